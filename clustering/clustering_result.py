@@ -1,0 +1,68 @@
+"""The ``Clustering`` record every clusterer returns, saved without pickle."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Clustering"]
+
+
+@dataclass(frozen=True, eq=False)
+class Clustering:
+    """Cluster labels with soft assignments and per-point confidence.
+
+    Parameters
+    ----------
+    labels : ndarray of int64, shape (n,)
+        Cluster ids 0..k-1; -1 marks noise.
+    soft : ndarray of float32, shape (n, k)
+        Soft assignment / membership probability per cluster (rows of noise points may
+        sum to less than 1).
+    confidence : ndarray of float32, shape (n,)
+        Confidence of each point's label in [0, 1] (0 for noise).
+    method : str
+        Method name.
+    params : dict
+        JSON-serialisable parameters actually used (``n_clusters`` included).
+    info : dict
+        JSON-serialisable facts about the fit (how k was chosen, iterations, ...).
+    """
+
+    labels: np.ndarray
+    soft: np.ndarray
+    confidence: np.ndarray
+    method: str
+    params: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.labels)
+        if self.soft.ndim != 2 or len(self.soft) != n:
+            raise ValueError(f"soft must be (n, k) with n={n}, got {self.soft.shape}")
+        if self.confidence.shape != (n,):
+            raise ValueError(f"confidence must be ({n},), got {self.confidence.shape}")
+        if n and self.labels.max() >= max(self.soft.shape[1], 1):
+            raise ValueError("a label is larger than the number of soft columns")
+
+    @property
+    def n_clusters(self) -> int:
+        """Number of clusters, noise not counted."""
+        return int(len(np.unique(self.labels[self.labels >= 0])))
+
+    def save(self, path: Path) -> None:
+        """Write to ``path`` (.npz, no pickle); callers make it atomic."""
+        meta = json.dumps({"method": self.method, "params": self.params, "info": self.info})
+        with open(path, "wb") as handle:
+            np.savez(handle, labels=self.labels, soft=self.soft, confidence=self.confidence,
+                     meta=np.array(meta))
+
+    @classmethod
+    def load(cls, path: Path) -> Clustering:
+        """Read a file written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            return cls(labels=z["labels"], soft=z["soft"], confidence=z["confidence"], **meta)

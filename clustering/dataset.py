@@ -1,0 +1,73 @@
+"""The ``Dataset`` record every loader returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MODALITIES", "Dataset"]
+
+MODALITIES = ("table", "images", "text", "embeddings")
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A loaded collection, one row per item, in input order.
+
+    Parameters
+    ----------
+    name : str
+        Short name shown to users (file name or ``demo:NAME``).
+    modality : {"table", "images", "text", "embeddings"}
+        What the rows are.
+    ids : ndarray of str, shape (n,)
+        Unique row ids (from ``--id-column`` or the row number).
+    table : DataFrame, shape (n, p)
+        The readable columns in original units: table columns, ``px_<row>_<col>`` for
+        gray images, ``dim_<j>`` for embeddings, the other columns beside a text column.
+    labels : ndarray, shape (n,), optional
+        Ground-truth labels when a label column exists.
+    texts : list of str, optional
+        The text of each row (text modality).
+    images : ndarray, shape (n, h, w) or (n, h, w, 3), optional
+        Images resized to one common size, uint8.
+    embeddings : ndarray, shape (n, d), optional
+        Precomputed float embeddings.
+    source : str
+        Where the data came from (path or ``demo:NAME``).
+    image_files : tuple of str, optional
+        Original member names for images (folder or zip), for exports.
+    notes : tuple of str
+        Plain sentences about what loading changed (dropped columns, rows).
+    """
+
+    name: str
+    modality: str
+    ids: np.ndarray
+    table: pd.DataFrame
+    labels: np.ndarray | None = None
+    texts: list[str] | None = None
+    images: np.ndarray | None = None
+    embeddings: np.ndarray | None = None
+    source: str = ""
+    image_files: tuple[str, ...] | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    label_name: str | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        if self.modality not in MODALITIES:
+            raise ValueError(f"modality must be one of {MODALITIES}, got {self.modality!r}")
+        if len(self.table) != n:
+            raise ValueError(f"table has {len(self.table)} rows but there are {n} ids")
+        for name in ("labels", "texts", "images", "embeddings"):
+            value = getattr(self, name)
+            if value is not None and len(value) != n:
+                raise ValueError(f"{name} has {len(value)} rows but there are {n} ids")
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return len(self.ids)

@@ -1,0 +1,13 @@
+"""The one exception type the pipeline raises for problems a user can fix."""
+
+from __future__ import annotations
+
+__all__ = ["InputError"]
+
+
+class InputError(ValueError):
+    """Bad input described in one plain sentence: what is wrong and how to fix it.
+
+    The CLI turns it into exit code 2, the app into ``st.error``. Raised before
+    anything is written, so stored work is never touched by bad input.
+    """

@@ -1,0 +1,141 @@
+"""Turn a :class:`Dataset` into a numeric feature matrix (the ``Features`` record)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .errors import InputError
+from .progress import ProgressFn, no_progress
+from .validation import check_not_identical, drop_constant_columns
+
+__all__ = ["REPRESENTATIONS", "Features", "featurize"]
+
+log = logging.getLogger(__name__)
+
+REPRESENTATIONS = {
+    "auto": "the default for the data: scaled table, pixels, MiniLM text embedding, embeddings",
+    "raw": "numbers as loaded, no scaling (categoricals one-hot)",
+    "scaled": "each column standardised to mean 0, sd 1 (categoricals one-hot)",
+    "pixels": "image pixels scaled to 0..1",
+    "minilm": "all-MiniLM-L6-v2 sentence embedding (384-D, offline)",
+    "tfidf": "TF-IDF of words reduced to 100-D with truncated SVD (light, no model)",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """A numeric matrix ready for clustering.
+
+    Parameters
+    ----------
+    X : ndarray of float32, shape (n, d)
+    names : tuple of str, length d
+        Column names (original columns, one-hot ``col=value``, ``px_r_c``, ``dim_j``).
+    representation : str
+        Key of :data:`REPRESENTATIONS` actually used.
+    notes : tuple of str
+        What featurisation changed (dropped constant columns).
+    """
+
+    X: np.ndarray
+    names: tuple[str, ...]
+    representation: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.X.ndim != 2 or self.X.shape[1] != len(self.names):
+            raise ValueError(f"X has shape {self.X.shape} but there are {len(self.names)} names")
+
+
+def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 256,
+              progress: ProgressFn = no_progress, device: str = "cpu") -> Features:
+    """Compute the feature matrix for a data set.
+
+    Parameters
+    ----------
+    data : Dataset
+    representation : str
+        A key of :data:`REPRESENTATIONS`; ``auto`` picks the modality's default.
+    batch_size : int
+        Batch size for the text model.
+    progress : callable
+        ``progress(fraction, message)``.
+    device : str
+        Torch device for the text model.
+
+    Returns
+    -------
+    Features
+    """
+    rep = _resolve(data, representation)
+    progress(0.0, f"features: {rep}")
+    if rep in ("minilm", "tfidf"):
+        from .text_features import minilm_embed, tfidf_svd
+
+        if rep == "minilm":
+            X = minilm_embed(data.texts, batch_size=batch_size, progress=progress, device=device)
+        else:
+            X = tfidf_svd(data.texts)
+        names = [f"dim_{j}" for j in range(X.shape[1])]
+    elif rep == "pixels":
+        X = data.images.reshape(data.n, -1).astype(np.float32) / 255.0
+        names = _pixel_names(data.images.shape[1:])
+    elif data.modality == "embeddings" and rep in ("raw", "auto"):
+        X, names = data.embeddings.astype(np.float32), list(data.table.columns)
+    else:
+        X, names = _table_matrix(data.table, scale=(rep == "scaled"))
+    X, names, dropped = drop_constant_columns(X, list(names))
+    notes = []
+    if dropped:
+        shown = ", ".join(dropped[:8]) + (" ..." if len(dropped) > 8 else "")
+        notes.append(f"Dropped {len(dropped)} constant column(s): {shown}.")
+    check_not_identical(X, data.name)
+    progress(1.0, f"features: {X.shape[1]} columns")
+    return Features(np.ascontiguousarray(X, dtype=np.float32), tuple(names), rep, tuple(notes))
+
+
+def _resolve(data: Dataset, rep: str) -> str:
+    if rep not in REPRESENTATIONS:
+        raise InputError(f"Unknown representation '{rep}'; choose one of "
+                         f"{', '.join(REPRESENTATIONS)}.")
+    if rep == "auto":
+        return {"table": "scaled", "images": "pixels", "text": "minilm",
+                "embeddings": "raw"}[data.modality]
+    allowed = {"table": ("raw", "scaled"), "images": ("pixels", "raw", "scaled"),
+               "text": ("minilm", "tfidf"), "embeddings": ("raw", "scaled")}[data.modality]
+    if rep not in allowed:
+        raise InputError(f"Representation '{rep}' does not apply to {data.modality} data; use "
+                         f"one of {', '.join(allowed)}.")
+    if data.modality == "images" and data.images.ndim == 4 and rep != "pixels":
+        return "pixels"
+    return rep
+
+
+def _pixel_names(shape: tuple[int, ...]) -> list[str]:
+    h, w = shape[:2]
+    if len(shape) == 2:
+        return [f"px_{r}_{c}" for r in range(h) for c in range(w)]
+    return [f"px_{r}_{c}_{ch}" for r in range(h) for c in range(w) for ch in "rgb"]
+
+
+def _table_matrix(table: pd.DataFrame, scale: bool) -> tuple[np.ndarray, list[str]]:
+    numeric = [c for c in table.columns if table[c].dtype.kind in "biuf"]
+    categorical = [c for c in table.columns if c not in numeric]
+    parts, names = [], []
+    if numeric:
+        values = table[numeric].to_numpy(dtype=np.float64)
+        if scale:
+            sd = values.std(axis=0)
+            values = (values - values.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+        parts.append(values)
+        names += numeric
+    if categorical:
+        dummies = pd.get_dummies(table[categorical], prefix_sep="=", dtype=np.float64)
+        parts.append(dummies.to_numpy())
+        names += list(dummies.columns)
+    return np.hstack(parts).astype(np.float32), names

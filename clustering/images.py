@@ -1,0 +1,112 @@
+"""Decode untrusted image bytes safely and bring them to one common size."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+
+from .errors import InputError
+
+__all__ = ["IMAGE_SUFFIXES", "decode_images"]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
+
+
+def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False
+                  ) -> tuple[np.ndarray, list[int], list[str]]:
+    """Decode PNG/JPEG/WebP bytes into a uint8 array of one size.
+
+    Images larger than Pillow's pixel limit, truncated files and non-images are
+    reported by name. All-gray collections stay single-channel.
+
+    Parameters
+    ----------
+    blobs : list of (name, bytes)
+        The raw files.
+    size : int
+        Side length used when images differ in size or exceed 64 px.
+    drop_invalid : bool
+        Skip unreadable images (reported in notes) instead of refusing the collection.
+
+    Returns
+    -------
+    images : ndarray, shape (m, h, w) or (m, h, w, 3)
+    kept : list of int
+        Indices into ``blobs`` of the images kept.
+    notes : list of str
+    """
+    from PIL import Image
+
+    decoded, kept, bad = [], [], []
+    for i, (name, data) in enumerate(blobs):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
+                    img.verify()
+                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
+                    img.load()
+                    decoded.append(_normalise_mode(img))
+            kept.append(i)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+                Image.DecompressionBombWarning) as exc:
+            bad.append((name, _reason(exc)))
+    notes = []
+    if bad:
+        listed = "; ".join(f"'{n}' ({why})" for n, why in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        if not drop_invalid:
+            raise InputError(f"{len(bad)} image(s) could not be read: {listed}{more}. Remove or "
+                             "replace them, or rerun with --drop-invalid to leave them out.")
+        notes.append(f"Left out {len(bad)} unreadable image(s): {listed}{more}.")
+    if not decoded:
+        raise InputError("No readable PNG, JPEG or WebP image was found; add images and retry.")
+    return _stack(decoded, size), kept, notes
+
+
+def _normalise_mode(img):
+    if img.mode in ("L", "RGB"):
+        return img.copy()
+    if img.mode in ("I;16", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        scaled = (arr - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(arr)
+        from PIL import Image
+        return Image.fromarray(scaled.astype(np.uint8), "L")
+    if img.mode in ("1", "P", "LA", "RGBA") and _is_gray(img):
+        return img.convert("L")
+    return img.convert("RGB")
+
+
+def _is_gray(img) -> bool:
+    rgb = np.asarray(img.convert("RGB"))
+    return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
+
+
+def _stack(images: list, size: int) -> np.ndarray:
+    from PIL import Image
+
+    gray = all(im.mode == "L" for im in images)
+    shapes = {im.size for im in images}
+    keep = len(shapes) == 1 and max(next(iter(shapes))) <= 64
+    out = []
+    for im in images:
+        im = im if gray else im.convert("RGB")
+        if not keep:
+            im = im.resize((size, size), Image.Resampling.BILINEAR)
+        out.append(np.asarray(im, dtype=np.uint8))
+    return np.stack(out)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).split("\n")[0]
+    if "decompression bomb" in text.lower() or "exceeds limit" in text.lower():
+        return "too many pixels"
+    if "cannot identify" in text.lower():
+        return "not a PNG, JPEG or WebP image"
+    if "truncated" in text.lower():
+        return "truncated"
+    return text[:80] or type(exc).__name__

@@ -1,0 +1,263 @@
+"""Turn a path (or ``demo:NAME``) into a checked :class:`Dataset`."""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .demos import load_demo
+from .errors import InputError
+from .images import IMAGE_SUFFIXES, decode_images
+from .safezip import checked_members, read_member
+from .tables import plan_columns, read_table, rows_text
+
+__all__ = ["KINDS", "load_data"]
+
+log = logging.getLogger(__name__)
+
+KINDS = ("auto", "table", "images", "text", "embeddings")
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
+
+
+def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None = None,
+              label_column: str | None = None, id_column: str | None = None,
+              drop_invalid: bool = False, image_size: int = 32) -> Dataset:
+    """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images.
+
+    Parameters
+    ----------
+    source : str or Path
+        ``demo:digits``, ``demo:iris``, ``demo:wine``, or a path.
+    kind : {"auto", "table", "images", "text", "embeddings"}
+        What the rows are; ``auto`` decides from the file type and columns.
+    text_column, label_column, id_column : str, optional
+        Column roles for tables.
+    drop_invalid : bool
+        Leave out rows with NaN/inf and unreadable images instead of refusing.
+    image_size : int
+        Common side length for images of different sizes.
+
+    Returns
+    -------
+    Dataset
+    """
+    if kind not in KINDS:
+        raise InputError(f"--kind must be one of {', '.join(KINDS)}, not '{kind}'.")
+    text = str(source)
+    if text.startswith("demo:"):
+        return load_demo(text[len("demo:"):])
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"'{path}' does not exist; check the path or use a demo such as "
+                         "demo:digits.")
+    suffix = path.suffix.lower()
+    if path.is_dir() or suffix == ".zip":
+        if kind not in ("auto", "images"):
+            raise InputError(f"'{path.name}' is a folder or zip, which is read as images, "
+                             f"not as {kind}; use --kind images.")
+        return _load_images(path, drop_invalid, image_size)
+    if suffix == ".npy":
+        return _load_npy(path, drop_invalid)
+    if suffix in (".npz", ".pkl", ".pickle", ".pt", ".pth", ".joblib"):
+        raise InputError(f"'{path.name}' is a {suffix} file, which can carry executable "
+                         "pickled code and is never opened; save embeddings as a 2-D float "
+                         ".npy or a CSV/Parquet table.")
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
+                         "; use CSV, Parquet, .npy, or a folder or .zip of PNG/JPEG/WebP images.")
+    frame = read_table(path)
+    return _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
+                       drop_invalid)
+
+
+def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
+    try:
+        arr = np.load(path, allow_pickle=False, mmap_mode="r")
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise InputError(f"'{path.name}' holds Python objects (pickled data), which are "
+                             "never loaded; save a plain 2-D float array with np.save.") from None
+        raise InputError(f"'{path.name}' is not a valid .npy file ({exc}).") from None
+    except OSError as exc:
+        raise InputError(f"'{path.name}' could not be read as .npy ({exc}).") from None
+    if arr.dtype.kind not in "fiu":
+        raise InputError(f"'{path.name}' has dtype {arr.dtype}; embeddings must be numbers "
+                         "(float or int). Save a numeric array.")
+    if arr.ndim != 2:
+        raise InputError(f"'{path.name}' has shape {arr.shape}; embeddings must be 2-D "
+                         "(rows x dimensions). Reshape it before saving.")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise InputError(f"'{path.name}' is empty (shape {arr.shape}); save at least one row "
+                         "and one dimension.")
+    emb = np.asarray(arr, dtype=np.float32)
+    ids = np.array([str(i) for i in range(len(emb))], dtype=object)
+    keep, notes = _finite_rows(emb, path.name, [f"dim_{j}" for j in range(emb.shape[1])],
+                               drop_invalid)
+    emb, ids = emb[keep], ids[keep]
+    table = pd.DataFrame(emb, columns=[f"dim_{j}" for j in range(emb.shape[1])])
+    return Dataset(name=path.name, modality="embeddings", ids=ids, table=table, embeddings=emb,
+                   source=str(path), notes=tuple(notes))
+
+
+def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid: bool
+                 ) -> tuple[np.ndarray, list[str]]:
+    finite = np.isfinite(values)
+    ok = finite.all(axis=1)
+    if ok.all():
+        return ok, []
+    bad_rows = np.flatnonzero(~ok)
+    bad_cols = [columns[j] for j in np.flatnonzero(~finite.all(axis=0))]
+    cols = ", ".join(f"'{c}'" for c in bad_cols[:6]) + (" ..." if len(bad_cols) > 6 else "")
+    what = (f"{len(bad_rows):,} row(s) of '{name}' have missing or infinite values "
+            f"(column(s) {cols}; data row(s) {rows_text(bad_rows)})")
+    if not drop_invalid:
+        raise InputError(f"{what}; fix those cells or rerun with --drop-invalid to leave "
+                         "those rows out.")
+    if ok.sum() == 0:
+        raise InputError(f"{what}, and no row is complete; fix the data.")
+    return ok, [f"Left out {what}."]
+
+
+def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_column,
+                label_column, id_column, drop_invalid: bool) -> Dataset:
+    for role, col in (("--text-column", text_column), ("--label-column", label_column),
+                      ("--id-column", id_column)):
+        if col is not None and col not in frame.columns:
+            raise InputError(f"'{name}' has no column '{col}' (given as {role}); its columns "
+                             f"are {', '.join(map(repr, list(frame.columns)[:12]))}.")
+    if kind == "auto":
+        text_column = text_column or _guess_text_column(frame, {label_column, id_column})
+        kind = "text" if text_column else "table"
+    if kind == "text" and not text_column:
+        raise InputError(f"'{name}' is to be read as text, but no text column was given; "
+                         "pass --text-column NAME.")
+    ids = _ids(frame, id_column, name)
+    labels = None
+    if label_column:
+        labels = frame[label_column].to_numpy()
+        if pd.isna(labels).any():
+            raise InputError(f"'{name}': label column '{label_column}' has "
+                             f"{int(pd.isna(labels).sum())} empty cell(s); fill them or drop "
+                             "the label column.")
+    roles = [c for c in (text_column, label_column, id_column) if c]
+    features = frame.drop(columns=roles)
+    if kind == "text":
+        return _text_dataset(frame, features, name, source, text_column, ids, labels,
+                             drop_invalid, label_column)
+    return _table_dataset(features, name, source, kind, ids, labels, drop_invalid, label_column)
+
+
+def _guess_text_column(frame: pd.DataFrame, exclude: set) -> str | None:
+    candidates = []
+    for col in frame.columns:
+        if col in exclude or frame[col].dtype.kind in "biufc":
+            continue
+        values = frame[col].dropna().astype(str)
+        if len(values) and values.str.len().mean() >= 25 and values.nunique() > 0.5 * len(values):
+            candidates.append((values.str.len().mean(), col))
+    return max(candidates)[1] if candidates else None
+
+
+def _ids(frame: pd.DataFrame, id_column: str | None, name: str) -> np.ndarray:
+    if not id_column:
+        return np.array([str(i) for i in range(len(frame))], dtype=object)
+    ids = frame[id_column].astype(str).to_numpy(dtype=object)
+    dup = pd.Series(ids).duplicated(keep=False).to_numpy()
+    if dup.any():
+        first = ", ".join(sorted({str(i) for i in ids[dup]})[:5])
+        raise InputError(f"'{name}': id column '{id_column}' repeats ids ({first}); every row "
+                         "needs a unique id, or leave --id-column out to number the rows.")
+    return ids
+
+
+def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, label_column):
+    if features.shape[1] == 0:
+        raise InputError(f"'{name}' has no feature column left besides the id/label/text "
+                         "columns; add the columns to cluster on.")
+    typed, plan = plan_columns(features, name)
+    notes = [f"Ignored column '{c}': {why}." for c, why in plan.dropped.items()]
+    if kind == "embeddings" and (plan.categorical or plan.dropped):
+        nonnum = list(plan.categorical) + list(plan.dropped)
+        raise InputError(f"'{name}' is read as embeddings, but column(s) "
+                         f"{', '.join(map(repr, nonnum[:8]))} are not numbers; remove them or "
+                         "mark them with --id-column/--label-column.")
+    used = list(plan.numeric) + list(plan.categorical)
+    if not used:
+        raise InputError(f"'{name}' has no usable column: every column is free text or empty "
+                         "(use --text-column to cluster text).")
+    typed = typed[used]
+    keep = np.ones(len(typed), dtype=bool)
+    if plan.numeric:
+        keep, more = _finite_rows(typed[list(plan.numeric)].to_numpy(), name,
+                                  list(plan.numeric), drop_invalid)
+        notes += more
+    typed = typed[keep].reset_index(drop=True)
+    modality = "embeddings" if kind == "embeddings" else "table"
+    emb = typed.to_numpy(dtype=np.float32) if modality == "embeddings" else None
+    return Dataset(name=name, modality=modality, ids=ids[keep], table=typed,
+                   labels=None if labels is None else labels[keep], embeddings=emb,
+                   source=source, notes=tuple(notes), label_name=label_column)
+
+
+def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_invalid,
+                  label_column):
+    texts = frame[text_column]
+    empty = texts.isna().to_numpy() | (texts.astype(str).str.strip() == "").to_numpy()
+    notes = []
+    if empty.any():
+        what = (f"{int(empty.sum()):,} row(s) of '{name}' have empty text in column "
+                f"'{text_column}' (data row(s) {rows_text(np.flatnonzero(empty))})")
+        if not drop_invalid:
+            raise InputError(f"{what}; fill them or rerun with --drop-invalid to leave them out.")
+        notes.append(f"Left out {what}.")
+    keep = ~empty
+    if not keep.any():
+        raise InputError(f"'{name}': column '{text_column}' has no text at all; pick the column "
+                         "that holds the documents.")
+    table = features[keep].reset_index(drop=True)
+    return Dataset(name=name, modality="text", ids=ids[keep], table=table,
+                   labels=None if labels is None else labels[keep],
+                   texts=texts[keep].astype(str).tolist(), source=source, notes=tuple(notes),
+                   label_name=label_column)
+
+
+def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink()
+                       and p.suffix.lower() in IMAGE_SUFFIXES)
+        names = [p.relative_to(path).as_posix() for p in files]
+        blobs = [(n, p.read_bytes()) for n, p in zip(names, files, strict=True)]
+    else:
+        members = [m for m in checked_members(path)
+                   if Path(m.filename).suffix.lower() in IMAGE_SUFFIXES
+                   and not Path(m.filename).name.startswith(".")]
+        with zipfile.ZipFile(path) as zf:
+            blobs = [(m.filename, read_member(zf, m)) for m in members]
+    if not blobs:
+        raise InputError(f"'{path.name}' holds no PNG, JPEG or WebP image; add images and "
+                         "retry.")
+    images, kept, notes = decode_images(blobs, size=size, drop_invalid=drop_invalid)
+    names = [blobs[i][0] for i in kept]
+    labels = _folder_labels(names)
+    flat = images.reshape(len(images), -1) if images.ndim == 3 else None
+    if flat is not None:
+        h, w = images.shape[1:3]
+        table = pd.DataFrame(flat, columns=[f"px_{r}_{c}" for r in range(h) for c in range(w)])
+    else:
+        table = pd.DataFrame({"file": names})
+    ids = np.array(names, dtype=object)
+    return Dataset(name=path.name, modality="images", ids=ids, table=table, labels=labels,
+                   images=images, source=str(path), image_files=tuple(names),
+                   notes=tuple(notes), label_name="folder" if labels is not None else None)
+
+
+def _folder_labels(names: list[str]) -> np.ndarray | None:
+    parents = [Path(n).parent.as_posix() for n in names]
+    if all(p not in ("", ".") for p in parents) and 1 < len(set(parents)) < len(names):
+        return np.array([Path(p).name for p in parents], dtype=object)
+    return None

@@ -1,0 +1,106 @@
+"""Quality measures: Hungarian-matched accuracy, NMI, ARI, silhouette, noise share."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["cluster_metrics", "hungarian_accuracy", "matched_mapping"]
+
+
+def _encode(values: np.ndarray) -> np.ndarray:
+    return np.unique(np.asarray(values).astype(str), return_inverse=True)[1]
+
+
+def matched_mapping(truth: np.ndarray, labels: np.ndarray) -> tuple[dict[int, int], np.ndarray]:
+    """Best one-to-one match of predicted clusters to true classes.
+
+    Parameters
+    ----------
+    truth : ndarray, shape (n,)
+        True classes (any dtype).
+    labels : ndarray of int, shape (n,)
+        Predicted clusters; -1 is noise and never matched.
+
+    Returns
+    -------
+    mapping : dict
+        Predicted cluster -> index of true class (codes of ``np.unique(truth)``).
+    truth_codes : ndarray of int, shape (n,)
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    t = _encode(truth)
+    clusters = np.unique(labels[labels >= 0])
+    if len(clusters) == 0:
+        return {}, t
+    table = np.zeros((len(clusters), t.max() + 1), dtype=np.int64)
+    index = {c: i for i, c in enumerate(clusters)}
+    for lab, tru in zip(labels, t, strict=True):
+        if lab >= 0:
+            table[index[lab], tru] += 1
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return {int(clusters[r]): int(c) for r, c in zip(rows, cols, strict=True)}, t
+
+
+def hungarian_accuracy(truth: np.ndarray, labels: np.ndarray) -> float:
+    """Accuracy after the best one-to-one cluster-to-class match.
+
+    Noise points (-1) and points in clusters left unmatched count as wrong.
+
+    Parameters
+    ----------
+    truth : ndarray, shape (n,)
+    labels : ndarray of int, shape (n,)
+
+    Returns
+    -------
+    float
+    """
+    labels = np.asarray(labels)
+    if len(labels) == 0:
+        return 0.0
+    mapping, t = matched_mapping(truth, labels)
+    predicted = np.array([mapping.get(int(lab), -1) for lab in labels])
+    return float(np.mean(predicted == t))
+
+
+def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None = None,
+                    random_state: int = 0, sample: int = 5000) -> dict:
+    """All quality figures for one clustering.
+
+    NMI and ARI treat noise as one more cluster. Silhouette leaves noise out and uses a
+    seeded sample of at most ``sample`` points.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+    labels : ndarray of int, shape (n,)
+    truth : ndarray, shape (n,), optional
+    random_state : int
+    sample : int
+
+    Returns
+    -------
+    dict
+        ``n_clusters``, ``noise_share``, ``silhouette`` and, with ``truth``, ``acc``,
+        ``nmi``, ``ari``.
+    """
+    from sklearn.metrics import (adjusted_rand_score, normalized_mutual_info_score,
+                                 silhouette_score)
+
+    labels = np.asarray(labels)
+    out = {"n_clusters": int(len(np.unique(labels[labels >= 0]))),
+           "noise_share": float(np.mean(labels < 0)) if len(labels) else 0.0,
+           "silhouette": None}
+    inside = np.flatnonzero(labels >= 0)
+    if len(np.unique(labels[inside])) >= 2 and len(inside) > len(np.unique(labels[inside])):
+        if len(inside) > sample:
+            inside = np.random.default_rng(random_state).choice(inside, sample, replace=False)
+        if len(np.unique(labels[inside])) >= 2:
+            out["silhouette"] = float(silhouette_score(X[inside], labels[inside]))
+    if truth is not None:
+        t = _encode(truth)
+        out["acc"] = hungarian_accuracy(truth, labels)
+        out["nmi"] = float(normalized_mutual_info_score(t, labels))
+        out["ari"] = float(adjusted_rand_score(t, labels))
+    return out

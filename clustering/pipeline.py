@@ -1,0 +1,131 @@
+"""One call from a config to every artifact: load, features, cluster, map, metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .clustering_result import Clustering
+from .dataset import Dataset
+from .errors import InputError
+from .features import Features, featurize
+from .loaders import load_data
+from .metrics import cluster_metrics
+from .progress import ProgressFn, no_progress
+from .projection import TINY, KnnGraph, Projection, knn_graph, project
+
+__all__ = ["RunConfig", "RunResult", "run_pipeline", "STAGES"]
+
+log = logging.getLogger(__name__)
+
+STAGES = ("load", "features", "neighbours", "cluster", "map", "metrics")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that decides a run's result (JSON-serialisable)."""
+
+    data: str
+    kind: str = "auto"
+    text_column: str | None = None
+    label_column: str | None = None
+    id_column: str | None = None
+    representation: str = "auto"
+    method: str = "kmeans"
+    clusters: int | None = None
+    seed: int = 0
+    device: str = "auto"
+    drop_invalid: bool = False
+    min_cluster_size: int | None = None
+    image_size: int = 32
+
+    def to_dict(self) -> dict:
+        """Plain dict for JSON."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """The artifacts of one run."""
+
+    config: RunConfig
+    dataset: Dataset
+    features: Features
+    clustering: Clustering
+    projection: Projection
+    metrics: dict
+    timings: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
+                 dataset: Dataset | None = None) -> RunResult:
+    """Run every stage for a config.
+
+    Parameters
+    ----------
+    config : RunConfig
+    progress : callable
+        ``progress(fraction_of_whole_run, message)``.
+    dataset : Dataset, optional
+        Already loaded data (skips loading).
+
+    Returns
+    -------
+    RunResult
+    """
+    from .clusterers import METHODS, cluster
+    from .device import resolve_device
+
+    if config.method not in METHODS:
+        raise InputError(f"Unknown method '{config.method}'; run 'clusterlab methods' to list "
+                         "them.")
+    timings: dict[str, float] = {}
+    weights = dict(zip(STAGES, (0.05, 0.25, 0.1, 0.3, 0.25, 0.05), strict=True))
+
+    def stage_progress(stage):
+        base = sum(weights[s] for s in STAGES[:STAGES.index(stage)])
+        return lambda f, msg: progress(min(1.0, base + weights[stage] * f), msg)
+
+    def timed(stage, fn):
+        stage_progress(stage)(0.0, f"{stage}...")
+        start = time.perf_counter()
+        out = fn(stage_progress(stage))
+        timings[stage] = round(time.perf_counter() - start, 4)
+        return out
+
+    _seed_everything(config.seed)
+    data = dataset or timed("load", lambda p: load_data(
+        config.data, config.kind, text_column=config.text_column,
+        label_column=config.label_column, id_column=config.id_column,
+        drop_invalid=config.drop_invalid, image_size=config.image_size))
+    device = resolve_device(config.device)
+    feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
+                                                  device=device))
+    knn = timed("neighbours", lambda p: _maybe_knn(feats.X, config))
+    clus = timed("cluster", lambda p: cluster(
+        feats.X, config.method, config.clusters, random_state=config.seed, knn=knn,
+        name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p))
+    proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
+    metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
+                                                         random_state=config.seed))
+    progress(1.0, "done")
+    notes = tuple(data.notes) + tuple(feats.notes) + tuple(
+        v for k, v in clus.info.items() if k in ("k_selection", "note"))
+    return RunResult(config, data, feats, clus, proj, metrics, timings, notes)
+
+
+def _maybe_knn(X: np.ndarray, config: RunConfig) -> KnnGraph | None:
+    if len(X) < TINY:
+        return None
+    return knn_graph(X, n_neighbors=15, random_state=config.seed)
+
+
+def _seed_everything(seed: int) -> None:
+    import random
+
+    random.seed(seed)
+    np.random.seed(seed % (2**32))

@@ -1,0 +1,147 @@
+"""k-NN graph, UMAP (2-D map and n-D for clustering) and PCA for tiny inputs."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .progress import ProgressFn, no_progress
+
+__all__ = ["Projection", "KnnGraph", "knn_graph", "project", "umap_embed", "TINY"]
+
+log = logging.getLogger(__name__)
+
+TINY = 30
+"""Below this many rows the map is a PCA, not a UMAP."""
+
+
+@dataclass(frozen=True, eq=False)
+class KnnGraph:
+    """Nearest neighbours of every point (itself first), shared between UMAP calls.
+
+    Parameters
+    ----------
+    indices : ndarray of int64, shape (n, k)
+    distances : ndarray of float32, shape (n, k)
+    """
+
+    indices: np.ndarray
+    distances: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.indices.shape != self.distances.shape:
+            raise ValueError("indices and distances differ in shape")
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """The 2-D map.
+
+    Parameters
+    ----------
+    xy : ndarray of float32, shape (n, 2)
+    method : str
+        ``umap`` or ``pca``.
+    """
+
+    xy: np.ndarray
+    method: str
+
+    def __post_init__(self) -> None:
+        if self.xy.ndim != 2 or self.xy.shape[1] != 2:
+            raise ValueError(f"xy must be (n, 2), got {self.xy.shape}")
+
+
+def knn_graph(X: np.ndarray, n_neighbors: int = 15, random_state: int = 0) -> KnnGraph:
+    """Approximate (large n) or exact (small n) k nearest neighbours, Euclidean.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+    n_neighbors : int
+        Neighbours per point including itself; capped at n - 1.
+    random_state : int
+
+    Returns
+    -------
+    KnnGraph
+    """
+    from umap.umap_ import nearest_neighbors
+
+    k = max(2, min(n_neighbors, len(X) - 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        idx, dist, _ = nearest_neighbors(X, k, "euclidean", {}, False,
+                                         np.random.RandomState(random_state), low_memory=True)
+    return KnnGraph(idx.astype(np.int64), dist.astype(np.float32))
+
+
+def umap_embed(X: np.ndarray, n_components: int, knn: KnnGraph, random_state: int = 0,
+               min_dist: float = 0.1) -> np.ndarray:
+    """UMAP of ``X`` reusing a precomputed k-NN graph.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+    n_components : int
+    knn : KnnGraph
+    random_state : int
+    min_dist : float
+        0.0 packs clusters tightly (for clustering), 0.1 is the map default.
+
+    Returns
+    -------
+    ndarray of float32, shape (n, n_components)
+    """
+    import umap
+
+    n_neighbors = knn.indices.shape[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, min_dist=min_dist,
+                          random_state=random_state, init="spectral" if len(X) > 60 else "random",
+                          precomputed_knn=(knn.indices, knn.distances, None), n_jobs=1)
+        emb = model.fit_transform(X)
+    return np.asarray(emb, dtype=np.float32)
+
+
+def project(X: np.ndarray, knn: KnnGraph | None = None, random_state: int = 0,
+            progress: ProgressFn = no_progress) -> Projection:
+    """The 2-D map: UMAP, or PCA when there are fewer than :data:`TINY` rows.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+    knn : KnnGraph, optional
+        Reused when given (computed otherwise).
+    random_state : int
+    progress : callable
+
+    Returns
+    -------
+    Projection
+    """
+    progress(0.0, "map: projecting to 2-D")
+    if len(X) < TINY:
+        xy = _pca2(X)
+        method = "pca"
+    else:
+        knn = knn or knn_graph(X, random_state=random_state)
+        xy = umap_embed(X, 2, knn, random_state=random_state)
+        method = "umap"
+    progress(1.0, f"map: {method} done")
+    return Projection(np.asarray(xy, dtype=np.float32), method)
+
+
+def _pca2(X: np.ndarray) -> np.ndarray:
+    centred = X - X.mean(axis=0)
+    if centred.shape[1] == 0 or len(X) < 2:
+        return np.zeros((len(X), 2), dtype=np.float32)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    xy = centred @ vt[:2].T
+    if xy.shape[1] < 2:
+        xy = np.hstack([xy, np.zeros((len(X), 2 - xy.shape[1]))])
+    return xy.astype(np.float32)

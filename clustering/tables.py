@@ -1,0 +1,135 @@
+"""Read CSV/Parquet tables and sort their columns into numbers, categories and the rest."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = ["ColumnPlan", "plan_columns", "read_table", "rows_text"]
+
+log = logging.getLogger(__name__)
+
+MAX_CATEGORIES = 50
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV (any common delimiter, UTF-8 with or without BOM) or Parquet file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    DataFrame
+    """
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise InputError(f"'{path.name}' is empty (0 bytes); choose a file that has data.")
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, sep=_sniff_delimiter(path), encoding="utf-8-sig",
+                                low_memory=False)
+    except InputError:
+        raise
+    except UnicodeDecodeError:
+        raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV and retry.")\
+            from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"'{path.name}' is empty: it has no header and no rows; "
+                         "choose a file that has data.") from None
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"'{path.name}' could not be read as a table ({first}); check that it "
+                         "is a valid CSV or Parquet file.") from None
+    if len(frame) == 0:
+        raise InputError(f"'{path.name}' has a header but no rows; add data rows and retry.")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if dupes:
+        raise InputError(f"'{path.name}' has repeated column names ({', '.join(dupes)}); "
+                         "give every column a unique name.")
+    return frame
+
+
+def _sniff_delimiter(path: Path) -> str:
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        sample = handle.read(65536)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How each feature column of a table will be used."""
+
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    dropped: dict[str, str]
+
+
+def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPlan]:
+    """Coerce numeric-looking text columns, and decide numeric / categorical / dropped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Feature columns only (id, label and text columns already removed).
+    name : str
+        File name for messages.
+
+    Returns
+    -------
+    frame : DataFrame
+        Same columns, numeric ones as float64.
+    plan : ColumnPlan
+    """
+    out = frame.copy()
+    numeric, categorical, dropped = [], [], {}
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            out[col] = series.astype("float64")
+            numeric.append(col)
+            continue
+        parsed = pd.to_numeric(series, errors="coerce")
+        present = series.notna() & (series.astype(str).str.strip() != "")
+        bad = present & parsed.isna()
+        if present.sum() and bad.sum() <= 0.1 * present.sum() and bad.any():
+            rows = np.flatnonzero(bad.to_numpy())[:5]
+            vals = ", ".join(repr(str(series.iloc[r])) for r in rows[:3])
+            raise InputError(
+                f"'{name}': column '{col}' holds numbers except {int(bad.sum())} value(s) that "
+                f"are not numbers ({vals} in data row(s) {', '.join(str(r + 1) for r in rows)}); "
+                "fix those cells or remove the column.")
+        if present.sum() and not bad.any():
+            out[col] = parsed.astype("float64")
+            numeric.append(col)
+            continue
+        n_unique = series.nunique(dropna=True)
+        if n_unique <= max(2, min(MAX_CATEGORIES, len(series) // 2)):
+            out[col] = series.astype(str).where(series.notna(), "(missing)")
+            categorical.append(col)
+        else:
+            dropped[col] = (f"text column with {n_unique:,} distinct values (use "
+                            f"--text-column {col} to cluster it as text)")
+    return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped)
+
+
+def rows_text(rows: np.ndarray, limit: int = 8) -> str:
+    """Format data-row numbers (1-based) for a message, e.g. ``"3, 9, 12 and 4 more"``."""
+    shown = ", ".join(str(int(r) + 1) for r in rows[:limit])
+    extra = len(rows) - limit
+    return shown + (f" and {extra:,} more" if extra > 0 else "")
