@@ -1,0 +1,181 @@
+"""The ``clusterlab`` command line: ``run``, ``export``, ``methods``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from clustering.errors import InputError
+
+__all__ = ["main"]
+
+log = logging.getLogger("clusterlab")
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clusterlab", description=(
+        "Cluster, map and export your data. Results are kept in a store "
+        "($CLUSTERLAB_HOME, default ~/.clusterlab) so an identical request is reused."))
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="store folder (default $CLUSTERLAB_HOME or ~/.clusterlab)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="cluster a data set and write assignments + run.json")
+    run.add_argument("--data", required=True, help="CSV/Parquet, .npy, image folder/.zip, "
+                     "or demo:digits|demo:iris|demo:wine")
+    run.add_argument("--kind", default="auto",
+                     choices=["auto", "table", "images", "text", "embeddings"])
+    run.add_argument("--text-column")
+    run.add_argument("--label-column", help="ground truth, used only for metrics")
+    run.add_argument("--id-column")
+    run.add_argument("--representation", default="auto",
+                     help="auto, raw, scaled, pixels, minilm or tfidf")
+    run.add_argument("--method", default="kmeans", help="see 'clusterlab methods'")
+    run.add_argument("--clusters", type=int, default=None,
+                     help="number of clusters (chosen automatically when left out)")
+    run.add_argument("--min-cluster-size", type=int, default=None, help="for HDBSCAN methods")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    run.add_argument("--drop-invalid", action="store_true",
+                     help="leave out rows with NaN/inf or unreadable images instead of failing")
+    run.add_argument("--project", default=None, help="project name in the store")
+    run.add_argument("--out", required=True, type=Path)
+
+    exp = sub.add_parser("export", help="export a labelled subset of a run")
+    exp.add_argument("--run", required=True, type=Path, help="the --out folder of a run")
+    exp.add_argument("--format", required=True,
+                     choices=["csv", "parquet", "jsonl", "imagefolder"])
+    exp.add_argument("--clusters", type=int, nargs="+", default=None)
+    exp.add_argument("--ids", type=Path, default=None, help="file with one id per line")
+    exp.add_argument("--reviewed", action="store_true", help="only reviewed points")
+    exp.add_argument("--out", required=True, type=Path)
+
+    sub.add_parser("methods", help="list every clustering method")
+    return parser
+
+
+def _progress_printer():
+    state = {"last": 0.0}
+
+    def report(fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - state["last"] > 0.5 or fraction >= 1.0:
+            state["last"] = now
+            sys.stderr.write(f"\r[{fraction * 100:5.1f}%] {message[:70]:<70}")
+            sys.stderr.flush()
+            if fraction >= 1.0:
+                sys.stderr.write("\n")
+
+    return report
+
+
+def _cmd_run(args, store) -> int:
+    from clustering.pipeline import RunConfig
+    from workspace.runs import ensure_run, write_outputs
+
+    config = RunConfig(data=args.data, kind=args.kind, text_column=args.text_column,
+                       label_column=args.label_column, id_column=args.id_column,
+                       representation=args.representation, method=args.method,
+                       clusters=args.clusters, seed=args.seed, device=args.device,
+                       drop_invalid=args.drop_invalid, min_cluster_size=args.min_cluster_size)
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
+    project = store.create_project(args.project or _project_name(args.data), args.data)
+    run = ensure_run(config, store, project, progress=_progress_printer())
+    write_outputs(run, args.out)
+    _print_summary(run)
+    return 0
+
+
+def _project_name(data: str) -> str:
+    return data if data.startswith("demo:") else Path(data).name
+
+
+def _print_summary(run) -> None:
+    rj = run.run_json
+    metrics = rj.get("metrics") or {}
+    parts = [f"{k}={metrics[k]:.3f}" for k in ("acc", "nmi", "ari", "silhouette")
+             if metrics.get(k) is not None]
+    lines = [f"run {run.key} ({'reused' if run.reused else 'new'}): {rj['method']} on "
+             f"{rj['data']['name']} ({rj['data']['rows']:,} rows) -> "
+             f"{metrics.get('n_clusters')} clusters, noise {metrics.get('noise_share', 0):.1%}",
+             "metrics: " + (", ".join(parts) or "none"),
+             f"time: {rj['timings']['total']:.1f} s"]
+    lines += [f"note: {n}" for n in rj.get("notes", [])]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _cmd_export(args, store) -> int:
+    from workspace.exports import export_run
+
+    ids = None
+    if args.ids is not None:
+        if not args.ids.exists():
+            raise InputError(f"The id list '{args.ids}' does not exist.")
+        ids = [line.strip() for line in args.ids.read_text().splitlines() if line.strip()]
+    prov = export_run(args.run, args.format, args.out, store=store, clusters=args.clusters,
+                      ids=ids, reviewed_only=args.reviewed)
+    sys.stdout.write(f"exported {prov['rows']:,} rows to {args.out} "
+                     f"(provenance: {args.out}.provenance.json)\n")
+    return 0
+
+
+def _cmd_methods() -> int:
+    from clustering.clusterers import METHODS
+
+    width = max(map(len, METHODS))
+    for name, spec in METHODS.items():
+        sys.stdout.write(f"{name:<{width}}  {spec.summary}\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``clusterlab`` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "methods":
+            return _cmd_methods()
+        from workspace.store import Store
+
+        store = Store(args.store)
+        if args.command == "run":
+            return _cmd_run(args, store)
+        return _cmd_export(args, store)
+    except InputError as exc:
+        sys.stderr.write(f"\nerror: {exc}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted; nothing was written under the final names.\n")
+        return 130
+    except MemoryError:
+        sys.stderr.write("\nerror: out of memory; try a smaller data set or fewer dimensions.\n")
+        return 1
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, details in the log file
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    import tempfile
+    import traceback
+
+    log_file = Path(tempfile.gettempdir()) / "clusterlab-error.log"
+    try:
+        log_file.write_text(traceback.format_exc(), encoding="utf-8")
+        where = f" (details in {log_file})"
+    except OSError:
+        where = ""
+    sys.stderr.write(f"\ninternal error: {type(exc).__name__}: {exc}{where}. Nothing was "
+                     "written under the final names; please report this.\n")
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,250 @@
+"""Export a labelled subset of a run: CSV, Parquet, JSONL or an image-folder zip."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clustering.dataset import Dataset
+from clustering.errors import InputError
+from clustering.loaders import load_data
+
+from .atomic import write_json, write_with
+from .fingerprint import data_fingerprint, package_versions
+from .runs import load_assignments, read_run
+from .store import Store, now, whoami
+
+__all__ = ["FORMATS", "escape_formula", "export_run", "labelled_frame"]
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("csv", "parquet", "jsonl", "imagefolder")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def escape_formula(value):
+    """Prefix a text cell with ``'`` when a spreadsheet would run it as a formula.
+
+    Cells starting with ``= + - @``, tab, carriage return or NUL are escaped (OWASP).
+    Non-text values pass through.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset | None = None
+                   ) -> tuple[pd.DataFrame, dict, Dataset]:
+    """Assignments joined with review state and the original columns.
+
+    Columns: ``id, cluster, cluster_name, label, reviewed, confidence, x, y`` then the
+    ground-truth column (if any), the text, and the original table columns.
+
+    Parameters
+    ----------
+    run_dir : Path
+        A run folder (from ``clusterlab run --out`` or the store).
+    store : Store, optional
+        Where review state lives; without it, clusters keep default names.
+    dataset : Dataset, optional
+        The loaded data (reloaded from ``run.json`` when omitted).
+
+    Returns
+    -------
+    frame : DataFrame
+    run_json : dict
+    dataset : Dataset
+    """
+    run_dir = Path(run_dir)
+    if not (run_dir / "run.json").exists() or not (run_dir / "assignments.parquet").exists():
+        raise InputError(f"'{run_dir}' is not a run folder (no run.json/assignments.parquet); "
+                         "give the --out folder of 'clusterlab run'.")
+    run_json = read_run(run_dir)
+    frame = load_assignments(run_dir)
+    data = dataset or _reload(run_json)
+    key = run_json["key"]
+    names = store.clusters(key) if store else {}
+    points = store.point_labels(key) if store else {}
+    ids = [str(i) for i in frame["id"]]
+    moved = [(points.get(i) or {}).get("cluster") for i in ids]
+    cluster = [int(m) if m is not None else int(c) for m, c in zip(moved, frame["cluster"],
+                                                                      strict=True)]
+    frame["cluster"] = np.asarray(cluster, dtype=np.int64)
+    cluster_name = [_cluster_name(c, names) for c in cluster]
+    own = [(points.get(i) or {}).get("label") for i in ids]
+    frame.insert(2, "cluster_name", cluster_name)
+    frame.insert(3, "label", [o if o is not None else n for o, n in zip(own, cluster_name,
+                                                                          strict=True)])
+    frame.insert(4, "reviewed", [i in points or (names.get(c) or {}).get("status") == "accepted"
+                                 for i, c in zip(ids, cluster, strict=True)])
+    extra = data.table.reset_index(drop=True).copy()
+    if data.modality == "images" and data.image_files:
+        extra = pd.DataFrame({"file": list(data.image_files)})
+    if data.texts is not None:
+        extra.insert(0, "text", data.texts)
+    if data.labels is not None:
+        extra.insert(0, f"truth_{data.label_name or 'label'}", data.labels)
+    extra = extra[[c for c in extra.columns if c not in frame.columns]]
+    return pd.concat([frame, extra], axis=1), run_json, data
+
+
+def _cluster_name(cluster, names: dict) -> str:
+    cluster = int(cluster)
+    if cluster < 0:
+        return "noise"
+    return (names.get(cluster) or {}).get("name") or f"cluster {cluster}"
+
+
+def _reload(run_json: dict) -> Dataset:
+    cfg = run_json["config"]
+    source = cfg["data"]
+    if not source.startswith("demo:"):
+        if not Path(source).exists():
+            raise InputError(f"The run's data '{source}' is no longer there; put it back or "
+                             "rerun on the data's new location.")
+        if data_fingerprint(source) != run_json["data"]["sha256"]:
+            raise InputError(f"The data '{source}' changed since this run was made; rerun "
+                             "'clusterlab run' on it before exporting.")
+    return load_data(source, cfg["kind"], text_column=cfg["text_column"],
+                     label_column=cfg["label_column"], id_column=cfg["id_column"],
+                     drop_invalid=cfg["drop_invalid"], image_size=cfg["image_size"])
+
+
+def select_rows(frame: pd.DataFrame, clusters=None, ids=None, reviewed_only=False
+                ) -> pd.DataFrame:
+    """Keep rows in the given clusters, with the given ids, and/or reviewed."""
+    keep = np.ones(len(frame), dtype=bool)
+    if clusters:
+        known = set(frame["cluster"].unique().tolist())
+        missing = [c for c in clusters if c not in known]
+        if missing:
+            raise InputError(f"This run has no cluster {', '.join(map(str, missing))}; its "
+                             f"clusters are {', '.join(map(str, sorted(known)))}.")
+        keep &= frame["cluster"].isin(list(clusters)).to_numpy()
+    if ids is not None:
+        wanted = {str(i) for i in ids}
+        unknown = wanted - set(frame["id"])
+        if unknown:
+            raise InputError(f"{len(unknown)} id(s) are not in this run (e.g. "
+                             f"'{sorted(unknown)[0]}'); check the id list.")
+        keep &= frame["id"].isin(wanted).to_numpy()
+    if reviewed_only:
+        keep &= frame["reviewed"].to_numpy()
+    out = frame[keep].reset_index(drop=True)
+    if out.empty:
+        raise InputError("The selection is empty: no row matches the chosen clusters, ids or "
+                         "review state; widen the selection.")
+    return out
+
+
+def export_run(run_dir: Path, fmt: str, out: Path, *, store: Store | None = None,
+               clusters=None, ids=None, reviewed_only: bool = False,
+               who: str | None = None, dataset: Dataset | None = None) -> dict:
+    """Write a subset of a run in one format, plus ``<out>.provenance.json``.
+
+    Parameters
+    ----------
+    run_dir : Path
+    fmt : {"csv", "parquet", "jsonl", "imagefolder"}
+    out : Path
+        Output file (a ``.zip`` for ``imagefolder``).
+    store : Store, optional
+    clusters : list of int, optional
+    ids : list of str, optional
+    reviewed_only : bool
+    who : str, optional
+    dataset : Dataset, optional
+
+    Returns
+    -------
+    dict
+        The provenance record.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'.")
+    frame, run_json, data = labelled_frame(run_dir, store, dataset)
+    rows = select_rows(frame, clusters, ids, reviewed_only)
+    out = Path(out)
+    if out.is_dir():
+        raise InputError(f"--out '{out}' is a folder; give a file name such as export.{fmt}.")
+    prov = _provenance(run_json, store, fmt, rows, clusters, ids, reviewed_only, who)
+    if fmt == "csv":
+        write_with(out, lambda p: rows.map(escape_formula).to_csv(p, index=False))
+    elif fmt == "parquet":
+        write_with(out, lambda p: rows.to_parquet(p, index=False))
+    elif fmt == "jsonl":
+        write_with(out, lambda p: rows.to_json(p, orient="records", lines=True,
+                                               force_ascii=False))
+    else:
+        if data.modality != "images":
+            raise InputError(f"An image-folder export needs image data; this run is on "
+                             f"{data.modality} data. Choose csv, parquet or jsonl.")
+        write_with(out, lambda p: _write_image_zip(p, rows, data, prov))
+    write_json(out.with_name(out.name + ".provenance.json"), prov)
+    log.info("exported %d rows to %s", len(rows), out)
+    return prov
+
+
+def _provenance(run_json, store, fmt, rows, clusters, ids, reviewed_only, who) -> dict:
+    key = run_json["key"]
+    return {
+        "exported_at": now(), "exported_by": who or whoami(), "format": fmt,
+        "rows": int(len(rows)),
+        "selection": {"clusters": list(clusters) if clusters else None,
+                      "ids": len(ids) if ids is not None else None,
+                      "reviewed_only": reviewed_only},
+        "run": {"key": key, "created_at": run_json.get("created_at"),
+                "config": run_json["config"], "seed": run_json["seed"],
+                "metrics": run_json.get("metrics"), "versions": run_json["versions"],
+                "data": run_json["data"]},
+        "reviewers": store.reviewers(key) if store else [],
+        "exporter_versions": package_versions()}
+
+
+def _safe_folder(label: str) -> str:
+    cleaned = re.sub(r"[^\w\- .]+", "_", str(label)).strip(" .") or "unnamed"
+    return cleaned[:80]
+
+
+def _image_bytes(data: Dataset, index: int) -> tuple[bytes, str]:
+    if data.image_files and not data.source.startswith("demo:"):
+        name = data.image_files[index]
+        source = Path(data.source)
+        if source.is_dir():
+            return (source / name).read_bytes(), Path(name).suffix.lower()
+        from clustering.safezip import checked_members, read_member
+
+        members = {m.filename: m for m in checked_members(source)}
+        with zipfile.ZipFile(source) as zf:
+            return read_member(zf, members[name]), Path(name).suffix.lower()
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(data.images[index]).save(buf, format="PNG")
+    return buf.getvalue(), ".png"
+
+
+def _write_image_zip(path: Path, rows: pd.DataFrame, data: Dataset, prov: dict) -> None:
+    position = {str(i): k for k, i in enumerate(data.ids)}
+    manifest, used = [], set()
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for row in rows.itertuples(index=False):
+            blob, suffix = _image_bytes(data, position[str(row.id)])
+            stem = _safe_folder(Path(str(row.id)).stem)
+            member = f"{_safe_folder(row.label)}/{stem}{suffix}"
+            if member in used:
+                member = f"{_safe_folder(row.label)}/{stem}-{position[str(row.id)]}{suffix}"
+            used.add(member)
+            zf.writestr(member, blob)
+            manifest.append({"file": member, "id": row.id, "label": row.label,
+                             "cluster": int(row.cluster), "confidence": float(row.confidence)})
+        zf.writestr("manifest.csv",
+                    pd.DataFrame(manifest).map(escape_formula).to_csv(index=False))
+        zf.writestr("provenance.json", json.dumps(prov, indent=2, default=str))

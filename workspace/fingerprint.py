@@ -1,0 +1,78 @@
+"""Content hashes: of the input data, of the code, and of a run request."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["code_version", "data_fingerprint", "package_versions", "run_key"]
+
+_PACKAGES = ("clusterlab", "numpy", "scipy", "pandas", "scikit-learn", "umap-learn", "hdbscan",
+             "pynndescent", "torch", "pyarrow", "streamlit")
+
+
+def data_fingerprint(source: str) -> str:
+    """sha256 of the input: file bytes, every file of a folder, or the demo's name+version.
+
+    Parameters
+    ----------
+    source : str
+        A path or ``demo:NAME``.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    digest = hashlib.sha256()
+    if source.startswith("demo:"):
+        digest.update(f"{source}|sklearn={_version('scikit-learn')}".encode())
+        return digest.hexdigest()
+    path = Path(source)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with open(file, "rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Package version plus a hash of the pipeline's source files."""
+    import clustering
+
+    digest = hashlib.sha256()
+    root = Path(clustering.__file__).parent
+    for file in sorted(root.rglob("*.py")):
+        digest.update(file.relative_to(root).as_posix().encode() + file.read_bytes())
+    return f"{clustering.__version__}+{digest.hexdigest()[:12]}"
+
+
+def run_key(config: dict, data_hash: str) -> str:
+    """Key of a run: hash of data, config and code version (first 20 hex digits)."""
+    payload = json.dumps({"data": data_hash, "config": config, "code": code_version()},
+                         sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of the packages that shape a result, plus Python's."""
+    import platform
+
+    out = {name: _version(name) for name in _PACKAGES}
+    out["python"] = platform.python_version()
+    out["code"] = code_version()
+    return out

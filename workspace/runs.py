@@ -1,0 +1,147 @@
+"""Compute a run once, keep its artifacts under its content key, and reuse them."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clustering.clustering_result import Clustering
+from clustering.pipeline import RunConfig, RunResult, run_pipeline
+from clustering.progress import ProgressFn, no_progress
+
+from .atomic import write_json, write_with
+from .fingerprint import data_fingerprint, package_versions, run_key
+from .store import Store, now
+
+__all__ = ["StoredRun", "build_run_json", "ensure_run", "load_assignments", "read_run",
+           "write_outputs"]
+
+log = logging.getLogger(__name__)
+
+ASSIGNMENTS = "assignments.parquet"
+RUN_JSON = "run.json"
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A run on disk."""
+
+    key: str
+    path: Path
+    run_json: dict
+    reused: bool
+
+
+def assignments_frame(result: RunResult) -> pd.DataFrame:
+    """One row per input row: ``id, cluster, confidence, x, y``."""
+    clus, xy = result.clustering, result.projection.xy
+    return pd.DataFrame({
+        "id": pd.Series(result.dataset.ids, dtype="string"),
+        "cluster": clus.labels.astype(np.int64),
+        "confidence": np.clip(clus.confidence, 0, 1).astype(np.float64),
+        "x": xy[:, 0].astype(np.float64), "y": xy[:, 1].astype(np.float64)})
+
+
+def build_run_json(key: str, result: RunResult, data_hash: str) -> dict:
+    """The ``run.json`` document of a finished run."""
+    data = result.dataset
+    metrics = dict(result.metrics)
+    return {
+        "key": key, "created_at": now(), "config": result.config.to_dict(),
+        "seed": result.config.seed, "method": result.clustering.method,
+        "params": result.clustering.params, "fit_info": result.clustering.info,
+        "data": {"source": data.source, "name": data.name, "modality": data.modality,
+                 "rows": data.n, "sha256": data_hash, "label_column": data.label_name,
+                 "representation": result.features.representation,
+                 "feature_dims": int(result.features.X.shape[1])},
+        "map": result.projection.method,
+        "timings": {**result.timings, "total": round(sum(result.timings.values()), 4)},
+        "versions": package_versions(), "metrics": metrics, "notes": list(result.notes)}
+
+
+def ensure_run(config: RunConfig, store: Store, project_id: int | None = None,
+               progress: ProgressFn = no_progress) -> StoredRun:
+    """Return the stored run for ``config``, computing and storing it when new.
+
+    The folder is built under a temporary name and renamed into place, and only then
+    registered in the database, so a crash never leaves a half-written run.
+
+    Parameters
+    ----------
+    config : RunConfig
+    store : Store
+    project_id : int, optional
+    progress : callable
+
+    Returns
+    -------
+    StoredRun
+    """
+    data_hash = data_fingerprint(config.data) if config.data.startswith("demo:") or \
+        Path(config.data).exists() else "missing"
+    key = run_key(config.to_dict(), data_hash)
+    found = store.get_run(key)
+    if found:
+        log.info("reusing stored run %s", key)
+        progress(1.0, "reused an identical earlier run")
+        return StoredRun(key, Path(found["path"]), read_run(Path(found["path"])), True)
+    start = time.perf_counter()
+    result = run_pipeline(config, progress)
+    run_json = build_run_json(key, result, data_hash)
+    run_json["timings"]["wall"] = round(time.perf_counter() - start, 4)
+    final = store.run_dir(key)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=final.parent))
+    try:
+        _write_artifacts(staging, result, run_json)
+        if final.exists():
+            shutil.rmtree(final)
+        staging.rename(final)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    store.register_run(key, project_id, run_json)
+    return StoredRun(key, final, run_json, False)
+
+
+def _write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
+    assignments_frame(result).to_parquet(folder / ASSIGNMENTS, index=False)
+    result.clustering.save(folder / "clustering.npz")
+    np.save(folder / "features.npy", result.features.X, allow_pickle=False)
+    write_json(folder / "features_names.json", list(result.features.names))
+    write_json(folder / RUN_JSON, run_json)
+
+
+def read_run(folder: Path) -> dict:
+    """Read ``run.json`` of a run folder."""
+    import json
+
+    return json.loads((Path(folder) / RUN_JSON).read_text(encoding="utf-8"))
+
+
+def load_assignments(folder: Path) -> pd.DataFrame:
+    """Read ``assignments.parquet`` of a run folder."""
+    return pd.read_parquet(Path(folder) / ASSIGNMENTS)
+
+
+def load_clustering(folder: Path) -> Clustering:
+    """Read the stored :class:`Clustering` of a run folder."""
+    return Clustering.load(Path(folder) / "clustering.npz")
+
+
+def write_outputs(run: StoredRun, out: Path) -> None:
+    """Copy ``assignments.parquet`` and ``run.json`` into ``out``, each atomically."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        from clustering.errors import InputError
+
+        raise InputError(f"--out '{out}' is a file; give a folder for the results.")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (ASSIGNMENTS, RUN_JSON):
+        write_with(out / name, lambda tmp, n=name: shutil.copyfile(run.path / n, tmp))

@@ -1,0 +1,249 @@
+"""The project store: SQLite in WAL mode for projects, runs, review state and the audit log."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from clustering.errors import InputError
+
+__all__ = ["Store", "default_root", "now", "whoami"]
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS projects (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, data TEXT NOT NULL,
+    created_at TEXT NOT NULL, created_by TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    key TEXT PRIMARY KEY, project_id INTEGER REFERENCES projects(id), config TEXT NOT NULL,
+    seed INTEGER NOT NULL, versions TEXT NOT NULL, timings TEXT NOT NULL, metrics TEXT NOT NULL,
+    path TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clusters (
+    run_key TEXT NOT NULL REFERENCES runs(key), cluster INTEGER NOT NULL, name TEXT,
+    status TEXT NOT NULL DEFAULT 'unreviewed', notes TEXT NOT NULL DEFAULT '',
+    updated_by TEXT, updated_at TEXT, PRIMARY KEY (run_key, cluster));
+CREATE TABLE IF NOT EXISTS point_labels (
+    run_key TEXT NOT NULL REFERENCES runs(key), point_id TEXT NOT NULL, label TEXT,
+    cluster INTEGER, updated_by TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (run_key, point_id));
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, who TEXT NOT NULL,
+    project_id INTEGER, run_key TEXT, action TEXT NOT NULL, detail TEXT NOT NULL);
+"""
+
+REVIEW_STATUSES = ("unreviewed", "accepted", "rejected")
+
+
+def now() -> str:
+    """UTC time stamp, ISO 8601 with microseconds."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def whoami() -> str:
+    """The local user name (fallback ``unknown``)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def default_root() -> Path:
+    """``$CLUSTERLAB_HOME`` or ``~/.clusterlab``."""
+    import os
+
+    return Path(os.environ.get("CLUSTERLAB_HOME", Path.home() / ".clusterlab"))
+
+
+class Store:
+    """A project store rooted at a folder: ``store.db`` plus ``runs/<key>/`` artifacts.
+
+    Every change is one transaction that also writes an audit entry.
+
+    Parameters
+    ----------
+    root : Path
+        Folder of the store (created when missing).
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root or default_root())
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "runs").mkdir(exist_ok=True)
+        self.db_path = self.root / "store.db"
+        try:
+            with self._connect() as con:
+                con.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"The project store '{self.db_path}' is damaged ({exc}); move it "
+                             "aside and restore it from a backup, or start a new store with "
+                             "CLUSTERLAB_HOME.") from None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.row_factory = sqlite3.Row
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on error)."""
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def _audit(self, con, who, action, detail, project_id=None, run_key=None) -> None:
+        con.execute("INSERT INTO audit(at, who, project_id, run_key, action, detail) "
+                    "VALUES (?,?,?,?,?,?)",
+                    (now(), who, project_id, run_key, action, json.dumps(detail)))
+
+    def _query(self, sql: str, args=()) -> list[dict]:
+        with self._connect() as con:
+            return [dict(r) for r in con.execute(sql, args).fetchall()]
+
+    # projects ---------------------------------------------------------------------------
+    def create_project(self, name: str, data: str, who: str | None = None) -> int:
+        """Create a project (or return the id of the one with this name)."""
+        who = who or whoami()
+        with self.transaction() as con:
+            row = con.execute("SELECT id FROM projects WHERE name=?", (name,)).fetchone()
+            if row:
+                return int(row["id"])
+            cur = con.execute("INSERT INTO projects(name, data, created_at, created_by) "
+                              "VALUES (?,?,?,?)", (name, data, now(), who))
+            pid = int(cur.lastrowid)
+            self._audit(con, who, "create_project", {"name": name, "data": data}, pid)
+            return pid
+
+    def projects(self) -> list[dict]:
+        """All projects, newest first."""
+        return self._query("SELECT * FROM projects ORDER BY id DESC")
+
+    # runs -------------------------------------------------------------------------------
+    def run_dir(self, key: str) -> Path:
+        """Folder of a run's artifacts."""
+        return self.root / "runs" / key
+
+    def register_run(self, key: str, project_id: int | None, run_json: dict,
+                     who: str | None = None) -> None:
+        """Record a finished run whose folder is complete."""
+        who = who or whoami()
+        with self.transaction() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO runs(key, project_id, config, seed, versions, timings, "
+                "metrics, path, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (key, project_id, json.dumps(run_json["config"]), run_json["seed"],
+                 json.dumps(run_json["versions"]), json.dumps(run_json["timings"]),
+                 json.dumps(run_json.get("metrics") or {}), str(self.run_dir(key)), now(), who))
+            self._audit(con, who, "run", {"method": run_json["config"]["method"]}, project_id,
+                        key)
+
+    def get_run(self, key: str) -> dict | None:
+        """The stored run with this key, or None (also None when its folder is gone)."""
+        rows = self._query("SELECT * FROM runs WHERE key=?", (key,))
+        if not rows or not (Path(rows[0]["path"]) / "run.json").exists():
+            return None
+        return _decode_run(rows[0])
+
+    def runs(self, project_id: int | None = None) -> list[dict]:
+        """Runs of a project (all runs when None), newest first."""
+        if project_id is None:
+            rows = self._query("SELECT * FROM runs ORDER BY created_at DESC")
+        else:
+            rows = self._query("SELECT * FROM runs WHERE project_id=? ORDER BY created_at DESC",
+                               (project_id,))
+        return [_decode_run(r) for r in rows]
+
+    # review -----------------------------------------------------------------------------
+    def set_cluster(self, run_key: str, cluster: int, *, name: str | None = None,
+                    status: str | None = None, notes: str | None = None,
+                    who: str | None = None) -> None:
+        """Name a cluster, set its review status or notes (only the fields given)."""
+        if status is not None and status not in REVIEW_STATUSES:
+            raise InputError(f"Review status must be one of {', '.join(REVIEW_STATUSES)}, "
+                             f"not '{status}'.")
+        who = who or whoami()
+        changes = {k: v for k, v in (("name", name), ("status", status), ("notes", notes))
+                   if v is not None}
+        with self.transaction() as con:
+            before = con.execute("SELECT name, status, notes FROM clusters WHERE run_key=? AND "
+                                 "cluster=?", (run_key, cluster)).fetchone()
+            con.execute("INSERT OR IGNORE INTO clusters(run_key, cluster) VALUES (?,?)",
+                        (run_key, int(cluster)))
+            for field, value in changes.items():
+                con.execute(f"UPDATE clusters SET {field}=?, updated_by=?, updated_at=? "
+                            "WHERE run_key=? AND cluster=?",
+                            (value, who, now(), run_key, int(cluster)))
+            self._audit(con, who, "set_cluster",
+                        {"cluster": int(cluster), "before": dict(before) if before else None,
+                         "after": changes}, run_key=run_key)
+
+    def clusters(self, run_key: str) -> dict[int, dict]:
+        """Review state per cluster id."""
+        rows = self._query("SELECT * FROM clusters WHERE run_key=?", (run_key,))
+        return {int(r["cluster"]): r for r in rows}
+
+    def label_points(self, run_key: str, point_ids: list[str], *, label: str | None = None,
+                     cluster: int | None = None, who: str | None = None) -> None:
+        """Give points a label and/or move them to a cluster, in one transaction."""
+        if label is None and cluster is None:
+            raise InputError("Give a label or a cluster to assign the points to.")
+        who = who or whoami()
+        stamp = now()
+        with self.transaction() as con:
+            con.executemany(
+                "INSERT INTO point_labels(run_key, point_id, label, cluster, updated_by, "
+                "updated_at) VALUES (?,?,?,?,?,?) ON CONFLICT(run_key, point_id) DO UPDATE SET "
+                "label=coalesce(excluded.label, label), cluster=coalesce(excluded.cluster, "
+                "cluster), updated_by=excluded.updated_by, updated_at=excluded.updated_at",
+                [(run_key, str(p), label, cluster, who, stamp) for p in point_ids])
+            self._audit(con, who, "label_points", {"n": len(point_ids), "label": label,
+                                                   "cluster": cluster,
+                                                   "ids": [str(p) for p in point_ids[:50]]},
+                        run_key=run_key)
+
+    def point_labels(self, run_key: str) -> dict[str, dict]:
+        """Per-point labels and cluster moves, by point id."""
+        rows = self._query("SELECT * FROM point_labels WHERE run_key=?", (run_key,))
+        return {r["point_id"]: r for r in rows}
+
+    def audit_log(self, run_key: str | None = None, limit: int = 1000) -> list[dict]:
+        """Audit entries, newest first."""
+        if run_key is None:
+            rows = self._query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            rows = self._query("SELECT * FROM audit WHERE run_key=? ORDER BY id DESC LIMIT ?",
+                               (run_key, limit))
+        for r in rows:
+            r["detail"] = json.loads(r["detail"])
+        return rows
+
+    def reviewers(self, run_key: str) -> list[dict]:
+        """Who changed review state of a run, with their last change time."""
+        return self._query("SELECT who, max(at) AS last_change, count(*) AS changes FROM audit "
+                           "WHERE run_key=? AND action IN ('set_cluster', 'label_points') "
+                           "GROUP BY who ORDER BY last_change", (run_key,))
+
+
+def _decode_run(row: dict) -> dict:
+    out = dict(row)
+    for key in ("config", "versions", "timings", "metrics"):
+        out[key] = json.loads(out[key])
+    return out
