@@ -79,7 +79,7 @@ def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
     try:
         arr = np.load(path, allow_pickle=False, mmap_mode="r")
     except ValueError as exc:
-        if "pickle" in str(exc).lower():
+        if "pickle" in str(exc).lower() or "python objects" in str(exc).lower():
             raise InputError(f"'{path.name}' holds Python objects (pickled data), which are "
                              "never loaded; save a plain 2-D float array with np.save.") from None
         raise InputError(f"'{path.name}' is not a valid .npy file ({exc}).") from None

@@ -1,0 +1,42 @@
+"""Shared fixtures: an isolated store, small seeded data files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_blobs
+
+SEED = 0
+
+
+@pytest.fixture(autouse=True)
+def isolated_store(tmp_path, monkeypatch):
+    """Every test gets its own CLUSTERLAB_HOME."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def blobs():
+    """600 points in 4 well-separated 5-D blobs."""
+    X, y = make_blobs(n_samples=600, centers=4, n_features=5, cluster_std=0.8, random_state=SEED)
+    return X.astype(np.float32), y
+
+
+@pytest.fixture
+def blobs_csv(tmp_path, blobs):
+    """The blobs as a CSV with an id and a label column."""
+    X, y = blobs
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    frame.insert(0, "item", [f"p{i}" for i in range(len(frame))])
+    frame["group"] = y
+    path = tmp_path / "blobs.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def files_under(folder) -> list[str]:
+    """All files below a folder (empty list when it does not exist)."""
+    return sorted(str(p) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []

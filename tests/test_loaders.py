@@ -1,0 +1,116 @@
+"""Every loader: demos, CSV/TSV/Parquet tables, .npy, image folders and zips, text tables."""
+
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from clustering.features import featurize
+from clustering.loaders import load_data
+
+
+@pytest.mark.parametrize("name,rows,modality", [("digits", 1797, "images"), ("iris", 150, "table"),
+                                                ("wine", 178, "table")])
+def test_demos(name, rows, modality):
+    data = load_data(f"demo:{name}")
+    assert data.n == rows and data.modality == modality and data.labels is not None
+
+
+def test_digits_keeps_pixels_in_original_units():
+    data = load_data("demo:digits")
+    assert data.table.columns[9] == "px_1_1" and data.table.to_numpy().max() == 16
+    assert data.images.shape == (1797, 8, 8) and data.images.dtype == np.uint8
+
+
+def test_csv_with_roles(blobs_csv):
+    data = load_data(blobs_csv, label_column="group", id_column="item")
+    assert data.modality == "table" and data.n == 600
+    assert list(data.table.columns) == [f"f{i}" for i in range(5)]
+    assert data.ids[0] == "p0" and set(data.labels) == {0, 1, 2, 3}
+
+
+def test_semicolon_csv_with_bom_and_categorical(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("\ufeffsize;colour\n1,0;red\n2,5;blue\n3,0;red\n4,0;blue\n".replace(",", ".")
+                     .encode("utf-8"))
+    data = load_data(path)
+    assert list(data.table.columns) == ["size", "colour"]
+    feats = featurize(data)
+    assert "colour=red" in feats.names and feats.X.shape == (4, 3)
+
+
+def test_parquet(tmp_path, blobs):
+    X, y = blobs
+    path = tmp_path / "b.parquet"
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": y}).to_parquet(path)
+    data = load_data(path, label_column="y")
+    assert data.n == 600 and list(data.table.columns) == ["a", "b"]
+
+
+def test_npy_embeddings(tmp_path, blobs):
+    X, _ = blobs
+    path = tmp_path / "e.npy"
+    np.save(path, X)
+    data = load_data(path)
+    assert data.modality == "embeddings" and data.embeddings.shape == X.shape
+    np.testing.assert_allclose(featurize(data).X, X)
+
+
+def _png(value, size=(8, 8), mode="L"):
+    buf = io.BytesIO()
+    Image.new(mode, size, value).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_image_folder_with_class_subfolders(tmp_path):
+    for cls, value in (("dark", 10), ("light", 240)):
+        (tmp_path / "imgs" / cls).mkdir(parents=True)
+        for i in range(3):
+            (tmp_path / "imgs" / cls / f"{i}.png").write_bytes(_png(value + i))
+    data = load_data(tmp_path / "imgs")
+    assert data.modality == "images" and data.n == 6
+    assert sorted(set(data.labels)) == ["dark", "light"]
+    assert data.images.shape == (6, 8, 8)
+
+
+def test_image_zip_mixed_sizes_and_formats(tmp_path):
+    path = tmp_path / "imgs.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("a.png", _png(20, (10, 12)))
+        buf = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 10, 10)).save(buf, format="JPEG")
+        zf.writestr("b.jpg", buf.getvalue())
+        buf = io.BytesIO()
+        Image.new("RGB", (16, 16), (0, 0, 250)).save(buf, format="WEBP")
+        zf.writestr("c.webp", buf.getvalue())
+        zf.writestr("readme.txt", "not an image, ignored by suffix")
+    data = load_data(path, image_size=16)
+    assert data.n == 3 and data.images.shape == (3, 16, 16, 3)
+    assert featurize(data).representation == "pixels"
+
+
+def test_text_table_auto_detected_and_tfidf(tmp_path):
+    docs = ([f"the cat sat on the warm mat number {i} happily" for i in range(10)]
+            + [f"stock markets fell sharply today in trading session {i}" for i in range(10)])
+    path = tmp_path / "docs.csv"
+    pd.DataFrame({"doc": docs, "topic": ["pets"] * 10 + ["finance"] * 10}).to_csv(path,
+                                                                                  index=False)
+    data = load_data(path, label_column="topic")
+    assert data.modality == "text" and data.texts[0].startswith("the cat")
+    feats = featurize(data, "tfidf")
+    assert feats.X.shape[0] == 20
+
+
+def test_text_minilm_embedding_offline(tmp_path):
+    path = tmp_path / "docs.csv"
+    pd.DataFrame({"body": ["a dog barks at the mailman", "a puppy barks loudly",
+                           "interest rates rise again", "central bank raises rates"]}
+                 ).to_csv(path, index=False)
+    data = load_data(path, text_column="body")
+    X = featurize(data, "minilm").X
+    assert X.shape == (4, 384)
+    sims = X @ X.T
+    assert sims[0, 1] > sims[0, 2] and sims[2, 3] > sims[1, 3]

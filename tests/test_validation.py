@@ -1,0 +1,208 @@
+"""Every validation message: exit code 2, one sentence naming the problem, nothing written."""
+
+import io
+import os
+import pickle
+import stat
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from conftest import files_under
+from workspace.cli import main
+from workspace.store import Store
+
+
+def run_bad(tmp_path, capsys, data, *extra):
+    out = tmp_path / "out"
+    code = main(["run", "--data", str(data), "--out", str(out), *extra])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert not out.exists(), "nothing may be written for bad input"
+    store = Store()
+    assert store.runs() == [] and files_under(store.root / "runs") == []
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, err
+    return errors[0].removeprefix("error: ")
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_empty_file(tmp_path, capsys):
+    msg = run_bad(tmp_path, capsys, write(tmp_path, "e.csv", ""))
+    assert "'e.csv' is empty" in msg
+
+
+def test_header_only(tmp_path, capsys):
+    msg = run_bad(tmp_path, capsys, write(tmp_path, "h.csv", "a,b,c\n"))
+    assert "'h.csv' has a header but no rows" in msg
+
+
+def test_no_usable_column(tmp_path, capsys):
+    rows = "\n".join(f"person {i} with a long unique free text value,{i}" for i in range(40))
+    msg = run_bad(tmp_path, capsys, write(tmp_path, "n.csv", "note,row\n" + rows),
+                  "--kind", "table", "--id-column", "row")
+    assert "has no usable column" in msg
+
+
+def test_mixed_numeric_column_named_with_rows(tmp_path, capsys):
+    values = [str(i) for i in range(30)]
+    values[4] = "abc"
+    path = tmp_path / "m.csv"
+    pd.DataFrame({"age": values, "w": range(30)}).to_csv(path, index=False)
+    msg = run_bad(tmp_path, capsys, path)
+    assert "column 'age'" in msg and "'abc'" in msg and "row(s) 5" in msg
+
+
+def test_non_numeric_columns_for_embeddings(tmp_path, capsys):
+    path = tmp_path / "emb.csv"
+    pd.DataFrame({"d0": np.arange(10.0), "kind": list("ab" * 5)}).to_csv(path, index=False)
+    msg = run_bad(tmp_path, capsys, path, "--kind", "embeddings")
+    assert "'kind'" in msg and "not numbers" in msg
+
+
+def test_nan_and_inf_reported_with_count_and_rows(tmp_path, capsys):
+    frame = pd.DataFrame({"a": np.arange(40.0), "b": np.arange(40.0) ** 2})
+    frame.loc[3, "a"] = np.nan
+    frame.loc[7, "b"] = np.inf
+    path = tmp_path / "nan.csv"
+    frame.to_csv(path, index=False)
+    msg = run_bad(tmp_path, capsys, path)
+    assert "2 row(s)" in msg and "data row(s) 4, 8" in msg and "--drop-invalid" in msg
+
+
+def test_drop_invalid_leaves_rows_out_and_says_so(tmp_path, capsys):
+    frame = pd.DataFrame({"a": np.r_[np.zeros(20), np.ones(20) * 9] + np.arange(40) * 0.01,
+                          "b": np.arange(40.0)})
+    frame.loc[3, "a"] = np.nan
+    path = tmp_path / "nan.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(path), "--clusters", "2", "--drop-invalid",
+                 "--out", str(out)]) == 0
+    assert len(pd.read_parquet(out / "assignments.parquet")) == 39
+    assert "Left out 1 row(s)" in capsys.readouterr().out
+
+
+def test_constant_columns_dropped_and_reported(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=40), "same": 5.0, "b": rng.normal(size=40)})
+    path = tmp_path / "c.csv"
+    frame.to_csv(path, index=False)
+    assert main(["run", "--data", str(path), "--clusters", "2", "--out",
+                 str(tmp_path / "o")]) == 0
+    assert "Dropped 1 constant column(s): same" in capsys.readouterr().out
+
+
+def test_fewer_rows_than_the_method_needs(tmp_path, capsys):
+    msg = run_bad(tmp_path, capsys, write(tmp_path, "f.csv", "a,b\n1,2\n3,1\n5,9\n"),
+                  "--clusters", "5")
+    assert "'f.csv' has 3 row(s)" in msg and "at least 5" in msg
+
+
+def test_all_rows_identical(tmp_path, capsys):
+    msg = run_bad(tmp_path, capsys, write(tmp_path, "i.csv", "a,b\n" + "1,2\n" * 20))
+    assert "All 20 rows of 'i.csv' are identical" in msg
+
+
+def test_object_npy_refused(tmp_path, capsys):
+    path = tmp_path / "o.npy"
+    np.save(path, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    msg = run_bad(tmp_path, capsys, path)
+    assert "pickled" in msg and "never loaded" in msg
+
+
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("touch PWNED",))
+
+
+def test_pickle_npy_payload_never_runs(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "p.npy"
+    np.save(path, np.array([Payload()], dtype=object), allow_pickle=True)
+    run_bad(tmp_path, capsys, path)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_pickle_file_refused_unopened(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(Payload()))
+    msg = run_bad(tmp_path, capsys, path)
+    assert "never opened" in msg and not (tmp_path / "PWNED").exists()
+
+
+def test_npy_wrong_shape(tmp_path, capsys):
+    path = tmp_path / "v.npy"
+    np.save(path, np.arange(10.0))
+    assert "must be 2-D" in run_bad(tmp_path, capsys, path)
+
+
+def test_unreadable_images_listed(tmp_path, capsys):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(4):
+        Image.new("L", (8, 8), i * 40).save(folder / f"ok{i}.png")
+    (folder / "fake.png").write_text("this is not a png")
+    good = io.BytesIO()
+    Image.new("L", (64, 64), 9).save(good, format="PNG")
+    (folder / "cut.png").write_bytes(good.getvalue()[:40])
+    msg = run_bad(tmp_path, capsys, folder)
+    assert "2 image(s) could not be read" in msg and "'fake.png'" in msg and "'cut.png'" in msg
+
+
+def _zip_with(tmp_path, name, info_name, data=b"x", mode=None):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo(info_name)
+        if mode is not None:
+            info.external_attr = mode << 16
+        zf.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize("entry,expected", [("/etc/evil.png", "absolute path"),
+                                            ("../evil.png", "outside the archive"),
+                                            ("a/../../evil.png", "outside the archive")])
+def test_zip_path_tricks_refused(tmp_path, capsys, entry, expected):
+    msg = run_bad(tmp_path, capsys, _zip_with(tmp_path, "z.zip", entry))
+    assert expected in msg
+    assert not (tmp_path.parent / "evil.png").exists()
+
+
+def test_zip_symlink_refused(tmp_path, capsys):
+    path = _zip_with(tmp_path, "s.zip", "link.png", b"/etc/passwd", stat.S_IFLNK | 0o777)
+    assert "symbolic link" in run_bad(tmp_path, capsys, path)
+
+
+def test_zip_bomb_ratio_refused_before_extraction(tmp_path, capsys):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.png", b"\0" * (20 * 1024 * 1024))
+    msg = run_bad(tmp_path, capsys, path)
+    assert "possible zip bomb" in msg
+
+
+def test_zip_caps_refused_before_reading(tmp_path):
+    from clustering import safezip
+
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(3):
+            zf.writestr(f"{i}.png", os.urandom(600))
+    limits = safezip.ZipLimits(max_total_bytes=1000)
+    with pytest.raises(safezip.InputError, match="would expand to 1,800 bytes"):
+        safezip.checked_members(path, limits)
+    with pytest.raises(safezip.InputError, match="holds 3 entries, over the limit of 2"):
+        safezip.checked_members(path, safezip.ZipLimits(max_entries=2))
+    with pytest.raises(safezip.InputError, match="over the 500-byte limit per file"):
+        safezip.checked_members(path, safezip.ZipLimits(max_entry_bytes=500))
