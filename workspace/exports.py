@@ -209,7 +209,8 @@ def _provenance(run_json, store, fmt, rows, clusters, ids, reviewed_only, who) -
 
 
 def _safe_folder(label: str) -> str:
-    cleaned = re.sub(r"[^\w\- .]+", "_", str(label)).strip(" .") or "unnamed"
+    cleaned = re.sub(r"[^\w\- ]+", "_", str(label))
+    cleaned = re.sub(r"_+", "_", cleaned).strip(" ._") or "unnamed"
     return cleaned[:80]
 
 

@@ -1,0 +1,128 @@
+"""Exports: every format, subsets, review state, formula escaping, provenance, atomicity."""
+
+import json
+import zipfile
+
+import pandas as pd
+import pytest
+
+from clustering.errors import InputError
+from clustering.pipeline import RunConfig
+from workspace.exports import escape_formula, export_run
+from workspace.runs import ensure_run
+from workspace.store import Store
+
+
+@pytest.fixture
+def text_run(tmp_path):
+    texts = ["=HYPERLINK(\"http://evil\")", "+1 call me", "-2 below", "@SUM(A1)",
+             "\tTabbed", "plain words here"] * 5
+    frame = pd.DataFrame({"name": [f"n{i}" for i in range(30)],
+                          "v": [float(i % 3) * 10 + i * 0.01 for i in range(30)],
+                          "comment": texts})
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    store = Store()
+    run = ensure_run(RunConfig(data=str(path), id_column="name", kind="table", clusters=3), store)
+    return store, run
+
+
+def test_escape_formula_cases():
+    assert escape_formula("=1+1") == "'=1+1"
+    assert escape_formula("+1") == "'+1" and escape_formula("-x") == "'-x"
+    assert escape_formula("@SUM") == "'@SUM" and escape_formula("\tx") == "'\tx"
+    assert escape_formula("\0x") == "'\0x"
+    assert escape_formula("safe") == "safe" and escape_formula(-3) == -3
+
+
+def test_csv_escapes_formulas_and_round_trips_text(tmp_path, text_run):
+    store, run = text_run
+    out = tmp_path / "e.csv"
+    export_run(run.path, "csv", out, store=store)
+    back = pd.read_csv(out, keep_default_na=False)
+    assert len(back) == 30
+    assert back["comment"][0] == "'=HYPERLINK(\"http://evil\")"
+    assert back["comment"][3] == "'@SUM(A1)" and back["comment"][5] == "plain words here"
+    assert all(not str(v).startswith(("=", "+", "-", "@", "\t")) for v in back["comment"])
+    # un-escaping gives the original text back
+    assert back["comment"][1][1:] == "+1 call me"
+
+
+def test_parquet_and_jsonl_keep_text_exact(tmp_path, text_run):
+    store, run = text_run
+    export_run(run.path, "parquet", tmp_path / "e.parquet", store=store)
+    export_run(run.path, "jsonl", tmp_path / "e.jsonl", store=store)
+    pq = pd.read_parquet(tmp_path / "e.parquet")
+    lines = [json.loads(x) for x in (tmp_path / "e.jsonl").read_text().splitlines()]
+    assert pq["comment"][0].startswith("=HYPERLINK") and lines[0]["comment"].startswith("=HYPER")
+    assert len(lines) == 30 and set(lines[0]) >= {"id", "cluster", "label", "confidence"}
+
+
+def test_subset_by_cluster_ids_and_review(tmp_path, text_run):
+    store, run = text_run
+    store.set_cluster(run.key, 1, name="tens", status="accepted", who="ana")
+    store.label_points(run.key, ["n0"], label="special", cluster=1, who="ben")
+    out = tmp_path / "r.csv"
+    prov = export_run(run.path, "csv", out, store=store, reviewed_only=True)
+    rows = pd.read_csv(out)
+    assert set(rows["cluster"]) == {1} and "special" in set(rows["label"])
+    assert set(rows.loc[rows["id"] != "n0", "label"]) == {"tens"}
+    assert {r["who"] for r in prov["reviewers"]} == {"ana", "ben"}
+    sub = export_run(run.path, "csv", tmp_path / "c.csv", store=store, clusters=[0])
+    assert sub["rows"] == len(pd.read_csv(tmp_path / "c.csv")) > 0
+    ids = export_run(run.path, "csv", tmp_path / "i.csv", store=store, ids=["n3", "n4"])
+    assert ids["rows"] == 2
+
+
+def test_provenance_file_written_beside_export(tmp_path, text_run):
+    store, run = text_run
+    out = tmp_path / "e.parquet"
+    export_run(run.path, "parquet", out, store=store, who="ana")
+    prov = json.loads((tmp_path / "e.parquet.provenance.json").read_text())
+    assert prov["exported_by"] == "ana" and prov["run"]["key"] == run.key
+    assert prov["run"]["seed"] == 0 and "numpy" in prov["run"]["versions"]
+
+
+def test_empty_selection_and_unknown_cluster_refused_without_files(tmp_path, text_run):
+    store, run = text_run
+    with pytest.raises(InputError, match="no cluster 9"):
+        export_run(run.path, "csv", tmp_path / "x.csv", store=store, clusters=[9])
+    with pytest.raises(InputError, match="selection is empty"):
+        export_run(run.path, "csv", tmp_path / "x.csv", store=store, reviewed_only=True)
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_imagefolder_needs_images(tmp_path, text_run):
+    store, run = text_run
+    with pytest.raises(InputError, match="needs image data"):
+        export_run(run.path, "imagefolder", tmp_path / "x.zip", store=store)
+
+
+def test_imagefolder_zip_for_digits(tmp_path):
+    store = Store()
+    run = ensure_run(RunConfig(data="demo:digits", method="kmeans", clusters=10), store)
+    store.set_cluster(run.key, 0, name="../../etc/zeros", who="ana")
+    out = tmp_path / "digits.zip"
+    export_run(run.path, "imagefolder", out, store=store, clusters=[0, 1])
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        manifest = pd.read_csv(zf.open("manifest.csv"))
+    assert "provenance.json" in names and all(".." not in n for n in names)
+    pngs = [n for n in names if n.endswith(".png")]
+    assert len(pngs) == len(manifest) > 100
+    assert {n.split("/")[0] for n in pngs} == {"etc_zeros", "cluster 1"}
+
+
+def test_export_failure_leaves_no_partial_file(tmp_path, text_run, monkeypatch):
+    store, run = text_run
+    out = tmp_path / "full.csv"
+
+    def disk_full(self, path, *a, **k):
+        with open(path, "w") as handle:
+            handle.write("id,clu")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    with pytest.raises(OSError):
+        export_run(run.path, "csv", out, store=store)
+    assert not out.exists() and list(tmp_path.glob("*.tmp")) == []
