@@ -85,8 +85,7 @@ def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None 
         ``n_clusters``, ``noise_share``, ``silhouette`` and, with ``truth``, ``acc``,
         ``nmi``, ``ari``.
     """
-    from sklearn.metrics import (adjusted_rand_score, normalized_mutual_info_score,
-                                 silhouette_score)
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 
     labels = np.asarray(labels)
     out = {"n_clusters": int(len(np.unique(labels[labels >= 0]))),

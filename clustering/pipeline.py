@@ -128,4 +128,4 @@ def _seed_everything(seed: int) -> None:
     import random
 
     random.seed(seed)
-    np.random.seed(seed % (2**32))
+    np.random.seed(seed % (2**32))  # noqa: NPY002 - libraries that read the global state

@@ -9,7 +9,8 @@ from .errors import InputError
 __all__ = ["check_min_rows", "check_not_identical", "drop_constant_columns"]
 
 
-def drop_constant_columns(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:
+def drop_constant_columns(X: np.ndarray, names: list[str]
+                          ) -> tuple[np.ndarray, list[str], list[str]]:
     """Remove columns with a single value.
 
     Parameters
