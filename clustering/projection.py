@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 TINY = 30
 """Below this many rows the map is a PCA, not a UMAP."""
 
+EXACT_KNN_MAX = 20_000
+"""Up to this many rows neighbours are exact (scikit-learn); above, NN-descent."""
+
 
 @dataclass(frozen=True, eq=False)
 class KnnGraph:
@@ -56,7 +59,7 @@ class Projection:
 
 
 def knn_graph(X: np.ndarray, n_neighbors: int = 15, random_state: int = 0) -> KnnGraph:
-    """Approximate (large n) or exact (small n) k nearest neighbours, Euclidean.
+    """Exact (up to :data:`EXACT_KNN_MAX` rows) or NN-descent k nearest neighbours, Euclidean.
 
     Parameters
     ----------
@@ -69,9 +72,14 @@ def knn_graph(X: np.ndarray, n_neighbors: int = 15, random_state: int = 0) -> Kn
     -------
     KnnGraph
     """
+    k = max(2, min(n_neighbors, len(X) - 1))
+    if len(X) <= EXACT_KNN_MAX:
+        from sklearn.neighbors import NearestNeighbors
+
+        dist, idx = NearestNeighbors(n_neighbors=k).fit(X).kneighbors(X)
+        return KnnGraph(idx.astype(np.int64), dist.astype(np.float32))
     from umap.umap_ import nearest_neighbors
 
-    k = max(2, min(n_neighbors, len(X) - 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         idx, dist, _ = nearest_neighbors(X, k, "euclidean", {}, False,

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects (
     id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, data TEXT NOT NULL,
-    created_at TEXT NOT NULL, created_by TEXT NOT NULL);
+    settings TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL, created_by TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     key TEXT PRIMARY KEY, project_id INTEGER REFERENCES projects(id), config TEXT NOT NULL,
     seed INTEGER NOT NULL, versions TEXT NOT NULL, timings TEXT NOT NULL, metrics TEXT NOT NULL,
@@ -119,22 +119,34 @@ class Store:
             return [dict(r) for r in con.execute(sql, args).fetchall()]
 
     # projects ---------------------------------------------------------------------------
-    def create_project(self, name: str, data: str, who: str | None = None) -> int:
-        """Create a project (or return the id of the one with this name)."""
+    def create_project(self, name: str, data: str, who: str | None = None,
+                       settings: dict | None = None) -> int:
+        """Create a project (or return the id of the one with this name).
+
+        ``settings`` holds the column roles (kind, text/label/id column).
+        """
         who = who or whoami()
         with self.transaction() as con:
             row = con.execute("SELECT id FROM projects WHERE name=?", (name,)).fetchone()
             if row:
                 return int(row["id"])
-            cur = con.execute("INSERT INTO projects(name, data, created_at, created_by) "
-                              "VALUES (?,?,?,?)", (name, data, now(), who))
+            cur = con.execute("INSERT INTO projects(name, data, settings, created_at, "
+                              "created_by) VALUES (?,?,?,?,?)",
+                              (name, data, json.dumps(settings or {}), now(), who))
             pid = int(cur.lastrowid)
             self._audit(con, who, "create_project", {"name": name, "data": data}, pid)
             return pid
 
     def projects(self) -> list[dict]:
         """All projects, newest first."""
-        return self._query("SELECT * FROM projects ORDER BY id DESC")
+        rows = self._query("SELECT * FROM projects ORDER BY id DESC")
+        for r in rows:
+            r["settings"] = json.loads(r["settings"] or "{}")
+        return rows
+
+    def project(self, project_id: int) -> dict | None:
+        """One project by id."""
+        return next((p for p in self.projects() if p["id"] == project_id), None)
 
     # runs -------------------------------------------------------------------------------
     def run_dir(self, key: str) -> Path:
@@ -201,23 +213,59 @@ class Store:
         return {int(r["cluster"]): r for r in rows}
 
     def label_points(self, run_key: str, point_ids: list[str], *, label: str | None = None,
-                     cluster: int | None = None, who: str | None = None) -> None:
-        """Give points a label and/or move them to a cluster, in one transaction."""
+                     cluster: int | None = None, who: str | None = None,
+                     action: str = "label_points", extra: dict | None = None) -> None:
+        """Give points a label and/or move them to a cluster, in one transaction.
+
+        The previous state of every touched point goes into the audit entry, so the
+        change can be undone.
+        """
         if label is None and cluster is None:
             raise InputError("Give a label or a cluster to assign the points to.")
         who = who or whoami()
         stamp = now()
+        ids = [str(p) for p in point_ids]
         with self.transaction() as con:
+            before = _rows_for(con, run_key, ids)
             con.executemany(
                 "INSERT INTO point_labels(run_key, point_id, label, cluster, updated_by, "
                 "updated_at) VALUES (?,?,?,?,?,?) ON CONFLICT(run_key, point_id) DO UPDATE SET "
                 "label=coalesce(excluded.label, label), cluster=coalesce(excluded.cluster, "
                 "cluster), updated_by=excluded.updated_by, updated_at=excluded.updated_at",
-                [(run_key, str(p), label, cluster, who, stamp) for p in point_ids])
-            self._audit(con, who, "label_points", {"n": len(point_ids), "label": label,
-                                                   "cluster": cluster,
-                                                   "ids": [str(p) for p in point_ids[:50]]},
+                [(run_key, p, label, cluster, who, stamp) for p in ids])
+            self._audit(con, who, action, {"n": len(ids), "label": label, "cluster": cluster,
+                                           "ids": ids, "before": before, **(extra or {})},
                         run_key=run_key)
+
+    def undo_last(self, run_key: str, who: str | None = None) -> dict | None:
+        """Revert the newest change to a run's review state that is not undone yet.
+
+        Returns
+        -------
+        dict or None
+            The audit entry that was undone, or None when there is nothing to undo.
+        """
+        who = who or whoami()
+        with self.transaction() as con:
+            done = {json.loads(r["detail"])["undid"] for r in con.execute(
+                "SELECT detail FROM audit WHERE run_key=? AND action='undo'", (run_key,))}
+            entry = None
+            for row in con.execute("SELECT * FROM audit WHERE run_key=? AND action NOT IN "
+                                   "('undo', 'run') ORDER BY id DESC", (run_key,)):
+                if row["id"] not in done:
+                    entry = dict(row)
+                    break
+            if entry is None:
+                return None
+            detail = json.loads(entry["detail"])
+            if entry["action"] == "set_cluster":
+                _restore_cluster(con, run_key, detail)
+            else:
+                _restore_points(con, run_key, detail)
+            self._audit(con, who, "undo", {"undid": entry["id"], "action": entry["action"]},
+                        run_key=run_key)
+            entry["detail"] = detail
+            return entry
 
     def point_labels(self, run_key: str) -> dict[str, dict]:
         """Per-point labels and cluster moves, by point id."""
@@ -238,8 +286,42 @@ class Store:
     def reviewers(self, run_key: str) -> list[dict]:
         """Who changed review state of a run, with their last change time."""
         return self._query("SELECT who, max(at) AS last_change, count(*) AS changes FROM audit "
-                           "WHERE run_key=? AND action IN ('set_cluster', 'label_points') "
+                           "WHERE run_key=? AND action NOT IN ('run') "
                            "GROUP BY who ORDER BY last_change", (run_key,))
+
+
+def _rows_for(con, run_key: str, ids: list[str]) -> dict[str, dict]:
+    out = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in con.execute(f"SELECT point_id, label, cluster FROM point_labels WHERE "
+                             f"run_key=? AND point_id IN ({marks})", (run_key, *chunk)):
+            out[r["point_id"]] = {"label": r["label"], "cluster": r["cluster"]}
+    return out
+
+
+def _restore_cluster(con, run_key: str, detail: dict) -> None:
+    before = detail["before"]
+    if before is None:
+        con.execute("DELETE FROM clusters WHERE run_key=? AND cluster=?",
+                    (run_key, detail["cluster"]))
+    else:
+        con.execute("UPDATE clusters SET name=?, status=?, notes=? WHERE run_key=? AND "
+                    "cluster=?", (before["name"], before["status"], before["notes"], run_key,
+                                  detail["cluster"]))
+
+
+def _restore_points(con, run_key: str, detail: dict) -> None:
+    before = detail["before"]
+    for pid in detail["ids"]:
+        if pid in before:
+            con.execute("UPDATE point_labels SET label=?, cluster=? WHERE run_key=? AND "
+                        "point_id=?", (before[pid]["label"], before[pid]["cluster"], run_key,
+                                       pid))
+        else:
+            con.execute("DELETE FROM point_labels WHERE run_key=? AND point_id=?",
+                        (run_key, pid))
 
 
 def _decode_run(row: dict) -> dict:

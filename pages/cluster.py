@@ -1,0 +1,72 @@
+"""Cluster: choose representation, method and its few parameters; run; switch runs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from clustering.clusterers import METHODS
+from clustering.errors import InputError
+from clustering.features import REPRESENTATIONS
+from pages.common import ensure_current, run_label
+from workspace.projects import config_for
+from workspace.runs import ensure_run
+
+store, project, run = ensure_current()
+st.title("Cluster")
+st.caption(f"Project **{project['name']}** · data `{project['data']}`")
+
+with st.form("run_form"):
+    c1, c2 = st.columns(2)
+    rep = c1.selectbox("Representation", list(REPRESENTATIONS),
+                       format_func=lambda r: f"{r} — {REPRESENTATIONS[r]}",
+                       help="How rows become numbers before clustering")
+    method = c2.selectbox("Method", list(METHODS), index=list(METHODS).index("umap-hdbscan"),
+                          format_func=lambda m: f"{m} — {METHODS[m].summary}")
+    c3, c4, c5, c6 = st.columns(4)
+    k = c3.number_input("Clusters (0 = choose automatically)", 0, 200, 0,
+                        help="Used by k-means, GMM and UMAP+k-means; HDBSCAN finds k itself")
+    mcs = c4.number_input("Min cluster size (0 = automatic)", 0, 100000, 0,
+                          help="HDBSCAN methods: the smallest group that counts as a cluster")
+    seed = c5.number_input("Seed", 0, 2**31 - 1, 0, help="Same seed, same result")
+    device = c6.selectbox("Device", ["auto", "cpu", "cuda"],
+                          help="auto uses a GPU when there is one")
+    submitted = st.form_submit_button("Run", type="primary")
+
+if submitted:
+    config = config_for(project["data"], representation=rep, method=method, clusters=int(k),
+                        min_cluster_size=int(mcs), seed=int(seed), device=device,
+                        **{key: project["settings"].get(key) for key in
+                           ("kind", "text_column", "label_column", "id_column")
+                           if project["settings"].get(key)},
+                        drop_invalid=bool(project["settings"].get("drop_invalid")))
+    bar = st.progress(0.0, text="starting…")
+    try:
+        new = ensure_run(config, store, project["id"],
+                         progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
+    except InputError as exc:
+        bar.empty()
+        st.error(str(exc))
+    else:
+        bar.empty()
+        st.session_state["run_key"] = new.key
+        st.session_state["selection"] = []
+        st.success(("Reused the identical earlier run " if new.reused else "Finished run ")
+                   + f"{new.key} in {new.run_json['timings']['total']:.1f} s.")
+        for note in new.run_json.get("notes", []):
+            st.info(note)
+
+st.subheader("Runs of this project")
+runs = store.runs(project["id"])
+if not runs:
+    st.info("No runs yet.")
+for r in runs:
+    m = r.get("metrics") or {}
+    cols = st.columns([5, 1])
+    current = " (shown)" if r["key"] == st.session_state.get("run_key") else ""
+    cols[0].markdown(f"**{run_label(r)}**{current}  \n"
+                     f"silhouette {m.get('silhouette') or float('nan'):.3f} · noise "
+                     f"{m.get('noise_share', 0):.1%} · {r['timings'].get('total', 0):.1f} s")
+    if cols[1].button("Show", key=f"show-{r['key']}", disabled=bool(current)):
+        st.session_state["run_key"] = r["key"]
+        st.session_state["selection"] = []
+        st.rerun()

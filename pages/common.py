@@ -1,0 +1,78 @@
+"""UI-edge helpers shared by the pages: cached store and data, current project and run."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import streamlit as st
+
+from clustering.errors import InputError
+from clustering.loaders import load_data
+from workspace.projects import bootstrap_demo
+from workspace.store import Store, default_root
+
+log = logging.getLogger("clusterlab.app")
+
+
+@st.cache_resource
+def get_store() -> Store:
+    """The one store of this server ($CLUSTERLAB_HOME or ~/.clusterlab)."""
+    return Store(default_root())
+
+
+@st.cache_resource(max_entries=8)
+def get_dataset(source: str, settings_json: str):
+    """Load a project's data once per server (read-only, shared between sessions)."""
+    s = json.loads(settings_json)
+    return load_data(source, s.get("kind", "auto"), text_column=s.get("text_column"),
+                     label_column=s.get("label_column"), id_column=s.get("id_column"),
+                     drop_invalid=bool(s.get("drop_invalid")))
+
+
+def project_dataset(project: dict):
+    """The Dataset of a project."""
+    return get_dataset(project["data"], json.dumps(project["settings"], sort_keys=True))
+
+
+def ensure_current() -> tuple[Store, dict, dict | None]:
+    """The store, the current project and its current run (the demo on a fresh store)."""
+    store = get_store()
+    if not store.projects():
+        bar = st.progress(0.0, text="Preparing the demo project (digits)…")
+        pid, run = bootstrap_demo(store, progress=lambda f, m: bar.progress(f, text=m))
+        bar.empty()
+        st.session_state["project_id"] = pid
+        st.session_state["run_key"] = run.key
+    projects = {p["id"]: p for p in store.projects()}
+    pid = st.session_state.get("project_id")
+    if pid not in projects:
+        pid = next(iter(projects))
+        st.session_state["project_id"] = pid
+    project = projects[pid]
+    runs = store.runs(pid)
+    keys = [r["key"] for r in runs]
+    if st.session_state.get("run_key") not in keys:
+        st.session_state["run_key"] = keys[0] if keys else None
+    run = next((r for r in runs if r["key"] == st.session_state["run_key"]), None)
+    return store, project, run
+
+
+def who() -> str:
+    """The reviewer name typed in the sidebar."""
+    return st.session_state.get("who") or "anonymous"
+
+
+def show_input_error(exc: InputError) -> None:
+    """One plain error box."""
+    st.error(str(exc))
+
+
+def run_label(run: dict) -> str:
+    """Short label for a run: method, k, metrics."""
+    m = run.get("metrics") or {}
+    cfg = run["config"]
+    bits = [cfg["method"], f"k={m.get('n_clusters', '?')}", f"seed {cfg['seed']}"]
+    if m.get("acc") is not None:
+        bits.append(f"ACC {m['acc']:.2f}")
+    return " · ".join(bits) + f" · {run['created_at'][:16].replace('T', ' ')}"

@@ -1,0 +1,96 @@
+"""Data: upload a file or pick a demo, set column roles, read the validation report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from clustering.demos import DEMOS
+from clustering.errors import InputError
+from clustering.loaders import load_data
+from clustering.tables import read_table
+from pages.common import ensure_current, who
+from workspace.projects import DEMO_CONFIG, config_for, save_upload
+from workspace.runs import ensure_run
+
+store, project, run = ensure_current()
+st.title("Data")
+
+source_kind = st.radio("Source", ["Upload a file", "Built-in demo"], horizontal=True)
+path = None
+if source_kind == "Upload a file":
+    upload = st.file_uploader(
+        "CSV, Parquet, .npy embeddings, or a .zip of PNG/JPEG/WebP images",
+        type=["csv", "tsv", "txt", "parquet", "npy", "zip"], key="uploader")
+    if upload is not None:
+        try:
+            path = save_upload(store, upload.name, upload.getvalue())
+        except InputError as exc:
+            st.error(str(exc))
+else:
+    demo = st.selectbox("Demo", list(DEMOS), format_func=lambda d: f"demo:{d} — {DEMOS[d]}")
+    path = f"demo:{demo}"
+
+if path is None:
+    st.stop()
+
+settings = {}
+is_table = str(path).lower().endswith((".csv", ".tsv", ".txt", ".parquet", ".pq"))
+if is_table:
+    try:
+        columns = list(read_table(path).columns)
+    except InputError as exc:
+        st.error(str(exc))
+        st.stop()
+    none = "(none)"
+    c1, c2, c3, c4 = st.columns(4)
+    settings["kind"] = c1.selectbox("Rows are", ["auto", "table", "text", "embeddings"],
+                                    help="auto: text if a column holds long text, else table")
+    settings["text_column"] = c2.selectbox("Text column", [none] + columns)
+    settings["label_column"] = c3.selectbox("Label column (ground truth, optional)",
+                                            [none] + columns)
+    settings["id_column"] = c4.selectbox("Id column (optional)", [none] + columns)
+    settings = {k: (None if v == none else v) for k, v in settings.items()}
+settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite values or "
+                                       "unreadable images (instead of stopping)")
+
+try:
+    data = load_data(path, settings.get("kind") or "auto",
+                     text_column=settings.get("text_column"),
+                     label_column=settings.get("label_column"),
+                     id_column=settings.get("id_column"),
+                     drop_invalid=settings["drop_invalid"])
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.success(f"Read {data.n:,} {data.modality} rows from **{data.name}**"
+           + (f", ground truth in '{data.label_name}'" if data.labels is not None else "") + ".")
+for note in data.notes:
+    st.warning(note)
+if data.modality == "images":
+    st.image([data.images[i] for i in range(min(12, data.n))], width=64,
+             caption=[str(data.ids[i]) for i in range(min(12, data.n))])
+elif data.texts is not None:
+    st.dataframe({"id": data.ids[:20], "text": data.texts[:20]}, width="stretch")
+else:
+    st.dataframe(data.table.head(20), width="stretch")
+
+name = st.text_input("Project name", value=data.name)
+if st.button("Create project and cluster it", type="primary"):
+    pid = store.create_project(name, str(path), who=who(), settings=settings)
+    st.session_state["project_id"] = pid
+    config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data else
+              config_for(str(path), method="umap-hdbscan" if data.n >= 200 else "kmeans",
+                         **{k: v for k, v in settings.items() if v}))
+    bar = st.progress(0.0, text="starting…")
+    try:
+        new = ensure_run(config, store, pid,
+                         progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+    except InputError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["run_key"] = new.key
+        st.session_state["selection"] = []
+        bar.empty()
+        st.success(f"Project '{name}' is ready.")
+        st.page_link("pages/explore.py", label="Open the map →")

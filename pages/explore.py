@@ -1,0 +1,85 @@
+"""Explore: the map, colouring, cluster filter, selection panel with a gallery."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from pages.common import ensure_current, project_dataset
+from workspace.plots import map_figure
+from workspace.views import cluster_table, map_frame, selection_summary
+
+store, project, run = ensure_current()
+st.title("Explore")
+if run is None:
+    st.info("This project has no clustering yet. Open **Cluster** to run one.")
+    st.stop()
+
+data = project_dataset(project)
+frame = map_frame(store, run["key"], run["path"], data)
+clusters = cluster_table(frame, store, run["key"])
+if st.session_state.get("selection_run") != run["key"]:
+    st.session_state["selection"] = []
+    st.session_state["selection_run"] = run["key"]
+
+m = run.get("metrics") or {}
+cols = st.columns(5)
+cols[0].metric("Points", f"{len(frame):,}")
+cols[1].metric("Clusters", m.get("n_clusters", "?"))
+cols[2].metric("Noise", f"{m.get('noise_share', 0):.1%}")
+if m.get("acc") is not None:
+    cols[3].metric("ACC vs truth", f"{m['acc']:.3f}")
+    cols[4].metric("NMI / ARI", f"{m['nmi']:.2f} / {m['ari']:.2f}")
+
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    options = ["cluster", "confidence"] + (["truth"] if "truth" in frame else [])
+    extra = [c for c in data.table.columns[:200] if c not in options]
+    c1, c2 = st.columns([1, 2])
+    color = c1.selectbox("Colour by", options + extra, key="color_by",
+                         help="Cluster, the model's confidence, ground truth, or any column")
+    shown = c2.multiselect("Show clusters", clusters["name"].tolist(), key="cluster_filter",
+                           placeholder="all clusters")
+    if color in extra:
+        frame[color] = data.table[color].to_numpy()
+    view = frame[frame["cluster_name"].isin(shown)] if shown else frame
+    fig = map_figure(view, color=color, highlight=st.session_state["selection"])
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode=("box", "lasso", "points"),
+                            key=f"map-{run['key']}", width="stretch")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    picked = sorted({str(p["customdata"][0]) for p in points if p.get("customdata")})
+    if picked and picked != st.session_state["selection"]:
+        st.session_state["selection"] = picked
+        st.rerun()
+    st.caption("Drag to lasso (or pick box select in the toolbar) to select points; "
+               "double-click the map to reset the zoom.")
+
+with right:
+    selection = st.session_state["selection"]
+    if not selection:
+        st.subheader("Clusters")
+        st.dataframe(clusters, hide_index=True, width="stretch",
+                     column_config={"confidence": st.column_config.ProgressColumn(
+                         "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+    else:
+        st.subheader(f"Selection: {len(selection):,} points")
+        if st.button("Clear selection", key="clear_sel"):
+            st.session_state["selection"] = []
+            st.rerun()
+        st.dataframe(selection_summary(frame, selection), hide_index=True,
+                     width="stretch",
+                     column_config={"share": st.column_config.ProgressColumn(
+                         "share", min_value=0.0, max_value=1.0, format="%.2f")})
+        index = {pid: i for i, pid in enumerate(data.ids)}
+        rows = [index[i] for i in selection if i in index][:24]
+        if data.modality == "images":
+            thumbs = [np.kron(data.images[r], np.ones((8, 8, 1) if data.images.ndim == 4
+                                                        else (8, 8), dtype=np.uint8))
+                      if data.images.shape[1] <= 16 else data.images[r] for r in rows]
+            st.image(thumbs, caption=[str(data.ids[r]) for r in rows], width=72)
+        elif data.texts is not None:
+            for r in rows[:12]:
+                st.markdown(f"- **{data.ids[r]}** · {data.texts[r][:300]}")
+        else:
+            st.dataframe(data.table.iloc[rows], width="stretch")
+        st.page_link("pages/review.py", label="Move or label this selection in Review →")

@@ -1,0 +1,64 @@
+"""Export: choose rows and a format, download the file, see its provenance."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from clustering.errors import InputError
+from pages.common import ensure_current, project_dataset, who
+from workspace.exports import FORMATS, export_run
+from workspace.views import cluster_table, map_frame
+
+store, project, run = ensure_current()
+st.title("Export")
+if run is None:
+    st.info("Run a clustering first (Cluster page).")
+    st.stop()
+
+data = project_dataset(project)
+frame = map_frame(store, run["key"], run["path"], data)
+table = cluster_table(frame, store, run["key"])
+names = dict(zip(table["cluster"], table["name"], strict=True))
+
+scope = st.radio("Rows", ["All points", "Chosen clusters", "Reviewed labels only",
+                          "Current selection"], horizontal=True)
+clusters = ids = None
+if scope == "Chosen clusters":
+    clusters = st.multiselect("Clusters", table["cluster"].tolist(),
+                              format_func=lambda c: f"{c} · {names[c]}")
+elif scope == "Current selection":
+    ids = st.session_state.get("selection") or []
+    st.caption(f"{len(ids):,} points selected on the Explore page.")
+formats = [f for f in FORMATS if f != "imagefolder" or data.modality == "images"]
+fmt = st.selectbox("Format", formats, help="imagefolder: a zip with one folder per label, "
+                   "a manifest and the provenance")
+
+if st.button("Prepare export", type="primary"):
+    suffix = ".zip" if fmt == "imagefolder" else f".{fmt}"
+    out = Path(tempfile.mkdtemp(prefix="export-", dir=store.root)) / \
+        f"{project['name'].replace(':', '-').replace('/', '-')}-{run['key'][:8]}{suffix}"
+    try:
+        if scope == "Chosen clusters" and not clusters:
+            raise InputError("Choose at least one cluster to export.")
+        if scope == "Current selection" and not ids:
+            raise InputError("Nothing is selected; draw a lasso on the Explore page first.")
+        prov = export_run(Path(run["path"]), fmt, out, store=store, clusters=clusters, ids=ids,
+                          reviewed_only=scope == "Reviewed labels only", who=who(),
+                          dataset=data)
+    except InputError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["export_file"] = str(out)
+        st.session_state["export_prov"] = prov
+
+if st.session_state.get("export_file") and Path(st.session_state["export_file"]).exists():
+    out = Path(st.session_state["export_file"])
+    prov = st.session_state["export_prov"]
+    st.success(f"{prov['rows']:,} rows ready in {out.name}.")
+    st.download_button("Download " + out.name, out.read_bytes(), file_name=out.name,
+                       type="primary", key="download")
+    with st.expander("Provenance (also saved beside the file)", expanded=True):
+        st.json(prov, expanded=False)

@@ -1,0 +1,100 @@
+"""Review: name, accept/reject, merge, split, move the selection, label points, undo."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from clustering.errors import InputError
+from pages.common import ensure_current, project_dataset, who
+from workspace.review import merge_clusters, move_points, split_cluster
+from workspace.views import cluster_table, map_frame
+
+store, project, run = ensure_current()
+st.title("Review")
+if run is None:
+    st.info("Run a clustering first (Cluster page).")
+    st.stop()
+
+key, path = run["key"], run["path"]
+data = project_dataset(project)
+frame = map_frame(store, key, path, data)
+table = cluster_table(frame, store, key)
+
+
+def act(fn, done: str) -> None:
+    """Run one review change; report errors plainly; rerun so counts follow."""
+    try:
+        fn()
+    except InputError as exc:
+        st.error(str(exc))
+        return
+    st.toast(done)
+    st.rerun()
+
+
+top = st.columns([4, 1])
+top[0].dataframe(table, hide_index=True, width="stretch", height=260)
+if top[1].button("↶ Undo last change", width="stretch"):
+    undone = store.undo_last(key, who=who())
+    st.toast(f"Undid: {undone['action']}" if undone else "Nothing to undo")
+    st.rerun()
+
+ids = table["cluster"].tolist()
+names = dict(zip(table["cluster"], table["name"], strict=True))
+cluster = st.selectbox("Cluster", ids, format_func=lambda c: f"{c} · {names[c]}",
+                       key="review_cluster")
+row = table[table["cluster"] == cluster].iloc[0]
+
+c1, c2 = st.columns(2)
+with c1.form("name_form"):
+    new_name = st.text_input("Name", value=row["name"])
+    status = st.radio("Status", ["unreviewed", "accepted", "rejected"], horizontal=True,
+                      index=["unreviewed", "accepted", "rejected"].index(row["status"]))
+    notes = st.text_area("Notes", value=row["notes"] or "")
+    if st.form_submit_button("Save", type="primary"):
+        act(lambda: store.set_cluster(key, int(cluster), name=new_name.strip() or None,
+                                      status=status, notes=notes, who=who()),
+            f"Saved cluster {cluster}")
+with c2:
+    others = [c for c in ids if c != cluster]
+    target = st.selectbox("Merge this cluster into", others,
+                          format_func=lambda c: f"{c} · {names[c]}", key="merge_target")
+    if st.button("Merge", disabled=not others):
+        act(lambda: merge_clusters(store, key, path, int(cluster), int(target), who=who()),
+            f"Merged {cluster} into {target}")
+    parts = st.number_input("Split into parts", 2, 10, 2, key="split_parts")
+    if st.button("Split (re-cluster its members)"):
+        act(lambda: split_cluster(store, key, path, int(cluster), int(parts), who=who()),
+            f"Split cluster {cluster}")
+
+st.divider()
+selection = st.session_state.get("selection") or []
+st.subheader(f"Current selection: {len(selection):,} points")
+if not selection:
+    st.caption("Select points with the lasso on the Explore page to move or label them.")
+else:
+    s1, s2 = st.columns(2)
+    with s1.form("move_form"):
+        dest = st.selectbox("Move to", ["new cluster"] + ids,
+                            format_func=lambda c: c if c == "new cluster" else
+                            f"{c} · {names[c]}")
+        dest_name = st.text_input("Name of the new cluster", key="new_cluster_name")
+        if st.form_submit_button("Move selection"):
+            act(lambda: move_points(store, key, path, selection,
+                                    None if dest == "new cluster" else int(dest),
+                                    new_name=dest_name.strip() or None, who=who()),
+                f"Moved {len(selection)} points")
+    with s2.form("label_form"):
+        point_label = st.text_input("Label for each selected point")
+        if st.form_submit_button("Label selection"):
+            act(lambda: store.label_points(key, selection, label=point_label.strip() or None,
+                                           who=who()),
+                f"Labelled {len(selection)} points")
+
+with st.expander("Audit trail"):
+    log = store.audit_log(key, limit=50)
+    st.dataframe(pd.DataFrame([{"when": e["at"][:19], "who": e["who"], "what": e["action"],
+                                "detail": str({k: v for k, v in e["detail"].items()
+                                               if k not in ("before", "ids")})[:120]}
+                               for e in log]), hide_index=True, width="stretch")

@@ -1,0 +1,70 @@
+"""Plotly figures for the app (no Streamlit): the cluster map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COLOR_OPTIONS", "map_figure"]
+
+COLOR_OPTIONS = ("cluster", "confidence", "truth")
+_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6",
+            "#9D755D", "#EECA3B", "#BAB0AC", "#1F77B4", "#2CA02C", "#D62728", "#9467BD",
+            "#8C564B", "#E377C2", "#17BECF", "#BCBD22")
+
+
+def map_figure(frame: pd.DataFrame, color: str = "cluster", highlight: list[str] | None = None,
+               height: int = 620):
+    """The 2-D map as WebGL scatter traces, one per category (or one continuous trace).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`workspace.views.map_frame` (``id, x, y, cluster_name, hover`` ...).
+    color : str
+        ``cluster``, ``confidence``, ``truth`` or any other column of ``frame``.
+    highlight : list of str, optional
+        Ids drawn with a dark outline (the current selection).
+    height : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    size = 6 if len(frame) < 5000 else (4 if len(frame) < 30000 else 3)
+    column = "cluster_name" if color == "cluster" else color
+    values = frame[column]
+    custom = np.stack([frame["id"].astype(str), frame["cluster_name"].astype(str),
+                       frame["hover"].astype(str)], axis=1)
+    hover = "<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]}<extra></extra>"
+    if pd.api.types.is_numeric_dtype(values) and values.nunique() > 20:
+        fig.add_trace(go.Scattergl(
+            x=frame["x"], y=frame["y"], mode="markers", customdata=custom,
+            hovertemplate=hover, name=column,
+            marker={"size": size, "color": values, "colorscale": "Viridis", "showscale": True,
+                    "colorbar": {"title": column}}))
+    else:
+        cats = values.astype(str)
+        order = cats.value_counts().index.tolist()
+        for i, cat in enumerate(order):
+            mask = (cats == cat).to_numpy()
+            colour = "#BBBBBB" if cat == "noise" else _PALETTE[i % len(_PALETTE)]
+            fig.add_trace(go.Scattergl(
+                x=frame["x"][mask], y=frame["y"][mask], mode="markers", name=cat,
+                customdata=custom[mask], hovertemplate=hover,
+                marker={"size": size, "color": colour, "opacity": 0.8}))
+    if highlight:
+        sel = frame["id"].isin(set(highlight)).to_numpy()
+        fig.add_trace(go.Scattergl(
+            x=frame["x"][sel], y=frame["y"][sel], mode="markers", name="selected",
+            hoverinfo="skip", customdata=custom[sel],
+            marker={"size": size + 4, "color": "rgba(0,0,0,0)",
+                    "line": {"width": 1.5, "color": "black"}}))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      dragmode="lasso", legend={"itemsizing": "constant"},
+                      xaxis={"visible": False}, yaxis={"visible": False},
+                      plot_bgcolor="white", uirevision="map")
+    return fig

@@ -1,0 +1,79 @@
+"""Projects as the app sees them: the demo bootstrap, uploads saved to disk, run configs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+from clustering.errors import InputError
+from clustering.pipeline import RunConfig
+
+from .atomic import write_bytes
+from .runs import StoredRun, ensure_run
+from .store import Store
+
+__all__ = ["DEMO_CONFIG", "MAX_UPLOAD_BYTES", "bootstrap_demo", "config_for", "save_upload"]
+
+log = logging.getLogger(__name__)
+
+DEMO_CONFIG = RunConfig(data="demo:digits", method="umap-hdbscan", seed=0)
+"""The run every fresh store starts with: digits from pixels, HDBSCAN on a 5-D UMAP."""
+
+MAX_UPLOAD_BYTES = 1024 * 1024**2
+UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".npy", ".zip")
+
+
+def bootstrap_demo(store: Store, progress=None) -> tuple[int, StoredRun]:
+    """Make sure the demo project exists and has its first run (reused when stored).
+
+    Returns
+    -------
+    project_id : int
+    run : StoredRun
+    """
+    pid = store.create_project("demo:digits", "demo:digits")
+    kwargs = {"progress": progress} if progress else {}
+    return pid, ensure_run(DEMO_CONFIG, store, pid, **kwargs)
+
+
+def save_upload(store: Store, filename: str, data: bytes) -> Path:
+    """Write an uploaded file under ``uploads/<hash>/`` at once and return its path.
+
+    The name is reduced to safe characters; the content hash keeps two different files
+    with one name apart and makes a repeated upload land on the same path.
+
+    Parameters
+    ----------
+    store : Store
+    filename : str
+        Name the browser sent.
+    data : bytes
+
+    Returns
+    -------
+    Path
+    """
+    if len(data) == 0:
+        raise InputError(f"'{filename}' is empty (0 bytes); choose a file that has data.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(f"'{filename}' is {len(data) / 2**20:,.0f} MiB, over the "
+                         f"{MAX_UPLOAD_BYTES // 2**20:,} MiB upload limit; split it or use "
+                         "the command line on the file directly.")
+    safe = re.sub(r"[^\w.\-]+", "_", Path(filename).name).lstrip(".") or "upload"
+    if not safe.lower().endswith(UPLOAD_SUFFIXES):
+        raise InputError(f"'{filename}' is not a type clusterlab reads; upload CSV, Parquet, "
+                         ".npy or a .zip of images.")
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    path = store.root / "uploads" / digest / safe
+    if not path.exists():
+        write_bytes(path, data)
+    return path
+
+
+def config_for(data: str, **settings) -> RunConfig:
+    """A :class:`RunConfig` from the app's widget values (``None`` and 0 mean automatic)."""
+    clusters = settings.pop("clusters", None) or None
+    mcs = settings.pop("min_cluster_size", None) or None
+    return RunConfig(data=data, clusters=clusters, min_cluster_size=mcs, **settings)

@@ -1,0 +1,106 @@
+"""Cluster-level review on top of the store: current labels, merge, split, move, new cluster."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clustering.errors import InputError
+
+from .runs import load_assignments
+from .store import Store
+
+__all__ = ["current_labels", "merge_clusters", "move_points", "new_cluster_id", "split_cluster"]
+
+
+def current_labels(store: Store, run_key: str, run_dir) -> tuple[np.ndarray, np.ndarray]:
+    """Point ids and their cluster after every review move.
+
+    Returns
+    -------
+    ids : ndarray of str, shape (n,)
+    labels : ndarray of int64, shape (n,)
+    """
+    frame = load_assignments(run_dir)
+    ids = frame["id"].astype(str).to_numpy()
+    labels = frame["cluster"].to_numpy(dtype=np.int64).copy()
+    moved = {p: r["cluster"] for p, r in store.point_labels(run_key).items()
+             if r["cluster"] is not None}
+    if moved:
+        index = {p: i for i, p in enumerate(ids)}
+        for pid, cluster in moved.items():
+            if pid in index:
+                labels[index[pid]] = int(cluster)
+    return ids, labels
+
+
+def new_cluster_id(labels: np.ndarray, store: Store, run_key: str) -> int:
+    """The next unused cluster id (also past named-but-empty clusters)."""
+    named = list(store.clusters(run_key))
+    return int(max([int(labels.max()) if len(labels) else -1, *named, -1]) + 1)
+
+
+def move_points(store: Store, run_key: str, run_dir, point_ids, target: int | None = None,
+                new_name: str | None = None, who: str | None = None) -> int:
+    """Move points to an existing cluster, or to a new one named ``new_name``.
+
+    Returns
+    -------
+    int
+        The target cluster id.
+    """
+    ids = [str(p) for p in point_ids]
+    if not ids:
+        raise InputError("No points are selected; draw a box or lasso on the map first.")
+    if target is None:
+        _, labels = current_labels(store, run_key, run_dir)
+        target = new_cluster_id(labels, store, run_key)
+        store.set_cluster(run_key, target, name=new_name or f"cluster {target}", who=who)
+    store.label_points(run_key, ids, cluster=int(target), who=who, action="move_points")
+    return int(target)
+
+
+def merge_clusters(store: Store, run_key: str, run_dir, source: int, target: int,
+                   who: str | None = None) -> int:
+    """Move every member of ``source`` into ``target``; returns how many moved."""
+    if source == target:
+        raise InputError("Choose two different clusters to merge.")
+    ids, labels = current_labels(store, run_key, run_dir)
+    members = ids[labels == source].tolist()
+    if not members:
+        raise InputError(f"Cluster {source} has no members left to merge.")
+    store.label_points(run_key, members, cluster=int(target), who=who, action="merge",
+                       extra={"source": int(source), "target": int(target)})
+    return len(members)
+
+
+def split_cluster(store: Store, run_key: str, run_dir, cluster: int, parts: int = 2,
+                  seed: int = 0, who: str | None = None) -> list[int]:
+    """Re-cluster one cluster's members with k-means on the run's features.
+
+    The largest part keeps the cluster id; the others get new ids.
+
+    Returns
+    -------
+    list of int
+        Cluster ids of the parts.
+    """
+    from pathlib import Path
+
+    from sklearn.cluster import KMeans
+
+    ids, labels = current_labels(store, run_key, run_dir)
+    rows = np.flatnonzero(labels == cluster)
+    if len(rows) < max(parts, 2) * 2:
+        raise InputError(f"Cluster {cluster} has {len(rows)} member(s); a split into {parts} "
+                         f"needs at least {max(parts, 2) * 2}.")
+    X = np.load(Path(run_dir) / "features.npy", allow_pickle=False, mmap_mode="r")[rows]
+    sub = KMeans(parts, n_init=10, random_state=seed).fit_predict(np.asarray(X))
+    order = np.argsort(-np.bincount(sub, minlength=parts))
+    first_new = new_cluster_id(labels, store, run_key)
+    out = [int(cluster)]
+    for rank, part in enumerate(order[1:]):
+        target = first_new + rank
+        store.label_points(run_key, ids[rows[sub == part]].tolist(), cluster=target, who=who,
+                           action="split", extra={"source": int(cluster)})
+        out.append(target)
+    return out

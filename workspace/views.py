@@ -1,0 +1,75 @@
+"""Tables the app shows, computed without Streamlit: the map frame, cluster list, selection."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from clustering.dataset import Dataset
+
+from .review import current_labels
+from .runs import load_assignments
+from .store import Store
+
+__all__ = ["cluster_table", "hover_text", "map_frame", "selection_summary"]
+
+
+def hover_text(data: Dataset, limit: int = 140) -> list[str]:
+    """One short line per point: the text snippet, or the first column values."""
+    if data.texts is not None:
+        return [t if len(t) <= limit else t[:limit] + "…" for t in data.texts]
+    if data.modality == "images":
+        return [str(i) for i in data.ids]
+    cols = list(data.table.columns[:4])
+    values = data.table[cols].astype(str).to_numpy()
+    return [", ".join(f"{c}={v}" for c, v in zip(cols, row, strict=True)) for row in values]
+
+
+def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFrame:
+    """One row per point with everything the map needs.
+
+    Columns: ``id, x, y, cluster, cluster_name, confidence, label, hover`` and ``truth``
+    when the data has ground truth.
+    """
+    frame = load_assignments(run_dir)
+    ids, labels = current_labels(store, run_key, run_dir)
+    names = store.clusters(run_key)
+    points = store.point_labels(run_key)
+    frame["cluster"] = labels
+    frame["cluster_name"] = [_name(c, names) for c in labels]
+    frame["label"] = [(points.get(i) or {}).get("label") or n
+                      for i, n in zip(ids, frame["cluster_name"], strict=True)]
+    frame["hover"] = hover_text(data)
+    if data.labels is not None:
+        frame["truth"] = np.asarray(data.labels).astype(str)
+    return frame
+
+
+def _name(cluster: int, names: dict) -> str:
+    if cluster < 0:
+        return "noise"
+    return (names.get(int(cluster)) or {}).get("name") or f"cluster {cluster}"
+
+
+def cluster_table(frame: pd.DataFrame, store: Store, run_key: str) -> pd.DataFrame:
+    """Per cluster: name, size, mean confidence, review status (largest first)."""
+    review = store.clusters(run_key)
+    grouped = frame.groupby("cluster").agg(size=("id", "size"),
+                                           confidence=("confidence", "mean"))
+    grouped["name"] = [_name(c, review) for c in grouped.index]
+    grouped["status"] = [(review.get(int(c)) or {}).get("status", "unreviewed")
+                         for c in grouped.index]
+    grouped["notes"] = [(review.get(int(c)) or {}).get("notes", "") for c in grouped.index]
+    out = grouped.reset_index()[["cluster", "name", "size", "confidence", "status", "notes"]]
+    return out.sort_values(["size", "cluster"], ascending=[False, True]).reset_index(drop=True)
+
+
+def selection_summary(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """Cluster composition of a selection: cluster, name, count, share."""
+    chosen = frame[frame["id"].isin(set(map(str, ids)))]
+    if chosen.empty:
+        return pd.DataFrame(columns=["cluster", "name", "count", "share"])
+    counts = chosen.groupby(["cluster", "cluster_name"]).size().rename("count").reset_index()
+    counts["share"] = counts["count"] / counts["count"].sum()
+    counts = counts.rename(columns={"cluster_name": "name"})
+    return counts.sort_values("count", ascending=False).reset_index(drop=True)
