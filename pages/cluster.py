@@ -19,18 +19,20 @@ with st.form("run_form"):
     c1, c2 = st.columns(2)
     rep = c1.selectbox("Representation", list(REPRESENTATIONS),
                        format_func=lambda r: f"{r} — {REPRESENTATIONS[r]}",
-                       help="How rows become numbers before clustering")
+                       help="How rows become numbers before clustering", key="rep")
     method = c2.selectbox("Method", list(METHODS), index=list(METHODS).index("umap-hdbscan"),
-                          format_func=lambda m: f"{m} — {METHODS[m].summary}")
+                          format_func=lambda m: f"{m} — {METHODS[m].summary}", key="method")
     c3, c4, c5, c6 = st.columns(4)
     k = c3.number_input("Clusters (0 = choose automatically)", 0, 200, 0,
-                        help="Used by k-means, GMM and UMAP+k-means; HDBSCAN finds k itself")
+                        help="Used by k-means, GMM and UMAP+k-means; HDBSCAN finds k itself",
+                        key="k")
     mcs = c4.number_input("Min cluster size (0 = automatic)", 0, 100000, 0,
-                          help="HDBSCAN methods: the smallest group that counts as a cluster")
-    seed = c5.number_input("Seed", 0, 2**31 - 1, 0, help="Same seed, same result")
+                          help="HDBSCAN methods: the smallest group that counts as a cluster",
+                          key="mcs")
+    seed = c5.number_input("Seed", 0, 2**31 - 1, 0, help="Same seed, same result", key="seed")
     device = c6.selectbox("Device", ["auto", "cpu", "cuda"],
-                          help="auto uses a GPU when there is one")
-    submitted = st.form_submit_button("Run", type="primary")
+                          help="auto uses a GPU when there is one", key="device")
+    submitted = st.form_submit_button("Run", type="primary", key="run")
 
 if submitted:
     config = config_for(project["data"], representation=rep, method=method, clusters=int(k),

@@ -16,9 +16,13 @@ log = logging.getLogger("clusterlab.app")
 
 
 @st.cache_resource
+def _store_at(root: str) -> Store:
+    return Store(root)
+
+
 def get_store() -> Store:
-    """The one store of this server ($CLUSTERLAB_HOME or ~/.clusterlab)."""
-    return Store(default_root())
+    """The store of this server ($CLUSTERLAB_HOME or ~/.clusterlab), opened once per folder."""
+    return _store_at(str(default_root()))
 
 
 @st.cache_resource(max_entries=8)

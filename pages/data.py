@@ -15,7 +15,8 @@ from workspace.runs import ensure_run
 store, project, run = ensure_current()
 st.title("Data")
 
-source_kind = st.radio("Source", ["Upload a file", "Built-in demo"], horizontal=True)
+source_kind = st.radio("Source", ["Upload a file", "Built-in demo"], horizontal=True,
+                       key="source_kind")
 path = None
 if source_kind == "Upload a file":
     upload = st.file_uploader(
@@ -44,14 +45,16 @@ if is_table:
     none = "(none)"
     c1, c2, c3, c4 = st.columns(4)
     settings["kind"] = c1.selectbox("Rows are", ["auto", "table", "text", "embeddings"],
-                                    help="auto: text if a column holds long text, else table")
-    settings["text_column"] = c2.selectbox("Text column", [none] + columns)
+                                    help="auto: text if a column holds long text, else table",
+                                    key="kind")
+    settings["text_column"] = c2.selectbox("Text column", [none] + columns, key="text_col")
     settings["label_column"] = c3.selectbox("Label column (ground truth, optional)",
-                                            [none] + columns)
-    settings["id_column"] = c4.selectbox("Id column (optional)", [none] + columns)
+                                            [none] + columns, key="label_col")
+    settings["id_column"] = c4.selectbox("Id column (optional)", [none] + columns, key="id_col")
     settings = {k: (None if v == none else v) for k, v in settings.items()}
 settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite values or "
-                                       "unreadable images (instead of stopping)")
+                                       "unreadable images (instead of stopping)",
+                                       key="drop_invalid")
 
 try:
     data = load_data(path, settings.get("kind") or "auto",
@@ -75,8 +78,8 @@ elif data.texts is not None:
 else:
     st.dataframe(data.table.head(20), width="stretch")
 
-name = st.text_input("Project name", value=data.name)
-if st.button("Create project and cluster it", type="primary"):
+name = st.text_input("Project name", value=data.name, key="project_name")
+if st.button("Create project and cluster it", type="primary", key="create_project"):
     pid = store.create_project(name, str(path), who=who(), settings=settings)
     st.session_state["project_id"] = pid
     config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data else

@@ -24,19 +24,19 @@ table = cluster_table(frame, store, run["key"])
 names = dict(zip(table["cluster"], table["name"], strict=True))
 
 scope = st.radio("Rows", ["All points", "Chosen clusters", "Reviewed labels only",
-                          "Current selection"], horizontal=True)
+                          "Current selection"], horizontal=True, key="scope")
 clusters = ids = None
 if scope == "Chosen clusters":
     clusters = st.multiselect("Clusters", table["cluster"].tolist(),
-                              format_func=lambda c: f"{c} · {names[c]}")
+                              format_func=lambda c: f"{c} · {names[c]}", key="export_clusters")
 elif scope == "Current selection":
     ids = st.session_state.get("selection") or []
     st.caption(f"{len(ids):,} points selected on the Explore page.")
 formats = [f for f in FORMATS if f != "imagefolder" or data.modality == "images"]
 fmt = st.selectbox("Format", formats, help="imagefolder: a zip with one folder per label, "
-                   "a manifest and the provenance")
+                   "a manifest and the provenance", key="format")
 
-if st.button("Prepare export", type="primary"):
+if st.button("Prepare export", type="primary", key="prepare_export"):
     suffix = ".zip" if fmt == "imagefolder" else f".{fmt}"
     out = Path(tempfile.mkdtemp(prefix="export-", dir=store.root)) / \
         f"{project['name'].replace(':', '-').replace('/', '-')}-{run['key'][:8]}{suffix}"

@@ -35,7 +35,7 @@ def act(fn, done: str) -> None:
 
 top = st.columns([4, 1])
 top[0].dataframe(table, hide_index=True, width="stretch", height=260)
-if top[1].button("↶ Undo last change", width="stretch"):
+if top[1].button("↶ Undo last change", width="stretch", key="undo"):
     undone = store.undo_last(key, who=who())
     st.toast(f"Undid: {undone['action']}" if undone else "Nothing to undo")
     st.rerun()
@@ -48,11 +48,11 @@ row = table[table["cluster"] == cluster].iloc[0]
 
 c1, c2 = st.columns(2)
 with c1.form("name_form"):
-    new_name = st.text_input("Name", value=row["name"])
+    new_name = st.text_input("Name", value=row["name"], key=f"name-{cluster}")
     status = st.radio("Status", ["unreviewed", "accepted", "rejected"], horizontal=True,
                       index=["unreviewed", "accepted", "rejected"].index(row["status"]))
     notes = st.text_area("Notes", value=row["notes"] or "")
-    if st.form_submit_button("Save", type="primary"):
+    if st.form_submit_button("Save", type="primary", key="save_cluster"):
         act(lambda: store.set_cluster(key, int(cluster), name=new_name.strip() or None,
                                       status=status, notes=notes, who=who()),
             f"Saved cluster {cluster}")
@@ -60,11 +60,11 @@ with c2:
     others = [c for c in ids if c != cluster]
     target = st.selectbox("Merge this cluster into", others,
                           format_func=lambda c: f"{c} · {names[c]}", key="merge_target")
-    if st.button("Merge", disabled=not others):
+    if st.button("Merge", disabled=not others, key="merge"):
         act(lambda: merge_clusters(store, key, path, int(cluster), int(target), who=who()),
             f"Merged {cluster} into {target}")
     parts = st.number_input("Split into parts", 2, 10, 2, key="split_parts")
-    if st.button("Split (re-cluster its members)"):
+    if st.button("Split (re-cluster its members)", key="split"):
         act(lambda: split_cluster(store, key, path, int(cluster), int(parts), who=who()),
             f"Split cluster {cluster}")
 
@@ -78,16 +78,16 @@ else:
     with s1.form("move_form"):
         dest = st.selectbox("Move to", ["new cluster"] + ids,
                             format_func=lambda c: c if c == "new cluster" else
-                            f"{c} · {names[c]}")
+                            f"{c} · {names[c]}", key="move_target")
         dest_name = st.text_input("Name of the new cluster", key="new_cluster_name")
-        if st.form_submit_button("Move selection"):
+        if st.form_submit_button("Move selection", key="move"):
             act(lambda: move_points(store, key, path, selection,
                                     None if dest == "new cluster" else int(dest),
                                     new_name=dest_name.strip() or None, who=who()),
                 f"Moved {len(selection)} points")
     with s2.form("label_form"):
-        point_label = st.text_input("Label for each selected point")
-        if st.form_submit_button("Label selection"):
+        point_label = st.text_input("Label for each selected point", key="point_label")
+        if st.form_submit_button("Label selection", key="label"):
             act(lambda: store.label_points(key, selection, label=point_label.strip() or None,
                                            who=who()),
                 f"Labelled {len(selection)} points")

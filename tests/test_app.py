@@ -1,0 +1,127 @@
+"""AppTest: every page renders; the main flows with tiny data (upload, run, rename, export)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workspace.store import Store
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["pages/explore.py", "pages/data.py", "pages/cluster.py", "pages/review.py",
+         "pages/export.py"]
+
+
+@pytest.fixture(scope="module")
+def shared_home(tmp_path_factory):
+    """One store for the smoke tests (the demo is clustered once)."""
+    return tmp_path_factory.mktemp("apphome")
+
+
+def start(timeout=180) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(page, shared_home, monkeypatch):
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(shared_home))
+    at = start()
+    at.switch_page(page).run()
+    no_errors(at)
+    assert at.title[0].value == Path(page).stem.capitalize()
+
+
+def test_first_start_shows_clustered_demo(monkeypatch, shared_home):
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(shared_home))
+    at = start()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Points"] == "1,797" and float(metrics["ACC vs truth"]) > 0.8
+    assert len(Store(shared_home).projects()) == 1
+
+
+def _csv_bytes(blobs) -> bytes:
+    X, y = blobs
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    frame.insert(0, "item", [f"p{i}" for i in range(len(frame))])
+    frame["group"] = y
+    frame["comment"] = ["=cmd|' /C calc'!A0" if i == 0 else "ok" for i in range(len(frame))]
+    return frame.to_csv(index=False).encode()
+
+
+def test_upload_run_rename_export_flow(blobs, isolated_store):
+    at = start()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("blobs.csv", _csv_bytes(blobs), "text/csv")
+    at.run()
+    no_errors(at)
+    at.selectbox(key="label_col").set_value("group")
+    at.selectbox(key="id_col").set_value("item").run()
+    no_errors(at)
+    assert "Read 600 table rows" in at.success[0].value
+    at.text_input(key="project_name").set_value("my blobs")
+    at.button(key="create_project").click().run()
+    no_errors(at)
+    store = Store(isolated_store)
+    project = next(p for p in store.projects() if p["name"] == "my blobs")
+    assert project["settings"]["label_column"] == "group" and store.runs(project["id"])
+
+    at.switch_page("pages/cluster.py").run()
+    at.selectbox(key="method").set_value("kmeans")
+    at.number_input(key="k").set_value(4)
+    at.button(key="run").click().run()
+    no_errors(at)
+    runs = store.runs(project["id"])
+    kmeans = next(r for r in runs if r["config"]["method"] == "kmeans")
+    assert kmeans["metrics"]["ari"] > 0.95 and at.session_state["run_key"] == kmeans["key"]
+
+    at.switch_page("pages/review.py").run()
+    no_errors(at)
+    first = at.selectbox(key="review_cluster").value
+    at.text_input(key=f"name-{first}").set_value("north blob")
+    at.button(key="save_cluster").click().run()
+    no_errors(at)
+    assert store.clusters(kmeans["key"])[first]["name"] == "north blob"
+
+    at.switch_page("pages/export.py").run()
+    at.selectbox(key="format").set_value("csv")
+    at.button(key="prepare_export").click().run()
+    no_errors(at)
+    out = Path(at.session_state["export_file"])
+    exported = pd.read_csv(out)
+    assert len(exported) == 600 and "north blob" in set(exported["label"])
+    assert exported.loc[exported["id"] == "p0", "comment"].iloc[0].startswith("'=")
+
+
+def test_bad_csv_upload_shows_plain_error(isolated_store):
+    at = start()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("bad.csv", b"a,b\n1,x\n2,3\n" + b"4,5\n" * 30,
+                                            "text/csv")
+    at.run()
+    assert not at.exception
+    assert any("column 'b'" in e.value and "not numbers" in e.value for e in at.error)
+
+
+def test_review_undo_restores_name(isolated_store):
+    at = start()
+    store = Store(isolated_store)
+    key = at.session_state["run_key"]
+    at.switch_page("pages/review.py").run()
+    first = at.selectbox(key="review_cluster").value
+    at.text_input(key=f"name-{first}").set_value("zeros")
+    at.button(key="save_cluster").click().run()
+    assert store.clusters(key)[first]["name"] == "zeros"
+    at.button(key="undo").click().run()
+    no_errors(at)
+    assert store.clusters(key).get(first) is None

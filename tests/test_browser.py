@@ -1,0 +1,136 @@
+"""Playwright in headless Chromium against `streamlit run app.py` on a free port.
+
+Load the demo, lasso points on the map with the mouse, move them to a new named cluster,
+export CSV and check the file; upload a bad CSV and see the error. Needs Debian's
+``chromium`` (installed by ``.ci/run``); skipped without it unless
+``CLUSTERLAB_BROWSER_TESTS=required``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and os.environ.get("CLUSTERLAB_BROWSER_TESTS") == "required":
+    raise RuntimeError("Browser tests are required but no chromium is installed "
+                       "(apt-get install -y chromium).")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("browserhome")
+    port = _free_port()
+    log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+         str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, "CLUSTERLAB_HOME": str(home)}, stdout=log,
+        stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", home
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    page.set_default_timeout(120_000)
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot .nsewdrag")
+    return page
+
+
+def _nav(page, title):
+    page.get_by_role("link", name=title).first.click()
+    page.get_by_role("heading", name=title).first.wait_for()
+
+
+def _lasso(page):
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    cx, cy = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.55
+    rx, ry = box["width"] * 0.22, box["height"] * 0.22
+    page.mouse.move(cx - rx, cy - ry)
+    page.mouse.down()
+    for fx, fy in ((1, -1), (1, 1), (-1, 1), (-1, -1)):
+        page.mouse.move(cx + fx * rx, cy + fy * ry, steps=8)
+    page.mouse.up()
+
+
+def test_lasso_move_to_new_cluster_and_export(server, chromium_browser, tmp_path):
+    url, home = server
+    page = _open(chromium_browser, url)
+    _lasso(page)
+    heading = page.get_by_role("heading", name="Selection:")
+    heading.wait_for()
+    selected = int(heading.inner_text().split(":")[1].split("points")[0].replace(",", ""))
+    assert selected > 10
+    time.sleep(1.5)
+    page.screenshot(path=str(ROOT / "assets" / "screenshot-explore.png"))
+
+    _nav(page, "Review")
+    page.get_by_text(f"Current selection: {selected:,} points").wait_for()
+    page.get_by_label("Name of the new cluster").fill("lasso group")
+    page.get_by_role("button", name="Move selection").click()
+    page.locator("[role=gridcell]", has_text="lasso group").first.wait_for(state="attached")
+
+    _nav(page, "Export")
+    page.get_by_role("button", name="Prepare export").click()
+    page.get_by_role("button", name="Download").wait_for()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download").click()
+    target = tmp_path / "export.csv"
+    info.value.save_as(target)
+    frame = pd.read_csv(target)
+    assert len(frame) == 1797
+    assert (frame["label"] == "lasso group").sum() == selected
+    assert (frame["cluster_name"] == "lasso group").sum() == selected
+    page.close()
+
+
+def test_bad_csv_upload_shows_error(server, chromium_browser, tmp_path):
+    url, _ = server
+    bad = tmp_path / "broken.csv"
+    bad.write_text("height,weight\n1.7,70\n1.8,abc\n" + "1.6,60\n" * 30)
+    page = _open(chromium_browser, url)
+    _nav(page, "Data")
+    page.locator("input[type=file]").set_input_files(str(bad))
+    alert = page.get_by_text("column 'weight' holds numbers except 1 value(s)")
+    alert.wait_for()
+    assert "Traceback" not in page.content()
+    page.close()
