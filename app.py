@@ -6,8 +6,10 @@ import logging
 
 import streamlit as st
 
+from clustering.errors import InputError
 from pages.common import ensure_current, run_label
 
+log = logging.getLogger("clusterlab.app")
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="clusterlab", page_icon=":material/bubble_chart:", layout="wide")
 
@@ -15,7 +17,11 @@ for key, value in {"project_id": None, "run_key": None, "selection": [],
                    "selection_run": None, "who": ""}.items():
     st.session_state.setdefault(key, value)
 
-store, project, run = ensure_current()
+try:
+    store, project, run = ensure_current()
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
 
 with st.sidebar:
     st.markdown("### clusterlab")
@@ -48,4 +54,11 @@ pages = [
     st.Page("pages/review.py", title="Review", icon=":material/fact_check:"),
     st.Page("pages/export.py", title="Export", icon=":material/download:"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except InputError as exc:
+    st.error(str(exc))
+except Exception:  # noqa: BLE001 - the page must never show a traceback
+    log.exception("page failed")
+    st.error("Something went wrong on this page; the details are in the server log. Your "
+             "stored work is safe: try again, or pick another run in the sidebar.")

@@ -227,6 +227,22 @@ def _fit_umap_kmeans(X, n_clusters=None, random_state=0, knn=None, **_):
                       {**result.params, "space": "umap-10d"}, result.info)
 
 
+def _deep(name: str):
+    def fit(X, n_clusters=None, random_state=0, knn=None, **kwargs):
+        from .deep.methods import fit_deep
+
+        return fit_deep(X, name, n_clusters, random_state=random_state, knn=knn, **kwargs)
+
+    return fit
+
+
+def _deep_methods() -> list[Method]:
+    from .deep.methods import DEEP_METHODS
+
+    return [Method(name, summary, _deep(name), True, "deep")
+            for name, summary in DEEP_METHODS.items()]
+
+
 METHODS: dict[str, Method] = {
     m.name: m for m in [
         Method("kmeans", "k-means (10 restarts) on the features; k by silhouette if not given",
@@ -239,5 +255,6 @@ METHODS: dict[str, Method] = {
                _fit_umap_hdbscan, False, "density"),
         Method("umap-kmeans", "k-means on a 10-D UMAP of the features",
                _fit_umap_kmeans, True, "classic"),
+        *_deep_methods(),
     ]
 }

@@ -30,6 +30,8 @@ class Clustering:
         JSON-serialisable parameters actually used (``n_clusters`` included).
     info : dict
         JSON-serialisable facts about the fit (how k was chosen, iterations, ...).
+    model : DeepModel, optional
+        The trained network of deep methods (saved separately, see ``DeepModel.save``).
     """
 
     labels: np.ndarray
@@ -38,6 +40,7 @@ class Clustering:
     method: str
     params: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    model: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.labels)

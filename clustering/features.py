@@ -89,7 +89,9 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
         X, names = data.embeddings.astype(np.float32), list(data.table.columns)
     else:
         X, names = _table_matrix(data.table, scale=(rep == "scaled"))
-    X, names, dropped = drop_constant_columns(X, list(names))
+    dropped: list[str] = []
+    if rep != "pixels":  # pixels keep their grid for image augmentations
+        X, names, dropped = drop_constant_columns(X, list(names))
     notes = []
     if dropped:
         shown = ", ".join(dropped[:8]) + (" ..." if len(dropped) > 8 else "")

@@ -41,6 +41,7 @@ class RunConfig:
     drop_invalid: bool = False
     min_cluster_size: int | None = None
     image_size: int = 32
+    epochs: int | None = None
 
     def to_dict(self) -> dict:
         """Plain dict for JSON."""
@@ -62,7 +63,7 @@ class RunResult:
 
 
 def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
-                 dataset: Dataset | None = None) -> RunResult:
+                 dataset: Dataset | None = None, should_stop=None) -> RunResult:
     """Run every stage for a config.
 
     Parameters
@@ -72,6 +73,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         ``progress(fraction_of_whole_run, message)``.
     dataset : Dataset, optional
         Already loaded data (skips loading).
+    should_stop : callable, optional
+        Returns True to cancel deep training between batches.
 
     Returns
     -------
@@ -108,7 +111,9 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     knn = timed("neighbours", lambda p: _maybe_knn(feats.X, config))
     clus = timed("cluster", lambda p: cluster(
         feats.X, config.method, config.clusters, random_state=config.seed, knn=knn,
-        name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p))
+        name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p,
+        image_shape=_image_shape(data, feats), epochs=config.epochs,
+        should_stop=should_stop))
     proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
                                                          random_state=config.seed))
@@ -116,6 +121,12 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     notes = tuple(data.notes) + tuple(feats.notes) + tuple(
         v for k, v in clus.info.items() if k in ("k_selection", "note"))
     return RunResult(config, data, feats, clus, proj, metrics, timings, notes)
+
+
+def _image_shape(data: Dataset, feats: Features) -> tuple[int, ...] | None:
+    if feats.representation == "pixels" and data.images is not None:
+        return tuple(data.images.shape[1:])
+    return None
 
 
 def _maybe_knn(X: np.ndarray, config: RunConfig) -> KnnGraph | None:

@@ -113,6 +113,8 @@ def ensure_run(config: RunConfig, store: Store, project_id: int | None = None,
 def _write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
     assignments_frame(result).to_parquet(folder / ASSIGNMENTS, index=False)
     result.clustering.save(folder / "clustering.npz")
+    if result.clustering.model is not None:
+        result.clustering.model.save(folder)
     np.save(folder / "features.npy", result.features.X, allow_pickle=False)
     write_json(folder / "features_names.json", list(result.features.names))
     write_json(folder / RUN_JSON, run_json)

@@ -1,0 +1,139 @@
+"""Shared pieces of the deep methods: seeding, device, small MLPs, augmentations, batches."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from ..progress import ProgressFn, no_progress
+
+__all__ = ["Cancelled", "TrainContext", "augment", "batches", "mlp", "seed_everything"]
+
+log = logging.getLogger(__name__)
+
+
+class Cancelled(Exception):
+    """Raised between batches when the caller asked training to stop."""
+
+
+class TrainContext:
+    """Device, random generator, progress and cancellation for one training run.
+
+    Parameters
+    ----------
+    device : str
+        ``cpu``, ``cuda`` or ``mps`` (already resolved).
+    seed : int
+    progress : callable
+        ``progress(fraction, message)``.
+    should_stop : callable, optional
+        Returns True when the user cancelled; checked between batches.
+    image_shape : tuple of int, optional
+        ``(h, w)`` or ``(h, w, c)`` when rows are flattened images (enables image
+        augmentations).
+    """
+
+    def __init__(self, device: str = "cpu", seed: int = 0, progress: ProgressFn = no_progress,
+                 should_stop: Callable[[], bool] | None = None,
+                 image_shape: tuple[int, ...] | None = None) -> None:
+        import torch
+
+        self.device = torch.device(device)
+        self.seed = seed
+        self.progress = progress
+        self.should_stop = should_stop or (lambda: False)
+        self.image_shape = image_shape
+        self.generator = torch.Generator(device="cpu").manual_seed(seed)
+        self.amp = self.device.type == "cuda"
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` when the caller asked to stop."""
+        if self.should_stop():
+            raise Cancelled("training was cancelled")
+
+    def autocast(self):
+        """Mixed precision on CUDA, a no-op elsewhere."""
+        import contextlib
+
+        import torch
+
+        if self.amp:
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch; deterministic kernels where torch has them."""
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)  # noqa: NPY002 - libraries reading the global state
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    if torch.backends.cudnn.is_available():
+        torch.backends.cudnn.benchmark = False
+
+
+def mlp(sizes: list[int], batchnorm: bool = True, last_activation: bool = False):
+    """Linear layers with ReLU (and BatchNorm) between them."""
+    from torch import nn
+
+    layers: list = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2 or last_activation:
+            if batchnorm:
+                layers.append(nn.BatchNorm1d(b))
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def batches(n: int, batch_size: int, ctx: TrainContext, shuffle: bool = True) -> Iterator:
+    """Index tensors of mini-batches (seeded shuffle); drops a last batch of one row."""
+    import torch
+
+    order = torch.randperm(n, generator=ctx.generator) if shuffle else torch.arange(n)
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        if len(idx) > 1:
+            yield idx
+
+
+def augment(x, ctx: TrainContext, strength: float = 1.0):
+    """A random view of a batch: pixel shifts and noise for images, noise and dropout else.
+
+    Parameters
+    ----------
+    x : Tensor, shape (b, d)
+    ctx : TrainContext
+    strength : float
+        Scales shift range, noise and dropout.
+
+    Returns
+    -------
+    Tensor, shape (b, d)
+    """
+    import torch
+
+    g = ctx.generator
+    if ctx.image_shape is not None:
+        shape = ctx.image_shape if len(ctx.image_shape) == 3 else (*ctx.image_shape, 1)
+        h, w, c = shape
+        img = x.reshape(len(x), h, w, c).permute(0, 3, 1, 2)
+        shift = max(1, round(min(h, w) / 8 * strength))
+        pad = torch.nn.functional.pad(img, (shift, shift, shift, shift))
+        dy = torch.randint(0, 2 * shift + 1, (len(x),), generator=g)
+        dx = torch.randint(0, 2 * shift + 1, (len(x),), generator=g)
+        rows = (torch.arange(h)[None, :] + dy[:, None]).to(x.device)
+        cols = (torch.arange(w)[None, :] + dx[:, None]).to(x.device)
+        b = torch.arange(len(x), device=x.device)[:, None, None]
+        out = pad.permute(0, 2, 3, 1)[b, rows[:, :, None], cols[:, None, :]]
+        out = out.reshape(len(x), -1)
+        noise = torch.randn(out.shape, generator=g).to(x.device) * 0.05 * strength
+        return (out + noise).clamp(0, 1)
+    noise = torch.randn(x.shape, generator=g).to(x.device) * 0.1 * strength
+    keep = (torch.rand(x.shape, generator=g) > 0.1 * strength).to(x.device)
+    return (x + noise * x.std(dim=0, keepdim=True).clamp_min(1e-6)) * keep

@@ -1,0 +1,150 @@
+"""The deep methods behind the common clusterer interface (each returns a ``Clustering``)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from ..clustering_result import Clustering
+from ..progress import no_progress
+from .common import TrainContext, seed_everything
+from .model import DeepModel
+
+__all__ = ["DEEP_METHODS", "fit_deep"]
+
+log = logging.getLogger(__name__)
+
+DEEP_METHODS = {
+    "dec": "autoencoder + DEC (Student-t assignment, sharpened target, KL loss)",
+    "idec": "autoencoder + IDEC (DEC that keeps the reconstruction loss)",
+    "scan": "SCAN heads on a UMAP view: neighbours agree, clusters stay used, self-labelling",
+    "sela": "optimal-transport self-labelling with balanced Sinkhorn pseudo-labels (SeLa)",
+    "p2ot": "progressive partial transport self-labelling for imbalanced clusters (P²OT)",
+}
+
+
+def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state: int = 0,
+             device: str = "cpu", progress=no_progress, should_stop=None,
+             image_shape: tuple[int, ...] | None = None, epochs: int | None = None,
+             knn=None, **_) -> Clustering:
+    """Train one deep method and return its clustering (with the model attached).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+    method : str
+        A key of :data:`DEEP_METHODS`.
+    n_clusters : int, optional
+        Chosen by silhouette of k-means when omitted (reported in ``info``).
+    random_state : int
+    device : str
+        Resolved device.
+    progress, should_stop : callable
+    image_shape : tuple of int, optional
+        Enables image augmentations when rows are flattened images.
+    epochs : int, optional
+        Overrides the method's default length.
+    knn : KnnGraph, optional
+        Unused (SCAN mines its own neighbours).
+
+    Returns
+    -------
+    Clustering
+    """
+    from ..clusterers import _kmeans_labels, choose_k
+
+    seed_everything(random_state)
+    info: dict = {"device": device}
+    if n_clusters is None:
+        n_clusters, info["k_selection"] = choose_k(
+            X, lambda k: _kmeans_labels(X, k, random_state).labels_, random_state)
+    ctx = TrainContext(device, random_state, progress, should_stop, image_shape)
+    start = time.perf_counter()
+    if method in ("dec", "idec"):
+        soft, model, extra, ep = _dec(X, n_clusters, ctx, method == "idec", epochs)
+    elif method == "scan":
+        soft, model, extra, ep = _scan(X, n_clusters, ctx, epochs, random_state)
+        info["note"] = ("SCAN's network reads a 10-D UMAP of the features; predicting new "
+                        "points needs that embedding")
+    else:
+        soft, model, extra, ep = _ot(X, n_clusters, ctx, method == "p2ot", epochs)
+    wall = time.perf_counter() - start
+    info.update(extra)
+    info["train_seconds"] = round(wall, 3)
+    info["seconds_per_epoch"] = round(wall / max(ep, 1), 4)
+    labels = soft.argmax(axis=1).astype(np.int64)
+    return Clustering(labels, soft.astype(np.float32), soft.max(axis=1).astype(np.float32),
+                      method, {"n_clusters": int(n_clusters), "epochs": ep}, info, model)
+
+
+def _dec(X, k, ctx, idec, epochs):
+    from .dec import hidden_sizes, train_dec
+
+    pre = epochs or 200
+    result = train_dec(X, k, ctx, idec=idec, pretrain_epochs=pre, max_iter=100)
+    model = DeepModel("dec", {"dim": X.shape[1], "n_clusters": k, "latent": 10,
+                              "hidden": list(hidden_sizes(ctx.device))}, result.model)
+    extra = {"dec_passes": result.iterations, "converged": result.converged,
+             "last_label_change": result.changed}
+    return result.soft, model, extra, pre + result.iterations
+
+
+def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5):
+    """SCAN on a standardised 10-D UMAP of the features, one UMAP per view (seed).
+
+    Each view trains 10 heads; the (view, head) with the lowest SCAN loss is kept and
+    then self-labelled. Ground truth is never looked at.
+    """
+    from ..projection import knn_graph, umap_embed
+    from .scan import self_label, train_scan
+
+    ep = epochs or 100
+    base = knn_graph(X, 15, seed) if len(X) > 200 else None
+    best, best_view, losses, best_input = None, 0, [], None
+    for view in range(views if base is not None else 1):
+        ctx.check()
+        if base is not None:
+            Z = umap_embed(X, 10, base, seed + view, min_dist=0.0)
+            Z = ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
+        else:
+            Z = X
+        neighbors = knn_graph(Z, m + 1, seed).indices[:, 1:]
+        sub = _sub_progress(ctx, view, views, image_shape=None if base is not None
+                            else ctx.image_shape)
+        result = train_scan(Z, neighbors, k, sub, epochs=ep, n_heads=10)
+        losses.append(min(result.head_losses))
+        if best is None or losses[-1] < min(losses[:-1]):
+            best, best_view, best_input = result, view, Z
+    final = _sub_progress(ctx, 0, 1, image_shape=None if base is not None else ctx.image_shape)
+    labelled = self_label(best, best_input, final, epochs=max(ep // 5, 1), threshold=0.9)
+    model = DeepModel("scan", {"dim": best_input.shape[1], "n_clusters": k, "n_heads": 10,
+                               "head": best.head, "input": "umap-10d" if base is not None
+                               else "features"}, best.model)
+    where = "a 10-D UMAP of the features" if base is not None else "the features"
+    extra = {"neighbours": f"{m} nearest neighbours mined in {where}", "view": best_view,
+             "view_losses": [round(v, 4) for v in losses], "head": best.head, **labelled}
+    return best.soft, model, extra, views * ep + max(ep // 5, 1)
+
+
+def _sub_progress(ctx, view, views, image_shape):
+    """A copy of ``ctx`` reporting progress for one of ``views`` parts."""
+    from .common import TrainContext
+
+    sub = TrainContext.__new__(TrainContext)
+    sub.__dict__.update(ctx.__dict__)
+    sub.image_shape = image_shape
+    sub.progress = lambda f, msg: ctx.progress((view + f) / views, f"view {view + 1}/{views}: "
+                                               + msg)
+    return sub
+
+
+def _ot(X, k, ctx, imbalanced, epochs):
+    from .selflabel import train_ot_selflabel
+
+    ep = epochs or 40
+    result = train_ot_selflabel(X, k, ctx, imbalanced=imbalanced, epochs=ep)
+    model = DeepModel("scan", {"dim": X.shape[1], "n_clusters": k, "n_heads": 1, "head": 0},
+                      result.model)
+    return result.soft, model, {"rho_final": result.rho_final}, ep + 1
