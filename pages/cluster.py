@@ -32,10 +32,20 @@ with st.form("run_form"):
     seed = c5.number_input("Seed", 0, 2**31 - 1, 0, help="Same seed, same result", key="seed")
     device = c6.selectbox("Device", ["auto", "cpu", "cuda"],
                           help="auto uses a GPU when there is one", key="device")
+    d1, d2 = st.columns(2)
+    epochs = d1.number_input("Training epochs for deep methods (0 = method default)", 0, 2000,
+                             0, key="epochs", help="DEC/IDEC: autoencoder epochs; SCAN: "
+                             "epochs per view; SeLa/P²OT: self-labelling epochs")
+    imbalanced = d2.checkbox("Clusters may be very different in size", key="imbalanced",
+                             help="With transport self-labelling, use P²OT (partial, "
+                             "size-aware) instead of SeLa's equal-size pseudo-labels")
     submitted = st.form_submit_button("Run", type="primary", key="run")
 
 if submitted:
+    if imbalanced and method == "sela":
+        method = "p2ot"
     config = config_for(project["data"], representation=rep, method=method, clusters=int(k),
+                        epochs=int(epochs) or None,
                         min_cluster_size=int(mcs), seed=int(seed), device=device,
                         **{key: project["settings"].get(key) for key in
                            ("kind", "text_column", "label_column", "id_column")

@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="number of clusters (chosen automatically when left out)")
     run.add_argument("--min-cluster-size", type=int, default=None, help="for HDBSCAN methods")
     run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--epochs", type=int, default=None,
+                     help="training length of deep methods (their default when left out)")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     run.add_argument("--drop-invalid", action="store_true",
                      help="leave out rows with NaN/inf or unreadable images instead of failing")
@@ -83,7 +85,8 @@ def _cmd_run(args, store) -> int:
                        label_column=args.label_column, id_column=args.id_column,
                        representation=args.representation, method=args.method,
                        clusters=args.clusters, seed=args.seed, device=args.device,
-                       drop_invalid=args.drop_invalid, min_cluster_size=args.min_cluster_size)
+                       drop_invalid=args.drop_invalid, min_cluster_size=args.min_cluster_size,
+                       epochs=args.epochs)
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
     project = store.create_project(args.project or _project_name(args.data), args.data)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .common import TrainContext, augment, batches, mlp
 
-__all__ = ["ScanNet", "ScanResult", "scan_loss", "self_label", "train_scan"]
+__all__ = ["ScanResult", "predict_soft", "scan_loss", "self_label", "train_scan"]
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,6 @@ def _module():
             return torch.stack([head_(h) for head_ in self.heads])
 
     return ScanNet
-
-
-def __getattr__(name):
-    if name == "ScanNet":
-        return _module()
-    raise AttributeError(name)
 
 
 def scan_loss(p_anchor, p_neighbor, entropy_weight: float = 5.0):

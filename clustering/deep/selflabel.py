@@ -57,7 +57,8 @@ def train_ot_selflabel(X: np.ndarray, n_clusters: int, ctx: TrainContext, *,
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     init = _initial_labels(X, n_clusters, imbalanced, ctx.seed)
-    targets = torch.nn.functional.one_hot(torch.as_tensor(init, dtype=torch.long), n_clusters).float()
+    targets = torch.nn.functional.one_hot(torch.as_tensor(init, dtype=torch.long),
+                                          n_clusters).float()
     weights = torch.ones(len(X))
     rho = 1.0
     for epoch in range(epochs + 1):

@@ -1,0 +1,147 @@
+"""Deep methods: loss properties, Sinkhorn marginals, determinism, save/load/predict, CLI."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+from clustering.clusterers import cluster
+from clustering.deep.common import TrainContext, augment, seed_everything
+from clustering.deep.dec import soft_assign, target_distribution
+from clustering.deep.model import DeepModel
+from clustering.deep.scan import scan_loss
+from clustering.deep.transport import partial_sinkhorn, sinkhorn
+from workspace.cli import main
+
+
+def test_student_t_assignment_rows_sum_to_one_and_prefer_the_nearest_centre():
+    z = torch.tensor([[0.0, 0.0], [5.0, 5.0]])
+    centers = torch.tensor([[0.0, 0.0], [5.0, 5.0], [10.0, 0.0]])
+    q = soft_assign(z, centers)
+    assert torch.allclose(q.sum(1), torch.ones(2))
+    assert q.argmax(1).tolist() == [0, 1]
+
+
+def test_target_distribution_sharpens_and_normalises():
+    q = torch.softmax(torch.randn(50, 4, generator=torch.Generator().manual_seed(0)), 1)
+    p = target_distribution(q)
+    assert torch.allclose(p.sum(1), torch.ones(50), atol=1e-6)
+    # sharper: the top assignment's share grows on average
+    assert p.max(1).values.mean() > q.max(1).values.mean()
+    # a uniform q stays uniform
+    u = torch.full((10, 5), 0.2)
+    assert torch.allclose(target_distribution(u), u)
+
+
+def test_scan_entropy_term_rewards_spread_and_consistency_rewards_agreement():
+    agree = torch.eye(4)
+    total, consistency, entropy = scan_loss(agree, agree, entropy_weight=1.0)
+    assert consistency.item() == pytest.approx(0.0, abs=1e-6)
+    assert entropy.item() == pytest.approx(np.log(4), rel=1e-5)
+    collapsed = torch.tensor([[1.0, 0, 0, 0]] * 4)
+    _, c2, e2 = scan_loss(collapsed, collapsed, entropy_weight=1.0)
+    assert e2.item() == pytest.approx(0.0, abs=1e-6) and c2.item() == pytest.approx(0, abs=1e-6)
+    disagree = torch.tensor([[0.9, 0.1], [0.1, 0.9]])
+    _, c3, _ = scan_loss(disagree, disagree.flip(0))
+    assert c3.item() > 1.0
+
+
+def test_sinkhorn_meets_both_marginals():
+    logp = torch.log_softmax(torch.randn(600, 6, generator=torch.Generator().manual_seed(1)) * 3,
+                             1)
+    q = sinkhorn(logp, n_iters=200)
+    assert torch.allclose(q.sum(1), torch.ones(600), atol=1e-5)
+    assert torch.allclose(q.sum(0) / 600, torch.full((6,), 1 / 6), atol=5e-3)
+
+
+def test_partial_sinkhorn_moves_only_rho_of_the_mass():
+    logp = torch.log_softmax(torch.randn(500, 4, generator=torch.Generator().manual_seed(2)), 1)
+    plan, selected = partial_sinkhorn(logp, rho=0.3, n_iters=300)
+    assert plan.sum().item() / 500 == pytest.approx(0.3, abs=0.01)
+    assert (selected <= 1.0 + 1e-5).all()
+
+
+def test_image_augmentation_keeps_shape_and_range():
+    ctx = TrainContext(seed=0, image_shape=(8, 8))
+    x = torch.rand(16, 64)
+    out = augment(x, ctx)
+    assert out.shape == x.shape and out.min() >= 0 and out.max() <= 1
+    assert not torch.allclose(out, x)
+
+
+@pytest.fixture(scope="module")
+def blobs3():
+    X, y = make_blobs(n_samples=300, centers=3, n_features=4, cluster_std=0.6, random_state=3)
+    return ((X - X.mean(0)) / X.std(0)).astype(np.float32), y
+
+
+@pytest.mark.parametrize("method", ["dec", "idec", "scan", "sela", "p2ot"])
+def test_each_deep_method_recovers_easy_blobs(method, blobs3):
+    X, y = blobs3
+    result = cluster(X, method, 3, random_state=0, epochs=20)
+    assert adjusted_rand_score(y, result.labels) >= 0.9
+    np.testing.assert_allclose(result.soft.sum(1), 1.0, atol=1e-4)
+    assert result.info["seconds_per_epoch"] > 0 and result.model is not None
+
+
+def test_same_seed_same_result_on_cpu(blobs3):
+    X, _ = blobs3
+    a = cluster(X, "sela", 3, random_state=5, epochs=5)
+    b = cluster(X, "sela", 3, random_state=5, epochs=5)
+    np.testing.assert_array_equal(a.labels, b.labels)
+    np.testing.assert_allclose(a.soft, b.soft, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["idec", "p2ot"])
+def test_save_load_predict_round_trip(method, blobs3, tmp_path):
+    X, _ = blobs3
+    result = cluster(X, method, 3, random_state=0, epochs=5)
+    result.model.save(tmp_path)
+    back = DeepModel.load(tmp_path)
+    np.testing.assert_allclose(back.predict_soft(X), result.soft, atol=1e-5)
+    assert (back.predict(X[:10]) == result.labels[:10]).all()
+
+
+def test_weights_file_with_pickle_payload_is_refused(tmp_path, blobs3, monkeypatch):
+    import os
+    import pickle
+
+    X, _ = blobs3
+    cluster(X, "sela", 3, random_state=0, epochs=1).model.save(tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, ("touch PWNED",))
+
+    (tmp_path / "model.pt").write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(pickle.UnpicklingError):
+        DeepModel.load(tmp_path)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_imbalanced_switch_beats_balanced_transport():
+    X, y = make_blobs(n_samples=[30, 300, 3000], centers=[[0, 0], [8, 0], [0, 8]],
+                      cluster_std=1.0, random_state=0)
+    X = ((X - X.mean(0)) / X.std(0)).astype(np.float32)
+    seed_everything(0)
+    balanced = cluster(X, "sela", 3, random_state=0)
+    imbalanced = cluster(X, "p2ot", 3, random_state=0)
+    ari_b = adjusted_rand_score(y, balanced.labels)
+    ari_i = adjusted_rand_score(y, imbalanced.labels)
+    assert ari_i > ari_b + 0.3 and ari_i > 0.8
+
+
+@pytest.mark.parametrize("method,epochs", [("dec", []), ("idec", []), ("scan", ["--epochs", "20"]),
+                                           ("sela", ["--epochs", "20"]),
+                                           ("p2ot", ["--epochs", "20"])])
+def test_cli_runs_each_deep_method_on_digits(method, epochs, tmp_path):
+    out = tmp_path / method
+    assert main(["run", "--data", "demo:digits", "--method", method, "--clusters", "10",
+                 *epochs, "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["method"] == method and run["metrics"]["acc"] > 0.5
+    assert "seconds_per_epoch" in run["fit_info"]
