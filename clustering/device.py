@@ -6,7 +6,7 @@ import logging
 
 from .errors import InputError
 
-__all__ = ["resolve_device"]
+__all__ = ["limit_cpu_threads", "resolve_device"]
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +40,19 @@ def resolve_device(requested: str = "auto") -> str:
                          "here; use --device auto or cpu.")
     log.info("device: %s (asked for %s)", device, requested)
     return device
+
+
+def limit_cpu_threads() -> int:
+    """Use half the cores for torch's CPU kernels (at least one) and return the count.
+
+    Small networks gain nothing from more threads, and on a busy machine (the app server,
+    UMAP, another job) spinning intra-op threads slow training by orders of magnitude.
+    """
+    import os
+
+    import torch
+
+    threads = max(1, (os.cpu_count() or 2) // 2)
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return threads

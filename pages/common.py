@@ -62,6 +62,27 @@ def ensure_current() -> tuple[Store, dict, dict | None]:
     return store, project, run
 
 
+def open_run_page(title: str):
+    """Title, current project and run, its data, map frame and cluster table.
+
+    Stops the page with a hint when the project has no run yet.
+
+    Returns
+    -------
+    store, project, run, data, frame, table
+    """
+    from workspace.views import cluster_table, map_frame
+
+    store, project, run = ensure_current()
+    st.title(title)
+    if run is None:
+        st.info("This project has no clustering yet. Open **Cluster** to run one.")
+        st.stop()
+    data = project_dataset(project)
+    frame = map_frame(store, run["key"], run["path"], data)
+    return store, project, run, data, frame, cluster_table(frame, store, run["key"])
+
+
 def who() -> str:
     """The reviewer name typed in the sidebar."""
     return st.session_state.get("who") or "anonymous"

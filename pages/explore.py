@@ -5,19 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from pages.common import ensure_current, project_dataset
+from pages.common import open_run_page
 from workspace.plots import map_figure
-from workspace.views import cluster_table, map_frame, selection_summary
+from workspace.views import selection_summary
 
-store, project, run = ensure_current()
-st.title("Explore")
-if run is None:
-    st.info("This project has no clustering yet. Open **Cluster** to run one.")
-    st.stop()
-
-data = project_dataset(project)
-frame = map_frame(store, run["key"], run["path"], data)
-clusters = cluster_table(frame, store, run["key"])
+store, project, run, data, frame, clusters = open_run_page("Explore")
 if st.session_state.get("selection_run") != run["key"]:
     st.session_state["selection"] = []
     st.session_state["selection_run"] = run["key"]

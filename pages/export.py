@@ -8,19 +8,10 @@ from pathlib import Path
 import streamlit as st
 
 from clustering.errors import InputError
-from pages.common import ensure_current, project_dataset, who
+from pages.common import open_run_page, who
 from workspace.exports import FORMATS, export_run
-from workspace.views import cluster_table, map_frame
 
-store, project, run = ensure_current()
-st.title("Export")
-if run is None:
-    st.info("Run a clustering first (Cluster page).")
-    st.stop()
-
-data = project_dataset(project)
-frame = map_frame(store, run["key"], run["path"], data)
-table = cluster_table(frame, store, run["key"])
+store, project, run, data, frame, table = open_run_page("Export")
 names = dict(zip(table["cluster"], table["name"], strict=True))
 
 scope = st.radio("Rows", ["All points", "Chosen clusters", "Reviewed labels only",

@@ -6,20 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from clustering.errors import InputError
-from pages.common import ensure_current, project_dataset, who
+from pages.common import open_run_page, who
 from workspace.review import merge_clusters, move_points, split_cluster
-from workspace.views import cluster_table, map_frame
 
-store, project, run = ensure_current()
-st.title("Review")
-if run is None:
-    st.info("Run a clustering first (Cluster page).")
-    st.stop()
-
+store, project, run, data, frame, table = open_run_page("Review")
 key, path = run["key"], run["path"]
-data = project_dataset(project)
-frame = map_frame(store, key, path, data)
-table = cluster_table(frame, store, key)
 
 
 def act(fn, done: str) -> None:

@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     run.add_argument("--drop-invalid", action="store_true",
                      help="leave out rows with NaN/inf or unreadable images instead of failing")
+    run.add_argument("--explain", action="store_true",
+                     help="also write explanations.json (rules, polyhedra, ambiguity, ...)")
     run.add_argument("--project", default=None, help="project name in the store")
     run.add_argument("--out", required=True, type=Path)
 
@@ -91,9 +93,27 @@ def _cmd_run(args, store) -> int:
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
     project = store.create_project(args.project or _project_name(args.data), args.data)
     run = ensure_run(config, store, project, progress=_progress_printer())
-    write_outputs(run, args.out)
+    if args.explain:
+        from workspace.explanations import EXPLANATIONS, ensure_explanations
+
+        report = ensure_explanations(run.path, store, progress=_progress_printer())
+    write_outputs(run, args.out, extra=[EXPLANATIONS] if args.explain else [])
     _print_summary(run)
+    if args.explain:
+        _print_explanations(report)
     return 0
+
+
+def _print_explanations(report: dict) -> None:
+    lines = [f"explanations: rule fidelity {report['rules_fidelity']:.3f}, view ambiguity "
+             f"{report['view_ambiguity']:.3f}" + (f", ECE {report['calibration']['ece']:.3f}"
+                                                  if "calibration" in report else "")]
+    for c in report["clusters"]:
+        lines.append(f"  cluster {c['cluster']} ({c['size']}): rule precision "
+                     f"{c['rule']['precision']:.2f} coverage {c['rule']['coverage']:.2f}; "
+                     f"polyhedron {c['polyhedron']['precision']:.2f}/"
+                     f"{c['polyhedron']['coverage']:.2f}; ambiguity {c['ambiguity']:.2f}")
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def _project_name(data: str) -> str:

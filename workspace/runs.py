@@ -137,13 +137,14 @@ def load_clustering(folder: Path) -> Clustering:
     return Clustering.load(Path(folder) / "clustering.npz")
 
 
-def write_outputs(run: StoredRun, out: Path) -> None:
-    """Copy ``assignments.parquet`` and ``run.json`` into ``out``, each atomically."""
+def write_outputs(run: StoredRun, out: Path, extra: list[str] | None = None) -> None:
+    """Copy ``assignments.parquet``, ``run.json`` (and ``extra`` files) into ``out``,
+    each atomically."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         from clustering.errors import InputError
 
         raise InputError(f"--out '{out}' is a file; give a folder for the results.")
     out.mkdir(parents=True, exist_ok=True)
-    for name in (ASSIGNMENTS, RUN_JSON):
+    for name in (ASSIGNMENTS, RUN_JSON, *(extra or [])):
         write_with(out / name, lambda tmp, n=name: shutil.copyfile(run.path / n, tmp))

@@ -41,6 +41,9 @@ class TrainContext:
                  image_shape: tuple[int, ...] | None = None) -> None:
         import torch
 
+        from ..device import limit_cpu_threads
+
+        limit_cpu_threads()
         self.device = torch.device(device)
         self.seed = seed
         self.progress = progress

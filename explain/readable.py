@@ -1,0 +1,50 @@
+"""Features in the input's own units, named so anyone can re-check a rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from clustering.dataset import Dataset
+
+__all__ = ["readable_features"]
+
+
+def readable_features(data: Dataset, max_terms: int = 2000) -> tuple[np.ndarray, list[str]]:
+    """The matrix rules and polyhedra are written in.
+
+    Tables keep their numeric columns as loaded (categoricals as 0/1 ``col=value``),
+    gray images give ``px_<row>_<col>`` in the loaded units (colour images their
+    luminance), text gives TF-IDF weights named ``term:<word>``, embeddings ``dim_<j>``.
+
+    Parameters
+    ----------
+    data : Dataset
+    max_terms : int
+        Vocabulary cap for text.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, p)
+    names : list of str, length p
+    """
+    if data.modality == "text":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(stop_words="english", max_features=max_terms,
+                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+        X = vec.fit_transform(data.texts).toarray()
+        return X, [f"term:{t}" for t in vec.get_feature_names_out()]
+    if data.modality == "images" and data.images is not None and data.images.ndim == 4:
+        gray = data.images.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+        h, w = gray.shape[1:]
+        return gray.reshape(data.n, -1), [f"px_{r}_{c}" for r in range(h) for c in range(w)]
+    table = data.table
+    numeric = [c for c in table.columns if table[c].dtype.kind in "biuf"]
+    parts, names = [table[numeric].to_numpy(dtype=np.float64)], list(numeric)
+    categorical = [c for c in table.columns if c not in numeric]
+    if categorical:
+        dummies = pd.get_dummies(table[categorical], prefix_sep="=", dtype=np.float64)
+        parts.append(dummies.to_numpy())
+        names += list(dummies.columns)
+    return np.hstack(parts), names

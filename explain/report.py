@@ -1,0 +1,121 @@
+"""Every explanation of one clustering, in the ``explanations.json`` format of DESIGN.md."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from clustering.clustering_result import Clustering
+from clustering.dataset import Dataset
+from clustering.progress import ProgressFn, no_progress
+
+from .ambiguity import ambiguity
+from .calibration import reliability
+from .polyhedra import describe_polyhedra
+from .prototypes import keywords, prototypes
+from .readable import readable_features
+from .rules import describe_rules
+from .saliency import saliency_summary
+
+__all__ = ["explain_clustering"]
+
+log = logging.getLogger(__name__)
+
+
+def explain_clustering(data: Dataset, X: np.ndarray, feature_names: list[str],
+                       clustering: Clustering, xy: np.ndarray, *, names: dict | None = None,
+                       max_leaves: int | None = None, max_halfspaces: int = 4,
+                       time_limit: float = 10.0, n_boot: int = 8, saliency: bool = True,
+                       random_state: int = 0, progress: ProgressFn = no_progress
+                       ) -> tuple[dict, np.ndarray]:
+    """Compute rules, polyhedra, ambiguity, calibration, prototypes, keywords and saliency.
+
+    Parameters
+    ----------
+    data : Dataset
+    X : ndarray, shape (n, d)
+        The features that were clustered.
+    feature_names : list of str
+    clustering : Clustering
+    xy : ndarray, shape (n, 2)
+    names : dict, optional
+        Cluster id -> name.
+    max_leaves, max_halfspaces, time_limit, n_boot, saliency, random_state
+        Budgets of each explanation.
+    progress : callable
+
+    Returns
+    -------
+    report : dict
+        JSON-serialisable, ``{"clusters": [...], ...}``.
+    point_ambiguity : ndarray, shape (n,)
+    """
+    labels = clustering.labels
+    timings: dict[str, float] = {}
+
+    def timed(key, fraction, fn):
+        progress(fraction, f"explaining: {key}")
+        start = time.perf_counter()
+        out = fn()
+        timings[key] = round(time.perf_counter() - start, 3)
+        return out
+
+    R, rnames = readable_features(data)
+    rules = timed("rules", 0.0, lambda: describe_rules(R, rnames, labels, max_leaves,
+                                                       random_state=random_state))
+    polys = timed("polyhedra", 0.15, lambda: describe_polyhedra(
+        R, rnames, labels, max_halfspaces, time_limit, random_state=random_state))
+    amb = timed("ambiguity", 0.55, lambda: ambiguity(X, labels, clustering.soft, xy, n_boot,
+                                                      random_state=random_state))
+    protos = timed("prototypes", 0.7, lambda: prototypes(X, labels, data.ids))
+    words = timed("keywords", 0.72, lambda: keywords(data.texts, labels)) \
+        if data.texts is not None else {}
+    sal = timed("saliency", 0.75, lambda: saliency_summary(
+        X, labels, _deep_forward(clustering), random_state=random_state)) if saliency else None
+    report = {"clusters": [], "rules_fidelity": round(rules.fidelity, 4),
+              "rules_leaves": rules.leaves, "view_ambiguity": round(amb.view, 4),
+              "timings": timings}
+    if data.labels is not None:
+        rel = reliability(clustering.confidence, labels, data.labels)
+        report["calibration"] = {"ece": round(rel.ece, 4), "bins": rel.bin_edges,
+                                 "confidence": rel.confidence, "accuracy": rel.accuracy,
+                                 "count": rel.count}
+    if sal is not None:
+        report["saliency"] = {"surrogate_agreement": sal.surrogate_agreement,
+                              "method": "IntegratedGradients + NoiseTunnel(smoothgrad)"}
+    for c in sorted(rules.rules):
+        entry = {"cluster": c, "name": (names or {}).get(c) or f"cluster {c}",
+                 "size": int((labels == c).sum()), "rule": rules.rules[c].to_json(),
+                 "polyhedron": polys[c].to_json(),
+                 "ambiguity": round(amb.per_cluster[c]["mean"], 4),
+                 "ambiguous_share": round(amb.per_cluster[c]["ambiguous_share"], 4),
+                 "prototypes": protos[c]}
+        if c in words:
+            entry["keywords"] = words[c]
+        if sal is not None:
+            entry["saliency"] = _saliency_entry(sal, c, feature_names)
+        report["clusters"].append(entry)
+    progress(1.0, "explanations done")
+    return report, amb.score
+
+
+def _saliency_entry(sal, c: int, names: list[str]) -> dict:
+    attr = sal.attribution[c]
+    top = np.argsort(-attr)[:10]
+    out = {"top_features": [[names[j], round(float(attr[j]), 6)] for j in top],
+           "deletion_auc": round(sal.deletion_auc[c], 4),
+           "random_deletion_auc": round(sal.random_deletion_auc[c], 4)}
+    if len(attr) <= 4096:
+        out["map"] = [round(float(v), 6) for v in attr]
+    return out
+
+
+def _deep_forward(clustering: Clustering):
+    model = getattr(clustering, "model", None)
+    if model is None or model.kind != "scan" or model.config.get("input") == "umap-10d":
+        return None
+    head = model.config["head"]
+    module = model.module.eval()
+    return lambda x: module(x, head=head)

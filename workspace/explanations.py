@@ -1,0 +1,92 @@
+"""Explanations of a stored run, computed once and kept in the run's folder."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from clustering.progress import ProgressFn, no_progress
+
+from .atomic import write_json, write_with
+from .exports import _reload
+from .runs import StoredRun, load_assignments, load_clustering, read_run
+from .store import Store
+
+__all__ = ["EXPLANATIONS", "ensure_explanations", "load_point_ambiguity"]
+
+log = logging.getLogger(__name__)
+
+EXPLANATIONS = "explanations.json"
+AMBIGUITY = "ambiguity.npy"
+
+
+def ensure_explanations(run_dir: Path, store: Store | None = None,
+                        progress: ProgressFn = no_progress, dataset=None, **options) -> dict:
+    """Read ``explanations.json`` of a run, computing and storing it when missing.
+
+    Parameters
+    ----------
+    run_dir : Path
+        A stored run folder.
+    store : Store, optional
+        For cluster names.
+    progress : callable
+    dataset : Dataset, optional
+        The run's data (reloaded when omitted).
+    **options
+        Budgets passed to :func:`explain.report.explain_clustering`.
+
+    Returns
+    -------
+    dict
+    """
+    from explain.report import explain_clustering
+
+    run_dir = Path(run_dir)
+    target = run_dir / EXPLANATIONS
+    if target.exists() and not options:
+        return json.loads(target.read_text(encoding="utf-8"))
+    run_json = read_run(run_dir)
+    data = dataset or _reload(run_json)
+    X = np.load(run_dir / "features.npy", allow_pickle=False)
+    feature_names = json.loads((run_dir / "features_names.json").read_text())
+    clustering = load_clustering(run_dir)
+    if (run_dir / "model.json").exists():
+        from clustering.deep.model import DeepModel
+
+        clustering = _with_model(clustering, DeepModel.load(run_dir))
+    frame = load_assignments(run_dir)
+    xy = frame[["x", "y"]].to_numpy()
+    names = {c: r.get("name") for c, r in store.clusters(run_json["key"]).items()} \
+        if store else {}
+    report, score = explain_clustering(data, X, feature_names, clustering, xy, names=names,
+                                       random_state=run_json["seed"], progress=progress,
+                                       **options)
+    write_with(run_dir / AMBIGUITY, lambda p: _save_npy(p, score))
+    write_json(target, report)
+    return report
+
+
+def _save_npy(path: Path, values: np.ndarray) -> None:
+    with open(path, "wb") as handle:
+        np.save(handle, values.astype(np.float32), allow_pickle=False)
+
+
+def _with_model(clustering, model):
+    from dataclasses import replace
+
+    return replace(clustering, model=model)
+
+
+def load_point_ambiguity(run_dir: Path) -> np.ndarray | None:
+    """Per-point ambiguity of a run, or None before explanations were computed."""
+    path = Path(run_dir) / AMBIGUITY
+    return np.load(path, allow_pickle=False) if path.exists() else None
+
+
+def explanations_for(run: StoredRun, store: Store, progress: ProgressFn = no_progress) -> dict:
+    """Shortcut for a :class:`StoredRun`."""
+    return ensure_explanations(run.path, store, progress)
