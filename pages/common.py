@@ -83,6 +83,36 @@ def open_run_page(title: str):
     return store, project, run, data, frame, cluster_table(frame, store, run["key"])
 
 
+def explanations_panel(store, run, data):
+    """Explanations of the run if ready; otherwise start the worker process and show its
+    progress (refreshed every second) without blocking the rest of the page."""
+    from pathlib import Path
+
+    from workspace.background import read_progress, start_worker
+    from workspace.explanations import EXPLANATIONS, ensure_explanations
+
+    path = Path(run["path"])
+    if (path / EXPLANATIONS).exists():
+        return ensure_explanations(path, store)
+    report = read_progress(path, "explain")
+    if report and report["state"] == "failed":
+        st.error(f"Explanations could not be computed: {report.get('error')}")
+        if not st.button("Try again", key="retry_explain"):
+            return None
+    start_worker(path, "explain", store.root)
+
+    @st.fragment(run_every=1.0)
+    def watch() -> None:
+        now = read_progress(path, "explain") or {}
+        if (path / EXPLANATIONS).exists() or now.get("state") in ("done", "failed"):
+            st.rerun()
+        st.progress(float(now.get("fraction", 0.0)), text="Explaining the clusters in the "
+                    f"background: {now.get('message', 'starting')}")
+
+    watch()
+    return None
+
+
 def who() -> str:
     """The reviewer name typed in the sidebar."""
     return st.session_state.get("who") or "anonymous"

@@ -5,11 +5,16 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from pages.common import open_run_page
+from pages.cards import calibration_panel, cluster_card
+from pages.common import explanations_panel, open_run_page
+from workspace.explanations import load_point_ambiguity
 from workspace.plots import map_figure
 from workspace.views import selection_summary
 
 store, project, run, data, frame, clusters = open_run_page("Explore")
+point_ambiguity = load_point_ambiguity(run["path"])
+if point_ambiguity is not None and len(point_ambiguity) == len(frame):
+    frame["ambiguity"] = point_ambiguity
 if st.session_state.get("selection_run") != run["key"]:
     st.session_state["selection"] = []
     st.session_state["selection_run"] = run["key"]
@@ -25,7 +30,8 @@ if m.get("acc") is not None:
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    options = ["cluster", "confidence"] + (["truth"] if "truth" in frame else [])
+    options = ["cluster", "confidence"] + (["ambiguity"] if "ambiguity" in frame else []) + \
+        (["truth"] if "truth" in frame else [])
     extra = [c for c in data.table.columns[:200] if c not in options]
     c1, c2 = st.columns([1, 2])
     color = c1.selectbox("Colour by", options + extra, key="color_by",
@@ -49,10 +55,27 @@ with left:
 with right:
     selection = st.session_state["selection"]
     if not selection:
-        st.subheader("Clusters")
-        st.dataframe(clusters, hide_index=True, width="stretch",
-                     column_config={"confidence": st.column_config.ProgressColumn(
-                         "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+        tab_list, tab_card = st.tabs(["Clusters", "Cluster card"])
+        with tab_list:
+            st.dataframe(clusters, hide_index=True, width="stretch",
+                         column_config={"confidence": st.column_config.ProgressColumn(
+                             "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+        with tab_card:
+            report = explanations_panel(store, run, data)
+            if report:
+                entries = {e["cluster"]: e for e in report["clusters"]}
+                names = dict(zip(clusters["cluster"], clusters["name"], strict=True))
+                pick = st.selectbox("Cluster", [c for c in clusters["cluster"] if c in entries],
+                                    format_func=lambda c: f"{c} · {names.get(c, c)}",
+                                    key="card_cluster")
+                if pick is not None:
+                    cluster_card({**entries[pick], "name": names.get(pick, entries[pick]
+                                                                      ["name"])}, data)
+                st.caption(f"Rules reproduce the clustering for {report['rules_fidelity']:.0%}"
+                           f" of points; view ambiguity of the map "
+                           f"{report['view_ambiguity']:.2f} (0 = clear, 1 = mixed).")
+                with st.expander("Calibration"):
+                    calibration_panel(report)
     else:
         st.subheader(f"Selection: {len(selection):,} points")
         if st.button("Clear selection", key="clear_sel"):

@@ -7,10 +7,17 @@ import streamlit as st
 
 from clustering.errors import InputError
 from pages.common import open_run_page, who
+from workspace.explanations import load_point_ambiguity
 from workspace.review import merge_clusters, move_points, split_cluster
 
 store, project, run, data, frame, table = open_run_page("Review")
 key, path = run["key"], run["path"]
+point_ambiguity = load_point_ambiguity(path)
+if point_ambiguity is not None and len(point_ambiguity) == len(frame):
+    frame["ambiguity"] = point_ambiguity
+    per_cluster = frame.groupby("cluster")["ambiguity"].mean()
+    table["ambiguity"] = table["cluster"].map(per_cluster)
+    table = table.sort_values("ambiguity", ascending=False).reset_index(drop=True)
 
 
 def act(fn, done: str) -> None:
@@ -58,6 +65,18 @@ with c2:
     if st.button("Split (re-cluster its members)", key="split"):
         act(lambda: split_cluster(store, key, path, int(cluster), int(parts), who=who()),
             f"Split cluster {cluster}")
+
+if "ambiguity" in frame:
+    with st.expander("Review queue: the most ambiguous points", expanded=False):
+        queue = frame[frame["cluster"] >= 0].nlargest(50, "ambiguity")[
+            ["id", "cluster_name", "ambiguity", "confidence", "hover"]]
+        st.dataframe(queue, hide_index=True, width="stretch")
+        if st.button("Select these 50 points", key="select_queue"):
+            st.session_state["selection"] = queue["id"].astype(str).tolist()
+            st.rerun()
+else:
+    st.caption("The review queue appears once explanations are computed (Explore → "
+               "Cluster card).")
 
 st.divider()
 selection = st.session_state.get("selection") or []

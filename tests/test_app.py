@@ -125,3 +125,21 @@ def test_review_undo_restores_name(isolated_store):
     at.button(key="undo").click().run()
     no_errors(at)
     assert store.clusters(key).get(first) is None
+
+
+def test_cluster_card_and_ambiguity_after_explanations(isolated_store):
+    from workspace.explanations import ensure_explanations
+
+    at = start()
+    store = Store(isolated_store)
+    run = store.get_run(at.session_state["run_key"])
+    ensure_explanations(Path(run["path"]), store)
+    at.run()
+    no_errors(at)
+    texts = " ".join(m.value for m in at.markdown)
+    assert "**Rule** — precision" in texts and "**Polyhedron** — precision" in texts
+    assert "**Saliency**" in texts and "**Prototypes**" in texts
+    assert "ambiguity" in at.selectbox(key="color_by").options
+    at.switch_page("pages/review.py").run()
+    no_errors(at)
+    assert any("Review queue" in e.label for e in at.expander)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLOR_OPTIONS", "map_figure"]
+__all__ = ["COLOR_OPTIONS", "bar_figure", "heatmap_figure", "map_figure", "reliability_figure"]
 
 COLOR_OPTIONS = ("cluster", "confidence", "truth")
 _PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6",
@@ -67,4 +67,42 @@ def map_figure(frame: pd.DataFrame, color: str = "cluster", highlight: list[str]
                       dragmode="lasso", legend={"itemsizing": "constant"},
                       xaxis={"visible": False}, yaxis={"visible": False},
                       plot_bgcolor="white", uirevision="map")
+    return fig
+
+
+def heatmap_figure(values: np.ndarray, height: int = 220):
+    """A saliency heatmap (image rows top to bottom)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Heatmap(z=values, colorscale="Inferno", showscale=False))
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                      yaxis={"autorange": "reversed", "visible": False, "scaleanchor": "x"},
+                      xaxis={"visible": False})
+    return fig
+
+
+def bar_figure(names: list[str], values: list[float], height: int = 240):
+    """Horizontal bars of top features, largest on top."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=values[::-1], y=names[::-1], orientation="h",
+                           marker_color="#4C78A8"))
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    return fig
+
+
+def reliability_figure(cal: dict, height: int = 260):
+    """Reliability diagram: accuracy per confidence bin against the diagonal."""
+    import plotly.graph_objects as go
+
+    pairs = [(c, a, n) for c, a, n in zip(cal["confidence"], cal["accuracy"], cal["count"],
+                                          strict=True) if c is not None]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect",
+                             line={"dash": "dash", "color": "#999"}))
+    fig.add_trace(go.Scatter(x=[p[0] for p in pairs], y=[p[1] for p in pairs],
+                             mode="lines+markers", name="observed",
+                             text=[f"{p[2]} points" for p in pairs]))
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                      xaxis_title="confidence", yaxis_title="accuracy")
     return fig
