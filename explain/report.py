@@ -113,9 +113,13 @@ def _saliency_entry(sal, c: int, names: list[str]) -> dict:
 
 
 def _deep_forward(clustering: Clustering):
+    """The deep model's assignment logits as a function of its input features, or None
+    (then a surrogate is trained). SCAN reading a UMAP view has no such function."""
     model = getattr(clustering, "model", None)
-    if model is None or model.kind != "scan" or model.config.get("input") == "umap-10d":
+    if model is None or model.config.get("input") == "umap-10d":
         return None
-    head = model.config["head"]
     module = model.module.eval()
+    if model.kind == "dec":
+        return lambda x: module(x)[0].clamp_min(1e-12).log()
+    head = model.config["head"]
     return lambda x: module(x, head=head)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages.cards import calibration_panel, cluster_card
 from pages.common import explanations_panel, open_run_page
-from workspace.explanations import load_point_ambiguity
+from workspace.explanations import load_point_ambiguity, rules_with_budget
 from workspace.plots import map_figure
 from workspace.views import selection_summary
 
@@ -57,9 +57,15 @@ with right:
     if not selection:
         tab_list, tab_card = st.tabs(["Clusters", "Cluster card"])
         with tab_list:
-            st.dataframe(clusters, hide_index=True, width="stretch",
-                         column_config={"confidence": st.column_config.ProgressColumn(
-                             "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+            picked_row = st.dataframe(
+                clusters, hide_index=True, width="stretch", on_select="rerun",
+                selection_mode="single-row", key="cluster_rows",
+                column_config={"confidence": st.column_config.ProgressColumn(
+                    "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+            rows = picked_row.selection.rows if picked_row else []
+            if rows:
+                st.session_state["card_cluster"] = int(clusters["cluster"].iloc[rows[0]])
+                st.caption("Open the **Cluster card** tab to read about this cluster.")
         with tab_card:
             report = explanations_panel(store, run, data)
             if report:
@@ -68,9 +74,17 @@ with right:
                 pick = st.selectbox("Cluster", [c for c in clusters["cluster"] if c in entries],
                                     format_func=lambda c: f"{c} · {names.get(c, c)}",
                                     key="card_cluster")
+                k = len(entries)
+                default = min(max(report["rules_leaves"], k), 4 * k)
+                budget = st.slider("Rule leaf budget", k, max(4 * k, k + 1), default,
+                                   key="rule_budget",
+                                   help="More leaves: more precise, longer rules")
                 if pick is not None:
-                    cluster_card({**entries[pick], "name": names.get(pick, entries[pick]
-                                                                      ["name"])}, data)
+                    entry = {**entries[pick], "name": names.get(pick, entries[pick]["name"])}
+                    if budget != default:
+                        regrown = rules_with_budget(run["path"], data, budget)
+                        entry["rule"] = regrown["rules"][pick]
+                    cluster_card(entry, data)
                 st.caption(f"Rules reproduce the clustering for {report['rules_fidelity']:.0%}"
                            f" of points; view ambiguity of the map "
                            f"{report['view_ambiguity']:.2f} (0 = clear, 1 = mixed).")

@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="leave out rows with NaN/inf or unreadable images instead of failing")
     run.add_argument("--explain", action="store_true",
                      help="also write explanations.json (rules, polyhedra, ambiguity, ...)")
+    run.add_argument("--rule-leaves", type=int, default=None,
+                     help="leaf budget of the rule tree (default 2 x clusters)")
     run.add_argument("--project", default=None, help="project name in the store")
     run.add_argument("--out", required=True, type=Path)
 
@@ -96,7 +98,8 @@ def _cmd_run(args, store) -> int:
     if args.explain:
         from workspace.explanations import EXPLANATIONS, ensure_explanations
 
-        report = ensure_explanations(run.path, store, progress=_progress_printer())
+        options = {"max_leaves": args.rule_leaves} if args.rule_leaves else {}
+        report = ensure_explanations(run.path, store, progress=_progress_printer(), **options)
     write_outputs(run, args.out, extra=[EXPLANATIONS] if args.explain else [])
     _print_summary(run)
     if args.explain:

@@ -12,10 +12,10 @@ from clustering.progress import ProgressFn, no_progress
 
 from .atomic import write_json, write_with
 from .exports import _reload
-from .runs import StoredRun, load_assignments, load_clustering, read_run
+from .runs import load_assignments, load_clustering, read_run
 from .store import Store
 
-__all__ = ["EXPLANATIONS", "ensure_explanations", "load_point_ambiguity"]
+__all__ = ["EXPLANATIONS", "ensure_explanations", "load_point_ambiguity", "rules_with_budget"]
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +81,20 @@ def _with_model(clustering, model):
     return replace(clustering, model=model)
 
 
+def rules_with_budget(run_dir: Path, data, max_leaves: int) -> dict:
+    """Re-grow only the rule tree with another leaf budget (fast; nothing is stored)."""
+    from explain.readable import readable_features
+    from explain.rules import describe_rules
+
+    clustering = load_clustering(run_dir)
+    X, names = readable_features(data)
+    rules = describe_rules(X, names, clustering.labels, max_leaves=max_leaves)
+    return {"fidelity": rules.fidelity, "leaves": rules.leaves,
+            "rules": {c: r.to_json() for c, r in rules.rules.items()}}
+
+
 def load_point_ambiguity(run_dir: Path) -> np.ndarray | None:
     """Per-point ambiguity of a run, or None before explanations were computed."""
     path = Path(run_dir) / AMBIGUITY
     return np.load(path, allow_pickle=False) if path.exists() else None
 
-
-def explanations_for(run: StoredRun, store: Store, progress: ProgressFn = no_progress) -> dict:
-    """Shortcut for a :class:`StoredRun`."""
-    return ensure_explanations(run.path, store, progress)
