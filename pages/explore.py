@@ -11,6 +11,15 @@ from workspace.explanations import load_point_ambiguity, rules_with_budget
 from workspace.plots import map_figure
 from workspace.views import selection_summary
 
+
+def _row(point: dict) -> int | None:
+    """Row number a selected point carries in its customdata."""
+    value = point.get("customdata")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return int(value) if value is not None else None
+
+
 store, project, run, data, frame, clusters = open_run_page("Explore")
 point_ambiguity = load_point_ambiguity(run["path"])
 if point_ambiguity is not None and len(point_ambiguity) == len(frame):
@@ -41,14 +50,19 @@ with left:
     if color in extra:
         frame[color] = data.table[color].to_numpy()
     view = frame[frame["cluster_name"].isin(shown)] if shown else frame
-    fig = map_figure(view, color=color, highlight=st.session_state["selection"])
+    chart_key = f"map-{run['key']}"
+    state = st.session_state.get(chart_key)
+    drawn = bool(state and state.get("selection", {}).get("points"))
+    fig = map_figure(view, color=color,
+                     highlight=None if drawn else st.session_state["selection"])
     event = st.plotly_chart(fig, on_select="rerun", selection_mode=("box", "lasso", "points"),
-                            key=f"map-{run['key']}", width="stretch")
+                            key=chart_key, width="stretch")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    picked = sorted({str(p["customdata"][0]) for p in points if p.get("customdata")})
-    if picked and picked != st.session_state["selection"]:
+    rows = sorted({_row(p) for p in points} - {None})
+    picked = frame["id"].iloc[rows].astype(str).tolist() if rows else []
+    if picked and picked != st.session_state["selection"] and \
+            picked != st.session_state.get("cleared_selection"):
         st.session_state["selection"] = picked
-        st.rerun()
     st.caption("Drag to lasso (or pick box select in the toolbar) to select points; "
                "double-click the map to reset the zoom.")
 
@@ -93,6 +107,7 @@ with right:
     else:
         st.subheader(f"Selection: {len(selection):,} points")
         if st.button("Clear selection", key="clear_sel"):
+            st.session_state["cleared_selection"] = st.session_state["selection"]
             st.session_state["selection"] = []
             st.rerun()
         st.dataframe(selection_summary(frame, selection), hide_index=True,

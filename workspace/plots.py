@@ -37,13 +37,16 @@ def map_figure(frame: pd.DataFrame, color: str = "cluster", highlight: list[str]
     size = 6 if len(frame) < 5000 else (4 if len(frame) < 30000 else 3)
     column = "cluster_name" if color == "cluster" else color
     values = frame[column]
-    custom = np.stack([frame["id"].astype(str), frame["cluster_name"].astype(str),
-                       frame["hover"].astype(str)], axis=1)
-    hover = "<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]}<extra></extra>"
+    # customdata carries only the row number (small payload); the pages map it to ids
+    rows = frame["row"].to_numpy() if "row" in frame else np.arange(len(frame))
+    limit = 140 if len(frame) <= 20000 else 50
+    hover = (frame["id"].astype(str) + " · " + frame["cluster_name"].astype(str) + "<br>"
+             + frame["hover"].astype(str).str.slice(0, limit)).to_numpy()
+    template = "%{text}<extra></extra>"
     if pd.api.types.is_numeric_dtype(values) and values.nunique() > 20:
         fig.add_trace(go.Scattergl(
-            x=frame["x"], y=frame["y"], mode="markers", customdata=custom,
-            hovertemplate=hover, name=column,
+            x=frame["x"], y=frame["y"], mode="markers", customdata=rows, text=hover,
+            hovertemplate=template, name=column,
             marker={"size": size, "color": values, "colorscale": "Viridis", "showscale": True,
                     "colorbar": {"title": column}}))
     else:
@@ -54,13 +57,13 @@ def map_figure(frame: pd.DataFrame, color: str = "cluster", highlight: list[str]
             colour = "#BBBBBB" if cat == "noise" else _PALETTE[i % len(_PALETTE)]
             fig.add_trace(go.Scattergl(
                 x=frame["x"][mask], y=frame["y"][mask], mode="markers", name=cat,
-                customdata=custom[mask], hovertemplate=hover,
+                customdata=rows[mask], text=hover[mask], hovertemplate=template,
                 marker={"size": size, "color": colour, "opacity": 0.8}))
     if highlight:
         sel = frame["id"].isin(set(highlight)).to_numpy()
         fig.add_trace(go.Scattergl(
             x=frame["x"][sel], y=frame["y"][sel], mode="markers", name="selected",
-            hoverinfo="skip", customdata=custom[sel],
+            hoverinfo="skip", customdata=rows[sel],
             marker={"size": size + 4, "color": "rgba(0,0,0,0)",
                     "line": {"width": 1.5, "color": "black"}}))
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10},

@@ -21,8 +21,15 @@ def hover_text(data: Dataset, limit: int = 140) -> list[str]:
     if data.modality == "images":
         return [str(i) for i in data.ids]
     cols = list(data.table.columns[:4])
-    values = data.table[cols].astype(str).to_numpy()
-    return [", ".join(f"{c}={v}" for c, v in zip(cols, row, strict=True)) for row in values]
+    parts = []
+    for c in cols:
+        col = data.table[c]
+        text = col.map(lambda v: f"{v:.4g}") if col.dtype.kind == "f" else col.astype(str)
+        parts.append(f"{c}=" + text)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + ", " + part
+    return joined.tolist()
 
 
 def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFrame:
@@ -40,6 +47,7 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
     frame["label"] = [(points.get(i) or {}).get("label") or n
                       for i, n in zip(ids, frame["cluster_name"], strict=True)]
     frame["hover"] = hover_text(data)
+    frame["row"] = np.arange(len(frame))
     if data.labels is not None:
         frame["truth"] = np.asarray(data.labels).astype(str)
     return frame
