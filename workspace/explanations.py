@@ -11,7 +11,7 @@ import numpy as np
 from clustering.progress import ProgressFn, no_progress
 
 from .atomic import write_json, write_with
-from .exports import _reload
+from .exports import reload_dataset
 from .runs import load_assignments, load_clustering, read_run
 from .store import Store
 
@@ -50,7 +50,7 @@ def ensure_explanations(run_dir: Path, store: Store | None = None,
     if target.exists() and not options:
         return json.loads(target.read_text(encoding="utf-8"))
     run_json = read_run(run_dir)
-    data = dataset or _reload(run_json)
+    data = dataset or reload_dataset(run_json)
     X = np.load(run_dir / "features.npy", allow_pickle=False)
     feature_names = json.loads((run_dir / "features_names.json").read_text())
     clustering = load_clustering(run_dir)

@@ -21,7 +21,7 @@ from .fingerprint import data_fingerprint, package_versions
 from .runs import load_assignments, read_run
 from .store import Store, now, whoami
 
-__all__ = ["FORMATS", "escape_formula", "export_run", "labelled_frame"]
+__all__ = ["FORMATS", "escape_formula", "export_run", "labelled_frame", "reload_dataset"]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset |
                          "give the --out folder of 'clusterlab run'.")
     run_json = read_run(run_dir)
     frame = load_assignments(run_dir)
-    data = dataset or _reload(run_json)
+    data = dataset or reload_dataset(run_json)
     key = run_json["key"]
     names = store.clusters(key) if store else {}
     points = store.point_labels(key) if store else {}
@@ -102,7 +102,8 @@ def _cluster_name(cluster, names: dict) -> str:
     return (names.get(cluster) or {}).get("name") or f"cluster {cluster}"
 
 
-def _reload(run_json: dict) -> Dataset:
+def reload_dataset(run_json: dict) -> Dataset:
+    """Load a run's data again, refusing when the file is gone or has changed since."""
     cfg = run_json["config"]
     source = cfg["data"]
     if not source.startswith("demo:"):
