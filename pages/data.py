@@ -66,7 +66,9 @@ except InputError as exc:
     st.error(str(exc))
     st.stop()
 
-st.success(f"Read {data.n:,} {data.modality} rows from **{data.name}**"
+what = {"table": "table rows", "images": "images", "text": "texts",
+        "embeddings": "embedding rows"}[data.modality]
+st.success(f"Read {data.n:,} {what} from **{data.name}**"
            + (f", ground truth in '{data.label_name}'" if data.labels is not None else "") + ".")
 for note in data.notes:
     st.warning(note)
