@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cluster_metrics", "hungarian_accuracy", "matched_mapping"]
+__all__ = ["calibration_bins", "cluster_metrics", "expected_calibration_error",
+           "hungarian_accuracy",
+           "matched_mapping"]
 
 
 def _encode(values: np.ndarray) -> np.ndarray:
@@ -65,7 +67,8 @@ def hungarian_accuracy(truth: np.ndarray, labels: np.ndarray) -> float:
 
 
 def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None = None,
-                    random_state: int = 0, sample: int = 5000) -> dict:
+                    random_state: int = 0, sample: int = 5000,
+                    confidence: np.ndarray | None = None) -> dict:
     """All quality figures for one clustering.
 
     NMI and ARI treat noise as one more cluster. Silhouette leaves noise out and uses a
@@ -78,6 +81,8 @@ def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None 
     truth : ndarray, shape (n,), optional
     random_state : int
     sample : int
+    confidence : ndarray, shape (n,), optional
+        Per-point confidence; with ``truth`` adds ``ece`` (15 bins, Hungarian-matched).
 
     Returns
     -------
@@ -102,4 +107,42 @@ def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None 
         out["acc"] = hungarian_accuracy(truth, labels)
         out["nmi"] = float(normalized_mutual_info_score(t, labels))
         out["ari"] = float(adjusted_rand_score(t, labels))
+        if confidence is not None:
+            out["ece"] = expected_calibration_error(confidence, labels, truth)
     return out
+
+
+def calibration_bins(confidence: np.ndarray, labels: np.ndarray, truth: np.ndarray,
+                     bins: int = 15) -> dict:
+    """Reliability bins and ECE; a point is correct when its Hungarian-matched cluster is
+    its class (noise counts as wrong).
+
+    Returns
+    -------
+    dict
+        ``edges``, per-bin ``confidence`` and ``accuracy`` (None for empty bins),
+        ``count``, and ``ece``.
+    """
+    mapping, t = matched_mapping(truth, labels)
+    correct = np.array([mapping.get(int(lab), -1) for lab in labels]) == t
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    conf, acc, count, ece = [], [], [], 0.0
+    for b in range(bins):
+        mask = which == b
+        count.append(int(mask.sum()))
+        if mask.any():
+            conf.append(float(confidence[mask].mean()))
+            acc.append(float(correct[mask].mean()))
+            ece += mask.mean() * abs(conf[-1] - acc[-1])
+        else:
+            conf.append(None)
+            acc.append(None)
+    return {"edges": edges.tolist(), "confidence": conf, "accuracy": acc, "count": count,
+            "ece": float(ece)}
+
+
+def expected_calibration_error(confidence: np.ndarray, labels: np.ndarray, truth: np.ndarray,
+                               bins: int = 15) -> float:
+    """ECE over equal-width bins with Hungarian-matched correctness."""
+    return calibration_bins(confidence, labels, truth, bins)["ece"]

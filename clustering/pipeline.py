@@ -116,7 +116,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         should_stop=should_stop))
     proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
-                                                         random_state=config.seed))
+                                                         random_state=config.seed,
+                                                         confidence=clus.confidence))
     progress(1.0, "done")
     notes = tuple(data.notes) + tuple(feats.notes) + tuple(
         v for k, v in clus.info.items() if k in ("k_selection", "note"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clustering.metrics import matched_mapping
+from clustering.metrics import calibration_bins
 
 __all__ = ["Reliability", "reliability"]
 
@@ -38,19 +38,5 @@ def reliability(confidence: np.ndarray, labels: np.ndarray, truth: np.ndarray, b
     -------
     Reliability
     """
-    mapping, t = matched_mapping(truth, labels)
-    correct = np.array([mapping.get(int(lab), -1) for lab in labels]) == t
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
-    conf, acc, count, ece = [], [], [], 0.0
-    for b in range(bins):
-        mask = which == b
-        count.append(int(mask.sum()))
-        if mask.any():
-            conf.append(float(confidence[mask].mean()))
-            acc.append(float(correct[mask].mean()))
-            ece += mask.mean() * abs(conf[-1] - acc[-1])
-        else:
-            conf.append(None)
-            acc.append(None)
-    return Reliability(float(ece), edges.tolist(), conf, acc, count)
+    b = calibration_bins(confidence, labels, truth, bins)
+    return Reliability(b["ece"], b["edges"], b["confidence"], b["accuracy"], b["count"])

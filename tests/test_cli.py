@@ -35,7 +35,8 @@ def test_digits_kmeans_quality_and_contract(digits_run):
     assert frame["confidence"].between(0, 1).all() and frame["cluster"].nunique() == 10
     run = json.loads((out / "run.json").read_text())
     assert run["metrics"]["acc"] >= 0.75
-    assert {"nmi", "ari"} <= set(run["metrics"]) and run["seed"] == 0
+    assert {"nmi", "ari", "ece"} <= set(run["metrics"]) and run["seed"] == 0
+    assert 0 <= run["metrics"]["ece"] <= 1
     assert {"load", "features", "cluster", "map", "total"} <= set(run["timings"])
     assert run["versions"]["numpy"] and run["config"]["method"] == "kmeans"
 
