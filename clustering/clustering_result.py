@@ -32,6 +32,8 @@ class Clustering:
         JSON-serialisable facts about the fit (how k was chosen, iterations, ...).
     model : DeepModel, optional
         The trained network of deep methods (saved separately, see ``DeepModel.save``).
+    alternatives : ndarray of int64, shape (n, m), optional
+        Other clusterings of the same points (DivClust's heads), one column each.
     """
 
     labels: np.ndarray
@@ -41,6 +43,7 @@ class Clustering:
     params: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
     model: object = field(default=None, repr=False)
+    alternatives: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.labels)
@@ -59,13 +62,16 @@ class Clustering:
     def save(self, path: Path) -> None:
         """Write to ``path`` (.npz, no pickle); callers make it atomic."""
         meta = json.dumps({"method": self.method, "params": self.params, "info": self.info})
+        extra = {} if self.alternatives is None else {"alternatives": self.alternatives}
         with open(path, "wb") as handle:
             np.savez(handle, labels=self.labels, soft=self.soft, confidence=self.confidence,
-                     meta=np.array(meta))
+                     meta=np.array(meta), **extra)
 
     @classmethod
     def load(cls, path: Path) -> Clustering:
         """Read a file written by :meth:`save`."""
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            return cls(labels=z["labels"], soft=z["soft"], confidence=z["confidence"], **meta)
+            alternatives = z["alternatives"] if "alternatives" in z.files else None
+            return cls(labels=z["labels"], soft=z["soft"], confidence=z["confidence"],
+                       alternatives=alternatives, **meta)

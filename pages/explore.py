@@ -40,7 +40,8 @@ if m.get("acc") is not None:
 left, right = st.columns([3, 2], gap="medium")
 with left:
     options = ["cluster", "confidence"] + (["ambiguity"] if "ambiguity" in frame else []) + \
-        (["truth"] if "truth" in frame else [])
+        (["truth"] if "truth" in frame else []) + \
+        [c for c in frame.columns if c.startswith("alternative ")]
     extra = [c for c in data.table.columns[:200] if c not in options]
     c1, c2 = st.columns([1, 2])
     color = c1.selectbox("Colour by", options + extra, key="color_by",

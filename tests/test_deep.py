@@ -78,7 +78,7 @@ def blobs3():
     return ((X - X.mean(0)) / X.std(0)).astype(np.float32), y
 
 
-@pytest.mark.parametrize("method", ["dec", "idec", "scan", "sela", "p2ot"])
+@pytest.mark.parametrize("method", ["dec", "idec", "scan", "sela", "p2ot", "divclust"])
 def test_each_deep_method_recovers_easy_blobs(method, blobs3):
     X, y = blobs3
     result = cluster(X, method, 3, random_state=0, epochs=20)
@@ -137,7 +137,8 @@ def test_imbalanced_switch_beats_balanced_transport():
 
 @pytest.mark.parametrize("method,epochs", [("dec", []), ("idec", []), ("scan", ["--epochs", "20"]),
                                            ("sela", ["--epochs", "20"]),
-                                           ("p2ot", ["--epochs", "20"])])
+                                           ("p2ot", ["--epochs", "20"]),
+                                           ("divclust", ["--epochs", "10"])])
 def test_cli_runs_each_deep_method_on_digits(method, epochs, tmp_path):
     out = tmp_path / method
     assert main(["run", "--data", "demo:digits", "--method", method, "--clusters", "10",
@@ -145,3 +146,34 @@ def test_cli_runs_each_deep_method_on_digits(method, epochs, tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert run["method"] == method and run["metrics"]["acc"] > 0.5
     assert "seconds_per_epoch" in run["fit_info"]
+
+
+def test_divclust_diversity_target_controls_how_alike_the_heads_are(blobs3):
+    import torch
+
+    from clustering.deep.divclust import clustering_similarity, train_divclust
+    from clustering.projection import knn_graph
+
+    X, y = blobs3
+    nbr = knn_graph(X, 6).indices[:, 1:]
+    sims = {}
+    for target in (1.0, 0.6):
+        seed_everything(0)
+        result = train_divclust(X, nbr, 3, TrainContext(seed=0), diversity=target, epochs=20)
+        soft = [torch.as_tensor(h) for h in result.heads_soft]
+        sims[target] = np.mean([clustering_similarity(soft[a], soft[b]).item()
+                                for a in range(4) for b in range(a + 1, 4)])
+        assert adjusted_rand_score(y, result.consensus_labels) >= 0.9
+    assert sims[0.6] < sims[1.0]
+
+
+def test_divclust_keeps_alternatives_through_save_and_load(blobs3, tmp_path):
+    from clustering.clustering_result import Clustering
+
+    X, _ = blobs3
+    result = cluster(X, "divclust", 3, random_state=0, epochs=10)
+    assert result.alternatives.shape == (len(X), 4)
+    result.save(tmp_path / "c.npz")
+    np.testing.assert_array_equal(Clustering.load(tmp_path / "c.npz").alternatives,
+                                  result.alternatives)
+    assert len(result.info["head_similarity_nmi"]) == 4

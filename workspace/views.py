@@ -50,7 +50,18 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
     frame["row"] = np.arange(len(frame))
     if data.labels is not None:
         frame["truth"] = np.asarray(data.labels).astype(str)
+    alternatives = _alternatives(run_dir)
+    if alternatives is not None and len(alternatives) == len(frame):
+        for j in range(alternatives.shape[1]):
+            frame[f"alternative {j + 1}"] = [f"cluster {c}" for c in alternatives[:, j]]
     return frame
+
+
+def _alternatives(run_dir) -> np.ndarray | None:
+    from pathlib import Path
+
+    with np.load(Path(run_dir) / "clustering.npz", allow_pickle=False) as z:
+        return z["alternatives"] if "alternatives" in z.files else None
 
 
 def _name(cluster: int, names: dict) -> str:

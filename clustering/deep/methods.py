@@ -22,6 +22,7 @@ DEEP_METHODS = {
     "scan": "SCAN heads on a UMAP view: neighbours agree, clusters stay used, self-labelling",
     "sela": "optimal-transport self-labelling with balanced Sinkhorn pseudo-labels (SeLa)",
     "p2ot": "progressive partial transport self-labelling for imbalanced clusters (P²OT)",
+    "divclust": "several diverse SCAN-style clusterings (DivClust) and their consensus",
 }
 
 
@@ -62,12 +63,18 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
             X, lambda k: _kmeans_labels(X, k, random_state).labels_, random_state)
     ctx = TrainContext(device, random_state, progress, should_stop, image_shape)
     start = time.perf_counter()
+    alternatives = None
     if method in ("dec", "idec"):
         soft, model, extra, ep = _dec(X, n_clusters, ctx, method == "idec", epochs)
-    elif method == "scan":
-        soft, model, extra, ep = _scan(X, n_clusters, ctx, epochs, random_state)
-        info["note"] = ("SCAN's network reads a 10-D UMAP of the features; predicting new "
-                        "points needs that embedding")
+    elif method in ("scan", "divclust"):
+        if method == "scan":
+            soft, model, extra, ep = _scan(X, n_clusters, ctx, epochs, random_state)
+        else:
+            soft, model, extra, ep, alternatives = _divclust(X, n_clusters, ctx, epochs,
+                                                             random_state)
+        if len(X) > 200:
+            info["note"] = (f"{method}'s network reads a 10-D UMAP of the features; "
+                            "predicting new points needs that embedding")
     else:
         soft, model, extra, ep = _ot(X, n_clusters, ctx, method == "p2ot", epochs)
     wall = time.perf_counter() - start
@@ -75,8 +82,12 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
     info["train_seconds"] = round(wall, 3)
     info["seconds_per_epoch"] = round(wall / max(ep, 1), 4)
     labels = soft.argmax(axis=1).astype(np.int64)
+    if method == "divclust":
+        labels = extra.pop("consensus_labels")
+        info.pop("consensus_labels", None)
     return Clustering(labels, soft.astype(np.float32), soft.max(axis=1).astype(np.float32),
-                      method, {"n_clusters": int(n_clusters), "epochs": ep}, info, model)
+                      method, {"n_clusters": int(n_clusters), "epochs": ep}, info, model,
+                      alternatives=alternatives)
 
 
 def _dec(X, k, ctx, idec, epochs):
@@ -126,6 +137,28 @@ def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5):
     extra = {"neighbours": f"{m} nearest neighbours mined in {where}", "view": best_view,
              "view_losses": [round(v, 4) for v in losses], "head": best.head, **labelled}
     return best.soft, model, extra, views * ep + max(ep // 5, 1)
+
+
+def _divclust(X, k, ctx, epochs, seed, diversity: float = 0.8):
+    """DivClust heads on a standardised 10-D UMAP view (as SCAN), plus their consensus."""
+    from ..projection import knn_graph, umap_embed
+    from .divclust import train_divclust
+
+    ep = epochs or 60
+    Z = X
+    if len(X) > 200:
+        Z = umap_embed(X, 10, knn_graph(X, 15, seed), seed, min_dist=0.0)
+        Z = ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
+    neighbors = knn_graph(Z, 6, seed).indices[:, 1:]
+    sub = _sub_progress(ctx, 0, 1, image_shape=None if Z is not X else ctx.image_shape)
+    result = train_divclust(Z, neighbors, k, sub, diversity=diversity, epochs=ep)
+    model = DeepModel("scan", {"dim": Z.shape[1], "n_clusters": k, "n_heads": 4, "head": 0,
+                               "input": "umap-10d" if Z is not X else "features"},
+                      result.model)
+    alternatives = np.stack([h.argmax(axis=1) for h in result.heads_soft], axis=1)
+    extra = {"diversity_target": diversity, "consensus_labels": result.consensus_labels,
+             "head_similarity_nmi": np.round(result.similarity, 3).tolist()}
+    return result.consensus_soft, model, extra, ep, alternatives
 
 
 def _sub_progress(ctx, view, views, image_shape):
