@@ -44,7 +44,7 @@ from clustering.metrics import cluster_metrics  # noqa: E402
 from clustering.pipeline import RunConfig, run_pipeline  # noqa: E402
 
 log = logging.getLogger("deep-bench")
-DEEP = ("scan", "idec", "dec", "sela", "p2ot")
+DEEP = ("scan", "divclust", "idec", "dec", "sela", "p2ot")
 
 
 def imbalanced_blobs() -> Dataset:

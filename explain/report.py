@@ -116,7 +116,7 @@ def _deep_forward(clustering: Clustering):
     """The deep model's assignment logits as a function of its input features, or None
     (then a surrogate is trained). SCAN reading a UMAP view has no such function."""
     model = getattr(clustering, "model", None)
-    if model is None or model.config.get("input") == "umap-10d":
+    if model is None or model.config.get("input", "features") != "features":
         return None
     module = model.module.eval()
     if model.kind == "dec":

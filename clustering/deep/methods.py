@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 DEEP_METHODS = {
     "dec": "autoencoder + DEC (Student-t assignment, sharpened target, KL loss)",
     "idec": "autoencoder + IDEC (DEC that keeps the reconstruction loss)",
-    "scan": "SCAN heads on a UMAP view: neighbours agree, clusters stay used, self-labelling",
+    "scan": "SCAN heads on a learned view (contrastive for images, UMAP otherwise), "
+            "then self-labelling",
     "sela": "optimal-transport self-labelling with balanced Sinkhorn pseudo-labels (SeLa)",
     "p2ot": "progressive partial transport self-labelling for imbalanced clusters (P²OT)",
     "divclust": "several diverse SCAN-style clusterings (DivClust) and their consensus",
@@ -72,9 +73,10 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
         else:
             soft, model, extra, ep, alternatives = _divclust(X, n_clusters, ctx, epochs,
                                                              random_state)
-        if len(X) > 200:
-            info["note"] = (f"{method}'s network reads a 10-D UMAP of the features; "
-                            "predicting new points needs that embedding")
+        where = model.config.get("input", "features")
+        if where != "features":
+            info["note"] = (f"{method}'s network reads a {where} view of the data; "
+                            "predicting new points needs that view first")
     else:
         soft, model, extra, ep = _ot(X, n_clusters, ctx, method == "p2ot", epochs)
     wall = time.perf_counter() - start
@@ -103,40 +105,61 @@ def _dec(X, k, ctx, idec, epochs):
 
 
 def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5):
-    """SCAN on a standardised 10-D UMAP of the features, one UMAP per view (seed).
+    """SCAN heads on a learned view of the data, then self-labelling.
 
-    Each view trains 10 heads; the (view, head) with the lowest SCAN loss is kept and
-    then self-labelled. Ground truth is never looked at.
+    Images get a contrastive (SimCLR-style) embedding trained from scratch; other data get
+    standardised 10-D UMAPs, one per view (seed). Each view trains 10 heads; the (view,
+    head) with the lowest SCAN loss is kept. Ground truth is never looked at.
     """
-    from ..projection import knn_graph, umap_embed
     from .scan import self_label, train_scan
 
     ep = epochs or 100
-    base = knn_graph(X, 15, seed) if len(X) > 200 else None
-    best, best_view, losses, best_input = None, 0, [], None
-    for view in range(views if base is not None else 1):
+    spaces = _scan_spaces(X, ctx, seed, views, ep)
+    best, best_view, losses, best_input, where = None, 0, [], None, ""
+    for view, (Z, label) in enumerate(spaces):
         ctx.check()
-        if base is not None:
-            Z = umap_embed(X, 10, base, seed + view, min_dist=0.0)
-            Z = ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
-        else:
-            Z = X
-        neighbors = knn_graph(Z, m + 1, seed).indices[:, 1:]
-        sub = _sub_progress(ctx, view, views, image_shape=None if base is not None
-                            else ctx.image_shape)
+        neighbors = _neighbours(Z, m, seed)
+        sub = _sub_progress(ctx, view, len(spaces), image_shape=None)
         result = train_scan(Z, neighbors, k, sub, epochs=ep, n_heads=10)
         losses.append(min(result.head_losses))
         if best is None or losses[-1] < min(losses[:-1]):
-            best, best_view, best_input = result, view, Z
-    final = _sub_progress(ctx, 0, 1, image_shape=None if base is not None else ctx.image_shape)
+            best, best_view, best_input, where = result, view, Z, label
+    final = _sub_progress(ctx, 0, 1, image_shape=None)
     labelled = self_label(best, best_input, final, epochs=max(ep // 5, 1), threshold=0.9)
     model = DeepModel("scan", {"dim": best_input.shape[1], "n_clusters": k, "n_heads": 10,
-                               "head": best.head, "input": "umap-10d" if base is not None
-                               else "features"}, best.model)
-    where = "a 10-D UMAP of the features" if base is not None else "the features"
-    extra = {"neighbours": f"{m} nearest neighbours mined in {where}", "view": best_view,
-             "view_losses": [round(v, 4) for v in losses], "head": best.head, **labelled}
-    return best.soft, model, extra, views * ep + max(ep // 5, 1)
+                               "head": best.head, "input": where}, best.model)
+    extra = {"neighbours": f"{m} nearest neighbours mined in the {where} view",
+             "view": best_view, "view_losses": [round(v, 4) for v in losses],
+             "head": best.head, **labelled}
+    return best.soft, model, extra, len(spaces) * ep + max(ep // 5, 1)
+
+
+def _scan_spaces(X, ctx, seed, views, epochs):
+    """The inputs SCAN trains on: a contrastive embedding for images, UMAP views otherwise."""
+    from ..projection import knn_graph, umap_embed
+
+    if ctx.image_shape is not None and len(X) > 200:
+        from .contrastive import contrastive_embedding
+
+        images = X.reshape(len(X), *ctx.image_shape)
+        sub = _sub_progress(ctx, 0, 2, image_shape=ctx.image_shape)
+        emb = contrastive_embedding(images, sub, epochs=epochs)
+        return [(emb.astype(np.float32), "contrastive-128d")]
+    if len(X) <= 200:
+        return [(X, "features")]
+    base = knn_graph(X, 15, seed)
+    out = []
+    for view in range(views):
+        Z = umap_embed(X, 10, base, seed + view, min_dist=0.0)
+        out.append((((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32),
+                    "umap-10d"))
+    return out
+
+
+def _neighbours(Z, m, seed):
+    from ..projection import knn_graph
+
+    return knn_graph(Z, m + 1, seed).indices[:, 1:]
 
 
 def _divclust(X, k, ctx, epochs, seed, diversity: float = 0.8):

@@ -1,0 +1,108 @@
+"""A SimCLR-style contrastive pretext for small images (Chen et al. 2020), implemented from
+the paper: two augmented views of each image (crop-and-resize, shift, small rotation,
+noise) are pulled together and pushed from the other images of the batch (NT-Xent loss).
+The encoder's output is a representation for SCAN-style heads when no pretrained model
+exists."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .common import TrainContext, batches
+
+__all__ = ["contrastive_embedding", "nt_xent", "random_views"]
+
+
+def _encoder(channels: int, dim: int = 128):
+    from torch import nn
+
+    return nn.Sequential(
+        nn.Conv2d(channels, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(64 * 16, dim))
+
+
+def random_views(images, ctx: TrainContext, max_rotation: float = 15.0,
+                 min_scale: float = 0.8):
+    """Random crop-and-resize, shift and rotation (one affine warp) plus noise.
+
+    Parameters
+    ----------
+    images : Tensor, shape (b, c, h, w), values in 0..1
+
+    Returns
+    -------
+    Tensor, shape (b, c, h, w)
+    """
+    import torch
+
+    g = ctx.generator
+    b = len(images)
+    angle = (torch.rand(b, generator=g) * 2 - 1) * math.radians(max_rotation)
+    scale = min_scale + torch.rand(b, generator=g) * (1 - min_scale)
+    shift = (torch.rand(b, 2, generator=g) * 2 - 1) * 0.15
+    cos, sin = torch.cos(angle) * scale, torch.sin(angle) * scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
+                         torch.stack([sin, cos, shift[:, 1]], 1)], 1).to(images.device)
+    grid = torch.nn.functional.affine_grid(theta, list(images.shape), align_corners=False)
+    out = torch.nn.functional.grid_sample(images, grid, align_corners=False)
+    noise = torch.randn(out.shape, generator=g).to(images.device) * 0.05
+    return (out + noise).clamp(0, 1)
+
+
+def nt_xent(z1, z2, temperature: float = 0.5):
+    """Normalised-temperature cross-entropy over 2b views (each view's positive is its twin)."""
+    import torch
+
+    z = torch.nn.functional.normalize(torch.cat([z1, z2]), dim=1)
+    sim = z @ z.T / temperature
+    n = len(z1)
+    sim.fill_diagonal_(float("-inf"))
+    target = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
+    return torch.nn.functional.cross_entropy(sim, target)
+
+
+def contrastive_embedding(images: np.ndarray, ctx: TrainContext, *, epochs: int = 100,
+                          batch_size: int = 256, lr: float = 1e-3, dim: int = 128
+                          ) -> np.ndarray:
+    """Train the encoder on the images and return L2-normalised embeddings, shape (n, dim).
+
+    Parameters
+    ----------
+    images : ndarray, shape (n, h, w) or (n, h, w, 3), uint8 or 0..1 floats
+    ctx : TrainContext
+    epochs, batch_size, lr, dim
+        Training settings.
+    """
+    import torch
+    from torch import nn
+
+    x = torch.as_tensor(np.asarray(images, dtype=np.float32))
+    if x.max() > 1.0:
+        x = x / 255.0
+    x = x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2)
+    x = x.to(ctx.device)
+    encoder = _encoder(x.shape[1], dim).to(ctx.device)
+    projector = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 64)).to(ctx.device)
+    opt = torch.optim.Adam([*encoder.parameters(), *projector.parameters()], lr=lr,
+                           weight_decay=1e-5)
+    for epoch in range(epochs):
+        total = 0.0
+        for idx in batches(len(x), batch_size, ctx):
+            ctx.check()
+            batch = x[idx.to(ctx.device)]
+            with ctx.autocast():
+                loss = nt_xent(projector(encoder(random_views(batch, ctx))).float(),
+                               projector(encoder(random_views(batch, ctx))).float())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.detach())
+        ctx.progress((epoch + 1) / epochs, f"contrastive pretext epoch {epoch + 1}/{epochs}, "
+                     f"loss {total:.3f}")
+    encoder.eval()
+    with torch.no_grad():
+        emb = torch.cat([encoder(x[s:s + 2048]).float() for s in range(0, len(x), 2048)])
+    return torch.nn.functional.normalize(emb, dim=1).cpu().numpy()
