@@ -177,3 +177,40 @@ def test_divclust_keeps_alternatives_through_save_and_load(blobs3, tmp_path):
     np.testing.assert_array_equal(Clustering.load(tmp_path / "c.npz").alternatives,
                                   result.alternatives)
     assert len(result.info["head_similarity_nmi"]) == 4
+
+
+def test_nt_xent_prefers_matching_views():
+    from clustering.deep.contrastive import nt_xent
+
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(32, 16, generator=g)
+    aligned = nt_xent(z, z + 0.01 * torch.randn(32, 16, generator=g))
+    shuffled = nt_xent(z, z[torch.randperm(32, generator=g)])
+    assert aligned < shuffled
+
+
+def test_contrastive_views_keep_shape_range_and_differ():
+    from clustering.deep.contrastive import random_views
+
+    ctx = TrainContext(seed=0)
+    imgs = torch.rand(8, 1, 8, 8)
+    a, b = random_views(imgs, ctx), random_views(imgs, ctx)
+    assert a.shape == imgs.shape and a.min() >= 0 and a.max() <= 1
+    assert not torch.allclose(a, b)
+
+
+def test_contrastive_embedding_separates_two_kinds_of_images():
+    from sklearn.cluster import KMeans
+
+    from clustering.deep.contrastive import contrastive_embedding
+
+    rng = np.random.default_rng(0)
+    imgs = rng.uniform(0, 0.2, size=(200, 8, 8))
+    kind = np.r_[np.zeros(100, int), np.ones(100, int)]
+    imgs[kind == 0, :, 3:5] = 1.0  # vertical bar
+    imgs[kind == 1, 3:5, :] = 1.0  # horizontal bar
+    seed_everything(0)
+    emb = contrastive_embedding(imgs, TrainContext(seed=0), epochs=15)
+    assert emb.shape == (200, 128)
+    labels = KMeans(2, n_init=5, random_state=0).fit_predict(emb)
+    assert adjusted_rand_score(kind, labels) > 0.9
