@@ -52,6 +52,18 @@ class TrainContext:
         self.generator = torch.Generator(device="cpu").manual_seed(seed)
         self.amp = self.device.type == "cuda"
 
+    def part(self, index: int, parts: int, image_shape: tuple[int, ...] | None = None,
+             label: str = "step") -> TrainContext:
+        """A copy reporting progress as part ``index`` of ``parts`` (same generator, device
+        and cancellation), with its own ``image_shape``."""
+        import copy
+
+        sub = copy.copy(self)
+        sub.image_shape = image_shape
+        prefix = f"{label} {index + 1}/{parts}: " if parts > 1 else ""
+        sub.progress = lambda f, msg: self.progress((index + f) / parts, prefix + msg)
+        return sub
+
     def check(self) -> None:
         """Raise :class:`Cancelled` when the caller asked to stop."""
         if self.should_stop():

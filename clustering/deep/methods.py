@@ -119,12 +119,12 @@ def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5):
     for view, (Z, label) in enumerate(spaces):
         ctx.check()
         neighbors = _neighbours(Z, m, seed)
-        sub = _sub_progress(ctx, view, len(spaces), image_shape=None)
+        sub = ctx.part(view, len(spaces), label="view")
         result = train_scan(Z, neighbors, k, sub, epochs=ep, n_heads=10)
         losses.append(min(result.head_losses))
         if best is None or losses[-1] < min(losses[:-1]):
             best, best_view, best_input, where = result, view, Z, label
-    final = _sub_progress(ctx, 0, 1, image_shape=None)
+    final = ctx.part(0, 1)
     labelled = self_label(best, best_input, final, epochs=max(ep // 5, 1), threshold=0.9)
     model = DeepModel("scan", {"dim": best_input.shape[1], "n_clusters": k, "n_heads": 10,
                                "head": best.head, "input": where}, best.model)
@@ -142,7 +142,7 @@ def _scan_spaces(X, ctx, seed, views, epochs):
         from .contrastive import contrastive_embedding
 
         images = X.reshape(len(X), *ctx.image_shape)
-        sub = _sub_progress(ctx, 0, 2, image_shape=ctx.image_shape)
+        sub = ctx.part(0, 1, image_shape=ctx.image_shape)
         emb = contrastive_embedding(images, sub, epochs=epochs)
         return [(emb.astype(np.float32), "contrastive-128d")]
     if len(X) <= 200:
@@ -173,7 +173,7 @@ def _divclust(X, k, ctx, epochs, seed, diversity: float = 0.8):
         Z = umap_embed(X, 10, knn_graph(X, 15, seed), seed, min_dist=0.0)
         Z = ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
     neighbors = knn_graph(Z, 6, seed).indices[:, 1:]
-    sub = _sub_progress(ctx, 0, 1, image_shape=None if Z is not X else ctx.image_shape)
+    sub = ctx.part(0, 1, image_shape=None if Z is not X else ctx.image_shape)
     result = train_divclust(Z, neighbors, k, sub, diversity=diversity, epochs=ep)
     model = DeepModel("scan", {"dim": Z.shape[1], "n_clusters": k, "n_heads": 4, "head": 0,
                                "input": "umap-10d" if Z is not X else "features"},
@@ -182,18 +182,6 @@ def _divclust(X, k, ctx, epochs, seed, diversity: float = 0.8):
     extra = {"diversity_target": diversity, "consensus_labels": result.consensus_labels,
              "head_similarity_nmi": np.round(result.similarity, 3).tolist()}
     return result.consensus_soft, model, extra, ep, alternatives
-
-
-def _sub_progress(ctx, view, views, image_shape):
-    """A copy of ``ctx`` reporting progress for one of ``views`` parts."""
-    from .common import TrainContext
-
-    sub = TrainContext.__new__(TrainContext)
-    sub.__dict__.update(ctx.__dict__)
-    sub.image_shape = image_shape
-    sub.progress = lambda f, msg: ctx.progress((view + f) / views, f"view {view + 1}/{views}: "
-                                               + msg)
-    return sub
 
 
 def _ot(X, k, ctx, imbalanced, epochs):
