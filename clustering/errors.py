@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+__all__ = ["Cancelled", "InputError"]
 
 
 class InputError(ValueError):
@@ -11,3 +11,7 @@ class InputError(ValueError):
     The CLI turns it into exit code 2, the app into ``st.error``. Raised before
     anything is written, so stored work is never touched by bad input.
     """
+
+
+class Cancelled(Exception):  # noqa: N818 - reads as what happened, like StopIteration
+    """Raised between steps when the user asked a run to stop."""

@@ -16,12 +16,27 @@ from .loaders import load_data
 from .metrics import cluster_metrics
 from .progress import ProgressFn, no_progress
 from .projection import TINY, KnnGraph, Projection, knn_graph, project
+from .stage_cache import StageCache
 
-__all__ = ["RunConfig", "RunResult", "run_pipeline", "STAGES"]
+__all__ = ["RunConfig", "RunResult", "run_pipeline", "stage_of", "STAGES"]
 
 log = logging.getLogger(__name__)
 
 STAGES = ("load", "features", "neighbours", "cluster", "map", "metrics")
+STORED_STAGES = ("features", "neighbours", "cluster", "map")
+"""Stages whose output is kept for resuming (loading and metrics are quick to redo)."""
+STAGE_WEIGHTS = dict(zip(STAGES, (0.05, 0.25, 0.1, 0.3, 0.25, 0.05), strict=True))
+"""Share of a run's progress bar each stage fills."""
+
+
+def stage_of(fraction: float) -> str:
+    """The stage a run's overall progress ``fraction`` falls in."""
+    edge = 0.0
+    for stage in STAGES:
+        edge += STAGE_WEIGHTS[stage]
+        if fraction < edge - 1e-9:
+            return stage
+    return STAGES[-1]
 
 
 @dataclass(frozen=True)
@@ -63,7 +78,8 @@ class RunResult:
 
 
 def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
-                 dataset: Dataset | None = None, should_stop=None) -> RunResult:
+                 dataset: Dataset | None = None, should_stop=None,
+                 checkpoint_dir=None) -> RunResult:
     """Run every stage for a config.
 
     Parameters
@@ -75,6 +91,9 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         Already loaded data (skips loading).
     should_stop : callable, optional
         Returns True to cancel deep training between batches.
+    checkpoint_dir : Path, optional
+        Finished stages and deep-training checkpoints are kept here; a rerun with the
+        same folder continues after the last finished stage or checkpoint.
 
     Returns
     -------
@@ -87,16 +106,21 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         raise InputError(f"Unknown method '{config.method}'; run 'clusterlab methods' to list "
                          "them.")
     timings: dict[str, float] = {}
-    weights = dict(zip(STAGES, (0.05, 0.25, 0.1, 0.3, 0.25, 0.05), strict=True))
+    weights = STAGE_WEIGHTS
 
     def stage_progress(stage):
         base = sum(weights[s] for s in STAGES[:STAGES.index(stage)])
         return lambda f, msg: progress(min(1.0, base + weights[stage] * f), msg)
 
+    cache = StageCache(checkpoint_dir)
+
     def timed(stage, fn):
         stage_progress(stage)(0.0, f"{stage}...")
         start = time.perf_counter()
-        out = fn(stage_progress(stage))
+        if stage in STORED_STAGES:
+            out = cache.get(stage, lambda: fn(stage_progress(stage)))
+        else:
+            out = fn(stage_progress(stage))
         timings[stage] = round(time.perf_counter() - start, 4)
         return out
 
@@ -113,7 +137,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         feats.X, config.method, config.clusters, random_state=config.seed, knn=knn,
         name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p,
         image_shape=_image_shape(data, feats), epochs=config.epochs,
-        should_stop=should_stop))
+        should_stop=should_stop, checkpoint_dir=cache.train_dir))
     proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
                                                          random_state=config.seed,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from clustering.clusterers import METHODS
-from clustering.errors import InputError
 from clustering.features import REPRESENTATIONS
-from pages.common import ensure_current, run_label
+from pages.common import ensure_current, run_label, who
+from pages.job_panel import WATCH_KEY, job_panel
+from workspace.jobs import submit_run
 from workspace.projects import config_for
-from workspace.runs import ensure_run
+from workspace.runs import read_run
 
 store, project, run = ensure_current()
 st.title("Cluster")
@@ -51,21 +54,15 @@ if submitted:
                            ("kind", "text_column", "label_column", "id_column")
                            if project["settings"].get(key)},
                         drop_invalid=bool(project["settings"].get("drop_invalid")))
-    bar = st.progress(0.0, text="starting…")
-    try:
-        new = ensure_run(config, store, project["id"],
-                         progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
-    except InputError as exc:
-        bar.empty()
-        st.error(str(exc))
-    else:
-        bar.empty()
-        st.session_state["run_key"] = new.key
-        st.session_state["selection"] = []
-        st.success(("Reused the identical earlier run " if new.reused else "Finished run ")
-                   + f"{new.key} in {new.run_json['timings']['total']:.1f} s.")
-        for note in new.run_json.get("notes", []):
-            st.info(note)
+    job, attached = submit_run(store, config, project["id"], who=who())
+    st.session_state[WATCH_KEY] = job["id"]
+    if attached:
+        st.info("The same run is already being computed; showing its progress.")
+
+job_panel(store, project["id"])
+if run is not None and st.session_state.get("run_key") == run["key"]:
+    for note in read_run(Path(run["path"])).get("notes", []):
+        st.info(note)
 
 st.subheader("Runs of this project")
 runs = store.runs(project["id"])

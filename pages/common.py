@@ -44,10 +44,11 @@ def ensure_current() -> tuple[Store, dict, dict | None]:
     store = get_store()
     if not store.projects():
         bar = st.progress(0.0, text="Preparing the demo project (digits)…")
-        pid, run = bootstrap_demo(store, progress=lambda f, m: bar.progress(f, text=m))
+        pid, key = bootstrap_demo(store, progress=lambda f, m: bar.progress(
+            min(max(f, 0.0), 1.0), text=m))
         bar.empty()
         st.session_state["project_id"] = pid
-        st.session_state["run_key"] = run.key
+        st.session_state["run_key"] = key
     projects = {p["id"]: p for p in store.projects()}
     pid = st.session_state.get("project_id")
     if pid not in projects:
@@ -88,26 +89,30 @@ def explanations_panel(store, run, data):
     progress (refreshed every second) without blocking the rest of the page."""
     from pathlib import Path
 
-    from workspace.background import read_progress, start_worker
+    from workspace import jobs
     from workspace.explanations import EXPLANATIONS, ensure_explanations
 
     path = Path(run["path"])
     if (path / EXPLANATIONS).exists():
         return ensure_explanations(path, store)
-    report = read_progress(path, "explain")
-    if report and report["state"] == "failed":
-        st.error(f"Explanations could not be computed: {report.get('error')}")
+    last = next((j for j in jobs.list_jobs(store, run.get("project_id"))
+                 if j["kind"] == "explain" and j["key"] == run["key"]), None)
+    if last and last["state"] in jobs.RESUMABLE:
+        st.error(f"Explanations were not computed ({last['state']}): "
+                 f"{last['error'] or last['message']}")
         if not st.button("Try again", key="retry_explain"):
             return None
-    start_worker(path, "explain", store.root)
+        jobs.resume(store, last["id"])
+    else:
+        last, _ = jobs.submit_explain(store, run, who=who())
 
     @st.fragment(run_every=1.0)
     def watch() -> None:
-        now = read_progress(path, "explain") or {}
-        if (path / EXPLANATIONS).exists() or now.get("state") in ("done", "failed"):
+        now = jobs.get(store, last["id"])
+        if (path / EXPLANATIONS).exists() or now["state"] not in jobs.ACTIVE:
             st.rerun()
-        st.progress(float(now.get("fraction", 0.0)), text="Explaining the clusters in the "
-                    f"background: {now.get('message', 'starting')}")
+        st.progress(float(now["fraction"]), text="Explaining the clusters in the background: "
+                    f"{now['message']}")
 
     watch()
     return None

@@ -9,8 +9,9 @@ from clustering.errors import InputError
 from clustering.loaders import load_data
 from clustering.tables import read_table
 from pages.common import ensure_current, who
+from pages.job_panel import WATCH_KEY
+from workspace.jobs import submit_run
 from workspace.projects import DEMO_CONFIG, config_for, save_upload
-from workspace.runs import ensure_run
 
 store, project, run = ensure_current()
 st.title("Data")
@@ -87,15 +88,8 @@ if st.button("Create project and cluster it", type="primary", key="create_projec
     config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data else
               config_for(str(path), method="umap-hdbscan" if data.n >= 200 else "kmeans",
                          **{k: v for k, v in settings.items() if v}))
-    bar = st.progress(0.0, text="starting…")
-    try:
-        new = ensure_run(config, store, pid,
-                         progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-    except InputError as exc:
-        st.error(str(exc))
-    else:
-        st.session_state["run_key"] = new.key
-        st.session_state["selection"] = []
-        bar.empty()
-        st.success(f"Project '{name}' is ready.")
-        st.page_link("pages/explore.py", label="Open the map →")
+    job, _ = submit_run(store, config, pid, who=who())
+    st.session_state[WATCH_KEY] = job["id"]
+    st.session_state["run_key"] = None
+    st.session_state["selection"] = []
+    st.switch_page("pages/cluster.py")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from workspace import jobs
 from workspace.store import Store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -31,6 +32,15 @@ def start(timeout=180) -> AppTest:
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def finish_watched_job(at: AppTest, store: Store) -> None:
+    """Wait for the background job the session watches, then let the page pick it up."""
+    job = jobs.wait(store, at.session_state["waiting_job"], timeout=300)
+    assert job["state"] == "done", job
+    at.run()
+    no_errors(at)
+    assert at.session_state["run_key"] == job["result"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -74,13 +84,16 @@ def test_upload_run_rename_export_flow(blobs, isolated_store):
     no_errors(at)
     store = Store(isolated_store)
     project = next(p for p in store.projects() if p["name"] == "my blobs")
-    assert project["settings"]["label_column"] == "group" and store.runs(project["id"])
+    assert project["settings"]["label_column"] == "group"
+    finish_watched_job(at, store)
+    assert store.runs(project["id"])[0]["key"] == at.session_state["run_key"]
 
     at.switch_page("pages/cluster.py").run()
     at.selectbox(key="method").set_value("kmeans")
     at.number_input(key="k").set_value(4)
     at.button(key="run").click().run()
     no_errors(at)
+    finish_watched_job(at, store)
     runs = store.runs(project["id"])
     kmeans = next(r for r in runs if r["config"]["method"] == "kmeans")
     assert kmeans["metrics"]["ari"] > 0.95 and at.session_state["run_key"] == kmeans["key"]

@@ -11,7 +11,6 @@ from clustering.errors import InputError
 from clustering.pipeline import RunConfig
 
 from .atomic import write_bytes
-from .runs import StoredRun, ensure_run
 from .store import Store
 
 __all__ = ["DEMO_CONFIG", "MAX_UPLOAD_BYTES", "bootstrap_demo", "config_for", "save_upload"]
@@ -25,17 +24,27 @@ MAX_UPLOAD_BYTES = 1024 * 1024**2
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".npy", ".zip")
 
 
-def bootstrap_demo(store: Store, progress=None) -> tuple[int, StoredRun]:
+def bootstrap_demo(store: Store, progress=None, timeout: float = 600.0) -> tuple[int, str]:
     """Make sure the demo project exists and has its first run (reused when stored).
+
+    The run is computed by a worker process (see :mod:`workspace.jobs`); this waits for
+    it, reporting progress, because a fresh store has nothing else to show.
 
     Returns
     -------
     project_id : int
-    run : StoredRun
+    run_key : str
     """
+    from . import jobs
+
     pid = store.create_project("demo:digits", "demo:digits")
-    kwargs = {"progress": progress} if progress else {}
-    return pid, ensure_run(DEMO_CONFIG, store, pid, **kwargs)
+    job, _ = jobs.submit_run(store, DEMO_CONFIG, pid)
+    job = jobs.wait(store, job["id"], timeout, on_progress=lambda j: progress and progress(
+        float(j["fraction"]), j["message"]))
+    if job["state"] != "done":
+        raise InputError(f"The demo could not be prepared ({job['state']}: "
+                         f"{job['error'] or job['message']}); see the server log.")
+    return pid, job["result"]
 
 
 def save_upload(store: Store, filename: str, data: bytes) -> Path:

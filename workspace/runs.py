@@ -20,8 +20,8 @@ from .atomic import write_json, write_with
 from .fingerprint import data_fingerprint, package_versions, run_key
 from .store import Store, now
 
-__all__ = ["StoredRun", "build_run_json", "ensure_run", "load_assignments", "read_run",
-           "write_outputs"]
+__all__ = ["StoredRun", "build_run_json", "ensure_run", "load_assignments", "planned_key",
+           "read_run", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,16 @@ def build_run_json(key: str, result: RunResult, data_hash: str) -> dict:
         "versions": package_versions(), "metrics": metrics, "notes": list(result.notes)}
 
 
+def planned_key(config: RunConfig) -> tuple[str, str]:
+    """The content key a run of ``config`` is (or will be) stored under, and the data hash."""
+    data_hash = data_fingerprint(config.data) if config.data.startswith("demo:") or \
+        Path(config.data).exists() else "missing"
+    return run_key(config.to_dict(), data_hash), data_hash
+
+
 def ensure_run(config: RunConfig, store: Store, project_id: int | None = None,
-               progress: ProgressFn = no_progress) -> StoredRun:
+               progress: ProgressFn = no_progress, should_stop=None,
+               checkpoint_dir: Path | None = None) -> StoredRun:
     """Return the stored run for ``config``, computing and storing it when new.
 
     The folder is built under a temporary name and renamed into place, and only then
@@ -79,21 +87,24 @@ def ensure_run(config: RunConfig, store: Store, project_id: int | None = None,
     store : Store
     project_id : int, optional
     progress : callable
+    should_stop : callable, optional
+        Polled during long stages; True cancels the run.
+    checkpoint_dir : Path, optional
+        Finished stages and training checkpoints (a rerun with it resumes).
 
     Returns
     -------
     StoredRun
     """
-    data_hash = data_fingerprint(config.data) if config.data.startswith("demo:") or \
-        Path(config.data).exists() else "missing"
-    key = run_key(config.to_dict(), data_hash)
+    key, data_hash = planned_key(config)
     found = store.get_run(key)
     if found:
         log.info("reusing stored run %s", key)
         progress(1.0, "reused an identical earlier run")
         return StoredRun(key, Path(found["path"]), read_run(Path(found["path"])), True)
     start = time.perf_counter()
-    result = run_pipeline(config, progress)
+    result = run_pipeline(config, progress, should_stop=should_stop,
+                          checkpoint_dir=checkpoint_dir)
     run_json = build_run_json(key, result, data_hash)
     run_json["timings"]["wall"] = round(time.perf_counter() - start, 4)
     final = store.run_dir(key)

@@ -36,6 +36,14 @@ CREATE TABLE IF NOT EXISTS point_labels (
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, who TEXT NOT NULL,
     project_id INTEGER, run_key TEXT, action TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL,
+    project_id INTEGER, config TEXT NOT NULL, state TEXT NOT NULL, stage TEXT NOT NULL DEFAULT '',
+    fraction REAL NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '', pid INTEGER,
+    heartbeat REAL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, started REAL,
+    finished REAL, cancel INTEGER NOT NULL DEFAULT 0, error TEXT, result TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs(kind, key, state);
 """
 
 REVIEW_STATUSES = ("unreviewed", "accepted", "rejected")

@@ -1,53 +1,166 @@
-"""Worker process entry: ``python -m workspace.worker explain RUN_DIR --store ROOT``."""
+"""Worker process: ``python -m workspace.worker JOB_ID --store ROOT`` runs one job.
+
+It waits for a free slot (at most :func:`max_workers` jobs run at once), writes stage,
+progress and a heartbeat to the job's row, stops cleanly on SIGTERM or a cancel request,
+and leaves finished stages and checkpoints behind when it does not finish, so that
+Resume continues from them. It runs at a lower CPU priority than the app, so pages stay
+quick while it works.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import shutil
+import signal
+import threading
 import time
 from pathlib import Path
 
-from .atomic import write_json
-from .background import progress_file
+from clustering.errors import Cancelled, InputError
+
+from .jobs import checkpoint_dir, get
+from .store import Store
 
 log = logging.getLogger("clusterlab.worker")
 
+HEARTBEAT_SECONDS = 2.0
+
+
+def max_workers() -> int:
+    """Jobs allowed to run at once: ``$CLUSTERLAB_WORKERS`` or half the cores."""
+    return max(1, int(os.environ.get("CLUSTERLAB_WORKERS") or (os.cpu_count() or 2) // 2))
+
+
+def claim(store: Store, job_id: int) -> bool:
+    """Wait for a free slot and mark the job running; False when it was cancelled first."""
+    while True:
+        with store.transaction() as con:
+            row = con.execute("SELECT state, cancel FROM jobs WHERE id=?", (job_id,)).fetchone()
+            if row is None or row["state"] != "queued" or row["cancel"]:
+                return False
+            busy = con.execute("SELECT count(*) FROM jobs WHERE state='running'").fetchone()[0]
+            if busy < max_workers():
+                con.execute("UPDATE jobs SET state='running', pid=?, started=?, heartbeat=?, "
+                            "fraction=0, message='starting' WHERE id=?",
+                            (os.getpid(), time.time(), time.time(), job_id))
+                return True
+            con.execute("UPDATE jobs SET pid=?, heartbeat=?, message=? WHERE id=?",
+                        (os.getpid(), time.time(), f"waiting: {busy} job(s) already running",
+                         job_id))
+        time.sleep(1.0)
+
+
+class Reporter:
+    """Progress callback that writes to the job row (at most twice a second) and raises
+    :class:`Cancelled` once a cancel was requested."""
+
+    def __init__(self, store: Store, job_id: int, stage_of) -> None:
+        self.store, self.job_id, self.stage_of = store, job_id, stage_of
+        self.last = 0.0
+        self.cancelled = False
+
+    def __call__(self, fraction: float, message: str) -> None:
+        stamp = time.monotonic()
+        if stamp - self.last < 0.5:
+            return
+        self.last = stamp
+        with self.store.transaction() as con:
+            con.execute("UPDATE jobs SET stage=?, fraction=?, message=?, heartbeat=? WHERE id=? "
+                        "AND state='running'", (self.stage_of(fraction), float(fraction),
+                                                str(message)[:300], time.time(), self.job_id))
+            self.cancelled = bool(con.execute("SELECT cancel FROM jobs WHERE id=?",
+                                              (self.job_id,)).fetchone()[0])
+        if self.cancelled:
+            raise Cancelled("cancelled by the user")
+
+    def should_stop(self) -> bool:
+        """Polled between training batches."""
+        return self.cancelled
+
+
+def _heartbeat(store: Store, job_id: int, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_SECONDS):
+        try:
+            with store.transaction() as con:
+                con.execute("UPDATE jobs SET heartbeat=? WHERE id=? AND state='running'",
+                            (time.time(), job_id))
+        except Exception:  # noqa: BLE001 - a missed beat is not fatal
+            log.warning("heartbeat failed", exc_info=True)
+
+
+def _finish(store: Store, job_id: int, state: str, message: str, error: str | None = None,
+            result: str | None = None) -> None:
+    with store.transaction() as con:
+        con.execute("UPDATE jobs SET state=?, message=?, error=?, result=?, finished=?, "
+                    "fraction=CASE WHEN ?='done' THEN 1 ELSE fraction END WHERE id=?",
+                    (state, message, error, result, time.time(), state, job_id))
+
+
+def _run_job(store: Store, job: dict, reporter: Reporter) -> str:
+    """Do the work of one job; return its result (a run key)."""
+    if job["kind"] == "run":
+        from clustering.pipeline import RunConfig
+
+        from .runs import ensure_run
+
+        run = ensure_run(RunConfig(**job["config"]), store, job["project_id"],
+                         progress=reporter, should_stop=reporter.should_stop,
+                         checkpoint_dir=checkpoint_dir(store, job))
+        return run.key
+    from .explanations import ensure_explanations
+
+    ensure_explanations(Path(job["config"]["run_dir"]), store, progress=reporter)
+    return job["key"]
+
+
+def _raise_cancelled(signum, frame) -> None:
+    raise Cancelled("cancelled by the user")
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one background task and report progress to the run folder."""
+    """Run one job to its end; the exit code says how it ended (0 done, 2 bad input)."""
     parser = argparse.ArgumentParser(prog="clusterlab-worker")
-    parser.add_argument("kind", choices=["explain"])
-    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("job_id", type=int)
     parser.add_argument("--store", type=Path, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    target = progress_file(args.run_dir, args.kind)
-    state = {"last": 0.0}
-
-    def report(fraction: float, message: str, final: str = "running", error=None) -> None:
-        now = time.monotonic()
-        if final == "running" and now - state["last"] < 0.5:
-            return
-        state["last"] = now
-        write_json(target, {"state": final, "pid": os.getpid(), "fraction": fraction,
-                            "message": message, "error": error})
-
-    from clustering.errors import InputError
-
-    from .explanations import ensure_explanations
-    from .store import Store
-
     try:
-        ensure_explanations(args.run_dir, Store(args.store), progress=report)
+        os.nice(5)
+    except OSError:
+        pass
+    store = Store(args.store)
+    if not claim(store, args.job_id):
+        log.info("job %d is no longer queued; nothing to do", args.job_id)
+        return 0
+    job = get(store, args.job_id)
+    log.info("job %d (%s %s), attempt %d", job["id"], job["kind"], job["key"],
+             job["attempts"] + 1)
+    from clustering.pipeline import stage_of
+
+    reporter = Reporter(store, job["id"], stage_of if job["kind"] == "run" else
+                        (lambda f: "explain"))
+    stop = threading.Event()
+    threading.Thread(target=_heartbeat, args=(store, job["id"], stop), daemon=True).start()
+    signal.signal(signal.SIGTERM, _raise_cancelled)
+    try:
+        result = _run_job(store, job, reporter)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    except Cancelled:
+        _finish(store, job["id"], "cancelled", "cancelled; finished stages are kept for Resume")
+        return 0
     except InputError as exc:
-        report(1.0, "failed", "failed", str(exc))
+        _finish(store, job["id"], "failed", "failed", str(exc))
         return 2
     except Exception as exc:  # noqa: BLE001 - reported to the page, logged in full
-        log.exception("worker failed")
-        report(1.0, "failed", "failed", f"{type(exc).__name__}: {exc}")
+        log.exception("job %d failed", job["id"])
+        _finish(store, job["id"], "failed", "failed", f"{type(exc).__name__}: {exc}")
         return 1
-    report(1.0, "done", "done")
+    finally:
+        stop.set()
+    _finish(store, job["id"], "done", "done", result=result)
+    shutil.rmtree(checkpoint_dir(store, job), ignore_errors=True)
     return 0
 
 

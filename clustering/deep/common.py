@@ -5,18 +5,17 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 
+from ..errors import Cancelled
 from ..progress import ProgressFn, no_progress
+from .checkpoint import Checkpoint
 
 __all__ = ["Cancelled", "TrainContext", "augment", "batches", "mlp", "seed_everything"]
 
 log = logging.getLogger(__name__)
-
-
-class Cancelled(Exception):
-    """Raised between batches when the caller asked training to stop."""
 
 
 class TrainContext:
@@ -34,11 +33,14 @@ class TrainContext:
     image_shape : tuple of int, optional
         ``(h, w)`` or ``(h, w, c)`` when rows are flattened images (enables image
         augmentations).
+    checkpoint_dir : Path, optional
+        Where training loops keep checkpoints (resumed from when present).
     """
 
     def __init__(self, device: str = "cpu", seed: int = 0, progress: ProgressFn = no_progress,
                  should_stop: Callable[[], bool] | None = None,
-                 image_shape: tuple[int, ...] | None = None) -> None:
+                 image_shape: tuple[int, ...] | None = None,
+                 checkpoint_dir: Path | None = None) -> None:
         import torch
 
         from ..device import limit_cpu_threads
@@ -51,6 +53,8 @@ class TrainContext:
         self.image_shape = image_shape
         self.generator = torch.Generator(device="cpu").manual_seed(seed)
         self.amp = self.device.type == "cuda"
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
+        self.scope = ""
 
     def part(self, index: int, parts: int, image_shape: tuple[int, ...] | None = None,
              label: str = "step") -> TrainContext:
@@ -60,9 +64,38 @@ class TrainContext:
 
         sub = copy.copy(self)
         sub.image_shape = image_shape
+        sub.scope = f"{self.scope}{label}{index}-"
         prefix = f"{label} {index + 1}/{parts}: " if parts > 1 else ""
         sub.progress = lambda f, msg: self.progress((index + f) / parts, prefix + msg)
         return sub
+
+    def checkpoint(self, name: str, objects: dict, total: int) -> Checkpoint:
+        """Checkpoint of one training loop (``.start`` is the epoch to continue from)."""
+        path = self.checkpoint_dir / f"{self.scope}{name}.pt" if self.checkpoint_dir else None
+        return Checkpoint(path, objects, self.generator, total)
+
+    def cached(self, name: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """The array a finished step returned, computed once per checkpointed run.
+
+        The generator state after the step is kept with it, so what follows a resumed
+        step draws the same random numbers as before.
+        """
+        import torch
+
+        path = self.checkpoint_dir / f"{self.scope}{name}.pt" if self.checkpoint_dir else None
+        if path is not None and path.exists():
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            self.generator.set_state(state["generator"])
+            log.info("reused the finished step %s", path.name)
+            return state["array"].numpy()
+        array = np.asarray(compute())
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            torch.save({"array": torch.from_numpy(np.ascontiguousarray(array)),
+                        "generator": self.generator.get_state()}, tmp)
+            tmp.replace(path)
+        return array
 
     def check(self) -> None:
         """Raise :class:`Cancelled` when the caller asked to stop."""

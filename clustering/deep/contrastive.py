@@ -88,7 +88,9 @@ def contrastive_embedding(images: np.ndarray, ctx: TrainContext, *, epochs: int 
     projector = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 64)).to(ctx.device)
     opt = torch.optim.Adam([*encoder.parameters(), *projector.parameters()], lr=lr,
                            weight_decay=1e-5)
-    for epoch in range(epochs):
+    ck = ctx.checkpoint("contrastive", {"encoder": encoder, "projector": projector,
+                                        "opt": opt}, epochs)
+    for epoch in range(ck.start, epochs):
         total = 0.0
         for idx in batches(len(x), batch_size, ctx):
             ctx.check()
@@ -102,6 +104,7 @@ def contrastive_embedding(images: np.ndarray, ctx: TrainContext, *, epochs: int 
             total += float(loss.detach())
         ctx.progress((epoch + 1) / epochs, f"contrastive pretext epoch {epoch + 1}/{epochs}, "
                      f"loss {total:.3f}")
+        ck.save(epoch + 1)
     encoder.eval()
     with torch.no_grad():
         emb = torch.cat([encoder(x[s:s + 2048]).float() for s in range(0, len(x), 2048)])

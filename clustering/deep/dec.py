@@ -95,7 +95,8 @@ def pretrain_autoencoder(X: np.ndarray, ctx: TrainContext, *, latent: int = 10,
     ae = AutoEncoder(X.shape[1], latent, hidden_sizes(ctx.device)).to(ctx.device)
     opt = torch.optim.Adam(ae.parameters(), lr=lr)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
-    for epoch in range(epochs):
+    ck = ctx.checkpoint("autoencoder", {"ae": ae, "opt": opt}, epochs)
+    for epoch in range(ck.start, epochs):
         total = 0.0
         for idx in batches(len(X), batch_size, ctx):
             ctx.check()
@@ -108,6 +109,7 @@ def pretrain_autoencoder(X: np.ndarray, ctx: TrainContext, *, latent: int = 10,
             total += float(loss.detach()) * len(idx)
         ctx.progress((epoch + 1) / epochs, f"autoencoder epoch {epoch + 1}/{epochs}, "
                      f"reconstruction {total / len(X):.4f}")
+        ck.save(epoch + 1)
     return ae
 
 

@@ -72,7 +72,8 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     nbr = torch.as_tensor(neighbors, dtype=torch.long)
     m = nbr.shape[1]
-    for epoch in range(epochs):
+    ck = ctx.checkpoint("divclust", {"net": net, "opt": opt}, epochs)
+    for epoch in range(ck.start, epochs):
         for idx in batches(len(X), batch_size, ctx):
             ctx.check()
             with ctx.autocast():
@@ -89,6 +90,7 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
             loss.backward()
             opt.step()
         ctx.progress((epoch + 1) / epochs, f"DivClust epoch {epoch + 1}/{epochs}")
+        ck.save(epoch + 1)
     heads = [predict_soft(net, X, ctx, h) for h in range(n_heads)]
     labels, soft = consensus(heads, n_clusters, ctx.seed)
     sim = _pairwise_nmi([h.argmax(1) for h in heads])

@@ -30,7 +30,7 @@ DEEP_METHODS = {
 def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state: int = 0,
              device: str = "cpu", progress=no_progress, should_stop=None,
              image_shape: tuple[int, ...] | None = None, epochs: int | None = None,
-             knn=None, **_) -> Clustering:
+             knn=None, checkpoint_dir=None, **_) -> Clustering:
     """Train one deep method and return its clustering (with the model attached).
 
     Parameters
@@ -50,6 +50,8 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
         Overrides the method's default length.
     knn : KnnGraph, optional
         Unused (SCAN mines its own neighbours).
+    checkpoint_dir : Path, optional
+        Training checkpoints go here and are resumed from when present.
 
     Returns
     -------
@@ -62,7 +64,8 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
     if n_clusters is None:
         n_clusters, info["k_selection"] = choose_k(
             X, lambda k: _kmeans_labels(X, k, random_state).labels_, random_state)
-    ctx = TrainContext(device, random_state, progress, should_stop, image_shape)
+    ctx = TrainContext(device, random_state, progress, should_stop, image_shape,
+                       checkpoint_dir)
     start = time.perf_counter()
     alternatives = None
     if method in ("dec", "idec"):
@@ -143,7 +146,8 @@ def _scan_spaces(X, ctx, seed, views, epochs):
 
         images = X.reshape(len(X), *ctx.image_shape)
         sub = ctx.part(0, 1, image_shape=ctx.image_shape)
-        emb = contrastive_embedding(images, sub, epochs=epochs)
+        emb = sub.cached("contrastive-embedding",
+                         lambda: contrastive_embedding(images, sub, epochs=epochs))
         return [(emb.astype(np.float32), "contrastive-128d")]
     if len(X) <= 200:
         return [(X, "features")]

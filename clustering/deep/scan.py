@@ -111,8 +111,10 @@ def train_scan(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     nbr = torch.as_tensor(neighbors, dtype=torch.long)
-    head_loss = np.zeros(n_heads)
-    for epoch in range(epochs):
+    losses_t = torch.zeros(n_heads, dtype=torch.float64)
+    head_loss = losses_t.numpy()  # shares memory: restored with the checkpoint
+    ck = ctx.checkpoint("scan", {"net": net, "opt": opt, "head_loss": losses_t}, epochs)
+    for epoch in range(ck.start, epochs):
         head_loss[:] = 0.0
         count = 0
         for idx in batches(len(X), batch_size, ctx):
@@ -133,6 +135,7 @@ def train_scan(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
         head_loss /= max(count, 1)
         ctx.progress((epoch + 1) / epochs, f"SCAN epoch {epoch + 1}/{epochs}, best head loss "
                      f"{head_loss.min():.3f}")
+        ck.save(epoch + 1)
     best = int(np.argmin(head_loss))
     soft = predict_soft(net, X, ctx, head=best)
     return ScanResult(net, best, soft, head_loss.tolist(), epochs)

@@ -61,7 +61,8 @@ def train_ot_selflabel(X: np.ndarray, n_clusters: int, ctx: TrainContext, *,
                                           n_clusters).float()
     weights = torch.ones(len(X))
     rho = 1.0
-    for epoch in range(epochs + 1):
+    ck = ctx.checkpoint("selflabel", {"net": net, "opt": opt}, epochs + 1)
+    for epoch in range(ck.start, epochs + 1):
         if epoch > 0:
             soft = torch.as_tensor(predict_soft(net, X, ctx, head=0))
             log_p = soft.clamp_min(1e-8).log()
@@ -75,6 +76,7 @@ def train_ot_selflabel(X: np.ndarray, n_clusters: int, ctx: TrainContext, *,
                      batch_size)
         ctx.progress(epoch / epochs, f"{'P²OT' if imbalanced else 'SeLa'} epoch "
                      f"{epoch}/{epochs}" + (f", rho={rho:.2f}" if imbalanced else ""))
+        ck.save(epoch + 1)
     return OTResult(net, predict_soft(net, X, ctx, head=0), rho, epochs)
 
 

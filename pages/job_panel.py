@@ -1,0 +1,90 @@
+"""The background-jobs panel: stage, progress, time left, Cancel, Resume (polled each second)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workspace import jobs
+
+WATCH_KEY = "waiting_job"
+"""Session key of the job whose result this session switches to when it finishes."""
+
+
+def describe(job: dict) -> str:
+    """One line naming what a job computes."""
+    if job["kind"] == "explain":
+        return f"explanations of run {job['key']}"
+    cfg = job["config"]
+    return f"{cfg['method']} on {cfg['data'].rsplit('/', 1)[-1]} (seed {cfg['seed']})"
+
+
+def _eta_text(job: dict) -> str:
+    left = jobs.eta_seconds(job)
+    if left is None:
+        return ""
+    return f" · about {left:,.0f} s left" if left < 120 else f" · about {left / 60:,.0f} min left"
+
+
+def _active(store, job: dict) -> None:
+    text = f"**{describe(job)}** — {job['stage'] or 'waiting'}: {job['message']}"
+    st.progress(min(max(float(job["fraction"]), 0.0), 1.0), text=text + _eta_text(job))
+    if st.button("Cancel", key=f"cancel-{job['id']}"):
+        jobs.cancel(store, job["id"])
+        st.rerun(scope="fragment")
+
+
+def _stopped(store, job: dict) -> None:
+    what = {"interrupted": "was interrupted", "cancelled": "was cancelled",
+            "failed": "failed"}[job["state"]]
+    body = f"**{describe(job)}** {what}: {job['error'] or job['message']}"
+    if job["state"] == "failed":
+        st.error(body)
+    else:
+        st.warning(body + " — Resume continues from the last finished stage.")
+    c1, c2, _ = st.columns([1, 1, 4])
+    if c1.button("Resume", key=f"resume-{job['id']}", type="primary"):
+        jobs.resume(store, job["id"])
+        st.session_state[WATCH_KEY] = job["id"]
+        st.rerun(scope="fragment")
+    if c2.button("Dismiss", key=f"dismiss-{job['id']}"):
+        jobs.dismiss(store, job["id"])
+        st.rerun(scope="fragment")
+
+
+def _finished(store, project_id: int) -> None:
+    """Switch this session to the run its watched job produced, once."""
+    watched = st.session_state.get(WATCH_KEY)
+    job = jobs.get(store, watched) if watched else None
+    if not job or job["state"] in jobs.ACTIVE or job["project_id"] != project_id:
+        return
+    st.session_state[WATCH_KEY] = None
+    if job["state"] == "done" and job["kind"] == "run":
+        st.session_state["run_key"] = job["result"]
+        st.session_state["selection"] = []
+        st.session_state["job_note"] = f"Finished: {describe(job)} — now shown."
+        st.rerun(scope="app")
+
+
+def job_panel(store, project_id: int) -> None:
+    """Jobs of a project that run or wait for a decision; refreshes itself while any run."""
+    note = st.session_state.pop("job_note", None)
+    if note:
+        st.success(note)
+    listed = [j for j in jobs.list_jobs(store, project_id)
+              if j["state"] in (*jobs.ACTIVE, *jobs.RESUMABLE)]
+    if not listed and not st.session_state.get(WATCH_KEY):
+        return
+    running = any(j["state"] in jobs.ACTIVE for j in listed)
+
+    @st.fragment(run_every=1.0 if running else None)
+    def panel() -> None:
+        _finished(store, project_id)
+        current = [j for j in jobs.list_jobs(store, project_id)
+                   if j["state"] in (*jobs.ACTIVE, *jobs.RESUMABLE)]
+        if any(j["state"] in jobs.ACTIVE for j in current) != running:
+            st.rerun(scope="app")  # start or stop polling
+        for job in current:
+            (_active if job["state"] in jobs.ACTIVE else _stopped)(store, job)
+
+    st.subheader("Background jobs")
+    panel()
