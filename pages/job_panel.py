@@ -30,7 +30,7 @@ def _active(store, job: dict) -> None:
     st.progress(min(max(float(job["fraction"]), 0.0), 1.0), text=text + _eta_text(job))
     if st.button("Cancel", key=f"cancel-{job['id']}"):
         jobs.cancel(store, job["id"])
-        st.rerun(scope="fragment")
+        st.rerun()
 
 
 def _stopped(store, job: dict) -> None:
@@ -45,10 +45,10 @@ def _stopped(store, job: dict) -> None:
     if c1.button("Resume", key=f"resume-{job['id']}", type="primary"):
         jobs.resume(store, job["id"])
         st.session_state[WATCH_KEY] = job["id"]
-        st.rerun(scope="fragment")
+        st.rerun()
     if c2.button("Dismiss", key=f"dismiss-{job['id']}"):
         jobs.dismiss(store, job["id"])
-        st.rerun(scope="fragment")
+        st.rerun()
 
 
 def _finished(store, project_id: int) -> None:

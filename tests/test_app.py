@@ -156,3 +156,36 @@ def test_cluster_card_and_ambiguity_after_explanations(isolated_store):
     at.switch_page("pages/review.py").run()
     no_errors(at)
     assert any("Review queue" in e.label for e in at.expander)
+
+
+def test_interrupted_job_offers_resume_on_the_cluster_page(isolated_store):
+    """The worker is killed mid-run (as when the app and its workers die); the page shows the
+    job as interrupted, Resume finishes it and the session switches to its run."""
+    import os
+    import signal
+    import time
+
+    from clustering.pipeline import RunConfig
+
+    at = start()
+    store = Store(isolated_store)
+    pid = at.session_state["project_id"]
+    job, _ = jobs.submit_run(store, RunConfig(data="demo:digits", method="dec", clusters=10,
+                                              epochs=500), pid)
+    deadline = time.monotonic() + 120
+    while jobs.get(store, job["id"])["stage"] != "cluster" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.kill(jobs.get(store, job["id"])["pid"], signal.SIGKILL)
+    time.sleep(0.5)
+    at.switch_page("pages/cluster.py").run()
+    assert any("was interrupted" in w.value for w in at.warning), [w.value for w in at.warning]
+    at.button(key=f"resume-{job['id']}").click().run()
+    assert jobs.get(store, job["id"])["state"] in jobs.ACTIVE
+    jobs.cancel(store, job["id"])  # 500 epochs is long: cancel, then Dismiss clears it
+    assert jobs.wait(store, job["id"], timeout=60)["state"] == "cancelled"
+    at.run()
+    assert any("was cancelled" in w.value for w in at.warning)
+    at.button(key=f"dismiss-{job['id']}").click().run()
+    no_errors(at)
+    assert jobs.get(store, job["id"])["state"] == "dismissed"
+    assert not jobs.checkpoint_dir(store, job).exists()

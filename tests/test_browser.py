@@ -9,7 +9,9 @@ export CSV and check the file; upload a bad CSV and see the error. Needs Debian'
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -33,16 +35,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("browserhome")
+def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a free port with its store in ``home``."""
     port = _free_port()
-    log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "CLUSTERLAB_HOME": str(home)}, stdout=log,
-        stderr=subprocess.STDOUT)
+    with open(home / "streamlit.log", "a") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+             str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, "CLUSTERLAB_HOME": str(home)}, stdout=log,
+            stderr=subprocess.STDOUT)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -50,10 +51,16 @@ def server(tmp_path_factory):
             break
         except OSError:
             time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", home
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("browserhome")
+    proc, url = start_server(home)
+    yield url, home
     proc.terminate()
     proc.wait(timeout=20)
-    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +141,75 @@ def test_bad_csv_upload_shows_error(server, chromium_browser, tmp_path):
     alert.wait_for()
     assert "Traceback" not in page.content()
     page.close()
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option").filter(has_text=re.compile(f"^{re.escape(option)} ")).click()
+
+
+def _submit_run(page, method: str, clusters: int, epochs: int = 0) -> None:
+    _nav(page, "Cluster")
+    _choose(page, "Method", method)
+    page.get_by_role("spinbutton", name="Clusters (0 = choose automatically)").fill(str(clusters))
+    if epochs:
+        page.get_by_role("spinbutton", name="Training epochs for deep methods "
+                         "(0 = method default)").fill(str(epochs))
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.get_by_role("heading", name="Background jobs").wait_for()
+
+
+def test_run_goes_to_a_background_job_and_the_page_follows_it(server, chromium_browser):
+    url, home = server
+    page = _open(chromium_browser, url)
+    _submit_run(page, "gmm", 10)
+    page.get_by_text("Finished: gmm on demo:digits (seed 0) — now shown.").wait_for()
+    from workspace import jobs
+    from workspace.store import Store
+
+    done = [j for j in jobs.list_jobs(Store(home)) if j["config"].get("method") == "gmm"]
+    assert done and done[0]["state"] == "done" and done[0]["pid"] != os.getpid()
+    page.close()
+
+
+def test_killed_server_and_worker_leave_a_resumable_job(chromium_browser, tmp_path):
+    """Kill the app and its worker mid-training (SIGKILL, as a crash or power cut would);
+    after a restart the Cluster page offers Resume, which continues the job."""
+    from workspace import jobs
+    from workspace.store import Store
+
+    home = tmp_path / "home"
+    home.mkdir()
+    proc, url = start_server(home)
+    page = _open(chromium_browser, url)
+    _submit_run(page, "dec", 10, epochs=2000)
+    page.get_by_role("button", name="Cancel").wait_for()
+    page.get_by_text("dec on demo:digits").wait_for()
+    store = Store(home)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        active = jobs.list_jobs(store, states=jobs.ACTIVE)
+        if active and active[0]["stage"] == "cluster":
+            break
+        time.sleep(0.2)
+    worker = active[0]["pid"]
+    proc.kill()
+    os.kill(worker, signal.SIGKILL)
+    proc.wait(timeout=20)
+    page.close()
+
+    proc, url = start_server(home)
+    try:
+        page = _open(chromium_browser, url)
+        _nav(page, "Cluster")
+        page.get_by_text("was interrupted").wait_for()
+        page.get_by_role("button", name="Resume").click()
+        page.get_by_role("button", name="Cancel").wait_for()
+        job = jobs.get(store, active[0]["id"])
+        assert job["state"] in jobs.ACTIVE and job["attempts"] == 1
+        page.get_by_role("button", name="Cancel").click()
+        page.get_by_text("was cancelled").wait_for()
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -1,0 +1,117 @@
+"""Background jobs with real worker processes: attach, cancel, kill, interrupted, resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from clustering.pipeline import RunConfig, run_pipeline
+from workspace import jobs
+from workspace.runs import load_clustering
+from workspace.store import Store
+
+
+def wait_for(condition, timeout: float = 120.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_submit_runs_in_worker_and_identical_submit_attaches(isolated_store):
+    store = Store(isolated_store)
+    pid = store.create_project("iris", "demo:iris")
+    config = RunConfig(data="demo:iris", method="kmeans", clusters=3)
+    job, attached = jobs.submit_run(store, config, pid, who="ana")
+    again, attached_again = jobs.submit_run(store, config, pid, who="ben")
+    assert not attached and attached_again and again["id"] == job["id"]
+    assert job["pid"] != os.getpid()
+    done = jobs.wait(store, job["id"], timeout=120)
+    assert done["state"] == "done" and done["fraction"] == 1.0, done
+    assert store.get_run(done["result"])["metrics"]["ari"] > 0.6
+    assert not jobs.checkpoint_dir(store, done).exists()
+    reused, attached = jobs.submit_run(store, config, pid)
+    assert reused["state"] == "done" and reused["result"] == done["result"] and not attached
+    assert len([j for j in jobs.list_jobs(store) if j["state"] == "done"]) == 2
+
+
+def test_bad_input_fails_the_job_with_the_plain_sentence(isolated_store, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,x\n2,3\n" + "4,5\n" * 30)
+    store = Store(isolated_store)
+    job, _ = jobs.submit_run(store, RunConfig(data=str(bad)), None)
+    done = jobs.wait(store, job["id"], timeout=120)
+    assert done["state"] == "failed" and "column 'b'" in done["error"], done
+    assert store.runs() == []
+
+
+def _deep_job(store, epochs: int = 60):
+    config = RunConfig(data="demo:digits", method="dec", clusters=10, epochs=epochs)
+    job, _ = jobs.submit_run(store, config, store.create_project("d", "demo:digits"))
+    return config, job
+
+
+def test_cancel_stops_a_running_deep_job_and_keeps_finished_stages(isolated_store):
+    store = Store(isolated_store)
+    _, job = _deep_job(store, epochs=2000)
+    wait_for(lambda: jobs.get(store, job["id"])["stage"] == "cluster", what="training")
+    jobs.cancel(store, job["id"])
+    done = jobs.wait(store, job["id"], timeout=60)
+    assert done["state"] == "cancelled", done
+    kept = jobs.checkpoint_dir(store, done)
+    assert (kept / "features").is_dir() and store.runs() == []
+
+
+def test_killed_worker_is_marked_interrupted_and_resumes_from_its_checkpoint(isolated_store):
+    """SIGKILL mid-training; the next look marks the job interrupted; Resume continues from
+    the saved epoch and ends with exactly the result of an uninterrupted run."""
+    store = Store(isolated_store)
+    config, job = _deep_job(store, epochs=60)
+    checkpoint = wait_for(lambda: next(jobs.checkpoint_dir(store, job).rglob(
+        "autoencoder.pt"), None), what="the first checkpoint")
+    running = jobs.get(store, job["id"])
+    os.kill(running["pid"], signal.SIGKILL)
+    wait_for(lambda: jobs.get(store, job["id"])["state"] != "running" or
+             jobs.refresh(store), timeout=30, what="the job to be marked")
+    assert jobs.get(store, job["id"])["state"] == "interrupted"
+    assert checkpoint.exists() and store.runs() == []
+
+    resumed = jobs.resume(store, job["id"])
+    assert resumed["state"] in jobs.ACTIVE and resumed["attempts"] == 1
+    done = jobs.wait(store, job["id"], timeout=300)
+    assert done["state"] == "done", done
+    log = (store.root / "jobs" / f"{job['id']}.log").read_text()
+    assert "reusing the finished stage 'features'" in log
+    epoch = int(log.split("resumed autoencoder.pt at epoch ")[1].split()[0])
+    assert 0 < epoch < 60
+    stored = load_clustering(Path(store.get_run(done["result"])["path"]))
+    fresh = run_pipeline(config).clustering
+    np.testing.assert_array_equal(stored.labels, fresh.labels)
+
+
+def test_resume_is_refused_for_a_finished_job(isolated_store):
+    store = Store(isolated_store)
+    job, _ = jobs.submit_run(store, RunConfig(data="demo:iris", clusters=3), None)
+    jobs.wait(store, job["id"], timeout=120)
+    assert jobs.resume(store, job["id"])["state"] == "done"
+
+
+@pytest.mark.parametrize("state", ["queued", "running"])
+def test_a_job_whose_worker_vanished_is_interrupted(isolated_store, state):
+    """A job left active by an app that was killed with its worker (pid no longer alive)."""
+    store = Store(isolated_store)
+    with store.transaction() as con:
+        con.execute("INSERT INTO jobs(kind, key, config, state, pid, heartbeat, created_at, "
+                    "created_by) VALUES ('run','k','{}',?,?,?,'t','x')",
+                    (state, 2**22 + 12345, time.time()))
+    assert jobs.refresh(store) == 1
+    job = jobs.list_jobs(store)[0]
+    assert job["state"] == "interrupted" and "stopped before finishing" in job["message"]
