@@ -80,8 +80,26 @@ def open_run_page(title: str):
         st.info("This project has no clustering yet. Open **Cluster** to run one.")
         st.stop()
     data = project_dataset(project)
+    _remember_revision(store, run["key"])
     frame = map_frame(store, run["key"], run["path"], data)
     return store, project, run, data, frame, cluster_table(frame, store, run["key"])
+
+
+def _remember_revision(store, run_key: str) -> None:
+    """Keep the review revision this render shows, and the one the previous render showed
+    (what the user looked at when they clicked), for :func:`edit_args`."""
+    shown = st.session_state.setdefault("shown_revision", {})
+    st.session_state["clicked_on_revision"] = shown.get(run_key)
+    shown[run_key] = store.revision(run_key)
+
+
+def edit_args() -> dict:
+    """``seen`` and ``session`` for review changes: a change that collides with another
+    session's change made after what this page showed is reported, not written."""
+    import uuid
+
+    session = st.session_state.setdefault("session_id", uuid.uuid4().hex[:12])
+    return {"seen": st.session_state.get("clicked_on_revision"), "session": session}
 
 
 def explanations_panel(store, run, data):

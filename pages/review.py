@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from clustering.errors import InputError
-from pages.common import open_run_page, who
+from pages.common import edit_args, open_run_page, who
 from workspace.explanations import load_point_ambiguity
 from workspace.review import merge_clusters, move_points, split_cluster
+from workspace.store import ConflictError
 
 store, project, run, data, frame, table = open_run_page("Review")
 key, path = run["key"], run["path"]
@@ -20,10 +21,19 @@ if point_ambiguity is not None and len(point_ambiguity) == len(frame):
     table = table.sort_values("ambiguity", ascending=False).reset_index(drop=True)
 
 
-def act(fn, done: str) -> None:
-    """Run one review change; report errors plainly; rerun so counts follow."""
+def act(fn, done: str, reset: tuple[str, ...] = ()) -> None:
+    """Run one review change; report errors plainly; rerun so counts follow.
+
+    On a conflict with another session, the widgets in ``reset`` drop what was typed so
+    the page shows the other session's values, with the conflict explained above them.
+    """
     try:
         fn()
+    except ConflictError as exc:
+        for widget in reset:
+            st.session_state.pop(widget, None)
+        st.session_state["review_error"] = str(exc)
+        st.rerun()
     except InputError as exc:
         st.error(str(exc))
         return
@@ -31,10 +41,14 @@ def act(fn, done: str) -> None:
     st.rerun()
 
 
+if note := st.session_state.pop("review_error", None):
+    st.error(note)
+
+
 top = st.columns([4, 1])
 top[0].dataframe(table, hide_index=True, width="stretch", height=260)
 if top[1].button("↶ Undo last change", width="stretch", key="undo"):
-    undone = store.undo_last(key, who=who())
+    undone = store.undo_last(key, who=who(), session=edit_args()["session"])
     st.toast(f"Undid: {undone['action']}" if undone else "Nothing to undo")
     st.rerun()
 
@@ -51,19 +65,24 @@ with c1.form("name_form"):
                       index=["unreviewed", "accepted", "rejected"].index(row["status"]))
     notes = st.text_area("Notes", value=row["notes"] or "")
     if st.form_submit_button("Save", type="primary", key="save_cluster"):
-        act(lambda: store.set_cluster(key, int(cluster), name=new_name.strip() or None,
-                                      status=status, notes=notes, who=who()),
-            f"Saved cluster {cluster}")
+        shown = {"name": row["name"], "status": row["status"], "notes": row["notes"] or ""}
+        changed = {f: v for f, v in (("name", new_name.strip() or None), ("status", status),
+                                     ("notes", notes)) if v is not None and v != shown[f]}
+        act(lambda: store.set_cluster(key, int(cluster), who=who(), **changed, **edit_args()),
+            f"Saved cluster {cluster}" if changed else "Nothing changed",
+            reset=(f"name-{cluster}",))
 with c2:
     others = [c for c in ids if c != cluster]
     target = st.selectbox("Merge this cluster into", others,
                           format_func=lambda c: f"{c} · {names[c]}", key="merge_target")
     if st.button("Merge", disabled=not others, key="merge"):
-        act(lambda: merge_clusters(store, key, path, int(cluster), int(target), who=who()),
+        act(lambda: merge_clusters(store, key, path, int(cluster), int(target), who=who(),
+                                   **edit_args()),
             f"Merged {cluster} into {target}")
     parts = st.number_input("Split into parts", 2, 10, 2, key="split_parts")
     if st.button("Split (re-cluster its members)", key="split"):
-        act(lambda: split_cluster(store, key, path, int(cluster), int(parts), who=who()),
+        act(lambda: split_cluster(store, key, path, int(cluster), int(parts), who=who(),
+                                  **edit_args()),
             f"Split cluster {cluster}")
 
 if "ambiguity" in frame:
@@ -93,13 +112,14 @@ else:
         if st.form_submit_button("Move selection", key="move"):
             act(lambda: move_points(store, key, path, selection,
                                     None if dest == "new cluster" else int(dest),
-                                    new_name=dest_name.strip() or None, who=who()),
+                                    new_name=dest_name.strip() or None, who=who(),
+                                    **edit_args()),
                 f"Moved {len(selection)} points")
     with s2.form("label_form"):
         point_label = st.text_input("Label for each selected point", key="point_label")
         if st.form_submit_button("Label selection", key="label"):
             act(lambda: store.label_points(key, selection, label=point_label.strip() or None,
-                                           who=who()),
+                                           who=who(), **edit_args()),
                 f"Labelled {len(selection)} points")
 
 with st.expander("Audit trail"):

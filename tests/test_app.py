@@ -189,3 +189,26 @@ def test_interrupted_job_offers_resume_on_the_cluster_page(isolated_store):
     no_errors(at)
     assert jobs.get(store, job["id"])["state"] == "dismissed"
     assert not jobs.checkpoint_dir(store, job).exists()
+
+
+def test_two_sessions_renaming_one_cluster_get_a_conflict_report(isolated_store):
+    """Both open the Review page; the first rename wins, the second is reported, not
+    written; the second session then sees the first name and can save over it."""
+    ana, ben = start(), start()
+    store = Store(isolated_store)
+    key = ana.session_state["run_key"]
+    for at in (ana, ben):
+        at.switch_page("pages/review.py").run()
+    first = ana.selectbox(key="review_cluster").value
+    ana.text_input(key=f"name-{first}").set_value("zeros")
+    ana.button(key="save_cluster").click().run()
+    no_errors(ana)
+    ben.text_input(key=f"name-{first}").set_value("noughts")
+    ben.button(key="save_cluster").click().run()
+    assert any("changed cluster" in e.value and "was not saved" in e.value for e in ben.error)
+    assert store.clusters(key)[first]["name"] == "zeros"
+    assert ben.text_input(key=f"name-{first}").value == "zeros"
+    ben.text_input(key=f"name-{first}").set_value("noughts")
+    ben.button(key="save_cluster").click().run()
+    no_errors(ben)
+    assert store.clusters(key)[first]["name"] == "noughts"

@@ -6,7 +6,7 @@ import pytest
 
 from clustering.errors import InputError
 from workspace.atomic import atomic_path, write_json
-from workspace.store import Store
+from workspace.store import ConflictError, Store
 
 
 def test_wal_mode_and_project_round_trip(tmp_path):
@@ -89,3 +89,56 @@ def test_damaged_store_file_gives_clear_error(tmp_path):
     (root / "store.db").write_bytes(b"this is not a database" * 100)
     with pytest.raises(InputError, match="is damaged"):
         Store(root)
+
+
+def _two_sessions(tmp_path):
+    store = Store(tmp_path / "s")
+    key = "run1"
+    store.register_run(key, None, {"config": {"method": "kmeans"}, "seed": 0, "versions": {},
+                                   "timings": {}, "metrics": {}})
+    return store, key, store.revision(key)
+
+
+def test_conflicting_rename_is_reported_not_overwritten(tmp_path):
+    store, key, seen = _two_sessions(tmp_path)
+    store.set_cluster(key, 3, name="north", who="ana", seen=seen, session="A")
+    with pytest.raises(ConflictError, match="ana changed cluster 3"):
+        store.set_cluster(key, 3, name="south", who="ben", seen=seen, session="B")
+    assert store.clusters(key)[3]["name"] == "north"
+    store.set_cluster(key, 4, name="east", who="ben", seen=seen, session="B")
+    store.set_cluster(key, 3, status="accepted", who="ben", seen=seen, session="B")
+    assert store.clusters(key)[3]["status"] == "accepted"
+    assert store.clusters(key)[4]["name"] == "east"
+    store.set_cluster(key, 3, name="north-east", who="ana", seen=seen, session="A")
+    assert [e["who"] for e in store.audit_log(key) if e["action"] == "set_cluster"] == \
+        ["ana", "ben", "ben", "ana"]
+
+
+def test_overlapping_point_edits_conflict_disjoint_ones_do_not(tmp_path):
+    store, key, seen = _two_sessions(tmp_path)
+    store.label_points(key, [f"p{i}" for i in range(10)], cluster=7, who="ana", seen=seen,
+                       session="A")
+    with pytest.raises(ConflictError, match="5 of these points"):
+        store.label_points(key, [f"p{i}" for i in range(5, 15)], label="odd", who="ben",
+                           seen=seen, session="B")
+    assert store.point_labels(key)["p5"]["label"] is None
+    store.label_points(key, [f"p{i}" for i in range(20, 30)], label="odd", who="ben",
+                       seen=seen, session="B")
+    store.label_points(key, ["p1"], label="late", who="ben", seen=store.revision(key),
+                       session="B")
+    assert store.point_labels(key)["p1"] == {**store.point_labels(key)["p1"], "label": "late",
+                                             "cluster": 7}
+
+
+def test_undo_takes_back_only_your_own_change_and_reports_when_built_upon(tmp_path):
+    store, key, seen = _two_sessions(tmp_path)
+    store.set_cluster(key, 1, name="mine", who="ana", seen=seen, session="A")
+    store.set_cluster(key, 2, name="theirs", who="ben", seen=seen, session="B")
+    undone = store.undo_last(key, who="ana", session="A")
+    assert undone["detail"]["after"] == {"name": "mine"}
+    assert store.clusters(key).get(1) is None and store.clusters(key)[2]["name"] == "theirs"
+    store.set_cluster(key, 5, name="first", who="ana", session="A", seen=store.revision(key))
+    store.set_cluster(key, 5, name="second", who="ben", session="B", seen=store.revision(key))
+    with pytest.raises(ConflictError, match="ben changed cluster 5"):
+        store.undo_last(key, who="ana", session="A")
+    assert store.clusters(key)[5]["name"] == "second"

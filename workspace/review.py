@@ -40,8 +40,11 @@ def new_cluster_id(labels: np.ndarray, store: Store, run_key: str) -> int:
 
 
 def move_points(store: Store, run_key: str, run_dir, point_ids, target: int | None = None,
-                new_name: str | None = None, who: str | None = None) -> int:
+                new_name: str | None = None, who: str | None = None, **edit) -> int:
     """Move points to an existing cluster, or to a new one named ``new_name``.
+
+    ``edit`` (``seen``, ``session``) is passed to the store for conflict checks, here and
+    in the other review functions.
 
     Returns
     -------
@@ -54,13 +57,15 @@ def move_points(store: Store, run_key: str, run_dir, point_ids, target: int | No
     if target is None:
         _, labels = current_labels(store, run_key, run_dir)
         target = new_cluster_id(labels, store, run_key)
-        store.set_cluster(run_key, target, name=new_name or f"cluster {target}", who=who)
-    store.label_points(run_key, ids, cluster=int(target), who=who, action="move_points")
+        store.set_cluster(run_key, target, name=new_name or f"cluster {target}", who=who,
+                          **edit)
+    store.label_points(run_key, ids, cluster=int(target), who=who, action="move_points",
+                       **edit)
     return int(target)
 
 
 def merge_clusters(store: Store, run_key: str, run_dir, source: int, target: int,
-                   who: str | None = None) -> int:
+                   who: str | None = None, **edit) -> int:
     """Move every member of ``source`` into ``target``; returns how many moved."""
     if source == target:
         raise InputError("Choose two different clusters to merge.")
@@ -69,12 +74,12 @@ def merge_clusters(store: Store, run_key: str, run_dir, source: int, target: int
     if not members:
         raise InputError(f"Cluster {source} has no members left to merge.")
     store.label_points(run_key, members, cluster=int(target), who=who, action="merge",
-                       extra={"source": int(source), "target": int(target)})
+                       extra={"source": int(source), "target": int(target)}, **edit)
     return len(members)
 
 
 def split_cluster(store: Store, run_key: str, run_dir, cluster: int, parts: int = 2,
-                  seed: int = 0, who: str | None = None) -> list[int]:
+                  seed: int = 0, who: str | None = None, **edit) -> list[int]:
     """Re-cluster one cluster's members with k-means on the run's features.
 
     The largest part keeps the cluster id; the others get new ids.
@@ -101,6 +106,6 @@ def split_cluster(store: Store, run_key: str, run_dir, cluster: int, parts: int 
     for rank, part in enumerate(order[1:]):
         target = first_new + rank
         store.label_points(run_key, ids[rows[sub == part]].tolist(), cluster=target, who=who,
-                           action="split", extra={"source": int(cluster)})
+                           action="split", extra={"source": int(cluster)}, **edit)
         out.append(target)
     return out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from clustering.errors import InputError
 
-__all__ = ["Store", "default_root", "now", "whoami"]
+__all__ = ["ConflictError", "Store", "default_root", "now", "whoami"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,10 @@ CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs(kind, key, state);
 """
 
 REVIEW_STATUSES = ("unreviewed", "accepted", "rejected")
+
+
+class ConflictError(InputError):
+    """Someone else changed the same cluster or points after this editor last looked."""
 
 
 def now() -> str:
@@ -192,17 +196,33 @@ class Store:
         return [_decode_run(r) for r in rows]
 
     # review -----------------------------------------------------------------------------
+    def revision(self, run_key: str) -> int:
+        """The newest audit entry of a run: what an editor has seen when reading state."""
+        rows = self._query("SELECT coalesce(max(id), 0) AS rev FROM audit WHERE run_key=?",
+                           (run_key,))
+        return int(rows[0]["rev"])
+
     def set_cluster(self, run_key: str, cluster: int, *, name: str | None = None,
                     status: str | None = None, notes: str | None = None,
-                    who: str | None = None) -> None:
-        """Name a cluster, set its review status or notes (only the fields given)."""
+                    who: str | None = None, seen: int | None = None,
+                    session: str | None = None) -> None:
+        """Name a cluster, set its review status or notes (only the fields given).
+
+        With ``seen`` (a :meth:`revision`) and ``session``, a change another session made
+        to the same fields of this cluster since then raises :class:`ConflictError` and
+        nothing is written.
+        """
         if status is not None and status not in REVIEW_STATUSES:
             raise InputError(f"Review status must be one of {', '.join(REVIEW_STATUSES)}, "
                              f"not '{status}'.")
         who = who or whoami()
         changes = {k: v for k, v in (("name", name), ("status", status), ("notes", notes))
                    if v is not None}
+        if not changes:
+            return
         with self.transaction() as con:
+            _check_conflict(con, run_key, seen, session, clusters={int(cluster)},
+                            fields=set(changes))
             before = con.execute("SELECT name, status, notes FROM clusters WHERE run_key=? AND "
                                  "cluster=?", (run_key, cluster)).fetchone()
             con.execute("INSERT OR IGNORE INTO clusters(run_key, cluster) VALUES (?,?)",
@@ -213,7 +233,7 @@ class Store:
                             (value, who, now(), run_key, int(cluster)))
             self._audit(con, who, "set_cluster",
                         {"cluster": int(cluster), "before": dict(before) if before else None,
-                         "after": changes}, run_key=run_key)
+                         "after": changes, "session": session}, run_key=run_key)
 
     def clusters(self, run_key: str) -> dict[int, dict]:
         """Review state per cluster id."""
@@ -222,11 +242,13 @@ class Store:
 
     def label_points(self, run_key: str, point_ids: list[str], *, label: str | None = None,
                      cluster: int | None = None, who: str | None = None,
-                     action: str = "label_points", extra: dict | None = None) -> None:
+                     action: str = "label_points", extra: dict | None = None,
+                     seen: int | None = None, session: str | None = None) -> None:
         """Give points a label and/or move them to a cluster, in one transaction.
 
         The previous state of every touched point goes into the audit entry, so the
-        change can be undone.
+        change can be undone. With ``seen`` and ``session``, points another session
+        changed since ``seen`` raise :class:`ConflictError` and nothing is written.
         """
         if label is None and cluster is None:
             raise InputError("Give a label or a cluster to assign the points to.")
@@ -234,6 +256,7 @@ class Store:
         stamp = now()
         ids = [str(p) for p in point_ids]
         with self.transaction() as con:
+            _check_conflict(con, run_key, seen, session, ids=set(ids))
             before = _rows_for(con, run_key, ids)
             con.executemany(
                 "INSERT INTO point_labels(run_key, point_id, label, cluster, updated_by, "
@@ -242,11 +265,16 @@ class Store:
                 "cluster), updated_by=excluded.updated_by, updated_at=excluded.updated_at",
                 [(run_key, p, label, cluster, who, stamp) for p in ids])
             self._audit(con, who, action, {"n": len(ids), "label": label, "cluster": cluster,
-                                           "ids": ids, "before": before, **(extra or {})},
+                                           "ids": ids, "before": before, "session": session,
+                                           **(extra or {})},
                         run_key=run_key)
 
-    def undo_last(self, run_key: str, who: str | None = None) -> dict | None:
+    def undo_last(self, run_key: str, who: str | None = None,
+                  session: str | None = None) -> dict | None:
         """Revert the newest change to a run's review state that is not undone yet.
+
+        With ``session``, only that session's own changes are undone, and one that another
+        session has built on since raises :class:`ConflictError`.
 
         Returns
         -------
@@ -260,18 +288,23 @@ class Store:
             entry = None
             for row in con.execute("SELECT * FROM audit WHERE run_key=? AND action NOT IN "
                                    "('undo', 'run') ORDER BY id DESC", (run_key,)):
-                if row["id"] not in done:
+                mine = session is None or json.loads(row["detail"]).get("session") == session
+                if row["id"] not in done and mine:
                     entry = dict(row)
                     break
             if entry is None:
                 return None
             detail = json.loads(entry["detail"])
+            if session is not None:
+                touched = _touched(con, entry["action"], detail)
+                _check_conflict(con, run_key, entry["id"], session, clusters=touched[0],
+                                ids=touched[1], fields=touched[2])
             if entry["action"] == "set_cluster":
                 _restore_cluster(con, run_key, detail)
             else:
                 _restore_points(con, run_key, detail)
-            self._audit(con, who, "undo", {"undid": entry["id"], "action": entry["action"]},
-                        run_key=run_key)
+            self._audit(con, who, "undo", {"undid": entry["id"], "action": entry["action"],
+                                           "session": session}, run_key=run_key)
             entry["detail"] = detail
             return entry
 
@@ -307,6 +340,43 @@ def _rows_for(con, run_key: str, ids: list[str]) -> dict[str, dict]:
                              f"run_key=? AND point_id IN ({marks})", (run_key, *chunk)):
             out[r["point_id"]] = {"label": r["label"], "cluster": r["cluster"]}
     return out
+
+
+def _touched(con, action: str, detail: dict) -> tuple[set, set, set]:
+    """Clusters, point ids and cluster fields an audit entry changed."""
+    if action == "undo":
+        row = con.execute("SELECT action, detail FROM audit WHERE id=?",
+                          (detail["undid"],)).fetchone()
+        return _touched(con, row["action"], json.loads(row["detail"])) if row else \
+            (set(), set(), set())
+    if action == "set_cluster":
+        return {int(detail["cluster"])}, set(), set(detail.get("after") or {})
+    return set(), set(detail.get("ids") or ()), set()
+
+
+def _check_conflict(con, run_key: str, seen: int | None, session: str | None, *,
+                    clusters: set | None = None, ids: set | None = None,
+                    fields: set | None = None) -> None:
+    """Raise :class:`ConflictError` when another session changed the same cluster fields or
+    points after audit entry ``seen`` (nothing to check without ``seen``)."""
+    if seen is None:
+        return
+    for row in con.execute("SELECT * FROM audit WHERE run_key=? AND id>? AND action!='run' "
+                           "ORDER BY id", (run_key, int(seen))):
+        detail = json.loads(row["detail"])
+        if session is not None and detail.get("session") == session:
+            continue
+        their_clusters, their_ids, their_fields = _touched(con, row["action"], detail)
+        same_cluster = clusters and clusters & their_clusters and (
+            not fields or not their_fields or fields & their_fields)
+        same_points = ids and ids & their_ids
+        if same_cluster or same_points:
+            what = (f"cluster {min(clusters & their_clusters)}" if same_cluster else
+                    f"{len(ids & their_ids):,} of these points")
+            raise ConflictError(
+                f"{row['who']} changed {what} at {row['at'][11:19]} UTC ({row['action']}) "
+                "after you loaded this page, so your change was not saved; the page now "
+                "shows their change — make yours again if you still want it.")
 
 
 def _restore_cluster(con, run_key: str, detail: dict) -> None:
