@@ -23,6 +23,10 @@ class ZipLimits:
     ratio_floor_bytes: int = 1024**2
 
 
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".bz2", ".xz", ".7z", ".rar")
+"""Entries refused inside an archive: nested archives are never opened."""
+
+
 def checked_members(path: Path, limits: ZipLimits = ZipLimits()) -> list[zipfile.ZipInfo]:
     """Return the file members of a zip after checking every entry.
 
@@ -63,6 +67,9 @@ def checked_members(path: Path, limits: ZipLimits = ZipLimits()) -> list[zipfile
             raise InputError(f"'{path.name}': entry '{info.filename}' would expand to "
                              f"{info.file_size:,} bytes, over the {limits.max_entry_bytes:,}-byte "
                              "limit per file; remove it from the archive.")
+        if info.filename.lower().endswith(ARCHIVE_SUFFIXES):
+            raise InputError(f"'{path.name}' holds another archive ('{info.filename}'), which "
+                             "is not opened; unpack it and put its files in the one archive.")
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
             raise InputError(f"'{path.name}': entry '{info.filename}' expands {ratio:,.0f} times "

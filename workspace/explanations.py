@@ -12,7 +12,7 @@ from clustering.progress import ProgressFn, no_progress
 
 from .atomic import write_json, write_with
 from .exports import reload_dataset
-from .runs import load_assignments, load_clustering, read_run
+from .runs import load_assignments, load_clustering, read_artifact, read_run
 from .store import Store
 
 __all__ = ["EXPLANATIONS", "ensure_explanations", "load_point_ambiguity", "rules_with_budget"]
@@ -48,11 +48,12 @@ def ensure_explanations(run_dir: Path, store: Store | None = None,
     run_dir = Path(run_dir)
     target = run_dir / EXPLANATIONS
     if target.exists() and not options:
-        return json.loads(target.read_text(encoding="utf-8"))
+        return read_artifact(target, lambda p: json.loads(p.read_text(encoding="utf-8")))
     run_json = read_run(run_dir)
     data = dataset or reload_dataset(run_json)
-    X = np.load(run_dir / "features.npy", allow_pickle=False)
-    feature_names = json.loads((run_dir / "features_names.json").read_text())
+    X = read_artifact(run_dir / "features.npy", lambda p: np.load(p, allow_pickle=False))
+    feature_names = read_artifact(run_dir / "features_names.json",
+                                  lambda p: json.loads(p.read_text()))
     clustering = load_clustering(run_dir)
     if (run_dir / "model.json").exists():
         from clustering.deep.model import DeepModel
@@ -96,5 +97,7 @@ def rules_with_budget(run_dir: Path, data, max_leaves: int) -> dict:
 def load_point_ambiguity(run_dir: Path) -> np.ndarray | None:
     """Per-point ambiguity of a run, or None before explanations were computed."""
     path = Path(run_dir) / AMBIGUITY
-    return np.load(path, allow_pickle=False) if path.exists() else None
+    if not path.exists():
+        return None
+    return read_artifact(path, lambda p: np.load(p, allow_pickle=False))
 

@@ -21,7 +21,7 @@ from .fingerprint import data_fingerprint, package_versions, run_key
 from .store import Store, now
 
 __all__ = ["StoredRun", "build_run_json", "ensure_run", "load_assignments", "planned_key",
-           "read_run", "write_outputs"]
+           "read_artifact", "read_run", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -131,21 +131,41 @@ def _write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
     write_json(folder / RUN_JSON, run_json)
 
 
+def read_artifact(path: Path, reader):
+    """``reader(path)``, with a damaged or missing file reported as one plain sentence.
+
+    Raises
+    ------
+    InputError
+        Naming the run and file; other runs and projects are not affected.
+    """
+    from clustering.errors import InputError
+
+    path = Path(path)
+    try:
+        return reader(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure means a damaged file
+        raise InputError(f"The stored run {path.parent.name} is damaged: '{path.name}' cannot "
+                         f"be read ({type(exc).__name__}); pick another run or run it again "
+                         "— other runs and projects are not affected.") from None
+
+
 def read_run(folder: Path) -> dict:
     """Read ``run.json`` of a run folder."""
     import json
 
-    return json.loads((Path(folder) / RUN_JSON).read_text(encoding="utf-8"))
+    return read_artifact(Path(folder) / RUN_JSON,
+                         lambda p: json.loads(p.read_text(encoding="utf-8")))
 
 
 def load_assignments(folder: Path) -> pd.DataFrame:
     """Read ``assignments.parquet`` of a run folder."""
-    return pd.read_parquet(Path(folder) / ASSIGNMENTS)
+    return read_artifact(Path(folder) / ASSIGNMENTS, pd.read_parquet)
 
 
 def load_clustering(folder: Path) -> Clustering:
     """Read the stored :class:`Clustering` of a run folder."""
-    return Clustering.load(Path(folder) / "clustering.npz")
+    return read_artifact(Path(folder) / "clustering.npz", Clustering.load)
 
 
 def write_outputs(run: StoredRun, out: Path, extra: list[str] | None = None) -> None:

@@ -60,8 +60,13 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
 def _alternatives(run_dir) -> np.ndarray | None:
     from pathlib import Path
 
-    with np.load(Path(run_dir) / "clustering.npz", allow_pickle=False) as z:
-        return z["alternatives"] if "alternatives" in z.files else None
+    from .runs import read_artifact
+
+    def read(path):
+        with np.load(path, allow_pickle=False) as z:
+            return z["alternatives"] if "alternatives" in z.files else None
+
+    return read_artifact(Path(run_dir) / "clustering.npz", read)
 
 
 def _name(cluster: int, names: dict) -> str:

@@ -1,0 +1,139 @@
+"""Hostile and broken input beyond the validation messages: archives, huge images, uploads
+over the limit, damaged stored files. Each gets one plain sentence, nothing is written
+outside the store, and stored work stays readable.
+
+(Zip path tricks, symlinks, a 1000:1 bomb, truncated and fake images, pickled ``.npy``,
+``.pt`` payloads, CSV formulas and a full disk during export are in test_validation,
+test_deep and test_exports.)
+"""
+
+from __future__ import annotations
+
+import io
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+from test_validation import run_bad
+
+from clustering.errors import InputError
+from clustering.pipeline import RunConfig
+from conftest import files_under
+from workspace.projects import MAX_UPLOAD_BYTES, save_upload
+from workspace.runs import ensure_run, load_assignments
+from workspace.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _png(value: int = 0, size: int = 8) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (size, size), value).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_zip_with_100k_entries_refused_from_its_directory(tmp_path, capsys):
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(100_000):
+            zf.writestr(f"{i}.png", b"")
+    msg = run_bad(tmp_path, capsys, path)
+    assert "holds 100,000 entries, over the limit of 50,000" in msg
+
+
+def test_zip_at_1000_to_1_refused(tmp_path, capsys):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.png", b"\0" * (50 * 1024 * 1024))
+    info = zipfile.ZipFile(path).infolist()[0]
+    assert info.file_size / info.compress_size >= 1000
+    assert "(a possible zip bomb)" in run_bad(tmp_path, capsys, path)
+
+
+def test_nested_zip_refused_not_silently_skipped(tmp_path, capsys):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        for i in range(5):
+            zf.writestr(f"in{i}.png", _png(i * 40))
+    path = tmp_path / "outer.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("more/inner.zip", inner.getvalue())
+        for i in range(5):
+            zf.writestr(f"out{i}.png", _png(i * 40))
+    msg = run_bad(tmp_path, capsys, path)
+    assert "holds another archive ('more/inner.zip')" in msg
+
+
+def test_image_over_pillows_pixel_limit_is_named(tmp_path, capsys):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"ok{i}.png").write_bytes(_png(i * 50))
+    side = int((2 * Image.MAX_IMAGE_PIXELS) ** 0.5) + 100  # over the hard limit
+    Image.new("1", (side, side)).save(folder / "huge.png")
+    msg = run_bad(tmp_path, capsys, folder)
+    assert "'huge.png' (too many pixels)" in msg
+
+
+def test_upload_over_the_limit_refused_and_not_written(isolated_store):
+    store = Store(isolated_store)
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024**2 == MAX_UPLOAD_BYTES
+    huge = bytes(MAX_UPLOAD_BYTES + 1)  # 1 GiB + 1 byte (zero pages, cheap)
+    with pytest.raises(InputError, match="over the 1,024 MiB upload limit"):
+        save_upload(store, "big.csv", huge)
+    assert files_under(store.root / "uploads") == []
+
+
+def _two_projects(store: Store):
+    runs = {}
+    for name in ("iris", "wine"):
+        pid = store.create_project(name, f"demo:{name}")
+        runs[name] = ensure_run(RunConfig(data=f"demo:{name}", clusters=3), store, pid)
+    return runs
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "delete"])
+def test_damaged_run_file_is_reported_and_other_projects_still_open(isolated_store, damage):
+    store = Store(isolated_store)
+    runs = _two_projects(store)
+    target = runs["iris"].path / "assignments.parquet"
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:100])
+    elif damage == "garbage":
+        target.write_bytes(b"PAR1 this is not parquet")
+    else:
+        target.unlink()
+    with pytest.raises(InputError, match=f"run {runs['iris'].key} is damaged"):
+        load_assignments(runs["iris"].path)
+    assert len(load_assignments(runs["wine"].path)) == 178
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    ids = {p["name"]: p["id"] for p in store.projects()}
+    at.session_state["project_id"] = ids["iris"]
+    at.run()
+    assert not at.exception
+    assert any("is damaged" in e.value and "other runs and projects" in e.value
+               for e in at.error), [e.value for e in at.error]
+    other = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    other.session_state["project_id"] = ids["wine"]
+    other.run()
+    assert not other.exception and not other.error, [e.value for e in other.error]
+    assert {m.label: m.value for m in other.metric}["Points"] == "178"
+
+
+def test_damaged_store_database_gives_one_sentence_in_the_app(isolated_store):
+    store = Store(isolated_store)
+    _two_projects(store)
+    db = store.db_path
+    for extra in (db.with_name("store.db-wal"), db.with_name("store.db-shm")):
+        extra.unlink(missing_ok=True)
+    db.write_bytes(b"SQLite format 3\0" + b"\x13" * 4096)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "is damaged" in at.error[0].value
+    assert "restore it from a backup" in at.error[0].value
