@@ -1,0 +1,274 @@
+"""Load test: concurrent browser sessions on a 50,000-point project while a heavy job runs.
+
+1. Builds a store with one 50k-point project (16-D blob embeddings, k-means 20) and its
+   explanations, then starts ``streamlit run app.py`` on it.
+2. Starts one heavy background job (DEC training on the same 50k points) through the job
+   runner, as a user clicking Run would.
+3. Opens SESSIONS browser contexts (Playwright, headless Chromium) that each, in a loop,
+   change the map colouring, lasso points, and every few steps go to Review and move their
+   selection into a new named cluster (labelling), then return to Explore.
+   Latency = from the input event to the server's ``script_finished`` message for that
+   rerun, read from the page's own websocket (the rerun is finished server-side).
+4. Connects and disconnects CYCLES times (open the page, wait for its first run to finish,
+   close) and samples the server's resident memory every 10 cycles.
+
+    python benchmarks/load_test.py [--sessions 10] [--actions 20] [--cycles 200]
+
+Writes ``benchmarks/results/load.json`` and prints it. Needs Debian's chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+FINISHED = {"FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process, MiB (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def prepare(home: Path) -> dict:
+    """The 50k project, its run and its explanations (computed before the clock starts)."""
+    from app_50k import make_project
+
+    from workspace.explanations import ensure_explanations
+    from workspace.store import Store
+
+    cli_s = make_project(home)
+    store = Store(home)
+    run = store.runs()[0]
+    start = time.perf_counter()
+    ensure_explanations(Path(run["path"]), store)
+    return {"cli_run_s": round(cli_s, 1), "explain_s": round(time.perf_counter() - start, 1),
+            "run_key": run["key"], "project_id": run["project_id"], "data": str(home /
+                                                                              "blobs50k.npy")}
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--server.fileWatcherType", "none"],
+                            cwd=ROOT, env={**os.environ, "CLUSTERLAB_HOME": str(home)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.2)
+
+
+class Session:
+    """One browser context whose page records every finished rerun from its websocket."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.finished: list[float] = []
+        self.conflicts = 0
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        def frame(payload) -> None:
+            if isinstance(payload, str):
+                return
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(payload)
+            except Exception:  # noqa: BLE001 - not a ForwardMsg
+                return
+            if msg.WhichOneof("type") == "script_finished" and \
+                    ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished) in FINISHED:
+                self.finished.append(time.perf_counter())
+
+        ws.on("framereceived", frame)
+
+    async def timed(self, action, timeout: float = 120.0) -> float:
+        """Seconds from the input event to the next finished rerun."""
+        start = time.perf_counter()
+        await action()
+        deadline = start + timeout
+        while time.perf_counter() < deadline:
+            done = [t for t in self.finished if t > start]
+            if done:
+                return done[0] - start
+            await asyncio.sleep(0.01)
+        raise TimeoutError("no rerun finished")
+
+
+async def lasso(page, frac: float, rng: random.Random) -> None:
+    box = await page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    cx = box["x"] + box["width"] * rng.uniform(0.45, 0.55)
+    cy = box["y"] + box["height"] * rng.uniform(0.45, 0.55)
+    rx, ry = box["width"] * frac, box["height"] * frac
+    await page.mouse.move(cx - rx, cy - ry)
+    await page.mouse.down()
+    for fx, fy in ((1, -1), (1, 1), (-1, 1), (-1, -1)):
+        await page.mouse.move(cx + fx * rx, cy + fy * ry, steps=4)
+
+
+async def one_session(browser, url: str, index: int, actions: int, results: dict) -> None:
+    rng = random.Random(index)
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(180_000)
+    s = Session(page)
+    await page.goto(url)
+    await page.wait_for_selector(".js-plotly-plot .nsewdrag")
+    await page.get_by_text("Your name (for the audit trail)").wait_for()
+    times = results.setdefault("latency", {})
+    colours = ["confidence", "ambiguity", "cluster"]
+    for step in range(actions):
+        kind = ("colour", "lasso", "label")[step % 3]
+        if kind == "colour":
+            box = page.locator("[data-testid=stSelectbox]").filter(has_text="Colour by")
+            await box.locator("input").first.click()
+            await page.keyboard.type(colours[step % len(colours)])
+            took = await s.timed(lambda: page.keyboard.press("Enter"))
+        elif kind == "lasso":
+            await lasso(page, rng.uniform(0.12, 0.2), rng)
+            took = await s.timed(lambda: page.mouse.up())
+            await page.get_by_role("heading", name="Selection:").wait_for()
+        else:
+            took = await s.timed(lambda: page.get_by_role("link", name="Review").first.click())
+            times.setdefault("navigate", []).append(took)
+            await page.get_by_role("heading", name="Review").first.wait_for()
+            field = page.get_by_label("Name of the new cluster")
+            if await field.count():
+                await field.fill(f"s{index}-{step}")
+                took = await s.timed(lambda: page.get_by_role(
+                    "button", name="Move selection").click())
+                if await page.get_by_text("was not saved").count():
+                    s.conflicts += 1
+            times.setdefault("navigate", []).append(await s.timed(
+                lambda: page.get_by_role("link", name="Explore").first.click()))
+            await page.wait_for_selector(".js-plotly-plot .nsewdrag")
+        times.setdefault(kind, []).append(took)
+    results["conflicts"] = results.get("conflicts", 0) + s.conflicts
+    await context.close()
+
+
+async def cycles(browser, url: str, n: int, server_pid: int) -> list[dict]:
+    samples = [{"cycle": 0, "rss_mib": round(rss_mib(server_pid), 1)}]
+    for i in range(1, n + 1):
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        page = await context.new_page()
+        page.set_default_timeout(180_000)
+        s = Session(page)
+        start = time.perf_counter()
+        await page.goto(url)
+        while not s.finished and time.perf_counter() - start < 180:
+            await asyncio.sleep(0.02)
+        await context.close()
+        if i % 10 == 0:
+            samples.append({"cycle": i, "rss_mib": round(rss_mib(server_pid), 1)})
+            print(f"cycle {i}: server RSS {samples[-1]['rss_mib']} MiB", flush=True)
+    return samples
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def drive(url: str, server_pid: int, args) -> dict:
+    from playwright.async_api import async_playwright
+
+    results: dict = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=shutil.which("chromium"), args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-sync",
+            "--disable-component-update", "--disable-gpu"])
+        rss_before = rss_mib(server_pid)
+        start = time.perf_counter()
+        await asyncio.gather(*(one_session(browser, url, i, args.actions, results)
+                               for i in range(args.sessions)))
+        results["load_wall_s"] = round(time.perf_counter() - start, 1)
+        results["server_rss_mib_during_load"] = [round(rss_before, 1),
+                                                 round(rss_mib(server_pid), 1)]
+        results["memory"] = await cycles(browser, url, args.cycles, server_pid)
+        await browser.close()
+    return results
+
+
+def summarise(raw: dict, args) -> dict:
+    lat = raw.pop("latency")
+    every = [t for kind in lat.values() for t in kind]
+    out = {"sessions": args.sessions, "actions_per_session": args.actions,
+           "reruns_measured": len(every),
+           "p50_s": round(statistics.median(every), 3), "p95_s": round(percentile(every, 0.95),
+                                                                         3),
+           "max_s": round(max(every), 3),
+           "by_action": {k: {"n": len(v), "p50_s": round(statistics.median(v), 3),
+                             "p95_s": round(percentile(v, 0.95), 3)} for k, v in lat.items()},
+           **raw}
+    mem = [m["rss_mib"] for m in out["memory"]]
+    warm = [m["rss_mib"] for m in out["memory"] if m["cycle"] >= min(20, args.cycles // 2)]
+    out["memory_after_warmup_spread"] = round((max(warm) - min(warm)) / min(warm), 3)
+    out["memory_first_last_mib"] = [mem[0], mem[-1]]
+    out["targets"] = {"p95_under_1_5_s": out["p95_s"] < 1.5,
+                      "memory_flat_within_10pct": out["memory_after_warmup_spread"] <= 0.10}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--actions", type=int, default=21)
+    parser.add_argument("--cycles", type=int, default=200)
+    args = parser.parse_args()
+
+    from clustering.pipeline import RunConfig
+    from workspace import jobs
+    from workspace.store import Store
+
+    home = Path(tempfile.mkdtemp(prefix="clload-"))
+    setup = prepare(home)
+    print("prepared:", setup, flush=True)
+    server, url = start_server(home)
+    store = Store(home)
+    job, _ = jobs.submit_run(store, RunConfig(data=setup["data"], method="dec", clusters=20,
+                                              epochs=2000), setup["project_id"])
+    try:
+        raw = asyncio.run(drive(url, server.pid, args))
+        heavy = jobs.get(store, job["id"])
+        raw["heavy_job"] = {"method": "dec", "state_at_end": heavy["state"],
+                            "progress_at_end": round(heavy["fraction"], 3),
+                            "stage": heavy["stage"]}
+    finally:
+        jobs.cancel(store, job["id"])
+        server.terminate()
+        server.wait(timeout=30)
+    figures = {**summarise(raw, args), "setup": setup, "cores": os.cpu_count()}
+    out = ROOT / "benchmarks" / "results" / "load.json"
+    out.write_text(json.dumps(figures, indent=1))
+    print(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    main()
