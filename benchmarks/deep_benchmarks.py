@@ -44,7 +44,7 @@ from clustering.metrics import cluster_metrics  # noqa: E402
 from clustering.pipeline import RunConfig, run_pipeline  # noqa: E402
 
 log = logging.getLogger("deep-bench")
-DEEP = ("scan", "divclust", "idec", "dec", "sela", "p2ot")
+DEEP = ("scan", "temi", "divclust", "idec", "dec", "sela", "p2ot")
 
 
 def imbalanced_blobs() -> Dataset:
@@ -77,19 +77,32 @@ def run_case(data: Dataset, methods: list[str], seeds: list[int], peers: bool,
                             clusters=None if "hdbscan" in method else k)
             result, wall, peak = measure(lambda c=cfg: run_pipeline(c, dataset=data))
             records.append(_record(data, f"clusterlab:{method}", seed, result.metrics,
-                                   result.timings, wall, peak, result.clustering.info))
+                                   result.timings, wall, peak, result.clustering.info,
+                                   head_ece(result.clustering, data.labels)))
             log.info("%s %s seed=%d acc=%.3f nmi=%.3f %.1fs", data.name, method, seed,
                      result.metrics["acc"], result.metrics["nmi"], wall)
     return records
 
 
-def _record(data, pipeline, seed, m, stages, wall, peak, info) -> dict:
+def head_ece(clustering, truth) -> float | None:
+    """ECE of the clustering head's own confidence (before the calibration head)."""
+    from clustering.metrics import expected_calibration_error
+
+    if clustering.info.get("confidence", "").startswith("calibration head"):
+        labels = clustering.labels
+        own = clustering.soft[np.arange(len(labels)), labels.clip(0)]
+        return expected_calibration_error(own, labels, truth)
+    return None
+
+
+def _record(data, pipeline, seed, m, stages, wall, peak, info, ece_head=None) -> dict:
     return {"data": data.name, "n": data.n, "pipeline": pipeline, "seed": seed,
             "acc": m["acc"], "nmi": m["nmi"], "ari": m["ari"], "n_clusters": m["n_clusters"],
             "noise_share": m["noise_share"], "stages_s": {k: round(v, 3) for k, v in
                                                           stages.items()},
             "wall_s": round(wall, 3), "peak_mib": round(peak, 1),
-            "s_per_epoch": info.get("seconds_per_epoch")}
+            "s_per_epoch": info.get("seconds_per_epoch"), "ece": m.get("ece"),
+            "ece_head": ece_head}
 
 
 def main() -> None:
@@ -122,6 +135,10 @@ def main() -> None:
     spe = pd.DataFrame(records).groupby(["data", "pipeline"], sort=False)["s_per_epoch"].median()
     table["s/epoch"] = [f"{spe.get((d, p)):.3f}" if pd.notna(spe.get((d, p))) else "—"
                         for d, p in zip(table["data"], table["pipeline"], strict=True)]
+    for col, name in (("ece", "ECE"), ("ece_head", "ECE head only")):
+        mean = pd.DataFrame(records).groupby(["data", "pipeline"], sort=False)[col].mean()
+        table[name] = [f"{mean.get((d, p)):.3f}" if pd.notna(mean.get((d, p))) else "—"
+                       for d, p in zip(table["data"], table["pipeline"], strict=True)]
     out = ROOT / "results"
     out.mkdir(exist_ok=True)
     (out / "deep.json").write_text(json.dumps({"records": records}, indent=1))

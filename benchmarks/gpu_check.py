@@ -23,7 +23,7 @@ from clustering.features import featurize  # noqa: E402
 from clustering.loaders import load_data  # noqa: E402
 from clustering.metrics import hungarian_accuracy  # noqa: E402
 
-METHODS = ("dec", "idec", "scan", "sela", "p2ot")
+METHODS = ("dec", "idec", "scan", "temi", "sela", "p2ot", "divclust")
 
 
 def main() -> int:

@@ -6,7 +6,8 @@
    runner, as a user clicking Run would.
 3. Opens SESSIONS browser contexts (Playwright, headless Chromium) that each, in a loop,
    change the map colouring, lasso points, and every few steps go to Review and move their
-   selection into a new named cluster (labelling), then return to Explore.
+   selection into a new named cluster (labelling), then return to Explore, pausing 1-3 s
+   before each action as a person looking at the screen would.
    Latency = from the input event to the server's ``script_finished`` message for that
    rerun, read from the page's own websocket (the rerun is finished server-side).
 4. Connects and disconnects CYCLES times (open the page, wait for its first run to finish,
@@ -38,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 FINISHED = {"FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
+THINK_S = (1.0, 3.0)
+"""Pause before each action (uniform, seconds): sessions act like people, not in lockstep."""
 
 
 def rss_mib(pid: int) -> float:
@@ -142,35 +145,46 @@ async def one_session(browser, url: str, index: int, actions: int, results: dict
     await page.wait_for_selector(".js-plotly-plot .nsewdrag")
     await page.get_by_text("Your name (for the audit trail)").wait_for()
     times = results.setdefault("latency", {})
-    colours = ["confidence", "ambiguity", "cluster"]
     for step in range(actions):
         kind = ("colour", "lasso", "label")[step % 3]
-        if kind == "colour":
-            box = page.locator("[data-testid=stSelectbox]").filter(has_text="Colour by")
-            await box.locator("input").first.click()
-            await page.keyboard.type(colours[step % len(colours)])
-            took = await s.timed(lambda: page.keyboard.press("Enter"))
-        elif kind == "lasso":
-            await lasso(page, rng.uniform(0.12, 0.2), rng)
-            took = await s.timed(lambda: page.mouse.up())
-            await page.get_by_role("heading", name="Selection:").wait_for()
-        else:
-            took = await s.timed(lambda: page.get_by_role("link", name="Review").first.click())
-            times.setdefault("navigate", []).append(took)
-            await page.get_by_role("heading", name="Review").first.wait_for()
-            field = page.get_by_label("Name of the new cluster")
-            if await field.count():
-                await field.fill(f"s{index}-{step}")
-                took = await s.timed(lambda: page.get_by_role(
-                    "button", name="Move selection").click())
-                if await page.get_by_text("was not saved").count():
-                    s.conflicts += 1
-            times.setdefault("navigate", []).append(await s.timed(
-                lambda: page.get_by_role("link", name="Explore").first.click()))
+        await asyncio.sleep(rng.uniform(*THINK_S))  # a user looks before the next click
+        try:
+            took = await _action(page, s, kind, step, index, rng, times)
+        except Exception as exc:  # noqa: BLE001 - a failed action is counted, not fatal
+            results.setdefault("failed", []).append(f"session {index} {kind}: {exc!s:.80}")
+            await page.goto(url)
             await page.wait_for_selector(".js-plotly-plot .nsewdrag")
-        times.setdefault(kind, []).append(took)
+            continue
+        if took is not None:
+            times.setdefault(kind, []).append(took)
+            print(f"session {index} step {step} {kind}: {took:.2f} s", flush=True)
     results["conflicts"] = results.get("conflicts", 0) + s.conflicts
     await context.close()
+
+
+async def _action(page, s: Session, kind: str, step: int, index: int, rng, times):
+    """One user action; returns its latency (None when there was nothing to label)."""
+    if kind == "colour":
+        box = page.locator("[data-testid=stSelectbox]").filter(has_text="Colour by")
+        await box.locator("input").first.click()
+        await page.keyboard.type(("confidence", "ambiguity", "cluster")[step % 3])
+        return await s.timed(lambda: page.keyboard.press("Enter"))
+    if kind == "lasso":
+        await lasso(page, rng.uniform(0.12, 0.2), rng)
+        return await s.timed(lambda: page.mouse.up())
+    nav = times.setdefault("navigate", [])
+    nav.append(await s.timed(lambda: page.get_by_role("link", name="Review").first.click()))
+    await page.get_by_role("heading", name="Review").first.wait_for()
+    took = None
+    field = page.get_by_label("Name of the new cluster")
+    if await field.count():
+        await field.fill(f"s{index}-{step}")
+        took = await s.timed(lambda: page.get_by_role("button", name="Move selection").click())
+        if await page.get_by_text("was not saved").count():
+            s.conflicts += 1
+    nav.append(await s.timed(lambda: page.get_by_role("link", name="Explore").first.click()))
+    await page.wait_for_selector(".js-plotly-plot .nsewdrag")
+    return took
 
 
 async def cycles(browser, url: str, n: int, server_pid: int) -> list[dict]:

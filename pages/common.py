@@ -72,7 +72,7 @@ def open_run_page(title: str):
     -------
     store, project, run, data, frame, table
     """
-    from workspace.views import cluster_table, map_frame
+    from workspace.views import cluster_table
 
     store, project, run = ensure_current()
     st.title(title)
@@ -80,17 +80,29 @@ def open_run_page(title: str):
         st.info("This project has no clustering yet. Open **Cluster** to run one.")
         st.stop()
     data = project_dataset(project)
-    _remember_revision(store, run["key"])
-    frame = map_frame(store, run["key"], run["path"], data)
+    revision = _remember_revision(store, run["key"])
+    frame = _cached_map_frame(run["key"], str(run["path"]), revision, project["data"],
+                              json.dumps(project["settings"], sort_keys=True))
     return store, project, run, data, frame, cluster_table(frame, store, run["key"])
 
 
-def _remember_revision(store, run_key: str) -> None:
+@st.cache_data(max_entries=32, show_spinner=False)
+def _cached_map_frame(run_key: str, run_path: str, revision: int, source: str,
+                      settings_json: str):
+    """The map frame of a run at one review revision (shared by sessions; each gets a
+    copy). A review change makes a new revision, so it is never stale."""
+    from workspace.views import map_frame
+
+    return map_frame(get_store(), run_key, run_path, get_dataset(source, settings_json))
+
+
+def _remember_revision(store, run_key: str) -> int:
     """Keep the review revision this render shows, and the one the previous render showed
     (what the user looked at when they clicked), for :func:`edit_args`."""
     shown = st.session_state.setdefault("shown_revision", {})
     st.session_state["clicked_on_revision"] = shown.get(run_key)
     shown[run_key] = store.revision(run_key)
+    return shown[run_key]
 
 
 def edit_args() -> dict:

@@ -78,7 +78,7 @@ def blobs3():
     return ((X - X.mean(0)) / X.std(0)).astype(np.float32), y
 
 
-@pytest.mark.parametrize("method", ["dec", "idec", "scan", "sela", "p2ot", "divclust"])
+@pytest.mark.parametrize("method", ["dec", "idec", "scan", "sela", "p2ot", "divclust", "temi"])
 def test_each_deep_method_recovers_easy_blobs(method, blobs3):
     X, y = blobs3
     result = cluster(X, method, 3, random_state=0, epochs=20)
@@ -138,7 +138,8 @@ def test_imbalanced_switch_beats_balanced_transport():
 @pytest.mark.parametrize("method,epochs", [("dec", []), ("idec", []), ("scan", ["--epochs", "20"]),
                                            ("sela", ["--epochs", "20"]),
                                            ("p2ot", ["--epochs", "20"]),
-                                           ("divclust", ["--epochs", "10"])])
+                                           ("divclust", ["--epochs", "10"]),
+                                           ("temi", ["--epochs", "20"])])
 def test_cli_runs_each_deep_method_on_digits(method, epochs, tmp_path):
     out = tmp_path / method
     assert main(["run", "--data", "demo:digits", "--method", method, "--clusters", "10",
@@ -214,3 +215,43 @@ def test_contrastive_embedding_separates_two_kinds_of_images():
     assert emb.shape == (200, 128)
     labels = KMeans(2, n_init=5, random_state=0).fit_predict(emb)
     assert adjusted_rand_score(kind, labels) > 0.9
+
+
+def test_temi_loss_rewards_agreeing_pairs_and_penalises_collapse():
+    from clustering.deep.temi import temi_loss
+
+    eye = torch.eye(4)
+    uniform_prior = torch.full((4,), 0.25)
+    agree = temi_loss(eye, eye, eye, uniform_prior)
+    disagree = temi_loss(eye, eye.roll(1, 0), eye, uniform_prior)
+    assert agree < disagree
+    # everyone in one cluster (and the running prior saying so) costs more than spread use
+    one = torch.zeros(4, 4)
+    one[:, 0] = 1.0
+    collapsed = temi_loss(one, one, one, torch.tensor([0.97, 0.01, 0.01, 0.01]))
+    assert collapsed > agree
+
+
+def test_region_targets_average_within_regions():
+    from clustering.deep.calibration import region_targets
+
+    Z = np.array([[0.0], [0.1], [10.0], [10.1]])
+    soft = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0]])
+    target = region_targets(Z, soft, 2, seed=0)
+    np.testing.assert_allclose(target[:2], [[0.5, 0.5], [0.5, 0.5]])
+    np.testing.assert_allclose(target[2:], [[1.0, 0.0], [1.0, 0.0]])
+
+
+def test_calibration_head_lowers_confidence_where_the_head_is_inconsistent():
+    """Two blobs; inside the second the clustering head flips labels at random. The
+    calibration head keeps the first blob confident and gives the second about 1/2."""
+    from clustering.deep.calibration import train_calibration_head
+
+    rng = np.random.default_rng(0)
+    Z = np.vstack([rng.normal(0, 0.3, (200, 2)), rng.normal(6, 0.3, (200, 2))])
+    labels = np.r_[np.zeros(200, int), rng.integers(0, 2, 200)]
+    soft = np.eye(2)[labels] * 0.98 + 0.01
+    result = train_calibration_head(Z.astype(np.float32), soft, TrainContext(seed=0),
+                                    epochs=30, n_regions=10)
+    assert result.confidence[:200].mean() > 0.9
+    assert 0.35 < result.confidence[200:].mean() < 0.65

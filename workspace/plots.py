@@ -8,6 +8,8 @@ import pandas as pd
 __all__ = ["COLOR_OPTIONS", "bar_figure", "heatmap_figure", "map_figure", "reliability_figure"]
 
 COLOR_OPTIONS = ("cluster", "confidence", "truth")
+LARGE_MAP = 20_000
+"""Above this many points the map carries no per-point hover text (payload size)."""
 _PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6",
             "#9D755D", "#EECA3B", "#BAB0AC", "#1F77B4", "#2CA02C", "#D62728", "#9467BD",
             "#8C564B", "#E377C2", "#17BECF", "#BCBD22")
@@ -39,15 +41,22 @@ def map_figure(frame: pd.DataFrame, color: str = "cluster", highlight: list[str]
     values = frame[column]
     # customdata carries only the row number (small payload); the pages map it to ids
     rows = frame["row"].to_numpy() if "row" in frame else np.arange(len(frame))
-    limit = 140 if len(frame) <= 20000 else 50
-    hover = (frame["id"].astype(str) + " · " + frame["cluster_name"].astype(str) + "<br>"
-             + frame["hover"].astype(str).str.slice(0, limit)).to_numpy()
-    template = "%{text}<extra></extra>"
+    x, y = frame["x"].to_numpy(np.float32), frame["y"].to_numpy(np.float32)
+    if len(frame) <= LARGE_MAP:
+        hover = (frame["id"].astype(str) + " · " + frame["cluster_name"].astype(str) + "<br>"
+                 + frame["hover"].astype(str).str.slice(0, 140)).to_numpy()
+        template = "%{text}<extra></extra>"
+    else:  # no per-point text: the figure stays ~1 MB; the side panel shows the details
+        hover = np.full(len(frame), None)
+        template = "%{fullData.name} · row %{customdata}<extra></extra>"
     if pd.api.types.is_numeric_dtype(values) and values.nunique() > 20:
         fig.add_trace(go.Scattergl(
-            x=frame["x"], y=frame["y"], mode="markers", customdata=rows, text=hover,
-            hovertemplate=template, name=column,
-            marker={"size": size, "color": values, "colorscale": "Viridis", "showscale": True,
+            x=x, y=y, mode="markers", customdata=rows,
+            text=hover if len(frame) <= LARGE_MAP else None,
+            hovertemplate=template.replace("%{fullData.name}", "%{marker.color:.3g}"),
+            name=column,
+            marker={"size": size, "color": values.to_numpy(np.float32), "colorscale": "Viridis",
+                    "showscale": True,
                     "colorbar": {"title": column}}))
     else:
         cats = values.astype(str)
@@ -56,13 +65,14 @@ def map_figure(frame: pd.DataFrame, color: str = "cluster", highlight: list[str]
             mask = (cats == cat).to_numpy()
             colour = "#BBBBBB" if cat == "noise" else _PALETTE[i % len(_PALETTE)]
             fig.add_trace(go.Scattergl(
-                x=frame["x"][mask], y=frame["y"][mask], mode="markers", name=cat,
-                customdata=rows[mask], text=hover[mask], hovertemplate=template,
+                x=x[mask], y=y[mask], mode="markers", name=cat, customdata=rows[mask],
+                text=hover[mask] if len(frame) <= LARGE_MAP else None,
+                hovertemplate=template,
                 marker={"size": size, "color": colour, "opacity": 0.8}))
     if highlight:
         sel = frame["id"].isin(set(highlight)).to_numpy()
         fig.add_trace(go.Scattergl(
-            x=frame["x"][sel], y=frame["y"][sel], mode="markers", name="selected",
+            x=x[sel], y=y[sel], mode="markers", name="selected",
             hoverinfo="skip", customdata=rows[sel],
             marker={"size": size + 4, "color": "rgba(0,0,0,0)",
                     "line": {"width": 1.5, "color": "black"}}))

@@ -24,13 +24,15 @@ DEEP_METHODS = {
     "sela": "optimal-transport self-labelling with balanced Sinkhorn pseudo-labels (SeLa)",
     "p2ot": "progressive partial transport self-labelling for imbalanced clusters (P²OT)",
     "divclust": "several diverse SCAN-style clusterings (DivClust) and their consensus",
+    "temi": "self-distilled heads (student vs. EMA teacher, TEMI's mutual-information loss) "
+            "on a learned view",
 }
 
 
 def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state: int = 0,
              device: str = "cpu", progress=no_progress, should_stop=None,
              image_shape: tuple[int, ...] | None = None, epochs: int | None = None,
-             knn=None, checkpoint_dir=None, **_) -> Clustering:
+             knn=None, checkpoint_dir=None, calibrate: bool = True, **_) -> Clustering:
     """Train one deep method and return its clustering (with the model attached).
 
     Parameters
@@ -52,6 +54,9 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
         Unused (SCAN mines its own neighbours).
     checkpoint_dir : Path, optional
         Training checkpoints go here and are resumed from when present.
+    calibrate : bool
+        Report the calibration head's confidence (see :mod:`.calibration`) instead of the
+        clustering head's own maximum probability.
 
     Returns
     -------
@@ -70,28 +75,38 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
     alternatives = None
     if method in ("dec", "idec"):
         soft, model, extra, ep = _dec(X, n_clusters, ctx, method == "idec", epochs)
-    elif method in ("scan", "divclust"):
-        if method == "scan":
-            soft, model, extra, ep = _scan(X, n_clusters, ctx, epochs, random_state)
+    elif method in ("scan", "divclust", "temi"):
+        if method in ("scan", "temi"):
+            soft, model, extra, ep = _scan(X, n_clusters, ctx, epochs, random_state,
+                                           temi=method == "temi")
         else:
             soft, model, extra, ep, alternatives = _divclust(X, n_clusters, ctx, epochs,
                                                              random_state)
-        where = model.config.get("input", "features")
+        where = model.config.get("input", "features")  # SCAN, TEMI and DivClust
         if where != "features":
             info["note"] = (f"{method}'s network reads a {where} view of the data; "
                             "predicting new points needs that view first")
     else:
         soft, model, extra, ep = _ot(X, n_clusters, ctx, method == "p2ot", epochs)
-    wall = time.perf_counter() - start
-    info.update(extra)
-    info["train_seconds"] = round(wall, 3)
-    info["seconds_per_epoch"] = round(wall / max(ep, 1), 4)
+    view = extra.pop("_view", X)
     labels = soft.argmax(axis=1).astype(np.int64)
     if method == "divclust":
         labels = extra.pop("consensus_labels")
-        info.pop("consensus_labels", None)
-    return Clustering(labels, soft.astype(np.float32), soft.max(axis=1).astype(np.float32),
-                      method, {"n_clusters": int(n_clusters), "epochs": ep}, info, model,
+    confidence = soft[np.arange(len(labels)), labels].astype(np.float32)
+    info.update(extra)
+    info["train_seconds"] = round(time.perf_counter() - start, 3)
+    info["seconds_per_epoch"] = round(info["train_seconds"] / max(ep, 1), 4)
+    if calibrate:
+        from .calibration import train_calibration_head
+
+        calib = train_calibration_head(view, soft, ctx.part(0, 1, label="calibration"),
+                                       labels=labels)
+        info["confidence"] = (f"calibration head on {calib.n_regions} region-averaged "
+                              "assignments")
+        info["head_confidence_mean"] = round(float(confidence.mean()), 4)
+        confidence = calib.confidence
+    return Clustering(labels, soft.astype(np.float32), confidence, method,
+                      {"n_clusters": int(n_clusters), "epochs": ep}, info, model,
                       alternatives=alternatives)
 
 
@@ -107,14 +122,15 @@ def _dec(X, k, ctx, idec, epochs):
     return result.soft, model, extra, pre + result.iterations
 
 
-def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5):
-    """SCAN heads on a learned view of the data, then self-labelling.
+def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5, temi: bool = False):
+    """SCAN (or TEMI) heads on a learned view of the data; SCAN then self-labels.
 
     Images get a contrastive (SimCLR-style) embedding trained from scratch; other data get
     standardised 10-D UMAPs, one per view (seed). Each view trains 10 heads; the (view,
-    head) with the lowest SCAN loss is kept. Ground truth is never looked at.
+    head) with the lowest own loss is kept. Ground truth is never looked at.
     """
     from .scan import self_label, train_scan
+    from .temi import train_temi
 
     ep = epochs or 100
     spaces = _scan_spaces(X, ctx, seed, views, ep)
@@ -123,18 +139,23 @@ def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5):
         ctx.check()
         neighbors = _neighbours(Z, m, seed)
         sub = ctx.part(view, len(spaces), label="view")
-        result = train_scan(Z, neighbors, k, sub, epochs=ep, n_heads=10)
+        result = (train_temi if temi else train_scan)(Z, neighbors, k, sub, epochs=ep,
+                                                      n_heads=10)
         losses.append(min(result.head_losses))
         if best is None or losses[-1] < min(losses[:-1]):
             best, best_view, best_input, where = result, view, Z, label
-    final = ctx.part(0, 1)
-    labelled = self_label(best, best_input, final, epochs=max(ep // 5, 1), threshold=0.9)
-    model = DeepModel("scan", {"dim": best_input.shape[1], "n_clusters": k, "n_heads": 10,
-                               "head": best.head, "input": where}, best.model)
     extra = {"neighbours": f"{m} nearest neighbours mined in the {where} view",
              "view": best_view, "view_losses": [round(v, 4) for v in losses],
-             "head": best.head, **labelled}
-    return best.soft, model, extra, len(spaces) * ep + max(ep // 5, 1)
+             "head": best.head, "_view": best_input}
+    config = {"dim": best_input.shape[1], "n_clusters": k, "n_heads": 10, "head": best.head,
+              "input": where}
+    if temi:
+        config["temperature"] = 0.1
+        return best.soft, DeepModel("scan", config, best.model), extra, len(spaces) * ep
+    labelled = self_label(best, best_input, ctx.part(0, 1), epochs=max(ep // 5, 1),
+                          threshold=0.9)
+    return (best.soft, DeepModel("scan", config, best.model), {**extra, **labelled},
+            len(spaces) * ep + max(ep // 5, 1))
 
 
 def _scan_spaces(X, ctx, seed, views, epochs):
@@ -184,7 +205,7 @@ def _divclust(X, k, ctx, epochs, seed, diversity: float = 0.8):
                       result.model)
     alternatives = np.stack([h.argmax(axis=1) for h in result.heads_soft], axis=1)
     extra = {"diversity_target": diversity, "consensus_labels": result.consensus_labels,
-             "head_similarity_nmi": np.round(result.similarity, 3).tolist()}
+             "head_similarity_nmi": np.round(result.similarity, 3).tolist(), "_view": Z}
     return result.consensus_soft, model, extra, ep, alternatives
 
 

@@ -47,7 +47,8 @@ class DeepModel:
                                                        device=ctx.device)).cpu().numpy()
         from .scan import predict_soft
 
-        return predict_soft(self.module, X, ctx, head=self.config["head"])
+        return predict_soft(self.module, X, ctx, head=self.config["head"],
+                            temperature=self.config.get("temperature", 1.0))
 
     def predict(self, X: np.ndarray, device: str = "cpu") -> np.ndarray:
         """Cluster of each new row, shape (n,)."""

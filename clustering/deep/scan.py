@@ -141,9 +141,10 @@ def train_scan(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
     return ScanResult(net, best, soft, head_loss.tolist(), epochs)
 
 
-def predict_soft(net, X: np.ndarray, ctx: TrainContext, head: int, batch_size: int = 4096
-                 ) -> np.ndarray:
-    """Softmax of one head on un-augmented rows, shape (n, k)."""
+def predict_soft(net, X: np.ndarray, ctx: TrainContext, head: int, batch_size: int = 4096,
+                 temperature: float = 1.0) -> np.ndarray:
+    """Softmax of one head (logits divided by ``temperature``) on un-augmented rows,
+    shape (n, k)."""
     import torch
 
     net.eval()
@@ -152,7 +153,8 @@ def predict_soft(net, X: np.ndarray, ctx: TrainContext, head: int, batch_size: i
         for start in range(0, len(X), batch_size):
             x = torch.as_tensor(X[start:start + batch_size], dtype=torch.float32,
                                 device=ctx.device)
-            out.append(torch.softmax(net(x, head=head).float(), dim=-1).cpu().numpy())
+            out.append(torch.softmax(net(x, head=head).float() / temperature,
+                                     dim=-1).cpu().numpy())
     net.train()
     return np.vstack(out)
 

@@ -1,0 +1,141 @@
+"""Self-distillation clustering heads in the spirit of TEMI (Adaloglou et al. 2023),
+implemented from the paper's description.
+
+A student network and a teacher (an exponential moving average of the student) each have
+several heads. For an anchor and one of its mined neighbours, a head maximises the
+pointwise mutual information between the student's assignment of one and the teacher's
+assignment of the other, ``log Σ_c (q_s(c|x) q_t(c|x'))^β / q̄_t(c)``, where ``q̄_t`` is a
+running estimate of the teacher's cluster marginal (this keeps every cluster in use) and
+each pair is weighted by how much the teacher already agrees on it. The head with the
+lowest own loss is kept; ground truth is never looked at.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from .common import TrainContext, augment, batches
+
+__all__ = ["TemiResult", "temi_loss", "train_temi"]
+
+log = logging.getLogger(__name__)
+
+
+def temi_loss(student, teacher_other, teacher_self, prior, beta: float = 0.6):
+    """TEMI loss of one head for (anchor, neighbour) pairs.
+
+    Parameters
+    ----------
+    student : Tensor, shape (b, k)
+        Student probabilities for one side of each pair.
+    teacher_other : Tensor, shape (b, k)
+        Teacher probabilities for the other side.
+    teacher_self : Tensor, shape (b, k)
+        Teacher probabilities for the student's side (pair weights).
+    prior : Tensor, shape (k,)
+        Running mean of the teacher's probabilities.
+    beta : float
+        Exponent of the joint (β < 1 dampens the pull towards a single cluster).
+
+    Returns
+    -------
+    Tensor
+        Scalar loss (lower is better).
+    """
+    import torch
+
+    joint = ((student * teacher_other).clamp_min(1e-12) ** beta / prior).sum(dim=1)
+    weight = (teacher_self * teacher_other).sum(dim=1).detach()
+    return -(weight * torch.log(joint.clamp_min(1e-12))).sum() / weight.sum().clamp_min(1e-8)
+
+
+@dataclass
+class TemiResult:
+    """The teacher network, its kept head and soft assignments."""
+
+    model: object
+    head: int
+    soft: np.ndarray
+    head_losses: list[float]
+
+
+def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: TrainContext, *,
+               n_heads: int = 10, epochs: int = 100, batch_size: int = 256, lr: float = 1e-3,
+               beta: float = 0.6, student_temp: float = 0.1, teacher_temp: float = 0.04,
+               momentum: float = 0.99, prior_momentum: float = 0.9) -> TemiResult:
+    """Train student heads against an EMA teacher on mined neighbour pairs.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        The view the heads read (a contrastive embedding or a UMAP).
+    neighbors : ndarray of int, shape (n, m)
+        Mined neighbours of every point (itself excluded).
+    n_clusters : int
+    ctx : TrainContext
+    n_heads, epochs, batch_size, lr : int, int, int, float
+    beta, student_temp, teacher_temp : float
+        Loss exponent and softmax temperatures (the teacher's is sharper).
+    momentum, prior_momentum : float
+        EMA rates of the teacher weights and of the cluster prior.
+
+    Returns
+    -------
+    TemiResult
+    """
+    import torch
+
+    from .scan import _module, predict_soft
+
+    student = _module()(X.shape[1], n_clusters, n_heads).to(ctx.device)
+    teacher = copy.deepcopy(student)
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    opt = torch.optim.AdamW(student.parameters(), lr=lr, weight_decay=1e-4)
+    data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
+    nbr = torch.as_tensor(neighbors, dtype=torch.long)
+    prior = torch.full((n_heads, n_clusters), 1.0 / n_clusters, device=ctx.device)
+    head_loss = torch.zeros(n_heads, dtype=torch.float64)
+    ck = ctx.checkpoint("temi", {"student": student, "teacher": teacher, "opt": opt,
+                                 "prior": prior, "head_loss": head_loss}, epochs)
+    for epoch in range(ck.start, epochs):
+        head_loss.zero_()
+        steps = 0
+        for idx in batches(len(X), batch_size, ctx):
+            ctx.check()
+            pick = torch.randint(0, nbr.shape[1], (len(idx),), generator=ctx.generator)
+            a = augment(data[idx], ctx)
+            b = augment(data[nbr[idx, pick]], ctx)
+            with ctx.autocast():
+                sa = torch.softmax(student(a).float() / student_temp, dim=-1)
+                sb = torch.softmax(student(b).float() / student_temp, dim=-1)
+                with torch.no_grad():
+                    ta = torch.softmax(teacher(a).float() / teacher_temp, dim=-1)
+                    tb = torch.softmax(teacher(b).float() / teacher_temp, dim=-1)
+            losses = torch.stack([
+                0.5 * (temi_loss(sa[h], tb[h], ta[h], prior[h], beta)
+                       + temi_loss(sb[h], ta[h], tb[h], prior[h], beta))
+                for h in range(n_heads)])
+            opt.zero_grad()
+            losses.sum().backward()
+            opt.step()
+            with torch.no_grad():
+                for pt, ps in zip(teacher.parameters(), student.parameters(), strict=True):
+                    pt.mul_(momentum).add_(ps.detach(), alpha=1 - momentum)
+                for bt, bs in zip(teacher.buffers(), student.buffers(), strict=True):
+                    bt.copy_(bs)
+                batch_prior = torch.cat([ta, tb], dim=1).mean(dim=1)
+                prior.mul_(prior_momentum).add_(batch_prior, alpha=1 - prior_momentum)
+            head_loss += losses.detach().double().cpu()
+            steps += 1
+        head_loss /= max(steps, 1)
+        ctx.progress((epoch + 1) / epochs, f"TEMI epoch {epoch + 1}/{epochs}, best head loss "
+                     f"{float(head_loss.min()):.3f}")
+        ck.save(epoch + 1)
+    best = int(torch.argmin(head_loss))
+    soft = predict_soft(teacher, X, ctx, head=best, temperature=student_temp)
+    return TemiResult(teacher, best, soft, head_loss.tolist())
