@@ -86,7 +86,7 @@ def open_run_page(title: str):
     return store, project, run, data, frame, cluster_table(frame, store, run["key"])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=6, show_spinner=False)
 def _cached_map_frame(run_key: str, run_path: str, revision: int, source: str,
                       settings_json: str):
     """The map frame of a run at one review revision (shared by sessions; each gets a
