@@ -90,9 +90,10 @@ def submit(store: Store, kind: str, key: str, config: dict, project_id: int | No
         if row:
             return _decode(row), True
         cur = con.execute("INSERT INTO jobs(kind, key, project_id, config, state, message, "
-                          "created_at, created_by) VALUES (?,?,?,?,'queued','waiting for a "
-                          "worker',?,?)", (kind, key, project_id, json.dumps(config), now(),
-                                           who or whoami()))
+                          "heartbeat, created_at, created_by) VALUES (?,?,?,?,'queued',"
+                          "'waiting for a worker',?,?,?)",
+                          (kind, key, project_id, json.dumps(config), time.time(), now(),
+                           who or whoami()))
         job_id = int(cur.lastrowid)
     _spawn(store, job_id)
     return get(store, job_id), False
@@ -173,6 +174,8 @@ def refresh(store: Store) -> int:
         silent = row["heartbeat"] is not None and stamp - row["heartbeat"] > STALE_SECONDS
         if _alive(row["pid"]) and not silent:
             continue
+        if row["pid"] is None and not silent:
+            continue  # submitted a moment ago; its worker is being started
         if silent and _alive(row["pid"]):
             _signal(row["pid"], signal.SIGKILL)
         reason = ("its worker stopped answering" if silent else
@@ -219,8 +222,8 @@ def resume(store: Store, job_id: int) -> dict:
     with store.transaction() as con:
         changed = con.execute(
             "UPDATE jobs SET state='queued', cancel=0, error=NULL, finished=NULL, fraction=0, "
-            "message='resuming', attempts=attempts+1 WHERE id=? AND state IN "
-            "('interrupted','cancelled','failed')", (int(job_id),)).rowcount
+            "message='resuming', attempts=attempts+1, pid=NULL, heartbeat=? WHERE id=? AND "
+            "state IN ('interrupted','cancelled','failed')", (time.time(), int(job_id))).rowcount
     if changed:
         _spawn(store, int(job_id))
     return get(store, job_id)
