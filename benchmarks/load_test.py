@@ -89,6 +89,18 @@ def start_server(home: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
+def _parse(message_type, payload):
+    """A Streamlit protobuf message from a binary websocket frame (None for anything else)."""
+    if isinstance(payload, str):
+        return None
+    msg = message_type()
+    try:
+        msg.ParseFromString(payload)
+    except Exception:  # noqa: BLE001 - not this message type
+        return None
+    return msg
+
+
 class Session:
     """One browser context whose page records every finished rerun from its websocket."""
 
@@ -105,25 +117,13 @@ class Session:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         def sent(payload) -> None:
-            if isinstance(payload, str):
-                return
-            msg = BackMsg()
-            try:
-                msg.ParseFromString(payload)
-            except Exception:  # noqa: BLE001 - not a BackMsg
-                return
-            if msg.WhichOneof("type") == "rerun_script":
+            msg = _parse(BackMsg, payload)
+            if msg is not None and msg.WhichOneof("type") == "rerun_script":
                 self.requested.append(time.perf_counter())
 
         def frame(payload) -> None:
-            if isinstance(payload, str):
-                return
-            msg = ForwardMsg()
-            try:
-                msg.ParseFromString(payload)
-            except Exception:  # noqa: BLE001 - not a ForwardMsg
-                return
-            if msg.WhichOneof("type") == "script_finished" and \
+            msg = _parse(ForwardMsg, payload)
+            if msg is not None and msg.WhichOneof("type") == "script_finished" and \
                     ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished) in FINISHED:
                 self.finished.append(time.perf_counter())
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from clustering.clustering_result import Clustering
+from clustering.errors import InputError
 from clustering.pipeline import RunConfig, RunResult, run_pipeline
 from clustering.progress import ProgressFn, no_progress
 
@@ -139,8 +140,6 @@ def read_artifact(path: Path, reader):
     InputError
         Naming the run and file; other runs and projects are not affected.
     """
-    from clustering.errors import InputError
-
     path = Path(path)
     try:
         return reader(path)
@@ -173,8 +172,6 @@ def write_outputs(run: StoredRun, out: Path, extra: list[str] | None = None) -> 
     each atomically."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        from clustering.errors import InputError
-
         raise InputError(f"--out '{out}' is a file; give a folder for the results.")
     out.mkdir(parents=True, exist_ok=True)
     for name in (ASSIGNMENTS, RUN_JSON, *(extra or [])):

@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-__all__ = ["Checkpoint"]
+__all__ = ["Checkpoint", "save_atomic"]
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,14 @@ class Checkpoint:
                  "objects": {name: obj.clone() if isinstance(obj, torch.Tensor)
                              else obj.state_dict() for name, obj in self.objects.items()},
                  "saved_at": time.time()}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, self.path)
+        save_atomic(state, self.path)
+
+
+def save_atomic(state: dict, path: Path) -> None:
+    """``torch.save`` to a temporary file, then rename: ``path`` is never half written."""
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)

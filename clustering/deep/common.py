@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import Cancelled
 from ..progress import ProgressFn, no_progress
-from .checkpoint import Checkpoint
+from .checkpoint import Checkpoint, save_atomic
 
 __all__ = ["Cancelled", "TrainContext", "augment", "batches", "mlp", "seed_everything"]
 
@@ -90,11 +90,8 @@ class TrainContext:
             return state["array"].numpy()
         array = np.asarray(compute())
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            torch.save({"array": torch.from_numpy(np.ascontiguousarray(array)),
-                        "generator": self.generator.get_state()}, tmp)
-            tmp.replace(path)
+            save_atomic({"array": torch.from_numpy(np.ascontiguousarray(array)),
+                         "generator": self.generator.get_state()}, path)
         return array
 
     def check(self) -> None:
