@@ -8,10 +8,15 @@
    change the map colouring, lasso points, and every few steps go to Review and move their
    selection into a new named cluster (labelling), then return to Explore, pausing 1-3 s
    before each action as a person looking at the screen would.
-   Latency = from the input event to the server's ``script_finished`` message for that
-   rerun, read from the page's own websocket (the rerun is finished server-side).
-   The browsers run in the SCHED_IDLE CPU class (see :func:`idle_chromium`), so the server
-   and the job get the CPU first, as they would with the users' browsers elsewhere.
+   Two latencies are recorded for every action:
+   * end to end: from the input event to the ``script_finished`` message for that rerun,
+     read from the page's own websocket;
+   * server side: from the rerun request arriving at the server to its ``script_finished``
+     leaving it, measured by a timing proxy (``ws_proxy.py``) between browsers and server.
+   The browsers, Playwright and this script run in the SCHED_IDLE CPU class (see
+   :func:`idle_client_side`): ten software-rendering browsers share this machine with the
+   server under test, where users' browsers would run on their own machines; the server,
+   the proxy and the job (nice 10) get the CPU first.
 4. Connects and disconnects CYCLES times (open the page, wait for its first run to finish,
    close) and samples the server's resident memory every 10 cycles.
 
@@ -65,28 +70,42 @@ def prepare(home: Path) -> dict:
     cli_s = make_project(home)
     store = Store(home)
     run = store.runs()[0]
-    start = time.perf_counter()
+    start = time.monotonic()
     ensure_explanations(Path(run["path"]), store)
-    return {"cli_run_s": round(cli_s, 1), "explain_s": round(time.perf_counter() - start, 1),
+    return {"cli_run_s": round(cli_s, 1), "explain_s": round(time.monotonic() - start, 1),
             "run_key": run["key"], "project_id": run["project_id"], "data": str(home /
                                                                               "blobs50k.npy")}
 
 
-def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int) -> None:
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen, subprocess.Popen, str, Path]:
+    """The app server, and the timing proxy the browsers connect through."""
+    port, proxy_port = free_port(), free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
                              "--server.port", str(port), "--server.headless", "true",
                              "--server.fileWatcherType", "none"],
                             cwd=ROOT, env={**os.environ, "CLUSTERLAB_HOME": str(home)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
-            return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
+    wait_for_port(port)
+    timings = home / "proxy.jsonl"
+    proxy = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "ws_proxy.py"),
+                              str(proxy_port), str(port), str(timings)], cwd=ROOT)
+    wait_for_port(proxy_port)
+    return proc, proxy, f"http://127.0.0.1:{proxy_port}", timings
 
 
 def _parse(message_type, payload):
@@ -107,45 +126,28 @@ class Session:
     def __init__(self, page) -> None:
         self.page = page
         self.finished: list[float] = []
-        self.requested: list[float] = []
-        self.server_side: list[float] = []
         self.conflicts = 0
         page.on("websocket", self._watch)
 
     def _watch(self, ws) -> None:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        def sent(payload) -> None:
-            msg = _parse(BackMsg, payload)
-            if msg is not None and msg.WhichOneof("type") == "rerun_script":
-                self.requested.append(time.perf_counter())
 
         def frame(payload) -> None:
             msg = _parse(ForwardMsg, payload)
             if msg is not None and msg.WhichOneof("type") == "script_finished" and \
                     ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished) in FINISHED:
-                self.finished.append(time.perf_counter())
+                self.finished.append(time.monotonic())
 
         ws.on("framereceived", frame)
-        ws.on("framesent", sent)
 
     async def timed(self, action, timeout: float = 120.0) -> float:
-        """Seconds from the input event to the next finished rerun.
-
-        Also records, in ``server_side``, the time from the rerun request leaving the
-        browser to that rerun finishing (what the server adds, without the time this
-        shared, software-rendering browser takes to react to the input).
-        """
-        start = time.perf_counter()
+        """Seconds from the input event to the next finished rerun seen by the page."""
+        start = time.monotonic()
         await action()
         deadline = start + timeout
-        while time.perf_counter() < deadline:
+        while time.monotonic() < deadline:
             done = [t for t in self.finished if t > start]
             if done:
-                sent = [t for t in self.requested if start <= t <= done[0]]
-                if sent:
-                    self.server_side.append(done[0] - sent[0])
                 return done[0] - start
             await asyncio.sleep(0.01)
         raise TimeoutError("no rerun finished")
@@ -186,7 +188,6 @@ async def one_session(browser, url: str, index: int, actions: int, results: dict
             times.setdefault(kind, []).append(took)
             print(f"session {index} step {step} {kind}: {took:.2f} s", flush=True)
     results["conflicts"] = results.get("conflicts", 0) + s.conflicts
-    results.setdefault("server_side", []).extend(s.server_side)
     await context.close()
 
 
@@ -216,20 +217,20 @@ async def _action(page, s: Session, kind: str, step: int, index: int, rng, times
 
 
 async def cycles(browser, url: str, n: int, server_pid: int) -> list[dict]:
-    begin = time.perf_counter()
+    begin = time.monotonic()
     samples = [{"cycle": 0, "t_s": 0.0, "rss_mib": round(rss_mib(server_pid), 1)}]
     for i in range(1, n + 1):
         context = await browser.new_context(viewport={"width": 1024, "height": 720})
         page = await context.new_page()
         page.set_default_timeout(180_000)
         s = Session(page)
-        start = time.perf_counter()
+        start = time.monotonic()
         await page.goto(url)
-        while not s.finished and time.perf_counter() - start < 180:
+        while not s.finished and time.monotonic() - start < 180:
             await asyncio.sleep(0.02)
         await context.close()
         if i % 10 == 0:
-            samples.append({"cycle": i, "t_s": round(time.perf_counter() - begin, 1),
+            samples.append({"cycle": i, "t_s": round(time.monotonic() - begin, 1),
                             "rss_mib": round(rss_mib(server_pid), 1)})
             print(f"cycle {i}: server RSS {samples[-1]['rss_mib']} MiB", flush=True)
     return samples
@@ -240,15 +241,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def idle_chromium(folder: Path) -> str:
-    """A chromium launcher that runs the browsers in the SCHED_IDLE class: the ten
-    software-rendering browsers share this machine with the server under test, and
-    would otherwise take its CPU (Chromium raises its GPU process to nice -8); users'
-    browsers run on their own machines."""
-    launcher = folder / "chromium-idle"
-    launcher.write_text(f'#!/bin/sh\nexec chrt --idle 0 {shutil.which("chromium")} "$@"\n')
-    launcher.chmod(0o755)
-    return str(launcher)
+def idle_client_side() -> None:
+    """Put this process, and so Playwright's driver and the browsers it starts, in the
+    SCHED_IDLE class: ten software-rendering browsers share this machine with the server
+    under test and would otherwise take its CPU (Chromium raises its GPU process to
+    nice -8); users' browsers run on their own machines. Call after the server started."""
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 async def drive(url: str, server_pid: int, args) -> dict:
@@ -256,14 +254,15 @@ async def drive(url: str, server_pid: int, args) -> dict:
 
     results: dict = {}
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=idle_chromium(args.home), args=[
+        browser = await p.chromium.launch(executable_path=shutil.which("chromium"), args=[
             "--no-sandbox", "--disable-background-networking", "--disable-sync",
             "--disable-component-update", "--disable-gpu"])
         rss_before = rss_mib(server_pid)
-        start = time.perf_counter()
+        start = time.monotonic()
         await asyncio.gather(*(one_session(browser, url, i, args.actions, results)
                                for i in range(args.sessions)))
-        results["load_wall_s"] = round(time.perf_counter() - start, 1)
+        results["load_window"] = (start, time.monotonic())
+        results["load_wall_s"] = round(time.monotonic() - start, 1)
         results["server_rss_mib_during_load"] = [round(rss_before, 1),
                                                  round(rss_mib(server_pid), 1)]
         results["memory"] = await cycles(browser, url, args.cycles, server_pid)
@@ -271,10 +270,16 @@ async def drive(url: str, server_pid: int, args) -> dict:
     return results
 
 
-def summarise(raw: dict, args) -> dict:
+def server_side(timings: Path, window: tuple[float, float]) -> list[float]:
+    """Rerun latencies the proxy measured while the sessions were acting."""
+    lines = [json.loads(line) for line in timings.read_text().splitlines() if line]
+    return [e["latency_s"] for e in lines if window[0] <= e["t"] <= window[1]]
+
+
+def summarise(raw: dict, args, timings: Path) -> dict:
     lat = raw.pop("latency")
     every = [t for kind in lat.values() for t in kind]
-    server = raw.pop("server_side")
+    server = server_side(timings, raw.pop("load_window"))
     out = {"sessions": args.sessions, "actions_per_session": args.actions,
            "reruns_measured": len(every),
            "p50_s": round(statistics.median(every), 3), "p95_s": round(percentile(every, 0.95),
@@ -315,10 +320,11 @@ def main() -> None:
     args.home = home
     setup = prepare(home)
     print("prepared:", setup, flush=True)
-    server, url = start_server(home)
+    server, proxy, url, timings = start_server(home)
     store = Store(home)
     job, _ = jobs.submit_run(store, RunConfig(data=setup["data"], method="dec", clusters=20,
                                               epochs=2000), setup["project_id"])
+    idle_client_side()
     try:
         raw = asyncio.run(drive(url, server.pid, args))
         heavy = jobs.get(store, job["id"])
@@ -327,9 +333,10 @@ def main() -> None:
                             "stage": heavy["stage"]}
     finally:
         jobs.cancel(store, job["id"])
-        server.terminate()
-        server.wait(timeout=30)
-    figures = {**summarise(raw, args), "setup": setup, "cores": os.cpu_count()}
+        for proc in (proxy, server):
+            proc.terminate()
+            proc.wait(timeout=30)
+    figures = {**summarise(raw, args, timings), "setup": setup, "cores": os.cpu_count()}
     out = ROOT / "benchmarks" / "results" / "load.json"
     out.write_text(json.dumps(figures, indent=1))
     print(json.dumps(figures, indent=1))

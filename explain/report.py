@@ -113,13 +113,8 @@ def _saliency_entry(sal, c: int, names: list[str]) -> dict:
 
 
 def _deep_forward(clustering: Clustering):
-    """The deep model's assignment logits as a function of its input features, or None
-    (then a surrogate is trained). SCAN reading a UMAP view has no such function."""
+    """The deep model's assignment logits as a function of its input features (through
+    its view network when it reads a learned view), or None (then a surrogate is
+    trained): no deep model, or an older one that did not keep its view."""
     model = getattr(clustering, "model", None)
-    if model is None or model.config.get("input", "features") != "features":
-        return None
-    module = model.module.eval()
-    if model.kind == "dec":
-        return lambda x: module(x)[0].clamp_min(1e-12).log()
-    head = model.config["head"]
-    return lambda x: module(x, head=head)
+    return None if model is None else model.logits_function()

@@ -83,14 +83,17 @@ def open_run_page(title: str):
     revision = _remember_revision(store, run["key"])
     frame = _cached_map_frame(run["key"], str(run["path"]), revision, project["data"],
                               json.dumps(project["settings"], sort_keys=True))
+    # pages add columns to their frame; a shallow copy keeps the shared one unchanged
+    frame = frame.copy(deep=False)
     return store, project, run, data, frame, cluster_table(frame, store, run["key"])
 
 
-@st.cache_data(max_entries=6, show_spinner=False)
+@st.cache_resource(max_entries=6, show_spinner=False)
 def _cached_map_frame(run_key: str, run_path: str, revision: int, source: str,
                       settings_json: str):
-    """The map frame of a run at one review revision (shared by sessions; each gets a
-    copy). A review change makes a new revision, so it is never stale."""
+    """The map frame of a run at one review revision, shared read-only by sessions (no
+    per-rerun copy or unpickling). A review change makes a new revision, so it is never
+    stale."""
     from workspace.views import map_frame
 
     return map_frame(get_store(), run_key, run_path, get_dataset(source, settings_json))

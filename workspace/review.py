@@ -12,19 +12,28 @@ from .store import Store
 __all__ = ["current_labels", "merge_clusters", "move_points", "new_cluster_id", "split_cluster"]
 
 
-def current_labels(store: Store, run_key: str, run_dir) -> tuple[np.ndarray, np.ndarray]:
+def current_labels(store: Store, run_key: str, run_dir, *, frame=None, points=None
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Point ids and their cluster after every review move.
+
+    Parameters
+    ----------
+    store, run_key, run_dir
+    frame : DataFrame, optional
+        The run's assignments when the caller already read them.
+    points : dict, optional
+        ``store.point_labels(run_key)`` when the caller already read them.
 
     Returns
     -------
     ids : ndarray of str, shape (n,)
     labels : ndarray of int64, shape (n,)
     """
-    frame = load_assignments(run_dir)
+    frame = load_assignments(run_dir) if frame is None else frame
     ids = frame["id"].astype(str).to_numpy()
     labels = frame["cluster"].to_numpy(dtype=np.int64).copy()
-    moved = {p: r["cluster"] for p, r in store.point_labels(run_key).items()
-             if r["cluster"] is not None}
+    points = store.point_labels(run_key) if points is None else points
+    moved = {p: r["cluster"] for p, r in points.items() if r["cluster"] is not None}
     if moved:
         index = {p: i for i, p in enumerate(ids)}
         for pid, cluster in moved.items():
@@ -54,8 +63,11 @@ def move_points(store: Store, run_key: str, run_dir, point_ids, target: int | No
     ids = [str(p) for p in point_ids]
     if not ids:
         raise InputError("No points are selected; draw a box or lasso on the map first.")
-    if target is None:
-        _, labels = current_labels(store, run_key, run_dir)
+    if target is None:  # every cluster id ever used, without rebuilding current labels
+        used = [r["cluster"] for r in store.point_labels(run_key).values()
+                if r["cluster"] is not None]
+        labels = np.concatenate([load_assignments(run_dir)["cluster"].to_numpy(np.int64),
+                                 np.asarray(used, dtype=np.int64)])
         target = new_cluster_id(labels, store, run_key)
         store.set_cluster(run_key, target, name=new_name or f"cluster {target}", who=who,
                           **edit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -14,8 +16,18 @@ from .store import Store
 __all__ = ["cluster_table", "hover_text", "map_frame", "selection_summary"]
 
 
+_HOVER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def hover_text(data: Dataset, limit: int = 140) -> list[str]:
-    """One short line per point: the text snippet, or the first column values."""
+    """One short line per point: the text snippet, or the first column values (computed
+    once per loaded data set)."""
+    if data not in _HOVER or _HOVER[data][0] != limit:
+        _HOVER[data] = (limit, _hover_text(data, limit))
+    return _HOVER[data][1]
+
+
+def _hover_text(data: Dataset, limit: int) -> list[str]:
     if data.texts is not None:
         return [t if len(t) <= limit else t[:limit] + "…" for t in data.texts]
     if data.modality == "images":
@@ -39,9 +51,10 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
     when the data has ground truth.
     """
     frame = load_assignments(run_dir)
-    ids, labels = current_labels(store, run_key, run_dir)
-    names = store.clusters(run_key)
     points = store.point_labels(run_key)
+    ids, labels = current_labels(store, run_key, run_dir, frame=frame, points=points)
+    names = store.clusters(run_key)
+    frame["id"] = frame["id"].astype(object)  # hashed look-ups (isin) stay fast
     frame["cluster"] = labels
     frame["cluster_name"] = [_name(c, names) for c in labels]
     frame["label"] = [(points.get(i) or {}).get("label") or n

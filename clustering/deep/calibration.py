@@ -61,6 +61,8 @@ class CalibrationResult:
     probabilities: np.ndarray
     confidence: np.ndarray
     n_regions: int
+    sizes: list[int]
+    """Layer widths of ``model`` (an :func:`~.common.mlp`), to rebuild it."""
 
 
 def train_calibration_head(Z: np.ndarray, soft: np.ndarray, ctx: TrainContext, *,
@@ -92,7 +94,8 @@ def train_calibration_head(Z: np.ndarray, soft: np.ndarray, ctx: TrainContext, *
     regions = n_regions or int(np.clip(n // 20, 2 * k, 1000))
     target = torch.as_tensor(ctx.cached("calibration-targets", lambda: region_targets(
         Z, soft, regions, ctx.seed)), dtype=torch.float32, device=ctx.device)
-    net = mlp([Z.shape[1], 256, k]).to(ctx.device)
+    sizes = [Z.shape[1], 256, k]
+    net = mlp(sizes).to(ctx.device)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(Z, dtype=torch.float32, device=ctx.device)
     ck = ctx.checkpoint("calibration", {"net": net, "opt": opt}, epochs)
@@ -113,4 +116,4 @@ def train_calibration_head(Z: np.ndarray, soft: np.ndarray, ctx: TrainContext, *
                            for s in range(0, n, 4096)]).cpu().numpy()
     assigned = soft.argmax(axis=1) if labels is None else np.asarray(labels)
     confidence = probs[np.arange(n), assigned]
-    return CalibrationResult(net, probs, confidence.astype(np.float32), regions)
+    return CalibrationResult(net, probs, confidence.astype(np.float32), regions, sizes)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .common import TrainContext, batches
 
-__all__ = ["contrastive_embedding", "nt_xent", "random_views"]
+__all__ = ["contrastive_embedding", "nt_xent", "random_views", "train_contrastive"]
 
 
 def _encoder(channels: int, dim: int = 128):
@@ -64,10 +64,17 @@ def nt_xent(z1, z2, temperature: float = 0.5):
     return torch.nn.functional.cross_entropy(sim, target)
 
 
-def contrastive_embedding(images: np.ndarray, ctx: TrainContext, *, epochs: int = 100,
-                          batch_size: int = 256, lr: float = 1e-3, dim: int = 128
-                          ) -> np.ndarray:
+def contrastive_embedding(images: np.ndarray, ctx: TrainContext, **settings) -> np.ndarray:
     """Train the encoder on the images and return L2-normalised embeddings, shape (n, dim).
+
+    ``settings`` are those of :func:`train_contrastive`.
+    """
+    return train_contrastive(images, ctx, **settings)[0]
+
+
+def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 100,
+                      batch_size: int = 256, lr: float = 1e-3, dim: int = 128):
+    """Train the encoder on the images (resuming from the context's checkpoint).
 
     Parameters
     ----------
@@ -75,6 +82,13 @@ def contrastive_embedding(images: np.ndarray, ctx: TrainContext, *, epochs: int 
     ctx : TrainContext
     epochs, batch_size, lr, dim
         Training settings.
+
+    Returns
+    -------
+    embedding : ndarray, shape (n, dim)
+        L2-normalised.
+    encoder : torch.nn.Module
+        In eval mode; reads (b, c, h, w) images in 0..1.
     """
     import torch
     from torch import nn
@@ -108,4 +122,4 @@ def contrastive_embedding(images: np.ndarray, ctx: TrainContext, *, epochs: int 
     encoder.eval()
     with torch.no_grad():
         emb = torch.cat([encoder(x[s:s + 2048]).float() for s in range(0, len(x), 2048)])
-    return torch.nn.functional.normalize(emb, dim=1).cpu().numpy()
+    return torch.nn.functional.normalize(emb, dim=1).cpu().numpy(), encoder

@@ -16,7 +16,8 @@ from .common import TrainContext, augment, batches
 from .scan import _module as _scan_net
 from .scan import predict_soft, scan_loss
 
-__all__ = ["DivClustResult", "clustering_similarity", "train_divclust"]
+__all__ = ["DivClustResult", "clustering_similarity", "column_order", "consensus",
+           "train_divclust"]
 
 
 def clustering_similarity(pa, pb):
@@ -100,20 +101,25 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
 def consensus(heads: list, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """k-means on the concatenated soft assignments; soft consensus = mean of the heads
     after matching each head's clusters to the consensus (Hungarian)."""
-    from scipy.optimize import linear_sum_assignment
     from sklearn.cluster import KMeans
 
     stacked = np.hstack(heads)
     labels = KMeans(k, n_init=10, random_state=seed).fit_predict(stacked)
-    aligned = []
-    for soft in heads:
-        table = np.array([[soft[labels == c, j].sum() for j in range(k)] for c in range(k)])
-        rows, cols = linear_sum_assignment(-table)
-        order = np.empty(k, dtype=int)
-        order[rows] = cols
-        aligned.append(soft[:, order])
-    mean = np.mean(aligned, axis=0)
+    mean = np.mean([soft[:, column_order(soft, labels)] for soft in heads], axis=0)
     return labels.astype(np.int64), mean / mean.sum(axis=1, keepdims=True)
+
+
+def column_order(soft: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The column of ``soft`` that matches each cluster of ``labels`` (Hungarian on the
+    summed probabilities): ``soft[:, order]`` numbers clusters as ``labels`` does."""
+    from scipy.optimize import linear_sum_assignment
+
+    k = soft.shape[1]
+    table = np.array([[soft[labels == c, j].sum() for j in range(k)] for c in range(k)])
+    rows, cols = linear_sum_assignment(-table)
+    order = np.empty(k, dtype=int)
+    order[rows] = cols
+    return order
 
 
 def _pairwise_nmi(labels: list) -> np.ndarray:

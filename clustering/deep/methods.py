@@ -82,13 +82,10 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
         else:
             soft, model, extra, ep, alternatives = _divclust(X, n_clusters, ctx, epochs,
                                                              random_state)
-        where = model.config.get("input", "features")  # SCAN, TEMI and DivClust
-        if where != "features":
-            info["note"] = (f"{method}'s network reads a {where} view of the data; "
-                            "predicting new points needs that view first")
     else:
         soft, model, extra, ep = _ot(X, n_clusters, ctx, method == "p2ot", epochs)
     view = extra.pop("_view", X)
+    _keep_view(model, X, view, extra.pop("_view_net", None), ctx, info)
     labels = soft.argmax(axis=1).astype(np.int64)
     if method == "divclust":
         labels = extra.pop("consensus_labels")
@@ -101,13 +98,30 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
 
         calib = train_calibration_head(view, soft, ctx.part(0, 1, label="calibration"),
                                        labels=labels)
+        model.calibration = calib.model
+        model.config["calibration"] = {"sizes": calib.sizes}
         info["confidence"] = (f"calibration head on {calib.n_regions} region-averaged "
                               "assignments")
         info["head_confidence_mean"] = round(float(confidence.mean()), 4)
         confidence = calib.confidence
+    info["predict_agreement"] = round(float((model.predict(X, device) == labels).mean()), 4)
     return Clustering(labels, soft.astype(np.float32), confidence, method,
                       {"n_clusters": int(n_clusters), "epochs": ep}, info, model,
                       alternatives=alternatives)
+
+
+def _keep_view(model, X, view, view_net, ctx, info) -> None:
+    """Attach to ``model`` the network from features to the view its head reads: the
+    contrastive encoder for images, else an MLP distilled from the UMAP view."""
+    if view is X:
+        return
+    if view_net is None:
+        from .view import distil_view
+
+        net, config, r2 = distil_view(X, view, ctx.part(0, 1, label="view-fit"))
+        info["view_fit_r2"] = round(r2, 4)
+        view_net = (net, config)
+    model.view, model.config["view"] = view_net
 
 
 def _dec(X, k, ctx, idec, epochs):
@@ -134,8 +148,8 @@ def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5, temi: bool = Fals
 
     ep = epochs or 100
     spaces = _scan_spaces(X, ctx, seed, views, ep)
-    best, best_view, losses, best_input, where = None, 0, [], None, ""
-    for view, (Z, label) in enumerate(spaces):
+    best, best_view, losses, best_input, where, net = None, 0, [], None, "", None
+    for view, (Z, label, view_net) in enumerate(spaces):
         ctx.check()
         neighbors = _neighbours(Z, m, seed)
         sub = ctx.part(view, len(spaces), label="view")
@@ -143,10 +157,10 @@ def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5, temi: bool = Fals
                                                       n_heads=10)
         losses.append(min(result.head_losses))
         if best is None or losses[-1] < min(losses[:-1]):
-            best, best_view, best_input, where = result, view, Z, label
+            best, best_view, best_input, where, net = result, view, Z, label, view_net
     extra = {"neighbours": f"{m} nearest neighbours mined in the {where} view",
              "view": best_view, "view_losses": [round(v, 4) for v in losses],
-             "head": best.head, "_view": best_input}
+             "head": best.head, "_view": best_input, "_view_net": net}
     config = {"dim": best_input.shape[1], "n_clusters": k, "n_heads": 10, "head": best.head,
               "input": where}
     if temi:
@@ -159,25 +173,30 @@ def _scan(X, k, ctx, epochs, seed, views: int = 3, m: int = 5, temi: bool = Fals
 
 
 def _scan_spaces(X, ctx, seed, views, epochs):
-    """The inputs SCAN trains on: a contrastive embedding for images, UMAP views otherwise."""
+    """The inputs SCAN trains on: a contrastive embedding for images, UMAP views otherwise.
+
+    Returns a list of ``(Z, label, view network or None)``; the contrastive encoder is its
+    own view network, a UMAP view gets one distilled later (only the kept view).
+    """
     from ..projection import knn_graph, umap_embed
 
     if ctx.image_shape is not None and len(X) > 200:
-        from .contrastive import contrastive_embedding
+        from .contrastive import train_contrastive
+        from .view import image_view
 
         images = X.reshape(len(X), *ctx.image_shape)
         sub = ctx.part(0, 1, image_shape=ctx.image_shape)
-        emb = sub.cached("contrastive-embedding",
-                         lambda: contrastive_embedding(images, sub, epochs=epochs))
-        return [(emb.astype(np.float32), "contrastive-128d")]
+        emb, encoder = train_contrastive(images, sub, epochs=epochs)
+        return [(emb.astype(np.float32), "contrastive-128d",
+                 image_view(encoder, ctx.image_shape))]
     if len(X) <= 200:
-        return [(X, "features")]
+        return [(X, "features", None)]
     base = knn_graph(X, 15, seed)
     out = []
     for view in range(views):
         Z = umap_embed(X, 10, base, seed + view, min_dist=0.0)
         out.append((((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32),
-                    "umap-10d"))
+                    "umap-10d", None))
     return out
 
 
@@ -190,7 +209,7 @@ def _neighbours(Z, m, seed):
 def _divclust(X, k, ctx, epochs, seed, diversity: float = 0.8):
     """DivClust heads on a standardised 10-D UMAP view (as SCAN), plus their consensus."""
     from ..projection import knn_graph, umap_embed
-    from .divclust import train_divclust
+    from .divclust import column_order, train_divclust
 
     ep = epochs or 60
     Z = X
@@ -200,7 +219,10 @@ def _divclust(X, k, ctx, epochs, seed, diversity: float = 0.8):
     neighbors = knn_graph(Z, 6, seed).indices[:, 1:]
     sub = ctx.part(0, 1, image_shape=None if Z is not X else ctx.image_shape)
     result = train_divclust(Z, neighbors, k, sub, diversity=diversity, epochs=ep)
+    # the saved model predicts the mean of the heads, each numbered like the consensus
+    orders = [column_order(h, result.consensus_labels).tolist() for h in result.heads_soft]
     model = DeepModel("scan", {"dim": Z.shape[1], "n_clusters": k, "n_heads": 4, "head": 0,
+                               "consensus": orders,
                                "input": "umap-10d" if Z is not X else "features"},
                       result.model)
     alternatives = np.stack([h.argmax(axis=1) for h in result.heads_soft], axis=1)
