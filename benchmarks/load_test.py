@@ -13,10 +13,10 @@
      read from the page's own websocket;
    * server side: from the rerun request arriving at the server to its ``script_finished``
      leaving it, measured by a timing proxy (``ws_proxy.py``) between browsers and server.
-   The browsers, Playwright and this script run in the SCHED_IDLE CPU class (see
-   :func:`idle_client_side`): ten software-rendering browsers share this machine with the
-   server under test, where users' browsers would run on their own machines; the server,
-   the proxy and the job (nice 10) get the CPU first.
+   The browsers run in the SCHED_IDLE CPU class (see :func:`idle_chromium`): ten
+   software-rendering browsers share this machine with the server under test, where users'
+   browsers would run on their own machines; the server, the proxy and the job (nice 10)
+   get the CPU first.
 4. Connects and disconnects CYCLES times (open the page, wait for its first run to finish,
    close) and samples the server's resident memory every 10 cycles.
 
@@ -241,12 +241,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def idle_client_side() -> None:
-    """Put this process, and so Playwright's driver and the browsers it starts, in the
-    SCHED_IDLE class: ten software-rendering browsers share this machine with the server
-    under test and would otherwise take its CPU (Chromium raises its GPU process to
-    nice -8); users' browsers run on their own machines. Call after the server started."""
-    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+def idle_chromium(folder: Path) -> str:
+    """A chromium launcher that runs the browsers in the SCHED_IDLE class: the ten
+    software-rendering browsers share this machine with the server under test, and
+    would otherwise take its CPU (Chromium raises its GPU process to nice -8); users'
+    browsers run on their own machines. (Playwright's driver stays in the normal class:
+    starved, it delays every page event past the test's timeouts.)"""
+    launcher = folder / "chromium-idle"
+    launcher.write_text(f'#!/bin/sh\nexec chrt --idle 0 {shutil.which("chromium")} "$@"\n')
+    launcher.chmod(0o755)
+    return str(launcher)
 
 
 async def drive(url: str, server_pid: int, args) -> dict:
@@ -254,7 +258,7 @@ async def drive(url: str, server_pid: int, args) -> dict:
 
     results: dict = {}
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=shutil.which("chromium"), args=[
+        browser = await p.chromium.launch(executable_path=idle_chromium(args.home), args=[
             "--no-sandbox", "--disable-background-networking", "--disable-sync",
             "--disable-component-update", "--disable-gpu"])
         rss_before = rss_mib(server_pid)
@@ -324,7 +328,6 @@ def main() -> None:
     store = Store(home)
     job, _ = jobs.submit_run(store, RunConfig(data=setup["data"], method="dec", clusters=20,
                                               epochs=2000), setup["project_id"])
-    idle_client_side()
     try:
         raw = asyncio.run(drive(url, server.pid, args))
         heavy = jobs.get(store, job["id"])

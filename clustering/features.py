@@ -13,7 +13,7 @@ from .errors import InputError
 from .progress import ProgressFn, no_progress
 from .validation import check_not_identical, drop_constant_columns
 
-__all__ = ["REPRESENTATIONS", "Features", "featurize"]
+__all__ = ["REPRESENTATIONS", "Features", "featurize", "featurize_like"]
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,21 @@ class Features:
         Key of :data:`REPRESENTATIONS` actually used.
     notes : tuple of str
         What featurisation changed (dropped constant columns).
+    scaling : dict, optional
+        ``{"columns", "mean", "sd"}`` of standardised numeric columns (``scaled`` tables),
+        so new rows can be scaled the same way (:func:`featurize_like`).
     """
 
     X: np.ndarray
     names: tuple[str, ...]
     representation: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    scaling: dict | None = None
+
+    def transform(self) -> dict:
+        """What :func:`featurize_like` needs to compute these features for new rows."""
+        return {"representation": self.representation, "names": list(self.names),
+                "scaling": self.scaling}
 
     def __post_init__(self) -> None:
         if self.X.ndim != 2 or self.X.shape[1] != len(self.names):
@@ -74,6 +83,7 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
     """
     rep = _resolve(data, representation)
     progress(0.0, f"features: {rep}")
+    scaling = None
     if rep in ("minilm", "tfidf"):
         from .text_features import minilm_embed, tfidf_svd
 
@@ -88,7 +98,7 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
     elif data.modality == "embeddings" and rep in ("raw", "auto"):
         X, names = data.embeddings.astype(np.float32), list(data.table.columns)
     else:
-        X, names = _table_matrix(data.table, scale=(rep == "scaled"))
+        X, names, scaling = _table_matrix(data.table, scale=(rep == "scaled"))
     dropped: list[str] = []
     if rep != "pixels":  # pixels keep their grid for image augmentations
         X, names, dropped = drop_constant_columns(X, list(names))
@@ -98,7 +108,72 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
         notes.append(f"Dropped {len(dropped)} constant column(s): {shown}.")
     check_not_identical(X, data.name)
     progress(1.0, f"features: {X.shape[1]} columns")
-    return Features(np.ascontiguousarray(X, dtype=np.float32), tuple(names), rep, tuple(notes))
+    return Features(np.ascontiguousarray(X, dtype=np.float32), tuple(names), rep, tuple(notes),
+                    scaling)
+
+
+def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np.ndarray:
+    """Features of new rows computed as a run computed its own (same columns, same order,
+    same scaling), for a saved model to assign them.
+
+    Parameters
+    ----------
+    data : Dataset
+        The new rows.
+    transform : dict
+        :meth:`Features.transform` of the run.
+    device : str
+        Torch device for the text model.
+
+    Returns
+    -------
+    ndarray of float32, shape (n, d)
+
+    Raises
+    ------
+    InputError
+        When the new data cannot give those features (missing columns, other image size,
+        another modality, or a representation fitted to the training rows).
+    """
+    rep, names = transform["representation"], list(transform["names"])
+    if rep == "tfidf":
+        raise InputError("This run used TF-IDF features, which are fitted to its own texts; "
+                         "run it again with the minilm representation to assign new texts.")
+    if rep == "minilm":
+        if data.texts is None:
+            raise InputError("This run clustered texts; give new data with a text column.")
+        from .text_features import minilm_embed
+
+        X = minilm_embed(data.texts, device=device)
+        return X[:, [int(n.split("_")[1]) for n in names]].astype(np.float32)
+    if rep == "pixels":
+        expected = len(names)
+        if data.images is None or int(np.prod(data.images.shape[1:])) != expected:
+            got = "no images" if data.images is None else f"images of {data.images.shape[1:]}"
+            raise InputError(f"This run clustered images with {expected} pixel values each; "
+                             f"the new data has {got}. Resize them to the run's size.")
+        return data.images.reshape(data.n, -1).astype(np.float32) / 255.0
+    table = data.table
+    scaling = transform.get("scaling") or {"columns": []}
+    stats = dict(zip(scaling["columns"], zip(scaling.get("mean", []), scaling.get("sd", []),
+                                             strict=True), strict=True))
+    out, missing = np.zeros((data.n, len(names)), np.float32), []
+    for j, name in enumerate(names):
+        if name in table.columns and table[name].dtype.kind in "biuf":
+            values = table[name].to_numpy(np.float64)
+            if name in stats:
+                values = (values - stats[name][0]) / stats[name][1]
+            out[:, j] = values
+        elif "=" in name and name.split("=", 1)[0] in table.columns:
+            column, value = name.split("=", 1)
+            out[:, j] = (table[column].astype(str) == value).to_numpy(np.float32)
+        else:
+            missing.append(name)
+    if missing:
+        shown = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
+        raise InputError(f"The new data lacks {len(missing)} numeric column(s) the run was "
+                         f"trained on: {shown}. Give the same columns as the run's data.")
+    return out
 
 
 def _resolve(data: Dataset, rep: str) -> str:
@@ -125,19 +200,23 @@ def _pixel_names(shape: tuple[int, ...]) -> list[str]:
     return [f"px_{r}_{c}_{ch}" for r in range(h) for c in range(w) for ch in "rgb"]
 
 
-def _table_matrix(table: pd.DataFrame, scale: bool) -> tuple[np.ndarray, list[str]]:
+def _table_matrix(table: pd.DataFrame, scale: bool
+                  ) -> tuple[np.ndarray, list[str], dict | None]:
     numeric = [c for c in table.columns if table[c].dtype.kind in "biuf"]
     categorical = [c for c in table.columns if c not in numeric]
-    parts, names = [], []
+    parts, names, scaling = [], [], None
     if numeric:
         values = table[numeric].to_numpy(dtype=np.float64)
         if scale:
-            sd = values.std(axis=0)
-            values = (values - values.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+            mean, sd = values.mean(axis=0), values.std(axis=0)
+            sd = np.where(sd > 0, sd, 1.0)
+            values = (values - mean) / sd
+            scaling = {"columns": [str(c) for c in numeric], "mean": mean.tolist(),
+                       "sd": sd.tolist()}
         parts.append(values)
         names += numeric
     if categorical:
         dummies = pd.get_dummies(table[categorical], prefix_sep="=", dtype=np.float64)
         parts.append(dummies.to_numpy())
         names += list(dummies.columns)
-    return np.hstack(parts).astype(np.float32), names
+    return np.hstack(parts).astype(np.float32), names, scaling

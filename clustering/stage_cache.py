@@ -76,13 +76,14 @@ def _load(path: Path) -> np.ndarray:
 def _save_features(folder: Path, f: Features) -> None:
     _npy(folder / "X.npy", f.X)
     (folder / "meta.json").write_text(json.dumps(
-        {"names": list(f.names), "representation": f.representation, "notes": list(f.notes)}))
+        {"names": list(f.names), "representation": f.representation, "notes": list(f.notes),
+         "scaling": f.scaling}))
 
 
 def _load_features(folder: Path) -> Features:
     meta = json.loads((folder / "meta.json").read_text())
     return Features(_load(folder / "X.npy"), tuple(meta["names"]), meta["representation"],
-                    tuple(meta["notes"]))
+                    tuple(meta["notes"]), meta.get("scaling"))
 
 
 def _save_knn(folder: Path, knn: KnnGraph | None) -> None:

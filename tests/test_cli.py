@@ -86,3 +86,42 @@ def test_table_demos_with_hdbscan_and_gmm(demo, tmp_path):
         assert main(["run", "--data", f"demo:{demo}", "--method", method, "--out", str(out)]) == 0
         run = json.loads((out / "run.json").read_text())
         assert run["metrics"]["ari"] > 0.3 and "k_selection" in run["fit_info"]
+
+
+def test_predict_assigns_new_rows_like_the_run(blobs_csv, tmp_path, capsys):
+    """A deep run on a scaled table; new rows are scaled with the run's statistics, so rows
+    the run saw come back in the same cluster with the same (calibrated) confidence, and
+    the CSV keeps formula-like ids harmless."""
+    out = tmp_path / "run"
+    assert main(["run", "--data", str(blobs_csv), "--id-column", "item", "--label-column",
+                 "group", "--method", "sela", "--clusters", "4", "--epochs", "10",
+                 "--out", str(out)]) == 0
+    run = pd.read_parquet(out / "assignments.parquet").set_index("id")
+    new = pd.read_csv(blobs_csv).iloc[:50].drop(columns=["group"])
+    new = new[list(reversed(new.columns))]  # column order does not matter, names do
+    new.loc[0, "item"] = "=HYPERLINK(1)"
+    new.to_csv(tmp_path / "new.csv", index=False)
+    capsys.readouterr()
+    assert main(["predict", "--run", str(out), "--data", str(tmp_path / "new.csv"),
+                 "--id-column", "item", "--out", str(tmp_path / "pred.csv")]) == 0
+    assert "assigned 50 rows" in capsys.readouterr().out
+    pred = pd.read_csv(tmp_path / "pred.csv", dtype={"id": str})
+    assert pred["id"].iloc[0] == "'=HYPERLINK(1)"
+    same = run.loc[pred["id"].iloc[1:]]
+    assert (pred["cluster"].iloc[1:].to_numpy() == same["cluster"].to_numpy()).all()
+    assert abs(pred["confidence"].iloc[1:].to_numpy() - same["confidence"].to_numpy()).max() \
+        < 1e-3
+    # a new file without a trained column: one sentence, exit 2, nothing written
+    new.drop(columns=["f2"]).to_csv(tmp_path / "short.csv", index=False)
+    assert main(["predict", "--run", str(out), "--data", str(tmp_path / "short.csv"),
+                 "--id-column", "item", "--out", str(tmp_path / "short_pred.csv")]) == 2
+    assert "lacks 1 numeric column(s) the run was trained on: f2" in capsys.readouterr().err
+    assert not (tmp_path / "short_pred.csv").exists()
+
+
+def test_predict_needs_a_run_with_a_model(digits_run, tmp_path, monkeypatch, capsys):
+    home, out = digits_run
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(home))
+    assert main(["predict", "--run", str(out), "--data", "demo:digits",
+                 "--out", str(tmp_path / "p.csv")]) == 2
+    assert "keeps no trained model" in capsys.readouterr().err

@@ -1,8 +1,10 @@
 """Deep methods: loss properties, Sinkhorn marginals, determinism, save/load/predict, CLI."""
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import make_blobs
@@ -14,7 +16,10 @@ from clustering.deep.dec import soft_assign, target_distribution
 from clustering.deep.model import DeepModel
 from clustering.deep.scan import scan_loss
 from clustering.deep.transport import partial_sinkhorn, sinkhorn
+from clustering.errors import InputError
+from clustering.metrics import hungarian_accuracy
 from workspace.cli import main
+from workspace.store import Store, default_root
 
 
 def test_student_t_assignment_rows_sum_to_one_and_prefer_the_nearest_centre():
@@ -105,6 +110,31 @@ def test_save_load_predict_round_trip(method, blobs3, tmp_path):
     assert (back.predict(X[:10]) == result.labels[:10]).all()
 
 
+@pytest.mark.parametrize("method", ["scan", "divclust"])
+def test_model_reading_a_umap_view_assigns_held_out_rows(method, blobs, tmp_path):
+    """SCAN and DivClust heads read a UMAP of the data; the saved model carries a network
+    distilled from it, so rows never seen in training are assigned from their features."""
+    X, y = blobs
+    train, test = np.arange(500), np.arange(500, 600)
+    result = cluster(X[train], method, 4, random_state=0, epochs=10)
+    assert result.info["view_fit_r2"] > 0.9 and result.info["predict_agreement"] >= 0.95
+    result.model.save(tmp_path)
+    back = DeepModel.load(tmp_path)
+    assert back.view is not None and back.config["view"]["kind"] == "mlp"
+    assert hungarian_accuracy(y[test], back.predict(X[test])) >= 0.95
+    labels, confidence = back.predict_confidence(X[train])
+    assert (labels == result.labels).mean() >= 0.95
+    np.testing.assert_allclose(confidence, result.confidence, atol=1e-4)
+
+
+def test_model_that_did_not_keep_its_view_says_so(blobs3):
+    X, _ = blobs3
+    model = cluster(X, "sela", 3, random_state=0, epochs=2).model
+    model.config["input"] = "umap-10d"
+    with pytest.raises(InputError, match="run the clustering again"):
+        model.predict(X)
+
+
 def test_weights_file_with_pickle_payload_is_refused(tmp_path, blobs3, monkeypatch):
     import os
     import pickle
@@ -146,6 +176,17 @@ def test_cli_runs_each_deep_method_on_digits(method, epochs, tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert run["method"] == method and run["metrics"]["acc"] > 0.5
     assert "seconds_per_epoch" in run["fit_info"]
+    # the saved model (with its view network and calibration head) assigns the rows as
+    # the run did, from the features alone
+    folder = Path(Store(default_root()).runs()[0]["path"])
+    model = DeepModel.load(folder)
+    assert model.calibration is not None
+    assert (model.view is not None) == (method in ("scan", "divclust"))
+    features = np.load(folder / "features.npy", allow_pickle=False)
+    labels, confidence = model.predict_confidence(features)
+    assigned = pd.read_parquet(out / "assignments.parquet")
+    assert (labels == assigned["cluster"].to_numpy()).mean() >= 0.95
+    np.testing.assert_allclose(confidence, assigned["confidence"].to_numpy(), atol=1e-3)
 
 
 def test_cli_runs_temi_on_digits_with_calibrated_confidence(tmp_path):

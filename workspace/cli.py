@@ -62,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--reviewed", action="store_true", help="only reviewed points")
     exp.add_argument("--out", required=True, type=Path)
 
+    pred = sub.add_parser("predict", help="assign new rows with a deep run's saved model")
+    pred.add_argument("--run", required=True, type=Path, help="the --out folder of a run")
+    pred.add_argument("--data", required=True, help="the new rows, in the run's data format")
+    pred.add_argument("--kind", default="auto",
+                      choices=["auto", "table", "images", "text", "embeddings"])
+    pred.add_argument("--text-column")
+    pred.add_argument("--id-column")
+    pred.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    pred.add_argument("--out", required=True, type=Path, help="a .csv or .parquet file")
+
     sub.add_parser("methods", help="list every clustering method")
     return parser
 
@@ -152,6 +162,28 @@ def _cmd_export(args, store) -> int:
     return 0
 
 
+def _cmd_predict(args, store) -> int:
+    from clustering.loaders import load_data
+    from workspace.atomic import write_with
+    from workspace.exports import escape_formula
+    from workspace.predict import assign_new_rows
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise InputError(f"--out '{args.out}' must end in .csv or .parquet.")
+    data = load_data(args.data, args.kind, text_column=args.text_column,
+                     id_column=args.id_column)
+    frame = assign_new_rows(args.run, data, store, device=args.device)
+    if suffix == ".csv":
+        write_with(args.out, lambda p: frame.map(escape_formula).to_csv(p, index=False))
+    else:
+        write_with(args.out, lambda p: frame.to_parquet(p, index=False))
+    counts = frame["cluster_name"].value_counts()
+    sys.stdout.write(f"assigned {len(frame):,} rows to {len(counts)} clusters "
+                     f"(mean confidence {frame['confidence'].mean():.2f}) -> {args.out}\n")
+    return 0
+
+
 def _cmd_methods() -> int:
     from clustering.clusterers import METHODS
 
@@ -174,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         store = Store(args.store)
         if args.command == "run":
             return _cmd_run(args, store)
+        if args.command == "predict":
+            return _cmd_predict(args, store)
         return _cmd_export(args, store)
     except InputError as exc:
         sys.stderr.write(f"\nerror: {exc}\n")

@@ -27,6 +27,8 @@ __all__ = ["StoredRun", "build_run_json", "ensure_run", "load_assignments", "pla
 log = logging.getLogger(__name__)
 
 ASSIGNMENTS = "assignments.parquet"
+FEATURES_TRANSFORM = "features_transform.json"
+"""How the run's features were computed (to compute them for new rows)."""
 RUN_JSON = "run.json"
 
 
@@ -129,6 +131,7 @@ def _write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
         result.clustering.model.save(folder)
     np.save(folder / "features.npy", result.features.X, allow_pickle=False)
     write_json(folder / "features_names.json", list(result.features.names))
+    write_json(folder / FEATURES_TRANSFORM, result.features.transform())
     write_json(folder / RUN_JSON, run_json)
 
 

@@ -84,8 +84,8 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
                                                              random_state)
     else:
         soft, model, extra, ep = _ot(X, n_clusters, ctx, method == "p2ot", epochs)
-    view = extra.pop("_view", X)
-    _keep_view(model, X, view, extra.pop("_view_net", None), ctx, info)
+    view = _keep_view(model, X, extra.pop("_view", X), extra.pop("_view_net", None), ctx,
+                      info)
     labels = soft.argmax(axis=1).astype(np.int64)
     if method == "divclust":
         labels = extra.pop("consensus_labels")
@@ -110,18 +110,23 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
                       alternatives=alternatives)
 
 
-def _keep_view(model, X, view, view_net, ctx, info) -> None:
+def _keep_view(model, X, view, view_net, ctx, info) -> np.ndarray:
     """Attach to ``model`` the network from features to the view its head reads: the
-    contrastive encoder for images, else an MLP distilled from the UMAP view."""
-    if view is X:
-        return
-    if view_net is None:
-        from .view import distil_view
+    contrastive encoder for images, else an MLP distilled from the UMAP view.
 
+    Returns the view as that network computes it (what the calibration head then learns
+    from, so that it reads at training what it reads when predicting new rows).
+    """
+    from .view import distil_view, view_rows
+
+    if view is X:
+        return X
+    if view_net is None:
         net, config, r2 = distil_view(X, view, ctx.part(0, 1, label="view-fit"))
         info["view_fit_r2"] = round(r2, 4)
         view_net = (net, config)
     model.view, model.config["view"] = view_net
+    return view_rows(model.view, X, ctx.device)
 
 
 def _dec(X, k, ctx, idec, epochs):
