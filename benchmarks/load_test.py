@@ -171,7 +171,8 @@ async def one_session(browser, url: str, index: int, actions: int, results: dict
     page.set_default_timeout(180_000)
     s = Session(page)
     await page.goto(url)
-    await page.wait_for_selector(".js-plotly-plot .nsewdrag")
+    # ten pages drawing 50k points at once on the CPU left to idle-class browsers
+    await page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=600_000)
     await page.get_by_text("Your name (for the audit trail)").wait_for()
     times = results.setdefault("latency", {})
     for step in range(actions):
