@@ -55,8 +55,11 @@ SMALL = 4096
 DRIVER_NICE = 5
 """This script and Playwright's driver run at this nice level: below the server and the
 proxy (0), above the job (10); the browsers are in the idle class below all of them."""
-WARMUP_S = 120.0
-"""Memory samples from this long after cycling starts count (Streamlit's session TTL)."""
+RELEASE_S = 150.0
+"""Streamlit keeps a disconnected session 120 s for a reconnect and frees it at its next
+sweep (freed 130-147 s after the disconnect in our runs). Cycling starts this long after
+the load sessions closed, and memory samples count from this long into cycling, when the
+number of kept cycling sessions has stopped rising."""
 
 
 def rss_mib(pid: int) -> float:
@@ -285,6 +288,8 @@ async def drive(url: str, server_pid: int, args) -> dict:
         results["load_wall_s"] = round(time.monotonic() - start, 1)
         results["server_rss_mib_during_load"] = [round(rss_before, 1),
                                                  round(rss_mib(server_pid), 1)]
+        await asyncio.sleep(RELEASE_S)  # the load sessions are freed before cycling
+        results["server_rss_mib_before_cycling"] = round(rss_mib(server_pid), 1)
         results["memory"] = await cycles(browser, url, args.cycles, server_pid)
         await browser.close()
     return results
@@ -311,9 +316,8 @@ def summarise(raw: dict, args, timings: Path) -> dict:
                              "p95_s": round(percentile(v, 0.95), 3)} for k, v in lat.items()},
            **raw}
     mem = [m["rss_mib"] for m in out["memory"]]
-    # Streamlit keeps a disconnected session 120 s for a reconnect, so the number of kept
-    # sessions (and memory) rises for the first two minutes of cycling, then holds
-    warm = [m["rss_mib"] for m in out["memory"] if m["t_s"] >= WARMUP_S] or mem[-3:]
+    # kept (disconnected) cycling sessions, and memory, rise for RELEASE_S, then hold
+    warm = [m["rss_mib"] for m in out["memory"] if m["t_s"] >= RELEASE_S] or mem[-3:]
     mean = statistics.mean(warm)
     out["memory_after_warmup_mib"] = {"mean": round(mean, 1), "min": min(warm),
                                       "max": max(warm)}

@@ -9,7 +9,8 @@ from clustering.errors import InputError
 from .runs import load_assignments
 from .store import Store
 
-__all__ = ["current_labels", "merge_clusters", "move_points", "new_cluster_id", "split_cluster"]
+__all__ = ["current_labels", "merge_clusters", "move_points", "new_cluster_id", "row_positions",
+           "split_cluster"]
 
 
 def current_labels(store: Store, run_key: str, run_dir, *, frame=None, points=None
@@ -21,8 +22,8 @@ def current_labels(store: Store, run_key: str, run_dir, *, frame=None, points=No
     store, run_key, run_dir
     frame : DataFrame, optional
         The run's assignments when the caller already read them.
-    points : dict, optional
-        ``store.point_labels(run_key)`` when the caller already read them.
+    points : DataFrame, optional
+        ``store.point_label_table(run_key)`` when the caller already read it.
 
     Returns
     -------
@@ -32,14 +33,20 @@ def current_labels(store: Store, run_key: str, run_dir, *, frame=None, points=No
     frame = load_assignments(run_dir) if frame is None else frame
     ids = frame["id"].astype(str).to_numpy()
     labels = frame["cluster"].to_numpy(dtype=np.int64).copy()
-    points = store.point_labels(run_key) if points is None else points
-    moved = {p: r["cluster"] for p, r in points.items() if r["cluster"] is not None}
-    if moved:
-        index = {p: i for i, p in enumerate(ids)}
-        for pid, cluster in moved.items():
-            if pid in index:
-                labels[index[pid]] = int(cluster)
+    points = store.point_label_table(run_key) if points is None else points
+    moved = points[points["cluster"].notna()]
+    rows, found = row_positions(ids, moved["point_id"])
+    labels[rows] = moved["cluster"].to_numpy()[found].astype(np.int64)
     return ids, labels
+
+
+def row_positions(ids: np.ndarray, wanted) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``ids`` holding the ``wanted`` ids, and which of ``wanted`` were found."""
+    import pandas as pd
+
+    where = pd.Index(ids).get_indexer(pd.Index(wanted, dtype=object))
+    found = where >= 0
+    return where[found], found
 
 
 def new_cluster_id(labels: np.ndarray, store: Store, run_key: str) -> int:
@@ -64,10 +71,9 @@ def move_points(store: Store, run_key: str, run_dir, point_ids, target: int | No
     if not ids:
         raise InputError("No points are selected; draw a box or lasso on the map first.")
     if target is None:  # every cluster id ever used, without rebuilding current labels
-        used = [r["cluster"] for r in store.point_labels(run_key).values()
-                if r["cluster"] is not None]
+        used = store.point_label_table(run_key)["cluster"].dropna()
         labels = np.concatenate([load_assignments(run_dir)["cluster"].to_numpy(np.int64),
-                                 np.asarray(used, dtype=np.int64)])
+                                 used.to_numpy().astype(np.int64)])
         target = new_cluster_id(labels, store, run_key)
         store.set_cluster(run_key, target, name=new_name or f"cluster {target}", who=who,
                           **edit)

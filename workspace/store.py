@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
+
 from clustering.errors import InputError
 
 __all__ = ["ConflictError", "Store", "default_root", "now", "whoami"]
@@ -307,6 +309,14 @@ class Store:
                                            "session": session}, run_key=run_key)
             entry["detail"] = detail
             return entry
+
+    def point_label_table(self, run_key: str) -> pd.DataFrame:
+        """Per-point labels and cluster moves as a table (``point_id, label, cluster``;
+        missing values are None/NaN): the fast form for whole-run joins."""
+        with self._connect() as con:
+            rows = con.execute("SELECT point_id, label, cluster FROM point_labels "
+                               "WHERE run_key=?", (run_key,)).fetchall()
+        return pd.DataFrame([tuple(r) for r in rows], columns=["point_id", "label", "cluster"])
 
     def point_labels(self, run_key: str) -> dict[str, dict]:
         """Per-point labels and cluster moves, by point id."""

@@ -9,7 +9,7 @@ import pandas as pd
 
 from clustering.dataset import Dataset
 
-from .review import current_labels
+from .review import current_labels, row_positions
 from .runs import load_assignments
 from .store import Store
 
@@ -51,14 +51,18 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
     when the data has ground truth.
     """
     frame = load_assignments(run_dir)
-    points = store.point_labels(run_key)
+    points = store.point_label_table(run_key)
     ids, labels = current_labels(store, run_key, run_dir, frame=frame, points=points)
     names = store.clusters(run_key)
     frame["id"] = frame["id"].astype(object)  # hashed look-ups (isin) stay fast
     frame["cluster"] = labels
-    frame["cluster_name"] = [_name(c, names) for c in labels]
-    frame["label"] = [(points.get(i) or {}).get("label") or n
-                      for i, n in zip(ids, frame["cluster_name"], strict=True)]
+    frame["cluster_name"] = pd.Series(labels).map(
+        {int(c): _name(c, names) for c in np.unique(labels)}).to_numpy(object)
+    label = frame["cluster_name"].to_numpy(object).copy()
+    own = points[points["label"].notna() & (points["label"] != "")]
+    rows, found = row_positions(ids, own["point_id"])
+    label[rows] = own["label"].to_numpy(object)[found]
+    frame["label"] = label
     frame["hover"] = hover_text(data)
     frame["row"] = np.arange(len(frame))
     if data.labels is not None:
