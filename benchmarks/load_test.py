@@ -56,10 +56,11 @@ DRIVER_NICE = 5
 """This script and Playwright's driver run at this nice level: below the server and the
 proxy (0), above the job (10); the browsers are in the idle class below all of them."""
 RELEASE_S = 150.0
-"""Streamlit keeps a disconnected session 120 s for a reconnect and frees it at its next
-sweep (freed 130-147 s after the disconnect in our runs). Cycling starts this long after
-the load sessions closed, and memory samples count from this long into cycling, when the
-number of kept cycling sessions has stopped rising."""
+"""Streamlit keeps a disconnected session 120 s for a reconnect and frees it at a later
+sweep. Cycling starts this long after the load sessions closed, and memory samples count
+from this long into cycling, when the number of kept cycling sessions has stopped rising
+(the ten load sessions were freed 130-200 s after they closed in our runs, always before
+the samples that count; ``memory`` keeps every sample)."""
 
 
 def rss_mib(pid: int) -> float:
