@@ -67,12 +67,15 @@ class DeepModel:
 
     def predict_soft(self, X: np.ndarray, device: str = "cpu") -> np.ndarray:
         """Soft assignments of new feature rows, shape (n, k)."""
+        return self._soft(self.head_input(X, device), device)
+
+    def _soft(self, Z: np.ndarray, device: str) -> np.ndarray:
+        """Soft assignments from what the clustering network reads."""
         import torch
 
         from .common import TrainContext
 
         ctx = TrainContext(device=device)
-        Z = self.head_input(X, ctx.device)
         self.module.to(ctx.device)
         if self.kind == "dec":
             from .dec import _q_all
@@ -107,12 +110,13 @@ class DeepModel:
         """
         from .view import view_rows
 
-        soft = self.predict_soft(X, device)
+        Z = self.head_input(X, device)
+        soft = self._soft(Z, device)
         labels = soft.argmax(axis=1)
         probs = soft
         if self.calibration is not None:
             self.calibration.to(device)
-            logits = view_rows(self.calibration, self.head_input(X, device), device)
+            logits = view_rows(self.calibration, Z, device)
             probs = np.exp(logits - logits.max(axis=1, keepdims=True))
             probs /= probs.sum(axis=1, keepdims=True)
         return labels, probs[np.arange(len(labels)), labels].astype(np.float32)
