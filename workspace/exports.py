@@ -18,6 +18,7 @@ from clustering.loaders import load_data
 
 from .atomic import write_json, write_with
 from .fingerprint import data_fingerprint, package_versions
+from .review import cluster_name
 from .runs import load_assignments, read_run
 from .store import Store, now, whoami
 
@@ -77,10 +78,10 @@ def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset |
     cluster = [int(m) if m is not None else int(c) for m, c in zip(moved, frame["cluster"],
                                                                       strict=True)]
     frame["cluster"] = np.asarray(cluster, dtype=np.int64)
-    cluster_name = [_cluster_name(c, names) for c in cluster]
+    named = [cluster_name(c, names) for c in cluster]
     own = [(points.get(i) or {}).get("label") for i in ids]
-    frame.insert(2, "cluster_name", cluster_name)
-    frame.insert(3, "label", [o if o is not None else n for o, n in zip(own, cluster_name,
+    frame.insert(2, "cluster_name", named)
+    frame.insert(3, "label", [o if o is not None else n for o, n in zip(own, named,
                                                                           strict=True)])
     frame.insert(4, "reviewed", [i in points or (names.get(c) or {}).get("status") == "accepted"
                                  for i, c in zip(ids, cluster, strict=True)])
@@ -93,13 +94,6 @@ def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset |
         extra.insert(0, f"truth_{data.label_name or 'label'}", data.labels)
     extra = extra[[c for c in extra.columns if c not in frame.columns]]
     return pd.concat([frame, extra], axis=1), run_json, data
-
-
-def _cluster_name(cluster, names: dict) -> str:
-    cluster = int(cluster)
-    if cluster < 0:
-        return "noise"
-    return (names.get(cluster) or {}).get("name") or f"cluster {cluster}"
 
 
 def reload_dataset(run_json: dict) -> Dataset:

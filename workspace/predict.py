@@ -11,6 +11,7 @@ import pandas as pd
 from clustering.dataset import Dataset
 from clustering.errors import InputError
 
+from .review import cluster_name
 from .runs import FEATURES_TRANSFORM, read_artifact, read_run
 from .store import Store
 
@@ -53,8 +54,6 @@ def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "a
     from clustering.device import resolve_device
     from clustering.features import featurize_like
 
-    from .exports import _cluster_name
-
     run_dir = Path(run_dir)
     if not (run_dir / "run.json").exists():
         raise InputError(f"'{run_dir}' is not a run folder (no run.json); give the --out "
@@ -78,5 +77,5 @@ def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "a
     names = store.clusters(key)
     log.info("assigned %d new rows with run %s", len(labels), key)
     return pd.DataFrame({"id": [str(i) for i in data.ids], "cluster": labels.astype(int),
-                         "cluster_name": [_cluster_name(c, names) for c in labels],
+                         "cluster_name": [cluster_name(c, names) for c in labels],
                          "confidence": confidence})

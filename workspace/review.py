@@ -9,8 +9,17 @@ from clustering.errors import InputError
 from .runs import load_assignments
 from .store import Store
 
-__all__ = ["current_labels", "merge_clusters", "move_points", "new_cluster_id", "row_positions",
-           "split_cluster"]
+__all__ = ["cluster_name", "current_labels", "merge_clusters", "move_points", "new_cluster_id",
+           "row_positions", "split_cluster"]
+
+
+def cluster_name(cluster, names: dict) -> str:
+    """A cluster's reviewed name (``names`` from ``Store.clusters``), ``noise`` for -1,
+    else ``cluster <id>``."""
+    cluster = int(cluster)
+    if cluster < 0:
+        return "noise"
+    return (names.get(cluster) or {}).get("name") or f"cluster {cluster}"
 
 
 def current_labels(store: Store, run_key: str, run_dir, *, frame=None, points=None

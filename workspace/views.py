@@ -9,7 +9,7 @@ import pandas as pd
 
 from clustering.dataset import Dataset
 
-from .review import current_labels, row_positions
+from .review import cluster_name, current_labels, row_positions
 from .runs import load_assignments
 from .store import Store
 
@@ -57,7 +57,7 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
     frame["id"] = frame["id"].astype(object)  # hashed look-ups (isin) stay fast
     frame["cluster"] = labels
     frame["cluster_name"] = pd.Series(labels).map(
-        {int(c): _name(c, names) for c in np.unique(labels)}).to_numpy(object)
+        {int(c): cluster_name(c, names) for c in np.unique(labels)}).to_numpy(object)
     label = frame["cluster_name"].to_numpy(object).copy()
     own = points[points["label"].notna() & (points["label"] != "")]
     rows, found = row_positions(ids, own["point_id"])
@@ -86,18 +86,12 @@ def _alternatives(run_dir) -> np.ndarray | None:
     return read_artifact(Path(run_dir) / "clustering.npz", read)
 
 
-def _name(cluster: int, names: dict) -> str:
-    if cluster < 0:
-        return "noise"
-    return (names.get(int(cluster)) or {}).get("name") or f"cluster {cluster}"
-
-
 def cluster_table(frame: pd.DataFrame, store: Store, run_key: str) -> pd.DataFrame:
     """Per cluster: name, size, mean confidence, review status (largest first)."""
     review = store.clusters(run_key)
     grouped = frame.groupby("cluster").agg(size=("id", "size"),
                                            confidence=("confidence", "mean"))
-    grouped["name"] = [_name(c, review) for c in grouped.index]
+    grouped["name"] = [cluster_name(c, review) for c in grouped.index]
     grouped["status"] = [(review.get(int(c)) or {}).get("status", "unreviewed")
                          for c in grouped.index]
     grouped["notes"] = [(review.get(int(c)) or {}).get("notes", "") for c in grouped.index]
