@@ -9,106 +9,118 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clustering_result import Clustering
+from .deep.registry import DEEP_METHODS
 from .errors import InputError
+from .kselect import K_RANGE, choose_k, kmeans_fit
+from .progress import no_progress
 from .projection import KnnGraph, knn_graph, umap_embed
 from .validation import check_min_rows
 
-__all__ = ["METHODS", "Method", "cluster", "choose_k"]
+__all__ = ["METHODS", "Method", "choose_k", "cluster"]
 
 log = logging.getLogger(__name__)
-
-K_RANGE = (2, 15)
 
 
 @dataclass(frozen=True)
 class Method:
-    """A registered clustering method."""
+    """A registered clustering method.
+
+    Parameters
+    ----------
+    name : str
+        As typed after ``--method`` or passed as ``method=``.
+    summary : str
+        One line for method lists.
+    fit : callable
+        ``fit(X, n_clusters=..., random_state=..., knn=..., **settings) -> Clustering``.
+    family : {"classic", "density", "deep"}
+        What kind of method it is.
+    """
 
     name: str
     summary: str
     fit: Callable[..., Clustering]
-    chooses_k: bool
     family: str
 
 
 def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None, *,
             random_state: int = 0, knn: KnnGraph | None = None, name: str = "data",
-            min_cluster_size: int | None = None, **kwargs) -> Clustering:
+            min_cluster_size: int | None = None, device: str = "cpu", progress=None,
+            should_stop=None, image_shape: tuple[int, ...] | None = None,
+            checkpoint_dir=None, epochs: int | None = None,
+            options: dict | None = None) -> Clustering:
     """Cluster a feature matrix with a registered method.
 
     Parameters
     ----------
     X : ndarray, shape (n, d)
+        Feature rows.
     method : str
         A key of :data:`METHODS`.
     n_clusters : int, optional
         Number of clusters; chosen automatically when omitted (see ``info``).
     random_state : int
+        Seed.
     knn : KnnGraph, optional
         Reused by the UMAP-based methods.
     name : str
         Data set name for messages.
     min_cluster_size : int, optional
         For the HDBSCAN methods.
-    **kwargs
-        Extra parameters of deep methods.
+    device : str
+        Resolved device of deep methods.
+    progress, should_stop : callable, optional
+        Progress reports and cancellation of deep methods.
+    image_shape : tuple of int, optional
+        Rows are flattened images of this shape (deep methods augment them as images).
+    checkpoint_dir : Path, optional
+        Deep training checkpoints (resumed from when present).
+    epochs : int, optional
+        Training length of deep methods (the same as ``options={"epochs": ...}``).
+    options : dict, optional
+        Settings of a deep method (``clusterlab methods`` lists them with defaults).
 
     Returns
     -------
     Clustering
+        Labels, soft assignments and confidence.
+
+    Raises
+    ------
+    InputError
+        Unknown method, too few rows, ``n_clusters`` below 2.
+    TypeError
+        An option the method does not take.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> X, y = make_blobs(200, centers=3, random_state=0)
+    >>> cluster(X, "kmeans", 3).n_clusters
+    3
     """
+    from .deep.registry import check_options
+
     if method not in METHODS:
-        raise InputError(f"Unknown method '{method}'; run 'clusterlab methods' to list them.")
+        raise InputError(f"Unknown method '{method}'; the methods are "
+                         f"{', '.join(METHODS)}.")
     if n_clusters is not None and n_clusters < 2:
-        raise InputError(f"--clusters must be at least 2, not {n_clusters}.")
+        raise InputError(f"n_clusters must be at least 2, not {n_clusters}.")
     spec = METHODS[method]
     check_min_rows(len(X), max(3, n_clusters or 3), f"'{method}'", name)
+    if spec.family == "deep":
+        settings = check_options(method, {**(options or {}),
+                                          **({"epochs": epochs} if epochs else {})})
+        return spec.fit(X, method, n_clusters, random_state=random_state, device=device,
+                        progress=progress or no_progress, should_stop=should_stop,
+                        image_shape=image_shape, checkpoint_dir=checkpoint_dir,
+                        options=settings)
+    if options:
+        raise TypeError(f"{method} takes no options; got {', '.join(sorted(options))}")
     if spec.family == "density":
         return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn,
                         min_cluster_size=min_cluster_size)
-    return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn, **kwargs)
-
-
-def choose_k(X: np.ndarray, fit_labels: Callable[[int], np.ndarray], random_state: int = 0,
-             sample: int = 3000) -> tuple[int, str]:
-    """Pick k in 2..15 by the best silhouette on a seeded sample.
-
-    Parameters
-    ----------
-    X : ndarray, shape (n, d)
-    fit_labels : callable
-        ``fit_labels(k) -> labels`` on all rows.
-    random_state : int
-    sample : int
-
-    Returns
-    -------
-    k : int
-    how : str
-        One sentence for ``run.json``.
-    """
-    from sklearn.metrics import silhouette_score
-
-    hi = min(K_RANGE[1], len(X) - 1)
-    rng = np.random.default_rng(random_state)
-    rows = rng.choice(len(X), min(sample, len(X)), replace=False)
-    scores = {}
-    for k in range(K_RANGE[0], hi + 1):
-        labels = fit_labels(k)
-        if len(np.unique(labels[rows])) > 1:
-            scores[k] = float(silhouette_score(X[rows], labels[rows]))
-    if not scores:
-        return 2, "k=2: no k in range gave two distinct clusters"
-    best = max(scores, key=scores.get)
-    return best, (f"k={best} chosen by the best silhouette ({scores[best]:.3f}) over "
-                  f"k={K_RANGE[0]}..{hi}")
-
-
-def _kmeans_labels(X, k, random_state):
-    from sklearn.cluster import KMeans
-
-    model = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(X)
-    return model
+    return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn)
 
 
 def _distance_soft(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -140,9 +152,8 @@ def _chunked_d2(X, centers, chunk=20000):
 def _fit_kmeans(X, n_clusters=None, random_state=0, knn=None, method="kmeans", **_):
     info = {}
     if n_clusters is None:
-        n_clusters, info["k_selection"] = choose_k(
-            X, lambda k: _kmeans_labels(X, k, random_state).labels_, random_state)
-    model = _kmeans_labels(X, n_clusters, random_state)
+        n_clusters, info["k_selection"] = choose_k(X, random_state=random_state)
+    model = kmeans_fit(X, n_clusters, random_state)
     labels = model.labels_.astype(np.int64)
     soft = _distance_soft(X, model.cluster_centers_, labels)
     info["inertia"] = float(model.inertia_)
@@ -227,34 +238,25 @@ def _fit_umap_kmeans(X, n_clusters=None, random_state=0, knn=None, **_):
                       {**result.params, "space": "umap-10d"}, result.info)
 
 
-def _deep(name: str):
-    def fit(X, n_clusters=None, random_state=0, knn=None, **kwargs):
-        from .deep.methods import fit_deep
+def _fit_deep(X, method, n_clusters, **kwargs):
+    from .deep.fit import fit_deep
 
-        return fit_deep(X, name, n_clusters, random_state=random_state, knn=knn, **kwargs)
-
-    return fit
-
-
-def _deep_methods() -> list[Method]:
-    from .deep.methods import DEEP_METHODS
-
-    return [Method(name, summary, _deep(name), True, "deep")
-            for name, summary in DEEP_METHODS.items()]
+    return fit_deep(X, method, n_clusters, **kwargs)
 
 
 METHODS: dict[str, Method] = {
     m.name: m for m in [
         Method("kmeans", "k-means (10 restarts) on the features; k by silhouette if not given",
-               _fit_kmeans, True, "classic"),
+               _fit_kmeans, "classic"),
         Method("gmm", "Gaussian mixture (full or diagonal covariance); k by BIC if not given",
-               _fit_gmm, True, "classic"),
+               _fit_gmm, "classic"),
         Method("hdbscan", "HDBSCAN density clustering on the features; finds k and noise itself",
-               _fit_hdbscan, False, "density"),
+               _fit_hdbscan, "density"),
         Method("umap-hdbscan", "HDBSCAN on a 5-D UMAP of the features (as BERTopic does)",
-               _fit_umap_hdbscan, False, "density"),
+               _fit_umap_hdbscan, "density"),
         Method("umap-kmeans", "k-means on a 10-D UMAP of the features",
-               _fit_umap_kmeans, True, "classic"),
-        *_deep_methods(),
+               _fit_umap_kmeans, "classic"),
+        *(Method(spec.name, spec.summary, _fit_deep, "deep")
+          for spec in DEEP_METHODS.values()),
     ]
 }

@@ -49,8 +49,8 @@ def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "a
     InputError
         The run keeps no model, predates saved feature settings, or the data does not fit.
     """
-    from clustering.deep.methods import DEEP_METHODS
     from clustering.deep.model import CONFIG, DeepModel
+    from clustering.deep.registry import DEEP_METHODS
     from clustering.device import resolve_device
     from clustering.features import featurize_like
 

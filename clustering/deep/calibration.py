@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .common import TrainContext, augment, batches, mlp
+from .common import TrainContext, augment, batches, infer, mlp, step, train_epochs
 
 __all__ = ["CalibrationResult", "region_targets", "train_calibration_head"]
 
@@ -98,22 +98,17 @@ def train_calibration_head(Z: np.ndarray, soft: np.ndarray, ctx: TrainContext, *
     net = mlp(sizes).to(ctx.device)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(Z, dtype=torch.float32, device=ctx.device)
-    ck = ctx.checkpoint("calibration", {"net": net, "opt": opt}, epochs)
-    for epoch in range(ck.start, epochs):
+
+    def one_epoch(epoch: int) -> str:
         for idx in batches(n, batch_size, ctx):
-            ctx.check()
             with ctx.autocast():
                 logp = torch.log_softmax(net(augment(data[idx], ctx)).float(), dim=-1)
-            loss = -(target[idx] * logp).sum(dim=1).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        ctx.progress((epoch + 1) / epochs, f"calibration head epoch {epoch + 1}/{epochs}")
-        ck.save(epoch + 1)
+            step(opt, -(target[idx] * logp).sum(dim=1).mean())
+        return f"calibration head epoch {epoch + 1}/{epochs}"
+
+    train_epochs(ctx, "calibration", {"net": net, "opt": opt}, epochs, one_epoch)
     net.eval()
-    with torch.no_grad():
-        probs = torch.cat([torch.softmax(net(data[s:s + 4096]).float(), dim=-1)
-                           for s in range(0, n, 4096)]).cpu().numpy()
+    probs = infer(net, data, ctx.device, lambda x: torch.softmax(net(x).float(), dim=-1))
     assigned = soft.argmax(axis=1) if labels is None else np.asarray(labels)
     confidence = probs[np.arange(n), assigned]
     return CalibrationResult(net, probs, confidence.astype(np.float32), regions, sizes)

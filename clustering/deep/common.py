@@ -13,7 +13,8 @@ from ..errors import Cancelled
 from ..progress import ProgressFn, no_progress
 from .checkpoint import Checkpoint, save_atomic
 
-__all__ = ["Cancelled", "TrainContext", "augment", "batches", "mlp", "seed_everything"]
+__all__ = ["Cancelled", "TrainContext", "augment", "batches", "infer", "mlp", "seed_everything",
+           "step", "train_epochs"]
 
 log = logging.getLogger(__name__)
 
@@ -137,14 +138,108 @@ def mlp(sizes: list[int], batchnorm: bool = True, last_activation: bool = False)
 
 
 def batches(n: int, batch_size: int, ctx: TrainContext, shuffle: bool = True) -> Iterator:
-    """Index tensors of mini-batches (seeded shuffle); drops a last batch of one row."""
+    """Index tensors of mini-batches (seeded shuffle); drops a last batch of one row.
+
+    Cancellation is checked before every batch (:meth:`TrainContext.check`).
+
+    Parameters
+    ----------
+    n : int
+        Rows to cover.
+    batch_size : int
+        Rows per batch.
+    ctx : TrainContext
+        Its generator shuffles; its ``should_stop`` is polled.
+    shuffle : bool
+        Seeded random order when True, else 0..n-1.
+
+    Yields
+    ------
+    Tensor of int64, shape (b,)
+        Row indices of one batch (on the CPU).
+    """
     import torch
 
     order = torch.randperm(n, generator=ctx.generator) if shuffle else torch.arange(n)
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
         if len(idx) > 1:
+            ctx.check()
             yield idx
+
+
+def step(optimizer, loss) -> None:
+    """One optimiser step on ``loss`` (zero the gradients, backpropagate, update)."""
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def train_epochs(ctx: TrainContext, name: str, objects: dict, epochs: int,
+                 one_epoch: Callable[[int], str]) -> None:
+    """The training loop every deep method shares: resume, epochs, progress, checkpoints.
+
+    Parameters
+    ----------
+    ctx : TrainContext
+        Device, progress, cancellation and the checkpoint folder.
+    name : str
+        Name of this loop's checkpoint file.
+    objects : dict
+        Modules, optimizers and tensors whose state is checkpointed (and restored when a
+        checkpoint exists); modules are put in training mode before each epoch.
+    epochs : int
+        Length of the loop.
+    one_epoch : callable
+        ``one_epoch(epoch) -> message``: trains one epoch (batches from :func:`batches`)
+        and returns the progress message.
+    """
+    from torch import nn
+
+    ck = ctx.checkpoint(name, objects, epochs)
+    for epoch in range(ck.start, epochs):
+        for obj in objects.values():
+            if isinstance(obj, nn.Module):
+                obj.train()
+        message = one_epoch(epoch)
+        ctx.progress((epoch + 1) / epochs, message)
+        ck.save(epoch + 1)
+
+
+def infer(module, X, device="cpu", fn: Callable | None = None,
+          batch_size: int = 4096) -> np.ndarray:
+    """Run a network over all rows in batches, without gradients, in evaluation mode.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Put in evaluation mode for the pass; its previous mode is restored after.
+    X : ndarray or Tensor, shape (n, ...)
+        Input rows.
+    device : str or torch.device
+        Where the batches are computed.
+    fn : callable, optional
+        ``fn(batch) -> Tensor`` (default: ``module(batch)``).
+    batch_size : int
+        Rows per batch.
+
+    Returns
+    -------
+    ndarray of float32, shape (n, ...)
+        The outputs, concatenated on the CPU.
+    """
+    import torch
+
+    was_training = module.training
+    module.eval()
+    fn = fn or module
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(X), batch_size):
+            x = torch.as_tensor(X[start:start + batch_size], dtype=torch.float32)
+            out.append(fn(x.to(device)).float().cpu())
+    module.train(was_training)
+    return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
 
 
 def augment(x, ctx: TrainContext, strength: float = 1.0):

@@ -9,15 +9,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
+from torch import nn
 
-from .common import TrainContext, batches
+from .common import TrainContext, batches, infer, step, train_epochs
 
-__all__ = ["contrastive_embedding", "nt_xent", "random_views", "train_contrastive"]
+__all__ = ["build_encoder", "contrastive_embedding", "nt_xent", "random_views",
+           "train_contrastive"]
 
 
-def _encoder(channels: int, dim: int = 128):
-    from torch import nn
-
+def build_encoder(channels: int, dim: int = 128) -> nn.Sequential:
+    """The small convolutional image encoder: (b, channels, h, w) -> (b, dim)."""
     return nn.Sequential(
         nn.Conv2d(channels, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
         nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
@@ -36,8 +38,6 @@ def random_views(images, ctx: TrainContext, max_rotation: float = 15.0,
     -------
     Tensor, shape (b, c, h, w)
     """
-    import torch
-
     g = ctx.generator
     b = len(images)
     angle = (torch.rand(b, generator=g) * 2 - 1) * math.radians(max_rotation)
@@ -54,8 +54,6 @@ def random_views(images, ctx: TrainContext, max_rotation: float = 15.0,
 
 def nt_xent(z1, z2, temperature: float = 0.5):
     """Normalised-temperature cross-entropy over 2b views (each view's positive is its twin)."""
-    import torch
-
     z = torch.nn.functional.normalize(torch.cat([z1, z2]), dim=1)
     sim = z @ z.T / temperature
     n = len(z1)
@@ -90,36 +88,29 @@ def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 10
     encoder : torch.nn.Module
         In eval mode; reads (b, c, h, w) images in 0..1.
     """
-    import torch
-    from torch import nn
-
     x = torch.as_tensor(np.asarray(images, dtype=np.float32))
     if x.max() > 1.0:
         x = x / 255.0
     x = x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2)
     x = x.to(ctx.device)
-    encoder = _encoder(x.shape[1], dim).to(ctx.device)
+    encoder = build_encoder(x.shape[1], dim).to(ctx.device)
     projector = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 64)).to(ctx.device)
     opt = torch.optim.Adam([*encoder.parameters(), *projector.parameters()], lr=lr,
                            weight_decay=1e-5)
-    ck = ctx.checkpoint("contrastive", {"encoder": encoder, "projector": projector,
-                                        "opt": opt}, epochs)
-    for epoch in range(ck.start, epochs):
+
+    def one_epoch(epoch: int) -> str:
         total = 0.0
         for idx in batches(len(x), batch_size, ctx):
-            ctx.check()
             batch = x[idx.to(ctx.device)]
             with ctx.autocast():
                 loss = nt_xent(projector(encoder(random_views(batch, ctx))).float(),
                                projector(encoder(random_views(batch, ctx))).float())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            step(opt, loss)
             total += float(loss.detach())
-        ctx.progress((epoch + 1) / epochs, f"contrastive pretext epoch {epoch + 1}/{epochs}, "
-                     f"loss {total:.3f}")
-        ck.save(epoch + 1)
+        return f"contrastive pretext epoch {epoch + 1}/{epochs}, loss {total:.3f}"
+
+    train_epochs(ctx, "contrastive", {"encoder": encoder, "projector": projector, "opt": opt},
+                 epochs, one_epoch)
     encoder.eval()
-    with torch.no_grad():
-        emb = torch.cat([encoder(x[s:s + 2048]).float() for s in range(0, len(x), 2048)])
-    return torch.nn.functional.normalize(emb, dim=1).cpu().numpy(), encoder
+    emb = torch.as_tensor(infer(encoder, x, ctx.device, batch_size=2048))
+    return torch.nn.functional.normalize(emb, dim=1).numpy(), encoder

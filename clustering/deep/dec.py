@@ -12,46 +12,67 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+import torch
+from torch import nn
 
-from .common import TrainContext, augment, batches, mlp
+from ..kselect import kmeans_fit
+from .base import DeepMethod, TrainResult
+from .common import TrainContext, augment, batches, infer, mlp, step, train_epochs
 
-__all__ = ["DecResult", "pretrain_autoencoder", "soft_assign", "target_distribution",
-           "train_dec"]
+__all__ = ["METHOD", "AutoEncoder", "DECModule", "DecMethod", "DecResult",
+           "pretrain_autoencoder", "soft_assign", "target_distribution", "train_dec"]
 
 log = logging.getLogger(__name__)
 
 
-def _modules():
-    import torch
-    from torch import nn
+class AutoEncoder(nn.Module):
+    """Symmetric MLP autoencoder ``d -> hidden -> latent`` (DEC's 500-500-2000 shape).
 
-    class AutoEncoder(nn.Module):
-        """Symmetric MLP autoencoder ``d -> 500 -> 500 -> 2000 -> latent`` (DEC's shape)."""
+    Parameters
+    ----------
+    dim : int
+        Input width.
+    latent : int
+        Code width.
+    hidden : tuple of int
+        Encoder widths (the decoder mirrors them).
+    """
 
-        def __init__(self, dim: int, latent: int = 10,
-                     hidden: tuple[int, ...] = (500, 500, 2000)) -> None:
-            super().__init__()
-            self.encoder = mlp([dim, *hidden, latent], batchnorm=False)
-            self.decoder = mlp([latent, *reversed(hidden), dim], batchnorm=False)
+    def __init__(self, dim: int, latent: int = 10,
+                 hidden: tuple[int, ...] = (500, 500, 2000)) -> None:
+        super().__init__()
+        self.encoder = mlp([dim, *hidden, latent], batchnorm=False)
+        self.decoder = mlp([latent, *reversed(hidden), dim], batchnorm=False)
 
-        def forward(self, x):
-            z = self.encoder(x)
-            return z, self.decoder(z)
+    def forward(self, x):
+        """Code and reconstruction of a batch."""
+        z = self.encoder(x)
+        return z, self.decoder(z)
 
-    class DECModule(nn.Module):
-        """Encoder plus cluster centres; ``forward`` gives (q, reconstruction)."""
 
-        def __init__(self, autoencoder: AutoEncoder, centers: np.ndarray, alpha: float = 1.0):
-            super().__init__()
-            self.autoencoder = autoencoder
-            self.centers = nn.Parameter(torch.as_tensor(centers, dtype=torch.float32))
-            self.alpha = alpha
+class DECModule(nn.Module):
+    """Encoder plus cluster centres; ``forward`` gives (q, reconstruction).
 
-        def forward(self, x):
-            z, recon = self.autoencoder(x)
-            return soft_assign(z, self.centers, self.alpha), recon
+    Parameters
+    ----------
+    autoencoder : AutoEncoder
+        The pre-trained autoencoder.
+    centers : ndarray, shape (k, latent)
+        Initial centres.
+    alpha : float
+        Degrees of freedom of the Student-t kernel.
+    """
 
-    return AutoEncoder, DECModule
+    def __init__(self, autoencoder: AutoEncoder, centers: np.ndarray, alpha: float = 1.0):
+        super().__init__()
+        self.autoencoder = autoencoder
+        self.centers = nn.Parameter(torch.as_tensor(centers, dtype=torch.float32))
+        self.alpha = alpha
+
+    def forward(self, x):
+        """Soft assignment q and reconstruction of a batch."""
+        z, recon = self.autoencoder(x)
+        return soft_assign(z, self.centers, self.alpha), recon
 
 
 def soft_assign(z, centers, alpha: float = 1.0):
@@ -60,16 +81,17 @@ def soft_assign(z, centers, alpha: float = 1.0):
     Parameters
     ----------
     z : Tensor, shape (b, latent)
+        Codes.
     centers : Tensor, shape (k, latent)
+        Cluster centres.
     alpha : float
         Degrees of freedom.
 
     Returns
     -------
     Tensor, shape (b, k)
+        Soft assignments.
     """
-    import torch
-
     d2 = torch.cdist(z, centers).pow(2)
     q = (1.0 + d2 / alpha).pow(-(alpha + 1.0) / 2.0)
     return q / q.sum(dim=1, keepdim=True)
@@ -87,43 +109,30 @@ def hidden_sizes(device) -> tuple[int, ...]:
 
 
 def pretrain_autoencoder(X: np.ndarray, ctx: TrainContext, *, latent: int = 10,
-                         epochs: int = 100, batch_size: int = 256, lr: float = 1e-3):
+                         epochs: int = 100, batch_size: int = 256,
+                         lr: float = 1e-3) -> AutoEncoder:
     """Train the autoencoder on reconstruction (denoising views); returns the module."""
-    import torch
-
-    AutoEncoder, _ = _modules()
     ae = AutoEncoder(X.shape[1], latent, hidden_sizes(ctx.device)).to(ctx.device)
     opt = torch.optim.Adam(ae.parameters(), lr=lr)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
-    ck = ctx.checkpoint("autoencoder", {"ae": ae, "opt": opt}, epochs)
-    for epoch in range(ck.start, epochs):
+
+    def one_epoch(epoch: int) -> str:
         total = 0.0
         for idx in batches(len(X), batch_size, ctx):
-            ctx.check()
             with ctx.autocast():
                 _, recon = ae(augment(data[idx], ctx, strength=0.5))
                 loss = torch.nn.functional.mse_loss(recon.float(), data[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            step(opt, loss)
             total += float(loss.detach()) * len(idx)
-        ctx.progress((epoch + 1) / epochs, f"autoencoder epoch {epoch + 1}/{epochs}, "
-                     f"reconstruction {total / len(X):.4f}")
-        ck.save(epoch + 1)
+        return f"autoencoder epoch {epoch + 1}/{epochs}, reconstruction {total / len(X):.4f}"
+
+    train_epochs(ctx, "autoencoder", {"ae": ae, "opt": opt}, epochs, one_epoch)
     return ae
 
 
-def embed(module, X: np.ndarray, ctx: TrainContext, batch_size: int = 4096) -> np.ndarray:
-    """Encoder output for all rows, shape (n, latent)."""
-    import torch
-
-    module.eval()
-    with torch.no_grad():
-        out = [module.encoder(torch.as_tensor(X[s:s + batch_size], dtype=torch.float32,
-                                              device=ctx.device)).float().cpu().numpy()
-               for s in range(0, len(X), batch_size)]
-    module.train()
-    return np.vstack(out)
+def q_all(model: DECModule, data, device="cpu") -> np.ndarray:
+    """Soft assignments of all rows, shape (n, k)."""
+    return infer(model, data, device, lambda x: model(x)[0])
 
 
 @dataclass
@@ -140,33 +149,34 @@ class DecResult:
 def train_dec(X: np.ndarray, n_clusters: int, ctx: TrainContext, *, idec: bool = False,
               gamma: float = 0.1, pretrain_epochs: int = 100, max_iter: int = 60,
               update_interval: int = 1, tol: float = 1e-3, batch_size: int = 256,
-              lr: float = 1e-3) -> DecResult:
+              lr: float = 1e-3, latent: int = 10) -> DecResult:
     """Pre-train an autoencoder, initialise centres with k-means, then run DEC or IDEC.
 
     Parameters
     ----------
     X : ndarray, shape (n, d)
+        Feature rows.
     n_clusters : int
+        Number of clusters.
     ctx : TrainContext
+        Device, progress, cancellation, checkpoints.
     idec : bool
         Keep the reconstruction loss (weight 1) next to ``gamma`` * KL.
     gamma : float
         Weight of the clustering loss in IDEC.
-    pretrain_epochs, max_iter, update_interval, tol, batch_size, lr
+    pretrain_epochs, max_iter, update_interval, tol, batch_size, lr, latent
         ``max_iter`` passes over the data; the target is refreshed every
         ``update_interval`` passes; stop when under ``tol`` of labels change.
 
     Returns
     -------
     DecResult
+        The model and its soft assignments.
     """
-    import torch
-    from sklearn.cluster import KMeans
-
-    ae = pretrain_autoencoder(X, ctx, epochs=pretrain_epochs, batch_size=batch_size)
-    z = embed(ae, X, ctx)
-    km = KMeans(n_clusters, n_init=20, random_state=ctx.seed).fit(z)
-    _, DECModule = _modules()
+    ae = pretrain_autoencoder(X, ctx, latent=latent, epochs=pretrain_epochs,
+                              batch_size=batch_size, lr=lr)
+    z = infer(ae, X, ctx.device, lambda x: ae.encoder(x))
+    km = kmeans_fit(z, n_clusters, ctx.seed, n_init=20)
     model = DECModule(ae, km.cluster_centers_).to(ctx.device)
     opt = torch.optim.Adam(model.parameters(), lr=lr * 0.1)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
@@ -174,36 +184,59 @@ def train_dec(X: np.ndarray, n_clusters: int, ctx: TrainContext, *, idec: bool =
     converged, changed, it = False, 1.0, 0
     for it in range(1, max_iter + 1):
         if (it - 1) % update_interval == 0:
-            q_all = _q_all(model, data)
-            labels = q_all.argmax(dim=1).cpu().numpy()
+            q = torch.as_tensor(q_all(model, data, ctx.device))
+            labels = q.argmax(dim=1).numpy()
             changed = float(np.mean(labels != previous))
             previous = labels
             if it > 1 and changed < tol:
                 converged = True
                 break
-            p_all = target_distribution(q_all).detach()
+            p_all = target_distribution(q).to(ctx.device)
         for idx in batches(len(X), batch_size, ctx):
-            ctx.check()
             q, recon = model(data[idx])
             loss = torch.nn.functional.kl_div(q.clamp_min(1e-10).log(), p_all[idx.to(
                 ctx.device)], reduction="batchmean")
             if idec:
                 loss = gamma * loss + torch.nn.functional.mse_loss(recon, data[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            step(opt, loss)
         ctx.progress(it / max_iter, f"{'IDEC' if idec else 'DEC'} pass {it}: {changed:.2%} "
                      "labels changed")
-    soft = _q_all(model, data).detach().cpu().numpy()
-    return DecResult(model, soft, it, converged, changed)
+    return DecResult(model, q_all(model, data, ctx.device), it, converged, changed)
 
 
-def _q_all(model, data, batch_size: int = 4096):
-    import torch
+class DecMethod(DeepMethod):
+    """DEC, or IDEC with ``idec=True``."""
 
-    model.eval()
-    with torch.no_grad():
-        q = torch.cat([model(data[s:s + batch_size])[0] for s in range(0, len(data),
-                                                                       batch_size)])
-    model.train()
-    return q
+    kind = "dec"
+
+    def __init__(self, idec: bool = False) -> None:
+        self.idec = idec
+        self.name = "idec" if idec else "dec"
+
+    def train(self, X, k, ctx, *, epochs, max_iter, latent, tol, lr, batch_size,
+              gamma=0.1) -> TrainResult:
+        """Autoencoder for ``epochs``, then up to ``max_iter`` DEC passes."""
+        result = train_dec(X, k, ctx, idec=self.idec, gamma=gamma, pretrain_epochs=epochs,
+                           max_iter=max_iter, tol=tol, lr=lr, batch_size=batch_size,
+                           latent=latent)
+        config = {"dim": X.shape[1], "n_clusters": k, "latent": latent,
+                  "hidden": list(hidden_sizes(ctx.device))}
+        info = {"dec_passes": result.iterations, "converged": result.converged,
+                "last_label_change": result.changed}
+        return TrainResult(result.soft, result.model, config, epochs + result.iterations, info)
+
+    def build(self, config: dict) -> DECModule:
+        """The untrained DEC network of ``config``."""
+        ae = AutoEncoder(config["dim"], config["latent"], tuple(config["hidden"]))
+        return DECModule(ae, np.zeros((config["n_clusters"], config["latent"]), np.float32))
+
+    def soft(self, module, Z, device, config: dict) -> np.ndarray:
+        """Student-t assignments of rows ``Z``."""
+        return q_all(module.to(device), Z, device)
+
+    def logits(self, module, config: dict):
+        """Log of the Student-t assignment."""
+        return lambda x: module(x)[0].clamp_min(1e-12).log()
+
+
+METHOD = DecMethod(idec=False)

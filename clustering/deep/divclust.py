@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
-from .common import TrainContext, augment, batches
-from .scan import _module as _scan_net
-from .scan import predict_soft, scan_loss
+from ..kselect import kmeans_fit
+from .base import TrainResult
+from .common import TrainContext, augment, batches, step, train_epochs
+from .heads import HeadsMethod, ScanNet, head_soft
+from .scan import scan_loss
+from .spaces import TINY_ROWS, mine_neighbours, umap_view
 
-__all__ = ["DivClustResult", "clustering_similarity", "column_order", "consensus",
-           "train_divclust"]
+__all__ = ["METHOD", "DivClustMethod", "DivClustResult", "clustering_similarity",
+           "column_order", "consensus", "train_divclust"]
 
 
 def clustering_similarity(pa, pb):
@@ -26,8 +30,6 @@ def clustering_similarity(pa, pb):
     Columns (cluster membership vectors) are L2-normalised; for each cluster of ``pa`` the
     best-matching cluster of ``pb`` is found by cosine similarity; the mean is returned.
     """
-    import torch
-
     a = torch.nn.functional.normalize(pa, dim=0)
     b = torch.nn.functional.normalize(pb, dim=0)
     return (a.T @ b).max(dim=1).values.mean()
@@ -65,18 +67,16 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
     Returns
     -------
     DivClustResult
+        Every head's assignments and their consensus.
     """
-    import torch
-
-    net = _scan_net()(X.shape[1], n_clusters, n_heads).to(ctx.device)
+    net = ScanNet(X.shape[1], n_clusters, n_heads).to(ctx.device)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     nbr = torch.as_tensor(neighbors, dtype=torch.long)
     m = nbr.shape[1]
-    ck = ctx.checkpoint("divclust", {"net": net, "opt": opt}, epochs)
-    for epoch in range(ck.start, epochs):
+
+    def one_epoch(epoch: int) -> str:
         for idx in batches(len(X), batch_size, ctx):
-            ctx.check()
             with ctx.autocast():
                 pa = torch.softmax(net(augment(data[idx], ctx)).float(), dim=-1)
                 pn = torch.softmax(net(augment(data[nbr[idx].reshape(-1)], ctx)).float(),
@@ -87,12 +87,11 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
                 for b in range(a + 1, n_heads):
                     excess = clustering_similarity(pa[a], pa[b]) - diversity
                     loss = loss + div_weight * torch.relu(excess)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        ctx.progress((epoch + 1) / epochs, f"DivClust epoch {epoch + 1}/{epochs}")
-        ck.save(epoch + 1)
-    heads = [predict_soft(net, X, ctx, h) for h in range(n_heads)]
+            step(opt, loss)
+        return f"DivClust epoch {epoch + 1}/{epochs}"
+
+    train_epochs(ctx, "divclust", {"net": net, "opt": opt}, epochs, one_epoch)
+    heads = [head_soft(net, X, ctx.device, h) for h in range(n_heads)]
     labels, soft = consensus(heads, n_clusters, ctx.seed)
     sim = _pairwise_nmi([h.argmax(1) for h in heads])
     return DivClustResult(net, heads, labels, soft, sim)
@@ -101,10 +100,7 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
 def consensus(heads: list, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """k-means on the concatenated soft assignments; soft consensus = mean of the heads
     after matching each head's clusters to the consensus (Hungarian)."""
-    from sklearn.cluster import KMeans
-
-    stacked = np.hstack(heads)
-    labels = KMeans(k, n_init=10, random_state=seed).fit_predict(stacked)
+    labels = kmeans_fit(np.hstack(heads), k, seed).labels_
     mean = np.mean([soft[:, column_order(soft, labels)] for soft in heads], axis=0)
     return labels.astype(np.int64), mean / mean.sum(axis=1, keepdims=True)
 
@@ -131,3 +127,46 @@ def _pairwise_nmi(labels: list) -> np.ndarray:
         for b in range(a + 1, h):
             out[a, b] = out[b, a] = normalized_mutual_info_score(labels[a], labels[b])
     return out
+
+
+class DivClustMethod(HeadsMethod):
+    """DivClust heads on a standardised 10-D UMAP view (as SCAN), plus their consensus.
+
+    The saved model predicts the mean of its heads, each numbered like the consensus.
+    """
+
+    name = "divclust"
+
+    def train(self, X, k, ctx, *, epochs, heads, neighbours, diversity, entropy_weight,
+              div_weight, lr, batch_size) -> TrainResult:
+        """Diverse heads for ``epochs`` on one UMAP view; their consensus is the result."""
+        Z = umap_view(X, ctx.seed) if len(X) > TINY_ROWS else X
+        sub = ctx.part(0, 1, image_shape=None if Z is not X else ctx.image_shape)
+        result = train_divclust(Z, mine_neighbours(Z, neighbours, ctx.seed), k, sub,
+                                n_heads=heads, diversity=diversity, epochs=epochs, lr=lr,
+                                batch_size=batch_size, entropy_weight=entropy_weight,
+                                div_weight=div_weight)
+        orders = [column_order(h, result.consensus_labels).tolist() for h in result.heads_soft]
+        config = {"dim": Z.shape[1], "n_clusters": k, "n_heads": heads, "head": 0,
+                  "consensus": orders, "input": "umap-10d" if Z is not X else "features"}
+        info = {"diversity_target": diversity,
+                "head_similarity_nmi": np.round(result.similarity, 3).tolist()}
+        alternatives = np.stack([h.argmax(axis=1) for h in result.heads_soft], axis=1)
+        return TrainResult(result.consensus_soft, result.model, config, epochs, info, view=Z,
+                           labels=result.consensus_labels, alternatives=alternatives)
+
+    def soft(self, module, Z, device, config: dict) -> np.ndarray:
+        """Mean of the heads, each numbered like the consensus (``config['consensus']``)."""
+        mean = np.mean([head_soft(module, Z, device, h)[:, order]
+                        for h, order in enumerate(config["consensus"])], axis=0)
+        return mean / mean.sum(axis=1, keepdims=True)
+
+    def logits(self, module, config: dict):
+        """Log of the heads' mean assignment."""
+        orders = config["consensus"]
+        return lambda x: torch.stack([
+            torch.softmax(module(x, head=h), dim=-1)[:, order]
+            for h, order in enumerate(orders)]).mean(dim=0).clamp_min(1e-12).log()
+
+
+METHOD = DivClustMethod()

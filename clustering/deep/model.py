@@ -20,14 +20,18 @@ PARTS = {"view": "view.pt", "calibration": "calibration.pt"}
 class DeepModel:
     """Network + what is needed to rebuild it.
 
+    Every method-specific step (rebuilding the network, assigning, the differentiable
+    forward) is the method object's (:mod:`.registry`); this class holds what all share.
+
     Parameters
     ----------
     kind : {"scan", "dec"}
-        ``scan`` covers SCAN, TEMI, DivClust, SeLa, P²OT (a backbone with linear heads);
-        ``dec`` covers DEC and IDEC (autoencoder and centres).
+        Network family: ``scan`` covers SCAN, TEMI, DivClust, SeLa, P²OT (a backbone with
+        linear heads); ``dec`` covers DEC and IDEC (autoencoder and centres).
     config : dict
-        Constructor arguments (``dim``, ``n_clusters``, ``n_heads``, ``head``, ...), plus
-        ``view`` and ``calibration`` describing the optional networks.
+        Constructor arguments (``dim``, ``n_clusters``, ``n_heads``, ``head``, ...), the
+        ``method`` name, plus ``view`` and ``calibration`` describing the optional
+        networks.
     module : torch.nn.Module
         The clustering network.
     view : torch.nn.Module, optional
@@ -69,28 +73,24 @@ class DeepModel:
         """Soft assignments of new feature rows, shape (n, k)."""
         return self._soft(self.head_input(X, device), device)
 
+    @property
+    def method(self):
+        """The method object that built this network (model files written before the
+        method name was saved are matched by their network family)."""
+        from .registry import method_object
+
+        name = self.config.get("method")
+        if name is None:  # saved by clusterlab 0.1 before the registry
+            name = "dec" if self.kind == "dec" else (
+                "divclust" if "consensus" in self.config else "scan")
+        return method_object(name)
+
     def _soft(self, Z: np.ndarray, device: str) -> np.ndarray:
         """Soft assignments from what the clustering network reads."""
         import torch
 
-        from .common import TrainContext
-
-        ctx = TrainContext(device=device)
-        self.module.to(ctx.device)
-        if self.kind == "dec":
-            from .dec import _q_all
-
-            return _q_all(self.module, torch.as_tensor(Z, dtype=torch.float32,
-                                                       device=ctx.device)).cpu().numpy()
-        from .scan import predict_soft
-
-        orders = self.config.get("consensus")  # DivClust: its heads, numbered as consensus
-        if orders is None:
-            return predict_soft(self.module, Z, ctx, head=self.config["head"],
-                                temperature=self.config.get("temperature", 1.0))
-        mean = np.mean([predict_soft(self.module, Z, ctx, head=h)[:, order]
-                        for h, order in enumerate(orders)], axis=0)
-        return mean / mean.sum(axis=1, keepdims=True)
+        self.module.to(torch.device(device))
+        return self.method.soft(self.module, Z, torch.device(device), self.config)
 
     def predict(self, X: np.ndarray, device: str = "cpu") -> np.ndarray:
         """Cluster of each new row, shape (n,)."""
@@ -127,18 +127,11 @@ class DeepModel:
         if self.view is None and self.config.get("input", "features") != "features":
             return None
         module = self.module.eval()
-        view = self.view.eval() if self.view is not None else (lambda x: x)
-        if self.kind == "dec":
-            return lambda x: module(view(x))[0].clamp_min(1e-12).log()
-        orders = self.config.get("consensus")
-        if orders is not None:
-            import torch
-
-            return lambda x: torch.stack([
-                torch.softmax(module(view(x), head=h), dim=-1)[:, order]
-                for h, order in enumerate(orders)]).mean(dim=0).clamp_min(1e-12).log()
-        head = self.config["head"]
-        return lambda x: module(view(x), head=head)
+        logits = self.method.logits(module, self.config)
+        if self.view is None:
+            return logits
+        view = self.view.eval()
+        return lambda x: logits(view(x))
 
     def save(self, folder: Path) -> None:
         """Write ``model.pt`` (a state_dict), the optional networks' state_dicts and
@@ -167,7 +160,8 @@ class DeepModel:
                                               weights_only=True))
             return module.eval()
 
-        module = restore(_build(meta["kind"], config), WEIGHTS)
+        model = cls(meta["kind"], config, None)
+        module = restore(model.method.build(config), WEIGHTS)
         parts = {}
         if config.get("view") and (folder / PARTS["view"]).exists():
             from .view import build_view
@@ -180,16 +174,3 @@ class DeepModel:
                                            PARTS["calibration"])
         return cls(meta["kind"], config, module, **parts)
 
-
-def _build(kind: str, config: dict):
-    if kind == "dec":
-        import numpy as np
-
-        from .dec import _modules
-
-        AutoEncoder, DECModule = _modules()
-        ae = AutoEncoder(config["dim"], config["latent"], tuple(config["hidden"]))
-        return DECModule(ae, np.zeros((config["n_clusters"], config["latent"]), np.float32))
-    from .scan import _module
-
-    return _module()(config["dim"], config["n_clusters"], config["n_heads"])

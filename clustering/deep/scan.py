@@ -9,46 +9,17 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
-from .common import TrainContext, augment, batches, mlp
+from .base import TrainResult
+from .common import TrainContext, augment, batches, step, train_epochs
+from .heads import HeadsMethod, ScanNet, head_soft
+from .spaces import learned_views, mine_neighbours
 
-__all__ = ["ScanResult", "predict_soft", "scan_loss", "self_label", "train_scan"]
+__all__ = ["METHOD", "ScanMethod", "ScanResult", "scan_loss", "self_label", "train_on_views",
+           "train_scan"]
 
 log = logging.getLogger(__name__)
-
-
-def _module():
-    from torch import nn
-
-    class ScanNet(nn.Module):
-        """MLP backbone with several linear clustering heads.
-
-        Parameters
-        ----------
-        dim : int
-            Input width.
-        n_clusters : int
-        n_heads : int
-        hidden : tuple of int
-        """
-
-        def __init__(self, dim: int, n_clusters: int, n_heads: int = 5,
-                     hidden: tuple[int, ...] = (512, 256)) -> None:
-            super().__init__()
-            self.backbone = mlp([dim, *hidden], last_activation=True)
-            self.heads = nn.ModuleList(nn.Linear(hidden[-1], n_clusters)
-                                       for _ in range(n_heads))
-
-        def forward(self, x, head: int | None = None):
-            """Logits of every head, shape (n_heads, b, k), or of one head (b, k)."""
-            import torch
-
-            h = self.backbone(x)
-            if head is not None:
-                return self.heads[head](h)
-            return torch.stack([head_(h) for head_ in self.heads])
-
-    return ScanNet
 
 
 def scan_loss(p_anchor, p_neighbor, entropy_weight: float = 5.0):
@@ -66,8 +37,6 @@ def scan_loss(p_anchor, p_neighbor, entropy_weight: float = 5.0):
     total, consistency, entropy : Tensor
         ``total = consistency - entropy_weight * entropy``.
     """
-    import torch
-
     dot = (p_anchor * p_neighbor).sum(dim=1).clamp_min(1e-8)
     consistency = -torch.log(dot).mean()
     mean = p_anchor.mean(dim=0).clamp_min(1e-8)
@@ -77,13 +46,12 @@ def scan_loss(p_anchor, p_neighbor, entropy_weight: float = 5.0):
 
 @dataclass
 class ScanResult:
-    """A trained SCAN model and its soft assignments."""
+    """A trained heads network, its kept head, soft assignments and every head's loss."""
 
     model: object
     head: int
     soft: np.ndarray
     head_losses: list[float]
-    epochs: int
 
 
 def train_scan(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: TrainContext, *,
@@ -94,69 +62,50 @@ def train_scan(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
     Parameters
     ----------
     X : ndarray, shape (n, d)
+        The rows the heads read.
     neighbors : ndarray of int, shape (n, m)
         Mined nearest neighbours of every point (itself excluded).
     n_clusters : int
+        Width of every head.
     ctx : TrainContext
+        Device, progress, cancellation, checkpoints.
     n_heads, epochs, batch_size, lr, entropy_weight, weight_decay
         Training settings.
 
     Returns
     -------
     ScanResult
+        The head with the lowest own loss is kept.
     """
-    import torch
-
-    net = _module()(X.shape[1], n_clusters, n_heads).to(ctx.device)
+    net = ScanNet(X.shape[1], n_clusters, n_heads).to(ctx.device)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     nbr = torch.as_tensor(neighbors, dtype=torch.long)
+    m = nbr.shape[1]
     losses_t = torch.zeros(n_heads, dtype=torch.float64)
     head_loss = losses_t.numpy()  # shares memory: restored with the checkpoint
-    ck = ctx.checkpoint("scan", {"net": net, "opt": opt, "head_loss": losses_t}, epochs)
-    for epoch in range(ck.start, epochs):
+
+    def one_epoch(epoch: int) -> str:
         head_loss[:] = 0.0
         count = 0
         for idx in batches(len(X), batch_size, ctx):
-            ctx.check()
-            nb = nbr[idx].reshape(-1)
-            m = nbr.shape[1]
             with ctx.autocast():
                 pa = torch.softmax(net(augment(data[idx], ctx)).float(), dim=-1)
-                pn = torch.softmax(net(augment(data[nb], ctx)).float(), dim=-1)
+                pn = torch.softmax(net(augment(data[nbr[idx].reshape(-1)], ctx)).float(),
+                                   dim=-1)
                 losses = torch.stack([scan_loss(pa[h].repeat_interleave(m, dim=0), pn[h],
                                                 entropy_weight)[0]
                                       for h in range(n_heads)])
-            opt.zero_grad()
-            losses.sum().backward()
-            opt.step()
-            head_loss += losses.detach().cpu().numpy()
+            step(opt, losses.sum())
+            head_loss[:] = head_loss + losses.detach().cpu().numpy()
             count += 1
-        head_loss /= max(count, 1)
-        ctx.progress((epoch + 1) / epochs, f"SCAN epoch {epoch + 1}/{epochs}, best head loss "
-                     f"{head_loss.min():.3f}")
-        ck.save(epoch + 1)
+        head_loss[:] = head_loss / max(count, 1)
+        return f"SCAN epoch {epoch + 1}/{epochs}, best head loss {head_loss.min():.3f}"
+
+    train_epochs(ctx, "scan", {"net": net, "opt": opt, "head_loss": losses_t}, epochs,
+                 one_epoch)
     best = int(np.argmin(head_loss))
-    soft = predict_soft(net, X, ctx, head=best)
-    return ScanResult(net, best, soft, head_loss.tolist(), epochs)
-
-
-def predict_soft(net, X: np.ndarray, ctx: TrainContext, head: int, batch_size: int = 4096,
-                 temperature: float = 1.0) -> np.ndarray:
-    """Softmax of one head (logits divided by ``temperature``) on un-augmented rows,
-    shape (n, k)."""
-    import torch
-
-    net.eval()
-    out = []
-    with torch.no_grad():
-        for start in range(0, len(X), batch_size):
-            x = torch.as_tensor(X[start:start + batch_size], dtype=torch.float32,
-                                device=ctx.device)
-            out.append(torch.softmax(net(x, head=head).float() / temperature,
-                                     dim=-1).cpu().numpy())
-    net.train()
-    return np.vstack(out)
+    return ScanResult(net, best, head_soft(net, X, ctx.device, best), head_loss.tolist())
 
 
 def self_label(result: ScanResult, X: np.ndarray, ctx: TrainContext, *, threshold: float = 0.99,
@@ -167,21 +116,29 @@ def self_label(result: ScanResult, X: np.ndarray, ctx: TrainContext, *, threshol
     cross-entropy is weighted by inverse class frequency so large clusters do not grow
     at the others' expense.
 
+    Parameters
+    ----------
+    result : ScanResult
+        Trained heads; its ``soft`` is updated.
+    X : ndarray, shape (n, d)
+        The rows the heads read.
+    ctx : TrainContext
+        Device, progress, cancellation.
+    threshold, epochs, batch_size, lr
+        Confidence threshold and training settings.
+
     Returns
     -------
     dict
-        ``confident_share`` before and after, epochs run.
+        Share of confident points before and after.
     """
-    import torch
-
     net, head = result.model, result.head
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     before = float((result.soft.max(axis=1) > threshold).mean())
     for epoch in range(epochs):
-        soft = predict_soft(net, X, ctx, head)
-        conf = soft.max(axis=1)
-        mask = np.flatnonzero(conf > threshold)
+        soft = head_soft(net, X, ctx.device, head)
+        mask = np.flatnonzero(soft.max(axis=1) > threshold)
         if len(mask) < 2:
             break
         targets = torch.as_tensor(soft.argmax(axis=1), dtype=torch.long, device=ctx.device)
@@ -190,16 +147,67 @@ def self_label(result: ScanResult, X: np.ndarray, ctx: TrainContext, *, threshol
                                   / soft.shape[1], dtype=torch.float32, device=ctx.device)
         chosen = torch.as_tensor(mask, dtype=torch.long)
         for idx in batches(len(mask), batch_size, ctx):
-            ctx.check()
             rows = chosen[idx]
             with ctx.autocast():
                 logits = net(augment(data[rows], ctx, strength=1.5), head=head).float()
                 loss = torch.nn.functional.cross_entropy(logits, targets[rows], weight=weights)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            step(opt, loss)
         ctx.progress((epoch + 1) / epochs, f"self-labelling epoch {epoch + 1}/{epochs}: "
                      f"{len(mask):,} confident points")
-    result.soft = predict_soft(net, X, ctx, head)
+    result.soft = head_soft(net, X, ctx.device, head)
     return {"confident_before": before,
             "confident_after": float((result.soft.max(axis=1) > threshold).mean())}
+
+
+def train_on_views(X: np.ndarray, k: int, ctx: TrainContext, train, *, views: int,
+                   neighbours: int, epochs: int):
+    """Train heads (``train(Z, neighbours, k, ctx)``) on every learned view; keep the
+    (view, head) with the lowest own loss.
+
+    Returns
+    -------
+    result, Z, view, info
+        The kept training result, the view it read, its ``View`` and facts for
+        ``run.json``.
+    """
+    spaces = learned_views(X, ctx, views, epochs)
+    best, kept, losses = None, 0, []
+    for index, (Z, _label, _net) in enumerate(spaces):
+        ctx.check()
+        result = train(Z, mine_neighbours(Z, neighbours, ctx.seed),
+                       ctx.part(index, len(spaces), label="view"))
+        losses.append(min(result.head_losses))
+        if best is None or losses[-1] < min(losses[:-1]):
+            best, kept = result, index
+    Z, label, _ = spaces[kept]
+    info = {"neighbours": f"{neighbours} nearest neighbours mined in the {label} view",
+            "view": kept, "view_losses": [round(v, 4) for v in losses], "head": best.head}
+    return best, Z, spaces[kept], info
+
+
+class ScanMethod(HeadsMethod):
+    """SCAN heads on a learned view, then self-labelling."""
+
+    name = "scan"
+
+    def train(self, X, k, ctx, *, epochs, views, neighbours, heads, entropy_weight,
+              self_label_threshold, lr, batch_size) -> TrainResult:
+        """Heads on each view for ``epochs``, the best kept, then ``epochs // 5`` of
+        self-labelling."""
+        def train(Z, nbrs, sub):
+            return train_scan(Z, nbrs, k, sub, epochs=epochs, n_heads=heads, lr=lr,
+                              batch_size=batch_size, entropy_weight=entropy_weight)
+
+        best, Z, (_, where, net), info = train_on_views(
+            X, k, ctx, train, views=views, neighbours=neighbours, epochs=epochs)
+        tail = max(epochs // 5, 1)
+        info.update(self_label(best, Z, ctx.part(0, 1), epochs=tail,
+                               threshold=self_label_threshold, batch_size=batch_size))
+        config = {"dim": Z.shape[1], "n_clusters": k, "n_heads": heads, "head": best.head,
+                  "input": where}
+        views_run = len(info["view_losses"])
+        return TrainResult(best.soft, best.model, config, views_run * epochs + tail, info,
+                           view=Z, view_net=net)
+
+
+METHOD = ScanMethod()

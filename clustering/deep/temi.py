@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import dataclass
 
 import numpy as np
+import torch
 
-from .common import TrainContext, augment, batches
+from .base import TrainResult
+from .common import TrainContext, augment, batches, step, train_epochs
+from .heads import HeadsMethod, ScanNet, head_soft
+from .scan import ScanResult, train_on_views
 
-__all__ = ["TemiResult", "temi_loss", "train_temi"]
+__all__ = ["METHOD", "TemiMethod", "temi_loss", "train_temi"]
 
 log = logging.getLogger(__name__)
 
@@ -46,27 +49,15 @@ def temi_loss(student, teacher_other, teacher_self, prior, beta: float = 0.6):
     Tensor
         Scalar loss (lower is better).
     """
-    import torch
-
     joint = ((student * teacher_other).clamp_min(1e-12) ** beta / prior).sum(dim=1)
     weight = (teacher_self * teacher_other).sum(dim=1).detach()
     return -(weight * torch.log(joint.clamp_min(1e-12))).sum() / weight.sum().clamp_min(1e-8)
 
 
-@dataclass
-class TemiResult:
-    """The teacher network, its kept head and soft assignments."""
-
-    model: object
-    head: int
-    soft: np.ndarray
-    head_losses: list[float]
-
-
 def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: TrainContext, *,
                n_heads: int = 10, epochs: int = 100, batch_size: int = 256, lr: float = 1e-3,
                beta: float = 0.6, student_temp: float = 0.1, teacher_temp: float = 0.04,
-               momentum: float = 0.99, prior_momentum: float = 0.9) -> TemiResult:
+               momentum: float = 0.99, prior_momentum: float = 0.9) -> ScanResult:
     """Train student heads against an EMA teacher on mined neighbour pairs.
 
     Parameters
@@ -85,13 +76,10 @@ def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
 
     Returns
     -------
-    TemiResult
+    ScanResult
+        The teacher network and its head with the lowest own loss.
     """
-    import torch
-
-    from .scan import _module, predict_soft
-
-    student = _module()(X.shape[1], n_clusters, n_heads).to(ctx.device)
+    student = ScanNet(X.shape[1], n_clusters, n_heads).to(ctx.device)
     teacher = copy.deepcopy(student)
     for p in teacher.parameters():
         p.requires_grad_(False)
@@ -100,13 +88,11 @@ def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
     nbr = torch.as_tensor(neighbors, dtype=torch.long)
     prior = torch.full((n_heads, n_clusters), 1.0 / n_clusters, device=ctx.device)
     head_loss = torch.zeros(n_heads, dtype=torch.float64)
-    ck = ctx.checkpoint("temi", {"student": student, "teacher": teacher, "opt": opt,
-                                 "prior": prior, "head_loss": head_loss}, epochs)
-    for epoch in range(ck.start, epochs):
+
+    def one_epoch(epoch: int) -> str:
         head_loss.zero_()
         steps = 0
         for idx in batches(len(X), batch_size, ctx):
-            ctx.check()
             pick = torch.randint(0, nbr.shape[1], (len(idx),), generator=ctx.generator)
             a = augment(data[idx], ctx)
             b = augment(data[nbr[idx, pick]], ctx)
@@ -120,9 +106,7 @@ def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
                 0.5 * (temi_loss(sa[h], tb[h], ta[h], prior[h], beta)
                        + temi_loss(sb[h], ta[h], tb[h], prior[h], beta))
                 for h in range(n_heads)])
-            opt.zero_grad()
-            losses.sum().backward()
-            opt.step()
+            step(opt, losses.sum())
             with torch.no_grad():
                 for pt, ps in zip(teacher.parameters(), student.parameters(), strict=True):
                     pt.mul_(momentum).add_(ps.detach(), alpha=1 - momentum)
@@ -130,12 +114,37 @@ def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
                     bt.copy_(bs)
                 batch_prior = torch.cat([ta, tb], dim=1).mean(dim=1)
                 prior.mul_(prior_momentum).add_(batch_prior, alpha=1 - prior_momentum)
-            head_loss += losses.detach().double().cpu()
+            head_loss.add_(losses.detach().double().cpu())
             steps += 1
-        head_loss /= max(steps, 1)
-        ctx.progress((epoch + 1) / epochs, f"TEMI epoch {epoch + 1}/{epochs}, best head loss "
-                     f"{float(head_loss.min()):.3f}")
-        ck.save(epoch + 1)
+        head_loss.div_(max(steps, 1))
+        return f"TEMI epoch {epoch + 1}/{epochs}, best head loss {float(head_loss.min()):.3f}"
+
+    train_epochs(ctx, "temi", {"student": student, "teacher": teacher, "opt": opt,
+                               "prior": prior, "head_loss": head_loss}, epochs, one_epoch)
     best = int(torch.argmin(head_loss))
-    soft = predict_soft(teacher, X, ctx, head=best, temperature=student_temp)
-    return TemiResult(teacher, best, soft, head_loss.tolist())
+    soft = head_soft(teacher, X, ctx.device, best, temperature=student_temp)
+    return ScanResult(teacher, best, soft, head_loss.tolist())
+
+
+class TemiMethod(HeadsMethod):
+    """TEMI heads on a learned view (no self-labelling)."""
+
+    name = "temi"
+
+    def train(self, X, k, ctx, *, epochs, views, neighbours, heads, beta, student_temp,
+              teacher_temp, momentum, lr, batch_size) -> TrainResult:
+        """Student and teacher heads on each view for ``epochs``; the best head kept."""
+        def train(Z, nbrs, sub):
+            return train_temi(Z, nbrs, k, sub, epochs=epochs, n_heads=heads, lr=lr,
+                              batch_size=batch_size, beta=beta, student_temp=student_temp,
+                              teacher_temp=teacher_temp, momentum=momentum)
+
+        best, Z, (_, where, net), info = train_on_views(
+            X, k, ctx, train, views=views, neighbours=neighbours, epochs=epochs)
+        config = {"dim": Z.shape[1], "n_clusters": k, "n_heads": heads, "head": best.head,
+                  "input": where, "temperature": student_temp}
+        return TrainResult(best.soft, best.model, config, len(info["view_losses"]) * epochs,
+                           info, view=Z, view_net=net)
+
+
+METHOD = TemiMethod()

@@ -16,36 +16,40 @@ import logging
 import math
 
 import numpy as np
+import torch
+from torch import nn
 
-from .common import TrainContext, batches, mlp
+from .common import TrainContext, batches, infer, mlp, step, train_epochs
 
-__all__ = ["build_view", "distil_view", "image_view", "view_rows"]
+__all__ = ["ImageView", "build_view", "distil_view", "image_view", "view_rows"]
 
 log = logging.getLogger(__name__)
 
 
-def _image_module():
-    from torch import nn
+class ImageView(nn.Module):
+    """Flattened 0..1 pixel rows -> the contrastive encoder's normalised embedding.
 
-    class ImageView(nn.Module):
-        """Flattened 0..1 pixel rows -> the contrastive encoder's normalised embedding."""
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        Reads (b, c, h, w) images.
+    image_shape : tuple of int
+        ``(h, w)`` or ``(h, w, c)``.
+    """
 
-        def __init__(self, encoder, image_shape: tuple[int, ...]) -> None:
-            super().__init__()
-            self.encoder = encoder
-            self.image_shape = tuple(image_shape)
+    def __init__(self, encoder, image_shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.image_shape = tuple(image_shape)
 
-        def forward(self, x):
-            import torch
-
-            h, w = self.image_shape[:2]
-            if len(self.image_shape) == 3:
-                images = x.reshape(len(x), h, w, self.image_shape[2]).permute(0, 3, 1, 2)
-            else:
-                images = x.reshape(len(x), 1, h, w)
-            return torch.nn.functional.normalize(self.encoder(images), dim=1)
-
-    return ImageView
+    def forward(self, x):
+        """L2-normalised embedding of flattened image rows."""
+        h, w = self.image_shape[:2]
+        if len(self.image_shape) == 3:
+            images = x.reshape(len(x), h, w, self.image_shape[2]).permute(0, 3, 1, 2)
+        else:
+            images = x.reshape(len(x), 1, h, w)
+        return torch.nn.functional.normalize(self.encoder(images), dim=1)
 
 
 def image_view(encoder, image_shape: tuple[int, ...]):
@@ -59,7 +63,7 @@ def image_view(encoder, image_shape: tuple[int, ...]):
     config = {"kind": "image", "image_shape": list(image_shape),
               "channels": int(image_shape[2]) if len(image_shape) == 3 else 1,
               "dim": int(encoder[-1].out_features)}
-    return _image_module()(encoder, image_shape), config
+    return ImageView(encoder, image_shape), config
 
 
 def distil_view(X: np.ndarray, Z: np.ndarray, ctx: TrainContext, *, steps: int = 3000,
@@ -82,8 +86,6 @@ def distil_view(X: np.ndarray, Z: np.ndarray, ctx: TrainContext, *, steps: int =
         The network (eval mode), its :func:`build_view` config, and the R² of its fit on
         the training rows.
     """
-    import torch
-
     n, d = X.shape
     epochs = int(np.clip(math.ceil(steps / max(n // batch_size, 1)), 5, 300))
     sizes = [d, 256, 256, Z.shape[1]]
@@ -91,19 +93,14 @@ def distil_view(X: np.ndarray, Z: np.ndarray, ctx: TrainContext, *, steps: int =
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-5)
     x = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     z = torch.as_tensor(Z, dtype=torch.float32, device=ctx.device)
-    ck = ctx.checkpoint("view-fit", {"net": net, "opt": opt}, epochs)
-    for epoch in range(ck.start, epochs):
-        net.train()
+
+    def one_epoch(epoch: int) -> str:
         for idx in batches(n, batch_size, ctx):
-            ctx.check()
             idx = idx.to(ctx.device)
-            loss = torch.nn.functional.mse_loss(net(x[idx]), z[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        ctx.progress((epoch + 1) / epochs, f"fitting the view network, epoch {epoch + 1}/"
-                     f"{epochs}")
-        ck.save(epoch + 1)
+            step(opt, torch.nn.functional.mse_loss(net(x[idx]), z[idx]))
+        return f"fitting the view network, epoch {epoch + 1}/{epochs}"
+
+    train_epochs(ctx, "view-fit", {"net": net, "opt": opt}, epochs, one_epoch)
     net.eval()
     fitted = view_rows(net, X, ctx.device)
     r2 = 1.0 - float(((fitted - Z) ** 2).sum() / max(((Z - Z.mean(axis=0)) ** 2).sum(), 1e-12))
@@ -114,20 +111,14 @@ def distil_view(X: np.ndarray, Z: np.ndarray, ctx: TrainContext, *, steps: int =
 def build_view(config: dict):
     """An untrained view network of the shape ``config`` describes (for loading weights)."""
     if config["kind"] == "image":
-        from .contrastive import _encoder
+        from .contrastive import build_encoder
 
-        encoder = _encoder(config["channels"], config["dim"])
-        return _image_module()(encoder, tuple(config["image_shape"]))
+        encoder = build_encoder(config["channels"], config["dim"])
+        return ImageView(encoder, tuple(config["image_shape"]))
     return mlp(config["sizes"])
 
 
 def view_rows(net, X: np.ndarray, device="cpu", batch_size: int = 2048) -> np.ndarray:
-    """The view of feature rows, shape (n, m) (no gradients, eval mode)."""
-    import torch
-
+    """The view of feature rows, shape (n, m) (no gradients; ``net`` left in eval mode)."""
     net.eval()
-    with torch.no_grad():
-        out = [net(torch.as_tensor(X[s:s + batch_size], dtype=torch.float32,
-                                   device=device)).float().cpu().numpy()
-               for s in range(0, len(X), batch_size)]
-    return np.vstack(out) if out else np.zeros((0, 0), np.float32)
+    return infer(net, X, device, batch_size=batch_size)

@@ -1,0 +1,6 @@
+"""P²OT: progressive partial transport self-labelling for imbalanced clusters (Zhang et al.
+2024); the training is SeLa's with partial transport (see :mod:`.sela`)."""
+
+from .sela import TransportMethod
+
+METHOD = TransportMethod(imbalanced=True)

@@ -1,0 +1,85 @@
+"""Choosing k and fitting k-means: a leaf module every clusterer (classic or deep) may use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["K_RANGE", "choose_k", "kmeans_fit"]
+
+K_RANGE = (2, 15)
+"""Smallest and largest k tried when the number of clusters is not given."""
+
+
+def kmeans_fit(X: np.ndarray, k: int, random_state: int = 0, n_init: int = 10):
+    """A fitted scikit-learn ``KMeans`` (``n_init`` restarts).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Rows to cluster.
+    k : int
+        Number of clusters.
+    random_state : int
+        Seed of the restarts.
+    n_init : int
+        Number of restarts.
+
+    Returns
+    -------
+    sklearn.cluster.KMeans
+        With ``labels_``, ``cluster_centers_`` and ``inertia_``.
+    """
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(X)
+
+
+def choose_k(X: np.ndarray, fit_labels: Callable[[int], np.ndarray] | None = None,
+             random_state: int = 0, sample: int = 3000) -> tuple[int, str]:
+    """Pick k in :data:`K_RANGE` by the best silhouette on a seeded sample.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        The rows that are clustered.
+    fit_labels : callable, optional
+        ``fit_labels(k) -> labels`` on all rows (default: k-means on ``X``).
+    random_state : int
+        Seed of the sample (and of the default k-means).
+    sample : int
+        Rows the silhouette is computed on.
+
+    Returns
+    -------
+    k : int
+        The chosen number of clusters.
+    how : str
+        One sentence for ``run.json``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> X, _ = make_blobs(300, centers=4, random_state=0)
+    >>> choose_k(X)[0]
+    4
+    """
+    from sklearn.metrics import silhouette_score
+
+    if fit_labels is None:
+        def fit_labels(k):
+            return kmeans_fit(X, k, random_state).labels_
+    hi = min(K_RANGE[1], len(X) - 1)
+    rng = np.random.default_rng(random_state)
+    rows = rng.choice(len(X), min(sample, len(X)), replace=False)
+    scores = {}
+    for k in range(K_RANGE[0], hi + 1):
+        labels = fit_labels(k)
+        if len(np.unique(labels[rows])) > 1:
+            scores[k] = float(silhouette_score(X[rows], labels[rows]))
+    if not scores:
+        return 2, "k=2: no k in range gave two distinct clusters"
+    best = max(scores, key=scores.get)
+    return best, (f"k={best} chosen by the best silhouette ({scores[best]:.3f}) over "
+                  f"k={K_RANGE[0]}..{hi}")
