@@ -207,7 +207,7 @@ def _fit_hdbscan(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=
     k = int(labels.max() + 1)
     info = {"space": space, "k_selection": f"{k} clusters found by HDBSCAN itself"}
     if n_clusters is not None:
-        info["note"] = "HDBSCAN chooses the number of clusters itself; --clusters was not used"
+        info["note"] = "HDBSCAN chooses the number of clusters itself; the number given was not used"
     if k >= 2:
         soft = hdbscan.all_points_membership_vectors(model).astype(np.float32).reshape(len(X), k)
     else:

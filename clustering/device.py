@@ -23,7 +23,7 @@ def resolve_device(requested: str = "auto") -> str:
     str
     """
     if requested not in ("auto", "cpu", "cuda", "mps"):
-        raise InputError(f"--device must be auto, cpu or cuda, not '{requested}'.")
+        raise InputError(f"device must be auto, cpu or cuda, not '{requested}'.")
     if requested == "cpu":
         return "cpu"
     import torch
@@ -36,8 +36,8 @@ def resolve_device(requested: str = "auto") -> str:
     elif requested == "auto":
         device = "cpu"
     else:
-        raise InputError(f"--device {requested} was asked for but no such device is available "
-                         "here; use --device auto or cpu.")
+        raise InputError(f"device '{requested}' was asked for but no such device is available "
+                         "here; use device auto or cpu.")
     log.info("device: %s (asked for %s)", device, requested)
     return device
 

@@ -16,7 +16,7 @@ from .images import IMAGE_SUFFIXES, decode_images
 from .safezip import checked_members, read_member
 from .tables import plan_columns, read_table, rows_text
 
-__all__ = ["KINDS", "load_data"]
+__all__ = ["KINDS", "dataset_from_frame", "load_data"]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     Dataset
     """
     if kind not in KINDS:
-        raise InputError(f"--kind must be one of {', '.join(KINDS)}, not '{kind}'.")
+        raise InputError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'.")
     text = str(source)
     if text.startswith("demo:"):
         return load_demo(text[len("demo:"):])
@@ -59,7 +59,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if path.is_dir() or suffix == ".zip":
         if kind not in ("auto", "images"):
             raise InputError(f"'{path.name}' is a folder or zip, which is read as images, "
-                             f"not as {kind}; use --kind images.")
+                             f"not as {kind}; read it with kind 'images'.")
         return _load_images(path, drop_invalid, image_size)
     if suffix == ".npy":
         return _load_npy(path, drop_invalid)
@@ -116,17 +116,54 @@ def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid
     what = (f"{len(bad_rows):,} row(s) of '{name}' have missing or infinite values "
             f"(column(s) {cols}; data row(s) {rows_text(bad_rows)})")
     if not drop_invalid:
-        raise InputError(f"{what}; fix those cells or rerun with --drop-invalid to leave "
+        raise InputError(f"{what}; fix those cells or set drop_invalid (--drop-invalid) to leave "
                          "those rows out.")
     if ok.sum() == 0:
         raise InputError(f"{what}, and no row is complete; fix the data.")
     return ok, [f"Left out {what}."]
 
 
+def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "data",
+                       text_column: str | None = None, label_column: str | None = None,
+                       id_column: str | None = None, drop_invalid: bool = False) -> Dataset:
+    """A :class:`Dataset` from a DataFrame already in memory (as :func:`load_data` reads
+    a table file).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per item.
+    kind : {"auto", "table", "text", "embeddings"}
+        What the rows are.
+    name : str
+        Name used in messages.
+    text_column, label_column, id_column : str, optional
+        Column roles.
+    drop_invalid : bool
+        Leave out rows with missing or infinite numbers instead of refusing them.
+
+    Returns
+    -------
+    Dataset
+        The rows with their roles.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "g": ["x", "y", "x"]})
+    >>> dataset_from_frame(frame, label_column="g").modality
+    'table'
+    """
+    if kind not in KINDS:
+        raise InputError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'.")
+    return _from_frame(frame, name, name, kind, text_column, label_column, id_column,
+                       drop_invalid)
+
+
 def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_column,
                 label_column, id_column, drop_invalid: bool) -> Dataset:
-    for role, col in (("--text-column", text_column), ("--label-column", label_column),
-                      ("--id-column", id_column)):
+    for role, col in (("text_column", text_column), ("label_column", label_column),
+                      ("id_column", id_column)):
         if col is not None and col not in frame.columns:
             raise InputError(f"'{name}' has no column '{col}' (given as {role}); its columns "
                              f"are {', '.join(map(repr, list(frame.columns)[:12]))}.")
@@ -135,7 +172,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
         kind = "text" if text_column else "table"
     if kind == "text" and not text_column:
         raise InputError(f"'{name}' is to be read as text, but no text column was given; "
-                         "pass --text-column NAME.")
+                         "name it with text_column (--text-column).")
     ids = _ids(frame, id_column, name)
     labels = None
     if label_column:
@@ -171,7 +208,7 @@ def _ids(frame: pd.DataFrame, id_column: str | None, name: str) -> np.ndarray:
     if dup.any():
         first = ", ".join(sorted({str(i) for i in ids[dup]})[:5])
         raise InputError(f"'{name}': id column '{id_column}' repeats ids ({first}); every row "
-                         "needs a unique id, or leave --id-column out to number the rows.")
+                         "needs a unique id, or leave id_column out to number the rows.")
     return ids
 
 
@@ -185,11 +222,11 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
         nonnum = list(plan.categorical) + list(plan.dropped)
         raise InputError(f"'{name}' is read as embeddings, but column(s) "
                          f"{', '.join(map(repr, nonnum[:8]))} are not numbers; remove them or "
-                         "mark them with --id-column/--label-column.")
+                         "mark them as id_column/label_column.")
     used = list(plan.numeric) + list(plan.categorical)
     if not used:
         raise InputError(f"'{name}' has no usable column: every column is free text or empty "
-                         "(use --text-column to cluster text).")
+                         "(name a text_column to cluster text).")
     typed = typed[used]
     keep = np.ones(len(typed), dtype=bool)
     if plan.numeric:
@@ -213,7 +250,7 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
         what = (f"{int(empty.sum()):,} row(s) of '{name}' have empty text in column "
                 f"'{text_column}' (data row(s) {rows_text(np.flatnonzero(empty))})")
         if not drop_invalid:
-            raise InputError(f"{what}; fill them or rerun with --drop-invalid to leave them out.")
+            raise InputError(f"{what}; fill them or set drop_invalid (--drop-invalid) to leave them out.")
         notes.append(f"Left out {what}.")
     keep = ~empty
     if not keep.any():

@@ -39,9 +39,25 @@ def stage_of(fraction: float) -> str:
     return STAGES[-1]
 
 
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything that decides a run's result (JSON-serialisable)."""
+    """Everything that decides a run's result (JSON-serialisable).
+
+    :meth:`validate` checks every field in one place; the pipeline, the job queue and
+    the CLI call it before anything runs or is queued.
+
+    Examples
+    --------
+    >>> RunConfig(data="demo:iris", method="kmeans", clusters=3).validate().clusters
+    3
+    >>> RunConfig(data="demo:iris", clusters=1).validate()
+    Traceback (most recent call last):
+    ...
+    clustering.errors.InputError: clusters must be at least 2 (or left out to choose it), not 1.
+    """
 
     data: str
     kind: str = "auto"
@@ -57,10 +73,55 @@ class RunConfig:
     min_cluster_size: int | None = None
     image_size: int = 32
     epochs: int | None = None
+    options: dict = field(default_factory=dict)
+    """Settings of a deep method (``clusterlab methods`` lists them with defaults)."""
 
     def to_dict(self) -> dict:
         """Plain dict for JSON."""
         return asdict(self)
+
+    def validate(self) -> RunConfig:
+        """Check every field; return ``self``.
+
+        Raises
+        ------
+        InputError
+            One sentence naming the field, the bad value and what is allowed.
+        """
+        from .clusterers import METHODS
+        from .dataset import MODALITIES
+        from .deep.registry import DEEP_METHODS, check_options
+        from .features import REPRESENTATIONS
+
+        def need(ok: bool, message: str) -> None:
+            if not ok:
+                raise InputError(message)
+
+        need(bool(self.data), "data must name a file, a folder or demo:NAME.")
+        need(self.method in METHODS, f"Unknown method '{self.method}'; the methods are "
+             f"{', '.join(METHODS)} (clusterlab methods describes them).")
+        need(self.kind in ("auto", *MODALITIES),
+             f"kind must be one of auto, {', '.join(MODALITIES)}, not '{self.kind}'.")
+        need(self.representation in REPRESENTATIONS, f"representation must be one of "
+             f"{', '.join(REPRESENTATIONS)}, not '{self.representation}'.")
+        need(self.device in DEVICES,
+             f"device must be one of {', '.join(DEVICES)}, not '{self.device}'.")
+        for name, low in (("clusters", 2), ("min_cluster_size", 2), ("epochs", 1)):
+            value = getattr(self, name)
+            need(value is None or (isinstance(value, int) and value >= low),
+                 f"{name} must be at least {low} (or left out to choose it), not {value}.")
+        need(isinstance(self.seed, int) and self.seed >= 0,
+             f"seed must be a whole number of 0 or more, not {self.seed}.")
+        need(isinstance(self.image_size, int) and 8 <= self.image_size <= 256,
+             f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
+        if self.options:
+            need(self.method in DEEP_METHODS, f"options are settings of deep methods; "
+                 f"'{self.method}' takes none (got {', '.join(sorted(self.options))}).")
+            try:
+                check_options(self.method, self.options)
+            except TypeError as exc:
+                raise InputError(f"{exc}.") from None
+        return self
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,12 +160,10 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     -------
     RunResult
     """
-    from .clusterers import METHODS, cluster
+    from .clusterers import cluster
     from .device import resolve_device
 
-    if config.method not in METHODS:
-        raise InputError(f"Unknown method '{config.method}'; run 'clusterlab methods' to list "
-                         "them.")
+    config.validate()
     timings: dict[str, float] = {}
     weights = STAGE_WEIGHTS
 
@@ -132,12 +191,13 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device))
-    knn = timed("neighbours", lambda p: _maybe_knn(feats.X, config))
+    knn = timed("neighbours", lambda p: _maybe_knn(feats.X, config.seed))
     clus = timed("cluster", lambda p: cluster(
         feats.X, config.method, config.clusters, random_state=config.seed, knn=knn,
         name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p,
         image_shape=_image_shape(data, feats), epochs=config.epochs,
-        should_stop=should_stop, checkpoint_dir=cache.train_dir))
+        options=config.options or None, should_stop=should_stop,
+        checkpoint_dir=cache.train_dir))
     proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
                                                          random_state=config.seed,
@@ -154,10 +214,10 @@ def _image_shape(data: Dataset, feats: Features) -> tuple[int, ...] | None:
     return None
 
 
-def _maybe_knn(X: np.ndarray, config: RunConfig) -> KnnGraph | None:
+def _maybe_knn(X: np.ndarray, seed: int) -> KnnGraph | None:
     if len(X) < TINY:
         return None
-    return knn_graph(X, n_neighbors=15, random_state=config.seed)
+    return knn_graph(X, n_neighbors=15, random_state=seed)
 
 
 def _seed_everything(seed: int) -> None:

@@ -124,7 +124,7 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             categorical.append(col)
         else:
             dropped[col] = (f"text column with {n_unique:,} distinct values (use "
-                            f"--text-column {col} to cluster it as text)")
+                            f"name it as text_column to cluster it as text)")
     return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,9 +21,56 @@ from .readable import readable_features
 from .rules import describe_rules
 from .saliency import saliency_summary
 
-__all__ = ["explain_clustering"]
+__all__ = ["EXPLAIN_VERSION", "Explanation", "explain_clustering"]
 
 log = logging.getLogger(__name__)
+
+EXPLAIN_VERSION = 1
+"""Written into every report; a stored report of another version is computed again. Bump
+it whenever a change in ``explain/`` alters what a report says."""
+
+
+@dataclass(frozen=True, eq=False)
+class Explanation:
+    """Every explanation of one clustering.
+
+    Parameters
+    ----------
+    clusters : list of dict
+        One entry per cluster (noise left out): ``cluster``, ``name``, ``size``,
+        ``rule``, ``polyhedron`` (each with precision and coverage), ``ambiguity``,
+        ``prototypes``, and ``keywords`` / ``saliency`` where they apply.
+    summary : dict
+        Whole-clustering figures: ``rules_fidelity``, ``rules_leaves``,
+        ``view_ambiguity``, ``calibration`` (with ground truth), ``timings``, ...
+    point_ambiguity : ndarray, shape (n,)
+        Ambiguity of every point in [0, 1].
+    """
+
+    clusters: list
+    summary: dict
+    point_ambiguity: np.ndarray
+
+    @classmethod
+    def from_report(cls, report: dict, point_ambiguity: np.ndarray) -> Explanation:
+        """From :func:`explain_clustering`'s report and point ambiguity."""
+        summary = {k: v for k, v in report.items() if k != "clusters"}
+        return cls(list(report["clusters"]), summary, np.asarray(point_ambiguity))
+
+    def cluster(self, cluster: int) -> dict:
+        """The entry of one cluster id (``KeyError`` when it has none)."""
+        for entry in self.clusters:
+            if entry["cluster"] == cluster:
+                return entry
+        raise KeyError(cluster)
+
+    def to_dict(self) -> dict:
+        """The ``explanations.json`` document (DESIGN.md)."""
+        return {"clusters": self.clusters, **self.summary}
+
+    def to_json(self, indent: int | None = None) -> str:
+        """:meth:`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent)
 
 
 def explain_clustering(data: Dataset, X: np.ndarray, feature_names: list[str],
@@ -74,7 +123,8 @@ def explain_clustering(data: Dataset, X: np.ndarray, feature_names: list[str],
         if data.texts is not None else {}
     sal = timed("saliency", 0.75, lambda: saliency_summary(
         X, labels, _deep_forward(clustering), random_state=random_state)) if saliency else None
-    report = {"clusters": [], "rules_fidelity": round(rules.fidelity, 4),
+    report = {"clusters": [], "explain_version": EXPLAIN_VERSION,
+              "rules_fidelity": round(rules.fidelity, 4),
               "rules_leaves": rules.leaves, "view_ambiguity": round(amb.view, 4),
               "timings": timings}
     if data.labels is not None:

@@ -1,4 +1,4 @@
-"""The ``clusterlab`` command line: ``run``, ``export``, ``methods``."""
+"""The ``clusterlab`` command line: ``run``, ``export``, ``predict``, ``methods``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--epochs", type=int, default=None,
                      help="training length of deep methods (their default when left out)")
+    run.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                     help="a deep method's setting, e.g. --option heads=5 (repeatable; "
+                     "'clusterlab methods' lists them with their defaults)")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     run.add_argument("--drop-invalid", action="store_true",
                      help="leave out rows with NaN/inf or unreadable images instead of failing")
@@ -100,7 +103,7 @@ def _cmd_run(args, store) -> int:
                        representation=args.representation, method=args.method,
                        clusters=args.clusters, seed=args.seed, device=args.device,
                        drop_invalid=args.drop_invalid, min_cluster_size=args.min_cluster_size,
-                       epochs=args.epochs)
+                       epochs=args.epochs, options=_parse_options(args.option)).validate()
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
     project = store.create_project(args.project or _project_name(args.data), args.data)
@@ -115,6 +118,23 @@ def _cmd_run(args, store) -> int:
     if args.explain:
         _print_explanations(report)
     return 0
+
+
+def _parse_options(pairs: list[str]) -> dict:
+    """``["heads=5", "lr=0.01"]`` -> ``{"heads": 5, "lr": 0.01}`` (values read as JSON
+    numbers or booleans when they are, else kept as text)."""
+    import json
+
+    options = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--option '{pair}' must look like NAME=VALUE, e.g. heads=5.")
+        try:
+            options[name.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            options[name.strip()] = value
+    return options
 
 
 def _print_explanations(report: dict) -> None:
@@ -186,10 +206,14 @@ def _cmd_predict(args, store) -> int:
 
 def _cmd_methods() -> int:
     from clustering.clusterers import METHODS
+    from clustering.deep.registry import DEEP_METHODS
 
     width = max(map(len, METHODS))
     for name, spec in METHODS.items():
         sys.stdout.write(f"{name:<{width}}  {spec.summary}\n")
+        if name in DEEP_METHODS:
+            settings = ", ".join(f"{k}={v}" for k, v in DEEP_METHODS[name].options.items())
+            sys.stdout.write(f"{'':<{width}}  options: {settings}\n")
     return 0
 
 

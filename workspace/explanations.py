@@ -15,12 +15,33 @@ from .exports import reload_dataset
 from .runs import load_assignments, load_clustering, read_artifact, read_run
 from .store import Store
 
-__all__ = ["EXPLANATIONS", "ensure_explanations", "load_point_ambiguity", "rules_with_budget"]
+__all__ = ["EXPLANATIONS", "ensure_explanations", "explanations_ready", "load_point_ambiguity",
+           "rules_with_budget"]
 
 log = logging.getLogger(__name__)
 
 EXPLANATIONS = "explanations.json"
 AMBIGUITY = "ambiguity.npy"
+
+
+def _stored_report(run_dir: Path) -> dict | None:
+    """The stored report when it exists and was made by this :data:`EXPLAIN_VERSION`."""
+    from explain.report import EXPLAIN_VERSION
+
+    target = Path(run_dir) / EXPLANATIONS
+    if not target.exists():
+        return None
+    report = read_artifact(target, lambda p: json.loads(p.read_text(encoding="utf-8")))
+    if report.get("explain_version") != EXPLAIN_VERSION:
+        log.info("explanations of %s are from another explain version; recomputing",
+                 Path(run_dir).name)
+        return None
+    return report
+
+
+def explanations_ready(run_dir: Path) -> bool:
+    """True when the run's explanations are stored and current (nothing to compute)."""
+    return _stored_report(run_dir) is not None
 
 
 def ensure_explanations(run_dir: Path, store: Store | None = None,
@@ -47,8 +68,9 @@ def ensure_explanations(run_dir: Path, store: Store | None = None,
 
     run_dir = Path(run_dir)
     target = run_dir / EXPLANATIONS
-    if target.exists() and not options:
-        return read_artifact(target, lambda p: json.loads(p.read_text(encoding="utf-8")))
+    stored = None if options else _stored_report(run_dir)
+    if stored is not None:
+        return stored
     run_json = read_run(run_dir)
     data = dataset or reload_dataset(run_json)
     X = read_artifact(run_dir / "features.npy", lambda p: np.load(p, allow_pickle=False))

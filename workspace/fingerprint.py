@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -42,16 +41,12 @@ def data_fingerprint(source: str) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
 def code_version() -> str:
-    """Package version plus a hash of the pipeline's source files."""
-    import clustering
+    """Package version plus :data:`~clustering.version.PIPELINE_VERSION`: what decides
+    whether a stored run's results are still those the code would compute."""
+    from clustering.version import PIPELINE_VERSION, __version__
 
-    digest = hashlib.sha256()
-    root = Path(clustering.__file__).parent
-    for file in sorted(root.rglob("*.py")):
-        digest.update(file.relative_to(root).as_posix().encode() + file.read_bytes())
-    return f"{clustering.__version__}+{digest.hexdigest()[:12]}"
+    return f"{__version__}+pipeline{PIPELINE_VERSION}"
 
 
 def run_key(config: dict, data_hash: str) -> str:

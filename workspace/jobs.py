@@ -101,7 +101,12 @@ def submit(store: Store, kind: str, key: str, config: dict, project_id: int | No
 
 def submit_run(store: Store, config: RunConfig, project_id: int | None = None,
                who: str | None = None) -> tuple[dict, bool]:
-    """Submit a clustering run (a run already stored gives a finished job at once)."""
+    """Submit a clustering run (a run already stored gives a finished job at once).
+
+    The config is validated first (:meth:`RunConfig.validate`): a bad one raises
+    ``InputError`` and nothing is queued.
+    """
+    config.validate()
     key, _ = planned_key(config)
     if store.get_run(key):
         with store.transaction() as con:
