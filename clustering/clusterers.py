@@ -116,7 +116,7 @@ def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None
                         image_shape=image_shape, checkpoint_dir=checkpoint_dir,
                         options=settings)
     if options:
-        raise TypeError(f"{method} takes no options; got {', '.join(sorted(options))}")
+        raise TypeError(f"{method} takes no settings; got '{sorted(options)[0]}'")
     if spec.family == "density":
         return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn,
                         min_cluster_size=min_cluster_size)
@@ -207,7 +207,8 @@ def _fit_hdbscan(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=
     k = int(labels.max() + 1)
     info = {"space": space, "k_selection": f"{k} clusters found by HDBSCAN itself"}
     if n_clusters is not None:
-        info["note"] = "HDBSCAN chooses the number of clusters itself; the number given was not used"
+        info["note"] = ("HDBSCAN chooses the number of clusters itself; the number given "
+                        "was not used")
     if k >= 2:
         soft = hdbscan.all_points_membership_vectors(model).astype(np.float32).reshape(len(X), k)
     else:

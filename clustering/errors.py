@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Cancelled", "InputError"]
+__all__ = ["Cancelled", "InputError", "InternalError"]
 
 
 class InputError(ValueError):
@@ -15,3 +15,11 @@ class InputError(ValueError):
 
 class Cancelled(Exception):  # noqa: N818 - reads as what happened, like StopIteration
     """Raised between steps when the user asked a run to stop."""
+
+
+class InternalError(RuntimeError):
+    """A bug in clusterlab, not a problem with the user's data or files.
+
+    Raised where a damaged-file report would otherwise hide a code error; the traceback
+    is logged where it is raised.
+    """

@@ -80,6 +80,13 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
     Returns
     -------
     Features
+
+    Examples
+    --------
+    >>> from clustering.loaders import load_data
+    >>> feats = featurize(load_data("demo:iris"))
+    >>> feats.representation, feats.X.shape
+    ('scaled', (150, 4))
     """
     rep = _resolve(data, representation)
     progress(0.0, f"features: {rep}")

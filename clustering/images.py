@@ -60,7 +60,8 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         if not drop_invalid:
             raise InputError(f"{len(bad)} image(s) could not be read: {listed}{more}. Remove or "
-                             "replace them, or set drop_invalid (--drop-invalid) to leave them out.")
+                             "replace them, or set drop_invalid (--drop-invalid) to leave them "
+                             "out.")
         notes.append(f"Left out {len(bad)} unreadable image(s): {listed}{more}.")
     if not decoded:
         raise InputError("No readable PNG, JPEG or WebP image was found; add images and retry.")

@@ -45,6 +45,12 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     Returns
     -------
     Dataset
+
+    Examples
+    --------
+    >>> data = load_data("demo:iris", label_column=None)
+    >>> data.modality, data.n, data.label_name
+    ('table', 150, 'species')
     """
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'.")
@@ -250,7 +256,8 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
         what = (f"{int(empty.sum()):,} row(s) of '{name}' have empty text in column "
                 f"'{text_column}' (data row(s) {rows_text(np.flatnonzero(empty))})")
         if not drop_invalid:
-            raise InputError(f"{what}; fill them or set drop_invalid (--drop-invalid) to leave them out.")
+            raise InputError(f"{what}; fill them or set drop_invalid (--drop-invalid) to leave "
+                             "them out.")
         notes.append(f"Left out {what}.")
     keep = ~empty
     if not keep.any():

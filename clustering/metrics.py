@@ -57,6 +57,12 @@ def hungarian_accuracy(truth: np.ndarray, labels: np.ndarray) -> float:
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hungarian_accuracy(np.array([0, 0, 1, 1]), np.array([1, 1, 0, -1]))
+    0.75
     """
     labels = np.asarray(labels)
     if len(labels) == 0:
@@ -89,6 +95,14 @@ def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None 
     dict
         ``n_clusters``, ``noise_share``, ``silhouette`` and, with ``truth``, ``acc``,
         ``nmi``, ``ari``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [0.1], [5.0], [5.1]])
+    >>> m = cluster_metrics(X, np.array([1, 1, 0, 0]), np.array(["a", "a", "b", "b"]))
+    >>> m["acc"], m["n_clusters"]
+    (1.0, 2)
     """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 

@@ -159,6 +159,12 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     Returns
     -------
     RunResult
+
+    Examples
+    --------
+    >>> result = run_pipeline(RunConfig(data="demo:iris", method="kmeans", clusters=3))
+    >>> result.clustering.n_clusters, result.projection.xy.shape, result.metrics["acc"] > 0.8
+    (3, (150, 2), True)
     """
     from .clusterers import cluster
     from .device import resolve_device

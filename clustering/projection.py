@@ -131,6 +131,13 @@ def project(X: np.ndarray, knn: KnnGraph | None = None, random_state: int = 0,
     Returns
     -------
     Projection
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> X, _ = make_blobs(60, centers=2, n_features=5, random_state=0)
+    >>> project(X).xy.shape
+    (60, 2)
     """
     progress(0.0, "map: projecting to 2-D")
     if len(X) < TINY:

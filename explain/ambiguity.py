@@ -106,6 +106,15 @@ def ambiguity(X: np.ndarray, labels: np.ndarray, soft: np.ndarray, xy: np.ndarra
     Returns
     -------
     Ambiguity
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [0.1], [2.5], [5.0], [5.1]])
+    >>> soft = np.array([[1, 0], [1, 0], [0.5, 0.5], [0, 1], [0, 1]], dtype=float)
+    >>> amb = ambiguity(X, np.array([0, 0, 0, 1, 1]), soft, n_boot=2)
+    >>> int(amb.score.argmax())
+    2
     """
     k = soft.shape[1]
     p = soft / np.clip(soft.sum(1, keepdims=True), 1e-12, None)

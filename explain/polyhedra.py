@@ -142,6 +142,14 @@ def describe_polyhedra(X: np.ndarray, names: list[str], labels: np.ndarray,
     Returns
     -------
     dict of int to Polyhedron
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> X, labels = make_blobs(200, centers=[[0, 0], [6, 6]], random_state=0)
+    >>> polys = describe_polyhedra(X, ["a", "b"], labels, time_limit=2)
+    >>> polys[0].precision > 0.95, polys[0].coverage > 0.9
+    (True, True)
     """
     rng = np.random.default_rng(random_state)
     out = {}

@@ -23,6 +23,13 @@ def keywords(texts: list[str], labels: np.ndarray, top: int = 8) -> dict[int, li
 
     ``tf(t, c) * log(1 + A / f(t))`` with ``A`` the mean words per cluster and ``f(t)`` the
     term's frequency over all clusters (Grootendorst 2022).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> texts = ["rocket orbit launch", "orbit moon rocket", "bread flour oven", "oven bread yeast"]
+    >>> keywords(texts, np.array([0, 0, 1, 1]), top=2)[1]
+    ['bread', 'oven']
     """
     from sklearn.feature_extraction.text import CountVectorizer
 

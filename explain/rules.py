@@ -75,6 +75,14 @@ def describe_rules(X: np.ndarray, names: list[str], labels: np.ndarray,
     Returns
     -------
     RuleSet
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0], [8.0], [9.0], [10.0]])
+    >>> rules = describe_rules(X, ["size"], np.array([0, 0, 0, 1, 1, 1]))
+    >>> rules.rules[1].to_json()["any_of"], rules.fidelity
+    ([[{'feature': 'size', 'op': '>', 'threshold': 5.0}]], 1.0)
     """
     from sklearn.tree import DecisionTreeClassifier
 

@@ -81,13 +81,33 @@ def saliency_summary(X: np.ndarray, labels: np.ndarray, forward=None, per_cluste
     Returns
     -------
     Saliency
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(80, 3)).astype(np.float32)
+    >>> labels = (X[:, 0] > 0).astype(int)
+    >>> sal = saliency_summary(X, labels, per_cluster=10, n_steps=8, nt_samples=2)
+    >>> int(sal.attribution[1].argmax())  # the cluster is decided by the first feature
+    0
     """
     import torch
-    from captum.attr import IntegratedGradients, NoiseTunnel
 
     from clustering.device import limit_cpu_threads
 
     limit_cpu_threads()
+    # NoiseTunnel draws from torch's global generator: seed a private copy of it, so the
+    # result depends on random_state alone and the caller's random state is left as it was
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(random_state)
+        return _attribute(X, labels, forward, per_cluster, n_steps, nt_samples, random_state)
+
+
+def _attribute(X, labels, forward, per_cluster, n_steps, nt_samples, random_state) -> Saliency:
+    import torch
+    from captum.attr import IntegratedGradients, NoiseTunnel
+
     clusters = np.unique(labels[labels >= 0])
     agreement = None
     if forward is None:

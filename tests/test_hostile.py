@@ -137,3 +137,26 @@ def test_damaged_store_database_gives_one_sentence_in_the_app(isolated_store):
     assert not at.exception
     assert len(at.error) == 1 and "is damaged" in at.error[0].value
     assert "restore it from a backup" in at.error[0].value
+
+
+def test_reader_bug_is_an_internal_error_not_a_damaged_file(tmp_path, caplog):
+    """A damaged file gets the plain 'damaged' sentence; a reader that fails for another
+    reason (a bug) must not be blamed on the file."""
+    from clustering.errors import InputError, InternalError
+    from workspace.runs import read_artifact
+
+    target = tmp_path / "run1" / "run.json"
+    target.parent.mkdir()
+    target.write_text("{not json")
+    import json
+
+    with pytest.raises(InputError, match="damaged"):
+        read_artifact(target, lambda p: json.loads(p.read_text()))
+
+    def buggy(path):
+        return path.read_text().nonexistent_method()
+
+    with pytest.raises(InternalError, match="this is a bug") as info:
+        read_artifact(target, buggy)
+    assert not isinstance(info.value, InputError)
+    assert "AttributeError" in caplog.text

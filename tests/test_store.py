@@ -142,3 +142,58 @@ def test_undo_takes_back_only_your_own_change_and_reports_when_built_upon(tmp_pa
     with pytest.raises(ConflictError, match="ben changed cluster 5"):
         store.undo_last(key, who="ana", session="A")
     assert store.clusters(key)[5]["name"] == "second"
+
+
+def test_store_of_schema_0_is_migrated_with_its_data(tmp_path):
+    """``tests/data/store_v0.db`` was written by clusterlab 0.1 (schema 0): one project, a
+    k-means run and a named cluster."""
+    import shutil
+    from pathlib import Path
+
+    from workspace.store import SCHEMA_VERSION
+
+    root = tmp_path / "old"
+    root.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "store_v0.db", root / "store.db")
+    store = Store(root)
+    assert store.schema_version == SCHEMA_VERSION >= 1
+    assert [p["name"] for p in store.projects()] == ["old.csv"]
+    key = store.runs()[0]["key"]
+    assert store.clusters(key)[0]["name"] == "first"
+    indexes = {r[0] for r in sqlite3.connect(root / "store.db").execute(
+        "SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "audit_by_run" in indexes
+    assert Store(root).schema_version == SCHEMA_VERSION  # reopening migrates nothing twice
+
+
+def test_store_from_a_newer_clusterlab_is_refused_in_one_sentence(tmp_path):
+    Store(tmp_path / "s")
+    con = sqlite3.connect(tmp_path / "s" / "store.db")
+    con.execute("PRAGMA user_version=99")
+    con.close()
+    with pytest.raises(InputError, match="newer clusterlab"):
+        Store(tmp_path / "s")
+
+
+def test_split_is_one_change_that_one_undo_takes_back(tmp_path):
+    import numpy as np
+
+    from workspace.review import current_labels, split_cluster
+
+    store = Store(tmp_path / "s")
+    key = _register(store)
+    run_dir = store.run_dir(key)
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(c, 0.1, size=(20, 2)) for c in (0, 5, 10)]).astype(np.float32)
+    np.save(run_dir / "features.npy", X)
+    import pandas as pd
+
+    pd.DataFrame({"id": [f"p{i}" for i in range(60)], "cluster": 0, "confidence": 1.0,
+                  "x": X[:, 0], "y": X[:, 1]}).to_parquet(run_dir / "assignments.parquet")
+    before = current_labels(store, key, run_dir)[1].copy()
+    parts = split_cluster(store, key, run_dir, 0, parts=3, who="ana")
+    after = current_labels(store, key, run_dir)[1]
+    assert len(parts) == 3 and len(np.unique(after)) == 3
+    assert [e["action"] for e in store.audit_log(key)].count("split") == 1
+    store.undo_last(key, who="ana")
+    np.testing.assert_array_equal(current_labels(store, key, run_dir)[1], before)

@@ -109,7 +109,8 @@ def split_cluster(store: Store, run_key: str, run_dir, cluster: int, parts: int 
                   seed: int = 0, who: str | None = None, **edit) -> list[int]:
     """Re-cluster one cluster's members with k-means on the run's features.
 
-    The largest part keeps the cluster id; the others get new ids.
+    The largest part keeps the cluster id; the others get new ids. The moves are one
+    transaction and one audit entry, so Undo takes back the whole split.
 
     Returns
     -------
@@ -118,7 +119,7 @@ def split_cluster(store: Store, run_key: str, run_dir, cluster: int, parts: int 
     """
     from pathlib import Path
 
-    from sklearn.cluster import KMeans
+    from clustering.kselect import kmeans_fit
 
     ids, labels = current_labels(store, run_key, run_dir)
     rows = np.flatnonzero(labels == cluster)
@@ -126,13 +127,15 @@ def split_cluster(store: Store, run_key: str, run_dir, cluster: int, parts: int 
         raise InputError(f"Cluster {cluster} has {len(rows)} member(s); a split into {parts} "
                          f"needs at least {max(parts, 2) * 2}.")
     X = np.load(Path(run_dir) / "features.npy", allow_pickle=False, mmap_mode="r")[rows]
-    sub = KMeans(parts, n_init=10, random_state=seed).fit_predict(np.asarray(X))
+    sub = kmeans_fit(np.asarray(X), parts, seed).labels_
     order = np.argsort(-np.bincount(sub, minlength=parts))
     first_new = new_cluster_id(labels, store, run_key)
-    out = [int(cluster)]
+    out, moved, targets = [int(cluster)], [], []
     for rank, part in enumerate(order[1:]):
-        target = first_new + rank
-        store.label_points(run_key, ids[rows[sub == part]].tolist(), cluster=target, who=who,
-                           action="split", extra={"source": int(cluster)}, **edit)
-        out.append(target)
+        members = ids[rows[sub == part]].tolist()
+        moved += members
+        targets += [first_new + rank] * len(members)
+        out.append(first_new + rank)
+    store.label_points(run_key, moved, targets=targets, who=who, action="split",
+                       extra={"source": int(cluster), "parts": out}, **edit)
     return out

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import shutil
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from clustering.clustering_result import Clustering
-from clustering.errors import InputError
+from clustering.errors import InputError, InternalError
 from clustering.pipeline import RunConfig, RunResult, run_pipeline
 from clustering.progress import ProgressFn, no_progress
 
@@ -135,21 +137,36 @@ def _write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
     write_json(folder / RUN_JSON, run_json)
 
 
+FILE_ERRORS = (OSError, EOFError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile,
+               pickle.UnpicklingError)
+"""What a missing, truncated or garbled file makes readers raise (JSON, npz, Parquet and
+``torch.load`` errors are among these); anything else is a bug in the reader."""
+
+
 def read_artifact(path: Path, reader):
     """``reader(path)``, with a damaged or missing file reported as one plain sentence.
 
     Raises
     ------
     InputError
-        Naming the run and file; other runs and projects are not affected.
+        The file is missing or cannot be parsed: names the run and file; other runs and
+        projects are not affected.
+    InternalError
+        The reader failed for another reason (a bug); the traceback is logged.
     """
     path = Path(path)
     try:
         return reader(path)
-    except Exception as exc:  # noqa: BLE001 - any reader failure means a damaged file
+    except FILE_ERRORS as exc:
+        log.warning("cannot read %s: %s: %s", path, type(exc).__name__, exc)
         raise InputError(f"The stored run {path.parent.name} is damaged: '{path.name}' cannot "
                          f"be read ({type(exc).__name__}); pick another run or run it again "
                          "— other runs and projects are not affected.") from None
+    except Exception as exc:
+        log.exception("reading %s failed in the reader itself", path)
+        raise InternalError(f"clusterlab failed while reading '{path.name}' of run "
+                            f"{path.parent.name} ({type(exc).__name__}: {exc}); this is a "
+                            "bug, the details are in the log.") from exc
 
 
 def read_run(folder: Path) -> dict:

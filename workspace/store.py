@@ -15,7 +15,7 @@ import pandas as pd
 
 from clustering.errors import InputError
 
-__all__ = ["ConflictError", "Store", "default_root", "now", "whoami"]
+__all__ = ["SCHEMA_VERSION", "ConflictError", "Store", "default_root", "now", "whoami"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,16 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs(kind, key, state);
 """
+"""The tables as clusterlab 0.1 made them (schema version 0); :data:`MIGRATIONS` bring a
+store from there to :data:`SCHEMA_VERSION`."""
+
+MIGRATIONS: dict[int, str] = {
+    1: "CREATE INDEX IF NOT EXISTS audit_by_run ON audit(run_key, id);",
+}
+"""``version -> SQL`` that takes a store from ``version - 1`` to ``version``."""
+
+SCHEMA_VERSION = max(MIGRATIONS)
+"""Kept in ``PRAGMA user_version``."""
 
 REVIEW_STATUSES = ("unreviewed", "accepted", "rejected")
 
@@ -92,12 +102,39 @@ class Store:
         (self.root / "runs").mkdir(exist_ok=True)
         self.db_path = self.root / "store.db"
         try:
-            with self._connect() as con:
-                con.executescript(SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise InputError(f"The project store '{self.db_path}' is damaged ({exc}); move it "
                              "aside and restore it from a backup, or start a new store with "
                              "CLUSTERLAB_HOME.") from None
+
+    def _migrate(self) -> None:
+        """Create the tables, then apply every migration newer than the store's version,
+        each in one transaction with its version bump."""
+        with self._connect() as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise InputError(f"The project store '{self.db_path}' was written by a newer "
+                                 f"clusterlab (schema {version}, this one knows up to "
+                                 f"{SCHEMA_VERSION}); upgrade clusterlab to open it.")
+            con.executescript(SCHEMA)
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in filter(str.strip, MIGRATIONS[target].split(";")):
+                        con.execute(statement)
+                    con.execute(f"PRAGMA user_version={int(target)}")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+                log.info("store %s migrated to schema %d", self.db_path, target)
+
+    @property
+    def schema_version(self) -> int:
+        """The store's schema version (``PRAGMA user_version``)."""
+        with self._connect() as con:
+            return int(con.execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -243,20 +280,27 @@ class Store:
         return {int(r["cluster"]): r for r in rows}
 
     def label_points(self, run_key: str, point_ids: list[str], *, label: str | None = None,
-                     cluster: int | None = None, who: str | None = None,
-                     action: str = "label_points", extra: dict | None = None,
-                     seen: int | None = None, session: str | None = None) -> None:
+                     cluster: int | None = None, targets: list[int] | None = None,
+                     who: str | None = None, action: str = "label_points",
+                     extra: dict | None = None, seen: int | None = None,
+                     session: str | None = None) -> None:
         """Give points a label and/or move them to a cluster, in one transaction.
 
         The previous state of every touched point goes into the audit entry, so the
-        change can be undone. With ``seen`` and ``session``, points another session
-        changed since ``seen`` raise :class:`ConflictError` and nothing is written.
+        change can be undone (as a whole). With ``seen`` and ``session``, points another
+        session changed since ``seen`` raise :class:`ConflictError` and nothing is written.
+
+        ``targets`` moves each point to its own cluster (one id per point, as a split
+        does) instead of all to ``cluster``.
         """
-        if label is None and cluster is None:
+        if label is None and cluster is None and targets is None:
             raise InputError("Give a label or a cluster to assign the points to.")
         who = who or whoami()
         stamp = now()
         ids = [str(p) for p in point_ids]
+        if targets is not None and len(targets) != len(ids):
+            raise ValueError(f"{len(targets)} targets for {len(ids)} points")
+        goes = [cluster] * len(ids) if targets is None else [int(t) for t in targets]
         with self.transaction() as con:
             _check_conflict(con, run_key, seen, session, ids=set(ids))
             before = _rows_for(con, run_key, ids)
@@ -265,7 +309,7 @@ class Store:
                 "updated_at) VALUES (?,?,?,?,?,?) ON CONFLICT(run_key, point_id) DO UPDATE SET "
                 "label=coalesce(excluded.label, label), cluster=coalesce(excluded.cluster, "
                 "cluster), updated_by=excluded.updated_by, updated_at=excluded.updated_at",
-                [(run_key, p, label, cluster, who, stamp) for p in ids])
+                [(run_key, p, label, c, who, stamp) for p, c in zip(ids, goes, strict=True)])
             self._audit(con, who, action, {"n": len(ids), "label": label, "cluster": cluster,
                                            "ids": ids, "before": before, "session": session,
                                            **(extra or {})},

@@ -57,6 +57,14 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
     -------
     Clustering
         Labels, soft assignments, confidence and the trained :class:`DeepModel`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> X, _ = make_blobs(150, centers=3, n_features=4, cluster_std=0.5, random_state=0)
+    >>> result = fit_deep(X.astype("float32"), "sela", 3, options={"epochs": 5})
+    >>> result.n_clusters, result.model.config["method"]
+    (3, 'sela')
     """
     settings = check_options(method, options or {})
     seed_everything(random_state)

@@ -1,0 +1,22 @@
+"""Every public entry point's example runs as written (doctest)."""
+
+import doctest
+import importlib
+
+import pytest
+
+FAST = ["clustering.estimator", "clustering.clusterers", "clustering.kselect",
+        "clustering.loaders", "clustering.features", "clustering.metrics",
+        "clustering.deep.registry", "clustering.deep.fit", "explain.rules",
+        "explain.polyhedra", "explain.ambiguity", "explain.saliency", "explain.report",
+        "explain.prototypes"]
+UMAP = ["clustering.pipeline", "clustering.projection"]
+"""Their examples compute a UMAP (numba compiles for ~15 s on first use)."""
+
+
+@pytest.mark.parametrize("name", FAST + [pytest.param(m, marks=pytest.mark.slow) for m in UMAP])
+def test_examples_run(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"{name} has no example"
+    assert result.failed == 0
