@@ -1,4 +1,8 @@
-"""clusterlab: explore, explain, review and export clusters (Streamlit entry point)."""
+"""clusterlab: explore, explain, review and export clusters (Streamlit entry point).
+
+Each rerun resolves the current store, project and run once (:mod:`ui.context`) and hands
+them to the page it runs.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,23 @@ import logging
 import streamlit as st
 
 from clustering.errors import InputError
-from pages.common import ensure_current, run_label
+from ui import keys
+from ui.common import run_label
+from ui.context import resolve_context
 
 log = logging.getLogger("clusterlab.app")
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="clusterlab", page_icon=":material/bubble_chart:", layout="wide")
 
-for key, value in {"project_id": None, "run_key": None, "selection": [],
-                   "selection_run": None, "who": ""}.items():
+for key, value in keys.DEFAULTS.items():
     st.session_state.setdefault(key, value)
 
 try:
-    store, project, run = ensure_current()
+    context = resolve_context()
 except InputError as exc:
     st.error(str(exc))
     st.stop()
+store, project = context.store, context.project
 
 with st.sidebar:
     st.markdown("### clusterlab")
@@ -31,21 +37,23 @@ with st.sidebar:
                           format_func=lambda i: next(p["name"] for p in projects if p["id"] == i),
                           key="project_picker")
     if chosen != project["id"]:
-        st.session_state["project_id"] = chosen
-        st.session_state["run_key"] = None
+        st.session_state[keys.PROJECT_ID] = chosen
+        st.session_state[keys.RUN_KEY] = None
         st.rerun()
     runs = store.runs(project["id"])
     if runs:
-        keys = [r["key"] for r in runs]
-        picked = st.selectbox("Run", keys, index=keys.index(st.session_state["run_key"]),
+        run_keys = [r["key"] for r in runs]
+        picked = st.selectbox("Run", run_keys,
+                              index=run_keys.index(st.session_state[keys.RUN_KEY]),
                               format_func=lambda k: run_label(next(r for r in runs
                                                                    if r["key"] == k)),
                               key="run_picker")
-        if picked != st.session_state["run_key"]:
-            st.session_state["run_key"] = picked
-            st.session_state["selection"] = []
+        if picked != st.session_state[keys.RUN_KEY]:
+            st.session_state[keys.RUN_KEY] = picked
+            st.session_state[keys.SELECTION] = []
             st.rerun()
-    st.text_input("Your name (for the audit trail)", key="who", placeholder="e.g. Dr. Ana Ruiz")
+    st.text_input("Your name (for the audit trail)", key=keys.WHO,
+                  placeholder="e.g. Dr. Ana Ruiz")
 
 pages = [
     st.Page("pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),

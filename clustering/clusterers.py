@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,8 +16,6 @@ from .projection import KnnGraph, knn_graph, umap_embed
 from .validation import check_min_rows
 
 __all__ = ["METHODS", "Method", "choose_k", "cluster"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ in memory and nothing is stored; explanations are one call away.
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
 from .dataset import Dataset
@@ -15,8 +13,6 @@ from .errors import InputError
 from .progress import ProgressFn, no_progress
 
 __all__ = ["ClusterLab"]
-
-log = logging.getLogger(__name__)
 
 
 class ClusterLab:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +14,6 @@ from .validation import check_not_identical, drop_constant_columns
 
 __all__ = ["REPRESENTATIONS", "Features", "featurize", "featurize_like"]
 
-log = logging.getLogger(__name__)
 
 REPRESENTATIONS = {
     "auto": "the default for the data: scaled table, pixels, MiniLM text embedding, embeddings",

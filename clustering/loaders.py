@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import zipfile
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from .tables import plan_columns, read_table, rows_text
 
 __all__ = ["KINDS", "dataset_from_frame", "load_data"]
 
-log = logging.getLogger(__name__)
 
 KINDS = ("auto", "table", "images", "text", "embeddings")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")

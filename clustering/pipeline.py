@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -20,7 +19,6 @@ from .stage_cache import StageCache
 
 __all__ = ["RunConfig", "RunResult", "run_pipeline", "stage_of", "STAGES"]
 
-log = logging.getLogger(__name__)
 
 STAGES = ("load", "features", "neighbours", "cluster", "map", "metrics")
 STORED_STAGES = ("features", "neighbours", "cluster", "map")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import warnings
 from dataclasses import dataclass
 
@@ -12,7 +11,6 @@ from .progress import ProgressFn, no_progress
 
 __all__ = ["Projection", "KnnGraph", "knn_graph", "project", "umap_embed", "TINY"]
 
-log = logging.getLogger(__name__)
 
 TINY = 30
 """Below this many rows the map is a PCA, not a UMAP."""

@@ -42,12 +42,6 @@ class StageCache:
         """Where deep training keeps its checkpoints."""
         return self.folder / "train" if self.folder else None
 
-    def finished(self) -> list[str]:
-        """Names of the stages already on disk."""
-        if self.folder is None or not self.folder.exists():
-            return []
-        return sorted(p.name for p in self.folder.iterdir() if p.is_dir() and p.name in _IO)
-
     def get(self, stage: str, compute: Callable[[], object]) -> object:
         """The stage's stored output, or ``compute()`` stored for next time."""
         save, load = _IO[stage]

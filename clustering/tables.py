@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from .errors import InputError
 
 __all__ = ["ColumnPlan", "plan_columns", "read_table", "rows_text"]
 
-log = logging.getLogger(__name__)
 
 MAX_CATEGORIES = 50
 

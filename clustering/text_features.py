@@ -9,7 +9,12 @@ import numpy as np
 
 from .progress import ProgressFn, no_progress
 
-__all__ = ["load_minilm", "minilm_embed", "tfidf_svd"]
+__all__ = ["TEST_EMBEDDER", "hashing_embed", "load_minilm", "minilm_embed", "tfidf_svd"]
+
+TEST_EMBEDDER = "CLUSTERLAB_TEST_EMBEDDER"
+"""Environment variable: set to ``hashing`` and :func:`minilm_embed` returns
+:func:`hashing_embed` instead of loading the model. For tests (fast and deterministic, also
+in worker processes); never set it where real clusters are wanted."""
 
 log = logging.getLogger(__name__)
 _MODELS: dict[str, object] = {}
@@ -51,6 +56,9 @@ def minilm_embed(texts: list[str], batch_size: int = 256, progress: ProgressFn =
     -------
     ndarray of float32, shape (n, 384)
     """
+    if os.environ.get(TEST_EMBEDDER) == "hashing":
+        progress(1.0, f"embedding text {len(texts):,}/{len(texts):,} (test embedder)")
+        return hashing_embed(texts)
     model = load_minilm(device)
     out = []
     for start in range(0, len(texts), batch_size):
@@ -60,6 +68,37 @@ def minilm_embed(texts: list[str], batch_size: int = 256, progress: ProgressFn =
         done = min(start + batch_size, len(texts))
         progress(done / len(texts), f"embedding text {done:,}/{len(texts):,}")
     return np.vstack(out).astype(np.float32)
+
+
+def hashing_embed(texts: list[str], dims: int = 384) -> np.ndarray:
+    """A stand-in for the sentence model in tests: hashed word counts, L2-normalised.
+
+    Texts that share words get similar vectors, so topics still separate; it needs no model
+    and takes milliseconds.
+
+    Parameters
+    ----------
+    texts : list of str, length n
+        The texts.
+    dims : int
+        Vector width (the sentence model's 384 by default).
+
+    Returns
+    -------
+    ndarray of float32, shape (n, dims)
+        One unit vector per text.
+
+    Examples
+    --------
+    >>> v = hashing_embed(["stars and orbits", "orbits of stars", "bread and butter"])
+    >>> bool(v[0] @ v[1] > v[0] @ v[2])
+    True
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(n_features=dims, alternate_sign=False, norm="l2",
+                                   stop_words="english")
+    return vectorizer.transform(texts).toarray().astype(np.float32)
 
 
 def tfidf_svd(texts: list[str], dims: int = 100, random_state: int = 0) -> np.ndarray:

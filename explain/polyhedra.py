@@ -5,15 +5,12 @@ candidates, under a time limit."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 
 __all__ = ["Polyhedron", "describe_polyhedra", "polyhedron_matches"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

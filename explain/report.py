@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import time
 from dataclasses import dataclass
 
@@ -23,7 +22,6 @@ from .saliency import saliency_summary
 
 __all__ = ["EXPLAIN_VERSION", "Explanation", "explain_clustering"]
 
-log = logging.getLogger(__name__)
 
 EXPLAIN_VERSION = 1
 """Written into every report; a stored report of another version is computed again. Bump

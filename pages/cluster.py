@@ -8,13 +8,16 @@ import streamlit as st
 
 from clustering.clusterers import METHODS
 from clustering.features import REPRESENTATIONS
-from pages.common import ensure_current, run_label, who
-from pages.job_panel import WATCH_KEY, job_panel
+from ui import keys
+from ui.common import run_label, who
+from ui.context import page_context
+from ui.job_panel import job_panel
 from workspace.jobs import submit_run
 from workspace.projects import config_for
 from workspace.runs import read_run
 
-store, project, run = ensure_current()
+context = page_context()
+store, project, run = context.store, context.project, context.run
 st.title("Cluster")
 st.caption(f"Project **{project['name']}** · data `{project['data']}`")
 
@@ -55,12 +58,12 @@ if submitted:
                            if project["settings"].get(key)},
                         drop_invalid=bool(project["settings"].get("drop_invalid")))
     job, attached = submit_run(store, config, project["id"], who=who())
-    st.session_state[WATCH_KEY] = job["id"]
+    st.session_state[keys.WATCHED_JOB] = job["id"]
     if attached:
         st.info("The same run is already being computed; showing its progress.")
 
 job_panel(store, project["id"])
-if run is not None and st.session_state.get("run_key") == run["key"]:
+if run is not None and st.session_state.get(keys.RUN_KEY) == run["key"]:
     for note in read_run(Path(run["path"])).get("notes", []):
         st.info(note)
 
@@ -71,11 +74,11 @@ if not runs:
 for r in runs:
     m = r.get("metrics") or {}
     cols = st.columns([5, 1])
-    current = " (shown)" if r["key"] == st.session_state.get("run_key") else ""
+    current = " (shown)" if r["key"] == st.session_state.get(keys.RUN_KEY) else ""
     cols[0].markdown(f"**{run_label(r)}**{current}  \n"
                      f"silhouette {m.get('silhouette') or float('nan'):.3f} · noise "
                      f"{m.get('noise_share', 0):.1%} · {r['timings'].get('total', 0):.1f} s")
     if cols[1].button("Show", key=f"show-{r['key']}", disabled=bool(current)):
-        st.session_state["run_key"] = r["key"]
-        st.session_state["selection"] = []
+        st.session_state[keys.RUN_KEY] = r["key"]
+        st.session_state[keys.SELECTION] = []
         st.rerun()

@@ -6,14 +6,14 @@ import streamlit as st
 
 from clustering.demos import DEMOS
 from clustering.errors import InputError
-from clustering.loaders import load_data
-from clustering.tables import read_table
-from pages.common import ensure_current, who
-from pages.job_panel import WATCH_KEY
+from ui import keys
+from ui.common import who
+from ui.context import page_context
+from ui.uploads import parsed_columns, parsed_dataset, saved_upload
 from workspace.jobs import submit_run
-from workspace.projects import DEMO_CONFIG, config_for, save_upload
+from workspace.projects import DEMO_CONFIG, config_for
 
-store, project, run = ensure_current()
+store = page_context().store
 st.title("Data")
 
 source_kind = st.radio("Source", ["Upload a file", "Built-in demo"], horizontal=True,
@@ -25,7 +25,7 @@ if source_kind == "Upload a file":
         type=["csv", "tsv", "txt", "parquet", "npy", "zip"], key="uploader")
     if upload is not None:
         try:
-            path = save_upload(store, upload.name, upload.getvalue())
+            path = saved_upload(store, upload)
         except InputError as exc:
             st.error(str(exc))
 else:
@@ -39,7 +39,7 @@ settings = {}
 is_table = str(path).lower().endswith((".csv", ".tsv", ".txt", ".parquet", ".pq"))
 if is_table:
     try:
-        columns = list(read_table(path).columns)
+        columns = parsed_columns(str(path))
     except InputError as exc:
         st.error(str(exc))
         st.stop()
@@ -58,11 +58,7 @@ settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite val
                                        key="drop_invalid")
 
 try:
-    data = load_data(path, settings.get("kind") or "auto",
-                     text_column=settings.get("text_column"),
-                     label_column=settings.get("label_column"),
-                     id_column=settings.get("id_column"),
-                     drop_invalid=settings["drop_invalid"])
+    data = parsed_dataset(str(path), settings)
 except InputError as exc:
     st.error(str(exc))
     st.stop()
@@ -84,12 +80,12 @@ else:
 name = st.text_input("Project name", value=data.name, key="project_name")
 if st.button("Create project and cluster it", type="primary", key="create_project"):
     pid = store.create_project(name, str(path), who=who(), settings=settings)
-    st.session_state["project_id"] = pid
+    st.session_state[keys.PROJECT_ID] = pid
     config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data else
               config_for(str(path), method="umap-hdbscan" if data.n >= 200 else "kmeans",
                          **{k: v for k, v in settings.items() if v}))
     job, _ = submit_run(store, config, pid, who=who())
-    st.session_state[WATCH_KEY] = job["id"]
-    st.session_state["run_key"] = None
-    st.session_state["selection"] = []
+    st.session_state[keys.WATCHED_JOB] = job["id"]
+    st.session_state[keys.RUN_KEY] = None
+    st.session_state[keys.SELECTION] = []
     st.switch_page("pages/cluster.py")

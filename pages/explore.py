@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from pages.cards import calibration_panel, cluster_card
-from pages.common import explanations_panel, open_run_page
+from ui import keys
+from ui.cards import calibration_panel, cluster_card
+from ui.common import explanations_panel, open_run_page
+from ui.plots import map_figure
+from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
-from workspace.plots import map_figure
-from workspace.views import selection_summary
 
 
 def _row(point: dict) -> int | None:
@@ -24,9 +25,9 @@ store, project, run, data, frame, clusters = open_run_page("Explore")
 point_ambiguity = load_point_ambiguity(run["path"])
 if point_ambiguity is not None and len(point_ambiguity) == len(frame):
     frame["ambiguity"] = point_ambiguity
-if st.session_state.get("selection_run") != run["key"]:
-    st.session_state["selection"] = []
-    st.session_state["selection_run"] = run["key"]
+if st.session_state.get(keys.SELECTION_RUN) != run["key"]:
+    st.session_state[keys.SELECTION] = []
+    st.session_state[keys.SELECTION_RUN] = run["key"]
 
 m = run.get("metrics") or {}
 cols = st.columns(5)
@@ -55,20 +56,20 @@ with left:
     state = st.session_state.get(chart_key)
     drawn = bool(state and state.get("selection", {}).get("points"))
     fig = map_figure(view, color=color,
-                     highlight=None if drawn else st.session_state["selection"])
+                     highlight=None if drawn else st.session_state[keys.SELECTION])
     event = st.plotly_chart(fig, on_select="rerun", selection_mode=("box", "lasso", "points"),
                             key=chart_key, width="stretch")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     rows = sorted({_row(p) for p in points} - {None})
     picked = frame["id"].iloc[rows].astype(str).tolist() if rows else []
-    if picked and picked != st.session_state["selection"] and \
-            picked != st.session_state.get("cleared_selection"):
-        st.session_state["selection"] = picked
+    if picked and picked != st.session_state[keys.SELECTION] and \
+            picked != st.session_state.get(keys.CLEARED_SELECTION):
+        st.session_state[keys.SELECTION] = picked
     st.caption("Drag to lasso (or pick box select in the toolbar) to select points; "
                "double-click the map to reset the zoom.")
 
 with right:
-    selection = st.session_state["selection"]
+    selection = st.session_state[keys.SELECTION]
     if not selection:
         tab_list, tab_card = st.tabs(["Clusters", "Cluster card"])
         with tab_list:
@@ -79,7 +80,7 @@ with right:
                     "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
             rows = picked_row.selection.rows if picked_row else []
             if rows:
-                st.session_state["card_cluster"] = int(clusters["cluster"].iloc[rows[0]])
+                st.session_state[keys.CARD_CLUSTER] = int(clusters["cluster"].iloc[rows[0]])
                 st.caption("Open the **Cluster card** tab to read about this cluster.")
         with tab_card:
             report = explanations_panel(store, run, data)
@@ -88,7 +89,7 @@ with right:
                 names = dict(zip(clusters["cluster"], clusters["name"], strict=True))
                 pick = st.selectbox("Cluster", [c for c in clusters["cluster"] if c in entries],
                                     format_func=lambda c: f"{c} · {names.get(c, c)}",
-                                    key="card_cluster")
+                                    key=keys.CARD_CLUSTER)
                 k = len(entries)
                 default = min(max(report["rules_leaves"], k), 4 * k)
                 budget = st.slider("Rule leaf budget", k, max(4 * k, k + 1), default,
@@ -108,8 +109,8 @@ with right:
     else:
         st.subheader(f"Selection: {len(selection):,} points")
         if st.button("Clear selection", key="clear_sel"):
-            st.session_state["cleared_selection"] = st.session_state["selection"]
-            st.session_state["selection"] = []
+            st.session_state[keys.CLEARED_SELECTION] = st.session_state[keys.SELECTION]
+            st.session_state[keys.SELECTION] = []
             st.rerun()
         st.dataframe(selection_summary(frame, selection), hide_index=True,
                      width="stretch",

@@ -8,7 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from clustering.errors import InputError
-from pages.common import open_run_page, who
+from ui import keys
+from ui.common import open_run_page, who
 from workspace.exports import FORMATS, export_run
 
 store, project, run, data, frame, table = open_run_page("Export")
@@ -21,7 +22,7 @@ if scope == "Chosen clusters":
     clusters = st.multiselect("Clusters", table["cluster"].tolist(),
                               format_func=lambda c: f"{c} · {names[c]}", key="export_clusters")
 elif scope == "Current selection":
-    ids = st.session_state.get("selection") or []
+    ids = st.session_state.get(keys.SELECTION) or []
     st.caption(f"{len(ids):,} points selected on the Explore page.")
 formats = [f for f in FORMATS if f != "imagefolder" or data.modality == "images"]
 fmt = st.selectbox("Format", formats, help="imagefolder: a zip with one folder per label, "
@@ -42,12 +43,12 @@ if st.button("Prepare export", type="primary", key="prepare_export"):
     except InputError as exc:
         st.error(str(exc))
     else:
-        st.session_state["export_file"] = str(out)
-        st.session_state["export_prov"] = prov
+        st.session_state[keys.EXPORT_FILE] = str(out)
+        st.session_state[keys.EXPORT_PROVENANCE] = prov
 
-if st.session_state.get("export_file") and Path(st.session_state["export_file"]).exists():
-    out = Path(st.session_state["export_file"])
-    prov = st.session_state["export_prov"]
+if st.session_state.get(keys.EXPORT_FILE) and Path(st.session_state[keys.EXPORT_FILE]).exists():
+    out = Path(st.session_state[keys.EXPORT_FILE])
+    prov = st.session_state[keys.EXPORT_PROVENANCE]
     st.success(f"{prov['rows']:,} rows ready in {out.name}.")
     st.download_button("Download " + out.name, out.read_bytes(), file_name=out.name,
                        type="primary", key="download")

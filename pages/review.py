@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from clustering.errors import InputError
-from pages.common import edit_args, open_run_page, who
+from ui import keys
+from ui.common import edit_args, open_run_page, who
 from workspace.explanations import load_point_ambiguity
 from workspace.review import merge_clusters, move_points, split_cluster
 from workspace.store import ConflictError
@@ -32,7 +33,7 @@ def act(fn, done: str, reset: tuple[str, ...] = ()) -> None:
     except ConflictError as exc:
         for widget in reset:
             st.session_state.pop(widget, None)
-        st.session_state["review_error"] = str(exc)
+        st.session_state[keys.REVIEW_ERROR] = str(exc)
         st.rerun()
     except InputError as exc:
         st.error(str(exc))
@@ -41,7 +42,7 @@ def act(fn, done: str, reset: tuple[str, ...] = ()) -> None:
     st.rerun()
 
 
-if note := st.session_state.pop("review_error", None):
+if note := st.session_state.pop(keys.REVIEW_ERROR, None):
     st.error(note)
 
 
@@ -91,14 +92,14 @@ if "ambiguity" in frame:
             ["id", "cluster_name", "ambiguity", "confidence", "hover"]]
         st.dataframe(queue, hide_index=True, width="stretch")
         if st.button("Select these 50 points", key="select_queue"):
-            st.session_state["selection"] = queue["id"].astype(str).tolist()
+            st.session_state[keys.SELECTION] = queue["id"].astype(str).tolist()
             st.rerun()
 else:
     st.caption("The review queue appears once explanations are computed (Explore → "
                "Cluster card).")
 
 st.divider()
-selection = st.session_state.get("selection") or []
+selection = st.session_state.get(keys.SELECTION) or []
 st.subheader(f"Current selection: {len(selection):,} points")
 if not selection:
     st.caption("Select points with the lasso on the Explore page to move or label them.")

@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated store, small seeded data files."""
+"""Shared fixtures: an isolated store, small seeded data files (helpers: ``helpers.py``)."""
 
 from __future__ import annotations
 
@@ -35,8 +35,3 @@ def blobs_csv(tmp_path, blobs):
     path = tmp_path / "blobs.csv"
     frame.to_csv(path, index=False)
     return path
-
-
-def files_under(folder) -> list[str]:
-    """All files below a folder (empty list when it does not exist)."""
-    return sorted(str(p) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []

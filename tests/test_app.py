@@ -1,4 +1,10 @@
-"""AppTest: every page renders; the main flows with tiny data (upload, run, rename, export)."""
+"""AppTest: every page renders; the main flows (upload, run, rename, undo, conflicts,
+explanations, export).
+
+Most tests open the app on a tiny pre-built run (``helpers.tiny_store``: 27 rows, k-means,
+a PCA map) so they need no worker, no training and no UMAP; the ones that start workers or
+prepare the digits demo are marked slow.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +12,24 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from helpers import no_errors, start_app, tiny_store, tiny_text_store
 from workspace import jobs
 from workspace.store import Store
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/explore.py", "pages/data.py", "pages/cluster.py", "pages/review.py",
          "pages/export.py"]
 
-
-@pytest.fixture(scope="module")
-def shared_home(tmp_path_factory):
-    """One store for the smoke tests (the demo is clustered once)."""
-    return tmp_path_factory.mktemp("apphome")
+start = start_app
 
 
-def start(timeout=180) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+@pytest.fixture
+def tiny(isolated_store):
+    """The isolated store with one project and one finished run; (project id, run key)."""
+    return tiny_store(isolated_store)
 
 
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def finish_watched_job(at: AppTest, store: Store) -> None:
+def finish_watched_job(at, store: Store) -> None:
     """Wait for the background job the session watches, then let the page pick it up."""
     job = jobs.wait(store, at.session_state["waiting_job"], timeout=300)
     assert job["state"] == "done", job
@@ -44,20 +39,44 @@ def finish_watched_job(at: AppTest, store: Store) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders(page, shared_home, monkeypatch):
-    monkeypatch.setenv("CLUSTERLAB_HOME", str(shared_home))
+def test_every_page_renders(page, tiny):
     at = start()
     at.switch_page(page).run()
     no_errors(at)
     assert at.title[0].value == Path(page).stem.capitalize()
+    assert at.session_state["run_key"] == tiny[1]
 
 
-def test_first_start_shows_clustered_demo(monkeypatch, shared_home):
-    monkeypatch.setenv("CLUSTERLAB_HOME", str(shared_home))
+def test_explore_shows_the_stored_run_and_its_metrics(tiny):
+    at = start()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Points"] == "27" and float(metrics["ACC vs truth"]) == 1.0
+
+
+def test_text_project_shows_keywords_and_texts(isolated_store, monkeypatch):
+    """A text run (with the fast test embedder): the card names its topic's words and a
+    selection lists the texts themselves."""
+    monkeypatch.setenv("CLUSTERLAB_TEST_EMBEDDER", "hashing")
+    _, key = tiny_text_store(isolated_store)
+    at = start()
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Points"] == "24" and float(metrics["ACC vs truth"]) == 1.0
+    words = " ".join(m.value for m in at.markdown if m.value.startswith("**Keywords**"))
+    # the card shows one cluster: its words are of one topic
+    assert ("bread" in words) != ("orbit" in words)
+    at.session_state["selection"] = ["d0", "d4"]
+    at.run()
+    listed = " ".join(m.value for m in at.markdown)
+    assert "the rocket reached orbit" in listed and "bake the bread in the oven" in listed
+
+
+@pytest.mark.slow
+def test_first_start_shows_clustered_demo(isolated_store):
     at = start()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Points"] == "1,797" and float(metrics["ACC vs truth"]) > 0.8
-    assert len(Store(shared_home).projects()) == 1
+    assert len(Store(isolated_store).projects()) == 1
 
 
 def _csv_bytes(blobs) -> bytes:
@@ -69,7 +88,8 @@ def _csv_bytes(blobs) -> bytes:
     return frame.to_csv(index=False).encode()
 
 
-def test_upload_run_rename_export_flow(blobs, isolated_store):
+@pytest.mark.slow
+def test_upload_run_rename_export_flow(blobs, tiny, isolated_store):
     at = start()
     at.switch_page("pages/data.py").run()
     at.file_uploader(key="uploader").upload("blobs.csv", _csv_bytes(blobs), "text/csv")
@@ -116,7 +136,7 @@ def test_upload_run_rename_export_flow(blobs, isolated_store):
     assert exported.loc[exported["id"] == "p0", "comment"].iloc[0].startswith("'=")
 
 
-def test_bad_csv_upload_shows_plain_error(isolated_store):
+def test_bad_csv_upload_shows_plain_error(tiny):
     at = start()
     at.switch_page("pages/data.py").run()
     at.file_uploader(key="uploader").upload("bad.csv", b"a,b\n1,x\n2,3\n" + b"4,5\n" * 30,
@@ -126,7 +146,7 @@ def test_bad_csv_upload_shows_plain_error(isolated_store):
     assert any("column 'b'" in e.value and "not numbers" in e.value for e in at.error)
 
 
-def test_review_undo_restores_name(isolated_store):
+def test_review_undo_restores_name(tiny, isolated_store):
     at = start()
     store = Store(isolated_store)
     key = at.session_state["run_key"]
@@ -140,14 +160,8 @@ def test_review_undo_restores_name(isolated_store):
     assert store.clusters(key).get(first) is None
 
 
-def test_cluster_card_and_ambiguity_after_explanations(isolated_store):
-    from workspace.explanations import ensure_explanations
-
-    at = start()
-    store = Store(isolated_store)
-    run = store.get_run(at.session_state["run_key"])
-    ensure_explanations(Path(run["path"]), store)
-    at.run()
+def test_cluster_card_and_ambiguity_after_explanations(tiny, isolated_store):
+    at = start()  # the tiny run's explanations are computed
     no_errors(at)
     texts = " ".join(m.value for m in at.markdown)
     assert "**Rule** — precision" in texts and "**Polyhedron** — precision" in texts
@@ -158,7 +172,8 @@ def test_cluster_card_and_ambiguity_after_explanations(isolated_store):
     assert any("Review queue" in e.label for e in at.expander)
 
 
-def test_interrupted_job_offers_resume_on_the_cluster_page(isolated_store):
+@pytest.mark.slow
+def test_interrupted_job_offers_resume_on_the_cluster_page(tiny, isolated_store):
     """The worker is killed mid-run (as when the app and its workers die); the page shows the
     job as interrupted, Resume finishes it and the session switches to its run."""
     import os
@@ -191,7 +206,7 @@ def test_interrupted_job_offers_resume_on_the_cluster_page(isolated_store):
     assert not jobs.checkpoint_dir(store, job).exists()
 
 
-def test_two_sessions_renaming_one_cluster_get_a_conflict_report(isolated_store):
+def test_two_sessions_renaming_one_cluster_get_a_conflict_report(tiny, isolated_store):
     """Both open the Review page; the first rename wins, the second is reported, not
     written; the second session then sees the first name and can save over it."""
     ana, ben = start(), start()

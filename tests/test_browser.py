@@ -26,7 +26,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CLUSTERLAB_BROWSER_TESTS") == "required":
     raise RuntimeError("Browser tests are required but no chromium is installed "
                        "(apt-get install -y chromium).")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")]
 
 
 def _free_port() -> int:

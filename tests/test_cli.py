@@ -27,6 +27,7 @@ def digits_run(tmp_path_factory):
     return home, out
 
 
+@pytest.mark.slow
 def test_digits_kmeans_quality_and_contract(digits_run):
     _, out = digits_run
     frame = pd.read_parquet(out / "assignments.parquet")
@@ -41,6 +42,7 @@ def test_digits_kmeans_quality_and_contract(digits_run):
     assert run["versions"]["numpy"] and run["config"]["method"] == "kmeans"
 
 
+@pytest.mark.slow
 def test_same_request_is_reused(digits_run, tmp_path, monkeypatch, capsys):
     home, out = digits_run
     monkeypatch.setenv("CLUSTERLAB_HOME", str(home))
@@ -50,6 +52,7 @@ def test_same_request_is_reused(digits_run, tmp_path, monkeypatch, capsys):
     assert (tmp_path / "again" / "run.json").read_text() == (out / "run.json").read_text()
 
 
+@pytest.mark.slow
 def test_export_from_cli(digits_run, tmp_path, monkeypatch, capsys):
     home, out = digits_run
     monkeypatch.setenv("CLUSTERLAB_HOME", str(home))
@@ -70,6 +73,7 @@ def test_methods_lists_every_method(capsys):
         assert name in listed
 
 
+@pytest.mark.slow
 def test_console_script_exit_code_for_missing_file(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "workspace.cli", "run", "--data",
                            str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")],
@@ -79,6 +83,7 @@ def test_console_script_exit_code_for_missing_file(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("demo", ["iris", "wine"])
 def test_table_demos_with_hdbscan_and_gmm(demo, tmp_path):
     for method in ("gmm", "umap-hdbscan"):
@@ -88,6 +93,7 @@ def test_table_demos_with_hdbscan_and_gmm(demo, tmp_path):
         assert run["metrics"]["ari"] > 0.3 and "k_selection" in run["fit_info"]
 
 
+@pytest.mark.slow
 def test_predict_assigns_new_rows_like_the_run(blobs_csv, tmp_path, capsys):
     """A deep run on a scaled table; new rows are scaled with the run's statistics, so rows
     the run saw come back in the same cluster with the same (calibrated) confidence, and
@@ -119,6 +125,7 @@ def test_predict_assigns_new_rows_like_the_run(blobs_csv, tmp_path, capsys):
     assert not (tmp_path / "short_pred.csv").exists()
 
 
+@pytest.mark.slow
 def test_predict_needs_a_run_with_a_model(digits_run, tmp_path, monkeypatch, capsys):
     home, out = digits_run
     monkeypatch.setenv("CLUSTERLAB_HOME", str(home))

@@ -10,6 +10,7 @@ from clustering.clustering_result import Clustering
 from clustering.errors import InputError
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["kmeans", "gmm", "umap-kmeans"])
 def test_k_methods_recover_blobs(blobs, method):
     X, y = blobs
@@ -20,6 +21,7 @@ def test_k_methods_recover_blobs(blobs, method):
     assert np.all((result.confidence >= 0) & (result.confidence <= 1))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["hdbscan", "umap-hdbscan"])
 def test_density_methods_find_blobs_and_noise(blobs, method):
     X, y = blobs
@@ -38,6 +40,7 @@ def test_hdbscan_marks_far_outliers_as_noise():
     assert (result.labels[-3:] == -1).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["kmeans", "gmm"])
 def test_automatic_k_finds_four_blobs_and_says_how(blobs, method):
     X, _ = blobs
@@ -63,6 +66,7 @@ def test_clustering_save_load_round_trip(tmp_path, blobs):
     assert back.params == result.params and back.method == "gmm"
 
 
+@pytest.mark.slow
 def test_same_seed_same_result(blobs):
     X, _ = blobs
     a = cluster(X, "umap-kmeans", 4, random_state=3)

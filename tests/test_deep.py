@@ -83,6 +83,7 @@ def blobs3():
     return ((X - X.mean(0)) / X.std(0)).astype(np.float32), y
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["dec", "idec", "scan", "sela", "p2ot", "divclust", "temi"])
 def test_each_deep_method_recovers_easy_blobs(method, blobs3):
     X, y = blobs3
@@ -110,6 +111,7 @@ def test_save_load_predict_round_trip(method, blobs3, tmp_path):
     assert (back.predict(X[:10]) == result.labels[:10]).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["scan", "divclust"])
 def test_model_reading_a_umap_view_assigns_held_out_rows(method, blobs, tmp_path):
     """SCAN and DivClust heads read a UMAP of the data; the saved model carries a network
@@ -153,6 +155,7 @@ def test_weights_file_with_pickle_payload_is_refused(tmp_path, blobs3, monkeypat
     assert not (tmp_path / "PWNED").exists()
 
 
+@pytest.mark.slow
 def test_imbalanced_switch_beats_balanced_transport():
     X, y = make_blobs(n_samples=[30, 300, 3000], centers=[[0, 0], [8, 0], [0, 8]],
                       cluster_std=1.0, random_state=0)
@@ -165,6 +168,7 @@ def test_imbalanced_switch_beats_balanced_transport():
     assert ari_i > ari_b + 0.3 and ari_i > 0.8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method,epochs", [("dec", []), ("idec", []), ("scan", ["--epochs", "20"]),
                                            ("sela", ["--epochs", "20"]),
                                            ("p2ot", ["--epochs", "20"]),
@@ -191,6 +195,7 @@ def test_cli_runs_each_deep_method_on_digits(method, epochs, tmp_path):
                                atol=1e-3)
 
 
+@pytest.mark.slow
 def test_cli_runs_temi_on_digits_with_calibrated_confidence(tmp_path):
     """TEMI is the weakest head on digits here (ACC about 0.5 against SCAN's 0.97, see
     benchmarks/README.md); the run must still learn the structure (NMI far above the ~0.01
@@ -203,6 +208,7 @@ def test_cli_runs_temi_on_digits_with_calibrated_confidence(tmp_path):
         "calibration head")
 
 
+@pytest.mark.slow
 def test_divclust_diversity_target_controls_how_alike_the_heads_are(blobs3):
     import torch
 
@@ -222,6 +228,7 @@ def test_divclust_diversity_target_controls_how_alike_the_heads_are(blobs3):
     assert sims[0.6] < sims[1.0]
 
 
+@pytest.mark.slow
 def test_divclust_keeps_alternatives_through_save_and_load(blobs3, tmp_path):
     from clustering.clustering_result import Clustering
 
@@ -254,6 +261,7 @@ def test_contrastive_views_keep_shape_range_and_differ():
     assert not torch.allclose(a, b)
 
 
+@pytest.mark.slow
 def test_contrastive_embedding_separates_two_kinds_of_images():
     from sklearn.cluster import KMeans
 
@@ -296,6 +304,7 @@ def test_region_targets_average_within_regions():
     np.testing.assert_allclose(target[2:], [[1.0, 0.0], [1.0, 0.0]])
 
 
+@pytest.mark.slow
 def test_calibration_head_lowers_confidence_where_the_head_is_inconsistent():
     """Two blobs; inside the second the clustering head flips labels at random. The
     calibration head keeps the first blob confident and gives the second about 1/2."""

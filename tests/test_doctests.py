@@ -9,7 +9,7 @@ FAST = ["clustering.estimator", "clustering.clusterers", "clustering.kselect",
         "clustering.loaders", "clustering.features", "clustering.metrics",
         "clustering.deep.registry", "clustering.deep.fit", "explain.rules",
         "explain.polyhedra", "explain.ambiguity", "explain.saliency", "explain.report",
-        "explain.prototypes"]
+        "explain.prototypes", "clustering.text_features"]
 UMAP = ["clustering.pipeline", "clustering.projection"]
 """Their examples compute a UMAP (numba compiles for ~15 s on first use)."""
 

@@ -63,6 +63,7 @@ def test_view_ambiguity_separated_vs_mixed():
     assert view_ambiguity(apart, labels) < 0.05 < 0.5 < view_ambiguity(mixed, labels)
 
 
+@pytest.mark.slow
 def test_saliency_mass_sits_in_the_informative_corner():
     rng = np.random.default_rng(0)
     n, h = 300, 8
@@ -101,6 +102,7 @@ def test_prototypes_are_central_and_keywords_set_clusters_apart():
     assert "purr" in words[0] and ("stocks" in words[1] or "market" in words[1])
 
 
+@pytest.mark.slow
 def test_explanations_json_rule_precision_rechecks(tmp_path):
     out = tmp_path / "iris"
     assert main(["run", "--data", "demo:iris", "--method", "kmeans", "--clusters", "3",

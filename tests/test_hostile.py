@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
-from test_validation import run_bad
 
 from clustering.errors import InputError
 from clustering.pipeline import RunConfig
-from conftest import files_under
+from helpers import files_under, run_bad
 from workspace.projects import MAX_UPLOAD_BYTES, save_upload
 from workspace.runs import ensure_run, load_assignments
 from workspace.store import Store
@@ -35,6 +34,7 @@ def _png(value: int = 0, size: int = 8) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_zip_with_100k_entries_refused_from_its_directory(tmp_path, capsys):
     path = tmp_path / "many.zip"
     with zipfile.ZipFile(path, "w") as zf:
@@ -96,6 +96,7 @@ def _two_projects(store: Store):
     return runs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "delete"])
 def test_damaged_run_file_is_reported_and_other_projects_still_open(isolated_store, damage):
     store = Store(isolated_store)
@@ -125,6 +126,7 @@ def test_damaged_run_file_is_reported_and_other_projects_still_open(isolated_sto
     assert {m.label: m.value for m in other.metric}["Points"] == "178"
 
 
+@pytest.mark.slow
 def test_damaged_store_database_gives_one_sentence_in_the_app(isolated_store):
     store = Store(isolated_store)
     _two_projects(store)

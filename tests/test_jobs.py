@@ -26,6 +26,7 @@ def wait_for(condition, timeout: float = 120.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.slow
 def test_submit_runs_in_worker_and_identical_submit_attaches(isolated_store):
     store = Store(isolated_store)
     pid = store.create_project("iris", "demo:iris")
@@ -43,6 +44,7 @@ def test_submit_runs_in_worker_and_identical_submit_attaches(isolated_store):
     assert len([j for j in jobs.list_jobs(store) if j["state"] == "done"]) == 2
 
 
+@pytest.mark.slow
 def test_bad_input_fails_the_job_with_the_plain_sentence(isolated_store, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,x\n2,3\n" + "4,5\n" * 30)
@@ -59,6 +61,7 @@ def _deep_job(store, epochs: int = 60):
     return config, job
 
 
+@pytest.mark.slow
 def test_cancel_stops_a_running_deep_job_and_keeps_finished_stages(isolated_store):
     store = Store(isolated_store)
     _, job = _deep_job(store, epochs=2000)
@@ -70,6 +73,7 @@ def test_cancel_stops_a_running_deep_job_and_keeps_finished_stages(isolated_stor
     assert (kept / "features").is_dir() and store.runs() == []
 
 
+@pytest.mark.slow
 def test_killed_worker_is_marked_interrupted_and_resumes_from_its_checkpoint(isolated_store):
     """SIGKILL mid-training; the next look marks the job interrupted; Resume continues from
     the saved epoch and ends with exactly the result of an uninterrupted run."""
@@ -97,6 +101,7 @@ def test_killed_worker_is_marked_interrupted_and_resumes_from_its_checkpoint(iso
     np.testing.assert_array_equal(stored.labels, fresh.labels)
 
 
+@pytest.mark.slow
 def test_resume_is_refused_for_a_finished_job(isolated_store):
     store = Store(isolated_store)
     job, _ = jobs.submit_run(store, RunConfig(data="demo:iris", clusters=3), None)

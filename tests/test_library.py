@@ -36,6 +36,7 @@ def test_library_errors_name_parameters_not_cli_flags(blobs):
     assert "--" not in str(info.value)
 
 
+@pytest.mark.slow
 def test_estimator_fits_predicts_maps_and_explains(blobs):
     X, y = blobs
     lab = ClusterLab(method="sela", n_clusters=3, random_state=1, epochs=20)

@@ -104,6 +104,7 @@ def test_text_table_auto_detected_and_tfidf(tmp_path):
     assert feats.X.shape[0] == 20
 
 
+@pytest.mark.slow
 def test_text_minilm_embedding_offline(tmp_path):
     path = tmp_path / "docs.csv"
     pd.DataFrame({"body": ["a dog barks at the mailman", "a puppy barks loudly",

@@ -1,11 +1,13 @@
 """The 2-D map: trustworthiness, determinism, PCA for tiny inputs, k-NN reuse."""
 
 import numpy as np
+import pytest
 from sklearn.manifold import trustworthiness
 
 from clustering.projection import TINY, knn_graph, project
 
 
+@pytest.mark.slow
 def test_umap_map_is_trustworthy(blobs):
     X, _ = blobs
     proj = project(X, random_state=0)
@@ -13,6 +15,7 @@ def test_umap_map_is_trustworthy(blobs):
     assert trustworthiness(X, proj.xy, n_neighbors=10) >= 0.9
 
 
+@pytest.mark.slow
 def test_map_is_repeatable_with_a_seed_and_reuses_knn(blobs):
     X, _ = blobs
     knn = knn_graph(X, random_state=0)

@@ -11,23 +11,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from conftest import files_under
+from helpers import run_bad
 from workspace.cli import main
-from workspace.store import Store
-
-
-def run_bad(tmp_path, capsys, data, *extra):
-    out = tmp_path / "out"
-    code = main(["run", "--data", str(data), "--out", str(out), *extra])
-    err = capsys.readouterr().err.strip()
-    assert code == 2, err
-    assert not out.exists(), "nothing may be written for bad input"
-    store = Store()
-    assert store.runs() == [] and files_under(store.root / "runs") == []
-    assert "Traceback" not in err
-    errors = [line for line in err.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1, err
-    return errors[0].removeprefix("error: ")
 
 
 def write(tmp_path, name, text):
@@ -79,6 +64,7 @@ def test_nan_and_inf_reported_with_count_and_rows(tmp_path, capsys):
     assert "2 row(s)" in msg and "data row(s) 4, 8" in msg and "--drop-invalid" in msg
 
 
+@pytest.mark.slow
 def test_drop_invalid_leaves_rows_out_and_says_so(tmp_path, capsys):
     frame = pd.DataFrame({"a": np.r_[np.zeros(20), np.ones(20) * 9] + np.arange(40) * 0.01,
                           "b": np.arange(40.0)})

@@ -12,7 +12,6 @@ from clustering.errors import InputError
 
 __all__ = ["main"]
 
-log = logging.getLogger("clusterlab")
 
 EXIT_BAD_INPUT = 2
 

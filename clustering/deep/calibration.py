@@ -13,7 +13,6 @@ calibration head's probability of the cluster the clustering head assigned.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +20,6 @@ import numpy as np
 from .common import TrainContext, augment, batches, infer, mlp, step, train_epochs
 
 __all__ = ["CalibrationResult", "region_targets", "train_calibration_head"]
-
-log = logging.getLogger(__name__)
 
 
 def region_targets(Z: np.ndarray, soft: np.ndarray, n_regions: int, seed: int = 0

@@ -8,7 +8,6 @@ assignment itself is the result (no final k-means).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +20,6 @@ from .common import TrainContext, augment, batches, infer, mlp, step, train_epoc
 
 __all__ = ["METHOD", "AutoEncoder", "DECModule", "DecMethod", "DecResult",
            "pretrain_autoencoder", "soft_assign", "target_distribution", "train_dec"]
-
-log = logging.getLogger(__name__)
 
 
 class AutoEncoder(nn.Module):

@@ -4,7 +4,6 @@ calibration head) wrapped around the method's own ``train``."""
 
 from __future__ import annotations
 
-import logging
 import time
 
 import numpy as np
@@ -18,8 +17,6 @@ from .model import DeepModel
 from .registry import DEEP_METHODS, check_options, method_object
 
 __all__ = ["fit_deep"]
-
-log = logging.getLogger(__name__)
 
 
 def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state: int = 0,

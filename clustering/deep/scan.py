@@ -5,7 +5,6 @@ lowest own loss is kept (never chosen by ground truth)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +17,6 @@ from .spaces import learned_views, mine_neighbours
 
 __all__ = ["METHOD", "ScanMethod", "ScanResult", "scan_loss", "self_label", "train_on_views",
            "train_scan"]
-
-log = logging.getLogger(__name__)
 
 
 def scan_loss(p_anchor, p_neighbor, entropy_weight: float = 5.0):

@@ -3,7 +3,6 @@ training shared with P²OT (imbalanced, see :mod:`.p2ot`)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +15,6 @@ from .heads import HeadsMethod, ScanNet, head_soft
 from .transport import partial_sinkhorn, sinkhorn
 
 __all__ = ["METHOD", "OTResult", "TransportMethod", "train_ot_selflabel"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass

@@ -13,7 +13,6 @@ lowest own loss is kept; ground truth is never looked at.
 from __future__ import annotations
 
 import copy
-import logging
 
 import numpy as np
 import torch
@@ -24,8 +23,6 @@ from .heads import HeadsMethod, ScanNet, head_soft
 from .scan import ScanResult, train_on_views
 
 __all__ = ["METHOD", "TemiMethod", "temi_loss", "train_temi"]
-
-log = logging.getLogger(__name__)
 
 
 def temi_loss(student, teacher_other, teacher_self, prior, beta: float = 0.6):

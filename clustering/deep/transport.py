@@ -4,13 +4,9 @@ implemented from the papers."""
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
 __all__ = ["partial_sinkhorn", "sinkhorn"]
-
-log = logging.getLogger(__name__)
 
 
 def sinkhorn(log_probs, n_iters: int = 50, lam: float = 25.0):

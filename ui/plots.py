@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLOR_OPTIONS", "bar_figure", "heatmap_figure", "map_figure", "reliability_figure"]
+__all__ = ["bar_figure", "heatmap_figure", "map_figure", "reliability_figure"]
 
-COLOR_OPTIONS = ("cluster", "confidence", "truth")
 LARGE_MAP = 20_000
 """Above this many points the map carries no per-point hover text (payload size)."""
 _PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6",
@@ -22,7 +21,7 @@ def map_figure(frame: pd.DataFrame, color: str = "cluster", highlight: list[str]
     Parameters
     ----------
     frame : DataFrame
-        From :func:`workspace.views.map_frame` (``id, x, y, cluster_name, hover`` ...).
+        From :func:`ui.views.map_frame` (``id, x, y, cluster_name, hover`` ...).
     color : str
         ``cluster``, ``confidence``, ``truth`` or any other column of ``frame``.
     highlight : list of str, optional

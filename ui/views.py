@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 
 from clustering.dataset import Dataset
-
-from .review import cluster_name, current_labels, row_positions
-from .runs import load_assignments
-from .store import Store
+from workspace.review import cluster_name, current_labels, row_positions
+from workspace.runs import load_assignments
+from workspace.store import Store
 
 __all__ = ["cluster_table", "hover_text", "map_frame", "selection_summary"]
 
@@ -77,7 +76,7 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
 def _alternatives(run_dir) -> np.ndarray | None:
     from pathlib import Path
 
-    from .runs import read_artifact
+    from workspace.runs import read_artifact
 
     def read(path):
         with np.load(path, allow_pickle=False) as z:

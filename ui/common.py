@@ -1,18 +1,16 @@
-"""UI-edge helpers shared by the pages: cached store and data, current project and run."""
+"""UI-edge helpers shared by the pages: cached store and data, the run page header, the
+explanations panel, the reviewer's name."""
 
 from __future__ import annotations
 
 import json
-import logging
 
 import streamlit as st
 
-from clustering.errors import InputError
 from clustering.loaders import load_data
-from workspace.projects import bootstrap_demo
 from workspace.store import Store, default_root
 
-log = logging.getLogger("clusterlab.app")
+from . import keys
 
 
 @st.cache_resource
@@ -25,11 +23,11 @@ def get_store() -> Store:
     return _store_at(str(default_root()))
 
 
-@st.cache_resource(max_entries=8)
+@st.cache_resource(max_entries=8, show_spinner="Reading the data…")
 def get_dataset(source: str, settings_json: str):
-    """Load a project's data once per server (read-only, shared between sessions)."""
+    """Load data once per server (read-only, shared between sessions)."""
     s = json.loads(settings_json)
-    return load_data(source, s.get("kind", "auto"), text_column=s.get("text_column"),
+    return load_data(source, s.get("kind") or "auto", text_column=s.get("text_column"),
                      label_column=s.get("label_column"), id_column=s.get("id_column"),
                      drop_invalid=bool(s.get("drop_invalid")))
 
@@ -37,30 +35,6 @@ def get_dataset(source: str, settings_json: str):
 def project_dataset(project: dict):
     """The Dataset of a project."""
     return get_dataset(project["data"], json.dumps(project["settings"], sort_keys=True))
-
-
-def ensure_current() -> tuple[Store, dict, dict | None]:
-    """The store, the current project and its current run (the demo on a fresh store)."""
-    store = get_store()
-    if not store.projects():
-        bar = st.progress(0.0, text="Preparing the demo project (digits)…")
-        pid, key = bootstrap_demo(store, progress=lambda f, m: bar.progress(
-            min(max(f, 0.0), 1.0), text=m))
-        bar.empty()
-        st.session_state["project_id"] = pid
-        st.session_state["run_key"] = key
-    projects = {p["id"]: p for p in store.projects()}
-    pid = st.session_state.get("project_id")
-    if pid not in projects:
-        pid = next(iter(projects))
-        st.session_state["project_id"] = pid
-    project = projects[pid]
-    runs = store.runs(pid)
-    keys = [r["key"] for r in runs]
-    if st.session_state.get("run_key") not in keys:
-        st.session_state["run_key"] = keys[0] if keys else None
-    run = next((r for r in runs if r["key"] == st.session_state["run_key"]), None)
-    return store, project, run
 
 
 def open_run_page(title: str):
@@ -72,9 +46,11 @@ def open_run_page(title: str):
     -------
     store, project, run, data, frame, table
     """
-    from workspace.views import cluster_table
+    from .context import page_context
+    from .views import cluster_table
 
-    store, project, run = ensure_current()
+    context = page_context()
+    store, project, run = context.store, context.project, context.run
     st.title(title)
     if run is None:
         st.info("This project has no clustering yet. Open **Cluster** to run one.")
@@ -94,7 +70,7 @@ def _cached_map_frame(run_key: str, run_path: str, revision: int, source: str,
     """The map frame of a run at one review revision, shared read-only by sessions (no
     per-rerun copy or unpickling). A review change makes a new revision, so it is never
     stale."""
-    from workspace.views import map_frame
+    from .views import map_frame
 
     return map_frame(get_store(), run_key, run_path, get_dataset(source, settings_json))
 
@@ -102,8 +78,8 @@ def _cached_map_frame(run_key: str, run_path: str, revision: int, source: str,
 def _remember_revision(store, run_key: str) -> int:
     """Keep the review revision this render shows, and the one the previous render showed
     (what the user looked at when they clicked), for :func:`edit_args`."""
-    shown = st.session_state.setdefault("shown_revision", {})
-    st.session_state["clicked_on_revision"] = shown.get(run_key)
+    shown = st.session_state.setdefault(keys.SHOWN_REVISION, {})
+    st.session_state[keys.CLICKED_ON_REVISION] = shown.get(run_key)
     shown[run_key] = store.revision(run_key)
     return shown[run_key]
 
@@ -113,8 +89,8 @@ def edit_args() -> dict:
     session's change made after what this page showed is reported, not written."""
     import uuid
 
-    session = st.session_state.setdefault("session_id", uuid.uuid4().hex[:12])
-    return {"seen": st.session_state.get("clicked_on_revision"), "session": session}
+    session = st.session_state.setdefault(keys.SESSION_ID, uuid.uuid4().hex[:12])
+    return {"seen": st.session_state.get(keys.CLICKED_ON_REVISION), "session": session}
 
 
 def explanations_panel(store, run, data):
@@ -123,10 +99,10 @@ def explanations_panel(store, run, data):
     from pathlib import Path
 
     from workspace import jobs
-    from workspace.explanations import EXPLANATIONS, ensure_explanations
+    from workspace.explanations import ensure_explanations, explanations_ready
 
     path = Path(run["path"])
-    if (path / EXPLANATIONS).exists():
+    if explanations_ready(path):
         return ensure_explanations(path, store)
     last = next((j for j in jobs.list_jobs(store, run.get("project_id"))
                  if j["kind"] == "explain" and j["key"] == run["key"]), None)
@@ -142,7 +118,7 @@ def explanations_panel(store, run, data):
     @st.fragment(run_every=1.0)
     def watch() -> None:
         now = jobs.get(store, last["id"])
-        if (path / EXPLANATIONS).exists() or now["state"] not in jobs.ACTIVE:
+        if explanations_ready(path) or now["state"] not in jobs.ACTIVE:
             st.rerun()
         st.progress(float(now["fraction"]), text="Explaining the clusters in the background: "
                     f"{now['message']}")
@@ -153,12 +129,7 @@ def explanations_panel(store, run, data):
 
 def who() -> str:
     """The reviewer name typed in the sidebar."""
-    return st.session_state.get("who") or "anonymous"
-
-
-def show_input_error(exc: InputError) -> None:
-    """One plain error box."""
-    st.error(str(exc))
+    return st.session_state.get(keys.WHO) or "anonymous"
 
 
 def run_label(run: dict) -> str:

@@ -6,8 +6,7 @@ import streamlit as st
 
 from workspace import jobs
 
-WATCH_KEY = "waiting_job"
-"""Session key of the job whose result this session switches to when it finishes."""
+from . import keys
 
 
 def describe(job: dict) -> str:
@@ -44,7 +43,7 @@ def _stopped(store, job: dict) -> None:
     c1, c2, _ = st.columns([1, 1, 4])
     if c1.button("Resume", key=f"resume-{job['id']}", type="primary"):
         jobs.resume(store, job["id"])
-        st.session_state[WATCH_KEY] = job["id"]
+        st.session_state[keys.WATCHED_JOB] = job["id"]
         st.rerun()
     if c2.button("Dismiss", key=f"dismiss-{job['id']}"):
         jobs.dismiss(store, job["id"])
@@ -53,26 +52,26 @@ def _stopped(store, job: dict) -> None:
 
 def _finished(store, project_id: int) -> None:
     """Switch this session to the run its watched job produced, once."""
-    watched = st.session_state.get(WATCH_KEY)
+    watched = st.session_state.get(keys.WATCHED_JOB)
     job = jobs.get(store, watched) if watched else None
     if not job or job["state"] in jobs.ACTIVE or job["project_id"] != project_id:
         return
-    st.session_state[WATCH_KEY] = None
+    st.session_state[keys.WATCHED_JOB] = None
     if job["state"] == "done" and job["kind"] == "run":
-        st.session_state["run_key"] = job["result"]
-        st.session_state["selection"] = []
-        st.session_state["job_note"] = f"Finished: {describe(job)} — now shown."
+        st.session_state[keys.RUN_KEY] = job["result"]
+        st.session_state[keys.SELECTION] = []
+        st.session_state[keys.JOB_NOTE] = f"Finished: {describe(job)} — now shown."
         st.rerun(scope="app")
 
 
 def job_panel(store, project_id: int) -> None:
     """Jobs of a project that run or wait for a decision; refreshes itself while any run."""
-    note = st.session_state.pop("job_note", None)
+    note = st.session_state.pop(keys.JOB_NOTE, None)
     if note:
         st.success(note)
     listed = [j for j in jobs.list_jobs(store, project_id)
               if j["state"] in (*jobs.ACTIVE, *jobs.RESUMABLE)]
-    if not listed and not st.session_state.get(WATCH_KEY):
+    if not listed and not st.session_state.get(keys.WATCHED_JOB):
         return
     running = any(j["state"] in jobs.ACTIVE for j in listed)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from workspace.plots import bar_figure, heatmap_figure, reliability_figure
+from .plots import bar_figure, heatmap_figure, reliability_figure
 
 
 def rule_text(any_of: list) -> list[str]:

@@ -1,0 +1,116 @@
+"""Helpers shared by the test modules (fixtures stay in ``conftest.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def files_under(folder) -> list[str]:
+    """All files below a folder (empty list when it does not exist)."""
+    return sorted(str(p) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def run_bad(tmp_path, capsys, data, *extra) -> str:
+    """Run the CLI on bad input; check exit 2, one error line, nothing written; return it."""
+    from workspace.cli import main
+    from workspace.store import Store
+
+    out = tmp_path / "out"
+    code = main(["run", "--data", str(data), "--out", str(out), *extra])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert not out.exists(), "nothing may be written for bad input"
+    store = Store()
+    assert store.runs() == [] and files_under(store.root / "runs") == []
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, err
+    return errors[0].removeprefix("error: ")
+
+
+def tiny_table(folder: Path, rows_per_group: int = 9) -> Path:
+    """A CSV of three well-apart groups of ``rows_per_group`` rows (under 30 rows in all,
+    so the map is a PCA and no UMAP is computed): id ``item``, truth ``group``, and a
+    ``comment`` whose first cell is a spreadsheet formula."""
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0, 0], [6, 6, 0], [0, 6, 6]], dtype=float)
+    X = np.vstack([rng.normal(c, 0.3, size=(rows_per_group, 3)) for c in centres])
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame.insert(0, "item", [f"p{i}" for i in range(len(frame))])
+    frame["group"] = np.repeat(["north", "east", "west"], rows_per_group)
+    frame["comment"] = ["=cmd|' /C calc'!A0" if i == 0 else "ok" for i in range(len(frame))]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "tiny.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def tiny_store(home: Path, method: str = "kmeans", explain: bool = True) -> tuple[int, str]:
+    """A store at ``home`` holding one project with one finished k-means run of
+    :func:`tiny_table`, computed in-process in about a second, with its explanations (so
+    the Explore page starts no worker). Returns the project id and run key; the app opens
+    on it instead of preparing the demo."""
+    from clustering.pipeline import RunConfig
+    from workspace.explanations import ensure_explanations
+    from workspace.runs import ensure_run
+    from workspace.store import Store
+
+    path = tiny_table(home.parent / "tinydata")
+    settings = {"kind": "table", "label_column": "group", "id_column": "item"}
+    store = Store(home)
+    pid = store.create_project("tiny", str(path), who="test", settings=settings)
+    run = ensure_run(RunConfig(data=str(path), method=method, clusters=3, **settings), store,
+                     pid)
+    if explain:
+        ensure_explanations(run.path, store)
+    return pid, run.key
+
+
+def tiny_text_store(home: Path) -> tuple[int, str]:
+    """Like :func:`tiny_store` for 24 short texts on two topics, embedded by the test
+    embedder (set ``CLUSTERLAB_TEST_EMBEDDER=hashing`` first)."""
+    from clustering.pipeline import RunConfig
+    from workspace.explanations import ensure_explanations
+    from workspace.runs import ensure_run
+    from workspace.store import Store
+
+    space = ["the rocket reached orbit", "a telescope saw the comet in orbit",
+             "the orbit of the moon and the rocket", "the comet and the telescope in orbit"]
+    kitchen = ["bake the bread in the oven", "flour and yeast for the bread in the oven",
+               "the oven was hot for the bread", "yeast makes the bread rise in the oven"]
+    frame = pd.DataFrame({"doc": [f"d{i}" for i in range(24)],
+                          "body": (space + kitchen) * 3,
+                          "topic": (["space"] * 4 + ["kitchen"] * 4) * 3})
+    folder = home.parent / "tinytext"
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / "notes.csv", index=False)
+    settings = {"kind": "text", "text_column": "body", "label_column": "topic",
+                "id_column": "doc"}
+    store = Store(home)
+    pid = store.create_project("notes", str(folder / "notes.csv"), who="test",
+                               settings=settings)
+    run = ensure_run(RunConfig(data=str(folder / "notes.csv"), method="kmeans", clusters=2,
+                               **settings), store, pid)
+    ensure_explanations(run.path, store)
+    return pid, run.key
+
+
+def start_app(timeout: float = 180):
+    """An AppTest of the whole app, run once; fails on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def no_errors(at) -> None:
+    """No exception and no ``st.error`` on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]

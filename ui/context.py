@@ -1,0 +1,65 @@
+"""The store, project and run one rerun shows: computed once in ``app.py``, read by pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from workspace.projects import bootstrap_demo
+from workspace.store import Store
+
+from . import keys
+from .common import get_store
+
+__all__ = ["PageContext", "page_context", "resolve_context"]
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What this rerun shows.
+
+    Parameters
+    ----------
+    store : Store
+        The server's project store.
+    project : dict
+        The current project.
+    run : dict or None
+        The current run of the project (None before its first run).
+    """
+
+    store: Store
+    project: dict
+    run: dict | None
+
+
+def resolve_context() -> PageContext:
+    """Find the current project and run (preparing the demo on a fresh store) and keep
+    them for this rerun's page."""
+    store = get_store()
+    if not store.projects():
+        bar = st.progress(0.0, text="Preparing the demo project (digits)…")
+        pid, key = bootstrap_demo(store, progress=lambda f, m: bar.progress(
+            min(max(f, 0.0), 1.0), text=m))
+        bar.empty()
+        st.session_state[keys.PROJECT_ID] = pid
+        st.session_state[keys.RUN_KEY] = key
+    projects = {p["id"]: p for p in store.projects()}
+    pid = st.session_state.get(keys.PROJECT_ID)
+    if pid not in projects:
+        pid = next(iter(projects))
+        st.session_state[keys.PROJECT_ID] = pid
+    runs = store.runs(pid)
+    run_keys = [r["key"] for r in runs]
+    if st.session_state.get(keys.RUN_KEY) not in run_keys:
+        st.session_state[keys.RUN_KEY] = run_keys[0] if run_keys else None
+    run = next((r for r in runs if r["key"] == st.session_state[keys.RUN_KEY]), None)
+    context = PageContext(store, projects[pid], run)
+    st.session_state[keys.CONTEXT] = context
+    return context
+
+
+def page_context() -> PageContext:
+    """The context ``app.py`` computed for this rerun."""
+    return st.session_state.get(keys.CONTEXT) or resolve_context()

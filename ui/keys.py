@@ -1,0 +1,41 @@
+"""Every session-state key the app uses, in one place.
+
+Widget keys that other code reads (``WHO``, ``CARD_CLUSTER``) are here too; keys of
+widgets only their own page reads stay beside the widget.
+"""
+
+CONTEXT = "page_context"
+"""The :class:`ui.context.PageContext` of this rerun (set by ``app.py``)."""
+PROJECT_ID = "project_id"
+"""Id of the project this session shows."""
+RUN_KEY = "run_key"
+"""Key of the run this session shows."""
+SELECTION = "selection"
+"""Point ids selected on the map (lasso, box or review queue)."""
+SELECTION_RUN = "selection_run"
+"""Run the selection belongs to (a run change clears it)."""
+CLEARED_SELECTION = "cleared_selection"
+"""The selection "Clear selection" dropped (the chart still reports it once)."""
+WHO = "who"
+"""The reviewer name typed in the sidebar (audit trail)."""
+WATCHED_JOB = "waiting_job"
+"""Job whose result this session switches to when it finishes."""
+JOB_NOTE = "job_note"
+"""A one-time message after a watched job finished."""
+SHOWN_REVISION = "shown_revision"
+"""Review revision each run was last drawn at (conflict detection)."""
+CLICKED_ON_REVISION = "clicked_on_revision"
+"""Review revision the page showed when the user clicked."""
+SESSION_ID = "session_id"
+"""This browser session's id in the audit trail."""
+REVIEW_ERROR = "review_error"
+"""A conflict message to show after the review page reruns."""
+EXPORT_FILE = "export_file"
+"""Path of the last prepared export."""
+EXPORT_PROVENANCE = "export_prov"
+"""Provenance record of the last prepared export."""
+CARD_CLUSTER = "card_cluster"
+"""Cluster whose card the Explore page opens."""
+
+DEFAULTS = {PROJECT_ID: None, RUN_KEY: None, SELECTION: [], SELECTION_RUN: None, WHO: ""}
+"""Set once per session with ``setdefault``."""

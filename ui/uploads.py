@@ -1,0 +1,43 @@
+"""An upload is saved and parsed once, not on every rerun of the Data page.
+
+The saved file's path holds its content hash (``uploads/<sha256>/<name>``), so caching by
+path is caching by content.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from clustering.tables import read_table
+from workspace.projects import save_upload
+
+from .common import get_dataset
+
+__all__ = ["parsed_columns", "parsed_dataset", "saved_upload"]
+
+_SAVED = "saved_uploads"
+"""Session key: uploader file id -> saved path."""
+
+
+def saved_upload(store, upload) -> str:
+    """Save a ``st.file_uploader`` file once per upload (by its file id); its path."""
+    saved = st.session_state.setdefault(_SAVED, {})
+    if upload.file_id not in saved:
+        saved.clear()  # one upload at a time: do not keep paths of replaced files
+        saved[upload.file_id] = str(save_upload(store, upload.name, upload.getvalue()))
+    return saved[upload.file_id]
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the file…")
+def parsed_columns(path: str) -> list[str]:
+    """Column names of a saved table (read once per file content)."""
+    return list(read_table(Path(path)).columns)
+
+
+def parsed_dataset(path: str, settings: dict):
+    """The Dataset of a saved upload or demo with these column roles (parsed once per file
+    content and roles, shared read-only)."""
+    return get_dataset(path, json.dumps(settings, sort_keys=True))
