@@ -46,6 +46,7 @@ class Clustering:
     alternatives: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        """Check that the arrays agree in shape (``ValueError`` otherwise)."""
         n = len(self.labels)
         if self.soft.ndim != 2 or len(self.soft) != n:
             raise ValueError(f"soft must be (n, k) with n={n}, got {self.soft.shape}")

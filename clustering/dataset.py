@@ -57,6 +57,7 @@ class Dataset:
     label_name: str | None = None
 
     def __post_init__(self) -> None:
+        """Check that the arrays agree in shape (``ValueError`` otherwise)."""
         n = len(self.ids)
         if self.modality not in MODALITIES:
             raise ValueError(f"modality must be one of {MODALITIES}, got {self.modality!r}")

@@ -55,6 +55,7 @@ class Features:
                 "scaling": self.scaling}
 
     def __post_init__(self) -> None:
+        """Check that the arrays agree in shape (``ValueError`` otherwise)."""
         if self.X.ndim != 2 or self.X.shape[1] != len(self.names):
             raise ValueError(f"X has shape {self.X.shape} but there are {len(self.names)} names")
 
@@ -118,8 +119,9 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
 
 
 def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np.ndarray:
-    """Features of new rows computed as a run computed its own (same columns, same order,
-    same scaling), for a saved model to assign them.
+    """Features of new rows, computed as a run computed its own.
+
+    Same columns, same order, same scaling: what a saved model needs to assign them.
 
     Parameters
     ----------

@@ -130,8 +130,9 @@ def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid
 def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "data",
                        text_column: str | None = None, label_column: str | None = None,
                        id_column: str | None = None, drop_invalid: bool = False) -> Dataset:
-    """A :class:`Dataset` from a DataFrame already in memory (as :func:`load_data` reads
-    a table file).
+    """A :class:`Dataset` from a DataFrame already in memory.
+
+    The frame is read as :func:`load_data` reads a table file.
 
     Parameters
     ----------

@@ -128,8 +128,9 @@ def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None 
 
 def calibration_bins(confidence: np.ndarray, labels: np.ndarray, truth: np.ndarray,
                      bins: int = 15) -> dict:
-    """Reliability bins and ECE; a point is correct when its Hungarian-matched cluster is
-    its class (noise counts as wrong).
+    """Reliability bins and ECE.
+
+    A point is correct when its Hungarian-matched cluster is its class (noise counts as wrong).
 
     Returns
     -------

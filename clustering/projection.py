@@ -33,6 +33,7 @@ class KnnGraph:
     distances: np.ndarray
 
     def __post_init__(self) -> None:
+        """Check that the arrays agree in shape (``ValueError`` otherwise)."""
         if self.indices.shape != self.distances.shape:
             raise ValueError("indices and distances differ in shape")
 
@@ -52,6 +53,7 @@ class Projection:
     method: str
 
     def __post_init__(self) -> None:
+        """Check that the arrays agree in shape (``ValueError`` otherwise)."""
         if self.xy.ndim != 2 or self.xy.shape[1] != 2:
             raise ValueError(f"xy must be (n, 2), got {self.xy.shape}")
 

@@ -1,5 +1,7 @@
-"""Post-fit explanations of a clustering: rules and threshold trees, polyhedra, saliency
-(Captum), ambiguity, calibration, prototypes and keywords. No Streamlit here.
+"""Post-fit explanations of a clustering.
+
+Rules and threshold trees, polyhedra, saliency (Captum), ambiguity, calibration,
+prototypes and keywords. No Streamlit here.
 
 Each is a function of a finished clustering (``describe_rules(X, names, labels)``,
 ``ambiguity(X, labels, soft, xy)``, ...); :func:`explain_clustering` computes them all and

@@ -70,8 +70,11 @@ def instability(X: np.ndarray, labels: np.ndarray, n_boot: int = 8, random_state
 
 
 def view_ambiguity(xy: np.ndarray, labels: np.ndarray, random_state: int = 0) -> float:
-    """CLAMS-style score of the 2-D map: mean normalised entropy of a Gaussian mixture
-    fitted to the visible clusters (0 = clearly separated, 1 = fully mixed)."""
+    """CLAMS-style score of the 2-D map.
+
+    Mean normalised entropy of a Gaussian mixture fitted to the visible clusters (0 = clearly
+    separated, 1 = fully mixed).
+    """
     from sklearn.mixture import GaussianMixture
 
     clusters = np.unique(labels[labels >= 0])

@@ -1,7 +1,9 @@
-"""Polyhedral cluster descriptions (after Lawless & Günlük 2023): a few sparse half-spaces
-with small integer coefficients whose intersection holds the cluster and leaves the others
-out, chosen by integer programming (``scipy.optimize.milp``, HiGHS) from generated
-candidates, under a time limit."""
+"""Polyhedral cluster descriptions (after Lawless & Günlük 2023).
+
+A few sparse half-spaces with small integer coefficients whose intersection holds the cluster and
+leaves the others out, chosen by integer programming (``scipy.optimize.milp``, HiGHS) from generated
+candidates, under a time limit.
+"""
 
 from __future__ import annotations
 

@@ -169,8 +169,11 @@ def _saliency_entry(sal, c: int, names: list[str]) -> dict:
 
 
 def _deep_forward(clustering: Clustering):
-    """The deep model's assignment logits as a function of its input features (through
-    its view network when it reads a learned view), or None (then a surrogate is
-    trained): no deep model, or an older one that did not keep its view."""
+    """The deep model's assignment logits as a function of its input features.
+
+    The function goes through the view network when the model reads a learned view. None
+    (then a surrogate is trained) without a deep model, or for an older one that did not
+    keep its view.
+    """
     model = getattr(clustering, "model", None)
     return None if model is None else model.logits_function()

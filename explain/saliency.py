@@ -1,6 +1,8 @@
-"""Saliency summaries with Captum: Integrated Gradients on a cluster's assignment logit,
-smoothed by composing ``NoiseTunnel``; for non-deep clusterings the logit comes from a small
-surrogate network trained to reproduce the labels (its agreement is reported)."""
+"""Saliency summaries with Captum: Integrated Gradients on a cluster's assignment logit.
+
+Smoothed by composing ``NoiseTunnel``; for non-deep clusterings the logit comes from a small
+surrogate network trained to reproduce the labels (its agreement is reported).
+"""
 
 from __future__ import annotations
 

@@ -56,8 +56,10 @@ class TrainResult:
 
 
 class DeepMethod:
-    """Base of the deep methods. Subclasses set ``name`` and ``kind`` and implement
-    :meth:`train`, :meth:`build`, :meth:`soft` and :meth:`logits`.
+    """Base of the deep methods.
+
+    Subclasses set ``name`` and ``kind`` and implement :meth:`train`, :meth:`build`,
+    :meth:`soft` and :meth:`logits`.
 
     ``kind`` is the network family written to ``model.json`` (``dec`` or ``scan``), which
     older model files use to find their method.
@@ -67,8 +69,10 @@ class DeepMethod:
     kind = "scan"
 
     def train(self, X: np.ndarray, k: int, ctx, **options) -> TrainResult:
-        """Train on feature rows ``X`` (n, d) for ``k`` clusters with the registry's
-        settings ``options``."""
+        """Train on feature rows ``X`` (n, d) for ``k`` clusters.
+
+        ``options`` are the method's settings from the registry.
+        """
         raise NotImplementedError
 
     def build(self, config: dict):

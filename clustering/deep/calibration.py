@@ -1,5 +1,7 @@
-"""A calibration head for deep clustering (after the dual-head idea of calibrated deep
-clustering, 2024), implemented from the description.
+"""A calibration head for deep clustering.
+
+After the dual-head idea of calibrated deep clustering (2024), implemented from the
+description.
 
 A clustering head is usually over-confident: it is trained to be sharp. The calibration
 head learns instead what the clustering head says *on average in a small region* of the

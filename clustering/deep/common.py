@@ -59,8 +59,10 @@ class TrainContext:
 
     def part(self, index: int, parts: int, image_shape: tuple[int, ...] | None = None,
              label: str = "step") -> TrainContext:
-        """A copy reporting progress as part ``index`` of ``parts`` (same generator, device
-        and cancellation), with its own ``image_shape``."""
+        """A copy reporting progress as part ``index`` of ``parts``.
+
+        It shares the generator, device and cancellation, and has its own ``image_shape``.
+        """
         import copy
 
         sub = copy.copy(self)

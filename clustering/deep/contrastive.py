@@ -1,8 +1,9 @@
-"""A SimCLR-style contrastive pretext for small images (Chen et al. 2020), implemented from
-the paper: two augmented views of each image (crop-and-resize, shift, small rotation,
-noise) are pulled together and pushed from the other images of the batch (NT-Xent loss).
-The encoder's output is a representation for SCAN-style heads when no pretrained model
-exists."""
+"""A SimCLR-style contrastive pretext for small images (Chen et al. 2020).
+
+Implemented from the paper: two augmented views of each image (crop-and-resize, shift, small
+rotation, noise) are pulled together and pushed from the other images of the batch (NT-Xent loss).
+The encoder's output is a representation for SCAN-style heads when no pretrained model exists.
+"""
 
 from __future__ import annotations
 

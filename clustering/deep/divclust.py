@@ -98,16 +98,22 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
 
 
 def consensus(heads: list, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """k-means on the concatenated soft assignments; soft consensus = mean of the heads
-    after matching each head's clusters to the consensus (Hungarian)."""
+    """k-means on the concatenated soft assignments.
+
+    Soft consensus = mean of the heads after matching each head's clusters to the consensus
+    (Hungarian).
+    """
     labels = kmeans_fit(np.hstack(heads), k, seed).labels_
     mean = np.mean([soft[:, column_order(soft, labels)] for soft in heads], axis=0)
     return labels.astype(np.int64), mean / mean.sum(axis=1, keepdims=True)
 
 
 def column_order(soft: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """The column of ``soft`` that matches each cluster of ``labels`` (Hungarian on the
-    summed probabilities): ``soft[:, order]`` numbers clusters as ``labels`` does."""
+    """The column of ``soft`` that matches each cluster of ``labels``.
+
+    Hungarian matching on the summed probabilities: ``soft[:, order]`` numbers clusters as
+    ``labels`` does.
+    """
     from scipy.optimize import linear_sum_assignment
 
     k = soft.shape[1]

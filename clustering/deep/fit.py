@@ -1,6 +1,8 @@
-"""Train a registered deep method and return its :class:`Clustering`: what every method
-shares (seeding, choosing k, the network from features to the view its heads read, the
-calibration head) wrapped around the method's own ``train``."""
+"""Train a registered deep method and return its :class:`Clustering`.
+
+What every method shares (seeding, choosing k, the network from features to the view its heads read,
+the calibration head) wrapped around the method's own ``train``.
+"""
 
 from __future__ import annotations
 
@@ -106,8 +108,9 @@ def _calibrate(model, view, soft, labels, ctx, info, confidence) -> np.ndarray:
 
 
 def _keep_view(model: DeepModel, X: np.ndarray, trained: TrainResult, ctx, info) -> np.ndarray:
-    """Attach to ``model`` the network from features to the view its head reads: the
-    contrastive encoder for images, else an MLP distilled from the UMAP view.
+    """Attach to ``model`` the network from features to the view its head reads.
+
+    The contrastive encoder for images, else an MLP distilled from the UMAP view.
 
     Returns the view as that network computes it (what the calibration head then learns
     from, so that it reads at training what it reads when predicting new rows).

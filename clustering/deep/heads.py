@@ -1,5 +1,7 @@
-"""Linear clustering heads on a shared MLP backbone: the network of SCAN, TEMI, DivClust,
-SeLa and P²OT, and the method base that runs it."""
+"""Linear clustering heads on a shared MLP backbone, and the method base that runs them.
+
+This is the network of SCAN, TEMI, DivClust, SeLa and P²OT.
+"""
 
 from __future__ import annotations
 

@@ -75,8 +75,11 @@ class DeepModel:
 
     @property
     def method(self):
-        """The method object that built this network (model files written before the
-        method name was saved are matched by their network family)."""
+        """The method object that built this network.
+
+        Model files written before the method name was saved are matched by their network
+        family.
+        """
         from .registry import method_object
 
         name = self.config.get("method")
@@ -122,8 +125,10 @@ class DeepModel:
         return labels, probs[np.arange(len(labels)), labels].astype(np.float32)
 
     def logits_function(self):
-        """``Tensor (b, d) of feature rows -> logits (b, k)``, differentiable through the
-        view (for saliency), or None when the view was not kept."""
+        """``Tensor (b, d) of feature rows -> logits (b, k)``.
+
+        Differentiable through the view (for saliency), or None when the view was not kept.
+        """
         if self.view is None and self.config.get("input", "features") != "features":
             return None
         module = self.module.eval()
@@ -134,8 +139,11 @@ class DeepModel:
         return lambda x: logits(view(x))
 
     def save(self, folder: Path) -> None:
-        """Write ``model.pt`` (a state_dict), the optional networks' state_dicts and
-        ``model.json`` into ``folder``."""
+        """Write the model into ``folder``.
+
+        ``model.pt`` holds the head's state_dict, ``view.pt``/``calibration.pt`` the optional
+        networks' and ``model.json`` what rebuilds them.
+        """
         from .checkpoint import save_atomic
 
         folder = Path(folder)

@@ -1,7 +1,9 @@
-"""Neighbour-consistency clustering heads (SCAN, Van Gansbeke et al. 2020), implemented
-from the paper: neighbours should agree, cluster use should stay spread, then confident
-points teach the rest (self-labelling). Several heads train at once; the one with the
-lowest own loss is kept (never chosen by ground truth)."""
+"""Neighbour-consistency clustering heads (SCAN, Van Gansbeke et al. 2020).
+
+Implemented from the paper: neighbours should agree, cluster use should stay spread, then confident
+points teach the rest (self-labelling). Several heads train at once; the one with the lowest own
+loss is kept (never chosen by ground truth).
+"""
 
 from __future__ import annotations
 
@@ -158,8 +160,9 @@ def self_label(result: ScanResult, X: np.ndarray, ctx: TrainContext, *, threshol
 
 def train_on_views(X: np.ndarray, k: int, ctx: TrainContext, train, *, views: int,
                    neighbours: int, epochs: int):
-    """Train heads (``train(Z, neighbours, k, ctx)``) on every learned view; keep the
-    (view, head) with the lowest own loss.
+    """Train heads on every learned view; keep the (view, head) with the lowest own loss.
+
+    ``train(Z, neighbours, ctx)`` trains the heads on one view.
 
     Returns
     -------
@@ -189,8 +192,10 @@ class ScanMethod(HeadsMethod):
 
     def train(self, X, k, ctx, *, epochs, views, neighbours, heads, entropy_weight,
               self_label_threshold, lr, batch_size) -> TrainResult:
-        """Heads on each view for ``epochs``, the best kept, then ``epochs // 5`` of
-        self-labelling."""
+        """Heads on each view for ``epochs``, the best kept.
+
+        Then ``epochs // 5`` of self-labelling.
+        """
         def train(Z, nbrs, sub):
             return train_scan(Z, nbrs, k, sub, epochs=epochs, n_heads=heads, lr=lr,
                               batch_size=batch_size, entropy_weight=entropy_weight)

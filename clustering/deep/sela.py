@@ -1,5 +1,7 @@
-"""Train a clustering network on optimal-transport pseudo-labels: SeLa (balanced), and the
-training shared with P²OT (imbalanced, see :mod:`.p2ot`)."""
+"""Train a clustering network on optimal-transport pseudo-labels (SeLa).
+
+The training is shared with P²OT (imbalanced clusters, see :mod:`.p2ot`).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The learned views clustering heads read instead of the raw features, and the neighbours
-mined in them.
+"""The learned views clustering heads read instead of the raw features.
+
+The neighbours mined in them are what SCAN-style heads learn from.
 
 Images get a contrastive (SimCLR-style) embedding trained from scratch; other data get
 standardised 10-D UMAPs (one per seed). Tiny data sets (200 rows or fewer) are read as they

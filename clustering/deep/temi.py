@@ -1,5 +1,6 @@
-"""Self-distillation clustering heads in the spirit of TEMI (Adaloglou et al. 2023),
-implemented from the paper's description.
+"""Self-distillation clustering heads in the spirit of TEMI (Adaloglou et al. 2023).
+
+Implemented from the paper's description.
 
 A student network and a teacher (an exponential moving average of the student) each have
 several heads. For an anchor and one of its mined neighbours, a head maximises the

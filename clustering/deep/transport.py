@@ -1,6 +1,8 @@
-"""Optimal-transport self-labelling: balanced Sinkhorn pseudo-labels (SeLa, Asano et al. 2020)
-and progressive partial transport for imbalanced clusters (P²OT, Zhang et al. 2024),
-implemented from the papers."""
+"""Optimal-transport pseudo-labels for self-labelling, implemented from the papers.
+
+Balanced Sinkhorn pseudo-labels (SeLa, Asano et al. 2020) and progressive partial
+transport for imbalanced clusters (P²OT, Zhang et al. 2024).
+"""
 
 from __future__ import annotations
 
