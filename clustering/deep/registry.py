@@ -67,7 +67,7 @@ DEEP_METHODS: dict[str, DeepSpec] = {s.name: s for s in [
           div_weight=5.0),
     _spec("temi", "self-distilled heads (student vs. EMA teacher, TEMI's mutual-information "
           "loss) on a learned view", "temi", epochs=100, **_HEADS, beta=0.6,
-          student_temp=0.1, teacher_temp=0.04, momentum=0.99),
+          student_temp=0.2, teacher_temp=0.1, momentum=0.99),
 ]}
 
 

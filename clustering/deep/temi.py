@@ -54,7 +54,7 @@ def temi_loss(student, teacher_other, teacher_self, prior, beta: float = 0.6):
 
 def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: TrainContext, *,
                n_heads: int = 10, epochs: int = 100, batch_size: int = 256, lr: float = 1e-3,
-               beta: float = 0.6, student_temp: float = 0.1, teacher_temp: float = 0.04,
+               beta: float = 0.6, student_temp: float = 0.2, teacher_temp: float = 0.1,
                momentum: float = 0.99, prior_momentum: float = 0.9) -> ScanResult:
     """Train student heads against an EMA teacher on mined neighbour pairs.
 
@@ -86,6 +86,11 @@ def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
     nbr = torch.as_tensor(neighbors, dtype=torch.long)
     prior = torch.full((n_heads, n_clusters), 1.0 / n_clusters, device=ctx.device)
     head_loss = torch.zeros(n_heads, dtype=torch.float64)
+    # The teacher's EMA is shortened on short runs (at most 1 - 10 / steps): with a fixed
+    # 0.99 over a few dozen steps the teacher stays near its random start and every head
+    # is poor.
+    steps_total = epochs * max(len(X) // batch_size, 1)
+    momentum = min(momentum, 1.0 - 10.0 / max(steps_total, 20))
 
     def one_epoch(epoch: int) -> str:
         head_loss.zero_()
