@@ -29,7 +29,9 @@ class Method:
     summary : str
         One line for method lists.
     fit : callable
-        ``fit(X, n_clusters=..., random_state=..., knn=..., **settings) -> Clustering``.
+        Classic and density methods: ``fit(X, n_clusters, random_state, knn,
+        min_cluster_size) -> Clustering`` (each uses what applies to it); deep methods:
+        :func:`clustering.deep.fit.fit_deep`.
     family : {"classic", "density", "deep"}
         What kind of method it is.
     """
@@ -114,10 +116,8 @@ def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None
                         options=settings)
     if options:
         raise TypeError(f"{method} takes no settings; got '{sorted(options)[0]}'")
-    if spec.family == "density":
-        return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn,
-                        min_cluster_size=min_cluster_size)
-    return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn)
+    return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn,
+                    min_cluster_size=min_cluster_size)
 
 
 def _distance_soft(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -146,7 +146,8 @@ def _chunked_d2(X, centers, chunk=20000):
     return np.maximum(out, 0)
 
 
-def _fit_kmeans(X, n_clusters=None, random_state=0, knn=None, method="kmeans", **_):
+def _fit_kmeans(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=None,
+                method="kmeans"):
     info = {}
     if n_clusters is None:
         n_clusters, info["k_selection"] = choose_k(X, random_state=random_state)
@@ -158,7 +159,7 @@ def _fit_kmeans(X, n_clusters=None, random_state=0, knn=None, method="kmeans", *
                       {"n_clusters": int(n_clusters), "n_init": 10}, info)
 
 
-def _fit_gmm(X, n_clusters=None, random_state=0, knn=None, **_):
+def _fit_gmm(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=None):
     from sklearn.mixture import GaussianMixture
 
     cov = "full" if X.shape[1] <= 10 else "diag"
@@ -229,7 +230,7 @@ def _fit_umap_hdbscan(X, n_clusters=None, random_state=0, knn=None, min_cluster_
                         method="umap-hdbscan", space="umap-5d")
 
 
-def _fit_umap_kmeans(X, n_clusters=None, random_state=0, knn=None, **_):
+def _fit_umap_kmeans(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=None):
     Z = _umap_space(X, knn, random_state, 10)
     result = _fit_kmeans(Z, n_clusters, random_state, method="umap-kmeans")
     return Clustering(result.labels, result.soft, result.confidence, "umap-kmeans",

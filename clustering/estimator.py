@@ -137,19 +137,19 @@ class ClusterLab:
         from .device import resolve_device
         from .features import featurize
         from .metrics import cluster_metrics
-        from .pipeline import _image_shape, _maybe_knn, _seed_everything
+        from .pipeline import image_shape_of, neighbour_graph, seed_global
         from .projection import project
 
         progress = self.progress or no_progress
         data = _as_dataset(X, y)
-        _seed_everything(self.random_state)
+        seed_global(self.random_state)
         device = resolve_device(self.device)
         feats = featurize(data, self.representation, device=device)
-        knn = _maybe_knn(feats.X, self.random_state)
+        knn = neighbour_graph(feats.X, self.random_state)
         result = cluster(feats.X, self.method, self.n_clusters, random_state=self.random_state,
                          knn=knn, name=data.name, min_cluster_size=self.min_cluster_size,
                          device=device, progress=lambda f, m: progress(0.8 * f, m),
-                         image_shape=_image_shape(data, feats), options=self.options or None)
+                         image_shape=image_shape_of(data, feats), options=self.options or None)
         self.dataset_, self.features_, self._feature_info = data, feats.X, feats
         self.clustering_ = result
         self.labels_, self.soft_, self.confidence_ = (result.labels, result.soft,

@@ -17,7 +17,8 @@ from .progress import ProgressFn, no_progress
 from .projection import TINY, KnnGraph, Projection, knn_graph, project
 from .stage_cache import StageCache
 
-__all__ = ["RunConfig", "RunResult", "run_pipeline", "stage_of", "STAGES"]
+__all__ = ["STAGES", "RunConfig", "RunResult", "image_shape_of", "neighbour_graph", "run_pipeline",
+           "seed_global", "stage_of"]
 
 
 STAGES = ("load", "features", "neighbours", "cluster", "map", "metrics")
@@ -187,7 +188,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         timings[stage] = round(time.perf_counter() - start, 4)
         return out
 
-    _seed_everything(config.seed)
+    seed_global(config.seed)
     data = dataset or timed("load", lambda p: load_data(
         config.data, config.kind, text_column=config.text_column,
         label_column=config.label_column, id_column=config.id_column,
@@ -195,11 +196,11 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device))
-    knn = timed("neighbours", lambda p: _maybe_knn(feats.X, config.seed))
+    knn = timed("neighbours", lambda p: neighbour_graph(feats.X, config.seed))
     clus = timed("cluster", lambda p: cluster(
         feats.X, config.method, config.clusters, random_state=config.seed, knn=knn,
         name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p,
-        image_shape=_image_shape(data, feats), epochs=config.epochs,
+        image_shape=image_shape_of(data, feats), epochs=config.epochs,
         options=config.options or None, should_stop=should_stop,
         checkpoint_dir=cache.train_dir))
     proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
@@ -212,19 +213,22 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     return RunResult(config, data, feats, clus, proj, metrics, timings, notes)
 
 
-def _image_shape(data: Dataset, feats: Features) -> tuple[int, ...] | None:
+def image_shape_of(data: Dataset, feats: Features) -> tuple[int, ...] | None:
+    """The image shape when the features are the images' pixels (for augmentations)."""
     if feats.representation == "pixels" and data.images is not None:
         return tuple(data.images.shape[1:])
     return None
 
 
-def _maybe_knn(X: np.ndarray, seed: int) -> KnnGraph | None:
+def neighbour_graph(X: np.ndarray, seed: int) -> KnnGraph | None:
+    """The 15-nearest-neighbour graph UMAP-based stages share (None for tiny data)."""
     if len(X) < TINY:
         return None
     return knn_graph(X, n_neighbors=15, random_state=seed)
 
 
-def _seed_everything(seed: int) -> None:
+def seed_global(seed: int) -> None:
+    """Seed Python's and NumPy's global generators (for libraries that read them)."""
     import random
 
     random.seed(seed)
