@@ -178,7 +178,7 @@ def step(optimizer, loss) -> None:
 
 
 def train_epochs(ctx: TrainContext, name: str, objects: dict, epochs: int,
-                 one_epoch: Callable[[int], str]) -> None:
+                 one_epoch: Callable[[int], str | None]) -> int:
     """The training loop every deep method shares: resume, epochs, progress, checkpoints.
 
     Parameters
@@ -194,7 +194,12 @@ def train_epochs(ctx: TrainContext, name: str, objects: dict, epochs: int,
         Length of the loop.
     one_epoch : callable
         ``one_epoch(epoch) -> message``: trains one epoch (batches from :func:`batches`)
-        and returns the progress message.
+        and returns the progress message, or None to stop early (converged).
+
+    Returns
+    -------
+    int
+        Epochs done in all (fewer than ``epochs`` when stopped early).
     """
     from torch import nn
 
@@ -204,8 +209,11 @@ def train_epochs(ctx: TrainContext, name: str, objects: dict, epochs: int,
             if isinstance(obj, nn.Module):
                 obj.train()
         message = one_epoch(epoch)
+        if message is None:
+            return epoch
         ctx.progress((epoch + 1) / epochs, message)
         ck.save(epoch + 1)
+    return epochs
 
 
 def infer(module, X, device="cpu", fn: Callable | None = None,

@@ -177,28 +177,35 @@ def train_dec(X: np.ndarray, n_clusters: int, ctx: TrainContext, *, idec: bool =
     model = DECModule(ae, km.cluster_centers_).to(ctx.device)
     opt = torch.optim.Adam(model.parameters(), lr=lr * 0.1)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
-    previous = km.labels_
-    converged, changed, it = False, 1.0, 0
-    for it in range(1, max_iter + 1):
-        if (it - 1) % update_interval == 0:
+    # the loop's state lives in tensors, so a checkpoint restores it in place
+    previous = torch.as_tensor(km.labels_, dtype=torch.long)
+    target = torch.zeros(len(X), n_clusters, device=ctx.device)
+    changed = torch.ones((), dtype=torch.float64)
+    name = "IDEC" if idec else "DEC"
+
+    def one_pass(epoch: int) -> str | None:
+        if epoch % update_interval == 0:
             q = torch.as_tensor(q_all(model, data, ctx.device))
-            labels = q.argmax(dim=1).numpy()
-            changed = float(np.mean(labels != previous))
-            previous = labels
-            if it > 1 and changed < tol:
-                converged = True
-                break
-            p_all = target_distribution(q).to(ctx.device)
+            labels = q.argmax(dim=1)
+            changed.fill_(float((labels != previous).double().mean()))
+            previous.copy_(labels)
+            if epoch > 0 and float(changed) < tol:
+                return None  # converged
+            target.copy_(target_distribution(q))
         for idx in batches(len(X), batch_size, ctx):
             q, recon = model(data[idx])
-            loss = torch.nn.functional.kl_div(q.clamp_min(1e-10).log(), p_all[idx.to(
-                ctx.device)], reduction="batchmean")
+            loss = torch.nn.functional.kl_div(q.clamp_min(1e-10).log(),
+                                              target[idx.to(ctx.device)], reduction="batchmean")
             if idec:
                 loss = gamma * loss + torch.nn.functional.mse_loss(recon, data[idx])
             step(opt, loss)
-        ctx.progress(it / max_iter, f"{'IDEC' if idec else 'DEC'} pass {it}: {changed:.2%} "
-                     "labels changed")
-    return DecResult(model, q_all(model, data, ctx.device), it, converged, changed)
+        return f"{name} pass {epoch + 1}: {float(changed):.2%} labels changed"
+
+    done = train_epochs(ctx, "dec", {"model": model, "opt": opt, "previous": previous,
+                                     "target": target, "changed": changed}, max_iter, one_pass)
+    passes, converged = (done + 1, True) if done < max_iter else (max_iter, False)
+    return DecResult(model, q_all(model, data, ctx.device), passes, converged,
+                     float(changed))
 
 
 class DecMethod(DeepMethod):

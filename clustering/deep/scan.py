@@ -135,11 +135,11 @@ def self_label(result: ScanResult, X: np.ndarray, ctx: TrainContext, *, threshol
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     before = float((result.soft.max(axis=1) > threshold).mean())
-    for epoch in range(epochs):
+    def one_epoch(epoch: int) -> str | None:
         soft = head_soft(net, X, ctx.device, head)
         mask = np.flatnonzero(soft.max(axis=1) > threshold)
         if len(mask) < 2:
-            break
+            return None  # nothing confident left to learn from
         targets = torch.as_tensor(soft.argmax(axis=1), dtype=torch.long, device=ctx.device)
         counts = np.bincount(soft.argmax(axis=1)[mask], minlength=soft.shape[1]).astype(float)
         weights = torch.as_tensor(np.where(counts > 0, counts.sum() / np.maximum(counts, 1), 0)
@@ -151,8 +151,9 @@ def self_label(result: ScanResult, X: np.ndarray, ctx: TrainContext, *, threshol
                 logits = net(augment(data[rows], ctx, strength=1.5), head=head).float()
                 loss = torch.nn.functional.cross_entropy(logits, targets[rows], weight=weights)
             step(opt, loss)
-        ctx.progress((epoch + 1) / epochs, f"self-labelling epoch {epoch + 1}/{epochs}: "
-                     f"{len(mask):,} confident points")
+        return f"self-labelling epoch {epoch + 1}/{epochs}: {len(mask):,} confident points"
+
+    train_epochs(ctx, "self-label", {"net": net, "opt": opt}, epochs, one_epoch)
     result.soft = head_soft(net, X, ctx.device, head)
     return {"confident_before": before,
             "confident_after": float((result.soft.max(axis=1) > threshold).mean())}
