@@ -27,31 +27,37 @@ try:
 except InputError as exc:
     st.error(str(exc))
     st.stop()
+st.session_state[keys.CONTEXT] = context  # for this rerun's page (removed at the end)
 store, project = context.store, context.project
+
+
+
+def _project_picked() -> None:
+    st.session_state[keys.PROJECT_ID] = st.session_state[keys.PROJECT_PICKER]
+    st.session_state[keys.RUN_KEY] = None
+    st.session_state[keys.SELECTION] = []
+
+
+def _run_picked() -> None:
+    st.session_state[keys.RUN_KEY] = st.session_state[keys.RUN_PICKER]
+    st.session_state[keys.SELECTION] = []
+
 
 with st.sidebar:
     st.markdown("### clusterlab")
     projects = store.projects()
-    ids = [p["id"] for p in projects]
-    chosen = st.selectbox("Project", ids, index=ids.index(project["id"]),
-                          format_func=lambda i: next(p["name"] for p in projects if p["id"] == i),
-                          key="project_picker")
-    if chosen != project["id"]:
-        st.session_state[keys.PROJECT_ID] = chosen
-        st.session_state[keys.RUN_KEY] = None
-        st.rerun()
+    # the pickers show the session's current project and run (set by any page); choosing
+    # in them changes that state before the rerun, so there is one source of truth
+    st.session_state[keys.PROJECT_PICKER] = project["id"]
+    st.selectbox("Project", [p["id"] for p in projects], key=keys.PROJECT_PICKER,
+                 format_func=lambda i: next(p["name"] for p in projects if p["id"] == i),
+                 on_change=_project_picked)
     runs = store.runs(project["id"])
-    if runs:
-        run_keys = [r["key"] for r in runs]
-        picked = st.selectbox("Run", run_keys,
-                              index=run_keys.index(st.session_state[keys.RUN_KEY]),
-                              format_func=lambda k: run_label(next(r for r in runs
-                                                                   if r["key"] == k)),
-                              key="run_picker")
-        if picked != st.session_state[keys.RUN_KEY]:
-            st.session_state[keys.RUN_KEY] = picked
-            st.session_state[keys.SELECTION] = []
-            st.rerun()
+    if context.run is not None:
+        st.session_state[keys.RUN_PICKER] = context.run["key"]
+        st.selectbox("Run", [r["key"] for r in runs], key=keys.RUN_PICKER,
+                     format_func=lambda k: run_label(next(r for r in runs if r["key"] == k)),
+                     on_change=_run_picked)
     st.text_input("Your name (for the audit trail)", key=keys.WHO,
                   placeholder="e.g. Dr. Ana Ruiz")
 
@@ -70,3 +76,6 @@ except Exception:  # noqa: BLE001 - the page must never show a traceback
     log.exception("page failed")
     st.error("Something went wrong on this page; the details are in the server log. Your "
              "stored work is safe: try again, or pick another run in the sidebar.")
+finally:
+    # the context belongs to this rerun only (st.stop and st.rerun pass through here too)
+    st.session_state.pop(keys.CONTEXT, None)

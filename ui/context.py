@@ -35,8 +35,7 @@ class PageContext:
 
 
 def resolve_context() -> PageContext:
-    """Find the current project and run (preparing the demo on a fresh store) and keep
-    them for this rerun's page."""
+    """Find the current project and run (preparing the demo on a fresh store)."""
     store = get_store()
     if not store.projects():
         bar = st.progress(0.0, text="Preparing the demo project (digits)…")
@@ -55,11 +54,10 @@ def resolve_context() -> PageContext:
     if st.session_state.get(keys.RUN_KEY) not in run_keys:
         st.session_state[keys.RUN_KEY] = run_keys[0] if run_keys else None
     run = next((r for r in runs if r["key"] == st.session_state[keys.RUN_KEY]), None)
-    context = PageContext(store, projects[pid], run)
-    st.session_state[keys.CONTEXT] = context
-    return context
+    return PageContext(store, projects[pid], run)
 
 
 def page_context() -> PageContext:
-    """The context ``app.py`` computed for this rerun."""
+    """The context ``app.py`` computed for this rerun (resolved here when a page runs on
+    its own, as ``AppTest.switch_page`` runs it)."""
     return st.session_state.get(keys.CONTEXT) or resolve_context()
