@@ -49,8 +49,8 @@ with st.sidebar:
     # the pickers show the session's current project and run (set by any page); choosing
     # in them changes that state before the rerun, so there is one source of truth
     st.session_state[keys.PROJECT_PICKER] = project["id"]
-    st.selectbox("Project", [p["id"] for p in projects], key=keys.PROJECT_PICKER,
-                 format_func=lambda i: next(p["name"] for p in projects if p["id"] == i),
+    names = {p["id"]: p["name"] + ("" if p["n_runs"] else " · no run yet") for p in projects}
+    st.selectbox("Project", list(names), key=keys.PROJECT_PICKER, format_func=names.get,
                  on_change=_project_picked)
     runs = store.runs(project["id"])
     if context.run is not None:

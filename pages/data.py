@@ -11,10 +11,28 @@ from ui.common import who
 from ui.context import page_context
 from ui.uploads import parsed_columns, parsed_dataset, saved_upload
 from workspace.jobs import submit_run
-from workspace.projects import DEMO_CONFIG, config_for
+from workspace.projects import DEMO_CONFIG, adopt_upload, config_for
 
 store = page_context().store
 st.title("Data")
+
+unfinished = [p for p in store.projects() if not p["n_runs"]]
+if unfinished:
+    with st.expander(f"Projects without a finished run ({len(unfinished)})"):
+        st.caption("Their first run failed, was cancelled or is still running; the app does "
+                   "not open on them. Delete one to remove it with its jobs and uploaded file.")
+        for p in unfinished:
+            left, right = st.columns([5, 1])
+            left.text(f"{p['name']} · {p['data']} · created {p['created_at'][:16]}")
+            if right.button("Delete", key=f"delete-project-{p['id']}"):
+                try:
+                    store.delete_project(p["id"], who=who())
+                except InputError as exc:
+                    st.error(str(exc))
+                else:
+                    if st.session_state.get(keys.PROJECT_ID) == p["id"]:
+                        st.session_state[keys.PROJECT_ID] = None
+                    st.rerun()
 
 source_kind = st.radio("Source", ["Upload a file", "Built-in demo"], horizontal=True,
                        key="source_kind")
@@ -25,7 +43,7 @@ if source_kind == "Upload a file":
         type=["csv", "tsv", "txt", "parquet", "npy", "zip"], key="uploader")
     if upload is not None:
         try:
-            path = saved_upload(store, upload)
+            path = saved_upload(upload)
         except InputError as exc:
             st.error(str(exc))
 else:
@@ -79,11 +97,12 @@ else:
 
 name = st.text_input("Project name", value=data.name, key="project_name")
 if st.button("Create project and cluster it", type="primary", key="create_project"):
-    pid = store.create_project(name, str(path), who=who(), settings=settings)
-    st.session_state[keys.PROJECT_ID] = pid
+    path = adopt_upload(store, path)  # the upload enters the store with its project
     config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data else
               config_for(str(path), method="umap-hdbscan" if data.n >= 200 else "kmeans",
-                         **{k: v for k, v in settings.items() if v}))
+                         **{k: v for k, v in settings.items() if v}).validate())
+    pid = store.create_project(name, str(path), who=who(), settings=settings)
+    st.session_state[keys.PROJECT_ID] = pid
     job, _ = submit_run(store, config, pid, who=who())
     st.session_state[keys.WATCHED_JOB] = job["id"]
     st.session_state[keys.RUN_KEY] = None

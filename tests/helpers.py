@@ -15,17 +15,32 @@ def files_under(folder) -> list[str]:
     return sorted(str(p) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
+def store_snapshot(store) -> dict:
+    """What a store holds: its projects, runs, jobs and review rows, and every file's bytes
+    (the SQLite files aside, whose pages SQLite may rewrite on any open)."""
+    import hashlib
+
+    tables = {t: store._query(f"SELECT * FROM {t}")
+              for t in ("projects", "runs", "jobs", "clusters", "point_labels")}
+    files = {str(p.relative_to(store.root)): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in store.root.rglob("*") if p.is_file() and not p.name.startswith("store.db")}
+    return {"tables": tables, "files": files}
+
+
 def run_bad(tmp_path, capsys, data, *extra) -> str:
-    """Run the CLI on bad input; check exit 2, one error line, nothing written; return it."""
+    """Run the CLI on bad input; check exit 2, one error line, and that the store is
+    exactly as it was (no project, run, job or file added); return the sentence."""
     from workspace.cli import main
     from workspace.store import Store
 
     out = tmp_path / "out"
+    store = Store()
+    before = store_snapshot(store)
     code = main(["run", "--data", str(data), "--out", str(out), *extra])
     err = capsys.readouterr().err.strip()
     assert code == 2, err
     assert not out.exists(), "nothing may be written for bad input"
-    store = Store()
+    assert store_snapshot(store) == before, "refused input changed the store"
     assert store.runs() == [] and files_under(store.root / "runs") == []
     assert "Traceback" not in err
     errors = [line for line in err.splitlines() if line.startswith("error: ")]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from clustering.pipeline import RunConfig
 from helpers import no_errors, start_app, tiny_store, tiny_text_store
 from workspace import jobs
 from workspace.store import Store
@@ -227,3 +228,58 @@ def test_two_sessions_renaming_one_cluster_get_a_conflict_report(tiny, isolated_
     ben.button(key="save_cluster").click().run()
     no_errors(ben)
     assert store.clusters(key)[first]["name"] == "noughts"
+
+
+def test_app_opens_on_a_project_with_a_finished_run_not_on_a_ghost(tiny, isolated_store):
+    """A project whose run never finished (e.g. a refused file from an older CLI) is newest;
+    the app still opens on the tiny project, lists the other as 'no run yet', and the Data
+    page deletes it."""
+    store = Store(isolated_store)
+    ghost = store.create_project("empty.csv", str(isolated_store / "empty.csv"))
+    at = start()
+    no_errors(at)
+    assert at.session_state["project_id"] == tiny[0] and at.session_state["run_key"] == tiny[1]
+    picker = at.selectbox(key="project_picker")
+    assert picker.format_func(ghost) == "empty.csv · no run yet"
+    at.switch_page("pages/data.py").run()
+    at.button(key=f"delete-project-{ghost}").click().run()
+    no_errors(at)
+    assert [p["name"] for p in Store(isolated_store).projects()] == ["tiny"]
+
+
+def test_app_reopens_on_the_project_last_looked_at(tiny, isolated_store):
+    from helpers import tiny_table
+    from workspace.runs import ensure_run
+
+    store = Store(isolated_store)
+    path = tiny_table(isolated_store.parent / "other")
+    other = store.create_project("other", str(path))
+    run = ensure_run(RunConfig(data=str(path), method="gmm", clusters=3, kind="table"), store,
+                     other)
+    store.touch_project(tiny[0])  # someone looked at tiny after other was made
+    assert start().session_state["project_id"] == tiny[0]
+    store.touch_project(other)
+    at = start()
+    assert at.session_state["project_id"] == other and at.session_state["run_key"] == run.key
+
+
+@pytest.mark.parametrize("name,payload", [
+    ("empty.csv", b""),
+    ("bad.csv", b"a,b\n1,x\n2,3\n" + b"4,5\n" * 30),
+    ("broken.parquet", b"PAR1 this is not parquet PAR1"),
+    ("garbage.zip", b"this is not a zip archive"),
+    ("pickle.npy", b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, "
+                   b"'shape': (1,), }" + b" " * 60 + b"\n" + b"\x80\x04N."),
+])
+def test_refused_upload_leaves_the_store_exactly_as_it_was(name, payload, tiny, isolated_store):
+    from helpers import store_snapshot
+
+    store = Store(isolated_store)
+    at = start()
+    before = store_snapshot(store)
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload(name, payload, "application/octet-stream")
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1, [e.value for e in at.error]
+    assert store_snapshot(store) == before

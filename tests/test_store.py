@@ -197,3 +197,35 @@ def test_split_is_one_change_that_one_undo_takes_back(tmp_path):
     assert [e["action"] for e in store.audit_log(key)].count("split") == 1
     store.undo_last(key, who="ana")
     np.testing.assert_array_equal(current_labels(store, key, run_dir)[1], before)
+
+
+def test_opening_project_is_the_last_looked_at_with_a_finished_run(tmp_path):
+    store = Store(tmp_path / "s")
+    assert store.opening_project() is None
+    a = store.create_project("a", "/a.csv")
+    _register(store, "ka")
+    store.attach_run("ka", a)
+    b = store.create_project("b", "/b.csv")
+    _register(store, "kb")
+    store.attach_run("kb", b)
+    store.create_project("ghost", "/ghost.csv")  # newest, but no finished run
+    assert store.opening_project() == b  # newest with a run
+    store.touch_project(a)
+    assert store.opening_project() == a  # last looked at
+    assert {p["name"]: p["n_runs"] for p in store.projects()} == {"a": 1, "b": 1, "ghost": 0}
+
+
+def test_only_a_project_without_runs_can_be_deleted_with_its_upload(tmp_path):
+    from workspace.projects import save_upload
+
+    store = Store(tmp_path / "s")
+    upload = save_upload(store, "x.csv", b"a,b\n1,2\n")
+    ghost = store.create_project("ghost", str(upload))
+    keep = store.create_project("keep", "/k.csv")
+    _register(store, "kk")
+    store.attach_run("kk", keep)
+    with pytest.raises(InputError, match="has finished runs"):
+        store.delete_project(keep)
+    store.delete_project(ghost, who="ana")
+    assert [p["name"] for p in store.projects()] == ["keep"] and not upload.exists()
+    assert store.audit_log(None)[0]["action"] == "delete_project"

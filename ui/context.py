@@ -35,20 +35,26 @@ class PageContext:
 
 
 def resolve_context() -> PageContext:
-    """Find the current project and run (preparing the demo on a fresh store)."""
+    """Find the current project and run.
+
+    A new session opens on the last project anyone looked at that has a finished run,
+    else the newest such project, else the demo (prepared on first use).
+    """
     store = get_store()
-    if not store.projects():
-        bar = st.progress(0.0, text="Preparing the demo project (digits)…")
-        pid, key = bootstrap_demo(store, progress=lambda f, m: bar.progress(
-            min(max(f, 0.0), 1.0), text=m))
-        bar.empty()
-        st.session_state[keys.PROJECT_ID] = pid
-        st.session_state[keys.RUN_KEY] = key
     projects = {p["id"]: p for p in store.projects()}
     pid = st.session_state.get(keys.PROJECT_ID)
     if pid not in projects:
-        pid = next(iter(projects))
+        pid = store.opening_project()
+        if pid is None:
+            bar = st.progress(0.0, text="Preparing the demo project (digits)…")
+            pid, _ = bootstrap_demo(store, progress=lambda f, m: bar.progress(
+                min(max(f, 0.0), 1.0), text=m))
+            bar.empty()
+            projects = {p["id"]: p for p in store.projects()}
         st.session_state[keys.PROJECT_ID] = pid
+    if st.session_state.get(keys.OPENED_PROJECT) != pid:  # one write per project switch
+        store.touch_project(pid)
+        st.session_state[keys.OPENED_PROJECT] = pid
     runs = store.runs(pid)
     run_keys = [r["key"] for r in runs]
     if st.session_state.get(keys.RUN_KEY) not in run_keys:

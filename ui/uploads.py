@@ -1,7 +1,8 @@
 """An upload is saved and parsed once, not on every rerun of the Data page.
 
-The saved file's path holds its content hash (``uploads/<sha256>/<name>``), so caching by
-path is caching by content.
+It is staged outside the store until a project is made from it (see
+:func:`workspace.projects.stage_upload`). The staged path holds its content hash
+(``<sha256>/<name>``), so caching by path is caching by content.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from clustering.tables import read_table
-from workspace.projects import save_upload
+from workspace.projects import stage_upload
 
 from .common import get_dataset
 
@@ -22,12 +23,12 @@ _SAVED = "saved_uploads"
 """Session key: uploader file id -> saved path."""
 
 
-def saved_upload(store, upload) -> str:
-    """Save a ``st.file_uploader`` file once per upload (by its file id); its path."""
+def saved_upload(upload) -> str:
+    """Stage a ``st.file_uploader`` file once per upload (by its file id); its path."""
     saved = st.session_state.setdefault(_SAVED, {})
     if upload.file_id not in saved:
         saved.clear()  # one upload at a time: do not keep paths of replaced files
-        saved[upload.file_id] = str(save_upload(store, upload.name, upload.getvalue()))
+        saved[upload.file_id] = str(stage_upload(upload.name, upload.getvalue()))
     return saved[upload.file_id]
 
 

@@ -105,8 +105,10 @@ def _cmd_run(args, store) -> int:
                        epochs=args.epochs, options=_parse_options(args.option)).validate()
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
+    # the project is made only once the run exists: refused input leaves the store as it was
+    run = ensure_run(config, store, None, progress=_progress_printer())
     project = store.create_project(args.project or _project_name(args.data), args.data)
-    run = ensure_run(config, store, project, progress=_progress_printer())
+    store.attach_run(run.key, project)
     if args.explain:
         from workspace.explanations import EXPLANATIONS, ensure_explanations
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from clustering.errors import InputError
 from clustering.pipeline import RunConfig
 
-from .atomic import write_bytes
+from .atomic import write_bytes, write_with
 from .store import Store
 
-__all__ = ["DEMO_CONFIG", "MAX_UPLOAD_BYTES", "bootstrap_demo", "config_for", "save_upload"]
+__all__ = ["DEMO_CONFIG", "MAX_UPLOAD_BYTES", "adopt_upload", "bootstrap_demo", "config_for",
+           "save_upload", "stage_upload"]
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def bootstrap_demo(store: Store, progress=None, timeout: float = 600.0) -> tuple
 
 
 def save_upload(store: Store, filename: str, data: bytes) -> Path:
-    """Write an uploaded file under ``uploads/<hash>/`` at once and return its path.
+    """Write an uploaded file under the store's ``uploads/<hash>/`` and return its path.
 
     The name is reduced to safe characters; the content hash keeps two different files
     with one name apart and makes a repeated upload land on the same path.
@@ -64,6 +65,37 @@ def save_upload(store: Store, filename: str, data: bytes) -> Path:
     -------
     Path
     """
+    return _write_upload(store.root / "uploads", filename, data)
+
+
+def stage_upload(filename: str, data: bytes) -> Path:
+    """Write an upload to a private staging folder outside the store (checked as
+    :func:`save_upload` checks it): the Data page reads it from there, and only a project
+    made from it moves it into the store (:func:`adopt_upload`), so a refused or abandoned
+    upload leaves the store as it was."""
+    import os
+    import tempfile
+
+    staging = Path(tempfile.gettempdir()) / f"clusterlab-staging-{os.getuid()}"
+    staging.mkdir(mode=0o700, exist_ok=True)
+    return _write_upload(staging, filename, data)
+
+
+def adopt_upload(store: Store, path: str | Path) -> Path:
+    """Move a staged upload into the store's ``uploads/<hash>/``; other paths (demos, files
+    already in the store) come back unchanged."""
+    import shutil
+
+    path = Path(path)
+    if not path.parent.parent.name.startswith("clusterlab-staging-"):
+        return path
+    target = store.root / "uploads" / path.parent.name / path.name
+    if not target.exists():
+        write_with(target, lambda tmp: shutil.copyfile(path, tmp))
+    return target
+
+
+def _write_upload(folder: Path, filename: str, data: bytes) -> Path:
     if len(data) == 0:
         raise InputError(f"'{filename}' is empty (0 bytes); choose a file that has data.")
     if len(data) > MAX_UPLOAD_BYTES:
@@ -75,7 +107,7 @@ def save_upload(store: Store, filename: str, data: bytes) -> Path:
         raise InputError(f"'{filename}' is not a type clusterlab reads; upload CSV, Parquet, "
                          ".npy or a .zip of images.")
     digest = hashlib.sha256(data).hexdigest()[:16]
-    path = store.root / "uploads" / digest / safe
+    path = folder / digest / safe
     if not path.exists():
         write_bytes(path, data)
     return path

@@ -52,6 +52,7 @@ store from there to :data:`SCHEMA_VERSION`."""
 
 MIGRATIONS: dict[int, str] = {
     1: "CREATE INDEX IF NOT EXISTS audit_by_run ON audit(run_key, id);",
+    2: "ALTER TABLE projects ADD COLUMN last_opened TEXT;",
 }
 """``version -> SQL`` that takes a store from ``version - 1`` to ``version``."""
 
@@ -189,11 +190,60 @@ class Store:
             return pid
 
     def projects(self) -> list[dict]:
-        """All projects, newest first."""
-        rows = self._query("SELECT * FROM projects ORDER BY id DESC")
+        """All projects, newest first, each with ``n_runs`` (its finished runs)."""
+        rows = self._query("SELECT p.*, count(r.key) AS n_runs FROM projects p LEFT JOIN runs r "
+                           "ON r.project_id = p.id GROUP BY p.id ORDER BY p.id DESC")
         for r in rows:
             r["settings"] = json.loads(r["settings"] or "{}")
         return rows
+
+    def touch_project(self, project_id: int) -> None:
+        """Remember that someone looked at a project now (the app opens on it next time)."""
+        with self.transaction() as con:
+            con.execute("UPDATE projects SET last_opened=? WHERE id=?", (now(), project_id))
+
+    def opening_project(self) -> int | None:
+        """The project the app opens on: the last one looked at that has a finished run,
+        otherwise the newest with a finished run; None when no project has one."""
+        rows = self._query("SELECT p.id FROM projects p WHERE EXISTS (SELECT 1 FROM runs r "
+                           "WHERE r.project_id = p.id) ORDER BY p.last_opened IS NULL, "
+                           "p.last_opened DESC, p.id DESC LIMIT 1")
+        return int(rows[0]["id"]) if rows else None
+
+    def delete_project(self, project_id: int, who: str | None = None) -> None:
+        """Delete a project that has no finished run, with its jobs and their files.
+
+        Raises
+        ------
+        InputError
+            When the project has a finished run (its review work would be lost).
+        """
+        import shutil
+
+        who = who or whoami()
+        with self.transaction() as con:
+            row = con.execute("SELECT * FROM projects WHERE id=?", (project_id,)).fetchone()
+            if row is None:
+                return
+            if con.execute("SELECT 1 FROM runs WHERE project_id=?", (project_id,)).fetchone():
+                raise InputError(f"Project '{row['name']}' has finished runs; only a project "
+                                 "without any can be deleted here.")
+            jobs = [dict(r) for r in con.execute("SELECT id, kind, key FROM jobs WHERE "
+                                                 "project_id=?", (project_id,))]
+            con.execute("DELETE FROM jobs WHERE project_id=?", (project_id,))
+            kept = {(r["kind"], r["key"]) for r in con.execute("SELECT kind, key FROM jobs")}
+            con.execute("DELETE FROM projects WHERE id=?", (project_id,))
+            shared = con.execute("SELECT 1 FROM projects WHERE data=?", (row["data"],)).fetchone()
+            self._audit(con, who, "delete_project", {"name": row["name"], "data": row["data"]},
+                        project_id)
+        for job in jobs:  # logs and checkpoints (the layout of workspace.jobs)
+            (self.root / "jobs" / f"{job['id']}.log").unlink(missing_ok=True)
+            if (job["kind"], job["key"]) not in kept:
+                shutil.rmtree(self.root / "partial" / f"{job['kind']}-{job['key']}",
+                              ignore_errors=True)
+        upload = Path(row["data"])
+        if not shared and upload.parent.parent == self.root / "uploads":
+            shutil.rmtree(upload.parent, ignore_errors=True)
 
     def project(self, project_id: int) -> dict | None:
         """One project by id."""
@@ -217,6 +267,12 @@ class Store:
                  json.dumps(run_json.get("metrics") or {}), str(self.run_dir(key)), now(), who))
             self._audit(con, who, "run", {"method": run_json["config"]["method"]}, project_id,
                         key)
+
+    def attach_run(self, key: str, project_id: int) -> None:
+        """Give a run registered without a project (``clusterlab run``) its project."""
+        with self.transaction() as con:
+            con.execute("UPDATE runs SET project_id=? WHERE key=? AND project_id IS NULL",
+                        (project_id, key))
 
     def get_run(self, key: str) -> dict | None:
         """The stored run with this key, or None (also None when its folder is gone)."""
