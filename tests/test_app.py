@@ -72,8 +72,8 @@ def test_text_project_shows_keywords_and_texts(isolated_store, monkeypatch):
     assert "the rocket reached orbit" in listed and "bake the bread in the oven" in listed
 
 
-@pytest.mark.slow
 def test_first_start_shows_clustered_demo(isolated_store):
+    """A fresh store opens on the demo at once: its run ships with clusterlab."""
     at = start()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Points"] == "1,797" and float(metrics["ACC vs truth"]) > 0.8

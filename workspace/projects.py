@@ -13,8 +13,8 @@ from clustering.pipeline import RunConfig
 from .atomic import write_bytes, write_with
 from .store import Store
 
-__all__ = ["DEMO_CONFIG", "MAX_UPLOAD_BYTES", "adopt_upload", "bootstrap_demo", "config_for",
-           "save_upload", "stage_upload"]
+__all__ = ["DEMO_CONFIG", "MAX_UPLOAD_BYTES", "SHIPPED_DEMO", "adopt_upload", "bootstrap_demo",
+           "config_for", "import_run", "save_upload", "stage_upload"]
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +25,34 @@ MAX_UPLOAD_BYTES = 1024 * 1024**2
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".npy", ".zip")
 
 
+SHIPPED_DEMO = Path(__file__).parent / "demo_run"
+"""The demo's first run, computed when clusterlab was built (``python -m
+workspace.build_demo``) and installed with it, so a new user's first map needs no
+computation. ``CLUSTERLAB_SHIPPED_DEMO=0`` makes the app compute it instead."""
+
+
 def bootstrap_demo(store: Store, progress=None, timeout: float = 600.0) -> tuple[int, str]:
     """Make sure the demo project exists and has its first run (reused when stored).
 
-    The run is computed by a worker process (see :mod:`workspace.jobs`); this waits for
-    it, reporting progress, because a fresh store has nothing else to show.
+    The run shipped with clusterlab (:data:`SHIPPED_DEMO`) is copied into the store when
+    there is one; otherwise a worker process computes it (see :mod:`workspace.jobs`) and
+    this waits for it, reporting progress, because a fresh store has nothing else to show.
 
     Returns
     -------
     project_id : int
     run_key : str
     """
+    import os
+
     from . import jobs
 
     pid = store.create_project("demo:digits", "demo:digits")
+    if os.environ.get("CLUSTERLAB_SHIPPED_DEMO", "1") != "0" and \
+            (SHIPPED_DEMO / "run.json").exists():
+        return pid, import_run(store, SHIPPED_DEMO, pid, note=(
+            "This demo run was computed when clusterlab was built and installed with it; "
+            "run it again from the Cluster page to compute it here."))
     job, _ = jobs.submit_run(store, DEMO_CONFIG, pid)
     job = jobs.wait(store, job["id"], timeout, on_progress=lambda j: progress and progress(
         float(j["fraction"]), j["message"]))
@@ -46,6 +60,40 @@ def bootstrap_demo(store: Store, progress=None, timeout: float = 600.0) -> tuple
         raise InputError(f"The demo could not be prepared ({job['state']}: "
                          f"{job['error'] or job['message']}); see the server log.")
     return pid, job["result"]
+
+
+def import_run(store: Store, folder: Path, project_id: int, note: str = "") -> str:
+    """Copy a finished run folder into the store under its key and register it.
+
+    The folder is copied under a temporary name and renamed into place, as
+    :func:`workspace.runs.ensure_run` stores a computed run.
+
+    Returns
+    -------
+    str
+        The run's key.
+    """
+    import json
+    import shutil
+    import tempfile
+
+    run_json = json.loads((Path(folder) / "run.json").read_text(encoding="utf-8"))
+    key = run_json["key"]
+    if store.get_run(key) is None:
+        final = store.run_dir(key)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=final.parent))
+        try:
+            shutil.copytree(folder, staging, dirs_exist_ok=True)
+            if note:
+                run_json["notes"] = [*run_json.get("notes", []), note]
+                (staging / "run.json").write_text(json.dumps(run_json), encoding="utf-8")
+            if final.exists():
+                shutil.rmtree(final)
+            staging.rename(final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        store.register_run(key, project_id, run_json)
+    return key
 
 
 def save_upload(store: Store, filename: str, data: bytes) -> Path:
