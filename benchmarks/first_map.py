@@ -1,0 +1,109 @@
+"""Time to the first map for a new user: a cold server on a fresh store.
+
+Each trial starts ``streamlit run app.py`` on a new, empty store with empty bytecode and
+numba caches (``PYTHONPYCACHEPREFIX``, ``NUMBA_CACHE_DIR`` in fresh folders), opens the page
+in headless Chromium (launched once, before the trials) and waits until the Plotly map is
+drawn. Two ways to get the demo's run are timed in the same process, alternating:
+
+* ``shipped`` — the run built with clusterlab is copied into the store (today's default);
+* ``computed`` — ``CLUSTERLAB_SHIPPED_DEMO=0``: a worker computes it (UMAP + HDBSCAN), as
+  every first start did before.
+
+Usage: ``python benchmarks/first_map.py [--trials 3]``; writes ``results/first_map.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def trial(browser, mode: str) -> dict:
+    """One cold start: seconds from server start and from page open to the drawn map."""
+    scratch = Path(tempfile.mkdtemp(prefix="firstmap-"))
+    env = {**os.environ, "CLUSTERLAB_HOME": str(scratch / "home"),
+           "PYTHONPYCACHEPREFIX": str(scratch / "pycache"),
+           "NUMBA_CACHE_DIR": str(scratch / "numba"),
+           "CLUSTERLAB_SHIPPED_DEMO": "1" if mode == "shipped" else "0"}
+    port = _free_port()
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+         str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        listening = time.perf_counter()
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(300_000)
+        opened = time.perf_counter()
+        page.goto(f"http://127.0.0.1:{port}")
+        page.wait_for_selector(".js-plotly-plot .nsewdrag")
+        drawn = time.perf_counter()
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"mode": mode, "from_server_start_s": round(drawn - start, 2),
+            "from_page_open_s": round(drawn - opened, 2),
+            "server_listening_s": round(listening - start, 2)}
+
+
+def main() -> None:
+    """Run the trials and write the results."""
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=3)
+    args = parser.parse_args()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        for i in range(args.trials):
+            for mode in ("shipped", "computed"):
+                rows.append({"trial": i, **trial(browser, mode)})
+                print(rows[-1], flush=True)
+        browser.close()
+    summary = {}
+    for mode in ("shipped", "computed"):
+        mine = [r for r in rows if r["mode"] == mode]
+        summary[mode] = {k: statistics.median(r[k] for r in mine)
+                         for k in ("from_server_start_s", "from_page_open_s",
+                                   "server_listening_s")}
+    load = os.getloadavg()
+    out = {"trials": rows, "median": summary, "cpus": os.cpu_count(),
+           "loadavg_after": [round(v, 2) for v in load]}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "first_map.json").write_text(json.dumps(out, indent=2))
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
