@@ -283,3 +283,29 @@ def test_refused_upload_leaves_the_store_exactly_as_it_was(name, payload, tiny, 
     assert not at.exception
     assert len(at.error) == 1, [e.value for e in at.error]
     assert store_snapshot(store) == before
+
+
+def test_show_on_the_cluster_page_switches_the_map_title_and_metrics(tiny, isolated_store):
+    """Two runs of one project: Show on the Cluster page makes the other one current, and
+    the sidebar, the Explore map and its metrics follow (the sidebar no longer reverts it)."""
+    from helpers import tiny_table
+    from workspace.runs import ensure_run
+
+    store = Store(isolated_store)
+    path = tiny_table(isolated_store.parent / "tinydata")
+    settings = {"kind": "table", "label_column": "group", "id_column": "item"}
+    gmm = ensure_run(RunConfig(data=str(path), method="gmm", clusters=2, **settings), store,
+                     tiny[0])
+    at = start()
+    assert at.session_state["run_key"] == gmm.key  # the newest run is shown first
+    at.switch_page("pages/cluster.py").run()
+    at.button(key=f"show-{tiny[1]}").click().run()
+    at.switch_page("pages/explore.py").run()
+    no_errors(at)
+    assert at.session_state["run_key"] == tiny[1]
+    assert {m.label: m.value for m in at.metric}["Clusters"] == "3"
+    at.switch_page("pages/cluster.py").run()
+    at.button(key=f"show-{gmm.key}").click().run()
+    at.switch_page("pages/explore.py").run()
+    assert at.session_state["run_key"] == gmm.key
+    assert {m.label: m.value for m in at.metric}["Clusters"] == "2"
