@@ -29,19 +29,17 @@ def load_demo(name: str) -> Dataset:
     -------
     Dataset
     """
-    from sklearn import datasets
-
     if name == "digits":
-        bunch = datasets.load_digits()
-        pixels = bunch.images  # (n, 8, 8), values 0..16
+        pixels, target = _digits()  # (n, 8, 8), values 0..16
         cols = [f"px_{r}_{c}" for r in range(8) for c in range(8)]
         table = pd.DataFrame(pixels.reshape(len(pixels), -1), columns=cols)
         images = np.clip(np.rint(pixels * (255.0 / 16.0)), 0, 255).astype(np.uint8)
         return Dataset(
             name="demo:digits", modality="images", ids=_row_ids(len(pixels)), table=table,
-            labels=bunch.target.astype(np.int64), images=images, source="demo:digits",
-            label_name="digit",
+            labels=target, images=images, source="demo:digits", label_name="digit",
         )
+    from sklearn import datasets
+
     if name in ("iris", "wine"):
         bunch = getattr(datasets, f"load_{name}")(as_frame=True)
         frame = bunch.frame.drop(columns=["target"])
@@ -54,6 +52,19 @@ def load_demo(name: str) -> Dataset:
         )
     known = ", ".join(f"demo:{k}" for k in DEMOS)
     raise InputError(f"There is no demo called 'demo:{name}'; the built-in demos are {known}.")
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits (images (n, 8, 8) in 0..16, labels), read from the file
+    scikit-learn ships, as ``sklearn.datasets.load_digits`` reads it, without importing
+    scikit-learn (several seconds on a cold start, where the demo is the first page)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    data = np.loadtxt(path, delimiter=",")
+    return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(np.int64)
 
 
 def _row_ids(n: int) -> np.ndarray:

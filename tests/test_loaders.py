@@ -115,3 +115,14 @@ def test_text_minilm_embedding_offline(tmp_path):
     assert X.shape == (4, 384)
     sims = X @ X.T
     assert sims[0, 1] > sims[0, 2] and sims[2, 3] > sims[1, 3]
+
+
+def test_digits_demo_is_scikit_learns_digits():
+    """The demo reads scikit-learn's digits file without importing scikit-learn."""
+    from sklearn.datasets import load_digits
+
+    from clustering.demos import load_demo
+
+    bunch, data = load_digits(), load_demo("digits")
+    np.testing.assert_array_equal(data.table.to_numpy().reshape(-1, 8, 8), bunch.images)
+    np.testing.assert_array_equal(data.labels, bunch.target)
