@@ -55,9 +55,12 @@ def load_demo(name: str) -> Dataset:
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's digits (images (n, 8, 8) in 0..16, labels), read from the file
-    scikit-learn ships, as ``sklearn.datasets.load_digits`` reads it, without importing
-    scikit-learn (several seconds on a cold start, where the demo is the first page)."""
+    """Scikit-learn's digits: images (n, 8, 8) in 0..16 and labels.
+
+    Read from the file scikit-learn ships, as ``sklearn.datasets.load_digits`` reads it,
+    without importing scikit-learn (several seconds on a cold start, where the demo is the
+    first page).
+    """
     import importlib.util
     from pathlib import Path
 

@@ -17,6 +17,10 @@ __all__ = ["ColumnPlan", "plan_columns", "read_table", "rows_text"]
 MAX_CATEGORIES = 50
 
 
+MAX_COLUMNS = 20_000
+"""Widest table :func:`read_table` accepts (embeddings wider than this belong in .npy)."""
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV (any common delimiter, UTF-8 with or without BOM) or Parquet file.
 
@@ -52,8 +56,13 @@ def read_table(path: Path) -> pd.DataFrame:
                          "is a valid CSV or Parquet file.") from None
     if len(frame) == 0:
         raise InputError(f"'{path.name}' has a header but no rows; add data rows and retry.")
+    if frame.shape[1] > MAX_COLUMNS:
+        raise InputError(f"'{path.name}' has {frame.shape[1]:,} columns, more than the "
+                         f"{MAX_COLUMNS:,} clusterlab reads; keep the columns to cluster on "
+                         "(or save wide embeddings as a .npy file).")
     frame.columns = [str(c).strip() for c in frame.columns]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    names = pd.Index(frame.columns)
+    dupes = sorted(set(names[names.duplicated()]))  # linear: a wide header stays quick
     if dupes:
         raise InputError(f"'{path.name}' has repeated column names ({', '.join(dupes)}); "
                          "give every column a unique name.")

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -132,3 +133,31 @@ def test_predict_needs_a_run_with_a_model(digits_run, tmp_path, monkeypatch, cap
     assert main(["predict", "--run", str(out), "--data", "demo:digits",
                  "--out", str(tmp_path / "p.csv")]) == 2
     assert "keeps no trained model" in capsys.readouterr().err
+
+
+def test_crash_log_is_private_in_the_store_and_ignores_planted_symlinks(tmp_path, monkeypatch,
+                                                                        capsys):
+    """An internal error writes its traceback to a new 0600 file under the store, never to
+    a fixed /tmp path a planted symlink could redirect."""
+    import os
+    import tempfile
+
+    import workspace.cli as cli
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    planted = Path(tempfile.gettempdir()) / "clusterlab-error.log"
+    if not planted.exists() and not planted.is_symlink():
+        planted.symlink_to(victim)
+    monkeypatch.setattr(cli, "_cmd_methods", lambda: 1 / 0)
+    try:
+        assert cli.main(["methods"]) == 1
+    finally:
+        if planted.is_symlink() and planted.resolve() == victim:
+            planted.unlink()
+    err = capsys.readouterr().err
+    assert victim.read_text() == "precious"
+    logs = list((Path(os.environ["CLUSTERLAB_HOME"]) / "logs").glob("error-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in err
+    assert "ZeroDivisionError" in logs[0].read_text()
+    assert oct(logs[0].stat().st_mode & 0o777) == "0o600"

@@ -130,3 +130,20 @@ def test_export_failure_leaves_no_partial_file(tmp_path, text_run, monkeypatch):
     with pytest.raises(OSError):
         export_run(run.path, "csv", out, store=store)
     assert not out.exists() and list(tmp_path.glob("*.tmp")) == []
+
+
+def test_formula_after_leading_spaces_and_in_column_names_is_escaped(tmp_path):
+    """Spreadsheets ignore leading blanks before '=', and read the header row too."""
+    assert escape_formula("  =1+1") == "'  =1+1" and escape_formula("\t =cmd") == "'\t =cmd"
+    frame = pd.DataFrame({"item": [f"r{i}" for i in range(24)],
+                          "=HYPERLINK(\"http://evil\")": [float(i % 3) for i in range(24)],
+                          "v": [float(i) for i in range(24)]})
+    path = tmp_path / "hdr.csv"
+    frame.to_csv(path, index=False)
+    store = Store()
+    run = ensure_run(RunConfig(data=str(path), id_column="item", kind="table", clusters=3),
+                     store)
+    out = tmp_path / "e.csv"
+    export_run(run.path, "csv", out, store=store)
+    header = out.read_text().splitlines()[0]
+    assert "'=HYPERLINK" in header and ",=HYPERLINK" not in header

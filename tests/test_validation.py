@@ -192,3 +192,22 @@ def test_zip_caps_refused_before_reading(tmp_path):
         safezip.checked_members(path, safezip.ZipLimits(max_entries=2))
     with pytest.raises(safezip.InputError, match="over the 500-byte limit per file"):
         safezip.checked_members(path, safezip.ZipLimits(max_entry_bytes=500))
+
+
+def test_very_wide_header_is_refused_in_one_sentence(tmp_path, capsys):
+    from clustering.tables import MAX_COLUMNS
+
+    path = tmp_path / "wide.csv"
+    cols = MAX_COLUMNS + 1
+    path.write_text(",".join(f"c{i}" for i in range(cols)) + "\n" + ",".join("1" * cols) + "\n")
+    msg = run_bad(tmp_path, capsys, path)
+    assert f"{cols:,} columns" in msg and "20,000" in msg
+
+
+def test_wide_table_with_a_repeated_name_is_named(tmp_path, capsys):
+    """10,000 columns load in linear time (the duplicate check was quadratic: ~60 s)."""
+    names = [f"c{i}" for i in range(10_000)] + ["c7 "]  # equal to c7 once stripped
+    path = tmp_path / "dup.csv"
+    path.write_text(",".join(names) + "\n" + ",".join("1" * len(names)) + "\n")
+    msg = run_bad(tmp_path, capsys, path)
+    assert "repeated column names (c7)" in msg

@@ -186,7 +186,7 @@ def _cmd_export(args, store) -> int:
 def _cmd_predict(args, store) -> int:
     from clustering.loaders import load_data
     from workspace.atomic import write_with
-    from workspace.exports import escape_formula
+    from workspace.exports import escaped_csv
     from workspace.predict import assign_new_rows
 
     suffix = args.out.suffix.lower()
@@ -196,7 +196,7 @@ def _cmd_predict(args, store) -> int:
                      id_column=args.id_column)
     frame = assign_new_rows(args.run, data, store, device=args.device)
     if suffix == ".csv":
-        write_with(args.out, lambda p: frame.map(escape_formula).to_csv(p, index=False))
+        write_with(args.out, lambda p: escaped_csv(frame).to_csv(p, index=False))
     else:
         write_with(args.out, lambda p: frame.to_parquet(p, index=False))
     counts = frame["cluster_name"].value_counts()
@@ -248,15 +248,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _internal_error(exc: Exception) -> int:
-    import tempfile
+    """Report a bug in one line; the traceback goes to a new owner-only file in the store."""
+    import os
     import traceback
+    from datetime import UTC, datetime
 
-    log_file = Path(tempfile.gettempdir()) / "clusterlab-error.log"
+    from workspace.store import default_root
+
+    where = ""
     try:
-        log_file.write_text(traceback.format_exc(), encoding="utf-8")
+        folder = default_root() / "logs"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        log_file = folder / f"error-{stamp}-{os.getpid()}.log"
+        # O_EXCL: never follows or reuses an existing file (or a planted symlink)
+        fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc())
         where = f" (details in {log_file})"
     except OSError:
-        where = ""
+        pass
     sys.stderr.write(f"\ninternal error: {type(exc).__name__}: {exc}{where}. Nothing was "
                      "written under the final names; please report this.\n")
     return 1

@@ -22,7 +22,8 @@ from .review import cluster_name
 from .runs import load_assignments, read_run
 from .store import Store, now, whoami
 
-__all__ = ["FORMATS", "escape_formula", "export_run", "labelled_frame", "reload_dataset"]
+__all__ = ["FORMATS", "escape_formula", "escaped_csv", "export_run", "labelled_frame",
+           "reload_dataset"]
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 def escape_formula(value):
     """Prefix a text cell with ``'`` when a spreadsheet would run it as a formula.
 
-    Cells starting with ``= + - @``, tab, carriage return or NUL are escaped (OWASP).
-    Non-text values pass through.
+    Cells starting with ``= + - @``, tab, carriage return or NUL are escaped (OWASP), also
+    after leading spaces or tabs. Non-text values pass through.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and (value.startswith(_FORMULA_START)
+                                   or value.lstrip(" \t").startswith(_FORMULA_START)):
         return "'" + value
     return value
+
+
+def escaped_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and column name escaped by :func:`escape_formula`
+    (the header row reaches the spreadsheet too)."""
+    out = frame.map(escape_formula)
+    out.columns = [escape_formula(str(c)) for c in frame.columns]
+    return out
 
 
 def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset | None = None
@@ -171,7 +181,7 @@ def export_run(run_dir: Path, fmt: str, out: Path, *, store: Store | None = None
         raise InputError(f"--out '{out}' is a folder; give a file name such as export.{fmt}.")
     prov = _provenance(run_json, store, fmt, rows, clusters, ids, reviewed_only, who)
     if fmt == "csv":
-        write_with(out, lambda p: rows.map(escape_formula).to_csv(p, index=False))
+        write_with(out, lambda p: escaped_csv(rows).to_csv(p, index=False))
     elif fmt == "parquet":
         write_with(out, lambda p: rows.to_parquet(p, index=False))
     elif fmt == "jsonl":
@@ -242,5 +252,5 @@ def _write_image_zip(path: Path, rows: pd.DataFrame, data: Dataset, prov: dict) 
             manifest.append({"file": member, "id": row.id, "label": row.label,
                              "cluster": int(row.cluster), "confidence": float(row.confidence)})
         zf.writestr("manifest.csv",
-                    pd.DataFrame(manifest).map(escape_formula).to_csv(index=False))
+                    escaped_csv(pd.DataFrame(manifest)).to_csv(index=False))
         zf.writestr("provenance.json", json.dumps(prov, indent=2, default=str))
