@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -219,30 +220,41 @@ def _safe_folder(label: str) -> str:
     return cleaned[:80]
 
 
-def _image_bytes(data: Dataset, index: int) -> tuple[bytes, str]:
+@contextmanager
+def _image_reader(data: Dataset):
+    """``read(index) -> (bytes, suffix)`` for the images of ``data``: the original files
+    (the source zip opened and its member list checked once, not once per image), or PNGs
+    of the loaded pixels for demos."""
     if data.image_files and not data.source.startswith("demo:"):
-        name = data.image_files[index]
         source = Path(data.source)
         if source.is_dir():
-            return (source / name).read_bytes(), Path(name).suffix.lower()
+            yield lambda i: ((source / data.image_files[i]).read_bytes(),
+                             Path(data.image_files[i]).suffix.lower())
+            return
         from clustering.safezip import checked_members, read_member
 
         members = {m.filename: m for m in checked_members(source)}
         with zipfile.ZipFile(source) as zf:
-            return read_member(zf, members[name]), Path(name).suffix.lower()
+            yield lambda i: (read_member(zf, members[data.image_files[i]]),
+                             Path(data.image_files[i]).suffix.lower())
+        return
     from PIL import Image
 
-    buf = io.BytesIO()
-    Image.fromarray(data.images[index]).save(buf, format="PNG")
-    return buf.getvalue(), ".png"
+    def png(i: int) -> tuple[bytes, str]:
+        buf = io.BytesIO()
+        Image.fromarray(data.images[i]).save(buf, format="PNG")
+        return buf.getvalue(), ".png"
+
+    yield png
 
 
 def _write_image_zip(path: Path, rows: pd.DataFrame, data: Dataset, prov: dict) -> None:
     position = {str(i): k for k, i in enumerate(data.ids)}
     manifest, used = [], set()
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf, \
+            _image_reader(data) as read:
         for row in rows.itertuples(index=False):
-            blob, suffix = _image_bytes(data, position[str(row.id)])
+            blob, suffix = read(position[str(row.id)])
             stem = _safe_folder(Path(str(row.id)).stem)
             member = f"{_safe_folder(row.label)}/{stem}{suffix}"
             if member in used:
