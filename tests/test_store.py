@@ -226,6 +226,15 @@ def test_only_a_project_without_runs_can_be_deleted_with_its_upload(tmp_path):
     store.attach_run("kk", keep)
     with pytest.raises(InputError, match="has finished runs"):
         store.delete_project(keep)
+    with store.transaction() as con:  # a first run still computing
+        con.execute("INSERT INTO jobs(kind, key, project_id, config, state, created_at, "
+                    "created_by) VALUES ('run', 'k0', ?, '{}', 'running', 'now', 'ana')",
+                    (ghost,))
+    with pytest.raises(InputError, match="job in progress"):
+        store.delete_project(ghost)
+    with store.transaction() as con:
+        con.execute("UPDATE jobs SET state='failed'")
     store.delete_project(ghost, who="ana")
     assert [p["name"] for p in store.projects()] == ["keep"] and not upload.exists()
+    assert store._query("SELECT * FROM jobs") == []
     assert store.audit_log(None)[0]["action"] == "delete_project"

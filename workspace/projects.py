@@ -116,17 +116,24 @@ def save_upload(store: Store, filename: str, data: bytes) -> Path:
     return _write_upload(store.root / "uploads", filename, data)
 
 
+_STAGING: list[Path] = []
+"""This process's staging folder (made on first use)."""
+
+
 def stage_upload(filename: str, data: bytes) -> Path:
     """Write an upload to a private staging folder outside the store (checked as
     :func:`save_upload` checks it): the Data page reads it from there, and only a project
     made from it moves it into the store (:func:`adopt_upload`), so a refused or abandoned
-    upload leaves the store as it was."""
-    import os
+    upload leaves the store as it was.
+
+    The folder is made by ``tempfile.mkdtemp`` (new, owner-only, unguessable) once per
+    process.
+    """
     import tempfile
 
-    staging = Path(tempfile.gettempdir()) / f"clusterlab-staging-{os.getuid()}"
-    staging.mkdir(mode=0o700, exist_ok=True)
-    return _write_upload(staging, filename, data)
+    if not _STAGING or not _STAGING[0].is_dir():
+        _STAGING[:] = [Path(tempfile.mkdtemp(prefix="clusterlab-staging-"))]
+    return _write_upload(_STAGING[0], filename, data)
 
 
 def adopt_upload(store: Store, path: str | Path) -> Path:

@@ -216,7 +216,8 @@ class Store:
         Raises
         ------
         InputError
-            When the project has a finished run (its review work would be lost).
+            When the project has a finished run (its review work would be lost) or a job
+            still in progress.
         """
         import shutil
 
@@ -228,6 +229,10 @@ class Store:
             if con.execute("SELECT 1 FROM runs WHERE project_id=?", (project_id,)).fetchone():
                 raise InputError(f"Project '{row['name']}' has finished runs; only a project "
                                  "without any can be deleted here.")
+            if con.execute("SELECT 1 FROM jobs WHERE project_id=? AND state IN ('queued', "
+                           "'running')", (project_id,)).fetchone():
+                raise InputError(f"Project '{row['name']}' has a job in progress; cancel it "
+                                 "on the Cluster page first, then delete the project.")
             jobs = [dict(r) for r in con.execute("SELECT id, kind, key FROM jobs WHERE "
                                                  "project_id=?", (project_id,))]
             con.execute("DELETE FROM jobs WHERE project_id=?", (project_id,))
