@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from ports import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 50_000
@@ -59,21 +59,14 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="cl50k-"))
     cli_s = make_project(home)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py",
                                "--server.port", str(port), "--server.headless", "true"],
                               cwd=ROOT, env={**os.environ, "CLUSTERLAB_HOME": str(home)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     figures = {"points": N, "cli_run_s": round(cli_s, 1)}
     try:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_port(port)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
                 "--no-sandbox", "--disable-background-networking", "--disable-sync",

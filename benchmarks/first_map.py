@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,14 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from ports import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def trial(browser, mode: str, warm: bool = False) -> dict:
@@ -47,19 +42,14 @@ def trial(browser, mode: str, warm: bool = False) -> dict:
     if not warm:
         env.update(PYTHONPYCACHEPREFIX=str(scratch / "pycache"),
                    NUMBA_CACHE_DIR=str(scratch / "numba"))
-    port = _free_port()
+    port = free_port()
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
          str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_for_port(port, interval=0.05)
         listening = time.perf_counter()
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(300_000)

@@ -33,7 +33,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from ports import free_port, wait_for_port  # noqa: E402
 
 FINISHED = {"FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
 THINK_S = (1.0, 3.0)
@@ -86,21 +87,6 @@ def prepare(home: Path) -> dict:
     return {"cli_run_s": round(cli_s, 1), "explain_s": round(time.monotonic() - start, 1),
             "run_key": run["key"], "project_id": run["project_id"], "data": str(home /
                                                                               "blobs50k.npy")}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int) -> None:
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
-            return
-        except OSError:
-            time.sleep(0.2)
 
 
 def start_server(home: Path) -> tuple[subprocess.Popen, subprocess.Popen, str, Path]:
