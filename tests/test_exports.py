@@ -161,9 +161,9 @@ def test_imagefolder_export_checks_the_source_zip_once(tmp_path, monkeypatch):
 
     src = tmp_path / "imgs.zip"
     with zipfile.ZipFile(src, "w") as zf:
-        for i in range(40):
+        for i in range(ROWS):  # under 30 images: a PCA map, no UMAP
             buf = io.BytesIO()
-            Image.fromarray(np.full((8, 8), i * 6, dtype=np.uint8)).save(buf, format="PNG")
+            Image.fromarray(np.full((8, 8), i * 10, dtype=np.uint8)).save(buf, format="PNG")
             zf.writestr(f"img{i:03d}.png", buf.getvalue())
     store = Store()
     run = ensure_run(RunConfig(data=str(src), kind="images", method="kmeans", clusters=2),
@@ -174,5 +174,5 @@ def test_imagefolder_export_checks_the_source_zip_once(tmp_path, monkeypatch):
                         lambda path, *a, **k: calls.append(path) or original(path, *a, **k))
     export_run(run.path, "imagefolder", tmp_path / "out.zip", store=store)
     with zipfile.ZipFile(tmp_path / "out.zip") as zf:
-        assert len([n for n in zf.namelist() if n.endswith(".png")]) == 40
+        assert len([n for n in zf.namelist() if n.endswith(".png")]) == ROWS
     assert len(calls) == 1
