@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from clustering.errors import InputError
 from clustering.pipeline import RunConfig
 from helpers import files_under, run_bad
-from workspace.projects import MAX_UPLOAD_BYTES, save_upload
+from workspace.projects import MAX_UPLOAD_BYTES, stage_upload
 from workspace.runs import ensure_run, load_assignments
 from workspace.store import Store
 
@@ -83,9 +83,12 @@ def test_upload_over_the_limit_refused_and_not_written(isolated_store):
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 1024**2 == MAX_UPLOAD_BYTES
     huge = bytes(MAX_UPLOAD_BYTES + 1)  # 1 GiB + 1 byte (zero pages, cheap)
+    staged = stage_upload("small.csv", b"a\n1\n").parent.parent  # this process's staging
+    before = files_under(staged)
     with pytest.raises(InputError, match="over the 1,024 MiB upload limit"):
-        save_upload(store, "big.csv", huge)
+        stage_upload("big.csv", huge)
     assert files_under(store.root / "uploads") == []
+    assert files_under(staged) == before
 
 
 def _two_projects(store: Store):

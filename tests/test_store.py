@@ -216,10 +216,11 @@ def test_opening_project_is_the_last_looked_at_with_a_finished_run(tmp_path):
 
 
 def test_only_a_project_without_runs_can_be_deleted_with_its_upload(tmp_path):
-    from workspace.projects import save_upload
+    from workspace.projects import adopt_upload, stage_upload
 
     store = Store(tmp_path / "s")
-    upload = save_upload(store, "x.csv", b"a,b\n1,2\n")
+    upload = adopt_upload(store, stage_upload("x.csv", b"a,b\n1,2\n"))
+    assert upload.parent.parent == store.root / "uploads"
     ghost = store.create_project("ghost", str(upload))
     keep = store.create_project("keep", "/k.csv")
     _register(store, "kk")

@@ -14,7 +14,7 @@ from .atomic import write_bytes, write_with
 from .store import Store
 
 __all__ = ["DEMO_CONFIG", "MAX_UPLOAD_BYTES", "SHIPPED_DEMO", "adopt_upload", "bootstrap_demo",
-           "config_for", "import_run", "save_upload", "stage_upload"]
+           "config_for", "import_run", "stage_upload"]
 
 log = logging.getLogger(__name__)
 
@@ -96,38 +96,23 @@ def import_run(store: Store, folder: Path, project_id: int, note: str = "") -> s
     return key
 
 
-def save_upload(store: Store, filename: str, data: bytes) -> Path:
-    """Write an uploaded file under the store's ``uploads/<hash>/`` and return its path.
-
-    The name is reduced to safe characters; the content hash keeps two different files
-    with one name apart and makes a repeated upload land on the same path.
-
-    Parameters
-    ----------
-    store : Store
-    filename : str
-        Name the browser sent.
-    data : bytes
-
-    Returns
-    -------
-    Path
-    """
-    return _write_upload(store.root / "uploads", filename, data)
-
-
 _STAGING: list[Path] = []
 """This process's staging folder (made on first use)."""
 
 
 def stage_upload(filename: str, data: bytes) -> Path:
-    """Write an upload to a private staging folder outside the store (checked as
-    :func:`save_upload` checks it): the Data page reads it from there, and only a project
-    made from it moves it into the store (:func:`adopt_upload`), so a refused or abandoned
-    upload leaves the store as it was.
+    """Write an upload to a private staging folder outside the store.
 
-    The folder is made by ``tempfile.mkdtemp`` (new, owner-only, unguessable) once per
-    process.
+    The Data page reads it from there, and only a project made from it moves it into the
+    store (:func:`adopt_upload`), so a refused or abandoned upload leaves the store as it
+    was. The name is reduced to safe characters; the content hash keeps two different files
+    with one name apart and makes a repeated upload land on the same path. The folder is
+    made by ``tempfile.mkdtemp`` (new, owner-only, unguessable) once per process.
+
+    Raises
+    ------
+    InputError
+        An empty file, one over :data:`MAX_UPLOAD_BYTES`, or a type clusterlab does not read.
     """
     import tempfile
 
