@@ -15,6 +15,15 @@ import pandas as pd
 
 from clustering.errors import InputError
 
+from .review_log import (
+    ConflictError,
+    check_conflict,
+    restore_cluster,
+    restore_points,
+    rows_for,
+    touched,
+)
+
 __all__ = ["SCHEMA_VERSION", "ConflictError", "Store", "default_root", "now", "whoami"]
 
 log = logging.getLogger(__name__)
@@ -60,10 +69,6 @@ SCHEMA_VERSION = max(MIGRATIONS)
 """Kept in ``PRAGMA user_version``."""
 
 REVIEW_STATUSES = ("unreviewed", "accepted", "rejected")
-
-
-class ConflictError(InputError):
-    """Someone else changed the same cluster or points after this editor last looked."""
 
 
 def now() -> str:
@@ -321,7 +326,7 @@ class Store:
         if not changes:
             return
         with self.transaction() as con:
-            _check_conflict(con, run_key, seen, session, clusters={int(cluster)},
+            check_conflict(con, run_key, seen, session, clusters={int(cluster)},
                             fields=set(changes))
             before = con.execute("SELECT name, status, notes FROM clusters WHERE run_key=? AND "
                                  "cluster=?", (run_key, cluster)).fetchone()
@@ -363,8 +368,8 @@ class Store:
             raise ValueError(f"{len(targets)} targets for {len(ids)} points")
         goes = [cluster] * len(ids) if targets is None else [int(t) for t in targets]
         with self.transaction() as con:
-            _check_conflict(con, run_key, seen, session, ids=set(ids))
-            before = _rows_for(con, run_key, ids)
+            check_conflict(con, run_key, seen, session, ids=set(ids))
+            before = rows_for(con, run_key, ids)
             con.executemany(
                 "INSERT INTO point_labels(run_key, point_id, label, cluster, updated_by, "
                 "updated_at) VALUES (?,?,?,?,?,?) ON CONFLICT(run_key, point_id) DO UPDATE SET "
@@ -403,13 +408,13 @@ class Store:
                 return None
             detail = json.loads(entry["detail"])
             if session is not None:
-                touched = _touched(con, entry["action"], detail)
-                _check_conflict(con, run_key, entry["id"], session, clusters=touched[0],
-                                ids=touched[1], fields=touched[2])
+                changed = touched(con, entry["action"], detail)
+                check_conflict(con, run_key, entry["id"], session, clusters=changed[0],
+                               ids=changed[1], fields=changed[2])
             if entry["action"] == "set_cluster":
-                _restore_cluster(con, run_key, detail)
+                restore_cluster(con, run_key, detail)
             else:
-                _restore_points(con, run_key, detail)
+                restore_points(con, run_key, detail)
             self._audit(con, who, "undo", {"undid": entry["id"], "action": entry["action"],
                                            "session": session}, run_key=run_key)
             entry["detail"] = detail
@@ -444,77 +449,6 @@ class Store:
         return self._query("SELECT who, max(at) AS last_change, count(*) AS changes FROM audit "
                            "WHERE run_key=? AND action NOT IN ('run') "
                            "GROUP BY who ORDER BY last_change", (run_key,))
-
-
-def _rows_for(con, run_key: str, ids: list[str]) -> dict[str, dict]:
-    out = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in con.execute(f"SELECT point_id, label, cluster FROM point_labels WHERE "
-                             f"run_key=? AND point_id IN ({marks})", (run_key, *chunk)):
-            out[r["point_id"]] = {"label": r["label"], "cluster": r["cluster"]}
-    return out
-
-
-def _touched(con, action: str, detail: dict) -> tuple[set, set, set]:
-    """Clusters, point ids and cluster fields an audit entry changed."""
-    if action == "undo":
-        row = con.execute("SELECT action, detail FROM audit WHERE id=?",
-                          (detail["undid"],)).fetchone()
-        return _touched(con, row["action"], json.loads(row["detail"])) if row else \
-            (set(), set(), set())
-    if action == "set_cluster":
-        return {int(detail["cluster"])}, set(), set(detail.get("after") or {})
-    return set(), set(detail.get("ids") or ()), set()
-
-
-def _check_conflict(con, run_key: str, seen: int | None, session: str | None, *,
-                    clusters: set | None = None, ids: set | None = None,
-                    fields: set | None = None) -> None:
-    """Raise :class:`ConflictError` when another session changed the same cluster fields or
-    points after audit entry ``seen`` (nothing to check without ``seen``)."""
-    if seen is None:
-        return
-    for row in con.execute("SELECT * FROM audit WHERE run_key=? AND id>? AND action!='run' "
-                           "ORDER BY id", (run_key, int(seen))):
-        detail = json.loads(row["detail"])
-        if session is not None and detail.get("session") == session:
-            continue
-        their_clusters, their_ids, their_fields = _touched(con, row["action"], detail)
-        same_cluster = clusters and clusters & their_clusters and (
-            not fields or not their_fields or fields & their_fields)
-        same_points = ids and ids & their_ids
-        if same_cluster or same_points:
-            what = (f"cluster {min(clusters & their_clusters)}" if same_cluster else
-                    f"{len(ids & their_ids):,} of these points")
-            raise ConflictError(
-                f"{row['who']} changed {what} at {row['at'][11:19]} UTC ({row['action']}) "
-                "after you loaded this page, so your change was not saved; the page now "
-                "shows their change — make yours again if you still want it.")
-
-
-def _restore_cluster(con, run_key: str, detail: dict) -> None:
-    before = detail["before"]
-    if before is None:
-        con.execute("DELETE FROM clusters WHERE run_key=? AND cluster=?",
-                    (run_key, detail["cluster"]))
-    else:
-        con.execute("UPDATE clusters SET name=?, status=?, notes=? WHERE run_key=? AND "
-                    "cluster=?", (before["name"], before["status"], before["notes"], run_key,
-                                  detail["cluster"]))
-
-
-def _restore_points(con, run_key: str, detail: dict) -> None:
-    before = detail["before"]
-    for pid in detail["ids"]:
-        if pid in before:
-            con.execute("UPDATE point_labels SET label=?, cluster=? WHERE run_key=? AND "
-                        "point_id=?", (before[pid]["label"], before[pid]["cluster"], run_key,
-                                       pid))
-        else:
-            con.execute("DELETE FROM point_labels WHERE run_key=? AND point_id=?",
-                        (run_key, pid))
 
 
 def _decode_run(row: dict) -> dict:
