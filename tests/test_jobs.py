@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -120,3 +121,28 @@ def test_a_job_whose_worker_vanished_is_interrupted(isolated_store, state):
     assert jobs.refresh(store) == 1
     job = jobs.list_jobs(store)[0]
     assert job["state"] == "interrupted" and "stopped before finishing" in job["message"]
+
+
+@pytest.mark.slow
+def test_explain_in_the_cli_and_in_a_worker_give_identical_saliency(tmp_path, isolated_store):
+    """Saliency draws from a generator seeded by the run's seed alone, so the worker process
+    (other imports, other random draws before) writes what ``--explain`` wrote. A deep run:
+    its saliency runs through the model, with no surrogate training that reseeds torch."""
+    from helpers import tiny_table
+    from workspace.cli import main
+    from workspace.explanations import EXPLANATIONS
+
+    data = tiny_table(tmp_path / "d")
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(data), "--id-column", "item", "--label-column",
+                 "group", "--method", "sela", "--epochs", "5", "--clusters", "3", "--explain",
+                 "--out", str(out)]) == 0
+    cli = json.loads((out / EXPLANATIONS).read_text())
+    store = Store()
+    run = store.runs()[0]
+    (Path(run["path"]) / EXPLANATIONS).unlink()
+    job, _ = jobs.submit_explain(store, run)
+    assert jobs.wait(store, job["id"], timeout=300)["state"] == "done"
+    worker = json.loads((Path(run["path"]) / EXPLANATIONS).read_text())
+    for a, b in zip(cli["clusters"], worker["clusters"], strict=True):
+        assert a["saliency"] == b["saliency"]
