@@ -27,7 +27,7 @@ TOPICS = {
 
 
 def _first_paragraph(doc: str | None) -> str | None:
-    if not doc:
+    if not isinstance(doc, str) or not doc:
         return None
     para = inspect.cleandoc(doc).split("\n\n")[0].replace("\n", " ").strip()
     return para if 40 <= len(para) <= 600 else None

@@ -1,0 +1,271 @@
+"""The labelled data sets of the quality suite, all built offline.
+
+Twelve sets across tables, signals, text and images: bundled scikit-learn sets, generated data
+with nuisance transformations, text assembled from installed libraries' docstrings, images
+rendered here. ``HELD_OUT`` names the half frozen before any tuning (see
+``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from clustering.dataset import Dataset
+
+TUNING = ("wine", "mixed-table", "waveforms", "docstrings", "digits", "shapes")
+HELD_OUT = ("breast-cancer", "aniso-blobs", "cbf", "library-docs", "digits-transformed",
+            "colour-patterns")
+
+
+def _ids(n: int) -> np.ndarray:
+    return np.array([f"r{i}" for i in range(n)], dtype=object)
+
+
+def _table(name: str, frame: pd.DataFrame, labels, modality: str = "table") -> Dataset:
+    return Dataset(name=name, modality=modality, ids=_ids(len(frame)),
+                   table=frame.reset_index(drop=True), labels=np.asarray(labels),
+                   source=f"suite:{name}")
+
+
+def _sklearn_table(name: str, loader: str) -> Dataset:
+    from sklearn import datasets
+
+    bunch = getattr(datasets, loader)(as_frame=True)
+    frame = bunch.frame.drop(columns=["target"])
+    frame.columns = [str(c).replace(" ", "_") for c in frame.columns]
+    return _table(name, frame, bunch.target.to_numpy())
+
+
+def mixed_table(n: int = 1500, seed: int = 101) -> Dataset:
+    """5 groups in 4 informative columns, 6 nuisance columns of other scales, 2 categoricals."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 5, n)
+    centres = rng.normal(0, 3.0, (5, 4))
+    info = centres[y] + rng.normal(0, 1.0, (n, 4))
+    cols = {f"m{j}": info[:, j] * (10 ** j) + 50 for j in range(4)}
+    for j in range(6):
+        cols[f"noise{j}"] = rng.lognormal(0, 1 + j * 0.3, n) * (j + 1)
+    grade = np.where(rng.random(n) < 0.7, y, rng.integers(0, 5, n))
+    cols["grade"] = np.array(list("ABCDE"))[grade]
+    cols["site"] = rng.choice(["north", "south", "east", "west"], n)
+    return _table("mixed-table", pd.DataFrame(cols), y)
+
+
+def aniso_blobs(n: int = 2000, seed: int = 202) -> Dataset:
+    """6 blobs under a random linear map, 8 uniform nuisance columns, a heavy-tailed one."""
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(n, n_features=5, centers=6, cluster_std=1.0, random_state=seed)
+    rng = np.random.default_rng(seed)
+    X = X @ rng.normal(0, 1, (5, 5))
+    noise = rng.uniform(-5, 5, (n, 8))
+    heavy = rng.standard_t(1.5, (n, 1))
+    frame = pd.DataFrame(np.hstack([X, noise, heavy]),
+                         columns=[f"x{j}" for j in range(5)] + [f"u{j}" for j in range(8)]
+                         + ["t0"])
+    return _table("aniso-blobs", frame, y)
+
+
+def _warp(rng, t: np.ndarray, strength: float = 0.1) -> np.ndarray:
+    """A smooth monotone time warp of t in 0..1."""
+    a = rng.uniform(-strength, strength)
+    return np.clip(t + a * np.sin(np.pi * t), 0, 1)
+
+
+def waveforms(n: int = 1200, length: int = 64, seed: int = 303) -> Dataset:
+    """Sine, square, sawtooth and triangle waves with random phase, amplitude, offset, noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 4, n)
+    t = np.linspace(0, 1, length)
+    rows = []
+    for label in y:
+        freq = rng.uniform(2.0, 3.0)
+        phase = rng.uniform(0, 1)
+        u = (_warp(rng, t) * freq + phase) % 1.0
+        wave = [np.sin(2 * np.pi * u), np.sign(np.sin(2 * np.pi * u)), 2 * u - 1,
+                2 * np.abs(2 * u - 1) - 1][label]
+        rows.append(wave * rng.uniform(0.5, 2.0) + rng.normal(0, 0.5)
+                    + rng.normal(0, 0.3, length))
+    frame = pd.DataFrame(np.array(rows), columns=[f"t{j:02d}" for j in range(length)])
+    return _table("waveforms", frame, y)
+
+
+def cbf(n: int = 900, length: int = 128, seed: int = 404) -> Dataset:
+    """Cylinder-bell-funnel (Saito 1994): a plateau, a rising or a falling ramp, in noise."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(3), n // 3)
+    t = np.arange(length)
+    rows = []
+    for label in y:
+        a = rng.integers(16, 32)
+        b = a + rng.integers(32, 96)
+        inside = ((t >= a) & (t <= b)).astype(float)
+        shape = [inside, inside * (t - a) / max(b - a, 1), inside * (b - t) / max(b - a, 1)]
+        rows.append((6 + rng.normal()) * shape[label] + rng.normal(0, 1, length))
+    frame = pd.DataFrame(np.array(rows), columns=[f"s{j:03d}" for j in range(length)])
+    return _table("cbf", frame, y)
+
+
+LIBRARY_TOPICS = {
+    "data formats": ["json", "csv", "sqlite3.Connection", "configparser.ConfigParser",
+                     "xml.etree.ElementTree", "pickle"],
+    "concurrency": ["threading", "multiprocessing", "asyncio", "concurrent.futures",
+                    "queue"],
+    "testing": ["unittest.TestCase", "unittest.mock", "doctest"],
+    "dates and times": ["datetime.datetime", "datetime.date", "time", "calendar",
+                        "datetime.timedelta"],
+    "text processing": ["re", "string", "textwrap", "difflib", "builtins.str"],
+}
+
+
+def library_docs() -> Dataset:
+    """Docstrings of the standard library grouped by what the module is for."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from text_corpus import _first_paragraph, _members
+
+    rows, seen = [], set()
+    for topic, modules in LIBRARY_TOPICS.items():
+        for path in modules:
+            for name, doc in _members(path):
+                text = _first_paragraph(doc)
+                if text and text not in seen:
+                    seen.add(text)
+                    rows.append((name, text, topic))
+    frame = pd.DataFrame(rows, columns=["id", "text", "topic"])
+    return Dataset(name="library-docs", modality="text", ids=frame["id"].to_numpy(dtype=object),
+                   table=pd.DataFrame(index=range(len(frame))),
+                   labels=frame["topic"].to_numpy(dtype=object), texts=frame["text"].tolist(),
+                   source="suite:library-docs")
+
+
+def _images(name: str, images: np.ndarray, labels) -> Dataset:
+    n = len(images)
+    flat = images.reshape(n, -1) if images.ndim == 3 else images.mean(axis=3).reshape(n, -1)
+    h, w = images.shape[1:3]
+    table = pd.DataFrame(flat, columns=[f"px_{r}_{c}" for r in range(h) for c in range(w)])
+    return Dataset(name=name, modality="images", ids=_ids(n), table=table,
+                   labels=np.asarray(labels), images=images.astype(np.uint8),
+                   source=f"suite:{name}")
+
+
+def _affine(img: np.ndarray, rng, max_deg: float, max_shift: float, scale=(0.85, 1.15)):
+    from scipy import ndimage
+
+    angle = np.deg2rad(rng.uniform(-max_deg, max_deg))
+    s = rng.uniform(*scale)
+    c, si = np.cos(angle) / s, np.sin(angle) / s
+    mat = np.array([[c, -si], [si, c]])
+    centre = (np.array(img.shape[:2]) - 1) / 2
+    shift = rng.uniform(-max_shift, max_shift, 2)
+    offset = centre - mat @ (centre + shift)
+    return ndimage.affine_transform(img, mat, offset=offset, order=1, mode="constant")
+
+
+def digits_transformed(seed: int = 505) -> Dataset:
+    """Digits enlarged to 16x16, randomly shifted, rotated, scaled and noised."""
+    from scipy import ndimage
+
+    from clustering.demos import load_demo
+
+    digits = load_demo("digits")
+    rng = np.random.default_rng(seed)
+    out = []
+    for img in digits.images.astype(float):
+        big = np.pad(ndimage.zoom(img, 1.5, order=1), 2)[:16, :16]
+        moved = _affine(big, rng, 20, 2.5)
+        out.append(np.clip(moved + rng.normal(0, 25, moved.shape), 0, 255))
+    return _images("digits-transformed", np.array(out), digits.labels)
+
+
+def _canvas(size: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.mgrid[0:size, 0:size].astype(float) / (size - 1)
+
+
+def shapes(n: int = 1000, size: int = 24, seed: int = 606) -> Dataset:
+    """Grey discs, squares, triangles and crosses at random places, sizes and turns, in noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = _canvas(size)
+    y = rng.integers(0, 4, n)
+    out = []
+    for label in y:
+        cx, cy = rng.uniform(0.35, 0.65, 2)
+        r = rng.uniform(0.18, 0.3)
+        a = rng.uniform(0, np.pi / 2)
+        u = (xx - cx) * np.cos(a) + (yy - cy) * np.sin(a)
+        v = -(xx - cx) * np.sin(a) + (yy - cy) * np.cos(a)
+        mask = [u ** 2 + v ** 2 <= r ** 2,
+                np.maximum(abs(u), abs(v)) <= r * 0.85,
+                (v >= -r * 0.6) & (v <= r * 0.9 - 1.7 * abs(u)),
+                (np.minimum(abs(u), abs(v)) <= r * 0.25) & (np.maximum(abs(u), abs(v)) <= r)][label]
+        fg, bg = rng.uniform(150, 255), rng.uniform(0, 80)
+        img = np.where(mask, fg, bg) + rng.normal(0, 20, (size, size))
+        out.append(np.clip(img, 0, 255))
+    return _images("shapes", np.array(out), y)
+
+
+def colour_patterns(n: int = 600, size: int = 24, seed: int = 707) -> Dataset:
+    """Colour circles, stripes, checks and gradients, each in random colours."""
+    rng = np.random.default_rng(seed)
+    yy, xx = _canvas(size)
+    y = rng.integers(0, 4, n)
+    out = []
+    for label in y:
+        c1, c2 = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
+        a = rng.uniform(0, np.pi)
+        u = xx * np.cos(a) + yy * np.sin(a)
+        period = rng.uniform(0.2, 0.35)
+        if label == 0:
+            cx, cy, r = *rng.uniform(0.3, 0.7, 2), rng.uniform(0.15, 0.3)
+            t = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r ** 2).astype(float)
+        elif label == 1:
+            t = ((u / period) % 1.0 < 0.5).astype(float)
+        elif label == 2:
+            t = (((xx / period).astype(int) + (yy / period).astype(int)) % 2).astype(float)
+        else:
+            t = np.clip(u / max(u.max(), 1e-6), 0, 1)
+        img = t[..., None] * c1 + (1 - t[..., None]) * c2 + rng.normal(0, 10, (size, size, 3))
+        out.append(np.clip(img, 0, 255))
+    return _images("colour-patterns", np.array(out), y)
+
+
+def docstrings() -> Dataset:
+    """The docstring corpus of ``benchmarks/text_corpus.py`` (6 topics)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from text_corpus import docstring_corpus
+
+    return docstring_corpus()
+
+
+def digits() -> Dataset:
+    """``demo:digits``."""
+    from clustering.demos import load_demo
+
+    return load_demo("digits")
+
+
+BUILDERS = {
+    "wine": lambda: _sklearn_table("wine", "load_wine"),
+    "mixed-table": mixed_table,
+    "waveforms": waveforms,
+    "docstrings": docstrings,
+    "digits": digits,
+    "shapes": shapes,
+    "breast-cancer": lambda: _sklearn_table("breast-cancer", "load_breast_cancer"),
+    "aniso-blobs": aniso_blobs,
+    "cbf": cbf,
+    "library-docs": library_docs,
+    "digits-transformed": digits_transformed,
+    "colour-patterns": colour_patterns,
+}
+
+
+def build(name: str) -> Dataset:
+    """The named set."""
+    return BUILDERS[name]()

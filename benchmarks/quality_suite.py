@@ -1,0 +1,205 @@
+"""Clustering quality on twelve labelled sets: ``auto`` and our methods against the peers.
+
+Every set is built offline (``benchmarks/quality_sets.py``). Half of them (``HELD_OUT``) were
+frozen before any tuning and are reported apart from the tuning half. Peers, built straight
+from the libraries on the same features as ours:
+
+  * ``peer:kmeans``        StandardScaler + KMeans(k, n_init=10)
+  * ``peer:umap5+hdbscan`` UMAP(5-D, 15 neighbours, min_dist 0) + HDBSCAN(min_cluster_size=10)
+  * ``peer:umap5+kmeans``  UMAP(5-D, 15 neighbours, min_dist 0) + KMeans(k, n_init=10)
+
+Ours: ``clustering.cluster`` on the features of ``clustering.featurize`` (what ``clusterlab
+run`` clusters), k = the number of true classes unless ``--no-k``.
+
+Usage::
+
+    python benchmarks/quality_suite.py                       # all sets, 3 seeds
+    python benchmarks/quality_suite.py --sets wine cbf --seeds 0 --methods auto kmeans
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+sys.path.insert(0, str(ROOT))
+
+from quality_sets import BUILDERS, HELD_OUT, TUNING, build  # noqa: E402
+from run_benchmarks import markdown_table, peer_kmeans, peer_umap_hdbscan, update_readme  # noqa: E402
+
+from clustering.clusterers import cluster  # noqa: E402
+from clustering.features import featurize  # noqa: E402
+from clustering.metrics import cluster_metrics  # noqa: E402
+from clustering.pipeline import image_shape_of, neighbour_graph  # noqa: E402
+
+log = logging.getLogger("quality")
+DEFAULT_METHODS = ("auto", "kmeans", "gmm", "umap-kmeans", "umap-hdbscan")
+
+
+def peer_umap5_kmeans(X, k, seed):
+    """UMAP(5-D, min_dist 0) + KMeans(k): the issue's third peer."""
+    import umap
+    from sklearn.cluster import KMeans
+
+    t = {}
+    s = time.perf_counter()
+    Z = umap.UMAP(n_components=5, n_neighbors=15, min_dist=0.0,
+                  random_state=seed).fit_transform(X)
+    t["umap"] = time.perf_counter() - s
+    s = time.perf_counter()
+    labels = KMeans(k, n_init=10, random_state=seed).fit_predict(Z)
+    t["cluster"] = time.perf_counter() - s
+    return labels, t
+
+
+PEERS = {"peer:kmeans": peer_kmeans, "peer:umap5+hdbscan": peer_umap_hdbscan,
+         "peer:umap5+kmeans": peer_umap5_kmeans}
+
+
+def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool) -> list[dict]:
+    """Peers and our methods on one set; one record per (pipeline, seed)."""
+    data = build(name)
+    k_true = int(len(np.unique(data.labels.astype(str))))
+    start = time.perf_counter()
+    feats = featurize(data)
+    feature_s = time.perf_counter() - start
+    records = []
+    for seed in seeds:
+        for peer, fn in PEERS.items():
+            start = time.perf_counter()
+            labels, _ = fn(feats.X, k_true, seed)
+            wall = time.perf_counter() - start
+            records.append(_record(name, data, peer, seed, labels, feats.X, wall))
+        knn = neighbour_graph(feats.X, seed)
+        for method in methods:
+            start = time.perf_counter()
+            k = k_true if give_k and "hdbscan" not in method else None
+            result = cluster(feats.X, method, k, random_state=seed, knn=knn, name=name,
+                             image_shape=image_shape_of(data, feats), modality=data.modality,
+                             texts=data.texts)
+            wall = time.perf_counter() - start
+            rec = _record(name, data, f"clusterlab:{method}", seed, result.labels, feats.X,
+                          wall)
+            if method == "auto":
+                rec["auto"] = result.info.get("auto")
+            records.append(rec)
+    for rec in records:
+        rec["features_s"] = round(feature_s, 2)
+        rec["k_true"] = k_true
+    return records
+
+
+def _record(name, data, pipeline, seed, labels, X, wall) -> dict:
+    m = cluster_metrics(X, np.asarray(labels), data.labels, random_state=seed)
+    log.info("%-18s %-22s seed=%d acc=%.3f k=%d %.1fs", name, pipeline, seed, m["acc"],
+             m["n_clusters"], wall)
+    return {"data": name, "n": data.n, "modality": data.modality, "pipeline": pipeline,
+            "seed": seed, "acc": m["acc"], "nmi": m["nmi"], "ari": m["ari"],
+            "n_clusters": m["n_clusters"], "wall_s": round(wall, 2),
+            "half": "held-out" if name in HELD_OUT else "tuning"}
+
+
+def _ms(values) -> str:
+    values = list(values)
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.mean(values):.3f} ± {sd:.3f}"
+
+
+def summarise(records: list[dict]) -> pd.DataFrame:
+    """Mean ± sd over seeds per (set, pipeline)."""
+    rows = []
+    for (data, pipe), grp in pd.DataFrame(records).groupby(["data", "pipeline"], sort=False):
+        rows.append({"set": data, "n": int(grp["n"].iloc[0]), "pipeline": pipe,
+                     "seeds": len(grp), "ACC": _ms(grp["acc"]), "NMI": _ms(grp["nmi"]),
+                     "ARI": _ms(grp["ari"]), "clusters": f"{grp['n_clusters'].median():.0f}",
+                     "wall s (median)": f"{grp['wall_s'].median():.1f}"})
+    return pd.DataFrame(rows)
+
+
+def head_to_head(records: list[dict]) -> pd.DataFrame:
+    """Per set: ``auto``'s mean ACC, the best peer's, and what ``auto`` chose."""
+    frame = pd.DataFrame(records)
+    rows = []
+    for data, grp in frame.groupby("data", sort=False):
+        means = grp.groupby("pipeline")["acc"].mean()
+        peers = means[[p for p in means.index if p.startswith("peer:")]]
+        auto = grp[grp["pipeline"] == "clusterlab:auto"]
+        if auto.empty:
+            continue
+        chosen = [a.get("winner") for a in auto["auto"] if isinstance(a, dict)]
+        rows.append({"set": data, "half": grp["half"].iloc[0],
+                     "modality": grp["modality"].iloc[0], "auto ACC": means["clusterlab:auto"],
+                     "best peer": peers.idxmax(), "best peer ACC": peers.max(),
+                     "margin": means["clusterlab:auto"] - peers.max(),
+                     "auto chose": ", ".join(sorted(set(map(str, chosen)))),
+                     "auto s": auto["wall_s"].median()})
+    return pd.DataFrame(rows)
+
+
+def _fmt(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in ("auto ACC", "best peer ACC", "margin"):
+        out[col] = out[col].map(lambda v: f"{v:+.3f}" if col == "margin" else f"{v:.3f}")
+    out["auto s"] = out["auto s"].map(lambda v: f"{v:.1f}")
+    return out
+
+
+def report(records: list[dict], args) -> str:
+    """The markdown block: head-to-head per half, then every pipeline per half."""
+    h2h = head_to_head(records)
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
+             f"{len(args.seeds)} seed(s), k {'given' if args.k else 'estimated'}; "
+             f"`python benchmarks/quality_suite.py {' '.join(sys.argv[1:])}`.", ""]
+    for half in ("held-out", "tuning"):
+        part = h2h[h2h["half"] == half] if not h2h.empty else h2h
+        if part.empty:
+            continue
+        wins = int((part["margin"] >= 0).sum())
+        lines += [f"**{half} half** — `auto` ≥ best peer on {wins}/{len(part)} sets; mean ACC "
+                  f"`auto` {part['auto ACC'].mean():.3f} vs best peer "
+                  f"{part['best peer ACC'].mean():.3f} "
+                  f"(margin {part['margin'].mean():+.3f}).", "",
+                  markdown_table(_fmt(part.drop(columns=["half"]))), ""]
+    table = summarise(records)
+    for half, names in (("held-out", HELD_OUT), ("tuning", TUNING)):
+        part = table[table["set"].isin(names)]
+        if not part.empty:
+            lines += [f"Every pipeline, {half} half:", "", markdown_table(part), ""]
+    return "\n".join(lines).rstrip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", default=list(BUILDERS), choices=list(BUILDERS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS))
+    parser.add_argument("--no-k", dest="k", action="store_false",
+                        help="our methods estimate k (peers still get it)")
+    parser.add_argument("--out", default=str(ROOT / "results" / "quality_suite.json"))
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    records = []
+    for name in args.sets:
+        records += bench_set(name, args.seeds, args.methods, args.k)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(records, indent=1, default=str))
+    text = report(records, args)
+    log.info("\n%s", text)
+    if args.readme:
+        update_readme("quality" if args.k else "quality-no-k", text, "")
+
+
+if __name__ == "__main__":
+    main()
