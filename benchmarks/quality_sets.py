@@ -22,10 +22,12 @@ def _ids(n: int) -> np.ndarray:
     return np.array([f"r{i}" for i in range(n)], dtype=object)
 
 
-def _table(name: str, frame: pd.DataFrame, labels, modality: str = "table") -> Dataset:
-    return Dataset(name=name, modality=modality, ids=_ids(len(frame)),
-                   table=frame.reset_index(drop=True), labels=np.asarray(labels),
-                   source=f"suite:{name}")
+def _table(name: str, frame: pd.DataFrame, labels) -> Dataset:
+    """Read as ``clusterlab run`` reads a table file (a signal is recognised as a series)."""
+    from clustering.loaders import dataset_from_frame
+
+    frame = frame.reset_index(drop=True).assign(label=np.asarray(labels))
+    return dataset_from_frame(frame, name=name, label_column="label")
 
 
 def _sklearn_table(name: str, loader: str) -> Dataset:

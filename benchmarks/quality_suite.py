@@ -86,13 +86,16 @@ def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool) -> 
             start = time.perf_counter()
             k = k_true if give_k and "hdbscan" not in method else None
             result = cluster(feats.X, method, k, random_state=seed, knn=knn, name=name,
-                             image_shape=image_shape_of(data, feats), modality=data.modality,
-                             texts=data.texts)
+                             image_shape=image_shape_of(data, feats), modality=data.modality)
             wall = time.perf_counter() - start
             rec = _record(name, data, f"clusterlab:{method}", seed, result.labels, feats.X,
                           wall)
             if method == "auto":
                 rec["auto"] = result.info.get("auto")
+                rec["auto"]["candidate_acc"] = {
+                    name: round(cluster_metrics(feats.X, result.alternatives[:, j],
+                                                data.labels)["acc"], 4)
+                    for j, name in enumerate(rec["auto"]["alternatives"])}
             records.append(rec)
     for rec in records:
         rec["features_s"] = round(feature_s, 2)
@@ -149,8 +152,9 @@ def head_to_head(records: list[dict]) -> pd.DataFrame:
 
 def _fmt(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
-    for col in ("auto ACC", "best peer ACC", "margin"):
-        out[col] = out[col].map(lambda v: f"{v:+.3f}" if col == "margin" else f"{v:.3f}")
+    for col in ("auto ACC", "best peer ACC"):
+        out[col] = out[col].map(lambda v: f"{v:.3f}")
+    out["margin"] = out["margin"].map(lambda v: f"{v:+.3f}")
     out["auto s"] = out["auto s"].map(lambda v: f"{v:.1f}")
     return out
 

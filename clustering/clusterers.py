@@ -10,7 +10,7 @@ import numpy as np
 from .clustering_result import Clustering
 from .deep.registry import DEEP_METHODS
 from .errors import InputError
-from .kselect import K_RANGE, choose_k, kmeans_fit
+from .kselect import K_RANGE, choose_k, distance_soft, kmeans_fit
 from .progress import no_progress
 from .projection import KnnGraph, knn_graph, umap_embed
 from .validation import check_min_rows
@@ -28,17 +28,17 @@ class Method:
         As typed after ``--method`` or passed as ``method=``.
     summary : str
         One line for method lists.
-    fit : callable
-        Classic and density methods: ``fit(X, n_clusters, random_state, knn,
-        min_cluster_size) -> Clustering`` (each uses what applies to it); deep methods:
-        :func:`clustering.deep.fit.fit_deep`.
-    family : {"classic", "density", "deep"}
+    fit : callable or None
+        ``None`` for ``auto`` (:func:`clustering.auto.fit_auto`). Classic and density
+        methods: ``fit(X, n_clusters, random_state, knn, min_cluster_size) -> Clustering``
+        (each uses what applies to it); deep methods: :func:`clustering.deep.fit.fit_deep`.
+    family : {"auto", "classic", "density", "deep"}
         What kind of method it is.
     """
 
     name: str
     summary: str
-    fit: Callable[..., Clustering]
+    fit: Callable[..., Clustering] | None
     family: str
 
 
@@ -47,7 +47,7 @@ def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None
             min_cluster_size: int | None = None, device: str = "cpu", progress=None,
             should_stop=None, image_shape: tuple[int, ...] | None = None,
             checkpoint_dir=None, epochs: int | None = None,
-            options: dict | None = None) -> Clustering:
+            options: dict | None = None, modality: str = "table") -> Clustering:
     """Cluster a feature matrix with a registered method.
 
     Parameters
@@ -78,6 +78,8 @@ def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None
         Training length of deep methods (the same as ``options={"epochs": ...}``).
     options : dict, optional
         Settings of a deep method (``clusterlab methods`` lists them with defaults).
+    modality : str
+        What the rows are (``auto`` picks its learned view from it).
 
     Returns
     -------
@@ -116,34 +118,15 @@ def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None
                         options=settings)
     if options:
         raise TypeError(f"{method} takes no settings; got '{sorted(options)[0]}'")
+    if spec.family == "auto":
+        from .auto import fit_auto
+
+        return fit_auto(X, n_clusters, random_state=random_state, knn=knn, modality=modality,
+                        image_shape=image_shape, device=device,
+                        progress=progress or no_progress, should_stop=should_stop,
+                        checkpoint_dir=checkpoint_dir)
     return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn,
                     min_cluster_size=min_cluster_size)
-
-
-def _distance_soft(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Softmax over negative squared distances to the centres.
-
-    The temperature is half the median gap between the nearest and second-nearest
-    centre, so a typical point gets about 0.88 against its runner-up and a point on
-    the boundary 0.5.
-    """
-    d2 = _chunked_d2(X, centers)
-    if d2.shape[1] < 2:
-        return np.ones((len(X), 1), dtype=np.float32)
-    two = np.sort(d2, axis=1)[:, :2]
-    temperature = max(float(np.median(two[:, 1] - two[:, 0])) / 2.0, 1e-12)
-    logits = -(d2 - d2.min(axis=1, keepdims=True)) / temperature
-    soft = np.exp(logits)
-    return (soft / soft.sum(axis=1, keepdims=True)).astype(np.float32)
-
-
-def _chunked_d2(X, centers, chunk=20000):
-    out = np.empty((len(X), len(centers)), dtype=np.float64)
-    cc = (centers ** 2).sum(1)
-    for s in range(0, len(X), chunk):
-        part = X[s:s + chunk].astype(np.float64)
-        out[s:s + chunk] = (part ** 2).sum(1)[:, None] - 2 * part @ centers.T + cc[None, :]
-    return np.maximum(out, 0)
 
 
 def _fit_kmeans(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=None,
@@ -153,7 +136,7 @@ def _fit_kmeans(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=N
         n_clusters, info["k_selection"] = choose_k(X, random_state=random_state)
     model = kmeans_fit(X, n_clusters, random_state)
     labels = model.labels_.astype(np.int64)
-    soft = _distance_soft(X, model.cluster_centers_, labels)
+    soft = distance_soft(X, model.cluster_centers_)
     info["inertia"] = float(model.inertia_)
     return Clustering(labels, soft, soft.max(axis=1), method,
                       {"n_clusters": int(n_clusters), "n_init": 10}, info)
@@ -245,6 +228,8 @@ def _fit_deep(X, method, n_clusters, **kwargs):
 
 METHODS: dict[str, Method] = {
     m.name: m for m in [
+        Method("auto", "the default: learned view for the modality, several candidates, the "
+               "one that keeps neighbours together best (chosen without labels)", None, "auto"),
         Method("kmeans", "k-means (10 restarts) on the features; k by silhouette if not given",
                _fit_kmeans, "classic"),
         Method("gmm", "Gaussian mixture (full or diagonal covariance); k by BIC if not given",

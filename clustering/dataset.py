@@ -9,7 +9,7 @@ import pandas as pd
 
 __all__ = ["MODALITIES", "Dataset"]
 
-MODALITIES = ("table", "images", "text", "embeddings")
+MODALITIES = ("table", "images", "text", "embeddings", "series")
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,8 +20,8 @@ class Dataset:
     ----------
     name : str
         Short name shown to users (file name or ``demo:NAME``).
-    modality : {"table", "images", "text", "embeddings"}
-        What the rows are.
+    modality : {"table", "images", "text", "embeddings", "series"}
+        What the rows are (``series``: numeric columns forming one ordered signal).
     ids : ndarray of str, shape (n,)
         Unique row ids (from ``--id-column`` or the row number).
     table : DataFrame, shape (n, p)

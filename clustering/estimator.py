@@ -21,8 +21,9 @@ class ClusterLab:
     Parameters
     ----------
     method : str
-        A clustering method (``clustering.METHODS``: kmeans, gmm, hdbscan, umap-hdbscan,
-        umap-kmeans, or a deep method such as scan).
+        A clustering method (``clustering.METHODS``): ``auto`` (the default: a learned view
+        for the modality and the best of several candidates, chosen without labels),
+        kmeans, gmm, hdbscan, umap-hdbscan, umap-kmeans, or a deep method such as scan.
     n_clusters : int, optional
         Number of clusters; chosen from the data when left out (HDBSCAN always chooses).
     random_state : int
@@ -79,7 +80,7 @@ class ClusterLab:
     TypeError: kmeans takes no settings; got 'heads'
     """
 
-    def __init__(self, method: str = "kmeans", n_clusters: int | None = None, *,
+    def __init__(self, method: str = "auto", n_clusters: int | None = None, *,
                  random_state: int = 0, representation: str = "auto", device: str = "auto",
                  min_cluster_size: int | None = None, map: bool = True,  # noqa: A002
                  progress: ProgressFn | None = None, **options) -> None:
@@ -149,7 +150,8 @@ class ClusterLab:
         result = cluster(feats.X, self.method, self.n_clusters, random_state=self.random_state,
                          knn=knn, name=data.name, min_cluster_size=self.min_cluster_size,
                          device=device, progress=lambda f, m: progress(0.8 * f, m),
-                         image_shape=image_shape_of(data, feats), options=self.options or None)
+                         image_shape=image_shape_of(data, feats), options=self.options or None,
+                         modality=data.modality)
         self.dataset_, self.features_, self._feature_info = data, feats.X, feats
         self.clustering_ = result
         self.labels_, self.soft_, self.confidence_ = (result.labels, result.soft,

@@ -189,8 +189,9 @@ def _resolve(data: Dataset, rep: str) -> str:
                          f"{', '.join(REPRESENTATIONS)}.")
     if rep == "auto":
         return {"table": "scaled", "images": "pixels", "text": "minilm",
-                "embeddings": "raw"}[data.modality]
-    allowed = {"table": ("raw", "scaled"), "images": ("pixels", "raw", "scaled"),
+                "embeddings": "raw", "series": "raw"}[data.modality]
+    allowed = {"table": ("raw", "scaled"), "series": ("raw", "scaled"),
+               "images": ("pixels", "raw", "scaled"),
                "text": ("minilm", "tfidf"), "embeddings": ("raw", "scaled")}[data.modality]
     if rep not in allowed:
         raise InputError(f"Representation '{rep}' does not apply to {data.modality} data; use "

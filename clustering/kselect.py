@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["K_RANGE", "choose_k", "kmeans_fit"]
+__all__ = ["K_RANGE", "choose_k", "chunked_d2", "distance_soft", "kmeans_fit"]
 
 K_RANGE = (2, 15)
 """Smallest and largest k tried when the number of clusters is not given."""
@@ -83,3 +83,30 @@ def choose_k(X: np.ndarray, fit_labels: Callable[[int], np.ndarray] | None = Non
     best = max(scores, key=scores.get)
     return best, (f"k={best} chosen by the best silhouette ({scores[best]:.3f}) over "
                   f"k={K_RANGE[0]}..{hi}")
+
+
+def distance_soft(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Softmax over negative squared distances to the centres, shape (n, k), float32.
+
+    The temperature is half the median gap between the nearest and second-nearest
+    centre, so a typical point gets about 0.88 against its runner-up and a point on
+    the boundary 0.5.
+    """
+    d2 = chunked_d2(X, centers)
+    if d2.shape[1] < 2:
+        return np.ones((len(X), 1), dtype=np.float32)
+    two = np.sort(d2, axis=1)[:, :2]
+    temperature = max(float(np.median(two[:, 1] - two[:, 0])) / 2.0, 1e-12)
+    logits = -(d2 - d2.min(axis=1, keepdims=True)) / temperature
+    soft = np.exp(logits)
+    return (soft / soft.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def chunked_d2(X: np.ndarray, centers: np.ndarray, chunk: int = 20000) -> np.ndarray:
+    """Squared distances of every row of ``X`` to every centre, shape (n, k), in chunks."""
+    out = np.empty((len(X), len(centers)), dtype=np.float64)
+    cc = (centers ** 2).sum(1)
+    for s in range(0, len(X), chunk):
+        part = X[s:s + chunk].astype(np.float64)
+        out[s:s + chunk] = (part ** 2).sum(1)[:, None] - 2 * part @ centers.T + cc[None, :]
+    return np.maximum(out, 0)

@@ -18,7 +18,7 @@ from .tables import plan_columns, read_table, rows_text
 __all__ = ["KINDS", "dataset_from_frame", "load_data"]
 
 
-KINDS = ("auto", "table", "images", "text", "embeddings")
+KINDS = ("auto", "table", "images", "text", "embeddings", "series")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 
 
@@ -31,8 +31,9 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     ----------
     source : str or Path
         ``demo:digits``, ``demo:iris``, ``demo:wine``, or a path.
-    kind : {"auto", "table", "images", "text", "embeddings"}
-        What the rows are; ``auto`` decides from the file type and columns.
+    kind : {"auto", "table", "images", "text", "embeddings", "series"}
+        What the rows are; ``auto`` decides from the file type and columns (a table of
+        many smooth numeric columns in one unit is read as a ``series``).
     text_column, label_column, id_column : str, optional
         Column roles for tables.
     drop_invalid : bool
@@ -174,7 +175,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                              f"are {', '.join(map(repr, list(frame.columns)[:12]))}.")
     if kind == "auto":
         text_column = text_column or _guess_text_column(frame, {label_column, id_column})
-        kind = "text" if text_column else "table"
+        kind = "text" if text_column else "auto"
     if kind == "text" and not text_column:
         raise InputError(f"'{name}' is to be read as text, but no text column was given; "
                          "name it with text_column (--text-column).")
@@ -188,6 +189,10 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                              "the label column.")
     roles = [c for c in (text_column, label_column, id_column) if c]
     features = frame.drop(columns=roles)
+    if kind == "auto":
+        from .series import looks_like_series
+
+        kind = "series" if looks_like_series(features) else "table"
     if kind == "text":
         return _text_dataset(frame, features, name, source, text_column, ids, labels,
                              drop_invalid, label_column)
@@ -223,9 +228,9 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
                          "columns; add the columns to cluster on.")
     typed, plan = plan_columns(features, name)
     notes = [f"Ignored column '{c}': {why}." for c, why in plan.dropped.items()]
-    if kind == "embeddings" and (plan.categorical or plan.dropped):
+    if kind in ("embeddings", "series") and (plan.categorical or plan.dropped):
         nonnum = list(plan.categorical) + list(plan.dropped)
-        raise InputError(f"'{name}' is read as embeddings, but column(s) "
+        raise InputError(f"'{name}' is read as {kind}, but column(s) "
                          f"{', '.join(map(repr, nonnum[:8]))} are not numbers; remove them or "
                          "mark them as id_column/label_column.")
     used = list(plan.numeric) + list(plan.categorical)
@@ -239,7 +244,7 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
                                   list(plan.numeric), drop_invalid)
         notes += more
     typed = typed[keep].reset_index(drop=True)
-    modality = "embeddings" if kind == "embeddings" else "table"
+    modality = kind if kind in ("embeddings", "series") else "table"
     emb = typed.to_numpy(dtype=np.float32) if modality == "embeddings" else None
     return Dataset(name=name, modality=modality, ids=ids[keep], table=typed,
                    labels=None if labels is None else labels[keep], embeddings=emb,

@@ -64,7 +64,7 @@ class RunConfig:
     label_column: str | None = None
     id_column: str | None = None
     representation: str = "auto"
-    method: str = "kmeans"
+    method: str = "auto"
     clusters: int | None = None
     seed: int = 0
     device: str = "auto"
@@ -202,7 +202,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p,
         image_shape=image_shape_of(data, feats), epochs=config.epochs,
         options=config.options or None, should_stop=should_stop,
-        checkpoint_dir=cache.train_dir))
+        checkpoint_dir=cache.train_dir, modality=data.modality))
     proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
                                                          random_state=config.seed,
@@ -210,6 +210,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     progress(1.0, "done")
     notes = tuple(data.notes) + tuple(feats.notes) + tuple(
         v for k, v in clus.info.items() if k in ("k_selection", "note"))
+    if "auto" in clus.info:
+        notes += (f"auto chose {clus.info['auto']['why']}.",)
     return RunResult(config, data, feats, clus, proj, metrics, timings, notes)
 
 

@@ -12,6 +12,7 @@ from ui import keys
 from ui.common import run_label, who
 from ui.context import page_context
 from ui.job_panel import job_panel
+from ui.views import auto_choice_table
 from workspace.jobs import submit_run
 from workspace.projects import config_for
 from workspace.runs import read_run
@@ -26,7 +27,7 @@ with st.form("run_form"):
     rep = c1.selectbox("Representation", list(REPRESENTATIONS),
                        format_func=lambda r: f"{r} — {REPRESENTATIONS[r]}",
                        help="How rows become numbers before clustering", key="rep")
-    method = c2.selectbox("Method", list(METHODS), index=list(METHODS).index("umap-hdbscan"),
+    method = c2.selectbox("Method", list(METHODS), index=list(METHODS).index("auto"),
                           format_func=lambda m: f"{m} — {METHODS[m].summary}", key="method")
     c3, c4, c5, c6 = st.columns(4)
     k = c3.number_input("Clusters (0 = choose automatically)", 0, 200, 0,
@@ -64,8 +65,15 @@ if submitted:
 
 job_panel(store, project["id"])
 if run is not None and st.session_state.get(keys.RUN_KEY) == run["key"]:
-    for note in read_run(Path(run["path"])).get("notes", []):
+    shown_run = read_run(Path(run["path"]))
+    for note in shown_run.get("notes", []):
         st.info(note)
+    choice = shown_run.get("fit_info", {}).get("auto")
+    if choice:
+        with st.expander(f"How auto chose **{choice['winner']}**"):
+            st.caption(f"Criterion: {choice['criterion']}. Higher is better; the UMAP + "
+                       "k-means baseline always takes part.")
+            st.dataframe(auto_choice_table(choice), hide_index=True)
 
 st.subheader("Runs of this project")
 runs = store.runs(project["id"])

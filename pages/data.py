@@ -63,7 +63,7 @@ if is_table:
         st.stop()
     none = "(none)"
     c1, c2, c3, c4 = st.columns(4)
-    settings["kind"] = c1.selectbox("Rows are", ["auto", "table", "text", "embeddings"],
+    settings["kind"] = c1.selectbox("Rows are", ["auto", "table", "text", "embeddings", "series"],
                                     help="auto: text if a column holds long text, else table",
                                     key="kind")
     settings["text_column"] = c2.selectbox("Text column", [none] + columns, key="text_col")
@@ -82,7 +82,7 @@ except InputError as exc:
     st.stop()
 
 what = {"table": "table rows", "images": "images", "text": "texts",
-        "embeddings": "embedding rows"}[data.modality]
+        "embeddings": "embedding rows", "series": "signals"}[data.modality]
 st.success(f"Read {data.n:,} {what} from **{data.name}**"
            + (f", ground truth in '{data.label_name}'" if data.labels is not None else "") + ".")
 for note in data.notes:
@@ -99,7 +99,7 @@ name = st.text_input("Project name", value=data.name, key="project_name")
 if st.button("Create project and cluster it", type="primary", key="create_project"):
     path = adopt_upload(store, path)  # the upload enters the store with its project
     config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data else
-              config_for(str(path), method="umap-hdbscan" if data.n >= 200 else "kmeans",
+              config_for(str(path), method="auto",
                          **{k: v for k, v in settings.items() if v}).validate())
     pid = store.create_project(name, str(path), who=who(), settings=settings)
     st.session_state[keys.PROJECT_ID] = pid

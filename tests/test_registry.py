@@ -15,11 +15,12 @@ LEGACY = Path(__file__).parent / "data" / "models_v0_1"
 
 
 def test_listing_methods_imports_no_torch():
+    """auto, five classic/density methods and every deep one, listed without torch."""
     code = ("import sys, clustering.clusterers as c, clustering.deep.registry as r; "
             "print(len(c.METHODS), 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
-    assert out == [str(5 + len(DEEP_METHODS)), "False"]
+    assert out == [str(6 + len(DEEP_METHODS)), "False"]
 
 
 def test_every_registered_method_has_its_object_and_a_summary():

@@ -12,7 +12,7 @@ from workspace.review import cluster_name, current_labels, row_positions
 from workspace.runs import load_assignments
 from workspace.store import Store
 
-__all__ = ["cluster_table", "hover_text", "map_frame", "selection_summary"]
+__all__ = ["auto_choice_table", "cluster_table", "hover_text", "map_frame", "selection_summary"]
 
 
 _HOVER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -107,3 +107,26 @@ def selection_summary(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     counts["share"] = counts["count"] / counts["count"].sum()
     counts = counts.rename(columns={"cluster_name": "name"})
     return counts.sort_values("count", ascending=False).reset_index(drop=True)
+
+
+def auto_choice_table(choice: dict) -> pd.DataFrame:
+    """Every candidate ``auto`` tried: its criterion value per reference graph, mean, seconds.
+
+    Parameters
+    ----------
+    choice : dict
+        ``run.json``'s ``fit_info["auto"]``.
+
+    Returns
+    -------
+    DataFrame
+        One row per candidate, best first, the winner marked.
+    """
+    rows = []
+    for name, score in sorted(choice["scores"].items(), key=lambda kv: -kv[1]):
+        per_graph = choice.get("scores_per_graph", {}).get(name, {})
+        rows.append({"candidate": name + (" (chosen)" if name == choice["winner"] else ""),
+                     "score": score, **{f"on {g} graph": v for g, v in per_graph.items()},
+                     "seconds": choice.get("seconds", {}).get(name)})
+    return pd.DataFrame(rows)
+

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from clustering.errors import InputError
+from clustering.loaders import KINDS
 
 __all__ = ["main"]
 
@@ -29,13 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--data", required=True, help="CSV/Parquet, .npy, image folder/.zip, "
                      "or demo:digits|demo:iris|demo:wine")
     run.add_argument("--kind", default="auto",
-                     choices=["auto", "table", "images", "text", "embeddings"])
+                     choices=list(KINDS))
     run.add_argument("--text-column")
     run.add_argument("--label-column", help="ground truth, used only for metrics")
     run.add_argument("--id-column")
     run.add_argument("--representation", default="auto",
                      help="auto, raw, scaled, pixels, minilm or tfidf")
-    run.add_argument("--method", default="kmeans", help="see 'clusterlab methods'")
+    run.add_argument("--method", default="auto",
+                     help="auto (the default) or see 'clusterlab methods'")
     run.add_argument("--clusters", type=int, default=None,
                      help="number of clusters (chosen automatically when left out)")
     run.add_argument("--min-cluster-size", type=int, default=None, help="for HDBSCAN methods")
@@ -68,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     pred.add_argument("--run", required=True, type=Path, help="the --out folder of a run")
     pred.add_argument("--data", required=True, help="the new rows, in the run's data format")
     pred.add_argument("--kind", default="auto",
-                      choices=["auto", "table", "images", "text", "embeddings"])
+                      choices=list(KINDS))
     pred.add_argument("--text-column")
     pred.add_argument("--id-column")
     pred.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])

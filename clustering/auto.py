@@ -1,0 +1,266 @@
+"""``auto``: a learned view for the modality, several candidate clusterings, one kept.
+
+What it does, in order:
+
+1. **Views.** The UMAP-10d of the features (always), and where it pays off a learned view
+   for the modality: SCARF for tables, a 1-D convolutional encoder for signals, a
+   contrastive encoder (with colour augmentations for colour images) for images
+   (:mod:`clustering.deep.pretexts`, :mod:`clustering.deep.contrastive`).
+2. **k**, when not given: the best silhouette of k-means in the most informed view.
+3. **Candidates**: k-means on the features, the UMAP + k-means baseline, k-means on each
+   learned view and on its UMAP, and SCAN heads trained on the learned view.
+4. **The choice, without labels**: every candidate is scored by how well its clusters keep
+   the nearest neighbours of each reference graph together (the share of neighbour pairs in
+   one cluster, corrected for the share expected by chance from the cluster sizes, as in
+   Cohen's kappa), averaged over the graphs of the features and of every view. The highest
+   score wins; the baseline wins ties, so ``auto`` never returns a candidate its own
+   criterion rates below UMAP + k-means.
+
+``run.json`` gets the winner, every candidate's score and the seconds each took.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from .clustering_result import Clustering
+from .kselect import choose_k, distance_soft, kmeans_fit
+from .progress import no_progress
+
+__all__ = ["BASELINE", "LEARNED_VIEWS", "fit_auto", "neighbour_kappa"]
+
+log = logging.getLogger(__name__)
+
+BASELINE = "umap-kmeans"
+LEARNED_VIEWS = {"table": "scarf", "series": "series", "images": "contrastive"}
+"""The learned view each modality gets (text and embeddings read their UMAP view)."""
+MIN_VIEW_ROWS = 200
+"""Fewer rows than this train no view (too few to learn invariances from)."""
+PRETEXT_STEPS = {"scarf": 500, "series": 300, "contrastive": 800}
+"""Optimiser steps of each pretext (epochs = steps / batches per epoch, within 10..300)."""
+HEAD_STEPS = 500
+
+
+def neighbour_kappa(labels: np.ndarray, neighbours: np.ndarray) -> float:
+    """Chance-corrected share of neighbour pairs that share a cluster.
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (n,)
+        Cluster ids; -1 (noise) never agrees.
+    neighbours : ndarray of int, shape (n, m)
+        Each row's nearest neighbours (itself excluded).
+
+    Returns
+    -------
+    float
+        1 when every neighbour pair shares a cluster, 0 when no more pairs do than random
+        clusters of the same sizes would give.
+
+    Examples
+    --------
+    >>> nbrs = np.array([[1], [0], [3], [2]])
+    >>> neighbour_kappa(np.array([0, 0, 1, 1]), nbrs)
+    1.0
+    >>> neighbour_kappa(np.array([0, 1, 0, 1]), nbrs)
+    -1.0
+    """
+    same = (labels[:, None] == labels[neighbours]) & (labels[:, None] >= 0)
+    observed = float(same.mean())
+    sizes = np.bincount(labels[labels >= 0]) / len(labels)
+    expected = float((sizes ** 2).sum())
+    return (observed - expected) / max(1.0 - expected, 1e-12)
+
+
+def _epochs(n: int, steps: int, batch: int = 256, low: int = 10, high: int = 300) -> int:
+    return int(np.clip(round(steps / max(1, int(np.ceil(n / batch)))), low, high))
+
+
+def _standardise(Z: np.ndarray) -> np.ndarray:
+    return ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
+
+
+class _Run:
+    """The views, candidates and timings of one ``auto`` fit."""
+
+    def __init__(self, X, k, seed, knn, ctx, progress):
+        self.X, self.k, self.seed, self.knn, self.ctx = X, k, seed, knn, ctx
+        self.progress = progress
+        self.views: dict[str, np.ndarray] = {}
+        self.candidates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.seconds: dict[str, float] = {}
+        self.models: dict[str, object] = {}
+
+    def timed(self, name, fn):
+        start = time.perf_counter()
+        out = fn()
+        self.seconds[name] = round(time.perf_counter() - start, 2)
+        return out
+
+    def kmeans(self, name: str, Z: np.ndarray) -> None:
+        def fit():
+            model = kmeans_fit(Z, self.k, self.seed)
+            return model.labels_.astype(np.int64), distance_soft(Z, model.cluster_centers_)
+        self.candidates[name] = self.timed(name, fit)
+
+
+def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int = 0,
+             knn=None, modality: str = "table", image_shape: tuple[int, ...] | None = None,
+             device: str = "cpu", progress=no_progress, should_stop=None,
+             checkpoint_dir=None) -> Clustering:
+    """Cluster ``X`` with the best of several pipelines, chosen without labels.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Feature rows (flattened images when ``image_shape`` is set).
+    n_clusters : int, optional
+        Estimated in the learned view when omitted (said how in ``info``).
+    random_state : int
+        Seed of every random choice (the same seed gives the same result).
+    knn : KnnGraph, optional
+        The 15-nearest-neighbour graph of ``X`` (computed when omitted).
+    modality : str
+        ``table``, ``series``, ``images``, ``text`` or ``embeddings``: picks the learned view.
+    image_shape : tuple of int, optional
+        Rows are flattened images of this shape.
+    device : str
+        Resolved torch device.
+    progress, should_stop : callable
+        ``progress(fraction, message)``; ``should_stop()`` True cancels.
+    checkpoint_dir : Path, optional
+        Training checkpoints (resumed from when present).
+
+    Returns
+    -------
+    Clustering
+        The winner's labels and soft assignments; ``info["auto"]`` holds the winner, every
+        candidate's criterion value and seconds, and why the winner won; ``alternatives``
+        every candidate's labels, in the order of ``info["auto"]["alternatives"]``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> X, _ = make_blobs(120, centers=3, random_state=0)
+    >>> fit_auto(X.astype("float32"), 3).params["pipeline"]
+    'umap-kmeans'
+    """
+    from .deep.common import TrainContext, seed_everything
+    from .projection import TINY, knn_graph
+
+    seed_everything(random_state)
+    ctx = TrainContext(device, random_state, no_progress, should_stop,
+                       image_shape if modality == "images" else None, checkpoint_dir)
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if knn is None and len(X) >= TINY:
+        knn = knn_graph(X, 15, random_state)
+    run = _Run(X, n_clusters, random_state, knn, ctx, progress)
+    info: dict = {}
+    _make_views(run, modality)
+    if run.k is None:
+        where = "scarf" if "scarf" in run.views else next(iter(run.views))
+        run.k, how = choose_k(run.views[where], random_state=random_state)
+        info["k_selection"] = f"{how} in the {where} view"
+    progress(0.6, f"auto: candidates with k={run.k}")
+    _make_candidates(run)
+    progress(0.9, "auto: scoring the candidates without labels")
+    return _choose(run, info)
+
+
+def _make_views(run: _Run, modality: str) -> None:
+    """Fill ``run.views``: the UMAP-10d of the features and the modality's learned view."""
+    from .deep.spaces import umap_view
+
+    n = len(run.X)
+    run.progress(0.02, "auto: UMAP view of the features")
+    if n > MIN_VIEW_ROWS:
+        run.views["umap"] = run.timed("view:umap", lambda: umap_view(run.X, run.seed, run.knn))
+    else:
+        run.views["umap"] = _standardise(run.X)
+    pretext = LEARNED_VIEWS.get(modality)
+    if pretext == "contrastive" and run.ctx.image_shape is None:
+        pretext = None  # images read through other features than their pixels
+    if pretext is None or n <= MIN_VIEW_ROWS:
+        return
+    epochs = _epochs(n, PRETEXT_STEPS[pretext])
+    run.progress(0.1, f"auto: training the {pretext} view ({epochs} epochs)")
+    sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=pretext)
+    sub.progress = lambda f, msg: run.progress(0.1 + 0.4 * f, f"auto: {msg}")
+    if pretext == "contrastive":
+        from .deep.contrastive import train_contrastive
+
+        images = run.X.reshape(n, *run.ctx.image_shape)
+        Z, encoder = run.timed(f"view:{pretext}",
+                               lambda: train_contrastive(images, sub, epochs=epochs))
+    else:
+        from .deep.pretexts import train_pretext
+
+        Z, encoder = run.timed(f"view:{pretext}",
+                               lambda: train_pretext(run.X, pretext, sub, epochs=epochs))
+    run.views[pretext] = Z.astype(np.float32)
+    run.models[pretext] = encoder
+    run.views[f"{pretext}-umap"] = run.timed(f"view:{pretext}-umap",
+                                             lambda: umap_view(Z, run.seed))
+
+
+def _make_candidates(run: _Run) -> None:
+    """Fill ``run.candidates``: k-means in each space, SCAN heads on the learned view."""
+    run.kmeans("kmeans", run.X)
+    run.kmeans(BASELINE, run.views["umap"])
+    learned = [v for v in run.views if v in LEARNED_VIEWS.values()]
+    for view in learned:
+        run.kmeans(f"{view}-kmeans", run.views[view])
+        run.kmeans(f"{view}-umap-kmeans", run.views[f"{view}-umap"])
+        run.progress(0.7, f"auto: SCAN heads on the {view} view")
+        run.candidates[f"{view}-scan"] = run.timed(f"{view}-scan",
+                                                   lambda v=view: _scan_heads(run, v))
+
+
+def _scan_heads(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
+    from .deep.scan import train_scan
+    from .deep.spaces import mine_neighbours
+
+    Z = run.views[view]
+    sub = run.ctx.part(0, 1, label=f"{view}-scan")
+    result = train_scan(Z, mine_neighbours(Z, 5, run.seed), run.k, sub,
+                        epochs=_epochs(len(Z), HEAD_STEPS), n_heads=5)
+    return result.soft.argmax(axis=1).astype(np.int64), result.soft.astype(np.float32)
+
+
+def _graphs(run: _Run) -> dict[str, np.ndarray]:
+    """The reference neighbour graphs: the features' and every view's (15 neighbours)."""
+    from .deep.spaces import mine_neighbours
+
+    graphs = {"features": run.knn.indices[:, 1:] if run.knn is not None
+              else mine_neighbours(run.X, min(15, len(run.X) - 1), run.seed)}
+    for name, Z in run.views.items():
+        if not name.endswith("umap"):
+            graphs[name] = mine_neighbours(Z, min(15, len(Z) - 1), run.seed)
+    return graphs
+
+
+def _choose(run: _Run, info: dict) -> Clustering:
+    graphs = _graphs(run)
+    per_graph = {name: {g: round(neighbour_kappa(labels, nbrs), 4)
+                        for g, nbrs in graphs.items()}
+                 for name, (labels, _) in run.candidates.items()}
+    scores = {name: round(float(np.mean(list(v.values()))), 4) for name, v in per_graph.items()}
+    winner = max(scores, key=lambda name: (scores[name], name == BASELINE))
+    labels, soft = run.candidates[winner]
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    runner = next((name for name in ranked if name != winner), winner)
+    info["auto"] = {
+        "winner": winner, "criterion": "neighbour kappa (mean over the reference graphs "
+        f"{', '.join(graphs)})", "scores": scores, "scores_per_graph": per_graph,
+        "seconds": run.seconds, "alternatives": list(run.candidates),
+        "why": (f"{winner} keeps nearest neighbours together best (kappa {scores[winner]:.3f}"
+                f"; next {runner} {scores[runner]:.3f}; the UMAP + k-means baseline "
+                f"{scores[BASELINE]:.3f})")}
+    log.info("auto: %s", info["auto"]["why"])
+    others = np.stack([lab for lab, _ in run.candidates.values()], axis=1).astype(np.int64)
+    return Clustering(labels, soft, soft.max(axis=1).astype(np.float32), "auto",
+                      {"n_clusters": int(run.k), "pipeline": winner}, info,
+                      alternatives=others)

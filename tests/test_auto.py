@@ -1,0 +1,106 @@
+"""``auto``: learned views, candidates chosen without labels, signals read as series."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clustering import cluster
+from clustering.auto import BASELINE, neighbour_kappa
+from clustering.errors import InputError
+from clustering.loaders import dataset_from_frame
+from clustering.metrics import cluster_metrics
+from clustering.series import looks_like_series
+
+
+def rings(n: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric noisy rings: k-means cuts them in halves."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = np.where(y == 0, 1.0, 3.0) + rng.normal(0, 0.1, n)
+    X = np.c_[radius * np.cos(angle), radius * np.sin(angle)]
+    return X.astype(np.float32), y
+
+
+def signals(n: int = 400, length: int = 48, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sine or square waves with random phase, amplitude, offset and noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    t = np.linspace(0, 1, length)
+    u = (2.5 * t[None, :] + rng.uniform(0, 1, (n, 1))) % 1.0
+    wave = np.where(y[:, None] == 0, np.sin(2 * np.pi * u), np.sign(np.sin(2 * np.pi * u)))
+    values = wave * rng.uniform(0.5, 2, (n, 1)) + rng.normal(0, 0.5, (n, 1)) \
+        + rng.normal(0, 0.3, (n, length))
+    return pd.DataFrame(values, columns=[f"t{j:02d}" for j in range(length)]), y
+
+
+def test_neighbour_kappa_prefers_the_clusters_neighbours_agree_on():
+    X, y = rings(200)
+    from clustering.deep.spaces import mine_neighbours
+
+    nbrs = mine_neighbours(X, 10, 0)
+    halves = (X[:, 0] > 0).astype(int)
+    assert neighbour_kappa(y, nbrs) > 0.99
+    assert neighbour_kappa(halves, nbrs) < 0.95  # cutting each ring parts neighbours
+    assert neighbour_kappa(np.zeros(200, dtype=int), nbrs) == 0.0  # one cluster: no signal
+
+
+def test_tiny_data_records_the_choice_and_every_criterion_value():
+    X, y = rings(150)
+    result = cluster(X, "auto", 2)
+    choice = result.info["auto"]
+    assert choice["winner"] in choice["scores"]
+    assert {"kmeans", BASELINE} <= set(choice["scores"])
+    assert choice["scores"][choice["winner"]] == max(choice["scores"].values())
+    assert "keeps nearest neighbours together" in choice["why"]
+    json.dumps(result.info)  # goes into run.json
+
+
+def test_series_are_recognised_and_tables_are_not():
+    frame, _ = signals(100)
+    assert looks_like_series(frame)
+    assert dataset_from_frame(frame).modality == "series"
+    iris = pd.DataFrame(np.random.default_rng(0).normal(size=(100, 20)))
+    assert not looks_like_series(iris)  # twenty unordered columns
+    assert dataset_from_frame(frame, kind="table").modality == "table"
+
+
+def test_kind_series_refuses_columns_that_are_not_numbers():
+    frame, _ = signals(50)
+    frame["site"] = "a"
+    with pytest.raises(InputError, match="read as series.*'site'"):
+        dataset_from_frame(frame, kind="series")
+
+
+@pytest.mark.slow
+def test_auto_picks_a_candidate_that_splits_rings_and_is_deterministic():
+    X, y = rings()
+    first = cluster(X, "auto", 2, random_state=3)
+    assert cluster_metrics(X, first.labels, y)["acc"] > 0.95
+    assert first.info["auto"]["winner"] != "kmeans"
+    kmeans_acc = cluster_metrics(X, cluster(X, "kmeans", 2).labels, y)["acc"]
+    assert kmeans_acc < 0.8  # the case is one k-means gets wrong
+    again = cluster(X, "auto", 2, random_state=3)
+    np.testing.assert_array_equal(first.labels, again.labels)
+    assert first.info["auto"]["scores"] == again.info["auto"]["scores"]
+
+
+@pytest.mark.slow
+def test_a_series_run_beats_kmeans_on_the_raw_columns(tmp_path):
+    from clustering.pipeline import RunConfig, run_pipeline
+
+    frame, y = signals()
+    path = tmp_path / "signals.csv"
+    frame.assign(shape=y).to_csv(path, index=False)
+    result = run_pipeline(RunConfig(data=str(path), kind="series", label_column="shape",
+                                    clusters=2))
+    assert result.dataset.modality == "series"
+    assert "series" in result.clustering.info["auto"]["scores_per_graph"]["kmeans"]
+    raw = cluster(result.features.X, "kmeans", 2).labels
+    raw_acc = cluster_metrics(result.features.X, raw, y)["acc"]
+    assert result.metrics["acc"] >= raw_acc + 0.2, (result.metrics["acc"], raw_acc)
+    assert any(note.startswith("auto chose") for note in result.notes)
