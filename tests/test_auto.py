@@ -104,3 +104,20 @@ def test_a_series_run_beats_kmeans_on_the_raw_columns(tmp_path):
     raw_acc = cluster_metrics(result.features.X, raw, y)["acc"]
     assert result.metrics["acc"] >= raw_acc + 0.2, (result.metrics["acc"], raw_acc)
     assert any(note.startswith("auto chose") for note in result.notes)
+
+
+def test_the_cli_runs_auto_by_default_and_run_json_says_what_won(tmp_path):
+    from tests.helpers import tiny_table
+    from workspace.cli import main
+
+    data = tiny_table(tmp_path)
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(data), "--id-column", "item", "--label-column", "group",
+                 "--clusters", "3", "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["method"] == "auto" and run["config"]["method"] == "auto"
+    choice = run["fit_info"]["auto"]
+    assert run["params"]["pipeline"] == choice["winner"]
+    assert set(choice["scores"]) >= {"kmeans", BASELINE}
+    assert any(note.startswith("auto chose") for note in run["notes"])
+    assert run["metrics"]["acc"] == 1.0

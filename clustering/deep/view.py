@@ -62,7 +62,7 @@ def image_view(encoder, image_shape: tuple[int, ...]):
     """
     config = {"kind": "image", "image_shape": list(image_shape),
               "channels": int(image_shape[2]) if len(image_shape) == 3 else 1,
-              "dim": int(encoder[-1].out_features)}
+              "dim": int(encoder[-1].out_features), "stride": int(encoder[0].stride[0])}
     return ImageView(encoder, image_shape), config
 
 
@@ -113,7 +113,7 @@ def build_view(config: dict):
     if config["kind"] == "image":
         from .contrastive import build_encoder
 
-        encoder = build_encoder(config["channels"], config["dim"])
+        encoder = build_encoder(config["channels"], config["dim"], config.get("stride", 1))
         return ImageView(encoder, tuple(config["image_shape"]))
     return mlp(config["sizes"])
 

@@ -1,0 +1,83 @@
+"""Wall time of ``auto`` end to end (``clusterlab run`` without ``--method``) against its budget.
+
+Budget on this project's 2-core CPU: 5,000 rows in 2 minutes, ``demo:digits`` in 90 s. Each
+case runs the whole pipeline (features, neighbours, ``auto``, the 2-D map, metrics) once per
+seed, in a fresh process, so numba's compilation is counted as a user would meet it.
+
+Usage::
+
+    python benchmarks/auto_budget.py                 # every case, seed 0
+    python benchmarks/auto_budget.py --cases digits --seeds 0 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+CASES = {
+    "digits": ("demo:digits", 90),
+    "table-5000": ("mixed-table:5000", 120),
+    "signals-5000": ("waveforms:5000", 120),
+    "images-5000": ("shapes:5000", 120),
+}
+"""Case name -> (data, budget in seconds)."""
+
+CHILD = """
+import json, sys, time
+sys.path.insert(0, {root!r}); sys.path.insert(0, {parent!r})
+start = time.perf_counter()
+from clustering.pipeline import RunConfig, run_pipeline
+source, seed = {source!r}, {seed}
+if source.startswith("demo:"):
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=10))
+else:
+    import quality_sets
+    name, n = source.split(":")
+    data = quality_sets.BUILDERS[name](n=int(n))
+    k = len(set(map(str, data.labels)))
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=k), dataset=data)
+print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timings,
+                  "acc": result.metrics["acc"], "winner": result.clustering.params["pipeline"],
+                  "auto_seconds": result.clustering.info["auto"]["seconds"]}}))
+"""
+
+
+def run_case(name: str, seed: int) -> dict:
+    """One case in a fresh interpreter; its timings and ACC."""
+    source, budget = CASES[name]
+    code = CHILD.format(root=str(ROOT), parent=str(ROOT.parent), source=source, seed=seed)
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    record = json.loads(out)
+    record.update(case=name, seed=seed, budget_s=budget,
+                  process_s=round(time.perf_counter() - start, 1))
+    return record
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--out", default=str(ROOT / "results" / "auto_budget.json"))
+    args = parser.parse_args()
+    records = []
+    for name in args.cases:
+        for seed in args.seeds:
+            records.append(run_case(name, seed))
+            r = records[-1]
+            print(f"{name:14s} seed {seed}: {r['process_s']:6.1f} s in all (budget "
+                  f"{r['budget_s']} s), auto chose {r['winner']}, ACC {r['acc']:.3f}; "
+                  f"stages {r['timings']}", flush=True)
+            Path(args.out).write_text(json.dumps(records, indent=1))
+
+
+if __name__ == "__main__":
+    main()
