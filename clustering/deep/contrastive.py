@@ -1,7 +1,7 @@
 """A SimCLR-style contrastive pretext for small images (Chen et al. 2020).
 
 Implemented from the paper: two augmented views of each image (crop-and-resize, shift, small
-rotation, noise; for colour images also brightness, contrast, saturation, channel order and
+rotation, noise, brightness and contrast; for colour images also saturation, channel order and
 greyscale) are pulled together and pushed from the other images of the batch (NT-Xent loss).
 The encoder's output is a representation for SCAN-style heads when no pretrained model exists.
 """
@@ -58,34 +58,36 @@ def random_views(images, ctx: TrainContext, max_rotation: float = 15.0,
     grid = torch.nn.functional.affine_grid(theta, list(images.shape), align_corners=False)
     out = torch.nn.functional.grid_sample(images, grid, align_corners=False)
     noise = torch.randn(out.shape, generator=g).to(images.device) * 0.05
-    if out.shape[1] == 3:
-        out = colour_jitter(out, ctx)
+    out = colour_jitter(out, ctx)
     return (out + noise).clamp(0, 1)
 
 
 def colour_jitter(images, ctx: TrainContext, grey_share: float = 0.2):
-    """Random brightness, contrast, saturation, channel order and greyscale of RGB images.
+    """Random brightness and contrast; for RGB also saturation, channel order and greyscale.
 
     Parameters
     ----------
-    images : Tensor, shape (b, 3, h, w), values in 0..1
+    images : Tensor, shape (b, c, h, w), values in 0..1, c = 1 or 3
     ctx : TrainContext
     grey_share : float
         Share of images turned grey.
 
     Returns
     -------
-    Tensor, shape (b, 3, h, w)
-        So that colour alone cannot tell two views of one image apart from the others.
+    Tensor, shape (b, c, h, w)
+        So that intensity and colour alone cannot tell two views of one image apart from
+        the others.
     """
     g = ctx.generator
     b = len(images)
     u = lambda low, high: (low + (high - low) * torch.rand(b, 1, 1, 1, generator=g)  # noqa: E731
                            ).to(images.device)
-    grey = images.mean(dim=1, keepdim=True)
-    out = grey + (images - grey) * u(0.0, 1.6)  # saturation
-    mean = out.mean(dim=(1, 2, 3), keepdim=True)
-    out = (mean + (out - mean) * u(0.6, 1.4)) * u(0.6, 1.4)  # contrast, brightness
+    mean = images.mean(dim=(1, 2, 3), keepdim=True)
+    out = (mean + (images - mean) * u(0.6, 1.4)) * u(0.6, 1.4)  # contrast, brightness
+    if images.shape[1] != 3:
+        return out
+    grey = out.mean(dim=1, keepdim=True)
+    out = grey + (out - grey) * u(0.0, 1.6)  # saturation
     order = torch.argsort(torch.rand(b, 3, generator=g), dim=1).to(images.device)
     out = torch.gather(out, 1, order[:, :, None, None].expand_as(out))
     to_grey = (torch.rand(b, 1, 1, 1, generator=g) < grey_share).to(images.device)
