@@ -309,3 +309,24 @@ def test_show_on_the_cluster_page_switches_the_map_title_and_metrics(tiny, isola
     at.switch_page("pages/explore.py").run()
     assert at.session_state["run_key"] == gmm.key
     assert {m.label: m.value for m in at.metric}["Clusters"] == "2"
+
+
+def test_the_cluster_page_says_which_pipeline_auto_chose_and_why(tiny, isolated_store):
+    """An auto run: the Cluster page names the winner and lists every candidate's score."""
+    from helpers import tiny_table
+    from workspace.runs import ensure_run
+
+    store = Store(isolated_store)
+    path = tiny_table(isolated_store.parent / "tinydata")
+    settings = {"kind": "table", "label_column": "group", "id_column": "item"}
+    auto = ensure_run(RunConfig(data=str(path), method="auto", clusters=3, **settings), store,
+                      tiny[0])
+    at = start()
+    assert at.session_state["run_key"] == auto.key
+    at.switch_page("pages/cluster.py").run()
+    no_errors(at)
+    winner = auto.run_json["fit_info"]["auto"]["winner"]
+    assert any(f"How auto chose **{winner}**" in e.label for e in at.expander)
+    table = at.dataframe[0].value
+    assert set(table["candidate"].str.replace(" (chosen)", "")) >= {"kmeans", "umap-kmeans"}
+    assert any(note.value.startswith("auto chose") for note in at.info)

