@@ -127,21 +127,9 @@ def library_docs() -> Dataset:
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from text_corpus import _first_paragraph, _members
+    from text_corpus import docstring_corpus
 
-    rows, seen = [], set()
-    for topic, modules in LIBRARY_TOPICS.items():
-        for path in modules:
-            for name, doc in _members(path):
-                text = _first_paragraph(doc)
-                if text and text not in seen:
-                    seen.add(text)
-                    rows.append((name, text, topic))
-    frame = pd.DataFrame(rows, columns=["id", "text", "topic"])
-    return Dataset(name="library-docs", modality="text", ids=frame["id"].to_numpy(dtype=object),
-                   table=pd.DataFrame(index=range(len(frame))),
-                   labels=frame["topic"].to_numpy(dtype=object), texts=frame["text"].tolist(),
-                   source="suite:library-docs")
+    return docstring_corpus(LIBRARY_TOPICS, "library-docs", "suite:library-docs")
 
 
 def _images(name: str, images: np.ndarray, labels) -> Dataset:

@@ -36,7 +36,13 @@ sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 
 from quality_sets import BUILDERS, HELD_OUT, TUNING, build  # noqa: E402
-from run_benchmarks import markdown_table, peer_kmeans, peer_umap_hdbscan, update_readme  # noqa: E402
+from run_benchmarks import (  # noqa: E402
+    markdown_table,
+    peer_kmeans,
+    peer_umap_hdbscan,
+    peer_umap_kmeans,
+    update_readme,
+)
 
 from clustering.clusterers import cluster  # noqa: E402
 from clustering.features import featurize  # noqa: E402
@@ -48,19 +54,8 @@ DEFAULT_METHODS = ("auto", "kmeans", "gmm", "umap-kmeans")
 
 
 def peer_umap5_kmeans(X, k, seed):
-    """UMAP(5-D, min_dist 0) + KMeans(k): the issue's third peer."""
-    import umap
-    from sklearn.cluster import KMeans
-
-    t = {}
-    s = time.perf_counter()
-    Z = umap.UMAP(n_components=5, n_neighbors=15, min_dist=0.0,
-                  random_state=seed).fit_transform(X)
-    t["umap"] = time.perf_counter() - s
-    s = time.perf_counter()
-    labels = KMeans(k, n_init=10, random_state=seed).fit_predict(Z)
-    t["cluster"] = time.perf_counter() - s
-    return labels, t
+    """UMAP(5-D, 15 neighbours, min_dist 0) + KMeans(k): the issue's third peer."""
+    return peer_umap_kmeans(X, k, seed, dims=5, n_neighbors=15, min_dist=0.0)
 
 
 PEERS = {"peer:kmeans": peer_kmeans, "peer:umap5+hdbscan": peer_umap_hdbscan,

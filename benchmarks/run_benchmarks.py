@@ -94,13 +94,14 @@ def peer_umap_hdbscan(X, k, seed):
     return labels, t
 
 
-def peer_umap_kmeans(X, k, seed):
+def peer_umap_kmeans(X, k, seed, dims: int = 2, **umap_settings):
+    """UMAP(``dims``) + KMeans(k); ``umap_settings`` go to UMAP (e.g. ``min_dist=0.0``)."""
     import umap
     from sklearn.cluster import KMeans
 
     t = {}
     s = time.perf_counter()
-    Z = umap.UMAP(n_components=2, random_state=seed).fit_transform(X)
+    Z = umap.UMAP(n_components=dims, random_state=seed, **umap_settings).fit_transform(X)
     t["umap"] = time.perf_counter() - s
     s = time.perf_counter()
     labels = KMeans(k, n_init=10, random_state=seed).fit_predict(Z)

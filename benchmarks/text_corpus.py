@@ -46,10 +46,15 @@ def _members(path: str):
                 yield f"{path}.{name}", getattr(member, "__doc__", None)
 
 
-def docstring_corpus() -> Dataset:
-    """The corpus as a text :class:`Dataset` (labels = topic)."""
+def docstring_corpus(topics: dict | None = None, name: str = "docstrings",
+                     source: str = "benchmarks:docstrings") -> Dataset:
+    """The corpus as a text :class:`Dataset` (labels = topic).
+
+    ``topics`` maps a topic to the modules or classes whose docstrings it takes (default
+    :data:`TOPICS`).
+    """
     rows, seen = [], set()
-    for topic, modules in TOPICS.items():
+    for topic, modules in (topics or TOPICS).items():
         for path in modules:
             for name, doc in _members(path):
                 text = _first_paragraph(doc)
@@ -57,10 +62,10 @@ def docstring_corpus() -> Dataset:
                     seen.add(text)
                     rows.append((name, text, topic))
     frame = pd.DataFrame(rows, columns=["id", "text", "topic"])
-    return Dataset(name="docstrings", modality="text", ids=frame["id"].to_numpy(dtype=object),
+    return Dataset(name=name, modality="text", ids=frame["id"].to_numpy(dtype=object),
                    table=pd.DataFrame(index=range(len(frame))),
                    labels=frame["topic"].to_numpy(dtype=object),
-                   texts=frame["text"].tolist(), source="benchmarks:docstrings")
+                   texts=frame["text"].tolist(), source=source)
 
 
 if __name__ == "__main__":
