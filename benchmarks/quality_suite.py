@@ -47,7 +47,7 @@ from run_benchmarks import (  # noqa: E402
 from clustering.clusterers import cluster  # noqa: E402
 from clustering.features import featurize  # noqa: E402
 from clustering.metrics import cluster_metrics  # noqa: E402
-from clustering.pipeline import image_shape_of, neighbour_graph  # noqa: E402
+from clustering.pipeline import image_shape_of, neighbour_graph, texts_of  # noqa: E402
 
 log = logging.getLogger("quality")
 DEFAULT_METHODS = ("auto", "kmeans", "gmm", "umap-kmeans")
@@ -62,8 +62,13 @@ PEERS = {"peer:kmeans": peer_kmeans, "peer:umap5+hdbscan": peer_umap_hdbscan,
          "peer:umap5+kmeans": peer_umap5_kmeans}
 
 
-def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool) -> list[dict]:
-    """Peers and our methods on one set; one record per (pipeline, seed)."""
+def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool,
+              save_labels: Path | None = None) -> list[dict]:
+    """Peers and our methods on one set; one record per (pipeline, seed).
+
+    With ``save_labels``, ``auto``'s candidate labels and the truth go to
+    ``save_labels/{set}-{seed}.npz`` (to study selection criteria offline).
+    """
     data = build(name)
     k_true = int(len(np.unique(data.labels.astype(str))))
     start = time.perf_counter()
@@ -81,7 +86,8 @@ def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool) -> 
             start = time.perf_counter()
             k = k_true if give_k and "hdbscan" not in method else None
             result = cluster(feats.X, method, k, random_state=seed, knn=knn, name=name,
-                             image_shape=image_shape_of(data, feats), modality=data.modality)
+                             image_shape=image_shape_of(data, feats), modality=data.modality,
+                             texts=texts_of(data, feats))
             wall = time.perf_counter() - start
             rec = _record(name, data, f"clusterlab:{method}", seed, result.labels, feats.X,
                           wall)
@@ -91,6 +97,11 @@ def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool) -> 
                     name: round(cluster_metrics(feats.X, result.alternatives[:, j],
                                                 data.labels)["acc"], 4)
                     for j, name in enumerate(rec["auto"]["alternatives"])}
+                if save_labels is not None:
+                    save_labels.mkdir(parents=True, exist_ok=True)
+                    np.savez(save_labels / f"{name}-{seed}.npz", truth=data.labels.astype(str),
+                             candidates=result.alternatives,
+                             names=np.array(rec["auto"]["alternatives"]))
             records.append(rec)
     for rec in records:
         rec["features_s"] = round(feature_s, 2)
@@ -186,6 +197,8 @@ def main() -> None:
     parser.add_argument("--no-k", dest="k", action="store_false",
                         help="our methods estimate k (peers still get it)")
     parser.add_argument("--out", default=str(ROOT / "results" / "quality_suite.json"))
+    parser.add_argument("--save-labels", type=Path, default=None,
+                        help="folder for auto's candidate labels (one .npz per set and seed)")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     parser.add_argument("--report-only", action="store_true",
                         help="only rebuild the report from the records in --out")
@@ -198,7 +211,7 @@ def main() -> None:
     # seeds outermost: a stopped run still covers every set
     for seed in [] if args.report_only else args.seeds:
         for name in args.sets:
-            records += bench_set(name, [seed], args.methods, args.k)
+            records += bench_set(name, [seed], args.methods, args.k, args.save_labels)
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             Path(args.out).write_text(json.dumps(records, indent=1, default=str))
     text = report(records, args)

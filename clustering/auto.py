@@ -35,13 +35,14 @@ from .clustering_result import Clustering
 from .kselect import choose_k, distance_soft, kmeans_fit
 from .progress import no_progress
 
-__all__ = ["BASELINE", "LEARNED_VIEWS", "fit_auto", "neighbour_kappa"]
+__all__ = ["BASELINE", "LEARNED_VIEWS", "OPTIONS", "fit_auto", "neighbour_kappa"]
 
 log = logging.getLogger(__name__)
 
 BASELINE = "umap-kmeans"
-LEARNED_VIEWS = {"table": "scarf", "series": "series", "images": "contrastive"}
-"""The learned view each modality gets (text and embeddings read their UMAP view)."""
+LEARNED_VIEWS = {"table": "scarf", "series": "series", "images": "contrastive", "text": "sccl"}
+"""The learned view each modality gets (embeddings read their UMAP view; text needs the texts
+and their sentence-model features)."""
 PRETRAINED = "pretrained"
 """Images also get a frozen ImageNet-pretrained encoder's view when its packages are there."""
 PRETRAINED_FROM = 16
@@ -49,9 +50,15 @@ PRETRAINED_FROM = 16
 VIEWS = (*LEARNED_VIEWS.values(), PRETRAINED)
 MIN_VIEW_ROWS = 200
 """Fewer rows than this train no view (too few to learn invariances from)."""
-PRETEXT_STEPS = {"scarf": 500, "series": 300, "contrastive": 600}
+PRETEXT_STEPS = {"scarf": 500, "series": 300, "contrastive": 600, "sccl": 300}
 """Optimiser steps of each pretext (epochs = steps / batches per epoch, within 10..300)."""
 HEAD_STEPS = 500
+OPTIONS = {"text_view": False}
+"""Settings of ``auto`` (``--option text_view=true``). ``text_view`` trains the SCCL-style
+view of texts (:mod:`clustering.deep.text_view`); off by default because on the tuning text
+set it did not pay off (k-means in it 0.45-0.61 against 0.51 on the MiniLM features, spectral
+0.55-0.63 against 0.74; ``benchmarks/README.md``) and embedding the augmented copies is most
+of the time."""
 REFERENCE_NEIGHBOURS = 50
 """Neighbours per point in the graph candidates are scored on (at most half the mean cluster
 size)."""
@@ -99,9 +106,11 @@ def _standardise(Z: np.ndarray) -> np.ndarray:
 class _Run:
     """The views, candidates and timings of one ``auto`` fit."""
 
-    def __init__(self, X, k, seed, knn, ctx, progress):
+    def __init__(self, X, k, seed, knn, ctx, progress, texts=None):
         self.X, self.k, self.seed, self.knn, self.ctx = X, k, seed, knn, ctx
-        self.progress = progress
+        self.progress, self.texts = progress, texts
+        self.info: dict = {}
+        self.heads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.views: dict[str, np.ndarray] = {}
         self.candidates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.seconds: dict[str, float] = {}
@@ -125,6 +134,14 @@ class _Run:
                     graphs[name] = mine_neighbours(Z, m_, self.seed)
             self._graphs[m] = graphs
         return self._graphs[m]
+
+    def ensure_k(self) -> int:
+        """``k`` as given, else estimated in the most informed view there is so far."""
+        if self.k is None:
+            where = next((v for v in self.views if v in VIEWS), "umap")
+            self.k, how = choose_k(self.views[where], random_state=self.seed)
+            self.info["k_selection"] = f"{how} in the {where} view"
+        return self.k
 
     def timed(self, name, fn):
         start = time.perf_counter()
@@ -183,7 +200,8 @@ def spectral_labels(neighbours: np.ndarray, k: int, seed: int) -> np.ndarray:
 def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int = 0,
              knn=None, modality: str = "table", image_shape: tuple[int, ...] | None = None,
              device: str = "cpu", progress=no_progress, should_stop=None,
-             checkpoint_dir=None) -> Clustering:
+             checkpoint_dir=None, texts: list[str] | None = None,
+             text_view: bool = OPTIONS["text_view"]) -> Clustering:
     """Cluster ``X`` with the best of several pipelines, chosen without labels.
 
     Parameters
@@ -206,6 +224,11 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
         ``progress(fraction, message)``; ``should_stop()`` True cancels.
     checkpoint_dir : Path, optional
         Training checkpoints (resumed from when present).
+    texts : list of str, optional
+        The texts, when ``X`` holds their sentence-model embeddings (the text view embeds
+        augmented copies of them the same way) when ``text_view`` is on.
+    text_view : bool
+        Train the text view (see :data:`OPTIONS`).
 
     Returns
     -------
@@ -230,17 +253,12 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
     X = np.ascontiguousarray(X, dtype=np.float32)
     if knn is None and len(X) >= TINY:
         knn = knn_graph(X, 15, random_state)
-    run = _Run(X, n_clusters, random_state, knn, ctx, progress)
-    info: dict = {}
+    run = _Run(X, n_clusters, random_state, knn, ctx, progress, texts if text_view else None)
     _make_views(run, modality)
-    if run.k is None:
-        where = next((v for v in run.views if v in VIEWS), "umap")
-        run.k, how = choose_k(run.views[where], random_state=random_state)
-        info["k_selection"] = f"{how} in the {where} view"
-    progress(0.6, f"auto: candidates with k={run.k}")
+    progress(0.6, f"auto: candidates with k={run.ensure_k()}")
     _make_candidates(run)
     progress(0.9, "auto: scoring the candidates without labels")
-    return _choose(run, info)
+    return _choose(run, run.info)
 
 
 def _make_views(run: _Run, modality: str) -> None:
@@ -255,8 +273,9 @@ def _make_views(run: _Run, modality: str) -> None:
     else:  # too few rows for UMAP: the baseline reads the standardised features
         run.views["umap"] = _standardise(run.X)
     pretext = LEARNED_VIEWS.get(modality)
-    if pretext == "contrastive" and run.ctx.image_shape is None:
-        pretext = None  # images read through other features than their pixels
+    if (pretext == "contrastive" and run.ctx.image_shape is None
+            or pretext == "sccl" and run.texts is None):
+        pretext = None  # images read through other features than their pixels; no texts
     if pretext is None or n <= MIN_VIEW_ROWS:
         return
     epochs = _epochs(n, PRETEXT_STEPS[pretext])
@@ -269,6 +288,8 @@ def _make_views(run: _Run, modality: str) -> None:
         images = run.X.reshape(n, *run.ctx.image_shape)
         Z = run.timed(f"view:{pretext}",
                       lambda: train_contrastive(images, sub, epochs=epochs)[0])
+    elif pretext == "sccl":
+        Z = _text_view(run, sub)
     else:
         from .deep.pretexts import train_pretext
 
@@ -279,6 +300,22 @@ def _make_views(run: _Run, modality: str) -> None:
                                              lambda: umap_view(Z, run.seed))
     if pretext == "contrastive":
         _pretrained_view(run, images)
+
+
+def _text_view(run: _Run, sub) -> np.ndarray:
+    """SCCL-style view of the texts; its clustering head becomes the ``sccl-head`` candidate."""
+    from .deep.text_view import augmented_copies, train_text_view
+    from .text_features import minilm_embed
+
+    k = run.ensure_k()  # the clustering objective needs it
+    run.progress(0.1, "auto: embedding augmented copies of the texts")
+    rows, copies = run.timed("view:sccl-copies", lambda: augmented_copies(
+        run.texts, lambda batch: minilm_embed(batch, device=run.ctx.device), run.seed))
+    epochs = _epochs(len(rows), PRETEXT_STEPS["sccl"])
+    Z, soft, _ = run.timed("view:sccl", lambda: train_text_view(run.X, rows, copies, k, sub,
+                                                               epochs=epochs))
+    run.heads["sccl-head"] = (soft.argmax(axis=1).astype(np.int64), soft)
+    return Z
 
 
 def _pretrained_view(run: _Run, images: np.ndarray) -> None:
@@ -317,6 +354,7 @@ def _make_candidates(run: _Run) -> None:
         run.progress(0.7, f"auto: SCAN heads on the {view} view")
         run.candidates[f"{view}-scan"] = run.timed(f"{view}-scan",
                                                    lambda v=view: _scan_heads(run, v))
+    run.candidates.update(run.heads)  # heads trained with a view (the text view's)
 
 
 def _scan_heads(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,8 @@ def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None
             min_cluster_size: int | None = None, device: str = "cpu", progress=None,
             should_stop=None, image_shape: tuple[int, ...] | None = None,
             checkpoint_dir=None, epochs: int | None = None,
-            options: dict | None = None, modality: str = "table") -> Clustering:
+            options: dict | None = None, modality: str = "table",
+            texts: list[str] | None = None) -> Clustering:
     """Cluster a feature matrix with a registered method.
 
     Parameters
@@ -80,6 +81,9 @@ def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None
         Settings of a deep method (``clusterlab methods`` lists them with defaults).
     modality : str
         What the rows are (``auto`` picks its learned view from it).
+    texts : list of str, optional
+        The texts whose sentence embeddings ``X`` holds (``auto`` trains its text view on
+        augmented copies of them; other methods ignore them).
 
     Returns
     -------
@@ -116,15 +120,19 @@ def cluster(X: np.ndarray, method: str = "kmeans", n_clusters: int | None = None
                         progress=progress or no_progress, should_stop=should_stop,
                         image_shape=image_shape, checkpoint_dir=checkpoint_dir,
                         options=settings)
-    if options:
-        raise TypeError(f"{method} takes no settings; got '{sorted(options)[0]}'")
     if spec.family == "auto":
-        from .auto import fit_auto
+        from .auto import OPTIONS, fit_auto
 
+        unknown = sorted(set(options or {}) - set(OPTIONS))
+        if unknown:
+            raise TypeError(f"auto got an unexpected setting '{unknown[0]}'; it takes "
+                            f"{', '.join(OPTIONS)}")
         return fit_auto(X, n_clusters, random_state=random_state, knn=knn, modality=modality,
                         image_shape=image_shape, device=device,
                         progress=progress or no_progress, should_stop=should_stop,
-                        checkpoint_dir=checkpoint_dir)
+                        checkpoint_dir=checkpoint_dir, texts=texts, **(options or {}))
+    if options:
+        raise TypeError(f"{method} takes no settings; got '{sorted(options)[0]}'")
     return spec.fit(X, n_clusters=n_clusters, random_state=random_state, knn=knn,
                     min_cluster_size=min_cluster_size)
 

@@ -18,7 +18,7 @@ from .projection import TINY, KnnGraph, Projection, knn_graph, project
 from .stage_cache import StageCache
 
 __all__ = ["STAGES", "RunConfig", "RunResult", "image_shape_of", "neighbour_graph", "run_pipeline",
-           "seed_global", "stage_of"]
+           "seed_global", "stage_of", "texts_of"]
 
 
 STAGES = ("load", "features", "neighbours", "cluster", "map", "metrics")
@@ -113,9 +113,15 @@ class RunConfig:
              f"seed must be a whole number of 0 or more, not {self.seed}.")
         need(isinstance(self.image_size, int) and 8 <= self.image_size <= 256,
              f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
-        if self.options:
-            need(self.method in DEEP_METHODS, f"options are settings of deep methods; "
-                 f"'{self.method}' takes none (got {', '.join(sorted(self.options))}).")
+        if self.options and self.method == "auto":
+            from .auto import OPTIONS
+
+            unknown = sorted(set(self.options) - set(OPTIONS))
+            need(not unknown, f"auto has no setting '{unknown[0] if unknown else ''}'; it "
+                 f"takes {', '.join(OPTIONS)}.")
+        elif self.options:
+            need(self.method in DEEP_METHODS, f"options are settings of deep methods and "
+                 f"auto; '{self.method}' takes none (got {', '.join(sorted(self.options))}).")
             try:
                 check_options(self.method, self.options)
             except TypeError as exc:
@@ -202,7 +208,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p,
         image_shape=image_shape_of(data, feats), epochs=config.epochs,
         options=config.options or None, should_stop=should_stop,
-        checkpoint_dir=cache.train_dir, modality=data.modality))
+        checkpoint_dir=cache.train_dir, modality=data.modality,
+        texts=texts_of(data, feats)))
     proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
                                                          random_state=config.seed,
@@ -219,6 +226,13 @@ def image_shape_of(data: Dataset, feats: Features) -> tuple[int, ...] | None:
     """The image shape when the features are the images' pixels (for augmentations)."""
     if feats.representation == "pixels" and data.images is not None:
         return tuple(data.images.shape[1:])
+    return None
+
+
+def texts_of(data: Dataset, feats: Features) -> list[str] | None:
+    """The texts when the features are their MiniLM embeddings (for ``auto``'s text view)."""
+    if feats.representation == "minilm" and data.texts is not None:
+        return list(data.texts)
     return None
 
 

@@ -143,3 +143,66 @@ def test_the_pretrained_image_view_loads_offline_and_separates_stripes_from_disc
     np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0, rtol=1e-4)
     labels = cluster(Z, "kmeans", 2).labels
     assert cluster_metrics(Z, labels, np.array(kinds))["acc"] >= 0.9
+
+
+def topic_texts(n: int = 300, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    """Short texts on three topics, each a random draw of its topic's words and fillers."""
+    rng = np.random.default_rng(seed)
+    words = [["rocket", "orbit", "comet", "telescope", "moon", "launch", "planet"],
+             ["bread", "oven", "yeast", "flour", "bake", "dough", "crust"],
+             ["goal", "match", "striker", "league", "referee", "penalty", "keeper"]]
+    filler = ["the", "a", "report", "today", "new", "about", "we", "saw", "long"]
+    y = rng.integers(0, 3, n)
+    texts = [" ".join(rng.permutation(list(rng.choice(words[t], 4)) + list(rng.choice(filler, 4))))
+             for t in y]
+    return texts, y
+
+
+def test_augmented_text_copies_keep_most_words_and_change_some():
+    from clustering.deep.text_view import augment_text, augmented_copies
+
+    rng = np.random.default_rng(0)
+    text = "the quick brown fox jumps over the lazy dog near the river bank"
+    copies = [augment_text(text, rng, ["cat", "hill"]) for _ in range(20)]
+    assert len(set(copies)) > 10  # random edits
+    for copy in copies:
+        kept = set(copy.split()) & set(text.split())
+        assert len(kept) >= 6 and 0 < len(copy.split()) <= len(text.split())
+    texts, _ = topic_texts(50)
+    rows, (a1, a2) = augmented_copies(texts, lambda batch: np.eye(len(batch), 8), 0,
+                                      max_rows=30)
+    assert len(rows) == 30 and len(set(rows)) == 30 and a1.shape == a2.shape == (30, 8)
+
+
+@pytest.mark.slow
+def test_texts_get_a_learned_view_and_its_clustering_head_when_asked(monkeypatch):
+    from clustering.text_features import TEST_EMBEDDER, minilm_embed
+
+    monkeypatch.setenv(TEST_EMBEDDER, "hashing")
+    texts, y = topic_texts()
+    X = minilm_embed(texts)
+    plain = cluster(X, "auto", 3, modality="text", texts=texts, random_state=0)
+    assert "sccl" not in plain.info["auto"]["scores_per_graph"]["kmeans"]  # off by default
+    result = cluster(X, "auto", 3, modality="text", texts=texts, random_state=0,
+                     options={"text_view": True})
+    choice = result.info["auto"]
+    assert {"sccl-kmeans", "sccl-umap-kmeans", "sccl-scan", "sccl-head"} <= set(choice["scores"])
+    assert "sccl" in choice["scores_per_graph"]["kmeans"]
+    assert choice["seconds"]["view:sccl"] > 0
+    head = result.alternatives[:, choice["alternatives"].index("sccl-head")]
+    assert cluster_metrics(X, head, y)["acc"] > 0.9
+    assert cluster_metrics(X, result.labels, y)["acc"] > 0.9
+    again = cluster(X, "auto", 3, modality="text", texts=texts, random_state=0,
+                    options={"text_view": True})
+    assert np.array_equal(again.labels, result.labels)
+
+
+def test_auto_names_the_settings_it_takes():
+    X, _ = rings(100)
+    with pytest.raises(TypeError, match="it takes text_view"):
+        cluster(X, "auto", 2, options={"heads": 3})
+    from clustering.pipeline import RunConfig
+
+    with pytest.raises(InputError, match="auto has no setting 'heads'"):
+        RunConfig(data="demo:digits", options={"heads": 3}).validate()
+    RunConfig(data="demo:digits", options={"text_view": True}).validate()

@@ -57,7 +57,8 @@ class Checkpoint:
             for name, obj in self.objects.items():
                 saved = state["objects"][name]
                 if isinstance(obj, torch.Tensor):
-                    obj.copy_(saved)
+                    with torch.no_grad():  # parameters too
+                        obj.copy_(saved)
                 else:
                     obj.load_state_dict(saved)
             self.generator.set_state(state["generator"])
