@@ -88,7 +88,7 @@ def knn_graph(X: np.ndarray, n_neighbors: int = 15, random_state: int = 0) -> Kn
 
 
 def umap_embed(X: np.ndarray, n_components: int, knn: KnnGraph, random_state: int = 0,
-               min_dist: float = 0.1) -> np.ndarray:
+               min_dist: float = 0.1, n_epochs: int | None = None) -> np.ndarray:
     """UMAP of ``X`` reusing a precomputed k-NN graph.
 
     Parameters
@@ -99,6 +99,8 @@ def umap_embed(X: np.ndarray, n_components: int, knn: KnnGraph, random_state: in
     random_state : int
     min_dist : float
         0.0 packs clusters tightly (for clustering), 0.1 is the map default.
+    n_epochs : int, optional
+        Layout epochs (umap-learn's default when None: 500 below 10,000 rows, else 200).
 
     Returns
     -------
@@ -111,7 +113,8 @@ def umap_embed(X: np.ndarray, n_components: int, knn: KnnGraph, random_state: in
         warnings.simplefilter("ignore")
         model = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, min_dist=min_dist,
                           random_state=random_state, init="spectral" if len(X) > 60 else "random",
-                          precomputed_knn=(knn.indices, knn.distances, None), n_jobs=1)
+                          precomputed_knn=(knn.indices, knn.distances, None), n_jobs=1,
+                          n_epochs=n_epochs)
         emb = model.fit_transform(X)
     return np.asarray(emb, dtype=np.float32)
 

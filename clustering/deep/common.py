@@ -203,6 +203,9 @@ def train_epochs(ctx: TrainContext, name: str, objects: dict, epochs: int,
     """
     from torch import nn
 
+    from ..device import limit_cpu_threads
+
+    limit_cpu_threads()  # again: a library may have reset it since (same seed, same result)
     ck = ctx.checkpoint(name, objects, epochs)
     for epoch in range(ck.start, epochs):
         for obj in objects.values():
@@ -240,6 +243,9 @@ def infer(module, X, device="cpu", fn: Callable | None = None,
     """
     import torch
 
+    from ..device import limit_cpu_threads
+
+    limit_cpu_threads()
     was_training = module.training
     module.eval()
     fn = fn or module

@@ -23,7 +23,7 @@ View = tuple
 the network from feature rows to ``Z`` when one was trained (the contrastive encoder)."""
 
 
-def umap_view(X: np.ndarray, seed: int, base=None) -> np.ndarray:
+def umap_view(X: np.ndarray, seed: int, base=None, epochs: int | None = None) -> np.ndarray:
     """A standardised 10-D UMAP of ``X`` (``min_dist=0``), shape (n, 10), float32.
 
     Parameters
@@ -34,6 +34,8 @@ def umap_view(X: np.ndarray, seed: int, base=None) -> np.ndarray:
         UMAP's random state.
     base : KnnGraph, optional
         The 15-nearest-neighbour graph of ``X`` (computed when omitted).
+    epochs : int, optional
+        UMAP layout epochs (its default when None).
 
     Returns
     -------
@@ -42,7 +44,7 @@ def umap_view(X: np.ndarray, seed: int, base=None) -> np.ndarray:
     """
     from ..projection import knn_graph, umap_embed
 
-    Z = umap_embed(X, 10, base or knn_graph(X, 15, seed), seed, min_dist=0.0)
+    Z = umap_embed(X, 10, base or knn_graph(X, 15, seed), seed, min_dist=0.0, n_epochs=epochs)
     return ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
 
 
