@@ -227,3 +227,17 @@ def test_a_near_tie_goes_to_the_candidate_the_others_agree_with():
     assert tied == ["odd", "near", BASELINE] and winner in ("near", BASELINE) and agreement > 0.5
     scores[BASELINE] = 0.902  # "near" is now rated below the baseline: out of the tie
     assert _near_tie_winner(run, scores)[1] == ["odd", BASELINE]
+
+
+def test_scan_heads_learn_from_one_sampled_neighbour_per_point():
+    from sklearn.datasets import make_blobs
+
+    from clustering.deep.common import TrainContext
+    from clustering.deep.scan import train_scan
+    from clustering.deep.spaces import mine_neighbours
+
+    X, y = make_blobs(300, centers=3, cluster_std=0.5, random_state=0)
+    X = X.astype(np.float32)
+    result = train_scan(X, mine_neighbours(X, 10, 0), 3, TrainContext("cpu", 0), epochs=20,
+                        n_heads=2, sample_one=True)
+    assert cluster_metrics(X, result.soft.argmax(axis=1), y)["acc"] > 0.95

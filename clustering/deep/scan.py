@@ -55,7 +55,8 @@ class ScanResult:
 
 def train_scan(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: TrainContext, *,
                n_heads: int = 5, epochs: int = 60, batch_size: int = 256, lr: float = 1e-3,
-               entropy_weight: float = 5.0, weight_decay: float = 1e-4) -> ScanResult:
+               entropy_weight: float = 5.0, weight_decay: float = 1e-4,
+               sample_one: bool = False) -> ScanResult:
     """Train the heads so each point agrees with its mined neighbours.
 
     Parameters
@@ -70,6 +71,9 @@ def train_scan(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
         Device, progress, cancellation, checkpoints.
     n_heads, epochs, batch_size, lr, entropy_weight, weight_decay
         Training settings.
+    sample_one : bool
+        Pair each anchor with one of its neighbours drawn at random each step (as the SCAN
+        paper does) instead of with all of them: a wider neighbourhood at the cost of one.
 
     Returns
     -------
@@ -88,11 +92,15 @@ def train_scan(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
         head_loss[:] = 0.0
         count = 0
         for idx in batches(len(X), batch_size, ctx):
+            if sample_one:
+                pick = torch.randint(0, m, (len(idx),), generator=ctx.generator)
+                partners, repeat = nbr[idx, pick], 1
+            else:
+                partners, repeat = nbr[idx].reshape(-1), m
             with ctx.autocast():
                 pa = torch.softmax(net(augment(data[idx], ctx)).float(), dim=-1)
-                pn = torch.softmax(net(augment(data[nbr[idx].reshape(-1)], ctx)).float(),
-                                   dim=-1)
-                losses = torch.stack([scan_loss(pa[h].repeat_interleave(m, dim=0), pn[h],
+                pn = torch.softmax(net(augment(data[partners], ctx)).float(), dim=-1)
+                losses = torch.stack([scan_loss(pa[h].repeat_interleave(repeat, dim=0), pn[h],
                                                 entropy_weight)[0]
                                       for h in range(n_heads)])
             step(opt, losses.sum())
