@@ -16,13 +16,12 @@ What it does, in order:
    the 50 nearest neighbours of each point together (the share of neighbour pairs in one
    cluster, corrected for the share expected by chance from the cluster sizes, as in Cohen's
    kappa), in the learned views when there are any (averaged; they hold the invariances the
-   augmentations taught), else in the features. The highest score wins; scores within
-   0.01 of it (and not below the baseline's) count as tied, and the tie goes to the candidate
-   the other tied ones agree with most (adjusted Rand index), so ``auto`` never returns a
-   candidate its own criterion rates below UMAP + k-means. (Chosen on the tuning half of
-   ``benchmarks/quality_suite.py`` against other criteria: the mean over all graphs, 15 or 30
-   neighbours, the UMAP graphs, agreement among all candidates or the top 3-5, kappa plus
-   agreement; the near-tie rule added 0.005 mean ACC there, replayed on saved candidates.)
+   augmentations taught), else in the features. The highest score wins; the baseline wins
+   ties, so ``auto`` never returns a candidate its own criterion rates below UMAP + k-means.
+   (Chosen on the tuning half of ``benchmarks/quality_suite.py`` against other criteria: the
+   mean over all graphs, 15 or 30 neighbours, the UMAP graphs, agreement among all candidates
+   or the top 3-5, kappa plus agreement, near ties broken by agreement; replayed on saved
+   candidates, none gained on two runs.)
 
 ``run.json`` gets the winner, every candidate's score and the seconds each took.
 """
@@ -67,9 +66,6 @@ view of texts (:mod:`clustering.deep.text_view`); off by default because on the 
 set it did not pay off (k-means in it 0.45-0.61 against 0.51 on the MiniLM features, spectral
 0.55-0.63 against 0.74; ``benchmarks/README.md``) and embedding the augmented copies is most
 of the time."""
-NEAR_TIE = 0.01
-"""Scores this close to the best count as tied (the same candidate's kappa moves about this
-much between seeds); the tie goes to the candidate the other tied ones agree with most."""
 UMAP_EPOCHS = 200
 """Layout epochs of ``auto``'s UMAP views (umap-learn's 500 below 10,000 rows cost 7.7 s more
 per view on 5,000 rows)."""
@@ -383,31 +379,6 @@ def _scan_heads(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
     return result.soft.argmax(axis=1).astype(np.int64), result.soft.astype(np.float32)
 
 
-def _near_tie_winner(run: _Run, scores: dict[str, float]) -> tuple[str, list[str], float]:
-    """The winner: among the near-tied best candidates, the one the others agree with most.
-
-    Near-tied: within :data:`NEAR_TIE` of the best score and not below the baseline's (so the
-    winner is never rated below the baseline). Agreement: mean adjusted Rand index with the
-    other near-tied candidates.
-
-    Returns
-    -------
-    winner, near-tied candidates (best first), the winner's mean agreement (nan when alone)
-    """
-    from sklearn.metrics import adjusted_rand_score
-
-    best = max(scores.values())
-    tied = sorted((n for n, v in scores.items()
-                   if v >= best - NEAR_TIE and v >= scores[BASELINE]),
-                  key=lambda n: (-scores[n], n != BASELINE))
-    if len(tied) == 1:
-        return tied[0], tied, float("nan")
-    agree = {a: float(np.mean([adjusted_rand_score(run.candidates[a][0], run.candidates[b][0])
-                               for b in tied if b != a])) for a in tied}
-    winner = max(tied, key=lambda n: (round(agree[n], 6), scores[n], n == BASELINE))
-    return winner, tied, agree[winner]
-
-
 def _choose(run: _Run, info: dict) -> Clustering:
     graphs = run.graphs(REFERENCE_NEIGHBOURS)
     reference = [v for v in graphs if v != "features"] or ["features"]
@@ -416,24 +387,18 @@ def _choose(run: _Run, info: dict) -> Clustering:
                  for name, (labels, _) in run.candidates.items()}
     scores = {name: round(float(np.mean([v[g] for g in reference])), 4)
               for name, v in per_graph.items()}
-    winner, tied, agreement = _near_tie_winner(run, scores)
+    winner = max(scores, key=lambda name: (scores[name], name == BASELINE))
     labels, soft = run.candidates[winner]
     ranked = sorted(scores, key=scores.get, reverse=True)
     runner = next((name for name in ranked if name != winner), winner)
-    why = (f"{winner} keeps nearest neighbours together best (kappa {scores[winner]:.3f}"
-           f"; next {runner} {scores[runner]:.3f}; the UMAP + k-means baseline "
-           f"{scores[BASELINE]:.3f})")
-    if len(tied) > 1:
-        why = (f"{winner} keeps nearest neighbours together as well as any (kappa "
-               f"{scores[winner]:.3f}; within {NEAR_TIE} of the best: {', '.join(tied)}) and "
-               f"agrees best with those ({agreement:.3f} mean ARI; the UMAP + k-means "
-               f"baseline {scores[BASELINE]:.3f})")
     info["auto"] = {
         "winner": winner, "criterion": f"neighbour kappa on the {' and '.join(reference)} "
-        f"graph ({graphs[reference[0]].shape[1]} nearest neighbours); near ties (within "
-        f"{NEAR_TIE}) broken by agreement", "scores": scores,
-        "scores_per_graph": per_graph, "near_ties": tied,
-        "seconds": run.seconds, "alternatives": list(run.candidates), "why": why}
+        f"graph ({graphs[reference[0]].shape[1]} nearest neighbours)", "scores": scores,
+        "scores_per_graph": per_graph,
+        "seconds": run.seconds, "alternatives": list(run.candidates),
+        "why": (f"{winner} keeps nearest neighbours together best (kappa {scores[winner]:.3f}"
+                f"; next {runner} {scores[runner]:.3f}; the UMAP + k-means baseline "
+                f"{scores[BASELINE]:.3f})")}
     log.info("auto: %s", info["auto"]["why"])
     others = np.stack([lab for lab, _ in run.candidates.values()], axis=1).astype(np.int64)
     return Clustering(labels, soft, soft.max(axis=1).astype(np.float32), "auto",

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from clustering import cluster
-from clustering.auto import BASELINE, NEAR_TIE, neighbour_kappa
+from clustering.auto import BASELINE, neighbour_kappa
 from clustering.errors import InputError
 from clustering.loaders import dataset_from_frame
 from clustering.metrics import cluster_metrics
@@ -55,9 +55,7 @@ def test_tiny_data_records_the_choice_and_every_criterion_value():
     choice = result.info["auto"]
     assert choice["winner"] in choice["scores"]
     assert {"kmeans", BASELINE} <= set(choice["scores"])
-    best = max(choice["scores"].values())
-    assert choice["scores"][choice["winner"]] >= max(best - NEAR_TIE, choice["scores"][BASELINE])
-    assert choice["winner"] in choice["near_ties"]
+    assert choice["scores"][choice["winner"]] == max(choice["scores"].values())
     assert "keeps nearest neighbours together" in choice["why"]
     json.dumps(result.info)  # goes into run.json
 
@@ -208,25 +206,6 @@ def test_auto_names_the_settings_it_takes():
     with pytest.raises(InputError, match="auto has no setting 'heads'"):
         RunConfig(data="demo:digits", options={"heads": 3}).validate()
     RunConfig(data="demo:digits", options={"text_view": True}).validate()
-
-
-def test_a_near_tie_goes_to_the_candidate_the_others_agree_with():
-    from types import SimpleNamespace
-
-    from clustering.auto import _near_tie_winner
-
-    truth = np.repeat([0, 1, 2], 20)
-    odd = truth.copy()
-    odd[:10] = 1
-    near = truth.copy()
-    near[:2] = 1
-    run = SimpleNamespace(candidates={"odd": (odd, None), "near": (near, None),
-                                      BASELINE: (truth, None), "far": (np.arange(60) % 3, None)})
-    scores = {"odd": 0.905, "near": 0.9, BASELINE: 0.898, "far": 0.5}
-    winner, tied, agreement = _near_tie_winner(run, scores)
-    assert tied == ["odd", "near", BASELINE] and winner in ("near", BASELINE) and agreement > 0.5
-    scores[BASELINE] = 0.902  # "near" is now rated below the baseline: out of the tie
-    assert _near_tie_winner(run, scores)[1] == ["odd", BASELINE]
 
 
 def test_scan_heads_learn_from_one_sampled_neighbour_per_point():
