@@ -77,7 +77,7 @@ def test_same_seed_same_result(blobs):
     ("epochs", 0, "epochs must be at least 1"),
     ("device", "tpu", "device must be one of"),
     ("kind", "audio", "kind must be one of"),
-    ("options", {"heads": 2}, "'auto' takes none"),
+    ("options", {"heads": 2}, "auto has no setting 'heads'"),
 ])
 def test_run_config_is_validated_in_one_place(field, value, message):
     config = RunConfig(data="demo:iris", **{field: value})
