@@ -72,6 +72,7 @@ def test_methods_lists_every_method(capsys):
     listed = capsys.readouterr().out
     for name in ("kmeans", "gmm", "hdbscan", "umap-hdbscan", "umap-kmeans"):
         assert name in listed
+    assert "options: text_view=False" in listed  # auto's one setting
 
 
 @pytest.mark.slow

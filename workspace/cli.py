@@ -45,8 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--epochs", type=int, default=None,
                      help="training length of deep methods (their default when left out)")
     run.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
-                     help="a deep method's setting, e.g. --option heads=5 (repeatable; "
-                     "'clusterlab methods' lists them with their defaults)")
+                     help="a setting of a deep method, e.g. --option heads=5, or of auto, "
+                     "--option text_view=true (repeatable; 'clusterlab methods' lists "
+                     "them with their defaults)")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     run.add_argument("--drop-invalid", action="store_true",
                      help="leave out rows with NaN/inf or unreadable images instead of failing")
@@ -208,14 +209,17 @@ def _cmd_predict(args, store) -> int:
 
 
 def _cmd_methods() -> int:
+    from clustering.auto import OPTIONS as AUTO_OPTIONS
     from clustering.clusterers import METHODS
     from clustering.deep.registry import DEEP_METHODS
 
     width = max(map(len, METHODS))
     for name, spec in METHODS.items():
         sys.stdout.write(f"{name:<{width}}  {spec.summary}\n")
-        if name in DEEP_METHODS:
-            settings = ", ".join(f"{k}={v}" for k, v in DEEP_METHODS[name].options.items())
+        options = DEEP_METHODS[name].options if name in DEEP_METHODS else \
+            AUTO_OPTIONS if name == "auto" else {}
+        if options:
+            settings = ", ".join(f"{k}={v}" for k, v in options.items())
             sys.stdout.write(f"{'':<{width}}  options: {settings}\n")
     return 0
 
