@@ -7,6 +7,7 @@ them to the page it runs.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -16,8 +17,10 @@ from ui.common import run_label
 from ui.context import resolve_context
 
 log = logging.getLogger("clusterlab.app")
+ASSETS = Path(__file__).parent / "assets"
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-st.set_page_config(page_title="clusterlab", page_icon=":material/bubble_chart:", layout="wide")
+# a local icon: a ":material/..." icon would be fetched from fonts.gstatic.com
+st.set_page_config(page_title="clusterlab", page_icon=str(ASSETS / "logo.png"), layout="wide")
 
 for key, value in keys.DEFAULTS.items():
     st.session_state.setdefault(key, value)

@@ -8,18 +8,9 @@ import streamlit as st
 from ui import keys
 from ui.cards import calibration_panel, cluster_card
 from ui.common import explanations_panel, open_run_page
-from ui.plots import map_figure
+from ui.map_view import cluster_map
 from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
-
-
-def _row(point: dict) -> int | None:
-    """Row number a selected point carries in its customdata."""
-    value = point.get("customdata")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return int(value) if value is not None else None
-
 
 store, project, run, data, frame, clusters = open_run_page("Explore")
 point_ambiguity = load_point_ambiguity(run["path"])
@@ -51,27 +42,28 @@ with left:
                            placeholder="all clusters")
     if color in extra:
         frame[color] = data.table[color].to_numpy()
-    view = frame[frame["cluster_name"].isin(shown)] if shown else frame
-    chart_key = f"map-{run['key']}"
-    state = st.session_state.get(chart_key)
-    drawn = bool(state and state.get("selection", {}).get("points"))
-    fig = map_figure(view, color=color,
-                     highlight=None if drawn else st.session_state[keys.SELECTION])
-    event = st.plotly_chart(fig, on_select="rerun", selection_mode=("box", "lasso", "points"),
-                            key=chart_key, width="stretch")
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    rows = sorted({_row(p) for p in points} - {None})
-    picked = frame["id"].iloc[rows].astype(str).tolist() if rows else []
-    if picked and picked != st.session_state[keys.SELECTION] and \
-            picked != st.session_state.get(keys.CLEARED_SELECTION):
-        st.session_state[keys.SELECTION] = picked
-    st.caption("Drag to lasso (or pick box select in the toolbar) to select points; "
-               "double-click the map to reset the zoom.")
+    selected_ids = st.session_state[keys.SELECTION]
+    selected_rows = np.flatnonzero(frame["id"].astype(str).isin(set(selected_ids)).to_numpy()) \
+        if selected_ids else None
+    event = cluster_map(frame, run_key=run["key"], colour=color, shown=shown,
+                        selected_rows=selected_rows, key=f"map-{run['key']}",
+                        images=data.images if data.modality == "images" else None)
+    if event.selected_rows is not None:
+        st.session_state[keys.SELECTION] = frame["id"].iloc[event.selected_rows] \
+            .astype(str).tolist()
+    if event.clicked_row is not None:
+        st.session_state[keys.CARD_CLUSTER] = int(frame["cluster"].iloc[event.clicked_row])
+        st.session_state[keys.EXPLORE_TAB] = "Cluster card"
+        st.session_state[keys.SELECTION] = []
+    st.caption("Lasso or box: drag on the map (Shift or *Add to selection* adds to it); "
+               "Pan: drag to move, wheel to zoom; click a point to open its cluster's card; "
+               "double-click or *Reset view* to see everything.")
 
 with right:
     selection = st.session_state[keys.SELECTION]
     if not selection:
-        tab_list, tab_card = st.tabs(["Clusters", "Cluster card"])
+        tab_list, tab_card = st.tabs(["Clusters", "Cluster card"], key=keys.EXPLORE_TAB,
+                                     on_change="rerun")
         with tab_list:
             picked_row = st.dataframe(
                 clusters, hide_index=True, width="stretch", on_select="rerun",
@@ -109,7 +101,6 @@ with right:
     else:
         st.subheader(f"Selection: {len(selection):,} points")
         if st.button("Clear selection", key="clear_sel"):
-            st.session_state[keys.CLEARED_SELECTION] = st.session_state[keys.SELECTION]
             st.session_state[keys.SELECTION] = []
             st.rerun()
         st.dataframe(selection_summary(frame, selection), hide_index=True,

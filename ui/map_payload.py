@@ -1,0 +1,288 @@
+"""The binary payload of the Explore map component, and the selection it sends back.
+
+No Streamlit here. Layout of a payload (little-endian)::
+
+    b"CLM1" | uint32 length of the JSON block | JSON block | zero padding to 8 bytes | sections
+
+The JSON block names every section as ``name: [offset, length, dtype]`` (offsets from the
+first section byte; dtype ``f4``, ``u1``, ``u2``, ``u4`` or ``raw``) and carries the palette,
+legend, cluster names, label anchors and settings. Sections: ``x``, ``y`` (float32 in
+[-1, 1], only when the browser does not hold them yet), ``colour`` (uint8 palette index),
+``cluster`` (uint16 index into ``cluster_names``), ``confidence`` (uint8, 0..255),
+``selected`` (bitmask, numpy's big bit order), and optionally ``ids``/``hover``
+(newline-joined UTF-8) and ``atlas`` (a PNG of thumbnails).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MapPayload", "build_payload", "decode", "selection_rows"]
+
+MAGIC = b"CLM1"
+MAX_CATEGORIES = 30
+"""Categorical colourings show this many categories; the rest are drawn grey as "other"."""
+IDS_UP_TO = 200_000
+"""Maps up to this many points carry ids for the tooltip (else "row N")."""
+HOVER_UP_TO = 50_000
+"""Maps up to this many points carry a line of text per point for the tooltip."""
+ATLAS_UP_TO = 4_000
+"""Image runs up to this many images carry a thumbnail atlas for the tooltip."""
+LABELS_UP_TO = 60
+"""At most this many cluster names are drawn on the map."""
+PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6",
+           "#9D755D", "#EECA3B", "#1F77B4", "#2CA02C", "#D62728", "#9467BD", "#8C564B",
+           "#E377C2", "#17BECF", "#BCBD22", "#393B79", "#637939", "#8C6D31", "#843C39",
+           "#7B4173", "#3182BD", "#E6550D", "#31A354", "#756BB1", "#636363", "#6BAED6",
+           "#FD8D3C", "#74C476")
+GREY = "#BBBBBB"
+_VIRIDIS = ("#440154", "#482878", "#3E4A89", "#31688E", "#26828E", "#1F9E89", "#35B779",
+            "#6DCD59", "#B4DE2C", "#FDE725")
+
+
+@dataclass(frozen=True)
+class MapPayload:
+    """A built payload: the bytes to send and the key of the positions it refers to."""
+
+    data: bytes
+    pos_key: str
+    with_positions: bool
+
+
+def _normalised(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre the map and scale both axes alike into [-0.95, 0.95]."""
+    x = np.asarray(x, np.float64)
+    y = np.asarray(y, np.float64)
+    finite = np.isfinite(x) & np.isfinite(y)
+    if not finite.any():
+        return np.zeros(len(x), np.float32), np.zeros(len(y), np.float32)
+    lo = np.array([x[finite].min(), y[finite].min()])
+    hi = np.array([x[finite].max(), y[finite].max()])
+    centre, half = (lo + hi) / 2, max(float((hi - lo).max()) / 2, 1e-12)
+    nx = np.where(finite, (x - centre[0]) / half * 0.95, 0.0)
+    ny = np.where(finite, (y - centre[1]) / half * 0.95, 0.0)
+    return nx.astype(np.float32), ny.astype(np.float32)
+
+
+def _ramp(n: int) -> list[str]:
+    """``n`` colours along viridis (linear between its ten stops)."""
+    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in _VIRIDIS], float)
+    at = np.linspace(0, len(stops) - 1, n)
+    lo = np.floor(at).astype(int).clip(0, len(stops) - 2)
+    rgb = stops[lo] + (stops[lo + 1] - stops[lo]) * (at - lo)[:, None]
+    return ["#" + "".join(f"{int(round(v)):02X}" for v in row) for row in rgb]
+
+
+def _colouring(values: pd.Series, label: str) -> tuple[np.ndarray, list[str], dict, list]:
+    """Codes, palette, legend and per-code tooltip values for one colouring."""
+    n_unique = values.nunique(dropna=True)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) \
+            and n_unique > 20:
+        v = values.to_numpy(np.float64)
+        finite = np.isfinite(v)
+        lo = float(v[finite].min()) if finite.any() else 0.0
+        hi = float(v[finite].max()) if finite.any() else 1.0
+        span = hi - lo if hi > lo else 1.0
+        codes = np.full(len(v), 255, np.uint8)
+        codes[finite] = np.clip((v[finite] - lo) / span * 254, 0, 254).round().astype(np.uint8)
+        palette = _ramp(255) + [GREY]
+        centres = [f"{lo + span * c / 254:.3g}" for c in range(255)] + ["missing"]
+        legend = {"kind": "continuous", "label": label, "min": f"{lo:.3g}", "max": f"{hi:.3g}",
+                  "stops": list(_VIRIDIS)}
+        return codes, palette, legend, centres
+    cats = values.astype(str).where(values.notna(), "missing")
+    counts = cats.value_counts()
+    named = [c for c in counts.index if c != "noise"][:MAX_CATEGORIES]
+    order = {c: i for i, c in enumerate(named)}
+    palette = [PALETTE[i % len(PALETTE)] for i in range(len(named))] + [GREY]
+    other = len(named)
+    codes = cats.map(order).fillna(other).to_numpy(np.uint8)
+    items = [{"label": c, "colour": palette[i], "count": int(counts[c])}
+             for i, c in enumerate(named)]
+    rest = int(len(cats) - counts[named].sum())
+    grey = "noise" if set(counts.index) - set(named) == {"noise"} else "other"
+    more = ""
+    if rest:
+        items.append({"label": grey, "colour": GREY, "count": rest})
+    if len(counts) > len(named) + ("noise" in counts.index):
+        more = f"{len(counts) - len(named):,} smaller categories drawn grey"
+    legend = {"kind": "categorical", "label": label, "items": items, "more": more}
+    return codes, palette, legend, named + [grey]
+
+
+def _label_anchors(x: np.ndarray, y: np.ndarray, codes: np.ndarray,
+                   names: list[str]) -> list[dict]:
+    """One label per (non-noise) cluster at the point nearest its median, biggest first."""
+    labels = []
+    counts = np.bincount(codes, minlength=len(names))
+    for code in np.argsort(-counts):
+        if counts[code] == 0 or names[code] == "noise" or len(labels) >= LABELS_UP_TO:
+            continue
+        rows = np.flatnonzero(codes == code)
+        cx, cy = np.median(x[rows]), np.median(y[rows])
+        anchor = rows[np.argmin((x[rows] - cx) ** 2 + (y[rows] - cy) ** 2)]
+        labels.append({"name": names[code], "anchor": int(anchor)})
+    return labels
+
+
+def _atlas(images: np.ndarray, tile: int = 32) -> tuple[bytes, dict]:
+    """A PNG of square thumbnails, ``cols`` to a row, in row order."""
+    from PIL import Image
+
+    n = len(images)
+    cols = int(np.ceil(np.sqrt(n)))
+    sheet = Image.new("RGB", (cols * tile, int(np.ceil(n / cols)) * tile), "white")
+    for i, img in enumerate(images):
+        arr = np.asarray(img)
+        if arr.dtype != np.uint8:
+            arr = np.clip(arr, 0, 255).astype(np.uint8)
+        thumb = Image.fromarray(arr).convert("RGB").resize((tile, tile), Image.NEAREST)
+        sheet.paste(thumb, ((i % cols) * tile, (i // cols) * tile))
+    out = io.BytesIO()
+    sheet.save(out, format="PNG", optimize=False)
+    return out.getvalue(), {"tile": tile, "cols": cols, "n": n}
+
+
+def _first_lines(texts: pd.Series, width: int = 100) -> bytes:
+    lines = texts.astype(str).str.split("\n", n=1).str[0].str.slice(0, width)
+    return "\n".join(lines.str.replace("\r", " ", regex=False)).encode()
+
+
+def build_payload(frame: pd.DataFrame, *, run_key: str, colour: str,
+                  shown: list[str] | None = None, selected_rows: np.ndarray | None = None,
+                  browser_holds: str | None = None,
+                  images: np.ndarray | None = None, height: int = 620,
+                  widget: str = "map") -> MapPayload:
+    """Encode the map for the component.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`ui.views.map_frame` (``id, x, y, cluster_name, confidence, hover`` ...).
+    run_key : str
+        The run drawn (part of the positions' key).
+    colour : str
+        ``cluster`` or any column of ``frame``.
+    shown : list of str, optional
+        Cluster names to show (others are filtered out); all when empty.
+    selected_rows : ndarray, optional
+        Rows to draw as selected (the browser applies them whenever they change).
+    browser_holds : str, optional
+        The positions key the browser already holds: positions are then left out.
+    images : ndarray, optional
+        The run's images, for tooltip thumbnails (small runs only).
+    height : int
+        Height of the map in pixels.
+    widget : str
+        The widget's key (the browser keeps one canvas per key).
+
+    Returns
+    -------
+    MapPayload
+    """
+    n = len(frame)
+    x, y = _normalised(frame["x"].to_numpy(), frame["y"].to_numpy())
+    digest = hashlib.blake2b(x.tobytes() + y.tobytes(), digest_size=8).hexdigest()
+    pos_key = f"{run_key}:{n}:{digest}"
+    with_positions = browser_holds != pos_key
+    column = "cluster_name" if colour == "cluster" else colour
+    codes, palette, legend, values = _colouring(frame[column], colour)
+    cluster_names = sorted(frame["cluster_name"].astype(str).unique().tolist())
+    cluster_codes = pd.Categorical(frame["cluster_name"].astype(str),
+                                   categories=cluster_names).codes.astype(np.uint16)
+    confidence = np.clip(frame["confidence"].to_numpy(np.float64) * 255, 0, 255)
+    selected = np.zeros(n, bool)
+    if selected_rows is not None and len(selected_rows):
+        selected[np.asarray(selected_rows, np.int64)] = True
+    sections: dict[str, np.ndarray | bytes] = {}
+    if with_positions:
+        sections["x"], sections["y"] = x, y
+        if n <= IDS_UP_TO:
+            sections["ids"] = "\n".join(frame["id"].astype(str).str.replace(
+                "\n", " ", regex=False)).encode()
+        if n <= HOVER_UP_TO and "hover" in frame:
+            sections["hover"] = _first_lines(frame["hover"])
+        if images is not None and len(images) == n and n <= ATLAS_UP_TO:
+            sections["atlas"], atlas = _atlas(images)
+    sections["colour"] = codes
+    sections["cluster"] = cluster_codes
+    sections["confidence"] = np.nan_to_num(confidence).astype(np.uint8)
+    sections["selected"] = np.packbits(selected)
+    token = hashlib.blake2b(sections["selected"].tobytes(), digest_size=8).hexdigest()
+    shown_set = set(shown or [])
+    meta = {
+        "run": run_key, "widget": widget, "n": n, "pos_key": pos_key, "palette": palette,
+        "legend": legend, "colour_label": colour, "colour_values": values,
+        "cluster_names": cluster_names,
+        "filter": [i for i, c in enumerate(cluster_names) if c in shown_set] if shown_set
+        else None,
+        "labels": _label_anchors(x, y, cluster_codes, cluster_names),
+        "selection_token": token, "height": height,
+        "point_size": 6 if n < 5_000 else (4 if n < 50_000 else (2.5 if n < 300_000 else 1.5)),
+        "opacity": 0.85 if n < 100_000 else 0.6,
+    }
+    if "atlas" in sections:
+        meta["atlas"] = atlas
+    return MapPayload(_encode(meta, sections), pos_key, with_positions)
+
+
+_DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.uint8): "u1", np.dtype(np.uint16): "u2",
+           np.dtype(np.uint32): "u4"}
+
+
+def _encode(meta: dict, sections: dict[str, np.ndarray | bytes]) -> bytes:
+    table, blobs, offset = {}, [], 0
+    for name, value in sections.items():
+        if isinstance(value, bytes):
+            blob, dtype = value, "raw"
+        else:
+            arr = np.ascontiguousarray(value)
+            blob, dtype = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes(), \
+                _DTYPES[arr.dtype]
+        table[name] = [offset, len(blob), dtype]
+        pad = (-len(blob)) % 8
+        blobs.append(blob + b"\0" * pad)
+        offset += len(blob) + pad
+    head = json.dumps({**meta, "sections": table}, separators=(",", ":")).encode()
+    pad = (-(8 + len(head))) % 8
+    return b"".join([MAGIC, np.uint32(len(head)).tobytes(), head, b"\0" * pad, *blobs])
+
+
+def decode(data: bytes) -> tuple[dict, dict[str, np.ndarray | bytes]]:
+    """Read a payload back (the inverse of the encoder; used by tests and benchmarks)."""
+    if data[:4] != MAGIC:
+        raise ValueError("not a clusterlab map payload")
+    length = int(np.frombuffer(data[4:8], np.uint32)[0])
+    meta = json.loads(data[8:8 + length])
+    base = 8 + length + (-(8 + length)) % 8
+    kinds = {"f4": np.float32, "u1": np.uint8, "u2": np.uint16, "u4": np.uint32}
+    sections = {}
+    for name, (offset, size, dtype) in meta["sections"].items():
+        blob = data[base + offset: base + offset + size]
+        sections[name] = blob if dtype == "raw" else np.frombuffer(blob, kinds[dtype])
+    return meta, sections
+
+
+def selection_rows(value: dict | None, n: int) -> np.ndarray | None:
+    """Rows of a selection the component reported, or None when it is not one.
+
+    The component sends ``{"token", "n", "rows"}`` for small selections and
+    ``{"token", "n", "bits"}`` (a base64 bitmask) for large ones.
+    """
+    if not isinstance(value, dict):
+        return None
+    if "rows" in value:
+        rows = np.asarray(value["rows"], np.int64)
+    elif "bits" in value:
+        bits = np.frombuffer(base64.b64decode(value["bits"]), np.uint8)
+        rows = np.flatnonzero(np.unpackbits(bits)[:n])
+    else:
+        return None
+    return np.unique(rows[(rows >= 0) & (rows < n)])
