@@ -8,7 +8,7 @@ import streamlit as st
 from ui import keys
 from ui.cards import calibration_panel, cluster_card
 from ui.common import explanations_panel, open_run_page
-from ui.map_view import cluster_map
+from ui.map_view import cluster_map, map_selection
 from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
 
@@ -42,17 +42,18 @@ with left:
                            placeholder="all clusters")
     if color in extra:
         frame[color] = data.table[color].to_numpy()
+    map_key = f"map-{run['key']}"
+    new_rows = map_selection(map_key, run["key"], len(frame))
+    if new_rows is not None:
+        st.session_state[keys.SELECTION] = frame["id"].iloc[new_rows].astype(str).tolist()
     selected_ids = st.session_state[keys.SELECTION]
     selected_rows = np.flatnonzero(frame["id"].astype(str).isin(set(selected_ids)).to_numpy()) \
         if selected_ids else None
-    event = cluster_map(frame, run_key=run["key"], colour=color, shown=shown,
-                        selected_rows=selected_rows, key=f"map-{run['key']}",
-                        images=data.images if data.modality == "images" else None)
-    if event.selected_rows is not None:
-        st.session_state[keys.SELECTION] = frame["id"].iloc[event.selected_rows] \
-            .astype(str).tolist()
-    if event.clicked_row is not None:
-        st.session_state[keys.CARD_CLUSTER] = int(frame["cluster"].iloc[event.clicked_row])
+    clicked = cluster_map(frame, run_key=run["key"], colour=color, shown=shown,
+                          selected_rows=selected_rows, key=map_key,
+                          images=data.images if data.modality == "images" else None)
+    if clicked is not None:
+        st.session_state[keys.CARD_CLUSTER] = int(frame["cluster"].iloc[clicked])
         st.session_state[keys.EXPLORE_TAB] = "Cluster card"
         st.session_state[keys.SELECTION] = []
     st.caption("Lasso or box: drag on the map (Shift or *Add to selection* adds to it); "

@@ -80,7 +80,7 @@ def _open(browser, url):
     page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
     page.set_default_timeout(120_000)
     page.goto(url)
-    page.wait_for_selector(".js-plotly-plot .nsewdrag")
+    page.wait_for_selector(".clm-root[data-ready='1']")
     return page
 
 
@@ -89,24 +89,36 @@ def _nav(page, title):
     page.get_by_role("heading", name=title).first.wait_for()
 
 
-def _lasso(page):
-    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
-    cx, cy = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.55
-    rx, ry = box["width"] * 0.22, box["height"] * 0.22
+def _lasso(page, fx0=0.5, fy0=0.55, r=0.22, box=False):
+    """Drag a closed path (or, in box mode, a rectangle) over the map's canvas."""
+    area = page.locator(".clm-stage canvas").bounding_box()
+    cx, cy = area["x"] + area["width"] * fx0, area["y"] + area["height"] * fy0
+    rx, ry = area["width"] * r, area["height"] * r
     page.mouse.move(cx - rx, cy - ry)
     page.mouse.down()
-    for fx, fy in ((1, -1), (1, 1), (-1, 1), (-1, -1)):
+    corners = ((1, 1),) if box else ((1, -1), (1, 1), (-1, 1), (-1, -1))
+    for fx, fy in corners:
         page.mouse.move(cx + fx * rx, cy + fy * ry, steps=8)
     page.mouse.up()
+
+
+def _selected(page) -> int:
+    heading = page.get_by_role("heading", name="Selection:")
+    heading.wait_for()
+    return int(heading.inner_text().split(":")[1].split("points")[0].replace(",", ""))
+
+
+def _map_state(page, expression: str):
+    """Evaluate ``expression`` on the map's state object (``s``) in the page."""
+    return page.evaluate(f"() => {{ const s = [...window.__clusterlabMaps.values()][0]; "
+                         f"return {expression}; }}")
 
 
 def test_lasso_move_to_new_cluster_and_export(server, chromium_browser, tmp_path):
     url, home = server
     page = _open(chromium_browser, url)
     _lasso(page)
-    heading = page.get_by_role("heading", name="Selection:")
-    heading.wait_for()
-    selected = int(heading.inner_text().split(":")[1].split("points")[0].replace(",", ""))
+    selected = _selected(page)
     assert selected > 10
     time.sleep(1.5)
     page.screenshot(path=str(ROOT / "assets" / "screenshot-explore.png"))
@@ -129,6 +141,76 @@ def test_lasso_move_to_new_cluster_and_export(server, chromium_browser, tmp_path
     assert (frame["label"] == "lasso group").sum() == selected
     assert (frame["cluster_name"] == "lasso group").sum() == selected
     page.close()
+
+
+def test_map_offline_colours_tooltip_additive_selection_and_click(server, chromium_browser):
+    """The WebGL map: nothing leaves localhost, a colour change re-sends colours only,
+    hover shows the point, box + additive lasso select, a click opens the cluster's card."""
+    url, _ = server
+    page = chromium_browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.set_default_timeout(120_000)
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        (url, "blob:", "data:", "http://localhost", "ws://127.0.0.1")) else None)
+    page.goto(url)
+    root = page.locator(".clm-root[data-ready='1']")
+    root.wait_for()
+    assert root.get_attribute("data-points") == "1797"
+    assert root.get_attribute("data-position-uploads") == "1"
+    names = page.locator(".clm-label").all_inner_texts()
+    assert len(names) >= 8 and sum(n.startswith("cluster ") for n in names) >= 7
+    assert "cluster 0" in page.locator(".clm-legend").inner_text()
+
+    area = page.locator(".clm-stage canvas").bounding_box()
+    x, y = _map_state(page, "s.plot.getScreenPosition(5)")
+    page.mouse.move(area["x"] + x, area["y"] + y)
+    tip = page.locator(".clm-tip")
+    tip.wait_for(state="visible")
+    assert "confidence" in tip.inner_text()
+    ids = _map_state(page, "s.ids")
+    assert ids[5] in tip.inner_text()
+
+    draws = int(root.get_attribute("data-draws"))
+    _choose_plain(page, "Colour by", "confidence")
+    page.wait_for_function(f"() => Number(document.querySelector('.clm-root')?.dataset.draws"
+                           f" ?? [...window.__clusterlabMaps.values()][0].ui.root.dataset.draws)"
+                           f" > {draws}")
+    page.locator(".clm-ramp").wait_for()
+    assert root.get_attribute("data-position-uploads") == "1"  # colours only, positions kept
+
+    def around(row):  # fractions of the canvas at a point's place
+        px, py = _map_state(page, f"s.plot.getScreenPosition({row})")
+        return px / area["width"], py / area["height"]
+
+    other = _map_state(page, "s.sections.cluster.findIndex(c => c !== s.sections.cluster[5])")
+    page.get_by_role("button", name="Box", exact=True).click()
+    _lasso(page, *around(5), 0.04, box=True)
+    first = _selected(page)
+    assert first > 0 and _map_state(page, "s.selection.length") == first
+    page.get_by_role("button", name="Add to selection").click()
+    page.get_by_role("button", name="Lasso", exact=True).click()
+    _lasso(page, *around(other), 0.04)
+    page.wait_for_function(f"() => [...window.__clusterlabMaps.values()][0].selection.length"
+                           f" > {first}")
+    total = _map_state(page, "s.selection.length")
+    page.get_by_role("heading", name=f"Selection: {total:,} points").wait_for()
+
+    page.get_by_role("button", name="Clear selection").click()
+    page.get_by_role("tab", name="Clusters").wait_for()
+    page.wait_for_function("() => [...window.__clusterlabMaps.values()][0].selection.length"
+                           " === 0")
+    x, y = _map_state(page, "s.plot.getScreenPosition(5)")
+    cluster = _map_state(page, "s.meta.cluster_names[s.sections.cluster[5]]")
+    page.mouse.click(area["x"] + x, area["y"] + y)
+    page.get_by_role("tab", name="Cluster card", selected=True).wait_for()
+    page.get_by_role("heading", name=re.compile(rf"^{re.escape(cluster)} · \d+ points")).wait_for()
+    assert not outside, outside
+    page.close()
+
+
+def _choose_plain(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
 
 
 def test_bad_csv_upload_shows_error(server, chromium_browser, tmp_path):

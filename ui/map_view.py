@@ -7,7 +7,6 @@ is in :mod:`ui.map_payload`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,24 +23,30 @@ def _component():
     return st.components.v2.component("clusterlab_map", js=BUNDLE.read_text(encoding="utf-8"))
 
 
-@dataclass(frozen=True)
-class MapEvent:
-    """What the user did on the map in this rerun."""
-
-    selected_rows: np.ndarray | None
-    """Rows the user just selected (lasso or box), or None when the selection did not change."""
-    clicked_row: int | None
-    """Row of the point the user clicked, or None."""
-
-
 def _ignore() -> None:
     """Streamlit needs a callback per reported value; the page reads the result instead."""
 
 
+def map_selection(key: str, run_key: str, n: int) -> np.ndarray | None:
+    """Rows the user selected on the map since the last rerun, or None.
+
+    Read before the map is drawn, so that the rerun draws (and the page shows) the new
+    selection rather than the one before it.
+    """
+    state = st.session_state.get(key)
+    selection = state.get("selection") if isinstance(state, dict) else None
+    seen_key = f"{key}-seen"
+    if not isinstance(selection, dict) or selection.get("run") != run_key or \
+            selection.get("token") == st.session_state.get(seen_key):
+        return None
+    st.session_state[seen_key] = selection.get("token")
+    return selection_rows(selection, n)
+
+
 def cluster_map(frame: pd.DataFrame, *, run_key: str, colour: str, shown: list[str],
                 selected_rows: np.ndarray | None, key: str,
-                images: np.ndarray | None = None, height: int = 620) -> MapEvent:
-    """Draw the map and report a new selection or a clicked point.
+                images: np.ndarray | None = None, height: int = 620) -> int | None:
+    """Draw the map; the row of a point the user clicked, or None.
 
     Parameters
     ----------
@@ -54,14 +59,14 @@ def cluster_map(frame: pd.DataFrame, *, run_key: str, colour: str, shown: list[s
     shown : list of str
         Cluster names to show; all when empty.
     selected_rows : ndarray, optional
-        Rows drawn as selected.
+        Rows drawn as selected (after :func:`map_selection` was applied).
     key : str
         Widget key (one per run).
     images : ndarray, optional
         Thumbnails for the tooltip.
     height : int
     """
-    sent_key, seen_key = f"{key}-holds", f"{key}-seen"
+    sent_key = f"{key}-holds"
     state = st.session_state.get(key) or {}
     missing = state.get("missing") if isinstance(state, dict) else None
     if missing and missing != st.session_state.get(f"{key}-missing"):
@@ -75,12 +80,6 @@ def cluster_map(frame: pd.DataFrame, *, run_key: str, colour: str, shown: list[s
                           on_selection_change=_ignore, on_missing_change=_ignore,
                           on_clicked_change=_ignore)
     st.session_state[sent_key] = payload.pos_key
-    selection = result.get("selection")
-    rows = None
-    if isinstance(selection, dict) and selection.get("run") == run_key and \
-            selection.get("token") != st.session_state.get(seen_key):
-        st.session_state[seen_key] = selection.get("token")
-        rows = selection_rows(selection, len(frame))
     clicked = result.get("clicked")
     row = int(clicked["row"]) if isinstance(clicked, dict) and "row" in clicked else None
-    return MapEvent(rows, row if row is not None and 0 <= row < len(frame) else None)
+    return row if row is not None and 0 <= row < len(frame) else None

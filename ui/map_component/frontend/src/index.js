@@ -151,7 +151,8 @@ function startPlot(state, height) {
     actionKeyMap: {},
   });
   state.plot = plot;
-  plot.subscribe('lassoStart', () => { state.lassoing = true; });
+  plot.subscribe('lassoStart', () => { state.lassoing = true; state.lassoMoved = false; });
+  plot.subscribe('lassoExtend', () => { state.lassoMoved = true; });
   plot.subscribe('select', ({ points }) => onSelect(state, points));
   plot.subscribe('deselect', () => {
     if (state.selection.length) reportSelection(state, new Uint32Array(0));
@@ -169,8 +170,9 @@ function startPlot(state, height) {
 }
 
 function onSelect(state, points) {
-  const lasso = state.lassoing;
+  const lasso = state.lassoing && state.lassoMoved;
   state.lassoing = false;
+  state.lassoMoved = false;
   if (!lasso) { // a click on one point: open its cluster, keep the selection as it was
     state.plot.select(Array.from(state.selection), { preventEvent: true });
     if (points.length === 1 && state.callbacks) {
@@ -221,7 +223,7 @@ function showTip(state, i) {
   element('div', null, tip, id).style.fontWeight = '600';
   if (cluster !== null) element('div', null, tip, meta.cluster_names[cluster] ?? `cluster ${cluster}`);
   if (sections.confidence) element('div', null, tip, `confidence ${(sections.confidence[i] / 255).toFixed(2)}`);
-  if (meta.colour_label && meta.colour_values) {
+  if (meta.colour_values && !['cluster', 'confidence'].includes(meta.colour_label)) {
     element('div', null, tip, `${meta.colour_label}: ${meta.colour_values[state.colours[i]] ?? ''}`);
   }
   if (state.hovers && state.hovers[i]) element('div', null, tip, state.hovers[i]).style.color = '#555';

@@ -1,0 +1,117 @@
+"""The Explore map's binary payload and the selection the browser sends back."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ui.map_payload import MAX_CATEGORIES, build_payload, decode, selection_rows
+
+
+def _frame(n=500, seed=0):
+    rng = np.random.default_rng(seed)
+    clusters = rng.integers(-1, 4, n)
+    return pd.DataFrame({
+        "id": [f"p{i}" for i in range(n)],
+        "x": rng.normal(size=n) * 10 + 100, "y": rng.normal(size=n) * 2 - 5,
+        "cluster": clusters,
+        "cluster_name": np.where(clusters < 0, "noise", [f"cluster {c}" for c in clusters]),
+        "confidence": rng.random(n),
+        "hover": [f"first line {i}\nsecond line" for i in range(n)],
+        "score": rng.normal(size=n),
+        "many": [f"c{i % 50}" for i in range(n)],
+    })
+
+
+def test_round_trip_keeps_positions_shape_and_aspect():
+    frame = _frame()
+    meta, sec = decode(build_payload(frame, run_key="r1", colour="cluster").data)
+    assert meta["n"] == len(frame)
+    x, y = sec["x"], sec["y"]
+    assert x.dtype == np.float32 and np.abs(x).max() <= 0.95 + 1e-6 and np.abs(y).max() <= 0.95
+    # one scale for both axes: the spread keeps its 10:2 ratio
+    assert np.std(x) / np.std(y) == pytest.approx(np.std(frame["x"]) / np.std(frame["y"]),
+                                                   rel=1e-3)
+    assert sec["ids"].decode().split("\n") == frame["id"].tolist()
+    assert sec["hover"].decode().split("\n")[3] == "first line 3"
+
+
+def test_categorical_colours_and_legend_count_every_point():
+    frame = _frame()
+    meta, sec = decode(build_payload(frame, run_key="r1", colour="cluster").data)
+    legend = meta["legend"]
+    assert legend["kind"] == "categorical"
+    assert sum(item["count"] for item in legend["items"]) == len(frame)
+    noise = [i for i in legend["items"] if i["label"] == "noise"]
+    assert noise and noise[0]["count"] == int((frame["cluster"] < 0).sum())
+    names = meta["colour_values"]
+    shown = np.array(names)[sec["colour"]]
+    assert (shown == frame["cluster_name"].to_numpy()).all()
+    # cluster codes and names agree too, and each label sits on a point of its cluster
+    cluster = np.array(meta["cluster_names"])[sec["cluster"]]
+    assert (cluster == frame["cluster_name"].to_numpy()).all()
+    for label in meta["labels"]:
+        assert frame["cluster_name"].iloc[label["anchor"]] == label["name"] != "noise"
+
+
+def test_many_categories_fold_into_grey_other():
+    meta, sec = decode(build_payload(_frame(), run_key="r1", colour="many").data)
+    assert len(meta["legend"]["items"]) == MAX_CATEGORIES + 1
+    assert meta["legend"]["items"][-1]["label"] == "other"
+    assert sec["colour"].max() == MAX_CATEGORIES
+    assert meta["palette"][MAX_CATEGORIES] == "#BBBBBB"
+
+
+def test_continuous_colouring_quantises_with_missing_values_grey():
+    frame = _frame()
+    frame.loc[7, "score"] = np.nan
+    meta, sec = decode(build_payload(frame, run_key="r1", colour="score").data)
+    assert meta["legend"]["kind"] == "continuous" and len(meta["palette"]) == 256
+    codes = sec["colour"]
+    assert codes[7] == 255
+    order = np.argsort(frame["score"].to_numpy()[:7])
+    assert (np.diff(codes[:7][order].astype(int)) >= 0).all()
+    assert codes[np.nanargmin(frame["score"])] == 0 and codes[np.nanargmax(frame["score"])] == 254
+
+
+def test_positions_left_out_when_the_browser_holds_them():
+    frame = _frame()
+    first = build_payload(frame, run_key="r1", colour="cluster")
+    again = build_payload(frame, run_key="r1", colour="confidence", browser_holds=first.pos_key)
+    assert first.with_positions and not again.with_positions
+    assert again.pos_key == first.pos_key
+    meta, sec = decode(again.data)
+    assert "x" not in sec and "ids" not in sec and len(sec["colour"]) == len(frame)
+    assert len(again.data) < len(first.data) / 2
+    other_run = build_payload(frame, run_key="r2", colour="cluster", browser_holds=first.pos_key)
+    assert other_run.with_positions
+
+
+def test_selection_and_filter_travel_to_the_browser():
+    frame = _frame()
+    rows = np.array([0, 3, 8, 499])
+    meta, sec = decode(build_payload(frame, run_key="r1", colour="cluster", selected_rows=rows,
+                                     shown=["cluster 1", "noise"]).data)
+    assert np.flatnonzero(np.unpackbits(sec["selected"])[:len(frame)]).tolist() == rows.tolist()
+    assert sorted(np.array(meta["cluster_names"])[meta["filter"]]) == ["cluster 1", "noise"]
+    none, _ = decode(build_payload(frame, run_key="r1", colour="cluster").data)
+    assert none["filter"] is None and none["selection_token"] != meta["selection_token"]
+
+
+def test_selection_rows_from_indices_or_bitmask():
+    assert selection_rows({"token": "a", "rows": [5, 1, 1, 99, -1]}, 10).tolist() == [1, 5]
+    mask = np.zeros(20, bool)
+    mask[[0, 7, 19]] = True
+    bits = base64.b64encode(np.packbits(mask).tobytes()).decode()
+    assert selection_rows({"token": "b", "bits": bits}, 20).tolist() == [0, 7, 19]
+    assert selection_rows(None, 5) is None and selection_rows({"token": "c"}, 5) is None
+
+
+def test_image_thumbnails_make_an_atlas():
+    frame = _frame(n=12)
+    images = np.random.default_rng(0).integers(0, 255, (12, 8, 8), dtype=np.uint8)
+    meta, sec = decode(build_payload(frame, run_key="r", colour="cluster", images=images).data)
+    assert meta["atlas"]["n"] == 12 and bytes(sec["atlas"][:4]) == b"\x89PNG"
