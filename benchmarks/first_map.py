@@ -2,8 +2,9 @@
 
 Each trial starts ``streamlit run app.py`` on a new, empty store with empty bytecode and
 numba caches (``PYTHONPYCACHEPREFIX``, ``NUMBA_CACHE_DIR`` in fresh folders), opens the page
-in headless Chromium (launched once, before the trials) and waits until the Plotly map is
-drawn. Two ways to get the demo's run are timed in the same process, alternating:
+in headless Chromium (launched once, before the trials) and waits until the WebGL map
+component has drawn its points. Two ways to get the demo's run are timed in the same
+process, alternating:
 
 * ``shipped`` — the run built with clusterlab is copied into the store (today's default);
 * ``computed`` — ``CLUSTERLAB_SHIPPED_DEMO=0``: a worker computes it (UMAP + HDBSCAN), as
@@ -55,7 +56,7 @@ def trial(browser, mode: str, warm: bool = False) -> dict:
         page.set_default_timeout(300_000)
         opened = time.perf_counter()
         page.goto(f"http://127.0.0.1:{port}")
-        page.wait_for_selector(".js-plotly-plot .nsewdrag")
+        page.wait_for_selector(".clm-root[data-ready='1']")  # points drawn by WebGL
         drawn = time.perf_counter()
         page.close()
     finally:

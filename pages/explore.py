@@ -65,40 +65,46 @@ with right:
     if not selection:
         tab_list, tab_card = st.tabs(["Clusters", "Cluster card"], key=keys.EXPLORE_TAB,
                                      on_change="rerun")
+        # only the open tab is computed: the card's charts (and Plotly's 4.7 MB bundle) wait
+        # until the card is asked for
         with tab_list:
-            picked_row = st.dataframe(
-                clusters, hide_index=True, width="stretch", on_select="rerun",
-                selection_mode="single-row", key="cluster_rows",
-                column_config={"confidence": st.column_config.ProgressColumn(
-                    "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
-            rows = picked_row.selection.rows if picked_row else []
-            if rows:
-                st.session_state[keys.CARD_CLUSTER] = int(clusters["cluster"].iloc[rows[0]])
-                st.caption("Open the **Cluster card** tab to read about this cluster.")
+            if tab_list.open:
+                picked_row = st.dataframe(
+                    clusters, hide_index=True, width="stretch", on_select="rerun",
+                    selection_mode="single-row", key="cluster_rows",
+                    column_config={"confidence": st.column_config.ProgressColumn(
+                        "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+                rows = picked_row.selection.rows if picked_row else []
+                if rows:
+                    st.session_state[keys.CARD_CLUSTER] = int(
+                        clusters["cluster"].iloc[rows[0]])
+                    st.caption("Open the **Cluster card** tab to read about this cluster.")
         with tab_card:
-            report = explanations_panel(store, run, data)
-            if report:
-                entries = {e["cluster"]: e for e in report["clusters"]}
-                names = dict(zip(clusters["cluster"], clusters["name"], strict=True))
-                pick = st.selectbox("Cluster", [c for c in clusters["cluster"] if c in entries],
-                                    format_func=lambda c: f"{c} · {names.get(c, c)}",
-                                    key=keys.CARD_CLUSTER)
-                k = len(entries)
-                default = min(max(report["rules_leaves"], k), 4 * k)
-                budget = st.slider("Rule leaf budget", k, max(4 * k, k + 1), default,
-                                   key="rule_budget",
-                                   help="More leaves: more precise, longer rules")
-                if pick is not None:
-                    entry = {**entries[pick], "name": names.get(pick, entries[pick]["name"])}
-                    if budget != default:
-                        regrown = rules_with_budget(run["path"], data, budget)
-                        entry["rule"] = regrown["rules"][pick]
-                    cluster_card(entry, data)
-                st.caption(f"Rules reproduce the clustering for {report['rules_fidelity']:.0%}"
-                           f" of points; view ambiguity of the map "
-                           f"{report['view_ambiguity']:.2f} (0 = clear, 1 = mixed).")
-                with st.expander("Calibration"):
-                    calibration_panel(report)
+            if tab_card.open:
+                report = explanations_panel(store, run, data)
+                if report:
+                    entries = {e["cluster"]: e for e in report["clusters"]}
+                    names = dict(zip(clusters["cluster"], clusters["name"], strict=True))
+                    pick = st.selectbox(
+                        "Cluster", [c for c in clusters["cluster"] if c in entries],
+                        format_func=lambda c: f"{c} · {names.get(c, c)}", key=keys.CARD_CLUSTER)
+                    k = len(entries)
+                    default = min(max(report["rules_leaves"], k), 4 * k)
+                    budget = st.slider("Rule leaf budget", k, max(4 * k, k + 1), default,
+                                       key="rule_budget",
+                                       help="More leaves: more precise, longer rules")
+                    if pick is not None:
+                        entry = {**entries[pick],
+                                 "name": names.get(pick, entries[pick]["name"])}
+                        if budget != default:
+                            regrown = rules_with_budget(run["path"], data, budget)
+                            entry["rule"] = regrown["rules"][pick]
+                        cluster_card(entry, data)
+                    st.caption(f"Rules reproduce the clustering for "
+                               f"{report['rules_fidelity']:.0%} of points; view ambiguity of "
+                               f"the map {report['view_ambiguity']:.2f} (0 = clear, 1 = mixed).")
+                    with st.expander("Calibration"):
+                        calibration_panel(report)
     else:
         st.subheader(f"Selection: {len(selection):,} points")
         if st.button("Clear selection", key="clear_sel"):

@@ -54,6 +54,13 @@ def test_explore_shows_the_stored_run_and_its_metrics(tiny):
     assert metrics["Points"] == "27" and float(metrics["ACC vs truth"]) == 1.0
 
 
+def open_card(at) -> None:
+    """Open the Explore page's "Cluster card" tab (only the open tab is computed)."""
+    at.session_state["explore_tab"] = "Cluster card"
+    at.run()
+    no_errors(at)
+
+
 def test_text_project_shows_keywords_and_texts(isolated_store, monkeypatch):
     """A text run (with the fast test embedder): the card names its topic's words and a
     selection lists the texts themselves."""
@@ -63,6 +70,7 @@ def test_text_project_shows_keywords_and_texts(isolated_store, monkeypatch):
     no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Points"] == "24" and float(metrics["ACC vs truth"]) == 1.0
+    open_card(at)
     words = " ".join(m.value for m in at.markdown if m.value.startswith("**Keywords**"))
     # the card shows one cluster: its words are of one topic
     assert ("bread" in words) != ("orbit" in words)
@@ -164,6 +172,8 @@ def test_review_undo_restores_name(tiny, isolated_store):
 def test_cluster_card_and_ambiguity_after_explanations(tiny, isolated_store):
     at = start()  # the tiny run's explanations are computed
     no_errors(at)
+    assert "**Rule** — precision" not in " ".join(m.value for m in at.markdown)  # tab closed
+    open_card(at)
     texts = " ".join(m.value for m in at.markdown)
     assert "**Rule** — precision" in texts and "**Polyhedron** — precision" in texts
     assert "**Saliency**" in texts and "**Prototypes**" in texts
