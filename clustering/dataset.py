@@ -41,6 +41,10 @@ class Dataset:
         Original member names for images (folder or zip), for exports.
     notes : tuple of str
         Plain sentences about what loading changed (dropped columns, rows).
+    label_name : str, optional
+        The ground-truth column's name.
+    map_xy : ndarray of float32, shape (n, 2), optional
+        A 2-D map the data brings along (``map_columns``); used instead of UMAP.
     """
 
     name: str
@@ -55,6 +59,7 @@ class Dataset:
     image_files: tuple[str, ...] | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     label_name: str | None = None
+    map_xy: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         """Check that the arrays agree in shape (``ValueError`` otherwise)."""
@@ -63,7 +68,7 @@ class Dataset:
             raise ValueError(f"modality must be one of {MODALITIES}, got {self.modality!r}")
         if len(self.table) != n:
             raise ValueError(f"table has {len(self.table)} rows but there are {n} ids")
-        for name in ("labels", "texts", "images", "embeddings"):
+        for name in ("labels", "texts", "images", "embeddings", "map_xy"):
             value = getattr(self, name)
             if value is not None and len(value) != n:
                 raise ValueError(f"{name} has {len(value)} rows but there are {n} ids")

@@ -24,7 +24,8 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 
 def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None = None,
               label_column: str | None = None, id_column: str | None = None,
-              drop_invalid: bool = False, image_size: int = 32) -> Dataset:
+              drop_invalid: bool = False, image_size: int = 32,
+              map_columns: tuple[str, str] | list[str] | None = None) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images.
 
     Parameters
@@ -40,6 +41,9 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         Leave out rows with NaN/inf and unreadable images instead of refusing.
     image_size : int
         Common side length for images of different sizes.
+    map_columns : pair of str, optional
+        Two numeric columns of a table that are the 2-D map (used instead of UMAP and left
+        out of the features).
 
     Returns
     -------
@@ -54,6 +58,10 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'.")
     text = str(source)
+    if map_columns and (text.startswith("demo:") or Path(source).is_dir()
+                        or Path(source).suffix.lower() in (".zip", ".npy")):
+        raise InputError(f"map columns ({', '.join(map_columns)}) are columns of a CSV or "
+                         f"Parquet table; '{Path(text).name}' has none, so leave them out.")
     if text.startswith("demo:"):
         return load_demo(text[len("demo:"):])
     path = Path(source)
@@ -77,7 +85,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
                          "; use CSV, Parquet, .npy, or a folder or .zip of PNG/JPEG/WebP images.")
     frame = read_table(path)
     return _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
-                       drop_invalid)
+                       drop_invalid, map_columns)
 
 
 def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
@@ -130,7 +138,8 @@ def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid
 
 def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "data",
                        text_column: str | None = None, label_column: str | None = None,
-                       id_column: str | None = None, drop_invalid: bool = False) -> Dataset:
+                       id_column: str | None = None, drop_invalid: bool = False,
+                       map_columns: tuple[str, str] | list[str] | None = None) -> Dataset:
     """A :class:`Dataset` from a DataFrame already in memory.
 
     The frame is read as :func:`load_data` reads a table file.
@@ -147,6 +156,8 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
         Column roles.
     drop_invalid : bool
         Leave out rows with missing or infinite numbers instead of refusing them.
+    map_columns : pair of str, optional
+        Two numeric columns that are the 2-D map (not features).
 
     Returns
     -------
@@ -163,13 +174,15 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'.")
     return _from_frame(frame, name, name, kind, text_column, label_column, id_column,
-                       drop_invalid)
+                       drop_invalid, map_columns)
 
 
 def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_column,
-                label_column, id_column, drop_invalid: bool) -> Dataset:
+                label_column, id_column, drop_invalid: bool, map_columns=None) -> Dataset:
+    map_columns = list(map_columns or [])
     for role, col in (("text_column", text_column), ("label_column", label_column),
-                      ("id_column", id_column)):
+                      ("id_column", id_column),
+                      *(("map_columns", c) for c in map_columns)):
         if col is not None and col not in frame.columns:
             raise InputError(f"'{name}' has no column '{col}' (given as {role}); its columns "
                              f"are {', '.join(map(repr, list(frame.columns)[:12]))}.")
@@ -187,16 +200,38 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
             raise InputError(f"'{name}': label column '{label_column}' has "
                              f"{int(pd.isna(labels).sum())} empty cell(s); fill them or drop "
                              "the label column.")
-    roles = [c for c in (text_column, label_column, id_column) if c]
-    features = frame.drop(columns=roles)
+    map_xy = _map_xy(frame, map_columns, name) if map_columns else None
+    roles = [c for c in (text_column, label_column, id_column, *map_columns) if c]
+    features = frame.drop(columns=list(dict.fromkeys(roles)))
     if kind == "auto":
         from .series import looks_like_series
 
         kind = "series" if looks_like_series(features) else "table"
     if kind == "text":
-        return _text_dataset(frame, features, name, source, text_column, ids, labels,
-                             drop_invalid, label_column)
-    return _table_dataset(features, name, source, kind, ids, labels, drop_invalid, label_column)
+        data = _text_dataset(frame, features, name, source, text_column, ids, labels,
+                             drop_invalid, label_column, map_xy)
+    else:
+        data = _table_dataset(features, name, source, kind, ids, labels, drop_invalid,
+                              label_column, map_xy)
+    return data
+
+
+def _map_xy(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:
+    """The two map columns as float32, refusing text, empty cells and inf."""
+    if len(columns) != 2 or columns[0] == columns[1]:
+        raise InputError(f"map columns must be two different columns (x and y), not "
+                         f"{', '.join(map(repr, columns))}.")
+    xy = np.empty((len(frame), 2), dtype=np.float64)
+    for j, col in enumerate(columns):
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise InputError(f"'{name}': map column '{col}' has {int(bad.sum()):,} cell(s) "
+                             "that are not finite numbers (data row(s) "
+                             f"{rows_text(np.flatnonzero(bad))}); fill them or choose other "
+                             "map columns.")
+        xy[:, j] = values
+    return xy.astype(np.float32)
 
 
 def _guess_text_column(frame: pd.DataFrame, exclude: set) -> str | None:
@@ -222,7 +257,8 @@ def _ids(frame: pd.DataFrame, id_column: str | None, name: str) -> np.ndarray:
     return ids
 
 
-def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, label_column):
+def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, label_column,
+                   map_xy=None):
     if features.shape[1] == 0:
         raise InputError(f"'{name}' has no feature column left besides the id/label/text "
                          "columns; add the columns to cluster on.")
@@ -248,11 +284,12 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
     emb = typed.to_numpy(dtype=np.float32) if modality == "embeddings" else None
     return Dataset(name=name, modality=modality, ids=ids[keep], table=typed,
                    labels=None if labels is None else labels[keep], embeddings=emb,
-                   source=source, notes=tuple(notes), label_name=label_column)
+                   source=source, notes=tuple(notes), label_name=label_column,
+                   map_xy=None if map_xy is None else map_xy[keep])
 
 
 def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_invalid,
-                  label_column):
+                  label_column, map_xy=None):
     texts = frame[text_column]
     empty = texts.isna().to_numpy() | (texts.astype(str).str.strip() == "").to_numpy()
     notes = []
@@ -271,7 +308,7 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
     return Dataset(name=name, modality="text", ids=ids[keep], table=table,
                    labels=None if labels is None else labels[keep],
                    texts=texts[keep].astype(str).tolist(), source=source, notes=tuple(notes),
-                   label_name=label_column)
+                   label_name=label_column, map_xy=None if map_xy is None else map_xy[keep])
 
 
 def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:

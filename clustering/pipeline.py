@@ -74,6 +74,8 @@ class RunConfig:
     epochs: int | None = None
     options: dict = field(default_factory=dict)
     """Settings of a deep method (``clusterlab methods`` lists them with defaults)."""
+    map_columns: list[str] | None = None
+    """Two columns of the table that are the 2-D map (UMAP is then skipped)."""
 
     def to_dict(self) -> dict:
         """Plain dict for JSON."""
@@ -111,6 +113,11 @@ class RunConfig:
                  f"{name} must be at least {low} (or left out to choose it), not {value}.")
         need(isinstance(self.seed, int) and self.seed >= 0,
              f"seed must be a whole number of 0 or more, not {self.seed}.")
+        need(self.map_columns is None or (
+            isinstance(self.map_columns, list | tuple) and len(self.map_columns) == 2
+            and all(isinstance(c, str) and c for c in self.map_columns)
+            and self.map_columns[0] != self.map_columns[1]),
+            f"map_columns must name two different columns (x and y), not {self.map_columns}.")
         need(isinstance(self.image_size, int) and 8 <= self.image_size <= 256,
              f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
         if self.options and self.method == "auto":
@@ -198,7 +205,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     data = dataset or timed("load", lambda p: load_data(
         config.data, config.kind, text_column=config.text_column,
         label_column=config.label_column, id_column=config.id_column,
-        drop_invalid=config.drop_invalid, image_size=config.image_size))
+        drop_invalid=config.drop_invalid, image_size=config.image_size,
+        map_columns=config.map_columns))
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device))
@@ -210,7 +218,10 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         options=config.options or None, should_stop=should_stop,
         checkpoint_dir=cache.train_dir, modality=data.modality,
         texts=texts_of(data, feats)))
-    proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
+    if data.map_xy is not None:  # the data brings its own map
+        proj = timed("map", lambda p: Projection(data.map_xy, "columns"))
+    else:
+        proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
                                                          random_state=config.seed,
                                                          confidence=clus.confidence))

@@ -55,7 +55,8 @@ if submitted:
                         epochs=int(epochs) or None,
                         min_cluster_size=int(mcs), seed=int(seed), device=device,
                         **{key: project["settings"].get(key) for key in
-                           ("kind", "text_column", "label_column", "id_column")
+                           ("kind", "text_column", "label_column", "id_column",
+                            "map_columns")
                            if project["settings"].get(key)},
                         drop_invalid=bool(project["settings"].get("drop_invalid")))
     job, attached = submit_run(store, config, project["id"], who=who())

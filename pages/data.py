@@ -71,6 +71,14 @@ if is_table:
                                             [none] + columns, key="label_col")
     settings["id_column"] = c4.selectbox("Id column (optional)", [none] + columns, key="id_col")
     settings = {k: (None if v == none else v) for k, v in settings.items()}
+    map_columns = st.multiselect(
+        "Map columns (optional): x and y of a 2-D map the data already has", columns,
+        max_selections=2, key="map_cols",
+        help="Used as the map instead of UMAP (as Embedding Atlas accepts precomputed "
+        "projections) and left out of the features")
+    if len(map_columns) == 1:
+        st.warning("Pick a second map column (y), or none to let UMAP draw the map.")
+    settings["map_columns"] = map_columns if len(map_columns) == 2 else None
 settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite values or "
                                        "unreadable images (instead of stopping)",
                                        key="drop_invalid")

@@ -162,3 +162,53 @@ def test_crash_log_is_private_in_the_store_and_ignores_planted_symlinks(tmp_path
     assert len(logs) == 1 and str(logs[0]) in err
     assert "ZeroDivisionError" in logs[0].read_text()
     assert oct(logs[0].stat().st_mode & 0o777) == "0o600"
+
+
+def _table_with_map(path, n=60, bad_row=None):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    group = np.arange(n) % 3
+    frame = pd.DataFrame({"a": rng.normal(size=n) + group * 5, "b": rng.normal(size=n),
+                          "map_x": rng.normal(size=n) * 100, "map_y": np.arange(n) * 1.5,
+                          "group": group})
+    if bad_row is not None:
+        frame.loc[bad_row, "map_y"] = np.nan
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_map_columns_are_the_map_and_not_features(tmp_path, monkeypatch):
+    """``--map-columns X Y``: the run's map is those two columns (no UMAP), and they are
+    left out of the features (the rules name only a and b)."""
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(tmp_path / "home"))
+    frame = _table_with_map(tmp_path / "t.csv")
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(tmp_path / "t.csv"), "--label-column", "group",
+                 "--map-columns", "map_x", "map_y", "--method", "kmeans", "--clusters", "3",
+                 "--explain", "--out", str(out)]) == 0
+    got = pd.read_parquet(out / "assignments.parquet")
+    assert (got["x"].to_numpy() == frame["map_x"].to_numpy("float32")).all()
+    assert (got["y"].to_numpy() == frame["map_y"].to_numpy("float32")).all()
+    run = json.loads((out / "run.json").read_text())
+    assert run["map"] == "columns" and run["config"]["map_columns"] == ["map_x", "map_y"]
+    report = json.loads((out / "explanations.json").read_text())
+    named = {t["feature"] for c in report["clusters"] for conj in c["rule"]["any_of"]
+             for t in conj}
+    assert named and named <= {"a", "b"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--map-columns", "map_x", "map_y"], "map column 'map_y' has 1 cell(s) that are not "
+                                          "finite numbers (data row(s) 5)"),
+    (["--map-columns", "map_x", "nope"], "has no column 'nope' (given as map_columns)"),
+    (["--map-columns", "map_x", "map_x"], "map_columns must name two different columns"),
+])
+def test_bad_map_columns_exit_2_with_one_sentence(args, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(tmp_path / "home"))
+    _table_with_map(tmp_path / "t.csv", bad_row=4)
+    code = main(["run", "--data", str(tmp_path / "t.csv"), *args, "--method", "kmeans",
+                 "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "run.json").exists()

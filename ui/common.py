@@ -29,7 +29,7 @@ def get_dataset(source: str, settings_json: str):
     s = json.loads(settings_json)
     return load_data(source, s.get("kind") or "auto", text_column=s.get("text_column"),
                      label_column=s.get("label_column"), id_column=s.get("id_column"),
-                     drop_invalid=bool(s.get("drop_invalid")))
+                     drop_invalid=bool(s.get("drop_invalid")), map_columns=s.get("map_columns"))
 
 
 def project_dataset(project: dict):

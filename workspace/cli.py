@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--text-column")
     run.add_argument("--label-column", help="ground truth, used only for metrics")
     run.add_argument("--id-column")
+    run.add_argument("--map-columns", nargs=2, metavar=("X", "Y"), default=None,
+                     help="two numeric columns that already are a 2-D map: used as the map "
+                     "(UMAP is skipped) and left out of the features")
     run.add_argument("--representation", default="auto",
                      help="auto, raw, scaled, pixels, minilm or tfidf")
     run.add_argument("--method", default="auto",
@@ -105,7 +108,8 @@ def _cmd_run(args, store) -> int:
                        representation=args.representation, method=args.method,
                        clusters=args.clusters, seed=args.seed, device=args.device,
                        drop_invalid=args.drop_invalid, min_cluster_size=args.min_cluster_size,
-                       epochs=args.epochs, options=_parse_options(args.option)).validate()
+                       epochs=args.epochs, options=_parse_options(args.option),
+                       map_columns=args.map_columns).validate()
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
     # the project is made only once the run exists: refused input leaves the store as it was

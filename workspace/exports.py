@@ -120,7 +120,8 @@ def reload_dataset(run_json: dict) -> Dataset:
                              "'clusterlab run' on it before exporting.")
     return load_data(source, cfg["kind"], text_column=cfg["text_column"],
                      label_column=cfg["label_column"], id_column=cfg["id_column"],
-                     drop_invalid=cfg["drop_invalid"], image_size=cfg["image_size"])
+                     drop_invalid=cfg["drop_invalid"], image_size=cfg["image_size"],
+                     map_columns=cfg.get("map_columns"))
 
 
 def select_rows(frame: pd.DataFrame, clusters=None, ids=None, reviewed_only=False
