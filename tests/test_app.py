@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from clustering.pipeline import RunConfig
-from helpers import no_errors, start_app, tiny_store, tiny_text_store
+from helpers import APP, no_errors, start_app, tiny_store, tiny_text_store
 from workspace import jobs
 from workspace.store import Store
 
@@ -340,3 +340,28 @@ def test_the_cluster_page_says_which_pipeline_auto_chose_and_why(tiny, isolated_
     table = at.dataframe[0].value
     assert set(table["candidate"].str.replace(" (chosen)", "")) >= {"kmeans", "umap-kmeans"}
     assert any(note.value.startswith("auto chose") for note in at.info)
+
+
+def test_deep_link_opens_that_project_and_run_and_the_address_follows(isolated_store,
+                                                                      monkeypatch):
+    """``?project=NAME&run=KEY`` opens that run (a reviewer can share the address); an
+    unknown name gets one escaped sentence; switching runs rewrites the address."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CLUSTERLAB_TEST_EMBEDDER", "hashing")
+    start()  # the demo project exists and is the one looked at last
+    _, key = tiny_text_store(isolated_store)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["project"] = "notes"
+    at.query_params["run"] = key
+    at.run()
+    no_errors(at)
+    assert {m.label: m.value for m in at.metric}["Points"] == "24"
+    assert at.session_state["run_key"] == key
+
+    stranger = AppTest.from_file(APP, default_timeout=120)
+    stranger.query_params["project"] = "[x](http://evil.example/a.png):red[boo]"
+    stranger.run()
+    warning = " ".join(w.value for w in stranger.warning)
+    assert "not in this store" in warning and "\\[x\\]\\(http\\:" in warning
+    assert stranger.query_params["project"] in ("notes", ["notes"])  # the address shows it

@@ -42,6 +42,7 @@ def resolve_context() -> PageContext:
     """
     store = get_store()
     projects = {p["id"]: p for p in store.projects()}
+    _follow_link(store, projects)
     pid = st.session_state.get(keys.PROJECT_ID)
     if pid not in projects:
         pid = store.opening_project()
@@ -60,7 +61,46 @@ def resolve_context() -> PageContext:
     if st.session_state.get(keys.RUN_KEY) not in run_keys:
         st.session_state[keys.RUN_KEY] = run_keys[0] if run_keys else None
     run = next((r for r in runs if r["key"] == st.session_state[keys.RUN_KEY]), None)
+    _show_link(projects[pid], run)
     return PageContext(store, projects[pid], run)
+
+
+def _follow_link(store: Store, projects: dict) -> None:
+    """Open the project and run a ``?project=NAME&run=KEY`` link names (once per link)."""
+    name, key = st.query_params.get("project"), st.query_params.get("run")
+    if not name or st.session_state.get(keys.LINK_SEEN) == (name, key):
+        return
+    st.session_state[keys.LINK_SEEN] = (name, key)
+    match = next((p for p in projects.values() if p["name"] == name), None)
+    if match is None:
+        st.warning(f"The link names a project that is not in this store "
+                   f"({escape_markdown(name)}); showing another one.")
+        return
+    st.session_state[keys.PROJECT_ID] = match["id"]
+    if key:
+        if key in {r["key"] for r in store.runs(match["id"])}:
+            st.session_state[keys.RUN_KEY] = key
+        else:
+            st.warning(f"The link's run ({escape_markdown(key)}) is not one of this project's "
+                       "runs; showing its newest run.")
+    st.session_state[keys.SELECTION] = []
+
+
+def _show_link(project: dict, run: dict | None) -> None:
+    """Keep the address bar a link to what is shown (a reviewer can share it)."""
+    link = (project["name"], run["key"] if run else None)
+    if (st.query_params.get("project"), st.query_params.get("run")) != link:
+        st.query_params.clear()
+        st.query_params["project"] = link[0]
+        if link[1]:
+            st.query_params["run"] = link[1]
+    st.session_state[keys.LINK_SEEN] = link
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally in Streamlit Markdown (no links, images, colours, HTML)."""
+    specials = "\\`*_{}[]()#+-.!|:<>~$"
+    return "".join("\\" + c if c in specials else c for c in str(text))
 
 
 def page_context() -> PageContext:

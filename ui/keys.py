@@ -40,6 +40,8 @@ EXPORT_PROVENANCE = "export_prov"
 """Provenance record of the last prepared export."""
 CARD_CLUSTER = "card_cluster"
 """Cluster whose card the Explore page opens."""
+LINK_SEEN = "link_seen"
+"""The ``?project=&run=`` link this session last followed or wrote (followed once)."""
 EXPLORE_TAB = "explore_tab"
 """The Explore page's side tab (a click on a point opens "Cluster card")."""
 
