@@ -221,7 +221,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     if data.map_xy is not None:  # the data brings its own map
         proj = timed("map", lambda p: Projection(data.map_xy, "columns"))
     else:
-        proj = timed("map", lambda p: project(feats.X, knn, config.seed, p))
+        proj = timed("map", lambda p: project(feats.X, knn, config.seed, p, device=device))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
                                                          random_state=config.seed,
                                                          confidence=clus.confidence))

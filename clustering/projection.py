@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,11 +46,14 @@ class Projection:
     ----------
     xy : ndarray of float32, shape (n, 2)
     method : str
-        ``umap`` or ``pca``.
+        ``umap``, ``pca``, ``umap-sample+mlp`` (large data) or ``columns`` (the data's own).
+    fit : dict
+        How well a sampled map fits (see :func:`clustering.sampled_map.sampled_map`).
     """
 
     xy: np.ndarray
     method: str
+    fit: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Check that the arrays agree in shape (``ValueError`` otherwise)."""
@@ -120,8 +123,11 @@ def umap_embed(X: np.ndarray, n_components: int, knn: KnnGraph, random_state: in
 
 
 def project(X: np.ndarray, knn: KnnGraph | None = None, random_state: int = 0,
-            progress: ProgressFn = no_progress) -> Projection:
+            progress: ProgressFn = no_progress, device: str = "cpu") -> Projection:
     """The 2-D map: UMAP, or PCA when there are fewer than :data:`TINY` rows.
+
+    Above :data:`clustering.sampled_map.MAP_SAMPLE` rows, UMAP is fitted on a sample and a
+    distilled MLP places the other rows (``Projection.fit`` says how well).
 
     Parameters
     ----------
@@ -130,6 +136,8 @@ def project(X: np.ndarray, knn: KnnGraph | None = None, random_state: int = 0,
         Reused when given (computed otherwise).
     random_state : int
     progress : callable
+    device : str
+        Where a sampled map's MLP trains.
 
     Returns
     -------
@@ -142,7 +150,12 @@ def project(X: np.ndarray, knn: KnnGraph | None = None, random_state: int = 0,
     >>> project(X).xy.shape
     (60, 2)
     """
+    from .sampled_map import MAP_SAMPLE, sampled_map
+
     progress(0.0, "map: projecting to 2-D")
+    if len(X) > MAP_SAMPLE:
+        xy, fit = sampled_map(X, random_state, progress, sample=MAP_SAMPLE, device=device)
+        return Projection(xy, fit["method"], fit)
     if len(X) < TINY:
         xy = _pca2(X)
         method = "pca"

@@ -111,12 +111,12 @@ def _load_clustering(folder: Path) -> Clustering:
 
 def _save_projection(folder: Path, p: Projection) -> None:
     _npy(folder / "xy.npy", p.xy)
-    (folder / "meta.json").write_text(json.dumps({"method": p.method}))
+    (folder / "meta.json").write_text(json.dumps({"method": p.method, "fit": p.fit}))
 
 
 def _load_projection(folder: Path) -> Projection:
-    return Projection(_load(folder / "xy.npy"),
-                      json.loads((folder / "meta.json").read_text())["method"])
+    meta = json.loads((folder / "meta.json").read_text())
+    return Projection(_load(folder / "xy.npy"), meta["method"], meta.get("fit") or {})
 
 
 _IO = {"features": (_save_features, _load_features), "neighbours": (_save_knn, _load_knn),

@@ -33,3 +33,26 @@ def test_tiny_input_uses_pca():
 def test_one_dimensional_input_gets_two_columns():
     proj = project(np.arange(10, dtype=float)[:, None])
     assert proj.xy.shape == (10, 2)
+
+
+@pytest.mark.slow
+def test_large_maps_fit_umap_on_a_sample_and_place_the_rest(monkeypatch):
+    """Above the sample size, UMAP runs on a sample and an MLP places the other rows: the
+    sample keeps its UMAP places, clusters stay apart, and the fit is reported."""
+    from sklearn.datasets import make_blobs
+
+    from clustering import sampled_map as sm
+    from clustering.projection import project
+
+    monkeypatch.setattr(sm, "MAP_SAMPLE", 1500)
+    X, y = make_blobs(6000, centers=5, n_features=8, cluster_std=1.0, random_state=3)
+    proj = project(X, random_state=0)
+    assert proj.method == "umap-sample+mlp" and proj.xy.shape == (6000, 2)
+    assert proj.fit["sample"] == 1500 and proj.fit["rows"] == 6000
+    assert proj.fit["r2_held_out"] > 0.9 and proj.fit["trustworthiness"] > 0.9
+    # placed rows land with their own cluster: nearest cluster centre on the map agrees
+    centres = np.array([proj.xy[y == c].mean(axis=0) for c in range(5)])
+    nearest = np.argmin(((proj.xy[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)
+    assert (nearest == y).mean() > 0.97
+    again = project(X, random_state=0)
+    assert np.allclose(again.xy, proj.xy, atol=1e-4)

@@ -66,7 +66,8 @@ def build_run_json(key: str, result: RunResult, data_hash: str) -> dict:
                  "rows": data.n, "sha256": data_hash, "label_column": data.label_name,
                  "representation": result.features.representation,
                  "feature_dims": int(result.features.X.shape[1])},
-        "map": result.projection.method,
+        "map": result.projection.method, **({"map_fit": result.projection.fit}
+                                             if result.projection.fit else {}),
         "timings": {**result.timings, "total": round(sum(result.timings.values()), 4)},
         "versions": package_versions(), "metrics": metrics, "notes": list(result.notes)}
 
