@@ -23,6 +23,8 @@ __all__ = ["STAGES", "RunConfig", "RunResult", "image_shape_of", "neighbour_grap
 
 STAGES = ("load", "features", "neighbours", "cluster", "map", "metrics")
 STORED_STAGES = ("features", "neighbours", "cluster", "map")
+KNN_FREE = ("kmeans", "gmm")
+"""Methods that do not read the shared k-NN graph."""
 """Stages whose output is kept for resuming (loading and metrics are quick to redo)."""
 STAGE_WEIGHTS = dict(zip(STAGES, (0.05, 0.25, 0.1, 0.3, 0.25, 0.05), strict=True))
 """Share of a run's progress bar each stage fills."""
@@ -210,7 +212,14 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device))
-    knn = timed("neighbours", lambda p: neighbour_graph(feats.X, config.seed))
+    from .sampled_map import MAP_SAMPLE
+
+    # the shared k-NN graph serves a full UMAP map and the graph-based methods; k-means and
+    # GMM on a map the data brings (or a sampled one) need none (minutes at a million rows)
+    needs_knn = config.method not in KNN_FREE or (
+        data.map_xy is None and len(feats.X) <= MAP_SAMPLE)
+    knn = timed("neighbours", lambda p: neighbour_graph(feats.X, config.seed)
+                if needs_knn else None)
     clus = timed("cluster", lambda p: cluster(
         feats.X, config.method, config.clusters, random_state=config.seed, knn=knn,
         name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import streamlit as st
 
 from ui import keys
 from ui.cards import calibration_panel, cluster_card
-from ui.common import explanations_panel, open_run_page
-from ui.map_view import cluster_map, map_selection
+from ui.common import explanations_panel, open_run_page, shown_revision
+from ui.map_view import cluster_map, map_selection, plotly_map, select_rows, selected_rows_of
 from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
 
@@ -43,15 +45,20 @@ with left:
     if color in extra:
         frame[color] = data.table[color].to_numpy()
     map_key = f"map-{run['key']}"
-    new_rows = map_selection(map_key, run["key"], len(frame))
-    if new_rows is not None:
-        st.session_state[keys.SELECTION] = frame["id"].iloc[new_rows].astype(str).tolist()
-    selected_ids = st.session_state[keys.SELECTION]
-    selected_rows = np.flatnonzero(frame["id"].astype(str).isin(set(selected_ids)).to_numpy()) \
-        if selected_ids else None
-    clicked = cluster_map(frame, run_key=run["key"], colour=color, shown=shown,
-                          selected_rows=selected_rows, key=map_key,
-                          images=data.images if data.modality == "images" else None)
+    if os.environ.get("CLUSTERLAB_MAP") == "plotly":  # the old map: a benchmark baseline
+        clicked = None
+        rows = plotly_map(frame, colour=color, shown=shown, key=map_key,
+                          selected_ids=st.session_state[keys.SELECTION])
+        if rows is not None:
+            select_rows(frame, run["key"], rows)
+    else:
+        new_rows = map_selection(map_key, run["key"], len(frame))
+        if new_rows is not None:
+            select_rows(frame, run["key"], new_rows)
+        clicked = cluster_map(frame, run_key=run["key"], revision=shown_revision(run["key"]),
+                              colour=color, shown=shown,
+                              selected_rows=selected_rows_of(frame, run["key"]), key=map_key,
+                              images=data.images if data.modality == "images" else None)
     if clicked is not None:
         st.session_state[keys.CARD_CLUSTER] = int(frame["cluster"].iloc[clicked])
         st.session_state[keys.EXPLORE_TAB] = "Cluster card"
@@ -110,12 +117,12 @@ with right:
         if st.button("Clear selection", key="clear_sel"):
             st.session_state[keys.SELECTION] = []
             st.rerun()
-        st.dataframe(selection_summary(frame, selection), hide_index=True,
+        chosen = selected_rows_of(frame, run["key"])
+        st.dataframe(selection_summary(frame, chosen), hide_index=True,
                      width="stretch",
                      column_config={"share": st.column_config.ProgressColumn(
                          "share", min_value=0.0, max_value=1.0, format="%.2f")})
-        index = {pid: i for i, pid in enumerate(data.ids)}
-        rows = [index[i] for i in selection if i in index][:24]
+        rows = [int(r) for r in chosen[:24]]  # map frame rows are the data's rows
         if data.modality == "images":
             thumbs = [np.kron(data.images[r], np.ones((8, 8, 1) if data.images.ndim == 4
                                                         else (8, 8), dtype=np.uint8))
@@ -127,3 +134,4 @@ with right:
         else:
             st.dataframe(data.table.iloc[rows], width="stretch")
         st.page_link("pages/review.py", label="Move or label this selection in Review →")
+

@@ -84,6 +84,11 @@ def _remember_revision(store, run_key: str) -> int:
     return shown[run_key]
 
 
+def shown_revision(run_key: str) -> int:
+    """The review revision this render shows of ``run_key`` (set by :func:`open_run_page`)."""
+    return st.session_state.get(keys.SHOWN_REVISION, {}).get(run_key, 0)
+
+
 def edit_args() -> dict:
     """``seen`` and ``session`` for review changes: a change that collides with another
     session's change made after what this page showed is reported, not written."""

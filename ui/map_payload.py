@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["MapPayload", "build_payload", "decode", "selection_rows"]
+__all__ = ["MapPayload", "PreparedMap", "build_payload", "decode", "encode_map", "prepare_map",
+           "selection_rows"]
 
 MAGIC = b"CLM1"
 MAX_CATEGORIES = 30
@@ -155,12 +156,22 @@ def _first_lines(texts: pd.Series, width: int = 100) -> bytes:
     return "\n".join(lines.str.replace("\r", " ", regex=False)).encode()
 
 
-def build_payload(frame: pd.DataFrame, *, run_key: str, colour: str,
-                  shown: list[str] | None = None, selected_rows: np.ndarray | None = None,
-                  browser_holds: str | None = None,
-                  images: np.ndarray | None = None, height: int = 620,
-                  widget: str = "map") -> MapPayload:
-    """Encode the map for the component.
+@dataclass(frozen=True, eq=False)
+class PreparedMap:
+    """Everything of a payload except the selection (reusable while only it changes)."""
+
+    meta: dict
+    positions: dict
+    """Sections sent only when the browser does not hold the positions yet."""
+    colours: dict
+    """Sections sent every time (colour, cluster and confidence codes)."""
+    pos_key: str
+
+
+def prepare_map(frame: pd.DataFrame, *, run_key: str, colour: str,
+                shown: list[str] | None = None, images: np.ndarray | None = None,
+                height: int = 620, widget: str = "map") -> PreparedMap:
+    """The parts of the map that do not depend on the selection.
 
     Parameters
     ----------
@@ -172,10 +183,6 @@ def build_payload(frame: pd.DataFrame, *, run_key: str, colour: str,
         ``cluster`` or any column of ``frame``.
     shown : list of str, optional
         Cluster names to show (others are filtered out); all when empty.
-    selected_rows : ndarray, optional
-        Rows to draw as selected (the browser applies them whenever they change).
-    browser_holds : str, optional
-        The positions key the browser already holds: positions are then left out.
     images : ndarray, optional
         The run's images, for tooltip thumbnails (small runs only).
     height : int
@@ -185,52 +192,82 @@ def build_payload(frame: pd.DataFrame, *, run_key: str, colour: str,
 
     Returns
     -------
-    MapPayload
+    PreparedMap
     """
     n = len(frame)
     x, y = _normalised(frame["x"].to_numpy(), frame["y"].to_numpy())
     digest = hashlib.blake2b(x.tobytes() + y.tobytes(), digest_size=8).hexdigest()
     pos_key = f"{run_key}:{n}:{digest}"
-    with_positions = browser_holds != pos_key
     column = "cluster_name" if colour == "cluster" else colour
     codes, palette, legend, values = _colouring(frame[column], colour)
     cluster_names = sorted(frame["cluster_name"].astype(str).unique().tolist())
     cluster_codes = pd.Categorical(frame["cluster_name"].astype(str),
                                    categories=cluster_names).codes.astype(np.uint16)
     confidence = np.clip(frame["confidence"].to_numpy(np.float64) * 255, 0, 255)
-    selected = np.zeros(n, bool)
-    if selected_rows is not None and len(selected_rows):
-        selected[np.asarray(selected_rows, np.int64)] = True
-    sections: dict[str, np.ndarray | bytes] = {}
-    if with_positions:
-        sections["x"], sections["y"] = x, y
-        if n <= IDS_UP_TO:
-            sections["ids"] = "\n".join(frame["id"].astype(str).str.replace(
-                "\n", " ", regex=False)).encode()
-        if n <= HOVER_UP_TO and "hover" in frame:
-            sections["hover"] = _first_lines(frame["hover"])
-        if images is not None and len(images) == n and n <= ATLAS_UP_TO:
-            sections["atlas"], atlas = _atlas(images)
-    sections["colour"] = codes
-    sections["cluster"] = cluster_codes
-    sections["confidence"] = np.nan_to_num(confidence).astype(np.uint8)
-    sections["selected"] = np.packbits(selected)
-    token = hashlib.blake2b(sections["selected"].tobytes(), digest_size=8).hexdigest()
+    positions: dict[str, np.ndarray | bytes] = {"x": x, "y": y}
+    if n <= IDS_UP_TO:
+        positions["ids"] = "\n".join(frame["id"].astype(str).str.replace(
+            "\n", " ", regex=False)).encode()
+    if n <= HOVER_UP_TO and "hover" in frame:
+        positions["hover"] = _first_lines(frame["hover"])
+    meta: dict = {}
+    if images is not None and len(images) == n and n <= ATLAS_UP_TO:
+        positions["atlas"], meta["atlas"] = _atlas(images)
+    colours = {"colour": codes, "cluster": cluster_codes,
+               "confidence": np.nan_to_num(confidence).astype(np.uint8)}
     shown_set = set(shown or [])
-    meta = {
+    filter_codes = [i for i, c in enumerate(cluster_names) if c in shown_set] \
+        if shown_set else None
+    colour_key = hashlib.blake2b(
+        b"".join(a.tobytes() for a in colours.values())
+        + json.dumps([palette, filter_codes]).encode(), digest_size=8).hexdigest()
+    meta.update({
         "run": run_key, "widget": widget, "n": n, "pos_key": pos_key, "palette": palette,
         "legend": legend, "colour_label": colour, "colour_values": values,
-        "cluster_names": cluster_names,
-        "filter": [i for i, c in enumerate(cluster_names) if c in shown_set] if shown_set
-        else None,
-        "labels": _label_anchors(x, y, cluster_codes, cluster_names),
-        "selection_token": token, "height": height,
+        "colour_key": colour_key, "cluster_names": cluster_names, "filter": filter_codes,
+        "labels": _label_anchors(x, y, cluster_codes, cluster_names), "height": height,
         "point_size": 6 if n < 5_000 else (4 if n < 50_000 else (2.5 if n < 300_000 else 1.5)),
         "opacity": 0.85 if n < 100_000 else 0.6,
-    }
-    if "atlas" in sections:
-        meta["atlas"] = atlas
-    return MapPayload(_encode(meta, sections), pos_key, with_positions)
+    })
+    return PreparedMap(meta, positions, colours, pos_key)
+
+
+def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
+               browser_holds: str | None = None) -> MapPayload:
+    """The payload of a prepared map with a selection.
+
+    Parameters
+    ----------
+    prepared : PreparedMap
+    selected_rows : ndarray, optional
+        Rows to draw as selected (the browser applies them whenever they change).
+    browser_holds : str, optional
+        The positions key the browser already holds: positions are then left out.
+
+    Returns
+    -------
+    MapPayload
+    """
+    selected = np.zeros(prepared.meta["n"], bool)
+    if selected_rows is not None and len(selected_rows):
+        selected[np.asarray(selected_rows, np.int64)] = True
+    bits = np.packbits(selected)
+    token = hashlib.blake2b(bits.tobytes(), digest_size=8).hexdigest()
+    with_positions = browser_holds != prepared.pos_key
+    sections = {**(prepared.positions if with_positions else {}), **prepared.colours,
+                "selected": bits}
+    meta = {**prepared.meta, "selection_token": token}
+    return MapPayload(_encode(meta, sections), prepared.pos_key, with_positions)
+
+
+def build_payload(frame: pd.DataFrame, *, run_key: str, colour: str,
+                  shown: list[str] | None = None, selected_rows: np.ndarray | None = None,
+                  browser_holds: str | None = None, images: np.ndarray | None = None,
+                  height: int = 620, widget: str = "map") -> MapPayload:
+    """:func:`prepare_map` and :func:`encode_map` in one call (same parameters)."""
+    prepared = prepare_map(frame, run_key=run_key, colour=colour, shown=shown, images=images,
+                           height=height, widget=widget)
+    return encode_map(prepared, selected_rows, browser_holds)
 
 
 _DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.uint8): "u1", np.dtype(np.uint16): "u2",

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.map_payload import build_payload, selection_rows
+from ui import keys
+from ui.map_payload import encode_map, prepare_map, selection_rows
 
 BUNDLE = Path(__file__).parent / "map_component" / "map.js"
 
@@ -21,6 +22,34 @@ BUNDLE = Path(__file__).parent / "map_component" / "map.js"
 @st.cache_resource(show_spinner=False)
 def _component():
     return st.components.v2.component("clusterlab_map", js=BUNDLE.read_text(encoding="utf-8"))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _prepared(run_key: str, revision: int, colour: str, shown: tuple, height: int, widget: str,
+              _frame: pd.DataFrame, _images):
+    """The selection-independent part of a map, shared by reruns and sessions (a review
+    change is a new revision)."""
+    return prepare_map(_frame, run_key=run_key, colour=colour, shown=list(shown),
+                       images=_images, height=height, widget=widget)
+
+
+def selected_rows_of(frame: pd.DataFrame, run_key: str) -> np.ndarray:
+    """Rows of the session's selection (ids), remembered while the selection is unchanged."""
+    ids = st.session_state.get(keys.SELECTION) or []
+    cached = st.session_state.get(keys.SELECTION_ROWS)
+    if cached and cached[0] is ids and cached[1] == run_key:
+        return cached[2]
+    rows = np.flatnonzero(frame["id"].isin(set(map(str, ids))).to_numpy()) if ids \
+        else np.empty(0, np.int64)
+    st.session_state[keys.SELECTION_ROWS] = (ids, run_key, rows)
+    return rows
+
+
+def select_rows(frame: pd.DataFrame, run_key: str, rows: np.ndarray) -> None:
+    """Make ``rows`` of ``frame`` the session's selection."""
+    ids = [str(i) for i in frame["id"].to_numpy()[rows]]
+    st.session_state[keys.SELECTION] = ids
+    st.session_state[keys.SELECTION_ROWS] = (ids, run_key, np.asarray(rows, np.int64))
 
 
 def _ignore() -> None:
@@ -43,8 +72,8 @@ def map_selection(key: str, run_key: str, n: int) -> np.ndarray | None:
     return selection_rows(selection, n)
 
 
-def cluster_map(frame: pd.DataFrame, *, run_key: str, colour: str, shown: list[str],
-                selected_rows: np.ndarray | None, key: str,
+def cluster_map(frame: pd.DataFrame, *, run_key: str, revision: int, colour: str,
+                shown: list[str], selected_rows: np.ndarray | None, key: str,
                 images: np.ndarray | None = None, height: int = 620) -> int | None:
     """Draw the map; the row of a point the user clicked, or None.
 
@@ -54,6 +83,8 @@ def cluster_map(frame: pd.DataFrame, *, run_key: str, colour: str, shown: list[s
         From :func:`ui.views.map_frame`, plus the colouring column.
     run_key : str
         The run drawn.
+    revision : int
+        Its review revision (``frame`` is the same for the same revision).
     colour : str
         ``cluster`` or a column of ``frame``.
     shown : list of str
@@ -72,10 +103,9 @@ def cluster_map(frame: pd.DataFrame, *, run_key: str, colour: str, shown: list[s
     if missing and missing != st.session_state.get(f"{key}-missing"):
         st.session_state[f"{key}-missing"] = missing  # the page lost the positions: resend
         st.session_state.pop(sent_key, None)
-    payload = build_payload(frame, run_key=run_key, colour=colour, shown=shown,
-                            selected_rows=selected_rows,
-                            browser_holds=st.session_state.get(sent_key), images=images,
-                            height=height, widget=key)
+    prepared = _prepared(run_key, revision, colour, tuple(sorted(shown)), height, key, frame,
+                         images)
+    payload = encode_map(prepared, selected_rows, st.session_state.get(sent_key))
     result = _component()(key=key, data=payload.data, height=height + 70,
                           on_selection_change=_ignore, on_missing_change=_ignore,
                           on_clicked_change=_ignore)
@@ -83,3 +113,24 @@ def cluster_map(frame: pd.DataFrame, *, run_key: str, colour: str, shown: list[s
     clicked = result.get("clicked")
     row = int(clicked["row"]) if isinstance(clicked, dict) and "row" in clicked else None
     return row if row is not None and 0 <= row < len(frame) else None
+
+
+def plotly_map(frame: pd.DataFrame, *, colour: str, shown: list[str],
+               selected_ids: list[str], key: str) -> np.ndarray | None:
+    """The previous map (Plotly Scattergl with lasso), kept as the baseline that
+    ``benchmarks/map_scale.py`` measures the WebGL map against (``CLUSTERLAB_MAP=plotly``).
+
+    Returns the rows of a new selection, or None.
+    """
+    from ui.plots import map_figure
+
+    view = frame[frame["cluster_name"].isin(shown)] if shown else frame
+    state = st.session_state.get(key)
+    drawn = bool(state and state.get("selection", {}).get("points"))
+    fig = map_figure(view, color=colour, highlight=None if drawn else selected_ids)
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode=("box", "lasso", "points"),
+                            key=key, width="stretch")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    rows = sorted({int(p["customdata"][0] if isinstance(p.get("customdata"), list)
+                       else p["customdata"]) for p in points if p.get("customdata") is not None})
+    return np.asarray(rows, np.int64) if rows else None

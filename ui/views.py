@@ -12,6 +12,8 @@ from workspace.review import cluster_name, current_labels, row_positions
 from workspace.runs import load_assignments
 from workspace.store import Store
 
+from .map_payload import HOVER_UP_TO
+
 __all__ = ["auto_choice_table", "cluster_table", "hover_text", "map_frame", "selection_summary"]
 
 
@@ -62,7 +64,10 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
     rows, found = row_positions(ids, own["point_id"])
     label[rows] = own["label"].to_numpy(object)[found]
     frame["label"] = label
-    frame["hover"] = hover_text(data)
+    # the map carries hover lines up to HOVER_UP_TO points; above, no per-row formatting
+    # (seconds per million table rows)
+    frame["hover"] = hover_text(data) if data.n <= HOVER_UP_TO or data.texts is not None \
+        else ""
     frame["row"] = np.arange(len(frame))
     if data.labels is not None:
         frame["truth"] = np.asarray(data.labels).astype(str)
@@ -98,9 +103,9 @@ def cluster_table(frame: pd.DataFrame, store: Store, run_key: str) -> pd.DataFra
     return out.sort_values(["size", "cluster"], ascending=[False, True]).reset_index(drop=True)
 
 
-def selection_summary(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """Cluster composition of a selection: cluster, name, count, share."""
-    chosen = frame[frame["id"].isin(set(map(str, ids)))]
+def selection_summary(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Cluster composition of a selection (rows of ``frame``): cluster, name, count, share."""
+    chosen = frame.iloc[np.asarray(rows, np.int64)]
     if chosen.empty:
         return pd.DataFrame(columns=["cluster", "name", "count", "share"])
     counts = chosen.groupby(["cluster", "cluster_name"]).size().rename("count").reset_index()

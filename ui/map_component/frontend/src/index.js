@@ -110,7 +110,7 @@ function createMap() {
     ui, plot: null, meta: null, sections: null, positionsKey: null, colours: null,
     selection: new Uint32Array(0), token: 0, appliedPythonToken: null, lassoing: false,
     additive: false, shift: false, ids: null, hovers: null, atlasUrl: null, mode: 'lasso',
-    callbacks: null, mouse: [0, 0], draws: 0, positionUploads: 0,
+    callbacks: null, mouse: [0, 0], draws: 0, positionUploads: 0, timeline: [],
   };
   const setMode = (mode) => {
     state.mode = mode;
@@ -138,13 +138,16 @@ function createMap() {
   return state;
 }
 
-function startPlot(state, height) {
+const FAST_FROM = 300000; // from this many points: square points, no blending, no outlines
+
+function startPlot(state, height, n) {
   const { ui } = state;
   ui.stage.style.height = `${height}px`;
   const width = ui.stage.clientWidth || 600;
   const plot = createScatterplot({
     canvas: ui.canvas, width, height, pointSize: 4, opacity: 0.85,
-    pointColorActive: [0.05, 0.05, 0.05, 1], pointOutlineWidth: 2, pointSizeSelected: 1,
+    pointColorActive: [0.05, 0.05, 0.05, 1], pointOutlineWidth: n >= FAST_FROM ? 0 : 2,
+    pointSizeSelected: n >= FAST_FROM ? 0 : 1, performanceMode: n >= FAST_FROM,
     opacityInactiveMax: 0.15, // with a selection, the rest fades
     lassoColor: [0.3, 0.47, 0.66, 1], backgroundColor: [1, 1, 1, 1],
     deselectOnDblClick: false, deselectOnEscape: true, lassoClearEvent: 'lassoEnd',
@@ -152,6 +155,7 @@ function startPlot(state, height) {
   });
   state.plot = plot;
   plot.subscribe('lassoStart', () => { state.lassoing = true; state.lassoMoved = false; });
+  plot.subscribe('lassoEnd', () => mark(state, 'lassoEnd'));
   plot.subscribe('lassoExtend', () => { state.lassoMoved = true; });
   plot.subscribe('select', ({ points }) => onSelect(state, points));
   plot.subscribe('deselect', () => {
@@ -169,7 +173,13 @@ function startPlot(state, height) {
   state.setMode(state.mode);
 }
 
+function mark(state, what) { // a short timeline for the benchmarks (last 40 events)
+  state.timeline.push([what, Math.round(performance.now())]);
+  if (state.timeline.length > 40) state.timeline.shift();
+}
+
 function onSelect(state, points) {
+  mark(state, `select ${points.length}`);
   const lasso = state.lassoing && state.lassoMoved;
   state.lassoing = false;
   state.lassoMoved = false;
@@ -191,6 +201,7 @@ function onSelect(state, points) {
 }
 
 function reportSelection(state, rows) {
+  rows.sort();
   state.selection = rows;
   state.token += 1;
   const n = state.meta.n;
@@ -203,7 +214,23 @@ function reportSelection(state, rows) {
     value.bits = toBase64(bits);
   }
   ui_status(state, rows.length);
+  mark(state, 'report');
   state.callbacks.setStateValue('selection', value);
+}
+
+function rowsOfBits(bits) {
+  const rows = [];
+  for (let b = 0; b < bits.length; b++) {
+    if (!bits[b]) continue;
+    for (let k = 0; k < 8; k++) if (bits[b] & (128 >> k)) rows.push(b * 8 + k);
+  }
+  return Uint32Array.from(rows);
+}
+
+function sameRows(a, b) { // both sorted
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function ui_status(state, selected) {
@@ -284,6 +311,7 @@ function drawLabels(state) {
 
 async function update(state, meta, sections) {
   const { ui } = state;
+  mark(state, 'update');
   let held = positionsByKey.get(meta.pos_key);
   if (sections.x) {
     held = { x: sections.x, y: sections.y, spatialIndex: null };
@@ -294,7 +322,7 @@ async function update(state, meta, sections) {
     state.callbacks.setStateValue('missing', { pos_key: meta.pos_key, at: Date.now() });
     return;
   }
-  if (!state.plot) startPlot(state, meta.height);
+  if (!state.plot) startPlot(state, meta.height, meta.n);
   const plot = state.plot;
   const samePositions = state.positionsKey === meta.pos_key && held.spatialIndex;
   state.meta = meta;
@@ -311,47 +339,52 @@ async function update(state, meta, sections) {
     URL.revokeObjectURL(state.atlasUrl);
     state.atlasUrl = null;
   }
-  plot.set({ pointColor: meta.palette, colorBy: 'valueA' });
-  const points = { x: held.x, y: held.y, valueA: sections.colour };
-  const options = { zDataType: 'categorical' };
-  if (samePositions) options.spatialIndex = held.spatialIndex;
-  await plot.draw(points, options);
-  state.draws += 1;
-  if (!samePositions) {
-    held.spatialIndex = plot.get('spatialIndex');
-    state.positionsKey = meta.pos_key;
-    plot.reset();
+  // only the selection changed (the usual rerun after a lasso): no redraw at all
+  const sameColours = samePositions && state.colourKey === meta.colour_key;
+  if (!sameColours) {
+    plot.set({ pointColor: meta.palette, colorBy: 'valueA' });
+    const points = { x: held.x, y: held.y, valueA: sections.colour };
+    const options = { zDataType: 'categorical' };
+    if (samePositions) options.spatialIndex = held.spatialIndex;
+    await plot.draw(points, options);
+    mark(state, 'drawn');
+    state.draws += 1;
+    state.colourKey = meta.colour_key;
+    if (!samePositions) {
+      held.spatialIndex = plot.get('spatialIndex');
+      state.positionsKey = meta.pos_key;
+      plot.reset();
+    }
+    if (meta.filter) {
+      const shown = new Set(meta.filter);
+      const rows = [];
+      const clusters = sections.cluster;
+      for (let i = 0; i < clusters.length; i++) if (shown.has(clusters[i])) rows.push(i);
+      await plot.filter(rows, { preventEvent: true });
+    } else if (plot.get('isPointsFiltered')) await plot.unfilter({ preventEvent: true });
   }
   if (!ui.size.dataset.touched) {
     ui.size.value = String(meta.point_size);
     plot.set({ pointSize: meta.point_size });
-  } else plot.set({ pointSize: Number(ui.size.value) });
+  }
   ui.size.onchange = () => { ui.size.dataset.touched = '1'; };
   if (!ui.opacity.dataset.touched) {
     ui.opacity.value = String(meta.opacity);
     plot.set({ opacity: meta.opacity });
   }
   ui.opacity.onchange = () => { ui.opacity.dataset.touched = '1'; };
-  if (meta.filter) {
-    const shown = new Set(meta.filter);
-    const rows = [];
-    const clusters = sections.cluster;
-    for (let i = 0; i < clusters.length; i++) if (shown.has(clusters[i])) rows.push(i);
-    await plot.filter(rows, { preventEvent: true });
-  } else if (plot.get('isPointsFiltered')) await plot.unfilter({ preventEvent: true });
+  let changed = false;
   if (meta.selection_token !== state.appliedPythonToken) {
     state.appliedPythonToken = meta.selection_token;
-    const bits = sections.selected;
-    const rows = [];
-    for (let b = 0; b < bits.length; b++) {
-      if (!bits[b]) continue;
-      for (let k = 0; k < 8; k++) if (bits[b] & (128 >> k)) rows.push(b * 8 + k);
-    }
-    state.selection = Uint32Array.from(rows);
+    const rows = rowsOfBits(sections.selected);
+    changed = !sameRows(rows, state.selection);
+    if (changed) state.selection = rows;
   }
   // a new draw leaves regl-scatterplot's selection list but not its buffer: select afresh
-  plot.deselect({ preventEvent: true });
-  if (state.selection.length) plot.select(Array.from(state.selection), { preventEvent: true });
+  if (changed || !sameColours) {
+    plot.deselect({ preventEvent: true });
+    if (state.selection.length) plot.select(Array.from(state.selection), { preventEvent: true });
+  }
   ui_status(state, state.selection.length);
   drawLegend(state);
   drawLabels(state);
@@ -359,6 +392,7 @@ async function update(state, meta, sections) {
   ui.root.dataset.positionUploads = String(state.positionUploads);
   ui.root.dataset.points = String(meta.n);
   ui.root.dataset.ready = '1';
+  mark(state, 'done');
 }
 
 export default function (component) {
