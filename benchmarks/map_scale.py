@@ -110,6 +110,7 @@ def trial(browser, home: Path, project: str, key: str, mode: str, patience: floa
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out: dict = {"mode": mode}
     webgl = mode == "webgl"
+    page = None
     try:
         wait_for_port(port, interval=0.05)
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
@@ -159,6 +160,8 @@ def trial(browser, home: Path, project: str, key: str, mode: str, patience: floa
             out["selected"] = int(text.split(":")[1].split("points")[0].replace(",", ""))
             out["colour_selected_s"], _ = recolour("confidence")
     finally:
+        if page is not None:
+            page.close()  # an open page of a million points would slow the next trial
         proc.terminate()
         try:
             proc.wait(timeout=30)

@@ -10,7 +10,14 @@ import streamlit as st
 from ui import keys
 from ui.cards import calibration_panel, cluster_card
 from ui.common import explanations_panel, open_run_page, shown_revision
-from ui.map_view import cluster_map, map_selection, plotly_map, select_rows, selected_rows_of
+from ui.map_view import (
+    cluster_map,
+    html_map,
+    map_selection,
+    plotly_map,
+    select_rows,
+    selected_rows_of,
+)
 from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
 
@@ -65,7 +72,17 @@ with left:
         st.session_state[keys.SELECTION] = []
     st.caption("Lasso or box: drag on the map (Shift or *Add to selection* adds to it); "
                "Pan: drag to move, wheel to zoom; click a point to open its cluster's card; "
-               "double-click or *Reset view* to see everything.")
+               "double-click or *Reset view* to see everything; *PNG* saves the view.")
+    with st.expander("Download the map as a standalone HTML page"):
+        if st.button("Prepare the HTML map", key="prepare_html"):
+            with st.spinner("Drawing the map…"):
+                st.session_state[keys.HTML_MAP] = (run["key"], html_map(
+                    frame, colour=color, shown=shown,
+                    title=f"{project['name']} · {run.get('method', '')}"))
+        ready = st.session_state.get(keys.HTML_MAP)
+        if ready and ready[0] == run["key"]:
+            st.download_button("Download map.html", ready[1], file_name="clusterlab-map.html",
+                               mime="text/html", key="download_html")
 
 with right:
     selection = st.session_state[keys.SELECTION]

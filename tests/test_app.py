@@ -8,6 +8,7 @@ prepare the digits demo are marked slow.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -365,3 +366,18 @@ def test_deep_link_opens_that_project_and_run_and_the_address_follows(isolated_s
     warning = " ".join(w.value for w in stranger.warning)
     assert "not in this store" in warning and "\\[x\\]\\(http\\:" in warning
     assert stranger.query_params["project"] in ("notes", ["notes"])  # the address shows it
+
+
+def test_standalone_html_map_is_offline_and_follows_the_colouring(tiny, isolated_store):
+    """"Prepare the HTML map" gives one self-contained page: Plotly's script inside, no
+    link to a CDN, coloured as the page is."""
+    at = start()
+    at.selectbox(key="color_by").select("confidence").run()
+    at.button(key="prepare_html").click().run()
+    no_errors(at)
+    run_key, html = at.session_state["html_map"]
+    assert run_key == tiny[1]
+    text = html.decode()
+    assert "<html" in text and "Plotly.newPlot" in text and len(html) > 1_000_000
+    assert not re.search(r"<script[^>]+src=", text)  # the script is inside, not fetched
+    assert '"colorscale"' in text and "confidence" in text

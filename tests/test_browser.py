@@ -117,6 +117,15 @@ def _map_state(page, expression: str):
 def test_lasso_move_to_new_cluster_and_export(server, chromium_browser, tmp_path):
     url, home = server
     page = _open(chromium_browser, url)
+    # the ids inside the lasso (a rectangle here), from the points' places on the screen;
+    # points within 3 px of its edges may go either way
+    area = page.locator(".clm-stage canvas").bounding_box()
+    cx, cy, rx, ry = area["width"] * 0.5, area["height"] * 0.55, area["width"] * 0.22, \
+        area["height"] * 0.22
+    inside = _map_state(page, f"""[3, -3].map(m => s.ids.filter((_, i) => {{
+        const [x, y] = s.plot.getScreenPosition(i);
+        return Math.abs(x - {cx}) < {rx} + m && Math.abs(y - {cy}) < {ry} + m; }}))""")
+    surely, maybe = set(inside[1]), set(inside[0])
     _lasso(page)
     selected = _selected(page)
     assert selected > 10
@@ -140,6 +149,8 @@ def test_lasso_move_to_new_cluster_and_export(server, chromium_browser, tmp_path
     assert len(frame) == 1797
     assert (frame["label"] == "lasso group").sum() == selected
     assert (frame["cluster_name"] == "lasso group").sum() == selected
+    moved = set(frame.loc[frame["label"] == "lasso group", "id"].astype(str))
+    assert surely <= moved <= maybe  # exactly the lassoed ids reached Python and the store
     page.close()
 
 
@@ -209,6 +220,29 @@ def test_map_offline_colours_tooltip_additive_selection_and_click(server, chromi
     page.get_by_role("tab", name="Cluster card", selected=True).wait_for()
     page.get_by_role("heading", name=re.compile(rf"^{re.escape(cluster)} · \d+ points")).wait_for()
     assert not outside, outside
+    page.close()
+
+
+def test_map_draws_with_every_request_off_localhost_blocked(server, chromium_browser):
+    """Offline: a page whose requests to anywhere but this server are refused still draws
+    the map (nothing is fetched from a CDN)."""
+    url, _ = server
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(120_000)
+    blocked = []
+
+    def only_local(route):
+        if route.request.url.startswith((url, "blob:", "data:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(url)
+    page.wait_for_selector(".clm-root[data-ready='1']")
+    assert int(page.locator(".clm-root").get_attribute("data-points")) == 1797
+    assert not blocked, blocked
     page.close()
 
 

@@ -44,6 +44,8 @@ CARD_CLUSTER = "card_cluster"
 """Cluster whose card the Explore page opens."""
 LINK_SEEN = "link_seen"
 """The ``?project=&run=`` link this session last followed or wrote (followed once)."""
+HTML_MAP = "html_map"
+"""``(run key, bytes)`` of the last standalone HTML map prepared."""
 EXPLORE_TAB = "explore_tab"
 """The Explore page's side tab (a click on a point opens "Cluster card")."""
 

@@ -134,3 +134,25 @@ def plotly_map(frame: pd.DataFrame, *, colour: str, shown: list[str],
     rows = sorted({int(p["customdata"][0] if isinstance(p.get("customdata"), list)
                        else p["customdata"]) for p in points if p.get("customdata") is not None})
     return np.asarray(rows, np.int64) if rows else None
+
+
+HTML_POINTS = 200_000
+"""A standalone HTML map carries at most this many points (a seeded uniform sample)."""
+
+
+def html_map(frame: pd.DataFrame, *, colour: str, shown: list[str], title: str) -> bytes:
+    """The map as one self-contained HTML file (Plotly, its script inside: opens offline).
+
+    Above :data:`HTML_POINTS` points a seeded uniform sample is drawn and the title says so.
+    """
+    from ui.plots import map_figure
+
+    view = frame[frame["cluster_name"].isin(shown)] if shown else frame
+    note = ""
+    if len(view) > HTML_POINTS:
+        keep = np.sort(np.random.default_rng(0).choice(len(view), HTML_POINTS, replace=False))
+        note = f" (a uniform sample of {HTML_POINTS:,} of {len(view):,} points)"
+        view = view.iloc[keep]
+    fig = map_figure(view, color=colour)
+    fig.update_layout(title={"text": f"{title}{note}"}, margin={"t": 50})
+    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")

@@ -53,6 +53,8 @@ def row_positions(ids: np.ndarray, wanted) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``ids`` holding the ``wanted`` ids, and which of ``wanted`` were found."""
     import pandas as pd
 
+    if len(wanted) == 0:  # nothing to find: no index over every id (a second per million)
+        return np.empty(0, np.int64), np.zeros(0, bool)
     where = pd.Index(ids).get_indexer(pd.Index(wanted, dtype=object))
     found = where >= 0
     return where[found], found

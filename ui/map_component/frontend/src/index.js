@@ -89,6 +89,8 @@ function build() {
   const add = element('button', null, bar, 'Add to selection');
   add.title = 'Each new lasso or box adds to the selection (or hold Shift)';
   const reset = element('button', null, bar, 'Reset view');
+  const png = element('button', null, bar, 'PNG');
+  png.title = 'Download the current view as a PNG image';
   const sizeLabel = element('label', null, bar, 'size');
   const size = element('input', null, sizeLabel);
   Object.assign(size, { type: 'range', min: '1', max: '12', step: '0.5' });
@@ -101,7 +103,7 @@ function build() {
   const labels = element('div', 'clm-labels', stage);
   const tip = element('div', 'clm-tip', stage);
   const legend = element('div', 'clm-legend', root);
-  return { root, bar, modes, add, reset, size, opacity, status, stage, canvas, labels, tip, legend };
+  return { root, bar, modes, add, reset, png, size, opacity, status, stage, canvas, labels, tip, legend };
 }
 
 function createMap() {
@@ -126,6 +128,7 @@ function createMap() {
     ui.add.classList.toggle('on', state.additive);
   };
   ui.reset.onclick = () => state.plot && state.plot.reset();
+  ui.png.onclick = () => state.plot && downloadPng(state);
   ui.size.oninput = () => state.plot && state.plot.set({ pointSize: Number(ui.size.value) });
   ui.opacity.oninput = () => state.plot && state.plot.set({ opacity: Number(ui.opacity.value) });
   window.addEventListener('keydown', (e) => { state.shift = e.shiftKey; });
@@ -267,6 +270,42 @@ function showTip(state, i) {
   tip.style.left = `${Math.min(x + 12, w - 200)}px`;
   tip.style.top = `${y + 12}px`;
   tip.style.display = 'block';
+}
+
+function downloadPng(state) {
+  // the points as drawn now (zoom and pan included), with the cluster names on top
+  const image = state.plot.export();
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const points = document.createElement('canvas');
+  points.width = image.width;
+  points.height = image.height;
+  points.getContext('2d').putImageData(image, 0, 0);
+  ctx.drawImage(points, 0, 0);
+  const ratio = image.width / (state.ui.canvas.clientWidth || image.width);
+  ctx.font = `600 ${12 * ratio}px sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.lineWidth = 3 * ratio;
+  ctx.strokeStyle = '#ffffff';
+  ctx.fillStyle = '#262730';
+  for (const label of state.meta.labels) {
+    const at = state.plot.getScreenPosition(label.anchor);
+    if (!at) continue;
+    ctx.strokeText(label.name, at[0] * ratio, at[1] * ratio);
+    ctx.fillText(label.name, at[0] * ratio, at[1] * ratio);
+  }
+  canvas.toBlob((blob) => {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = 'clusterlab-map.png';
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }, 'image/png');
 }
 
 function placeLabels(state) {
