@@ -43,7 +43,7 @@ def make_project(home: Path) -> float:
 
 
 def lasso(page, frac: float) -> float:
-    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    box = page.locator(".clm-stage canvas").first.bounding_box()
     cx, cy = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
     rx, ry = box["width"] * frac, box["height"] * frac
     page.mouse.move(cx - rx, cy - ry)
@@ -75,7 +75,7 @@ def main() -> None:
             page.set_default_timeout(180_000)
             start = time.perf_counter()
             page.goto(f"http://127.0.0.1:{port}")
-            page.wait_for_selector(".js-plotly-plot .nsewdrag")
+            page.wait_for_selector(".clm-root[data-ready='1']")
             figures["first_map_s"] = round(time.perf_counter() - start, 2)
             lasso_times, release_times, colour_times = [], [], []
             for i in range(3):

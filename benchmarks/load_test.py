@@ -153,7 +153,7 @@ class Session:
 
 
 async def lasso(page, frac: float, rng: random.Random) -> None:
-    box = await page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    box = await page.locator(".clm-stage canvas").first.bounding_box()
     cx = box["x"] + box["width"] * rng.uniform(0.45, 0.55)
     cy = box["y"] + box["height"] * rng.uniform(0.45, 0.55)
     rx, ry = box["width"] * frac, box["height"] * frac
@@ -173,7 +173,7 @@ async def one_session(browser, url: str, index: int, actions: int, results: dict
     s = Session(page)
     try:
         await page.goto(url)
-        await page.wait_for_selector(".js-plotly-plot .nsewdrag")
+        await page.wait_for_selector(".clm-root[data-ready='1']")
         await page.get_by_text("Your name (for the audit trail)").wait_for()
     except Exception as exc:  # noqa: BLE001 - a session that never opened is reported
         results.setdefault("failed", []).append(f"session {index} did not open: {exc!s:.80}")
@@ -188,7 +188,7 @@ async def one_session(browser, url: str, index: int, actions: int, results: dict
         except Exception as exc:  # noqa: BLE001 - a failed action is counted, not fatal
             results.setdefault("failed", []).append(f"session {index} {kind}: {exc!s:.80}")
             await page.goto(url)
-            await page.wait_for_selector(".js-plotly-plot .nsewdrag")
+            await page.wait_for_selector(".clm-root[data-ready='1']")
             continue
         if took is not None:
             times.setdefault(kind, []).append(took)
@@ -218,7 +218,7 @@ async def _action(page, s: Session, kind: str, step: int, index: int, rng, times
         if await page.get_by_text("was not saved").count():
             s.conflicts += 1
     nav.append(await s.timed(lambda: page.get_by_role("link", name="Explore").first.click()))
-    await page.wait_for_selector(".js-plotly-plot .nsewdrag")
+    await page.wait_for_selector(".clm-root[data-ready='1']")
     return took
 
 
