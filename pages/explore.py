@@ -151,4 +151,3 @@ with right:
         else:
             st.dataframe(data.table.iloc[rows], width="stretch")
         st.page_link("pages/review.py", label="Move or label this selection in Review →")
-
