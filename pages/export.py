@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -10,7 +9,7 @@ import streamlit as st
 from clustering.errors import InputError
 from ui import keys
 from ui.common import open_run_page, who
-from workspace.exports import FORMATS, export_run
+from workspace.exports import FORMATS, export_file_name, export_run, fresh_export_dir
 
 store, project, run, data, frame, table = open_run_page("Export")
 names = dict(zip(table["cluster"], table["name"], strict=True))
@@ -30,8 +29,8 @@ fmt = st.selectbox("Format", formats, help="imagefolder: a zip with one folder p
 
 if st.button("Prepare export", type="primary", key="prepare_export"):
     suffix = ".zip" if fmt == "imagefolder" else f".{fmt}"
-    out = Path(tempfile.mkdtemp(prefix="export-", dir=store.root)) / \
-        f"{project['name'].replace(':', '-').replace('/', '-')}-{run['key'][:8]}{suffix}"
+    out = fresh_export_dir(store.root, st.session_state.get(keys.EXPORT_FILE)) / \
+        export_file_name(project["name"], run["key"], suffix)
     try:
         if scope == "Chosen clusters" and not clusters:
             raise InputError("Choose at least one cluster to export.")

@@ -381,3 +381,25 @@ def test_standalone_html_map_is_offline_and_follows_the_colouring(tiny, isolated
     assert "<html" in text and "Plotly.newPlot" in text and len(html) > 1_000_000
     assert not re.search(r"<script[^>]+src=", text)  # the script is inside, not fetched
     assert '"colorscale"' in text and "confidence" in text
+
+
+def test_export_with_a_long_project_name_and_no_leftover_folders(tiny, isolated_store):
+    """A 300-character project name with slashes still exports (it failed with "File name
+    too long"), and preparing again removes the previous export's folder."""
+    import sqlite3
+
+    long_name = "a/b:c " * 50
+    with sqlite3.connect(Path(isolated_store) / "store.db") as con:
+        con.execute("UPDATE projects SET name = ?", (long_name,))
+    at = start()
+    at.switch_page("pages/export.py").run()
+    at.selectbox(key="format").set_value("csv")
+    at.button(key="prepare_export").click().run()
+    no_errors(at)
+    first = Path(at.session_state["export_file"])
+    assert first.exists() and len(first.name) <= 100 and "/" not in first.name
+    at.button(key="prepare_export").click().run()
+    no_errors(at)
+    second = Path(at.session_state["export_file"])
+    assert second.exists() and not first.parent.exists()
+    assert len(list(Path(isolated_store).glob("export-*"))) == 1

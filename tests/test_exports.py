@@ -176,3 +176,27 @@ def test_imagefolder_export_checks_the_source_zip_once(tmp_path, monkeypatch):
     with zipfile.ZipFile(tmp_path / "out.zip") as zf:
         assert len([n for n in zf.namelist() if n.endswith(".png")]) == ROWS
     assert len(calls) == 1
+
+
+def test_export_file_names_are_safe_and_old_export_folders_go(tmp_path):
+    import os
+    import time
+
+    from workspace.exports import export_file_name, fresh_export_dir
+
+    name = export_file_name("../../etc/passwd " + "é" * 300, "abcdef1234", ".csv")
+    assert name.endswith("-abcdef12.csv") and len(name) <= 100
+    assert "/" not in name and ".." not in name.split("-")[0]
+    (tmp_path / name).write_text("ok")  # the file system takes it
+    assert export_file_name("::", "k" * 20, ".zip") == "export-kkkkkkkk.zip"
+
+    old = tmp_path / "export-old"
+    old.mkdir()
+    day_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (day_ago, day_ago))
+    recent = fresh_export_dir(tmp_path)
+    assert recent.is_dir() and not old.exists()
+    kept = fresh_export_dir(tmp_path)
+    assert recent.exists() and kept.exists()  # another session's recent export stays
+    fresh_export_dir(tmp_path, previous=str(kept / "file.csv"))
+    assert not kept.exists()

@@ -6,6 +6,9 @@ import io
 import json
 import logging
 import re
+import shutil
+import tempfile
+import time
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,13 +26,46 @@ from .review import cluster_name
 from .runs import load_assignments, read_run
 from .store import Store, now, whoami
 
-__all__ = ["FORMATS", "escape_formula", "escaped_csv", "export_run", "labelled_frame",
+__all__ = ["FORMATS", "escape_formula", "escaped_csv", "export_file_name", "export_run",
+           "fresh_export_dir", "labelled_frame",
            "reload_dataset"]
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "parquet", "jsonl", "imagefolder")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+EXPORT_NAME_MAX = 80
+"""Export file names keep at most this many characters of the project's name."""
+EXPORTS_KEPT_S = 24 * 3600
+"""Prepared export folders older than this are removed when the next export is prepared."""
+
+
+def export_file_name(project: str, run_key: str, suffix: str) -> str:
+    """A file name any file system takes: the project's name (letters, digits, ``._-``,
+    at most :data:`EXPORT_NAME_MAX` characters), the run key's start and ``suffix``."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", project).strip("-.")[:EXPORT_NAME_MAX].strip("-.")
+    return f"{safe or 'export'}-{run_key[:8]}{suffix}"
+
+
+def fresh_export_dir(root: Path, previous: str | None = None) -> Path:
+    """A new private folder under ``root`` for one prepared export.
+
+    The folder of ``previous`` (this session's last export) and export folders older than
+    :data:`EXPORTS_KEPT_S` are removed first, so prepared exports do not pile up.
+    """
+    root = Path(root)
+    stale = time.time() - EXPORTS_KEPT_S
+    for folder in root.glob("export-*"):
+        gone = previous is not None and Path(previous).parent == folder
+        try:
+            if folder.is_dir() and not folder.is_symlink() and (
+                    gone or folder.stat().st_mtime < stale):
+                shutil.rmtree(folder)
+        except OSError as exc:  # another session may be removing it too
+            log.warning("could not remove the old export folder %s: %s", folder, exc)
+    return Path(tempfile.mkdtemp(prefix="export-", dir=root))
 
 
 def escape_formula(value):
