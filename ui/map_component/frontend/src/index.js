@@ -129,8 +129,15 @@ function createMap() {
   };
   ui.reset.onclick = () => state.plot && state.plot.reset();
   ui.png.onclick = () => state.plot && downloadPng(state);
-  ui.size.oninput = () => state.plot && state.plot.set({ pointSize: Number(ui.size.value) });
-  ui.opacity.oninput = () => state.plot && state.plot.set({ opacity: Number(ui.opacity.value) });
+  // once the user moves a slider, new data no longer resets it to the size's default
+  ui.size.oninput = () => {
+    ui.size.dataset.touched = '1';
+    if (state.plot) state.plot.set({ pointSize: Number(ui.size.value) });
+  };
+  ui.opacity.oninput = () => {
+    ui.opacity.dataset.touched = '1';
+    if (state.plot) state.plot.set({ opacity: Number(ui.opacity.value) });
+  };
   window.addEventListener('keydown', (e) => { state.shift = e.shiftKey; });
   window.addEventListener('keyup', (e) => { state.shift = e.shiftKey; });
   ui.stage.addEventListener('mousemove', (e) => {
@@ -406,12 +413,10 @@ async function update(state, meta, sections) {
     ui.size.value = String(meta.point_size);
     plot.set({ pointSize: meta.point_size });
   }
-  ui.size.onchange = () => { ui.size.dataset.touched = '1'; };
   if (!ui.opacity.dataset.touched) {
     ui.opacity.value = String(meta.opacity);
     plot.set({ opacity: meta.opacity });
   }
-  ui.opacity.onchange = () => { ui.opacity.dataset.touched = '1'; };
   let changed = false;
   if (meta.selection_token !== state.appliedPythonToken) {
     state.appliedPythonToken = meta.selection_token;
