@@ -12,6 +12,7 @@ from ui.context import page_context
 from ui.uploads import parsed_columns, parsed_dataset, saved_upload
 from workspace.jobs import submit_run
 from workspace.projects import DEMO_CONFIG, adopt_upload, config_for
+from workspace.run_data import file_fingerprint
 
 store = page_context().store
 st.title("Data")
@@ -109,7 +110,9 @@ if st.button("Create project and cluster it", type="primary", key="create_projec
     config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data else
               config_for(str(path), method="auto",
                          **{k: v for k, v in settings.items() if v}).validate())
-    pid = store.create_project(name, str(path), who=who(), settings=settings)
+    # bound to the data's sha256: a name taken by other data makes "NAME (2)"
+    pid = store.create_project(name, str(path), who=who(), settings=settings,
+                               fingerprint=file_fingerprint(str(path)))
     st.session_state[keys.PROJECT_ID] = pid
     job, _ = submit_run(store, config, pid, who=who())
     st.session_state[keys.WATCHED_JOB] = job["id"]

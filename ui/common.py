@@ -24,17 +24,28 @@ def get_store() -> Store:
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the data…")
-def get_dataset(source: str, settings_json: str):
-    """Load data once per server (read-only, shared between sessions)."""
+def get_dataset(source: str, settings_json: str, fingerprint: str = ""):
+    """Load data once per server (read-only, shared between sessions); ``fingerprint``
+    (the content's sha256, when known) makes new content a new cache entry."""
     s = json.loads(settings_json)
     return load_data(source, s.get("kind") or "auto", text_column=s.get("text_column"),
                      label_column=s.get("label_column"), id_column=s.get("id_column"),
-                     drop_invalid=bool(s.get("drop_invalid")), map_columns=s.get("map_columns"))
+                     drop_invalid=bool(s.get("drop_invalid")), map_columns=s.get("map_columns"),
+                     image_size=s.get("image_size") or 32)
 
 
-def project_dataset(project: dict):
-    """The Dataset of a project."""
-    return get_dataset(project["data"], json.dumps(project["settings"], sort_keys=True))
+def _run_data_args(run: dict, project: dict) -> tuple[str, str, str]:
+    """Where a run's data is (checked against the sha256 the run was computed on), the
+    run's own column roles, and that sha256: what :func:`get_dataset` takes."""
+    from pathlib import Path
+
+    from workspace.run_data import run_roles, run_source
+    from workspace.runs import read_run
+
+    run_json = read_run(Path(run["path"]))
+    return (run_source(run_json, project["data"]),
+            json.dumps(run_roles(run_json["config"]), sort_keys=True), run_json["data"]["sha256"])
+
 
 
 def open_run_page(title: str):
@@ -55,10 +66,10 @@ def open_run_page(title: str):
     if run is None:
         st.info("This project has no clustering yet. Open **Cluster** to run one.")
         st.stop()
-    data = project_dataset(project)
+    data_args = _run_data_args(run, project)  # the run's own data and roles, checked
+    data = get_dataset(*data_args)
     revision = _remember_revision(store, run["key"])
-    frame = _cached_map_frame(run["key"], str(run["path"]), revision, project["data"],
-                              json.dumps(project["settings"], sort_keys=True))
+    frame = _cached_map_frame(run["key"], str(run["path"]), revision, *data_args)
     # pages add columns to their frame; a shallow copy keeps the shared one unchanged
     frame = frame.copy(deep=False)
     return store, project, run, data, frame, cluster_table(frame, store, run["key"])
@@ -66,13 +77,14 @@ def open_run_page(title: str):
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _cached_map_frame(run_key: str, run_path: str, revision: int, source: str,
-                      settings_json: str):
+                      settings_json: str, fingerprint: str):
     """The map frame of a run at one review revision, shared read-only by sessions (no
     per-rerun copy or unpickling). A review change makes a new revision, so it is never
     stale."""
     from .views import map_frame
 
-    return map_frame(get_store(), run_key, run_path, get_dataset(source, settings_json))
+    return map_frame(get_store(), run_key, run_path,
+                     get_dataset(source, settings_json, fingerprint))
 
 
 def _remember_revision(store, run_key: str) -> int:

@@ -1,8 +1,9 @@
-"""The ``clusterlab`` command line: ``run``, ``export``, ``predict``, ``methods``."""
+"""The ``clusterlab`` command line: ``run``, ``export``, ``predict``, ``attach``, ``methods``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -80,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     pred.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     pred.add_argument("--out", required=True, type=Path, help="a .csv or .parquet file")
 
+    att = sub.add_parser("attach", help="tell the store where a run's data is now (a moved "
+                         "file is recognised by its sha256)")
+    att.add_argument("--run", required=True, help="the run's key (or its --out folder)")
+    att.add_argument("--data", required=True, help="the data's new location")
+
     sub.add_parser("methods", help="list every clustering method")
     return parser
 
@@ -101,9 +107,11 @@ def _progress_printer():
 
 def _cmd_run(args, store) -> int:
     from clustering.pipeline import RunConfig
+    from workspace.run_data import run_roles
     from workspace.runs import ensure_run, write_outputs
 
-    config = RunConfig(data=args.data, kind=args.kind, text_column=args.text_column,
+    source = args.data if args.data.startswith("demo:") else str(Path(args.data).resolve())
+    config = RunConfig(data=source, kind=args.kind, text_column=args.text_column,
                        label_column=args.label_column, id_column=args.id_column,
                        representation=args.representation, method=args.method,
                        clusters=args.clusters, seed=args.seed, device=args.device,
@@ -114,7 +122,10 @@ def _cmd_run(args, store) -> int:
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
     # the project is made only once the run exists: refused input leaves the store as it was
     run = ensure_run(config, store, None, progress=_progress_printer())
-    project = store.create_project(args.project or _project_name(args.data), args.data)
+    # bound to the data's fingerprint: a name taken by other data makes "NAME (2)"
+    project = store.create_project(args.project or _project_name(source), source,
+                                   settings=run_roles(config.to_dict()),
+                                   fingerprint=run.run_json["data"]["sha256"])
     store.attach_run(run.key, project)
     if args.explain:
         from workspace.explanations import EXPLANATIONS, ensure_explanations
@@ -212,6 +223,17 @@ def _cmd_predict(args, store) -> int:
     return 0
 
 
+def _cmd_attach(args, store) -> int:
+    from workspace.run_data import attach_data
+
+    key = args.run
+    if Path(key, "run.json").exists():
+        key = json.loads(Path(key, "run.json").read_text())["key"]
+    where = attach_data(store, key, str(Path(args.data).resolve()))
+    sys.stdout.write(f"run {key}: data now read from {where}\n")
+    return 0
+
+
 def _cmd_methods() -> int:
     from clustering.auto import OPTIONS as AUTO_OPTIONS
     from clustering.clusterers import METHODS
@@ -243,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_run(args, store)
         if args.command == "predict":
             return _cmd_predict(args, store)
+        if args.command == "attach":
+            return _cmd_attach(args, store)
         return _cmd_export(args, store)
     except InputError as exc:
         sys.stderr.write(f"\nerror: {exc}\n")

@@ -11,7 +11,7 @@ import numpy as np
 from clustering.progress import ProgressFn, no_progress
 
 from .atomic import write_json, write_with
-from .exports import reload_dataset
+from .run_data import load_run_data
 from .runs import load_assignments, load_clustering, read_artifact, read_run
 from .store import Store
 
@@ -72,7 +72,7 @@ def ensure_explanations(run_dir: Path, store: Store | None = None,
     if stored is not None:
         return stored
     run_json = read_run(run_dir)
-    data = dataset or reload_dataset(run_json)
+    data = dataset or load_run_data(run_json)
     X = read_artifact(run_dir / "features.npy", lambda p: np.load(p, allow_pickle=False))
     feature_names = read_artifact(run_dir / "features_names.json",
                                   lambda p: json.loads(p.read_text()))

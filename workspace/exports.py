@@ -18,17 +18,16 @@ import pandas as pd
 
 from clustering.dataset import Dataset
 from clustering.errors import InputError
-from clustering.loaders import load_data
 
 from .atomic import write_json, write_with
-from .fingerprint import data_fingerprint, package_versions
+from .fingerprint import package_versions
 from .review import cluster_name
+from .run_data import load_run_data
 from .runs import load_assignments, read_run
 from .store import Store, now, whoami
 
 __all__ = ["FORMATS", "escape_formula", "escaped_csv", "export_file_name", "export_run",
-           "fresh_export_dir", "labelled_frame",
-           "reload_dataset"]
+           "fresh_export_dir", "labelled_frame"]
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +115,11 @@ def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset |
                          "give the --out folder of 'clusterlab run'.")
     run_json = read_run(run_dir)
     frame = load_assignments(run_dir)
-    data = dataset or reload_dataset(run_json)
+    stored = store.get_run(run_json["key"]) if store else None  # knows a re-attached path
+    data = dataset or load_run_data(run_json, stored["config"]["data"] if stored else None)
+    if data.n != len(frame):
+        raise InputError(f"The data given for run {run_json['key']} has {data.n:,} rows, the "
+                         f"run {len(frame):,}: it is not the data the run was made on.")
     key = run_json["key"]
     names = store.clusters(key) if store else {}
     points = store.point_labels(key) if store else {}
@@ -141,23 +144,6 @@ def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset |
         extra.insert(0, f"truth_{data.label_name or 'label'}", data.labels)
     extra = extra[[c for c in extra.columns if c not in frame.columns]]
     return pd.concat([frame, extra], axis=1), run_json, data
-
-
-def reload_dataset(run_json: dict) -> Dataset:
-    """Load a run's data again, refusing when the file is gone or has changed since."""
-    cfg = run_json["config"]
-    source = cfg["data"]
-    if not source.startswith("demo:"):
-        if not Path(source).exists():
-            raise InputError(f"The run's data '{source}' is no longer there; put it back or "
-                             "rerun on the data's new location.")
-        if data_fingerprint(source) != run_json["data"]["sha256"]:
-            raise InputError(f"The data '{source}' changed since this run was made; rerun "
-                             "'clusterlab run' on it before exporting.")
-    return load_data(source, cfg["kind"], text_column=cfg["text_column"],
-                     label_column=cfg["label_column"], id_column=cfg["id_column"],
-                     drop_invalid=cfg["drop_invalid"], image_size=cfg["image_size"],
-                     map_columns=cfg.get("map_columns"))
 
 
 def select_rows(frame: pd.DataFrame, clusters=None, ids=None, reviewed_only=False

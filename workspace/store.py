@@ -62,6 +62,7 @@ store from there to :data:`SCHEMA_VERSION`."""
 MIGRATIONS: dict[int, str] = {
     1: "CREATE INDEX IF NOT EXISTS audit_by_run ON audit(run_key, id);",
     2: "ALTER TABLE projects ADD COLUMN last_opened TEXT;",
+    3: "ALTER TABLE projects ADD COLUMN fingerprint TEXT;",
 }
 """``version -> SQL`` that takes a store from ``version - 1`` to ``version``."""
 
@@ -105,6 +106,7 @@ class Store:
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root or default_root())
         self.root.mkdir(parents=True, exist_ok=True)
+        self.root = self.root.resolve()  # stored run paths must work from any folder
         (self.root / "runs").mkdir(exist_ok=True)
         self.db_path = self.root / "store.db"
         try:
@@ -177,22 +179,58 @@ class Store:
 
     # projects ---------------------------------------------------------------------------
     def create_project(self, name: str, data: str, who: str | None = None,
-                       settings: dict | None = None) -> int:
-        """Create a project (or return the id of the one with this name).
+                       settings: dict | None = None, fingerprint: str | None = None) -> int:
+        """Create a project bound to its data, or return the one that already holds it.
 
-        ``settings`` holds the column roles (kind, text/label/id column).
+        A project of this name (or ``"NAME (n)"``) whose data is the same (same
+        fingerprint, or the same path when a fingerprint is missing) is returned, and takes
+        ``data`` as its location when the file moved. A project of this name on *other*
+        data is never joined: the new project is named ``"NAME (2)"`` (the first free
+        number) instead.
+
+        Parameters
+        ----------
+        name : str
+        data : str
+            Absolute path or ``demo:NAME``.
+        who : str, optional
+        settings : dict, optional
+            The column roles (kind, text/label/id column, …).
+        fingerprint : str, optional
+            sha256 of the data (:func:`~workspace.fingerprint.data_fingerprint`).
+
+        Returns
+        -------
+        int
+            The project's id (see :meth:`project` for the name it got).
         """
         who = who or whoami()
         with self.transaction() as con:
-            row = con.execute("SELECT id FROM projects WHERE name=?", (name,)).fetchone()
-            if row:
-                return int(row["id"])
+            family = con.execute("SELECT id, name, data, fingerprint FROM projects WHERE name=? "
+                                 "OR name LIKE ? ORDER BY id", (name, f"{name} (%)")).fetchall()
+            for row in family:
+                same = (row["fingerprint"] == fingerprint if row["fingerprint"] and fingerprint
+                        else row["data"] == data)
+                if same:
+                    con.execute("UPDATE projects SET data=?, fingerprint=coalesce(fingerprint, ?)"
+                                " WHERE id=?", (data, fingerprint, row["id"]))
+                    return int(row["id"])
+            if any(row["name"] == name for row in family):
+                name = _free_name(con, name)
             cur = con.execute("INSERT INTO projects(name, data, settings, created_at, "
-                              "created_by) VALUES (?,?,?,?,?)",
-                              (name, data, json.dumps(settings or {}), now(), who))
+                              "created_by, fingerprint) VALUES (?,?,?,?,?,?)",
+                              (name, data, json.dumps(settings or {}), now(), who, fingerprint))
             pid = int(cur.lastrowid)
             self._audit(con, who, "create_project", {"name": name, "data": data}, pid)
             return pid
+
+    def move_data(self, project_id: int, data: str, who: str | None = None) -> None:
+        """Point a project at the new location of its data (same content, checked by the
+        caller against the fingerprint)."""
+        who = who or whoami()
+        with self.transaction() as con:
+            con.execute("UPDATE projects SET data=? WHERE id=?", (data, project_id))
+            self._audit(con, who, "move_data", {"data": data}, project_id)
 
     def projects(self) -> list[dict]:
         """All projects, newest first, each with ``n_runs`` (its finished runs)."""
@@ -283,6 +321,15 @@ class Store:
         with self.transaction() as con:
             con.execute("UPDATE runs SET project_id=? WHERE key=? AND project_id IS NULL",
                         (project_id, key))
+
+    def relocate_run(self, key: str, data: str) -> None:
+        """Record a run's data at a new location (same content; see
+        :func:`workspace.run_data.attach_data`)."""
+        with self.transaction() as con:
+            row = con.execute("SELECT config FROM runs WHERE key=?", (key,)).fetchone()
+            if row:
+                config = {**json.loads(row["config"]), "data": data}
+                con.execute("UPDATE runs SET config=? WHERE key=?", (json.dumps(config), key))
 
     def get_run(self, key: str) -> dict | None:
         """The stored run with this key, or None (also None when its folder is gone)."""
@@ -449,6 +496,13 @@ class Store:
         return self._query("SELECT who, max(at) AS last_change, count(*) AS changes FROM audit "
                            "WHERE run_key=? AND action NOT IN ('run') "
                            "GROUP BY who ORDER BY last_change", (run_key,))
+
+
+def _free_name(con, name: str) -> str:
+    """``name (2)``, ``name (3)``, …: the first that no project has."""
+    taken = {r["name"] for r in con.execute("SELECT name FROM projects WHERE name LIKE ?",
+                                             (f"{name} (%)",))}
+    return next(f"{name} ({n})" for n in range(2, len(taken) + 3) if f"{name} ({n})" not in taken)
 
 
 def _decode_run(row: dict) -> dict:
