@@ -15,6 +15,7 @@ from clustering.errors import InputError
 from ui import keys
 from ui.common import run_label
 from ui.context import resolve_context
+from ui.safe_text import md
 
 log = logging.getLogger("clusterlab.app")
 ASSETS = Path(__file__).parent / "assets"
@@ -28,7 +29,7 @@ for key, value in keys.DEFAULTS.items():
 try:
     context = resolve_context()
 except InputError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 st.session_state[keys.CONTEXT] = context  # for this rerun's page (removed at the end)
 store, project = context.store, context.project
@@ -74,7 +75,7 @@ pages = [
 try:
     st.navigation(pages).run()
 except InputError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
 except Exception:  # noqa: BLE001 - the page must never show a traceback
     log.exception("page failed")
     st.error("Something went wrong on this page; the details are in the server log. Your "

@@ -12,6 +12,7 @@ from ui import keys
 from ui.common import run_label, who
 from ui.context import page_context
 from ui.job_panel import job_panel
+from ui.safe_text import code, md
 from ui.views import auto_choice_table
 from workspace.jobs import submit_run
 from workspace.projects import config_for
@@ -20,7 +21,7 @@ from workspace.runs import read_run
 context = page_context()
 store, project, run = context.store, context.project, context.run
 st.title("Cluster")
-st.caption(f"Project **{project['name']}** · data `{project['data']}`")
+st.caption(f"Project **{md(project['name'])}** · data {code(project['data'])}")
 
 with st.form("run_form"):
     c1, c2 = st.columns(2)
@@ -68,7 +69,7 @@ job_panel(store, project["id"])
 if run is not None and st.session_state.get(keys.RUN_KEY) == run["key"]:
     shown_run = read_run(Path(run["path"]))
     for note in shown_run.get("notes", []):
-        st.info(note)
+        st.info(md(note))
     choice = shown_run.get("fit_info", {}).get("auto")
     if choice:
         with st.expander(f"How auto chose **{choice['winner']}**"):

@@ -9,6 +9,7 @@ from clustering.errors import InputError
 from ui import keys
 from ui.common import who
 from ui.context import page_context
+from ui.safe_text import md
 from ui.uploads import parsed_columns, parsed_dataset, saved_upload
 from workspace.jobs import submit_run
 from workspace.projects import DEMO_CONFIG, adopt_upload, config_for
@@ -29,7 +30,7 @@ if unfinished:
                 try:
                     store.delete_project(p["id"], who=who())
                 except InputError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
                     if st.session_state.get(keys.PROJECT_ID) == p["id"]:
                         st.session_state[keys.PROJECT_ID] = None
@@ -46,7 +47,7 @@ if source_kind == "Upload a file":
         try:
             path = saved_upload(upload)
         except InputError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
 else:
     demo = st.selectbox("Demo", list(DEMOS), format_func=lambda d: f"demo:{d} — {DEMOS[d]}")
     path = f"demo:{demo}"
@@ -60,7 +61,7 @@ if is_table:
     try:
         columns = parsed_columns(str(path))
     except InputError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         st.stop()
     none = "(none)"
     c1, c2, c3, c4 = st.columns(4)
@@ -87,15 +88,15 @@ settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite val
 try:
     data = parsed_dataset(str(path), settings)
 except InputError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 what = {"table": "table rows", "images": "images", "text": "texts",
         "embeddings": "embedding rows", "series": "signals"}[data.modality]
-st.success(f"Read {data.n:,} {what} from **{data.name}**"
-           + (f", ground truth in '{data.label_name}'" if data.labels is not None else "") + ".")
+truth = f", ground truth in '{md(data.label_name)}'" if data.labels is not None else ""
+st.success(f"Read {data.n:,} {what} from **{md(data.name)}**{truth}.")
 for note in data.notes:
-    st.warning(note)
+    st.warning(md(note))
 if data.modality == "images":
     st.image([data.images[i] for i in range(min(12, data.n))], width=64,
              caption=[str(data.ids[i]) for i in range(min(12, data.n))])

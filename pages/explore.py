@@ -18,6 +18,7 @@ from ui.map_view import (
     select_rows,
     selected_rows_of,
 )
+from ui.safe_text import md
 from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
 
@@ -147,7 +148,7 @@ with right:
             st.image(thumbs, caption=[str(data.ids[r]) for r in rows], width=72)
         elif data.texts is not None:
             for r in rows[:12]:
-                st.markdown(f"- **{data.ids[r]}** · {data.texts[r][:300]}")
+                st.markdown(f"- **{md(data.ids[r])}** · {md(data.texts[r][:300])}")
         else:
             st.dataframe(data.table.iloc[rows], width="stretch")
         st.page_link("pages/review.py", label="Move or label this selection in Review →")

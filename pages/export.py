@@ -9,6 +9,7 @@ import streamlit as st
 from clustering.errors import InputError
 from ui import keys
 from ui.common import open_run_page, who
+from ui.safe_text import md
 from workspace.exports import FORMATS, export_file_name, export_run, fresh_export_dir
 
 store, project, run, data, frame, table = open_run_page("Export")
@@ -40,7 +41,7 @@ if st.button("Prepare export", type="primary", key="prepare_export"):
                           reviewed_only=scope == "Reviewed labels only", who=who(),
                           dataset=data)
     except InputError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         st.session_state[keys.EXPORT_FILE] = str(out)
         st.session_state[keys.EXPORT_PROVENANCE] = prov

@@ -8,6 +8,7 @@ import streamlit as st
 from clustering.errors import InputError
 from ui import keys
 from ui.common import edit_args, open_run_page, who
+from ui.safe_text import md
 from workspace.explanations import load_point_ambiguity
 from workspace.review import merge_clusters, move_points, split_cluster
 from workspace.store import ConflictError
@@ -36,14 +37,14 @@ def act(fn, done: str, reset: tuple[str, ...] = ()) -> None:
         st.session_state[keys.REVIEW_ERROR] = str(exc)
         st.rerun()
     except InputError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
-    st.toast(done)
+    st.toast(md(done))
     st.rerun()
 
 
 if note := st.session_state.pop(keys.REVIEW_ERROR, None):
-    st.error(note)
+    st.error(md(note))
 
 
 top = st.columns([4, 1])

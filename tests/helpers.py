@@ -125,6 +125,14 @@ def start_app(timeout: float = 180):
     return at
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown that :func:`ui.safe_text.md` escaped: backslash
+    escapes resolved, the invisible word joiners dropped."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def no_errors(at) -> None:
     """No exception and no ``st.error`` on the page."""
     assert not at.exception, [e.value for e in at.exception]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from clustering.pipeline import RunConfig
-from helpers import APP, no_errors, start_app, tiny_store, tiny_text_store
+from helpers import APP, no_errors, shown, start_app, tiny_store, tiny_text_store
 from workspace import jobs
 from workspace.store import Store
 
@@ -77,7 +77,7 @@ def test_text_project_shows_keywords_and_texts(isolated_store, monkeypatch):
     assert ("bread" in words) != ("orbit" in words)
     at.session_state["selection"] = ["d0", "d4"]
     at.run()
-    listed = " ".join(m.value for m in at.markdown)
+    listed = shown(" ".join(m.value for m in at.markdown))
     assert "the rocket reached orbit" in listed and "bake the bread in the oven" in listed
 
 
@@ -108,7 +108,7 @@ def test_upload_run_rename_export_flow(blobs, tiny, isolated_store):
     at.selectbox(key="label_col").set_value("group")
     at.selectbox(key="id_col").set_value("item").run()
     no_errors(at)
-    assert "Read 600 table rows" in at.success[0].value
+    assert "Read 600 table rows" in shown(at.success[0].value)
     at.text_input(key="project_name").set_value("my blobs")
     at.button(key="create_project").click().run()
     no_errors(at)
@@ -153,7 +153,8 @@ def test_bad_csv_upload_shows_plain_error(tiny):
                                             "text/csv")
     at.run()
     assert not at.exception
-    assert any("column 'b'" in e.value and "not numbers" in e.value for e in at.error)
+    assert any("column 'b'" in shown(e.value) and "not numbers" in shown(e.value)
+               for e in at.error)
 
 
 def test_review_undo_restores_name(tiny, isolated_store):
@@ -205,13 +206,14 @@ def test_interrupted_job_offers_resume_on_the_cluster_page(tiny, isolated_store)
     os.kill(jobs.get(store, job["id"])["pid"], signal.SIGKILL)
     time.sleep(0.5)
     at.switch_page("pages/cluster.py").run()
-    assert any("was interrupted" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any("was interrupted" in shown(w.value) for w in at.warning), \
+        [w.value for w in at.warning]
     at.button(key=f"resume-{job['id']}").click().run()
     assert jobs.get(store, job["id"])["state"] in jobs.ACTIVE
     jobs.cancel(store, job["id"])  # 500 epochs is long: cancel, then Dismiss clears it
     assert jobs.wait(store, job["id"], timeout=60)["state"] == "cancelled"
     at.run()
-    assert any("was cancelled" in w.value for w in at.warning)
+    assert any("was cancelled" in shown(w.value) for w in at.warning)
     at.button(key=f"dismiss-{job['id']}").click().run()
     no_errors(at)
     assert jobs.get(store, job["id"])["state"] == "dismissed"
@@ -340,7 +342,7 @@ def test_the_cluster_page_says_which_pipeline_auto_chose_and_why(tiny, isolated_
     assert any(f"How auto chose **{winner}**" in e.label for e in at.expander)
     table = at.dataframe[0].value
     assert set(table["candidate"].str.replace(" (chosen)", "")) >= {"kmeans", "umap-kmeans"}
-    assert any(note.value.startswith("auto chose") for note in at.info)
+    assert any(shown(note.value).startswith("auto chose") for note in at.info)
 
 
 def test_deep_link_opens_that_project_and_run_and_the_address_follows(isolated_store,

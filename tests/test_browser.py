@@ -337,3 +337,80 @@ def test_killed_server_and_worker_leave_a_resumable_job(chromium_browser, tmp_pa
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+HOSTILE = "![t](http://evil.example/t.png) [click](http://evil.example/a) :red[spoof] <b>x</b>"
+
+
+def _hostile_text_store(home: Path) -> None:
+    """A text project whose name, first cluster's name, ids and texts carry Markdown that
+    would fetch an image, render a link and colour text."""
+    from clustering.pipeline import RunConfig
+    from workspace.explanations import ensure_explanations
+    from workspace.runs import ensure_run
+    from workspace.store import Store
+
+    space = ["the rocket reached orbit", "a telescope saw the comet in orbit",
+             "the orbit of the moon and the rocket", "the comet and the telescope in orbit"]
+    kitchen = ["bake the bread in the oven", "flour and yeast for the bread in the oven",
+               "the oven was hot for the bread", "yeast makes the bread rise in the oven"]
+    frame = pd.DataFrame({"doc": [f"[d{i}](http://evil.example/id)" for i in range(24)],
+                          "body": [f"{t} {HOSTILE}" for t in space + kitchen] * 3})
+    folder = home.parent / "hostiletext"
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / "notes.csv", index=False)
+    settings = {"kind": "text", "text_column": "body", "id_column": "doc"}
+    store = Store(home)
+    pid = store.create_project(HOSTILE, str(folder / "notes.csv"), who="test",
+                               settings=settings)
+    run = ensure_run(RunConfig(data=str(folder / "notes.csv"), method="kmeans", clusters=2,
+                               **settings), store, pid)
+    ensure_explanations(run.path, store)
+    store.set_cluster(run.key, 0, name=HOSTILE, who="test")
+
+
+def test_hostile_names_and_texts_render_literally(chromium_browser, tmp_path, monkeypatch):
+    """Project name, cluster name, ids and text cells holding Markdown: in a real browser
+    no request leaves localhost, no link or image renders, no colour directive applies —
+    the strings are shown as typed."""
+    monkeypatch.setenv("CLUSTERLAB_TEST_EMBEDDER", "hashing")
+    home = tmp_path / "home"
+    _hostile_text_store(home)
+    proc, url = start_server(home)
+    try:
+        page = chromium_browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(120_000)
+        outside = []
+
+        def only_local(route):
+            if route.request.url.startswith((url, "blob:", "data:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_local)
+        page.goto(url)
+        page.wait_for_selector(".clm-root[data-ready='1']")
+        page.get_by_role("tab", name="Cluster card").click()
+        page.get_by_text("Prototypes").first.wait_for()
+        _nav(page, "Cluster")
+        page.get_by_text(re.compile(r"^Project .* · data ")).first.wait_for()
+        # shown as typed (an invisible word joiner breaks the addresses)
+        assert f"Project {HOSTILE} · data" in page.inner_text("body").replace("\u2060", "")
+        _nav(page, "Explore")
+        page.get_by_role("tab", name="Cluster card").click()
+        page.get_by_text("Prototypes").first.wait_for()
+        shown = page.inner_text("body").replace("\u2060", "")
+        assert f"{HOSTILE}  ·  " in shown or f"{HOSTILE} · " in shown  # the card's heading
+        assert shown.count(HOSTILE) >= 3, shown  # and the prototypes' texts
+        hosts = set(page.locator("a").evaluate_all("els => els.map(e => e.hostname)"))
+        assert hosts <= {"127.0.0.1", ""}, page.locator("a[href*='evil']").evaluate_all(
+            "els => els.map(e => e.parentElement.parentElement.outerHTML.slice(0, 600))")
+        assert page.locator("img[src*='evil']").count() == 0
+        assert page.locator("[data-testid='stMarkdownContainer'] b").count() == 0
+        assert not outside, outside
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from clustering.errors import InputError
 from clustering.pipeline import RunConfig
-from helpers import files_under, run_bad
+from helpers import files_under, run_bad, shown
 from workspace.projects import MAX_UPLOAD_BYTES, stage_upload
 from workspace.runs import ensure_run, load_assignments
 from workspace.store import Store
@@ -120,7 +120,7 @@ def test_damaged_run_file_is_reported_and_other_projects_still_open(isolated_sto
     at.session_state["project_id"] = ids["iris"]
     at.run()
     assert not at.exception
-    assert any("is damaged" in e.value and "other runs and projects" in e.value
+    assert any("is damaged" in shown(e.value) and "other runs and projects" in shown(e.value)
                for e in at.error), [e.value for e in at.error]
     other = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     other.session_state["project_id"] = ids["wine"]
@@ -141,7 +141,7 @@ def test_damaged_store_database_gives_one_sentence_in_the_app(isolated_store):
     at.run()
     assert not at.exception
     assert len(at.error) == 1 and "is damaged" in at.error[0].value
-    assert "restore it from a backup" in at.error[0].value
+    assert "restore it from a backup" in shown(at.error[0].value)
 
 
 def test_reader_bug_is_an_internal_error_not_a_damaged_file(tmp_path, caplog):

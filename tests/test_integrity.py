@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import no_errors, start_app, tiny_table
+from helpers import no_errors, shown, start_app, tiny_table
 from workspace.cli import main
 from workspace.store import Store
 
@@ -78,7 +78,7 @@ def test_a_run_whose_file_changed_is_refused_by_every_reader(tmp_path, capsys):
     frame.to_csv(a, index=False)
     at = start_app()
     assert at.session_state["run_key"] == key
-    assert any("changed since this run was made" in e.value for e in at.error), \
+    assert any("changed since this run was made" in shown(e.value) for e in at.error), \
         [e.value for e in at.error]
     assert not at.exception
     code = main(["export", "--run", str(tmp_path / "out"), "--format", "csv",

@@ -6,12 +6,13 @@ import numpy as np
 import streamlit as st
 
 from .plots import bar_figure, heatmap_figure, reliability_figure
+from .safe_text import code, md
 
 
 def rule_text(any_of: list) -> list[str]:
     """One readable line per conjunction."""
     sym = {"<=": "≤", ">": ">"}
-    return [" and ".join(f"`{t['feature']}` {sym[t['op']]} {t['threshold']:g}" for t in conj)
+    return [" and ".join(f"{code(t['feature'])} {sym[t['op']]} {t['threshold']:g}" for t in conj)
             for conj in any_of]
 
 
@@ -21,7 +22,7 @@ def halfspace_text(h: dict) -> str:
     for i, (name, coef) in enumerate(h["coef"].items()):
         sign = "−" if coef < 0 else ("+" if i else "")
         size = abs(coef)
-        parts.append(f"{sign} {'' if size == 1 else f'{size}·'}`{name}`".strip())
+        parts.append(f"{sign} {'' if size == 1 else f'{size}·'}{code(name)}".strip())
     return " ".join(parts) + f" ≤ {h['rhs']:g}"
 
 
@@ -37,14 +38,14 @@ def thumbnails(data, ids: list[str], width: int = 64) -> None:
         st.image(imgs, caption=[str(data.ids[r]) for r in rows], width=width)
     elif data.texts is not None:
         for r in rows:
-            st.markdown(f"- {data.texts[r][:240]}")
+            st.markdown(f"- {md(data.texts[r][:240])}")
     else:
         st.dataframe(data.table.iloc[rows], width="stretch")
 
 
 def cluster_card(entry: dict, data) -> None:
     """Everything known about one cluster."""
-    st.markdown(f"#### {entry['name']}  ·  {entry['size']:,} points")
+    st.markdown(f"#### {md(entry['name'])}  ·  {entry['size']:,} points")
     c1, c2 = st.columns(2)
     c1.metric("Ambiguity (mean)", f"{entry['ambiguity']:.2f}")
     c2.metric("Ambiguous members", f"{entry['ambiguous_share']:.0%}")
@@ -61,7 +62,7 @@ def cluster_card(entry: dict, data) -> None:
     for h in poly["halfspaces"]:
         st.markdown(f"- {halfspace_text(h)}")
     for note in poly.get("notes", []):
-        st.caption(note)
+        st.caption(md(note))
     sal = entry.get("saliency")
     if sal:
         st.markdown(f"**Saliency** (Integrated Gradients) — deletion AUC "
@@ -75,7 +76,7 @@ def cluster_card(entry: dict, data) -> None:
             st.plotly_chart(bar_figure(list(names), list(values)), width="stretch",
                             key=f"bars-{entry['cluster']}")
     if entry.get("keywords"):
-        st.markdown("**Keywords** — " + ", ".join(entry["keywords"]))
+        st.markdown("**Keywords** — " + ", ".join(md(k) for k in entry["keywords"]))
     st.markdown("**Prototypes** (most central members)")
     thumbnails(data, entry["prototypes"])
 

@@ -11,6 +11,7 @@ from clustering.loaders import load_data
 from workspace.store import Store, default_root
 
 from . import keys
+from .safe_text import md
 
 
 @st.cache_resource
@@ -125,7 +126,7 @@ def explanations_panel(store, run, data):
                  if j["kind"] == "explain" and j["key"] == run["key"]), None)
     if last and last["state"] in jobs.RESUMABLE:
         st.error(f"Explanations were not computed ({last['state']}): "
-                 f"{last['error'] or last['message']}")
+                 f"{md(last['error'] or last['message'])}")
         if not st.button("Try again", key="retry_explain"):
             return None
         jobs.resume(store, last["id"])
@@ -138,7 +139,7 @@ def explanations_panel(store, run, data):
         if explanations_ready(path) or now["state"] not in jobs.ACTIVE:
             st.rerun()
         st.progress(float(now["fraction"]), text="Explaining the clusters in the background: "
-                    f"{now['message']}")
+                    f"{md(now['message'])}")
 
     watch()
     return None

@@ -11,6 +11,7 @@ from workspace.store import Store
 
 from . import keys
 from .common import get_store
+from .safe_text import md
 
 __all__ = ["PageContext", "page_context", "resolve_context"]
 
@@ -74,14 +75,14 @@ def _follow_link(store: Store, projects: dict) -> None:
     match = next((p for p in projects.values() if p["name"] == name), None)
     if match is None:
         st.warning(f"The link names a project that is not in this store "
-                   f"({escape_markdown(name)}); showing another one.")
+                   f"({md(name)}); showing another one.")
         return
     st.session_state[keys.PROJECT_ID] = match["id"]
     if key:
         if key in {r["key"] for r in store.runs(match["id"])}:
             st.session_state[keys.RUN_KEY] = key
         else:
-            st.warning(f"The link's run ({escape_markdown(key)}) is not one of this project's "
+            st.warning(f"The link's run ({md(key)}) is not one of this project's "
                        "runs; showing its newest run.")
     st.session_state[keys.SELECTION] = []
 
@@ -95,12 +96,6 @@ def _show_link(project: dict, run: dict | None) -> None:
         if link[1]:
             st.query_params["run"] = link[1]
     st.session_state[keys.LINK_SEEN] = link
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` shown literally in Streamlit Markdown (no links, images, colours, HTML)."""
-    specials = "\\`*_{}[]()#+-.!|:<>~$"
-    return "".join("\\" + c if c in specials else c for c in str(text))
 
 
 def page_context() -> PageContext:

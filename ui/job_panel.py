@@ -7,6 +7,7 @@ import streamlit as st
 from workspace import jobs
 
 from . import keys
+from .safe_text import md
 
 
 def describe(job: dict) -> str:
@@ -25,7 +26,7 @@ def _eta_text(job: dict) -> str:
 
 
 def _active(store, job: dict) -> None:
-    text = f"**{describe(job)}** — {job['stage'] or 'waiting'}: {job['message']}"
+    text = f"**{md(describe(job))}** — {md(job['stage'] or 'waiting')}: {md(job['message'])}"
     st.progress(min(max(float(job["fraction"]), 0.0), 1.0), text=text + _eta_text(job))
     if st.button("Cancel", key=f"cancel-{job['id']}"):
         jobs.cancel(store, job["id"])
@@ -35,7 +36,7 @@ def _active(store, job: dict) -> None:
 def _stopped(store, job: dict) -> None:
     what = {"interrupted": "was interrupted", "cancelled": "was cancelled",
             "failed": "failed"}[job["state"]]
-    body = f"**{describe(job)}** {what}: {job['error'] or job['message']}"
+    body = f"**{md(describe(job))}** {what}: {md(job['error'] or job['message'])}"
     if job["state"] == "failed":
         st.error(body)
     else:
