@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from helpers import no_errors, shown, start_app, tiny_table
 from workspace.cli import main
@@ -150,3 +151,41 @@ def test_a_project_of_the_same_data_is_joined_and_follows_a_moved_file():
     assert store.project(other)["name"] == "x.csv (2)"
     assert store.project(store.create_project("x.csv", "/z.csv", fingerprint="d" * 64)
                          )["name"] == "x.csv (3)"
+
+
+def test_a_stopped_process_holding_the_write_lock_is_named_and_the_store_recovers(
+        tmp_path, monkeypatch, capsys):
+    """#10 item 8: a SIGSTOPped process in the middle of a write transaction made every
+    writer fail after 30 s with a raw 'OperationalError: database is locked'."""
+    import signal
+    import subprocess
+    import sys
+
+    store = Store()
+    monkeypatch.setattr(Store, "lock_wait", 1.0)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys, time\n"
+         "con = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "con.execute('BEGIN IMMEDIATE')\nprint('locked', flush=True)\ntime.sleep(600)",
+         str(store.db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        os.kill(holder.pid, signal.SIGSTOP)
+        before = store.projects()
+        from clustering.errors import InputError
+
+        with pytest.raises(InputError) as caught:
+            store.create_project("x", "demo:iris")
+        message = str(caught.value)
+        assert "is locked" in message and str(holder.pid) in message and "kill" in message
+        a = tiny_table(tmp_path / "a")
+        code = main(["run", "--data", str(a), "--out", str(tmp_path / "out"), *RUN])
+        err = capsys.readouterr().err
+        assert code == 2 and "is locked" in err and "Traceback" not in err
+        assert store.projects() == before  # reading still works, nothing was written
+        assert not list((store.root / "runs").iterdir())
+    finally:
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.kill()
+        holder.wait()
+    assert store.create_project("x", "demo:iris") > 0  # and the store recovers

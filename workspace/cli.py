@@ -120,6 +120,7 @@ def _cmd_run(args, store) -> int:
                        map_columns=args.map_columns).validate()
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
+    store.check_writable()  # a locked store is reported before minutes of computing
     # the project is made only once the run exists: refused input leaves the store as it was
     run = ensure_run(config, store, None, progress=_progress_printer())
     # bound to the data's fingerprint: a name taken by other data makes "NAME (2)"

@@ -123,7 +123,11 @@ def ensure_run(config: RunConfig, store: Store, project_id: int | None = None,
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    store.register_run(key, project_id, run_json)
+    try:
+        store.register_run(key, project_id, run_json)
+    except BaseException:  # e.g. the store is locked: no unregistered folder is left
+        shutil.rmtree(final, ignore_errors=True)
+        raise
     return StoredRun(key, final, run_json, False)
 
 

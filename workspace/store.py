@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,8 @@ from .review_log import (
     touched,
 )
 
-__all__ = ["SCHEMA_VERSION", "ConflictError", "Store", "default_root", "now", "whoami"]
+__all__ = ["SCHEMA_VERSION", "ConflictError", "Store", "StoreLockedError", "default_root", "now",
+           "whoami"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,28 @@ SCHEMA_VERSION = max(MIGRATIONS)
 REVIEW_STATUSES = ("unreviewed", "accepted", "rejected")
 
 
+class StoreLockedError(InputError):
+    """Another process holds the store's write lock for longer than :attr:`Store.lock_wait`
+    (usually a stopped, not killed, clusterlab process)."""
+
+
+def _lock_holders(db_path: Path) -> list[int]:
+    """Other processes with the store's database (or its WAL files) open (Linux ``/proc``;
+    empty where that is not available)."""
+    names = {str(db_path), f"{db_path}-wal", f"{db_path}-shm"}
+    found = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        pid = int(fd_dir.parent.name)
+        if pid == os.getpid():
+            continue
+        try:
+            if any(os.readlink(fd) in names for fd in fd_dir.iterdir()):
+                found.append(pid)
+        except OSError:  # gone, or not ours to look at
+            continue
+    return sorted(found)
+
+
 def now() -> str:
     """UTC time stamp, ISO 8601 with microseconds."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
@@ -102,6 +126,9 @@ class Store:
     root : Path
         Folder of the store (created when missing).
     """
+
+    lock_wait: float = 15.0
+    """Seconds a write waits for another process's write lock before giving up."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root or default_root())
@@ -146,7 +173,7 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        con = sqlite3.connect(self.db_path, timeout=self.lock_wait, isolation_level=None)
         try:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA foreign_keys=ON")
@@ -158,15 +185,40 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on error)."""
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on error).
+
+        Raises
+        ------
+        StoreLockedError
+            When another process kept the write lock for :attr:`lock_wait` seconds; nothing
+            was changed, and the next write succeeds once that process is gone.
+        """
         with self._connect() as con:
-            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                holders = _lock_holders(self.db_path)
+                who = (f"process {', '.join(map(str, holders))}" if holders else
+                       "another process")
+                raise StoreLockedError(
+                    f"The project store '{self.db_path}' is locked: {who} has held its write "
+                    f"lock for over {self.lock_wait:.0f} s (perhaps a stopped clusterlab: "
+                    "resume it with 'fg' or end it with 'kill PID'); nothing was changed, "
+                    "try again once it is gone.") from exc
             try:
                 yield con
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+    def check_writable(self) -> None:
+        """Raise :class:`StoreLockedError` now, rather than after a long computation, when
+        another process holds the write lock."""
+        with self.transaction():
+            pass
 
     def _audit(self, con, who, action, detail, project_id=None, run_key=None) -> None:
         con.execute("INSERT INTO audit(at, who, project_id, run_key, action, detail) "
