@@ -13,6 +13,12 @@ __all__ = ["IMAGE_SUFFIXES", "decode_images"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
+MAX_TOTAL_PIXELS = 10_000_000_000
+"""Pixels a collection may declare in all (10 gigapixels: ~800 twelve-megapixel photos).
+Checked from the headers before anything is decoded, so a small zip of huge, highly
+compressible images cannot make the server decode for hours."""
+KEEP_UP_TO = 64
+"""Images this small (all of one size) are kept at their size; larger ones are reduced."""
 
 
 def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False
@@ -40,16 +46,28 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
     """
     from PIL import Image
 
-    decoded, kept, bad = [], [], []
+    sizes, bad = _declared_sizes(blobs)
+    total = sum(w * h for w, h in sizes.values())
+    if total > MAX_TOTAL_PIXELS:
+        raise InputError(f"The {len(sizes):,} images hold {total / 1e6:,.0f} million pixels, "
+                         f"more than the {MAX_TOTAL_PIXELS / 1e6:,.0f} million clusterlab "
+                         "decodes; resize them first (e.g. to 256 px on the long side) or "
+                         "split the collection.")
+    decoded, kept = [], []
     for i, (name, data) in enumerate(blobs):
+        if i not in sizes:
+            continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
-                    img.verify()
-                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
+                    # one image at a time, reduced as it is decoded: JPEG decodes at a
+                    # fraction of its size (draft), others are reduced right after loading
+                    if max(img.size) > KEEP_UP_TO:
+                        img.draft(img.mode if img.mode in ("L", "RGB") else None, (size, size))
                     img.load()
-                    decoded.append(_normalise_mode(img))
+                    small = _normalise_mode(_reduced(img, size))
+            decoded.append(small)
             kept.append(i)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
                 Image.DecompressionBombWarning) as exc:
@@ -66,6 +84,40 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
     if not decoded:
         raise InputError("No readable PNG, JPEG or WebP image was found; add images and retry.")
     return _stack(decoded, size), kept, notes
+
+
+def _declared_sizes(blobs: list[tuple[str, bytes]]) -> tuple[dict[int, tuple[int, int]], list]:
+    """Width and height from each image's header, and the images that are not readable.
+
+    ``verify`` checks each file without decoding its pixels.
+    """
+    from PIL import Image
+
+    sizes, bad = {}, []
+    for i, (name, data) in enumerate(blobs):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
+                    img.verify()
+                    sizes[i] = img.size
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+                Image.DecompressionBombWarning) as exc:
+            bad.append((name, _reason(exc)))
+    return sizes, bad
+
+
+def _reduced(img, size: int):
+    """``img`` as it is when small, else brought to ``size`` x ``size``.
+
+    That is what :func:`_stack` would do later; doing it now holds one full-size image at
+    a time instead of all of them.
+    """
+    from PIL import Image
+
+    if max(img.size) <= KEEP_UP_TO:
+        return img
+    return img.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
 
 
 def _normalise_mode(img):
@@ -92,7 +144,7 @@ def _stack(images: list, size: int) -> np.ndarray:
 
     gray = all(im.mode == "L" for im in images)
     shapes = {im.size for im in images}
-    keep = len(shapes) == 1 and max(next(iter(shapes))) <= 64
+    keep = len(shapes) == 1 and max(next(iter(shapes))) <= KEEP_UP_TO
     out = []
     for im in images:
         im = im if gray else im.convert("RGB")

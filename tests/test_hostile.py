@@ -165,3 +165,47 @@ def test_reader_bug_is_an_internal_error_not_a_damaged_file(tmp_path, caplog):
         read_artifact(target, buggy)
     assert not isinstance(info.value, InputError)
     assert "AttributeError" in caplog.text
+
+
+def _solid_png_zip(path: Path, count: int, side: int) -> Path:
+    """A tiny zip of large one-colour PNGs (a few KB that decode to gigabytes)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(count):
+            buf = io.BytesIO()
+            Image.new("RGB", (side, side), (i * 20, 100, 50)).save(buf, "PNG")
+            zf.writestr(f"img{i}.png", buf.getvalue())
+    return path
+
+
+@pytest.mark.slow
+def test_small_zip_of_huge_images_decodes_in_bounded_memory(tmp_path):
+    """#10 item 5: twelve solid 6000x6000 PNGs (12 KB zipped) took 2.0 GB: every image was
+    decoded at full size and kept until all were resized. Now one at a time."""
+    import subprocess
+    import sys
+
+    path = _solid_png_zip(tmp_path / "solid.zip", 12, 6000)
+    assert path.stat().st_size < 100_000
+    # VmHWM: this process's peak RSS (ru_maxrss would include the forking pytest's)
+    script = ("import sys\nfrom clustering.loaders import load_data\n"
+              "d = load_data(sys.argv[1], 'images')\n"
+              "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+              "print(d.images.shape, peak.split()[1])")
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                         text=True, check=True, cwd=ROOT).stdout.split()
+    assert out[:4] == ["(12,", "32,", "32,", "3)"]
+    assert int(out[-1]) / 1024 < 700, f"peak RSS {int(out[-1]) / 1024:.0f} MB"
+
+
+def test_collection_declaring_too_many_pixels_is_refused_before_decoding(
+        tmp_path, capsys, monkeypatch):
+    from clustering import images
+
+    monkeypatch.setattr(images, "MAX_TOTAL_PIXELS", 3 * 2000 * 2000)
+    path = _solid_png_zip(tmp_path / "four.zip", 4, 2000)
+    decoded = []
+    monkeypatch.setattr(images, "_normalise_mode", lambda img: decoded.append(img) or img)
+    msg = run_bad(tmp_path, capsys, path)
+    assert "The 4 images hold 16 million pixels, more than the 12 million" in msg
+    assert "resize them first" in msg
+    assert decoded == []
