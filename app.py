@@ -13,6 +13,7 @@ import streamlit as st
 
 from clustering.errors import InputError
 from ui import keys
+from ui.auth import sign_in_gate, sign_in_required
 from ui.common import run_label
 from ui.context import resolve_context
 from ui.safe_text import md
@@ -25,6 +26,7 @@ st.set_page_config(page_title="clusterlab", page_icon=str(ASSETS / "logo.png"), 
 
 for key, value in keys.DEFAULTS.items():
     st.session_state.setdefault(key, value)
+sign_in_gate()  # with sign-in configured, nothing below is shown to a signed-out visitor
 
 try:
     context = resolve_context()
@@ -62,8 +64,9 @@ with st.sidebar:
         st.selectbox("Run", [r["key"] for r in runs], key=keys.RUN_PICKER,
                      format_func=lambda k: run_label(next(r for r in runs if r["key"] == k)),
                      on_change=_run_picked)
-    st.text_input("Your name (for the audit trail)", key=keys.WHO,
-                  placeholder="e.g. Dr. Ana Ruiz")
+    if not sign_in_required():  # signed in, "who" is the identity and cannot be typed
+        st.text_input("Your name (for the audit trail)", key=keys.WHO,
+                      placeholder="e.g. Dr. Ana Ruiz")
 
 pages = [
     st.Page("pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from clustering.clusterers import METHODS
+from clustering.errors import InputError
 from clustering.features import REPRESENTATIONS
 from ui import keys
 from ui.common import run_label, who
@@ -60,10 +61,14 @@ if submitted:
                             "map_columns")
                            if project["settings"].get(key)},
                         drop_invalid=bool(project["settings"].get("drop_invalid")))
-    job, attached = submit_run(store, config, project["id"], who=who())
-    st.session_state[keys.WATCHED_JOB] = job["id"]
-    if attached:
-        st.info("The same run is already being computed; showing its progress.")
+    try:
+        job, attached = submit_run(store, config, project["id"], who=who())
+    except InputError as exc:  # e.g. a viewer's role does not allow runs
+        st.error(md(exc))
+    else:
+        st.session_state[keys.WATCHED_JOB] = job["id"]
+        if attached:
+            st.info("The same run is already being computed; showing its progress.")
 
 job_panel(store, project["id"])
 if run is not None and st.session_state.get(keys.RUN_KEY) == run["key"]:
@@ -92,3 +97,26 @@ for r in runs:
         st.session_state[keys.RUN_KEY] = r["key"]
         st.session_state[keys.SELECTION] = []
         st.rerun()
+
+if store.access is not None:  # sign-in configured: who may do what on this project
+    with st.expander("People and roles"):
+        members = store.members(project["id"])
+        st.caption("viewer: look and export · reviewer: also review and run · admin: also "
+                   "manage people and the project. Everyone signed in is a "
+                   f"{store.access.default_role} unless listed here.")
+        if members:
+            st.dataframe([{"person": u, "role": r} for u, r in sorted(members.items())],
+                         hide_index=True)
+        with st.form("member_form"):
+            c1, c2 = st.columns([3, 1])
+            person = c1.text_input("E-mail (as they sign in)", key="member_email")
+            role = c2.selectbox("Role", ["viewer", "reviewer", "admin", "remove"],
+                                key="member_role")
+            if st.form_submit_button("Save", key="member_save"):
+                try:
+                    store.set_member(project["id"], person,
+                                     None if role == "remove" else role, who=who())
+                except InputError as exc:
+                    st.error(md(exc))
+                else:
+                    st.rerun()

@@ -20,8 +20,13 @@ def _store_at(root: str) -> Store:
 
 
 def get_store() -> Store:
-    """The store of this server ($CLUSTERLAB_HOME or ~/.clusterlab), opened once per folder."""
-    return _store_at(str(default_root()))
+    """The store of this server ($CLUSTERLAB_HOME or ~/.clusterlab), opened once per folder,
+    with the deployment's role policy when sign-in is configured."""
+    from .auth import access_policy
+
+    store = _store_at(str(default_root()))
+    store.access = access_policy()
+    return store
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the data…")
@@ -146,7 +151,12 @@ def explanations_panel(store, run, data):
 
 
 def who() -> str:
-    """The reviewer name typed in the sidebar."""
+    """Who acts: the signed-in identity when sign-in is configured (it cannot be typed),
+    otherwise the reviewer name typed in the sidebar."""
+    from .auth import identity, sign_in_required
+
+    if sign_in_required():
+        return identity() or ""
     return st.session_state.get(keys.WHO) or "anonymous"
 
 

@@ -107,6 +107,7 @@ def submit_run(store: Store, config: RunConfig, project_id: int | None = None,
     ``InputError`` and nothing is queued.
     """
     config.validate()
+    store.require(project_id, who, "run")
     key, _ = planned_key(config)
     if store.get_run(key):
         with store.transaction() as con:

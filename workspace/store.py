@@ -16,6 +16,7 @@ import pandas as pd
 
 from clustering.errors import InputError
 
+from .access import Access, require, role_rank
 from .review_log import (
     ConflictError,
     check_conflict,
@@ -65,6 +66,8 @@ MIGRATIONS: dict[int, str] = {
     1: "CREATE INDEX IF NOT EXISTS audit_by_run ON audit(run_key, id);",
     2: "ALTER TABLE projects ADD COLUMN last_opened TEXT;",
     3: "ALTER TABLE projects ADD COLUMN fingerprint TEXT;",
+    4: "CREATE TABLE IF NOT EXISTS members (project_id INTEGER NOT NULL REFERENCES "
+       "projects(id), user TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (project_id, user));",
 }
 """``version -> SQL`` that takes a store from ``version - 1`` to ``version``."""
 
@@ -129,6 +132,9 @@ class Store:
 
     lock_wait: float = 15.0
     """Seconds a write waits for another process's write lock before giving up."""
+
+    access: Access | None = None
+    """Sign-in policy (:mod:`workspace.access`); None: single-user, every write allowed."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root or default_root())
@@ -214,6 +220,44 @@ class Store:
                 raise
             con.execute("COMMIT")
 
+    # who may write ----------------------------------------------------------------------
+    def members(self, project_id: int) -> dict[str, str]:
+        """A project's ``user -> role`` list."""
+        rows = self._query("SELECT user, role FROM members WHERE project_id=?", (project_id,))
+        return {r["user"]: r["role"] for r in rows}
+
+    def require(self, project_id: int | None, who: str | None, action: str) -> None:
+        """Raise :class:`~workspace.access.AccessDeniedError` unless ``who`` may do
+        ``action`` on the project (always allowed without sign-in)."""
+        if self.access is None or project_id is None:
+            return
+        project = self.project(project_id) or {"name": str(project_id)}
+        require(self.access, self.members(project_id), project["name"], who, action)
+
+    def _require_run(self, run_key: str, who: str | None, action: str) -> None:
+        if self.access is not None:
+            rows = self._query("SELECT project_id FROM runs WHERE key=?", (run_key,))
+            self.require(rows[0]["project_id"] if rows else None, who, action)
+
+    def set_member(self, project_id: int, user: str, role: str | None,
+                   who: str | None = None) -> None:
+        """Give ``user`` a role on a project (None removes them); needs admin."""
+        user = user.strip()
+        if not user:
+            raise InputError("Give the person's e-mail address (as they sign in).")
+        if role is not None:
+            role_rank(role)
+        self.require(project_id, who, "manage")
+        with self.transaction() as con:
+            if role is None:
+                con.execute("DELETE FROM members WHERE project_id=? AND user=?",
+                            (project_id, user))
+            else:
+                con.execute("INSERT OR REPLACE INTO members(project_id, user, role) "
+                            "VALUES (?,?,?)", (project_id, user, role))
+            self._audit(con, who or whoami(), "set_member", {"user": user, "role": role},
+                        project_id)
+
     def check_writable(self) -> None:
         """Raise :class:`StoreLockedError` now, rather than after a long computation, when
         another process holds the write lock."""
@@ -273,12 +317,16 @@ class Store:
                               "created_by, fingerprint) VALUES (?,?,?,?,?,?)",
                               (name, data, json.dumps(settings or {}), now(), who, fingerprint))
             pid = int(cur.lastrowid)
+            if self.access is not None:  # its creator manages it
+                con.execute("INSERT INTO members(project_id, user, role) VALUES (?,?,?)",
+                            (pid, who, "admin"))
             self._audit(con, who, "create_project", {"name": name, "data": data}, pid)
             return pid
 
     def move_data(self, project_id: int, data: str, who: str | None = None) -> None:
         """Point a project at the new location of its data (same content, checked by the
         caller against the fingerprint)."""
+        self.require(project_id, who, "manage")
         who = who or whoami()
         with self.transaction() as con:
             con.execute("UPDATE projects SET data=? WHERE id=?", (data, project_id))
@@ -316,6 +364,7 @@ class Store:
         """
         import shutil
 
+        self.require(project_id, who, "manage")
         who = who or whoami()
         with self.transaction() as con:
             row = con.execute("SELECT * FROM projects WHERE id=?", (project_id,)).fetchone()
@@ -331,6 +380,7 @@ class Store:
             jobs = [dict(r) for r in con.execute("SELECT id, kind, key FROM jobs WHERE "
                                                  "project_id=?", (project_id,))]
             con.execute("DELETE FROM jobs WHERE project_id=?", (project_id,))
+            con.execute("DELETE FROM members WHERE project_id=?", (project_id,))
             kept = {(r["kind"], r["key"]) for r in con.execute("SELECT kind, key FROM jobs")}
             con.execute("DELETE FROM projects WHERE id=?", (project_id,))
             shared = con.execute("SELECT 1 FROM projects WHERE data=?", (row["data"],)).fetchone()
@@ -419,6 +469,7 @@ class Store:
         if status is not None and status not in REVIEW_STATUSES:
             raise InputError(f"Review status must be one of {', '.join(REVIEW_STATUSES)}, "
                              f"not '{status}'.")
+        self._require_run(run_key, who, "review")
         who = who or whoami()
         changes = {k: v for k, v in (("name", name), ("status", status), ("notes", notes))
                    if v is not None}
@@ -460,6 +511,7 @@ class Store:
         """
         if label is None and cluster is None and targets is None:
             raise InputError("Give a label or a cluster to assign the points to.")
+        self._require_run(run_key, who, "review")
         who = who or whoami()
         stamp = now()
         ids = [str(p) for p in point_ids]
@@ -492,6 +544,7 @@ class Store:
         dict or None
             The audit entry that was undone, or None when there is nothing to undo.
         """
+        self._require_run(run_key, who, "review")
         who = who or whoami()
         with self.transaction() as con:
             done = {json.loads(r["detail"])["undid"] for r in con.execute(
