@@ -228,3 +228,15 @@ def test_the_data_page_saves_and_parses_an_upload_once_across_clicks(monkeypatch
     no_errors(at)
     assert calls["stage"] == 1
     assert calls["parse"] == 2  # once per column roles: drop_invalid off, then on
+
+
+def test_store_files_are_owner_only_and_consistent(tmp_path):
+    """#10 item 11: store.db was 0644 (readable by every local user) while run folders
+    were 0700."""
+    a = tiny_table(tmp_path / "a")
+    key = _cli_run(a, tmp_path / "out")
+    store = Store()
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in
+             (store.root, store.root / "runs", store.db_path, store.run_dir(key))}
+    assert modes == {store.root.name: "0o700", "runs": "0o700", "store.db": "0o600",
+                     key: "0o700"}

@@ -148,6 +148,19 @@ class Store:
             raise InputError(f"The project store '{self.db_path}' is damaged ({exc}); move it "
                              "aside and restore it from a backup, or start a new store with "
                              "CLUSTERLAB_HOME.") from None
+        self._make_private()
+
+    def _make_private(self) -> None:
+        """Owner-only permissions, the same everywhere: the store folder and its run folders
+        0700, the database files 0600 (SQLite made them 0644)."""
+        for path, mode in ((self.root, 0o700), (self.root / "runs", 0o700),
+                           (self.db_path, 0o600), (Path(f"{self.db_path}-wal"), 0o600),
+                           (Path(f"{self.db_path}-shm"), 0o600)):
+            try:
+                if path.exists() and path.stat().st_mode & 0o777 != mode:
+                    path.chmod(mode)
+            except PermissionError:  # a store shared on purpose, owned by someone else
+                log.warning("could not make %s owner-only", path)
 
     def _migrate(self) -> None:
         """Create the tables, then apply every migration newer than the store's version,
