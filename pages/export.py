@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
@@ -10,6 +11,7 @@ from clustering.errors import InputError
 from ui import keys
 from ui.common import open_run_page, who
 from ui.safe_text import md
+from workspace import jobs
 from workspace.exports import FORMATS, export_file_name, export_run, fresh_export_dir
 
 store, project, run, data, frame, table = open_run_page("Export")
@@ -37,14 +39,47 @@ if st.button("Prepare export", type="primary", key="prepare_export"):
             raise InputError("Choose at least one cluster to export.")
         if scope == "Current selection" and not ids:
             raise InputError("Nothing is selected; draw a lasso on the Explore page first.")
-        prov = export_run(Path(run["path"]), fmt, out, store=store, clusters=clusters, ids=ids,
-                          reviewed_only=scope == "Reviewed labels only", who=who(),
-                          dataset=data)
+        request = {"clusters": clusters, "ids": ids,
+                   "reviewed_only": scope == "Reviewed labels only"}
+        if fmt == "imagefolder":  # thousands of images take minutes: a background job
+            job = jobs.submit_export(store, run, {**request, "format": fmt, "out": str(out)},
+                                     who=who())
+            st.session_state[keys.EXPORT_JOB] = job["id"]
+            st.session_state[keys.EXPORT_FILE] = None
+        else:
+            prov = export_run(Path(run["path"]), fmt, out, store=store, who=who(),
+                              dataset=data, **request)
+            st.session_state[keys.EXPORT_FILE] = str(out)
+            st.session_state[keys.EXPORT_PROVENANCE] = prov
     except InputError as exc:
         st.error(md(exc))
-    else:
+
+
+@st.fragment(run_every=1.0)
+def _watch_export(job_id: int) -> None:
+    """Progress of the export job; its file is offered once it is done."""
+    job = jobs.get(store, job_id)
+    if job["state"] in jobs.ACTIVE:
+        st.progress(float(job["fraction"]), text=f"Writing the zip: {md(job['message'])}")
+        if st.button("Cancel", key="cancel_export"):
+            jobs.cancel(store, job_id)
+        return
+    st.session_state.pop(keys.EXPORT_JOB, None)
+    if job["state"] == "done":
+        out = Path(job["result"])
         st.session_state[keys.EXPORT_FILE] = str(out)
-        st.session_state[keys.EXPORT_PROVENANCE] = prov
+        st.session_state[keys.EXPORT_PROVENANCE] = json.loads(
+            out.with_name(out.name + ".provenance.json").read_text())
+    else:
+        st.session_state[keys.EXPORT_NOTE] = f"The export {job['state']}: " \
+            f"{job['error'] or job['message']}"
+    st.rerun(scope="app")
+
+
+if note := st.session_state.pop(keys.EXPORT_NOTE, None):
+    st.error(md(note))
+if st.session_state.get(keys.EXPORT_JOB):
+    _watch_export(st.session_state[keys.EXPORT_JOB])
 
 if st.session_state.get(keys.EXPORT_FILE) and Path(st.session_state[keys.EXPORT_FILE]).exists():
     out = Path(st.session_state[keys.EXPORT_FILE])

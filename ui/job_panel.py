@@ -14,6 +14,8 @@ def describe(job: dict) -> str:
     """One line naming what a job computes."""
     if job["kind"] == "explain":
         return f"explanations of run {job['key']}"
+    if job["kind"] == "export":
+        return f"{job['config']['format']} export of run {job['key'].rsplit('-', 1)[0]}"
     cfg = job["config"]
     return f"{cfg['method']} on {cfg['data'].rsplit('/', 1)[-1]} (seed {cfg['seed']})"
 

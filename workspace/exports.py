@@ -18,6 +18,7 @@ import pandas as pd
 
 from clustering.dataset import Dataset
 from clustering.errors import InputError
+from clustering.progress import ProgressFn, no_progress
 
 from .atomic import write_json, write_with
 from .fingerprint import package_versions
@@ -175,7 +176,8 @@ def select_rows(frame: pd.DataFrame, clusters=None, ids=None, reviewed_only=Fals
 
 def export_run(run_dir: Path, fmt: str, out: Path, *, store: Store | None = None,
                clusters=None, ids=None, reviewed_only: bool = False,
-               who: str | None = None, dataset: Dataset | None = None) -> dict:
+               who: str | None = None, dataset: Dataset | None = None,
+               progress: ProgressFn = no_progress) -> dict:
     """Write a subset of a run in one format, plus ``<out>.provenance.json``.
 
     Parameters
@@ -190,6 +192,9 @@ def export_run(run_dir: Path, fmt: str, out: Path, *, store: Store | None = None
     reviewed_only : bool
     who : str, optional
     dataset : Dataset, optional
+    progress : callable, optional
+        ``progress(fraction, message)`` while an image-folder zip is written (the app runs
+        that export as a background job).
 
     Returns
     -------
@@ -215,7 +220,7 @@ def export_run(run_dir: Path, fmt: str, out: Path, *, store: Store | None = None
         if data.modality != "images":
             raise InputError(f"An image-folder export needs image data; this run is on "
                              f"{data.modality} data. Choose csv, parquet or jsonl.")
-        write_with(out, lambda p: _write_image_zip(p, rows, data, prov))
+        write_with(out, lambda p: _write_image_zip(p, rows, data, prov, progress))
     write_json(out.with_name(out.name + ".provenance.json"), prov)
     log.info("exported %d rows to %s", len(rows), out)
     return prov
@@ -271,12 +276,15 @@ def _image_reader(data: Dataset):
     yield png
 
 
-def _write_image_zip(path: Path, rows: pd.DataFrame, data: Dataset, prov: dict) -> None:
+def _write_image_zip(path: Path, rows: pd.DataFrame, data: Dataset, prov: dict,
+                     progress: ProgressFn = no_progress) -> None:
     position = {str(i): k for k, i in enumerate(data.ids)}
     manifest, used = [], set()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf, \
             _image_reader(data) as read:
-        for row in rows.itertuples(index=False):
+        for done, row in enumerate(rows.itertuples(index=False)):
+            if done % 200 == 0:
+                progress(done / max(len(rows), 1), f"{done:,} of {len(rows):,} images")
             blob, suffix = read(position[str(row.id)])
             stem = _safe_folder(Path(str(row.id)).stem)
             member = f"{_safe_folder(row.label)}/{stem}{suffix}"

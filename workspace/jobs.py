@@ -121,6 +121,20 @@ def submit_run(store: Store, config: RunConfig, project_id: int | None = None,
     return submit(store, "run", key, config.to_dict(), project_id, who)
 
 
+def submit_export(store: Store, run: dict, request: dict, who: str | None = None) -> dict:
+    """Start an export in a worker (an image-folder zip of thousands of images takes
+    minutes). ``request`` holds :func:`~workspace.exports.export_run`'s arguments:
+    ``format``, ``out`` and optionally ``clusters``, ``ids``, ``reviewed_only``."""
+    import uuid
+
+    store.require(run.get("project_id"), who, "export")
+    config = {"run_dir": str(run["path"]), "who": who, "clusters": None, "ids": None,
+              "reviewed_only": False, **request, "out": str(request["out"])}
+    job, _ = submit(store, "export", f"{run['key']}-{uuid.uuid4().hex[:8]}", config,
+                    run.get("project_id"), who)
+    return job
+
+
 def submit_explain(store: Store, run: dict, who: str | None = None) -> tuple[dict, bool]:
     """Submit the explanations of a stored run."""
     return submit(store, "explain", run["key"], {"run_dir": str(run["path"])},

@@ -99,7 +99,7 @@ def _finish(store: Store, job_id: int, state: str, message: str, error: str | No
 
 
 def _run_job(store: Store, job: dict, reporter: Reporter) -> str:
-    """Do the work of one job; return its result (a run key)."""
+    """Do the work of one job; return its result (a run key, or an export's file)."""
     if job["kind"] == "run":
         from clustering.pipeline import RunConfig
 
@@ -109,6 +109,14 @@ def _run_job(store: Store, job: dict, reporter: Reporter) -> str:
                          progress=reporter, should_stop=reporter.should_stop,
                          checkpoint_dir=checkpoint_dir(store, job))
         return run.key
+    if job["kind"] == "export":
+        from .exports import export_run
+
+        cfg = job["config"]
+        export_run(Path(cfg["run_dir"]), cfg["format"], Path(cfg["out"]), store=store,
+                   clusters=cfg["clusters"], ids=cfg["ids"],
+                   reviewed_only=cfg["reviewed_only"], who=cfg["who"], progress=reporter)
+        return cfg["out"]
     from .explanations import ensure_explanations
 
     ensure_explanations(Path(job["config"]["run_dir"]), store, progress=reporter)
@@ -140,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     from clustering.pipeline import stage_of
 
     reporter = Reporter(store, job["id"], stage_of if job["kind"] == "run" else
-                        (lambda f: "explain"))
+                        (lambda f, kind=job["kind"]: kind))
     stop = threading.Event()
     threading.Thread(target=_heartbeat, args=(store, job["id"], stop), daemon=True).start()
     signal.signal(signal.SIGTERM, _raise_cancelled)
