@@ -209,3 +209,23 @@ def test_collection_declaring_too_many_pixels_is_refused_before_decoding(
     assert "The 4 images hold 16 million pixels, more than the 12 million" in msg
     assert "resize them first" in msg
     assert decoded == []
+
+
+@pytest.mark.slow
+def test_the_app_reads_images_in_a_memory_capped_process(tmp_path, monkeypatch):
+    """#10 item 5: the Data page decoded uploads inside the Streamlit server, so one upload
+    could take the memory every session shares. The app's reader now runs them in a separate
+    process with an address-space cap: over the cap is one sentence, and the server is fine."""
+    from ui.common import get_dataset
+    from workspace.isolated_load import load_isolated, needs_isolation
+
+    small = _solid_png_zip(tmp_path / "small.zip", 3, 100)
+    big = _solid_png_zip(tmp_path / "big.zip", 1, 9000)  # 243 MB decoded, under Pillow's limit
+    assert needs_isolation(str(small)) and not needs_isolation("demo:iris")
+    monkeypatch.setenv("CLUSTERLAB_READ_MEMORY", "500")
+    data = load_isolated(str(small), "images")
+    assert data.images.shape == (3, 32, 32, 3) and data.source == str(small)
+    with pytest.raises(InputError, match=r"Reading 'big.zip' needed more than 0.5 GiB"):
+        load_isolated(str(big), "images")
+    with pytest.raises(InputError, match="needed more than"):  # the app's cached reader
+        get_dataset.__wrapped__(str(big), '{"kind": "images"}')

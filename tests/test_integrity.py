@@ -202,7 +202,7 @@ def test_the_data_page_saves_and_parses_an_upload_once_across_clicks(monkeypatch
     st.cache_data.clear()
     st.cache_resource.clear()
     calls = {"stage": 0, "parse": 0}
-    stage, parse = ui.uploads.stage_upload, ui.common.load_data
+    stage, parse = ui.uploads.stage_upload, ui.common.load_isolated
 
     def counted_stage(*args, **kwargs):
         calls["stage"] += 1
@@ -213,7 +213,7 @@ def test_the_data_page_saves_and_parses_an_upload_once_across_clicks(monkeypatch
         return parse(source, *args, **kwargs)
 
     monkeypatch.setattr(ui.uploads, "stage_upload", counted_stage)
-    monkeypatch.setattr(ui.common, "load_data", counted_parse)
+    monkeypatch.setattr(ui.common, "load_isolated", counted_parse)
     frame = pd.read_csv(tiny_table(Path(os.environ["CLUSTERLAB_HOME"]).parent / "t"))
     at = start_app()
     at.switch_page("pages/data.py").run()

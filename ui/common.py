@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from clustering.loaders import load_data
+from workspace.isolated_load import load_isolated
 from workspace.store import Store, default_root
 
 from . import keys
@@ -32,9 +32,10 @@ def get_store() -> Store:
 @st.cache_resource(max_entries=8, show_spinner="Reading the data…")
 def get_dataset(source: str, settings_json: str, fingerprint: str = ""):
     """Load data once per server (read-only, shared between sessions); ``fingerprint``
-    (the content's sha256, when known) makes new content a new cache entry."""
+    (the content's sha256, when known) makes new content a new cache entry. Images and
+    large files are read in a separate memory-capped process (:mod:`workspace.isolated_load`)."""
     s = json.loads(settings_json)
-    return load_data(source, s.get("kind") or "auto", text_column=s.get("text_column"),
+    return load_isolated(source, s.get("kind") or "auto", text_column=s.get("text_column"),
                      label_column=s.get("label_column"), id_column=s.get("id_column"),
                      drop_invalid=bool(s.get("drop_invalid")), map_columns=s.get("map_columns"),
                      image_size=s.get("image_size") or 32)
