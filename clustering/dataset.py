@@ -45,6 +45,9 @@ class Dataset:
         The ground-truth column's name.
     map_xy : ndarray of float32, shape (n, 2), optional
         A 2-D map the data brings along (``map_columns``); used instead of UMAP.
+    features : tuple of str, optional
+        The columns of ``table`` that are clustered on; the others are kept for colouring
+        and export. None: every column.
     """
 
     name: str
@@ -60,6 +63,11 @@ class Dataset:
     notes: tuple[str, ...] = field(default_factory=tuple)
     label_name: str | None = None
     map_xy: np.ndarray | None = None
+    features: tuple[str, ...] | None = None
+
+    def feature_table(self) -> pd.DataFrame:
+        """The columns of :attr:`table` that are clustered on."""
+        return self.table if self.features is None else self.table[list(self.features)]
 
     def __post_init__(self) -> None:
         """Check that the arrays agree in shape (``ValueError`` otherwise)."""

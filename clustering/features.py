@@ -104,7 +104,7 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
     elif data.modality == "embeddings" and rep in ("raw", "auto"):
         X, names = data.embeddings.astype(np.float32), list(data.table.columns)
     else:
-        X, names, scaling = _table_matrix(data.table, scale=(rep == "scaled"))
+        X, names, scaling = _table_matrix(data.feature_table(), scale=(rep == "scaled"))
     dropped: list[str] = []
     if rep != "pixels":  # pixels keep their grid for image augmentations
         X, names, dropped = drop_constant_columns(X, list(names))

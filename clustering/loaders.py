@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -25,7 +26,9 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None = None,
               label_column: str | None = None, id_column: str | None = None,
               drop_invalid: bool = False, image_size: int = 32,
-              map_columns: tuple[str, str] | list[str] | None = None) -> Dataset:
+              map_columns: tuple[str, str] | list[str] | None = None,
+              feature_columns: list[str] | None = None,
+              ignore_columns: list[str] | None = None) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images.
 
     Parameters
@@ -44,6 +47,12 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     map_columns : pair of str, optional
         Two numeric columns of a table that are the 2-D map (used instead of UMAP and left
         out of the features).
+    feature_columns : list of str, optional
+        The table columns to cluster on; the other columns stay for colouring and export.
+        Without it, numeric columns are features, while id-like columns and categorical
+        ones (a ``batch``, a ``site``) are not, with a note saying so.
+    ignore_columns : list of str, optional
+        Table columns left out altogether.
 
     Returns
     -------
@@ -58,10 +67,13 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'.")
     text = str(source)
-    if map_columns and (text.startswith("demo:") or Path(source).is_dir()
-                        or Path(source).suffix.lower() in (".zip", ".npy")):
-        raise InputError(f"map columns ({', '.join(map_columns)}) are columns of a CSV or "
-                         f"Parquet table; '{Path(text).name}' has none, so leave them out.")
+    not_a_table = text.startswith("demo:") or Path(source).is_dir() or \
+        Path(source).suffix.lower() in (".zip", ".npy")
+    for what, given in (("map columns", map_columns), ("feature columns", feature_columns),
+                        ("ignored columns", ignore_columns)):
+        if given and not_a_table:
+            raise InputError(f"{what} ({', '.join(given)}) are columns of a CSV or Parquet "
+                             f"table; '{Path(text).name}' has none, so leave them out.")
     if text.startswith("demo:"):
         return load_demo(text[len("demo:"):])
     path = Path(source)
@@ -85,7 +97,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
                          "; use CSV, Parquet, .npy, or a folder or .zip of PNG/JPEG/WebP images.")
     frame = read_table(path)
     return _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
-                       drop_invalid, map_columns)
+                       drop_invalid, map_columns, feature_columns, ignore_columns)
 
 
 def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
@@ -178,14 +190,28 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
 
 
 def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_column,
-                label_column, id_column, drop_invalid: bool, map_columns=None) -> Dataset:
+                label_column, id_column, drop_invalid: bool, map_columns=None,
+                feature_columns=None, ignore_columns=None) -> Dataset:
     map_columns = list(map_columns or [])
     for role, col in (("text_column", text_column), ("label_column", label_column),
                       ("id_column", id_column),
-                      *(("map_columns", c) for c in map_columns)):
+                      *(("map_columns", c) for c in map_columns),
+                      *(("feature_columns", c) for c in feature_columns or []),
+                      *(("ignore_columns", c) for c in ignore_columns or [])):
         if col is not None and col not in frame.columns:
             raise InputError(f"'{name}' has no column '{col}' (given as {role}); its columns "
                              f"are {', '.join(map(repr, list(frame.columns)[:12]))}.")
+    named = {text_column, label_column, id_column, *map_columns} - {None}
+    for col in [*(feature_columns or []), *(ignore_columns or [])]:
+        if col in named:
+            raise InputError(f"'{name}': column '{col}' is the text, label, id or a map column"
+                             "; it cannot also be a feature or ignored.")
+    clash = set(feature_columns or []) & set(ignore_columns or [])
+    if clash:
+        raise InputError(f"'{name}': column(s) {', '.join(map(repr, sorted(clash)))} are both "
+                         "features and ignored; choose one.")
+    if ignore_columns:
+        frame = frame.drop(columns=list(ignore_columns))
     if kind == "auto":
         text_column = text_column or _guess_text_column(frame, {label_column, id_column})
         kind = "text" if text_column else "auto"
@@ -208,11 +234,14 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
 
         kind = "series" if looks_like_series(features) else "table"
     if kind == "text":
+        if feature_columns:
+            raise InputError(f"'{name}' is read as text: the text column is what is clustered,"
+                             " so leave feature columns out (or read it as a table).")
         data = _text_dataset(frame, features, name, source, text_column, ids, labels,
                              drop_invalid, label_column, map_xy)
     else:
         data = _table_dataset(features, name, source, kind, ids, labels, drop_invalid,
-                              label_column, map_xy)
+                              label_column, map_xy, feature_columns)
     return data
 
 
@@ -258,12 +287,22 @@ def _ids(frame: pd.DataFrame, id_column: str | None, name: str) -> np.ndarray:
 
 
 def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, label_column,
-                   map_xy=None):
+                   map_xy=None, feature_columns=None):
     if features.shape[1] == 0:
         raise InputError(f"'{name}' has no feature column left besides the id/label/text "
                          "columns; add the columns to cluster on.")
     typed, plan = plan_columns(features, name)
     notes = [f"Ignored column '{c}': {why}." for c, why in plan.dropped.items()]
+    if feature_columns:
+        unusable = [c for c in feature_columns if c in plan.dropped]
+        if unusable:
+            raise InputError(f"'{name}': feature column(s) {', '.join(map(repr, unusable))} "
+                             "hold free text; cluster text with text_column instead.")
+        chosen = list(feature_columns)
+    else:
+        chosen, more = _default_features(typed, plan, kind)
+        notes += more
+    numeric = [c for c in plan.numeric if c in chosen]
     if kind in ("embeddings", "series") and (plan.categorical or plan.dropped):
         nonnum = list(plan.categorical) + list(plan.dropped)
         raise InputError(f"'{name}' is read as {kind}, but column(s) "
@@ -275,9 +314,8 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
                          "(name a text_column to cluster text).")
     typed = typed[used]
     keep = np.ones(len(typed), dtype=bool)
-    if plan.numeric:
-        keep, more = _finite_rows(typed[list(plan.numeric)].to_numpy(), name,
-                                  list(plan.numeric), drop_invalid)
+    if numeric:
+        keep, more = _finite_rows(typed[numeric].to_numpy(), name, numeric, drop_invalid)
         notes += more
     typed = typed[keep].reset_index(drop=True)
     modality = kind if kind in ("embeddings", "series") else "table"
@@ -285,7 +323,43 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
     return Dataset(name=name, modality=modality, ids=ids[keep], table=typed,
                    labels=None if labels is None else labels[keep], embeddings=emb,
                    source=source, notes=tuple(notes), label_name=label_column,
-                   map_xy=None if map_xy is None else map_xy[keep])
+                   map_xy=None if map_xy is None else map_xy[keep],
+                   features=None if chosen == used else tuple(c for c in used if c in chosen))
+
+
+_ID_NAME = re.compile(r"(^|[_\s-])(id|ids|index|idx|key|no|nr|number)$", re.IGNORECASE)
+
+
+def _default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], list[str]]:
+    """The columns clustered on when none were chosen, and a note for each one left out.
+
+    Numeric columns are features unless they look like an id (whole numbers, a different
+    one in every row, and an id-like name or consecutive values); categorical columns are
+    not (a ``batch`` or ``site`` one-hot encoded splits every group by it) unless nothing
+    else is left. Embeddings and series keep every column (they are all numbers).
+    """
+    if kind in ("embeddings", "series"):
+        return list(plan.numeric), []
+    chosen, notes = [], []
+    for col in plan.numeric:
+        values = typed[col].to_numpy()
+        whole = np.isfinite(values).all() and np.all(values == np.round(values))
+        unique = whole and len(np.unique(values)) == len(values) > 2
+        consecutive = unique and np.ptp(values) == len(values) - 1
+        if unique and (_ID_NAME.search(str(col)) or consecutive):
+            notes.append(f"Column '{col}' looks like an id (a different whole number in every "
+                         "row), so it is not clustered on; make it the id column, or list it "
+                         "among the feature columns to use it.")
+        else:
+            chosen.append(col)
+    if not chosen:
+        return chosen + list(plan.categorical), notes
+    for col in plan.categorical:
+        notes.append(f"Column '{col}' ({typed[col].nunique():,} categories) is kept for "
+                     "colouring but not clustered on, since categories such as a batch or "
+                     "site would split every group; list it among the feature columns to "
+                     "cluster on it.")
+    return chosen, notes
 
 
 def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_invalid,

@@ -78,6 +78,10 @@ class RunConfig:
     """Settings of a deep method (``clusterlab methods`` lists them with defaults)."""
     map_columns: list[str] | None = None
     """Two columns of the table that are the 2-D map (UMAP is then skipped)."""
+    feature_columns: list[str] | None = None
+    """The table columns to cluster on (None: numeric columns that are not id-like)."""
+    ignore_columns: list[str] | None = None
+    """Table columns left out altogether."""
 
     def to_dict(self) -> dict:
         """Plain dict for JSON."""
@@ -120,6 +124,11 @@ class RunConfig:
             and all(isinstance(c, str) and c for c in self.map_columns)
             and self.map_columns[0] != self.map_columns[1]),
             f"map_columns must name two different columns (x and y), not {self.map_columns}.")
+        for name in ("feature_columns", "ignore_columns"):
+            value = getattr(self, name)
+            need(value is None or (isinstance(value, list | tuple) and len(value) > 0 and all(
+                isinstance(c, str) and c for c in value) and len(set(value)) == len(value)),
+                f"{name} must be a list of different column names, not {value}.")
         need(isinstance(self.image_size, int) and 8 <= self.image_size <= 256,
              f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
         if self.options and self.method == "auto":
@@ -208,7 +217,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         config.data, config.kind, text_column=config.text_column,
         label_column=config.label_column, id_column=config.id_column,
         drop_invalid=config.drop_invalid, image_size=config.image_size,
-        map_columns=config.map_columns))
+        map_columns=config.map_columns, feature_columns=config.feature_columns,
+        ignore_columns=config.ignore_columns))
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device))

@@ -39,7 +39,7 @@ def readable_features(data: Dataset, max_terms: int = 2000) -> tuple[np.ndarray,
         gray = data.images.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
         h, w = gray.shape[1:]
         return gray.reshape(data.n, -1), [f"px_{r}_{c}" for r in range(h) for c in range(w)]
-    table = data.table
+    table = data.feature_table()
     numeric = [c for c in table.columns if table[c].dtype.kind in "biuf"]
     parts, names = [table[numeric].to_numpy(dtype=np.float64)], list(numeric)
     categorical = [c for c in table.columns if c not in numeric]

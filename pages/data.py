@@ -11,6 +11,7 @@ from ui.common import who
 from ui.context import page_context
 from ui.safe_text import md
 from ui.uploads import parsed_columns, parsed_dataset, saved_upload
+from ui.views import column_roles
 from workspace.jobs import submit_run
 from workspace.projects import DEMO_CONFIG, adopt_upload, config_for
 from workspace.run_data import file_fingerprint
@@ -81,22 +82,42 @@ if is_table:
     if len(map_columns) == 1:
         st.warning("Pick a second map column (y), or none to let UMAP draw the map.")
     settings["map_columns"] = map_columns if len(map_columns) == 2 else None
+    named = {settings["text_column"], settings["label_column"], settings["id_column"],
+             *map_columns}
+    ignored = st.multiselect("Ignore columns (left out altogether)",
+                             [c for c in columns if c not in named], key="ignore_cols")
+    settings["ignore_columns"] = ignored or None
 settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite values or "
                                        "unreadable images (instead of stopping)",
                                        key="drop_invalid")
 
 try:
     data = parsed_dataset(str(path), settings)
+    if data.modality == "table":  # which columns are clustered on: guessed, then chosen
+        guessed = list(data.feature_table().columns)
+        chosen = st.multiselect(
+            "Cluster on these columns (features)", list(data.table.columns), default=guessed,
+            key=f"feature_cols-{len(guessed)}-{'|'.join(guessed)[:200]}",
+            help="Ids and categorical columns (a batch, a site) are left out by default: they "
+            "would split every group; the others stay for colouring and export.")
+        if not chosen:
+            raise InputError("Choose at least one column to cluster on.")
+        if chosen != guessed:
+            settings["feature_columns"] = chosen
+            data = parsed_dataset(str(path), settings)
 except InputError as exc:
     st.error(md(exc))
     st.stop()
+if is_table:
+    st.dataframe(column_roles(columns, settings, data), hide_index=True,
+                 column_config={"role": st.column_config.TextColumn("role", width="medium")})
 
 what = {"table": "table rows", "images": "images", "text": "texts",
         "embeddings": "embedding rows", "series": "signals"}[data.modality]
 truth = f", ground truth in '{md(data.label_name)}'" if data.labels is not None else ""
 st.success(f"Read {data.n:,} {what} from **{md(data.name)}**{truth}.")
 for note in data.notes:
-    st.warning(md(note))
+    st.info(md(note))
 if data.modality == "images":
     st.image([data.images[i] for i in range(min(12, data.n))], width=64,
              caption=[str(data.ids[i]) for i in range(min(12, data.n))])

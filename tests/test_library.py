@@ -57,7 +57,8 @@ def test_estimator_reads_tables_and_predicts_with_other_methods(blobs):
     frame = pd.DataFrame(X, columns=list("abcd"))
     frame["site"] = np.where(np.arange(240) % 2, "north", "south")
     lab = ClusterLab(method="gmm", n_clusters=3, map=False).fit(frame, y)
-    assert lab.embedding_ is None and lab.features_.shape[1] == 6  # site one-hot
+    # the categorical site is kept for colouring, not clustered on (it would split groups)
+    assert lab.embedding_ is None and lab.features_.shape[1] == 4
     assert (lab.predict(frame) == lab.labels_).mean() > 0.95
     with pytest.raises(InputError, match="lacks"):
         lab.predict(frame.drop(columns=["a"]))

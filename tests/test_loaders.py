@@ -38,7 +38,9 @@ def test_semicolon_csv_with_bom_and_categorical(tmp_path):
                      .encode("utf-8"))
     data = load_data(path)
     assert list(data.table.columns) == ["size", "colour"]
-    feats = featurize(data)
+    assert data.features == ("size",)  # a categorical is kept for colouring, not clustered
+    chosen = load_data(path, feature_columns=["size", "colour"])
+    feats = featurize(chosen)
     assert "colour=red" in feats.names and feats.X.shape == (4, 3)
 
 

@@ -46,6 +46,13 @@ def thumbnails(data, ids: list[str], width: int = 64) -> None:
 def cluster_card(entry: dict, data) -> None:
     """Everything known about one cluster."""
     st.markdown(f"#### {md(entry['name'])}  ·  {entry['size']:,} points")
+    if data.modality == "table":
+        used = list(data.feature_table().columns)
+        others = [c for c in data.table.columns if c not in used]
+        st.caption(f"Clustered on {len(used)} column(s): {md(', '.join(used[:12]))}"
+                   + (" …" if len(used) > 12 else "")
+                   + (f" · kept for colouring only: {md(', '.join(others[:8]))}"
+                      if others else ""))
     c1, c2 = st.columns(2)
     c1.metric("Ambiguity (mean)", f"{entry['ambiguity']:.2f}")
     c2.metric("Ambiguous members", f"{entry['ambiguous_share']:.0%}")

@@ -135,3 +135,27 @@ def auto_choice_table(choice: dict) -> pd.DataFrame:
                      "seconds": choice.get("seconds", {}).get(name)})
     return pd.DataFrame(rows)
 
+
+
+def column_roles(columns: list[str], settings: dict, data) -> list[dict]:
+    """Each column of a table and what it is for: feature, colour/export only, id, ground
+    truth, text, map or ignored (the Data page's table)."""
+    features = set(data.feature_table().columns) if data.modality in ("table", "series",
+                                                                      "embeddings") else set()
+    kept = set(data.table.columns)
+    fixed = {settings.get("id_column"): "id", settings.get("label_column"): "ground truth",
+             settings.get("text_column"): "text",
+             **{c: "map" for c in settings.get("map_columns") or []},
+             **{c: "ignored" for c in settings.get("ignore_columns") or []}}
+    rows = []
+    for col in columns:
+        if col in fixed:
+            role = fixed[col]
+        elif col in features:
+            role = "feature (clustered on)"
+        elif col in kept:
+            role = "colour and export only"
+        else:
+            role = "ignored (see the notes above)"
+        rows.append({"column": col, "role": role})
+    return rows

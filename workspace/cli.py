@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--map-columns", nargs=2, metavar=("X", "Y"), default=None,
                      help="two numeric columns that already are a 2-D map: used as the map "
                      "(UMAP is skipped) and left out of the features")
+    run.add_argument("--feature-columns", nargs="+", metavar="COLUMN", default=None,
+                     help="the table columns to cluster on (default: numeric columns that "
+                     "are not ids; categorical ones are kept for colouring only)")
+    run.add_argument("--ignore-columns", nargs="+", metavar="COLUMN", default=None,
+                     help="table columns to leave out altogether")
     run.add_argument("--representation", default="auto",
                      help="auto, raw, scaled, pixels, minilm or tfidf")
     run.add_argument("--method", default="auto",
@@ -117,7 +122,8 @@ def _cmd_run(args, store) -> int:
                        clusters=args.clusters, seed=args.seed, device=args.device,
                        drop_invalid=args.drop_invalid, min_cluster_size=args.min_cluster_size,
                        epochs=args.epochs, options=_parse_options(args.option),
-                       map_columns=args.map_columns).validate()
+                       map_columns=args.map_columns, feature_columns=args.feature_columns,
+                       ignore_columns=args.ignore_columns).validate()
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
     store.check_writable()  # a locked store is reported before minutes of computing

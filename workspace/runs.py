@@ -65,7 +65,9 @@ def build_run_json(key: str, result: RunResult, data_hash: str) -> dict:
         "data": {"source": data.source, "name": data.name, "modality": data.modality,
                  "rows": data.n, "sha256": data_hash, "label_column": data.label_name,
                  "representation": result.features.representation,
-                 "feature_dims": int(result.features.X.shape[1])},
+                 "feature_dims": int(result.features.X.shape[1]),
+                 **({"feature_columns": list(data.feature_table().columns)}
+                    if data.modality == "table" else {})},
         "map": result.projection.method, **({"map_fit": result.projection.fit}
                                              if result.projection.fit else {}),
         "timings": {**result.timings, "total": round(sum(result.timings.values()), 4)},

@@ -1,0 +1,104 @@
+"""Column roles (#12 item 2): which columns are clustered on, guessed and chosen.
+
+Before: a categorical ``batch`` column was one-hot encoded into the features without notice
+and split every group by batch (11 clusters for 4 groups), and nothing could be left out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clustering.errors import InputError
+from clustering.loaders import load_data
+from helpers import no_errors, start_app
+
+
+def _biologist_table(path, n=400):
+    """8 measurements of 4 groups, a ``sample_id``, a ``well_no`` (1..n) and a ``batch``."""
+    rng = np.random.default_rng(0)
+    group = np.arange(n) % 4
+    centres = rng.normal(scale=4.0, size=(4, 8))
+    frame = pd.DataFrame(centres[group] + rng.normal(size=(n, 8)),
+                         columns=[f"m{i}" for i in range(8)])
+    frame.insert(0, "sample_id", [f"S{i:04d}" for i in range(n)])
+    frame.insert(1, "well_no", np.arange(1, n + 1))
+    frame["batch"] = rng.choice(["B1", "B2", "B3"], size=n)
+    frame["group"] = group
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_categorical_and_id_like_columns_are_not_features_by_default_and_say_so(tmp_path):
+    path = _biologist_table(tmp_path / "cells.csv")
+    data = load_data(str(path), label_column="group")
+    assert data.features == tuple(f"m{i}" for i in range(8))
+    assert "batch" in data.table.columns  # kept for colouring and export
+    notes = " ".join(data.notes)
+    assert "Column 'batch' (3 categories) is kept for colouring but not clustered on" in notes
+    assert "Column 'well_no' looks like an id" in notes
+    chosen = load_data(str(path), label_column="group", feature_columns=["m0", "m1", "batch"])
+    assert list(chosen.feature_table().columns) == ["m0", "m1", "batch"]
+    dropped = load_data(str(path), label_column="group", ignore_columns=["batch", "m7"])
+    assert "batch" not in dropped.table.columns and "m7" not in dropped.table.columns
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"feature_columns": ["nope"]}, "has no column 'nope' (given as feature_columns)"),
+    ({"feature_columns": ["group"]}, "cannot also be a feature or ignored"),
+    ({"feature_columns": ["m0"], "ignore_columns": ["m0"]}, "both features and ignored"),
+    ({"feature_columns": ["sample_id"]}, "hold free text"),
+])
+def test_bad_column_choices_are_one_sentence(tmp_path, options, message):
+    path = _biologist_table(tmp_path / "cells.csv")
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_data(str(path), label_column="group", **options)
+
+
+def test_cli_feature_and_ignore_columns_are_used_and_recorded(tmp_path, capsys):
+    from workspace.cli import main
+
+    path = _biologist_table(tmp_path / "cells.csv")
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(path), "--label-column", "group", "--method", "kmeans",
+                 "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["data"]["feature_columns"] == [f"m{i}" for i in range(8)]
+    assert run["metrics"]["n_clusters"] == 4 and run["metrics"]["acc"] > 0.95
+    out2 = tmp_path / "out2"
+    assert main(["run", "--data", str(path), "--label-column", "group", "--method", "kmeans",
+                 "--clusters", "4", "--feature-columns", "m0", "m1", "m2", "--ignore-columns",
+                 "batch", "--out", str(out2)]) == 0
+    run2 = json.loads((out2 / "run.json").read_text())
+    assert run2["data"]["feature_columns"] == ["m0", "m1", "m2"]
+    assert run2["config"]["ignore_columns"] == ["batch"]
+    assert main(["run", "--data", str(path), "--feature-columns", "nope", "--out",
+                 str(tmp_path / "bad")]) == 2
+    assert "has no column 'nope'" in capsys.readouterr().err
+
+
+def _roles(at) -> dict:
+    table = next(d.value for d in at.dataframe if "role" in d.value.columns)
+    return dict(zip(table["column"], table["role"], strict=True))
+
+
+def test_data_page_shows_each_columns_role_and_lets_the_user_choose(tmp_path):
+    path = _biologist_table(tmp_path / "cells.csv")
+    at = start_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("cells.csv", path.read_bytes(), "text/csv")
+    at.run()
+    at.selectbox(key="label_col").set_value("group").run()
+    no_errors(at)
+    roles = _roles(at)
+    assert roles["batch"] == "colour and export only" and roles["group"] == "ground truth"
+    assert roles["m0"] == "feature (clustered on)"
+    assert roles["well_no"] == "colour and export only"
+    picker = next(m for m in at.multiselect if m.label.startswith("Cluster on"))
+    picker.set_value([*picker.value, "batch"]).run()
+    no_errors(at)
+    assert _roles(at)["batch"] == "feature (clustered on)"
