@@ -119,7 +119,7 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
                                                                     "--disable-gpu"])
         # signed out: nothing of the projects is shown
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.set_default_timeout(120_000)
         page.goto(url)
         page.get_by_role("button", name="Sign in").wait_for()
@@ -142,7 +142,7 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         page.close()
 
         # ana, an admin, renames; the audit trail names her identity
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.set_default_timeout(120_000)
         _sign_in(page, url, ADMIN)
         _nav(page, "Review")
@@ -158,6 +158,7 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         _nav(page, "Cluster")
         page.get_by_text("People and roles").click()
         page.get_by_label("E-mail (as they sign in)").fill(BOB)
+        page.get_by_role("combobox", name="Role").scroll_into_view_if_needed()
         _choose_plain(page, "Role", "reviewer")
         page.get_by_role("button", name="Save").last.click()
         deadline = time.time() + 60
@@ -167,7 +168,7 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         page.close()
 
         # now bob's rename is written, under his identity
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.set_default_timeout(120_000)
         _sign_in(page, url, BOB)
         _nav(page, "Review")

@@ -36,11 +36,11 @@ def get_dataset(source: str, settings_json: str, fingerprint: str = ""):
     large files are read in a separate memory-capped process (:mod:`workspace.isolated_load`)."""
     s = json.loads(settings_json)
     return load_isolated(source, s.get("kind") or "auto", text_column=s.get("text_column"),
-                     label_column=s.get("label_column"), id_column=s.get("id_column"),
-                     drop_invalid=bool(s.get("drop_invalid")), map_columns=s.get("map_columns"),
-                     image_size=s.get("image_size") or 32,
-                     feature_columns=s.get("feature_columns"),
-                     ignore_columns=s.get("ignore_columns"))
+                         label_column=s.get("label_column"), id_column=s.get("id_column"),
+                         drop_invalid=bool(s.get("drop_invalid")),
+                         map_columns=s.get("map_columns"), image_size=s.get("image_size") or 32,
+                         feature_columns=s.get("feature_columns"),
+                         ignore_columns=s.get("ignore_columns"))
 
 
 def _run_data_args(run: dict, project: dict) -> tuple[str, str, str]:
