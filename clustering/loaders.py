@@ -365,6 +365,12 @@ def _default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], 
 def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_invalid,
                   label_column, map_xy=None):
     texts = frame[text_column]
+    numbers = pd.to_numeric(texts, errors="coerce")
+    if texts.notna().any() and numbers[texts.notna()].notna().all():
+        example = str(texts.dropna().iloc[0])
+        raise InputError(f"'{name}': column '{text_column}' holds numbers (such as "
+                         f"{example!r}), not text; choose the column that holds the documents "
+                         "as the text column, or read the file as a table.")
     empty = texts.isna().to_numpy() | (texts.astype(str).str.strip() == "").to_numpy()
     notes = []
     if empty.any():

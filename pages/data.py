@@ -41,9 +41,10 @@ source_kind = st.radio("Source", ["Upload a file", "Built-in demo"], horizontal=
                        key="source_kind")
 path = None
 if source_kind == "Upload a file":
+    # no type= filter: the browser would refuse other files with only a MIME type in a
+    # tooltip; saved_upload says in one sentence what clusterlab reads instead
     upload = st.file_uploader(
-        "CSV, Parquet, .npy embeddings, or a .zip of PNG/JPEG/WebP images",
-        type=["csv", "tsv", "txt", "parquet", "npy", "zip"], key="uploader")
+        "CSV, Parquet, .npy embeddings, or a .zip of PNG/JPEG/WebP images", key="uploader")
     if upload is not None:
         try:
             path = saved_upload(upload)

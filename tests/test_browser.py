@@ -251,6 +251,21 @@ def _choose_plain(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def test_a_file_of_another_type_gets_a_sentence_on_the_page(server, chromium_browser,
+                                                           tmp_path):
+    """#12 item 8: a .docx was refused only by the browser, with its MIME type in a hover
+    tooltip; now the page says in one sentence what clusterlab reads."""
+    url, _ = server
+    wrong = tmp_path / "notes.docx"
+    wrong.write_bytes(b"PK\x03\x04 not what clusterlab reads")
+    page = _open(chromium_browser, url)
+    _nav(page, "Data")
+    page.locator("input[type=file]").set_input_files(str(wrong))
+    page.get_by_text("'notes.docx' is not a type clusterlab reads").wait_for()
+    assert "application/" not in page.inner_text("body")
+    page.close()
+
+
 def test_bad_csv_upload_shows_error(server, chromium_browser, tmp_path):
     url, _ = server
     bad = tmp_path / "broken.csv"

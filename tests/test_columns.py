@@ -102,3 +102,22 @@ def test_data_page_shows_each_columns_role_and_lets_the_user_choose(tmp_path):
     picker.set_value([*picker.value, "batch"]).run()
     no_errors(at)
     assert _roles(at)["batch"] == "feature (clustered on)"
+
+
+def test_a_numeric_column_chosen_as_text_column_is_one_sentence(tmp_path):
+    """#12 item 8: a column of years was accepted as the text column ("Read 600 texts")."""
+    frame = pd.DataFrame({"year": np.arange(1990, 2030), "body": ["some words here"] * 40})
+    path = tmp_path / "docs.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"column 'year' holds numbers \(such as '1990'\), not "
+                                         r"text; choose the column that holds the documents"):
+        load_data(str(path), "text", text_column="year")
+    at = start_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("docs.csv", path.read_bytes(), "text/csv")
+    at.run()
+    at.selectbox(key="text_col").set_value("year").run()
+    from helpers import shown
+
+    assert any("holds numbers" in shown(e.value) for e in at.error), at.error
+    assert not at.success  # no "Read 40 texts"
