@@ -45,14 +45,36 @@ def start_server(home: Path) -> tuple[subprocess.Popen, str]:
              str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
             cwd=ROOT, env={**os.environ, "CLUSTERLAB_HOME": str(home)}, stdout=log,
             stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
+    wait_for_port(port)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    """Return once something listens on ``port`` (TimeoutError after ``timeout`` s)."""
+    deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
+            return
         except OSError:
             time.sleep(0.2)
-    return proc, f"http://127.0.0.1:{port}"
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+def block_outside(page, url: str) -> list[str]:
+    """Abort every request of ``page`` that is not to ``url`` (or a blob/data URL); the
+    returned list fills with the aborted URLs."""
+    blocked: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith((url, "blob:", "data:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    return blocked
 
 
 @pytest.fixture(scope="module")
@@ -229,16 +251,7 @@ def test_map_draws_with_every_request_off_localhost_blocked(server, chromium_bro
     url, _ = server
     page = chromium_browser.new_page(viewport={"width": 1400, "height": 900})
     page.set_default_timeout(120_000)
-    blocked = []
-
-    def only_local(route):
-        if route.request.url.startswith((url, "blob:", "data:")):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_local)
+    blocked = block_outside(page, url)
     page.goto(url)
     page.wait_for_selector(".clm-root[data-ready='1']")
     assert int(page.locator(".clm-root").get_attribute("data-points")) == 1797
@@ -395,16 +408,7 @@ def test_hostile_names_and_texts_render_literally(chromium_browser, tmp_path, mo
     try:
         page = chromium_browser.new_page(viewport={"width": 1500, "height": 1000})
         page.set_default_timeout(120_000)
-        outside = []
-
-        def only_local(route):
-            if route.request.url.startswith((url, "blob:", "data:")):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_local)
+        outside = block_outside(page, url)
         page.goto(url)
         page.wait_for_selector(".clm-root[data-ready='1']")
         page.get_by_role("tab", name="Cluster card").click()

@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from test_browser import CHROMIUM, _choose_plain, _free_port, _nav
+from test_browser import CHROMIUM, _choose_plain, _free_port, _nav, wait_for_port
 
 from helpers import tiny_store
 from workspace.access import Access, AccessDeniedError
@@ -23,17 +23,15 @@ from workspace.store import Store
 ADMIN, BOB = "ana@example.org", "bob@example.org"
 
 
-def _wait_for_port(port: int, timeout: float = 60) -> None:
-    import socket
-
+def _until(condition, timeout: float = 60) -> None:
+    """Poll ``condition`` (the page writes in its own time) until true or ``timeout``."""
     deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on port {port}")
+    while time.time() < deadline and not condition():
+        time.sleep(0.5)
+
+
+def _renames(store, key) -> list[str]:
+    return [e["who"] for e in store.audit_log(key) if e["action"] == "set_cluster"]
 
 
 def test_roles_are_enforced_by_the_store_itself(isolated_store):
@@ -88,8 +86,8 @@ default_role = "viewer"
         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         env={**os.environ, "CLUSTERLAB_HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_for_port(provider_port)
-        _wait_for_port(app_port)
+        wait_for_port(provider_port)
+        wait_for_port(app_port)
         yield f"http://127.0.0.1:{app_port}", home, pid, key
     finally:
         app.terminate()
@@ -135,7 +133,7 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         page.get_by_role("button", name="Save").first.click()
         page.get_by_text(re.compile(r"are a viewer of project .tiny.")).wait_for()
         store = Store(home)
-        assert not [e for e in store.audit_log(key) if e["action"] == "set_cluster"]
+        assert _renames(store, key) == []
         page.get_by_role("button", name="Sign out").click()
         page.get_by_role("button", name="End session").click()  # the provider's page
         page.get_by_role("button", name="Sign in").wait_for()  # back, signed out
@@ -148,12 +146,8 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         _nav(page, "Review")
         page.get_by_label("Name").first.fill("renamed by ana")
         page.get_by_role("button", name="Save").first.click()
-        deadline = time.time() + 60
-        while time.time() < deadline and not [
-                e for e in store.audit_log(key) if e["action"] == "set_cluster"]:
-            time.sleep(0.5)
-        entries = [e for e in store.audit_log(key) if e["action"] == "set_cluster"]
-        assert [e["who"] for e in entries] == [ADMIN]
+        _until(lambda: _renames(store, key))
+        assert _renames(store, key) == [ADMIN]
         # and gives bob the reviewer role from the Cluster page
         _nav(page, "Cluster")
         page.get_by_text("People and roles").click()
@@ -161,9 +155,7 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         page.get_by_role("combobox", name="Role").scroll_into_view_if_needed()
         _choose_plain(page, "Role", "reviewer")
         page.get_by_role("button", name="Save").last.click()
-        deadline = time.time() + 60
-        while time.time() < deadline and BOB not in store.members(pid):
-            time.sleep(0.5)
+        _until(lambda: BOB in store.members(pid))
         assert store.members(pid) == {BOB: "reviewer"}
         page.close()
 
@@ -174,11 +166,7 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         _nav(page, "Review")
         page.get_by_label("Name").first.fill("renamed by bob")
         page.get_by_role("button", name="Save").first.click()
-        deadline = time.time() + 60
-        while time.time() < deadline and len(
-                [e for e in store.audit_log(key) if e["action"] == "set_cluster"]) < 2:
-            time.sleep(0.5)
-        assert [e["who"] for e in store.audit_log(key)
-                if e["action"] == "set_cluster"] == [BOB, ADMIN]  # newest first
+        _until(lambda: len(_renames(store, key)) >= 2)
+        assert _renames(store, key) == [BOB, ADMIN]  # newest first
         page.close()
         browser.close()
