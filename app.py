@@ -44,6 +44,10 @@ def _project_picked() -> None:
     st.session_state[keys.SELECTION] = []
 
 
+def _name_typed() -> None:
+    st.session_state[keys.WHO] = st.session_state[keys.WHO_BOX].strip()
+
+
 def _run_picked() -> None:
     st.session_state[keys.RUN_KEY] = st.session_state[keys.RUN_PICKER]
     st.session_state[keys.SELECTION] = []
@@ -65,8 +69,9 @@ with st.sidebar:
                      format_func=lambda k: run_label(next(r for r in runs if r["key"] == k)),
                      on_change=_run_picked)
     if not sign_in_required():  # signed in, "who" is the identity and cannot be typed
-        st.text_input("Your name (for the audit trail)", key=keys.WHO,
-                      placeholder="e.g. Dr. Ana Ruiz")
+        st.session_state[keys.WHO_BOX] = st.session_state[keys.WHO]
+        st.text_input("Your name (for the audit trail)", key=keys.WHO_BOX,
+                      placeholder="e.g. Dr. Ana Ruiz", on_change=_name_typed)
 
 pages = [
     st.Page("pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),

@@ -433,3 +433,30 @@ def test_hostile_names_and_texts_render_literally(chromium_browser, tmp_path, mo
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_the_reviewer_name_is_kept_across_pages_and_project_creation(server, chromium_browser,
+                                                                      tmp_path):
+    """#12 item 6: the name typed for the audit trail survives page changes and "Create
+    project and cluster it" (the new project and its first job are written under it)."""
+    url, home = server
+    table = tmp_path / "name_kept.csv"
+    pd.DataFrame({"a": range(40), "b": [i % 7 for i in range(40)]}).to_csv(table, index=False)
+    page = _open(chromium_browser, url)
+    box = page.get_by_label("Your name (for the audit trail)")
+    box.fill("Dr. Ana Ruiz")
+    box.press("Enter")
+    time.sleep(1)
+    for title in ("Data", "Cluster", "Review", "Explore", "Data"):
+        _nav(page, title)
+        assert box.input_value() == "Dr. Ana Ruiz", title
+    page.locator("input[type=file]").set_input_files(str(table))
+    page.get_by_role("button", name="Create project and cluster it").click()
+    page.get_by_role("heading", name="Cluster").first.wait_for()
+    time.sleep(1)
+    assert box.input_value() == "Dr. Ana Ruiz"
+    from workspace.store import Store
+
+    made = [p for p in Store(home).projects() if p["name"].startswith("name_kept")]
+    assert made and made[0]["created_by"] == "Dr. Ana Ruiz", made
+    page.close()

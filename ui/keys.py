@@ -23,7 +23,12 @@ PROJECT_PICKER = "project_picker"
 RUN_PICKER = "run_picker"
 """The sidebar's run box (it shows :data:`RUN_KEY`)."""
 WHO = "who"
-"""The reviewer name typed in the sidebar (audit trail)."""
+"""The reviewer name typed in the sidebar (audit trail), kept for the session.
+
+Not a widget key: Streamlit drops a widget's state on a page change, so the sidebar box
+(:data:`WHO_BOX`) is refilled from this value on every rerun and writes it back."""
+WHO_BOX = "who_box"
+"""The sidebar's reviewer-name box."""
 WATCHED_JOB = "waiting_job"
 """Job whose result this session switches to when it finishes."""
 JOB_NOTE = "job_note"
