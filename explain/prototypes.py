@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["keywords", "prototypes"]
+__all__ = ["contrasts", "dimension_terms", "keywords", "prototypes"]
 
 
 def prototypes(X: np.ndarray, labels: np.ndarray, ids: np.ndarray, per_cluster: int = 5
@@ -15,6 +15,61 @@ def prototypes(X: np.ndarray, labels: np.ndarray, ids: np.ndarray, per_cluster: 
         rows = np.flatnonzero(labels == c)
         d = ((X[rows] - X[rows].mean(0)) ** 2).sum(1)
         out[int(c)] = [str(ids[r]) for r in rows[np.argsort(d)[:per_cluster]]]
+    return out
+
+
+def contrasts(X: np.ndarray, labels: np.ndarray, ids: np.ndarray, per_cluster: int = 5
+              ) -> dict[int, list[str]]:
+    """Near misses: ids of points of *other* clusters nearest to each cluster's mean.
+
+    Shown beside the prototypes they say what the cluster is not ("close, but not this").
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [3.0], [9.0], [10.0]])
+    >>> contrasts(X, np.array([0, 0, 1, 1, 1]), np.array(list("abcde")), per_cluster=1)
+    {0: ['c'], 1: ['b']}
+    """
+    out = {}
+    for c in np.unique(labels[labels >= 0]):
+        inside = labels == c
+        others = np.flatnonzero(~inside & (labels >= 0))
+        d = ((X[others] - X[inside].mean(0)) ** 2).sum(1)
+        out[int(c)] = [str(ids[r]) for r in others[np.argsort(d)[:per_cluster]]]
+    return out
+
+
+def dimension_terms(X: np.ndarray, terms: np.ndarray, term_names: list[str], top: int = 2
+                    ) -> list[str]:
+    """Name each embedding dimension by the words it follows most closely.
+
+    ``dim_57`` tells a reader nothing; ``dim 57 ~ orbit, comet`` does. The words are the
+    TF-IDF terms most correlated with the dimension over the collection.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+        Embedding.
+    terms : ndarray, shape (n, p)
+        TF-IDF weights (``term:<word>`` columns of :func:`explain.readable.readable_features`).
+    term_names : list of str
+    top : int
+
+    Returns
+    -------
+    list of str, length d
+    """
+    Xc = X - X.mean(0)
+    Tc = terms - terms.mean(0)
+    corr = (Xc.T @ Tc) / (np.outer(np.linalg.norm(Xc, axis=0), np.linalg.norm(Tc, axis=0))
+                          + 1e-12)
+    words = [n.removeprefix("term:") for n in term_names]
+    out = []
+    for j in range(X.shape[1]):
+        best = np.argsort(-np.abs(corr[j]))[:top]
+        out.append(f"dim {j} ~ " + ", ".join(("not " if corr[j, b] < 0 else "") + words[b]
+                                             for b in best))
     return out
 
 

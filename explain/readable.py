@@ -14,8 +14,9 @@ def readable_features(data: Dataset, max_terms: int = 2000) -> tuple[np.ndarray,
     """The matrix rules and polyhedra are written in.
 
     Tables keep their numeric columns as loaded (categoricals as 0/1 ``col=value``),
-    gray images give ``px_<row>_<col>`` in the loaded units (colour images their
-    luminance), text gives TF-IDF weights named ``term:<word>``, embeddings ``dim_<j>``.
+    images give features a person can see (:func:`explain.visual.visual_features`:
+    brightness, contrast, colour, edges, texture, brightness by region), text gives TF-IDF
+    weights named ``term:<word>``, embeddings ``dim_<j>``.
 
     Parameters
     ----------
@@ -35,10 +36,10 @@ def readable_features(data: Dataset, max_terms: int = 2000) -> tuple[np.ndarray,
                               token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
         X = vec.fit_transform(data.texts).toarray()
         return X, [f"term:{t}" for t in vec.get_feature_names_out()]
-    if data.modality == "images" and data.images is not None and data.images.ndim == 4:
-        gray = data.images.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-        h, w = gray.shape[1:]
-        return gray.reshape(data.n, -1), [f"px_{r}_{c}" for r in range(h) for c in range(w)]
+    if data.modality == "images" and data.images is not None:
+        from .visual import visual_features
+
+        return visual_features(data.images)
     table = data.feature_table()
     numeric = [c for c in table.columns if table[c].dtype.kind in "biuf"]
     parts, names = [table[numeric].to_numpy(dtype=np.float64)], list(numeric)

@@ -15,7 +15,7 @@ from clustering.progress import ProgressFn, no_progress
 from .ambiguity import ambiguity
 from .calibration import reliability
 from .polyhedra import describe_polyhedra
-from .prototypes import keywords, prototypes
+from .prototypes import contrasts, dimension_terms, keywords, prototypes
 from .readable import readable_features
 from .rules import describe_rules
 from .saliency import saliency_summary
@@ -23,7 +23,7 @@ from .saliency import saliency_summary
 __all__ = ["EXPLAIN_VERSION", "Explanation", "explain_clustering"]
 
 
-EXPLAIN_VERSION = 1
+EXPLAIN_VERSION = 2
 """Written into every report; a stored report of another version is computed again. Bump
 it whenever a change in ``explain/`` alters what a report says."""
 
@@ -37,7 +37,8 @@ class Explanation:
     clusters : list of dict
         One entry per cluster (noise left out): ``cluster``, ``name``, ``size``,
         ``rule``, ``polyhedron`` (each with precision and coverage), ``ambiguity``,
-        ``prototypes``, and ``keywords`` / ``saliency`` where they apply.
+        ``prototypes``, ``contrasts`` (near misses from other clusters), and
+        ``keywords`` / ``saliency`` where they apply.
     summary : dict
         Whole-clustering figures: ``rules_fidelity``, ``rules_leaves``,
         ``view_ambiguity``, ``calibration`` (with ground truth), ``timings``, ...
@@ -125,6 +126,10 @@ def explain_clustering(data: Dataset, X: np.ndarray, feature_names: list[str],
     amb = timed("ambiguity", 0.55, lambda: ambiguity(X, labels, clustering.soft, xy, n_boot,
                                                       random_state=random_state))
     protos = timed("prototypes", 0.7, lambda: prototypes(X, labels, data.ids))
+    near = contrasts(X, labels, data.ids)
+    if data.texts is not None and rnames and rnames[0].startswith("term:") and \
+            all(n.startswith("dim_") for n in feature_names):
+        feature_names = dimension_terms(X, R, rnames)
     words = timed("keywords", 0.72, lambda: keywords(data.texts, labels)) \
         if data.texts is not None else {}
     sal = timed("saliency", 0.75, lambda: saliency_summary(
@@ -147,7 +152,7 @@ def explain_clustering(data: Dataset, X: np.ndarray, feature_names: list[str],
                  "polyhedron": polys[c].to_json(),
                  "ambiguity": round(amb.per_cluster[c]["mean"], 4),
                  "ambiguous_share": round(amb.per_cluster[c]["ambiguous_share"], 4),
-                 "prototypes": protos[c]}
+                 "prototypes": protos[c], "contrasts": near[c]}
         if c in words:
             entry["keywords"] = words[c]
         if sal is not None:

@@ -98,7 +98,10 @@ with right:
                     clusters, hide_index=True, width="stretch", on_select="rerun",
                     selection_mode="single-row", key="cluster_rows",
                     column_config={"confidence": st.column_config.ProgressColumn(
-                        "mean confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+                        "mean confidence", min_value=0.0, max_value=1.0, format="%.2f"),
+                        "suggested": st.column_config.CheckboxColumn(
+                            "proposed name", help="Proposed from the data; accept or edit "
+                            "it on the Review page")})
                 rows = picked_row.selection.rows if picked_row else []
                 if rows:
                     st.session_state[keys.CARD_CLUSTER] = int(
@@ -124,7 +127,8 @@ with right:
                         if budget != default:
                             regrown = rules_with_budget(run["path"], data, budget)
                             entry["rule"] = regrown["rules"][pick]
-                        cluster_card(entry, data)
+                        cluster_card(entry, data,
+                                     members=frame["cluster"].to_numpy() == pick)
                     st.caption(f"Rules reproduce the clustering for "
                                f"{report['rules_fidelity']:.0%} of points; view ambiguity of "
                                f"the map {report['view_ambiguity']:.2f} (0 = clear, 1 = mixed).")

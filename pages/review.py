@@ -48,7 +48,9 @@ if note := st.session_state.pop(keys.REVIEW_ERROR, None):
 
 
 top = st.columns([4, 1])
-top[0].dataframe(table, hide_index=True, width="stretch", height=260)
+top[0].dataframe(table, hide_index=True, width="stretch", height=260,
+                 column_config={"suggested": st.column_config.CheckboxColumn(
+                     "proposed name", help="Proposed from the data; not yet accepted")})
 if top[1].button("↶ Undo last change", width="stretch", key="undo"):
     undone = store.undo_last(key, who=who(), session=edit_args()["session"])
     st.toast(f"Undid: {undone['action']}" if undone else "Nothing to undo")
@@ -59,6 +61,19 @@ names = dict(zip(table["cluster"], table["name"], strict=True))
 cluster = st.selectbox("Cluster", ids, format_func=lambda c: f"{c} · {names[c]}",
                        key="review_cluster")
 row = table[table["cluster"] == cluster].iloc[0]
+proposed = table[table["suggested"]]
+if len(proposed):
+    hint = st.columns([4, 1])
+    hint[0].caption(f"{len(proposed)} cluster name(s) are proposals (from keywords, the "
+                    "columns or the visible features that set each cluster apart), shown "
+                    "until a reviewer accepts or edits them. Save a cluster to accept its "
+                    "name, or accept them all.")
+    if hint[1].button("Accept all proposed names", key="accept_names", width="stretch"):
+        def accept_all() -> None:
+            for c, proposal in zip(proposed["cluster"], proposed["name"], strict=True):
+                store.set_cluster(key, int(c), name=proposal, who=who(), **edit_args())
+
+        act(accept_all, f"Accepted {len(proposed)} proposed name(s)")
 
 c1, c2 = st.columns(2)
 with c1.form("name_form"):
@@ -67,7 +82,9 @@ with c1.form("name_form"):
                       index=["unreviewed", "accepted", "rejected"].index(row["status"]))
     notes = st.text_area("Notes", value=row["notes"] or "")
     if st.form_submit_button("Save", type="primary", key="save_cluster"):
-        shown = {"name": row["name"], "status": row["status"], "notes": row["notes"] or ""}
+        # a proposed name is not stored yet: saving it unchanged accepts it
+        shown = {"name": None if row["suggested"] else row["name"], "status": row["status"],
+                 "notes": row["notes"] or ""}
         changed = {f: v for f, v in (("name", new_name.strip() or None), ("status", status),
                                      ("notes", notes)) if v is not None and v != shown[f]}
         act(lambda: store.set_cluster(key, int(cluster), who=who(), **changed, **edit_args()),

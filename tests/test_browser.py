@@ -191,8 +191,10 @@ def test_map_offline_colours_tooltip_additive_selection_and_click(server, chromi
     assert root.get_attribute("data-points") == "1797"
     assert root.get_attribute("data-position-uploads") == "1"
     names = page.locator(".clm-label").all_inner_texts()
-    assert len(names) >= 8 and sum(n.startswith("cluster ") for n in names) >= 7
-    assert "cluster 0" in page.locator(".clm-legend").inner_text()
+    # proposed names (#12 item 4): distinct, visible words, in the legend too
+    assert len(names) >= 8 and len(set(names)) == len(names)
+    assert sum(n.startswith("cluster ") for n in names) <= 1, names
+    assert names[0] in page.locator(".clm-legend").inner_text()
 
     area = page.locator(".clm-stage canvas").bounding_box()
     x, y = _map_state(page, "s.plot.getScreenPosition(5)")

@@ -5,25 +5,27 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from .plots import bar_figure, heatmap_figure, reliability_figure
-from .safe_text import code, md
+from explain import wording
+
+from .plots import bar_figure, heatmap_figure, profile_figure, reliability_figure
+from .safe_text import md
+
+POLYHEDRON_MIN_PRECISION = 0.5
+"""A polyhedron less precise than this describes the cluster badly and is not printed."""
+
+
+def _emph(name: str) -> str:
+    return f"**{md(name)}**"
 
 
 def rule_text(any_of: list) -> list[str]:
-    """One readable line per conjunction."""
-    sym = {"<=": "≤", ">": ">"}
-    return [" and ".join(f"{code(t['feature'])} {sym[t['op']]} {t['threshold']:g}" for t in conj)
-            for conj in any_of]
+    """One readable line per alternative (:func:`explain.wording.rule_lines`)."""
+    return wording.rule_lines(any_of, _emph)
 
 
 def halfspace_text(h: dict) -> str:
-    """``2·a − b ≤ 3.5`` style text of one half-space."""
-    parts = []
-    for i, (name, coef) in enumerate(h["coef"].items()):
-        sign = "−" if coef < 0 else ("+" if i else "")
-        size = abs(coef)
-        parts.append(f"{sign} {'' if size == 1 else f'{size}·'}{code(name)}".strip())
-    return " ".join(parts) + f" ≤ {h['rhs']:g}"
+    """One half-space in its normal form (:func:`explain.wording.halfspace_text`)."""
+    return wording.halfspace_text(h, _emph)
 
 
 def thumbnails(data, ids: list[str], width: int = 64) -> None:
@@ -43,8 +45,28 @@ def thumbnails(data, ids: list[str], width: int = 64) -> None:
         st.dataframe(data.table.iloc[rows], width="stretch")
 
 
-def cluster_card(entry: dict, data) -> None:
-    """Everything known about one cluster."""
+def _saliency_image(sal: dict, images: np.ndarray) -> np.ndarray | None:
+    """The attribution map as an (h, w) image (colour channels summed), if it is one."""
+    values = np.abs(np.asarray(sal.get("map", []), dtype=np.float64))
+    h, w = images.shape[1:3]
+    channels = images.shape[3] if images.ndim == 4 else 1
+    if values.size != h * w * channels:
+        return None
+    return values.reshape(h, w, channels).sum(-1)
+
+
+def cluster_card(entry: dict, data, members: np.ndarray | None = None) -> None:
+    """Everything known about one cluster.
+
+    Parameters
+    ----------
+    entry : dict
+        The cluster's entry of ``explanations.json``.
+    data : Dataset
+        The run's data.
+    members : ndarray of bool, optional
+        The cluster's rows (for the cluster-versus-rest profile of a table).
+    """
     st.markdown(f"#### {md(entry['name'])}  ·  {entry['size']:,} points")
     if data.modality == "table":
         used = list(data.feature_table().columns)
@@ -64,20 +86,33 @@ def cluster_card(entry: dict, data) -> None:
     if len(rule["any_of"]) > 4:
         st.caption(f"… and {len(rule['any_of']) - 4} more alternatives")
     poly = entry["polyhedron"]
-    st.markdown(f"**Polyhedron** — precision {poly['precision']:.2f}, coverage "
-                f"{poly['coverage']:.2f}, {poly['complexity']['halfspaces']} half-spaces")
-    for h in poly["halfspaces"]:
-        st.markdown(f"- {halfspace_text(h)}")
-    for note in poly.get("notes", []):
-        st.caption(md(note))
+    if poly["precision"] >= POLYHEDRON_MIN_PRECISION:
+        st.markdown(f"**Polyhedron** — precision {poly['precision']:.2f}, coverage "
+                    f"{poly['coverage']:.2f}, {poly['complexity']['halfspaces']} "
+                    f"condition{'' if poly['complexity']['halfspaces'] == 1 else 's'}")
+        for h in poly["halfspaces"]:
+            st.markdown(f"- {halfspace_text(h)}")
+        for note in poly.get("notes", []):
+            st.caption(md(note))
+    else:
+        st.caption(f"No short combination of conditions separates this cluster well (the "
+                   f"best found has precision {poly['precision']:.2f}), so none is shown; "
+                   "the rule above and the members below describe it better.")
+    if data.modality == "table" and members is not None and members.any():
+        st.markdown("**Profile** — this cluster (orange) against the rest (grey), in the "
+                    "columns' own units")
+        st.plotly_chart(profile_figure(data.feature_table(), members), width="stretch",
+                        key=f"profile-{entry['cluster']}")
     sal = entry.get("saliency")
     if sal:
         st.markdown(f"**Saliency** (Integrated Gradients) — deletion AUC "
                     f"{sal['deletion_auc']:.2f} vs random {sal['random_deletion_auc']:.2f}")
-        if data.modality == "images" and "map" in sal and data.images.ndim == 3:
-            h, w = data.images.shape[1:3]
-            st.plotly_chart(heatmap_figure(np.array(sal["map"]).reshape(h, w)),
-                            width="stretch", key=f"heat-{entry['cluster']}")
+        heat = _saliency_image(sal, data.images) if data.modality == "images" else None
+        if heat is not None:
+            st.caption("Where the model looks: brighter means the pixels weigh more in "
+                       "putting an image in this cluster.")
+            st.plotly_chart(heatmap_figure(heat), width="stretch",
+                            key=f"heat-{entry['cluster']}")
         else:
             names, values = zip(*sal["top_features"], strict=True)
             st.plotly_chart(bar_figure(list(names), list(values)), width="stretch",
@@ -86,6 +121,9 @@ def cluster_card(entry: dict, data) -> None:
         st.markdown("**Keywords** — " + ", ".join(md(k) for k in entry["keywords"]))
     st.markdown("**Prototypes** (most central members)")
     thumbnails(data, entry["prototypes"])
+    if entry.get("contrasts"):
+        st.markdown("**Near misses** (members of other clusters closest to this one)")
+        thumbnails(data, entry["contrasts"])
 
 
 def calibration_panel(report: dict) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["bar_figure", "heatmap_figure", "map_figure", "reliability_figure"]
+__all__ = ["bar_figure", "heatmap_figure", "map_figure", "profile_figure", "reliability_figure"]
 
 LARGE_MAP = 20_000
 """Above this many points the map carries no per-point hover text (payload size)."""
@@ -90,6 +90,45 @@ def heatmap_figure(values: np.ndarray, height: int = 220):
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                       yaxis={"autorange": "reversed", "visible": False, "scaleanchor": "x"},
                       xaxis={"visible": False})
+    return fig
+
+
+def profile_figure(table: pd.DataFrame, members: np.ndarray, max_columns: int = 12,
+                   per_row: int = 4):
+    """Small multiples: each numeric column's values in a cluster against the rest (box
+    plots of the 5th/25th/50th/75th/95th percentiles, in the column's own units); a
+    categorical column shows the share of its most common value in the cluster against
+    the rest."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    columns = list(table.columns[:max_columns])
+    rows = -(-len(columns) // per_row)
+    fig = make_subplots(rows=rows, cols=per_row, subplot_titles=[str(c) for c in columns],
+                        vertical_spacing=0.12 if rows > 1 else 0.2)
+    for i, name in enumerate(columns):
+        at = {"row": i // per_row + 1, "col": i % per_row + 1}
+        col = table[name]
+        if col.dtype.kind in "biuf":
+            for part, colour, label in ((members, "#F58518", "cluster"),
+                                        (~members, "#9D9D9D", "rest")):
+                values = col[part].dropna().to_numpy(np.float64)
+                if not len(values):
+                    continue
+                # five numbers, not the values: the figure stays small for any row count
+                q = np.percentile(values, [5, 25, 50, 75, 95])
+                fig.add_trace(go.Box(x=[label], q1=[q[1]], median=[q[2]], q3=[q[3]],
+                                     lowerfence=[q[0]], upperfence=[q[4]], name=label,
+                                     marker_color=colour, showlegend=False), **at)
+        else:
+            top = col[members].astype(str).value_counts().index[0]
+            shares = [(col[part].astype(str) == top).mean() for part in (members, ~members)]
+            fig.add_trace(go.Bar(x=["cluster", "rest"], y=shares, showlegend=False,
+                                 marker_color=["#F58518", "#9D9D9D"],
+                                 hovertext=[f"share = {top}"] * 2), **at)
+            fig.layout.annotations[i].text = f"{name} = {top} (share)"
+    fig.update_layout(height=170 * rows + 30, margin={"l": 0, "r": 0, "t": 30, "b": 0})
+    fig.update_annotations(font_size=11)
     return fig
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from clustering.dataset import Dataset
+from workspace.explanations import suggested_names
 from workspace.review import cluster_name, current_labels, row_positions
 from workspace.runs import load_assignments
 from workspace.store import Store
@@ -55,10 +56,13 @@ def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFram
     points = store.point_label_table(run_key)
     ids, labels = current_labels(store, run_key, run_dir, frame=frame, points=points)
     names = store.clusters(run_key)
+    suggested = suggested_names(run_dir, data)
+    frame.attrs["suggested_names"] = suggested
     frame["id"] = frame["id"].astype(object)  # hashed look-ups (isin) stay fast
     frame["cluster"] = labels
     frame["cluster_name"] = pd.Series(labels).map(
-        {int(c): cluster_name(c, names) for c in np.unique(labels)}).to_numpy(object)
+        {int(c): cluster_name(c, names, suggested) for c in np.unique(labels)}
+    ).to_numpy(object)
     label = frame["cluster_name"].to_numpy(object).copy()
     own = points[points["label"].notna() & (points["label"] != "")]
     rows, found = row_positions(ids, own["point_id"])
@@ -91,15 +95,22 @@ def _alternatives(run_dir) -> np.ndarray | None:
 
 
 def cluster_table(frame: pd.DataFrame, store: Store, run_key: str) -> pd.DataFrame:
-    """Per cluster: name, size, mean confidence, review status (largest first)."""
+    """Per cluster: name, size, mean confidence, review status (largest first).
+
+    ``suggested`` is True where the name shown is a proposal (``frame.attrs
+    ["suggested_names"]``) that no reviewer has accepted yet."""
     review = store.clusters(run_key)
+    proposals = frame.attrs.get("suggested_names") or {}
     grouped = frame.groupby("cluster").agg(size=("id", "size"),
                                            confidence=("confidence", "mean"))
-    grouped["name"] = [cluster_name(c, review) for c in grouped.index]
+    grouped["name"] = [cluster_name(c, review, proposals) for c in grouped.index]
+    grouped["suggested"] = [not (review.get(int(c)) or {}).get("name") and int(c) in proposals
+                            for c in grouped.index]
     grouped["status"] = [(review.get(int(c)) or {}).get("status", "unreviewed")
                          for c in grouped.index]
     grouped["notes"] = [(review.get(int(c)) or {}).get("notes", "") for c in grouped.index]
-    out = grouped.reset_index()[["cluster", "name", "size", "confidence", "status", "notes"]]
+    out = grouped.reset_index()[["cluster", "name", "suggested", "size", "confidence",
+                                 "status", "notes"]]
     return out.sort_values(["size", "cluster"], ascending=[False, True]).reset_index(drop=True)
 
 

@@ -16,12 +16,13 @@ from .runs import load_assignments, load_clustering, read_artifact, read_run
 from .store import Store
 
 __all__ = ["EXPLANATIONS", "ensure_explanations", "explanations_ready", "load_point_ambiguity",
-           "rules_with_budget"]
+           "rules_with_budget", "suggested_names"]
 
 log = logging.getLogger(__name__)
 
 EXPLANATIONS = "explanations.json"
 AMBIGUITY = "ambiguity.npy"
+SUGGESTED_NAMES = "suggested_names.json"
 
 
 def _stored_report(run_dir: Path) -> dict | None:
@@ -123,3 +124,35 @@ def load_point_ambiguity(run_dir: Path) -> np.ndarray | None:
         return None
     return read_artifact(path, lambda p: np.load(p, allow_pickle=False))
 
+
+
+def suggested_names(run_dir: Path, data) -> dict[int, str]:
+    """Proposed names of a run's clusters (:func:`explain.naming.suggest_names` on the
+    run's own labels), computed once and kept in the run's folder.
+
+    Parameters
+    ----------
+    run_dir : Path
+    data : Dataset
+        The run's data.
+
+    Returns
+    -------
+    dict
+        Cluster id -> proposed name.
+    """
+    from explain.naming import suggest_names
+    from explain.report import EXPLAIN_VERSION
+
+    target = Path(run_dir) / SUGGESTED_NAMES
+    if target.exists():
+        stored = read_artifact(target, lambda p: json.loads(p.read_text(encoding="utf-8")))
+        if stored.get("explain_version") == EXPLAIN_VERSION:
+            return {int(c): n for c, n in stored["names"].items()}
+    names = suggest_names(data, load_clustering(run_dir).labels)
+    try:
+        write_json(target, {"explain_version": EXPLAIN_VERSION,
+                            "names": {str(c): n for c, n in names.items()}})
+    except OSError as exc:  # a read-only run folder still shows the names
+        log.warning("could not keep the suggested names of %s: %s", Path(run_dir).name, exc)
+    return names

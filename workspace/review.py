@@ -13,13 +13,14 @@ __all__ = ["cluster_name", "current_labels", "merge_clusters", "move_points", "n
            "row_positions", "split_cluster"]
 
 
-def cluster_name(cluster, names: dict) -> str:
+def cluster_name(cluster, names: dict, suggested: dict | None = None) -> str:
     """A cluster's reviewed name (``names`` from ``Store.clusters``), ``noise`` for -1,
-    else ``cluster <id>``."""
+    else its proposed name (``suggested``, when given), else ``cluster <id>``."""
     cluster = int(cluster)
     if cluster < 0:
         return "noise"
-    return (names.get(cluster) or {}).get("name") or f"cluster {cluster}"
+    return ((names.get(cluster) or {}).get("name") or (suggested or {}).get(cluster)
+            or f"cluster {cluster}")
 
 
 def current_labels(store: Store, run_key: str, run_dir, *, frame=None, points=None
