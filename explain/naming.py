@@ -51,20 +51,20 @@ def suggest_names(data: Dataset, labels: np.ndarray, words: int = 2) -> dict[int
     if data.texts is not None:
         from .prototypes import keywords
 
-        found = {c: " · ".join(w[:words + 1]) for c, w in keywords(data.texts, labels).items()
-                 if w}
+        found = {c: w for c, w in keywords(data.texts, labels).items() if w}
+        words += 1
     elif data.modality == "images" and data.images is not None:
         from .visual import VISUAL_WORDS, visual_features
 
         X, names = visual_features(data.images)
-        found = _by_effect(pd.DataFrame(X, columns=names), labels, clusters, words,
+        found = _by_effect(pd.DataFrame(X, columns=names), labels, clusters,
                            lambda name, high: _visual_word(name, high, VISUAL_WORDS))
     elif data.modality == "table":
-        found = _by_effect(data.feature_table(), labels, clusters, words,
+        found = _by_effect(data.feature_table(), labels, clusters,
                            lambda name, high: f"{'high' if high else 'low'} {name}")
     else:
         return {}
-    return _unique(found)
+    return _unique(found, words)
 
 
 def _visual_word(name: str, high: bool, words: dict) -> str:
@@ -74,9 +74,9 @@ def _visual_word(name: str, high: bool, words: dict) -> str:
     return f"{'bright' if high else 'dark'} {place}"
 
 
-def _by_effect(table: pd.DataFrame, labels: np.ndarray, clusters: list[int], words: int,
-               word) -> dict[int, str]:
-    """The ``words`` strongest differences of each cluster from the rest."""
+def _by_effect(table: pd.DataFrame, labels: np.ndarray, clusters: list[int], word
+               ) -> dict[int, list[str]]:
+    """Each cluster's differences from the rest in words, strongest first."""
     numeric = [c for c in table.columns if table[c].dtype.kind in "biuf"]
     values = table[numeric].to_numpy(np.float64) if numeric else np.zeros((len(table), 0))
     spread = np.nanstd(values, axis=0) + 1e-12
@@ -100,14 +100,24 @@ def _by_effect(table: pd.DataFrame, labels: np.ndarray, clusters: list[int], wor
                 scored.append((2 * (here - there), f"{col} = {value}"))
         scored.sort(key=lambda s: -s[0])
         if scored:
-            out[c] = " · ".join(s[1] for s in scored[:words])
+            out[c] = [s[1] for s in scored]
     return out
 
 
-def _unique(names: dict[int, str]) -> dict[int, str]:
-    seen: dict[str, int] = {}
+def _unique(terms: dict[int, list[str]], words: int) -> dict[int, str]:
+    """``words`` terms per name.
+
+    A name another cluster already has takes one more term, and its cluster id when the
+    terms run out.
+    """
+    seen: set[str] = set()
     out = {}
-    for c, name in sorted(names.items()):
+    for c, found in sorted(terms.items()):
+        take = words
+        name = " · ".join(found[:take])
+        while name in seen and take < len(found):
+            take += 1
+            name = " · ".join(found[:take])
         out[c] = name if name not in seen else f"{name} ({c})"
-        seen.setdefault(name, c)
+        seen.add(name)
     return out

@@ -13,14 +13,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .explanations import ensure_explanations
+from .explanations import SUGGESTED_NAMES, ensure_explanations, suggested_names
 from .projects import DEMO_CONFIG, SHIPPED_DEMO
 from .runs import ensure_run
 from .store import Store
 
 SHIPPED_FILES = ("run.json", "assignments.parquet", "clustering.npz", "features.npy",
                  "features_names.json", "features_transform.json", "explanations.json",
-                 "ambiguity.npy")
+                 "ambiguity.npy", SUGGESTED_NAMES)
 """What a run of the demo's method (no deep model) consists of."""
 
 
@@ -31,6 +31,10 @@ def build(target: Path = SHIPPED_DEMO) -> Path:
         store = Store(Path(scratch))
         run = ensure_run(DEMO_CONFIG, store)
         ensure_explanations(run.path, store)
+        from .run_data import load_run_data
+        from .runs import read_run
+
+        suggested_names(run.path, load_run_data(read_run(run.path)))
         staging = target.with_name(f".{target.name}.new")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)

@@ -15,8 +15,8 @@ from .run_data import load_run_data
 from .runs import load_assignments, load_clustering, read_artifact, read_run
 from .store import Store
 
-__all__ = ["EXPLANATIONS", "ensure_explanations", "explanations_ready", "load_point_ambiguity",
-           "rules_with_budget", "suggested_names"]
+__all__ = ["EXPLANATIONS", "SUGGESTED_NAMES", "ensure_explanations", "explanations_ready",
+           "load_point_ambiguity", "rules_with_budget", "suggested_names"]
 
 log = logging.getLogger(__name__)
 
