@@ -18,7 +18,7 @@ from .projection import TINY, KnnGraph, Projection, knn_graph, project
 from .stage_cache import StageCache
 
 __all__ = ["STAGES", "RunConfig", "RunResult", "image_shape_of", "neighbour_graph", "run_pipeline",
-           "seed_global", "stage_of", "texts_of"]
+           "seed_global", "stage_of", "stage_span", "texts_of"]
 
 
 STAGES = ("load", "features", "neighbours", "cluster", "map", "metrics")
@@ -32,12 +32,23 @@ STAGE_WEIGHTS = dict(zip(STAGES, (0.05, 0.25, 0.1, 0.3, 0.25, 0.05), strict=True
 
 def stage_of(fraction: float) -> str:
     """The stage a run's overall progress ``fraction`` falls in."""
+    return stage_span(fraction)[0]
+
+
+def stage_span(fraction: float) -> tuple[str, float, float]:
+    """The stage a run's overall progress ``fraction`` falls in, and where it starts and ends.
+
+    Examples
+    --------
+    >>> stage_span(0.5)
+    ('cluster', 0.4, 0.7)
+    """
     edge = 0.0
     for stage in STAGES:
-        edge += STAGE_WEIGHTS[stage]
+        start, edge = edge, round(edge + STAGE_WEIGHTS[stage], 9)
         if fraction < edge - 1e-9:
-            return stage
-    return STAGES[-1]
+            return stage, start, edge
+    return STAGES[-1], round(1.0 - STAGE_WEIGHTS[STAGES[-1]], 9), 1.0
 
 
 DEVICES = ("auto", "cpu", "cuda", "mps")

@@ -146,3 +146,36 @@ def test_explain_in_the_cli_and_in_a_worker_give_identical_saliency(tmp_path, is
     worker = json.loads((Path(run["path"]) / EXPLANATIONS).read_text())
     for a, b in zip(cli["clusters"], worker["clusters"], strict=True):
         assert a["saliency"] == b["saliency"]
+
+
+def test_time_left_follows_the_pace_measured_in_the_current_stage(isolated_store):
+    """#12 item 5: SCAN on 500 images took 328 s while the estimate said 4 s (the whole
+    job's elapsed time against its weighted fraction). Now: the pace of the current stage
+    after its first step (which carries set-up work), applied to what is left of it."""
+    from clustering.pipeline import stage_span
+    from workspace.worker import Reporter
+
+    store = Store(isolated_store)
+    with store.transaction() as con:
+        job_id = con.execute(
+            "INSERT INTO jobs (kind, key, config, state, created_at, created_by, started) "
+            "VALUES ('run', 'k', '{}', 'running', 'now', 'test', ?)", (time.time(),)).lastrowid
+    now = [0.0]
+    report = Reporter(store, job_id, stage_span, clock=lambda: now[0])
+    for fraction in np.linspace(0.0, 0.4, 9)[:-1]:  # load, features, neighbours: 3 s
+        now[0] += 0.4
+        report(float(fraction), "…")
+    epochs = 50
+    report(0.4, "cluster...")
+    now[0] += 20.0  # first epoch: 20 s with the set-up
+    report(0.4 + 0.3 / epochs, f"epoch 1/{epochs}")
+    for epoch in range(2, 11):  # then 6 s an epoch
+        now[0] += 6.0
+        report(0.4 + 0.3 * epoch / epochs, f"epoch {epoch}/{epochs}")
+    job = jobs.get(store, job_id)
+    assert job["stage"] == "cluster"
+    left = jobs.eta_seconds(job)
+    assert left is not None and 0.9 * 40 * 6 <= left <= 1.1 * 40 * 6, left
+    now[0] += 6.0
+    report(0.7, "map...")  # a new stage: no estimate until its own pace is measured
+    assert jobs.eta_seconds(jobs.get(store, job_id)) is None

@@ -22,13 +22,30 @@ def describe(job: dict) -> str:
 
 def _eta_text(job: dict) -> str:
     left = jobs.eta_seconds(job)
-    if left is None:
+    if job["state"] != "running":
         return ""
-    return f" · about {left:,.0f} s left" if left < 120 else f" · about {left / 60:,.0f} min left"
+    if left is None:
+        return " · estimating the time left…"
+    later = " (then the later stages)" if _stage_place(job)[0] < _stage_place(job)[1] else ""
+    when = f"{left:,.0f} s" if left < 120 else f"{left / 60:,.0f} min"
+    return f" · about {when} left in this stage{later}"
+
+
+def _stage_place(job: dict) -> tuple[int, int]:
+    """(number of the current stage, stages in all); (1, 1) for a one-stage job."""
+    from clustering.pipeline import STAGES
+
+    if job["kind"] != "run" or job["stage"] not in STAGES:
+        return 1, 1
+    return STAGES.index(job["stage"]) + 1, len(STAGES)
 
 
 def _active(store, job: dict) -> None:
-    text = f"**{md(describe(job))}** — {md(job['stage'] or 'waiting')}: {md(job['message'])}"
+    number, stages = _stage_place(job)
+    stage = md(job["stage"] or "waiting")
+    if stages > 1:
+        stage = f"stage {number} of {stages}, {stage}"
+    text = f"**{md(describe(job))}** — {stage}: {md(job['message'])}"
     st.progress(min(max(float(job["fraction"]), 0.0), 1.0), text=text + _eta_text(job))
     if st.button("Cancel", key=f"cancel-{job['id']}"):
         jobs.cancel(store, job["id"])

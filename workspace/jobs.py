@@ -262,11 +262,11 @@ def dismiss(store: Store, job_id: int) -> None:
 
 
 def eta_seconds(job: dict) -> float | None:
-    """Seconds left, estimated from the time taken so far (None until there is a basis)."""
-    if job["state"] != "running" or not job["started"] or job["fraction"] < 0.03:
+    """Seconds left in the job's current stage, from the pace measured inside it by the
+    worker (:class:`workspace.worker.StageClock`); None until there is a basis."""
+    if job["state"] != "running" or job.get("stage_ends") is None:
         return None
-    elapsed = time.time() - job["started"]
-    return elapsed * (1.0 - job["fraction"]) / job["fraction"]
+    return max(0.0, job["stage_ends"] - time.time())
 
 
 def wait(store: Store, job_id: int, timeout: float = 600.0, on_progress=None,

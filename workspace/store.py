@@ -68,6 +68,7 @@ MIGRATIONS: dict[int, str] = {
     3: "ALTER TABLE projects ADD COLUMN fingerprint TEXT;",
     4: "CREATE TABLE IF NOT EXISTS members (project_id INTEGER NOT NULL REFERENCES "
        "projects(id), user TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (project_id, user));",
+    5: "ALTER TABLE jobs ADD COLUMN stage_ends REAL;",
 }
 """``version -> SQL`` that takes a store from ``version - 1`` to ``version``."""
 
