@@ -149,7 +149,8 @@ class _Run:
         """``k`` as given, else estimated in the most informed view there is so far."""
         if self.k is None:
             where = next((v for v in self.views if v in VIEWS), "umap")
-            self.k, how = choose_k(self.views[where], random_state=self.seed)
+            self.k, how = choose_k(self.views[where], random_state=self.seed,
+                                   scores_out=self.info.setdefault("k_scores", {}))
             self.info["k_selection"] = f"{how} in the {where} view"
         return self.k
 

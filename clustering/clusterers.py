@@ -141,7 +141,8 @@ def _fit_kmeans(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=N
                 method="kmeans"):
     info = {}
     if n_clusters is None:
-        n_clusters, info["k_selection"] = choose_k(X, random_state=random_state)
+        n_clusters, info["k_selection"] = choose_k(X, random_state=random_state,
+                                                   scores_out=info.setdefault("k_scores", {}))
     model = kmeans_fit(X, n_clusters, random_state)
     labels = model.labels_.astype(np.int64)
     soft = distance_soft(X, model.cluster_centers_)

@@ -37,7 +37,8 @@ def kmeans_fit(X: np.ndarray, k: int, random_state: int = 0, n_init: int = 10):
 
 
 def choose_k(X: np.ndarray, fit_labels: Callable[[int], np.ndarray] | None = None,
-             random_state: int = 0, sample: int = 3000) -> tuple[int, str]:
+             random_state: int = 0, sample: int = 3000, scores_out: dict | None = None
+             ) -> tuple[int, str]:
     """Pick k in :data:`K_RANGE` by the best silhouette on a seeded sample.
 
     Parameters
@@ -50,6 +51,9 @@ def choose_k(X: np.ndarray, fit_labels: Callable[[int], np.ndarray] | None = Non
         Seed of the sample (and of the default k-means).
     sample : int
         Rows the silhouette is computed on.
+    scores_out : dict, optional
+        Filled with ``k -> silhouette`` of every k tried (run.json's ``k_scores``; a
+        runner-up close to the best makes the choice uncertain).
 
     Returns
     -------
@@ -78,6 +82,8 @@ def choose_k(X: np.ndarray, fit_labels: Callable[[int], np.ndarray] | None = Non
         labels = fit_labels(k)
         if len(np.unique(labels[rows])) > 1:
             scores[k] = float(silhouette_score(X[rows], labels[rows]))
+    if scores_out is not None:
+        scores_out.update({k: round(v, 4) for k, v in scores.items()})
     if not scores:
         return 2, "k=2: no k in range gave two distinct clusters"
     best = max(scores, key=scores.get)

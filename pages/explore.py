@@ -10,6 +10,7 @@ import streamlit as st
 from ui import keys
 from ui.cards import calibration_panel, cluster_card
 from ui.common import explanations_panel, open_run_page, shown_revision
+from ui.concerns import concerns_panel
 from ui.map_view import (
     cluster_map,
     html_map,
@@ -38,6 +39,7 @@ cols[2].metric("Noise", f"{m.get('noise_share', 0):.1%}")
 if m.get("acc") is not None:
     cols[3].metric("ACC vs truth", f"{m['acc']:.3f}")
     cols[4].metric("NMI / ARI", f"{m['nmi']:.2f} / {m['ari']:.2f}")
+concerns_panel(store, run, clusters)
 
 left, right = st.columns([3, 2], gap="medium")
 with left:

@@ -190,6 +190,16 @@ def _print_summary(run) -> None:
              "metrics: " + (", ".join(parts) or "none"),
              f"time: {rj['timings']['total']:.1f} s"]
     lines += [f"note: {n}" for n in rj.get("notes", [])]
+    import numpy as np
+
+    from clustering.diagnostics import run_concerns
+    from workspace.runs import load_clustering
+
+    labels = load_clustering(run.path).labels
+    sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else None
+    for concern in run_concerns(rj, sizes=None if sizes is None else sizes[sizes > 0]):
+        fix = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in concern.fix.items())
+        lines.append(f"warning: {concern.message} Try: {fix}")
     sys.stdout.write("\n".join(lines) + "\n")
 
 

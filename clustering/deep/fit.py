@@ -69,7 +69,8 @@ def fit_deep(X: np.ndarray, method: str, n_clusters: int | None, *, random_state
     seed_everything(random_state)
     info: dict = {"device": device}
     if n_clusters is None:
-        n_clusters, info["k_selection"] = choose_k(X, random_state=random_state)
+        n_clusters, info["k_selection"] = choose_k(X, random_state=random_state,
+                                                   scores_out=info.setdefault("k_scores", {}))
     ctx = TrainContext(device, random_state, progress, should_stop, image_shape,
                        checkpoint_dir)
     start = time.perf_counter()

@@ -1,0 +1,99 @@
+"""Concerns about a finished run, each with the fix to offer.
+
+A default that fails says so: HDBSCAN leaving a fifth of the points as noise, a density
+method splitting a few groups into many small clusters, or an automatically chosen k that
+another k fits almost as well. Each concern names what is wrong in one sentence and the
+run settings that would address it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Concern", "run_concerns"]
+
+HIGH_NOISE = 0.15
+"""A share of noise points above which the run says so."""
+SMALL_CLUSTER = 0.02
+"""A cluster holding less than this share of the points counts as small."""
+K_CLOSE = 0.1
+"""Another k whose silhouette is within this share of the best one's makes k uncertain."""
+DENSITY_METHODS = ("hdbscan", "umap-hdbscan")
+
+
+@dataclass(frozen=True)
+class Concern:
+    """One problem with a run and what to run instead.
+
+    Parameters
+    ----------
+    message : str
+        One sentence: what is wrong and why.
+    fix : dict
+        ``RunConfig`` fields to change for the fix.
+    fix_label : str
+        The fix as a button would say it.
+    """
+
+    message: str
+    fix: dict = field(default_factory=dict)
+    fix_label: str = ""
+
+
+def run_concerns(run: dict, sizes: np.ndarray | None = None) -> list[Concern]:
+    """What may be wrong with a finished run (empty when nothing is).
+
+    Parameters
+    ----------
+    run : dict
+        The run's ``run.json``.
+    sizes : ndarray of int, optional
+        Points per cluster (noise left out), for the many-small-clusters check.
+
+    Returns
+    -------
+    list of Concern
+
+    Examples
+    --------
+    >>> run = {"config": {"method": "hdbscan", "clusters": None},
+    ...        "metrics": {"noise_share": 0.83, "n_clusters": 3}, "fit_info": {}}
+    >>> run_concerns(run)[0].fix
+    {'method': 'auto'}
+    """
+    config, metrics = run.get("config", {}), run.get("metrics") or {}
+    method = config.get("method", "")
+    info = run.get("fit_info") or {}
+    other = {"method": "auto"} if method != "auto" else {"method": "umap-kmeans"}
+    out = []
+    noise = float(metrics.get("noise_share") or 0.0)
+    if noise >= HIGH_NOISE:
+        out.append(Concern(
+            f"{noise:.0%} of the points are noise (in no cluster): {method} keeps only the "
+            "dense cores of groups here. A method that places every point, or a smaller "
+            "minimum cluster size, keeps them.",
+            other, f"Run {other['method']} (every point in a cluster)"))
+    if method in DENSITY_METHODS and sizes is not None and len(sizes) > 8:
+        small = int((np.asarray(sizes) < SMALL_CLUSTER * np.sum(sizes)).sum())
+        if small >= 0.3 * len(sizes):
+            out.append(Concern(
+                f"{method} found {len(sizes)} clusters, {small} of them holding under "
+                f"{SMALL_CLUSTER:.0%} of the points each: density methods split groups "
+                "whose density varies. A method that estimates k, or a larger minimum "
+                "cluster size, gives fewer, whole groups.",
+                other, f"Run {other['method']} (k estimated)"))
+    scores = {int(k): float(v) for k, v in (info.get("k_scores") or {}).items()}
+    if not config.get("clusters") and len(scores) > 1:
+        best = max(scores, key=scores.get)
+        close = [k for k, v in scores.items()
+                 if k != best and v >= scores[best] - K_CLOSE * abs(scores[best])]
+        if close:
+            runner = max(close, key=scores.get)
+            out.append(Concern(
+                f"k={best} was chosen automatically, but k={runner} fits almost as well "
+                f"(silhouette {scores[best]:.2f} against {scores[runner]:.2f}), so the "
+                "number of groups is uncertain: if you know how many to expect, set it.",
+                {"clusters": runner}, f"Run with k={runner}"))
+    return out

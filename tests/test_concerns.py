@@ -1,0 +1,96 @@
+"""Defaults that fail say so and offer the fix (#12 item 7).
+
+Before: umap-hdbscan gave 11 clusters for 4 groups, HDBSCAN on pixels 83 % noise and an
+automatic k of 2 for 4 groups, and nothing on the page said so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from clustering.diagnostics import run_concerns
+from helpers import no_errors, start_app
+
+
+def _table(folder, kind: str):
+    rng = np.random.default_rng(0)
+    if kind == "noisy":  # three groups of very different density over a uniform background
+        parts = [rng.normal(c, s, (n, 2)) for c, s, n in
+                 (((0, 0), 0.3, 150), ((5, 5), 1.5, 150), ((10, 0), 3.0, 150))]
+        parts.append(rng.uniform(-10, 20, (200, 2)))
+    else:  # four overlapping groups: k=3, 4 and 5 score about the same
+        parts = [rng.normal(c, 1.8, (100, 2)) for c in ((0, 0), (5, 0), (0, 5), (5, 5))]
+    frame = pd.DataFrame(np.vstack(parts), columns=["x1", "x2"])
+    frame[["m1", "m2"]] = frame[["x1", "x2"]]  # the map (no UMAP to wait for)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / f"{kind}.csv", index=False)
+    return folder / f"{kind}.csv"
+
+
+def _run(home, path, method, clusters=None):
+    from clustering.pipeline import RunConfig
+    from workspace.runs import ensure_run, load_clustering
+    from workspace.store import Store
+
+    store = Store(home)
+    pid = store.create_project(path.stem, str(path), who="test", settings={"kind": "table",
+                                                                     "map_columns": ["m1", "m2"]})
+    run = ensure_run(RunConfig(data=str(path), method=method, clusters=clusters,
+                               map_columns=["m1", "m2"]), store, pid)
+    labels = load_clustering(run.path).labels
+    return store, run, np.bincount(labels[labels >= 0])
+
+
+def test_high_noise_is_said_with_a_fix_that_queues_auto(isolated_store):
+    store, run, sizes = _run(isolated_store, _table(isolated_store.parent / "d", "noisy"),
+                             "hdbscan")
+    concerns = run_concerns(run.run_json, sizes=sizes)
+    assert run.run_json["metrics"]["noise_share"] > 0.15
+    assert any("noise" in c.message and c.fix == {"method": "auto"} for c in concerns)
+
+    at = start_app()
+    warnings = [w.value for w in at.warning]
+    assert any("are noise" in w for w in warnings), warnings
+    fix = next(b for b in at.button if b.label.startswith("Run auto"))
+    fix.click().run()
+    from workspace import jobs
+
+    queued = [j for j in jobs.list_jobs(store) if j["kind"] == "run"]
+    assert queued and queued[0]["config"]["method"] == "auto", queued
+    for job in queued:
+        jobs.cancel(store, job["id"])
+
+
+def test_an_uncertain_automatic_k_is_said_and_the_cli_warns(isolated_store, tmp_path, capsys):
+    path = _table(isolated_store.parent / "d", "pairs")
+    store, run, _ = _run(isolated_store, path, "kmeans")
+    chosen = run.run_json["metrics"]["n_clusters"]
+    assert len(run.run_json["fit_info"]["k_scores"]) > 5
+    concern = next(c for c in run_concerns(run.run_json) if "uncertain" in c.message)
+    assert concern.fix["clusters"] != chosen and abs(concern.fix["clusters"] - chosen) <= 2
+
+    from workspace.cli import main
+
+    assert main(["run", "--data", str(path), "--method", "kmeans", "--map-columns", "m1", "m2",
+                 "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert f"warning: k={chosen} was chosen automatically" in out and "--clusters" in out, out
+
+
+def test_a_run_without_problems_says_nothing(isolated_store):
+    path = _table(isolated_store.parent / "d", "noisy")
+    store, run, sizes = _run(isolated_store, path, "kmeans", clusters=3)
+    assert run_concerns(run.run_json, sizes=sizes) == []
+    at = start_app()
+    no_errors(at)
+    assert not at.warning
+
+
+def test_a_density_method_splitting_groups_into_many_small_clusters_is_said():
+    run = {"config": {"method": "umap-hdbscan", "clusters": None},
+           "metrics": {"noise_share": 0.02, "n_clusters": 11}, "fit_info": {}}
+    sizes = np.array([300, 290, 250, 260, 9, 8, 7, 6, 5, 4, 3])
+    concern, = run_concerns(run, sizes=sizes)
+    assert "11 clusters, 7 of them" in concern.message and concern.fix == {"method": "auto"}
+    assert run_concerns(run, sizes=sizes[:4]) == []
