@@ -213,7 +213,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     if ignore_columns:
         frame = frame.drop(columns=list(ignore_columns))
     if kind == "auto":
-        text_column = text_column or _guess_text_column(frame, {label_column, id_column})
+        text_column = text_column or guess_text_column(frame, {label_column, id_column})
         kind = "text" if text_column else "auto"
     if kind == "text" and not text_column:
         raise InputError(f"'{name}' is to be read as text, but no text column was given; "
@@ -263,7 +263,11 @@ def _map_xy(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:
     return xy.astype(np.float32)
 
 
-def _guess_text_column(frame: pd.DataFrame, exclude: set) -> str | None:
+def guess_text_column(frame: pd.DataFrame, exclude: set) -> str | None:
+    """The column read as text when none is named, or None.
+
+    The one with the longest values, 25 characters or more on average and mostly distinct.
+    """
     candidates = []
     for col in frame.columns:
         if col in exclude or frame[col].dtype.kind in "biufc":

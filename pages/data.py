@@ -10,7 +10,7 @@ from ui import keys
 from ui.common import who
 from ui.context import page_context
 from ui.safe_text import md
-from ui.uploads import parsed_columns, parsed_dataset, saved_upload
+from ui.uploads import guessed_text_column, parsed_columns, parsed_dataset, saved_upload
 from ui.views import column_roles
 from workspace.jobs import submit_run
 from workspace.projects import DEMO_CONFIG, adopt_upload, config_for
@@ -70,10 +70,20 @@ if is_table:
     settings["kind"] = c1.selectbox("Rows are", ["auto", "table", "text", "embeddings", "series"],
                                     help="auto: text if a column holds long text, else table",
                                     key="kind")
-    settings["text_column"] = c2.selectbox("Text column", [none] + columns, key="text_col")
     settings["label_column"] = c3.selectbox("Label column (ground truth, optional)",
                                             [none] + columns, key="label_col")
     settings["id_column"] = c4.selectbox("Id column (optional)", [none] + columns, key="id_col")
+    guess = None
+    if settings["kind"] in ("auto", "text"):
+        guess = guessed_text_column(str(path), *(None if v == none else v for v in (
+            settings["label_column"], settings["id_column"])))
+    automatic = f"{guess} (picked automatically)" if guess else none
+    settings["text_column"] = c2.selectbox(
+        "Text column", [automatic] + columns, key=f"text_col-{guess}",
+        help="The column of texts to cluster; picked automatically when one holds long "
+        "text")
+    if settings["text_column"] == automatic:
+        settings["text_column"] = none
     settings = {k: (None if v == none else v) for k, v in settings.items()}
     map_columns = st.multiselect(
         "Map columns (optional): x and y of a 2-D map the data already has", columns,

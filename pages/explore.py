@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import streamlit as st
 
 from ui import keys
@@ -19,7 +18,7 @@ from ui.map_view import (
     select_rows,
     selected_rows_of,
 )
-from ui.safe_text import md
+from ui.members import member_browser
 from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
 
@@ -146,15 +145,5 @@ with right:
                      width="stretch",
                      column_config={"share": st.column_config.ProgressColumn(
                          "share", min_value=0.0, max_value=1.0, format="%.2f")})
-        rows = [int(r) for r in chosen[:24]]  # map frame rows are the data's rows
-        if data.modality == "images":
-            thumbs = [np.kron(data.images[r], np.ones((8, 8, 1) if data.images.ndim == 4
-                                                        else (8, 8), dtype=np.uint8))
-                      if data.images.shape[1] <= 16 else data.images[r] for r in rows]
-            st.image(thumbs, caption=[str(data.ids[r]) for r in rows], width=72)
-        elif data.texts is not None:
-            for r in rows[:12]:
-                st.markdown(f"- **{md(data.ids[r])}** · {md(data.texts[r][:300])}")
-        else:
-            st.dataframe(data.table.iloc[rows], width="stretch")
+        member_browser(data, chosen, key="selection")
         st.page_link("pages/review.py", label="Move or label this selection in Review →")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from clustering.errors import InputError
 from ui import keys
 from ui.common import edit_args, open_run_page, who
+from ui.members import member_browser
 from ui.safe_text import md
 from workspace.explanations import load_point_ambiguity
 from workspace.review import merge_clusters, move_points, split_cluster
@@ -74,6 +76,10 @@ if len(proposed):
                 store.set_cluster(key, int(c), name=proposal, who=who(), **edit_args())
 
         act(accept_all, f"Accepted {len(proposed)} proposed name(s)")
+
+with st.expander(f"What cluster {cluster} holds ({int(row['size']):,} points)"):
+    member_browser(data, np.flatnonzero(frame["cluster"].to_numpy() == cluster),
+                   key=f"preview-{cluster}")
 
 c1, c2 = st.columns(2)
 with c1.form("name_form"):

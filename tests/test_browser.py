@@ -462,3 +462,21 @@ def test_the_reviewer_name_is_kept_across_pages_and_project_creation(server, chr
     made = [p for p in Store(home).projects() if p["name"].startswith("name_kept")]
     assert made and made[0]["created_by"] == "Dr. Ana Ruiz", made
     page.close()
+
+
+def test_clear_selection_also_clears_the_map(server, chromium_browser):
+    """#12 item 9: "Clear selection" empties the selection on the page and on the map (the
+    lassoed points stayed highlighted)."""
+    url, _ = server
+    page = _open(chromium_browser, url)
+    _lasso(page)
+    assert _selected(page) > 10
+    assert _map_state(page, "s.selection.length") > 10
+    page.get_by_role("button", name="Clear selection").click()
+    page.get_by_role("tab", name="Clusters").wait_for()
+    deadline = time.time() + 20
+    while time.time() < deadline and _map_state(page, "s.selection.length"):
+        time.sleep(0.2)
+    assert _map_state(page, "s.selection.length") == 0
+    assert _map_state(page, "s.plot.get('selectedPoints').length") == 0
+    page.close()

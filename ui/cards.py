@@ -7,6 +7,7 @@ import streamlit as st
 
 from explain import wording
 
+from .members import rows_table
 from .plots import bar_figure, heatmap_figure, profile_figure, reliability_figure
 from .safe_text import md
 
@@ -42,7 +43,7 @@ def thumbnails(data, ids: list[str], width: int = 64) -> None:
         for r in rows:
             st.markdown(f"- {md(data.texts[r][:240])}")
     else:
-        st.dataframe(data.table.iloc[rows], width="stretch")
+        st.dataframe(rows_table(data, rows), width="stretch")
 
 
 def _saliency_image(sal: dict, images: np.ndarray) -> np.ndarray | None:

@@ -17,7 +17,7 @@ from workspace.projects import stage_upload
 
 from .common import get_dataset
 
-__all__ = ["parsed_columns", "parsed_dataset", "saved_upload"]
+__all__ = ["guessed_text_column", "parsed_columns", "parsed_dataset", "saved_upload"]
 
 _SAVED = "saved_uploads"
 """Session key: uploader file id -> saved path."""
@@ -36,6 +36,15 @@ def saved_upload(upload) -> str:
 def parsed_columns(path: str) -> list[str]:
     """Column names of a saved table (read once per file content)."""
     return list(read_table(Path(path)).columns)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def guessed_text_column(path: str, label_column: str | None, id_column: str | None
+                        ) -> str | None:
+    """The column clusterlab reads as text when none is chosen (None: it is a table)."""
+    from clustering.loaders import guess_text_column
+
+    return guess_text_column(read_table(Path(path)), {label_column, id_column})
 
 
 def parsed_dataset(path: str, settings: dict):
