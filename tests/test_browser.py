@@ -480,3 +480,28 @@ def test_clear_selection_also_clears_the_map(server, chromium_browser):
     assert _map_state(page, "s.selection.length") == 0
     assert _map_state(page, "s.plot.get('selectedPoints').length") == 0
     page.close()
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (float(v) for v in re.findall(r"[\d.]+", css)[:3])
+    return (0.299 * r + 0.587 * g + 0.114 * b) / 255
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_the_theme_follows_the_browser(server, chromium_browser, scheme):
+    """#12 item 10: the app and its map follow the browser's light/dark setting (the app
+    was always light)."""
+    url, _ = server
+    page = chromium_browser.new_page(viewport={"width": 1500, "height": 1000},
+                                     color_scheme=scheme)
+    page.set_default_timeout(120_000)
+    page.goto(url)
+    root = page.locator(".clm-root[data-ready='1']")
+    root.wait_for()
+    app = page.evaluate("() => getComputedStyle(document.querySelector("
+                        "'[data-testid=stApp]') || document.body).backgroundColor")
+    stage = root.locator(".clm-stage").evaluate("e => getComputedStyle(e).backgroundColor")
+    dark = scheme == "dark"
+    assert (_luminance(app) < 0.3) == dark and (_luminance(stage) < 0.3) == dark, (app, stage)
+    assert root.get_attribute("data-theme") == scheme
+    page.close()

@@ -52,24 +52,24 @@ function element(tag, className, parent, text) {
 }
 
 const CSS = `
-.clm-root{position:relative;font:13px/1.35 "Source Sans Pro",sans-serif;color:#262730}
+.clm-root{position:relative;font:13px/1.35 var(--st-font,"Source Sans Pro",sans-serif);color:var(--st-text-color,#262730)}
 .clm-bar{display:flex;gap:4px;align-items:center;flex-wrap:wrap;margin-bottom:4px}
-.clm-bar button{border:1px solid #d0d3da;background:#fff;border-radius:6px;padding:2px 8px;cursor:pointer;font:inherit}
+.clm-bar button{border:1px solid var(--st-border-color,#d0d3da);background:var(--st-secondary-background-color,#fff);color:inherit;border-radius:6px;padding:2px 8px;cursor:pointer;font:inherit}
 .clm-bar button.on{background:#4C78A8;color:#fff;border-color:#4C78A8}
 .clm-bar label{display:flex;gap:4px;align-items:center;margin-left:8px}
 .clm-bar input[type=range]{width:80px}
-.clm-stage{position:relative;border:1px solid #e6e8ec;border-radius:6px;overflow:hidden;background:#fff}
+.clm-stage{position:relative;border:1px solid var(--st-border-color,#e6e8ec);border-radius:6px;overflow:hidden;background:var(--st-background-color,#fff)}
 .clm-stage canvas{display:block}
 .clm-labels{position:absolute;inset:0;pointer-events:none}
-.clm-label{position:absolute;transform:translate(-50%,-50%);font-weight:600;font-size:12px;color:#262730;
-  text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;white-space:nowrap}
-.clm-tip{position:absolute;pointer-events:none;background:rgba(255,255,255,.96);border:1px solid #d0d3da;
+.clm-label{position:absolute;transform:translate(-50%,-50%);font-weight:600;font-size:12px;color:var(--st-text-color,#262730);
+  text-shadow:0 0 3px var(--st-background-color,#fff),0 0 3px var(--st-background-color,#fff),0 0 3px var(--st-background-color,#fff);white-space:nowrap}
+.clm-tip{position:absolute;pointer-events:none;background:var(--st-background-color,#fff);border:1px solid var(--st-border-color,#d0d3da);
   border-radius:6px;padding:4px 6px;max-width:280px;box-shadow:0 1px 4px rgba(0,0,0,.15);display:none;z-index:3}
 .clm-tip .thumb{width:64px;height:64px;image-rendering:pixelated;background-repeat:no-repeat;margin-top:4px}
 .clm-legend{display:flex;flex-wrap:wrap;gap:2px 10px;margin-top:4px}
 .clm-legend span.sw{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px}
 .clm-ramp{height:10px;width:200px;border-radius:3px}
-.clm-status{margin-left:auto;color:#6b6f76}
+.clm-status{margin-left:auto;opacity:.7}
 `;
 
 function build() {
@@ -146,6 +146,30 @@ function createMap() {
     state.shift = e.shiftKey;
   });
   return state;
+}
+
+// The app's theme (light or dark, following the browser unless the user picks one):
+// Streamlit sets --st-* custom properties around the component; the canvas needs them as
+// numbers, so they are read from the computed style of elements that use them.
+function themeColours(state) {
+  const rgba = (css) => {
+    const m = css.match(/[\d.]+/g) || ['255', '255', '255'];
+    return [+m[0] / 255, +m[1] / 255, +m[2] / 255, 1];
+  };
+  const stage = getComputedStyle(state.ui.stage);
+  const root = getComputedStyle(state.ui.root);
+  return { background: rgba(stage.backgroundColor), text: rgba(root.color),
+    backgroundCss: stage.backgroundColor, textCss: root.color };
+}
+
+function applyTheme(state) {
+  const colours = themeColours(state);
+  const key = `${colours.backgroundCss}|${colours.textCss}`;
+  if (state.themeKey === key) return;
+  state.themeKey = key;
+  state.theme = colours;
+  state.ui.root.dataset.theme = colours.background[0] < 0.5 ? 'dark' : 'light';
+  state.plot.set({ backgroundColor: colours.background, pointColorActive: colours.text });
 }
 
 const FAST_FROM = 300000; // from this many points: square points, no blending, no outlines
@@ -286,7 +310,7 @@ function downloadPng(state) {
   canvas.width = image.width;
   canvas.height = image.height;
   const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#ffffff';
+  ctx.fillStyle = state.theme ? state.theme.backgroundCss : '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const points = document.createElement('canvas');
   points.width = image.width;
@@ -298,8 +322,8 @@ function downloadPng(state) {
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   ctx.lineWidth = 3 * ratio;
-  ctx.strokeStyle = '#ffffff';
-  ctx.fillStyle = '#262730';
+  ctx.strokeStyle = state.theme ? state.theme.backgroundCss : '#ffffff';
+  ctx.fillStyle = state.theme ? state.theme.textCss : '#262730';
   for (const label of state.meta.labels) {
     const at = state.plot.getScreenPosition(label.anchor);
     if (!at) continue;
@@ -369,6 +393,7 @@ async function update(state, meta, sections) {
     return;
   }
   if (!state.plot) startPlot(state, meta.height, meta.n);
+  applyTheme(state);
   const plot = state.plot;
   const samePositions = state.positionsKey === meta.pos_key && held.spatialIndex;
   state.meta = meta;
