@@ -11,6 +11,7 @@ from clustering.errors import InputError
 from clustering.features import REPRESENTATIONS
 from ui import keys
 from ui.common import run_label, who
+from ui.compare_view import compare_panel
 from ui.context import page_context
 from ui.job_panel import job_panel
 from ui.safe_text import code, md
@@ -97,6 +98,10 @@ for r in runs:
         st.session_state[keys.RUN_KEY] = r["key"]
         st.session_state[keys.SELECTION] = []
         st.rerun()
+
+if len(runs) > 1:
+    with st.expander("Compare two runs"):
+        compare_panel(store, runs)
 
 if store.access is not None:  # sign-in configured: who may do what on this project
     with st.expander("People and roles"):

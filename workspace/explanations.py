@@ -133,8 +133,8 @@ def suggested_names(run_dir: Path, data) -> dict[int, str]:
     Parameters
     ----------
     run_dir : Path
-    data : Dataset
-        The run's data.
+    data : Dataset or None
+        The run's data (None: only what was kept is read; nothing is computed).
 
     Returns
     -------
@@ -149,6 +149,8 @@ def suggested_names(run_dir: Path, data) -> dict[int, str]:
         stored = read_artifact(target, lambda p: json.loads(p.read_text(encoding="utf-8")))
         if stored.get("explain_version") == EXPLAIN_VERSION:
             return {int(c): n for c, n in stored["names"].items()}
+    if data is None:
+        return {}
     names = suggest_names(data, load_clustering(run_dir).labels)
     try:
         write_json(target, {"explain_version": EXPLAIN_VERSION,
