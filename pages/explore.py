@@ -6,6 +6,7 @@ import os
 
 import streamlit as st
 
+from clustering.errors import InputError
 from ui import keys
 from ui.cards import calibration_panel, cluster_card
 from ui.common import explanations_panel, open_run_page, shown_revision
@@ -19,8 +20,10 @@ from ui.map_view import (
     selected_rows_of,
 )
 from ui.members import member_browser
+from ui.safe_text import md
 from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
+from workspace.search import find_rows
 
 store, project, run, data, frame, clusters = open_run_page("Explore")
 point_ambiguity = load_point_ambiguity(run["path"])
@@ -46,6 +49,27 @@ with left:
         (["truth"] if "truth" in frame else []) + \
         [c for c in frame.columns if c.startswith("alternative ")]
     extra = [c for c in data.table.columns[:200] if c not in options]
+    found = st.text_input(
+        "Find points", key=f"find-{run['key']}",
+        placeholder="an id, words of a text, any value, or a filter such as "
+                    "batch = B1 or size > 3",
+        help="The matching points are selected: highlighted on the map and listed beside it")
+    if found != st.session_state.get(keys.FIND_APPLIED, ""):
+        st.session_state[keys.FIND_APPLIED] = found
+        if found.strip():
+            try:
+                hits = find_rows(data, found)
+            except InputError as exc:
+                st.error(md(exc))
+            else:
+                st.session_state[keys.SELECTION] = frame["id"].iloc[hits].astype(str).tolist()
+                st.session_state[keys.FIND_NOTE] = (len(hits), (
+                    f"{len(hits):,} point(s) match “{md(found.strip())}” — selected on the "
+                    "map and listed beside it." if len(hits) else
+                    f"No point matches “{md(found.strip())}”."))
+    note = st.session_state.get(keys.FIND_NOTE)
+    if note and note[0] == len(st.session_state[keys.SELECTION]):  # not after a new lasso
+        st.caption(note[1])
     c1, c2 = st.columns([1, 2])
     color = c1.selectbox("Colour by", options + extra, key="color_by",
                          help="Cluster, the model's confidence, ground truth, or any column")
@@ -139,6 +163,7 @@ with right:
         st.subheader(f"Selection: {len(selection):,} points")
         if st.button("Clear selection", key="clear_sel"):
             st.session_state[keys.SELECTION] = []
+            st.session_state.pop(keys.FIND_NOTE, None)
             st.rerun()
         chosen = selected_rows_of(frame, run["key"])
         st.dataframe(selection_summary(frame, chosen), hide_index=True,

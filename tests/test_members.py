@@ -65,3 +65,22 @@ def test_the_text_column_box_names_the_column_picked_automatically(tmp_path):
     box = next(b for b in at.selectbox if b.label == "Text column")
     assert box.value == "body (picked automatically)", box.value
     assert any("30 texts" in s.value for s in at.success)
+
+
+def test_find_points_selects_ids_words_and_column_filters(isolated_store):
+    """#12 item 10: a search box that highlights the matching points."""
+    tiny_store(isolated_store)
+    at = start_app()
+    key = next(t.key for t in at.text_input if t.label == "Find points")
+    at.text_input(key=key).input("a > 3").run()
+    no_errors(at)
+    selected = at.session_state["selection"]
+    assert len(selected) == 9 and set(selected) == {f"p{i}" for i in range(9, 18)}
+    assert any("9 point(s) match" in c.value for c in at.caption)
+    at.text_input(key=key).input("p2").run()
+    assert set(at.session_state["selection"]) == {"p2", "p20", "p21", "p22", "p23", "p24",
+                                                   "p25", "p26"}
+    at.text_input(key=key).input("group = WEST").run()
+    assert len(at.session_state["selection"]) == 9
+    at.text_input(key=key).input("a > many").run()
+    assert any("holds numbers" in shown(e.value) for e in at.error)

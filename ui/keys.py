@@ -58,5 +58,10 @@ HTML_MAP = "html_map"
 EXPLORE_TAB = "explore_tab"
 """The Explore page's side tab (a click on a point opens "Cluster card")."""
 
+FIND_APPLIED = "find_applied"
+"""The Explore page's search text last applied to the selection."""
+FIND_NOTE = "find_note"
+"""``(matches, sentence)`` of the last search (shown under the search box)."""
+
 DEFAULTS = {PROJECT_ID: None, RUN_KEY: None, SELECTION: [], SELECTION_RUN: None, WHO: ""}
 """Set once per session with ``setdefault``."""

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from workspace.search import matching
+
 from .safe_text import md
 
 PAGE_SIZES = {"images": 24, "text": 20, "table": 50}
@@ -19,22 +21,6 @@ def rows_table(data, rows) -> pd.DataFrame:
     rows = np.asarray(rows, dtype=np.int64)
     part = data.table.iloc[rows]
     return part.set_axis(pd.Index(np.asarray(data.ids)[rows].astype(str), name="id"), axis=0)
-
-
-def matching(data, rows: np.ndarray, query: str) -> np.ndarray:
-    """The rows whose id, text or any cell contains ``query`` (case-insensitive)."""
-    query = query.strip().lower()
-    if not query:
-        return rows
-    ids = pd.Series(np.asarray(data.ids)[rows].astype(str)).str.lower()
-    hit = ids.str.contains(query, regex=False).to_numpy().copy()
-    if data.texts is not None:
-        texts = pd.Series([data.texts[r] for r in rows]).str.lower()
-        hit |= texts.str.contains(query, regex=False).to_numpy()
-    if data.modality != "images" and data.table.shape[1] <= 200:
-        cells = data.table.iloc[rows].astype(str).apply(lambda c: c.str.lower())
-        hit |= cells.apply(lambda c: c.str.contains(query, regex=False)).any(axis=1).to_numpy()
-    return rows[hit]
 
 
 def member_browser(data, rows, key: str) -> None:
