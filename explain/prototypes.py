@@ -45,7 +45,7 @@ def dimension_terms(X: np.ndarray, terms: np.ndarray, term_names: list[str], top
     """Name each embedding dimension by the words it follows most closely.
 
     ``dim_57`` tells a reader nothing; ``dim 57 ~ orbit, comet`` does. The words are the
-    TF-IDF terms most correlated with the dimension over the collection.
+    TF-IDF terms most positively correlated with the dimension over the collection.
 
     Parameters
     ----------
@@ -67,9 +67,8 @@ def dimension_terms(X: np.ndarray, terms: np.ndarray, term_names: list[str], top
     words = [n.removeprefix("term:") for n in term_names]
     out = []
     for j in range(X.shape[1]):
-        best = np.argsort(-np.abs(corr[j]))[:top]
-        out.append(f"dim {j} ~ " + ", ".join(("not " if corr[j, b] < 0 else "") + words[b]
-                                             for b in best))
+        best = [b for b in np.argsort(-corr[j])[:top] if corr[j, b] > 0]
+        out.append(f"dim {j} ~ " + ", ".join(words[b] for b in best) if best else f"dim {j}")
     return out
 
 

@@ -23,7 +23,7 @@ from .saliency import saliency_summary
 __all__ = ["EXPLAIN_VERSION", "Explanation", "explain_clustering"]
 
 
-EXPLAIN_VERSION = 2
+EXPLAIN_VERSION = 3
 """Written into every report; a stored report of another version is computed again. Bump
 it whenever a change in ``explain/`` alters what a report says."""
 

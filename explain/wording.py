@@ -58,6 +58,16 @@ def _single(feature: str, upper: bool, bound: float, emph: Emph) -> str | None:
     return f"{emph(feature)} {'≤' if upper else '≥'} {sig(bound)}"
 
 
+MAX_WORDS = 4
+"""Words listed in one "mentions" or "not" clause before the rest are counted."""
+
+
+def _words(words: list[str]) -> str:
+    shown = " or ".join(words[:MAX_WORDS])
+    return shown + (f" (or {len(words) - MAX_WORDS} more words)" if len(words) > MAX_WORDS
+                    else "")
+
+
 def conjunction_text(conj: list, emph: Emph = str) -> str:
     """One path of a rule tree in words.
 
@@ -94,7 +104,7 @@ def conjunction_text(conj: list, emph: Emph = str) -> str:
     if mentions:
         words.append("mentions " + " and ".join(mentions))
     if absent:
-        words.append(("not " if mentions else "does not mention ") + " or ".join(absent))
+        words.append(("not " if mentions else "does not mention ") + _words(absent))
     text = ", ".join(words)
     return " and ".join(([text] if text else []) + parts) or "every point"
 
@@ -112,7 +122,7 @@ def rule_lines(any_of: list, emph: Emph = str) -> list[str]:
               if len(c) == 1 and c[0]["feature"].startswith("term:") and c[0]["op"] == ">"]
     rest = [c for c in any_of if not (len(c) == 1 and c[0]["feature"].startswith("term:")
                                       and c[0]["op"] == ">")]
-    lines = ["mentions " + " or ".join(emph(w) for w in single)] if single else []
+    lines = ["mentions " + _words([emph(w) for w in single])] if single else []
     return lines + [conjunction_text(c, emph) for c in rest]
 
 

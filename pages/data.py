@@ -120,7 +120,9 @@ except InputError as exc:
     st.error(md(exc))
     st.stop()
 if is_table:
-    st.dataframe(column_roles(columns, settings, data), hide_index=True,
+    read_as_text = guess if data.texts is not None and not settings["text_column"] else None
+    st.dataframe(column_roles(columns, {**settings, "text_column": settings["text_column"]
+                                        or read_as_text}, data), hide_index=True,
                  column_config={"role": st.column_config.TextColumn("role", width="medium")})
 
 what = {"table": "table rows", "images": "images", "text": "texts",

@@ -64,6 +64,8 @@ def test_the_text_column_box_names_the_column_picked_automatically(tmp_path):
     no_errors(at)
     box = next(b for b in at.selectbox if b.label == "Text column")
     assert box.value == "body (picked automatically)", box.value
+    roles = {r["column"]: r["role"] for r in at.dataframe[0].value.to_dict("records")}
+    assert roles["body"] == "text", roles
     assert any("30 texts" in s.value for s in at.success)
 
 
