@@ -196,6 +196,8 @@ def test_map_offline_colours_tooltip_additive_selection_and_click(server, chromi
     assert sum(n.startswith("cluster ") for n in names) <= 1, names
     assert names[0] in page.locator(".clm-legend").inner_text()
 
+    # the whole map in the window (the search box and notes above it push it down)
+    page.locator(".clm-stage").evaluate("e => e.scrollIntoView({block: 'end'})")
     area = page.locator(".clm-stage canvas").bounding_box()
     x, y = _map_state(page, "s.plot.getScreenPosition(5)")
     page.mouse.move(area["x"] + x, area["y"] + y)
@@ -236,8 +238,10 @@ def test_map_offline_colours_tooltip_additive_selection_and_click(server, chromi
                            " === 0")
     # a point of one of the run's own clusters (an earlier test may have moved points into a
     # new cluster, which has no explanations yet)
-    row = _map_state(page, "s.sections.cluster.findIndex("
-                           "c => s.meta.cluster_names[c].startsWith('cluster '))")
+    row = _map_state(page, "s.sections.cluster.findIndex(c => !['lasso group', 'noise']"
+                           ".includes(s.meta.cluster_names[c]))")
+    page.locator(".clm-stage").evaluate("e => e.scrollIntoView({block: 'end'})")
+    area = page.locator(".clm-stage canvas").bounding_box()
     x, y = _map_state(page, f"s.plot.getScreenPosition({row})")
     cluster = _map_state(page, f"s.meta.cluster_names[s.sections.cluster[{row}]]")
     page.mouse.click(area["x"] + x, area["y"] + y)
