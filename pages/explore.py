@@ -32,6 +32,7 @@ if point_ambiguity is not None and len(point_ambiguity) == len(frame):
 if st.session_state.get(keys.SELECTION_RUN) != run["key"]:
     st.session_state[keys.SELECTION] = []
     st.session_state[keys.SELECTION_RUN] = run["key"]
+    st.session_state.pop(keys.FIND_NOTE, None)  # another run: the last search is not its
 
 m = run.get("metrics") or {}
 cols = st.columns(5)

@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from test_browser import CHROMIUM, _choose_plain, _free_port, _nav, wait_for_port
+from test_browser import CHROMIUM, _free_port, _nav, wait_for_port
 
 from helpers import tiny_store
 from workspace.access import Access, AccessDeniedError
@@ -110,6 +110,7 @@ def _sign_in(page, url: str, who: str) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     url, home, pid, key = signin_server
@@ -152,8 +153,19 @@ def test_sign_in_sets_who_and_roles_hold_in_the_browser(signin_server):
         _nav(page, "Cluster")
         page.get_by_text("People and roles").click()
         page.get_by_label("E-mail (as they sign in)").fill(BOB)
-        page.get_by_role("combobox", name="Role").scroll_into_view_if_needed()
-        _choose_plain(page, "Role", "reviewer")
+        role = page.get_by_role("combobox", name="Role")
+        role.scroll_into_view_if_needed()
+        # the list did not open on CI once (a click while the page was still settling):
+        # open it again rather than wait two minutes for an option that is not there
+        for attempt in range(4):
+            role.click()
+            try:
+                page.get_by_role("option", name="reviewer", exact=True).click(timeout=15_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 3:
+                    raise
+                page.keyboard.press("Escape")
         page.get_by_role("button", name="Save").last.click()
         _until(lambda: BOB in store.members(pid))
         assert store.members(pid) == {BOB: "reviewer"}
