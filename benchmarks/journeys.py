@@ -150,10 +150,46 @@ def journey(page, user: str, folder: Path) -> dict:
             "metrics": metrics}
 
 
+LOAD = {"biologist": {"id_column": "sample_id", "label_column": "cell_type"},
+        "librarian": {"id_column": "doc", "label_column": "topic"}, "photographer": {}}
+
+
+def peers(users: list[str], seeds=(0, 1, 2)) -> list[dict]:
+    """The plain peer pipelines of ``run_benchmarks.py`` on the same three data sets, on the
+    features clusterlab computes for them, told the true number of groups (the journeys'
+    ``auto`` was not); Hungarian ACC, mean over ``seeds``."""
+    from run_benchmarks import PEERS
+
+    from clustering.features import featurize
+    from clustering.loaders import load_data
+    from clustering.metrics import cluster_metrics
+
+    out = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for user in users:
+            data = load_data(str(JOURNEYS[user][0](Path(scratch))), **LOAD[user])
+            X = featurize(data).X
+            k = len(np.unique(data.labels))
+            for name, fn in PEERS.items():
+                accs = [cluster_metrics(X, fn(X, k, seed)[0], data.labels,
+                                        random_state=seed)["acc"] for seed in seeds]
+                out.append({"user": user, "pipeline": name, "k": k,
+                            "acc_mean": round(float(np.mean(accs)), 3),
+                            "acc_min": round(float(np.min(accs)), 3)})
+                sys.stdout.write(json.dumps(out[-1]) + "\n")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", nargs="+", default=list(JOURNEYS))
+    parser.add_argument("--peers", action="store_true",
+                        help="only the peer pipelines on the same data (no browser)")
     args = parser.parse_args()
+    if args.peers:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "journeys_peers.json").write_text(json.dumps(peers(args.users), indent=1))
+        return
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

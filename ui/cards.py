@@ -7,7 +7,7 @@ import streamlit as st
 
 from explain import wording
 
-from .members import rows_table
+from .members import enlarged_images, rows_table
 from .plots import bar_figure, heatmap_figure, profile_figure, reliability_figure
 from .safe_text import md
 
@@ -34,11 +34,8 @@ def thumbnails(data, ids: list[str], width: int = 64) -> None:
     index = {str(pid): i for i, pid in enumerate(data.ids)}
     rows = [index[i] for i in ids if i in index]
     if data.modality == "images":
-        imgs = [data.images[r] for r in rows]
-        if data.images.shape[1] <= 16:
-            reps = (8, 8, 1) if data.images.ndim == 4 else (8, 8)
-            imgs = [np.kron(im, np.ones(reps, dtype=np.uint8)) for im in imgs]
-        st.image(imgs, caption=[str(data.ids[r]) for r in rows], width=width)
+        st.image(enlarged_images(data, rows), caption=[str(data.ids[r]) for r in rows],
+                 width=width)
     elif data.texts is not None:
         for r in rows:
             st.markdown(f"- {md(data.texts[r][:240])}")

@@ -23,6 +23,15 @@ def rows_table(data, rows) -> pd.DataFrame:
     return part.set_axis(pd.Index(np.asarray(data.ids)[rows].astype(str), name="id"), axis=0)
 
 
+def enlarged_images(data, rows) -> list[np.ndarray]:
+    """The images of ``rows``, tiny ones (16 px or less, such as 8x8 digits) scaled up 8x
+    so they can be seen."""
+    if data.images.shape[1] > 16:
+        return [data.images[r] for r in rows]
+    reps = (8, 8, 1) if data.images.ndim == 4 else (8, 8)
+    return [np.kron(data.images[r], np.ones(reps, np.uint8)) for r in rows]
+
+
 def member_browser(data, rows, key: str) -> None:
     """Search box, pager and the members on the current page (images, texts or rows).
 
@@ -57,10 +66,8 @@ def member_browser(data, rows, key: str) -> None:
     if not len(chunk):
         return
     if kind == "images":
-        small = data.images.shape[1] <= 16
-        reps = (8, 8, 1) if data.images.ndim == 4 else (8, 8)
-        st.image([np.kron(data.images[r], np.ones(reps, np.uint8)) if small else data.images[r]
-                  for r in chunk], caption=[str(data.ids[r]) for r in chunk], width=72)
+        st.image(enlarged_images(data, chunk), caption=[str(data.ids[r]) for r in chunk],
+                 width=72)
     elif kind == "text":
         for r in chunk:
             st.markdown(f"- **{md(data.ids[r])}** · {md(data.texts[r][:300])}")
