@@ -151,7 +151,9 @@ def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid
 def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "data",
                        text_column: str | None = None, label_column: str | None = None,
                        id_column: str | None = None, drop_invalid: bool = False,
-                       map_columns: tuple[str, str] | list[str] | None = None) -> Dataset:
+                       map_columns: tuple[str, str] | list[str] | None = None,
+                       feature_columns: list[str] | None = None,
+                       ignore_columns: list[str] | None = None) -> Dataset:
     """A :class:`Dataset` from a DataFrame already in memory.
 
     The frame is read as :func:`load_data` reads a table file.
@@ -170,6 +172,8 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
         Leave out rows with missing or infinite numbers instead of refusing them.
     map_columns : pair of str, optional
         Two numeric columns that are the 2-D map (not features).
+    feature_columns, ignore_columns : list of str, optional
+        As for :func:`load_data`.
 
     Returns
     -------
@@ -186,7 +190,7 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'.")
     return _from_frame(frame, name, name, kind, text_column, label_column, id_column,
-                       drop_invalid, map_columns)
+                       drop_invalid, map_columns, feature_columns, ignore_columns)
 
 
 def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_column,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["calibration_bins", "cluster_metrics", "expected_calibration_error",
-           "hungarian_accuracy",
-           "matched_mapping"]
+__all__ = ["calibration_bins", "cluster_metrics", "contingency_metrics",
+           "expected_calibration_error", "hungarian_accuracy", "matched_mapping"]
 
 
 def _encode(values: np.ndarray) -> np.ndarray:
@@ -161,3 +160,56 @@ def expected_calibration_error(confidence: np.ndarray, labels: np.ndarray, truth
                                bins: int = 15) -> float:
     """ECE over equal-width bins with Hungarian-matched correctness."""
     return calibration_bins(confidence, labels, truth, bins)["ece"]
+
+
+def contingency_metrics(table: dict[str, dict[str, int]]) -> dict:
+    """ACC, NMI and ARI from counts alone (summed over chunks that were never in one place).
+
+    Noise (cluster ``"-1"``) is never matched by ACC and is one more cluster for NMI and
+    ARI, as in :func:`cluster_metrics`.
+
+    Parameters
+    ----------
+    table : dict
+        True class -> cluster -> number of rows.
+
+    Returns
+    -------
+    dict
+        ``acc``, ``nmi``, ``ari``, ``rows``, ``n_clusters``, ``noise_share``.
+
+    Examples
+    --------
+    >>> m = contingency_metrics({"a": {"0": 2}, "b": {"1": 1, "-1": 1}})
+    >>> m["acc"], m["n_clusters"]
+    (0.75, 2)
+    """
+    from scipy.optimize import linear_sum_assignment
+    from scipy.special import comb
+    from sklearn.metrics import mutual_info_score
+
+    classes = sorted(table)
+    clusters = sorted({k for row in table.values() for k in row}, key=int)
+    counts = np.array([[table[t].get(k, 0) for k in clusters] for t in classes], np.int64)
+    n = int(counts.sum())
+    real = [j for j, k in enumerate(clusters) if int(k) >= 0]
+    acc = 0.0
+    if real and n:
+        rows, cols = linear_sum_assignment(counts[:, real], maximize=True)
+        acc = float(counts[:, real][rows, cols].sum() / n)
+    a, b = counts.sum(axis=1), counts.sum(axis=0)
+    mi = mutual_info_score(None, None, contingency=counts)
+
+    def entropy(margin):
+        p = margin[margin > 0] / n
+        return float(-(p * np.log(p)).sum())
+
+    h = (entropy(a) + entropy(b)) / 2
+    nmi = 1.0 if h == 0 else float(mi / h)
+    pairs, pa, pb = comb(counts, 2).sum(), comb(a, 2).sum(), comb(b, 2).sum()
+    expected = pa * pb / comb(n, 2) if n > 1 else 0.0
+    top = (pa + pb) / 2 - expected
+    ari = 1.0 if top == 0 else float((pairs - expected) / top)
+    noise = sum(counts[:, j].sum() for j, k in enumerate(clusters) if int(k) < 0)
+    return {"acc": acc, "nmi": nmi, "ari": ari, "rows": n, "n_clusters": len(real),
+            "noise_share": float(noise / n) if n else 0.0}

@@ -93,10 +93,16 @@ class RunConfig:
     """The table columns to cluster on (None: numeric columns that are not id-like)."""
     ignore_columns: list[str] | None = None
     """Table columns left out altogether."""
+    sample: int | None = None
+    """Fit on this many rows drawn by id hash, then assign every row in chunks
+    (``workspace.partitioned``); None: fit on every row."""
 
     def to_dict(self) -> dict:
-        """Plain dict for JSON."""
-        return asdict(self)
+        """Plain dict for JSON (``sample`` only when set, so earlier runs keep their keys)."""
+        out = asdict(self)
+        if out["sample"] is None:
+            del out["sample"]
+        return out
 
     def validate(self) -> RunConfig:
         """Check every field; return ``self``.
@@ -140,6 +146,10 @@ class RunConfig:
             need(value is None or (isinstance(value, list | tuple) and len(value) > 0 and all(
                 isinstance(c, str) and c for c in value) and len(set(value)) == len(value)),
                 f"{name} must be a list of different column names, not {value}.")
+        need(self.sample is None or (isinstance(self.sample, int) and self.sample >= 100),
+             f"sample must be at least 100 rows, not {self.sample}.")
+        need(self.sample is None or not self.map_columns, "map columns cannot be used with a "
+             "sampled run yet; leave --map-columns or --sample out.")
         need(isinstance(self.image_size, int) and 8 <= self.image_size <= 256,
              f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
         if self.options and self.method == "auto":

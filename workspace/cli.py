@@ -65,6 +65,25 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--rule-leaves", type=int, default=None,
                      help="leaf budget of the rule tree (default 2 x clusters)")
     run.add_argument("--project", default=None, help="project name in the store")
+    scale = run.add_argument_group(
+        "past one machine", "fit on a sample drawn by id hash, then assign every row in chunks "
+        "(a folder or glob of Parquet files, a .parquet/.npy file or an image folder). A Dask "
+        "scheduler runs code its clients send: keep its port private or use TLS.")
+    scale.add_argument("--engine", default="local", choices=["local", "dask"],
+                       help="where chunks are assigned: this process, or Dask workers")
+    scale.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="a running Dask scheduler (default $CLUSTERLAB_DASK_SCHEDULER, "
+                       "else a LocalCluster on this machine)")
+    scale.add_argument("--workers", type=int, default=None,
+                       help="worker processes of the LocalCluster (default half the cores)")
+    scale.add_argument("--sample", type=int, default=None,
+                       help="rows the pipeline is fitted on (default 200,000 with --engine "
+                       "dask or a folder of Parquet files)")
+    scale.add_argument("--chunk-rows", type=int, default=100_000,
+                       help="rows per chunk task (not part of the run's key)")
+    scale.add_argument("--tls-ca-file", default=None, help="CA certificate for tls://")
+    scale.add_argument("--tls-cert", default=None, help="client certificate for tls://")
+    scale.add_argument("--tls-key", default=None, help="client key for tls://")
     run.add_argument("--out", required=True, type=Path)
 
     exp = sub.add_parser("export", help="export a labelled subset of a run")
@@ -111,11 +130,26 @@ def _progress_printer():
 
 
 def _cmd_run(args, store) -> int:
+    from clustering.chunks import is_partitioned_source
     from clustering.pipeline import RunConfig
+    from workspace.engines import EngineSettings
+    from workspace.partitioned import DEFAULT_SAMPLE
     from workspace.run_data import run_roles
     from workspace.runs import ensure_run, write_outputs
 
-    source = args.data if args.data.startswith("demo:") else str(Path(args.data).resolve())
+    source = args.data if args.data.startswith("demo:") or any(c in args.data for c in "*?[") \
+        else str(Path(args.data).resolve())
+    settings = EngineSettings(args.engine, args.scheduler, args.workers, args.tls_ca_file,
+                              args.tls_cert, args.tls_key, args.chunk_rows).validate()
+    sample = args.sample
+    if sample is None and (args.engine == "dask" or is_partitioned_source(source)):
+        sample = DEFAULT_SAMPLE
+    if sample is not None and args.explain:
+        raise InputError("--explain is not available for sampled runs yet; explain a run of "
+                         "up to a few hundred thousand rows without --sample.")
+    if sample is not None and source.startswith("demo:"):
+        raise InputError("--sample and --engine dask read files in chunks; give a folder of "
+                         "Parquet files, a .parquet/.npy file or an image folder, not a demo.")
     config = RunConfig(data=source, kind=args.kind, text_column=args.text_column,
                        label_column=args.label_column, id_column=args.id_column,
                        representation=args.representation, method=args.method,
@@ -123,12 +157,17 @@ def _cmd_run(args, store) -> int:
                        drop_invalid=args.drop_invalid, min_cluster_size=args.min_cluster_size,
                        epochs=args.epochs, options=_parse_options(args.option),
                        map_columns=args.map_columns, feature_columns=args.feature_columns,
-                       ignore_columns=args.ignore_columns).validate()
+                       ignore_columns=args.ignore_columns, sample=sample).validate()
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
     store.check_writable()  # a locked store is reported before minutes of computing
     # the project is made only once the run exists: refused input leaves the store as it was
-    run = ensure_run(config, store, None, progress=_progress_printer())
+    if sample is not None:
+        from workspace.partitioned import ensure_partitioned_run
+
+        run = ensure_partitioned_run(config, store, settings, progress=_progress_printer())
+    else:
+        run = ensure_run(config, store, None, progress=_progress_printer())
     # bound to the data's fingerprint: a name taken by other data makes "NAME (2)"
     project = store.create_project(args.project or _project_name(source), source,
                                    settings=run_roles(config.to_dict()),
@@ -195,7 +234,8 @@ def _print_summary(run) -> None:
     from clustering.diagnostics import run_concerns
     from workspace.runs import load_clustering
 
-    labels = load_clustering(run.path).labels
+    # a partitioned run's concerns are read from its sample's clustering
+    labels = load_clustering(run.path / "sample-run" if "partitioned" in rj else run.path).labels
     sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else None
     for concern in run_concerns(rj, sizes=None if sizes is None else sizes[sizes > 0]):
         fix = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in concern.fix.items())

@@ -24,7 +24,7 @@ from .fingerprint import data_fingerprint, package_versions, run_key
 from .store import Store, now
 
 __all__ = ["StoredRun", "build_run_json", "ensure_run", "load_assignments", "planned_key",
-           "read_artifact", "read_run", "write_outputs"]
+           "read_artifact", "read_run", "write_artifacts", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def ensure_run(config: RunConfig, store: Store, project_id: int | None = None,
     final = store.run_dir(key)
     staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=final.parent))
     try:
-        _write_artifacts(staging, result, run_json)
+        write_artifacts(staging, result, run_json)
         if final.exists():
             shutil.rmtree(final)
         staging.rename(final)
@@ -133,7 +133,8 @@ def ensure_run(config: RunConfig, store: Store, project_id: int | None = None,
     return StoredRun(key, final, run_json, False)
 
 
-def _write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
+def write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
+    """Write a finished run's files into ``folder`` (``run.json`` last)."""
     assignments_frame(result).to_parquet(folder / ASSIGNMENTS, index=False)
     result.clustering.save(folder / "clustering.npz")
     if result.clustering.model is not None:
@@ -202,4 +203,19 @@ def write_outputs(run: StoredRun, out: Path, extra: list[str] | None = None) -> 
         raise InputError(f"--out '{out}' is a file; give a folder for the results.")
     out.mkdir(parents=True, exist_ok=True)
     for name in (ASSIGNMENTS, RUN_JSON, *(extra or [])):
-        write_with(out / name, lambda tmp, n=name: shutil.copyfile(run.path / n, tmp))
+        if (run.path / name).is_dir():  # a partitioned run's parts
+            _copy_folder(run.path / name, out / name)
+        else:
+            write_with(out / name, lambda tmp, n=name: shutil.copyfile(run.path / n, tmp))
+
+
+def _copy_folder(source: Path, target: Path) -> None:
+    """Copy a folder under a temporary name, then swap it into place."""
+    staging = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    if target.is_dir():
+        shutil.rmtree(target)
+    elif target.exists():
+        target.unlink()
+    staging.rename(target)

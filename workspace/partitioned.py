@@ -1,0 +1,339 @@
+"""Runs too large for one process: fit on a sample, assign every chunk, parts on disk.
+
+1. **Plan** the chunks from metadata (:func:`clustering.chunks.plan_chunks`).
+2. **Sample** by id hash: every chunk keeps the rows whose hash is under a cutoff, and the
+   ``sample`` smallest hashes overall are the sample, sorted by hash — the same rows in the
+   same order however the input is split into files.
+3. **Fit** the usual pipeline on the sample, unchanged.
+4. **Freeze** an :class:`~clustering.assigner.Assigner` (no pickle).
+5. **Assign** every chunk as its own task (:mod:`workspace.chunk_tasks`), on this process or
+   on Dask workers (:mod:`workspace.engines`), each writing
+   ``assignments.parquet/part-NNNNN.parquet`` and a receipt; ``run.json`` is written last and
+   the folder renamed into the store in one step.
+
+Everything is kept in ``STORE/partial/run-KEY`` until the end, so a rerun after a crash, a
+killed client or a cancel redoes only the chunks without a valid receipt. The engine and the
+chunk size are not part of the run's key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clustering.chunks import ID, Chunk, plan_chunks
+from clustering.dataset import Dataset
+from clustering.errors import InputError
+from clustering.pipeline import RunConfig
+from clustering.progress import ProgressFn, no_progress
+
+from .atomic import write_json
+from .chunk_tasks import ASSIGNER, HASH, PARTS, RECEIPTS, SAMPLE_PARTS, assign_chunk, sample_chunk
+from .engines import EngineSettings, open_engine
+from .fingerprint import package_versions, run_key
+from .runs import StoredRun, read_run
+from .store import Store, now
+
+__all__ = ["DEFAULT_SAMPLE", "ensure_partitioned_run", "partition_fingerprint",
+           "work_dir"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SAMPLE = 200_000
+SAMPLE_FILE = "sample.parquet"
+SAMPLE_RUN = "sample-run"
+"""The sample's own run artifacts (clustering, features, map) inside a partitioned run."""
+PLAN = "plan.json"
+
+
+def partition_fingerprint(chunks: list[Chunk]) -> str:
+    """sha256 over the input's files: names, sizes and Parquet footers (or .npy headers).
+
+    Hashing every byte of tens of millions of rows would take longer than the run; the
+    footers hold row counts, per-column statistics and sizes of every row group.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    seen = set()
+    for chunk in chunks:
+        for path in ([Path(chunk.path, f) for f in chunk.files] if chunk.files
+                     else [Path(chunk.path)]):
+            if path in seen:
+                continue
+            seen.add(path)
+            digest.update(f"{path.name}|{path.stat().st_size}|".encode())
+            if chunk.kind == "parquet":
+                import pyarrow.parquet as pq
+
+                meta = pq.ParquetFile(path).metadata.to_dict()
+                digest.update(json.dumps(meta, sort_keys=True, default=str).encode())
+            else:
+                with open(path, "rb") as handle:
+                    digest.update(handle.read(1 << 16))
+    return digest.hexdigest()
+
+
+def work_dir(store: Store, key: str) -> Path:
+    """Where a partitioned run is built (and resumed from)."""
+    return store.root / "partial" / f"run-{key}"
+
+
+def _spec(config: RunConfig, text_column: str | None) -> dict:
+    return {"id_column": config.id_column, "kind": config.kind, "text_column": text_column,
+            "label_column": config.label_column, "image_size": config.image_size,
+            "device": "cpu"}
+
+
+def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSettings, *,
+                           project_id: int | None = None, progress: ProgressFn = no_progress,
+                           should_stop=None) -> StoredRun:
+    """The stored run for ``config`` (``config.sample`` set), computed chunk by chunk.
+
+    Parameters
+    ----------
+    config : RunConfig
+        With ``sample``: rows the pipeline is fitted on.
+    store : Store
+    settings : EngineSettings
+        Where the chunk tasks run (not part of the key).
+    project_id : int, optional
+    progress : callable
+    should_stop : callable, optional
+        True cancels; finished chunks are kept for the next run.
+
+    Returns
+    -------
+    StoredRun
+
+    Raises
+    ------
+    InputError
+        Bad input or an unreachable engine (one sentence).
+    Cancelled
+        ``should_stop`` or the progress callback asked to stop.
+    """
+    config.validate()
+    if config.sample is None:
+        raise InputError("a partitioned run needs a sample size (--sample).")
+    should_stop = should_stop or (lambda: False)
+    start = time.perf_counter()
+    chunks = plan_chunks(config.data, settings.chunk_rows)
+    data_hash = partition_fingerprint(chunks)
+    key = run_key(config.to_dict(), data_hash)
+    found = store.get_run(key)
+    if found:
+        progress(1.0, "reused an identical earlier run")
+        return StoredRun(key, Path(found["path"]), read_run(Path(found["path"])), True)
+    work = work_dir(store, key)
+    (work / PARTS).mkdir(parents=True, exist_ok=True)
+    (work / RECEIPTS).mkdir(exist_ok=True)
+    write_json(work / PLAN, {"chunks": [c.to_dict() for c in chunks],
+                             "chunk_rows": settings.chunk_rows})
+    timings = {"plan": round(time.perf_counter() - start, 4)}
+    rows = sum(c.rows for c in chunks)
+    progress(0.01, f"planned {len(chunks)} chunk(s) of {rows:,} rows")
+    engine = open_engine(settings)
+    try:
+        t = time.perf_counter()
+        sample = _draw_sample(config, chunks, work, engine, rows,
+                              lambda f, m: progress(0.01 + 0.09 * f, m), should_stop)
+        timings["sample"] = round(time.perf_counter() - t, 4)
+        t = time.perf_counter()
+        fitted, text_column = _fit(config, sample, work,
+                                   lambda f, m: progress(0.1 + 0.5 * f, m), should_stop)
+        timings["fit"] = round(time.perf_counter() - t, 4)
+        t = time.perf_counter()
+        receipts = _assign(config, chunks, work, engine, text_column,
+                           lambda f, m: progress(0.6 + 0.38 * f, m), should_stop, key)
+        timings["assign"] = round(time.perf_counter() - t, 4)
+        described = engine.describe()
+    finally:
+        engine.close()
+    run_json = _run_json(key, data_hash, config, settings, chunks, fitted, receipts,
+                         described, timings, len(sample), work)
+    run_json["timings"]["wall"] = round(time.perf_counter() - start, 4)
+    return _publish(store, key, work, run_json, project_id, progress)
+
+
+def _draw_sample(config, chunks, work, engine, rows, progress, should_stop) -> pd.DataFrame:
+    """The sample rows, sorted by id hash (read back when an earlier attempt drew it)."""
+    path = work / SAMPLE_FILE
+    if path.exists():
+        return pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    want = config.sample
+    share = 1.0 if want >= rows else min(1.0, want / rows * 1.1 + 64 / rows)
+    cutoff = int(min(share * 2.0**64, 2**64 - 1))
+    parts = work / SAMPLE_PARTS
+    parts.mkdir(exist_ok=True)
+    spec = {"id_column": config.id_column, "cutoff": cutoff}
+    args = [(c.to_dict(), spec, str(parts / f"part-{c.index:05d}.parquet")) for c in chunks]
+    progress(0.0, f"sample: drawing {min(want, rows):,} of {rows:,} rows by id hash")
+    engine.map(sample_chunk, args, lambda i, r: progress(
+        (i + 1) / len(args), f"sample: {i + 1}/{len(args)} chunks read"), should_stop,
+        "clusterlab-sample")
+    files = [Path(a[2]) for a in args]
+    hashes = np.concatenate([pq.read_table(f, columns=[HASH]).column(0).to_numpy()
+                             for f in files]).astype(np.uint64)
+    limit = np.partition(hashes, want - 1)[want - 1] if len(hashes) > want else \
+        (hashes.max() if len(hashes) else np.uint64(0))
+    frame = pd.concat([pd.read_parquet(f, filters=[(HASH, "<=", limit)]) for f in files],
+                      ignore_index=True)
+    frame = frame.sort_values([HASH, ID], kind="stable").reset_index(drop=True)
+    if frame[ID].duplicated().any():
+        first = frame.loc[frame[ID].duplicated(), ID].iloc[0]
+        raise InputError(f"The id '{first}' appears more than once; every row needs a unique "
+                         "id (fix the id column or leave --id-column out).")
+    frame.to_parquet(path, index=False)
+    shutil.rmtree(parts, ignore_errors=True)
+    return frame
+
+
+def _sample_dataset(config: RunConfig, frame: pd.DataFrame) -> tuple[Dataset, str | None]:
+    """The sample as the Dataset the pipeline fits on, and the text column it read."""
+    from clustering.loaders import dataset_from_frame, guess_text_column
+
+    name = Path(config.data.rstrip("/")).name
+    frame = frame.drop(columns=[HASH])
+    if "file" in frame.columns and "folder" in frame.columns and config.kind in (
+            "auto", "images") and Path(config.data).is_dir() and \
+            not any(Path(config.data).glob("*.parquet")):
+        return _image_dataset(config, frame, name), None
+    if Path(config.data).suffix.lower() == ".npy":
+        table = frame.drop(columns=[ID]).astype(np.float32)
+        return Dataset(name, "embeddings", frame[ID].to_numpy(object), table,
+                       embeddings=table.to_numpy(), source=config.data), None
+    text = config.text_column
+    if not text and config.kind in ("auto", "text"):
+        text = guess_text_column(frame, {config.label_column, ID})
+    data = dataset_from_frame(frame, config.kind if config.kind != "auto" or not text
+                              else "text", name=name, text_column=text,
+                              label_column=config.label_column, id_column=ID,
+                              drop_invalid=config.drop_invalid,
+                              feature_columns=config.feature_columns,
+                              ignore_columns=config.ignore_columns)
+    return data, text if data.modality == "text" else None
+
+
+def _image_dataset(config, frame, name) -> Dataset:
+    from clustering.images import decode_images
+
+    blobs = [(i, Path(f).read_bytes()) for i, f in zip(frame[ID], frame["file"], strict=True)]
+    images, kept, notes = decode_images(blobs, size=config.image_size)
+    if len(kept) != len(blobs):
+        raise InputError(f"{len(blobs) - len(kept)} image(s) of the sample could not be read.")
+    folders = frame["folder"].to_numpy(object)
+    labels = folders if 1 < len(set(folders)) < len(folders) else None
+    return Dataset(name, "images", frame[ID].to_numpy(object),
+                   pd.DataFrame(index=range(len(frame))), labels=labels, images=images,
+                   source=config.data, notes=tuple(notes),
+                   label_name="folder" if labels is not None else None)
+
+
+def _fit(config, sample, work, progress, should_stop):
+    """Fit the pipeline on the sample and freeze the assigner (both kept for resuming)."""
+    from clustering.assigner import ASSIGNER_JSON, fit_assigner
+    from clustering.device import resolve_device
+    from clustering.pipeline import run_pipeline
+
+    from .runs import build_run_json, write_artifacts
+
+    data, text_column = _sample_dataset(config, sample)
+    done = work / SAMPLE_RUN / "run.json"
+    if done.exists() and (work / ASSIGNER / ASSIGNER_JSON).exists():
+        return json.loads(done.read_text(encoding="utf-8")), text_column
+    result = run_pipeline(config, lambda f, m: progress(0.9 * f, f"fit on the sample: {m}"),
+                          dataset=data, should_stop=should_stop, checkpoint_dir=work / "fit")
+    fitted = build_run_json("sample", result, "sample")
+    assigner = fit_assigner(result.features.X, result.clustering, result.projection.xy,
+                            result.features.transform(), random_state=config.seed,
+                            device=resolve_device(config.device),
+                            progress=lambda f, m: progress(0.9 + 0.1 * f, m))
+    for folder, write in ((work / ASSIGNER, assigner.save),
+                          (work / SAMPLE_RUN, lambda f: write_artifacts(f, result, fitted))):
+        staging = folder.with_name(f"_{folder.name}")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        write(staging)
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+    shutil.rmtree(work / "fit", ignore_errors=True)
+    return fitted, text_column
+
+
+def _assign(config, chunks, work, engine, text_column, progress, should_stop, key):
+    spec = _spec(config, text_column)
+    receipts: dict[int, dict] = {}
+
+    def done(i, receipt):
+        receipts[i] = receipt
+        progress(len(receipts) / len(chunks), f"assign: {len(receipts)}/{len(chunks)} chunks "
+                 "done")
+
+    progress(0.0, f"assign: 0/{len(chunks)} chunks done")
+    engine.map(assign_chunk, [(c.to_dict(), str(work), spec) for c in chunks], done,
+               should_stop, f"clusterlab-assign-{key}")
+    for folder in (work / PARTS, work / RECEIPTS):  # a killed task's temporary file
+        for tmp in folder.glob("_tmp-*"):
+            tmp.unlink(missing_ok=True)
+    return [receipts[i] for i in range(len(chunks))]
+
+
+def _run_json(key, data_hash, config, settings, chunks, fitted, receipts, described, timings,
+              sample_rows, work) -> dict:
+    from clustering.assigner import ASSIGNER_JSON
+    from clustering.metrics import contingency_metrics
+
+    assigner = json.loads((work / ASSIGNER / ASSIGNER_JSON).read_text(encoding="utf-8"))
+    rows = sum(r["rows"] for r in receipts)
+    table: dict[str, dict[str, int]] = {}
+    for r in receipts:
+        for truth, row in r.get("contingency", {}).items():
+            for k, v in row.items():
+                table.setdefault(truth, {}).setdefault(k, 0)
+                table[truth][k] += v
+    metrics = contingency_metrics(table) if table else {}
+    busy = sum(r["seconds"] for r in receipts if not r.get("reused"))
+    return {
+        "key": key, "created_at": now(), "config": config.to_dict(), "seed": config.seed,
+        "method": fitted["method"], "params": fitted["params"], "fit_info": fitted["fit_info"],
+        "data": {**fitted["data"], "source": config.data, "rows": rows, "sha256": data_hash},
+        "map": "assigner-mlp", "map_fit": assigner["fit"],
+        "partitioned": {
+            "sample": config.sample, "sample_rows": int(sample_rows), "chunks": len(chunks),
+            "chunk_rows": settings.chunk_rows, **described,
+            "task_seconds": round(busy, 3),
+            "rows_per_task_second": round(rows / busy, 1) if busy else None,
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in receipts),
+            "worker_pids": sorted({r["pid"] for r in receipts})},
+        "timings": {**timings, "total": round(sum(timings.values()), 4)},
+        "versions": package_versions(), "metrics": metrics,
+        "metrics_sample": fitted.get("metrics", {}),
+        "notes": [*fitted.get("notes", []), f"Fitted on {sample_rows:,} rows drawn by id hash; "
+                  f"all {rows:,} rows assigned in {len(chunks)} chunk(s)."]}
+
+
+def _publish(store, key, work, run_json, project_id, progress) -> StoredRun:
+    """Write run.json last, move the folder into the store, register it."""
+    final = store.run_dir(key)
+    (work / PLAN).unlink(missing_ok=True)
+    (work / SAMPLE_FILE).replace(work / SAMPLE_RUN / SAMPLE_FILE)
+    write_json(work / "run.json", run_json)
+    if final.exists():
+        shutil.rmtree(final)
+    work.rename(final)
+    try:
+        store.register_run(key, project_id, run_json)
+    except BaseException:
+        shutil.rmtree(final, ignore_errors=True)
+        raise
+    progress(1.0, "done")
+    return StoredRun(key, final, run_json, False)
