@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -128,12 +129,22 @@ def test_predict_assigns_new_rows_like_the_run(blobs_csv, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_predict_needs_a_run_with_a_model(digits_run, tmp_path, monkeypatch, capsys):
+def test_predict_works_for_a_kmeans_run(digits_run, tmp_path, monkeypatch, capsys):
+    """Not only deep runs: k-means assigns by its centres (with the run's own temperature),
+    and the map place comes from a network distilled from the run's map."""
     home, out = digits_run
     monkeypatch.setenv("CLUSTERLAB_HOME", str(home))
     assert main(["predict", "--run", str(out), "--data", "demo:digits",
-                 "--out", str(tmp_path / "p.csv")]) == 2
-    assert "keeps no trained model" in capsys.readouterr().err
+                 "--out", str(tmp_path / "p.parquet")]) == 0
+    pred = pd.read_parquet(tmp_path / "p.parquet")
+    run = pd.read_parquet(out / "assignments.parquet")
+    assert (pred["cluster"].to_numpy() == run["cluster"].to_numpy()).mean() > 0.99
+    assert abs(pred["confidence"].to_numpy() - run["confidence"].to_numpy()).max() < 1e-3
+    spread = run[["x", "y"]].to_numpy().std(axis=0).mean()
+    err = np.abs(pred[["x", "y"]].to_numpy() - run[["x", "y"]].to_numpy()).mean()
+    assert err < 0.1 * spread
+    assert (home / "runs" / json.loads((out / "run.json").read_text())["key"] /
+            "assigner" / "assigner.json").exists()
 
 
 def test_crash_log_is_private_in_the_store_and_ignores_planted_symlinks(tmp_path, monkeypatch,

@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--reviewed", action="store_true", help="only reviewed points")
     exp.add_argument("--out", required=True, type=Path)
 
-    pred = sub.add_parser("predict", help="assign new rows with a deep run's saved model")
+    pred = sub.add_parser("predict", help="assign new rows (cluster, confidence, map place) with "
+                          "any run's frozen assigner")
     pred.add_argument("--run", required=True, type=Path, help="the --out folder of a run")
     pred.add_argument("--data", required=True, help="the new rows, in the run's data format")
     pred.add_argument("--kind", default="auto",
