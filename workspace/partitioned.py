@@ -310,6 +310,7 @@ def _run_json(key, data_hash, config, settings, chunks, fitted, receipts, descri
         "partitioned": {
             "sample": config.sample, "sample_rows": int(sample_rows), "chunks": len(chunks),
             "chunk_rows": settings.chunk_rows, **described,
+            "chunks_reused": sum(bool(r.get("reused")) for r in receipts),
             "task_seconds": round(busy, 3),
             "rows_per_task_second": round(rows / busy, 1) if busy else None,
             "peak_rss_mb": max(r["peak_rss_mb"] for r in receipts),

@@ -1,0 +1,296 @@
+"""Past one machine (#15): fit on an id-hash sample, assign every chunk on Dask workers.
+
+Everything runs on a real ``LocalCluster(n_workers=2, threads_per_worker=1)`` of worker
+processes; nothing is mocked.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_blobs
+
+from clustering.chunks import plan_chunks
+from clustering.errors import Cancelled
+from clustering.pipeline import RunConfig
+from workspace.cli import main
+from workspace.engines import EngineSettings
+from workspace.fingerprint import run_key
+from workspace.partitioned import ensure_partitioned_run, partition_fingerprint, work_dir
+from workspace.store import Store
+
+pytestmark = pytest.mark.slow
+
+
+def write_parts(folder: Path, rows: int, files: int, seed: int = 0, group: int = 250,
+                centers: int = 4) -> pd.DataFrame:
+    """Blobs with an id and a truth column, split into ``files`` Parquet files."""
+    X, y = make_blobs(rows, centers=centers, n_features=6, cluster_std=1.5, random_state=seed)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    frame.insert(0, "doc_id", [f"doc{i:06d}" for i in range(rows)])
+    frame["truth"] = y
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, part in enumerate(np.array_split(np.arange(rows), files)):
+        frame.iloc[part].to_parquet(folder / f"part{i:03d}.parquet", index=False,
+                                    row_group_size=group)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as lc, Client(lc) as client:
+        yield lc, client
+
+
+@pytest.fixture(scope="module")
+def blobs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("blobs")
+    frame = write_parts(root / "three", 3000, 3)
+    write_parts(root / "seven", 3000, 7)
+    return root, frame
+
+
+def config(data: Path, method: str = "kmeans", **kw) -> RunConfig:
+    return RunConfig(data=str(data), method=method, clusters=4, id_column="doc_id",
+                     label_column="truth", sample=kw.pop("sample", 1000), **kw)
+
+
+def dask(client, chunk_rows=250) -> EngineSettings:
+    return EngineSettings("dask", scheduler=client.scheduler.address, chunk_rows=chunk_rows)
+
+
+def result(run) -> pd.DataFrame:
+    return pd.read_parquet(run.path / "assignments.parquet")
+
+
+def sample_ids(run) -> list[str]:
+    return pd.read_parquet(run.path / "sample-run" / "sample.parquet")["_clusterlab_id"].tolist()
+
+
+@pytest.mark.parametrize("method,options", [("kmeans", {}), ("gmm", {}), ("hdbscan", {}),
+                                            ("umap-hdbscan", {}),
+                                            ("sela", {"epochs": 5})])
+def test_dask_equals_local(method, options, blobs, cluster, tmp_path):
+    root, frame = blobs
+    cfg = config(root / "three", method, options=options)
+    local = ensure_partitioned_run(cfg, Store(tmp_path / "a"), EngineSettings(chunk_rows=250))
+    remote = ensure_partitioned_run(cfg, Store(tmp_path / "b"), dask(cluster[1]))
+    assert local.key == remote.key
+    assert sample_ids(local) == sample_ids(remote) and len(sample_ids(local)) == 1000
+    a, b = result(local), result(remote)
+    assert a["id"].tolist() == frame["doc_id"].tolist() == b["id"].tolist()
+    assert (a["cluster"] == b["cluster"]).all()
+    cols = ["x", "y", "confidence"]
+    assert np.abs(a[cols].to_numpy() - b[cols].to_numpy()).max() <= 1e-5
+    assert remote.run_json["partitioned"]["engine"] == "dask"
+    assert local.run_json["partitioned"]["chunks"] == 12
+    if method != "hdbscan":
+        assert remote.run_json["metrics"]["acc"] > 0.9
+
+
+def test_partitioning_does_not_matter(blobs, cluster, tmp_path):
+    root, _ = blobs
+    three = ensure_partitioned_run(config(root / "three"), Store(tmp_path / "a"),
+                                   dask(cluster[1], chunk_rows=500))
+    seven = ensure_partitioned_run(config(root / "seven"), Store(tmp_path / "b"),
+                                   dask(cluster[1], chunk_rows=100))
+    assert three.run_json["partitioned"]["chunks"] != seven.run_json["partitioned"]["chunks"]
+    assert sample_ids(three) == sample_ids(seven)
+    a, b = result(three), result(seven)
+    assert (a["id"] == b["id"]).all() and (a["cluster"] == b["cluster"]).all()
+    assert np.abs(a[["x", "y", "confidence"]].to_numpy() -
+                  b[["x", "y", "confidence"]].to_numpy()).max() <= 1e-5
+
+
+def test_chunks_ran_in_parallel_within_a_memory_bound(blobs, cluster, tmp_path):
+    root, _ = blobs
+    run = ensure_partitioned_run(config(root / "seven"), Store(tmp_path / "s"),
+                                 dask(cluster[1], chunk_rows=100))
+    receipts = [json.loads(p.read_text()) for p in sorted((run.path / "receipts").glob("*"))]
+    assert len(receipts) == run.run_json["partitioned"]["chunks"]
+    assert len({r["pid"] for r in receipts}) == 2 and os.getpid() not in {
+        r["pid"] for r in receipts}
+    overlapping = any(a["pid"] != b["pid"] and a["start"] < b["end"] and b["start"] < a["end"]
+                      for a in receipts for b in receipts)
+    assert overlapping
+    assert max(r["peak_rss_mb"] for r in receipts) < 1500
+
+
+def test_close_to_the_all_rows_path(tmp_path, cluster):
+    from sklearn.manifold import trustworthiness
+    from sklearn.metrics import adjusted_rand_score
+
+    from workspace.runs import ensure_run
+
+    frame = write_parts(tmp_path / "big", 20_000, 4, seed=3, group=2500, centers=6)
+    store = Store(tmp_path / "s")
+    parted = ensure_partitioned_run(
+        RunConfig(data=str(tmp_path / "big"), method="kmeans", clusters=6, id_column="doc_id",
+                  label_column="truth", sample=4000), store, dask(cluster[1], 2500))
+    frame.to_parquet(tmp_path / "all.parquet", index=False)
+    whole = ensure_run(RunConfig(data=str(tmp_path / "all.parquet"), method="kmeans",
+                                 clusters=6, id_column="doc_id", label_column="truth"), store)
+    a, b = result(parted), pd.read_parquet(whole.path / "assignments.parquet")
+    assert adjusted_rand_score(a["cluster"], b["cluster"]) >= 0.95
+    assert parted.run_json["map_fit"]["map_r2_held_out"] >= 0.95
+    X = frame[[f"f{j}" for j in range(6)]].to_numpy()
+    X = (X - X.mean(0)) / X.std(0)
+    probe = np.random.default_rng(0).choice(len(X), 2000, replace=False)
+    t_part = trustworthiness(X[probe], a[["x", "y"]].to_numpy()[probe], n_neighbors=15)
+    t_full = trustworthiness(X[probe], b[["x", "y"]].to_numpy()[probe], n_neighbors=15)
+    assert t_part >= t_full - 0.02, (t_part, t_full)
+
+
+def _watch_receipts(folder: Path, action, stop: threading.Event) -> None:
+    while not stop.is_set():
+        if folder.exists() and any(folder.glob("part-*.json")):
+            action()
+            return
+        time.sleep(0.01)
+
+
+def test_a_killed_worker_changes_nothing(blobs, tmp_path):
+    """SIGKILL one worker process mid-job: the scheduler reruns its task elsewhere, every
+    chunk is written exactly once, no temporary part is left, output equals local."""
+    from distributed import Client, LocalCluster
+
+    root, frame = blobs
+    cfg = config(root / "seven")
+    local = ensure_partitioned_run(cfg, Store(tmp_path / "a"), EngineSettings(chunk_rows=100))
+    store = Store(tmp_path / "b")
+    killed = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as lc, Client(lc) as client:
+        pids = list(client.run(os.getpid).values())
+        key = local.key
+        stop = threading.Event()
+
+        def kill():
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(len(list((work_dir(store, key) / "receipts").glob("part-*"))))
+
+        watcher = threading.Thread(target=_watch_receipts, args=(
+            work_dir(store, key) / "receipts", kill, stop), daemon=True)
+        watcher.start()
+        run = ensure_partitioned_run(cfg, store, dask(client, chunk_rows=100))
+        stop.set()
+    assert killed and killed[0] < run.run_json["partitioned"]["chunks"]
+    parts = sorted((run.path / "assignments.parquet").iterdir())
+    assert [p.name for p in parts] == [f"part-{i:05d}.parquet" for i in range(len(parts))]
+    assert len(list((run.path / "receipts").iterdir())) == len(parts)
+    a, b = result(local), result(run)
+    assert b["id"].tolist() == frame["doc_id"].tolist()
+    assert (a["cluster"] == b["cluster"]).all()
+    assert np.abs(a[["x", "y"]].to_numpy() - b[["x", "y"]].to_numpy()).max() <= 1e-5
+
+
+def test_cancel_leaves_no_task_and_keeps_finished_parts(blobs, cluster, tmp_path):
+    root, _ = blobs
+    store = Store(tmp_path / "s")
+    cfg = config(root / "seven")
+    client = cluster[1]
+    key = run_key(cfg.to_dict(), partition_fingerprint(plan_chunks(cfg.data, 100)))
+    folder = work_dir(store, key) / "receipts"
+
+    def should_stop():
+        return folder.exists() and any(folder.glob("part-*"))
+
+    with pytest.raises(Cancelled):
+        ensure_partitioned_run(cfg, store, dask(client, chunk_rows=100), should_stop=should_stop)
+    deadline = time.time() + 10
+    left = None
+    while time.time() < deadline:
+        left = client.run_on_scheduler(lambda dask_scheduler: [
+            str(k) for k in dask_scheduler.tasks if "clusterlab-assign" in str(k)])
+        if not left:
+            break
+        time.sleep(0.2)
+    assert left == []
+    work = work_dir(store, key)
+    kept = sorted(work.glob("receipts/part-*.json"))
+    assert kept and all((work / "assignments.parquet" / f"{p.stem}.parquet").exists()
+                        for p in kept)
+    assert store.get_run(key) is None
+    run = ensure_partitioned_run(cfg, store, dask(client, chunk_rows=100))
+    assert run.run_json["partitioned"]["chunks_reused"] >= len(kept)
+
+
+def test_a_killed_client_resumes_with_the_missing_chunks_only(blobs, tmp_path):
+    root, frame = blobs
+    home = tmp_path / "home"
+    args = [sys.executable, "-m", "workspace.cli", "--store", str(home), "run", "--data",
+            str(root / "seven"), "--id-column", "doc_id", "--method", "kmeans", "--clusters",
+            "4", "--sample", "1000", "--chunk-rows", "100", "--engine", "dask", "--workers", "2",
+            "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        found = []
+        while time.time() < deadline and proc.poll() is None:
+            found = list((home / "partial").glob("run-*/receipts/part-*.json")) \
+                if (home / "partial").exists() else []
+            if found:
+                break
+            time.sleep(0.01)
+        assert found, "no chunk finished before the deadline"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    receipts = {p.name: p.read_text() for p in (home / "partial").glob("run-*/receipts/*")}
+    assert 0 < len(receipts) < 12
+    code = main(["--store", str(home), "run", "--data", str(root / "seven"), "--id-column",
+                 "doc_id", "--method", "kmeans", "--clusters", "4", "--sample", "1000",
+                 "--chunk-rows", "100", "--out", str(tmp_path / "out")])
+    assert code == 0
+    run_json = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run_json["partitioned"]["chunks_reused"] == len(receipts)
+    key = run_json["key"]
+    for name, text in receipts.items():  # finished chunks were not redone
+        assert (home / "runs" / key / "receipts" / name).read_text() == text
+    out = pd.read_parquet(tmp_path / "out" / "assignments.parquet")
+    assert out["id"].tolist() == frame["doc_id"].tolist()
+
+
+def test_client_memory_does_not_grow_with_rows(cluster, tmp_path):
+    peaks = []
+    for rows in (4000, 16000):
+        folder = tmp_path / f"r{rows}"
+        write_parts(folder, rows, 4, group=1000)
+        tracemalloc.start()
+        ensure_partitioned_run(RunConfig(data=str(folder), method="kmeans", clusters=4,
+                                         id_column="doc_id", sample=1000),
+                               Store(tmp_path / f"s{rows}"), dask(cluster[1], 1000))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 1.3 * peaks[0], peaks
+
+
+def test_unreachable_scheduler_and_missing_dask_are_one_sentence(blobs, tmp_path, capsys,
+                                                                 monkeypatch):
+    root, _ = blobs
+    start = time.monotonic()
+    code = main(["--store", str(tmp_path / "s"), "run", "--data", str(root / "three"),
+                 "--method", "kmeans", "--clusters", "4", "--engine", "dask", "--scheduler",
+                 "tcp://127.0.0.1:9", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - start < 15
+    assert "Cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+    assert "Traceback" not in err and not (tmp_path / "o").exists()
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    code = main(["--store", str(tmp_path / "s"), "run", "--data", str(root / "three"),
+                 "--method", "kmeans", "--clusters", "4", "--engine", "dask",
+                 "--out", str(tmp_path / "o")])
+    assert code == 2 and "pip install 'clusterlab[dask]'" in capsys.readouterr().err
