@@ -13,6 +13,7 @@ from ui import keys
 from ui.common import run_label, who
 from ui.compare_view import compare_panel
 from ui.context import page_context
+from ui.engine_panel import engine_settings
 from ui.job_panel import job_panel
 from ui.safe_text import code, md
 from ui.views import auto_choice_table
@@ -25,6 +26,7 @@ store, project, run = context.store, context.project, context.run
 st.title("Cluster")
 st.caption(f"Project **{md(project['name'])}** · data {code(project['data'])}")
 
+sample, engine = engine_settings()
 with st.form("run_form"):
     c1, c2 = st.columns(2)
     rep = c1.selectbox("Representation", list(REPRESENTATIONS),
@@ -61,9 +63,10 @@ if submitted:
                            ("kind", "text_column", "label_column", "id_column",
                             "map_columns", "feature_columns", "ignore_columns")
                            if project["settings"].get(key)},
-                        drop_invalid=bool(project["settings"].get("drop_invalid")))
+                        drop_invalid=bool(project["settings"].get("drop_invalid")),
+                        sample=sample)
     try:
-        job, attached = submit_run(store, config, project["id"], who=who())
+        job, attached = submit_run(store, config, project["id"], who=who(), engine=engine)
     except InputError as exc:  # e.g. a viewer's role does not allow runs
         st.error(md(exc))
     else:

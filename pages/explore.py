@@ -36,7 +36,11 @@ if st.session_state.get(keys.SELECTION_RUN) != run["key"]:
 
 m = run.get("metrics") or {}
 cols = st.columns(5)
-cols[0].metric("Points", f"{len(frame):,}")
+whole = m.get("rows") if run.get("whole_path") else None  # a partitioned run's true count
+cols[0].metric("Points", f"{whole:,}" if whole else f"{len(frame):,}")
+if whole and whole != len(frame):
+    st.caption(f"The map shows {len(frame):,} of the run's {whole:,} rows (a uniform sample "
+               "by id hash); the figures above count every row.")
 cols[1].metric("Clusters", m.get("n_clusters", "?"))
 cols[2].metric("Noise", f"{m.get('noise_share', 0):.1%}")
 if m.get("acc") is not None:

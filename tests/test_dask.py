@@ -24,8 +24,8 @@ from clustering.errors import Cancelled
 from clustering.pipeline import RunConfig
 from workspace.cli import main
 from workspace.engines import EngineSettings
-from workspace.fingerprint import run_key
-from workspace.partitioned import ensure_partitioned_run, partition_fingerprint, work_dir
+from workspace.fingerprint import partition_fingerprint, run_key
+from workspace.partitioned import ensure_partitioned_run, work_dir
 from workspace.store import Store
 
 pytestmark = pytest.mark.slow
@@ -172,8 +172,9 @@ def test_a_killed_worker_changes_nothing(blobs, tmp_path):
     store = Store(tmp_path / "b")
     killed = []
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as lc, Client(lc) as client:
-        pids = list(client.run(os.getpid).values())
+                      dashboard_address=None) as lc:
+        with Client(lc) as client:  # the run connects with its own client
+            pids = list(client.run(os.getpid).values())
         key = local.key
         stop = threading.Event()
 
@@ -184,7 +185,8 @@ def test_a_killed_worker_changes_nothing(blobs, tmp_path):
         watcher = threading.Thread(target=_watch_receipts, args=(
             work_dir(store, key) / "receipts", kill, stop), daemon=True)
         watcher.start()
-        run = ensure_partitioned_run(cfg, store, dask(client, chunk_rows=100))
+        run = ensure_partitioned_run(cfg, store, EngineSettings(
+            "dask", scheduler=lc.scheduler_address, chunk_rows=100))
         stop.set()
     assert killed and killed[0] < run.run_json["partitioned"]["chunks"]
     parts = sorted((run.path / "assignments.parquet").iterdir())
@@ -294,3 +296,64 @@ def test_unreachable_scheduler_and_missing_dask_are_one_sentence(blobs, tmp_path
                  "--method", "kmeans", "--clusters", "4", "--engine", "dask",
                  "--out", str(tmp_path / "o")])
     assert code == 2 and "pip install 'clusterlab[dask]'" in capsys.readouterr().err
+
+
+def test_the_app_queues_a_sampled_run_and_shows_its_figures(blobs, isolated_store):
+    """Explore draws a partitioned run (through its view); Cluster page: "Test connection"
+    to a dead scheduler is one sentence; a sampled run is queued with its engine (not part
+    of the key) and finishes in the background worker."""
+    from helpers import no_errors, shown, start_app
+    from workspace import jobs
+
+    root, frame = blobs
+    store = Store(isolated_store)
+    pid = store.create_project("parts", str(root / "three"), who="test",
+                               settings={"id_column": "doc_id", "label_column": "truth"})
+    ensure_partitioned_run(config(root / "three"), store, EngineSettings(chunk_rows=500),
+                           project_id=pid)
+    at = start_app()
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Points"] == "3,000" and float(metrics["ACC vs truth"]) > 0.9
+    assert (Path(store.runs(pid)[0]["path"]) / "view" / "run.json").exists()
+    at.switch_page("pages/cluster.py").run()
+    at.number_input(key="scale_sample").set_value(1500)
+    at.radio(key="scale_engine").set_value("dask").run()
+    at.text_input(key="scale_scheduler").input("tcp://127.0.0.1:9").run()
+    at.button(key="scale_test").click().run()
+    assert any("Cannot reach the Dask scheduler" in shown(e.value) for e in at.error)
+    at.radio(key="scale_engine").set_value("local").run()
+    at.selectbox(key="method").set_value("kmeans")
+    at.number_input(key="k").set_value(4)
+    at.button(key="run").click().run()
+    no_errors(at)
+    job = jobs.get(store, at.session_state["waiting_job"])
+    assert job["config"]["sample"] == 1500 and job["config"]["engine"]["engine"] == "local"
+    done = jobs.wait(store, job["id"], timeout=300)
+    assert done["state"] == "done", done
+    run = store.get_run(done["result"])
+    assert json.loads((Path(run["path"]) / "run.json").read_text())["partitioned"][
+        "sample_rows"] == 1500
+
+
+def test_the_view_is_a_uniform_sample_beyond_the_map_limit(blobs, tmp_path, monkeypatch):
+    """Above VIEW_ROWS the app's view holds about that many rows drawn by id hash (class
+    shares as in the whole run); the whole run's counts stay in its run.json."""
+    from workspace import partitioned
+    from workspace.partitioned_view import ensure_view
+
+    monkeypatch.setattr(partitioned, "VIEW_ROWS", 1000)
+    root, frame = blobs
+    run = ensure_partitioned_run(config(root / "seven", sample=500), Store(tmp_path / "s"),
+                                 EngineSettings(chunk_rows=250))
+    view = ensure_view(run.path)
+    shown = pd.read_parquet(view / "assignments.parquet")
+    assert 850 <= len(shown) <= 1150
+    whole = result(run).set_index("id")
+    assert (whole.loc[shown["id"], "cluster"].to_numpy() == shown["cluster"].to_numpy()).all()
+    truth = frame.set_index("doc_id").loc[shown["id"], "truth"]
+    assert (truth.value_counts(normalize=True) - 0.25).abs().max() < 0.05
+    rj = json.loads((view / "run.json").read_text())
+    assert rj["data"]["rows"] == len(shown) and rj["data"]["whole_rows"] == 3000
+    assert np.load(view / "features.npy").shape == (len(shown), 6)
+    assert run.run_json["metrics"]["rows"] == 3000

@@ -4,6 +4,7 @@ explanations panel, the reviewer's name."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import streamlit as st
 
@@ -75,6 +76,9 @@ def open_run_page(title: str):
     if run is None:
         st.info("This project has no clustering yet. Open **Cluster** to run one.")
         st.stop()
+    if run.get("whole_path") == run["path"]:  # partitioned, no view to draw: figures only
+        partitioned_summary(run)
+        st.stop()
     data_args = _run_data_args(run, project)  # the run's own data and roles, checked
     data = get_dataset(*data_args)
     revision = _remember_revision(store, run["key"])
@@ -82,6 +86,35 @@ def open_run_page(title: str):
     # pages add columns to their frame; a shallow copy keeps the shared one unchanged
     frame = frame.copy(deep=False)
     return store, project, run, data, frame, cluster_table(frame, store, run["key"])
+
+
+def partitioned_summary(run: dict) -> None:
+    """What a run fitted on a sample and assigned in chunks holds (its rows are not loaded
+    into the page: there can be tens of millions)."""
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+    from workspace.runs import read_run
+
+    rj = read_run(Path(run["path"]))
+    part = rj["partitioned"]
+    st.info(f"This run assigned **{rj['data']['rows']:,}** rows in {part['chunks']} chunks "
+            f"({part.get('engine', 'local')}), after fitting {rj['method']} on "
+            f"{part['sample_rows']:,} rows drawn by id hash. The map and review of such runs "
+            "are not drawn in the app yet; every row's cluster, confidence and map place "
+            f"are in `{run['path']}/assignments.parquet` (a folder of parts that "
+            "`pandas.read_parquet` reads whole).")
+    table = ds.dataset(Path(run["path"]) / "assignments.parquet").to_table(columns=["cluster"])
+    sizes = pd.Series(table.column(0).to_numpy()).value_counts().sort_index()
+    m = rj.get("metrics") or {}
+    cols = st.columns(4)
+    cols[0].metric("Rows", f"{rj['data']['rows']:,}")
+    cols[1].metric("Clusters", int((sizes.index >= 0).sum()))
+    cols[2].metric("Map fit R²", rj.get("map_fit", {}).get("map_r2_held_out"))
+    if "acc" in m:
+        cols[3].metric("ACC (all rows)", f"{m['acc']:.3f}")
+    st.dataframe(pd.DataFrame({"cluster": sizes.index, "rows": sizes.to_numpy()}),
+                 hide_index=True)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)

@@ -62,6 +62,8 @@ def resolve_context() -> PageContext:
     if st.session_state.get(keys.RUN_KEY) not in run_keys:
         st.session_state[keys.RUN_KEY] = run_keys[0] if run_keys else None
     run = next((r for r in runs if r["key"] == st.session_state[keys.RUN_KEY]), None)
+    if run is not None:
+        run = _view_of(run)
     _show_link(projects[pid], run)
     return PageContext(store, projects[pid], run)
 
@@ -96,6 +98,24 @@ def _show_link(project: dict, run: dict | None) -> None:
         if link[1]:
             st.query_params["run"] = link[1]
     st.session_state[keys.LINK_SEEN] = link
+
+
+def _view_of(run: dict) -> dict:
+    """A partitioned run is shown through its view (the rows its map draws); ``whole_path``
+    keeps the run's own folder. Without a view (images) the pages show its figures only."""
+    from pathlib import Path
+
+    from clustering.errors import InputError
+    from workspace.partitioned_view import ensure_view, is_partitioned
+
+    if not is_partitioned(Path(run["path"])):
+        return run
+    try:
+        with st.spinner("Preparing the map of this run (once)…"):
+            return {**run, "path": str(ensure_view(Path(run["path"]))),
+                    "whole_path": run["path"]}
+    except InputError:
+        return {**run, "whole_path": run["path"]}
 
 
 def page_context() -> PageContext:

@@ -17,7 +17,11 @@ def describe(job: dict) -> str:
     if job["kind"] == "export":
         return f"{job['config']['format']} export of run {job['key'].rsplit('-', 1)[0]}"
     cfg = job["config"]
-    return f"{cfg['method']} on {cfg['data'].rsplit('/', 1)[-1]} (seed {cfg['seed']})"
+    text = f"{cfg['method']} on {cfg['data'].rsplit('/', 1)[-1]} (seed {cfg['seed']})"
+    if cfg.get("sample"):
+        engine = (cfg.get("engine") or {}).get("engine", "local")
+        text += f", fitted on {cfg['sample']:,} rows, chunks assigned on {engine}"
+    return text
 
 
 def _eta_text(job: dict) -> str:

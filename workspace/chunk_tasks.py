@@ -30,7 +30,11 @@ HASH = "_clusterlab_hash"
 PARTS = "assignments.parquet"
 RECEIPTS = "receipts"
 SAMPLE_PARTS = "sample-parts"
+VIEW_PARTS = "view-parts"
+"""The rows the app's map draws (all, or a uniform sample by id hash): their columns, run
+results and features, one part per chunk."""
 ASSIGNER = "assigner"
+RESULT_COLUMNS = ("cluster", "confidence", "x", "y")
 
 _ASSIGNERS: dict[tuple, object] = {}
 
@@ -106,7 +110,10 @@ def sample_chunk(chunk: dict, spec: dict, out: str) -> dict:
 
 
 def receipt_is_valid(receipt_path: Path, part_path: Path, chunk: Chunk) -> dict | None:
-    """The receipt when it and its part are whole and match the chunk, else None."""
+    """The receipt when it and its part (and view part) are whole and match the chunk."""
+    view = part_path.parent.parent / VIEW_PARTS / f"{part_path.stem}.npy"
+    if not view.exists():
+        return None
     try:
         receipt = json.loads(receipt_path.read_text(encoding="utf-8"))
         import pyarrow.parquet as pq
@@ -118,6 +125,22 @@ def receipt_is_valid(receipt_path: Path, part_path: Path, chunk: Chunk) -> dict 
         return None
     ok = receipt.get("chunk") == chunk.index and receipt.get("rows") == rows == chunk.rows
     return receipt if ok else None
+
+
+def _write_view_part(work: Path, chunk: Chunk, frame: pd.DataFrame, out: pd.DataFrame,
+                     X: np.ndarray, cutoff: int | None) -> None:
+    """The chunk's rows the app's map draws: id hash at most ``cutoff`` (all when None)."""
+    keep = np.ones(len(frame), bool) if cutoff is None else \
+        id_hashes(frame[ID].to_numpy(object)) <= np.uint64(cutoff)
+    rows = frame.loc[keep].reset_index(drop=True)
+    for col in RESULT_COLUMNS:
+        rows[f"_clusterlab_{col}"] = out[col].to_numpy()[keep]
+    folder = work / VIEW_PARTS
+    folder.mkdir(exist_ok=True)
+    _write_atomic(folder / f"part-{chunk.index:05d}.parquet",
+                  lambda p: rows.to_parquet(p, index=False))
+    _write_atomic(folder / f"part-{chunk.index:05d}.npy",
+                  lambda p: np.save(p, X[keep], allow_pickle=False))
 
 
 def _assigner(folder: Path):
@@ -146,8 +169,9 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
     -------
     dict
         The receipt: ``chunk``, ``rows``, ``start``/``end`` (epoch seconds), ``seconds``,
-        ``pid``, ``host``, ``peak_rss_mb`` (the process's peak), ``contingency`` (ground
-        truth value -> cluster -> rows, when a label column is named), ``reused``.
+        ``pid``, ``host``, ``peak_rss_mb`` (the process's peak), ``sizes`` (cluster -> rows),
+        ``contingency`` (ground truth value -> cluster -> rows, when a label column is
+        named), ``reused``.
     """
     import torch
 
@@ -174,12 +198,15 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
     out = pd.DataFrame({"id": pd.Series(data.ids, dtype="string"), "cluster": labels,
                         "confidence": confidence.astype(np.float64),
                         "x": xy[:, 0].astype(np.float64), "y": xy[:, 1].astype(np.float64)})
+    _write_view_part(work_dir, c, frame, out, X, spec.get("view_cutoff"))
     _write_atomic(part, lambda p: out.to_parquet(p, index=False))
     receipt = {"chunk": c.index, "rows": int(len(out)), "start": start, "end": time.time(),
                "seconds": round(time.time() - start, 4), "pid": os.getpid(),
                "host": socket.gethostname(),
                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                                     1)}
+    values, counts = np.unique(labels, return_counts=True)
+    receipt["sizes"] = {str(int(v)): int(n) for v, n in zip(values, counts, strict=True)}
     label = spec.get("label_column")
     if label and label in frame.columns:
         counts = pd.crosstab(frame[label].astype(str).to_numpy(), labels)

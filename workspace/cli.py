@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                        "dask or a folder of Parquet files)")
     scale.add_argument("--chunk-rows", type=int, default=100_000,
                        help="rows per chunk task (not part of the run's key)")
+    scale.add_argument("--gpu-workers", action="store_true",
+                       help="chunk tasks need a GPU (dask-cuda workers, resources GPU=1)")
     scale.add_argument("--tls-ca-file", default=None, help="CA certificate for tls://")
     scale.add_argument("--tls-cert", default=None, help="client certificate for tls://")
     scale.add_argument("--tls-key", default=None, help="client key for tls://")
@@ -141,7 +143,8 @@ def _cmd_run(args, store) -> int:
     source = args.data if args.data.startswith("demo:") or any(c in args.data for c in "*?[") \
         else str(Path(args.data).resolve())
     settings = EngineSettings(args.engine, args.scheduler, args.workers, args.tls_ca_file,
-                              args.tls_cert, args.tls_key, args.chunk_rows).validate()
+                              args.tls_cert, args.tls_key, args.chunk_rows,
+                              args.gpu_workers).validate()
     sample = args.sample
     if sample is None and (args.engine == "dask" or is_partitioned_source(source)):
         sample = DEFAULT_SAMPLE

@@ -42,6 +42,11 @@ class EngineSettings:
         Certificates for a ``tls://`` scheduler (``distributed.security.Security``).
     chunk_rows : int
         Rows per chunk task.
+    gpu : bool
+        Chunk tasks need a GPU: submitted with ``resources={"GPU": 1}`` and run on
+        ``cuda``; without ``scheduler`` a ``dask_cuda.LocalCUDACluster`` (one worker per GPU)
+        is started. Workers of an external cluster must be started with
+        ``--resources GPU=1`` (``dask cuda worker`` does this).
     """
 
     engine: str = "local"
@@ -51,6 +56,7 @@ class EngineSettings:
     tls_cert: str | None = None
     tls_key: str | None = None
     chunk_rows: int = 100_000
+    gpu: bool = False
 
     def validate(self) -> EngineSettings:
         """Check the fields; return ``self`` (``InputError`` naming the bad one)."""
@@ -98,11 +104,12 @@ class DaskEngine(Engine):
 
     name = "dask"
 
-    def __init__(self, client, cluster=None) -> None:
-        self.client, self.cluster = client, cluster
+    def __init__(self, client, cluster=None, gpu: bool = False) -> None:
+        self.client, self.cluster, self.gpu = client, cluster, gpu
 
     def map(self, fn, arg_list, on_result, should_stop, label) -> None:  # noqa: D102
-        futures = {self.client.submit(fn, *args, key=f"{label}-{i:05d}", pure=False): i
+        extra = {"resources": {"GPU": 1}} if self.gpu else {}
+        futures = {self.client.submit(fn, *args, key=f"{label}-{i:05d}", pure=False, **extra): i
                    for i, args in enumerate(arg_list)}
         pending = set(futures)
         try:
@@ -180,7 +187,16 @@ def open_engine(settings: EngineSettings) -> Engine:
                              f"{CONNECT_SECONDS} s ({type(exc).__name__}); check the address "
                              "and that the scheduler is running, or leave --scheduler out to "
                              "start workers on this machine.") from None
-        return DaskEngine(client)
+        return DaskEngine(client, gpu=settings.gpu)
+    if settings.gpu:
+        try:
+            from dask_cuda import LocalCUDACluster
+        except ImportError:
+            raise InputError("GPU workers need dask-cuda; install it with pip install "
+                             "dask-cuda (on a machine with CUDA) or leave --gpu-workers "
+                             "out.") from None
+        cluster = LocalCUDACluster(resources={"GPU": 1}, dashboard_address=None)
+        return DaskEngine(Client(cluster), cluster, gpu=True)
     workers = settings.workers or max(2, (os.cpu_count() or 2) // 2)
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None)

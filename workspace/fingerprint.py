@@ -7,7 +7,8 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["code_version", "data_fingerprint", "package_versions", "run_key"]
+__all__ = ["code_version", "data_fingerprint", "package_versions", "partition_fingerprint",
+           "run_key"]
 
 _PACKAGES = ("clusterlab", "numpy", "scipy", "pandas", "scikit-learn", "umap-learn", "hdbscan",
              "pynndescent", "torch", "pyarrow", "streamlit")
@@ -38,6 +39,34 @@ def data_fingerprint(source: str) -> str:
         with open(file, "rb") as handle:
             for block in iter(lambda h=handle: h.read(1 << 20), b""):
                 digest.update(block)
+    return digest.hexdigest()
+
+
+def partition_fingerprint(chunks: list) -> str:
+    """sha256 over the input's files: names, sizes and Parquet footers (or .npy headers).
+
+    Hashing every byte of tens of millions of rows would take longer than the run; the
+    footers hold row counts, per-column statistics and sizes of every row group.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    seen = set()
+    for chunk in chunks:
+        for path in ([Path(chunk.path, f) for f in chunk.files] if chunk.files
+                     else [Path(chunk.path)]):
+            if path in seen:
+                continue
+            seen.add(path)
+            digest.update(f"{path.name}|{path.stat().st_size}|".encode())
+            if chunk.kind == "parquet":
+                import pyarrow.parquet as pq
+
+                meta = pq.ParquetFile(path).metadata.to_dict()
+                digest.update(json.dumps(meta, sort_keys=True, default=str).encode())
+            else:
+                with open(path, "rb") as handle:
+                    digest.update(handle.read(1 << 16))
     return digest.hexdigest()
 
 

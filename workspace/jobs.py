@@ -100,13 +100,18 @@ def submit(store: Store, kind: str, key: str, config: dict, project_id: int | No
 
 
 def submit_run(store: Store, config: RunConfig, project_id: int | None = None,
-               who: str | None = None) -> tuple[dict, bool]:
+               who: str | None = None, engine: dict | None = None) -> tuple[dict, bool]:
     """Submit a clustering run (a run already stored gives a finished job at once).
 
     The config is validated first (:meth:`RunConfig.validate`): a bad one raises
-    ``InputError`` and nothing is queued.
+    ``InputError`` and nothing is queued. ``engine`` (:class:`~workspace.engines.
+    EngineSettings` fields) says where a sampled run's chunks are assigned.
     """
     config.validate()
+    if engine:
+        from .engines import EngineSettings
+
+        EngineSettings(**engine).validate()
     store.require(project_id, who, "run")
     key, _ = planned_key(config)
     if store.get_run(key):
@@ -118,7 +123,8 @@ def submit_run(store: Store, config: RunConfig, project_id: int | None = None,
                 (key, project_id, json.dumps(config.to_dict()), now(), who or whoami(),
                  time.time(), time.time(), key))
         return get(store, int(cur.lastrowid)), False
-    return submit(store, "run", key, config.to_dict(), project_id, who)
+    return submit(store, "run", key, {**config.to_dict(), **({"engine": engine} if engine
+                                                             else {})}, project_id, who)
 
 
 def submit_export(store: Store, run: dict, request: dict, who: str | None = None) -> dict:

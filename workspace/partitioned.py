@@ -27,57 +27,40 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from clustering.chunks import ID, Chunk, plan_chunks
+from clustering.chunks import ID, plan_chunks
 from clustering.dataset import Dataset
 from clustering.errors import InputError
 from clustering.pipeline import RunConfig
 from clustering.progress import ProgressFn, no_progress
 
 from .atomic import write_json
-from .chunk_tasks import ASSIGNER, HASH, PARTS, RECEIPTS, SAMPLE_PARTS, assign_chunk, sample_chunk
+from .chunk_tasks import (
+    ASSIGNER,
+    HASH,
+    PARTS,
+    RECEIPTS,
+    SAMPLE_PARTS,
+    VIEW_PARTS,
+    assign_chunk,
+    sample_chunk,
+)
 from .engines import EngineSettings, open_engine
-from .fingerprint import package_versions, run_key
+from .fingerprint import package_versions, partition_fingerprint, run_key
 from .runs import StoredRun, read_run
 from .store import Store, now
 
-__all__ = ["DEFAULT_SAMPLE", "ensure_partitioned_run", "partition_fingerprint",
-           "work_dir"]
+__all__ = ["DEFAULT_SAMPLE", "ensure_partitioned_run", "work_dir"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SAMPLE = 200_000
+VIEW_ROWS = 1_000_000
+"""The most rows the app's map draws of a partitioned run (the WebGL map was measured at a
+million points); above, a uniform sample of about this many rows by id hash."""
 SAMPLE_FILE = "sample.parquet"
 SAMPLE_RUN = "sample-run"
 """The sample's own run artifacts (clustering, features, map) inside a partitioned run."""
 PLAN = "plan.json"
-
-
-def partition_fingerprint(chunks: list[Chunk]) -> str:
-    """sha256 over the input's files: names, sizes and Parquet footers (or .npy headers).
-
-    Hashing every byte of tens of millions of rows would take longer than the run; the
-    footers hold row counts, per-column statistics and sizes of every row group.
-    """
-    import hashlib
-
-    digest = hashlib.sha256()
-    seen = set()
-    for chunk in chunks:
-        for path in ([Path(chunk.path, f) for f in chunk.files] if chunk.files
-                     else [Path(chunk.path)]):
-            if path in seen:
-                continue
-            seen.add(path)
-            digest.update(f"{path.name}|{path.stat().st_size}|".encode())
-            if chunk.kind == "parquet":
-                import pyarrow.parquet as pq
-
-                meta = pq.ParquetFile(path).metadata.to_dict()
-                digest.update(json.dumps(meta, sort_keys=True, default=str).encode())
-            else:
-                with open(path, "rb") as handle:
-                    digest.update(handle.read(1 << 16))
-    return digest.hexdigest()
 
 
 def work_dir(store: Store, key: str) -> Path:
@@ -85,10 +68,10 @@ def work_dir(store: Store, key: str) -> Path:
     return store.root / "partial" / f"run-{key}"
 
 
-def _spec(config: RunConfig, text_column: str | None) -> dict:
+def _spec(config: RunConfig, text_column: str | None, gpu: bool = False) -> dict:
     return {"id_column": config.id_column, "kind": config.kind, "text_column": text_column,
             "label_column": config.label_column, "image_size": config.image_size,
-            "device": "cpu"}
+            "device": "cuda" if gpu else "cpu"}
 
 
 def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSettings, *,
@@ -150,14 +133,16 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
                                    lambda f, m: progress(0.1 + 0.5 * f, m), should_stop)
         timings["fit"] = round(time.perf_counter() - t, 4)
         t = time.perf_counter()
-        receipts = _assign(config, chunks, work, engine, text_column,
+        spec = {**_spec(config, text_column, settings.gpu),
+                "view_cutoff": None if rows <= VIEW_ROWS else int(VIEW_ROWS / rows * 2.0**64)}
+        receipts = _assign(config, chunks, work, engine, spec,
                            lambda f, m: progress(0.6 + 0.38 * f, m), should_stop, key)
         timings["assign"] = round(time.perf_counter() - t, 4)
         described = engine.describe()
     finally:
         engine.close()
     run_json = _run_json(key, data_hash, config, settings, chunks, fitted, receipts,
-                         described, timings, len(sample), work)
+                         described, timings, len(sample), work, spec["text_column"])
     run_json["timings"]["wall"] = round(time.perf_counter() - start, 4)
     return _publish(store, key, work, run_json, project_id, progress)
 
@@ -269,8 +254,7 @@ def _fit(config, sample, work, progress, should_stop):
     return fitted, text_column
 
 
-def _assign(config, chunks, work, engine, text_column, progress, should_stop, key):
-    spec = _spec(config, text_column)
+def _assign(config, chunks, work, engine, spec, progress, should_stop, key):
     receipts: dict[int, dict] = {}
 
     def done(i, receipt):
@@ -281,14 +265,15 @@ def _assign(config, chunks, work, engine, text_column, progress, should_stop, ke
     progress(0.0, f"assign: 0/{len(chunks)} chunks done")
     engine.map(assign_chunk, [(c.to_dict(), str(work), spec) for c in chunks], done,
                should_stop, f"clusterlab-assign-{key}")
-    for folder in (work / PARTS, work / RECEIPTS):  # a killed task's temporary file
+    # a killed task's temporary files
+    for folder in (work / PARTS, work / RECEIPTS, work / VIEW_PARTS):
         for tmp in folder.glob("_tmp-*"):
             tmp.unlink(missing_ok=True)
     return [receipts[i] for i in range(len(chunks))]
 
 
 def _run_json(key, data_hash, config, settings, chunks, fitted, receipts, described, timings,
-              sample_rows, work) -> dict:
+              sample_rows, work, text_column) -> dict:
     from clustering.assigner import ASSIGNER_JSON
     from clustering.metrics import contingency_metrics
 
@@ -300,13 +285,19 @@ def _run_json(key, data_hash, config, settings, chunks, fitted, receipts, descri
             for k, v in row.items():
                 table.setdefault(truth, {}).setdefault(k, 0)
                 table[truth][k] += v
-    metrics = contingency_metrics(table) if table else {}
+    sizes: dict[str, int] = {}
+    for r in receipts:
+        for k, v in r["sizes"].items():
+            sizes[k] = sizes.get(k, 0) + v
+    metrics = {"rows": rows, "n_clusters": sum(int(k) >= 0 for k in sizes),
+               "noise_share": sizes.get("-1", 0) / rows if rows else 0.0,
+               **(contingency_metrics(table) if table else {})}
     busy = sum(r["seconds"] for r in receipts if not r.get("reused"))
     return {
         "key": key, "created_at": now(), "config": config.to_dict(), "seed": config.seed,
         "method": fitted["method"], "params": fitted["params"], "fit_info": fitted["fit_info"],
         "data": {**fitted["data"], "source": config.data, "rows": rows, "sha256": data_hash},
-        "map": "assigner-mlp", "map_fit": assigner["fit"],
+        "map": "assigner-mlp", "map_fit": assigner["fit"], "text_column": text_column,
         "partitioned": {
             "sample": config.sample, "sample_rows": int(sample_rows), "chunks": len(chunks),
             "chunk_rows": settings.chunk_rows, **described,

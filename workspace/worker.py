@@ -147,7 +147,17 @@ def _run_job(store: Store, job: dict, reporter: Reporter) -> str:
 
         from .runs import ensure_run
 
-        run = ensure_run(RunConfig(**job["config"]), store, job["project_id"],
+        fields = dict(job["config"])
+        engine = fields.pop("engine", None)  # where chunks run: not part of the key
+        config = RunConfig(**fields)
+        if config.sample is not None:
+            from .engines import EngineSettings
+            from .partitioned import ensure_partitioned_run
+
+            return ensure_partitioned_run(config, store, EngineSettings(**(engine or {})),
+                                          project_id=job["project_id"], progress=reporter,
+                                          should_stop=reporter.should_stop).key
+        run = ensure_run(config, store, job["project_id"],
                          progress=reporter, should_stop=reporter.should_stop,
                          checkpoint_dir=checkpoint_dir(store, job))
         return run.key
