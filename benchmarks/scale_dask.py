@@ -59,7 +59,7 @@ def assign_only(run_path: Path, workers: int) -> dict:
     shutil.copytree(run_path / ASSIGNER, work / ASSIGNER)
     (work / PARTS).mkdir()
     (work / RECEIPTS).mkdir()
-    spec = plan["spec"]
+    spec = json.loads((run_path / "spec.json").read_text())
     chunks = [Chunk.from_dict(c) for c in plan["chunks"]]
     load_before = os.getloadavg()
     receipts = {}
@@ -86,7 +86,7 @@ def main() -> None:
     """Write the data, run once, then time the assignment on 1 and 2 workers."""
     from clustering.pipeline import RunConfig
     from workspace.engines import EngineSettings
-    from workspace.partitioned import _spec, ensure_partitioned_run
+    from workspace.partitioned import ensure_partitioned_run
     from workspace.store import Store
 
     parser = argparse.ArgumentParser()
@@ -109,8 +109,7 @@ def main() -> None:
     from clustering.chunks import plan_chunks
 
     (run.path / "bench-plan.json").write_text(json.dumps({
-        "chunks": [c.to_dict() for c in plan_chunks(str(data), args.rows // args.files)],
-        "spec": _spec(config, None)}))
+        "chunks": [c.to_dict() for c in plan_chunks(str(data), args.rows // args.files)]}))
     whole = {"timings": rj["timings"], "metrics": rj["metrics"], "map_fit": rj["map_fit"],
              "partitioned": rj["partitioned"], "load_before": load_before,
              "load_after": os.getloadavg()}

@@ -262,6 +262,7 @@ def _assign(config, chunks, work, engine, spec, progress, should_stop, key):
         progress(len(receipts) / len(chunks), f"assign: {len(receipts)}/{len(chunks)} chunks "
                  "done")
 
+    write_json(work / "spec.json", spec)  # how chunks were read (kept with the run)
     progress(0.0, f"assign: 0/{len(chunks)} chunks done")
     engine.map(assign_chunk, [(c.to_dict(), str(work), spec) for c in chunks], done,
                should_stop, f"clusterlab-assign-{key}")
