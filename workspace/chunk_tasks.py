@@ -143,6 +143,26 @@ def _write_view_part(work: Path, chunk: Chunk, frame: pd.DataFrame, out: pd.Data
                   lambda p: np.save(p, X[keep], allow_pickle=False))
 
 
+def _reset_peak_memory() -> None:
+    """Start this task's peak-memory count (Linux: ``/proc/self/clear_refs``)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_memory_mb() -> float:
+    """Peak resident memory since :func:`_reset_peak_memory` (Linux ``VmHWM``; elsewhere the
+    process's ``ru_maxrss``, which also counts what the parent held when the worker started)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _assigner(folder: Path):
     from clustering.assigner import ASSIGNER_JSON, Assigner
 
@@ -169,9 +189,9 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
     -------
     dict
         The receipt: ``chunk``, ``rows``, ``start``/``end`` (epoch seconds), ``seconds``,
-        ``pid``, ``host``, ``peak_rss_mb`` (the process's peak), ``sizes`` (cluster -> rows),
-        ``contingency`` (ground truth value -> cluster -> rows, when a label column is
-        named), ``reused``.
+        ``pid``, ``host``, ``peak_rss_mb`` (the task's peak resident memory), ``sizes``
+        (cluster -> rows), ``contingency`` (ground truth value -> cluster -> rows, when a
+        label column is named), ``reused``.
     """
     import torch
 
@@ -184,6 +204,7 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
     if found:
         return {**found, "reused": True}
     torch.set_num_threads(1)
+    _reset_peak_memory()
     start = time.time()
     assigner = _assigner(work_dir / ASSIGNER)
     frame = read_chunk(c, spec.get("id_column"))
@@ -203,8 +224,7 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
     receipt = {"chunk": c.index, "rows": int(len(out)), "start": start, "end": time.time(),
                "seconds": round(time.time() - start, 4), "pid": os.getpid(),
                "host": socket.gethostname(),
-               "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                                    1)}
+               "peak_rss_mb": _peak_memory_mb()}
     values, counts = np.unique(labels, return_counts=True)
     receipt["sizes"] = {str(int(v)): int(n) for v, n in zip(values, counts, strict=True)}
     label = spec.get("label_column")
