@@ -264,6 +264,14 @@ def test_a_killed_client_resumes_with_the_missing_chunks_only(blobs, tmp_path):
         assert (home / "runs" / key / "receipts" / name).read_text() == text
     out = pd.read_parquet(tmp_path / "out" / "assignments.parquet")
     assert out["id"].tolist() == frame["doc_id"].tolist()
+    # the run's frozen assigner also serves `clusterlab predict`
+    frame.iloc[:40].to_parquet(tmp_path / "new.parquet", index=False)
+    assert main(["--store", str(home), "predict", "--run", str(tmp_path / "out"), "--data",
+                 str(tmp_path / "new.parquet"), "--id-column", "doc_id", "--out",
+                 str(tmp_path / "pred.parquet")]) == 0
+    pred = pd.read_parquet(tmp_path / "pred.parquet")
+    assert (pred["cluster"].to_numpy() == out["cluster"].to_numpy()[:40]).all()
+    assert np.abs(pred[["x", "y"]].to_numpy() - out[["x", "y"]].to_numpy()[:40]).max() < 1e-4
 
 
 def test_client_memory_does_not_grow_with_rows(cluster, tmp_path):
