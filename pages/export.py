@@ -16,6 +16,10 @@ from workspace.exports import FORMATS, export_file_name, export_run, fresh_expor
 
 store, project, run, data, frame, table = open_run_page("Export")
 names = dict(zip(table["cluster"], table["name"], strict=True))
+if run.get("whole_path"):  # a partitioned run: the app holds the rows its map draws
+    st.info(md(f"Exports here hold the {len(frame):,} rows the map shows; the cluster, "
+               "confidence and map place of every row of this run are in "
+               f"{run['whole_path']}/assignments.parquet."))
 
 scope = st.radio("Rows", ["All points", "Chosen clusters", "Reviewed labels only",
                           "Current selection"], horizontal=True, key="scope")

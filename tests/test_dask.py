@@ -365,3 +365,37 @@ def test_the_view_is_a_uniform_sample_beyond_the_map_limit(blobs, tmp_path, monk
     assert rj["data"]["rows"] == len(shown) and rj["data"]["whole_rows"] == 3000
     assert np.load(view / "features.npy").shape == (len(shown), 6)
     assert run.run_json["metrics"]["rows"] == 3000
+
+
+def test_npy_text_and_image_inputs_run_in_chunks(tmp_path, monkeypatch):
+    """A .npy memory-map, a Parquet table of texts (text column picked automatically) and an
+    image folder (folder names are the ground truth) are planned, sampled and assigned."""
+    from PIL import Image
+
+    monkeypatch.setenv("CLUSTERLAB_TEST_EMBEDDER", "hashing")
+    X, _ = make_blobs(900, centers=3, n_features=8, random_state=0)
+    np.save(tmp_path / "emb.npy", X.astype(np.float32))
+    words = {"space": "rocket orbit comet telescope planet moon",
+             "food": "bread oven flour recipe butter cheese"}
+    rng = np.random.default_rng(0)
+    topics = [list(words)[i % 2] for i in range(400)]
+    texts = [" ".join(rng.choice(words[t].split(), 6)) + " in a longer sentence" for t in topics]
+    (tmp_path / "texts").mkdir()
+    pd.DataFrame({"body": texts, "topic": topics}).to_parquet(tmp_path / "texts" / "a.parquet")
+    for name, level in (("dark", 40), ("bright", 210)):
+        (tmp_path / "imgs" / name).mkdir(parents=True)
+        for i in range(60):
+            pixels = np.clip(level + rng.normal(0, 15, (12, 12)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(tmp_path / "imgs" / name / f"{i}.png")
+    store = Store(tmp_path / "s")
+    cases = [("emb.npy", {}, 900), ("texts", {"label_column": "topic"}, 400), ("imgs", {}, 120)]
+    for data, extra, rows in cases:
+        run = ensure_partitioned_run(
+            RunConfig(data=str(tmp_path / data), method="kmeans", clusters=3 if data ==
+                      "emb.npy" else 2, sample=200, **extra), store,
+            EngineSettings(chunk_rows=50))
+        out = result(run)
+        assert len(out) == rows and out["id"].is_unique, data
+        if data != "emb.npy":
+            assert run.run_json["metrics"]["acc"] > 0.9, data
+    assert out["id"].iloc[0] == "bright/0.png"

@@ -134,6 +134,8 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
         timings["fit"] = round(time.perf_counter() - t, 4)
         t = time.perf_counter()
         spec = {**_spec(config, text_column, settings.gpu),
+                # image folders: the folder names are the ground truth, as for one process
+                "label_column": config.label_column or fitted["data"].get("label_column"),
                 "view_cutoff": None if rows <= VIEW_ROWS else int(VIEW_ROWS / rows * 2.0**64)}
         receipts = _assign(config, chunks, work, engine, spec,
                            lambda f, m: progress(0.6 + 0.38 * f, m), should_stop, key)
