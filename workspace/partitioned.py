@@ -137,7 +137,7 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
                 # image folders: the folder names are the ground truth, as for one process
                 "label_column": config.label_column or fitted["data"].get("label_column"),
                 "view_cutoff": None if rows <= VIEW_ROWS else int(VIEW_ROWS / rows * 2.0**64)}
-        receipts = _assign(config, chunks, work, engine, spec,
+        receipts = _assign(chunks, work, engine, spec,
                            lambda f, m: progress(0.6 + 0.38 * f, m), should_stop, key)
         timings["assign"] = round(time.perf_counter() - t, 4)
         described = engine.describe()
@@ -256,7 +256,7 @@ def _fit(config, sample, work, progress, should_stop):
     return fitted, text_column
 
 
-def _assign(config, chunks, work, engine, spec, progress, should_stop, key):
+def _assign(chunks, work, engine, spec, progress, should_stop, key):
     receipts: dict[int, dict] = {}
 
     def done(i, receipt):
