@@ -47,11 +47,13 @@ def write_parts(folder: Path, rows: int, files: int, seed: int = 0, group: int =
 
 @pytest.fixture(scope="module")
 def cluster():
-    from distributed import Client, LocalCluster
+    """A LocalCluster the runs connect to. No client is kept open beside the run's own: two
+    clients in one process break ``Future.result`` when a worker is lost."""
+    from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as lc, Client(lc) as client:
-        yield lc, client
+                      dashboard_address=None) as lc:
+        yield lc
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +69,8 @@ def config(data: Path, method: str = "kmeans", **kw) -> RunConfig:
                      label_column="truth", sample=kw.pop("sample", 1000), **kw)
 
 
-def dask(client, chunk_rows=250) -> EngineSettings:
-    return EngineSettings("dask", scheduler=client.scheduler.address, chunk_rows=chunk_rows)
+def dask(lc, chunk_rows=250) -> EngineSettings:
+    return EngineSettings("dask", scheduler=lc.scheduler_address, chunk_rows=chunk_rows)
 
 
 def result(run) -> pd.DataFrame:
@@ -86,7 +88,7 @@ def test_dask_equals_local(method, options, blobs, cluster, tmp_path):
     root, frame = blobs
     cfg = config(root / "three", method, options=options)
     local = ensure_partitioned_run(cfg, Store(tmp_path / "a"), EngineSettings(chunk_rows=250))
-    remote = ensure_partitioned_run(cfg, Store(tmp_path / "b"), dask(cluster[1]))
+    remote = ensure_partitioned_run(cfg, Store(tmp_path / "b"), dask(cluster))
     assert local.key == remote.key
     assert sample_ids(local) == sample_ids(remote) and len(sample_ids(local)) == 1000
     a, b = result(local), result(remote)
@@ -103,9 +105,9 @@ def test_dask_equals_local(method, options, blobs, cluster, tmp_path):
 def test_partitioning_does_not_matter(blobs, cluster, tmp_path):
     root, _ = blobs
     three = ensure_partitioned_run(config(root / "three"), Store(tmp_path / "a"),
-                                   dask(cluster[1], chunk_rows=500))
+                                   dask(cluster, chunk_rows=500))
     seven = ensure_partitioned_run(config(root / "seven"), Store(tmp_path / "b"),
-                                   dask(cluster[1], chunk_rows=100))
+                                   dask(cluster, chunk_rows=100))
     assert three.run_json["partitioned"]["chunks"] != seven.run_json["partitioned"]["chunks"]
     assert sample_ids(three) == sample_ids(seven)
     a, b = result(three), result(seven)
@@ -117,7 +119,7 @@ def test_partitioning_does_not_matter(blobs, cluster, tmp_path):
 def test_chunks_ran_in_parallel_within_a_memory_bound(blobs, cluster, tmp_path):
     root, _ = blobs
     run = ensure_partitioned_run(config(root / "seven"), Store(tmp_path / "s"),
-                                 dask(cluster[1], chunk_rows=100))
+                                 dask(cluster, chunk_rows=100))
     receipts = [json.loads(p.read_text()) for p in sorted((run.path / "receipts").glob("*"))]
     assert len(receipts) == run.run_json["partitioned"]["chunks"]
     assert len({r["pid"] for r in receipts}) == 2 and os.getpid() not in {
@@ -138,7 +140,7 @@ def test_close_to_the_all_rows_path(tmp_path, cluster):
     store = Store(tmp_path / "s")
     parted = ensure_partitioned_run(
         RunConfig(data=str(tmp_path / "big"), method="kmeans", clusters=6, id_column="doc_id",
-                  label_column="truth", sample=4000), store, dask(cluster[1], 2500))
+                  label_column="truth", sample=4000), store, dask(cluster, 2500))
     frame.to_parquet(tmp_path / "all.parquet", index=False)
     whole = ensure_run(RunConfig(data=str(tmp_path / "all.parquet"), method="kmeans",
                                  clusters=6, id_column="doc_id", label_column="truth"), store)
@@ -202,7 +204,6 @@ def test_cancel_leaves_no_task_and_keeps_finished_parts(blobs, cluster, tmp_path
     root, _ = blobs
     store = Store(tmp_path / "s")
     cfg = config(root / "seven")
-    client = cluster[1]
     key = run_key(cfg.to_dict(), partition_fingerprint(plan_chunks(cfg.data, 100)))
     folder = work_dir(store, key) / "receipts"
 
@@ -210,22 +211,25 @@ def test_cancel_leaves_no_task_and_keeps_finished_parts(blobs, cluster, tmp_path
         return folder.exists() and any(folder.glob("part-*"))
 
     with pytest.raises(Cancelled):
-        ensure_partitioned_run(cfg, store, dask(client, chunk_rows=100), should_stop=should_stop)
+        ensure_partitioned_run(cfg, store, dask(cluster, chunk_rows=100), should_stop=should_stop)
+    from distributed import Client
+
     deadline = time.time() + 10
     left = None
-    while time.time() < deadline:
-        left = client.run_on_scheduler(lambda dask_scheduler: [
-            str(k) for k in dask_scheduler.tasks if "clusterlab-assign" in str(k)])
-        if not left:
-            break
-        time.sleep(0.2)
+    with Client(cluster.scheduler_address) as client:  # the run's own client is closed
+        while time.time() < deadline:
+            left = client.run_on_scheduler(lambda dask_scheduler: [
+                str(k) for k in dask_scheduler.tasks if "clusterlab-assign" in str(k)])
+            if not left:
+                break
+            time.sleep(0.2)
     assert left == []
     work = work_dir(store, key)
     kept = sorted(work.glob("receipts/part-*.json"))
     assert kept and all((work / "assignments.parquet" / f"{p.stem}.parquet").exists()
                         for p in kept)
     assert store.get_run(key) is None
-    run = ensure_partitioned_run(cfg, store, dask(client, chunk_rows=100))
+    run = ensure_partitioned_run(cfg, store, dask(cluster, chunk_rows=100))
     assert run.run_json["partitioned"]["chunks_reused"] >= len(kept)
 
 
@@ -282,7 +286,7 @@ def test_client_memory_does_not_grow_with_rows(cluster, tmp_path):
         tracemalloc.start()
         ensure_partitioned_run(RunConfig(data=str(folder), method="kmeans", clusters=4,
                                          id_column="doc_id", sample=1000),
-                               Store(tmp_path / f"s{rows}"), dask(cluster[1], 1000))
+                               Store(tmp_path / f"s{rows}"), dask(cluster, 1000))
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] < 1.3 * peaks[0], peaks
@@ -399,3 +403,11 @@ def test_npy_text_and_image_inputs_run_in_chunks(tmp_path, monkeypatch):
         if data != "emb.npy":
             assert run.run_json["metrics"]["acc"] > 0.9, data
     assert out["id"].iloc[0] == "bright/0.png"
+    # the app's view of the image run is an image folder (hard links) loading in run order
+    from clustering.loaders import load_data
+    from workspace.partitioned_view import ensure_view
+
+    view = ensure_view(run.path)
+    data = load_data(json.loads((view / "run.json").read_text())["config"]["data"])
+    assert list(data.ids) == out["id"].tolist() and data.labels is not None
+    assert np.load(view / "features.npy").shape == (120, 144)

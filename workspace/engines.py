@@ -104,8 +104,8 @@ class DaskEngine(Engine):
 
     name = "dask"
 
-    def __init__(self, client, cluster=None, gpu: bool = False) -> None:
-        self.client, self.cluster, self.gpu = client, cluster, gpu
+    def __init__(self, client, cluster=None, gpu: bool = False, owned: bool = True) -> None:
+        self.client, self.cluster, self.gpu, self.owned = client, cluster, gpu, owned
 
     def map(self, fn, arg_list, on_result, should_stop, label) -> None:  # noqa: D102
         extra = {"resources": {"GPU": 1}} if self.gpu else {}
@@ -134,6 +134,8 @@ class DaskEngine(Engine):
                 "threads": sum(w.get("nthreads", 0) for w in workers.values())}
 
     def close(self) -> None:  # noqa: D102
+        if not self.owned:  # the caller's own client (a notebook's): left open
+            return
         try:
             self.client.close()
         finally:
@@ -151,6 +153,19 @@ def _wait_some(pending: set):
         pass
     done = {f for f in pending if f.done()}
     return done, pending - done
+
+
+def _existing_client(address: str):
+    """This process's default Dask client when it is connected to ``address``, else None."""
+    from distributed import default_client
+
+    try:
+        client = default_client()
+    except ValueError:  # no client in this process
+        return None
+    same = client.status == "running" and client.scheduler is not None and \
+        client.scheduler.address == address
+    return client if same else None
 
 
 def _security(settings: EngineSettings):
@@ -180,6 +195,9 @@ def open_engine(settings: EngineSettings) -> Engine:
         raise InputError(DASK_MISSING) from None
     address = settings.scheduler or os.environ.get(SCHEDULER_ENV) or None
     if address:
+        existing = _existing_client(address)
+        if existing is not None:  # one client per process: a second breaks lost-task retries
+            return DaskEngine(existing, gpu=settings.gpu, owned=False)
         try:
             client = Client(address, timeout=CONNECT_SECONDS, security=_security(settings))
         except (OSError, TimeoutError, ValueError) as exc:

@@ -47,16 +47,13 @@ def ensure_view(run_dir: Path) -> Path:
     Raises
     ------
     InputError
-        The run is of images (their map is not drawn from parts yet) or a part is missing.
+        A part is missing.
     """
     run_dir = Path(run_dir)
     view = run_dir / VIEW
     if (view / RUN_JSON).exists():
         return view
     whole = read_run(run_dir)
-    if whole["data"]["modality"] == "images":
-        raise InputError("The map of a partitioned image collection is not drawn in the app "
-                         "yet; its assignments are in assignments.parquet.")
     parts = sorted((run_dir / VIEW_PARTS).glob("part-*.parquet"))
     if len(parts) != whole["partitioned"]["chunks"]:
         raise InputError(f"The stored run {run_dir.name} is damaged: {len(parts)} of "
@@ -73,11 +70,30 @@ def ensure_view(run_dir: Path) -> Path:
     return view
 
 
+def _link_images(rows: pd.DataFrame, folder: Path) -> Path:
+    """The shown images as an image folder of hard links (copies across file systems), at
+    the same relative paths, so the view loads like any image folder, in the run's order."""
+    import os
+
+    for rel, source in zip(rows[ID], rows["file"], strict=True):
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+    return folder
+
+
 def _write_view(run_dir: Path, out: Path, whole: dict, parts: list[Path]) -> None:
     rows = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
     X = np.concatenate([np.load(p.with_suffix(".npy"), allow_pickle=False) for p in parts])
     result = {c: rows.pop(f"_clusterlab_{c}").to_numpy() for c in RESULT_COLUMNS}
-    rows.to_parquet(out / "rows.parquet", index=False)
+    if whole["data"]["modality"] == "images":
+        data = _link_images(rows, out / "images")
+    else:
+        data = out / "rows.parquet"
+        rows.to_parquet(data, index=False)
     labels = result["cluster"].astype(np.int64)
     confidence = result["confidence"].astype(np.float32)
     k = max(int(labels.max()) + 1, 1)
@@ -96,7 +112,8 @@ def _write_view(run_dir: Path, out: Path, whole: dict, parts: list[Path]) -> Non
     transform = json.loads((run_dir / ASSIGNER / "assigner.json").read_text())["transform"]
     write_json(out / FEATURES_TRANSFORM, transform)
     write_json(out / "features_names.json", transform["names"])
-    config = {**whole["config"], "data": str(run_dir / VIEW / "rows.parquet"), "id_column": ID,
+    config = {**whole["config"], "data": str(run_dir / VIEW / data.name),
+              "id_column": ID if data.suffix else None,
               "kind": "text" if whole.get("text_column") else whole["config"]["kind"],
               "text_column": whole.get("text_column")}
     config.pop("sample", None)
@@ -104,7 +121,7 @@ def _write_view(run_dir: Path, out: Path, whole: dict, parts: list[Path]) -> Non
     write_json(out / RUN_JSON, {
         **whole, "config": config,
         "data": {**whole["data"], "source": config["data"], "rows": shown,
-                 "sha256": data_fingerprint(str(out / "rows.parquet")),
+                 "sha256": data_fingerprint(str(data)),
                  "whole_rows": whole["data"]["rows"]},
         "notes": [*whole.get("notes", []),
                   f"The map shows {shown:,} of the run's {whole['data']['rows']:,} rows" + (
