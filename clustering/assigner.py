@@ -36,8 +36,6 @@ ASSIGNER_JSON = "assigner.json"
 ARRAYS = "assigner.npz"
 MAP_WEIGHTS = "map.pt"
 MODEL_DIR = "model"
-HELD_OUT = 0.05
-"""Share of the fitted rows the map network does not train on (its R² is measured there)."""
 
 
 @dataclass(eq=False)
@@ -165,31 +163,16 @@ def fit_assigner(X: np.ndarray, clustering: Clustering, xy: np.ndarray, transfor
     >>> bool((labels == clus.labels).all()), a.fit["map_r2_held_out"] > 0.9
     (True, True)
     """
-    import torch
-
-    from .deep.common import TrainContext
-    from .deep.view import distil_view, view_rows
+    from .sampled_map import distil_map
 
     X = np.ascontiguousarray(X, dtype=np.float32)
     labels = clustering.labels
     kind, params, arrays, model = _cluster_part(X, clustering)
     progress(0.1, "assigner: fitting the map network")
-    Z = np.asarray(xy, np.float64)
-    centre, scale = Z.mean(axis=0), Z.std(axis=0) + 1e-12
-    rng = np.random.default_rng(random_state)
-    held = rng.random(len(X)) < HELD_OUT
-    if held.all() or not held.any():
-        held = np.zeros(len(X), bool)
-    torch.manual_seed(random_state)
-    ctx = TrainContext(device=device, seed=random_state,
-                       progress=lambda f, m: progress(0.1 + 0.8 * f, f"assigner: {m}"))
-    net, config, r2_train = distil_view(X[~held], (Z[~held] - centre) / scale, ctx)
+    net, config, centre, scale, r2, r2_train = distil_map(
+        X, xy, np.random.default_rng(random_state), random_state, device,
+        lambda f, m: progress(0.1 + 0.8 * f, f"assigner: {m}"))
     net = net.cpu().eval()
-    r2 = None
-    if held.any():
-        guess = view_rows(net, X[held]) * scale + centre
-        r2 = 1.0 - float(((guess - Z[held]) ** 2).sum() /
-                         max(((Z[held] - Z[held].mean(axis=0)) ** 2).sum(), 1e-12))
     assigner = Assigner(transform, kind, params, arrays,
                         {"net": config, "centre": centre.tolist(), "scale": scale.tolist()},
                         net, model)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .progress import ProgressFn, no_progress
 
-__all__ = ["MAP_SAMPLE", "sampled_map"]
+__all__ = ["MAP_SAMPLE", "distil_map", "sampled_map"]
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,7 @@ def sampled_map(X: np.ndarray, random_state: int = 0, progress: ProgressFn = no_
     """
     from sklearn.manifold import trustworthiness
 
-    from .deep.common import TrainContext
-    from .deep.view import distil_view, view_rows
+    from .deep.view import view_rows
     from .projection import knn_graph, umap_embed
 
     n = len(X)
@@ -71,20 +70,12 @@ def sampled_map(X: np.ndarray, random_state: int = 0, progress: ProgressFn = no_
     knn = knn_graph(X[rows], n_neighbors=15, random_state=random_state)
     progress(0.1, f"map: UMAP layout of {sample:,} rows")
     Z = umap_embed(X[rows], 2, knn, random_state=random_state).astype(np.float64)
-    centre, scale = Z.mean(axis=0), Z.std(axis=0) + 1e-12
-    held = rng.random(sample) < HELD_OUT
     progress(0.6, "map: fitting the network that places the other rows")
-    import torch
-
-    torch.manual_seed(random_state)  # the network's initial weights
-    ctx = TrainContext(device=device, seed=random_state,
-                       progress=lambda f, m: progress(0.6 + 0.3 * f, f"map: {m}"))
-    net, _, r2_train = distil_view(X[rows[~held]], (Z[~held] - centre) / scale, ctx)
+    net, _, centre, scale, r2, r2_train = distil_map(
+        X[rows], Z, rng, random_state, device,
+        lambda f, m: progress(0.6 + 0.3 * f, f"map: {m}"))
     progress(0.9, f"map: placing {n - sample:,} rows")
-    xy = view_rows(net, X, ctx.device) * scale + centre
-    guessed = xy[rows[held]]
-    r2 = 1.0 - float(((guessed - Z[held]) ** 2).sum() /
-                     max(((Z[held] - Z[held].mean(axis=0)) ** 2).sum(), 1e-12))
+    xy = view_rows(net, X, device) * scale + centre
     xy[rows] = Z  # the sample keeps its UMAP places
     probe = rng.choice(n, size=min(TRUST_ROWS, n), replace=False)
     trust = float(trustworthiness(X[probe], xy[probe], n_neighbors=10))
@@ -94,3 +85,35 @@ def sampled_map(X: np.ndarray, random_state: int = 0, progress: ProgressFn = no_
         "method": "umap-sample+mlp", "sample": int(sample), "rows": int(n),
         "r2_held_out": round(r2, 4), "r2_train": round(float(r2_train), 4),
         "trustworthiness": round(trust, 4), "trustworthiness_rows": int(len(probe))}
+
+
+def distil_map(X: np.ndarray, Z: np.ndarray, rng: np.random.Generator, random_state: int,
+               device: str = "cpu", progress: ProgressFn = no_progress):
+    """Fit an MLP from features ``X`` to 2-D places ``Z`` (:data:`HELD_OUT` kept out).
+
+    Returns
+    -------
+    net, config, centre, scale, r2_held_out, r2_train
+        The network (on ``device``, eval mode; it predicts ``(Z - centre) / scale``), its
+        :func:`~clustering.deep.view.build_view` config, the standardisation, the R² on the
+        held-out rows (None when there are too few) and on the training rows.
+    """
+    import torch
+
+    from .deep.common import TrainContext
+    from .deep.view import distil_view, view_rows
+
+    Z = np.asarray(Z, np.float64)
+    centre, scale = Z.mean(axis=0), Z.std(axis=0) + 1e-12
+    held = rng.random(len(X)) < HELD_OUT
+    if held.all() or not held.any():
+        held = np.zeros(len(X), bool)
+    torch.manual_seed(random_state)  # the network's initial weights
+    ctx = TrainContext(device=device, seed=random_state, progress=progress)
+    net, config, r2_train = distil_view(X[~held], (Z[~held] - centre) / scale, ctx)
+    r2 = None
+    if held.any():
+        guess = view_rows(net, X[held], ctx.device) * scale + centre
+        r2 = 1.0 - float(((guess - Z[held]) ** 2).sum() /
+                         max(((Z[held] - Z[held].mean(axis=0)) ** 2).sum(), 1e-12))
+    return net, config, centre, scale, r2, float(r2_train)

@@ -68,3 +68,25 @@ def _jsonable(value):
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def write_folder(final: Path, writer: Callable[[Path], None], replace: bool = True) -> Path:
+    """Call ``writer(staging_folder)`` and rename the folder to ``final`` in one step.
+
+    With ``replace=False`` a ``final`` that appeared meanwhile (another process wrote the same
+    content) is kept and the staging folder dropped. A failed writer leaves nothing behind.
+    """
+    import shutil
+
+    final = Path(final)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        writer(staging)
+        if final.exists():
+            if not replace:
+                return final
+            shutil.rmtree(final) if final.is_dir() else final.unlink()
+        staging.rename(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final

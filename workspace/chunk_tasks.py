@@ -1,7 +1,8 @@
 """The work one chunk needs, as plain functions a Dask worker (or this process) runs.
 
 Arguments are paths and small JSON-able dicts, never arrays or models; each function reads
-its own chunk, writes its output under a temporary name and renames it into place, so a
+its own chunk, writes its output under a temporary name and renames it into place
+(:func:`~workspace.atomic.write_with`), so a
 killed task leaves either nothing or a whole file, and a task that finds its valid receipt
 returns it without redoing the chunk (every chunk is written exactly once).
 """
@@ -21,6 +22,8 @@ import pandas as pd
 from clustering.chunks import ID, Chunk, id_hashes, read_chunk
 from clustering.dataset import Dataset
 from clustering.errors import InputError
+
+from .atomic import write_with
 
 __all__ = ["HASH", "assign_chunk", "chunk_dataset", "part_name", "receipt_is_valid",
            "sample_chunk"]
@@ -42,16 +45,6 @@ _ASSIGNERS: dict[tuple, object] = {}
 def part_name(index: int) -> str:
     """File name of a chunk's output part (sorts in input order)."""
     return f"part-{index:05d}.parquet"
-
-
-def _write_atomic(path: Path, write) -> None:
-    """``write(tmp)`` then rename; the temporary name starts with ``_`` (readers skip it)."""
-    tmp = path.with_name(f"_tmp-{os.getpid()}-{path.name}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
@@ -105,7 +98,7 @@ def sample_chunk(chunk: dict, spec: dict, out: str) -> dict:
     keep = hashes <= np.uint64(spec["cutoff"])
     picked = frame.loc[keep].reset_index(drop=True)
     picked.insert(1, HASH, hashes[keep])
-    _write_atomic(Path(out), lambda p: picked.to_parquet(p, index=False))
+    write_with(Path(out), lambda p: picked.to_parquet(p, index=False))
     return {"rows": int(len(frame)), "kept": int(keep.sum())}
 
 
@@ -137,10 +130,14 @@ def _write_view_part(work: Path, chunk: Chunk, frame: pd.DataFrame, out: pd.Data
         rows[f"_clusterlab_{col}"] = out[col].to_numpy()[keep]
     folder = work / VIEW_PARTS
     folder.mkdir(exist_ok=True)
-    _write_atomic(folder / f"part-{chunk.index:05d}.parquet",
+    write_with(folder / f"part-{chunk.index:05d}.parquet",
                   lambda p: rows.to_parquet(p, index=False))
-    _write_atomic(folder / f"part-{chunk.index:05d}.npy",
-                  lambda p: np.save(p, X[keep], allow_pickle=False))
+    write_with(folder / f"part-{chunk.index:05d}.npy", lambda p: _save_npy(p, X[keep]))
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as handle:  # a file object: np.save adds no ".npy" to the name
+        np.save(handle, array, allow_pickle=False)
 
 
 def _reset_peak_memory() -> None:
@@ -220,7 +217,7 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
                         "confidence": confidence.astype(np.float64),
                         "x": xy[:, 0].astype(np.float64), "y": xy[:, 1].astype(np.float64)})
     _write_view_part(work_dir, c, frame, out, X, spec.get("view_cutoff"))
-    _write_atomic(part, lambda p: out.to_parquet(p, index=False))
+    write_with(part, lambda p: out.to_parquet(p, index=False))
     receipt = {"chunk": c.index, "rows": int(len(out)), "start": start, "end": time.time(),
                "seconds": round(time.time() - start, 4), "pid": os.getpid(),
                "host": socket.gethostname(),
@@ -232,6 +229,6 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
         counts = pd.crosstab(frame[label].astype(str).to_numpy(), labels)
         receipt["contingency"] = {str(t): {str(k): int(v) for k, v in row.items() if v}
                                   for t, row in counts.iterrows()}
-    _write_atomic(receipt_path, lambda p: p.write_text(json.dumps(receipt),
+    write_with(receipt_path, lambda p: p.write_text(json.dumps(receipt),
                                                         encoding="utf-8"))
     return {**receipt, "reused": False}

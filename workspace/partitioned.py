@@ -33,7 +33,7 @@ from clustering.errors import InputError
 from clustering.pipeline import RunConfig
 from clustering.progress import ProgressFn, no_progress
 
-from .atomic import write_json
+from .atomic import write_folder, write_json
 from .chunk_tasks import (
     ASSIGNER,
     HASH,
@@ -244,14 +244,8 @@ def _fit(config, sample, work, progress, should_stop):
                             result.features.transform(), random_state=config.seed,
                             device=resolve_device(config.device),
                             progress=lambda f, m: progress(0.9 + 0.1 * f, m))
-    for folder, write in ((work / ASSIGNER, assigner.save),
-                          (work / SAMPLE_RUN, lambda f: write_artifacts(f, result, fitted))):
-        staging = folder.with_name(f"_{folder.name}")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        write(staging)
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
+    write_folder(work / ASSIGNER, assigner.save)
+    write_folder(work / SAMPLE_RUN, lambda f: write_artifacts(f, result, fitted))
     shutil.rmtree(work / "fit", ignore_errors=True)
     return fitted, text_column
 
@@ -268,9 +262,9 @@ def _assign(chunks, work, engine, spec, progress, should_stop, key):
     progress(0.0, f"assign: 0/{len(chunks)} chunks done")
     engine.map(assign_chunk, [(c.to_dict(), str(work), spec) for c in chunks], done,
                should_stop, f"clusterlab-assign-{key}")
-    # a killed task's temporary files
+    # a killed task's temporary files (write_with's hidden ".NAME.*.tmp")
     for folder in (work / PARTS, work / RECEIPTS, work / VIEW_PARTS):
-        for tmp in folder.glob("_tmp-*"):
+        for tmp in folder.glob(".*.tmp"):
             tmp.unlink(missing_ok=True)
     return [receipts[i] for i in range(len(chunks))]
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ from clustering.chunks import ID
 from clustering.clustering_result import Clustering
 from clustering.errors import InputError
 
-from .atomic import write_json
+from .atomic import write_folder, write_json
 from .chunk_tasks import ASSIGNER, RESULT_COLUMNS, VIEW_PARTS
 from .fingerprint import data_fingerprint
 from .runs import ASSIGNMENTS, FEATURES_TRANSFORM, RUN_JSON, read_run
@@ -58,16 +57,8 @@ def ensure_view(run_dir: Path) -> Path:
     if len(parts) != whole["partitioned"]["chunks"]:
         raise InputError(f"The stored run {run_dir.name} is damaged: {len(parts)} of "
                          f"{whole['partitioned']['chunks']} view parts are there; run it again.")
-    staging = Path(tempfile.mkdtemp(prefix=f"_{VIEW}.", dir=run_dir))
-    try:
-        _write_view(run_dir, staging, whole, parts)
-        staging.rename(view)
-    except OSError:
-        if not (view / RUN_JSON).exists():
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return view
+    return write_folder(view, lambda out: _write_view(run_dir, out, whole, parts),
+                        replace=False)
 
 
 def _link_images(rows: pd.DataFrame, folder: Path) -> Path:

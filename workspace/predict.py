@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +19,7 @@ from clustering.dataset import Dataset
 from clustering.errors import InputError
 from clustering.progress import ProgressFn, no_progress
 
+from .atomic import write_folder
 from .review import cluster_name
 from .runs import FEATURES_TRANSFORM, load_assignments, load_clustering, read_artifact, read_run
 from .store import Store
@@ -68,14 +67,8 @@ def run_assigner(folder: Path, device: str = "cpu", progress: ProgressFn = no_pr
     xy = frame[["x", "y"]].to_numpy(np.float32)
     progress(0.0, "fitting the run's assigner (once)")
     assigner = fit_assigner(X, clustering, xy, transform, device=device, progress=progress)
-    staging = Path(tempfile.mkdtemp(prefix=f"_{ASSIGNER}.", dir=folder))
-    try:
-        assigner.save(staging)
-        staging.rename(folder / ASSIGNER)
-    except OSError:  # another process kept its assigner first: same content
-        log.info("an assigner for %s was kept meanwhile", folder.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    # another process may have kept its assigner meanwhile: same content, kept
+    write_folder(folder / ASSIGNER, assigner.save, replace=False)
     return assigner
 
 

@@ -19,7 +19,7 @@ from clustering.errors import InputError, InternalError
 from clustering.pipeline import RunConfig, RunResult, run_pipeline
 from clustering.progress import ProgressFn, no_progress
 
-from .atomic import write_json, write_with
+from .atomic import write_folder, write_json, write_with
 from .fingerprint import data_fingerprint, package_versions, run_key
 from .store import Store, now
 
@@ -211,18 +211,7 @@ def write_outputs(run: StoredRun, out: Path, extra: list[str] | None = None) -> 
     out.mkdir(parents=True, exist_ok=True)
     for name in (ASSIGNMENTS, RUN_JSON, *(extra or [])):
         if (run.path / name).is_dir():  # a partitioned run's parts
-            _copy_folder(run.path / name, out / name)
+            write_folder(out / name, lambda tmp, n=name: shutil.copytree(
+                run.path / n, tmp, dirs_exist_ok=True))
         else:
             write_with(out / name, lambda tmp, n=name: shutil.copyfile(run.path / n, tmp))
-
-
-def _copy_folder(source: Path, target: Path) -> None:
-    """Copy a folder under a temporary name, then swap it into place."""
-    staging = target.with_name(f".{target.name}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(source, staging)
-    if target.is_dir():
-        shutil.rmtree(target)
-    elif target.exists():
-        target.unlink()
-    staging.rename(target)
