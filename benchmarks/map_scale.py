@@ -2,8 +2,9 @@
 
 For each size a table of that many rows (twelve 2-D blobs as the map columns, four feature
 columns, a ground-truth group) is clustered with ``clusterlab run --map-columns x y
---method kmeans`` into a fresh store. Each trial then starts a cold ``streamlit run app.py``
-on that store, opens the run by deep link in headless Chromium (software WebGL) and times:
+--method kmeans`` into a fresh store. Each trial then starts a cold server with ``clusterlab
+app`` (``streamlit run app.py`` with the app's modules imported before it listens) on that
+store, opens the run by deep link in headless Chromium (software WebGL) and times:
 
 * first paint: page open -> points drawn;
 * lasso: mouse-up -> the selection panel shows the count (a box over the left half);
@@ -105,7 +106,7 @@ def trial(browser, home: Path, project: str, key: str, mode: str, patience: floa
            "CLUSTERLAB_MAP": "plotly" if mode == "plotly" else "webgl"}
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+        [sys.executable, "-m", "workspace.cli", "app", "--server.port",
          str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out: dict = {"mode": mode}

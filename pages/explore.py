@@ -25,7 +25,7 @@ from ui.views import selection_summary
 from workspace.explanations import load_point_ambiguity, rules_with_budget
 from workspace.search import find_rows
 
-store, project, run, data, frame, clusters = open_run_page("Explore")
+store, project, run, load_data, frame, clusters = open_run_page("Explore", data_later=True)
 point_ambiguity = load_point_ambiguity(run["path"])
 if point_ambiguity is not None and len(point_ambiguity) == len(frame):
     frame["ambiguity"] = point_ambiguity
@@ -49,40 +49,41 @@ if m.get("acc") is not None:
 concerns_panel(store, run, clusters)
 
 left, right = st.columns([3, 2], gap="medium")
+# The map is drawn before the controls above it are filled in: its frame does not need the
+# data set, and reading a large table (in its own process) must not hold up the first map.
+# The controls' values are read from the session (their keys) before the widgets exist.
 with left:
-    options = ["cluster", "confidence"] + (["ambiguity"] if "ambiguity" in frame else []) + \
-        (["truth"] if "truth" in frame else []) + \
-        [c for c in frame.columns if c.startswith("alternative ")]
-    extra = [c for c in data.table.columns[:200] if c not in options]
-    found = st.text_input(
-        "Find points", key=f"find-{run['key']}",
-        placeholder="an id, words of a text, any value, or a filter such as "
-                    "batch = B1 or size > 3",
-        help="The matching points are selected: highlighted on the map and listed beside it")
-    if found != st.session_state.get(keys.FIND_APPLIED, ""):
-        st.session_state[keys.FIND_APPLIED] = found
-        if found.strip():
-            try:
-                hits = find_rows(data, found)
-            except InputError as exc:
-                st.error(md(exc))
-            else:
-                st.session_state[keys.SELECTION] = frame["id"].iloc[hits].astype(str).tolist()
-                st.session_state[keys.FIND_NOTE] = (len(hits), (
-                    f"{len(hits):,} point(s) match “{md(found.strip())}” — selected on the "
-                    "map and listed beside it." if len(hits) else
-                    f"No point matches “{md(found.strip())}”."))
-    note = st.session_state.get(keys.FIND_NOTE)
-    if note and note[0] == len(st.session_state[keys.SELECTION]):  # not after a new lasso
-        st.caption(note[1])
-    c1, c2 = st.columns([1, 2])
-    color = c1.selectbox("Colour by", options + extra, key="color_by",
-                         help="Cluster, the model's confidence, ground truth, or any column")
-    shown = c2.multiselect("Show clusters", clusters["name"].tolist(), key="cluster_filter",
-                           placeholder="all clusters")
-    if color in extra:
-        frame[color] = data.table[color].to_numpy()
-    map_key = f"map-{run['key']}"
+    controls = st.container()
+    map_area = st.container()
+options = ["cluster", "confidence"] + (["ambiguity"] if "ambiguity" in frame else []) + \
+    (["truth"] if "truth" in frame else []) + \
+    [c for c in frame.columns if c.startswith("alternative ")]
+find_key = f"find-{run['key']}"
+found = st.session_state.get(find_key, "")
+find_error = None
+if found != st.session_state.get(keys.FIND_APPLIED, ""):
+    st.session_state[keys.FIND_APPLIED] = found
+    if found.strip():
+        try:
+            hits = find_rows(load_data(), found)
+        except InputError as exc:
+            find_error = md(exc)
+        else:
+            st.session_state[keys.SELECTION] = frame["id"].iloc[hits].astype(str).tolist()
+            st.session_state[keys.FIND_NOTE] = (len(hits), (
+                f"{len(hits):,} point(s) match “{md(found.strip())}” — selected on the "
+                "map and listed beside it." if len(hits) else
+                f"No point matches “{md(found.strip())}”."))
+color = st.session_state.get("color_by", "cluster")
+if color not in options:  # a column of the data (or a colouring another run had)
+    table = load_data().table
+    if color in table.columns[:200]:
+        frame[color] = table[color].to_numpy()
+    else:
+        color = "cluster"
+shown = [c for c in st.session_state.get("cluster_filter") or [] if c in set(clusters["name"])]
+map_key = f"map-{run['key']}"
+with map_area:
     if os.environ.get("CLUSTERLAB_MAP") == "plotly":  # the old map: a benchmark baseline
         clicked = None
         rows = plotly_map(frame, colour=color, shown=shown, key=map_key,
@@ -93,10 +94,12 @@ with left:
         new_rows = map_selection(map_key, run["key"], len(frame))
         if new_rows is not None:
             select_rows(frame, run["key"], new_rows)
+        modality = frame.attrs.get("modality") or load_data().modality
+        images = load_data().images if modality == "images" else None
         clicked = cluster_map(frame, run_key=run["key"], revision=shown_revision(run["key"]),
                               colour=color, shown=shown,
                               selected_rows=selected_rows_of(frame, run["key"]), key=map_key,
-                              images=data.images if data.modality == "images" else None)
+                              images=images)
     if clicked is not None:
         st.session_state[keys.CARD_CLUSTER] = int(frame["cluster"].iloc[clicked])
         st.session_state[keys.EXPLORE_TAB] = "Cluster card"
@@ -114,6 +117,24 @@ with left:
         if ready and ready[0] == run["key"]:
             st.download_button("Download map.html", ready[1], file_name="clusterlab-map.html",
                                mime="text/html", key="download_html")
+data = load_data()
+with controls:
+    extra = [c for c in data.table.columns[:200] if c not in options]
+    st.text_input(
+        "Find points", key=find_key,
+        placeholder="an id, words of a text, any value, or a filter such as "
+                    "batch = B1 or size > 3",
+        help="The matching points are selected: highlighted on the map and listed beside it")
+    if find_error:
+        st.error(find_error)
+    note = st.session_state.get(keys.FIND_NOTE)
+    if note and note[0] == len(st.session_state[keys.SELECTION]):  # not after a new lasso
+        st.caption(note[1])
+    c1, c2 = st.columns([1, 2])
+    c1.selectbox("Colour by", options + extra, key="color_by",
+                 help="Cluster, the model's confidence, ground truth, or any column")
+    c2.multiselect("Show clusters", clusters["name"].tolist(), key="cluster_filter",
+                   placeholder="all clusters")
 
 with right:
     selection = st.session_state[keys.SELECTION]

@@ -80,14 +80,31 @@ def test_continuous_colouring_quantises_with_missing_values_grey():
 def test_positions_left_out_when_the_browser_holds_them():
     frame = _frame()
     first = build_payload(frame, run_key="r1", colour="cluster")
-    again = build_payload(frame, run_key="r1", colour="confidence", browser_holds=first.pos_key)
+    again = build_payload(frame, run_key="r1", colour="confidence", browser_holds=first.holds)
     assert first.with_positions and not again.with_positions
     assert again.pos_key == first.pos_key
     meta, sec = decode(again.data)
     assert "x" not in sec and "ids" not in sec and len(sec["colour"]) == len(frame)
     assert len(again.data) < len(first.data) / 2
-    other_run = build_payload(frame, run_key="r2", colour="cluster", browser_holds=first.pos_key)
+    other_run = build_payload(frame, run_key="r2", colour="cluster", browser_holds=first.holds)
     assert other_run.with_positions
+
+
+def test_a_selection_only_rerun_sends_no_codes():
+    """After a lasso the rerun carries the JSON block and the bitmask, not a byte per point
+    of colour, cluster and confidence (the browser holds them)."""
+    frame = _frame()
+    first = build_payload(frame, run_key="r1", colour="cluster")
+    rows = np.arange(0, len(frame), 2)
+    again = build_payload(frame, run_key="r1", colour="cluster", selected_rows=rows,
+                          browser_holds=first.holds)
+    meta, sec = decode(again.data)
+    assert not again.with_positions and not again.with_colours
+    assert set(sec) == {"selected"} and meta["colour_key"] == first.colour_key
+    assert np.flatnonzero(np.unpackbits(sec["selected"])[:len(frame)]).tolist() == rows.tolist()
+    recoloured = build_payload(frame, run_key="r1", colour="confidence",
+                               browser_holds=first.holds)
+    assert recoloured.with_colours and not recoloured.with_positions
 
 
 def test_selection_and_filter_travel_to_the_browser():

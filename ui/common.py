@@ -58,10 +58,17 @@ def _run_data_args(run: dict, project: dict) -> tuple[str, str, str]:
 
 
 
-def open_run_page(title: str):
+def open_run_page(title: str, data_later: bool = False):
     """Title, current project and run, its data, map frame and cluster table.
 
     Stops the page with a hint when the project has no run yet.
+
+    Parameters
+    ----------
+    title : str
+    data_later : bool
+        Return a function that reads the data (once per server) instead of the data: the
+        map frame of a large table does not need it, so the map can be drawn first.
 
     Returns
     -------
@@ -80,11 +87,11 @@ def open_run_page(title: str):
         partitioned_summary(run)
         st.stop()
     data_args = _run_data_args(run, project)  # the run's own data and roles, checked
-    data = get_dataset(*data_args)
     revision = _remember_revision(store, run["key"])
     frame = _cached_map_frame(run["key"], str(run["path"]), revision, *data_args)
     # pages add columns to their frame; a shallow copy keeps the shared one unchanged
     frame = frame.copy(deep=False)
+    data = (lambda: get_dataset(*data_args)) if data_later else get_dataset(*data_args)
     return store, project, run, data, frame, cluster_table(frame, store, run["key"])
 
 
@@ -126,7 +133,7 @@ def _cached_map_frame(run_key: str, run_path: str, revision: int, source: str,
     from .views import map_frame
 
     return map_frame(get_store(), run_key, run_path,
-                     get_dataset(source, settings_json, fingerprint))
+                     lambda: get_dataset(source, settings_json, fingerprint))
 
 
 def _remember_revision(store, run_key: str) -> int:

@@ -10,7 +10,8 @@ legend, cluster names, label anchors and settings. Sections: ``x``, ``y`` (float
 [-1, 1], only when the browser does not hold them yet), ``colour`` (uint8 palette index),
 ``cluster`` (uint16 index into ``cluster_names``), ``confidence`` (uint8, 0..255),
 ``selected`` (bitmask, numpy's big bit order), and optionally ``ids``/``hover``
-(newline-joined UTF-8) and ``atlas`` (a PNG of thumbnails).
+(newline-joined UTF-8) and ``atlas`` (a PNG of thumbnails). The colour, cluster and
+confidence codes are left out when the browser holds that colouring already.
 """
 
 from __future__ import annotations
@@ -50,11 +51,19 @@ _VIRIDIS = ("#440154", "#482878", "#3E4A89", "#31688E", "#26828E", "#1F9E89", "#
 
 @dataclass(frozen=True)
 class MapPayload:
-    """A built payload: the bytes to send and the key of the positions it refers to."""
+    """A built payload: the bytes to send and the keys of the positions and colours it
+    refers to (what the browser holds once it has applied it)."""
 
     data: bytes
     pos_key: str
     with_positions: bool
+    colour_key: str = ""
+    with_colours: bool = True
+
+    @property
+    def holds(self) -> tuple[str, str]:
+        """``browser_holds`` for the next :func:`encode_map`."""
+        return self.pos_key, self.colour_key
 
 
 def _normalised(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,6 +90,19 @@ def _ramp(n: int) -> list[str]:
     return ["#" + "".join(f"{int(round(v)):02X}" for v in row) for row in rgb]
 
 
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's index into the distinct texts of ``values`` (missing values: "missing");
+    factorised, so a categorical column of a million rows costs its integer codes."""
+    codes, uniques = pd.factorize(values)
+    texts = [str(u) for u in uniques] + ["missing"]
+    codes = np.where(codes < 0, len(uniques), codes)
+    distinct = list(dict.fromkeys(texts))  # 1 and "1" are one category, as on the legend
+    if len(distinct) == len(texts):
+        return codes, texts
+    position = {text: i for i, text in enumerate(distinct)}
+    return np.array([position[t] for t in texts], np.int64)[codes], distinct
+
+
 def _colouring(values: pd.Series, label: str) -> tuple[np.ndarray, list[str], dict, list]:
     """Codes, palette, legend and per-code tooltip values for one colouring."""
     n_unique = values.nunique(dropna=True)
@@ -98,22 +120,25 @@ def _colouring(values: pd.Series, label: str) -> tuple[np.ndarray, list[str], di
         legend = {"kind": "continuous", "label": label, "min": f"{lo:.3g}", "max": f"{hi:.3g}",
                   "stops": list(_VIRIDIS)}
         return codes, palette, legend, centres
-    cats = values.astype(str).where(values.notna(), "missing")
-    counts = cats.value_counts()
-    named = [c for c in counts.index if c != "noise"][:MAX_CATEGORIES]
-    order = {c: i for i, c in enumerate(named)}
+    codes, texts = _text_codes(values)
+    counts = np.bincount(codes, minlength=len(texts))
+    by_count = sorted((i for i in range(len(texts)) if counts[i]), key=lambda i: -counts[i])
+    named = [texts[i] for i in by_count if texts[i] != "noise"][:MAX_CATEGORIES]
     palette = [PALETTE[i % len(PALETTE)] for i in range(len(named))] + [GREY]
     other = len(named)
-    codes = cats.map(order).fillna(other).to_numpy(np.uint8)
-    items = [{"label": c, "colour": palette[i], "count": int(counts[c])}
+    lut = np.full(len(texts), other, np.uint8)
+    lut[[texts.index(c) for c in named]] = np.arange(len(named), dtype=np.uint8)
+    codes = lut[codes]
+    items = [{"label": c, "colour": palette[i], "count": int(counts[texts.index(c)])}
              for i, c in enumerate(named)]
-    rest = int(len(cats) - counts[named].sum())
-    grey = "noise" if set(counts.index) - set(named) == {"noise"} else "other"
+    rest = int(len(values) - sum(item["count"] for item in items))
+    present = {texts[i] for i in by_count}
+    grey = "noise" if present - set(named) == {"noise"} else "other"
     more = ""
     if rest:
         items.append({"label": grey, "colour": GREY, "count": rest})
-    if len(counts) > len(named) + ("noise" in counts.index):
-        more = f"{len(counts) - len(named):,} smaller categories drawn grey"
+    if len(present) > len(named) + ("noise" in present):
+        more = f"{len(present) - len(named):,} smaller categories drawn grey"
     legend = {"kind": "categorical", "label": label, "items": items, "more": more}
     return codes, palette, legend, named + [grey]
 
@@ -200,14 +225,20 @@ def prepare_map(frame: pd.DataFrame, *, run_key: str, colour: str,
     pos_key = f"{run_key}:{n}:{digest}"
     column = "cluster_name" if colour == "cluster" else colour
     codes, palette, legend, values = _colouring(frame[column], colour)
-    cluster_names = sorted(frame["cluster_name"].astype(str).unique().tolist())
-    cluster_codes = pd.Categorical(frame["cluster_name"].astype(str),
-                                   categories=cluster_names).codes.astype(np.uint16)
+    codes_in_order, names_in_order = _text_codes(frame["cluster_name"])
+    present = np.flatnonzero(np.bincount(codes_in_order, minlength=len(names_in_order)))
+    cluster_names = sorted(names_in_order[i] for i in present)
+    lut = np.zeros(len(names_in_order), np.uint16)
+    lut[present] = [cluster_names.index(names_in_order[i]) for i in present]
+    cluster_codes = lut[codes_in_order]
     confidence = np.clip(frame["confidence"].to_numpy(np.float64) * 255, 0, 255)
     positions: dict[str, np.ndarray | bytes] = {"x": x, "y": y}
     if n <= IDS_UP_TO:
-        positions["ids"] = "\n".join(frame["id"].astype(str).str.replace(
-            "\n", " ", regex=False)).encode()
+        ids = [str(i) for i in frame["id"].to_numpy(object)]
+        text = "\n".join(ids)
+        if text.count("\n") != n - 1:  # an id with a line break in it
+            text = "\n".join(i.replace("\n", " ") for i in ids)
+        positions["ids"] = text.encode()
     if n <= HOVER_UP_TO and "hover" in frame:
         positions["hover"] = _first_lines(frame["hover"])
     meta: dict = {}
@@ -233,7 +264,7 @@ def prepare_map(frame: pd.DataFrame, *, run_key: str, colour: str,
 
 
 def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
-               browser_holds: str | None = None) -> MapPayload:
+               browser_holds: tuple[str | None, str | None] | None = None) -> MapPayload:
     """The payload of a prepared map with a selection.
 
     Parameters
@@ -241,8 +272,10 @@ def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
     prepared : PreparedMap
     selected_rows : ndarray, optional
         Rows to draw as selected (the browser applies them whenever they change).
-    browser_holds : str, optional
-        The positions key the browser already holds: positions are then left out.
+    browser_holds : (str, str), optional
+        The positions key and colour key the browser already holds
+        (:attr:`MapPayload.holds` of the last payload): what it holds is left out, so a rerun
+        that changed only the selection sends the JSON block and a bitmask.
 
     Returns
     -------
@@ -253,17 +286,21 @@ def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
         selected[np.asarray(selected_rows, np.int64)] = True
     bits = np.packbits(selected)
     token = hashlib.blake2b(bits.tobytes(), digest_size=8).hexdigest()
-    with_positions = browser_holds != prepared.pos_key
-    sections = {**(prepared.positions if with_positions else {}), **prepared.colours,
-                "selected": bits}
+    held_positions, held_colours = browser_holds or (None, None)
+    with_positions = held_positions != prepared.pos_key
+    with_colours = with_positions or held_colours != prepared.meta["colour_key"]
+    sections = {**(prepared.positions if with_positions else {}),
+                **(prepared.colours if with_colours else {}), "selected": bits}
     meta = {**prepared.meta, "selection_token": token}
-    return MapPayload(_encode(meta, sections), prepared.pos_key, with_positions)
+    return MapPayload(_encode(meta, sections), prepared.pos_key, with_positions,
+                      prepared.meta["colour_key"], with_colours)
 
 
 def build_payload(frame: pd.DataFrame, *, run_key: str, colour: str,
                   shown: list[str] | None = None, selected_rows: np.ndarray | None = None,
-                  browser_holds: str | None = None, images: np.ndarray | None = None,
-                  height: int = 620, widget: str = "map") -> MapPayload:
+                  browser_holds: tuple[str | None, str | None] | None = None,
+                  images: np.ndarray | None = None, height: int = 620,
+                  widget: str = "map") -> MapPayload:
     """:func:`prepare_map` and :func:`encode_map` in one call (same parameters)."""
     prepared = prepare_map(frame, run_key=run_key, colour=colour, shown=shown, images=images,
                            height=height, widget=widget)
@@ -317,9 +354,8 @@ def selection_rows(value: dict | None, n: int) -> np.ndarray | None:
         return None
     if "rows" in value:
         rows = np.asarray(value["rows"], np.int64)
-    elif "bits" in value:
+        return np.unique(rows[(rows >= 0) & (rows < n)])
+    if "bits" in value:  # sorted and distinct already
         bits = np.frombuffer(base64.b64decode(value["bits"]), np.uint8)
-        rows = np.flatnonzero(np.unpackbits(bits)[:n])
-    else:
-        return None
-    return np.unique(rows[(rows >= 0) & (rows < n)])
+        return np.flatnonzero(np.unpackbits(bits)[:n])
+    return None

@@ -101,7 +101,7 @@ def cluster_map(frame: pd.DataFrame, *, run_key: str, revision: int, colour: str
     state = st.session_state.get(key) or {}
     missing = state.get("missing") if isinstance(state, dict) else None
     if missing and missing != st.session_state.get(f"{key}-missing"):
-        st.session_state[f"{key}-missing"] = missing  # the page lost the positions: resend
+        st.session_state[f"{key}-missing"] = missing  # the page lost what it held: resend
         st.session_state.pop(sent_key, None)
     prepared = _prepared(run_key, revision, colour, tuple(sorted(shown)), height, key, frame,
                          images)
@@ -109,7 +109,7 @@ def cluster_map(frame: pd.DataFrame, *, run_key: str, revision: int, colour: str
     result = _component()(key=key, data=payload.data, height=height + 70,
                           on_selection_change=_ignore, on_missing_change=_ignore,
                           on_clicked_change=_ignore)
-    st.session_state[sent_key] = payload.pos_key
+    st.session_state[sent_key] = payload.holds
     clicked = result.get("clicked")
     row = int(clicked["row"]) if isinstance(clicked, dict) and "row" in clicked else None
     return row if row is not None and 0 <= row < len(frame) else None

@@ -46,39 +46,73 @@ def _hover_text(data: Dataset, limit: int) -> list[str]:
     return joined.tolist()
 
 
-def map_frame(store: Store, run_key: str, run_dir, data: Dataset) -> pd.DataFrame:
+def _named(codes: np.ndarray, names: list[str]) -> pd.Categorical:
+    """``names[codes]`` as a categorical column (names may repeat; no string per row)."""
+    categories = list(dict.fromkeys(names))
+    position = {name: i for i, name in enumerate(categories)}
+    remap = np.array([position[name] for name in names], np.int64)
+    return pd.Categorical.from_codes(remap[codes], categories=categories)
+
+
+def _as_categories(values: np.ndarray, label=str) -> pd.Categorical:
+    """Any per-row values as a categorical of their texts (``label`` of each distinct one)."""
+    codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=False)
+    return _named(codes, [label(u) for u in uniques])
+
+
+def map_frame(store: Store, run_key: str, run_dir, data) -> pd.DataFrame:
     """One row per point with everything the map needs.
 
     Columns: ``id, x, y, cluster, cluster_name, confidence, label, hover`` and ``truth``
-    when the data has ground truth.
+    when the data has ground truth. Names, labels, truth and alternatives are categorical
+    columns: a million rows cost integer codes, not a million strings.
+
+    Parameters
+    ----------
+    store, run_key, run_dir
+    data : Dataset or callable
+        The run's data, or a function that loads it: then it is called only when the run's
+        folder lacks what the map needs (proposed names, ground truth, texts or hover lines
+        of a small run), so a large table's map does not wait for the table.
     """
+    from workspace.runs import load_truth, read_run
+
     frame = load_assignments(run_dir)
+    load = data if callable(data) else (lambda: data)
     points = store.point_label_table(run_key)
     ids, labels = current_labels(store, run_key, run_dir, frame=frame, points=points)
     names = store.clusters(run_key)
-    suggested = suggested_names(run_dir, data)
+    info = read_run(run_dir).get("data", {})
+    suggested = suggested_names(run_dir, None) or suggested_names(run_dir, load())
     frame.attrs["suggested_names"] = suggested
-    frame["id"] = frame["id"].astype(object)  # hashed look-ups (isin) stay fast
+    frame.attrs["modality"] = info.get("modality")
+    frame["id"] = pd.Series(ids, index=frame.index, dtype=object)  # fast hashed look-ups
     frame["cluster"] = labels
-    frame["cluster_name"] = pd.Series(labels).map(
-        {int(c): cluster_name(c, names, suggested) for c in np.unique(labels)}
-    ).to_numpy(object)
-    label = frame["cluster_name"].to_numpy(object).copy()
+    frame["cluster_name"] = _as_categories(
+        labels, lambda c: cluster_name(int(c), names, suggested))
     own = points[points["label"].notna() & (points["label"] != "")]
     rows, found = row_positions(ids, own["point_id"])
-    label[rows] = own["label"].to_numpy(object)[found]
-    frame["label"] = label
+    if len(rows):
+        label = frame["cluster_name"].to_numpy(object).copy()
+        label[rows] = own["label"].to_numpy(object)[found]
+        frame["label"] = _as_categories(label)
+    else:
+        frame["label"] = frame["cluster_name"]
     # the map carries hover lines up to HOVER_UP_TO points; above, no per-row formatting
     # (seconds per million table rows)
-    frame["hover"] = hover_text(data) if data.n <= HOVER_UP_TO or data.texts is not None \
-        else ""
+    small = len(frame) <= HOVER_UP_TO or info.get("modality") in ("text", None)
+    frame["hover"] = hover_text(load()) if small else ""
     frame["row"] = np.arange(len(frame))
-    if data.labels is not None:
-        frame["truth"] = np.asarray(data.labels).astype(str)
+    truth = load_truth(run_dir)
+    if truth is not None and len(truth[0]) == len(frame):
+        frame["truth"] = _named(*truth)
+    elif truth is None and load().labels is not None:  # a run from before truth.npz
+        frame["truth"] = _as_categories(load().labels)
     alternatives = _alternatives(run_dir)
     if alternatives is not None and len(alternatives) == len(frame):
         for j in range(alternatives.shape[1]):
-            frame[f"alternative {j + 1}"] = [f"cluster {c}" for c in alternatives[:, j]]
+            frame[f"alternative {j + 1}"] = _as_categories(alternatives[:, j],
+                                                           lambda c: f"cluster {c}")
     return frame
 
 
@@ -101,8 +135,14 @@ def cluster_table(frame: pd.DataFrame, store: Store, run_key: str) -> pd.DataFra
     ["suggested_names"]``) that no reviewer has accepted yet."""
     review = store.clusters(run_key)
     proposals = frame.attrs.get("suggested_names") or {}
-    grouped = frame.groupby("cluster").agg(size=("id", "size"),
-                                           confidence=("confidence", "mean"))
+    labels = frame["cluster"].to_numpy(np.int64)
+    low = int(labels.min()) if len(labels) else 0
+    sizes = np.bincount(labels - low)
+    present = np.flatnonzero(sizes)
+    confidence = np.bincount(labels - low, weights=frame["confidence"].to_numpy(np.float64))
+    grouped = pd.DataFrame({"size": sizes[present],
+                            "confidence": confidence[present] / sizes[present]},
+                           index=pd.Index(present + low, name="cluster"))
     grouped["name"] = [cluster_name(c, review, proposals) for c in grouped.index]
     grouped["suggested"] = [not (review.get(int(c)) or {}).get("name") and int(c) in proposals
                             for c in grouped.index]
@@ -116,10 +156,11 @@ def cluster_table(frame: pd.DataFrame, store: Store, run_key: str) -> pd.DataFra
 
 def selection_summary(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     """Cluster composition of a selection (rows of ``frame``): cluster, name, count, share."""
-    chosen = frame.iloc[np.asarray(rows, np.int64)]
+    chosen = frame[["cluster", "cluster_name"]].iloc[np.asarray(rows, np.int64)]
     if chosen.empty:
         return pd.DataFrame(columns=["cluster", "name", "count", "share"])
-    counts = chosen.groupby(["cluster", "cluster_name"]).size().rename("count").reset_index()
+    counts = chosen.groupby(["cluster", "cluster_name"], observed=True).size().rename(
+        "count").reset_index()
     counts["share"] = counts["count"] / counts["count"].sum()
     counts = counts.rename(columns={"cluster_name": "name"})
     return counts.sort_values("count", ascending=False).reset_index(drop=True)

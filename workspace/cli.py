@@ -1,4 +1,5 @@
-"""The ``clusterlab`` command line: ``run``, ``export``, ``predict``, ``attach``, ``methods``."""
+"""The ``clusterlab`` command line: ``run``, ``export``, ``predict``, ``attach``, ``methods``,
+``app``."""
 
 from __future__ import annotations
 
@@ -114,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     att.add_argument("--data", required=True, help="the data's new location")
 
     sub.add_parser("methods", help="list every clustering method")
+    sub.add_parser("app", help="open the app: streamlit run app.py with its modules imported "
+                   "before the server listens (later options go to streamlit run, e.g. "
+                   "--server.port 8502)")
     return parser
 
 
@@ -313,12 +317,21 @@ def _cmd_methods() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``clusterlab`` console script; returns the exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "app":  # everything after "app" is streamlit run's
+        args.streamlit_args = unknown
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "methods":
             return _cmd_methods()
+        if args.command == "app":
+            from ui.launch import main as launch
+
+            return launch(args.streamlit_args)
         from workspace.store import Store
 
         store = Store(args.store)

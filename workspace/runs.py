@@ -23,8 +23,9 @@ from .atomic import write_folder, write_json, write_with
 from .fingerprint import data_fingerprint, package_versions, run_key
 from .store import Store, now
 
-__all__ = ["StoredRun", "build_run_json", "ensure_run", "load_assignments", "planned_key",
-           "read_artifact", "read_run", "write_artifacts", "write_outputs"]
+__all__ = ["TRUTH", "StoredRun", "build_run_json", "ensure_run", "load_assignments",
+           "load_truth", "planned_key", "read_artifact", "read_run", "save_truth",
+           "write_artifacts", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ def write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
     if result.clustering.model is not None:
         result.clustering.model.save(folder)
     np.save(folder / "features.npy", result.features.X, allow_pickle=False)
+    save_truth(folder, result.dataset.labels)
     write_json(folder / "features_names.json", list(result.features.names))
     write_json(folder / FEATURES_TRANSFORM, result.features.transform())
     write_json(folder / RUN_JSON, run_json)
@@ -190,6 +192,34 @@ def read_run(folder: Path) -> dict:
 
     return read_artifact(Path(folder) / RUN_JSON,
                          lambda p: json.loads(p.read_text(encoding="utf-8")))
+
+
+TRUTH = "truth.npz"
+"""Ground truth of a run's rows as ``codes`` (int32) into ``names`` (their texts), empty
+when the data has none: the map reads it without loading the data set."""
+
+
+def save_truth(folder: Path, labels) -> None:
+    """Write the ground truth of a run's rows, or that it has none (see :data:`TRUTH`)."""
+    codes, uniques = pd.factorize(np.asarray(labels if labels is not None else []),
+                                  use_na_sentinel=False)
+    names = np.array([str(u) for u in uniques], dtype=str)
+    with open(Path(folder) / TRUTH, "wb") as fh:
+        np.savez(fh, codes=codes.astype(np.int32), names=names)
+
+
+def load_truth(folder: Path) -> tuple[np.ndarray, list[str]] | None:
+    """``(codes, names)`` of a run's ground truth (empty codes: the data has none), or None
+    when the run did not keep it (runs made before it was kept)."""
+    path = Path(folder) / TRUTH
+    if not path.exists():
+        return None
+
+    def read(p):
+        with np.load(p, allow_pickle=False) as z:
+            return z["codes"].astype(np.int64), [str(n) for n in z["names"]]
+
+    return read_artifact(path, read)
 
 
 def load_assignments(folder: Path) -> pd.DataFrame:

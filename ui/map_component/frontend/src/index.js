@@ -1,16 +1,17 @@
-// The Explore map of clusterlab: a Streamlit v2 component around regl-scatterplot.
+// The Explore map of clusterlab: a Streamlit v2 component drawing with ./scatter.js (WebGL2).
 //
 // Python sends one binary payload (see ui/map_payload.py for the layout): an 8-byte header,
 // a JSON block (palette, legend, cluster names, selection, settings) and typed-array sections
 // (x, y as float32; colour codes as uint8; cluster codes as uint16; confidence as uint8; ids and
 // hover texts as newline-joined UTF-8; an optional PNG thumbnail atlas). Positions are sent once
-// per session and map: later payloads carry only colours and this module keeps the positions
-// and their spatial index. The selection goes back as row indices (few) or a base64 bitmask.
-import createScatterplot from 'regl-scatterplot';
+// per session and map, colours once per colouring: later payloads leave out what this module
+// holds (a selection-only rerun carries the JSON block and a bitmask). The selection goes back
+// as row indices (few) or a base64 bitmask, and is drawn here before Python answers.
+import { createScatter } from './scatter.js';
 
 const MAGIC = 'CLM1';
 const FEW_ROWS = 20000; // above this a selection is sent as a bitmask
-const positionsByKey = new Map(); // pos_key -> {x, y, spatialIndex}
+const positionsByKey = new Map(); // pos_key -> {x, y, grid}
 const maps = new Map(); // widget key -> map state (survives Streamlit re-mounting the element)
 window.__clusterlabMaps = maps; // for the browser tests and benchmarks
 
@@ -60,6 +61,8 @@ const CSS = `
 .clm-bar input[type=range]{width:80px}
 .clm-stage{position:relative;border:1px solid var(--st-border-color,#e6e8ec);border-radius:6px;overflow:hidden;background:var(--st-background-color,#fff)}
 .clm-stage canvas{display:block}
+.clm-overlay{position:absolute;inset:0;cursor:crosshair}
+.clm-root[data-mode=pan] .clm-overlay{cursor:grab}
 .clm-labels{position:absolute;inset:0;pointer-events:none}
 .clm-label{position:absolute;transform:translate(-50%,-50%);font-weight:600;font-size:12px;color:var(--st-text-color,#262730);
   text-shadow:0 0 3px var(--st-background-color,#fff),0 0 3px var(--st-background-color,#fff),0 0 3px var(--st-background-color,#fff);white-space:nowrap}
@@ -101,25 +104,28 @@ function build() {
   const stage = element('div', 'clm-stage', root);
   const canvas = element('canvas', null, stage);
   const labels = element('div', 'clm-labels', stage);
+  const overlay = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  overlay.setAttribute('class', 'clm-overlay');
+  stage.appendChild(overlay);
   const tip = element('div', 'clm-tip', stage);
   const legend = element('div', 'clm-legend', root);
-  return { root, bar, modes, add, reset, png, size, opacity, status, stage, canvas, labels, tip, legend };
+  return { root, bar, modes, add, reset, png, size, opacity, status, stage, canvas, overlay, labels,
+    tip, legend };
 }
 
 function createMap() {
   const ui = build();
   const state = {
-    ui, plot: null, meta: null, sections: null, positionsKey: null, colours: null,
-    selection: new Uint32Array(0), token: 0, appliedPythonToken: null, lassoing: false,
-    additive: false, shift: false, ids: null, hovers: null, atlasUrl: null, mode: 'lasso',
-    callbacks: null, mouse: [0, 0], draws: 0, positionUploads: 0, timeline: [],
+    ui, plot: null, meta: null, sections: {}, positionsKey: null, colourKey: null, colours: null,
+    selection: new Uint32Array(0), token: 0, appliedPythonToken: null, additive: false,
+    ids: null, hovers: null, atlasUrl: null, mode: 'lasso', callbacks: null, hovering: false,
+    draws: 0, positionUploads: 0, colourUploads: 0, timeline: [], hidden: null,
   };
   const setMode = (mode) => {
     state.mode = mode;
+    ui.root.dataset.mode = mode;
     for (const [name, button] of Object.entries(ui.modes)) button.classList.toggle('on', name === mode);
-    if (!state.plot) return;
-    if (mode === 'pan') state.plot.set({ mouseMode: 'panZoom' });
-    else state.plot.set({ mouseMode: 'lasso', lassoType: mode === 'box' ? 'rectangle' : 'freeform' });
+    if (state.plot) state.plot.set({ mode });
   };
   state.setMode = setMode;
   for (const button of Object.values(ui.modes)) button.onclick = () => setMode(button.dataset.mode);
@@ -132,18 +138,19 @@ function createMap() {
   // once the user moves a slider, new data no longer resets it to the size's default
   ui.size.oninput = () => {
     ui.size.dataset.touched = '1';
-    if (state.plot) state.plot.set({ pointSize: Number(ui.size.value) });
+    if (state.plot) state.plot.set({ size: Number(ui.size.value) });
   };
   ui.opacity.oninput = () => {
     ui.opacity.dataset.touched = '1';
     if (state.plot) state.plot.set({ opacity: Number(ui.opacity.value) });
   };
-  window.addEventListener('keydown', (e) => { state.shift = e.shiftKey; });
-  window.addEventListener('keyup', (e) => { state.shift = e.shiftKey; });
-  ui.stage.addEventListener('mousemove', (e) => {
-    const box = ui.stage.getBoundingClientRect();
-    state.mouse = [e.clientX - box.left, e.clientY - box.top];
-    state.shift = e.shiftKey;
+  ui.stage.addEventListener('mouseenter', () => { state.hovering = true; });
+  ui.stage.addEventListener('mouseleave', () => { state.hovering = false; });
+  window.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && state.hovering && state.selection.length) {
+      applySelection(state, new Uint32Array(0));
+      reportSelection(state);
+    }
   });
   return state;
 }
@@ -169,41 +176,24 @@ function applyTheme(state) {
   state.themeKey = key;
   state.theme = colours;
   state.ui.root.dataset.theme = colours.background[0] < 0.5 ? 'dark' : 'light';
-  state.plot.set({ backgroundColor: colours.background, pointColorActive: colours.text });
+  state.plot.set({ background: colours.background });
 }
 
-const FAST_FROM = 300000; // from this many points: square points, no blending, no outlines
-
-function startPlot(state, height, n) {
+function startPlot(state, height) {
   const { ui } = state;
   ui.stage.style.height = `${height}px`;
-  const width = ui.stage.clientWidth || 600;
-  const plot = createScatterplot({
-    canvas: ui.canvas, width, height, pointSize: 4, opacity: 0.85,
-    pointColorActive: [0.05, 0.05, 0.05, 1], pointOutlineWidth: n >= FAST_FROM ? 0 : 2,
-    pointSizeSelected: n >= FAST_FROM ? 0 : 1, performanceMode: n >= FAST_FROM,
-    opacityInactiveMax: 0.15, // with a selection, the rest fades
-    lassoColor: [0.3, 0.47, 0.66, 1], backgroundColor: [1, 1, 1, 1],
-    deselectOnDblClick: false, deselectOnEscape: true, lassoClearEvent: 'lassoEnd',
-    actionKeyMap: {},
+  const plot = createScatter(ui.canvas, ui.overlay, {
+    onLasso: (rows, shift) => onLasso(state, rows, shift),
+    onClick: (row) => state.callbacks.setTriggerValue('clicked', { row, at: Date.now() }),
+    onHover: (row, at) => (row >= 0 ? showTip(state, row, at) : hideTip(state)),
+    onView: () => placeLabels(state),
   });
   state.plot = plot;
-  plot.subscribe('lassoStart', () => { state.lassoing = true; state.lassoMoved = false; });
-  plot.subscribe('lassoEnd', () => mark(state, 'lassoEnd'));
-  plot.subscribe('lassoExtend', () => { state.lassoMoved = true; });
-  plot.subscribe('select', ({ points }) => onSelect(state, points));
-  plot.subscribe('deselect', () => {
-    if (state.selection.length) reportSelection(state, new Uint32Array(0));
-  });
-  plot.subscribe('pointOver', (i) => showTip(state, i));
-  plot.subscribe('pointOut', () => { ui.tip.style.display = 'none'; });
-  plot.subscribe('view', () => placeLabels(state));
-  plot.subscribe('draw', () => placeLabels(state));
+  plot.resize(ui.stage.clientWidth || 600, height);
   new ResizeObserver(() => {
     const w = ui.stage.clientWidth;
-    if (w && plot.get('width') !== w) plot.set({ width: w });
+    if (w && plot.get('width') !== w) plot.resize(w, height);
   }).observe(ui.stage);
-  ui.canvas.addEventListener('dblclick', () => plot.reset());
   state.setMode(state.mode);
 }
 
@@ -212,31 +202,34 @@ function mark(state, what) { // a short timeline for the benchmarks (last 40 eve
   if (state.timeline.length > 40) state.timeline.shift();
 }
 
-function onSelect(state, points) {
-  mark(state, `select ${points.length}`);
-  const lasso = state.lassoing && state.lassoMoved;
-  state.lassoing = false;
-  state.lassoMoved = false;
-  if (!lasso) { // a click on one point: open its cluster, keep the selection as it was
-    state.plot.select(Array.from(state.selection), { preventEvent: true });
-    if (points.length === 1 && state.callbacks) {
-      state.callbacks.setTriggerValue('clicked', { row: points[0], at: Date.now() });
-    }
-    return;
+function union(a, b) { // two sorted row lists -> sorted, without repeats
+  const out = new Uint32Array(a.length + b.length);
+  let i = 0; let j = 0; let k = 0;
+  while (i < a.length || j < b.length) {
+    const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (k === 0 || out[k - 1] !== v) out[k++] = v;
   }
-  let rows = Uint32Array.from(points);
-  if ((state.additive || state.shift) && state.selection.length) {
-    const merged = new Set(state.selection);
-    for (const r of rows) merged.add(r);
-    rows = Uint32Array.from(merged);
-    state.plot.select(Array.from(rows), { preventEvent: true });
-  }
-  reportSelection(state, rows);
+  return out.slice(0, k);
 }
 
-function reportSelection(state, rows) {
-  rows.sort();
+function onLasso(state, rows, shift) {
+  mark(state, `lasso ${rows.length}`);
+  const merged = (state.additive || shift) && state.selection.length
+    ? union(state.selection, rows) : rows;
+  applySelection(state, merged);
+  reportSelection(state); // Python hears of it at once; the highlight is drawn meanwhile
+}
+
+// draw a selection (sorted rows) and the cluster filter into the per-point flags
+function applySelection(state, rows) {
   state.selection = rows;
+  state.plot.setFlags(rows, state.hidden);
+  state.plot.draw();
+  ui_status(state, rows.length);
+}
+
+function reportSelection(state) {
+  const rows = state.selection;
   state.token += 1;
   const n = state.meta.n;
   const value = { token: `${Date.now()}-${state.token}`, n: rows.length, run: state.meta.run };
@@ -247,7 +240,6 @@ function reportSelection(state, rows) {
     for (const r of rows) bits[r >> 3] |= 128 >> (r & 7);
     value.bits = toBase64(bits);
   }
-  ui_status(state, rows.length);
   mark(state, 'report');
   state.callbacks.setStateValue('selection', value);
 }
@@ -274,7 +266,9 @@ function ui_status(state, selected) {
     : `${n.toLocaleString()} points`;
 }
 
-function showTip(state, i) {
+function hideTip(state) { state.ui.tip.style.display = 'none'; }
+
+function showTip(state, i, at) {
   const { ui, meta, sections } = state;
   if (!meta) return;
   const tip = ui.tip;
@@ -287,7 +281,7 @@ function showTip(state, i) {
   if (meta.colour_values && !['cluster', 'confidence'].includes(meta.colour_label)) {
     element('div', null, tip, `${meta.colour_label}: ${meta.colour_values[state.colours[i]] ?? ''}`);
   }
-  if (state.hovers && state.hovers[i]) element('div', null, tip, state.hovers[i]).style.color = '#555';
+  if (state.hovers && state.hovers[i]) element('div', null, tip, state.hovers[i]).style.opacity = '0.75';
   if (state.atlasUrl && meta.atlas && i < meta.atlas.n) {
     const { tile, cols } = meta.atlas;
     const thumb = element('div', 'thumb', tip);
@@ -296,27 +290,25 @@ function showTip(state, i) {
     thumb.style.backgroundSize = `${cols * tile * scale}px auto`;
     thumb.style.backgroundPosition = `-${(i % cols) * 64}px -${Math.floor(i / cols) * 64}px`;
   }
-  const [x, y] = state.mouse;
-  const w = ui.stage.clientWidth;
-  tip.style.left = `${Math.min(x + 12, w - 200)}px`;
-  tip.style.top = `${y + 12}px`;
+  // kept inside the map: left of the pointer near the right edge, above it near the bottom
   tip.style.display = 'block';
+  const [x, y] = at;
+  const w = ui.stage.clientWidth;
+  const h = ui.stage.clientHeight;
+  const tw = tip.offsetWidth;
+  const th = tip.offsetHeight;
+  tip.style.left = `${x + 12 + tw > w ? Math.max(0, x - 12 - tw) : x + 12}px`;
+  tip.style.top = `${y + 12 + th > h ? Math.max(0, y - 12 - th) : y + 12}px`;
 }
 
 function downloadPng(state) {
   // the points as drawn now (zoom and pan included), with the cluster names on top
-  const image = state.plot.export();
+  const image = state.plot.snapshot();
   const canvas = document.createElement('canvas');
   canvas.width = image.width;
   canvas.height = image.height;
   const ctx = canvas.getContext('2d');
-  ctx.fillStyle = state.theme ? state.theme.backgroundCss : '#ffffff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  const points = document.createElement('canvas');
-  points.width = image.width;
-  points.height = image.height;
-  points.getContext('2d').putImageData(image, 0, 0);
-  ctx.drawImage(points, 0, 0);
+  ctx.drawImage(image, 0, 0);
   const ratio = image.width / (state.ui.canvas.clientWidth || image.width);
   ctx.font = `600 ${12 * ratio}px sans-serif`;
   ctx.textAlign = 'center';
@@ -379,88 +371,92 @@ function drawLabels(state) {
   placeLabels(state);
 }
 
-async function update(state, meta, sections) {
+function hiddenRows(meta, clusters) { // per point: filtered out by "Show clusters"
+  if (!meta.filter) return null;
+  const shown = new Uint8Array(meta.cluster_names.length);
+  for (const c of meta.filter) shown[c] = 1;
+  const hidden = new Uint8Array(clusters.length);
+  for (let i = 0; i < clusters.length; i++) hidden[i] = shown[clusters[i]] ? 0 : 1;
+  return hidden;
+}
+
+function update(state, meta, sections) {
   const { ui } = state;
   mark(state, 'update');
   let held = positionsByKey.get(meta.pos_key);
   if (sections.x) {
-    held = { x: sections.x, y: sections.y, spatialIndex: null };
+    held = { x: sections.x, y: sections.y, grid: null };
     positionsByKey.clear(); // one map at a time: keep memory bounded
     positionsByKey.set(meta.pos_key, held);
-    state.positionUploads += 1;
-  } else if (!held) { // this page lost the positions (reload): ask Python for them
+  }
+  const coloursHere = sections.colour ? true : state.colourKey === meta.colour_key;
+  if (!held || !coloursHere) { // this page lost what Python thinks it holds (a reload)
     state.callbacks.setStateValue('missing', { pos_key: meta.pos_key, at: Date.now() });
     return;
   }
-  if (!state.plot) startPlot(state, meta.height, meta.n);
+  if (!state.plot) startPlot(state, meta.height);
   applyTheme(state);
   const plot = state.plot;
-  const samePositions = state.positionsKey === meta.pos_key && held.spatialIndex;
+  const newPositions = state.positionsKey !== meta.pos_key;
+  if (newPositions) {
+    plot.setPositions(held.x, held.y, held.grid);
+    state.positionsKey = meta.pos_key;
+    state.positionUploads += 1;
+    plot.reset();
+  }
   state.meta = meta;
-  state.sections = sections;
-  state.colours = sections.colour;
   if (sections.ids) state.ids = splitLines(sections.ids);
-  else if (!samePositions) state.ids = null;
+  else if (newPositions) state.ids = null;
   if (sections.hover) state.hovers = splitLines(sections.hover);
-  else if (!samePositions) state.hovers = null;
+  else if (newPositions) state.hovers = null;
   if (sections.atlas) {
     if (state.atlasUrl) URL.revokeObjectURL(state.atlasUrl);
     state.atlasUrl = URL.createObjectURL(new Blob([sections.atlas], { type: 'image/png' }));
-  } else if (!samePositions && state.atlasUrl) {
+  } else if (newPositions && state.atlasUrl) {
     URL.revokeObjectURL(state.atlasUrl);
     state.atlasUrl = null;
   }
-  // only the selection changed (the usual rerun after a lasso): no redraw at all
-  const sameColours = samePositions && state.colourKey === meta.colour_key;
-  if (!sameColours) {
-    plot.set({ pointColor: meta.palette, colorBy: 'valueA' });
-    const points = { x: held.x, y: held.y, valueA: sections.colour };
-    const options = { zDataType: 'categorical' };
-    if (samePositions) options.spatialIndex = held.spatialIndex;
-    await plot.draw(points, options);
-    mark(state, 'drawn');
-    state.draws += 1;
+  let redraw = newPositions;
+  if (sections.colour) { // a new colouring (or review revision, or filter)
+    state.sections = { cluster: sections.cluster, confidence: sections.confidence,
+      colour: sections.colour };
+    state.colours = sections.colour;
     state.colourKey = meta.colour_key;
-    if (!samePositions) {
-      held.spatialIndex = plot.get('spatialIndex');
-      state.positionsKey = meta.pos_key;
-      plot.reset();
-    }
-    if (meta.filter) {
-      const shown = new Set(meta.filter);
-      const rows = [];
-      const clusters = sections.cluster;
-      for (let i = 0; i < clusters.length; i++) if (shown.has(clusters[i])) rows.push(i);
-      await plot.filter(rows, { preventEvent: true });
-    } else if (plot.get('isPointsFiltered')) await plot.unfilter({ preventEvent: true });
+    state.colourUploads += 1;
+    plot.setColours(sections.colour, meta.palette);
+    state.hidden = hiddenRows(meta, sections.cluster);
+    redraw = true;
   }
   if (!ui.size.dataset.touched) {
     ui.size.value = String(meta.point_size);
-    plot.set({ pointSize: meta.point_size });
+    if (plot.get('size') !== meta.point_size) plot.set({ size: meta.point_size });
   }
   if (!ui.opacity.dataset.touched) {
     ui.opacity.value = String(meta.opacity);
-    plot.set({ opacity: meta.opacity });
+    if (plot.get('opacity') !== meta.opacity) plot.set({ opacity: meta.opacity });
   }
-  let changed = false;
+  // Python's selection (a search, "Clear selection", another page) when it is not ours
   if (meta.selection_token !== state.appliedPythonToken) {
     state.appliedPythonToken = meta.selection_token;
     const rows = rowsOfBits(sections.selected);
-    changed = !sameRows(rows, state.selection);
-    if (changed) state.selection = rows;
+    if (!sameRows(rows, state.selection)) { state.selection = rows; redraw = true; }
   }
-  // a new draw leaves regl-scatterplot's selection list but not its buffer: select afresh
-  if (changed || !sameColours) {
-    plot.deselect({ preventEvent: true });
-    if (state.selection.length) plot.select(Array.from(state.selection), { preventEvent: true });
+  if (redraw) {
+    plot.setFlags(state.selection, state.hidden);
+    plot.draw(() => { // the GPU finished the frame
+      state.draws += 1;
+      mark(state, 'drawn');
+      ui.root.dataset.draws = String(state.draws);
+      ui.root.dataset.ready = '1';
+      if (newPositions) setTimeout(() => plot.grid(), 0); // for hover, after the first frame
+    });
   }
   ui_status(state, state.selection.length);
   drawLegend(state);
   drawLabels(state);
-  ui.root.dataset.draws = String(state.draws);
   ui.root.dataset.positionUploads = String(state.positionUploads);
+  ui.root.dataset.colourUploads = String(state.colourUploads);
   ui.root.dataset.points = String(meta.n);
-  ui.root.dataset.ready = '1';
   mark(state, 'done');
 }
 
@@ -474,12 +470,14 @@ export default function (component) {
     maps.set(meta.widget, state);
   }
   // Streamlit may mount a new element for new data: move the same canvas (and its WebGL
-  // context, positions and spatial index) into it instead of starting again
+  // context, positions and hover grid) into it instead of starting again
   if (state.ui.root.parentNode !== parentElement) parentElement.appendChild(state.ui.root);
   state.callbacks = { setStateValue, setTriggerValue };
-  update(state, meta, sections).catch((error) => {
+  try {
+    update(state, meta, sections);
+  } catch (error) {
     state.ui.status.textContent = `The map could not be drawn: ${error.message}`;
-  });
+  }
   return () => {
     setTimeout(() => { // gone for good (another page): free the WebGL context
       if (state.ui.root.isConnected || maps.get(meta.widget) !== state) return;
