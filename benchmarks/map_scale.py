@@ -10,6 +10,11 @@ store, opens the run by deep link in headless Chromium (software WebGL) and time
 * lasso: mouse-up -> the selection panel shows the count (a box over the left half);
 * colour change to ``confidence``: select -> redrawn, with no selection and with the half
   selected;
+
+each twice: as the driver sees it (Playwright's waits, which poll the page at intervals of
+up to 0.5 s) and, for the WebGL map, on the page's own clock (``*_page_s``: from the
+navigation start, the click or the mouse-up to the frame the GPU finished — the component's
+fence — or to the selection heading's appearance, caught by a MutationObserver);
 * bytes the server sent over the websocket for the first page and per rerun.
 
 ``plotly`` (``CLUSTERLAB_MAP=plotly``) is the map before the component, measured in the same
@@ -88,6 +93,32 @@ def _wait(fn, patience: float) -> float | None:
     return round(time.perf_counter() - start, 2)
 
 
+# In-page clocks (performance.now, from the page's navigation start): when the user's click or
+# mouse-up happened and when its result was on the page. Playwright's own waits poll the page
+# at growing intervals (up to 0.5 s) and so add up to half a second to every driver timing.
+IN_PAGE = """
+window.__t = {clicks: [], ups: []};
+addEventListener('click', () => __t.clicks.push(performance.now()), true);
+addEventListener('mouseup', () => __t.ups.push(performance.now()), true);
+window.__watch = (name, test) => {
+  __t[name] = null;
+  const check = () => { if (__t[name] === null && test()) __t[name] = performance.now(); };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true,
+                                                 attributes: true, characterData: true});
+  check();
+};
+"""
+SELECTION_SHOWN = ("() => [...document.querySelectorAll('h3')]"
+                   ".some(h => h.textContent.startsWith('Selection:'))")
+DRAWN_AFTER = ("(after) => { const s = [...window.__clusterlabMaps.values()][0]; "
+               "const hit = s.timeline.find(([what, at]) => what === 'drawn' && at > after); "
+               "return hit ? hit[1] : null; }")
+
+
+def _seconds(ms: float | None, since: float = 0.0) -> float | None:
+    return None if ms is None else round((ms - since) / 1000, 2)
+
+
 def _drag_box(page, area: dict, webgl: bool) -> None:
     """Drag over the left half of the plot (in box mode)."""
     x0, y0 = area["x"] + area["width"] * 0.02, area["y"] + area["height"] * 0.02
@@ -116,6 +147,7 @@ def trial(browser, home: Path, project: str, key: str, mode: str, patience: floa
         wait_for_port(port, interval=0.05)
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         sent = Bytes(page)
+        page.add_init_script(IN_PAGE)
         opened = time.perf_counter()
         page.goto(f"http://127.0.0.1:{port}/?project={project}&run={key}")
         ready = ".clm-root[data-ready='1']" if webgl else ".js-plotly-plot .nsewdrag"
@@ -125,6 +157,8 @@ def trial(browser, home: Path, project: str, key: str, mode: str, patience: floa
         out["first_page_bytes"] = sent.total
         if out["first_paint_s"] is None:
             return out
+        if webgl:  # the page clock reads the map component's frames (not Plotly's)
+            out["first_paint_page_s"] = _seconds(page.evaluate(f"({DRAWN_AFTER})(0)"))
         page.wait_for_timeout(1000)
         draws = ("() => Number([...window.__clusterlabMaps.values()][0].ui.root.dataset.draws)")
 
@@ -140,9 +174,14 @@ def trial(browser, home: Path, project: str, key: str, mode: str, patience: floa
                 done = lambda t: page.wait_for_selector(  # noqa: E731
                     ".js-plotly-plot .colorbar" if label == "confidence"
                     else ".js-plotly-plot .legend", timeout=t)
-            return _wait(done, patience), sent.since(mark)
+            took = _wait(done, patience)
+            if not webgl or took is None:
+                return took, sent.since(mark), None
+            clicked = page.evaluate("() => __t.clicks[__t.clicks.length - 1]")
+            shown = page.evaluate(f"({DRAWN_AFTER})({clicked})")
+            return took, sent.since(mark), _seconds(shown, clicked)
 
-        out["colour_s"], out["colour_bytes"] = recolour("confidence")
+        out["colour_s"], out["colour_bytes"], out["colour_page_s"] = recolour("confidence")
         recolour("cluster")
         page.wait_for_timeout(500)
         if webgl:
@@ -152,14 +191,18 @@ def trial(browser, home: Path, project: str, key: str, mode: str, patience: floa
             page.locator(".modebar-btn[data-val='select']").first.click()
             area = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
         mark = sent.total
+        page.evaluate(f"() => __watch('selection', {SELECTION_SHOWN})")
         _drag_box(page, area, webgl)
         heading = page.get_by_role("heading", name="Selection:")
         out["lasso_s"] = _wait(lambda t: heading.wait_for(timeout=t), patience)
         out["lasso_bytes"] = sent.since(mark)
+        if out["lasso_s"] is not None and webgl:
+            out["lasso_page_s"] = _seconds(page.evaluate("() => __t.selection"),
+                                           page.evaluate("() => __t.ups[__t.ups.length - 1]"))
         if out["lasso_s"] is not None:
             text = heading.inner_text()
             out["selected"] = int(text.split(":")[1].split("points")[0].replace(",", ""))
-            out["colour_selected_s"], _ = recolour("confidence")
+            out["colour_selected_s"], _, out["colour_selected_page_s"] = recolour("confidence")
     finally:
         if page is not None:
             page.close()  # an open page of a million points would slow the next trial
@@ -213,7 +256,11 @@ def main() -> None:
             mine = [r for r in rows if r["rows"] == n and r["mode"] == mode]
             entry = {}
             for k in ("first_paint_s", "lasso_s", "colour_s", "colour_selected_s",
-                      "first_page_bytes", "colour_bytes", "lasso_bytes", "selected"):
+                      "first_paint_page_s", "lasso_page_s", "colour_page_s",
+                      "colour_selected_page_s", "first_page_bytes", "colour_bytes",
+                      "lasso_bytes", "selected"):
+                if k.endswith("_page_s") and mode != "webgl":
+                    continue
                 values = [r.get(k) for r in mine]
                 ok = [v for v in values if v is not None]
                 entry[k] = statistics.median(ok) if len(ok) == len(values) and ok else None

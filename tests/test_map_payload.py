@@ -105,6 +105,8 @@ def test_a_selection_only_rerun_sends_no_codes():
     recoloured = build_payload(frame, run_key="r1", colour="confidence",
                                browser_holds=first.holds)
     assert recoloured.with_colours and not recoloured.with_positions
+    assert not recoloured.with_codes  # a new colouring: a byte per point, no cluster codes
+    assert set(decode(recoloured.data)[1]) == {"colour", "selected"}
 
 
 def test_selection_and_filter_travel_to_the_browser():

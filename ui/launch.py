@@ -4,7 +4,9 @@
 page of a fresh server also pays for importing pandas, pyarrow and the app's own modules
 (about a second on a 2-core machine, measured in ``benchmarks/map_scale.py``). This launcher
 imports them first, then hands over to Streamlit in the same process: the server starts
-listening a second later and the first page does not wait for them.
+listening a second later and the first page does not wait for them. It also starts the
+reader server (:func:`workspace.isolated_load.start_reader_server`) from which large inputs
+are read in separate processes.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ def main(streamlit_args: list[str]) -> int:
                          "install with `pip install -e .` from the repository, or run "
                          "`streamlit run app.py` there.")
     start = time.perf_counter()
+    from workspace.isolated_load import start_reader_server
+
+    start_reader_server()  # large tables and images are read in processes forked from it
     for name in PRELOAD:
         importlib.import_module(name)
     log.info("imported the app's modules in %.1f s", time.perf_counter() - start)

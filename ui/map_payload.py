@@ -10,8 +10,9 @@ legend, cluster names, label anchors and settings. Sections: ``x``, ``y`` (float
 [-1, 1], only when the browser does not hold them yet), ``colour`` (uint8 palette index),
 ``cluster`` (uint16 index into ``cluster_names``), ``confidence`` (uint8, 0..255),
 ``selected`` (bitmask, numpy's big bit order), and optionally ``ids``/``hover``
-(newline-joined UTF-8) and ``atlas`` (a PNG of thumbnails). The colour, cluster and
-confidence codes are left out when the browser holds that colouring already.
+(newline-joined UTF-8) and ``atlas`` (a PNG of thumbnails). What the browser holds is left
+out: positions (``pos_key``), the cluster and confidence codes (``codes_key``, per review
+revision) and the colour codes (``colour_key``, per colouring and filter).
 """
 
 from __future__ import annotations
@@ -51,19 +52,21 @@ _VIRIDIS = ("#440154", "#482878", "#3E4A89", "#31688E", "#26828E", "#1F9E89", "#
 
 @dataclass(frozen=True)
 class MapPayload:
-    """A built payload: the bytes to send and the keys of the positions and colours it
-    refers to (what the browser holds once it has applied it)."""
+    """A built payload: the bytes to send and the keys of the positions, codes and colours
+    it refers to (what the browser holds once it has applied it)."""
 
     data: bytes
     pos_key: str
     with_positions: bool
+    codes_key: str = ""
     colour_key: str = ""
+    with_codes: bool = True
     with_colours: bool = True
 
     @property
-    def holds(self) -> tuple[str, str]:
+    def holds(self) -> tuple[str, str, str]:
         """``browser_holds`` for the next :func:`encode_map`."""
-        return self.pos_key, self.colour_key
+        return self.pos_key, self.codes_key, self.colour_key
 
 
 def _normalised(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -188,8 +191,10 @@ class PreparedMap:
     meta: dict
     positions: dict
     """Sections sent only when the browser does not hold the positions yet."""
+    codes: dict
+    """Cluster and confidence codes (sent when the browser does not hold them)."""
     colours: dict
-    """Sections sent every time (colour, cluster and confidence codes)."""
+    """Colour codes (sent when the browser does not hold this colouring)."""
     pos_key: str
 
 
@@ -244,27 +249,33 @@ def prepare_map(frame: pd.DataFrame, *, run_key: str, colour: str,
     meta: dict = {}
     if images is not None and len(images) == n and n <= ATLAS_UP_TO:
         positions["atlas"], meta["atlas"] = _atlas(images)
-    colours = {"colour": codes, "cluster": cluster_codes,
-               "confidence": np.nan_to_num(confidence).astype(np.uint8)}
+    if len(cluster_names) <= 256:
+        cluster_codes = cluster_codes.astype(np.uint8)
+    point_codes = {"cluster": cluster_codes,
+                   "confidence": np.nan_to_num(confidence).astype(np.uint8)}
+    codes_key = hashlib.blake2b(b"".join(a.tobytes() for a in point_codes.values())
+                                + json.dumps(cluster_names).encode(), digest_size=8).hexdigest()
+    colours = {"colour": codes}
     shown_set = set(shown or [])
     filter_codes = [i for i, c in enumerate(cluster_names) if c in shown_set] \
         if shown_set else None
     colour_key = hashlib.blake2b(
-        b"".join(a.tobytes() for a in colours.values())
-        + json.dumps([palette, filter_codes]).encode(), digest_size=8).hexdigest()
+        codes.tobytes() + json.dumps([palette, filter_codes, codes_key]).encode(),
+        digest_size=8).hexdigest()
     meta.update({
         "run": run_key, "widget": widget, "n": n, "pos_key": pos_key, "palette": palette,
         "legend": legend, "colour_label": colour, "colour_values": values,
-        "colour_key": colour_key, "cluster_names": cluster_names, "filter": filter_codes,
+        "codes_key": codes_key, "colour_key": colour_key, "cluster_names": cluster_names,
+        "filter": filter_codes,
         "labels": _label_anchors(x, y, cluster_codes, cluster_names), "height": height,
         "point_size": 6 if n < 5_000 else (4 if n < 50_000 else (2.5 if n < 300_000 else 1.5)),
         "opacity": 0.85 if n < 100_000 else 0.6,
     })
-    return PreparedMap(meta, positions, colours, pos_key)
+    return PreparedMap(meta, positions, point_codes, colours, pos_key)
 
 
 def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
-               browser_holds: tuple[str | None, str | None] | None = None) -> MapPayload:
+               browser_holds: tuple[str | None, ...] | None = None) -> MapPayload:
     """The payload of a prepared map with a selection.
 
     Parameters
@@ -272,8 +283,8 @@ def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
     prepared : PreparedMap
     selected_rows : ndarray, optional
         Rows to draw as selected (the browser applies them whenever they change).
-    browser_holds : (str, str), optional
-        The positions key and colour key the browser already holds
+    browser_holds : (str, str, str), optional
+        The positions, codes and colour keys the browser already holds
         (:attr:`MapPayload.holds` of the last payload): what it holds is left out, so a rerun
         that changed only the selection sends the JSON block and a bitmask.
 
@@ -286,19 +297,22 @@ def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
         selected[np.asarray(selected_rows, np.int64)] = True
     bits = np.packbits(selected)
     token = hashlib.blake2b(bits.tobytes(), digest_size=8).hexdigest()
-    held_positions, held_colours = browser_holds or (None, None)
+    held_positions, held_codes, held_colours = browser_holds or (None, None, None)
     with_positions = held_positions != prepared.pos_key
-    with_colours = with_positions or held_colours != prepared.meta["colour_key"]
+    with_codes = with_positions or held_codes != prepared.meta["codes_key"]
+    with_colours = with_codes or held_colours != prepared.meta["colour_key"]
     sections = {**(prepared.positions if with_positions else {}),
+                **(prepared.codes if with_codes else {}),
                 **(prepared.colours if with_colours else {}), "selected": bits}
     meta = {**prepared.meta, "selection_token": token}
     return MapPayload(_encode(meta, sections), prepared.pos_key, with_positions,
-                      prepared.meta["colour_key"], with_colours)
+                      prepared.meta["codes_key"], prepared.meta["colour_key"], with_codes,
+                      with_colours)
 
 
 def build_payload(frame: pd.DataFrame, *, run_key: str, colour: str,
                   shown: list[str] | None = None, selected_rows: np.ndarray | None = None,
-                  browser_holds: tuple[str | None, str | None] | None = None,
+                  browser_holds: tuple[str | None, ...] | None = None,
                   images: np.ndarray | None = None, height: int = 620,
                   widget: str = "map") -> MapPayload:
     """:func:`prepare_map` and :func:`encode_map` in one call (same parameters)."""

@@ -156,14 +156,16 @@ def cluster_table(frame: pd.DataFrame, store: Store, run_key: str) -> pd.DataFra
 
 def selection_summary(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     """Cluster composition of a selection (rows of ``frame``): cluster, name, count, share."""
-    chosen = frame[["cluster", "cluster_name"]].iloc[np.asarray(rows, np.int64)]
-    if chosen.empty:
+    rows = np.asarray(rows, np.int64)
+    if not len(rows):
         return pd.DataFrame(columns=["cluster", "name", "count", "share"])
-    counts = chosen.groupby(["cluster", "cluster_name"], observed=True).size().rename(
-        "count").reset_index()
+    chosen = frame["cluster"].to_numpy(np.int64)[rows]
+    clusters, first, count = np.unique(chosen, return_index=True, return_counts=True)
+    names = frame["cluster_name"].to_numpy(object)[rows[first]]
+    counts = pd.DataFrame({"cluster": clusters, "name": [str(n) for n in names],
+                           "count": count})
     counts["share"] = counts["count"] / counts["count"].sum()
-    counts = counts.rename(columns={"cluster_name": "name"})
-    return counts.sort_values("count", ascending=False).reset_index(drop=True)
+    return counts.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def auto_choice_table(choice: dict) -> pd.DataFrame:

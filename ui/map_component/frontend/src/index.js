@@ -116,10 +116,12 @@ function build() {
 function createMap() {
   const ui = build();
   const state = {
-    ui, plot: null, meta: null, sections: {}, positionsKey: null, colourKey: null, colours: null,
+    ui, plot: null, meta: null, sections: {}, positionsKey: null, codesKey: null, colourKey: null,
+    colours: null,
     selection: new Uint32Array(0), token: 0, appliedPythonToken: null, additive: false,
     ids: null, hovers: null, atlasUrl: null, mode: 'lasso', callbacks: null, hovering: false,
     draws: 0, positionUploads: 0, colourUploads: 0, timeline: [], hidden: null,
+    highlightTimer: null,
   };
   const setMode = (mode) => {
     state.mode = mode;
@@ -212,12 +214,23 @@ function union(a, b) { // two sorted row lists -> sorted, without repeats
   return out.slice(0, k);
 }
 
+const HIGHLIGHT_WAIT_MS = 1500;
+
 function onLasso(state, rows, shift) {
   mark(state, `lasso ${rows.length}`);
   const merged = (state.additive || shift) && state.selection.length
     ? union(state.selection, rows) : rows;
-  applySelection(state, merged);
-  reportSelection(state); // Python hears of it at once; the highlight is drawn meanwhile
+  state.selection = merged;
+  state.plot.setFlags(merged, state.hidden);
+  ui_status(state, merged.length);
+  reportSelection(state);
+  // Python hears of it first; the highlight is drawn when its answer arrives (or after
+  // HIGHLIGHT_WAIT_MS): a million-point frame in software WebGL takes most of a second of
+  // CPU, which would otherwise slow the rerun that shows the selection. The lasso's outline
+  // stays on the map until then.
+  clearTimeout(state.highlightTimer);
+  state.highlightTimer = setTimeout(() => { state.highlightTimer = null; state.plot.draw(); },
+    HIGHLIGHT_WAIT_MS);
 }
 
 // draw a selection (sorted rows) and the cluster filter into the per-point flags
@@ -389,8 +402,9 @@ function update(state, meta, sections) {
     positionsByKey.clear(); // one map at a time: keep memory bounded
     positionsByKey.set(meta.pos_key, held);
   }
+  const codesHere = sections.cluster ? true : state.codesKey === meta.codes_key;
   const coloursHere = sections.colour ? true : state.colourKey === meta.colour_key;
-  if (!held || !coloursHere) { // this page lost what Python thinks it holds (a reload)
+  if (!held || !codesHere || !coloursHere) { // this page lost what Python thinks it holds
     state.callbacks.setStateValue('missing', { pos_key: meta.pos_key, at: Date.now() });
     return;
   }
@@ -417,14 +431,18 @@ function update(state, meta, sections) {
     state.atlasUrl = null;
   }
   let redraw = newPositions;
-  if (sections.colour) { // a new colouring (or review revision, or filter)
-    state.sections = { cluster: sections.cluster, confidence: sections.confidence,
-      colour: sections.colour };
+  if (sections.cluster) { // a new review revision: cluster and confidence codes
+    state.sections = { ...state.sections, cluster: sections.cluster,
+      confidence: sections.confidence };
+    state.codesKey = meta.codes_key;
+  }
+  if (sections.colour) { // a new colouring (or revision, or cluster filter)
+    state.sections = { ...state.sections, colour: sections.colour };
     state.colours = sections.colour;
     state.colourKey = meta.colour_key;
     state.colourUploads += 1;
     plot.setColours(sections.colour, meta.palette);
-    state.hidden = hiddenRows(meta, sections.cluster);
+    state.hidden = hiddenRows(meta, state.sections.cluster);
     redraw = true;
   }
   if (!ui.size.dataset.touched) {
@@ -440,6 +458,11 @@ function update(state, meta, sections) {
     state.appliedPythonToken = meta.selection_token;
     const rows = rowsOfBits(sections.selected);
     if (!sameRows(rows, state.selection)) { state.selection = rows; redraw = true; }
+  }
+  if (state.highlightTimer) { // a lasso waiting for this answer to be drawn
+    clearTimeout(state.highlightTimer);
+    state.highlightTimer = null;
+    redraw = true;
   }
   if (redraw) {
     plot.setFlags(state.selection, state.hidden);

@@ -198,6 +198,7 @@ export function createScatter(canvas, overlay, handlers) {
       gl.drawArrays(gl.POINTS, 0, s.n);
     }
     s.frames += 1;
+    if (!s.path) shape.setAttribute('points', ''); // a finished lasso stays until drawn
     const hooks = s.drawnHooks;
     s.drawnHooks = [];
     if (hooks.length) whenFinished(() => hooks.forEach((hook) => hook()));
@@ -361,8 +362,8 @@ export function createScatter(canvas, overlay, handlers) {
     const moved = s.travel > 3; // a closed lasso ends where it began
     const path = s.path;
     s.down = null; s.path = null; s.panFrom = null;
-    drawPath();
     if (!moved) {
+      drawPath();
       const row = api.nearest(at[0], at[1]);
       if (row >= 0 && handlers.onClick) handlers.onClick(row);
       return;
