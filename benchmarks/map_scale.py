@@ -14,7 +14,9 @@ store, opens the run by deep link in headless Chromium (software WebGL) and time
 each twice: as the driver sees it (Playwright's waits, which poll the page at intervals of
 up to 0.5 s) and, for the WebGL map, on the page's own clock (``*_page_s``: from the
 navigation start, the click or the mouse-up to the frame the GPU finished — the component's
-fence — or to the selection heading's appearance, caught by a MutationObserver);
+fence — or to the first frame after the selection heading appeared, caught by a
+MutationObserver). Each trial starts once the machine is quiet (85 % idle over a second:
+a previous trial's page of a million points takes seconds to free);
 * bytes the server sent over the websocket for the first page and per rerun.
 
 ``plotly`` (``CLUSTERLAB_MAP=plotly``) is the map before the component, measured in the same
@@ -100,9 +102,14 @@ IN_PAGE = """
 window.__t = {clicks: [], ups: []};
 addEventListener('click', () => __t.clicks.push(performance.now()), true);
 addEventListener('mouseup', () => __t.ups.push(performance.now()), true);
-window.__watch = (name, test) => {
+window.__watch = (name, test) => {  // the first frame drawn after the DOM change
   __t[name] = null;
-  const check = () => { if (__t[name] === null && test()) __t[name] = performance.now(); };
+  let seen = false;
+  const check = () => {
+    if (seen || !test()) return;
+    seen = true;
+    requestAnimationFrame(() => { __t[name] = performance.now(); });
+  };
   new MutationObserver(check).observe(document, {subtree: true, childList: true,
                                                  attributes: true, characterData: true});
   check();
@@ -113,6 +120,23 @@ SELECTION_SHOWN = ("() => [...document.querySelectorAll('h3')]"
 DRAWN_AFTER = ("(after) => { const s = [...window.__clusterlabMaps.values()][0]; "
                "const hit = s.timeline.find(([what, at]) => what === 'drawn' && at > after); "
                "return hit ? hit[1] : null; }")
+
+
+def _settle(limit: float = 60.0) -> float:
+    """Wait until the machine is quiet (at least 85 % idle over a second; a previous trial's
+    browser page or server may still be freeing memory); the seconds waited."""
+    def idle_total() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)
+
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        idle0, total0 = idle_total()
+        time.sleep(1.0)
+        idle1, total1 = idle_total()
+        if (idle1 - idle0) / max(total1 - total0, 1) >= 0.85:
+            break
+    return round(time.perf_counter() - start, 1)
 
 
 def _seconds(ms: float | None, since: float = 0.0) -> float | None:
@@ -145,6 +169,7 @@ def trial(browser, home: Path, project: str, key: str, mode: str, patience: floa
     page = None
     try:
         wait_for_port(port, interval=0.05)
+        out["settled_s"] = _settle()
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         sent = Bytes(page)
         page.add_init_script(IN_PAGE)

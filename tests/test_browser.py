@@ -1,4 +1,4 @@
-"""Playwright in headless Chromium against `streamlit run app.py` on a free port.
+"""Playwright in headless Chromium against `clusterlab app` on a free port.
 
 Load the demo, lasso points on the map with the mouse, move them to a new named cluster,
 export CSV and check the file; upload a bad CSV and see the error. Needs Debian's
@@ -37,11 +37,12 @@ def _free_port() -> int:
 
 
 def start_server(home: Path) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free port with its store in ``home``."""
+    """``clusterlab app`` (the README's way: ``streamlit run app.py`` with the app's modules
+    imported first) on a free port with its store in ``home``."""
     port = _free_port()
     with open(home / "streamlit.log", "a") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+            [sys.executable, "-m", "workspace.cli", "app", "--server.port",
              str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
             cwd=ROOT, env={**os.environ, "CLUSTERLAB_HOME": str(home)}, stdout=log,
             stderr=subprocess.STDOUT)

@@ -134,3 +134,37 @@ def test_image_thumbnails_make_an_atlas():
     images = np.random.default_rng(0).integers(0, 255, (12, 8, 8), dtype=np.uint8)
     meta, sec = decode(build_payload(frame, run_key="r", colour="cluster", images=images).data)
     assert meta["atlas"]["n"] == 12 and bytes(sec["atlas"][:4]) == b"\x89PNG"
+
+
+def test_a_large_tables_map_frame_reads_no_data(tmp_path, monkeypatch):
+    """#13: the map of a table past the hover limit is built from the run's folder alone
+    (ground truth from truth.npz, names, codes): the data set is not read before the first
+    map, and names and truth are categorical columns, not a string per row."""
+    import ui.views
+    from clustering.loaders import load_data
+    from helpers import tiny_store
+    from workspace.runs import TRUTH
+    from workspace.store import Store
+
+    home = tmp_path / "home"
+    _, key = tiny_store(home)
+    store = Store(home)
+    run_dir = store.run_dir(key)
+    assert (run_dir / TRUTH).exists()
+    monkeypatch.setattr(ui.views, "HOVER_UP_TO", 0)
+
+    def refuse():
+        raise AssertionError("the data set was read for the map")
+
+    frame = ui.views.map_frame(store, key, run_dir, refuse)
+    data = load_data(str(tmp_path / "tinydata" / "tiny.csv"), "table", label_column="group",
+                     id_column="item")
+    assert frame["truth"].astype(str).tolist() == list(data.labels)
+    assert isinstance(frame["cluster_name"].dtype, pd.CategoricalDtype)
+    assert frame["id"].tolist() == list(data.ids)
+    # a run from before truth.npz reads the data set for its truth
+    (run_dir / TRUTH).unlink()
+    with pytest.raises(AssertionError, match="was read"):
+        ui.views.map_frame(store, key, run_dir, refuse)
+    again = ui.views.map_frame(store, key, run_dir, lambda: data)
+    assert again["truth"].astype(str).tolist() == list(data.labels)

@@ -83,7 +83,7 @@ def map_frame(store: Store, run_key: str, run_dir, data) -> pd.DataFrame:
     ids, labels = current_labels(store, run_key, run_dir, frame=frame, points=points)
     names = store.clusters(run_key)
     info = read_run(run_dir).get("data", {})
-    suggested = suggested_names(run_dir, None) or suggested_names(run_dir, load())
+    suggested = suggested_names(run_dir, load)
     frame.attrs["suggested_names"] = suggested
     frame.attrs["modality"] = info.get("modality")
     frame["id"] = pd.Series(ids, index=frame.index, dtype=object)  # fast hashed look-ups

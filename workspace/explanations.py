@@ -133,8 +133,9 @@ def suggested_names(run_dir: Path, data) -> dict[int, str]:
     Parameters
     ----------
     run_dir : Path
-    data : Dataset or None
-        The run's data (None: only what was kept is read; nothing is computed).
+    data : Dataset, callable or None
+        The run's data, or a function that loads it (called only when the names must be
+        computed); None: only what was kept is read, nothing is computed.
 
     Returns
     -------
@@ -151,7 +152,7 @@ def suggested_names(run_dir: Path, data) -> dict[int, str]:
             return {int(c): n for c, n in stored["names"].items()}
     if data is None:
         return {}
-    names = suggest_names(data, load_clustering(run_dir).labels)
+    names = suggest_names(data() if callable(data) else data, load_clustering(run_dir).labels)
     try:
         write_json(target, {"explain_version": EXPLAIN_VERSION,
                             "names": {str(c): n for c, n in names.items()}})

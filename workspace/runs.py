@@ -151,7 +151,20 @@ def write_artifacts(folder: Path, result: RunResult, run_json: dict) -> None:
     save_truth(folder, result.dataset.labels)
     write_json(folder / "features_names.json", list(result.features.names))
     write_json(folder / FEATURES_TRANSFORM, result.features.transform())
+    _keep_proposed_names(folder, result)
     write_json(folder / RUN_JSON, run_json)
+
+
+def _keep_proposed_names(folder: Path, result: RunResult) -> None:
+    """Propose the clusters' names now, while the data is in memory (the map of a large
+    table is then drawn without reading the table). A failure only leaves them to be
+    proposed when the run is first opened."""
+    from workspace.explanations import suggested_names
+
+    try:
+        suggested_names(folder, result.dataset)
+    except Exception:  # noqa: BLE001 - names are a convenience; the run stands without them
+        log.warning("could not propose names for %s", folder.name, exc_info=True)
 
 
 FILE_ERRORS = (OSError, EOFError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile,
