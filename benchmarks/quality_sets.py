@@ -1,9 +1,10 @@
 """The labelled data sets of the quality suite, all built offline.
 
-Twelve sets across tables, signals, text and images: bundled scikit-learn sets, generated data
+Sixteen sets across tables, signals, text and images: bundled scikit-learn sets, generated data
 with nuisance transformations, text assembled from installed libraries' docstrings, images
 rendered here. ``HELD_OUT`` names the half frozen before any tuning (see
-``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at.
+``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at; ``FRESH`` four
+more held out on 2026-11-30.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from clustering.dataset import Dataset
 TUNING = ("wine", "mixed-table", "waveforms", "docstrings", "digits", "shapes")
 HELD_OUT = ("breast-cancer", "aniso-blobs", "cbf", "library-docs", "digits-transformed",
             "colour-patterns")
+FRESH = ("iris", "control-charts", "tool-docs", "letters")
+"""A second held-out set, one per kind of data, frozen on 2026-11-30 before that day's tuning
+(the first held-out half's results had been read by then)."""
 
 
 def _ids(n: int) -> np.ndarray:
@@ -107,6 +111,45 @@ def cbf(n: int = 900, length: int = 128, seed: int = 404) -> Dataset:
         rows.append((6 + rng.normal()) * shape[label] + rng.normal(0, 1, length))
     frame = pd.DataFrame(np.array(rows), columns=[f"s{j:03d}" for j in range(length)])
     return _table("cbf", frame, y)
+
+
+def control_charts(n: int = 600, length: int = 60, seed: int = 808) -> Dataset:
+    """Synthetic control charts (Alcock & Manolopoulos 1999): normal, cyclic, rising or falling
+    trend, upward or downward shift, around a mean of 30 in noise."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(6), n // 6)
+    t = np.arange(length, dtype=float)
+    rows = []
+    for label in y:
+        base = 30 + rng.uniform(-2, 2, length)
+        start = rng.integers(length // 3, 2 * length // 3)
+        step = (t >= start) * rng.uniform(7.5, 20)
+        slope = rng.uniform(0.2, 0.5) * t
+        cycle = rng.uniform(10, 15) * np.sin(2 * np.pi * t / rng.uniform(10, 15))
+        rows.append(base + [0 * t, cycle, slope, -slope, step, -step][label])
+    frame = pd.DataFrame(np.array(rows), columns=[f"c{j:02d}" for j in range(length)])
+    return _table("control-charts", frame, y)
+
+
+TOOL_TOPICS = {
+    "compression and archives": ["zipfile.ZipFile", "tarfile.TarFile", "gzip", "bz2", "lzma",
+                                 "zlib"],
+    "sockets and networking": ["socket", "socket.socket", "ssl", "ssl.SSLSocket", "selectors"],
+    "logging and warnings": ["logging", "logging.Logger", "logging.Handler", "warnings"],
+    "iteration and functions": ["itertools", "functools", "operator"],
+    "encodings": ["codecs", "base64", "binascii", "unicodedata"],
+}
+
+
+def tool_docs() -> Dataset:
+    """Standard-library docstrings on five other purposes than :data:`LIBRARY_TOPICS`."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from text_corpus import docstring_corpus
+
+    return docstring_corpus(TOOL_TOPICS, "tool-docs", "suite:tool-docs")
 
 
 LIBRARY_TOPICS = {
@@ -222,6 +265,28 @@ def colour_patterns(n: int = 600, size: int = 24, seed: int = 707) -> Dataset:
     return _images("colour-patterns", np.array(out), y)
 
 
+def letters(n: int = 900, size: int = 24, seed: int = 909) -> Dataset:
+    """Six capital letters drawn in the bundled font at random sizes, turns and places, grey
+    on grey, in noise."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 6, n)
+    out = []
+    for label in y:
+        font = ImageFont.load_default(size=int(rng.integers(14, 21)))
+        img = Image.new("L", (size * 2, size * 2), 0)
+        ImageDraw.Draw(img).text((size, size), "AEHKOS"[label], fill=255, font=font,
+                                 anchor="mm")
+        img = img.rotate(rng.uniform(-25, 25), resample=Image.BILINEAR,
+                         translate=tuple(rng.uniform(-3, 3, 2)))
+        mask = np.asarray(img, dtype=float)[size // 2:size // 2 + size,
+                                            size // 2:size // 2 + size] / 255
+        fg, bg = rng.uniform(140, 255), rng.uniform(0, 90)
+        out.append(np.clip(mask * fg + (1 - mask) * bg + rng.normal(0, 20, mask.shape), 0, 255))
+    return _images("letters", np.array(out), y)
+
+
 def docstrings() -> Dataset:
     """The docstring corpus of ``benchmarks/text_corpus.py`` (6 topics)."""
     import sys
@@ -253,6 +318,10 @@ BUILDERS = {
     "library-docs": library_docs,
     "digits-transformed": digits_transformed,
     "colour-patterns": colour_patterns,
+    "iris": lambda: _sklearn_table("iris", "load_iris"),
+    "control-charts": control_charts,
+    "tool-docs": tool_docs,
+    "letters": letters,
 }
 
 

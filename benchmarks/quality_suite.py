@@ -1,7 +1,8 @@
-"""Clustering quality on twelve labelled sets: ``auto`` and our methods against the peers.
+"""Clustering quality on sixteen labelled sets: ``auto`` and our methods against the peers.
 
-Every set is built offline (``benchmarks/quality_sets.py``). Half of them (``HELD_OUT``) were
-frozen before any tuning and are reported apart from the tuning half. Peers, built straight
+Every set is built offline (``benchmarks/quality_sets.py``). Six of them (``HELD_OUT``) were
+frozen before any tuning, four more (``FRESH``) on 2026-11-30; both are reported apart from
+the tuning half. Peers, built straight
 from the libraries on the same features as ours:
 
   * ``peer:kmeans``        StandardScaler + KMeans(k, n_init=10)
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 
-from quality_sets import BUILDERS, HELD_OUT, TUNING, build  # noqa: E402
+from quality_sets import BUILDERS, FRESH, HELD_OUT, TUNING, build  # noqa: E402
 from run_benchmarks import (  # noqa: E402
     markdown_table,
     peer_kmeans,
@@ -109,6 +110,15 @@ def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool,
     return records
 
 
+def _half(name: str) -> str:
+    return "held-out" if name in HELD_OUT else "fresh" if name in FRESH else "tuning"
+
+
+HALVES = {"held-out": HELD_OUT, "fresh": FRESH, "tuning": TUNING}
+HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
+               "fresh": "fresh held-out sets (frozen 2026-11-30)", "tuning": "tuning half"}
+
+
 def _record(name, data, pipeline, seed, labels, X, wall) -> dict:
     m = cluster_metrics(X, np.asarray(labels), data.labels, random_state=seed)
     log.info("%-18s %-22s seed=%d acc=%.3f k=%d %.1fs", name, pipeline, seed, m["acc"],
@@ -116,7 +126,7 @@ def _record(name, data, pipeline, seed, labels, X, wall) -> dict:
     return {"data": name, "n": data.n, "modality": data.modality, "pipeline": pipeline,
             "seed": seed, "acc": m["acc"], "nmi": m["nmi"], "ari": m["ari"],
             "n_clusters": m["n_clusters"], "wall_s": round(wall, 2),
-            "half": "held-out" if name in HELD_OUT else "tuning"}
+            "half": _half(name)}
 
 
 def _ms(values) -> str:
@@ -171,21 +181,21 @@ def report(records: list[dict], args) -> str:
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
              f"{len(args.seeds)} seed(s), k {'given' if args.k else 'estimated'}; "
              f"`python benchmarks/quality_suite.py {' '.join(sys.argv[1:])}`.", ""]
-    for half in ("held-out", "tuning"):
+    for half in HALVES:
         part = h2h[h2h["half"] == half] if not h2h.empty else h2h
         if part.empty:
             continue
         wins = int((part["margin"] >= 0).sum())
-        lines += [f"**{half} half** — `auto` ≥ best peer on {wins}/{len(part)} sets; mean ACC "
-                  f"`auto` {part['auto ACC'].mean():.3f} vs best peer "
+        lines += [f"**{HALF_TITLES[half]}** — `auto` ≥ best peer on {wins}/{len(part)} sets; "
+                  f"mean ACC `auto` {part['auto ACC'].mean():.3f} vs best peer "
                   f"{part['best peer ACC'].mean():.3f} "
                   f"(margin {part['margin'].mean():+.3f}).", "",
                   markdown_table(_fmt(part.drop(columns=["half"]))), ""]
     table = summarise(records)
-    for half, names in (("held-out", HELD_OUT), ("tuning", TUNING)):
+    for half, names in HALVES.items():
         part = table[table["set"].isin(names)]
         if not part.empty:
-            lines += [f"Every pipeline, {half} half:", "", markdown_table(part), ""]
+            lines += [f"Every pipeline, {HALF_TITLES[half]}:", "", markdown_table(part), ""]
     return "\n".join(lines).rstrip()
 
 
