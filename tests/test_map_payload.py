@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ui.map_payload import MAX_CATEGORIES, build_payload, decode, selection_rows
+from ui.map_payload import MAX_CATEGORIES, _ramp, build_payload, decode, selection_rows
 
 
 def _frame(n=500, seed=0):
@@ -47,9 +47,17 @@ def test_categorical_colours_and_legend_count_every_point():
     assert sum(item["count"] for item in legend["items"]) == len(frame)
     noise = [i for i in legend["items"] if i["label"] == "noise"]
     assert noise and noise[0]["count"] == int((frame["cluster"] < 0).sum())
+    # coloured by cluster, the colours are the cluster codes the browser holds anyway
+    assert meta["colour_source"] == "cluster" and "colour" not in sec
     names = meta["colour_values"]
-    shown = np.array(names)[sec["colour"]]
+    shown = np.array(names)[sec["cluster"]]
     assert (shown == frame["cluster_name"].to_numpy()).all()
+    # the same colour per point as a categorical column of the same values (a byte each)
+    same, by_bytes = decode(build_payload(frame.assign(group=frame["cluster_name"]),
+                                          run_key="r1", colour="group").data)
+    assert same["colour_source"] is None
+    assert (np.array(same["palette"])[by_bytes["colour"]]
+            == np.array(meta["palette"])[sec["cluster"]]).all()
     # cluster codes and names agree too, and each label sits on a point of its cluster
     cluster = np.array(meta["cluster_names"])[sec["cluster"]]
     assert (cluster == frame["cluster_name"].to_numpy()).all()
@@ -80,7 +88,7 @@ def test_continuous_colouring_quantises_with_missing_values_grey():
 def test_positions_left_out_when_the_browser_holds_them():
     frame = _frame()
     first = build_payload(frame, run_key="r1", colour="cluster")
-    again = build_payload(frame, run_key="r1", colour="confidence", browser_holds=first.holds)
+    again = build_payload(frame, run_key="r1", colour="score", browser_holds=first.holds)
     assert first.with_positions and not again.with_positions
     assert again.pos_key == first.pos_key
     meta, sec = decode(again.data)
@@ -102,11 +110,29 @@ def test_a_selection_only_rerun_sends_no_codes():
     assert not again.with_positions and not again.with_colours
     assert set(sec) == {"selected"} and meta["colour_key"] == first.colour_key
     assert np.flatnonzero(np.unpackbits(sec["selected"])[:len(frame)]).tolist() == rows.tolist()
-    recoloured = build_payload(frame, run_key="r1", colour="confidence",
+    recoloured = build_payload(frame, run_key="r1", colour="score",
                                browser_holds=first.holds)
     assert recoloured.with_colours and not recoloured.with_positions
     assert not recoloured.with_codes  # a new colouring: a byte per point, no cluster codes
     assert set(decode(recoloured.data)[1]) == {"colour", "selected"}
+    # by confidence: the browser colours the confidence codes it holds; no byte per point
+    by_confidence = build_payload(frame, run_key="r1", colour="confidence",
+                                  browser_holds=first.holds)
+    meta, sec = decode(by_confidence.data)
+    assert set(sec) == {"selected"} and meta["colour_source"] == "confidence"
+    assert by_confidence.colour_key not in (first.colour_key, recoloured.colour_key)
+
+
+def test_confidence_colours_follow_the_ramp_over_the_observed_range():
+    frame = _frame()
+    frame["confidence"] = 0.4 + 0.5 * frame["confidence"]  # 0.4 .. 0.9
+    meta, sec = decode(build_payload(frame, run_key="r1", colour="confidence").data)
+    assert meta["legend"]["kind"] == "continuous" and len(meta["palette"]) == 256
+    low, high = frame["confidence"].idxmin(), frame["confidence"].idxmax()
+    palette, top = meta["palette"], _ramp(255)
+    assert palette[sec["confidence"][low]] == top[0]  # viridis' first stop at the minimum
+    assert palette[sec["confidence"][high]] in top[-3:]  # its last (the byte rounds down)
+    assert meta["legend"]["min"] == f"{frame['confidence'].min():.3g}"
 
 
 def test_selection_and_filter_travel_to_the_browser():

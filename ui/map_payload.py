@@ -12,7 +12,9 @@ legend, cluster names, label anchors and settings. Sections: ``x``, ``y`` (float
 ``selected`` (bitmask, numpy's big bit order), and optionally ``ids``/``hover``
 (newline-joined UTF-8) and ``atlas`` (a PNG of thumbnails). What the browser holds is left
 out: positions (``pos_key``), the cluster and confidence codes (``codes_key``, per review
-revision) and the colour codes (``colour_key``, per colouring and filter).
+revision) and the colour codes (``colour_key``, per colouring and filter). Coloured by cluster
+or confidence, there are no colour codes: ``colour_source`` names the codes the browser colours
+by, and the palette is indexed by them.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["MapPayload", "PreparedMap", "build_payload", "decode", "encode_map", "prepare_map",
-           "selection_rows"]
+__all__ = ["MapPayload", "PreparedMap", "PreparedPoints", "build_payload", "colour_points",
+           "decode", "encode_map", "prepare_map", "prepare_points", "selection_rows"]
 
 MAGIC = b"CLM1"
 MAX_CATEGORIES = 30
@@ -106,24 +108,20 @@ def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return np.array([position[t] for t in texts], np.int64)[codes], distinct
 
 
-def _colouring(values: pd.Series, label: str) -> tuple[np.ndarray, list[str], dict, list]:
-    """Codes, palette, legend and per-code tooltip values for one colouring."""
-    n_unique = values.nunique(dropna=True)
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) \
-            and n_unique > 20:
-        v = values.to_numpy(np.float64)
-        finite = np.isfinite(v)
-        lo = float(v[finite].min()) if finite.any() else 0.0
-        hi = float(v[finite].max()) if finite.any() else 1.0
-        span = hi - lo if hi > lo else 1.0
-        codes = np.full(len(v), 255, np.uint8)
-        codes[finite] = np.clip((v[finite] - lo) / span * 254, 0, 254).round().astype(np.uint8)
-        palette = _ramp(255) + [GREY]
-        centres = [f"{lo + span * c / 254:.3g}" for c in range(255)] + ["missing"]
-        legend = {"kind": "continuous", "label": label, "min": f"{lo:.3g}", "max": f"{hi:.3g}",
-                  "stops": list(_VIRIDIS)}
-        return codes, palette, legend, centres
-    codes, texts = _text_codes(values)
+def _continuous(v: np.ndarray, label: str) -> tuple[float, float, list[str], dict]:
+    """Low end, span, palette (255 steps of viridis, grey for missing) and legend."""
+    finite = np.isfinite(v)
+    lo = float(v[finite].min()) if finite.any() else 0.0
+    hi = float(v[finite].max()) if finite.any() else 1.0
+    legend = {"kind": "continuous", "label": label, "min": f"{lo:.3g}", "max": f"{hi:.3g}",
+              "stops": list(_VIRIDIS)}
+    return lo, (hi - lo if hi > lo else 1.0), _ramp(255) + [GREY], legend
+
+
+def _categorical(codes: np.ndarray, texts: list[str], label: str
+                 ) -> tuple[np.ndarray, list[str], dict, list]:
+    """For rows coded into ``texts``: each text's palette index (the biggest
+    :data:`MAX_CATEGORIES` in colour, the rest grey), the palette, legend and names."""
     counts = np.bincount(codes, minlength=len(texts))
     by_count = sorted((i for i in range(len(texts)) if counts[i]), key=lambda i: -counts[i])
     named = [texts[i] for i in by_count if texts[i] != "noise"][:MAX_CATEGORIES]
@@ -131,10 +129,9 @@ def _colouring(values: pd.Series, label: str) -> tuple[np.ndarray, list[str], di
     other = len(named)
     lut = np.full(len(texts), other, np.uint8)
     lut[[texts.index(c) for c in named]] = np.arange(len(named), dtype=np.uint8)
-    codes = lut[codes]
     items = [{"label": c, "colour": palette[i], "count": int(counts[texts.index(c)])}
              for i, c in enumerate(named)]
-    rest = int(len(values) - sum(item["count"] for item in items))
+    rest = int(counts.sum() - sum(item["count"] for item in items))
     present = {texts[i] for i in by_count}
     grey = "noise" if present - set(named) == {"noise"} else "other"
     more = ""
@@ -143,7 +140,41 @@ def _colouring(values: pd.Series, label: str) -> tuple[np.ndarray, list[str], di
     if len(present) > len(named) + ("noise" in present):
         more = f"{len(present) - len(named):,} smaller categories drawn grey"
     legend = {"kind": "categorical", "label": label, "items": items, "more": more}
-    return codes, palette, legend, named + [grey]
+    return lut, palette, legend, named + [grey]
+
+
+def _colouring(values: pd.Series, label: str) -> tuple[np.ndarray, list[str], dict, list]:
+    """Codes, palette, legend and per-code tooltip values for one colouring."""
+    n_unique = values.nunique(dropna=True)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) \
+            and n_unique > 20:
+        v = values.to_numpy(np.float64)
+        lo, span, palette, legend = _continuous(v, label)
+        finite = np.isfinite(v)
+        codes = np.full(len(v), 255, np.uint8)
+        codes[finite] = np.clip((v[finite] - lo) / span * 254, 0, 254).round().astype(np.uint8)
+        centres = [f"{lo + span * c / 254:.3g}" for c in range(255)] + ["missing"]
+        return codes, palette, legend, centres
+    codes, texts = _text_codes(values)
+    lut, palette, legend, names = _categorical(codes, texts, label)
+    return lut[codes], palette, legend, names
+
+
+def _colouring_from_codes(label: str, points: PreparedPoints, confidence: np.ndarray
+                          ) -> tuple[list[str], dict, list] | None:
+    """Palette, legend and values that colour the points by codes the browser holds anyway
+    (``cluster`` or ``confidence``), so that a colour change sends no byte per point. None
+    when those codes cannot index a 256-colour palette (over 256 clusters) or the
+    confidences are few enough to be drawn as categories."""
+    if label == "cluster" and points.codes["cluster"].dtype == np.uint8:
+        names = points.meta["cluster_names"]
+        lut, palette, legend, values = _categorical(points.codes["cluster"], names, label)
+        return [palette[i] for i in lut], legend, [values[i] for i in lut]
+    if label == "confidence" and pd.Series(confidence).nunique() > 20:
+        lo, span, ramp, legend = _continuous(confidence, label)
+        steps = np.clip((np.arange(256) / 255 - lo) / span * 254, 0, 254).round().astype(int)
+        return [ramp[i] for i in steps], legend, [f"{b / 255:.3g}" for b in range(256)]
+    return None
 
 
 def _label_anchors(x: np.ndarray, y: np.ndarray, codes: np.ndarray,
@@ -194,8 +225,94 @@ class PreparedMap:
     codes: dict
     """Cluster and confidence codes (sent when the browser does not hold them)."""
     colours: dict
-    """Colour codes (sent when the browser does not hold this colouring)."""
+    """Colour codes (sent when the browser does not hold this colouring; empty when the
+    colours are the cluster or confidence codes, ``meta["colour_source"]``)."""
     pos_key: str
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedPoints:
+    """The part of a map no colouring, filter or selection changes."""
+
+    meta: dict
+    positions: dict
+    codes: dict
+    pos_key: str
+
+
+def prepare_points(frame: pd.DataFrame, *, run_key: str, images: np.ndarray | None = None,
+                   height: int = 620, widget: str = "map") -> PreparedPoints:
+    """The part of the map that no colouring, filter or selection changes (parameters as
+    :func:`prepare_map`'s)."""
+    n = len(frame)
+    x, y = _normalised(frame["x"].to_numpy(), frame["y"].to_numpy())
+    digest = hashlib.blake2b(x.tobytes() + y.tobytes(), digest_size=8).hexdigest()
+    pos_key = f"{run_key}:{n}:{digest}"
+    codes_in_order, names_in_order = _text_codes(frame["cluster_name"])
+    present = np.flatnonzero(np.bincount(codes_in_order, minlength=len(names_in_order)))
+    cluster_names = sorted(names_in_order[i] for i in present)
+    lut = np.zeros(len(names_in_order), np.uint16)
+    lut[present] = [cluster_names.index(names_in_order[i]) for i in present]
+    cluster_codes = lut[codes_in_order]
+    confidence = np.clip(frame["confidence"].to_numpy(np.float64) * 255, 0, 255)
+    positions: dict[str, np.ndarray | bytes] = {"x": x, "y": y}
+    if n <= IDS_UP_TO:
+        ids = [str(i) for i in frame["id"].to_numpy(object)]
+        text = "\n".join(ids)
+        if text.count("\n") != n - 1:  # an id with a line break in it
+            text = "\n".join(i.replace("\n", " ") for i in ids)
+        positions["ids"] = text.encode()
+    if n <= HOVER_UP_TO and "hover" in frame:
+        positions["hover"] = _first_lines(frame["hover"])
+    meta: dict = {}
+    if images is not None and len(images) == n and n <= ATLAS_UP_TO:
+        positions["atlas"], meta["atlas"] = _atlas(images)
+    if len(cluster_names) <= 256:
+        cluster_codes = cluster_codes.astype(np.uint8)
+    point_codes = {"cluster": cluster_codes,
+                   "confidence": np.nan_to_num(confidence).astype(np.uint8)}
+    codes_key = hashlib.blake2b(b"".join(a.tobytes() for a in point_codes.values())
+                                + json.dumps(cluster_names).encode(), digest_size=8).hexdigest()
+    meta.update({
+        "run": run_key, "widget": widget, "n": n, "pos_key": pos_key,
+        "codes_key": codes_key, "cluster_names": cluster_names,
+        "labels": _label_anchors(x, y, cluster_codes, cluster_names), "height": height,
+        "point_size": 6 if n < 5_000 else (4 if n < 50_000 else (2.5 if n < 300_000 else 1.5)),
+        "opacity": 0.85 if n < 100_000 else 0.6,
+    })
+    return PreparedPoints(meta, positions, point_codes, pos_key)
+
+
+def colour_points(points: PreparedPoints, frame: pd.DataFrame, colour: str,
+                  shown: list[str] | None = None) -> PreparedMap:
+    """A colouring and cluster filter of prepared points.
+
+    Coloured by ``cluster`` or ``confidence``, the colours are codes the browser holds
+    anyway (``colour_source`` in the JSON block, no ``colour`` section); by any other
+    column, a ``colour`` byte per point.
+    """
+    from_codes = None
+    if colour in ("cluster", "confidence"):
+        from_codes = _colouring_from_codes(colour, points,
+                                           frame["confidence"].to_numpy(np.float64))
+    if from_codes is not None:
+        palette, legend, values = from_codes
+        colours, source, digest = {}, colour, b""
+    else:
+        column = "cluster_name" if colour == "cluster" else colour
+        codes, palette, legend, values = _colouring(frame[column], colour)
+        colours, source, digest = {"colour": codes}, None, codes.tobytes()
+    cluster_names = points.meta["cluster_names"]
+    shown_set = set(shown or [])
+    filter_codes = [i for i, c in enumerate(cluster_names) if c in shown_set] \
+        if shown_set else None
+    colour_key = hashlib.blake2b(
+        digest + json.dumps([source, palette, filter_codes, points.meta["codes_key"]]).encode(),
+        digest_size=8).hexdigest()
+    meta = {**points.meta, "palette": palette, "legend": legend, "colour_label": colour,
+            "colour_values": values, "colour_source": source, "colour_key": colour_key,
+            "filter": filter_codes}
+    return PreparedMap(meta, points.positions, points.codes, colours, points.pos_key)
 
 
 def prepare_map(frame: pd.DataFrame, *, run_key: str, colour: str,
@@ -224,54 +341,9 @@ def prepare_map(frame: pd.DataFrame, *, run_key: str, colour: str,
     -------
     PreparedMap
     """
-    n = len(frame)
-    x, y = _normalised(frame["x"].to_numpy(), frame["y"].to_numpy())
-    digest = hashlib.blake2b(x.tobytes() + y.tobytes(), digest_size=8).hexdigest()
-    pos_key = f"{run_key}:{n}:{digest}"
-    column = "cluster_name" if colour == "cluster" else colour
-    codes, palette, legend, values = _colouring(frame[column], colour)
-    codes_in_order, names_in_order = _text_codes(frame["cluster_name"])
-    present = np.flatnonzero(np.bincount(codes_in_order, minlength=len(names_in_order)))
-    cluster_names = sorted(names_in_order[i] for i in present)
-    lut = np.zeros(len(names_in_order), np.uint16)
-    lut[present] = [cluster_names.index(names_in_order[i]) for i in present]
-    cluster_codes = lut[codes_in_order]
-    confidence = np.clip(frame["confidence"].to_numpy(np.float64) * 255, 0, 255)
-    positions: dict[str, np.ndarray | bytes] = {"x": x, "y": y}
-    if n <= IDS_UP_TO:
-        ids = [str(i) for i in frame["id"].to_numpy(object)]
-        text = "\n".join(ids)
-        if text.count("\n") != n - 1:  # an id with a line break in it
-            text = "\n".join(i.replace("\n", " ") for i in ids)
-        positions["ids"] = text.encode()
-    if n <= HOVER_UP_TO and "hover" in frame:
-        positions["hover"] = _first_lines(frame["hover"])
-    meta: dict = {}
-    if images is not None and len(images) == n and n <= ATLAS_UP_TO:
-        positions["atlas"], meta["atlas"] = _atlas(images)
-    if len(cluster_names) <= 256:
-        cluster_codes = cluster_codes.astype(np.uint8)
-    point_codes = {"cluster": cluster_codes,
-                   "confidence": np.nan_to_num(confidence).astype(np.uint8)}
-    codes_key = hashlib.blake2b(b"".join(a.tobytes() for a in point_codes.values())
-                                + json.dumps(cluster_names).encode(), digest_size=8).hexdigest()
-    colours = {"colour": codes}
-    shown_set = set(shown or [])
-    filter_codes = [i for i, c in enumerate(cluster_names) if c in shown_set] \
-        if shown_set else None
-    colour_key = hashlib.blake2b(
-        codes.tobytes() + json.dumps([palette, filter_codes, codes_key]).encode(),
-        digest_size=8).hexdigest()
-    meta.update({
-        "run": run_key, "widget": widget, "n": n, "pos_key": pos_key, "palette": palette,
-        "legend": legend, "colour_label": colour, "colour_values": values,
-        "codes_key": codes_key, "colour_key": colour_key, "cluster_names": cluster_names,
-        "filter": filter_codes,
-        "labels": _label_anchors(x, y, cluster_codes, cluster_names), "height": height,
-        "point_size": 6 if n < 5_000 else (4 if n < 50_000 else (2.5 if n < 300_000 else 1.5)),
-        "opacity": 0.85 if n < 100_000 else 0.6,
-    })
-    return PreparedMap(meta, positions, point_codes, colours, pos_key)
+    points = prepare_points(frame, run_key=run_key, images=images, height=height,
+                            widget=widget)
+    return colour_points(points, frame, colour, shown)
 
 
 def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,

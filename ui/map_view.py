@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import keys
-from ui.map_payload import encode_map, prepare_map, selection_rows
+from ui.map_payload import colour_points, encode_map, prepare_points, selection_rows
 
 BUNDLE = Path(__file__).parent / "map_component" / "map.js"
 
@@ -25,12 +25,21 @@ def _component():
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
+def _points(run_key: str, revision: int, height: int, widget: str, _frame: pd.DataFrame,
+            _images):
+    """The colour-independent part of a map, shared by reruns and sessions (a review change
+    is a new revision)."""
+    return prepare_points(_frame, run_key=run_key, images=_images, height=height,
+                          widget=widget)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _prepared(run_key: str, revision: int, colour: str, shown: tuple, height: int, widget: str,
               _frame: pd.DataFrame, _images):
-    """The selection-independent part of a map, shared by reruns and sessions (a review
-    change is a new revision)."""
-    return prepare_map(_frame, run_key=run_key, colour=colour, shown=list(shown),
-                       images=_images, height=height, widget=widget)
+    """The selection-independent part of a map: a colouring of :func:`_points` (a colour
+    change reuses the positions and codes)."""
+    points = _points(run_key, revision, height, widget, _frame, _images)
+    return colour_points(points, _frame, colour, list(shown))
 
 
 def selected_rows_of(frame: pd.DataFrame, run_key: str) -> np.ndarray:

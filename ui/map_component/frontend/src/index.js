@@ -2,10 +2,11 @@
 //
 // Python sends one binary payload (see ui/map_payload.py for the layout): an 8-byte header,
 // a JSON block (palette, legend, cluster names, selection, settings) and typed-array sections
-// (x, y as float32; colour codes as uint8; cluster codes as uint16; confidence as uint8; ids and
-// hover texts as newline-joined UTF-8; an optional PNG thumbnail atlas). Positions are sent once
-// per session and map, colours once per colouring: later payloads leave out what this module
-// holds (a selection-only rerun carries the JSON block and a bitmask). The selection goes back
+// (x, y as float32; colour codes as uint8; cluster codes as uint8/16; confidence as uint8; ids
+// and hover texts as newline-joined UTF-8; an optional PNG thumbnail atlas). Positions are sent
+// once per session and map, colours once per colouring: later payloads leave out what this
+// module holds (a selection-only rerun carries the JSON block and a bitmask). Coloured by
+// cluster or confidence (meta.colour_source), the colours are those codes: no colour bytes. The selection goes back
 // as row indices (few) or a base64 bitmask, and is drawn here before Python answers.
 import { createScatter } from './scatter.js';
 
@@ -403,7 +404,9 @@ function update(state, meta, sections) {
     positionsByKey.set(meta.pos_key, held);
   }
   const codesHere = sections.cluster ? true : state.codesKey === meta.codes_key;
-  const coloursHere = sections.colour ? true : state.colourKey === meta.colour_key;
+  // coloured by cluster or confidence, the colours are codes this page holds anyway
+  const source = meta.colour_source;
+  const coloursHere = sections.colour || source ? true : state.colourKey === meta.colour_key;
   if (!held || !codesHere || !coloursHere) { // this page lost what Python thinks it holds
     state.callbacks.setStateValue('missing', { pos_key: meta.pos_key, at: Date.now() });
     return;
@@ -436,12 +439,14 @@ function update(state, meta, sections) {
       confidence: sections.confidence };
     state.codesKey = meta.codes_key;
   }
-  if (sections.colour) { // a new colouring (or revision, or cluster filter)
-    state.sections = { ...state.sections, colour: sections.colour };
-    state.colours = sections.colour;
+  const colours = sections.colour
+    || (source && state.colourKey !== meta.colour_key ? state.sections[source] : null);
+  if (colours) { // a new colouring (or revision, or cluster filter)
+    state.sections = { ...state.sections, colour: colours };
+    state.colours = colours;
     state.colourKey = meta.colour_key;
     state.colourUploads += 1;
-    plot.setColours(sections.colour, meta.palette);
+    plot.setColours(colours, meta.palette);
     state.hidden = hiddenRows(meta, state.sections.cluster);
     redraw = true;
   }
