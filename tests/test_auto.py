@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from clustering import cluster
-from clustering.auto import BASELINE, neighbour_kappa
+from clustering.auto import BASELINE, cluster_kappa, criterion, neighbour_kappa
 from clustering.errors import InputError
 from clustering.loaders import dataset_from_frame
 from clustering.metrics import cluster_metrics
@@ -47,6 +47,25 @@ def test_neighbour_kappa_prefers_the_clusters_neighbours_agree_on():
     assert neighbour_kappa(y, nbrs) > 0.99
     assert neighbour_kappa(halves, nbrs) < 0.95  # cutting each ring parts neighbours
     assert neighbour_kappa(np.zeros(200, dtype=int), nbrs) == 0.0  # one cluster: no signal
+
+
+def test_the_criterion_sees_groups_merged_to_spend_clusters_on_outliers():
+    """Stop 18's failure on the tuning table: k-means merged two pairs of groups and gave
+    the clusters it saved to outliers, and kept more neighbour pairs together than the right
+    answer. Counting every cluster alike, the criterion prefers the right one."""
+    from clustering.deep.spaces import mine_neighbours
+
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [2.2, 0], [20, 0], [22.2, 0]])
+    y = np.repeat(np.arange(4), 150)
+    X = np.vstack([centres[y] + rng.normal(0, 0.6, (600, 2)),
+                   [[10, 30], [10, 31], [11, 30], [-20, -20]]]).astype(np.float32)
+    nbrs = mine_neighbours(X, 20, 0)
+    right = np.r_[y, 0, 0, 0, 0]
+    merged = np.r_[y // 2, 2, 2, 2, 3]  # two pairs merged, outliers as clusters 2 and 3
+    assert neighbour_kappa(merged, nbrs) > neighbour_kappa(right, nbrs)
+    assert cluster_kappa(merged, nbrs) < cluster_kappa(right, nbrs)
+    assert criterion(merged, nbrs) < criterion(right, nbrs)
 
 
 def test_tiny_data_records_the_choice_and_every_criterion_value():

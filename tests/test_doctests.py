@@ -10,7 +10,8 @@ FAST = ["clustering.estimator", "clustering.clusterers", "clustering.kselect",
         "clustering.deep.registry", "clustering.deep.fit", "explain.rules",
         "explain.polyhedra", "explain.ambiguity", "explain.saliency", "explain.report",
         "explain.prototypes", "clustering.text_features"]
-UMAP = ["clustering.pipeline", "clustering.projection", "clustering.sampled_map"]
+UMAP = ["clustering.pipeline", "clustering.projection", "clustering.sampled_map",
+        "clustering.auto"]
 """Their examples compute a UMAP (numba compiles for ~15 s on first use)."""
 
 
