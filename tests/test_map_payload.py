@@ -114,13 +114,38 @@ def test_a_selection_only_rerun_sends_no_codes():
                                browser_holds=first.holds)
     assert recoloured.with_colours and not recoloured.with_positions
     assert not recoloured.with_codes  # a new colouring: a byte per point, no cluster codes
-    assert set(decode(recoloured.data)[1]) == {"colour", "selected"}
+    assert set(decode(recoloured.data)[1]) == {"colour"}  # the selection is unchanged
     # by confidence: the browser colours the confidence codes it holds; no byte per point
     by_confidence = build_payload(frame, run_key="r1", colour="confidence",
                                   browser_holds=first.holds)
     meta, sec = decode(by_confidence.data)
-    assert set(sec) == {"selected"} and meta["colour_source"] == "confidence"
+    assert set(sec) == set() and meta["colour_source"] == "confidence"
     assert by_confidence.colour_key not in (first.colour_key, recoloured.colour_key)
+
+
+def test_the_selection_bitmask_travels_only_when_the_selection_changed():
+    """A rerun that changed nothing of the map (a search, a page of the selection table)
+    sends the JSON block alone; a new selection, or a page that holds nothing, the bitmask."""
+    frame = _frame()
+    first = build_payload(frame, run_key="r1", colour="cluster", selected_rows=[1, 2])
+    assert "selected" in decode(first.data)[1]
+    same = build_payload(frame, run_key="r1", colour="cluster", selected_rows=[1, 2],
+                         browser_holds=first.holds)
+    meta, sec = decode(same.data)
+    assert sec == {} and meta["selection_token"] == first.selection_token
+    assert len(same.data) < len(first.data) / 2
+    changed = build_payload(frame, run_key="r1", colour="cluster", selected_rows=[3],
+                            browser_holds=same.holds)
+    meta, sec = decode(changed.data)
+    assert np.flatnonzero(np.unpackbits(sec["selected"])).tolist() == [3]
+    assert meta["selection_token"] != first.selection_token
+    fresh_page = build_payload(frame, run_key="r1", colour="cluster", selected_rows=[3],
+                               browser_holds=None)
+    assert "selected" in decode(fresh_page.data)[1]
+    # a ``holds`` without a selection token reads as one that holds no selection
+    old = build_payload(frame, run_key="r1", colour="cluster", selected_rows=[3],
+                        browser_holds=first.holds[:3])
+    assert "selected" in decode(old.data)[1] and not old.with_positions
 
 
 def test_confidence_colours_follow_the_ramp_over_the_observed_range():

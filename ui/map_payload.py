@@ -9,7 +9,8 @@ first section byte; dtype ``f4``, ``u1``, ``u2``, ``u4`` or ``raw``) and carries
 legend, cluster names, label anchors and settings. Sections: ``x``, ``y`` (float32 in
 [-1, 1], only when the browser does not hold them yet), ``colour`` (uint8 palette index),
 ``cluster`` (uint16 index into ``cluster_names``), ``confidence`` (uint8, 0..255),
-``selected`` (bitmask, numpy's big bit order), and optionally ``ids``/``hover``
+``selected`` (bitmask, numpy's big bit order; left out while the browser holds the selection
+of ``selection_token``), and optionally ``ids``/``hover``
 (newline-joined UTF-8) and ``atlas`` (a PNG of thumbnails). What the browser holds is left
 out: positions (``pos_key``), the cluster and confidence codes (``codes_key``, per review
 revision) and the colour codes (``colour_key``, per colouring and filter). Coloured by cluster
@@ -64,11 +65,12 @@ class MapPayload:
     colour_key: str = ""
     with_codes: bool = True
     with_colours: bool = True
+    selection_token: str = ""
 
     @property
-    def holds(self) -> tuple[str, str, str]:
+    def holds(self) -> tuple[str, str, str, str]:
         """``browser_holds`` for the next :func:`encode_map`."""
-        return self.pos_key, self.codes_key, self.colour_key
+        return self.pos_key, self.codes_key, self.colour_key, self.selection_token
 
 
 def _normalised(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -355,10 +357,11 @@ def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
     prepared : PreparedMap
     selected_rows : ndarray, optional
         Rows to draw as selected (the browser applies them whenever they change).
-    browser_holds : (str, str, str), optional
-        The positions, codes and colour keys the browser already holds
+    browser_holds : (str, str, str, str), optional
+        The positions, codes, colour keys and selection token the browser already holds
         (:attr:`MapPayload.holds` of the last payload): what it holds is left out, so a rerun
-        that changed only the selection sends the JSON block and a bitmask.
+        that changed only the selection sends the JSON block and a bitmask, and one that
+        changed nothing of the map (a search, a page of the selection table) the JSON block.
 
     Returns
     -------
@@ -369,17 +372,20 @@ def encode_map(prepared: PreparedMap, selected_rows: np.ndarray | None = None,
         selected[np.asarray(selected_rows, np.int64)] = True
     bits = np.packbits(selected)
     token = hashlib.blake2b(bits.tobytes(), digest_size=8).hexdigest()
-    held_positions, held_codes, held_colours = browser_holds or (None, None, None)
+    held_positions, held_codes, held_colours, held_selection = \
+        (tuple(browser_holds or ()) + (None,) * 4)[:4]
     with_positions = held_positions != prepared.pos_key
     with_codes = with_positions or held_codes != prepared.meta["codes_key"]
     with_colours = with_codes or held_colours != prepared.meta["colour_key"]
     sections = {**(prepared.positions if with_positions else {}),
                 **(prepared.codes if with_codes else {}),
-                **(prepared.colours if with_colours else {}), "selected": bits}
+                **(prepared.colours if with_colours else {})}
+    if with_positions or held_selection != token:
+        sections["selected"] = bits
     meta = {**prepared.meta, "selection_token": token}
     return MapPayload(_encode(meta, sections), prepared.pos_key, with_positions,
                       prepared.meta["codes_key"], prepared.meta["colour_key"], with_codes,
-                      with_colours)
+                      with_colours, token)
 
 
 def build_payload(frame: pd.DataFrame, *, run_key: str, colour: str,

@@ -5,7 +5,8 @@
 // (x, y as float32; colour codes as uint8; cluster codes as uint8/16; confidence as uint8; ids
 // and hover texts as newline-joined UTF-8; an optional PNG thumbnail atlas). Positions are sent
 // once per session and map, colours once per colouring: later payloads leave out what this
-// module holds (a selection-only rerun carries the JSON block and a bitmask). Coloured by
+// module holds (a selection-only rerun carries the JSON block and a bitmask; a rerun that
+// changed nothing of the map, the JSON block). Coloured by
 // cluster or confidence (meta.colour_source), the colours are those codes: no colour bytes. The selection goes back
 // as row indices (few) or a base64 bitmask, and is drawn here before Python answers.
 import { createScatter } from './scatter.js';
@@ -407,7 +408,9 @@ function update(state, meta, sections) {
   // coloured by cluster or confidence, the colours are codes this page holds anyway
   const source = meta.colour_source;
   const coloursHere = sections.colour || source ? true : state.colourKey === meta.colour_key;
-  if (!held || !codesHere || !coloursHere) { // this page lost what Python thinks it holds
+  // the selection's bitmask comes only when it is not the one this page last applied
+  const selectionHere = sections.selected || meta.selection_token === state.appliedPythonToken;
+  if (!held || !codesHere || !coloursHere || !selectionHere) { // lost what Python thinks it holds
     state.callbacks.setStateValue('missing', { pos_key: meta.pos_key, at: Date.now() });
     return;
   }
@@ -459,7 +462,7 @@ function update(state, meta, sections) {
     if (plot.get('opacity') !== meta.opacity) plot.set({ opacity: meta.opacity });
   }
   // Python's selection (a search, "Clear selection", another page) when it is not ours
-  if (meta.selection_token !== state.appliedPythonToken) {
+  if (sections.selected && meta.selection_token !== state.appliedPythonToken) {
     state.appliedPythonToken = meta.selection_token;
     const rows = rowsOfBits(sections.selected);
     if (!sameRows(rows, state.selection)) { state.selection = rows; redraw = true; }
