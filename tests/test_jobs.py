@@ -27,6 +27,21 @@ def wait_for(condition, timeout: float = 120.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def test_each_worker_gets_its_share_of_the_cores(monkeypatch):
+    """Jobs at once share the cores: torch, BLAS and numba threads per worker are the cores
+    divided by the jobs allowed at once, unless the user set them."""
+    for name in jobs.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    monkeypatch.setenv("CLUSTERLAB_WORKERS", "4")
+    env = jobs.worker_environment()
+    assert all(env[name] == "4" for name in jobs.THREAD_VARIABLES)
+    monkeypatch.setenv("CLUSTERLAB_WORKERS", "32")  # more jobs than cores: one thread each
+    assert jobs.worker_environment()["NUMBA_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting stands
+    assert jobs.worker_environment()["OMP_NUM_THREADS"] == "3"
+
+
 @pytest.mark.slow
 def test_submit_runs_in_worker_and_identical_submit_attaches(isolated_store):
     store = Store(isolated_store)
@@ -40,6 +55,9 @@ def test_submit_runs_in_worker_and_identical_submit_attaches(isolated_store):
     assert done["state"] == "done" and done["fraction"] == 1.0, done
     assert store.get_run(done["result"])["metrics"]["ari"] > 0.6
     assert not jobs.checkpoint_dir(store, done).exists()
+    share = jobs.worker_environment()["CLUSTERLAB_TORCH_THREADS"]
+    log_text = (Path(isolated_store) / "jobs" / f"{job['id']}.log").read_text()
+    assert f"threads per library: {share}" in log_text
     reused, attached = jobs.submit_run(store, config, pid)
     assert reused["state"] == "done" and reused["result"] == done["result"] and not attached
     assert len([j for j in jobs.list_jobs(store) if j["state"] == "done"]) == 2

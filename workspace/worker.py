@@ -20,17 +20,12 @@ from pathlib import Path
 
 from clustering.errors import Cancelled, InputError
 
-from .jobs import checkpoint_dir, get
+from .jobs import checkpoint_dir, get, max_workers
 from .store import Store
 
 log = logging.getLogger("clusterlab.worker")
 
 HEARTBEAT_SECONDS = 2.0
-
-
-def max_workers() -> int:
-    """Jobs allowed to run at once: ``$CLUSTERLAB_WORKERS`` or half the cores."""
-    return max(1, int(os.environ.get("CLUSTERLAB_WORKERS") or (os.cpu_count() or 2) // 2))
 
 
 def claim(store: Store, job_id: int) -> bool:
@@ -186,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    log.info("threads per library: %s", os.environ.get("CLUSTERLAB_TORCH_THREADS", "all cores"))
     try:
         os.nice(10)
     except OSError:
