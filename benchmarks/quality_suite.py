@@ -92,6 +92,8 @@ def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool,
             wall = time.perf_counter() - start
             rec = _record(name, data, f"clusterlab:{method}", seed, result.labels, feats.X,
                           wall)
+            if "k_selection" in result.info:
+                rec["k_selection"] = result.info["k_selection"]
             if method == "auto":
                 rec["auto"] = result.info.get("auto")
                 rec["auto"]["candidate_acc"] = {
@@ -175,6 +177,17 @@ def _fmt(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _k_right(records: list[dict], names) -> str:
+    """How often ``auto`` estimated the true number of groups (k not given)."""
+    runs = [r for r in records if r["pipeline"] == "clusterlab:auto" and r["data"] in names]
+    right = sum(r["n_clusters"] == r["k_true"] for r in runs)
+    near = sum(abs(r["n_clusters"] - r["k_true"]) == 1 for r in runs)
+    errors = [abs(r["n_clusters"] - r["k_true"]) for r in runs]
+    found = ", ".join(f"{r['data']} {r['n_clusters']} ({r['k_true']})" for r in runs)
+    return (f"k estimated right on {right}/{len(runs)} runs, off by one on {near}, mean "
+            f"absolute error {np.mean(errors):.2f} — found (true): {found}.")
+
+
 def report(records: list[dict], args) -> str:
     """The markdown block: head-to-head per half, then every pipeline per half."""
     h2h = head_to_head(records)
@@ -191,6 +204,8 @@ def report(records: list[dict], args) -> str:
                   f"{part['best peer ACC'].mean():.3f} "
                   f"(margin {part['margin'].mean():+.3f}).", "",
                   markdown_table(_fmt(part.drop(columns=["half"]))), ""]
+        if not args.k:
+            lines += [_k_right(records, names=HALVES[half]), ""]
     table = summarise(records)
     for half, names in HALVES.items():
         part = table[table["set"].isin(names)]

@@ -8,7 +8,9 @@ What it does, in order:
    (:mod:`clustering.deep.pretexts`, :mod:`clustering.deep.contrastive`); images of 16 px
    and more also a frozen ImageNet-pretrained encoder's view, and from 2,500 images up on
    the CPU only that one (both do not fit the time budget).
-2. **k**, when not given: the best silhouette of k-means in the most informed view.
+2. **k**, when not given: in the UMAP of the learned view, the largest k before k-means
+   starts cutting groups (:func:`plateau_k`); without a learned view, the best silhouette
+   of k-means in the UMAP of the features.
 3. **Candidates**: k-means on the features, the UMAP + k-means baseline, spectral clustering
    of the features' neighbour graph, and for each learned view k-means on it and on its UMAP
    and SCAN heads trained on it, then self-labelled (not on the frozen pretrained view).
@@ -43,7 +45,7 @@ from .kselect import choose_k, distance_soft, kmeans_fit
 from .progress import no_progress
 
 __all__ = ["BASELINE", "LEARNED_VIEWS", "OPTIONS", "cluster_kappa", "criterion", "fit_auto",
-           "neighbour_kappa"]
+           "neighbour_kappa", "plateau_k"]
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,58 @@ def criterion(labels: np.ndarray, neighbours: np.ndarray) -> float:
     return (neighbour_kappa(labels, neighbours) + cluster_kappa(labels, neighbours)) / 2
 
 
+K_PLATEAU = 0.02
+""":func:`plateau_k` keeps the largest k whose per-cluster kappa is within this of the best."""
+
+
+def plateau_k(Z: np.ndarray, seed: int, scores_out: dict | None = None) -> tuple[int, str]:
+    """Estimate k in a learned view: the largest k before k-means starts cutting groups.
+
+    In a view where the groups are apart, k-means with up to the true k clusters only
+    merges whole groups, so every cluster keeps its points' nearest neighbours (per-cluster
+    kappa near its best); from one cluster more on it must cut a group and the kappa drops.
+    So k is the largest in :data:`clustering.kselect.K_RANGE` whose :func:`cluster_kappa`
+    (in the view's 50-nearest-neighbour graph) is within :data:`K_PLATEAU` of the best.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n, d)
+        The view (``auto`` passes the UMAP of its learned view).
+    seed : int
+        Seed of k-means and of the neighbour search.
+    scores_out : dict, optional
+        Filled with ``k -> kappa`` of every k tried.
+
+    Returns
+    -------
+    k : int
+    how : str
+        One sentence for ``run.json``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> Z, _ = make_blobs(600, centers=5, cluster_std=0.5, random_state=1)
+    >>> plateau_k(Z.astype("float32"), 0)[0]
+    5
+    """
+    from .deep.spaces import mine_neighbours
+    from .kselect import K_RANGE
+
+    hi = min(K_RANGE[1], len(Z) - 1)
+    neighbours = mine_neighbours(Z, min(REFERENCE_NEIGHBOURS, len(Z) - 1), seed)
+    scores = {k: cluster_kappa(kmeans_fit(Z, k, seed).labels_.astype(np.int64), neighbours)
+              for k in range(K_RANGE[0], hi + 1)}
+    if scores_out is not None:
+        scores_out.update({k: round(v, 4) for k, v in scores.items()})
+    best = max(scores.values())
+    k = max(k for k, v in scores.items() if v >= best - K_PLATEAU)
+    after = f"; {scores[k + 1]:.3f} at k={k + 1}" if k + 1 in scores else ""
+    return k, (f"k={k} chosen as the largest k whose clusters keep their nearest neighbours "
+               f"within {K_PLATEAU} of the best (per-cluster kappa {scores[k]:.3f}, best "
+               f"{best:.3f}{after})")
+
+
 def _epochs(n: int, steps: int, batch: int = 256, low: int = 10, high: int = 300) -> int:
     return int(np.clip(round(steps / max(1, int(np.ceil(n / batch)))), low, high))
 
@@ -207,9 +261,19 @@ class _Run:
         return self._graphs[m]
 
     def ensure_k(self) -> int:
-        """``k`` as given, else estimated in the most informed view there is so far."""
+        """``k`` as given, else estimated.
+
+        By :func:`plateau_k` in the UMAP of the learned view when there is one, else by the
+        best silhouette in the UMAP of the features.
+        """
         if self.k is None:
-            where = next((v for v in self.views if v in VIEWS), "umap")
+            where = next((v for v in self.views if v in VIEWS), None)
+            if where is not None and f"{where}-umap" in self.views:
+                self.k, how = plateau_k(self.views[f"{where}-umap"], self.seed,
+                                        self.info.setdefault("k_kappa", {}))
+                self.info["k_selection"] = f"{how}, in the UMAP of the {where} view"
+                return self.k
+            where = where or "umap"
             self.k, how = choose_k(self.views[where], random_state=self.seed,
                                    scores_out=self.info.setdefault("k_scores", {}))
             self.info["k_selection"] = f"{how} in the {where} view"

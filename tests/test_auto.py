@@ -239,3 +239,21 @@ def test_scan_heads_learn_from_one_sampled_neighbour_per_point():
     result = train_scan(X, mine_neighbours(X, 10, 0), 3, TrainContext("cpu", 0), epochs=20,
                         n_heads=2, sample_one=True)
     assert cluster_metrics(X, result.soft.argmax(axis=1), y)["acc"] > 0.95
+
+
+@pytest.mark.slow
+def test_without_k_auto_estimates_it_in_the_learned_view_and_says_how():
+    """k from the plateau of the per-cluster kappa in the UMAP of the SCARF view."""
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(600, n_features=8, centers=5, cluster_std=1.0, random_state=4)
+    noise = np.random.default_rng(4).normal(size=(600, 4))
+    X = np.c_[X, noise].astype(np.float32)
+    result = cluster(X, "auto", None, random_state=0, modality="table")
+    info = result.info
+    assert "scarf" in info["auto"]["scores_per_graph"]["kmeans"]
+    assert info["k_selection"].startswith("k=5 chosen as the largest k") and \
+        "UMAP of the scarf view" in info["k_selection"], info["k_selection"]
+    assert set(info["k_kappa"]) == set(range(2, 16))
+    assert len(np.unique(result.labels)) == 5
+    assert cluster_metrics(X, result.labels, y)["acc"] > 0.95

@@ -479,7 +479,8 @@ function update(state, meta, sections) {
       mark(state, 'drawn');
       ui.root.dataset.draws = String(state.draws);
       ui.root.dataset.ready = '1';
-      if (newPositions) setTimeout(() => plot.grid(), 0); // for hover, after the first frame
+      // the hover grid, after the first frame; kept with the positions for a later map state
+      if (newPositions) setTimeout(() => { held.grid = plot.grid(); }, 0);
     });
   }
   ui_status(state, state.selection.length);
