@@ -266,6 +266,38 @@ def test_map_draws_with_every_request_off_localhost_blocked(server, chromium_bro
     page.close()
 
 
+def test_a_run_opened_by_deep_link_draws_that_runs_map(server, chromium_browser, tmp_path):
+    """``?project=NAME&run=KEY`` in the browser (the link a reviewer shares) draws that run's
+    map, not the project's latest run."""
+    import json
+
+    import numpy as np
+
+    url, home = server
+    rng = np.random.default_rng(0)
+    group = rng.integers(0, 3, 300)
+    frame = pd.DataFrame(rng.normal(size=(300, 4)) + group[:, None] * 4.0,
+                         columns=["a", "b", "c", "d"])
+    path = tmp_path / "shared.csv"
+    frame.to_csv(path, index=False)
+    keys = []
+    for k in (3, 5):  # the k=5 run is the latest; the link names the k=3 one
+        out = tmp_path / f"out-{k}"
+        subprocess.run([sys.executable, "-m", "workspace.cli", "--store", str(home), "run",
+                        "--data", str(path), "--method", "kmeans", "--clusters", str(k),
+                        "--project", "shared link", "--out", str(out)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        keys.append(json.loads((out / "run.json").read_text())["key"])
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(120_000)
+    page.goto(f"{url}/?project=shared%20link&run={keys[0]}")
+    page.wait_for_selector(".clm-root[data-ready='1']")
+    assert _map_state(page, "s.meta.run") == keys[0]
+    assert _map_state(page, "s.meta.n") == 300
+    assert len(_map_state(page, "s.meta.cluster_names")) == 3
+    page.close()
+
+
 def _choose_plain(page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label).click()
     page.get_by_role("option", name=option, exact=True).click()
