@@ -266,14 +266,16 @@ def test_map_draws_with_every_request_off_localhost_blocked(server, chromium_bro
     page.close()
 
 
-def test_a_run_opened_by_deep_link_draws_that_runs_map(server, chromium_browser, tmp_path):
+def test_a_run_opened_by_deep_link_draws_that_runs_map(chromium_browser, tmp_path):
     """``?project=NAME&run=KEY`` in the browser (the link a reviewer shares) draws that run's
-    map, not the project's latest run."""
+    map, not the project's latest run. (Its own store and server: opening a project makes it
+    the one the next visitor sees, which the other tests expect to be the demo.)"""
     import json
 
     import numpy as np
 
-    url, home = server
+    home = tmp_path / "linkhome"
+    home.mkdir()
     rng = np.random.default_rng(0)
     group = rng.integers(0, 3, 300)
     frame = pd.DataFrame(rng.normal(size=(300, 4)) + group[:, None] * 4.0,
@@ -288,14 +290,19 @@ def test_a_run_opened_by_deep_link_draws_that_runs_map(server, chromium_browser,
                         "--project", "shared link", "--out", str(out)], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
         keys.append(json.loads((out / "run.json").read_text())["key"])
-    page = chromium_browser.new_page(viewport={"width": 1400, "height": 900})
-    page.set_default_timeout(120_000)
-    page.goto(f"{url}/?project=shared%20link&run={keys[0]}")
-    page.wait_for_selector(".clm-root[data-ready='1']")
-    assert _map_state(page, "s.meta.run") == keys[0]
-    assert _map_state(page, "s.meta.n") == 300
-    assert len(_map_state(page, "s.meta.cluster_names")) == 3
-    page.close()
+    proc, url = start_server(home)
+    try:
+        page = chromium_browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(120_000)
+        page.goto(f"{url}/?project=shared%20link&run={keys[0]}")
+        page.wait_for_selector(".clm-root[data-ready='1']")
+        assert _map_state(page, "s.meta.run") == keys[0]
+        assert _map_state(page, "s.meta.n") == 300
+        assert len(_map_state(page, "s.meta.cluster_names")) == 3
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def _choose_plain(page, label: str, option: str) -> None:
