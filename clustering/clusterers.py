@@ -211,19 +211,36 @@ def _fit_hdbscan(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=
                       {"min_cluster_size": mcs, "n_clusters": k, "space": space}, info)
 
 
-def _umap_space(X, knn, random_state, dims):
+def umap_space(X: np.ndarray, knn: KnnGraph | None, random_state: int, dims: int) -> np.ndarray:
+    """The UMAP the ``umap-*`` methods cluster in (and ``auto``'s baseline).
+
+    ``min_dist=0``, umap-learn's default epochs, columns as UMAP lays them out (not
+    standardised), at most as many dimensions as ``X`` has columns.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, d)
+    knn : KnnGraph, optional
+        The 15-nearest-neighbour graph of ``X`` (computed when None).
+    random_state : int
+    dims : int
+
+    Returns
+    -------
+    ndarray of float32, shape (n, min(dims, max(2, d)))
+    """
     knn = knn or knn_graph(X, random_state=random_state)
     return umap_embed(X, min(dims, max(2, X.shape[1])), knn, random_state, min_dist=0.0)
 
 
 def _fit_umap_hdbscan(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=None):
-    Z = _umap_space(X, knn, random_state, 5)
+    Z = umap_space(X, knn, random_state, 5)
     return _fit_hdbscan(Z, n_clusters, random_state, None, min_cluster_size,
                         method="umap-hdbscan", space="umap-5d")
 
 
 def _fit_umap_kmeans(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=None):
-    Z = _umap_space(X, knn, random_state, 10)
+    Z = umap_space(X, knn, random_state, 10)
     result = _fit_kmeans(Z, n_clusters, random_state, method="umap-kmeans")
     return Clustering(result.labels, result.soft, result.confidence, "umap-kmeans",
                       {**result.params, "space": "umap-10d"}, result.info)
