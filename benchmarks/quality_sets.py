@@ -168,6 +168,17 @@ def control_charts(n: int = 600, length: int = 60, seed: int = 808) -> Dataset:
     return _table("control-charts", frame, y)
 
 
+def _docstring_corpus(topics: dict, name: str) -> Dataset:
+    """:func:`text_corpus.docstring_corpus` of ``topics`` (importable from any directory)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from text_corpus import docstring_corpus
+
+    return docstring_corpus(topics, name, f"suite:{name}")
+
+
 TOOL_TOPICS = {
     "compression and archives": ["zipfile.ZipFile", "tarfile.TarFile", "gzip", "bz2", "lzma",
                                  "zlib"],
@@ -180,13 +191,7 @@ TOOL_TOPICS = {
 
 def tool_docs() -> Dataset:
     """Standard-library docstrings on five other purposes than :data:`LIBRARY_TOPICS`."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from text_corpus import docstring_corpus
-
-    return docstring_corpus(TOOL_TOPICS, "tool-docs", "suite:tool-docs")
+    return _docstring_corpus(TOOL_TOPICS, "tool-docs")
 
 
 LIBRARY_TOPICS = {
@@ -203,13 +208,7 @@ LIBRARY_TOPICS = {
 
 def library_docs() -> Dataset:
     """Docstrings of the standard library grouped by what the module is for."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from text_corpus import docstring_corpus
-
-    return docstring_corpus(LIBRARY_TOPICS, "library-docs", "suite:library-docs")
+    return _docstring_corpus(LIBRARY_TOPICS, "library-docs")
 
 
 PACKAGE_TOPICS = {
@@ -224,13 +223,7 @@ PACKAGE_DOCS_PER_TOPIC = 80
 
 def package_docs(seed: int = 333) -> Dataset:
     """Docstrings of installed third-party packages on five purposes (at most 80 each)."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from text_corpus import docstring_corpus
-
-    data = docstring_corpus(PACKAGE_TOPICS, "package-docs", "suite:package-docs")
+    data = _docstring_corpus(PACKAGE_TOPICS, "package-docs")
     rng = np.random.default_rng(seed)
     keep = np.sort(np.concatenate([
         rng.permutation(np.flatnonzero(data.labels == topic))[:PACKAGE_DOCS_PER_TOPIC]
