@@ -22,8 +22,9 @@ from sklearn.datasets import make_blobs
 from clustering.chunks import plan_chunks
 from clustering.errors import Cancelled
 from clustering.pipeline import RunConfig
+from workspace.bare_main import bare_main_module
 from workspace.cli import main
-from workspace.engines import EngineSettings
+from workspace.engines import EngineSettings, open_engine
 from workspace.fingerprint import partition_fingerprint, run_key
 from workspace.partitioned import ensure_partitioned_run, work_dir
 from workspace.store import Store
@@ -51,8 +52,10 @@ def cluster():
     clients in one process break ``Future.result`` when a worker is lost."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as lc:
+    with bare_main_module():  # after an AppTest, __main__ is the app script
+        lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None)
+    with lc:
         yield lc
 
 
@@ -155,6 +158,24 @@ def test_close_to_the_all_rows_path(tmp_path, cluster):
     assert t_part >= t_full - 0.02, (t_part, t_full)
 
 
+def test_a_local_cluster_starts_when_main_is_the_app_script(tmp_path, monkeypatch):
+    """Under Streamlit ``__main__`` is the app script; the LocalCluster's spawned workers
+    must not run it again (they did, and failed to start, after an AppTest)."""
+    import types
+
+    script = tmp_path / "app_like.py"
+    script.write_text("raise SystemExit('the app script ran in a worker process')\n")
+    app_main = types.ModuleType("__main__")
+    app_main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", app_main)
+    engine = open_engine(EngineSettings("dask", workers=2))
+    try:
+        assert len(engine.client.scheduler_info()["workers"]) == 2
+    finally:
+        engine.close()
+    assert sys.modules["__main__"] is app_main
+
+
 def _watch_receipts(folder: Path, action, stop: threading.Event) -> None:
     while not stop.is_set():
         if folder.exists() and any(folder.glob("part-*.json")):
@@ -173,8 +194,10 @@ def test_a_killed_worker_changes_nothing(blobs, tmp_path):
     local = ensure_partitioned_run(cfg, Store(tmp_path / "a"), EngineSettings(chunk_rows=100))
     store = Store(tmp_path / "b")
     killed = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as lc:
+    with bare_main_module():
+        lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None)
+    with lc:
         with Client(lc) as client:  # the run connects with its own client
             pids = list(client.run(os.getpid).values())
         key = local.key

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from clustering.errors import Cancelled, InputError
 
+from .bare_main import bare_main_module
+
 __all__ = ["Engine", "EngineSettings", "connection_summary", "open_engine"]
 
 log = logging.getLogger(__name__)
@@ -213,11 +215,13 @@ def open_engine(settings: EngineSettings) -> Engine:
             raise InputError("GPU workers need dask-cuda; install it with pip install "
                              "dask-cuda (on a machine with CUDA) or leave --gpu-workers "
                              "out.") from None
-        cluster = LocalCUDACluster(resources={"GPU": 1}, dashboard_address=None)
+        with bare_main_module():  # spawned workers must not rerun the app script
+            cluster = LocalCUDACluster(resources={"GPU": 1}, dashboard_address=None)
         return DaskEngine(Client(cluster), cluster, gpu=True)
     workers = settings.workers or max(2, (os.cpu_count() or 2) // 2)
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+    with bare_main_module():  # spawned workers must not rerun the app script
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
     log.info("started a LocalCluster of %d worker processes at %s", workers,
              cluster.scheduler_address)
     return DaskEngine(Client(cluster), cluster)

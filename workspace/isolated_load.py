@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
-import threading
-import types
-from contextlib import contextmanager
 from pathlib import Path
 
 from clustering.dataset import Dataset
 from clustering.errors import InputError
 from clustering.loaders import load_data
+
+from .bare_main import bare_main_module
 
 log = logging.getLogger(__name__)
 
@@ -57,23 +55,6 @@ def needs_isolation(source: str) -> bool:
     return path.is_file() and path.stat().st_size >= ISOLATE_FROM_BYTES
 
 
-_MAIN_LOCK = threading.Lock()
-
-
-@contextmanager
-def _no_main_module():
-    """A bare ``__main__`` while a process starts: under Streamlit the main module is the
-    app script, which ``spawn`` would otherwise run again in the child (touching the store,
-    drawing nothing). The reader needs nothing from it."""
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
-
-
 _READER_MODULES = ["clustering.loaders"]
 
 
@@ -95,7 +76,7 @@ def start_reader_server() -> None:
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        with _MAIN_LOCK, _no_main_module():
+        with bare_main_module():
             forkserver.ensure_running()
 
 
@@ -125,7 +106,7 @@ def load_isolated(source: str, kind: str = "auto", **options) -> Dataset:
     with ProcessPoolExecutor(1, mp_context=_context(), initializer=_cap_memory,
                              initargs=(limit,)) as pool:
         try:
-            with _MAIN_LOCK, _no_main_module():  # the process starts in submit()
+            with bare_main_module():  # the process starts in submit()
                 future = pool.submit(load_data, source, kind, **options)
             return future.result()
         except (MemoryError, BrokenProcessPool) as exc:
