@@ -144,7 +144,7 @@ class _Run:
         By :func:`plateau_k` in the UMAP of the learned view when there is one, else by the
         best silhouette in the UMAP of the features, its columns standardised (tuning half,
         seeds 0-2, the sets without a learned view: k found for wine (3), docstrings (6),
-        package-docs (5) 3/3/3, 2/5/7, 9/2/6; unstandardised 3/3/3, 2/2/2, 2/2/2).
+        package-docs (5): 3/3/3, 2/5/7, 9/2/6; unstandardised 3/3/3, 2/2/2, 2/2/2).
         """
         if self.k is None:
             where = next((v for v in self.views if v in VIEWS), None)
