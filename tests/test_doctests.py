@@ -9,7 +9,8 @@ FAST = ["clustering.estimator", "clustering.clusterers", "clustering.kselect",
         "clustering.loaders", "clustering.features", "clustering.metrics",
         "clustering.deep.registry", "clustering.deep.fit", "explain.rules",
         "explain.polyhedra", "explain.ambiguity", "explain.saliency", "explain.report",
-        "explain.prototypes", "clustering.text_features", "workspace.bare_main"]
+        "explain.prototypes", "clustering.text_features", "workspace.bare_main",
+        "clustering.consensus"]
 UMAP = ["clustering.pipeline", "clustering.projection", "clustering.sampled_map",
         "clustering.auto", "clustering.neighbour_kappa"]
 """Their examples compute a UMAP (numba compiles for ~15 s on first use)."""
