@@ -79,6 +79,22 @@ def test_tiny_data_records_the_choice_and_every_criterion_value():
     json.dumps(result.info)  # goes into run.json
 
 
+def test_a_narrow_table_trains_no_scarf_view_and_says_why():
+    """With 4 columns SCARF's two corrupted copies share no original value half the time."""
+    from clustering.auto import MIN_SCARF_COLUMNS
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 300)
+    X = (np.eye(3, 4)[y] * 4 + rng.normal(size=(300, 4))).astype(np.float32)
+    result = cluster(X, "auto", 3, random_state=0)
+    assert X.shape[1] < MIN_SCARF_COLUMNS
+    assert "4 columns" in result.info["views_skipped"]["scarf"]
+    assert not any(name.startswith("scarf") for name in result.info["auto"]["scores"])
+    # the vote over UMAP seeds is a candidate; here every seed finds the three groups
+    vote = result.info["auto"]["alternatives"].index("umap-kmeans-vote")
+    assert cluster_metrics(X, result.alternatives[:, vote], y)["acc"] > 0.95
+
+
 def test_series_are_recognised_and_tables_are_not():
     frame, _ = signals(100)
     assert looks_like_series(frame)
