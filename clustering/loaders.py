@@ -338,6 +338,28 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
 _ID_NAME = re.compile(r"(^|[_\s-])(id|ids|index|idx|key|no|nr|number)$", re.IGNORECASE)
 
 
+FEW_VALUES = 5
+"""A numeric feature with at most this many distinct values among continuous ones is named in
+a note (a ``year`` of 2007-2009 among penguins' measurements made UMAP + k-means follow the
+years: ARI with the year 0.46, with the species 0.37)."""
+
+
+def _few_values_notes(typed: pd.DataFrame, chosen: list[str]) -> list[str]:
+    """Notes on numeric features with a handful of values beside continuous ones."""
+    counts = {col: typed[col].nunique() for col in chosen}
+    if not counts or max(counts.values()) <= 20:
+        return []  # no continuous column for a discrete one to stand out from
+    notes = []
+    for col, count in counts.items():
+        if count <= FEW_VALUES and len(typed) >= 10 * count:
+            values = ", ".join(f"{v:g}" for v in sorted(typed[col].dropna().unique()))
+            notes.append(f"Column '{col}' has only {count} distinct values ({values}) among "
+                         "continuous columns; neighbour-based methods and the map may group "
+                         "rows by it as by a category, so leave it out of the features if "
+                         "the groups should not differ by it.")
+    return notes
+
+
 def _default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], list[str]]:
     """The columns clustered on when none were chosen, and a note for each one left out.
 
@@ -362,6 +384,7 @@ def _default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], 
             chosen.append(col)
     if not chosen:
         return chosen + list(plan.categorical), notes
+    notes += _few_values_notes(typed, chosen)
     for col in plan.categorical:
         notes.append(f"Column '{col}' ({typed[col].nunique():,} categories) is kept for "
                      "colouring but not clustered on, since categories such as a batch or "
