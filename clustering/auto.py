@@ -60,11 +60,11 @@ log = logging.getLogger(__name__)
 BASELINE = "umap-kmeans"
 VOTE = "umap-kmeans-vote"
 VOTE_SEEDS = 3
-"""UMAP seeds the ``umap-kmeans-vote`` candidate votes over (the baseline's and two more; each
-UMAP costs about 11 s at 5,000 rows on 2 cores). Tuning half, 9 sets x 3 seeds, mean ACC of
-UMAP + k-means: one seed 0.732, a vote of 3 seeds 0.740, of 5 seeds 0.739 (``small-blobs``
-0.913 -> 0.942, ``package-docs`` 0.874 -> 0.904; on no set lower); see
-:mod:`clustering.consensus`."""
+"""UMAP seeds the ``umap-kmeans-vote`` candidate votes over (the baseline's and two more,
+which cost 4 s on ``demo:digits`` and 10-11 s at 5,000 rows on 2 cores). Tuning half, 9 sets
+x 3 seeds, mean ACC of UMAP + k-means: one seed 0.732, a vote of 3 seeds 0.740, of 5 seeds
+0.739 (``small-blobs`` 0.913 -> 0.942, ``package-docs`` 0.874 -> 0.904; on no set lower);
+see :mod:`clustering.consensus`."""
 LEARNED_VIEWS = {"table": "scarf", "series": "series", "images": "contrastive", "text": "sccl"}
 """The learned view each modality gets (embeddings read their UMAP view; text needs the texts
 and their sentence-model features)."""
