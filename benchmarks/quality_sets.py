@@ -195,7 +195,6 @@ def control_charts(n: int = 600, length: int = 60, seed: int = 808) -> Dataset:
 def _docstring_corpus(topics: dict, name: str) -> Dataset:
     """:func:`text_corpus.docstring_corpus` of ``topics`` (importable from any directory)."""
     import sys
-    from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from text_corpus import docstring_corpus
@@ -372,7 +371,6 @@ def letters(n: int = 900, size: int = 24, seed: int = 909) -> Dataset:
 def docstrings() -> Dataset:
     """The docstring corpus of ``benchmarks/text_corpus.py`` (6 topics)."""
     import sys
-    from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from text_corpus import docstring_corpus
