@@ -47,18 +47,23 @@ def test_categorical_and_id_like_columns_are_not_features_by_default_and_say_so(
     assert "batch" not in dropped.table.columns and "m7" not in dropped.table.columns
 
 
-def test_a_numeric_column_of_a_few_values_among_measurements_is_named_in_a_note(tmp_path):
+def test_a_numeric_column_of_a_few_values_among_measurements_is_read_like_a_category(tmp_path):
     path = _biologist_table(tmp_path / "cells.csv")
     frame = pd.read_csv(path)
     frame["year"] = 2007 + np.arange(len(frame)) % 3
     frame.to_csv(path, index=False)
     data = load_data(str(path), label_column="group")
-    assert "year" in data.features  # still clustered on: only the note says so
+    assert data.features == tuple(f"m{i}" for i in range(8))  # not clustered on
+    assert "year" in data.table.columns  # kept for colouring and export
     notes = [note for note in data.notes if note.startswith("Column 'year'")]
     assert notes == ["Column 'year' has only 3 distinct values (2007, 2008, 2009) among "
-                     "continuous columns; neighbour-based methods and the map may group rows "
-                     "by it as by a category, so leave it out of the features if the groups "
-                     "should not differ by it."]
+                     "continuous columns, so it is read like a category (a year, batch or site "
+                     "number would split every group by it): kept for colouring but not "
+                     "clustered on; list it among the feature columns to cluster on it."]
+    chosen = load_data(str(path), label_column="group",
+                       feature_columns=[*(f"m{i}" for i in range(8)), "year"])
+    assert "year" in chosen.features
+    assert not any(note.startswith("Column 'year'") for note in chosen.notes)
     plain = load_data(str(_biologist_table(tmp_path / "plain.csv")), label_column="group")
     assert not any("has only" in note for note in plain.notes)
 

@@ -41,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
                      "(UMAP is skipped) and left out of the features")
     run.add_argument("--feature-columns", nargs="+", metavar="COLUMN", default=None,
                      help="the table columns to cluster on (default: numeric columns that "
-                     "are not ids; categorical ones are kept for colouring only)")
+                     "are not ids or of at most 5 values among continuous ones; categorical "
+                     "ones are kept for colouring only)")
     run.add_argument("--ignore-columns", nargs="+", metavar="COLUMN", default=None,
                      help="table columns to leave out altogether")
     run.add_argument("--representation", default="auto",
