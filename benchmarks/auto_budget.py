@@ -1,8 +1,10 @@
 """Wall time of ``auto`` end to end (``clusterlab run`` without ``--method``) against its budget.
 
-Budget on this project's 2-core CPU: 5,000 rows in 2 minutes, ``demo:digits`` in 90 s. Each
+Budget on this project's 2-core CPU: 5,000 rows in 2 minutes, ``demo:digits`` in 90 s (and
+1,000 images, where ``auto`` trains two image views, inside the 5,000 rows' 2 minutes). Each
 case runs the whole pipeline (features, neighbours, ``auto``, the 2-D map, metrics) once per
-seed, in a fresh process, so numba's compilation is counted as a user would meet it.
+seed, in a fresh process, so numba's compilation is counted as a user would meet it; its peak
+resident memory (``ru_maxrss``) is recorded too.
 
 Usage::
 
@@ -26,11 +28,12 @@ CASES = {
     "table-5000": ("mixed-table:5000", 120),
     "signals-5000": ("waveforms:5000", 120),
     "images-5000": ("shapes:5000", 120),
+    "images-1000": ("shapes:1000", 120),
 }
 """Case name -> (data, budget in seconds)."""
 
 CHILD = """
-import json, sys, time
+import json, resource, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {parent!r})
 start = time.perf_counter()
 from clustering.pipeline import RunConfig, run_pipeline
@@ -45,7 +48,8 @@ else:
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters=k), dataset=data)
 print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timings,
                   "acc": result.metrics["acc"], "winner": result.clustering.params["pipeline"],
-                  "auto_seconds": result.clustering.info["auto"]["seconds"]}}))
+                  "auto_seconds": result.clustering.info["auto"]["seconds"],
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
@@ -74,7 +78,8 @@ def main() -> None:
             records.append(run_case(name, seed))
             r = records[-1]
             print(f"{name:14s} seed {seed}: {r['process_s']:6.1f} s in all (budget "
-                  f"{r['budget_s']} s), auto chose {r['winner']}, ACC {r['acc']:.3f}; "
+                  f"{r['budget_s']} s), peak RSS {r['peak_rss_mib']:.0f} MiB, auto chose "
+                  f"{r['winner']}, ACC {r['acc']:.3f}; "
                   f"stages {r['timings']}", flush=True)
             Path(args.out).write_text(json.dumps(records, indent=1))
 

@@ -168,6 +168,24 @@ def head_to_head(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def method_matrix(records: list[dict]) -> pd.DataFrame:
+    """Mean ACC per set (rows) and pipeline (columns); the best of each row in bold."""
+    frame = pd.DataFrame(records)
+    table = frame.pivot_table(index="data", columns="pipeline", values="acc", aggfunc="mean",
+                              sort=False)
+    order = [c for c in table.columns if c.startswith("peer:")] + \
+        [c for c in table.columns if not c.startswith("peer:")]
+    table = table[order]
+    rows = []
+    names = [n for half in HALVES.values() for n in half if n in table.index]
+    for name, row in table.loc[names].iterrows():
+        best = row.max()
+        rows.append({"set": name, "half": _half(name), **{col.replace("clusterlab:", ""): (
+            "—" if pd.isna(v) else f"**{v:.3f}**" if v == best else f"{v:.3f}")
+            for col, v in row.items()}})
+    return pd.DataFrame(rows)
+
+
 def _fmt(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in ("auto ACC", "best peer ACC"):
@@ -206,6 +224,9 @@ def report(records: list[dict], args) -> str:
                   markdown_table(_fmt(part.drop(columns=["half"]))), ""]
         if not args.k:
             lines += [_k_right(records, names=HALVES[half]), ""]
+    matrix = method_matrix(records)
+    lines += ["Mean ACC of every pipeline per set (best in bold; — where a pipeline was not run "
+              "on the set):", "", markdown_table(matrix), ""]
     table = summarise(records)
     for half, names in HALVES.items():
         part = table[table["set"].isin(names)]
