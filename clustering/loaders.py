@@ -352,8 +352,8 @@ def _few_values(typed: pd.DataFrame, chosen: list[str]) -> list[str]:
     counts = {col: typed[col].nunique() for col in chosen}
     if not counts or max(counts.values()) <= 20:
         return []  # no continuous column for a discrete one to stand out from
-    return [col for col, count in counts.items()
-            if count <= FEW_VALUES and len(typed) >= 10 * count]
+    return [col for col, count in counts.items()  # constant ones are dropped elsewhere
+            if 2 <= count <= FEW_VALUES and len(typed) >= 10 * count]
 
 
 def _few_values_note(typed: pd.DataFrame, col: str) -> str:
@@ -368,9 +368,10 @@ def _default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], 
     """The columns clustered on when none were chosen, and a note for each one left out.
 
     Numeric columns are features unless they look like an id (whole numbers, a different
-    one in every row, and an id-like name or consecutive values); categorical columns are
-    not (a ``batch`` or ``site`` one-hot encoded splits every group by it) unless nothing
-    else is left. Embeddings and series keep every column (they are all numbers).
+    one in every row, and an id-like name or consecutive values) or hold at most
+    :data:`FEW_VALUES` values among continuous columns (read like a category); categorical
+    columns are not (a ``batch`` or ``site`` one-hot encoded splits every group by it) unless
+    nothing else is left. Embeddings and series keep every column (they are all numbers).
     """
     if kind in ("embeddings", "series"):
         return list(plan.numeric), []
