@@ -16,8 +16,8 @@ from torch import nn
 
 from .common import TrainContext, batches, infer, step, train_epochs
 
-__all__ = ["build_encoder", "colour_jitter", "contrastive_embedding", "nt_xent", "random_views",
-           "train_contrastive"]
+__all__ = ["build_encoder", "colour_jitter", "contrastive_embedding", "contrastive_pass",
+           "nt_xent", "random_views", "train_contrastive"]
 
 
 STRIDE_FROM = 16
@@ -104,6 +104,19 @@ def nt_xent(z1, z2, temperature: float = 0.5):
     return torch.nn.functional.cross_entropy(sim, target)
 
 
+def contrastive_pass(x, index_batches, encoder, projector, opt, ctx: TrainContext) -> float:
+    """One pass of NT-Xent steps over the given batches of ``x``; the summed loss."""
+    total = 0.0
+    for idx in index_batches:
+        batch = x[idx.to(ctx.device)]
+        with ctx.autocast():
+            loss = nt_xent(projector(encoder(random_views(batch, ctx))).float(),
+                           projector(encoder(random_views(batch, ctx))).float())
+        step(opt, loss)
+        total += float(loss.detach())
+    return total
+
+
 def contrastive_embedding(images: np.ndarray, ctx: TrainContext, **settings) -> np.ndarray:
     """Train the encoder on the images and return L2-normalised embeddings, shape (n, dim).
 
@@ -142,14 +155,8 @@ def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 10
                            weight_decay=1e-5)
 
     def one_epoch(epoch: int) -> str:
-        total = 0.0
-        for idx in batches(len(x), batch_size, ctx):
-            batch = x[idx.to(ctx.device)]
-            with ctx.autocast():
-                loss = nt_xent(projector(encoder(random_views(batch, ctx))).float(),
-                               projector(encoder(random_views(batch, ctx))).float())
-            step(opt, loss)
-            total += float(loss.detach())
+        total = contrastive_pass(x, batches(len(x), batch_size, ctx), encoder, projector, opt,
+                                 ctx)
         return f"contrastive pretext epoch {epoch + 1}/{epochs}, loss {total:.3f}"
 
     train_epochs(ctx, "contrastive", {"encoder": encoder, "projector": projector, "opt": opt},

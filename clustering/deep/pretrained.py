@@ -144,8 +144,8 @@ def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size
     encoder : torch.nn.Module
         In eval mode; reads (b, c, h, w) images in 0..1.
     """
-    from .common import batches, infer, step, train_epochs
-    from .contrastive import nt_xent, random_views
+    from .common import batches, infer, train_epochs
+    from .contrastive import contrastive_pass
 
     x = torch.as_tensor(np.asarray(images, dtype=np.float32))
     if x.max() > 1.0:
@@ -159,14 +159,9 @@ def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size
     epochs = max(1, -(-steps // per_epoch))
 
     def one_epoch(epoch: int) -> str:
-        total = 0.0
-        for idx in islice(batches(len(x), batch_size, ctx), steps - epoch * per_epoch):
-            batch = x[idx.to(ctx.device)]
-            with ctx.autocast():
-                loss = nt_xent(projector(encoder(random_views(batch, ctx))).float(),
-                               projector(encoder(random_views(batch, ctx))).float())
-            step(opt, loss)
-            total += float(loss.detach())
+        total = contrastive_pass(x, islice(batches(len(x), batch_size, ctx),
+                                           steps - epoch * per_epoch), encoder, projector, opt,
+                                 ctx)
         return f"fine-tuning the pretrained encoder, epoch {epoch + 1}/{epochs}, loss {total:.3f}"
 
     train_epochs(ctx, "finetune", {"encoder": encoder, "projector": projector, "opt": opt},
