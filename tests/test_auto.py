@@ -220,7 +220,29 @@ def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates():
     assert {"finetuned-kmeans", "finetuned-umap-kmeans", "contrastive-scan"} <= set(
         choice["scores"])
     assert choice["seconds"]["view:finetuned"] > 0
+    graphs = set(choice["scores_per_graph"]["kmeans"])
+    assert {"finetuned", "finetuned (UMAP)", "contrastive"} <= graphs  # 1,280-D: both read
+    assert "contrastive (UMAP)" not in graphs
     assert cluster_metrics(X, result.labels, kinds)["acc"] >= 0.9
+
+
+def test_a_view_wider_than_the_limit_is_also_read_through_the_graph_of_its_umap():
+    from sklearn.datasets import make_blobs
+
+    from clustering.auto import UMAP_GRAPH_ABOVE, _Run
+    from clustering.progress import no_progress
+
+    _, y = make_blobs(300, centers=3, random_state=0)
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 1, (3, UMAP_GRAPH_ABOVE + 1))
+    wide = (centres[y] + rng.normal(0, 0.3, (300, UMAP_GRAPH_ABOVE + 1))).astype(np.float32)
+    run = _Run(rng.normal(0, 1, (300, 5)).astype(np.float32), 3, 0, None, None, no_progress)
+    run.views = {"finetuned": wide, "scarf": wide[:, :64].copy(), "scarf-umap": wide[:, :10]}
+    graphs = run.graphs(50)
+    assert set(graphs) == {"features", "finetuned", "finetuned (UMAP)", "scarf"}
+    assert graphs["finetuned (UMAP)"].shape == (300, 50)
+    assert (y[graphs["finetuned (UMAP)"]] == y[:, None]).mean() > 0.95  # a graph of the view
+    assert run.seconds["graph:finetuned (UMAP)"] > 0
 
 
 def topic_texts(n: int = 300, seed: int = 0) -> tuple[list[str], np.ndarray]:
