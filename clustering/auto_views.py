@@ -18,7 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .auto import _Run
 
-__all__ = ["FINETUNED", "LEARNED_VIEWS", "MIN_SCARF_COLUMNS", "VIEWS", "epochs_for",
+__all__ = ["FINETUNED", "LEARNED_VIEWS", "MIN_SCARF_COLUMNS", "UMAP_EPOCHS", "VIEWS", "epochs_for",
            "make_views", "standardise"]
 
 log = logging.getLogger(__name__)
