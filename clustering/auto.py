@@ -140,10 +140,9 @@ class _Run:
                 if name in VIEWS:
                     graphs[name] = mine_neighbours(Z, m_, self.seed)
                     if Z.shape[1] > UMAP_GRAPH_ABOVE:
-                        graphs[f"{name} (UMAP)"] = mine_neighbours(
-                            self.timed(f"graph:{name} (UMAP)", lambda Z=Z: umap_view(
-                                Z, self.seed + REFERENCE_UMAP_SEED, epochs=UMAP_EPOCHS)),
-                            m_, self.seed)
+                        U = self.timed(f"graph:{name} (UMAP)", lambda Z=Z: umap_view(
+                            Z, self.seed + REFERENCE_UMAP_SEED, epochs=UMAP_EPOCHS))
+                        graphs[f"{name} (UMAP)"] = mine_neighbours(U, m_, self.seed)
             self._graphs[m] = graphs
         return self._graphs[m]
 
