@@ -1,4 +1,4 @@
-"""Clustering quality on twenty-three labelled sets: ``auto`` and our methods against the peers.
+"""Clustering quality on twenty-nine labelled sets: ``auto`` and our methods against the peers.
 
 Every set is built offline (``benchmarks/quality_sets.py``). Six of them (``HELD_OUT``) were
 frozen before any tuning, four more (``FRESH``) on 2026-11-30; both are reported apart from
