@@ -1,10 +1,10 @@
-"""The 2-D map: trustworthiness, determinism, PCA for tiny inputs, k-NN reuse."""
+"""The 2-D map: trustworthiness, determinism, PCA for tiny inputs, k-NN reuse, equal rows."""
 
 import numpy as np
 import pytest
 from sklearn.manifold import trustworthiness
 
-from clustering.projection import TINY, knn_graph, project
+from clustering.projection import TINY, distinct_rows, knn_graph, project, umap_embed
 
 
 @pytest.mark.slow
@@ -22,6 +22,37 @@ def test_map_is_repeatable_with_a_seed_and_reuses_knn(blobs):
     a = project(X, knn, random_state=0)
     b = project(X, knn, random_state=0)
     np.testing.assert_allclose(a.xy, b.xy)
+
+
+def _scores_with_equal_rows(seed):
+    """A table of 1-10 scores like the MASS biopsies: 400 rows mostly of ones (many rows
+    equal), 200 spread over 3-10; standardised."""
+    rng = np.random.default_rng(seed)
+    low = np.clip(np.round(rng.exponential(0.4, (400, 8))) + 1, 1, 10)
+    high = rng.integers(3, 11, (200, 8)).astype(float)
+    X = np.vstack([low, high]).astype(np.float32)
+    return (X - X.mean(0)) / X.std(0), np.r_[np.zeros(400), np.ones(200)]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_equal_rows_share_one_point_and_the_groups_stay_apart(seed):
+    """UMAP lays out the distinct rows only (on these data, UMAP of all rows put equal rows
+    in several places and k-means in it reached ARI 0.78-0.82)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    X, y = _scores_with_equal_rows(seed)
+    first, inverse = distinct_rows(X)
+    assert len(first) < 400 and np.array_equal(X[first][inverse], X)
+    Z = umap_embed(X, 10, knn_graph(X, 15, seed), seed, min_dist=0.0)
+    assert Z.shape == (600, 10)
+    np.testing.assert_array_equal(Z, Z[first][inverse])  # equal rows, one point
+    labels = KMeans(2, n_init=10, random_state=0).fit_predict(Z)
+    assert adjusted_rand_score(y, labels) >= 0.95
+
+
+def test_rows_all_different_have_no_distinct_subset():
+    assert distinct_rows(np.random.default_rng(0).normal(size=(50, 3))) is None
 
 
 def test_tiny_input_uses_pca():
