@@ -34,6 +34,7 @@ def _scores_with_equal_rows(seed):
     return (X - X.mean(0)) / X.std(0), np.r_[np.zeros(400), np.ones(200)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1])
 def test_equal_rows_share_one_point_and_the_groups_stay_apart(seed):
     """UMAP lays out the distinct rows only (on these data, UMAP of all rows put equal rows
