@@ -338,3 +338,20 @@ def test_without_k_auto_estimates_it_in_the_learned_view_and_says_how():
     assert set(info["k_kappa"]) == set(range(2, 16))
     assert len(np.unique(result.labels)) == 5
     assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
+
+
+def test_large_graphs_get_spectral_clustering_without_factorising_the_laplacian(monkeypatch):
+    """Above ``SPECTRAL_EXACT_UP_TO`` rows the spectral candidate uses Lanczos iterations
+    (shift-invert ARPACK factorised a 100,000-row Laplacian for over 6 minutes); on rings the
+    two solvers give the same clusters, and both split the rings as they are."""
+    import clustering.auto as auto
+    from clustering.deep.spaces import mine_neighbours
+
+    X, y = rings(3000)
+    nbrs = mine_neighbours(X, 15, 0)
+    exact = auto.spectral_labels(nbrs, 2, 0)
+    monkeypatch.setattr(auto, "SPECTRAL_EXACT_UP_TO", 1000)
+    lanczos = auto.spectral_labels(nbrs, 2, 0)
+    assert cluster_metrics(X, exact, y)["acc"] > 0.99
+    assert np.array_equal(exact, lanczos) or np.array_equal(exact, 1 - lanczos)
+    assert np.array_equal(lanczos, auto.spectral_labels(nbrs, 2, 0))  # same seed, same result
