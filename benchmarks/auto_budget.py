@@ -10,7 +10,7 @@ Usage::
 
     python benchmarks/auto_budget.py                 # every case, seed 0
     python benchmarks/auto_budget.py --cases digits --seeds 0 1
-    python benchmarks/auto_budget.py --cases table-100000 --out benchmarks/results/auto_scale.json
+    python benchmarks/auto_budget.py --cases table-1000000 --out benchmarks/results/auto_scale.json
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ CASES = {
     "signals-5000": ("waveforms:5000", 120),
     "images-5000": ("shapes:5000", 120),
     "images-1000": ("shapes:1000", 120),
-    "table-100000": ("mixed-table:100000", None),
+    "table-1000000": ("mixed-table:1000000", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named)."""
 

@@ -12,7 +12,8 @@ How each method assigns:
   fit's responsibilities — the fixed point of EM);
 - deep methods with a saved model: the model itself (view network, heads, calibration);
 - every other method (HDBSCAN, UMAP-based ones, ``auto``): the cluster of the nearest fitted
-  row (noise when that row is noise), its confidence carried over;
+  row (noise when that row is noise), its confidence carried over (only the sample's rows
+  are kept where ``auto`` fitted on a sample, :mod:`clustering.fit_on_sample`);
 - the map: an MLP distilled from features to the fit's 2-D map (R² kept in ``fit``).
 """
 
@@ -204,8 +205,14 @@ def _cluster_part(X: np.ndarray, clustering: Clustering):
     if clustering.method == "gmm":
         cov = clustering.params.get("covariance_type", "diag")
         return "gmm", {"covariance_type": cov}, _gmm_parameters(X, clustering.soft, cov), None
-    return "nearest", {}, {"rows": X, "labels": labels.astype(np.int64),
-                           "confidence": clustering.confidence.astype(np.float32)}, None
+    keep = slice(None)
+    fitted_on = clustering.info.get("fitted_on")
+    if fitted_on:  # fitted on a sample: every other row copied its nearest sampled row
+        from .fit_on_sample import sample_rows
+
+        keep = sample_rows(len(X), fitted_on["rows"], fitted_on["seed"])
+    return "nearest", {}, {"rows": X[keep], "labels": labels[keep].astype(np.int64),
+                           "confidence": clustering.confidence[keep].astype(np.float32)}, None
 
 
 def _centroid_assign(X, centres, temperature):

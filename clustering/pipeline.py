@@ -243,12 +243,15 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device))
+    from .auto import fits_on_sample
     from .sampled_map import MAP_SAMPLE
 
     # the shared k-NN graph serves a full UMAP map and the graph-based methods; k-means and
-    # GMM on a map the data brings (or a sampled one) need none (minutes at a million rows)
-    needs_knn = config.method not in KNN_FREE or (
-        data.map_xy is None and len(feats.X) <= MAP_SAMPLE)
+    # GMM on a map the data brings (or a sampled one) need none (minutes at a million rows),
+    # nor does auto where it fits on a sample
+    reads_knn = config.method not in KNN_FREE and not (
+        config.method == "auto" and fits_on_sample(len(feats.X), data.modality))
+    needs_knn = reads_knn or (data.map_xy is None and len(feats.X) <= MAP_SAMPLE)
     knn = timed("neighbours", lambda p: neighbour_graph(feats.X, config.seed)
                 if needs_knn else None)
     clus = timed("cluster", lambda p: cluster(
