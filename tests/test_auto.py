@@ -341,9 +341,9 @@ def test_without_k_auto_estimates_it_in_the_learned_view_and_says_how():
 
 
 def test_large_graphs_get_spectral_clustering_without_factorising_the_laplacian(monkeypatch):
-    """Above ``SPECTRAL_EXACT_UP_TO`` rows the spectral candidate uses Lanczos iterations
-    (shift-invert ARPACK factorised a 100,000-row Laplacian for over 6 minutes); on rings the
-    two solvers give the same clusters, and both split the rings as they are."""
+    """Above ``SPECTRAL_EXACT_UP_TO`` rows the spectral candidate uses LOBPCG (shift-invert
+    ARPACK factorised a 100,000-row Laplacian for over 6 minutes); on rings the two solvers
+    give the same clusters, and both split the rings as they are (plain Lanczos did not)."""
     import clustering.auto as auto
     from clustering.deep.spaces import mine_neighbours
 
@@ -351,10 +351,10 @@ def test_large_graphs_get_spectral_clustering_without_factorising_the_laplacian(
     nbrs = mine_neighbours(X, 15, 0)
     exact = auto.spectral_labels(nbrs, 2, 0)
     monkeypatch.setattr(auto, "SPECTRAL_EXACT_UP_TO", 1000)
-    lanczos = auto.spectral_labels(nbrs, 2, 0)
+    lobpcg = auto.spectral_labels(nbrs, 2, 0)
     assert cluster_metrics(X, exact, y)["acc"] > 0.99
-    assert np.array_equal(exact, lanczos) or np.array_equal(exact, 1 - lanczos)
-    assert np.array_equal(lanczos, auto.spectral_labels(nbrs, 2, 0))  # same seed, same result
+    assert np.array_equal(exact, lobpcg) or np.array_equal(exact, 1 - lobpcg)
+    assert np.array_equal(lobpcg, auto.spectral_labels(nbrs, 2, 0))  # same seed, same result
 
 
 def test_above_fit_rows_auto_fits_a_sample_and_gives_the_rest_their_nearest_fitted_row(
