@@ -340,6 +340,33 @@ def test_without_k_auto_estimates_it_in_the_learned_view_and_says_how():
     assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
 
 
+def test_texts_without_k_take_the_number_of_communities_of_their_neighbour_graph():
+    """Texts have no learned view by default; k is Louvain's count, and run.json says so."""
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(400, n_features=40, centers=5, cluster_std=2.0, random_state=3)
+    X = X.astype(np.float32)
+    result = cluster(X, "auto", None, random_state=0, modality="text")
+    info = result.info
+    assert "number of communities" in info["k_selection"], info["k_selection"]
+    assert len(info["k_communities"]) == 3 and len(np.unique(result.labels)) == 5
+    assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
+    table = cluster(X, "auto", None, random_state=0, modality="embeddings").info
+    assert "communities" not in table["k_selection"] and "k_communities" not in table
+
+
+def test_the_community_count_reads_samples_of_at_most_500_rows():
+    """So the estimate does not grow with the number of rows."""
+    from sklearn.datasets import make_blobs
+
+    from clustering.kselect import COMMUNITY_ROWS, community_k
+
+    X, _ = make_blobs(2000, n_features=20, centers=4, cluster_std=2.0, random_state=0)
+    sizes: list = []
+    k, how = community_k(X, 0, sizes)
+    assert k == 4 and [sum(draw) for draw in sizes] == [COMMUNITY_ROWS] * 3, (how, sizes)
+
+
 def test_large_graphs_get_spectral_clustering_without_factorising_the_laplacian(monkeypatch):
     """Above ``SPECTRAL_EXACT_UP_TO`` rows the spectral candidate uses LOBPCG (shift-invert
     ARPACK factorised a 100,000-row Laplacian for over 6 minutes); on rings the two solvers
