@@ -11,8 +11,9 @@ What it does, in order:
    (:func:`clustering.deep.pretrained.finetune_pretrained`), and from 2,500 images up on
    the CPU only that one (both do not fit the time budget).
 2. **k**, when not given: in the UMAP of the learned view, the largest k before k-means
-   starts cutting groups (:func:`plateau_k`); without a learned view, the best silhouette
-   of k-means in the UMAP of the features.
+   starts cutting groups (:func:`plateau_k`); for texts without one, the number of
+   communities of their neighbour graph (:func:`clustering.kselect.community_k`); else the
+   best silhouette of k-means in the UMAP of the features.
 3. **Candidates**: k-means on the features, the UMAP + k-means baseline and a vote of it
    over several UMAP seeds (:mod:`clustering.consensus`), spectral clustering of the
    features' neighbour graph, and for each learned view k-means on it and on its UMAP
