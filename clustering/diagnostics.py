@@ -96,4 +96,25 @@ def run_concerns(run: dict, sizes: np.ndarray | None = None) -> list[Concern]:
                 f"(silhouette {scores[best]:.2f} against {scores[runner]:.2f}), so the "
                 "number of groups is uncertain: if you know how many to expect, set it.",
                 {"clusters": runner}, f"Run with k={runner}"))
+    out.extend(_community_concern(config, info, metrics))
     return out
+
+
+def _community_concern(config: dict, info: dict, metrics: dict) -> list[Concern]:
+    """The concern when samples of the rows gave different community counts for k."""
+    from .kselect import COMMUNITY_SHARE, K_RANGE
+
+    draws = info.get("k_communities") or []
+    k = metrics.get("n_clusters")
+    if config.get("clusters") or len(draws) < 2 or k is None:
+        return []
+    counts = [min(max(sum(size >= COMMUNITY_SHARE * sum(draw) for size in draw), K_RANGE[0]),
+                  K_RANGE[1]) for draw in draws]
+    others = sorted({c for c in counts if c != k}, key=lambda c: (abs(c - k), c))
+    if not others:
+        return []
+    return [Concern(
+        f"k={k} was chosen automatically as the number of communities in the neighbour "
+        f"graph, but samples of the rows gave {', '.join(map(str, counts))}, so the number of "
+        "groups is uncertain: if you know how many to expect, set it.",
+        {"clusters": others[0]}, f"Run with k={others[0]}")]

@@ -351,8 +351,9 @@ def test_texts_without_k_take_the_number_of_communities_of_their_neighbour_graph
     assert "number of communities" in info["k_selection"], info["k_selection"]
     assert len(info["k_communities"]) == 3 and len(np.unique(result.labels)) == 5
     assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
-    table = cluster(X, "auto", None, random_state=0, modality="embeddings").info
-    assert "communities" not in table["k_selection"] and "k_communities" not in table
+    embeddings = cluster(X, "auto", None, random_state=0, modality="embeddings").info
+    assert "communities" not in embeddings["k_selection"]
+    assert "k_communities" not in embeddings
 
 
 def test_the_community_count_reads_samples_of_at_most_500_rows():

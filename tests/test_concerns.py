@@ -94,3 +94,17 @@ def test_a_density_method_splitting_groups_into_many_small_clusters_is_said():
     concern, = run_concerns(run, sizes=sizes)
     assert "11 clusters, 7 of them" in concern.message and concern.fix == {"method": "auto"}
     assert run_concerns(run, sizes=sizes[:4]) == []
+
+
+def test_communities_that_differ_between_samples_make_k_uncertain():
+    draws = [[60, 50, 40, 30, 20, 1], [60, 50, 40, 30, 20, 10, 1], [60, 50, 40, 30, 20]]
+    run = {"config": {"method": "auto", "clusters": None},
+           "metrics": {"noise_share": 0.0, "n_clusters": 5},
+           "fit_info": {"k_communities": draws}}
+    concern, = run_concerns(run)
+    assert "gave 5, 6, 5" in concern.message and concern.fix == {"clusters": 6}
+    run["fit_info"]["k_communities"] = [draws[0], draws[2], draws[2]]
+    assert run_concerns(run) == []
+    run["fit_info"]["k_communities"] = draws
+    run["config"]["clusters"] = 5
+    assert run_concerns(run) == []

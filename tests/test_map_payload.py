@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ui.map_payload import MAX_CATEGORIES, _ramp, build_payload, decode, selection_rows
+from ui.map_payload import EXTENT, MAX_CATEGORIES, _ramp, build_payload, decode, selection_rows
 
 
 def _frame(n=500, seed=0):
@@ -31,7 +31,8 @@ def test_round_trip_keeps_positions_shape_and_aspect():
     meta, sec = decode(build_payload(frame, run_key="r1", colour="cluster").data)
     assert meta["n"] == len(frame)
     x, y = sec["x"], sec["y"]
-    assert x.dtype == np.float32 and np.abs(x).max() <= 0.95 + 1e-6 and np.abs(y).max() <= 0.95
+    assert x.dtype == np.float32 and np.abs(x).max() == pytest.approx(EXTENT)
+    assert np.abs(y).max() <= EXTENT
     # one scale for both axes: the spread keeps its 10:2 ratio
     assert np.std(x) / np.std(y) == pytest.approx(np.std(frame["x"]) / np.std(frame["y"]),
                                                    rel=1e-3)

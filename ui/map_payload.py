@@ -49,6 +49,10 @@ PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#F
            "#7B4173", "#3182BD", "#E6550D", "#31A354", "#756BB1", "#636363", "#6BAED6",
            "#FD8D3C", "#74C476")
 GREY = "#BBBBBB"
+EXTENT = 0.85
+"""The map's points fill [-EXTENT, EXTENT] of the view's shorter side: a margin for the
+cluster labels, which are drawn centred on a member (at 0.95 the labels of clusters at the
+left and right edges of a text map were cut off in the journeys' screenshots)."""
 _VIRIDIS = ("#440154", "#482878", "#3E4A89", "#31688E", "#26828E", "#1F9E89", "#35B779",
             "#6DCD59", "#B4DE2C", "#FDE725")
 
@@ -74,7 +78,7 @@ class MapPayload:
 
 
 def _normalised(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Centre the map and scale both axes alike into [-0.95, 0.95]."""
+    """Centre the map and scale both axes alike into [-:data:`EXTENT`, :data:`EXTENT`]."""
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.float64)
     finite = np.isfinite(x) & np.isfinite(y)
@@ -83,8 +87,8 @@ def _normalised(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lo = np.array([x[finite].min(), y[finite].min()])
     hi = np.array([x[finite].max(), y[finite].max()])
     centre, half = (lo + hi) / 2, max(float((hi - lo).max()) / 2, 1e-12)
-    nx = np.where(finite, (x - centre[0]) / half * 0.95, 0.0)
-    ny = np.where(finite, (y - centre[1]) / half * 0.95, 0.0)
+    nx = np.where(finite, (x - centre[0]) / half * EXTENT, 0.0)
+    ny = np.where(finite, (y - centre[1]) / half * EXTENT, 0.0)
     return nx.astype(np.float32), ny.astype(np.float32)
 
 
