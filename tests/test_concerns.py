@@ -108,3 +108,14 @@ def test_communities_that_differ_between_samples_make_k_uncertain():
     run["fit_info"]["k_communities"] = draws
     run["config"]["clusters"] = 5
     assert run_concerns(run) == []
+
+
+def test_a_k_just_past_the_plateau_of_the_kappa_makes_k_uncertain():
+    kappa = {"2": 0.984, "3": 1.0, "4": 0.972, "5": 0.957}  # waveforms, seed 0: 4 groups
+    run = {"config": {"method": "auto", "clusters": None},
+           "metrics": {"noise_share": 0.0, "n_clusters": 3}, "fit_info": {"k_kappa": kappa}}
+    concern, = run_concerns(run)
+    assert "k=4 keeps nearest neighbours almost as well" in concern.message
+    assert concern.fix == {"clusters": 4}
+    kappa["4"] = 0.79  # a clear drop past the groups
+    assert run_concerns(run) == []
