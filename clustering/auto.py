@@ -425,6 +425,10 @@ def _choose(run: _Run, info: dict) -> Clustering:
                 f"{scores[BASELINE]:.3f})")}
     log.info("auto: %s", info["auto"]["why"])
     others = np.stack([lab for lab, _ in run.candidates.values()], axis=1).astype(np.int64)
+    view = next((v for v in VIEWS if winner.startswith(f"{v}-") and v in run.views), None)
+    if view is not None:
+        info["space"] = f"the {view} view ({run.views[view].shape[1]} columns)"
     return Clustering(labels, soft, soft.max(axis=1).astype(np.float32), "auto",
                       {"n_clusters": int(run.k), "pipeline": winner}, info,
-                      alternatives=others)
+                      alternatives=others,
+                      space=None if view is None else run.views[view].astype(np.float32))

@@ -34,6 +34,10 @@ class Clustering:
         The trained network of deep methods (saved separately, see ``DeepModel.save``).
     alternatives : ndarray of int64, shape (n, m), optional
         Other clusterings of the same points (DivClust's heads), one column each.
+    space : ndarray of float32, shape (n, d), optional
+        The rows in the space the clusters were cut in, when that is not the features
+        (``auto``'s learned views); the map is laid out from it, so that it shows the
+        groups the clusters are.
     """
 
     labels: np.ndarray
@@ -44,6 +48,7 @@ class Clustering:
     info: dict = field(default_factory=dict)
     model: object = field(default=None, repr=False)
     alternatives: np.ndarray | None = None
+    space: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         """Check that the arrays agree in shape (``ValueError`` otherwise)."""
@@ -54,6 +59,8 @@ class Clustering:
             raise ValueError(f"confidence must be ({n},), got {self.confidence.shape}")
         if n and self.labels.max() >= max(self.soft.shape[1], 1):
             raise ValueError("a label is larger than the number of soft columns")
+        if self.space is not None and len(self.space) != n:
+            raise ValueError(f"space must have n={n} rows, got {self.space.shape}")
 
     @property
     def n_clusters(self) -> int:
@@ -63,7 +70,8 @@ class Clustering:
     def save(self, path: Path) -> None:
         """Write to ``path`` (.npz, no pickle); callers make it atomic."""
         meta = json.dumps({"method": self.method, "params": self.params, "info": self.info})
-        extra = {} if self.alternatives is None else {"alternatives": self.alternatives}
+        extra = {name: value for name, value in (("alternatives", self.alternatives),
+                                                 ("space", self.space)) if value is not None}
         with open(path, "wb") as handle:
             np.savez(handle, labels=self.labels, soft=self.soft, confidence=self.confidence,
                      meta=np.array(meta), **extra)
@@ -73,6 +81,6 @@ class Clustering:
         """Read a file written by :meth:`save`."""
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            alternatives = z["alternatives"] if "alternatives" in z.files else None
+            extra = {name: z[name] for name in ("alternatives", "space") if name in z.files}
             return cls(labels=z["labels"], soft=z["soft"], confidence=z["confidence"],
-                       alternatives=alternatives, **meta)
+                       **extra, **meta)

@@ -159,7 +159,9 @@ class ClusterLab:
         self.n_clusters_ = result.n_clusters
         self.embedding_ = None
         if self.map:
-            self.embedding_ = project(feats.X, knn, self.random_state,
+            space = feats.X if result.space is None else result.space
+            self.embedding_ = project(space, knn if result.space is None else None,
+                                      self.random_state,
                                       lambda f, m: progress(0.8 + 0.2 * f, m)).xy
         self.metrics_ = cluster_metrics(feats.X, result.labels, data.labels,
                                         random_state=self.random_state,

@@ -263,6 +263,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         texts=texts_of(data, feats)))
     if data.map_xy is not None:  # the data brings its own map
         proj = timed("map", lambda p: Projection(data.map_xy, "columns"))
+    elif clus.space is not None:  # the clusters were cut in a learned view: map that
+        proj = timed("map", lambda p: project(clus.space, None, config.seed, p, device=device))
     else:
         proj = timed("map", lambda p: project(feats.X, knn, config.seed, p, device=device))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
@@ -273,6 +275,9 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         v for k, v in clus.info.items() if k in ("k_selection", "note"))
     if "auto" in clus.info:
         notes += (f"auto chose {clus.info['auto']['why']}.",)
+    if clus.space is not None and data.map_xy is None:
+        notes += (f"The map is laid out from {clus.info.get('space', 'the learned view')}, "
+                  "the space the clusters were cut in.",)
     return RunResult(config, data, feats, clus, proj, metrics, timings, notes)
 
 

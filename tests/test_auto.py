@@ -139,6 +139,17 @@ def test_a_series_run_beats_kmeans_on_the_raw_columns(tmp_path):
     raw_acc = cluster_metrics(result.features.X, raw, y)["acc"]
     assert result.metrics["acc"] >= raw_acc + 0.2, (result.metrics["acc"], raw_acc)
     assert any(note.startswith("auto chose") for note in result.notes)
+    # the map is laid out from the view the clusters were cut in, so it shows them apart
+    # (a map of the raw columns mixes the two shapes: silhouette 0.01 in the check, 0.73 here)
+    from sklearn.metrics import silhouette_score
+
+    from clustering.projection import project
+
+    assert result.clustering.info["auto"]["winner"].startswith("series-")
+    assert result.clustering.space.shape == (len(y), 64)
+    assert any("map is laid out from the series view" in note for note in result.notes)
+    raw_map = project(result.features.X).xy
+    assert silhouette_score(result.projection.xy, y) > 0.5 > silhouette_score(raw_map, y) + 0.3
 
 
 def test_the_cli_runs_auto_by_default_and_run_json_says_what_won(tmp_path):

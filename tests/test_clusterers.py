@@ -63,7 +63,14 @@ def test_clustering_save_load_round_trip(tmp_path, blobs):
     back = Clustering.load(tmp_path / "c.npz")
     np.testing.assert_array_equal(back.labels, result.labels)
     np.testing.assert_allclose(back.soft, result.soft)
-    assert back.params == result.params and back.method == "gmm"
+    assert back.params == result.params and back.method == "gmm" and back.space is None
+    from dataclasses import replace
+
+    space = np.arange(len(X) * 3, dtype=np.float32).reshape(len(X), 3)
+    replace(result, space=space).save(tmp_path / "s.npz")
+    np.testing.assert_array_equal(Clustering.load(tmp_path / "s.npz").space, space)
+    with pytest.raises(ValueError, match="space must have"):
+        replace(result, space=space[:-1])
 
 
 @pytest.mark.slow
