@@ -354,7 +354,13 @@ function placeLabels(state) {
     const node = nodes[j];
     if (!node) return;
     const [x, y] = plot.getScreenPosition(label.anchor) || [-1000, -1000];
-    node.style.left = `${x}px`;
+    // a label centred on a member near the edge would be cut off: keep it inside the map
+    // while its member is in view
+    const width = ui.stage.clientWidth;
+    const half = node.offsetWidth / 2 + 2;
+    const left = x >= 0 && x <= width && width > 2 * half
+      ? Math.min(Math.max(x, half), width - half) : x;
+    node.style.left = `${left}px`;
     node.style.top = `${y}px`;
   });
 }
