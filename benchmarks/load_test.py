@@ -187,8 +187,12 @@ async def one_session(browser, url: str, index: int, actions: int, results: dict
             took = await _action(page, s, kind, step, index, rng, times)
         except Exception as exc:  # noqa: BLE001 - a failed action is counted, not fatal
             results.setdefault("failed", []).append(f"session {index} {kind}: {exc!s:.80}")
-            await page.goto(url)
-            await page.wait_for_selector(".clm-root[data-ready='1']")
+            try:  # start over from the page, as the user would; give up if even that fails
+                await page.goto(url)
+                await page.wait_for_selector(".clm-root[data-ready='1']")
+            except Exception as again:  # noqa: BLE001 - the session ends, the run goes on
+                results["failed"].append(f"session {index} did not reopen: {again!s:.80}")
+                break
             continue
         if took is not None:
             times.setdefault(kind, []).append(took)
