@@ -126,14 +126,13 @@ def _plateau_concern(config: dict, info: dict, metrics: dict) -> list[Concern]:
 
 def _community_concern(config: dict, info: dict, metrics: dict) -> list[Concern]:
     """The concern when samples of the rows gave different community counts for k."""
-    from .kselect import COMMUNITY_SHARE, K_RANGE
+    from .kselect import counted_communities
 
     draws = info.get("k_communities") or []
     k = metrics.get("n_clusters")
     if config.get("clusters") or len(draws) < 2 or k is None:
         return []
-    counts = [min(max(sum(size >= COMMUNITY_SHARE * sum(draw) for size in draw), K_RANGE[0]),
-                  K_RANGE[1]) for draw in draws]
+    counts = [counted_communities(draw) for draw in draws]
     others = sorted({c for c in counts if c != k}, key=lambda c: (abs(c - k), c))
     if not others:
         return []

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 __all__ = ["COMMUNITY_DRAWS", "COMMUNITY_ROWS", "COMMUNITY_SHARE", "K_RANGE", "choose_k",
-           "chunked_d2", "community_k", "distance_soft", "kmeans_fit"]
+           "chunked_d2", "community_k", "counted_communities", "distance_soft", "kmeans_fit"]
 
 K_RANGE = (2, 15)
 """Smallest and largest k tried when the number of clusters is not given."""
@@ -103,6 +103,20 @@ COMMUNITY_DRAWS = 3
 Louvain's node orders)."""
 
 
+def counted_communities(sizes: list[int]) -> int:
+    """The k one draw of :func:`community_k` gives, from its community sizes.
+
+    Its communities of at least :data:`COMMUNITY_SHARE` of the rows, within :data:`K_RANGE`.
+
+    Examples
+    --------
+    >>> counted_communities([60, 50, 40, 30, 20, 1])
+    5
+    """
+    counted = sum(size >= COMMUNITY_SHARE * sum(sizes) for size in sizes)
+    return int(min(max(counted, K_RANGE[0]), K_RANGE[1]))
+
+
 def community_k(X: np.ndarray, random_state: int = 0,
                 sizes_out: list | None = None) -> tuple[int, str]:
     """Estimate k as the number of communities of the rows' nearest-neighbour graph.
@@ -140,11 +154,12 @@ def community_k(X: np.ndarray, random_state: int = 0,
     import networkx as nx
     from sklearn.neighbors import NearestNeighbors
 
+    from .fit_on_sample import sample_rows
+
     n = len(X)
     counts = []
     for draw in range(COMMUNITY_DRAWS):
-        rng = np.random.default_rng(random_state + draw)
-        rows = np.sort(rng.choice(n, min(n, COMMUNITY_ROWS), replace=False))
+        rows = sample_rows(n, COMMUNITY_ROWS, random_state + draw)
         m = min(14, len(rows) - 1)
         neighbours = NearestNeighbors(n_neighbors=m).fit(X[rows]).kneighbors()[1]
         graph = nx.Graph()
@@ -155,9 +170,8 @@ def community_k(X: np.ndarray, random_state: int = 0,
             graph, resolution=1.0, seed=random_state + draw)), reverse=True)
         if sizes_out is not None:
             sizes_out.append(sizes)
-        counts.append(sum(size >= COMMUNITY_SHARE * len(rows) for size in sizes))
-    counted = int(np.median(counts))
-    k = int(min(max(counted, K_RANGE[0]), K_RANGE[1], n - 1))
+        counts.append(counted_communities(sizes))
+    k = int(min(np.median(counts), n - 1))
     return k, (f"k={k} chosen as the number of communities of the rows' 14-nearest-neighbour "
                f"graph (Louvain; communities of at least {COMMUNITY_SHARE:.0%} of the rows, "
                f"median over {COMMUNITY_DRAWS} draws of up to {COMMUNITY_ROWS} rows: "
