@@ -334,8 +334,9 @@ def test_scan_heads_learn_from_one_sampled_neighbour_per_point():
 
 
 @pytest.mark.slow
-def test_without_k_auto_estimates_it_in_the_learned_view_and_says_how():
-    """k from the plateau of the per-cluster kappa in the UMAP of the SCARF view."""
+def test_without_k_a_table_takes_k_from_the_prediction_strength_and_says_how():
+    """Tables: k from the prediction strength of k-means in the UMAP of the features, also
+    where a SCARF view is trained (the plateau in its UMAP said 6-7 for 2 on ``skewed-table``)."""
     from sklearn.datasets import make_blobs
 
     X, y = make_blobs(600, n_features=8, centers=5, cluster_std=1.0, random_state=4)
@@ -345,8 +346,11 @@ def test_without_k_auto_estimates_it_in_the_learned_view_and_says_how():
     info = result.info
     assert "scarf" in info["auto"]["scores_per_graph"]["kmeans"]
     assert info["k_selection"].startswith("k=5 chosen as the largest k") and \
-        "UMAP of the scarf view" in info["k_selection"], info["k_selection"]
-    assert set(info["k_kappa"]) == set(range(2, 16))
+        "prediction strength" in info["k_selection"] and \
+        info["k_selection"].endswith("in the UMAP of the features"), info["k_selection"]
+    strength = info["k_strength"]
+    assert set(strength) == set(range(2, 16)) and strength[5] >= 0.9 > max(
+        v for k, v in strength.items() if k > 5)
     assert len(np.unique(result.labels)) == 5
     assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
 
@@ -365,6 +369,22 @@ def test_texts_without_k_take_the_number_of_communities_of_their_neighbour_graph
     embeddings = cluster(X, "auto", None, random_state=0, modality="embeddings").info
     assert "communities" not in embeddings["k_selection"]
     assert "k_communities" not in embeddings
+
+
+def test_the_prediction_strength_finds_the_groups_and_drops_past_them():
+    """k-means past the number of groups cuts one in a different place in each half."""
+    from sklearn.datasets import make_blobs
+
+    from clustering.kselect import PS_THRESHOLD, prediction_strength, prediction_strength_k
+
+    X, _ = make_blobs(900, n_features=6, centers=6, cluster_std=1.0, random_state=2)
+    curve: dict = {}
+    k, how = prediction_strength_k(X, 0, curve)
+    assert k == 6 and "prediction strength" in how and set(curve) == set(range(2, 16))
+    assert curve[6] >= PS_THRESHOLD > max(curve[j] for j in range(7, 16))
+    assert prediction_strength_k(X, 0)[0] == k  # same seed, same k
+    # a test cluster the training centres split in half keeps a third of its pairs
+    assert prediction_strength(np.zeros(4, int), np.array([0, 0, 1, 1])) == pytest.approx(1 / 3)
 
 
 def test_the_community_count_reads_samples_of_at_most_500_rows():
