@@ -201,15 +201,16 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
     strong = [k for k, v in curve.items() if v >= PS_THRESHOLD]
     if not strong:
         best = max(curve, key=curve.get)
-        return K_RANGE[0], (f"k={K_RANGE[0]}: no k in {K_RANGE[0]}..{hi} gave k-means clusters "
-                            f"of one half of the rows that the other half predicts (prediction "
-                            f"strength at most {curve[best]:.2f}, at k={best}; {PS_THRESHOLD} "
-                            f"wanted), so the rows may hold no distinct groups")
+        return K_RANGE[0], (f"k={K_RANGE[0]}: for no k in {K_RANGE[0]}..{hi} were the k-means "
+                            f"clusters of one half of the rows reproduced by k-means fitted on "
+                            f"the other half (prediction strength at most {curve[best]:.2f}, at "
+                            f"k={best}; {PS_THRESHOLD} wanted), so the rows may hold no "
+                            f"distinct groups")
     k = max(strong)
-    return k, (f"k={k} chosen as the largest k whose k-means clusters of one half of the rows "
-               f"the other half predicts (prediction strength {curve[k]:.2f}, at least "
-               f"{PS_THRESHOLD} wanted; mean over {PS_DRAWS} halvings) over "
-               f"k={K_RANGE[0]}..{hi}")
+    return k, (f"k={k} chosen as the largest k in {K_RANGE[0]}..{hi} whose k-means clusters "
+               f"of one half of the rows are reproduced by k-means fitted on the other half "
+               f"(prediction strength {curve[k]:.2f}, at least {PS_THRESHOLD} wanted; mean "
+               f"over {PS_DRAWS} random halvings)")
 
 
 COMMUNITY_SHARE = 0.02

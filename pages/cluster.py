@@ -36,7 +36,8 @@ with st.form("run_form"):
                           format_func=lambda m: f"{m} — {METHODS[m].summary}", key="method")
     c3, c4, c5, c6 = st.columns(4)
     k = c3.number_input("Clusters (0 = choose automatically)", 0, 200, 0,
-                        help="Used by k-means, GMM and UMAP+k-means; HDBSCAN finds k itself",
+                        help="Every method but the HDBSCAN ones, which find k themselves. With 0 "
+                             "the method estimates k and the run's notes say how.",
                         key="k")
     mcs = c4.number_input("Min cluster size (0 = automatic)", 0, 100000, 0,
                           help="HDBSCAN methods: the smallest group that counts as a cluster",
