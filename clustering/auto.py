@@ -120,7 +120,8 @@ COMMUNITY_K_MODALITIES = ("text",)
 neighbour graph (:func:`clustering.kselect.community_k`) instead of the best silhouette in
 their UMAP. Tuning half, the four text sets, seeds 0 and 1 (true 6 / 5 / 5 / 6): the
 silhouette found 2 5 / 9 2 / 6 6 / 9 2 (k = 2 caps ACC at 0.33-0.40), the communities
-9 9 / 6 6 / 6 6 / 7 7: never fewer than the topics. On the tables the communities
+9 9 / 6 6 / 6 6 / 7 7: never fewer than the topics (at Louvain's resolution 1; 0.8 since
+stop 27, :data:`clustering.kselect.COMMUNITY_RESOLUTION`). On the tables the communities
 overshoot (7-9 for the 3 species of ``penguins``), so tables do not use them
 (:data:`STRENGTH_K_MODALITIES`)."""
 STRENGTH_K_MODALITIES = ("table",)
