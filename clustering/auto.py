@@ -198,20 +198,19 @@ class _Run:
 
         For tables by the prediction strength of k-means in the UMAP of the features
         (:data:`STRENGTH_K_MODALITIES`); else by :func:`plateau_k` in the UMAP of the
-        learned view when there is one; for texts
-        without one by the communities of the features' neighbour graph
-        (:data:`COMMUNITY_K_MODALITIES`); else by the
-        best silhouette in the UMAP of the features, its columns standardised (tuning half,
-        seeds 0-2, the sets without a learned view: k found for wine (3), docstrings (6),
+        learned view when there is one; for texts without one by the communities of the
+        features' neighbour graph (:data:`COMMUNITY_K_MODALITIES`); else by the best
+        silhouette in the UMAP of the features, its columns standardised (tuning half, seeds
+        0-2, the sets without a learned view: k found for wine (3), docstrings (6),
         package-docs (5): 3/3/3, 2/5/7, 9/2/6; unstandardised 3/3/3, 2/2/2, 2/2/2).
         """
         if self.k is None:
-            where = next((v for v in self.views if v in VIEWS), None)
             if self.modality in STRENGTH_K_MODALITIES:
                 self.k, how = prediction_strength_k(standardise(self.views["umap"]), self.seed,
                                                     self.info.setdefault("k_strength", {}))
                 self.info["k_selection"] = f"{how}, in the UMAP of the features"
                 return self.k
+            where = next((v for v in self.views if v in VIEWS), None)
             if where is not None and f"{where}-umap" in self.views:
                 self.k, how = plateau_k(self.views[f"{where}-umap"], self.seed,
                                         self.info.setdefault("k_kappa", {}))

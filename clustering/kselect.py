@@ -159,7 +159,7 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
     Parameters
     ----------
     X : ndarray, shape (n, d)
-        The rows (``auto`` passes the UMAP of the features or of the learned view).
+        The rows (``auto`` passes the UMAP of the features of a table).
     random_state : int
         Seed of the sample, the halvings and k-means.
     curve_out : dict, optional
@@ -247,11 +247,10 @@ def community_k(X: np.ndarray, random_state: int = 0,
                 sizes_out: list | None = None) -> tuple[int, str]:
     """Estimate k as the number of communities of the rows' nearest-neighbour graph.
 
-    Louvain's modularity communities (:data:`COMMUNITY_RESOLUTION`) of the graph joining each
-    row to its 14
-    nearest neighbours, on at most :data:`COMMUNITY_ROWS` rows; the communities holding at
-    least :data:`COMMUNITY_SHARE` of them are counted, the median over
-    :data:`COMMUNITY_DRAWS` draws, within :data:`K_RANGE`. ``auto`` uses it for texts (see
+    Louvain's modularity communities (resolution :data:`COMMUNITY_RESOLUTION`) of the graph
+    joining each row to its 14 nearest neighbours, on at most :data:`COMMUNITY_ROWS` rows;
+    the communities holding at least :data:`COMMUNITY_SHARE` of them are counted, the median
+    over :data:`COMMUNITY_DRAWS` draws, within :data:`K_RANGE`. ``auto`` uses it for texts (see
     :data:`clustering.auto.COMMUNITY_K_MODALITIES`). In two dimensions Louvain splits round
     groups into several communities; it is meant for wide features.
 

@@ -383,6 +383,9 @@ def test_the_prediction_strength_finds_the_groups_and_drops_past_them():
     assert k == 6 and "prediction strength" in how and set(curve) == set(range(2, 16))
     assert curve[6] >= PS_THRESHOLD > max(curve[j] for j in range(7, 16))
     assert prediction_strength_k(X, 0)[0] == k  # same seed, same k
+    # one round cloud: k-means cuts it anywhere, no k reaches the threshold, and it says so
+    k, how = prediction_strength_k(np.random.default_rng(0).normal(size=(400, 3)), 0)
+    assert k == 2 and "may hold no distinct groups" in how, how
     # a test cluster the training centres split in half keeps a third of its pairs
     assert prediction_strength(np.zeros(4, int), np.array([0, 0, 1, 1])) == pytest.approx(1 / 3)
 
