@@ -62,6 +62,14 @@ class Clustering:
         if self.space is not None and len(self.space) != n:
             raise ValueError(f"space must have n={n} rows, got {self.space.shape}")
 
+    def map_input(self, X: np.ndarray, knn):
+        """The rows the map is laid out from, and their neighbour graph.
+
+        ``space`` when set (its graph is computed anew by the projection), else the
+        features ``X`` with their graph ``knn``.
+        """
+        return (X, knn) if self.space is None else (self.space, None)
+
     @property
     def n_clusters(self) -> int:
         """Number of clusters, noise not counted."""

@@ -159,9 +159,8 @@ class ClusterLab:
         self.n_clusters_ = result.n_clusters
         self.embedding_ = None
         if self.map:
-            space = feats.X if result.space is None else result.space
-            self.embedding_ = project(space, knn if result.space is None else None,
-                                      self.random_state,
+            rows, graph = result.map_input(feats.X, knn)
+            self.embedding_ = project(rows, graph, self.random_state,
                                       lambda f, m: progress(0.8 + 0.2 * f, m)).xy
         self.metrics_ = cluster_metrics(feats.X, result.labels, data.labels,
                                         random_state=self.random_state,

@@ -167,15 +167,14 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
 
     Returns
     -------
-    k : int
-    how : str
-        One sentence for ``run.json``.
+    tuple of (int, str)
+        The k, and the sentence saying how it was found (``run.json``'s ``k_selection``).
 
     Examples
     --------
     >>> from sklearn.datasets import make_blobs
-    >>> X, _ = make_blobs(600, 5, centers=4, random_state=0)
-    >>> prediction_strength_k(X)[0]
+    >>> rows = make_blobs(600, 5, centers=4, random_state=0)[0]
+    >>> prediction_strength_k(rows)[0]
     4
     """
     from sklearn.cluster import KMeans

@@ -263,10 +263,9 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         texts=texts_of(data, feats)))
     if data.map_xy is not None:  # the data brings its own map
         proj = timed("map", lambda p: Projection(data.map_xy, "columns"))
-    elif clus.space is not None:  # the clusters were cut in a learned view: map that
-        proj = timed("map", lambda p: project(clus.space, None, config.seed, p, device=device))
-    else:
-        proj = timed("map", lambda p: project(feats.X, knn, config.seed, p, device=device))
+    else:  # the features, or the learned view the clusters were cut in
+        rows, graph = clus.map_input(feats.X, knn)
+        proj = timed("map", lambda p: project(rows, graph, config.seed, p, device=device))
     metrics = timed("metrics", lambda p: cluster_metrics(feats.X, clus.labels, data.labels,
                                                          random_state=config.seed,
                                                          confidence=clus.confidence))
