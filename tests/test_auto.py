@@ -355,20 +355,19 @@ def test_without_k_a_table_takes_k_from_the_prediction_strength_and_says_how():
     assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
 
 
-def test_texts_without_k_take_the_number_of_communities_of_their_neighbour_graph():
-    """Texts have no learned view by default; k is Louvain's count, and run.json says so."""
+@pytest.mark.parametrize("modality", ["text", "embeddings"])
+def test_texts_and_embeddings_without_k_take_the_number_of_communities(modality):
+    """Texts (no learned view by default) and uploaded embeddings: k is Louvain's count of
+    communities in the features' neighbour graph, and run.json says so."""
     from sklearn.datasets import make_blobs
 
     X, y = make_blobs(400, n_features=40, centers=5, cluster_std=2.0, random_state=3)
     X = X.astype(np.float32)
-    result = cluster(X, "auto", None, random_state=0, modality="text")
+    result = cluster(X, "auto", None, random_state=0, modality=modality)
     info = result.info
     assert "number of communities" in info["k_selection"], info["k_selection"]
     assert len(info["k_communities"]) == 3 and len(np.unique(result.labels)) == 5
     assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
-    embeddings = cluster(X, "auto", None, random_state=0, modality="embeddings").info
-    assert "communities" not in embeddings["k_selection"]
-    assert "k_communities" not in embeddings
 
 
 def test_the_prediction_strength_finds_the_groups_and_drops_past_them():
