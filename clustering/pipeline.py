@@ -273,7 +273,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     notes = tuple(data.notes) + tuple(feats.notes) + tuple(
         v for k, v in clus.info.items() if k in ("k_selection", "note"))
     if "auto" in clus.info:
-        notes += (f"auto chose {clus.info['auto']['why']}.",)
+        notes += (f"auto chose {clus.info['auto']['winner']}: {clus.info['auto']['why']}.",)
     if clus.space is not None and data.map_xy is None:
         notes += (f"The map is laid out from {clus.info.get('space', 'the learned view')}, "
                   "the space the clusters were cut in.",)
