@@ -212,10 +212,10 @@ class _Run:
         (:data:`STRENGTH_K_MODALITIES`); else by :func:`plateau_k` in the UMAP of the
         learned view when there is one; for texts without one and for uploaded embeddings by
         the communities of the features' neighbour graph (:data:`COMMUNITY_K_MODALITIES`);
-        else by the best
-        silhouette in the UMAP of the features, its columns standardised (tuning half, seeds
-        0-2, the sets without a learned view: k found for wine (3), docstrings (6),
-        package-docs (5): 3/3/3, 2/5/7, 9/2/6; unstandardised 3/3/3, 2/2/2, 2/2/2).
+        else by the best silhouette in the UMAP of the features, its columns standardised
+        (tuning half, seeds 0-2, the sets without a learned view: k found for wine (3),
+        docstrings (6), package-docs (5): 3/3/3, 2/5/7, 9/2/6; unstandardised 3/3/3, 2/2/2,
+        2/2/2).
         """
         if self.k is None:
             if self.modality in STRENGTH_K_MODALITIES:

@@ -135,6 +135,9 @@ def test_a_series_run_beats_kmeans_on_the_raw_columns(tmp_path):
                                     clusters=2))
     assert result.dataset.modality == "series"
     assert "series" in result.clustering.info["auto"]["scores_per_graph"]["kmeans"]
+    # with a learned view of the signals, the baseline is scored but no vote of raw UMAPs drawn
+    alternatives = result.clustering.info["auto"]["alternatives"]
+    assert "umap-kmeans" in alternatives and "umap-kmeans-vote" not in alternatives
     raw = cluster(result.features.X, "kmeans", 2).labels
     raw_acc = cluster_metrics(result.features.X, raw, y)["acc"]
     assert result.metrics["acc"] >= raw_acc + 0.2, (result.metrics["acc"], raw_acc)
