@@ -153,7 +153,11 @@ class Session:
 
 
 async def lasso(page, frac: float, rng: random.Random) -> None:
-    box = await page.locator(".clm-stage canvas").first.bounding_box()
+    canvas = page.locator(".clm-stage canvas").first
+    # at 1024 x 720 the map starts near the bottom of the window: a user scrolls to it first
+    # (a drag past the window's edge selects nothing, and no rerun follows)
+    await canvas.scroll_into_view_if_needed()
+    box = await canvas.bounding_box()
     cx = box["x"] + box["width"] * rng.uniform(0.45, 0.55)
     cy = box["y"] + box["height"] * rng.uniform(0.45, 0.55)
     rx, ry = box["width"] * frac, box["height"] * frac

@@ -148,7 +148,7 @@ else:
                 f"Labelled {len(selection)} points")
 
 with st.expander("Audit trail"):
-    log = store.audit_log(key, limit=50)
+    log = store.audit_log(key, limit=50, brief=True)
     st.dataframe(pd.DataFrame([{"when": e["at"][:19], "who": e["who"], "what": e["action"],
                                 "detail": str({k: v for k, v in e["detail"].items()
                                                if k not in ("before", "ids")})[:120]}

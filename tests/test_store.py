@@ -57,6 +57,27 @@ def test_audit_log_records_who_what_and_before(tmp_path):
     assert {r["who"] for r in store.reviewers(key)} == {"ana", "ben"}
 
 
+def test_the_brief_audit_log_leaves_point_ids_out_and_moved_clusters_are_read_alone(tmp_path):
+    """The Review page's audit trail reads entries without their point ids (a lasso on a
+    large map moves thousands), and a move to a new cluster reads only the cluster ids."""
+    store = Store(tmp_path / "s")
+    key = _register(store)
+    store.label_points(key, [f"p{i}" for i in range(500)], cluster=7, who="ana",
+                       action="move_points")
+    store.label_points(key, ["p1"], label="odd", who="ben")
+    full, brief = store.audit_log(key, limit=50), store.audit_log(key, limit=50, brief=True)
+    assert [e["action"] for e in brief] == [e["action"] for e in full]
+    moved = next(e for e in full if e["action"] == "move_points")
+    assert len(moved["detail"]["ids"]) == 500
+    for entry in brief:
+        assert "ids" not in entry["detail"] and "before" not in entry["detail"]
+    assert {k: v for k, v in moved["detail"].items() if k not in ("ids", "before")} == \
+        next(e for e in brief if e["action"] == "move_points")["detail"]
+    assert store.moved_clusters(key) == [7]
+    table = store.point_label_table(key)
+    assert len(table) == 500 and table.loc[table["point_id"] == "p1", "label"].item() == "odd"
+
+
 def test_failed_change_rolls_back_without_audit(tmp_path):
     store = Store(tmp_path / "s")
     key = _register(store)

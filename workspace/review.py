@@ -83,9 +83,8 @@ def move_points(store: Store, run_key: str, run_dir, point_ids, target: int | No
     if not ids:
         raise InputError("No points are selected; draw a box or lasso on the map first.")
     if target is None:  # every cluster id ever used, without rebuilding current labels
-        used = store.point_label_table(run_key)["cluster"].dropna()
         labels = np.concatenate([load_assignments(run_dir)["cluster"].to_numpy(np.int64),
-                                 used.to_numpy().astype(np.int64)])
+                                 np.asarray(store.moved_clusters(run_key), np.int64)])
         target = new_cluster_id(labels, store, run_key)
         store.set_cluster(run_key, target, name=new_name or f"cluster {target}", who=who,
                           **edit)

@@ -152,22 +152,39 @@ class ReviewState:
         """Per-point labels and cluster moves as a table (``point_id, label, cluster``;
         missing values are None/NaN): the fast form for whole-run joins."""
         with self._connect() as con:
+            con.row_factory = None  # plain tuples: no per-row conversion
             rows = con.execute("SELECT point_id, label, cluster FROM point_labels "
                                "WHERE run_key=?", (run_key,)).fetchall()
-        return pd.DataFrame([tuple(r) for r in rows], columns=["point_id", "label", "cluster"])
+        return pd.DataFrame(rows, columns=["point_id", "label", "cluster"])
+
+    def moved_clusters(self, run_key: str) -> list[int]:
+        """Every cluster id points of the run were moved to (no per-point rows read)."""
+        with self._connect() as con:
+            return [r[0] for r in con.execute(
+                "SELECT DISTINCT cluster FROM point_labels WHERE run_key=? AND cluster IS NOT "
+                "NULL", (run_key,)).fetchall()]
 
     def point_labels(self, run_key: str) -> dict[str, dict]:
         """Per-point labels and cluster moves, by point id."""
         rows = self._query("SELECT * FROM point_labels WHERE run_key=?", (run_key,))
         return {r["point_id"]: r for r in rows}
 
-    def audit_log(self, run_key: str | None = None, limit: int = 1000) -> list[dict]:
-        """Audit entries, newest first."""
+    def audit_log(self, run_key: str | None = None, limit: int = 1000,
+                  brief: bool = False) -> list[dict]:
+        """Audit entries, newest first.
+
+        ``brief`` leaves the point ids and earlier values (``ids``, ``before``) out of each
+        entry's ``detail``, in SQL: a lasso on a large map moves thousands of points, and the
+        last 50 entries of the load test's store held 11 MB of them.
+        """
+        detail = "json_remove(detail, '$.ids', '$.before') AS detail" if brief else "detail"
+        columns = f"id, at, who, project_id, run_key, action, {detail}"
         if run_key is None:
-            rows = self._query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+            rows = self._query(f"SELECT {columns} FROM audit ORDER BY id DESC LIMIT ?",
+                               (limit,))
         else:
-            rows = self._query("SELECT * FROM audit WHERE run_key=? ORDER BY id DESC LIMIT ?",
-                               (run_key, limit))
+            rows = self._query(f"SELECT {columns} FROM audit WHERE run_key=? ORDER BY id DESC "
+                               "LIMIT ?", (run_key, limit))
         for r in rows:
             r["detail"] = json.loads(r["detail"])
         return rows
