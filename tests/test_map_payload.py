@@ -220,3 +220,26 @@ def test_a_large_tables_map_frame_reads_no_data(tmp_path, monkeypatch):
         ui.views.map_frame(store, key, run_dir, refuse)
     again = ui.views.map_frame(store, key, run_dir, lambda: data)
     assert again["truth"].astype(str).tolist() == list(data.labels)
+
+
+def test_positions_kept_for_a_run_serve_every_review_revision():
+    """A review move changes clusters, not places: the positions of the first revision
+    (kept per run by the map view) give the same points as positions rebuilt for the next."""
+    from ui.map_payload import colour_points, encode_map, point_positions, prepare_points
+
+    frame = _frame()
+    placed = point_positions(frame, run_key="r")
+    moved = frame.assign(cluster_name=np.where(np.arange(len(frame)) < 50, "new one",
+                                               frame["cluster_name"]))
+    kept = prepare_points(moved, run_key="r", placed=placed)
+    fresh = prepare_points(moved, run_key="r")
+    assert kept.pos_key == fresh.pos_key and kept.meta == fresh.meta
+    assert set(kept.positions) == set(fresh.positions) == {"x", "y", "ids", "hover"}
+    for name in kept.positions:
+        assert np.array_equal(np.frombuffer(bytes(kept.positions[name]), np.uint8),
+                              np.frombuffer(bytes(fresh.positions[name]), np.uint8))
+    for name in kept.codes:
+        assert np.array_equal(kept.codes[name], fresh.codes[name])
+    assert "new one" in kept.meta["cluster_names"]
+    assert decode(encode_map(colour_points(kept, moved, "cluster")).data)[0] == \
+        decode(encode_map(colour_points(fresh, moved, "cluster")).data)[0]

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["MapPayload", "PreparedMap", "PreparedPoints", "build_payload", "colour_points",
-           "decode", "encode_map", "prepare_map", "prepare_points", "selection_rows"]
+           "decode", "encode_map", "point_positions", "prepare_map", "prepare_points",
+           "selection_rows"]
 
 MAGIC = b"CLM1"
 MAX_CATEGORIES = 30
@@ -246,21 +247,25 @@ class PreparedPoints:
     pos_key: str
 
 
-def prepare_points(frame: pd.DataFrame, *, run_key: str, images: np.ndarray | None = None,
-                   height: int = 620, widget: str = "map") -> PreparedPoints:
-    """The part of the map that no colouring, filter or selection changes (parameters as
-    :func:`prepare_map`'s)."""
+@dataclass(frozen=True, eq=False)
+class PointPositions:
+    """The part of a map no review move changes either: positions, ids, hover lines and
+    thumbnails (a run's points keep their place whatever cluster they are moved to)."""
+
+    positions: dict
+    pos_key: str
+    atlas: dict | None
+
+
+def point_positions(frame: pd.DataFrame, *, run_key: str,
+                    images: np.ndarray | None = None) -> PointPositions:
+    """Positions, ids, hover lines and thumbnails of a map (parameters as
+    :func:`prepare_map`'s). Under the load test they were 17 % of the server's GIL time
+    when rebuilt for every review revision (the hover lines' first-line split of 50,000
+    texts); :mod:`ui.map_view` keeps them per run."""
     n = len(frame)
     x, y = _normalised(frame["x"].to_numpy(), frame["y"].to_numpy())
     digest = hashlib.blake2b(x.tobytes() + y.tobytes(), digest_size=8).hexdigest()
-    pos_key = f"{run_key}:{n}:{digest}"
-    codes_in_order, names_in_order = _text_codes(frame["cluster_name"])
-    present = np.flatnonzero(np.bincount(codes_in_order, minlength=len(names_in_order)))
-    cluster_names = sorted(names_in_order[i] for i in present)
-    lut = np.zeros(len(names_in_order), np.uint16)
-    lut[present] = [cluster_names.index(names_in_order[i]) for i in present]
-    cluster_codes = lut[codes_in_order]
-    confidence = np.clip(frame["confidence"].to_numpy(np.float64) * 255, 0, 255)
     positions: dict[str, np.ndarray | bytes] = {"x": x, "y": y}
     if n <= IDS_UP_TO:
         ids = [str(i) for i in frame["id"].to_numpy(object)]
@@ -270,9 +275,29 @@ def prepare_points(frame: pd.DataFrame, *, run_key: str, images: np.ndarray | No
         positions["ids"] = text.encode()
     if n <= HOVER_UP_TO and "hover" in frame:
         positions["hover"] = _first_lines(frame["hover"])
-    meta: dict = {}
+    atlas = None
     if images is not None and len(images) == n and n <= ATLAS_UP_TO:
-        positions["atlas"], meta["atlas"] = _atlas(images)
+        positions["atlas"], atlas = _atlas(images)
+    return PointPositions(positions, f"{run_key}:{n}:{digest}", atlas)
+
+
+def prepare_points(frame: pd.DataFrame, *, run_key: str, images: np.ndarray | None = None,
+                   height: int = 620, widget: str = "map",
+                   placed: PointPositions | None = None) -> PreparedPoints:
+    """The part of the map that no colouring, filter or selection changes (parameters as
+    :func:`prepare_map`'s; ``placed``: :func:`point_positions` of the same run, when kept)."""
+    n = len(frame)
+    placed = placed or point_positions(frame, run_key=run_key, images=images)
+    positions, pos_key = placed.positions, placed.pos_key
+    x, y = positions["x"], positions["y"]
+    codes_in_order, names_in_order = _text_codes(frame["cluster_name"])
+    present = np.flatnonzero(np.bincount(codes_in_order, minlength=len(names_in_order)))
+    cluster_names = sorted(names_in_order[i] for i in present)
+    lut = np.zeros(len(names_in_order), np.uint16)
+    lut[present] = [cluster_names.index(names_in_order[i]) for i in present]
+    cluster_codes = lut[codes_in_order]
+    confidence = np.clip(frame["confidence"].to_numpy(np.float64) * 255, 0, 255)
+    meta: dict = {} if placed.atlas is None else {"atlas": placed.atlas}
     if len(cluster_names) <= 256:
         cluster_codes = cluster_codes.astype(np.uint8)
     point_codes = {"cluster": cluster_codes,

@@ -14,7 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from ui import keys
-from ui.map_payload import colour_points, encode_map, prepare_points, selection_rows
+from ui.map_payload import (
+    colour_points,
+    encode_map,
+    point_positions,
+    prepare_points,
+    selection_rows,
+)
 
 BUNDLE = Path(__file__).parent / "map_component" / "map.js"
 
@@ -25,12 +31,20 @@ def _component():
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
+def _positions(run_key: str, n: int, _frame: pd.DataFrame, _images):
+    """Positions, ids, hover lines and thumbnails of a run's map: the same for every
+    review revision (a move changes clusters, not places)."""
+    return point_positions(_frame, run_key=run_key, images=_images)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _points(run_key: str, revision: int, height: int, widget: str, _frame: pd.DataFrame,
             _images):
     """The colour-independent part of a map, shared by reruns and sessions (a review change
     is a new revision)."""
     return prepare_points(_frame, run_key=run_key, images=_images, height=height,
-                          widget=widget)
+                          widget=widget, placed=_positions(run_key, len(_frame), _frame,
+                                                           _images))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
