@@ -14,11 +14,12 @@ What it does, in order:
    the features one half of the rows predicts for the other (prediction strength,
    :func:`clustering.kselect.prediction_strength_k`); else in the UMAP of the learned view,
    the largest k before k-means starts cutting groups (:func:`plateau_k`); for texts
-   without one, the number of communities of their neighbour graph
-   (:func:`clustering.kselect.community_k`); else the best silhouette of k-means in the
-   UMAP of the features.
+   without one and for uploaded embeddings, the number of communities of their neighbour
+   graph (:func:`clustering.kselect.community_k`); else the best silhouette of k-means in
+   the UMAP of the features.
 3. **Candidates**: k-means on the features, the UMAP + k-means baseline and a vote of it
-   over several UMAP seeds (:mod:`clustering.consensus`), spectral clustering of the
+   over several UMAP seeds (:mod:`clustering.consensus`; not drawn where images or signals
+   have a learned view, :data:`NO_VOTE_WITH_VIEW`), spectral clustering of the
    features' neighbour graph, and for each learned view k-means on it and on its UMAP
    and SCAN heads trained on it, then self-labelled (not on the 1,280-D fine-tuned view).
    (Spectral clustering of the learned view's own graph is left out: it cuts the very graph

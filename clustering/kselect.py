@@ -177,8 +177,6 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
     >>> prediction_strength_k(rows)[0]
     4
     """
-    from sklearn.cluster import KMeans
-
     from .fit_on_sample import sample_rows
 
     rng = np.random.default_rng(random_state)
@@ -191,8 +189,8 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
         strengths = []
         for order in halvings:
             train, test = Z[order[:half]], Z[order[half:]]
-            fitted = KMeans(k, n_init=3, random_state=random_state).fit(train)
-            test_labels = KMeans(k, n_init=3, random_state=random_state).fit_predict(test)
+            fitted = kmeans_fit(train, k, random_state, n_init=3)
+            test_labels = kmeans_fit(test, k, random_state, n_init=3).labels_
             strengths.append(prediction_strength(test_labels, fitted.predict(test)))
         curve[k] = float(np.mean(strengths))
     if curve_out is not None:
