@@ -30,9 +30,14 @@ CASES = {
     "signals-5000": ("waveforms:5000", 120),
     "images-5000": ("shapes:5000", 120),
     "images-1000": ("shapes:1000", 120),
+    "text-5000": ("package-text:5000", 120),
     "table-1000000": ("mixed-table:1000000", None),
 }
-"""Case name -> (data, budget in seconds; None: no budget, run only when named)."""
+"""Case name -> (data, budget in seconds; None: no budget, run only when named).
+
+``package-text:N`` is N docstrings of five packages (:func:`text_corpus.package_corpus`),
+written to a CSV before the clock starts and read from it as ``clusterlab run --data
+FILE --kind text --text-column text`` would (the MiniLM embedding is part of the time)."""
 
 CHILD = """
 import json, resource, sys, time
@@ -42,6 +47,9 @@ from clustering.pipeline import RunConfig, run_pipeline
 source, seed = {source!r}, {seed}
 if source.startswith("demo:"):
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters=10))
+elif source.endswith(".csv"):
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}, kind="text",
+                                    text_column="text", label_column="package"))
 else:
     import quality_sets
     name, n = source.split(":")
@@ -55,10 +63,36 @@ print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timi
 """
 
 
+def _text_csv(source: str, folder: Path) -> tuple[str, int]:
+    """Write ``package-text:N`` to a CSV (id, text, package); its path and number of labels."""
+    sys.path.insert(0, str(ROOT.parent))
+    sys.path.insert(0, str(ROOT))
+    from text_corpus import package_corpus
+
+    data = package_corpus(int(source.split(":")[1]))
+    path = folder / f"{data.name}.csv"
+    import pandas as pd
+
+    pd.DataFrame({"id": data.ids, "text": data.texts, "package": data.labels}).to_csv(
+        path, index=False)
+    return str(path), len(set(data.labels))
+
+
 def run_case(name: str, seed: int) -> dict:
     """One case in a fresh interpreter; its timings and ACC."""
+    import tempfile
+
     source, budget = CASES[name]
-    code = CHILD.format(root=str(ROOT), parent=str(ROOT.parent), source=source, seed=seed)
+    with tempfile.TemporaryDirectory() as folder:
+        k = 0
+        if source.startswith("package-text:"):
+            source, k = _text_csv(source, Path(folder))
+        return _run_child(name, source, seed, budget, k)
+
+
+def _run_child(name: str, source: str, seed: int, budget: int | None, k: int) -> dict:
+    code = CHILD.format(root=str(ROOT), parent=str(ROOT.parent), source=source, seed=seed,
+                        k=k)
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip().splitlines()[-1]

@@ -7,8 +7,12 @@ with Python, NumPy, pandas, Pillow and the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
+import io
+import pkgutil
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -66,6 +70,65 @@ def docstring_corpus(topics: dict | None = None, name: str = "docstrings",
                    table=pd.DataFrame(index=range(len(frame))),
                    labels=frame["topic"].to_numpy(dtype=object),
                    texts=frame["text"].tolist(), source=source)
+
+
+PACKAGES = ("scipy", "sympy", "pandas", "numpy", "sklearn")
+"""Packages :func:`package_corpus` walks (all installed with the project: SymPy comes with
+PyTorch); about 6,400 distinct first paragraphs."""
+
+
+def _package_paragraphs(top: str) -> list[tuple[str, str]]:
+    """(qualified name, first paragraph) of every public callable defined in ``top``."""
+    pkg = importlib.import_module(top)
+    modules = [pkg]
+    for info in pkgutil.walk_packages(pkg.__path__, f"{top}.",
+                                      onerror=lambda name: None):
+        parts = info.name.split(".")[1:]
+        if any(p.startswith("_") or p in ("tests", "test", "testing", "conftest")
+               for p in parts):
+            continue
+        try:
+            modules.append(importlib.import_module(info.name))
+        except Exception:  # noqa: BLE001 - optional submodules that do not import here
+            continue
+    rows = []
+    for module in modules:
+        for name in dir(module):
+            member = getattr(module, name, None) if not name.startswith("_") else None
+            if callable(member) and str(getattr(member, "__module__", "")).startswith(top):
+                text = _first_paragraph(getattr(member, "__doc__", None))
+                if text:
+                    rows.append((f"{module.__name__}.{name}", text))
+    return rows
+
+
+def package_corpus(n: int = 5000, seed: int = 0) -> Dataset:
+    """``n`` docstrings of :data:`PACKAGES`, labelled by package: a large text case.
+
+    Each distinct first paragraph is kept once (under the package that defines it); ``n``
+    of them are drawn at random. Used by ``benchmarks/auto_budget.py`` for the time budget
+    of ``auto`` on 5,000 texts; the labels (which package) make a hard topic task, as
+    NumPy, SciPy and pandas share much of their vocabulary.
+    """
+    rows, seen = [], set()
+    quiet = io.StringIO()  # some modules print or warn when imported (sympy.this, PIL)
+    with warnings.catch_warnings(), contextlib.redirect_stdout(quiet), \
+            contextlib.redirect_stderr(quiet):
+        warnings.simplefilter("ignore")
+        for top in PACKAGES:
+            for name, text in _package_paragraphs(top):
+                if text not in seen:
+                    seen.add(text)
+                    rows.append((name, text, top))
+    if len(rows) < n:
+        raise ValueError(f"only {len(rows)} docstrings found in {PACKAGES}, fewer than {n}")
+    keep = np.sort(np.random.default_rng(seed).choice(len(rows), n, replace=False))
+    frame = pd.DataFrame([rows[i] for i in keep], columns=["id", "text", "package"])
+    return Dataset(name=f"package-text-{n}", modality="text",
+                   ids=frame["id"].to_numpy(dtype=object),
+                   table=pd.DataFrame(index=range(len(frame))),
+                   labels=frame["package"].to_numpy(dtype=object),
+                   texts=frame["text"].tolist(), source=f"benchmarks:package-text:{n}")
 
 
 if __name__ == "__main__":

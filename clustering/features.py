@@ -60,7 +60,7 @@ class Features:
             raise ValueError(f"X has shape {self.X.shape} but there are {len(self.names)} names")
 
 
-def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 256,
+def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | None = None,
               progress: ProgressFn = no_progress, device: str = "cpu") -> Features:
     """Compute the feature matrix for a data set.
 
@@ -69,8 +69,9 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
     data : Dataset
     representation : str
         A key of :data:`REPRESENTATIONS`; ``auto`` picks the modality's default.
-    batch_size : int
-        Batch size for the text model.
+    batch_size : int, optional
+        Texts per forward pass of the text model (default
+        :data:`clustering.text_features.ENCODE_BATCH`).
     progress : callable
         ``progress(fraction, message)``.
     device : str
@@ -91,10 +92,11 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int = 
     progress(0.0, f"features: {rep}")
     scaling = None
     if rep in ("minilm", "tfidf"):
-        from .text_features import minilm_embed, tfidf_svd
+        from .text_features import ENCODE_BATCH, minilm_embed, tfidf_svd
 
         if rep == "minilm":
-            X = minilm_embed(data.texts, batch_size=batch_size, progress=progress, device=device)
+            X = minilm_embed(data.texts, batch_size=batch_size or ENCODE_BATCH,
+                             progress=progress, device=device)
         else:
             X = tfidf_svd(data.texts)
         names = [f"dim_{j}" for j in range(X.shape[1])]

@@ -9,12 +9,21 @@ import numpy as np
 
 from .progress import ProgressFn, no_progress
 
-__all__ = ["TEST_EMBEDDER", "hashing_embed", "load_minilm", "minilm_embed", "tfidf_svd"]
+__all__ = ["ENCODE_BATCH", "PROGRESS_CHUNK", "TEST_EMBEDDER", "hashing_embed", "load_minilm",
+           "minilm_embed", "tfidf_svd"]
 
 TEST_EMBEDDER = "CLUSTERLAB_TEST_EMBEDDER"
 """Environment variable: set to ``hashing`` and :func:`minilm_embed` returns
 :func:`hashing_embed` instead of loading the model. For tests (fast and deterministic, also
 in worker processes); never set it where real clusters are wanted."""
+
+ENCODE_BATCH = 32
+"""Texts per forward pass of the sentence model. With the texts in order of length a batch
+pads only to its own longest text: 1,500 package docstrings (40-600 characters) took 26.2 s
+on 2 CPU cores in batches of 256 in input order, 7.4 s sorted in batches of 32 (16: 7.5 s,
+64: 8.4 s), with the same vectors (largest difference 2e-7)."""
+PROGRESS_CHUNK = 512
+"""Texts between two progress reports."""
 
 log = logging.getLogger(__name__)
 _MODELS: dict[str, object] = {}
@@ -41,33 +50,41 @@ def load_minilm(device: str = "cpu"):
     return _MODELS[device]
 
 
-def minilm_embed(texts: list[str], batch_size: int = 256, progress: ProgressFn = no_progress,
-                 device: str = "cpu") -> np.ndarray:
-    """Embed texts with all-MiniLM-L6-v2, in batches, L2-normalised.
+def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
+                 progress: ProgressFn = no_progress, device: str = "cpu") -> np.ndarray:
+    """Embed texts with all-MiniLM-L6-v2, shortest first, L2-normalised, in input order.
+
+    The texts are encoded in order of length, so that each batch is padded only to its own
+    longest text (:data:`ENCODE_BATCH`), and progress is reported every
+    :data:`PROGRESS_CHUNK` texts.
 
     Parameters
     ----------
     texts : list of str, length n
     batch_size : int
+        Texts per forward pass.
     progress : callable
     device : str
 
     Returns
     -------
     ndarray of float32, shape (n, 384)
+        Row i embeds ``texts[i]``.
     """
     if os.environ.get(TEST_EMBEDDER) == "hashing":
         progress(1.0, f"embedding text {len(texts):,}/{len(texts):,} (test embedder)")
         return hashing_embed(texts)
     model = load_minilm(device)
-    out = []
-    for start in range(0, len(texts), batch_size):
-        batch = texts[start:start + batch_size]
-        out.append(model.encode(batch, batch_size=batch_size, normalize_embeddings=True,
-                                show_progress_bar=False, convert_to_numpy=True))
-        done = min(start + batch_size, len(texts))
+    order = np.argsort([len(text) for text in texts], kind="stable")
+    out = np.empty((len(texts), model.get_sentence_embedding_dimension()), dtype=np.float32)
+    for start in range(0, len(texts), PROGRESS_CHUNK):
+        rows = order[start:start + PROGRESS_CHUNK]
+        out[rows] = model.encode([texts[i] for i in rows], batch_size=batch_size,
+                                 normalize_embeddings=True, show_progress_bar=False,
+                                 convert_to_numpy=True)
+        done = start + len(rows)
         progress(done / len(texts), f"embedding text {done:,}/{len(texts):,}")
-    return np.vstack(out).astype(np.float32)
+    return out
 
 
 def hashing_embed(texts: list[str], dims: int = 384) -> np.ndarray:

@@ -119,6 +119,23 @@ def test_text_minilm_embedding_offline(tmp_path):
     assert sims[0, 1] > sims[0, 2] and sims[2, 3] > sims[1, 3]
 
 
+@pytest.mark.slow
+def test_texts_embedded_shortest_first_come_back_in_input_order(monkeypatch):
+    """Length-sorted batches and progress chunks do not reorder or change the vectors."""
+    from clustering import text_features
+    from clustering.text_features import load_minilm, minilm_embed
+
+    texts = ["a very long sentence about interest rates, central banks and inflation " * 3,
+             "cats", "a dog barks", "the central bank raises rates", "a puppy barks loudly",
+             "x" * 5, "rates"]
+    monkeypatch.setattr(text_features, "PROGRESS_CHUNK", 3)
+    reports = []
+    X = minilm_embed(texts, progress=lambda f, msg: reports.append(f))
+    alone = load_minilm().encode(texts, batch_size=1, normalize_embeddings=True)
+    np.testing.assert_allclose(X, alone, atol=1e-5)
+    assert reports == pytest.approx([3 / 7, 6 / 7, 1.0])
+
+
 def test_digits_demo_is_scikit_learns_digits():
     """The demo reads scikit-learn's digits file without importing scikit-learn."""
     from sklearn.datasets import load_digits
