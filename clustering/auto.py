@@ -8,8 +8,8 @@ What it does, in order:
    (:mod:`clustering.auto_views`, :mod:`clustering.deep.pretexts`,
    :mod:`clustering.deep.contrastive`); images of 16 px
    and more also an ImageNet-pretrained encoder fine-tuned with the same pretext
-   (:func:`clustering.deep.pretrained.finetune_pretrained`), and from 2,500 images up on
-   the CPU only that one (both do not fit the time budget).
+   (:func:`clustering.deep.pretrained.finetune_pretrained`); on the CPU only that one (both
+   do not fit the time budget, :data:`clustering.auto_views.BOTH_IMAGE_VIEWS_ON_CPU`).
 2. **k**, when not given: for tables, the largest k whose k-means clusters in the UMAP of
    the features one half of the rows predicts for the other (prediction strength,
    :func:`clustering.kselect.prediction_strength_k`); else in the UMAP of the learned view,

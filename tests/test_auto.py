@@ -226,17 +226,28 @@ def test_fine_tuning_the_pretrained_encoder_trains_it_keeps_imagenet_statistics_
 
 
 @pytest.mark.slow
-def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates():
+@pytest.mark.parametrize("both", [False, True], ids=["cpu", "both-views"])
+def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypatch, both):
+    """On the CPU the fine-tuned view replaces the contrastive one; where both fit (a GPU),
+    both are trained and the criterion reads both graphs."""
+    from clustering import auto_views
+
+    monkeypatch.setattr(auto_views, "BOTH_IMAGE_VIEWS_ON_CPU", both)
     images, kinds = stripes_and_discs(220, 16, seed=1)
     X = images.reshape(len(images), -1).astype(np.float32) / 255.0
     result = cluster(X, "auto", 2, modality="images", image_shape=(16, 16, 3))
     choice = result.info["auto"]
-    assert {"finetuned-kmeans", "finetuned-umap-kmeans", "contrastive-scan"} <= set(
-        choice["scores"])
+    assert {"finetuned-kmeans", "finetuned-umap-kmeans"} <= set(choice["scores"])
     assert choice["seconds"]["view:finetuned"] > 0
     graphs = set(choice["scores_per_graph"]["kmeans"])
-    assert {"finetuned", "finetuned (UMAP)", "contrastive"} <= graphs  # 1,280-D: both read
+    assert {"finetuned", "finetuned (UMAP)"} <= graphs  # 1,280-D: read both ways
     assert "contrastive (UMAP)" not in graphs
+    if both:
+        assert "contrastive-scan" in choice["scores"] and "contrastive" in graphs
+    else:
+        assert not any(name.startswith("contrastive") for name in choice["scores"])
+        assert "contrastive" not in graphs and "view:contrastive" not in choice["seconds"]
+        assert "time budget" in result.info["views_skipped"]["contrastive"]
     assert cluster_metrics(X, result.labels, kinds)["acc"] >= 0.9
 
 
