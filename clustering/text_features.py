@@ -76,7 +76,9 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
         return hashing_embed(texts)
     model = load_minilm(device)
     order = np.argsort([len(text) for text in texts], kind="stable")
-    out = np.empty((len(texts), model.get_sentence_embedding_dimension()), dtype=np.float32)
+    width = getattr(model, "get_embedding_dimension",  # the name since sentence-transformers 5
+                    model.get_sentence_embedding_dimension)()
+    out = np.empty((len(texts), width), dtype=np.float32)
     for start in range(0, len(texts), PROGRESS_CHUNK):
         rows = order[start:start + PROGRESS_CHUNK]
         out[rows] = model.encode([texts[i] for i in rows], batch_size=batch_size,
