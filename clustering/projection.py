@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .numba_cache import cache_umap_compilation
 from .progress import ProgressFn, no_progress
 
 __all__ = ["Projection", "KnnGraph", "distinct_rows", "knn_graph", "project", "umap_embed",
@@ -87,6 +88,8 @@ def knn_graph(X: np.ndarray, n_neighbors: int = 15, random_state: int = 0) -> Kn
         return KnnGraph(idx.astype(np.int64), dist.astype(np.float32))
     from umap.umap_ import nearest_neighbors
 
+    cache_umap_compilation()
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         idx, dist, _ = nearest_neighbors(X, k, "euclidean", {}, False,
@@ -158,6 +161,7 @@ def umap_embed(X: np.ndarray, n_components: int, knn: KnnGraph, random_state: in
     """
     import umap
 
+    cache_umap_compilation()
     n_neighbors = knn.indices.shape[1]
     distinct = distinct_rows(X)
     if distinct is not None and len(distinct[0]) >= MIN_DISTINCT:

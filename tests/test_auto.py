@@ -225,6 +225,24 @@ def test_fine_tuning_the_pretrained_encoder_trains_it_keeps_imagenet_statistics_
     assert cluster_metrics(Z, labels, kinds)["acc"] >= 0.9
 
 
+def test_the_encoder_runs_channels_last_and_gives_the_contiguous_features():
+    """Channels-last is a speed choice only: the same features as the plain layout."""
+    import torch
+
+    from clustering.deep.pretrained import _encoder, _Features
+
+    images, _ = stripes_and_discs(8, 24)
+    x = torch.as_tensor(images, dtype=torch.float32).permute(0, 3, 1, 2) / 255.0
+    fast = _Features(_encoder("cpu"), 64).eval()
+    assert fast.net._conv_stem.weight.is_contiguous(memory_format=torch.channels_last)
+    plain = _encoder("cpu").eval()
+    with torch.no_grad():
+        resized = torch.nn.functional.interpolate(x, size=(64, 64), mode="bilinear",
+                                                  align_corners=False)
+        expected = plain.extract_features((resized - fast.mean) / fast.sd).mean(dim=(2, 3))
+        np.testing.assert_allclose(fast(x).numpy(), expected.numpy(), rtol=1e-3, atol=1e-4)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("both", [False, True], ids=["cpu", "both-views"])
 def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypatch, both):

@@ -88,3 +88,19 @@ def test_large_maps_fit_umap_on_a_sample_and_place_the_rest(monkeypatch):
     assert (nearest == y).mean() > 0.97
     again = project(X, random_state=0)
     assert np.allclose(again.xy, proj.xy, atol=1e-4)
+
+
+def test_umap_compilation_is_cached_on_disk_after_the_first_umap():
+    """umap-learn's numba functions get numba's disk cache (pynndescent's have their own)."""
+    import umap.layouts
+    import umap.umap_
+    from numba.core.caching import NullCache
+
+    from clustering.numba_cache import cache_umap_compilation
+
+    X = np.random.default_rng(0).normal(size=(80, 4))
+    umap_embed(X, 2, knn_graph(X, 10), random_state=0, n_epochs=20)
+    for function in (umap.umap_.smooth_knn_dist, umap.umap_.compute_membership_strengths,
+                     umap.layouts._nb_optimize_layout_euclidean_single_epoch):
+        assert not isinstance(function._cache, NullCache), function
+    assert cache_umap_compilation() == 0  # once per process
