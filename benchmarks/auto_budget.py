@@ -3,8 +3,10 @@
 Budget on this project's 2-core CPU: 5,000 rows in 2 minutes, ``demo:digits`` in 90 s (and
 1,000 images, where ``auto`` trains two image views, inside the 5,000 rows' 2 minutes). Each
 case runs the whole pipeline (features, neighbours, ``auto``, the 2-D map, metrics) once per
-seed, in a fresh process, so numba's compilation is counted as a user would meet it; its peak
-resident memory (``ru_maxrss``) is recorded too.
+seed, in a fresh process; its peak resident memory (``ru_maxrss``) is recorded too. numba's
+compiled code is read from its disk cache, as on every run after a user's first
+(``clustering.numba_cache``); ``--numba-cache cold`` gives each case an empty cache, as the
+first run after installing meets it.
 
 Usage::
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -78,7 +81,7 @@ def _text_csv(source: str, folder: Path) -> tuple[str, int]:
     return str(path), len(set(data.labels))
 
 
-def run_case(name: str, seed: int) -> dict:
+def run_case(name: str, seed: int, numba_cache: str = "warm") -> dict:
     """One case in a fresh interpreter; its timings and ACC."""
     import tempfile
 
@@ -87,15 +90,21 @@ def run_case(name: str, seed: int) -> dict:
         k = 0
         if source.startswith("package-text:"):
             source, k = _text_csv(source, Path(folder))
-        return _run_child(name, source, seed, budget, k)
+        env = dict(os.environ)
+        if numba_cache == "cold":
+            env["NUMBA_CACHE_DIR"] = str(Path(folder) / "numba")
+        record = _run_child(name, source, seed, budget, k, env)
+    record["numba_cache"] = numba_cache
+    return record
 
 
-def _run_child(name: str, source: str, seed: int, budget: int | None, k: int) -> dict:
+def _run_child(name: str, source: str, seed: int, budget: int | None, k: int,
+               env: dict) -> dict:
     code = CHILD.format(root=str(ROOT), parent=str(ROOT.parent), source=source, seed=seed,
                         k=k)
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip().splitlines()[-1]
+                         check=True, env=env).stdout.strip().splitlines()[-1]
     record = json.loads(out)
     record.update(case=name, seed=seed, budget_s=budget,
                   process_s=round(time.perf_counter() - start, 1))
@@ -107,12 +116,14 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", choices=list(CASES),
                         default=[name for name, (_, budget) in CASES.items() if budget])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--numba-cache", choices=("warm", "cold"), default="warm",
+                        help="cold: an empty numba cache per case (a first run after install)")
     parser.add_argument("--out", default=str(ROOT / "results" / "auto_budget.json"))
     args = parser.parse_args()
     records = []
     for name in args.cases:
         for seed in args.seeds:
-            records.append(run_case(name, seed))
+            records.append(run_case(name, seed, args.numba_cache))
             r = records[-1]
             print(f"{name:14s} seed {seed}: {r['process_s']:6.1f} s in all (budget "
                   f"{r['budget_s'] or 'none'} s), peak RSS {r['peak_rss_mib']:.0f} MiB, auto chose "
