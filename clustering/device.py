@@ -6,7 +6,7 @@ import logging
 
 from .errors import InputError
 
-__all__ = ["limit_cpu_threads", "resolve_device"]
+__all__ = ["cpu_has_native_bf16", "limit_cpu_threads", "resolve_device"]
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +60,24 @@ def limit_cpu_threads() -> int:
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads
+
+
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX).
+
+    ``CLUSTERLAB_CPU_BF16=0`` says no whatever the CPU. Where it does, ``auto``'s contrastive
+    image pretext trains its small encoder in bfloat16
+    (:meth:`clustering.deep.common.TrainContext.autocast`): on this project's 2-core machine
+    (AMX) a step of 256 8x8 images took 31 ms instead of 54 ms. Without native support
+    bfloat16 is emulated and slower, so float32 is kept.
+    """
+    import os
+
+    import torch
+
+    if os.environ.get("CLUSTERLAB_CPU_BF16", "1") == "0":
+        return False
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except (AttributeError, RuntimeError):  # private helpers: absent in other torch builds
+        return False

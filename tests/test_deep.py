@@ -262,7 +262,8 @@ def test_contrastive_views_keep_shape_range_and_differ():
 
 
 @pytest.mark.slow
-def test_contrastive_embedding_separates_two_kinds_of_images():
+@pytest.mark.parametrize("cpu_bf16", [False, True], ids=["float32", "bf16-if-native"])
+def test_contrastive_embedding_separates_two_kinds_of_images(cpu_bf16):
     from sklearn.cluster import KMeans
 
     from clustering.deep.contrastive import contrastive_embedding
@@ -273,10 +274,29 @@ def test_contrastive_embedding_separates_two_kinds_of_images():
     imgs[kind == 0, :, 3:5] = 1.0  # vertical bar
     imgs[kind == 1, 3:5, :] = 1.0  # horizontal bar
     seed_everything(0)
-    emb = contrastive_embedding(imgs, TrainContext(seed=0), epochs=15)
+    emb = contrastive_embedding(imgs, TrainContext(seed=0), epochs=15, cpu_bf16=cpu_bf16)
     assert emb.shape == (200, 128)
     labels = KMeans(2, n_init=5, random_state=0).fit_predict(emb)
     assert adjusted_rand_score(kind, labels) > 0.9
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native-bf16", "no-bf16"])
+def test_cpu_bfloat16_only_where_asked_native_and_not_switched_off(monkeypatch, native):
+    """``auto``'s contrastive pretext may train in bfloat16 on the CPU; nothing else does, and
+    not on CPUs that would emulate it or where ``CLUSTERLAB_CPU_BF16=0``."""
+    from clustering import device
+
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: native)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    ctx = TrainContext(seed=0)
+    with ctx.autocast():
+        assert not torch.is_autocast_enabled("cpu")
+    with ctx.autocast(cpu_bf16=True):
+        assert torch.is_autocast_enabled("cpu") == native
+    monkeypatch.setenv("CLUSTERLAB_CPU_BF16", "0")
+    assert not device.cpu_has_native_bf16()
+    with ctx.autocast(cpu_bf16=True):
+        assert not torch.is_autocast_enabled("cpu")
 
 
 def test_temi_loss_rewards_agreeing_pairs_and_penalises_collapse():

@@ -102,14 +102,25 @@ class TrainContext:
         if self.should_stop():
             raise Cancelled("training was cancelled")
 
-    def autocast(self):
-        """Mixed precision on CUDA, a no-op elsewhere."""
+    def autocast(self, cpu_bf16: bool = False):
+        """Mixed precision (bfloat16) on CUDA; on the CPU only when asked and native.
+
+        Parameters
+        ----------
+        cpu_bf16 : bool
+            Also on a CPU that computes bfloat16 natively
+            (:func:`clustering.device.cpu_has_native_bf16`); a no-op on other CPUs.
+        """
         import contextlib
 
         import torch
 
+        from ..device import cpu_has_native_bf16
+
         if self.amp:
             return torch.autocast("cuda", dtype=torch.bfloat16)
+        if cpu_bf16 and self.device.type == "cpu" and cpu_has_native_bf16():
+            return torch.autocast("cpu", dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
 
