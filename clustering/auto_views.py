@@ -107,7 +107,6 @@ def make_views(run: _Run, modality: str) -> None:
     """Fill ``run.views``: the UMAP-10d of the features and the modality's learned view."""
     from .clusterers import umap_space
     from .deep.spaces import umap_view
-    from .device import cpu_has_native_bf16
     from .projection import TINY
 
     n = len(run.X)
@@ -149,7 +148,7 @@ def make_views(run: _Run, modality: str) -> None:
         images = run.X.reshape(n, *run.ctx.image_shape)
         Z = run.timed(f"view:{pretext}", lambda: train_contrastive(
             images, sub, epochs=epochs, cpu_bf16=CONTRASTIVE_CPU_BF16)[0])
-        if run.ctx.device.type == "cpu" and CONTRASTIVE_CPU_BF16 and cpu_has_native_bf16():
+        if sub.cpu_bf16_applies(CONTRASTIVE_CPU_BF16):
             run.info["precision"] = {"contrastive": "bfloat16 (this CPU computes it natively)"}
     elif pretext == "sccl":
         Z = _text_view(run, sub)

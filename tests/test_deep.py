@@ -293,6 +293,7 @@ def test_cpu_bfloat16_only_where_asked_native_and_not_switched_off(monkeypatch, 
         assert not torch.is_autocast_enabled("cpu")
     with ctx.autocast(cpu_bf16=True):
         assert torch.is_autocast_enabled("cpu") == native
+    assert ctx.cpu_bf16_applies() == native and not ctx.cpu_bf16_applies(False)
     monkeypatch.setenv("CLUSTERLAB_CPU_BF16", "0")
     assert not device.cpu_has_native_bf16()
     with ctx.autocast(cpu_bf16=True):

@@ -115,13 +115,17 @@ class TrainContext:
 
         import torch
 
-        from ..device import cpu_has_native_bf16
-
         if self.amp:
             return torch.autocast("cuda", dtype=torch.bfloat16)
-        if cpu_bf16 and self.device.type == "cpu" and cpu_has_native_bf16():
+        if self.cpu_bf16_applies(cpu_bf16):
             return torch.autocast("cpu", dtype=torch.bfloat16)
         return contextlib.nullcontext()
+
+    def cpu_bf16_applies(self, asked: bool = True) -> bool:
+        """Whether ``autocast(cpu_bf16=asked)`` computes in bfloat16 on this CPU."""
+        from ..device import cpu_has_native_bf16
+
+        return asked and self.device.type == "cpu" and cpu_has_native_bf16()
 
 
 def seed_everything(seed: int) -> None:
