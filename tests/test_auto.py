@@ -255,7 +255,7 @@ def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypa
     X = images.reshape(len(images), -1).astype(np.float32) / 255.0
     result = cluster(X, "auto", 2, modality="images", image_shape=(16, 16, 3))
     choice = result.info["auto"]
-    assert {"finetuned-kmeans", "finetuned-umap-kmeans"} <= set(choice["scores"])
+    assert {"finetuned-kmeans", "finetuned-umap-kmeans", "finetuned-merge"} <= set(choice["scores"])
     assert choice["seconds"]["view:finetuned"] > 0
     graphs = set(choice["scores_per_graph"]["kmeans"])
     assert {"finetuned", "finetuned (UMAP)"} <= graphs  # 1,280-D: read both ways
