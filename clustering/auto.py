@@ -17,13 +17,13 @@ What it does, in order:
    without one and for uploaded embeddings, the number of communities of their neighbour
    graph (:func:`clustering.kselect.community_k`); else the best silhouette of k-means in
    the UMAP of the features.
-3. **Candidates**: k-means on the features, the UMAP + k-means baseline and a vote of it
-   over several UMAP seeds (:mod:`clustering.consensus`; not drawn where images or signals
-   have a learned view, :data:`NO_VOTE_WITH_VIEW`), spectral clustering of the
-   features' neighbour graph, and for each learned view k-means on it and on its UMAP
-   and SCAN heads trained on it, then self-labelled (not on the 1,280-D fine-tuned view;
-   that one gets k-means pieces of its UMAP joined along its own neighbour graph instead,
-   :mod:`clustering.merge_clusters`).
+3. **Candidates** (:mod:`clustering.auto_candidates`): k-means on the features, the
+   UMAP + k-means baseline and a vote of it over several UMAP seeds
+   (:mod:`clustering.consensus`; not drawn where images or signals have a learned view),
+   spectral clustering of the features' neighbour graph, and for each learned view k-means
+   on it and on its UMAP and SCAN heads trained on it, then self-labelled (not on the
+   1,280-D fine-tuned view; that one gets k-means pieces of its UMAP joined along its own
+   neighbour graph instead, :mod:`clustering.merge_clusters`).
    (Spectral clustering of the learned view's own graph is left out: it cuts the very graph
    the criterion reads, and on 5,000 rows of the mixed-type table it won with ACC 0.36.)
 4. **The choice, without labels**: every candidate is scored by how well its clusters keep
@@ -52,12 +52,11 @@ import time
 
 import numpy as np
 
+from .auto_candidates import BASELINE, VOTE, make_candidates
 from .auto_views import (
-    FINETUNED,
     LEARNED_VIEWS,
     UMAP_EPOCHS,
     VIEWS,
-    epochs_for,
     make_views,
     standardise,
 )
@@ -70,7 +69,6 @@ from .kselect import (
     kmeans_fit,
     prediction_strength_k,
 )
-from .merge_clusters import overcluster_merge
 from .neighbour_kappa import (
     REFERENCE_NEIGHBOURS,
     cluster_kappa,
@@ -85,36 +83,12 @@ __all__ = ["BASELINE", "FIT_ROWS", "LEARNED_VIEWS", "OPTIONS", "cluster_kappa", 
 
 log = logging.getLogger(__name__)
 
-BASELINE = "umap-kmeans"
-VOTE = "umap-kmeans-vote"
-VOTE_SEEDS = 3
-"""UMAP seeds the ``umap-kmeans-vote`` candidate votes over (the baseline's and two more,
-which cost 4 s on ``demo:digits`` and 10-11 s at 5,000 rows on 2 cores). Tuning half, 9 sets
-x 3 seeds, mean ACC of UMAP + k-means: one seed 0.732, a vote of 3 seeds 0.740, of 5 seeds
-0.739 (``small-blobs`` 0.913 -> 0.942, ``package-docs`` 0.874 -> 0.904; on no set lower);
-see :mod:`clustering.consensus`."""
-NO_VOTE_WITH_VIEW = ("images", "series")
-"""Where images or signals have a learned view, the vote is not drawn: it costs two more
-UMAPs of the raw pixels or readings (2 s at 1,000 images, 11-13 s at 5,000 rows) and no
-candidate cut in them won: in the quality suite's records of its nine image and signal sets
-(27 runs with k given, 18 without) a learned view's candidate won every time. The baseline
-UMAP + k-means is still drawn and scored."""
-HEAD_STEPS = 1000
-HEAD_NEIGHBOURS = 10
-"""SCAN heads pair each point with one of its 10 nearest neighbours in the view, drawn anew
-each step (tuning half, 2-3 seeds: digits 0.950 -> 0.983, mixed-table 0.862 -> 0.938,
-waveforms 0.802 = 0.802, shapes 0.500 -> 0.490, against all of 5 neighbours for 500 steps, at
-the same or lower cost)."""
 OPTIONS = {"text_view": False}
 """Settings of ``auto`` (``--option text_view=true``). ``text_view`` trains the SCCL-style
 view of texts (:mod:`clustering.deep.text_view`); off by default because on the tuning text
 set it did not pay off (k-means in it 0.45-0.61 against 0.51 on the MiniLM features, spectral
 0.55-0.63 against 0.74; ``benchmarks/README.md``) and embedding the augmented copies is most
 of the time."""
-SELF_LABEL_EPOCHS = 20
-"""After training, the SCAN heads are fine-tuned for this many epochs on their own confident
-(p > 0.99) predictions, as in SCAN's self-labelling step (tuning half, seed 0-2, digits:
-0.966 / 0.958 / 0.952 -> 0.977 / 0.960 / 0.962; mixed-table, waveforms, shapes within 0.002)."""
 UMAP_GRAPH_ABOVE = 256
 """A learned view wider than this (the fine-tuned ImageNet encoder's 1,280 columns; the
 others have 128 or fewer) is read by the criterion twice: through its own neighbour graph
@@ -151,19 +125,6 @@ plateau in the SCARF view's UMAP (``skewed-table``: 2 and 2 for 2, against 6 and
 the learned views of signals and images it missed (``digits`` 12 and 13 for 10,
 ``waveforms`` 5 and 2 for 4), and on texts it was right on 0/8, so they keep
 :func:`plateau_k` and the communities."""
-MERGED_VIEWS = (FINETUNED,)
-"""Learned views that also get the over-cluster-and-merge candidate
-(:func:`clustering.merge_clusters.overcluster_merge`: 3k k-means pieces of the view's UMAP
-joined by average linkage along the view's own 15-NN graph) -- the fine-tuned ImageNet view,
-the one without SCAN heads, where the criterion's choice between k-means in the view and
-in its UMAP was close to a coin toss and the UMAP drew one shape as two islands. Tuning
-half, seeds 0-2, ACC of ``auto``'s pick before -> after (replayed on saved views): ``shapes``
-0.978 -> 0.992, ``numerals`` 0.574 -> 0.595, ``shapes`` at 5,000 images 0.820 -> 0.983.
-Given to every learned view it lost where SCAN heads already cut the graph: ``digits``
-0.970 -> 0.963 (under the 0.97 target), ``skewed-table`` 0.806 -> 0.778, ``glass`` 0.435 ->
-0.416 (``waveforms`` 0.821 -> 0.847)."""
-MERGE_NEIGHBOURS = 15
-"""Neighbours per row of the graph the merge candidate's pieces are joined along."""
 REFERENCE_UMAP_SEED = 1
 """Offset of the seed of the criterion's UMAP from the view's own UMAP's."""
 FIT_ROWS = 50_000
@@ -400,77 +361,9 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
                modality)
     make_views(run, modality)
     progress(0.6, f"auto: candidates with k={run.ensure_k()}")
-    _make_candidates(run)
+    make_candidates(run)
     progress(0.9, "auto: scoring the candidates without labels")
     return _choose(run, run.info)
-
-
-def _make_candidates(run: _Run) -> None:
-    """Fill ``run.candidates``: k-means in each space, SCAN heads or merged pieces on views."""
-    from .deep.spaces import mine_neighbours
-
-    run.kmeans("kmeans", run.X)
-    run.kmeans(BASELINE, run.views["umap"])
-    learned = [v for v in run.views if v in VIEWS]
-    if run.knn is not None and not (run.modality in NO_VOTE_WITH_VIEW and learned):
-        run.candidates[VOTE] = run.timed(VOTE, lambda: _umap_vote(run))
-    m = min(15, len(run.X) - 1)
-    graph = run.knn.indices[:, 1:] if run.knn is not None \
-        else mine_neighbours(run.X, m, run.seed)
-    run.spectral("spectral", run.X, graph)
-    for view in learned:
-        run.kmeans(f"{view}-kmeans", run.views[view])
-        run.kmeans(f"{view}-umap-kmeans", run.views[f"{view}-umap"])
-        if view in MERGED_VIEWS:
-            run.candidates[f"{view}-merge"] = run.timed(f"{view}-merge",
-                                                        lambda v=view: _merged(run, v))
-        if view == FINETUNED:
-            continue  # heads on 1,280-D features cost a minute (frozen: won nowhere)
-        run.progress(0.7, f"auto: SCAN heads on the {view} view")
-        run.candidates[f"{view}-scan"] = run.timed(f"{view}-scan",
-                                                   lambda v=view: _scan_heads(run, v))
-    run.candidates.update(run.heads)  # heads trained with a view (the text view's)
-
-
-def _umap_vote(run: _Run) -> tuple[np.ndarray, np.ndarray]:
-    """Vote of UMAP + k-means over :data:`VOTE_SEEDS` UMAP seeds (the baseline's among them)."""
-    from .clusterers import umap_space
-    from .consensus import vote
-
-    runs = [run.candidates[BASELINE][0]]
-    for i in range(1, VOTE_SEEDS):
-        run.progress(0.62 + 0.08 * (i - 1) / (VOTE_SEEDS - 1),
-                     f"auto: UMAP + k-means for the vote, UMAP seed {i + 1}/{VOTE_SEEDS}")
-        Z = umap_space(run.X, run.knn, run.seed + 100 * i, run.views["umap"].shape[1])
-        runs.append(kmeans_fit(Z, run.k, run.seed).labels_.astype(np.int64))
-    labels, share = vote(np.stack(runs, axis=1), run.k)
-    Z = run.views["umap"]  # graded confidence: the seeds' agreement and the distances
-    centres = np.stack([Z[labels == c].mean(axis=0) for c in range(share.shape[1])])
-    return labels, (0.5 * share + 0.5 * distance_soft(Z, centres)).astype(np.float32)
-
-
-def _merged(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
-    """k-means pieces of the view's UMAP joined along the view's own neighbour graph."""
-    from .deep.spaces import mine_neighbours
-
-    neighbours = mine_neighbours(run.views[view], min(MERGE_NEIGHBOURS, len(run.X) - 1),
-                                 run.seed)
-    return overcluster_merge(run.views[f"{view}-umap"], neighbours, run.k, run.seed)
-
-
-def _scan_heads(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
-    from .deep.scan import self_label, train_scan
-    from .deep.spaces import mine_neighbours
-
-    Z = run.views[view]
-    sub = run.ctx.part(0, 1, label=f"{view}-scan")
-    sub.progress = lambda f, msg: run.progress(0.7 + 0.2 * f, f"auto: SCAN heads: {msg}")
-    result = train_scan(Z, mine_neighbours(Z, HEAD_NEIGHBOURS, run.seed), run.k, sub,
-                        epochs=epochs_for(len(Z), HEAD_STEPS), n_heads=5, sample_one=True)
-    run.info.setdefault("self_labelling", {})[f"{view}-scan"] = {
-        key: round(value, 4) for key, value in
-        self_label(result, Z, sub, epochs=SELF_LABEL_EPOCHS, threshold=0.99).items()}
-    return result.soft.argmax(axis=1).astype(np.int64), result.soft.astype(np.float32)
 
 
 def _choose(run: _Run, info: dict) -> Clustering:

@@ -7,7 +7,7 @@ layout into :data:`PIECES_PER_CLUSTER` times k small k-means pieces and joining 
 greedily by average linkage on the count of nearest-neighbour pairs between pieces (in a
 graph that need not be the layout's: ``auto`` passes the learned view's own) puts the two
 islands back together when the view links them. Used by ``auto`` for the fine-tuned image
-view, the one learned view without SCAN heads (:data:`clustering.auto.MERGED_VIEWS`).
+view, the one learned view without SCAN heads (:data:`clustering.auto_candidates.MERGED_VIEWS`).
 """
 
 from __future__ import annotations

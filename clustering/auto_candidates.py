@@ -1,0 +1,131 @@
+"""``auto``'s candidate clusterings (step 3 of :mod:`clustering.auto`).
+
+k-means on the features and the UMAP + k-means baseline always; the baseline's vote over
+UMAP seeds (tables, texts, embeddings, and images or signals without a learned view);
+spectral clustering of the features' neighbour graph; and for each learned view k-means on
+it and on its UMAP, then SCAN heads trained on it and self-labelled -- or, on the views in
+:data:`MERGED_VIEWS`, k-means pieces of its UMAP joined along its own neighbour graph
+(:mod:`clustering.merge_clusters`). :func:`make_candidates` fills a
+:class:`clustering.auto._Run`'s ``candidates``; :mod:`clustering.auto` scores them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .auto_views import FINETUNED, VIEWS, epochs_for
+from .kselect import distance_soft, kmeans_fit
+from .merge_clusters import overcluster_merge
+
+if TYPE_CHECKING:
+    from .auto import _Run
+
+__all__ = ["BASELINE", "MERGED_VIEWS", "VOTE", "make_candidates"]
+
+BASELINE = "umap-kmeans"
+VOTE = "umap-kmeans-vote"
+VOTE_SEEDS = 3
+"""UMAP seeds the ``umap-kmeans-vote`` candidate votes over (the baseline's and two more,
+which cost 4 s on ``demo:digits`` and 10-11 s at 5,000 rows on 2 cores). Tuning half, 9 sets
+x 3 seeds, mean ACC of UMAP + k-means: one seed 0.732, a vote of 3 seeds 0.740, of 5 seeds
+0.739 (``small-blobs`` 0.913 -> 0.942, ``package-docs`` 0.874 -> 0.904; on no set lower);
+see :mod:`clustering.consensus`."""
+NO_VOTE_WITH_VIEW = ("images", "series")
+"""Where images or signals have a learned view, the vote is not drawn: it costs two more
+UMAPs of the raw pixels or readings (2 s at 1,000 images, 11-13 s at 5,000 rows) and no
+candidate cut in them won: in the quality suite's records of its nine image and signal sets
+(27 runs with k given, 18 without) a learned view's candidate won every time. The baseline
+UMAP + k-means is still drawn and scored."""
+HEAD_STEPS = 1000
+HEAD_NEIGHBOURS = 10
+"""SCAN heads pair each point with one of its 10 nearest neighbours in the view, drawn anew
+each step (tuning half, 2-3 seeds: digits 0.950 -> 0.983, mixed-table 0.862 -> 0.938,
+waveforms 0.802 = 0.802, shapes 0.500 -> 0.490, against all of 5 neighbours for 500 steps, at
+the same or lower cost)."""
+SELF_LABEL_EPOCHS = 20
+"""After training, the SCAN heads are fine-tuned for this many epochs on their own confident
+(p > 0.99) predictions, as in SCAN's self-labelling step (tuning half, seed 0-2, digits:
+0.966 / 0.958 / 0.952 -> 0.977 / 0.960 / 0.962; mixed-table, waveforms, shapes within 0.002)."""
+MERGED_VIEWS = (FINETUNED,)
+"""Learned views that get the over-cluster-and-merge candidate instead of SCAN heads
+(:func:`clustering.merge_clusters.overcluster_merge`: 3k k-means pieces of the view's UMAP
+joined by average linkage along the view's own 15-NN graph): the fine-tuned ImageNet view,
+where heads on 1,280 columns cost a minute (frozen, they won nowhere), the criterion's
+choice between k-means in the view and in its UMAP was close to a coin toss, and the UMAP
+drew one shape as two islands. Tuning half, seeds 0-2, ACC of ``auto``'s pick before ->
+after (replayed on saved views): ``shapes`` 0.978 -> 0.992, ``numerals`` 0.574 -> 0.595,
+``shapes`` at 5,000 images 0.820 -> 0.983. Given to every learned view as well as their
+heads it lost where the heads already cut the graph: ``digits`` 0.970 -> 0.963 (under the
+0.97 target), ``skewed-table`` 0.806 -> 0.778, ``glass`` 0.435 -> 0.416 (``waveforms``
+0.821 -> 0.847)."""
+MERGE_NEIGHBOURS = 15
+"""Neighbours per row of the graph the merge candidate's pieces are joined along."""
+
+
+def make_candidates(run: _Run) -> None:
+    """Fill ``run.candidates``: k-means in each space, SCAN heads or merged pieces on views."""
+    from .deep.spaces import mine_neighbours
+
+    run.kmeans("kmeans", run.X)
+    run.kmeans(BASELINE, run.views["umap"])
+    learned = [v for v in run.views if v in VIEWS]
+    if run.knn is not None and not (run.modality in NO_VOTE_WITH_VIEW and learned):
+        run.candidates[VOTE] = run.timed(VOTE, lambda: _umap_vote(run))
+    m = min(15, len(run.X) - 1)
+    graph = run.knn.indices[:, 1:] if run.knn is not None \
+        else mine_neighbours(run.X, m, run.seed)
+    run.spectral("spectral", run.X, graph)
+    for view in learned:
+        run.kmeans(f"{view}-kmeans", run.views[view])
+        run.kmeans(f"{view}-umap-kmeans", run.views[f"{view}-umap"])
+        if view in MERGED_VIEWS:  # instead of SCAN heads
+            run.candidates[f"{view}-merge"] = run.timed(f"{view}-merge",
+                                                        lambda v=view: _merged(run, v))
+            continue
+        run.progress(0.7, f"auto: SCAN heads on the {view} view")
+        run.candidates[f"{view}-scan"] = run.timed(f"{view}-scan",
+                                                   lambda v=view: _scan_heads(run, v))
+    run.candidates.update(run.heads)  # heads trained with a view (the text view's)
+
+
+def _umap_vote(run: _Run) -> tuple[np.ndarray, np.ndarray]:
+    """Vote of UMAP + k-means over :data:`VOTE_SEEDS` UMAP seeds (the baseline's among them)."""
+    from .clusterers import umap_space
+    from .consensus import vote
+
+    runs = [run.candidates[BASELINE][0]]
+    for i in range(1, VOTE_SEEDS):
+        run.progress(0.62 + 0.08 * (i - 1) / (VOTE_SEEDS - 1),
+                     f"auto: UMAP + k-means for the vote, UMAP seed {i + 1}/{VOTE_SEEDS}")
+        Z = umap_space(run.X, run.knn, run.seed + 100 * i, run.views["umap"].shape[1])
+        runs.append(kmeans_fit(Z, run.k, run.seed).labels_.astype(np.int64))
+    labels, share = vote(np.stack(runs, axis=1), run.k)
+    Z = run.views["umap"]  # graded confidence: the seeds' agreement and the distances
+    centres = np.stack([Z[labels == c].mean(axis=0) for c in range(share.shape[1])])
+    return labels, (0.5 * share + 0.5 * distance_soft(Z, centres)).astype(np.float32)
+
+
+def _merged(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
+    """k-means pieces of the view's UMAP joined along the view's own neighbour graph."""
+    from .deep.spaces import mine_neighbours
+
+    neighbours = mine_neighbours(run.views[view], min(MERGE_NEIGHBOURS, len(run.X) - 1),
+                                 run.seed)
+    return overcluster_merge(run.views[f"{view}-umap"], neighbours, run.k, run.seed)
+
+
+def _scan_heads(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
+    from .deep.scan import self_label, train_scan
+    from .deep.spaces import mine_neighbours
+
+    Z = run.views[view]
+    sub = run.ctx.part(0, 1, label=f"{view}-scan")
+    sub.progress = lambda f, msg: run.progress(0.7 + 0.2 * f, f"auto: SCAN heads: {msg}")
+    result = train_scan(Z, mine_neighbours(Z, HEAD_NEIGHBOURS, run.seed), run.k, sub,
+                        epochs=epochs_for(len(Z), HEAD_STEPS), n_heads=5, sample_one=True)
+    run.info.setdefault("self_labelling", {})[f"{view}-scan"] = {
+        key: round(value, 4) for key, value in
+        self_label(result, Z, sub, epochs=SELF_LABEL_EPOCHS, threshold=0.99).items()}
+    return result.soft.argmax(axis=1).astype(np.int64), result.soft.astype(np.float32)
