@@ -11,7 +11,10 @@ __all__ = ["code_version", "data_fingerprint", "package_versions", "partition_fi
            "run_key"]
 
 _PACKAGES = ("clusterlab", "numpy", "scipy", "pandas", "scikit-learn", "umap-learn", "hdbscan",
-             "pynndescent", "torch", "pyarrow", "streamlit")
+             "pynndescent", "numba", "llvmlite", "torch", "pyarrow", "streamlit")
+"""numba and llvmlite are listed because UMAP's layouts (and so every UMAP-based result) are
+reproducible on one machine and install but not across them: stop 32's quality run, same code
+and seeds, changed the peer's UMAP-5 + k-means ACC on 45 of 69 runs (``benchmarks/README.md``)."""
 
 
 def data_fingerprint(source: str) -> str:
@@ -92,11 +95,27 @@ def _version(name: str) -> str | None:
         return None
 
 
+def _cpu_model() -> str | None:
+    """The CPU's model name from ``/proc/cpuinfo`` (Linux), else ``platform.processor()``."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
 def package_versions() -> dict[str, str | None]:
-    """Installed versions of the packages that shape a result, plus Python's."""
+    """Installed versions of the packages that shape a result, plus Python's and the machine's
+    (architecture and CPU model: float results of numba-compiled code can differ by CPU)."""
     import platform
 
     out = {name: _version(name) for name in _PACKAGES}
     out["python"] = platform.python_version()
+    out["machine"] = f"{platform.machine()}, {_cpu_model() or 'CPU model unknown'}"
     out["code"] = code_version()
     return out
