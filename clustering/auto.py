@@ -51,6 +51,7 @@ import logging
 import time
 
 import numpy as np
+from sklearn.metrics import adjusted_rand_score
 
 from .auto_candidates import BASELINE, VOTE, make_candidates
 from .auto_views import (
@@ -384,6 +385,8 @@ def _choose(run: _Run, info: dict) -> Clustering:
         f"graph ({graphs[reference[0]].shape[1]} nearest neighbours)", "scores": scores,
         "scores_per_graph": per_graph,
         "seconds": run.seconds, "alternatives": list(run.candidates),
+        "runner_up": runner, "runner_up_ari": round(float(adjusted_rand_score(
+            labels, run.candidates[runner][0])), 3),
         "why": (f"{winner} keeps nearest neighbours together best (score {scores[winner]:.3f}"
                 f"; next {runner} {scores[runner]:.3f}; the UMAP + k-means baseline "
                 f"{scores[BASELINE]:.3f})")}

@@ -26,6 +26,15 @@ k + 1 falls less than this below the best, the groups may be one more and the ru
 (tuning half, seed 0: ``waveforms`` 1.000 -> 0.972 at its 4 groups, where ``auto`` took 3).
 Not lower than the drop past clean groups: the journeys' four cell types 1.00 -> 0.96 at
 k = 5, ``small-blobs`` 0.983 -> 0.794 (at 0.05 the cell types were said to be uncertain)."""
+AUTO_CLOSE = 0.01
+"""``auto``'s winner scoring less than this above the runner-up is a close call: one
+candidate's score moves by about 0.01 between seeds (stop 12)."""
+AUTO_DISAGREE = 0.8
+"""... and when the two also agree less than this (adjusted Rand index), the run says so. In
+stop 32's quality run (29 sets, 3 seeds, k given) both held on 19 of 87 runs, and the
+runner-up had the higher ACC on 10 of those 19 (``iris``, ``tool-docs``, ``package-docs``
+seed 2, ``letters``, ``numerals``, ``science-docs``, ``stdlib-docs``): a coin toss the user
+should see."""
 DENSITY_METHODS = ("hdbscan", "umap-hdbscan")
 
 
@@ -102,9 +111,29 @@ def run_concerns(run: dict, sizes: np.ndarray | None = None) -> list[Concern]:
                 f"(silhouette {scores[best]:.2f} against {scores[runner]:.2f}), so the "
                 "number of groups is uncertain: if you know how many to expect, set it.",
                 {"clusters": runner}, f"Run with k={runner}"))
+    out.extend(_close_call_concern(info))
     out.extend(_community_concern(config, info, metrics))
     out.extend(_plateau_concern(config, info, metrics))
     return out
+
+
+def _close_call_concern(info: dict) -> list[Concern]:
+    """The concern when ``auto``'s winner barely beat a runner-up that clusters differently."""
+    choice = info.get("auto") or {}
+    scores, winner = choice.get("scores") or {}, choice.get("winner")
+    runner, agreement = choice.get("runner_up"), choice.get("runner_up_ari")
+    if winner not in scores or runner not in scores or agreement is None:
+        return []
+    if scores[winner] - scores[runner] >= AUTO_CLOSE or agreement >= AUTO_DISAGREE:
+        return []
+    column = (f"'alternative {choice['alternatives'].index(runner) + 1}'"
+              if runner in choice.get("alternatives", []) else "the alternatives")
+    return [Concern(
+        f"auto's choice was close: {winner} kept nearest neighbours together barely better "
+        f"than {runner} (score {scores[winner]:.3f} against {scores[runner]:.3f}; scores move "
+        f"by about {AUTO_CLOSE} between seeds), and the two agree only partly (adjusted Rand "
+        f"index {agreement:.2f}): colour the map by {column} on the Explore page to compare "
+        "them before you label.")]
 
 
 def _plateau_concern(config: dict, info: dict, metrics: dict) -> list[Concern]:

@@ -76,6 +76,8 @@ def test_tiny_data_records_the_choice_and_every_criterion_value():
     assert {"kmeans", BASELINE} <= set(choice["scores"])
     assert choice["scores"][choice["winner"]] == max(choice["scores"].values())
     assert "keeps nearest neighbours together" in choice["why"]
+    assert choice["runner_up"] in choice["scores"] and choice["runner_up"] != choice["winner"]
+    assert -1.0 <= choice["runner_up_ari"] <= 1.0
     json.dumps(result.info)  # goes into run.json
 
 

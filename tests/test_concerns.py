@@ -119,3 +119,22 @@ def test_a_k_just_past_the_plateau_of_the_kappa_makes_k_uncertain():
     assert concern.fix == {"clusters": 4}
     kappa["4"] = 0.96  # the drop past four clean cell types (journeys.py): no concern
     assert run_concerns(run) == []
+
+
+def test_a_close_call_between_candidates_that_disagree_is_said_without_a_fix():
+    # package-docs, seed 2 (stop 32): the baseline won by 0.006 and the vote was 0.22 better
+    scores = {"kmeans": 0.6749, "umap-kmeans": 0.7031, "umap-kmeans-vote": 0.6972,
+              "spectral": 0.6848}
+    choice = {"winner": "umap-kmeans", "scores": scores, "runner_up": "umap-kmeans-vote",
+              "runner_up_ari": 0.67, "alternatives": list(scores)}
+    run = {"config": {"method": "auto", "clusters": 5},
+           "metrics": {"noise_share": 0.0, "n_clusters": 5}, "fit_info": {"auto": choice}}
+    concern, = run_concerns(run)
+    assert "umap-kmeans-vote" in concern.message and "'alternative 3'" in concern.message
+    assert "0.703 against 0.697" in concern.message and concern.fix == {}
+    choice["runner_up_ari"] = 0.85  # they cluster alike: nothing to compare
+    assert run_concerns(run) == []
+    choice["runner_up_ari"], scores["umap-kmeans"] = 0.67, 0.72  # a clear win
+    assert run_concerns(run) == []
+    del choice["runner_up"]  # runs stored before stop 32
+    assert run_concerns(run) == []

@@ -248,7 +248,7 @@ def _print_summary(run) -> None:
     sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else None
     for concern in run_concerns(rj, sizes=None if sizes is None else sizes[sizes > 0]):
         fix = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in concern.fix.items())
-        lines.append(f"warning: {concern.message} Try: {fix}")
+        lines.append(f"warning: {concern.message}" + (f" Try: {fix}" if fix else ""))
     sys.stdout.write("\n".join(lines) + "\n")
 
 
