@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 from importlib import metadata
 from pathlib import Path
 
@@ -97,8 +98,6 @@ def _version(name: str) -> str | None:
 
 def _cpu_model() -> str | None:
     """The CPU's model name from ``/proc/cpuinfo`` (Linux), else ``platform.processor()``."""
-    import platform
-
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
             for line in info:
@@ -112,8 +111,6 @@ def _cpu_model() -> str | None:
 def package_versions() -> dict[str, str | None]:
     """Installed versions of the packages that shape a result, plus Python's and the machine's
     (architecture and CPU model: float results of numba-compiled code can differ by CPU)."""
-    import platform
-
     out = {name: _version(name) for name in _PACKAGES}
     out["python"] = platform.python_version()
     out["machine"] = f"{platform.machine()}, {_cpu_model() or 'CPU model unknown'}"
