@@ -4,7 +4,7 @@ Twenty-nine sets across tables, signals, text and images: bundled scikit-learn s
 real tables (``benchmarks/data``), generated data with nuisance transformations, text assembled
 from installed libraries' docstrings, images rendered here (:mod:`image_sets`). ``HELD_OUT``
 names the half frozen before any tuning (see ``benchmarks/README.md``); ``TUNING`` the half
-tuning was allowed to look at; ``FRESH`` four more held out on 2026-11-30.
+tuning was allowed to look at; ``FRESH`` four more held out on 2026-11-30, ``FRESH_3`` five more on 2026-12-01.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # importable from any 
 from image_sets import (  # noqa: E402
     colour_patterns,
     digits,
+    mnist,
     digits_transformed,
     letters,
     numerals,
@@ -45,6 +46,10 @@ HELD_OUT = ("breast-cancer", "aniso-blobs", "cbf", "library-docs", "digits-trans
 FRESH = ("iris", "control-charts", "tool-docs", "letters")
 """A second held-out set, one per kind of data, frozen on 2026-11-30 before that day's tuning
 (the first held-out half's results had been read by then)."""
+FRESH_3 = ("davis", "mpg", "vibrations", "debian-packages", "mnist")
+"""A third held-out set, frozen on 2026-12-01 (stop 33) before any change of that session:
+two real tables, a generated signal, real short texts and real handwritten digits, each
+unlike the suite's sets of its kind (see ``benchmarks/data/README.md``)."""
 
 
 def _table(name: str, frame: pd.DataFrame, labels) -> Dataset:
@@ -111,6 +116,22 @@ def pima() -> Dataset:
     measurements, diabetic or not (a hard set: the classes overlap)."""
     frame = pd.read_csv(DATA / "pima.csv")
     return _table("pima", frame.drop(columns=["type"]), frame["type"].to_numpy())
+
+
+def davis() -> Dataset:
+    """Self-reports and measurements of 200 adults by sex (``car::Davis``): measured and
+    reported weight and height, 17 reports missing (rows with gaps dropped: 183), and one
+    recorded with height and weight swapped, as in the original."""
+    frame = pd.read_csv(DATA / "davis.csv").dropna()
+    return _table("davis", frame.drop(columns=["sex"]), frame["sex"].to_numpy())
+
+
+def mpg() -> Dataset:
+    """234 cars of 1999 and 2008 by class (``ggplot2::mpg``: compact, SUV, pickup, ...; 5 to
+    62 each): displacement, year, cylinders, city and highway mileage, and the maker,
+    transmission, drive and fuel as categories (the model name left out)."""
+    frame = pd.read_csv(DATA / "mpg.csv")
+    return _table("mpg", frame.drop(columns=["model", "class"]), frame["class"].to_numpy())
 
 
 def mixed_table(n: int = 1500, seed: int = 101) -> Dataset:
@@ -232,6 +253,47 @@ def control_charts(n: int = 600, length: int = 60, seed: int = 808) -> Dataset:
         rows.append(base + [0 * t, cycle, slope, -slope, step, -step][label])
     frame = pd.DataFrame(np.array(rows), columns=[f"c{j:02d}" for j in range(length)])
     return _table("control-charts", frame, y)
+
+
+def vibrations(n: int = 1000, length: int = 96, seed: int = 1203) -> Dataset:
+    """Vibration readings of a rotating machine in five states, at random speed, phase, gain
+    and offset, in strong noise: a clean turn, imbalance (a stronger turn and a weak second
+    harmonic), misalignment (a dominant second harmonic), a bearing fault (decaying knocks
+    at a rate of their own) and looseness (a clipped turn: many harmonics)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 5, n)
+    t = np.arange(length, dtype=float)
+    rows = []
+    for label in y:
+        w = 2 * np.pi / rng.uniform(11, 17)
+        ph = rng.uniform(0, 2 * np.pi)
+        turn = np.sin(w * t + ph)
+        if label == 1:
+            sig = 1.6 * turn + 0.4 * np.sin(2 * w * t + 2 * ph)
+        elif label == 2:
+            sig = 0.5 * turn + 1.0 * np.sin(2 * w * t + rng.uniform(0, 2 * np.pi))
+        elif label == 3:
+            gap = rng.uniform(6, 9)
+            since = (t - rng.uniform(0, gap)) % gap
+            sig = 0.6 * turn + 1.8 * np.exp(-since / 1.2) * np.sin(2.4 * since)
+        elif label == 4:
+            sig = np.clip(1.5 * turn, -0.6, 0.6) * 1.6
+        else:
+            sig = turn
+        gain = rng.uniform(0.6, 1.6)
+        rows.append(gain * sig + rng.normal(0, 2) + rng.normal(0, 0.7, length))
+    frame = pd.DataFrame(np.array(rows), columns=[f"v{j:02d}" for j in range(length)])
+    return _table("vibrations", frame, y)
+
+
+def debian_packages() -> Dataset:
+    """480 one-line Debian package descriptions (bookworm), 80 from each of six sections:
+    games, sound, mail, database, amateur radio, version control."""
+    from clustering.loaders import dataset_from_frame
+
+    frame = pd.read_csv(DATA / "debian-packages.csv")
+    return dataset_from_frame(frame.drop(columns=["package"]), name="debian-packages",
+                              label_column="section", text_column="text")
 
 
 def _docstring_corpus(topics: dict, name: str) -> Dataset:
@@ -365,6 +427,11 @@ BUILDERS = {
     "control-charts": control_charts,
     "tool-docs": tool_docs,
     "letters": letters,
+    "davis": davis,
+    "mpg": mpg,
+    "vibrations": vibrations,
+    "debian-packages": debian_packages,
+    "mnist": mnist,
 }
 
 

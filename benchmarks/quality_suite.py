@@ -1,7 +1,8 @@
-"""Clustering quality on twenty-nine labelled sets: ``auto`` and our methods against the peers.
+"""Clustering quality on thirty-four labelled sets: ``auto`` and our methods against the peers.
 
 Every set is built offline (``benchmarks/quality_sets.py``). Six of them (``HELD_OUT``) were
-frozen before any tuning, four more (``FRESH``) on 2026-11-30; both are reported apart from
+frozen before any tuning, four more (``FRESH``) on 2026-11-30, five more (``FRESH_3``) on
+2026-12-01; each is reported apart from
 the tuning half. Peers, built straight
 from the libraries on the same features as ours:
 
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 
-from quality_sets import BUILDERS, FRESH, HELD_OUT, TUNING, build  # noqa: E402
+from quality_sets import BUILDERS, FRESH, FRESH_3, HELD_OUT, TUNING, build  # noqa: E402
 from run_benchmarks import (  # noqa: E402
     markdown_table,
     peer_kmeans,
@@ -113,12 +114,13 @@ def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool,
 
 
 def _half(name: str) -> str:
-    return "held-out" if name in HELD_OUT else "fresh" if name in FRESH else "tuning"
+    return next((half for half, names in HALVES.items() if name in names), "tuning")
 
 
-HALVES = {"held-out": HELD_OUT, "fresh": FRESH, "tuning": TUNING}
+HALVES = {"held-out": HELD_OUT, "fresh": FRESH, "fresh-3": FRESH_3, "tuning": TUNING}
 HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
-               "fresh": "fresh held-out sets (frozen 2026-11-30)", "tuning": "tuning half"}
+               "fresh": "fresh held-out sets (frozen 2026-11-30)",
+               "fresh-3": "third held-out sets (frozen 2026-12-01)", "tuning": "tuning half"}
 
 
 def _record(name, data, pipeline, seed, labels, X, wall) -> dict:
