@@ -4,7 +4,8 @@ Twenty-nine sets across tables, signals, text and images: bundled scikit-learn s
 real tables (``benchmarks/data``), generated data with nuisance transformations, text assembled
 from installed libraries' docstrings, images rendered here (:mod:`image_sets`). ``HELD_OUT``
 names the half frozen before any tuning (see ``benchmarks/README.md``); ``TUNING`` the half
-tuning was allowed to look at; ``FRESH`` four more held out on 2026-11-30, ``FRESH_3`` five more on 2026-12-01.
+tuning was allowed to look at; ``FRESH`` four more held out on 2026-11-30, ``FRESH_3`` five
+more on 2026-12-01.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # importable from any 
 from image_sets import (  # noqa: E402
     colour_patterns,
     digits,
-    mnist,
     digits_transformed,
     letters,
+    mnist,
     numerals,
     shapes,
 )

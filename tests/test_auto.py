@@ -13,7 +13,7 @@ from clustering.auto import BASELINE, cluster_kappa, criterion, neighbour_kappa
 from clustering.errors import InputError
 from clustering.loaders import dataset_from_frame
 from clustering.metrics import cluster_metrics
-from clustering.series import looks_like_series
+from clustering.series import SMOOTH_BELOW, looks_like_series, smoothness
 
 
 def rings(n: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -104,6 +104,20 @@ def test_series_are_recognised_and_tables_are_not():
     iris = pd.DataFrame(np.random.default_rng(0).normal(size=(100, 20)))
     assert not looks_like_series(iris)  # twenty unordered columns
     assert dataset_from_frame(frame, kind="table").modality == "table"
+
+
+def test_signals_in_strong_noise_are_recognised_and_blocks_of_columns_are_not():
+    rng = np.random.default_rng(1)
+    t = np.arange(64)
+    wave = np.sin(2 * np.pi * t / rng.uniform(8, 20, (300, 1)) + rng.uniform(0, 6, (300, 1)))
+    noisy = pd.DataFrame(wave + rng.normal(0, 0.5, wave.shape))
+    assert smoothness(noisy.to_numpy()) > SMOOTH_BELOW  # the noise hides it from gaps alone
+    assert looks_like_series(noisy)
+    # a questionnaire: four sub-scales of five neighbouring items, answers 1-5
+    factors = np.repeat(rng.normal(size=(300, 4)), 5, axis=1)
+    answers = np.clip(np.round((0.8 * factors + 0.6 * rng.normal(size=(300, 20))) * 1.2 + 3),
+                      1, 5)
+    assert not looks_like_series(pd.DataFrame(answers))
 
 
 def test_kind_series_refuses_columns_that_are_not_numbers():
