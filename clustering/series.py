@@ -30,6 +30,14 @@ a sine in noise of half its amplitude 0.49, ``vibrations`` (stop 33's held-out s
 missed by the first test: 0.70) 0.51."""
 
 
+def _rows_and_column_pairs(values: np.ndarray, seed: int, rows: int):
+    """A seeded sample of at most ``rows`` rows and 4p random column pairs (two index arrays)."""
+    rng = np.random.default_rng(seed)
+    sample = values[rng.choice(len(values), min(rows, len(values)), replace=False)]
+    a, b = rng.integers(0, values.shape[1], (2, 4 * values.shape[1]))
+    return sample, a, b
+
+
 def smoothness(values: np.ndarray, seed: int = 0, rows: int = 500) -> float:
     """Mean absolute gap between adjacent columns over the gap between random column pairs.
 
@@ -53,10 +61,8 @@ def smoothness(values: np.ndarray, seed: int = 0, rows: int = 500) -> float:
     >>> smoothness(np.sin(t[None, :] + np.arange(50)[:, None])) < 0.3
     True
     """
-    rng = np.random.default_rng(seed)
-    sample = values[rng.choice(len(values), min(rows, len(values)), replace=False)]
+    sample, a, b = _rows_and_column_pairs(values, seed, rows)
     adjacent = np.abs(np.diff(sample, axis=1)).mean()
-    a, b = rng.integers(0, values.shape[1], (2, 4 * values.shape[1]))
     far = np.abs(sample[:, a] - sample[:, b]).mean()
     return float(adjacent / far) if far > 0 else 1.0
 
@@ -90,9 +96,7 @@ def gap_growth(values: np.ndarray, seed: int = 0, rows: int = 500) -> tuple[floa
     >>> bool(ratio < 0.6 and growth > 0.3)
     True
     """
-    rng = np.random.default_rng(seed)
-    sample = values[rng.choice(len(values), min(rows, len(values)), replace=False)]
-    a, b = rng.integers(0, values.shape[1], (2, 4 * values.shape[1]))
+    sample, a, b = _rows_and_column_pairs(values, seed, rows)
     far = ((sample[:, a] - sample[:, b]) ** 2).mean()
     if far <= 0:
         return 1.0, 0.0

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 6
+PIPELINE_VERSION = 7
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -17,4 +17,6 @@ fine-tuned view for images of 16 px and more. 5 (stop 30): ``auto``'s contrastiv
 trains 1,000 steps (bfloat16 on CPUs that compute it natively), and the EfficientNet runs
 channels-last (same arithmetic in another order, so other fine-tuned views). 6 (stop 31):
 ``auto`` draws a merged candidate on the fine-tuned image view
-(:mod:`clustering.merge_clusters`), which can win."""
+(:mod:`clustering.merge_clusters`), which can win. 7 (stop 33): tables of a signal in strong
+noise are read as series (:func:`clustering.series.gap_growth`), and ``auto``'s baseline UMAP
+of texts (and its vote) is 5-D."""
