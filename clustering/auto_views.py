@@ -95,7 +95,7 @@ BASELINE_DIMS = {"text": 5}
 """Dimensions of the baseline's UMAP of the features by modality (else 10, the
 ``umap-kmeans`` method's). Texts get BERTopic's 5: in stop 33's third held-out batch the
 peer's 5-D UMAP + k-means beat ours on short texts (``debian-packages`` 0.836 against
-0.792), and on six of the suite's seven text sets before it. Checked on the tuning half's
+0.792), and on five of the suite's six other text sets (stop 32's run). Checked on the tuning half's
 four text sets (seeds 0-2) before it was kept: the baseline candidate 0.733 -> 0.747 and
 ``auto``'s pick 0.750 -> 0.769 (``package-docs`` 0.830 -> 0.899: seed 2's 10-D layout put
 two topics together, 0.693; ``stdlib-docs`` 0.725 -> 0.730, ``docstrings`` 0.742 and
@@ -120,7 +120,7 @@ def make_views(run: _Run, modality: str) -> None:
 
     n = len(run.X)
     run.progress(0.02, "auto: UMAP view of the features")
-    if n >= TINY:  # the same space as the ``umap-kmeans`` method's
+    if n >= TINY:  # the ``umap-kmeans`` method's space (for texts in BASELINE_DIMS' 5-D)
         run.views["umap"] = run.timed("view:umap",
                                       lambda: umap_space(run.X, run.knn, run.seed,
                                                          BASELINE_DIMS.get(modality, 10)))

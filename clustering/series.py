@@ -9,10 +9,12 @@ convolutional view (``--kind series``).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_SERIES_COLUMNS", "gap_growth", "looks_like_series", "smoothness"]
+__all__ = ["MIN_SERIES_COLUMNS", "ColumnGaps", "column_gaps", "looks_like_series", "smoothness"]
 
 MIN_SERIES_COLUMNS = 16
 """Fewest columns read as a signal."""
@@ -30,45 +32,21 @@ a sine in noise of half its amplitude 0.49, ``vibrations`` (stop 33's held-out s
 missed by the first test: 0.70) 0.51."""
 
 
-def _rows_and_column_pairs(values: np.ndarray, seed: int, rows: int):
-    """A seeded sample of at most ``rows`` rows and 4p random column pairs (two index arrays)."""
-    rng = np.random.default_rng(seed)
-    sample = values[rng.choice(len(values), min(rows, len(values)), replace=False)]
-    a, b = rng.integers(0, values.shape[1], (2, 4 * values.shape[1]))
-    return sample, a, b
+class ColumnGaps(NamedTuple):
+    """How the gaps between a table's columns grow with their distance (see :func:`column_gaps`)."""
+
+    smoothness: float
+    """Mean absolute gap of adjacent columns over that of random column pairs: about 1 for
+    columns in arbitrary order, well below 1 for a smooth signal."""
+    squared: float
+    """The same ratio of mean squared gaps (less diluted by white noise)."""
+    growth: float
+    """Mean squared gap of columns three apart minus that of adjacent ones, over that of
+    random pairs: about 0 for columns in arbitrary order."""
 
 
-def smoothness(values: np.ndarray, seed: int = 0, rows: int = 500) -> float:
-    """Mean absolute gap between adjacent columns over the gap between random column pairs.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n, p)
-        Numeric rows.
-    seed : int
-        Seed of the row sample and column pairs.
-    rows : int
-        Rows looked at.
-
-    Returns
-    -------
-    float
-        About 1 for columns in arbitrary order, well below 1 for a smooth signal.
-
-    Examples
-    --------
-    >>> t = np.linspace(0, 6, 40)
-    >>> smoothness(np.sin(t[None, :] + np.arange(50)[:, None])) < 0.3
-    True
-    """
-    sample, a, b = _rows_and_column_pairs(values, seed, rows)
-    adjacent = np.abs(np.diff(sample, axis=1)).mean()
-    far = np.abs(sample[:, a] - sample[:, b]).mean()
-    return float(adjacent / far) if far > 0 else 1.0
-
-
-def gap_growth(values: np.ndarray, seed: int = 0, rows: int = 500) -> tuple[float, float]:
-    """Squared gaps between columns: adjacent over random pairs, and their growth with distance.
+def column_gaps(values: np.ndarray, seed: int = 0, rows: int = 500) -> ColumnGaps:
+    """Gaps between adjacent, three-apart and random columns over a seeded sample of rows.
 
     Parameters
     ----------
@@ -81,27 +59,36 @@ def gap_growth(values: np.ndarray, seed: int = 0, rows: int = 500) -> tuple[floa
 
     Returns
     -------
-    ratio : float
-        Mean squared gap of adjacent columns over that of random column pairs.
-    growth : float
-        Mean squared gap of columns three apart minus that of adjacent ones, over that of
-        random pairs: about 0 for columns in arbitrary order.
+    ColumnGaps
 
     Examples
     --------
+    >>> t = np.linspace(0, 6, 40)
+    >>> column_gaps(np.sin(t[None, :] + np.arange(50)[:, None])).smoothness < 0.3
+    True
     >>> rng = np.random.default_rng(0)
     >>> t = np.arange(64)
     >>> noisy = np.sin(t / 2 + rng.uniform(0, 6, (200, 1))) + rng.normal(0, 0.5, (200, 64))
-    >>> ratio, growth = gap_growth(noisy)
-    >>> bool(ratio < 0.6 and growth > 0.3)
+    >>> gaps = column_gaps(noisy)
+    >>> bool(gaps.smoothness > 0.6 and gaps.squared < 0.6 and gaps.growth > 0.3)
     True
     """
-    sample, a, b = _rows_and_column_pairs(values, seed, rows)
-    far = ((sample[:, a] - sample[:, b]) ** 2).mean()
-    if far <= 0:
-        return 1.0, 0.0
-    near, three = (((sample[:, h:] - sample[:, :-h]) ** 2).mean() for h in (1, 3))
-    return float(near / far), float((three - near) / far)
+    rng = np.random.default_rng(seed)
+    sample = values[rng.choice(len(values), min(rows, len(values)), replace=False)]
+    a, b = rng.integers(0, values.shape[1], (2, 4 * values.shape[1]))
+    far = sample[:, a] - sample[:, b]
+    far_abs, far_sq = np.abs(far).mean(), (far ** 2).mean()
+    if far_abs <= 0:
+        return ColumnGaps(1.0, 1.0, 0.0)
+    near = np.diff(sample, axis=1)
+    near_sq, three_sq = (near ** 2).mean(), ((sample[:, 3:] - sample[:, :-3]) ** 2).mean()
+    return ColumnGaps(float(np.abs(near).mean() / far_abs), float(near_sq / far_sq),
+                      float((three_sq - near_sq) / far_sq))
+
+
+def smoothness(values: np.ndarray, seed: int = 0, rows: int = 500) -> float:
+    """:attr:`ColumnGaps.smoothness` of :func:`column_gaps` (same parameters)."""
+    return column_gaps(values, seed, rows).smoothness
 
 
 def looks_like_series(frame: pd.DataFrame) -> bool:
@@ -126,7 +113,6 @@ def looks_like_series(frame: pd.DataFrame) -> bool:
     spread = values.std(axis=0)
     if spread.min() <= 0 or spread.max() / spread.min() > 20:
         return False  # columns in different units
-    if smoothness(values) < SMOOTH_BELOW:
-        return True
-    ratio, growth = gap_growth(values)
-    return ratio < NOISY_SMOOTH_BELOW and growth > NOISY_GROWTH_ABOVE
+    gaps = column_gaps(values)
+    return gaps.smoothness < SMOOTH_BELOW or (gaps.squared < NOISY_SMOOTH_BELOW
+                                              and gaps.growth > NOISY_GROWTH_ABOVE)

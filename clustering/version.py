@@ -18,5 +18,5 @@ trains 1,000 steps (bfloat16 on CPUs that compute it natively), and the Efficien
 channels-last (same arithmetic in another order, so other fine-tuned views). 6 (stop 31):
 ``auto`` draws a merged candidate on the fine-tuned image view
 (:mod:`clustering.merge_clusters`), which can win. 7 (stop 33): tables of a signal in strong
-noise are read as series (:func:`clustering.series.gap_growth`), and ``auto``'s baseline UMAP
+noise are read as series (:func:`clustering.series.column_gaps`), and ``auto``'s baseline UMAP
 of texts (and its vote) is 5-D."""
