@@ -1,6 +1,6 @@
 """The labelled data sets of the quality suite, all built offline.
 
-Twenty-nine sets across tables, signals, text and images: bundled scikit-learn sets, six small
+Thirty-four sets across tables, signals, text and images: bundled scikit-learn sets, eight small
 real tables (``benchmarks/data``), generated data with nuisance transformations, text assembled
 from installed libraries' docstrings, images rendered here (:mod:`image_sets`). ``HELD_OUT``
 names the half frozen before any tuning (see ``benchmarks/README.md``); ``TUNING`` the half
