@@ -31,12 +31,17 @@ CASES = {
     "digits": ("demo:digits", 90),
     "table-5000": ("mixed-table:5000", 120),
     "signals-5000": ("waveforms:5000", 120),
+    "long-signals-5000": ("long-waveforms:5000", 120),
     "images-5000": ("shapes:5000", 120),
     "images-1000": ("shapes:1000", 120),
     "text-5000": ("package-text:5000", 120),
     "table-1000000": ("mixed-table:1000000", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
+
+``long-waveforms`` are the ``waveforms`` signals at 1,000 readings a row (stop 34: the
+signal encoder's cost grew with the length until it averaged long rows down,
+:data:`clustering.deep.pretexts.SERIES_MAX_LENGTH`).
 
 ``package-text:N`` is N docstrings of five packages (:func:`text_corpus.package_corpus`),
 written to a CSV before the clock starts and read from it as ``clusterlab run --data

@@ -338,6 +338,93 @@ def vibrations(n: int = 1000, length: int = 96, seed: int = 1203) -> Dataset:
     return _table("vibrations", frame, y)
 
 
+def daily_loads(n: int = 800, length: int = 48, seed: int = 1301) -> Dataset:
+    """Household electricity over a day, half-hourly and aligned to the clock, of five kinds:
+    morning and evening peaks (commuters), a daytime plateau (home office), night heating,
+    an evening peak only, and midday and early-evening cooking; each day with its own level,
+    gain, peak times (sd 30 minutes), noise and three appliance spikes at random times."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 5, n)
+    t = np.arange(length) * 24 / length
+
+    def bump(centre, width):
+        gap = np.abs(t - centre)
+        gap = np.minimum(gap, 24 - gap)  # the day wraps around midnight
+        return np.exp(-0.5 * (gap / width) ** 2)
+
+    rows = []
+    for label in y:
+        j = lambda: rng.normal(0, 0.5)  # noqa: E731
+        if label == 0:
+            sig = bump(7.5 + j(), 1.0) + 1.2 * bump(19 + j(), 1.5)
+        elif label == 1:
+            on, off = 9 + j(), 17 + j()
+            sig = 0.9 / (1 + np.exp(-(t - on) * 3)) / (1 + np.exp((t - off) * 3))
+        elif label == 2:
+            sig = 1.2 * bump(2.5 + j(), 2.0)
+        elif label == 3:
+            sig = 1.5 * bump(20.5 + j(), 1.2)
+        else:
+            sig = bump(12.5 + j(), 1.0) + bump(18 + j(), 1.0)
+        gain = rng.uniform(0.5, 2.0)
+        spikes = np.zeros(length)
+        spikes[rng.integers(0, length, 3)] = rng.uniform(0.5, 1.5, 3)
+        rows.append(rng.uniform(0.1, 1.0) + gain * (sig + spikes
+                                                     + rng.normal(0, 0.15, length)))
+    frame = pd.DataFrame(np.array(rows), columns=[f"h{j:02d}" for j in range(length)])
+    return _table("daily-loads", frame, y)
+
+
+def seasonal_loads(n: int = 1000, length: int = 24, seed: int = 1303) -> Dataset:
+    """A town's hourly electricity demand on winter and summer days: the same daily shape
+    (a night trough, a morning rise, a midday plateau, an evening peak) whose times and
+    heights differ a little with the season (lighting peaks an hour and a half earlier in
+    winter and higher; summer afternoons carry cooling), each day with its own level, gain,
+    timing (sd 40 minutes) and noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    t = np.arange(length, dtype=float)
+
+    def bump(centre, width):
+        return np.exp(-0.5 * ((t - centre) / width) ** 2)
+
+    rows = []
+    for label in y:
+        j = lambda: rng.normal(0, 0.67)  # noqa: E731
+        rise = 1 / (1 + np.exp(-(t - (7 + j())) * 1.5))
+        if label == 0:  # winter
+            sig = rise * (0.8 + 0.1 * bump(12 + j(), 3)) + 0.55 * bump(18 + j(), 1.5)
+        else:  # summer
+            sig = rise * (0.8 + 0.25 * bump(15 + j(), 3)) + 0.4 * bump(19.5 + j(), 1.5)
+        sig = sig * (1 - 0.5 * bump(23.5, 1.5))
+        rows.append(rng.uniform(0.5, 1.5) + rng.uniform(0.6, 1.4) * sig
+                    + rng.normal(0, 0.05, length))
+    frame = pd.DataFrame(np.array(rows), columns=[f"h{j:02d}" for j in range(length)])
+    return _table("seasonal-loads", frame, y)
+
+
+def spectra(n: int = 600, length: int = 120, seed: int = 1302) -> Dataset:
+    """Absorbance spectra of four kinds of sample, aligned by wavelength: six bands at fixed
+    places whose heights differ by kind (each sample's own by up to 30 %), under a sloped
+    baseline, an offset and a multiplicative scatter of its own, and noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 4, n)
+    x = np.linspace(0, 1, length)
+    places = np.array([0.15, 0.3, 0.45, 0.6, 0.75, 0.9])
+    widths = rng.uniform(0.03, 0.06, 6)
+    heights = rng.uniform(0.2, 1.0, (4, 6))
+    rows = []
+    for label in y:
+        h = heights[label] * rng.uniform(0.7, 1.3, 6)
+        at = places + rng.normal(0, 0.003, 6)
+        bands = (h[:, None] * np.exp(-0.5 * ((x[None] - at[:, None]) / widths[:, None]) ** 2)
+                 ).sum(axis=0)
+        baseline = rng.uniform(0, 2) + rng.uniform(-0.5, 0.5) * x
+        rows.append(rng.uniform(0.6, 1.6) * (bands + baseline) + rng.normal(0, 0.02, length))
+    frame = pd.DataFrame(np.array(rows), columns=[f"w{j:03d}" for j in range(length)])
+    return _table("spectra", frame, y)
+
+
 def debian_packages() -> Dataset:
     """480 one-line Debian package descriptions (bookworm), 80 from each of six sections:
     games, sound, mail, database, amateur radio, version control."""
@@ -453,6 +540,7 @@ BUILDERS = {
     "wine": lambda: _sklearn_table("wine", "load_wine"),
     "mixed-table": mixed_table,
     "waveforms": waveforms,
+    "long-waveforms": lambda n=1200: waveforms(n, length=1000),
     "docstrings": docstrings,
     "digits": digits,
     "shapes": shapes,
@@ -484,6 +572,10 @@ BUILDERS = {
     "vibrations": vibrations,
     "debian-packages": debian_packages,
     "mnist": mnist,
+    "osuleaf": lambda: _ucr("osuleaf"),
+    "daily-loads": daily_loads,
+    "spectra": spectra,
+    "seasonal-loads": seasonal_loads,
     "zoo": zoo,
     "heart-disease": heart_disease,
     "ionosphere": ionosphere,

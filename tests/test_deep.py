@@ -261,6 +261,28 @@ def test_contrastive_views_keep_shape_range_and_differ():
     assert not torch.allclose(a, b)
 
 
+def test_signal_encoder_reads_long_rows_averaged_down_and_short_rows_as_they_are():
+    from clustering.deep.pretexts import SERIES_MAX_LENGTH, SeriesEncoder
+
+    torch.manual_seed(0)
+    encoder = SeriesEncoder(16).eval()
+    seen = []
+    encoder.conv[0].register_forward_hook(lambda module, inputs, out: seen.append(inputs[0]))
+    t = torch.linspace(0, 8 * torch.pi, 1000)
+    long_rows = torch.stack([torch.sin(t), torch.sign(torch.sin(t))])
+    with torch.no_grad():
+        z_long = encoder(long_rows)
+        z_short = encoder(long_rows[:, :SERIES_MAX_LENGTH])
+    assert seen[0].shape == (2, 1, SERIES_MAX_LENGTH)  # the convolutions' cost is capped
+    assert seen[1].shape == (2, 1, SERIES_MAX_LENGTH)  # a row of exactly the cap is untouched
+    assert z_long.shape == z_short.shape == (2, 16)
+    # window means: a square wave averaged down stays a square wave, distinct from the sine
+    assert not torch.allclose(z_long[0], z_long[1], atol=1e-3)
+    smooth = torch.nn.functional.adaptive_avg_pool1d(long_rows[:1, None], SERIES_MAX_LENGTH)[:, 0]
+    with torch.no_grad():
+        assert torch.allclose(encoder(smooth), z_long[:1], atol=1e-4)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("cpu_bf16", [False, True], ids=["float32", "bf16-if-native"])
 def test_contrastive_embedding_separates_two_kinds_of_images(cpu_bf16):
