@@ -1,4 +1,4 @@
-"""Clustering quality on forty-three labelled sets: ``auto`` and our methods against the peers.
+"""Clustering quality on forty-seven labelled sets: ``auto`` and our methods against the peers.
 
 Every set is built offline (``benchmarks/quality_sets.py``). Six of them (``HELD_OUT``) were
 frozen before any tuning, four more (``FRESH``) on 2026-11-30, five more (``FRESH_3``) on
@@ -241,7 +241,8 @@ def report(records: list[dict], args) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=list(BUILDERS), choices=list(BUILDERS))
+    parser.add_argument("--sets", nargs="+", choices=list(BUILDERS),
+                        default=[name for names in HALVES.values() for name in names])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS))
     parser.add_argument("--no-k", dest="k", action="store_false",

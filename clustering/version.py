@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 7
+PIPELINE_VERSION = 8
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -19,4 +19,5 @@ channels-last (same arithmetic in another order, so other fine-tuned views). 6 (
 ``auto`` draws a merged candidate on the fine-tuned image view
 (:mod:`clustering.merge_clusters`), which can win. 7 (stop 33): tables of a signal in strong
 noise are read as series (:func:`clustering.series.column_gaps`), and ``auto``'s baseline UMAP
-of texts (and its vote) is 5-D."""
+of texts (and its vote) is 5-D. 8 (stop 34): the signal encoder averages rows longer than 128
+readings down to 128 (:data:`clustering.deep.pretexts.SERIES_MAX_LENGTH`)."""
