@@ -122,7 +122,8 @@ HALVES = {"held-out": HELD_OUT, "fresh": FRESH, "fresh-3": FRESH_3, "fresh-4": F
 HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
                "fresh": "fresh held-out sets (frozen 2026-11-30)",
                "fresh-3": "third held-out sets (frozen 2026-12-01)",
-               "fresh-4": "fourth held-out sets (frozen 2026-12-01, stop 34)", "tuning": "tuning half"}
+               "fresh-4": "fourth held-out sets (frozen 2026-12-01, stop 34)",
+               "tuning": "tuning half"}
 
 
 def _record(name, data, pipeline, seed, labels, X, wall) -> dict:

@@ -34,7 +34,9 @@ What it does, in order:
    low), the two averaged (:func:`criterion`), in the learned views when there are any
    (averaged; they hold the invariances the augmentations taught; the 1,280-D fine-tuned
    view also through the graph of a UMAP of it, :data:`UMAP_GRAPH_ABOVE`), else in the
-   features.
+   features; signals aligned to their readings' places (a day's hours, a spectrum's
+   wavelengths: :func:`clustering.series.alignment`) in the features' graph as well, since
+   the signal view learns to ignore the shifts that tell such rows apart.
    The highest score wins; the vote, then the baseline win ties, so ``auto`` never returns
    a candidate its own criterion rates below UMAP + k-means. (Chosen on the tuning half of
    ``benchmarks/quality_suite.py`` against other criteria: the mean over all graphs, 15, 30
@@ -158,6 +160,9 @@ class _Run:
         self.candidates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.seconds: dict[str, float] = {}
         self._graphs: dict[int, dict[str, np.ndarray]] = {}
+        self.judge_in_features = False
+        """Score candidates in the features' graph besides the learned views' (aligned
+        signals, :func:`clustering.auto_views._read_alignment`)."""
 
     def graphs(self, m: int) -> dict[str, np.ndarray]:
         """``m``-nearest-neighbour graphs of the features and of every learned view.
@@ -370,6 +375,8 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
 def _choose(run: _Run, info: dict) -> Clustering:
     graphs = run.graphs(REFERENCE_NEIGHBOURS)
     reference = [v for v in graphs if v != "features"] or ["features"]
+    if run.judge_in_features and "features" not in reference:
+        reference.append("features")
     per_graph = {name: {g: round(criterion(labels, nbrs), 4)
                         for g, nbrs in graphs.items()}
                  for name, (labels, _) in run.candidates.items()}
@@ -382,7 +389,9 @@ def _choose(run: _Run, info: dict) -> Clustering:
     info["auto"] = {
         "winner": winner, "criterion": "mean of the point and per-cluster neighbour kappa on "
         f"the {' and '.join(reference)} "
-        f"graph ({graphs[reference[0]].shape[1]} nearest neighbours)", "scores": scores,
+        f"graph ({graphs[reference[0]].shape[1]} nearest neighbours)"
+        + (f"; the signals are aligned (alignment {info['signal_alignment']:.2f}), so the raw "
+           "readings' graph judges too" if run.judge_in_features else ""), "scores": scores,
         "scores_per_graph": per_graph,
         "seconds": run.seconds, "alternatives": list(run.candidates),
         "runner_up": runner, "runner_up_ari": round(float(adjusted_rand_score(

@@ -167,11 +167,27 @@ def make_views(run: _Run, modality: str) -> None:
 
         Z = run.timed(f"view:{pretext}",
                       lambda: train_pretext(run.X, pretext, sub, epochs=epochs)[0])
+        if pretext == "series":
+            _read_alignment(run)
     run.views[pretext] = Z.astype(np.float32)
     run.views[f"{pretext}-umap"] = run.timed(
         f"view:{pretext}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
     if pretext == "contrastive":
         _finetuned_view(run, images)
+
+
+def _read_alignment(run: _Run) -> None:
+    """Whether the signals are aligned: then the raw readings' graph judges candidates too.
+
+    The signal view learns to ignore shifts of up to a fifth of a row, which is right for
+    signals that start at random times and wrong where a reading's place carries meaning
+    (:data:`clustering.series.ALIGNED_FROM`).
+    """
+    from .series import ALIGNED_FROM, alignment
+
+    value = round(alignment(run.X, run.seed), 3)
+    run.info["signal_alignment"] = value
+    run.judge_in_features = value >= ALIGNED_FROM
 
 
 def _text_view(run: _Run, sub) -> np.ndarray:

@@ -20,4 +20,6 @@ channels-last (same arithmetic in another order, so other fine-tuned views). 6 (
 (:mod:`clustering.merge_clusters`), which can win. 7 (stop 33): tables of a signal in strong
 noise are read as series (:func:`clustering.series.column_gaps`), and ``auto``'s baseline UMAP
 of texts (and its vote) is 5-D. 8 (stop 34): the signal encoder averages rows longer than 128
-readings down to 128 (:data:`clustering.deep.pretexts.SERIES_MAX_LENGTH`)."""
+readings down to 128 (:data:`clustering.deep.pretexts.SERIES_MAX_LENGTH`), and ``auto`` judges
+aligned signals in the raw readings' neighbour graph as well (:data:`clustering.series.
+ALIGNED_FROM`)."""

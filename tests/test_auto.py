@@ -13,7 +13,14 @@ from clustering.auto import BASELINE, cluster_kappa, criterion, neighbour_kappa
 from clustering.errors import InputError
 from clustering.loaders import dataset_from_frame
 from clustering.metrics import cluster_metrics
-from clustering.series import SMOOTH_BELOW, looks_like_series, smoothness
+from clustering.series import (
+    ALIGNED_FROM,
+    SMOOTH_BELOW,
+    alignment,
+    looks_like_series,
+    smoothness,
+    window_means,
+)
 
 
 def rings(n: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -120,6 +127,31 @@ def test_signals_in_strong_noise_are_recognised_and_blocks_of_columns_are_not():
     assert not looks_like_series(pd.DataFrame(answers))
 
 
+def day_curves(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """24 hourly readings aligned to the clock: one peak at 8:00 or at 18:00, in noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    hours = np.arange(24)
+    peak = np.where(y == 0, 8.0, 18.0)[:, None] + rng.normal(0, 0.7, (n, 1))
+    X = rng.uniform(0.5, 2, (n, 1)) * np.exp(-0.5 * ((hours - peak) / 2.0) ** 2) \
+        + rng.uniform(0, 1, (n, 1)) + rng.normal(0, 0.1, (n, 24))
+    return X.astype(np.float32), y
+
+
+def test_alignment_tells_signals_started_at_random_from_signals_aligned_to_their_places():
+    shifted, _ = signals(300)
+    aligned, _ = day_curves()
+    assert alignment(shifted.to_numpy()) < 0.1 < ALIGNED_FROM < alignment(aligned)
+    # the same day curves, each rolled by a random number of hours, are no longer aligned
+    rng = np.random.default_rng(1)
+    rolled = np.stack([np.roll(row, rng.integers(24)) for row in aligned])
+    assert alignment(rolled) < 0.1
+    # long rows are read through window means, which keep the shape
+    long_rows = np.repeat(aligned, 10, axis=1)
+    np.testing.assert_allclose(window_means(long_rows, 24), aligned, rtol=1e-5)
+    assert abs(alignment(long_rows, length=24) - alignment(aligned)) < 1e-6
+
+
 def test_kind_series_refuses_columns_that_are_not_numbers():
     frame, _ = signals(50)
     frame["site"] = "a"
@@ -151,6 +183,9 @@ def test_a_series_run_beats_kmeans_on_the_raw_columns(tmp_path):
                                     clusters=2))
     assert result.dataset.modality == "series"
     assert "series" in result.clustering.info["auto"]["scores_per_graph"]["kmeans"]
+    # waves at random phases: judged in the view only, whose augmentations shift rows
+    assert result.clustering.info["signal_alignment"] < ALIGNED_FROM
+    assert "aligned" not in result.clustering.info["auto"]["criterion"]
     # with a learned view of the signals, the baseline is scored but no vote of raw UMAPs drawn
     alternatives = result.clustering.info["auto"]["alternatives"]
     assert "umap-kmeans" in alternatives and "umap-kmeans-vote" not in alternatives
@@ -169,6 +204,19 @@ def test_a_series_run_beats_kmeans_on_the_raw_columns(tmp_path):
     assert any("map is laid out from the series view" in note for note in result.notes)
     raw_map = project(result.features.X).xy
     assert silhouette_score(result.projection.xy, y) > 0.5 > silhouette_score(raw_map, y) + 0.3
+
+
+@pytest.mark.slow
+def test_aligned_signals_are_judged_in_the_raw_readings_graph_as_well():
+    X, y = day_curves(260)
+    result = cluster(X, "auto", 2, random_state=0, modality="series")
+    info = result.info["auto"]
+    assert result.info["signal_alignment"] >= ALIGNED_FROM
+    assert "aligned" in info["criterion"] and "features" in info["criterion"]
+    for name, per_graph in info["scores_per_graph"].items():
+        assert info["scores"][name] == pytest.approx(
+            (per_graph["series"] + per_graph["features"]) / 2, abs=1e-4)
+    assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
 
 
 def test_the_cli_runs_auto_by_default_and_run_json_says_what_won(tmp_path):

@@ -58,8 +58,7 @@ class SeriesEncoder(nn.Module):
         self.out = nn.Linear(128, dim)
 
     def forward(self, x):
-        """Average long rows down, standardise each row, convolve, pool (mean and max over
-        time), project."""
+        """Average long rows down, standardise, convolve, pool (mean and max), project."""
         if x.shape[1] > self.max_length:
             x = nn.functional.adaptive_avg_pool1d(x[:, None, :], self.max_length)[:, 0]
         x = (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True).clamp_min(1e-6)
