@@ -30,6 +30,25 @@ from image_sets import (  # noqa: E402
     numerals,
     shapes,
 )
+from real_sets import (  # noqa: E402
+    biopsy,
+    cars,
+    corpus,
+    crabs,
+    davis,
+    debian_packages,
+    glass,
+    heart_disease,
+    ionosphere,
+    mpg,
+    penguins,
+    pima,
+    sklearn_table,
+    table_set,
+    ucr,
+    yeast_genes,
+    zoo,
+)
 from text_corpus import docstring_corpus  # noqa: E402
 
 TUNING = ("wine", "mixed-table", "waveforms", "docstrings", "digits", "shapes",
@@ -66,131 +85,6 @@ attributes, a mixed clinical table, radar returns, expression time courses, real
 twenty topics, and topics of very unequal size."""
 
 
-def _table(name: str, frame: pd.DataFrame, labels) -> Dataset:
-    """Read as ``clusterlab run`` reads a table file (a signal is recognised as a series)."""
-    from clustering.loaders import dataset_from_frame
-
-    frame = frame.reset_index(drop=True).copy().assign(label=np.asarray(labels))
-    return dataset_from_frame(frame, name=name, label_column="label")
-
-
-def _sklearn_table(name: str, loader: str) -> Dataset:
-    from sklearn import datasets
-
-    bunch = getattr(datasets, loader)(as_frame=True)
-    frame = bunch.frame.drop(columns=["target"])
-    frame.columns = [str(c).replace(" ", "_") for c in frame.columns]
-    return _table(name, frame, bunch.target.to_numpy())
-
-
-DATA = Path(__file__).parent / "data"
-
-
-def penguins(measures_only: bool = False) -> Dataset:
-    """Palmer penguins by species: island, four measurements, sex and year (rows with gaps
-    dropped: 333; island and sex are categories, which ``clusterlab run`` leaves out)."""
-    frame = pd.read_csv(DATA / "penguins.csv").dropna()
-    drop = ["species", "island", "sex", "year"] if measures_only else ["species"]
-    return _table("penguins-measures" if measures_only else "penguins", frame.drop(columns=drop),
-                  frame["species"].to_numpy())
-
-
-def cars() -> Dataset:
-    """1970s-80s cars by origin (USA, Europe, Japan): consumption, engine, weight,
-    acceleration and year (rows with gaps dropped: 392)."""
-    frame = pd.read_csv(DATA / "cars.csv").dropna()
-    return _table("cars", frame.drop(columns=["Name", "Origin"]), frame["Origin"].to_numpy())
-
-
-def crabs() -> Dataset:
-    """Leptograpsus crabs (MASS): 5 shell measurements of 200 crabs, 4 groups (2 colour
-    forms x 2 sexes, 50 each); size dominates every column, the groups differ in shape."""
-    frame = pd.read_csv(DATA / "crabs.csv")
-    groups = (frame["sp"] + "-" + frame["sex"]).to_numpy()
-    return _table("crabs", frame.drop(columns=["sp", "sex", "index"]), groups)
-
-
-def biopsy() -> Dataset:
-    """Wisconsin breast-cancer biopsies (MASS ``biopsy``, the original 1992 data, not
-    scikit-learn's ``breast-cancer``): 9 cytology scores of 1-10, benign or malignant (rows
-    with gaps dropped: 683)."""
-    frame = pd.read_csv(DATA / "biopsy.csv").dropna()
-    return _table("biopsy", frame.drop(columns=["ID", "class"]), frame["class"].to_numpy())
-
-
-def glass() -> Dataset:
-    """Forensic glass fragments (MASS ``fgl``): refractive index and 8 oxides of 214
-    fragments, 6 kinds of glass of very unequal counts (9 to 76)."""
-    frame = pd.read_csv(DATA / "fgl.csv")
-    return _table("glass", frame.drop(columns=["type"]), frame["type"].to_numpy())
-
-
-def pima() -> Dataset:
-    """Pima women tested for diabetes (MASS ``Pima.tr`` and ``Pima.te``, 532): 7 clinical
-    measurements, diabetic or not (a hard set: the classes overlap)."""
-    frame = pd.read_csv(DATA / "pima.csv")
-    return _table("pima", frame.drop(columns=["type"]), frame["type"].to_numpy())
-
-
-def davis() -> Dataset:
-    """Self-reports and measurements of 200 adults by sex (``car::Davis``): measured and
-    reported weight and height, 17 reports missing (rows with gaps dropped: 183), and one
-    recorded with height and weight swapped, as in the original."""
-    frame = pd.read_csv(DATA / "davis.csv").dropna()
-    return _table("davis", frame.drop(columns=["sex"]), frame["sex"].to_numpy())
-
-
-def mpg() -> Dataset:
-    """234 cars of 1999 and 2008 by class (``ggplot2::mpg``: compact, SUV, pickup, ...; 5 to
-    62 each): displacement, year, cylinders, city and highway mileage, and the maker,
-    transmission, drive and fuel as categories (the model name left out)."""
-    frame = pd.read_csv(DATA / "mpg.csv")
-    return _table("mpg", frame.drop(columns=["model", "class"]), frame["class"].to_numpy())
-
-
-def zoo() -> Dataset:
-    """101 animals by type (UCI Zoo: mammal, bird, fish, ... ; 4 to 41 each): 15 yes/no
-    attributes and the number of legs (the name left out)."""
-    frame = pd.read_csv(DATA / "zoo.csv")
-    return _table("zoo", frame.drop(columns=["name", "type"]), frame["type"].to_numpy())
-
-
-def heart_disease() -> Dataset:
-    """303 Cleveland heart patients, narrowed coronary artery or not (UCI Heart Disease):
-    age, 5 measurements and 7 findings, 4 of them categories (rows with gaps dropped: 297)."""
-    frame = pd.read_csv(DATA / "heart-disease.csv").dropna()
-    label = "diameter narrowing"
-    return _table("heart-disease", frame.drop(columns=[label]), frame[label].to_numpy())
-
-
-def ionosphere() -> Dataset:
-    """351 radar returns from the ionosphere, good or bad (UCI Ionosphere): 34 columns,
-    17 pulses' real and imaginary parts."""
-    frame = pd.read_csv(DATA / "ionosphere.csv")
-    return _table("ionosphere", frame.drop(columns=["y"]), frame["y"].to_numpy())
-
-
-def yeast_genes() -> Dataset:
-    """186 yeast genes by function (Brown et al. 2000 as shipped in Orange3: ribosomal,
-    respiration, proteasome; 30 to 121 each): expression at 79 time points of four
-    experiments (214 gaps filled along each gene's row)."""
-    frame = pd.read_csv(DATA / "yeast-genes.csv")
-    return _table("yeast-genes", frame.drop(columns=["function", "gene"]),
-                  frame["function"].to_numpy())
-
-
-def _ucr(name: str) -> Dataset:
-    frame = pd.read_csv(DATA / f"{name}.csv.gz")
-    return _table(name, frame.drop(columns=["class"]), frame["class"].astype(str).to_numpy())
-
-
-def _corpus(name: str) -> Dataset:
-    from clustering.loaders import dataset_from_frame
-
-    frame = pd.read_csv(DATA / f"{name}.csv.gz")
-    return dataset_from_frame(frame, name=name, label_column="category", text_column="text")
-
-
 def mixed_table(n: int = 1500, seed: int = 101) -> Dataset:
     """5 groups in 4 informative columns, 6 nuisance columns of other scales, 2 categoricals."""
     rng = np.random.default_rng(seed)
@@ -203,7 +97,7 @@ def mixed_table(n: int = 1500, seed: int = 101) -> Dataset:
     grade = np.where(rng.random(n) < 0.7, y, rng.integers(0, 5, n))
     cols["grade"] = np.array(list("ABCDE"))[grade]
     cols["site"] = rng.choice(["north", "south", "east", "west"], n)
-    return _table("mixed-table", pd.DataFrame(cols), y)
+    return table_set("mixed-table", pd.DataFrame(cols), y)
 
 
 def aniso_blobs(n: int = 2000, seed: int = 202) -> Dataset:
@@ -218,7 +112,7 @@ def aniso_blobs(n: int = 2000, seed: int = 202) -> Dataset:
     frame = pd.DataFrame(np.hstack([X, noise, heavy]),
                          columns=[f"x{j}" for j in range(5)] + [f"u{j}" for j in range(8)]
                          + ["t0"])
-    return _table("aniso-blobs", frame, y)
+    return table_set("aniso-blobs", frame, y)
 
 
 def skewed_table(n: int = 600, seed: int = 111) -> Dataset:
@@ -238,7 +132,7 @@ def skewed_table(n: int = 600, seed: int = 111) -> Dataset:
         z = Z[:, j] / Z[:, j].std()
         value = np.exp(0.6 * z) if j % 2 else (z - z.min() + 0.5) ** 2
         cols[f"x{j:02d}"] = value * 10 ** rng.uniform(-2, 3)
-    return _table("skewed-table", pd.DataFrame(cols), y)
+    return table_set("skewed-table", pd.DataFrame(cols), y)
 
 
 def small_blobs(n: int = 240, seed: int = 222) -> Dataset:
@@ -251,7 +145,7 @@ def small_blobs(n: int = 240, seed: int = 222) -> Dataset:
     cols = {f"f{j}": info[:, j] * 10 ** rng.uniform(-1, 2) for j in range(5)}
     for j in range(3):
         cols[f"u{j}"] = rng.uniform(0, 10 ** rng.uniform(0, 2), n)
-    return _table("small-blobs", pd.DataFrame(cols), y)
+    return table_set("small-blobs", pd.DataFrame(cols), y)
 
 
 def _warp(rng, t: np.ndarray, strength: float = 0.1) -> np.ndarray:
@@ -275,7 +169,7 @@ def waveforms(n: int = 1200, length: int = 64, seed: int = 303) -> Dataset:
         rows.append(wave * rng.uniform(0.5, 2.0) + rng.normal(0, 0.5)
                     + rng.normal(0, 0.3, length))
     frame = pd.DataFrame(np.array(rows), columns=[f"t{j:02d}" for j in range(length)])
-    return _table("waveforms", frame, y)
+    return table_set("waveforms", frame, y)
 
 
 def cbf(n: int = 900, length: int = 128, seed: int = 404) -> Dataset:
@@ -291,7 +185,7 @@ def cbf(n: int = 900, length: int = 128, seed: int = 404) -> Dataset:
         shape = [inside, inside * (t - a) / max(b - a, 1), inside * (b - t) / max(b - a, 1)]
         rows.append((6 + rng.normal()) * shape[label] + rng.normal(0, 1, length))
     frame = pd.DataFrame(np.array(rows), columns=[f"s{j:03d}" for j in range(length)])
-    return _table("cbf", frame, y)
+    return table_set("cbf", frame, y)
 
 
 def control_charts(n: int = 600, length: int = 60, seed: int = 808) -> Dataset:
@@ -309,7 +203,7 @@ def control_charts(n: int = 600, length: int = 60, seed: int = 808) -> Dataset:
         cycle = rng.uniform(10, 15) * np.sin(2 * np.pi * t / rng.uniform(10, 15))
         rows.append(base + [0 * t, cycle, slope, -slope, step, -step][label])
     frame = pd.DataFrame(np.array(rows), columns=[f"c{j:02d}" for j in range(length)])
-    return _table("control-charts", frame, y)
+    return table_set("control-charts", frame, y)
 
 
 def vibrations(n: int = 1000, length: int = 96, seed: int = 1203) -> Dataset:
@@ -340,7 +234,7 @@ def vibrations(n: int = 1000, length: int = 96, seed: int = 1203) -> Dataset:
         gain = rng.uniform(0.6, 1.6)
         rows.append(gain * sig + rng.normal(0, 2) + rng.normal(0, 0.7, length))
     frame = pd.DataFrame(np.array(rows), columns=[f"v{j:02d}" for j in range(length)])
-    return _table("vibrations", frame, y)
+    return table_set("vibrations", frame, y)
 
 
 def daily_loads(n: int = 800, length: int = 48, seed: int = 1301) -> Dataset:
@@ -377,7 +271,7 @@ def daily_loads(n: int = 800, length: int = 48, seed: int = 1301) -> Dataset:
         rows.append(rng.uniform(0.1, 1.0) + gain * (sig + spikes
                                                      + rng.normal(0, 0.15, length)))
     frame = pd.DataFrame(np.array(rows), columns=[f"h{j:02d}" for j in range(length)])
-    return _table("daily-loads", frame, y)
+    return table_set("daily-loads", frame, y)
 
 
 def seasonal_loads(n: int = 1000, length: int = 24, seed: int = 1303) -> Dataset:
@@ -405,7 +299,7 @@ def seasonal_loads(n: int = 1000, length: int = 24, seed: int = 1303) -> Dataset
         rows.append(rng.uniform(0.5, 1.5) + rng.uniform(0.6, 1.4) * sig
                     + rng.normal(0, 0.05, length))
     frame = pd.DataFrame(np.array(rows), columns=[f"h{j:02d}" for j in range(length)])
-    return _table("seasonal-loads", frame, y)
+    return table_set("seasonal-loads", frame, y)
 
 
 def spectra(n: int = 600, length: int = 120, seed: int = 1302) -> Dataset:
@@ -427,17 +321,7 @@ def spectra(n: int = 600, length: int = 120, seed: int = 1302) -> Dataset:
         baseline = rng.uniform(0, 2) + rng.uniform(-0.5, 0.5) * x
         rows.append(rng.uniform(0.6, 1.6) * (bands + baseline) + rng.normal(0, 0.02, length))
     frame = pd.DataFrame(np.array(rows), columns=[f"w{j:03d}" for j in range(length)])
-    return _table("spectra", frame, y)
-
-
-def debian_packages() -> Dataset:
-    """480 one-line Debian package descriptions (bookworm), 80 from each of six sections:
-    games, sound, mail, database, amateur radio, version control."""
-    from clustering.loaders import dataset_from_frame
-
-    frame = pd.read_csv(DATA / "debian-packages.csv")
-    return dataset_from_frame(frame.drop(columns=["package"]), name="debian-packages",
-                              label_column="section", text_column="text")
+    return table_set("spectra", frame, y)
 
 
 def _docstring_corpus(topics: dict, name: str) -> Dataset:
@@ -542,7 +426,7 @@ def docstrings() -> Dataset:
 
 
 BUILDERS = {
-    "wine": lambda: _sklearn_table("wine", "load_wine"),
+    "wine": lambda: sklearn_table("wine", "load_wine"),
     "mixed-table": mixed_table,
     "waveforms": waveforms,
     "long-waveforms": lambda n=1200: waveforms(n, length=1000),
@@ -562,13 +446,13 @@ BUILDERS = {
     "pima": pima,
     "stdlib-docs": stdlib_docs,
     "science-docs": science_docs,
-    "breast-cancer": lambda: _sklearn_table("breast-cancer", "load_breast_cancer"),
+    "breast-cancer": lambda: sklearn_table("breast-cancer", "load_breast_cancer"),
     "aniso-blobs": aniso_blobs,
     "cbf": cbf,
     "library-docs": library_docs,
     "digits-transformed": digits_transformed,
     "colour-patterns": colour_patterns,
-    "iris": lambda: _sklearn_table("iris", "load_iris"),
+    "iris": lambda: sklearn_table("iris", "load_iris"),
     "control-charts": control_charts,
     "tool-docs": tool_docs,
     "letters": letters,
@@ -577,7 +461,7 @@ BUILDERS = {
     "vibrations": vibrations,
     "debian-packages": debian_packages,
     "mnist": mnist,
-    "osuleaf": lambda: _ucr("osuleaf"),
+    "osuleaf": lambda: ucr("osuleaf"),
     "daily-loads": daily_loads,
     "spectra": spectra,
     "seasonal-loads": seasonal_loads,
@@ -585,11 +469,11 @@ BUILDERS = {
     "heart-disease": heart_disease,
     "ionosphere": ionosphere,
     "yeast-genes": yeast_genes,
-    "gunpoint": lambda: _ucr("gunpoint"),
-    "arrowhead": lambda: _ucr("arrowhead"),
-    "italy-power": lambda: _ucr("italy-power"),
-    "newsgroups": lambda: _corpus("newsgroups"),
-    "reuters-r8": lambda: _corpus("reuters-r8"),
+    "gunpoint": lambda: ucr("gunpoint"),
+    "arrowhead": lambda: ucr("arrowhead"),
+    "italy-power": lambda: ucr("italy-power"),
+    "newsgroups": lambda: corpus("newsgroups"),
+    "reuters-r8": lambda: corpus("reuters-r8"),
 }
 
 

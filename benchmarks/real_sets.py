@@ -1,0 +1,146 @@
+"""The quality suite's sets read from data files in ``benchmarks/data`` (real tables, UCR
+signals, corpora; sources in its README), and how every table set is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clustering.dataset import Dataset
+
+
+def table_set(name: str, frame: pd.DataFrame, labels) -> Dataset:
+    """Read as ``clusterlab run`` reads a table file (a signal is recognised as a series)."""
+    from clustering.loaders import dataset_from_frame
+
+    frame = frame.reset_index(drop=True).copy().assign(label=np.asarray(labels))
+    return dataset_from_frame(frame, name=name, label_column="label")
+
+
+def sklearn_table(name: str, loader: str) -> Dataset:
+    from sklearn import datasets
+
+    bunch = getattr(datasets, loader)(as_frame=True)
+    frame = bunch.frame.drop(columns=["target"])
+    frame.columns = [str(c).replace(" ", "_") for c in frame.columns]
+    return table_set(name, frame, bunch.target.to_numpy())
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def penguins(measures_only: bool = False) -> Dataset:
+    """Palmer penguins by species: island, four measurements, sex and year (rows with gaps
+    dropped: 333; island and sex are categories, which ``clusterlab run`` leaves out)."""
+    frame = pd.read_csv(DATA / "penguins.csv").dropna()
+    drop = ["species", "island", "sex", "year"] if measures_only else ["species"]
+    return table_set("penguins-measures" if measures_only else "penguins", frame.drop(columns=drop),
+                  frame["species"].to_numpy())
+
+
+def cars() -> Dataset:
+    """1970s-80s cars by origin (USA, Europe, Japan): consumption, engine, weight,
+    acceleration and year (rows with gaps dropped: 392)."""
+    frame = pd.read_csv(DATA / "cars.csv").dropna()
+    return table_set("cars", frame.drop(columns=["Name", "Origin"]), frame["Origin"].to_numpy())
+
+
+def crabs() -> Dataset:
+    """Leptograpsus crabs (MASS): 5 shell measurements of 200 crabs, 4 groups (2 colour
+    forms x 2 sexes, 50 each); size dominates every column, the groups differ in shape."""
+    frame = pd.read_csv(DATA / "crabs.csv")
+    groups = (frame["sp"] + "-" + frame["sex"]).to_numpy()
+    return table_set("crabs", frame.drop(columns=["sp", "sex", "index"]), groups)
+
+
+def biopsy() -> Dataset:
+    """Wisconsin breast-cancer biopsies (MASS ``biopsy``, the original 1992 data, not
+    scikit-learn's ``breast-cancer``): 9 cytology scores of 1-10, benign or malignant (rows
+    with gaps dropped: 683)."""
+    frame = pd.read_csv(DATA / "biopsy.csv").dropna()
+    return table_set("biopsy", frame.drop(columns=["ID", "class"]), frame["class"].to_numpy())
+
+
+def glass() -> Dataset:
+    """Forensic glass fragments (MASS ``fgl``): refractive index and 8 oxides of 214
+    fragments, 6 kinds of glass of very unequal counts (9 to 76)."""
+    frame = pd.read_csv(DATA / "fgl.csv")
+    return table_set("glass", frame.drop(columns=["type"]), frame["type"].to_numpy())
+
+
+def pima() -> Dataset:
+    """Pima women tested for diabetes (MASS ``Pima.tr`` and ``Pima.te``, 532): 7 clinical
+    measurements, diabetic or not (a hard set: the classes overlap)."""
+    frame = pd.read_csv(DATA / "pima.csv")
+    return table_set("pima", frame.drop(columns=["type"]), frame["type"].to_numpy())
+
+
+def davis() -> Dataset:
+    """Self-reports and measurements of 200 adults by sex (``car::Davis``): measured and
+    reported weight and height, 17 reports missing (rows with gaps dropped: 183), and one
+    recorded with height and weight swapped, as in the original."""
+    frame = pd.read_csv(DATA / "davis.csv").dropna()
+    return table_set("davis", frame.drop(columns=["sex"]), frame["sex"].to_numpy())
+
+
+def mpg() -> Dataset:
+    """234 cars of 1999 and 2008 by class (``ggplot2::mpg``: compact, SUV, pickup, ...; 5 to
+    62 each): displacement, year, cylinders, city and highway mileage, and the maker,
+    transmission, drive and fuel as categories (the model name left out)."""
+    frame = pd.read_csv(DATA / "mpg.csv")
+    return table_set("mpg", frame.drop(columns=["model", "class"]), frame["class"].to_numpy())
+
+
+def zoo() -> Dataset:
+    """101 animals by type (UCI Zoo: mammal, bird, fish, ... ; 4 to 41 each): 15 yes/no
+    attributes and the number of legs (the name left out)."""
+    frame = pd.read_csv(DATA / "zoo.csv")
+    return table_set("zoo", frame.drop(columns=["name", "type"]), frame["type"].to_numpy())
+
+
+def heart_disease() -> Dataset:
+    """303 Cleveland heart patients, narrowed coronary artery or not (UCI Heart Disease):
+    age, 5 measurements and 7 findings, 4 of them categories (rows with gaps dropped: 297)."""
+    frame = pd.read_csv(DATA / "heart-disease.csv").dropna()
+    label = "diameter narrowing"
+    return table_set("heart-disease", frame.drop(columns=[label]), frame[label].to_numpy())
+
+
+def ionosphere() -> Dataset:
+    """351 radar returns from the ionosphere, good or bad (UCI Ionosphere): 34 columns,
+    17 pulses' real and imaginary parts."""
+    frame = pd.read_csv(DATA / "ionosphere.csv")
+    return table_set("ionosphere", frame.drop(columns=["y"]), frame["y"].to_numpy())
+
+
+def yeast_genes() -> Dataset:
+    """186 yeast genes by function (Brown et al. 2000 as shipped in Orange3: ribosomal,
+    respiration, proteasome; 30 to 121 each): expression at 79 time points of four
+    experiments (214 gaps filled along each gene's row)."""
+    frame = pd.read_csv(DATA / "yeast-genes.csv")
+    return table_set("yeast-genes", frame.drop(columns=["function", "gene"]),
+                  frame["function"].to_numpy())
+
+
+def ucr(name: str) -> Dataset:
+    frame = pd.read_csv(DATA / f"{name}.csv.gz")
+    return table_set(name, frame.drop(columns=["class"]), frame["class"].astype(str).to_numpy())
+
+
+def corpus(name: str) -> Dataset:
+    from clustering.loaders import dataset_from_frame
+
+    frame = pd.read_csv(DATA / f"{name}.csv.gz")
+    return dataset_from_frame(frame, name=name, label_column="category", text_column="text")
+
+
+def debian_packages() -> Dataset:
+    """480 one-line Debian package descriptions (bookworm), 80 from each of six sections:
+    games, sound, mail, database, amateur radio, version control."""
+    from clustering.loaders import dataset_from_frame
+
+    frame = pd.read_csv(DATA / "debian-packages.csv")
+    return dataset_from_frame(frame.drop(columns=["package"]), name="debian-packages",
+                              label_column="section", text_column="text")

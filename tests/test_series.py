@@ -1,0 +1,134 @@
+"""Signals: recognised as series, aligned or not, clustered through the signal view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clustering import cluster
+from clustering.errors import InputError
+from clustering.loaders import dataset_from_frame
+from clustering.metrics import cluster_metrics
+from clustering.series import (
+    ALIGNED_FROM,
+    SMOOTH_BELOW,
+    alignment,
+    looks_like_series,
+    smoothness,
+    window_means,
+)
+
+
+def signals(n: int = 400, length: int = 48, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sine or square waves with random phase, amplitude, offset and noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    t = np.linspace(0, 1, length)
+    u = (2.5 * t[None, :] + rng.uniform(0, 1, (n, 1))) % 1.0
+    wave = np.where(y[:, None] == 0, np.sin(2 * np.pi * u), np.sign(np.sin(2 * np.pi * u)))
+    values = wave * rng.uniform(0.5, 2, (n, 1)) + rng.normal(0, 0.5, (n, 1)) \
+        + rng.normal(0, 0.3, (n, length))
+    return pd.DataFrame(values, columns=[f"t{j:02d}" for j in range(length)]), y
+
+
+def test_series_are_recognised_and_tables_are_not():
+    frame, _ = signals(100)
+    assert looks_like_series(frame)
+    assert dataset_from_frame(frame).modality == "series"
+    iris = pd.DataFrame(np.random.default_rng(0).normal(size=(100, 20)))
+    assert not looks_like_series(iris)  # twenty unordered columns
+    assert dataset_from_frame(frame, kind="table").modality == "table"
+
+
+def test_signals_in_strong_noise_are_recognised_and_blocks_of_columns_are_not():
+    rng = np.random.default_rng(1)
+    t = np.arange(64)
+    wave = np.sin(2 * np.pi * t / rng.uniform(8, 20, (300, 1)) + rng.uniform(0, 6, (300, 1)))
+    noisy = pd.DataFrame(wave + rng.normal(0, 0.5, wave.shape))
+    assert smoothness(noisy.to_numpy()) > SMOOTH_BELOW  # the noise hides it from gaps alone
+    assert looks_like_series(noisy)
+    # a questionnaire: four sub-scales of five neighbouring items, answers 1-5
+    factors = np.repeat(rng.normal(size=(300, 4)), 5, axis=1)
+    answers = np.clip(np.round((0.8 * factors + 0.6 * rng.normal(size=(300, 20))) * 1.2 + 3),
+                      1, 5)
+    assert not looks_like_series(pd.DataFrame(answers))
+
+
+def day_curves(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """24 hourly readings aligned to the clock: one peak at 8:00 or at 18:00, in noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    hours = np.arange(24)
+    peak = np.where(y == 0, 8.0, 18.0)[:, None] + rng.normal(0, 0.7, (n, 1))
+    X = rng.uniform(0.5, 2, (n, 1)) * np.exp(-0.5 * ((hours - peak) / 2.0) ** 2) \
+        + rng.uniform(0, 1, (n, 1)) + rng.normal(0, 0.1, (n, 24))
+    return X.astype(np.float32), y
+
+
+def test_alignment_tells_signals_started_at_random_from_signals_aligned_to_their_places():
+    shifted, _ = signals(300)
+    aligned, _ = day_curves()
+    assert alignment(shifted.to_numpy()) < 0.1 < ALIGNED_FROM < alignment(aligned)
+    # the same day curves, each rolled by a random number of hours, are no longer aligned
+    rng = np.random.default_rng(1)
+    rolled = np.stack([np.roll(row, rng.integers(24)) for row in aligned])
+    assert alignment(rolled) < 0.1
+    # long rows are read through window means, which keep the shape
+    long_rows = np.repeat(aligned, 10, axis=1)
+    np.testing.assert_allclose(window_means(long_rows, 24), aligned, rtol=1e-5)
+    assert abs(alignment(long_rows, length=24) - alignment(aligned)) < 1e-6
+
+
+def test_kind_series_refuses_columns_that_are_not_numbers():
+    frame, _ = signals(50)
+    frame["site"] = "a"
+    with pytest.raises(InputError, match="read as series.*'site'"):
+        dataset_from_frame(frame, kind="series")
+
+
+@pytest.mark.slow
+def test_a_series_run_beats_kmeans_on_the_raw_columns(tmp_path):
+    from clustering.pipeline import RunConfig, run_pipeline
+
+    frame, y = signals()
+    path = tmp_path / "signals.csv"
+    frame.assign(shape=y).to_csv(path, index=False)
+    result = run_pipeline(RunConfig(data=str(path), kind="series", label_column="shape",
+                                    clusters=2))
+    assert result.dataset.modality == "series"
+    assert "series" in result.clustering.info["auto"]["scores_per_graph"]["kmeans"]
+    # waves at random phases: judged in the view only, whose augmentations shift rows
+    assert result.clustering.info["signal_alignment"] < ALIGNED_FROM
+    assert "aligned" not in result.clustering.info["auto"]["criterion"]
+    # with a learned view of the signals, the baseline is scored but no vote of raw UMAPs drawn
+    alternatives = result.clustering.info["auto"]["alternatives"]
+    assert "umap-kmeans" in alternatives and "umap-kmeans-vote" not in alternatives
+    raw = cluster(result.features.X, "kmeans", 2).labels
+    raw_acc = cluster_metrics(result.features.X, raw, y)["acc"]
+    assert result.metrics["acc"] >= raw_acc + 0.2, (result.metrics["acc"], raw_acc)
+    assert any(note.startswith("auto chose") for note in result.notes)
+    # the map is laid out from the view the clusters were cut in, so it shows them apart
+    # (a map of the raw columns mixes the two shapes: silhouette 0.01 in the check, 0.73 here)
+    from sklearn.metrics import silhouette_score
+
+    from clustering.projection import project
+
+    assert result.clustering.info["auto"]["winner"].startswith("series-")
+    assert result.clustering.space.shape == (len(y), 64)
+    assert any("map is laid out from the series view" in note for note in result.notes)
+    raw_map = project(result.features.X).xy
+    assert silhouette_score(result.projection.xy, y) > 0.5 > silhouette_score(raw_map, y) + 0.3
+
+
+@pytest.mark.slow
+def test_aligned_signals_are_judged_in_the_raw_readings_graph_as_well():
+    X, y = day_curves(260)
+    result = cluster(X, "auto", 2, random_state=0, modality="series")
+    info = result.info["auto"]
+    assert result.info["signal_alignment"] >= ALIGNED_FROM
+    assert "aligned" in info["criterion"] and "features" in info["criterion"]
+    for name, per_graph in info["scores_per_graph"].items():
+        assert info["scores"][name] == pytest.approx(
+            (per_graph["series"] + per_graph["features"]) / 2, abs=1e-4)
+    assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
