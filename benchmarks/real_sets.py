@@ -129,11 +129,11 @@ def ucr(name: str) -> Dataset:
     return table_set(name, frame.drop(columns=["class"]), frame["class"].astype(str).to_numpy())
 
 
-def corpus(name: str) -> Dataset:
+def corpus(name: str, label: str = "category") -> Dataset:
     from clustering.loaders import dataset_from_frame
 
     frame = pd.read_csv(DATA / f"{name}.csv.gz")
-    return dataset_from_frame(frame, name=name, label_column="category", text_column="text")
+    return dataset_from_frame(frame, name=name, label_column=label, text_column="text")
 
 
 def debian_packages() -> Dataset:
@@ -144,3 +144,45 @@ def debian_packages() -> Dataset:
     frame = pd.read_csv(DATA / "debian-packages.csv")
     return dataset_from_frame(frame.drop(columns=["package"]), name="debian-packages",
                               label_column="section", text_column="text")
+
+
+def prestige() -> Dataset:
+    """Canadian occupations of 1971 by type (``car::Prestige``: blue collar, professional,
+    white collar; 23 to 44 each): education, income, share of women, prestige score and
+    census code (the 4 occupations without a type dropped: 98)."""
+    frame = pd.read_csv(DATA / "prestige.csv").dropna(subset=["type"])
+    return table_set("prestige", frame.drop(columns=["occupation", "type"]), frame["type"].to_numpy())
+
+
+def survey() -> Dataset:
+    """237 Adelaide statistics students by sex (``MASS::survey``): hand spans, pulse, height,
+    age and six answers as categories (rows with gaps dropped: 154)."""
+    frame = pd.read_csv(DATA / "survey.csv").dropna()
+    return table_set("survey", frame.drop(columns=["Sex"]), frame["Sex"].to_numpy())
+
+
+def galton_families() -> Dataset:
+    """Galton's 934 grown children of 205 families by gender (``HistData::GaltonFamilies``):
+    father's, mother's, mid-parent's and own height, family size and birth order (the family
+    code left out)."""
+    frame = pd.read_csv(DATA / "galton-families.csv")
+    return table_set("galton-families", frame.drop(columns=["family", "gender"]),
+                     frame["gender"].to_numpy())
+
+
+def skulls() -> Dataset:
+    """150 Egyptian male skulls of five epochs from 4000 BC to AD 150 (``HSAUR::skulls``),
+    30 each: four measurements (a hard set: the epochs overlap)."""
+    frame = pd.read_csv(DATA / "skulls.csv")
+    return table_set("skulls", frame.drop(columns=["epoch"]), frame["epoch"].to_numpy())
+
+
+def cars93() -> Dataset:
+    """93 cars of 1993 by type (``MASS::Cars93``: small, midsize, compact, sporty, large, van;
+    9 to 22 each): prices, mileage, engine, size and weight, and six categories (maker and
+    model left out; the two columns with gaps, rear seat room and luggage room, dropped, and
+    the cylinders, which ``clusterlab run`` refuses for the one rotary engine among numbers)."""
+    frame = pd.read_csv(DATA / "cars93.csv", keep_default_na=False, na_values=[""])
+    drop = ["Manufacturer", "Model", "Make", "Type", "Rear.seat.room", "Luggage.room",
+            "Cylinders"]
+    return table_set("cars93", frame.drop(columns=drop), frame["Type"].to_numpy())
