@@ -151,7 +151,8 @@ def prestige() -> Dataset:
     white collar; 23 to 44 each): education, income, share of women, prestige score and
     census code (the 4 occupations without a type dropped: 98)."""
     frame = pd.read_csv(DATA / "prestige.csv").dropna(subset=["type"])
-    return table_set("prestige", frame.drop(columns=["occupation", "type"]), frame["type"].to_numpy())
+    return table_set("prestige", frame.drop(columns=["occupation", "type"]),
+                     frame["type"].to_numpy())
 
 
 def survey() -> Dataset:
@@ -186,3 +187,37 @@ def cars93() -> Dataset:
     drop = ["Manufacturer", "Model", "Make", "Type", "Rear.seat.room", "Luggage.room",
             "Cylinders"]
     return table_set("cars93", frame.drop(columns=drop), frame["Type"].to_numpy())
+
+
+def midwest() -> Dataset:
+    """437 counties of five Midwest states by state (``ggplot2::midwest``, 1990 census: IL,
+    IN, MI, OH, WI; 72 to 102 each): area, population, ethnic shares, education and poverty
+    (county name, id and the census category code left out)."""
+    frame = pd.read_csv(DATA / "midwest.csv")
+    return table_set("midwest", frame.drop(columns=["PID", "county", "state", "category"]),
+                     frame["state"].to_numpy())
+
+
+def cats() -> Dataset:
+    """144 adult cats by sex (``MASS::cats``, 47 female, 97 male): body and heart weight."""
+    frame = pd.read_csv(DATA / "cats.csv")
+    return table_set("cats", frame.drop(columns=["Sex"]), frame["Sex"].to_numpy())
+
+
+def basic_motions() -> Dataset:
+    """80 recordings of four activities (standing, walking, running, badminton; UCR
+    BasicMotions): a wrist sensor's 3 accelerometer and 3 gyroscope axes, 100 readings each,
+    side by side (600 columns)."""
+    frame = pd.read_csv(DATA / "basic-motions.csv.gz")
+    return table_set("basic-motions", frame.drop(columns=["activity"]),
+                     frame["activity"].to_numpy())
+
+
+def debian_sections() -> Dataset:
+    """360 one-line Debian package descriptions (bookworm), 60 from each of six sections
+    unlike ``debian-packages``': science, graphics, web, editors, math, video."""
+    from clustering.loaders import dataset_from_frame
+
+    frame = pd.read_csv(DATA / "debian-sections.csv")
+    return dataset_from_frame(frame.drop(columns=["package"]), name="debian-sections",
+                              label_column="section", text_column="text")
