@@ -17,8 +17,9 @@ What it does, in order:
    without one and for uploaded embeddings, the number of communities of their neighbour
    graph (:func:`clustering.kselect.community_k`); else the best silhouette of k-means in
    the UMAP of the features.
-3. **Candidates** (:mod:`clustering.auto_candidates`): k-means on the features, the
-   UMAP + k-means baseline and a vote of it over several UMAP seeds
+3. **Candidates** (:mod:`clustering.auto_candidates`): k-means on the features (not on
+   texts' sentence embeddings), the UMAP + k-means baseline and a vote of it over several
+   UMAP seeds
    (:mod:`clustering.consensus`; not drawn where images or signals have a learned view),
    spectral clustering of the features' neighbour graph, and for each learned view k-means
    on it and on its UMAP and SCAN heads trained on it, then self-labelled (not on the

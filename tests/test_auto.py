@@ -66,6 +66,17 @@ def test_tiny_data_records_the_choice_and_every_criterion_value():
     json.dumps(result.info)  # goes into run.json
 
 
+def test_texts_get_no_kmeans_candidate_on_their_sentence_embeddings():
+    from clustering.auto_candidates import NO_RAW_KMEANS
+
+    X, _ = rings(150)
+    assert "kmeans" in cluster(X, "auto", 2, random_state=0).info["auto"]["scores"]
+    assert "text" in NO_RAW_KMEANS
+    text = cluster(X, "auto", 2, random_state=0, modality="text").info["auto"]
+    assert "kmeans" not in text["scores"] and BASELINE in text["scores"]
+    assert text["winner"] in text["scores"]
+
+
 def test_a_narrow_table_trains_no_scarf_view_and_says_why():
     """With 4 columns SCARF's two corrupted copies share no original value half the time."""
     from clustering.auto_views import MIN_SCARF_COLUMNS
@@ -265,12 +276,12 @@ def test_texts_get_a_learned_view_and_its_clustering_head_when_asked(monkeypatch
     texts, y = topic_texts()
     X = minilm_embed(texts)
     plain = cluster(X, "auto", 3, modality="text", texts=texts, random_state=0)
-    assert "sccl" not in plain.info["auto"]["scores_per_graph"]["kmeans"]  # off by default
+    assert "sccl" not in plain.info["auto"]["scores_per_graph"][BASELINE]  # off by default
     result = cluster(X, "auto", 3, modality="text", texts=texts, random_state=0,
                      options={"text_view": True})
     choice = result.info["auto"]
     assert {"sccl-kmeans", "sccl-umap-kmeans", "sccl-scan", "sccl-head"} <= set(choice["scores"])
-    assert "sccl" in choice["scores_per_graph"]["kmeans"]
+    assert "sccl" in choice["scores_per_graph"][BASELINE]
     assert choice["seconds"]["view:sccl"] > 0
     head = result.alternatives[:, choice["alternatives"].index("sccl-head")]
     assert cluster_metrics(X, head, y)["acc"] > 0.9
