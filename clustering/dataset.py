@@ -48,6 +48,9 @@ class Dataset:
     features : tuple of str, optional
         The columns of ``table`` that are clustered on; the others are kept for colouring
         and export. None: every column.
+    filled : dict of str to ndarray of int, optional
+        Cells of :attr:`table` that were empty in the file and filled on request
+        (``fill_missing``): column -> row positions. Exports leave them empty again.
     """
 
     name: str
@@ -64,6 +67,7 @@ class Dataset:
     label_name: str | None = None
     map_xy: np.ndarray | None = None
     features: tuple[str, ...] | None = None
+    filled: dict[str, np.ndarray] | None = None
 
     def feature_table(self) -> pd.DataFrame:
         """The columns of :attr:`table` that are clustered on."""

@@ -14,7 +14,7 @@ from .demos import load_demo
 from .errors import InputError
 from .images import IMAGE_SUFFIXES, decode_images
 from .safezip import checked_members, read_member
-from .tables import plan_columns, read_table, rows_text
+from .tables import fill_gaps, plan_columns, read_table, rows_text
 
 __all__ = ["KINDS", "dataset_from_frame", "load_data"]
 
@@ -28,7 +28,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
               drop_invalid: bool = False, image_size: int = 32,
               map_columns: tuple[str, str] | list[str] | None = None,
               feature_columns: list[str] | None = None,
-              ignore_columns: list[str] | None = None) -> Dataset:
+              ignore_columns: list[str] | None = None, fill_missing: bool = False) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images.
 
     Parameters
@@ -53,6 +53,10 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         ones (a ``batch``, a ``site``) are not, with a note saying so.
     ignore_columns : list of str, optional
         Table columns left out altogether.
+    fill_missing : bool
+        Fill empty cells of a table's numeric columns (each column's median; a signal's
+        row by interpolation along it) instead of refusing the rows, with a note saying how
+        many; exports leave them empty (:func:`clustering.tables.fill_gaps`).
 
     Returns
     -------
@@ -97,7 +101,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
                          "; use CSV, Parquet, .npy, or a folder or .zip of PNG/JPEG/WebP images.")
     frame = read_table(path)
     return _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
-                       drop_invalid, map_columns, feature_columns, ignore_columns)
+                       drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
 
 
 def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
@@ -129,8 +133,8 @@ def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
                    source=str(path), notes=tuple(notes))
 
 
-def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid: bool
-                 ) -> tuple[np.ndarray, list[str]]:
+def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid: bool,
+                 fillable: bool = False) -> tuple[np.ndarray, list[str]]:
     finite = np.isfinite(values)
     ok = finite.all(axis=1)
     if ok.all():
@@ -141,6 +145,10 @@ def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid
     what = (f"{len(bad_rows):,} row(s) of '{name}' have missing or infinite values "
             f"(column(s) {cols}; data row(s) {rows_text(bad_rows)})")
     if not drop_invalid:
+        if fillable and np.isnan(values).any():
+            raise InputError(f"{what}; fix those cells, fill the empty ones with each column's "
+                             "median (fill_missing, --fill-missing) or leave those rows out "
+                             "(drop_invalid, --drop-invalid).")
         raise InputError(f"{what}; fix those cells or set drop_invalid (--drop-invalid) to leave "
                          "those rows out.")
     if ok.sum() == 0:
@@ -153,7 +161,8 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
                        id_column: str | None = None, drop_invalid: bool = False,
                        map_columns: tuple[str, str] | list[str] | None = None,
                        feature_columns: list[str] | None = None,
-                       ignore_columns: list[str] | None = None) -> Dataset:
+                       ignore_columns: list[str] | None = None,
+                       fill_missing: bool = False) -> Dataset:
     """A :class:`Dataset` from a DataFrame already in memory.
 
     The frame is read as :func:`load_data` reads a table file.
@@ -190,12 +199,12 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(KINDS)}, not '{kind}'.")
     return _from_frame(frame, name, name, kind, text_column, label_column, id_column,
-                       drop_invalid, map_columns, feature_columns, ignore_columns)
+                       drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
 
 
 def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_column,
                 label_column, id_column, drop_invalid: bool, map_columns=None,
-                feature_columns=None, ignore_columns=None) -> Dataset:
+                feature_columns=None, ignore_columns=None, fill_missing=False) -> Dataset:
     map_columns = list(map_columns or [])
     for role, col in (("text_column", text_column), ("label_column", label_column),
                       ("id_column", id_column),
@@ -245,7 +254,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                              drop_invalid, label_column, map_xy)
     else:
         data = _table_dataset(features, name, source, kind, ids, labels, drop_invalid,
-                              label_column, map_xy, feature_columns)
+                              label_column, map_xy, feature_columns, fill_missing)
     return data
 
 
@@ -295,7 +304,7 @@ def _ids(frame: pd.DataFrame, id_column: str | None, name: str) -> np.ndarray:
 
 
 def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, label_column,
-                   map_xy=None, feature_columns=None):
+                   map_xy=None, feature_columns=None, fill_missing=False):
     if features.shape[1] == 0:
         raise InputError(f"'{name}' has no feature column left besides the id/label/text "
                          "columns; add the columns to cluster on.")
@@ -321,18 +330,28 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
         raise InputError(f"'{name}' has no usable column: every column is free text or empty "
                          "(name a text_column to cluster text).")
     typed = typed[used]
+    filled = {}
+    if fill_missing and plan.numeric:
+        typed, filled, more = fill_gaps(typed, list(plan.numeric), name,
+                                        along_rows=kind == "series")
+        notes += more
     keep = np.ones(len(typed), dtype=bool)
     if numeric:
-        keep, more = _finite_rows(typed[numeric].to_numpy(), name, numeric, drop_invalid)
+        keep, more = _finite_rows(typed[numeric].to_numpy(), name, numeric, drop_invalid,
+                                  fillable=not fill_missing)
         notes += more
     typed = typed[keep].reset_index(drop=True)
+    if filled:  # row positions after any rows left out
+        position = np.cumsum(keep) - 1
+        filled = {c: position[rows[keep[rows]]] for c, rows in filled.items()}
     modality = kind if kind in ("embeddings", "series") else "table"
     emb = typed.to_numpy(dtype=np.float32) if modality == "embeddings" else None
     return Dataset(name=name, modality=modality, ids=ids[keep], table=typed,
                    labels=None if labels is None else labels[keep], embeddings=emb,
                    source=source, notes=tuple(notes), label_name=label_column,
                    map_xy=None if map_xy is None else map_xy[keep],
-                   features=None if chosen == used else tuple(c for c in used if c in chosen))
+                   features=None if chosen == used else tuple(c for c in used if c in chosen),
+                   filled={c: rows for c, rows in filled.items() if len(rows)} or None)
 
 
 _ID_NAME = re.compile(r"(^|[_\s-])(id|ids|index|idx|key|no|nr|number)$", re.IGNORECASE)

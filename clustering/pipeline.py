@@ -82,6 +82,8 @@ class RunConfig:
     seed: int = 0
     device: str = "auto"
     drop_invalid: bool = False
+    fill_missing: bool = False
+    """Fill empty numeric cells of a table instead of refusing (``--fill-missing``)."""
     min_cluster_size: int | None = None
     image_size: int = 32
     epochs: int | None = None
@@ -100,8 +102,9 @@ class RunConfig:
     def to_dict(self) -> dict:
         """Plain dict for JSON (``sample`` only when set, so earlier runs keep their keys)."""
         out = asdict(self)
-        if out["sample"] is None:
-            del out["sample"]
+        for key in ("sample", "fill_missing"):  # earlier runs' keys stay as they were
+            if not out[key]:
+                del out[key]
         return out
 
     def validate(self) -> RunConfig:
@@ -150,6 +153,9 @@ class RunConfig:
              f"sample must be at least 100 rows, not {self.sample}.")
         need(self.sample is None or not self.map_columns, "map columns cannot be used with a "
              "sampled run yet; leave --map-columns or --sample out.")
+        need(self.sample is None or not self.fill_missing, "fill_missing fills from the whole "
+             "table's column medians, which a run in chunks never sees at once; fill the gaps "
+             "in the files, or leave --fill-missing or --sample out.")
         need(isinstance(self.image_size, int) and 8 <= self.image_size <= 256,
              f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
         if self.options and self.method == "auto":
@@ -239,7 +245,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         label_column=config.label_column, id_column=config.id_column,
         drop_invalid=config.drop_invalid, image_size=config.image_size,
         map_columns=config.map_columns, feature_columns=config.feature_columns,
-        ignore_columns=config.ignore_columns))
+        ignore_columns=config.ignore_columns, fill_missing=config.fill_missing))
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device))

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["ColumnPlan", "plan_columns", "read_table", "rows_text"]
+__all__ = ["ColumnPlan", "fill_gaps", "plan_columns", "read_table", "rows_text"]
 
 
 MAX_CATEGORIES = 50
@@ -133,6 +133,69 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             dropped[col] = (f"text column with {n_unique:,} distinct values (use "
                             f"name it as text_column to cluster it as text)")
     return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped)
+
+
+def fill_gaps(frame: pd.DataFrame, columns: list[str], name: str, along_rows: bool = False
+              ) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[str]]:
+    """Fill the empty cells of numeric columns (``fill_missing``, ``--fill-missing``).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The typed table (numeric columns as float64).
+    columns : list of str
+        The numeric columns to fill; empty cells are NaN (infinite values are not filled:
+        they stay an error to fix or a row to leave out).
+    name : str
+        File name for messages.
+    along_rows : bool
+        Fill each row's gaps by linear interpolation between its neighbouring readings (a
+        signal: the columns are ordered) instead of with each column's median.
+
+    Returns
+    -------
+    frame : DataFrame
+        A copy with the gaps filled.
+    filled : dict
+        Column -> positions of the rows whose cell was filled (exports leave them empty).
+    notes : list of str
+        One sentence saying what was filled and how.
+
+    Raises
+    ------
+    InputError
+        A column has no value at all.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [1.0, None, 3.0, 5.0], "b": [2.0, 2.0, 2.0, 2.0]})
+    >>> out, filled, notes = fill_gaps(frame, ["a", "b"], "t.csv")
+    >>> out["a"].tolist(), {c: v.tolist() for c, v in filled.items()}
+    ([1.0, 3.0, 3.0, 5.0], {'a': [1]})
+    """
+    values = frame[columns]
+    gaps = values.isna()
+    if not gaps.to_numpy().any():
+        return frame, {}, []
+    empty = [c for c in columns if gaps[c].all()]
+    if empty:
+        raise InputError(f"'{name}': column(s) {', '.join(map(repr, empty[:6]))} have no value "
+                         "at all, so there is nothing to fill them from; leave them out "
+                         "(ignore_columns, --ignore-columns).")
+    out = frame.copy()
+    if along_rows:
+        out[columns] = values.interpolate(axis=1, limit_direction="both")
+        how = "by linear interpolation between the neighbouring readings of each row"
+    else:
+        out[columns] = values.fillna(values.replace([np.inf, -np.inf], np.nan).median())
+        how = "with each column's median"
+    filled = {c: np.flatnonzero(gaps[c].to_numpy()) for c in columns if gaps[c].any()}
+    cells = sum(len(rows) for rows in filled.values())
+    shown = ", ".join(f"'{c}' ({len(rows):,})" for c, rows in list(filled.items())[:6])
+    more = f" and {len(filled) - 6} more column(s)" if len(filled) > 6 else ""
+    note = (f"Filled {cells:,} empty cell(s) in {int(gaps.any(axis=1).sum()):,} row(s) {how}: "
+            f"{shown}{more}; exports leave those cells empty.")
+    return out, filled, [note]
 
 
 def rows_text(rows: np.ndarray, limit: int = 8) -> str:

@@ -65,6 +65,7 @@ if submitted:
                             "map_columns", "feature_columns", "ignore_columns")
                            if project["settings"].get(key)},
                         drop_invalid=bool(project["settings"].get("drop_invalid")),
+                        fill_missing=bool(project["settings"].get("fill_missing")),
                         sample=sample)
     try:
         job, attached = submit_run(store, config, project["id"], who=who(), engine=engine)

@@ -101,6 +101,9 @@ if is_table:
 settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite values or "
                                        "unreadable images (instead of stopping)",
                                        key="drop_invalid")
+settings["fill_missing"] = st.checkbox("Fill empty numeric cells (each column's median; a "
+                                       "signal's along its row) instead of stopping",
+                                       key="fill_missing")
 
 try:
     data = parsed_dataset(str(path), settings)

@@ -157,6 +157,20 @@ def test_bad_csv_upload_shows_plain_error(tiny):
                for e in at.error)
 
 
+def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny):
+    at = start()
+    at.switch_page("pages/data.py").run()
+    body = b"a,b\n" + b"".join(f"{i},{i % 3}\n".encode() for i in range(30)) + b",7\n"
+    at.file_uploader(key="uploader").upload("gaps.csv", body, "text/csv")
+    at.run()
+    assert not at.exception
+    assert any("--fill-missing" in shown(e.value) for e in at.error)
+    at.checkbox(key="fill_missing").check().run()
+    no_errors(at)
+    assert "Read 31 table rows" in shown(at.success[0].value)
+    assert any("Filled 1 empty cell(s)" in shown(i.value) for i in at.info)
+
+
 def test_review_undo_restores_name(tiny, isolated_store):
     at = start()
     store = Store(isolated_store)

@@ -1,6 +1,7 @@
 """Every validation message: exit code 2, one sentence naming the problem, nothing written."""
 
 import io
+import json
 import os
 import pickle
 import stat
@@ -211,3 +212,53 @@ def test_wide_table_with_a_repeated_name_is_named(tmp_path, capsys):
     path.write_text(",".join(names) + "\n" + ",".join("1" * len(names)) + "\n")
     msg = run_bad(tmp_path, capsys, path)
     assert "repeated column names (c7)" in msg
+
+
+def test_fill_missing_keeps_every_row_and_exports_leave_the_cells_empty(tmp_path, capsys,
+                                                                       monkeypatch):
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(tmp_path / "home"))
+    frame = pd.DataFrame({"a": np.r_[np.zeros(20), np.ones(20) * 9] + np.arange(40) * 0.01,
+                          "b": np.arange(40.0)})
+    frame.loc[3, "a"] = np.nan
+    frame.loc[30, "b"] = np.nan
+    path = tmp_path / "gaps.csv"
+    frame.to_csv(path, index=False)
+    assert "--fill-missing" in run_bad(tmp_path, capsys, path)
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(path), "--clusters", "2", "--method", "kmeans",
+                 "--fill-missing", "--out", str(out)]) == 0
+    assert "Filled 2 empty cell(s) in 2 row(s) with each column's median" in \
+        capsys.readouterr().out
+    assignments = pd.read_parquet(out / "assignments.parquet")
+    assert len(assignments) == 40
+    assert assignments["cluster"][3] == assignments["cluster"][0]  # filled with the median
+    run = json.loads((out / "run.json").read_text())
+    assert run["config"]["fill_missing"] is True
+    assert main(["export", "--run", str(out), "--format", "csv",
+                 "--out", str(tmp_path / "e.csv")]) == 0
+    exported = pd.read_csv(tmp_path / "e.csv")
+    assert np.isnan(exported["a"][3]) and np.isnan(exported["b"][30])
+    assert exported["a"].notna().sum() == 39 and exported["b"][29] == 29.0
+
+
+def test_fill_gaps_along_signals_and_with_rows_left_out():
+    from clustering.errors import InputError
+    from clustering.loaders import dataset_from_frame
+    from clustering.pipeline import RunConfig
+    from clustering.tables import fill_gaps
+
+    signal = pd.DataFrame([[1.0, np.nan, 3.0, np.nan], [2.0, 2.0, np.nan, 8.0]],
+                          columns=list("pqrs"))
+    out, filled, notes = fill_gaps(signal, list("pqrs"), "s.csv", along_rows=True)
+    assert out.to_numpy().tolist() == [[1.0, 2.0, 3.0, 3.0], [2.0, 2.0, 5.0, 8.0]]
+    assert "interpolation" in notes[0]
+    with pytest.raises(InputError, match="no value at all"):
+        fill_gaps(signal.assign(t=np.nan), [*"pqrs", "t"], "s.csv")
+    # an infinite value is not filled: its row is left out, and the filled positions follow
+    frame = pd.DataFrame({"a": [1.0, np.inf, 3.0, np.nan, 5.0], "b": [1.0, 2, 3, 4, 5]})
+    data = dataset_from_frame(frame, fill_missing=True, drop_invalid=True)
+    assert data.n == 4 and data.table["a"].tolist() == [1.0, 3.0, 3.0, 5.0]
+    assert {c: rows.tolist() for c, rows in data.filled.items()} == {"a": [2]}
+    assert "fill_missing" not in RunConfig(data="demo:iris").to_dict()  # earlier keys kept
+    with pytest.raises(InputError, match="fill_missing"):
+        RunConfig(data="x.parquet", sample=1000, fill_missing=True).validate()

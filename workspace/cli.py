@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     run.add_argument("--drop-invalid", action="store_true",
                      help="leave out rows with NaN/inf or unreadable images instead of failing")
+    run.add_argument("--fill-missing", action="store_true",
+                     help="fill a table's empty numeric cells (each column's median; a "
+                     "signal's along its row) instead of failing; exports leave them empty")
     run.add_argument("--explain", action="store_true",
                      help="also write explanations.json (rules, polyhedra, ambiguity, ...)")
     run.add_argument("--rule-leaves", type=int, default=None,
@@ -163,7 +166,8 @@ def _cmd_run(args, store) -> int:
                        label_column=args.label_column, id_column=args.id_column,
                        representation=args.representation, method=args.method,
                        clusters=args.clusters, seed=args.seed, device=args.device,
-                       drop_invalid=args.drop_invalid, min_cluster_size=args.min_cluster_size,
+                       drop_invalid=args.drop_invalid, fill_missing=args.fill_missing,
+                       min_cluster_size=args.min_cluster_size,
                        epochs=args.epochs, options=_parse_options(args.option),
                        map_columns=args.map_columns, feature_columns=args.feature_columns,
                        ignore_columns=args.ignore_columns, sample=sample).validate()

@@ -137,6 +137,8 @@ def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset |
     frame.insert(4, "reviewed", [i in points or (names.get(c) or {}).get("status") == "accepted"
                                  for i, c in zip(ids, cluster, strict=True)])
     extra = data.table.reset_index(drop=True).copy()
+    for col, rows in (data.filled or {}).items():  # cells the run filled stay empty here
+        extra.loc[rows, col] = np.nan
     if data.modality == "images" and data.image_files:
         extra = pd.DataFrame({"file": list(data.image_files)})
     if data.texts is not None:
