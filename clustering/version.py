@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 8
+PIPELINE_VERSION = 9
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -22,4 +22,6 @@ noise are read as series (:func:`clustering.series.column_gaps`), and ``auto``'s
 of texts (and its vote) is 5-D. 8 (stop 34): the signal encoder averages rows longer than 128
 readings down to 128 (:data:`clustering.deep.pretexts.SERIES_MAX_LENGTH`), and ``auto`` judges
 aligned signals in the raw readings' neighbour graph as well (:data:`clustering.series.
-ALIGNED_FROM`)."""
+ALIGNED_FROM`). 9 (stop 35): ``auto`` draws no k-means candidate on texts' sentence
+embeddings (:data:`clustering.auto_candidates.NO_RAW_KMEANS`), and ``fill_missing`` can fill
+a table's empty cells."""
