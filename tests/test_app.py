@@ -157,7 +157,8 @@ def test_bad_csv_upload_shows_plain_error(tiny):
                for e in at.error)
 
 
-def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny):
+@pytest.mark.slow
+def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_store):
     at = start()
     at.switch_page("pages/data.py").run()
     body = b"a,b\n" + b"".join(f"{i},{i % 3}\n".encode() for i in range(30)) + b",7\n"
@@ -169,6 +170,14 @@ def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny):
     no_errors(at)
     assert "Read 31 table rows" in shown(at.success[0].value)
     assert any("Filled 1 empty cell(s)" in shown(i.value) for i in at.info)
+    at.button(key="create_project").click().run()
+    no_errors(at)
+    store = Store(isolated_store)
+    project = next(p for p in store.projects() if p["name"] == "gaps.csv")
+    finish_watched_job(at, store)
+    run = store.runs(project["id"])[0]
+    assert run["config"]["fill_missing"] is True
+    assert len(pd.read_parquet(Path(run["path"]) / "assignments.parquet")) == 31
 
 
 def test_review_undo_restores_name(tiny, isolated_store):
