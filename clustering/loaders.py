@@ -310,6 +310,10 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
                          "columns; add the columns to cluster on.")
     typed, plan = plan_columns(features, name)
     notes = [f"Ignored column '{c}': {why}." for c, why in plan.dropped.items()]
+    if plan.marked:
+        shown = ", ".join(f"'{c}' ({n:,})" for c, n in list(plan.marked.items())[:6])
+        notes.append(f"Read {sum(plan.marked.values()):,} cell(s) of number columns holding a "
+                     f"missing-value mark such as '?' or '-' as empty: {shown}.")
     if feature_columns:
         unusable = [c for c in feature_columns if c in plan.dropped]
         if unusable:

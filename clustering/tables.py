@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +11,8 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["ColumnPlan", "fill_gaps", "plan_columns", "read_table", "rows_text"]
+__all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "plan_columns", "read_table",
+           "rows_text"]
 
 
 MAX_CATEGORIES = 50
@@ -85,6 +86,16 @@ class ColumnPlan:
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
     dropped: dict[str, str]
+    marked: dict[str, int] = field(default_factory=dict)
+    """Numeric columns -> how many cells held a missing-value mark (:data:`MISSING_MARKS`),
+    now empty."""
+
+
+MISSING_MARKS = frozenset({"?", "-", "--", ".", "*", "n.a.", "missing"})
+"""Cells that mean "no value" in a column of numbers (UCI's and Orange's ``?``, a dash, a
+dot). pandas already reads ``NA``, ``N/A``, ``null``, ``NaN`` and empty cells as empty; these
+become empty too, so such a column stays numeric and its gaps are handled like any others
+(refused with the choices, left out, or filled)."""
 
 
 def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPlan]:
@@ -104,7 +115,7 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
     plan : ColumnPlan
     """
     out = frame.copy()
-    numeric, categorical, dropped = [], [], {}
+    numeric, categorical, dropped, marked = [], [], {}, {}
     for col in frame.columns:
         series = frame[col]
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
@@ -112,7 +123,9 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             numeric.append(col)
             continue
         parsed = pd.to_numeric(series, errors="coerce")
-        present = series.notna() & (series.astype(str).str.strip() != "")
+        text = series.astype(str).str.strip()
+        mark = series.notna() & text.str.lower().isin(MISSING_MARKS)
+        present = series.notna() & (text != "") & ~mark
         bad = present & parsed.isna()
         if present.sum() and bad.sum() <= 0.1 * present.sum() and bad.any():
             rows = np.flatnonzero(bad.to_numpy())[:5]
@@ -122,8 +135,10 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
                 f"are not numbers ({vals} in data row(s) {', '.join(str(r + 1) for r in rows)}); "
                 "fix those cells or remove the column.")
         if present.sum() and not bad.any():
-            out[col] = parsed.astype("float64")
+            out[col] = parsed.astype("float64")  # the marks are not numbers: empty now
             numeric.append(col)
+            if mark.any():
+                marked[col] = int(mark.sum())
             continue
         n_unique = series.nunique(dropna=True)
         if n_unique <= max(2, min(MAX_CATEGORIES, len(series) // 2)):
@@ -132,7 +147,7 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
         else:
             dropped[col] = (f"text column with {n_unique:,} distinct values (use "
                             f"name it as text_column to cluster it as text)")
-    return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped)
+    return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped, marked)
 
 
 def fill_gaps(frame: pd.DataFrame, columns: list[str], name: str, along_rows: bool = False

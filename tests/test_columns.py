@@ -142,3 +142,23 @@ def test_a_numeric_column_chosen_as_text_column_is_one_sentence(tmp_path):
 
     assert any("holds numbers" in shown(e.value) for e in at.error), at.error
     assert not at.success  # no "Read 40 texts"
+
+
+def test_missing_value_marks_in_number_columns_are_read_as_empty(tmp_path):
+    """UCI's ``?`` (and a dash) in a column of numbers: a gap, not a reason to drop the column."""
+    rows = [f"{i},{i * 2},{i % 7}" for i in range(30)]
+    rows[3] = "3,6,?"
+    rows[9] = "9,-,2"
+    path = tmp_path / "uci.csv"
+    path.write_text("a,b,c\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=r"data row\(s\) 4, 10.*--fill-missing"):
+        load_data(path)
+    data = load_data(path, drop_invalid=True)
+    assert data.n == 28 and list(data.table.columns) == ["a", "b", "c"]
+    assert any("missing-value mark" in note and "'c' (1)" in note for note in data.notes)
+    filled = load_data(path, fill_missing=True)
+    assert filled.n == 30 and filled.table["c"][3] == 3.0  # the median of c
+    # a text column with a dash among words stays a category
+    path.write_text("a,kind\n" + "".join(f"{i},{'-' if i == 2 else 'xy'[i % 2]}\n"
+                                         for i in range(30)))
+    assert load_data(path).table["kind"][2] == "-"
