@@ -23,5 +23,6 @@ of texts (and its vote) is 5-D. 8 (stop 34): the signal encoder averages rows lo
 readings down to 128 (:data:`clustering.deep.pretexts.SERIES_MAX_LENGTH`), and ``auto`` judges
 aligned signals in the raw readings' neighbour graph as well (:data:`clustering.series.
 ALIGNED_FROM`). 9 (stop 35): ``auto`` draws no k-means candidate on texts' sentence
-embeddings (:data:`clustering.auto_candidates.NO_RAW_KMEANS`), and ``fill_missing`` can fill
-a table's empty cells."""
+embeddings (:data:`clustering.auto_candidates.NO_RAW_KMEANS`), ``fill_missing`` can fill
+a table's empty cells, and missing-value marks such as ``?`` in a column of numbers are read
+as empty (:data:`clustering.tables.MISSING_MARKS`)."""
