@@ -95,6 +95,9 @@ def smoothness(values: np.ndarray, seed: int = 0, rows: int = 500) -> float:
 def looks_like_series(frame: pd.DataFrame) -> bool:
     """Whether every column is numeric, in one unit, and neighbouring columns move together.
 
+    Judged on the rows without empty cells (their gaps are then refused, left out or filled
+    along the row, ``fill_missing``).
+
     Parameters
     ----------
     frame : DataFrame
@@ -109,7 +112,8 @@ def looks_like_series(frame: pd.DataFrame) -> bool:
     if any(frame[c].dtype.kind not in "iuf" for c in frame.columns):
         return False
     values = frame.to_numpy(dtype=np.float64)
-    if not np.isfinite(values).all():
+    values = values[~np.isnan(values).any(axis=1)]  # judged on the rows without gaps
+    if len(values) < 10 or not np.isfinite(values).all():
         return False
     spread = values.std(axis=0)
     if spread.min() <= 0 or spread.max() / spread.min() > 20:

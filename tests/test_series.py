@@ -132,3 +132,16 @@ def test_aligned_signals_are_judged_in_the_raw_readings_graph_as_well():
         assert info["scores"][name] == pytest.approx(
             (per_graph["series"] + per_graph["features"]) / 2, abs=1e-4)
     assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
+
+
+def test_a_signal_with_gaps_is_still_read_as_one_and_filled_along_its_rows():
+    from clustering.loaders import dataset_from_frame
+
+    t = np.linspace(0, 2 * np.pi, 40)
+    rng = np.random.default_rng(0)
+    rows = np.sin(t[None] + rng.uniform(0, 6, size=(60, 1))) * 3
+    frame = pd.DataFrame(rows, columns=[f"t{j}" for j in range(40)])
+    frame.iloc[5, 10] = np.nan
+    data = dataset_from_frame(frame, fill_missing=True)
+    assert data.modality == "series" and "interpolation" in " ".join(data.notes)
+    assert abs(data.table.iloc[5, 10] - (rows[5, 9] + rows[5, 11]) / 2) < 1e-9
