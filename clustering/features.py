@@ -123,7 +123,9 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
 def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np.ndarray:
     """Features of new rows, computed as a run computed its own.
 
-    Same columns, same order, same scaling: what a saved model needs to assign them.
+    Same columns, same order, same scaling: what a saved model needs to assign them. Cells
+    the loader filled (``fill_missing``) take the run's own column mean where the run scaled
+    its columns.
 
     Parameters
     ----------
@@ -172,6 +174,8 @@ def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np
             values = table[name].to_numpy(np.float64)
             if name in stats:
                 values = (values - stats[name][0]) / stats[name][1]
+                if data.filled and name in data.filled:  # the run's mean, not the new rows'
+                    values[data.filled[name]] = 0.0
             out[:, j] = values
         elif "=" in name and name.split("=", 1)[0] in table.columns:
             column, value = name.split("=", 1)

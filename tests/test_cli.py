@@ -132,6 +132,35 @@ def test_predict_assigns_new_rows_like_the_run(blobs_csv, tmp_path, capsys):
     assert not (tmp_path / "short_pred.csv").exists()
 
 
+def test_predict_leaves_out_or_fills_new_rows_with_gaps(blobs_csv, tmp_path, capsys,
+                                                        monkeypatch):
+    """Gaps in new rows: refused with the choices, left out, or filled with the run's mean."""
+    from clustering.features import featurize_like
+    from clustering.loaders import load_data
+
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(tmp_path / "home"))
+    out = tmp_path / "run"
+    assert main(["run", "--data", str(blobs_csv), "--id-column", "item", "--label-column",
+                 "group", "--method", "kmeans", "--clusters", "4", "--out", str(out)]) == 0
+    new = pd.read_csv(blobs_csv).iloc[:20].drop(columns=["group"])
+    new.loc[3, "f1"] = np.nan
+    path = tmp_path / "gaps.csv"
+    new.to_csv(path, index=False)
+    base = ["predict", "--run", str(out), "--data", str(path), "--id-column", "item"]
+    capsys.readouterr()
+    assert main([*base, "--out", str(tmp_path / "refused.csv")]) == 2
+    assert "--fill-missing" in capsys.readouterr().err
+    assert main([*base, "--drop-invalid", "--out", str(tmp_path / "kept.csv")]) == 0
+    assert len(pd.read_csv(tmp_path / "kept.csv")) == 19
+    assert main([*base, "--fill-missing", "--out", str(tmp_path / "filled.csv")]) == 0
+    assert "note: Filled 1 empty cell(s)" in capsys.readouterr().out
+    assert len(pd.read_csv(tmp_path / "filled.csv")) == 20
+    transform = {"representation": "scaled", "names": ["f0", "f1"],
+                 "scaling": {"columns": ["f0", "f1"], "mean": [0.0, 5.0], "sd": [1.0, 2.0]}}
+    X = featurize_like(load_data(path, id_column="item", fill_missing=True), transform)
+    assert X[3, 1] == 0.0 and X[4, 1] == pytest.approx((new["f1"][4] - 5.0) / 2.0)
+
+
 @pytest.mark.slow
 def test_predict_works_for_a_kmeans_run(digits_run, tmp_path, monkeypatch, capsys):
     """Not only deep runs: k-means assigns by its centres (with the run's own temperature),

@@ -111,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     pred.add_argument("--text-column")
     pred.add_argument("--id-column")
     pred.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    pred.add_argument("--drop-invalid", action="store_true",
+                      help="leave out new rows with NaN/inf instead of failing")
+    pred.add_argument("--fill-missing", action="store_true",
+                      help="fill the new rows' empty numeric cells with the run's column means "
+                      "instead of failing")
     pred.add_argument("--out", required=True, type=Path, help="a .csv or .parquet file")
 
     att = sub.add_parser("attach", help="tell the store where a run's data is now (a moved "
@@ -281,7 +286,10 @@ def _cmd_predict(args, store) -> int:
     if suffix not in (".csv", ".parquet"):
         raise InputError(f"--out '{args.out}' must end in .csv or .parquet.")
     data = load_data(args.data, args.kind, text_column=args.text_column,
-                     id_column=args.id_column)
+                     id_column=args.id_column, drop_invalid=args.drop_invalid,
+                     fill_missing=args.fill_missing)
+    for note in data.notes:
+        sys.stdout.write(f"note: {note}\n")
     frame = assign_new_rows(args.run, data, store, device=args.device)
     if suffix == ".csv":
         write_with(args.out, lambda p: escaped_csv(frame).to_csv(p, index=False))
