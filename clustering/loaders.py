@@ -335,9 +335,8 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
                          "(name a text_column to cluster text).")
     typed = typed[used]
     filled = {}
-    if fill_missing and plan.numeric:
-        typed, filled, more = fill_gaps(typed, list(plan.numeric), name,
-                                        along_rows=kind == "series")
+    if fill_missing and numeric:  # the features; other columns keep their gaps
+        typed, filled, more = fill_gaps(typed, numeric, name, along_rows=kind == "series")
         notes += more
     keep = np.ones(len(typed), dtype=bool)
     if numeric:

@@ -153,7 +153,8 @@ def test_predict_leaves_out_or_fills_new_rows_with_gaps(blobs_csv, tmp_path, cap
     assert main([*base, "--drop-invalid", "--out", str(tmp_path / "kept.csv")]) == 0
     assert len(pd.read_csv(tmp_path / "kept.csv")) == 19
     assert main([*base, "--fill-missing", "--out", str(tmp_path / "filled.csv")]) == 0
-    assert "note: Filled 1 empty cell(s)" in capsys.readouterr().out
+    assert "note: 1 empty cell(s) of the new rows take the run's own column means" in \
+        capsys.readouterr().out
     assert len(pd.read_csv(tmp_path / "filled.csv")) == 20
     transform = {"representation": "scaled", "names": ["f0", "f1"],
                  "scaling": {"columns": ["f0", "f1"], "mean": [0.0, 5.0], "sd": [1.0, 2.0]}}

@@ -259,6 +259,10 @@ def test_fill_gaps_along_signals_and_with_rows_left_out():
     data = dataset_from_frame(frame, fill_missing=True, drop_invalid=True)
     assert data.n == 4 and data.table["a"].tolist() == [1.0, 3.0, 3.0, 5.0]
     assert {c: rows.tolist() for c, rows in data.filled.items()} == {"a": [2]}
+    # only the clustered columns are filled: an empty column that is not one stays as it is
+    spare = dataset_from_frame(frame.assign(note=np.nan), fill_missing=True, drop_invalid=True,
+                               feature_columns=["a", "b"])
+    assert spare.table["note"].isna().all() and set(spare.filled) == {"a"}
     assert "fill_missing" not in RunConfig(data="demo:iris").to_dict()  # earlier keys kept
     with pytest.raises(InputError, match="fill_missing"):
         RunConfig(data="x.parquet", sample=1000, fill_missing=True).validate()

@@ -288,8 +288,14 @@ def _cmd_predict(args, store) -> int:
     data = load_data(args.data, args.kind, text_column=args.text_column,
                      id_column=args.id_column, drop_invalid=args.drop_invalid,
                      fill_missing=args.fill_missing)
-    for note in data.notes:
-        sys.stdout.write(f"note: {note}\n")
+    for note in data.notes:  # the loader's fill is replaced by the run's means below
+        if not (data.filled and note.startswith("Filled ")):
+            sys.stdout.write(f"note: {note}\n")
+    if data.filled:
+        cells = sum(len(rows) for rows in data.filled.values())
+        sys.stdout.write(f"note: {cells:,} empty cell(s) of the new rows take the run's own "
+                         "column means (the new rows' medians where the run did not scale "
+                         "its columns).\n")
     frame = assign_new_rows(args.run, data, store, device=args.device)
     if suffix == ".csv":
         write_with(args.out, lambda p: escaped_csv(frame).to_csv(p, index=False))
