@@ -261,6 +261,21 @@ def test_contrastive_views_keep_shape_range_and_differ():
     assert not torch.allclose(a, b)
 
 
+@pytest.mark.parametrize("side", [8, 12, 14, 7])
+def test_encoder_pooling_matches_adaptive_pooling_values_and_gradients(side):
+    from clustering.deep.contrastive import PoolTo4
+
+    x = torch.randn(3, 5, side, side, generator=torch.Generator().manual_seed(side),
+                    requires_grad=True)
+    ours = PoolTo4()(x)
+    grad_ours, = torch.autograd.grad((ours * ours).sum(), x)
+    theirs = torch.nn.functional.adaptive_avg_pool2d(x, 4)
+    grad_theirs, = torch.autograd.grad((theirs * theirs).sum(), x)
+    assert ours.shape == (3, 5, 4, 4)
+    assert torch.allclose(ours, theirs, atol=1e-6)
+    assert torch.allclose(grad_ours, grad_theirs, atol=1e-6)
+
+
 def test_signal_encoder_reads_long_rows_averaged_down_and_short_rows_as_they_are():
     from clustering.deep.pretexts import SERIES_MAX_LENGTH, SeriesEncoder
 

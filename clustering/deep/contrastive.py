@@ -16,12 +16,30 @@ from torch import nn
 
 from .common import TrainContext, batches, infer, step, train_epochs
 
-__all__ = ["build_encoder", "colour_jitter", "contrastive_embedding", "contrastive_pass",
-           "nt_xent", "random_views", "train_contrastive"]
+__all__ = ["PoolTo4", "build_encoder", "colour_jitter", "contrastive_embedding",
+           "contrastive_pass", "nt_xent", "random_views", "train_contrastive"]
 
 
 STRIDE_FROM = 16
 """Images this many pixels on their short side or more are read with a first stride of 2."""
+
+
+class PoolTo4(nn.Module):
+    """Average pooling to a 4x4 grid, as ``nn.AdaptiveAvgPool2d(4)`` computes it.
+
+    Where both sides divide by 4 (8x8 ``digits``, 24x24 images after a first stride of 2)
+    the windows do not overlap and plain average pooling gives the same numbers: on 2 CPU
+    cores a contrastive step on 256 8x8 digits took 35 ms against 41-50 ms. Other sizes
+    fall back to the adaptive pooling. No parameters, so checkpoints of the encoder built
+    with ``nn.AdaptiveAvgPool2d`` load unchanged.
+    """
+
+    def forward(self, x):
+        """(b, c, h, w) -> (b, c, 4, 4)."""
+        h, w = x.shape[-2:]
+        if h % 4 or w % 4:
+            return nn.functional.adaptive_avg_pool2d(x, 4)
+        return nn.functional.avg_pool2d(x, (h // 4, w // 4))
 
 
 def build_encoder(channels: int, dim: int = 128, stride: int = 1) -> nn.Sequential:
@@ -32,7 +50,7 @@ def build_encoder(channels: int, dim: int = 128, stride: int = 1) -> nn.Sequenti
     return nn.Sequential(
         nn.Conv2d(channels, 32, 3, padding=1, stride=stride), nn.BatchNorm2d(32), nn.ReLU(),
         nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(64 * 16, dim))
+        PoolTo4(), nn.Flatten(), nn.Linear(64 * 16, dim))
 
 
 def random_views(images, ctx: TrainContext, max_rotation: float = 15.0,
