@@ -162,3 +162,32 @@ def test_missing_value_marks_in_number_columns_are_read_as_empty(tmp_path):
     path.write_text("a,kind\n" + "".join(f"{i},{'-' if i == 2 else 'xy'[i % 2]}\n"
                                          for i in range(30)))
     assert load_data(path).table["kind"][2] == "-"
+
+
+def test_numbers_with_decimal_commas_are_read_as_numbers(tmp_path):
+    """A spreadsheet saved in a European locale: ``;`` between cells, ``5,1`` for 5.1.
+
+    Before, every column was read as a category and the run clustered on their one-hot codes
+    (iris: ACC 0.640 against 0.833 with the same numbers written ``5.1``).
+    """
+    rng = np.random.default_rng(0)
+    values = np.round(rng.normal(5, 1, (40, 2)), 2)
+    lines = [f"{a:.2f};{b:.1f};{i * 1000}".replace(".", ",") for i, (a, b) in enumerate(values)]
+    path = tmp_path / "european.csv"
+    path.write_text("width;height;grams\n" + "\n".join(lines) + "\n")
+    data = load_data(path)
+    assert list(data.feature_table().columns) == ["width", "height", "grams"]
+    assert np.allclose(data.table["width"], values[:, 0])
+    assert np.allclose(data.table["height"], [float(f"{b:.1f}") for b in values[:, 1]])
+    assert any("decimal comma" in note and "'width', 'height'" in note for note in data.notes)
+    assert not any("'grams'" in note for note in data.notes)  # whole numbers: no comma
+    # "1,234" alone could be a thousands separator: not read as 1.234
+    path.write_text("code;x\n" + "".join(f"{1 + i % 5},{100 + i % 5};{i}\n" for i in range(30)))
+    data = load_data(path)
+    assert data.table["code"][0] == "1,100"  # kept as written: a category
+    # a US spreadsheet's quoted "1,234.5": thousands separators
+    path.write_text("price,n\n" + "".join(f'"{1000 * (i + 1):,}.5",{i % 3}\n' for i in range(30)))
+    data = load_data(path)
+    assert data.table["price"][29] == 30000.5
+    assert any("'price' with thousands separators" in note for note in data.notes)
+    assert not any("decimal comma" in note for note in data.notes)
