@@ -414,7 +414,12 @@ def _default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], 
         else:
             chosen.append(col)
     if not chosen:
-        return chosen + list(plan.categorical), notes
+        if plan.categorical:
+            cols = ", ".join(f"'{c}'" for c in plan.categorical[:6])
+            more = f" and {len(plan.categorical) - 6} more" if len(plan.categorical) > 6 else ""
+            notes.append(f"No column of numbers to cluster on, so the rows are clustered on "
+                         f"their categories ({cols}{more}; each category one yes/no column).")
+        return list(plan.categorical), notes
     few = _few_values(typed, chosen)
     chosen = [col for col in chosen if col not in few]
     notes += [_few_values_note(typed, col) for col in few]

@@ -191,3 +191,15 @@ def test_numbers_with_decimal_commas_are_read_as_numbers(tmp_path):
     assert data.table["price"][29] == 30000.5
     assert any("'price' with thousands separators" in note for note in data.notes)
     assert not any("decimal comma" in note for note in data.notes)
+
+
+def test_a_table_of_categories_only_is_clustered_on_them_with_a_note(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "answers.csv"
+    path.write_text("colour,shape\n" + "".join(
+        f"{rng.choice(['red', 'blue'])},{rng.choice(['square', 'circle', 'star'])}\n"
+        for _ in range(60)))
+    data = load_data(path)
+    assert list(data.feature_table().columns) == ["colour", "shape"]
+    assert any("No column of numbers" in note and "'colour', 'shape'" in note
+               for note in data.notes)
