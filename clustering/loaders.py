@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from pathlib import Path
@@ -100,8 +101,18 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
                          "; use CSV, Parquet, .npy, or a folder or .zip of PNG/JPEG/WebP images.")
     frame = read_table(path)
-    return _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
+    data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
+    encoding = frame.attrs.get("encoding")
+    if encoding:
+        note = (f"'{path.name}' is not UTF-8 text; it was read as {ENCODING_NAMES[encoding]} "
+                "(how Excel on Windows saves CSV). If accented letters look wrong, save it "
+                "as UTF-8 CSV and load it again.")
+        data = dataclasses.replace(data, notes=(note, *data.notes))
+    return data
+
+
+ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
 
 
 def _load_npy(path: Path, drop_invalid: bool) -> Dataset:

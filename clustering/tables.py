@@ -41,13 +41,9 @@ def read_table(path: Path) -> pd.DataFrame:
         if suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path, sep=_sniff_delimiter(path), encoding="utf-8-sig",
-                                low_memory=False)
+            frame = _read_csv(path)
     except InputError:
         raise
-    except UnicodeDecodeError:
-        raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV and retry.")\
-            from None
     except pd.errors.EmptyDataError:
         raise InputError(f"'{path.name}' is empty: it has no header and no rows; "
                          "choose a file that has data.") from None
@@ -68,6 +64,30 @@ def read_table(path: Path) -> pd.DataFrame:
         raise InputError(f"'{path.name}' has repeated column names ({', '.join(dupes)}); "
                          "give every column a unique name.")
     return frame
+
+
+LEGACY_ENCODINGS = ("cp1252", "latin-1")
+"""Encodings tried, in turn, for a CSV that is not UTF-8: Excel on Windows saves "CSV" in
+the system's code page (Windows-1252 in Western Europe and the Americas), where ``é`` is one
+byte UTF-8 cannot decode. Latin-1 decodes any byte, so reading never fails there; the note
+tells the user which encoding was assumed."""
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV in UTF-8 (BOM or not), else in the first of :data:`LEGACY_ENCODINGS` that reads.
+
+    The encoding used is kept in ``frame.attrs["encoding"]`` when it was not UTF-8.
+    """
+    sep = _sniff_delimiter(path)
+    for encoding in ("utf-8-sig", *LEGACY_ENCODINGS):
+        try:
+            frame = pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False)
+        except UnicodeDecodeError:
+            continue
+        if encoding != "utf-8-sig":
+            frame.attrs["encoding"] = encoding
+        return frame
+    raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV and retry.")
 
 
 def _sniff_delimiter(path: Path) -> str:

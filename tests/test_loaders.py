@@ -44,6 +44,17 @@ def test_semicolon_csv_with_bom_and_categorical(tmp_path):
     assert "colour=red" in feats.names and feats.X.shape == (4, 3)
 
 
+def test_csv_saved_by_excel_on_windows_is_read_as_windows_1252_with_a_note(tmp_path):
+    path = tmp_path / "caf\u00e9s.csv"
+    rows = "".join(f"{city};{i};{i % 3}\n" for i, city in enumerate(["Malm\u00f6", "K\u00f6ln",
+                                                                       "S\u00e3o Paulo"] * 5))
+    path.write_bytes(("ville;cafés;étoiles\n" + rows).encode("cp1252"))
+    data = load_data(path)
+    assert set(data.table.columns) == {"ville", "cafés", "étoiles"}
+    assert data.table["ville"][0] == "Malm\u00f6"
+    assert "read as Windows-1252" in data.notes[0]
+
+
 def test_parquet(tmp_path, blobs):
     X, y = blobs
     path = tmp_path / "b.parquet"
