@@ -15,13 +15,13 @@ from .demos import load_demo
 from .errors import InputError
 from .images import IMAGE_SUFFIXES, decode_images
 from .safezip import checked_members, read_member
-from .tables import fill_gaps, plan_columns, read_table, rows_text
+from .tables import EXCEL_SUFFIXES, fill_gaps, plan_columns, read_table, rows_text
 
-__all__ = ["KINDS", "dataset_from_frame", "load_data"]
+__all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
 
 KINDS = ("auto", "table", "images", "text", "embeddings", "series")
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES)
 
 
 def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None = None,
@@ -97,12 +97,21 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         raise InputError(f"'{path.name}' is a {suffix} file, which can carry executable "
                          "pickled code and is never opened; save embeddings as a 2-D float "
                          ".npy or a CSV/Parquet table.")
+    if suffix == ".xls":
+        raise InputError(f"'{path.name}' is in the old Excel 97-2003 format (.xls), which "
+                         "clusterlab does not read; save it as .xlsx or CSV.")
     if suffix not in TABLE_SUFFIXES:
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
-                         "; use CSV, Parquet, .npy, or a folder or .zip of PNG/JPEG/WebP images.")
+                         "; use CSV, Excel (.xlsx), Parquet, .npy, or a folder or .zip of "
+                         "PNG/JPEG/WebP images.")
     frame = read_table(path)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
+    sheets = frame.attrs.get("sheets")
+    if sheets:
+        note = (f"'{path.name}' has {len(sheets)} sheets; read the first, '{sheets[0]}' "
+                f"(save another sheet as its own file to cluster it).")
+        data = dataclasses.replace(data, notes=(note, *data.notes))
     encoding = frame.attrs.get("encoding")
     if encoding:
         note = (f"'{path.name}' is not UTF-8 text; it was read as {ENCODING_NAMES[encoding]} "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +23,13 @@ MAX_COLUMNS = 20_000
 """Widest table :func:`read_table` accepts (embeddings wider than this belong in .npy)."""
 
 
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+"""Excel workbooks read (their first sheet's values; formulas as Excel last computed them,
+never evaluated, and macros never run)."""
+
+
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV (any common delimiter, UTF-8 with or without BOM) or Parquet file.
+    """Read a CSV (any common delimiter, UTF-8 or a Windows code page), Parquet or Excel file.
 
     Parameters
     ----------
@@ -40,6 +46,8 @@ def read_table(path: Path) -> pd.DataFrame:
     try:
         if suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
+        elif suffix in EXCEL_SUFFIXES:
+            frame = _read_excel(path)
         else:
             frame = _read_csv(path)
     except InputError:
@@ -88,6 +96,36 @@ def _read_csv(path: Path) -> pd.DataFrame:
             frame.attrs["encoding"] = encoding
         return frame
     raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV and retry.")
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    """The first sheet of a workbook, after the zip it is has been checked (no zip bomb).
+
+    When the workbook has more sheets, their names are kept in ``frame.attrs["sheets"]``.
+    """
+    from .safezip import checked_members
+
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"'{path.name}' is not a readable Excel workbook (an .xlsx file is a "
+                         "zip archive, and this one is not); save the sheet as .xlsx or CSV.")
+    checked_members(path)
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            frame = pd.read_excel(book, sheet_name=book.sheet_names[0])
+            sheets = list(book.sheet_names)
+    except ImportError:
+        raise InputError(f"'{path.name}' is an Excel workbook, and reading one needs the "
+                         "openpyxl package; pip install openpyxl, or save the sheet as CSV."
+                         ) from None
+    except (KeyError, zipfile.BadZipFile) as exc:
+        raise InputError(f"'{path.name}' is not a readable Excel workbook ({exc}); open and "
+                         "save it again in Excel, or save the sheet as CSV.") from None
+    frame = frame.dropna(axis=1, how="all").dropna(axis=0, how="all")  # formatted empty cells
+    frame = frame.loc[:, [not str(c).startswith("Unnamed:") or frame[c].notna().any()
+                          for c in frame.columns]]
+    if len(sheets) > 1:
+        frame.attrs["sheets"] = sheets
+    return frame
 
 
 def _sniff_delimiter(path: Path) -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from clustering.demos import DEMOS
 from clustering.errors import InputError
+from clustering.loaders import TABLE_SUFFIXES
 from ui import keys
 from ui.common import who
 from ui.context import page_context
@@ -44,7 +45,8 @@ if source_kind == "Upload a file":
     # no type= filter: the browser would refuse other files with only a MIME type in a
     # tooltip; saved_upload says in one sentence what clusterlab reads instead
     upload = st.file_uploader(
-        "CSV, Parquet, .npy embeddings, or a .zip of PNG/JPEG/WebP images", key="uploader")
+        "CSV, Excel (.xlsx), Parquet, .npy embeddings, or a .zip of PNG/JPEG/WebP images",
+        key="uploader")
     if upload is not None:
         try:
             path = saved_upload(upload)
@@ -58,7 +60,7 @@ if path is None:
     st.stop()
 
 settings = {}
-is_table = str(path).lower().endswith((".csv", ".tsv", ".txt", ".parquet", ".pq"))
+is_table = str(path).lower().endswith(TABLE_SUFFIXES)
 if is_table:
     try:
         columns = parsed_columns(str(path))

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from clustering.errors import InputError
 from clustering.features import featurize
 from clustering.loaders import load_data
 
@@ -53,6 +54,30 @@ def test_csv_saved_by_excel_on_windows_is_read_as_windows_1252_with_a_note(tmp_p
     assert set(data.table.columns) == {"ville", "cafés", "étoiles"}
     assert data.table["ville"][0] == "Malm\u00f6"
     assert "read as Windows-1252" in data.notes[0]
+
+
+def test_excel_workbook_first_sheet_with_a_note_about_the_others(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "measures"
+    sheet.append(["width", "height", "kind"])
+    for i in range(30):
+        sheet.append([1.5 * i, 2.0 + (i % 4), "ab"[i % 2]])
+    sheet.append([None, None, None])  # a formatted, empty last row
+    book.create_sheet("notes").append(["written by hand"])
+    path = tmp_path / "lab.xlsx"
+    book.save(path)
+    data = load_data(path, label_column="kind")
+    assert data.n == 30 and list(data.feature_table().columns) == ["width", "height"]
+    assert data.table["width"][29] == 43.5 and data.labels[1] == "b"
+    assert "2 sheets; read the first, 'measures'" in data.notes[0]
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(60))
+    with pytest.raises(InputError, match=r"Excel 97-2003.*save it as \.xlsx or CSV"):
+        load_data(tmp_path / "old.xls")
+    (tmp_path / "fake.xlsx").write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match="not a readable Excel workbook"):
+        load_data(tmp_path / "fake.xlsx")
 
 
 def test_parquet(tmp_path, blobs):
