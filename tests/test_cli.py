@@ -257,3 +257,21 @@ def test_bad_map_columns_exit_2_with_one_sentence(args, message, tmp_path, monke
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
     assert not (tmp_path / "out" / "run.json").exists()
+
+
+def test_run_progress_line_ends_with_the_time_left_in_the_stage(monkeypatch, capsys):
+    """The CLI's progress line says how long the current stage still takes (#12: progress and
+    an estimate), from the pace inside the stage: from 10 % to 20 % took 5 s, so the other
+    80 % take 40 s."""
+    from workspace import cli
+
+    now = {"t": 100.0}
+    monkeypatch.setattr(cli.time, "monotonic", lambda: now["t"])
+    report = cli._progress_printer(lambda f: ("cluster", 0.0, 1.0))
+    for fraction in (0.0, 0.1, 0.2):
+        report(fraction, "auto: contrastive pretext")
+        now["t"] += 5.0
+    line = capsys.readouterr().err.split("\r")[-1]
+    assert "[ 20.0%] auto: contrastive pretext ~40 s left" in line
+    report(1.0, "done")
+    assert "left" not in capsys.readouterr().err

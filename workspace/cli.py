@@ -130,14 +130,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_printer():
+def _progress_printer(stage_span=None):
+    """A progress callback drawing one line on stderr, at most twice a second.
+
+    With ``stage_span`` (a run's stages, :func:`clustering.pipeline.stage_span`) the line
+    ends with the time left in the current stage, from the pace measured inside it (as the
+    app's job panel shows it, :class:`workspace.worker.StageClock`).
+    """
+    from workspace.worker import StageClock
+
     state = {"last": 0.0}
+    clock = StageClock(stage_span) if stage_span else None
 
     def report(fraction: float, message: str) -> None:
         now = time.monotonic()
+        left = clock.update(float(fraction), now)[1] if clock else None
         if now - state["last"] > 0.5 or fraction >= 1.0:
             state["last"] = now
-            sys.stderr.write(f"\r[{fraction * 100:5.1f}%] {message[:70]:<70}")
+            eta = "" if left is None or fraction >= 1.0 else f" ~{_duration(left)} left"
+            line = f"{message[:70 - len(eta)]}{eta}"
+            sys.stderr.write(f"\r[{fraction * 100:5.1f}%] {line:<70}")
             sys.stderr.flush()
             if fraction >= 1.0:
                 sys.stderr.write("\n")
@@ -145,9 +157,14 @@ def _progress_printer():
     return report
 
 
+def _duration(seconds: float) -> str:
+    """``"40 s"`` below two minutes, else ``"3 min"``."""
+    return f"{seconds:,.0f} s" if seconds < 120 else f"{seconds / 60:,.0f} min"
+
+
 def _cmd_run(args, store) -> int:
     from clustering.chunks import is_partitioned_source
-    from clustering.pipeline import RunConfig
+    from clustering.pipeline import RunConfig, stage_span
     from workspace.engines import EngineSettings
     from workspace.partitioned import DEFAULT_SAMPLE
     from workspace.run_data import run_roles
@@ -185,7 +202,7 @@ def _cmd_run(args, store) -> int:
 
         run = ensure_partitioned_run(config, store, settings, progress=_progress_printer())
     else:
-        run = ensure_run(config, store, None, progress=_progress_printer())
+        run = ensure_run(config, store, None, progress=_progress_printer(stage_span))
     # bound to the data's fingerprint: a name taken by other data makes "NAME (2)"
     project = store.create_project(args.project or _project_name(source), source,
                                    settings=run_roles(config.to_dict()),
