@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 9
+PIPELINE_VERSION = 10
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -25,4 +25,8 @@ aligned signals in the raw readings' neighbour graph as well (:data:`clustering.
 ALIGNED_FROM`). 9 (stop 35): ``auto`` draws no k-means candidate on texts' sentence
 embeddings (:data:`clustering.auto_candidates.NO_RAW_KMEANS`), ``fill_missing`` can fill
 a table's empty cells, and missing-value marks such as ``?`` in a column of numbers are read
-as empty (:data:`clustering.tables.MISSING_MARKS`)."""
+as empty (:data:`clustering.tables.MISSING_MARKS`). 10 (stop 36): numbers written with a
+decimal comma or thousands separators are read as numbers (:func:`clustering.tables.
+number_style`) and non-UTF-8 CSVs as Windows-1252, where both were categories or refused
+before; the image encoder pools with plain average pooling where it can (same values,
+another order of float work in bfloat16)."""
