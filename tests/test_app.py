@@ -157,6 +157,34 @@ def test_bad_csv_upload_shows_plain_error(tiny):
                for e in at.error)
 
 
+def test_an_excel_workbook_with_decimal_commas_is_read_on_the_data_page(tmp_path, tiny,
+                                                                        isolated_store):
+    """A lab's workbook as a European Excel saves it: numbers typed as text with a decimal
+    comma, a second sheet of notes. The Data page reads the first sheet's numbers and says
+    both things."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "samples"
+    sheet.append(["width", "height", "batch"])
+    for i in range(30):
+        sheet.append([f"{1 + i / 10:.1f}".replace(".", ","), 2.5 + i % 3, "ab"[i % 2]])
+    book.create_sheet("notes").append(["measured by hand"])
+    book.save(tmp_path / "lab.xlsx")
+    at = start()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("lab.xlsx", (tmp_path / "lab.xlsx").read_bytes(),
+                                            "application/vnd.openxmlformats-officedocument"
+                                            ".spreadsheetml.sheet")
+    at.run()
+    no_errors(at)
+    assert "Read 30 table rows" in shown(at.success[0].value)
+    notes = [shown(i.value) for i in at.info]
+    assert any("2 sheets; read the first, 'samples'" in n for n in notes), notes
+    assert any("'width' with a decimal comma" in n for n in notes), notes
+    assert "batch" in at.selectbox(key="label_col").options
+
+
 @pytest.mark.slow
 def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_store):
     at = start()

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from clustering.errors import InputError
+from clustering.loaders import TABLE_SUFFIXES
 from clustering.pipeline import RunConfig
 
 from .atomic import write_bytes, write_with
@@ -22,7 +23,7 @@ DEMO_CONFIG = RunConfig(data="demo:digits", method="umap-hdbscan", seed=0)
 """The run every fresh store starts with: digits from pixels, HDBSCAN on a 5-D UMAP."""
 
 MAX_UPLOAD_BYTES = 1024 * 1024**2
-UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".npy", ".zip")
+UPLOAD_SUFFIXES = (*TABLE_SUFFIXES, ".npy", ".zip")
 
 
 SHIPPED_DEMO = Path(__file__).parent / "demo_run"
@@ -144,8 +145,8 @@ def _write_upload(folder: Path, filename: str, data: bytes) -> Path:
                          "the command line on the file directly.")
     safe = re.sub(r"[^\w.\-]+", "_", Path(filename).name).lstrip(".") or "upload"
     if not safe.lower().endswith(UPLOAD_SUFFIXES):
-        raise InputError(f"'{filename}' is not a type clusterlab reads; upload CSV, Parquet, "
-                         ".npy or a .zip of images.")
+        raise InputError(f"'{filename}' is not a type clusterlab reads; upload CSV, Excel "
+                         "(.xlsx), Parquet, .npy or a .zip of images.")
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = folder / digest / safe
     if not path.exists():
