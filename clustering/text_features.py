@@ -9,8 +9,8 @@ import numpy as np
 
 from .progress import ProgressFn, no_progress
 
-__all__ = ["ENCODE_BATCH", "PROGRESS_CHUNK", "TEST_EMBEDDER", "hashing_embed", "load_minilm",
-           "minilm_embed", "tfidf_svd"]
+__all__ = ["ENCODE_BATCH", "PROGRESS_CHUNK", "TEST_EMBEDDER", "encode_precision",
+           "hashing_embed", "load_minilm", "minilm_embed", "tfidf_svd"]
 
 TEST_EMBEDDER = "CLUSTERLAB_TEST_EMBEDDER"
 """Environment variable: set to ``hashing`` and :func:`minilm_embed` returns
@@ -79,14 +79,34 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
     width = getattr(model, "get_embedding_dimension",  # the name since sentence-transformers 5
                     model.get_sentence_embedding_dimension)()
     out = np.empty((len(texts), width), dtype=np.float32)
-    for start in range(0, len(texts), PROGRESS_CHUNK):
-        rows = order[start:start + PROGRESS_CHUNK]
-        out[rows] = model.encode([texts[i] for i in rows], batch_size=batch_size,
-                                 normalize_embeddings=True, show_progress_bar=False,
-                                 convert_to_numpy=True)
-        done = start + len(rows)
-        progress(done / len(texts), f"embedding text {done:,}/{len(texts):,}")
+    with encode_precision(device):
+        for start in range(0, len(texts), PROGRESS_CHUNK):
+            rows = order[start:start + PROGRESS_CHUNK]
+            out[rows] = model.encode([texts[i] for i in rows], batch_size=batch_size,
+                                     normalize_embeddings=True, show_progress_bar=False,
+                                     convert_to_numpy=True)
+            done = start + len(rows)
+            progress(done / len(texts), f"embedding text {done:,}/{len(texts):,}")
     return out
+
+
+def encode_precision(device: str):
+    """bfloat16 on a CPU that computes it natively, else the model's own float32.
+
+    On this project's 2-core machine (AMX) 1,000 newsgroup posts took 15-16 s instead of
+    34-39 s, and every vector kept a cosine of at least 0.99996 with its float32 twin. Other
+    CPUs emulate bfloat16 (slower) and keep float32, as does a GPU; ``CLUSTERLAB_CPU_BF16=0``
+    turns it off (:func:`clustering.device.cpu_has_native_bf16`).
+    """
+    import contextlib
+
+    import torch
+
+    from .device import cpu_has_native_bf16
+
+    if str(device).startswith("cpu") and cpu_has_native_bf16():
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def hashing_embed(texts: list[str], dims: int = 384) -> np.ndarray:

@@ -29,4 +29,5 @@ as empty (:data:`clustering.tables.MISSING_MARKS`). 10 (stop 36): numbers writte
 decimal comma or thousands separators are read as numbers (:func:`clustering.tables.
 number_style`) and non-UTF-8 CSVs as Windows-1252, where both were categories or refused
 before; the image encoder pools with plain average pooling where it can (same values,
-another order of float work in bfloat16)."""
+another order of float work in bfloat16); texts are embedded in bfloat16 on CPUs that
+compute it natively (:func:`clustering.text_features.encode_precision`)."""
