@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .number_styles import number_style
 
-__all__ = ["MISSING_MARKS", "ColumnPlan", "DECIMAL_COMMA", "THOUSANDS", "fill_gaps", "plan_columns",
-           "number_style", "read_table", "rows_text"]
+__all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "plan_columns", "read_table",
+           "rows_text"]
 
 
 MAX_CATEGORIES = 50
@@ -149,7 +150,7 @@ class ColumnPlan:
     now empty."""
     styles: dict[str, str] = field(default_factory=dict)
     """Numeric columns -> how their numbers were written where ``pd.to_numeric`` alone
-    refused them (:func:`number_style`)."""
+    refused them (:func:`clustering.number_styles.number_style`)."""
 
 
 MISSING_MARKS = frozenset({"?", "-", "--", ".", "*", "n.a.", "missing"})
@@ -190,9 +191,9 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
         bad = present & parsed.isna()
         style = number_style(text[present]) if bad.any() else None
         if style:
-            parsed = _as_numbers(text.where(present), style)
+            parsed = style.parse(text).where(present)
             bad = present & parsed.isna()
-            styles[col] = style
+            styles[col] = style.describe()
         if present.sum() and bad.sum() <= 0.1 * present.sum() and bad.any():
             rows = np.flatnonzero(bad.to_numpy())[:5]
             vals = ", ".join(repr(str(series.iloc[r])) for r in rows[:3])
@@ -211,62 +212,9 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             out[col] = series.astype(str).where(series.notna(), "(missing)")
             categorical.append(col)
         else:
-            dropped[col] = (f"text column with {n_unique:,} distinct values (use "
-                            f"name it as text_column to cluster it as text)")
+            dropped[col] = (f"text column with {n_unique:,} distinct values (name it as "
+                            "the text column, --text-column, to cluster it as text)")
     return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped, marked, styles)
-
-
-_DECIMAL_COMMA = r"[+-]?(?:\d+|\d*,\d+)(?:[eE][+-]?\d+)?"
-_SURELY_DECIMAL = r"[+-]?(?:0?,\d+|\d+,(?:\d{1,2}|\d{4,}))(?:[eE][+-]?\d+)?"
-_THOUSANDS = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_SURELY_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|[+-]?\d{1,3}(?:,\d{3})+\.\d+"
-
-DECIMAL_COMMA = "with a decimal comma (5,1 as 5.1)"
-THOUSANDS = "with thousands separators (1,234.5 as 1234.5)"
-
-
-def number_style(text: pd.Series) -> str | None:
-    """How cells that ``pd.to_numeric`` refuses are numbers after all, if they are.
-
-    :data:`DECIMAL_COMMA`: every cell a whole number or one with a single comma and no
-    point, and at least one unambiguous (a comma after a lone zero, or followed by other than
-    three digits). :data:`THOUSANDS`: every cell a number whose whole part may be grouped by
-    commas in threes, and at least one unambiguous (two commas or more, or a comma and a
-    decimal point). ``1,234`` alone could be either and is left as text.
-
-    Parameters
-    ----------
-    text : Series of str
-        The column's non-empty cells, stripped.
-
-    Returns
-    -------
-    str or None
-
-    Examples
-    --------
-    >>> number_style(pd.Series(["5,1", "4,95", "12"])) == DECIMAL_COMMA
-    True
-    >>> number_style(pd.Series(["1,234.5", "2,000,000", "17"])) == THOUSANDS
-    True
-    >>> number_style(pd.Series(["1,234", "5,678"])) is None
-    True
-    >>> number_style(pd.Series(["5,1", "red"])) is None
-    True
-    """
-    if not len(text):
-        return None
-    if text.str.fullmatch(_DECIMAL_COMMA).all() and text.str.fullmatch(_SURELY_DECIMAL).any():
-        return DECIMAL_COMMA
-    if text.str.fullmatch(_THOUSANDS).all() and text.str.fullmatch(_SURELY_THOUSANDS).any():
-        return THOUSANDS
-    return None
-
-
-def _as_numbers(text: pd.Series, style: str) -> pd.Series:
-    """The cells of :func:`number_style` ``style`` as float64 (others NaN)."""
-    plain = text.str.replace(",", "." if style == DECIMAL_COMMA else "", regex=False)
-    return pd.to_numeric(plain, errors="coerce")
 
 
 def fill_gaps(frame: pd.DataFrame, columns: list[str], name: str, along_rows: bool = False

@@ -26,8 +26,9 @@ ALIGNED_FROM`). 9 (stop 35): ``auto`` draws no k-means candidate on texts' sente
 embeddings (:data:`clustering.auto_candidates.NO_RAW_KMEANS`), ``fill_missing`` can fill
 a table's empty cells, and missing-value marks such as ``?`` in a column of numbers are read
 as empty (:data:`clustering.tables.MISSING_MARKS`). 10 (stop 36): numbers written with a
-decimal comma or thousands separators are read as numbers (:func:`clustering.tables.
-number_style`) and non-UTF-8 CSVs as Windows-1252, where both were categories or refused
-before; the image encoder pools with plain average pooling where it can (same values,
-another order of float work in bfloat16); texts are embedded in bfloat16 on CPUs that
-compute it natively (:func:`clustering.text_features.encode_precision`)."""
+decimal comma, thousands separators, a per-cent or a currency sign are read as numbers
+(:func:`clustering.number_styles.number_style`) and non-UTF-8 CSVs as Windows-1252, where
+both were categories or refused before; the image encoder pools with plain average
+pooling where it can (same values, another order of float work in bfloat16); texts are
+embedded in bfloat16 on CPUs that compute it natively
+(:func:`clustering.text_features.encode_precision`)."""

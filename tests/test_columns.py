@@ -190,6 +190,14 @@ def test_numbers_with_decimal_commas_are_read_as_numbers(tmp_path):
     data = load_data(path)
     assert data.table["price"][29] == 30000.5
     assert any("'price' with thousands separators" in note for note in data.notes)
+    # an analyst's export: per-cent and currency signs
+    path.write_text("share,revenue,n\n" + "".join(
+        f'{10 + i}%,"${1000 * (i + 1):,}.25",{i % 3}\n' for i in range(30)))
+    data = load_data(path)
+    assert data.table["share"][5] == 15.0 and data.table["revenue"][29] == 30000.25
+    assert any("'share' with a per-cent sign" in note for note in data.notes)
+    assert any("'revenue' with a currency sign ($12 as 12) and thousands" in note
+               for note in data.notes)
     assert not any("decimal comma" in note for note in data.notes)
 
 
