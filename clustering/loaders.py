@@ -107,6 +107,12 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     frame = read_table(path)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
+    above = frame.attrs.get("above_header")
+    if above is not None:
+        shown = f" ('{above[0][:60]}')" if above else ""
+        note = (f"Skipped the line(s) above the header of '{path.name}'{shown}: the table "
+                f"starts at its first line with as many cells as the rows below it.")
+        data = dataclasses.replace(data, notes=(note, *data.notes))
     sheets = frame.attrs.get("sheets")
     if sheets:
         note = (f"'{path.name}' has {len(sheets)} sheets; read the first, '{sheets[0]}' "
@@ -424,6 +430,10 @@ def _default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], 
     chosen, notes = [], []
     for col in plan.numeric:
         values = typed[col].to_numpy()
+        if np.isnan(values).all():
+            notes.append(f"Column '{col}' is empty (no value in any row), so it is not "
+                         "clustered on.")
+            continue
         whole = np.isfinite(values).all() and np.all(values == np.round(values))
         unique = whole and len(np.unique(values)) == len(values) > 2
         consecutive = unique and np.ptp(values) == len(values) - 1

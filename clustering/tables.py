@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +14,8 @@ import pandas as pd
 from .errors import InputError
 from .number_styles import number_style
 
-__all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "plan_columns", "read_table",
-           "rows_text"]
+__all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "lines_above_header", "plan_columns",
+           "read_table", "rows_text"]
 
 
 MAX_CATEGORIES = 50
@@ -85,16 +86,25 @@ tells the user which encoding was assumed."""
 def _read_csv(path: Path) -> pd.DataFrame:
     """A CSV in UTF-8 (BOM or not), else in the first of :data:`LEGACY_ENCODINGS` that reads.
 
-    The encoding used is kept in ``frame.attrs["encoding"]`` when it was not UTF-8.
+    The encoding used is kept in ``frame.attrs["encoding"]`` when it was not UTF-8, and the
+    lines skipped above the header (:func:`lines_above_header`) in
+    ``frame.attrs["above_header"]``.
     """
-    sep = _sniff_delimiter(path)
+    sample = _sample(path)
+    sep = _sniff_delimiter(sample)
+    skip, above = lines_above_header(sample, sep)
     for encoding in ("utf-8-sig", *LEGACY_ENCODINGS):
         try:
-            frame = pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False)
+            frame = pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False,
+                                skiprows=skip, index_col=False)  # no index from a row's
+            # trailing delimiter (pandas would shift every column by one)
         except UnicodeDecodeError:
             continue
+        frame = _without_blank_columns(frame)
         if encoding != "utf-8-sig":
             frame.attrs["encoding"] = encoding
+        if skip:
+            frame.attrs["above_header"] = above
         return frame
     raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV and retry.")
 
@@ -121,21 +131,90 @@ def _read_excel(path: Path) -> pd.DataFrame:
     except (KeyError, zipfile.BadZipFile) as exc:
         raise InputError(f"'{path.name}' is not a readable Excel workbook ({exc}); open and "
                          "save it again in Excel, or save the sheet as CSV.") from None
-    frame = frame.dropna(axis=1, how="all").dropna(axis=0, how="all")  # formatted empty cells
-    frame = frame.loc[:, [not str(c).startswith("Unnamed:") or frame[c].notna().any()
-                          for c in frame.columns]]
+    frame = _without_blank_columns(frame.dropna(axis=0, how="all"))  # formatted empty rows
     if len(sheets) > 1:
         frame.attrs["sheets"] = sheets
     return frame
 
 
-def _sniff_delimiter(path: Path) -> str:
+def _without_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without columns that have neither a name nor a value.
+
+    A trailing delimiter on every line, or a spreadsheet's formatted but empty column.
+    """
+    blank = [c for c in frame.columns
+             if str(c).startswith("Unnamed:") and not frame[c].notna().any()]
+    return frame.drop(columns=blank) if blank else frame
+
+
+def _sample(path: Path) -> str:
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        sample = handle.read(65536)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return handle.read(65536)
+
+
+def _sniff_delimiter(sample: str) -> str:
+    body = sample.splitlines()
+    try:  # title lines above the header would make every delimiter look inconsistent
+        return csv.Sniffer().sniff("\n".join(body[-200:] if len(body) > 20 else body),
+                                   delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
+
+
+MAX_LINES_ABOVE_HEADER = 10
+"""Most lines above a CSV's header that are skipped (a report's title, a date, a blank)."""
+
+
+def lines_above_header(sample: str, sep: str) -> tuple[int, list[str]]:
+    r"""Lines above the header of a CSV exported from a report (a title, a date, a blank line).
+
+    The header is the first record with as many fields as most records below it; the records
+    above it, at most :data:`MAX_LINES_ABOVE_HEADER` and none with more than half as many
+    fields, are skipped.
+
+    Parameters
+    ----------
+    sample : str
+        The start of the file.
+    sep : str
+        The delimiter.
+
+    Returns
+    -------
+    skip : int
+        Lines to skip (0 when the first line is the header).
+    above : list of str
+        The skipped lines that are not blank, as written.
+
+    Examples
+    --------
+    >>> lines_above_header("Sales report\n\nregion,a,b\nnorth,1,2\nsouth,3,4\n", ",")
+    (2, ['Sales report'])
+    >>> lines_above_header("a,b\n1,2\n", ",")
+    (0, [])
+    """
+    reader = csv.reader(io.StringIO(sample), delimiter=sep)
+    records = []
+    try:
+        for row in reader:
+            records.append((len(row), reader.line_num, sep.join(row)))
+            if len(records) > 200:
+                break
+    except csv.Error:
+        return 0, []
+    if len(records) > 1 and not sample.endswith("\n"):
+        records = records[:-1]  # the sample may end inside a record
+    counts = [n for n, _, _ in records if n > 1]
+    if not counts:
+        return 0, []
+    usual = max(set(counts), key=counts.count)
+    first = next(i for i, (n, _, _) in enumerate(records) if n == usual)
+    if first == 0 or first > MAX_LINES_ABOVE_HEADER:
+        return 0, []
+    if any(n > max(1, usual // 2) for n, _, _ in records[:first]):
+        return 0, []  # not a title: a short header over rows with trailing delimiters, say
+    skip = records[first - 1][1]
+    return skip, [text for n, _, text in records[:first] if text.strip()]
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,32 @@ def test_excel_workbook_first_sheet_with_a_note_about_the_others(tmp_path):
         load_data(tmp_path / "fake.xlsx")
 
 
+def test_report_csv_with_title_lines_and_trailing_delimiters(tmp_path):
+    """A CSV exported from a report: a title and a blank line above the header, and every
+    row ending in a delimiter. Before, the title became the only column name and the
+    load was refused as 'holds numbers except 1 value(s)'; a trailing delimiter shifted
+    every column by one (pandas took the first as the index)."""
+    rows = "".join(f"{'nsw'[i % 3]};{i / 4};{i % 5 * 1.5};\n" for i in range(30))
+    path = tmp_path / "report.csv"
+    path.write_text("Quarterly figures, exported 2026-11-30\n\nregion;x;y;\n" + rows)
+    data = load_data(path)
+    assert list(data.feature_table().columns) == ["x", "y"]
+    assert data.table["x"][5] == 1.25 and data.table["y"][5] == 0.0
+    assert "Skipped the line(s) above the header" in data.notes[0]
+    assert "Quarterly figures" in data.notes[0]
+    plain = tmp_path / "plain.csv"  # a short header over rows with trailing commas: kept
+    plain.write_text("a,b\n" + "".join(f"{i},{i * 2},\n" for i in range(20)))
+    data = load_data(plain)
+    assert list(data.table.columns) == ["a", "b"] and data.table["b"][3] == 6.0
+    assert not any("Skipped" in note for note in data.notes)
+    # a named column nobody filled in: kept for export, not clustered on (before: every row
+    # was refused for its gap)
+    plain.write_text("a,b,remarks\n" + "".join(f"{i % 7},{i * 2 % 5},\n" for i in range(20)))
+    data = load_data(plain)
+    assert list(data.feature_table().columns) == ["a", "b"] and "remarks" in data.table
+    assert any("'remarks' is empty" in note for note in data.notes)
+
+
 def test_parquet(tmp_path, blobs):
     X, y = blobs
     path = tmp_path / "b.parquet"
