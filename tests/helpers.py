@@ -65,6 +65,22 @@ def tiny_table(folder: Path, rows_per_group: int = 9) -> Path:
     return path
 
 
+def write_workbook(path: Path, sheet: str, header: list, rows: list, *, notes_sheet=True):
+    """An .xlsx whose first sheet ``sheet`` holds the rows, and a second sheet of notes."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = sheet
+    first.append(header)
+    for row in rows:
+        first.append(row)
+    if notes_sheet:
+        book.create_sheet("notes").append(["measured by hand"])
+    book.save(path)
+    return path
+
+
 def tiny_store(home: Path, method: str = "kmeans", explain: bool = True) -> tuple[int, str]:
     """A store at ``home`` holding one project with one finished k-means run of
     :func:`tiny_table`, computed in-process in about a second, with its explanations (so

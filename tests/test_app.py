@@ -15,7 +15,15 @@ import pandas as pd
 import pytest
 
 from clustering.pipeline import RunConfig
-from helpers import APP, no_errors, shown, start_app, tiny_store, tiny_text_store
+from helpers import (
+    APP,
+    no_errors,
+    shown,
+    start_app,
+    tiny_store,
+    tiny_text_store,
+    write_workbook,
+)
 from workspace import jobs
 from workspace.store import Store
 
@@ -162,15 +170,10 @@ def test_an_excel_workbook_with_decimal_commas_is_read_on_the_data_page(tmp_path
     """A lab's workbook as a European Excel saves it: numbers typed as text with a decimal
     comma, a second sheet of notes. The Data page reads the first sheet's numbers and says
     both things."""
-    openpyxl = pytest.importorskip("openpyxl")
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "samples"
-    sheet.append(["width", "height", "batch"])
-    for i in range(30):
-        sheet.append([f"{1 + i / 10:.1f}".replace(".", ","), 2.5 + i % 3, "ab"[i % 2]])
-    book.create_sheet("notes").append(["measured by hand"])
-    book.save(tmp_path / "lab.xlsx")
+    pytest.importorskip("openpyxl")
+    write_workbook(tmp_path / "lab.xlsx", "samples", ["width", "height", "batch"],
+                   [[f"{1 + i / 10:.1f}".replace(".", ","), 2.5 + i % 3, "ab"[i % 2]]
+                    for i in range(30)])
     at = start()
     at.switch_page("pages/data.py").run()
     at.file_uploader(key="uploader").upload("lab.xlsx", (tmp_path / "lab.xlsx").read_bytes(),

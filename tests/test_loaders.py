@@ -57,17 +57,12 @@ def test_csv_saved_by_excel_on_windows_is_read_as_windows_1252_with_a_note(tmp_p
 
 
 def test_excel_workbook_first_sheet_with_a_note_about_the_others(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "measures"
-    sheet.append(["width", "height", "kind"])
-    for i in range(30):
-        sheet.append([1.5 * i, 2.0 + (i % 4), "ab"[i % 2]])
-    sheet.append([None, None, None])  # a formatted, empty last row
-    book.create_sheet("notes").append(["written by hand"])
-    path = tmp_path / "lab.xlsx"
-    book.save(path)
+    pytest.importorskip("openpyxl")
+    from helpers import write_workbook
+
+    rows = [[1.5 * i, 2.0 + (i % 4), "ab"[i % 2]] for i in range(30)]
+    path = write_workbook(tmp_path / "lab.xlsx", "measures", ["width", "height", "kind"],
+                          [*rows, [None, None, None]])  # a formatted, empty last row
     data = load_data(path, label_column="kind")
     assert data.n == 30 and list(data.feature_table().columns) == ["width", "height"]
     assert data.table["width"][29] == 43.5 and data.labels[1] == "b"
