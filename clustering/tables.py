@@ -110,7 +110,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
-    """The first sheet of a workbook, after the zip it is has been checked (no zip bomb).
+    """The first sheet of a workbook, once the zip archive it is has been checked (no bomb).
 
     When the workbook has more sheets, their names are kept in ``frame.attrs["sheets"]``.
     """

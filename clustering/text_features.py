@@ -93,8 +93,8 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
 def encode_precision(device: str):
     """bfloat16 on a CPU that computes it natively, else the model's own float32.
 
-    On this project's 2-core machine (AMX) 1,000 newsgroup posts took 15-16 s instead of
-    34-39 s, and every vector kept a cosine of at least 0.99996 with its float32 twin. Other
+    On this project's 2-core machine (AMX) 1,000 newsgroup posts took 13.7 s instead of
+    30.3 s, and every vector kept a cosine of at least 0.99996 with its float32 twin. Other
     CPUs emulate bfloat16 (slower) and keep float32, as does a GPU; ``CLUSTERLAB_CPU_BF16=0``
     turns it off (:func:`clustering.device.cpu_has_native_bf16`).
     """

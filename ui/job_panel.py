@@ -31,8 +31,7 @@ def _eta_text(job: dict) -> str:
     if left is None:
         return " · estimating the time left…"
     later = " (then the later stages)" if _stage_place(job)[0] < _stage_place(job)[1] else ""
-    when = f"{left:,.0f} s" if left < 120 else f"{left / 60:,.0f} min"
-    return f" · about {when} left in this stage{later}"
+    return f" · about {jobs.duration_text(left)} left in this stage{later}"
 
 
 def _stage_place(job: dict) -> tuple[int, int]:

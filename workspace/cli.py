@@ -137,6 +137,7 @@ def _progress_printer(stage_span=None):
     ends with the time left in the current stage, from the pace measured inside it (as the
     app's job panel shows it, :class:`workspace.worker.StageClock`).
     """
+    from workspace.jobs import duration_text
     from workspace.worker import StageClock
 
     state = {"last": 0.0}
@@ -147,7 +148,7 @@ def _progress_printer(stage_span=None):
         left = clock.update(float(fraction), now)[1] if clock else None
         if now - state["last"] > 0.5 or fraction >= 1.0:
             state["last"] = now
-            eta = "" if left is None or fraction >= 1.0 else f" ~{_duration(left)} left"
+            eta = "" if left is None or fraction >= 1.0 else f" ~{duration_text(left)} left"
             line = f"{message[:70 - len(eta)]}{eta}"
             sys.stderr.write(f"\r[{fraction * 100:5.1f}%] {line:<70}")
             sys.stderr.flush()
@@ -155,11 +156,6 @@ def _progress_printer(stage_span=None):
                 sys.stderr.write("\n")
 
     return report
-
-
-def _duration(seconds: float) -> str:
-    """``"40 s"`` below two minutes, else ``"3 min"``."""
-    return f"{seconds:,.0f} s" if seconds < 120 else f"{seconds / 60:,.0f} min"
 
 
 def _cmd_run(args, store) -> int:

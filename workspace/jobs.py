@@ -29,8 +29,9 @@ from clustering.pipeline import RunConfig
 from .runs import planned_key
 from .store import Store, now, whoami
 
-__all__ = ["ACTIVE", "RESUMABLE", "cancel", "checkpoint_dir", "dismiss", "eta_seconds", "get",
-           "list_jobs", "refresh", "resume", "submit", "submit_explain", "submit_run", "wait"]
+__all__ = ["ACTIVE", "RESUMABLE", "cancel", "checkpoint_dir", "dismiss", "duration_text",
+           "eta_seconds", "get", "list_jobs", "refresh", "resume", "submit", "submit_explain",
+           "submit_run", "wait"]
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +292,11 @@ def dismiss(store: Store, job_id: int) -> None:
     job = get(store, job_id)
     if job and job["state"] == "dismissed":
         shutil.rmtree(checkpoint_dir(store, job), ignore_errors=True)
+
+
+def duration_text(seconds: float) -> str:
+    """``"40 s"`` below two minutes, else ``"3 min"``."""
+    return f"{seconds:,.0f} s" if seconds < 120 else f"{seconds / 60:,.0f} min"
 
 
 def eta_seconds(job: dict) -> float | None:
