@@ -53,6 +53,16 @@ def test_zip_at_1000_to_1_refused(tmp_path, capsys):
     assert "(a possible zip bomb)" in run_bad(tmp_path, capsys, path)
 
 
+def test_excel_workbook_that_is_a_zip_bomb_is_refused_before_it_is_parsed(tmp_path, capsys):
+    """An .xlsx is a zip of XML: a sheet that inflates 1,000 times is refused by the same
+    checks as a zip of images, before openpyxl reads a byte of it."""
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * (50 * 1024 * 1024))
+    assert "(a possible zip bomb)" in run_bad(tmp_path, capsys, path)
+
+
 def test_nested_zip_refused_not_silently_skipped(tmp_path, capsys):
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as zf:
