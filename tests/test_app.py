@@ -15,15 +15,7 @@ import pandas as pd
 import pytest
 
 from clustering.pipeline import RunConfig
-from helpers import (
-    APP,
-    no_errors,
-    shown,
-    start_app,
-    tiny_store,
-    tiny_text_store,
-    write_workbook,
-)
+from helpers import APP, no_errors, shown, start_app, tiny_store, tiny_text_store
 from workspace import jobs
 from workspace.store import Store
 
@@ -163,29 +155,6 @@ def test_bad_csv_upload_shows_plain_error(tiny):
     assert not at.exception
     assert any("column 'b'" in shown(e.value) and "not numbers" in shown(e.value)
                for e in at.error)
-
-
-def test_an_excel_workbook_with_decimal_commas_is_read_on_the_data_page(tmp_path, tiny,
-                                                                        isolated_store):
-    """A lab's workbook as a European Excel saves it: numbers typed as text with a decimal
-    comma, a second sheet of notes. The Data page reads the first sheet's numbers and says
-    both things."""
-    pytest.importorskip("openpyxl")
-    write_workbook(tmp_path / "lab.xlsx", "samples", ["width", "height", "batch"],
-                   [[f"{1 + i / 10:.1f}".replace(".", ","), 2.5 + i % 3, "ab"[i % 2]]
-                    for i in range(30)])
-    at = start()
-    at.switch_page("pages/data.py").run()
-    at.file_uploader(key="uploader").upload("lab.xlsx", (tmp_path / "lab.xlsx").read_bytes(),
-                                            "application/vnd.openxmlformats-officedocument"
-                                            ".spreadsheetml.sheet")
-    at.run()
-    no_errors(at)
-    assert "Read 30 table rows" in shown(at.success[0].value)
-    notes = [shown(i.value) for i in at.info]
-    assert any("2 sheets; read the first, 'samples'" in n for n in notes), notes
-    assert any("'width' with a decimal comma" in n for n in notes), notes
-    assert "batch" in at.selectbox(key="label_col").options
 
 
 @pytest.mark.slow

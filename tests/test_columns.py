@@ -15,7 +15,7 @@ import pytest
 
 from clustering.errors import InputError
 from clustering.loaders import load_data
-from helpers import no_errors, start_app
+from helpers import no_errors, shown, start_app, write_workbook
 
 
 def _biologist_table(path, n=400):
@@ -138,7 +138,6 @@ def test_a_numeric_column_chosen_as_text_column_is_one_sentence(tmp_path):
     at.file_uploader(key="uploader").upload("docs.csv", path.read_bytes(), "text/csv")
     at.run()
     next(b for b in at.selectbox if b.label == "Text column").set_value("year").run()
-    from helpers import shown
 
     assert any("holds numbers" in shown(e.value) for e in at.error), at.error
     assert not at.success  # no "Read 40 texts"
@@ -211,3 +210,25 @@ def test_a_table_of_categories_only_is_clustered_on_them_with_a_note(tmp_path):
     assert list(data.feature_table().columns) == ["colour", "shape"]
     assert any("No column of numbers" in note and "'colour', 'shape'" in note
                for note in data.notes)
+
+
+def test_an_excel_workbook_with_decimal_commas_is_read_on_the_data_page(tmp_path):
+    """A lab's workbook as a European Excel saves it: numbers typed as text with a decimal
+    comma, a second sheet of notes. The Data page reads the first sheet's numbers and says
+    both things."""
+    pytest.importorskip("openpyxl")
+    write_workbook(tmp_path / "lab.xlsx", "samples", ["width", "height", "batch"],
+                   [[f"{1 + i / 10:.1f}".replace(".", ","), 2.5 + i % 3, "ab"[i % 2]]
+                    for i in range(30)])
+    at = start_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("lab.xlsx", (tmp_path / "lab.xlsx").read_bytes(),
+                                            "application/vnd.openxmlformats-officedocument"
+                                            ".spreadsheetml.sheet")
+    at.run()
+    no_errors(at)
+    assert "Read 30 table rows" in shown(at.success[0].value)
+    notes = [shown(i.value) for i in at.info]
+    assert any("2 sheets; read the first, 'samples'" in n for n in notes), notes
+    assert any("'width' with a decimal comma" in n for n in notes), notes
+    assert "batch" in at.selectbox(key="label_col").options

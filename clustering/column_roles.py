@@ -1,0 +1,89 @@
+"""Which of a table's columns are clustered on when the user names none.
+
+Numeric columns are, unless they look like an id, hold a handful of values among continuous
+columns (a year or batch number), or are empty; categorical columns are kept for colouring
+and export only, unless nothing else is left.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FEW_VALUES", "default_features"]
+
+
+_ID_NAME = re.compile(r"(^|[_\s-])(id|ids|index|idx|key|no|nr|number)$", re.IGNORECASE)
+
+
+FEW_VALUES = 5
+"""A numeric column with at most this many distinct values among continuous ones is read like
+a category (a ``year``, ``batch``, ``site`` or ``plate`` number): kept for colouring, not
+clustered on unless listed among the feature columns. Tuning half: Palmer penguins' ``year``
+(2007-2009) made UMAP + k-means follow the years (ARI with the year 0.46, with the species
+0.37); without it ``auto`` went from 0.742 to 0.973 (3 seeds), and on ``cars`` (``Cylinders``,
+5 values) from 0.454 to 0.457."""
+
+
+def _few_values(typed: pd.DataFrame, chosen: list[str]) -> list[str]:
+    """Numeric features with a handful of values beside continuous ones (see FEW_VALUES)."""
+    counts = {col: typed[col].nunique() for col in chosen}
+    if not counts or max(counts.values()) <= 20:
+        return []  # no continuous column for a discrete one to stand out from
+    return [col for col, count in counts.items()  # constant ones are dropped elsewhere
+            if 2 <= count <= FEW_VALUES and len(typed) >= 10 * count]
+
+
+def _few_values_note(typed: pd.DataFrame, col: str) -> str:
+    values = ", ".join(f"{v:g}" for v in sorted(typed[col].dropna().unique()))
+    return (f"Column '{col}' has only {typed[col].nunique()} distinct values ({values}) among "
+            "continuous columns, so it is read like a category (a year, batch or site number "
+            "would split every group by it): kept for colouring but not clustered on; list it "
+            "among the feature columns to cluster on it.")
+
+
+def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], list[str]]:
+    """The columns clustered on when none were chosen, and a note for each one left out.
+
+    Numeric columns are features unless they look like an id (whole numbers, a different
+    one in every row, and an id-like name or consecutive values) or hold at most
+    :data:`FEW_VALUES` values among continuous columns (read like a category); categorical
+    columns are not (a ``batch`` or ``site`` one-hot encoded splits every group by it) unless
+    nothing else is left. Embeddings and series keep every column (they are all numbers).
+    """
+    if kind in ("embeddings", "series"):
+        return list(plan.numeric), []
+    chosen, notes = [], []
+    for col in plan.numeric:
+        values = typed[col].to_numpy()
+        if np.isnan(values).all():
+            notes.append(f"Column '{col}' is empty (no value in any row), so it is not "
+                         "clustered on.")
+            continue
+        whole = np.isfinite(values).all() and np.all(values == np.round(values))
+        unique = whole and len(np.unique(values)) == len(values) > 2
+        consecutive = unique and np.ptp(values) == len(values) - 1
+        if unique and (_ID_NAME.search(str(col)) or consecutive):
+            notes.append(f"Column '{col}' looks like an id (a different whole number in every "
+                         "row), so it is not clustered on; make it the id column, or list it "
+                         "among the feature columns to use it.")
+        else:
+            chosen.append(col)
+    if not chosen:
+        if plan.categorical:
+            cols = ", ".join(f"'{c}'" for c in plan.categorical[:6])
+            more = f" and {len(plan.categorical) - 6} more" if len(plan.categorical) > 6 else ""
+            notes.append(f"No column of numbers to cluster on, so the rows are clustered on "
+                         f"their categories ({cols}{more}; each category one yes/no column).")
+        return list(plan.categorical), notes
+    few = _few_values(typed, chosen)
+    chosen = [col for col in chosen if col not in few]
+    notes += [_few_values_note(typed, col) for col in few]
+    for col in plan.categorical:
+        notes.append(f"Column '{col}' ({typed[col].nunique():,} categories) is kept for "
+                     "colouring but not clustered on, since categories such as a batch or "
+                     "site would split every group; list it among the feature columns to "
+                     "cluster on it.")
+    return chosen, notes
