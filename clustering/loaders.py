@@ -107,24 +107,27 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     frame = read_table(path)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
-    above = frame.attrs.get("above_header")
-    if above is not None:
+    notes = _file_notes(frame.attrs, path.name)
+    return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
+
+
+def _file_notes(attrs: dict, name: str) -> list[str]:
+    """What :func:`clustering.tables.read_table` did to read the file (``frame.attrs``)."""
+    notes = []
+    if attrs.get("encoding"):
+        notes.append(f"'{name}' is not UTF-8 text; it was read as "
+                     f"{ENCODING_NAMES[attrs['encoding']]} (how Excel on Windows saves CSV). If "
+                     "accented letters look wrong, save it as UTF-8 CSV and load it again.")
+    if attrs.get("sheets"):
+        sheets = attrs["sheets"]
+        notes.append(f"'{name}' has {len(sheets)} sheets; read the first, '{sheets[0]}' (save "
+                     "another sheet as its own file to cluster it).")
+    if attrs.get("above_header") is not None:
+        above = attrs["above_header"]
         shown = f" ('{above[0][:60]}')" if above else ""
-        note = (f"Skipped the line(s) above the header of '{path.name}'{shown}: the table "
-                f"starts at its first line with as many cells as the rows below it.")
-        data = dataclasses.replace(data, notes=(note, *data.notes))
-    sheets = frame.attrs.get("sheets")
-    if sheets:
-        note = (f"'{path.name}' has {len(sheets)} sheets; read the first, '{sheets[0]}' "
-                f"(save another sheet as its own file to cluster it).")
-        data = dataclasses.replace(data, notes=(note, *data.notes))
-    encoding = frame.attrs.get("encoding")
-    if encoding:
-        note = (f"'{path.name}' is not UTF-8 text; it was read as {ENCODING_NAMES[encoding]} "
-                "(how Excel on Windows saves CSV). If accented letters look wrong, save it "
-                "as UTF-8 CSV and load it again.")
-        data = dataclasses.replace(data, notes=(note, *data.notes))
-    return data
+        notes.append(f"Skipped the line(s) above the header of '{name}'{shown}: the table "
+                     "starts at its first line with as many cells as the rows below it.")
+    return notes
 
 
 ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
