@@ -104,7 +104,7 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
         X = data.images.reshape(data.n, -1).astype(np.float32) / 255.0
         names = _pixel_names(data.images.shape[1:])
     elif data.modality == "embeddings" and rep in ("raw", "auto"):
-        X, names = data.embeddings.astype(np.float32), list(data.table.columns)
+        X, names = data.embeddings.astype(np.float32), list(data.feature_table().columns)
     else:
         X, names, scaling = _table_matrix(data.feature_table(), scale=(rep == "scaled"))
     dropped: list[str] = []

@@ -14,6 +14,7 @@ from .dataset import Dataset
 from .demos import load_demo
 from .errors import InputError
 from .images import IMAGE_SUFFIXES, decode_images
+from .json_tables import JSON_SUFFIXES
 from .safezip import checked_members, read_member
 from .tables import EXCEL_SUFFIXES, fill_gaps, plan_columns, read_table, rows_text
 
@@ -21,7 +22,7 @@ __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
 
 KINDS = ("auto", "table", "images", "text", "embeddings", "series")
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES)
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES, *JSON_SUFFIXES)
 
 
 def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None = None,
@@ -102,17 +103,21 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
                          "clusterlab does not read; save it as .xlsx or CSV.")
     if suffix not in TABLE_SUFFIXES:
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
-                         "; use CSV, Excel (.xlsx), Parquet, .npy, or a folder or .zip of "
-                         "PNG/JPEG/WebP images.")
+                         "; use CSV, Excel (.xlsx), Parquet, JSON Lines, .npy, or a folder or "
+                         ".zip of PNG/JPEG/WebP images.")
     frame = read_table(path)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
-    notes = _file_notes(frame.attrs, path.name)
+    notes = _file_notes(frame.attrs, path.name, data.modality != "embeddings")
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
 
 
-def _file_notes(attrs: dict, name: str) -> list[str]:
-    """What :func:`clustering.tables.read_table` did to read the file (``frame.attrs``)."""
+def _file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[str]:
+    """What :func:`clustering.tables.read_table` did to read the file (``frame.attrs``).
+
+    ``advise_embeddings``: say how to cluster a JSON field of numbers alone as embeddings
+    (not when the file is already read as embeddings).
+    """
     notes = []
     if attrs.get("encoding"):
         notes.append(f"'{name}' is not UTF-8 text; it was read as "
@@ -127,6 +132,14 @@ def _file_notes(attrs: dict, name: str) -> list[str]:
         shown = f" ('{above[0][:60]}')" if above else ""
         notes.append(f"Skipped the line(s) above the header of '{name}'{shown}: the table "
                      "starts at its first line with as many cells as the rows below it.")
+    for field, width in (attrs.get("vectors") or {}).items():
+        advice = ("; if they are embeddings, read the file as embeddings (kind embeddings, "
+                  "--kind embeddings) to cluster on them alone"
+                  + ("" if len(attrs["vectors"]) == 1 else
+                     f" (name the field as the feature columns: --feature-columns {field})")
+                  if advise_embeddings else "")
+        notes.append(f"Field '{field}' of '{name}' holds a list of {width:,} numbers in every "
+                     f"row, read as the columns '{field}[0]' to '{field}[{width - 1}]'{advice}.")
     return notes
 
 
@@ -235,6 +248,10 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                 label_column, id_column, drop_invalid: bool, map_columns=None,
                 feature_columns=None, ignore_columns=None, fill_missing=False) -> Dataset:
     map_columns = list(map_columns or [])
+    vectors = frame.attrs.get("vectors") or {}
+    if kind == "embeddings" and not feature_columns and len(vectors) == 1:
+        feature_columns = list(vectors)  # a JSON field of numbers per row: the embedding
+    feature_columns = _spread_vectors(feature_columns, frame)
     for role, col in (("text_column", text_column), ("label_column", label_column),
                       ("id_column", id_column),
                       *(("map_columns", c) for c in map_columns),
@@ -254,8 +271,10 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                          "features and ignored; choose one.")
     if ignore_columns:
         frame = frame.drop(columns=list(ignore_columns))
+    guessed = None
     if kind == "auto":
-        text_column = text_column or guess_text_column(frame, {label_column, id_column})
+        if not text_column:
+            text_column = guessed = guess_text_column(frame, {label_column, id_column})
         kind = "text" if text_column else "auto"
     if kind == "text" and not text_column:
         raise InputError(f"'{name}' is to be read as text, but no text column was given; "
@@ -281,10 +300,36 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                              " so leave feature columns out (or read it as a table).")
         data = _text_dataset(frame, features, name, source, text_column, ids, labels,
                              drop_invalid, label_column, map_xy)
+        if guessed:
+            data = dataclasses.replace(data, notes=(_guessed_text_note(frame, guessed, features),
+                                                    *data.notes))
     else:
         data = _table_dataset(features, name, source, kind, ids, labels, drop_invalid,
                               label_column, map_xy, feature_columns, fill_missing)
     return data
+
+
+def _spread_vectors(columns: list[str] | None, frame: pd.DataFrame) -> list[str] | None:
+    """Feature columns with a JSON field of numbers (``embedding``) named by its columns."""
+    vectors = frame.attrs.get("vectors") or {}
+    if not columns or not vectors:
+        return columns
+    return [part for col in columns for part in (
+        [f"{col}[{i}]" for i in range(vectors[col])]
+        if col in vectors and col not in frame.columns else [col])]
+
+
+def _guessed_text_note(frame: pd.DataFrame, column: str, others: pd.DataFrame) -> str:
+    """The note saying that a table was read as texts because of one column's values."""
+    length = frame[column].dropna().astype(str).str.len().mean()
+    kept = ", ".join(f"'{c}'" for c in list(others.columns)[:6]) + (
+        f" and {len(others.columns) - 6} more" if len(others.columns) > 6 else "")
+    rest = (f"; its other columns ({kept}) are kept for colouring and export but not "
+            "clustered on" if len(others.columns) else "")
+    return (f"Clustered the texts of column '{column}' (its values are long, {length:.0f} "
+            f"characters on average, and mostly distinct, so it was taken as the text "
+            f"column){rest}. To cluster on the other columns instead, read the file as a "
+            "table (kind 'table', --kind table).")
 
 
 def _map_xy(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:
@@ -357,8 +402,9 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
         chosen, more = default_features(typed, plan, kind)
         notes += more
     numeric = [c for c in plan.numeric if c in chosen]
-    if kind in ("embeddings", "series") and (plan.categorical or plan.dropped):
-        nonnum = list(plan.categorical) + list(plan.dropped)
+    nonnum = [c for c in (chosen if feature_columns else [*plan.categorical, *plan.dropped])
+              if c not in plan.numeric]
+    if kind in ("embeddings", "series") and nonnum:
         raise InputError(f"'{name}' is read as {kind}, but column(s) "
                          f"{', '.join(map(repr, nonnum[:8]))} are not numbers; remove them or "
                          "mark them as id_column/label_column.")
@@ -381,7 +427,7 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
         position = np.cumsum(keep) - 1
         filled = {c: position[rows[keep[rows]]] for c, rows in filled.items()}
     modality = kind if kind in ("embeddings", "series") else "table"
-    emb = typed.to_numpy(dtype=np.float32) if modality == "embeddings" else None
+    emb = typed[numeric].to_numpy(dtype=np.float32) if modality == "embeddings" else None
     return Dataset(name=name, modality=modality, ids=ids[keep], table=typed,
                    labels=None if labels is None else labels[keep], embeddings=emb,
                    source=source, notes=tuple(notes), label_name=label_column,

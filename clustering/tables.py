@@ -1,4 +1,4 @@
-"""Read CSV/Parquet tables and sort their columns into numbers, categories and the rest."""
+"""Read CSV/Parquet/Excel/JSON tables; sort their columns into numbers, categories and the rest."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .json_tables import JSON_SUFFIXES, read_json_table
 from .number_styles import number_style
 
 __all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "lines_above_header", "plan_columns",
@@ -31,7 +32,7 @@ never evaluated, and macros never run)."""
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV (any common delimiter, UTF-8 or a Windows code page), Parquet or Excel file.
+    """Read a CSV (any delimiter, UTF-8 or a Windows code page), Parquet, Excel or JSON file.
 
     Parameters
     ----------
@@ -50,6 +51,8 @@ def read_table(path: Path) -> pd.DataFrame:
             frame = pd.read_parquet(path)
         elif suffix in EXCEL_SUFFIXES:
             frame = _read_excel(path)
+        elif suffix in JSON_SUFFIXES:
+            frame = read_json_table(path)
         else:
             frame = _read_csv(path)
     except InputError:

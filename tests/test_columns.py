@@ -232,3 +232,23 @@ def test_an_excel_workbook_with_decimal_commas_is_read_on_the_data_page(tmp_path
     assert any("2 sheets; read the first, 'samples'" in n for n in notes), notes
     assert any("'width' with a decimal comma" in n for n in notes), notes
     assert "batch" in at.selectbox(key="label_col").options
+
+
+def test_json_lines_of_texts_with_embeddings_read_as_embeddings_on_the_data_page(tmp_path):
+    """An ML engineer's export: one JSON object per line, a text, nested metadata and a
+    vector. Read as embeddings on the Data page, the vector alone is clustered on."""
+    rng = np.random.default_rng(0)
+    lines = [json.dumps({"text": f"caption {i}", "meta": {"score": float(i)},
+                         "vector": rng.normal(i % 3, 1, 6).round(4).tolist()})
+             for i in range(30)]
+    at = start_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("captions.jsonl", "\n".join(lines).encode(),
+                                            "application/jsonl")
+    at.run()
+    at.selectbox(key="kind").set_value("embeddings").run()
+    no_errors(at)
+    assert "Read 30 embedding rows" in shown(at.success[0].value), at.success[0].value
+    notes = [shown(i.value) for i in at.info]
+    assert any("'vector' of 'captions.jsonl' holds a list of 6 numbers" in n
+               for n in notes), notes

@@ -1,6 +1,7 @@
-"""Every loader: demos, CSV/TSV/Parquet tables, .npy, image folders and zips, text tables."""
+"""Every loader: demos, CSV/TSV/Parquet/Excel/JSON tables, .npy, image folders and zips, texts."""
 
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -161,6 +162,62 @@ def test_text_table_auto_detected_and_tfidf(tmp_path):
     assert data.modality == "text" and data.texts[0].startswith("the cat")
     feats = featurize(data, "tfidf")
     assert feats.X.shape[0] == 20
+
+
+def test_text_column_found_by_itself_is_named_in_a_note(tmp_path):
+    path = tmp_path / "survey.csv"
+    pd.DataFrame({"age": range(20), "comment": [f"the delivery was late again, order {i}"
+                                                 for i in range(20)]}).to_csv(path, index=False)
+    data = load_data(path)
+    assert data.modality == "text"
+    assert "Clustered the texts of column 'comment'" in data.notes[0]
+    assert "'age'" in data.notes[0] and "--kind table" in data.notes[0]
+    assert not any("Clustered the texts" in n for n in load_data(path, text_column="comment")
+                   .notes)  # named by the user: nothing to explain
+    assert load_data(path, kind="table").modality == "table"
+
+
+def test_json_lines_with_nested_fields_and_an_embedding_per_row(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "rows.jsonl"
+    rows = [{"id": f"d{i}", "text": f"document {i}", "meta": {"score": float(i), "src": "web"},
+             "tags": ["a", "b"], "embedding": rng.normal(i % 2 * 5, 1, 8).tolist()}
+            for i in range(40)]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    data = load_data(path, id_column="id")
+    assert data.modality == "table" and data.n == 40 and data.ids[0] == "d0"
+    assert {"meta.score", "embedding[0]", "embedding[7]"} <= set(data.table.columns)
+    assert any("holds a list of 8 numbers" in n and "--kind embeddings" in n
+               for n in data.notes)
+    emb = load_data(path, kind="embeddings", id_column="id")  # the one list field
+    assert emb.modality == "embeddings" and emb.embeddings.shape == (40, 8)
+    np.testing.assert_allclose(emb.embeddings[3], rows[3]["embedding"], rtol=1e-6)
+    feats = featurize(emb)
+    assert feats.X.shape == (40, 8) and feats.names[0] == "embedding[0]"
+    assert not any("--kind embeddings" in n for n in emb.notes)
+    named = load_data(path, kind="embeddings", id_column="id", feature_columns=["embedding"])
+    np.testing.assert_array_equal(named.embeddings, emb.embeddings)
+
+
+def test_json_array_of_records(tmp_path):
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps([{"a": i, "b": i * 2.5} for i in range(12)]))
+    data = load_data(path)
+    assert data.modality == "table" and list(data.table.columns) == ["a", "b"]
+
+
+@pytest.mark.parametrize("name,content,says", [
+    ("bad.jsonl", '{"a": 1}\n{"a": 2\n', "line 2 is not valid JSON"),
+    ("list.jsonl", '{"a": 1}\n[1, 2]\n', "line 2 is a JSON list, not an object"),
+    ("one.json", '{"a": [1, 2, 3]}', "holds one JSON dict, not an array"),
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "nests its values too deeply"),
+    ("blank.jsonl", "\n \n", "holds no rows"),
+])
+def test_json_that_is_not_a_table_of_rows_gets_one_sentence(tmp_path, name, content, says):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InputError, match=says):
+        load_data(path)
 
 
 @pytest.mark.slow

@@ -1,0 +1,127 @@
+"""Read JSON Lines (``.jsonl``, ``.ndjson``) and JSON arrays of records (``.json``) as tables.
+
+One object per row. Nested objects become dotted columns (``meta.source``); a field that
+holds a list of numbers of the same length in every row (an embedding, a signal) becomes
+one column per entry (``embedding[0]``, ``embedding[1]``, ...); any other list or object is
+kept as its JSON text. Only the standard library's ``json`` parser reads the file: nothing
+in it is ever executed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = ["JSON_SUFFIXES", "read_json_table"]
+
+JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+"""File types read by :func:`read_json_table`."""
+
+MAX_VECTOR = 20_000
+"""Longest list of numbers spread over columns (as :data:`clustering.tables.MAX_COLUMNS`)."""
+
+
+def read_json_table(path: Path) -> pd.DataFrame:
+    r"""The rows of a JSON Lines file or of a JSON array of objects, as a DataFrame.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.jsonl`` / ``.ndjson`` file (one JSON object per line; blank lines skipped) or a
+        ``.json`` file holding one array of objects.
+
+    Returns
+    -------
+    DataFrame
+        One row per object; ``frame.attrs["vectors"]`` maps each field spread over columns
+        to its length (for the loader's note).
+
+    Raises
+    ------
+    InputError
+        When the file is not UTF-8, a line is not valid JSON, or a row is not an object.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "rows.jsonl"
+    >>> _ = path.write_text('{"text": "a", "v": [1, 2]}\n{"text": "b", "v": [3, 4]}\n')
+    >>> read_json_table(path).columns.tolist()
+    ['text', 'v[0]', 'v[1]']
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"'{path.name}' is not UTF-8 text, which JSON must be; save it as "
+                         "UTF-8 and load it again.") from None
+    records = _records(text, path.name, path.suffix.lower() != ".json")
+    if not records:
+        raise InputError(f"'{path.name}' holds no rows; it needs one JSON object per row.")
+    frame = pd.json_normalize(records, max_level=8)
+    vectors = {}
+    for col in list(frame.columns):
+        width = _vector_width(frame[col])
+        if width:
+            spread = pd.DataFrame(np.array(frame[col].tolist(), dtype=np.float64),
+                                  columns=[f"{col}[{i}]" for i in range(width)])
+            at = frame.columns.get_loc(col)
+            frame = pd.concat([frame.iloc[:, :at], spread, frame.iloc[:, at + 1:]], axis=1)
+            vectors[col] = width
+        elif frame[col].map(lambda v: isinstance(v, (list, dict))).any():
+            frame[col] = frame[col].map(
+                lambda v: json.dumps(v) if isinstance(v, (list, dict)) else v)
+    frame.attrs["vectors"] = vectors
+    return frame
+
+
+def _records(text: str, name: str, lines: bool) -> list[dict]:
+    """The objects of a JSON Lines text (``lines``) or of a JSON array."""
+    try:
+        if not lines:
+            rows = json.loads(text)
+            if not isinstance(rows, list):
+                raise InputError(f"'{name}' holds one JSON {type(rows).__name__}, not an array "
+                                 "of objects (one per row); save it as an array of objects or "
+                                 "as JSON Lines (.jsonl, one object per line).")
+            numbered = list(enumerate(rows, 1))
+        else:
+            numbered = []
+            for number, line in enumerate(text.splitlines(), 1):
+                if line.strip():
+                    try:
+                        numbered.append((number, json.loads(line)))
+                    except json.JSONDecodeError as exc:
+                        raise InputError(f"'{name}': line {number} is not valid JSON "
+                                         f"({exc.msg}, column {exc.colno}); JSON Lines needs "
+                                         "one complete JSON object per line.") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"'{name}' is not valid JSON ({exc.msg} at line {exc.lineno}, column "
+                         f"{exc.colno}); fix it or save the rows as CSV.") from None
+    except RecursionError:
+        raise InputError(f"'{name}' nests its values too deeply to be a table of rows; save "
+                         "the rows as flat objects.") from None
+    where = "line" if lines else "item"
+    for number, row in numbered:
+        if not isinstance(row, dict):
+            raise InputError(f"'{name}': {where} {number} is a JSON {type(row).__name__}, not "
+                             "an object; every row must be an object such as "
+                             '{"text": "...", "value": 1.5}.')
+    return [row for _, row in numbered]
+
+
+def _vector_width(column: pd.Series) -> int:
+    """The common length of a column's lists of numbers, or 0 when it is not such a column."""
+    values = column.tolist()
+    if not values or not all(isinstance(v, list) for v in values):
+        return 0
+    width = len(values[0])
+    if not 2 <= width <= MAX_VECTOR or any(len(v) != width for v in values):
+        return 0
+    numbers = (int, float)
+    ok = all(isinstance(x, numbers) and not isinstance(x, bool) for v in values for x in v)
+    return width if ok else 0
