@@ -268,3 +268,58 @@ def labelled_signals(name: str, label: str) -> Dataset:
     """A signal file of ``benchmarks/data`` (readings side by side, the class in ``label``)."""
     frame = pd.read_csv(DATA / f"{name}.csv.gz")
     return table_set(name, frame.drop(columns=[label]), frame[label].astype(str).to_numpy())
+
+
+def liver() -> Dataset:
+    """606 rats by dose of a drug (``texmex::liver``: doses A-D, 148-158 each): four liver
+    enzymes measured before and after."""
+    frame = pd.read_csv(DATA / "liver.csv")
+    return table_set("liver", frame.drop(columns=["dose"]), frame["dose"].to_numpy())
+
+
+def duncan() -> Dataset:
+    """45 US occupations of 1950 by type (``car::Duncan``: blue collar 21, professional 18,
+    white collar 6): income, education, prestige (the occupation's name left out)."""
+    frame = pd.read_csv(DATA / "duncan.csv")
+    return table_set("duncan", frame.drop(columns=["occupation", "type"]),
+                     frame["type"].to_numpy())
+
+
+def msleep() -> Dataset:
+    """76 mammals by diet (``ggplot2::msleep``: herbivore 32, omnivore 20, carnivore 19,
+    insectivore 5; 7 without one dropped): hours asleep and awake and body weight, with their
+    order and conservation status as categories (names and the columns with gaps left out)."""
+    frame = pd.read_csv(DATA / "msleep.csv").dropna(subset=["vore"])
+    frame = frame.drop(columns=["name", "genus", "sleep_rem", "sleep_cycle", "brainwt"])
+    return table_set("msleep", frame.drop(columns=["vore"]), frame["vore"].to_numpy())
+
+
+def baumann() -> Dataset:
+    """66 children by reading lesson (``car::Baumann``: 22 each of Basal, DRTA, Strat): two
+    tests before the lessons and three after."""
+    frame = pd.read_csv(DATA / "baumann.csv")
+    return table_set("baumann", frame.drop(columns=["group"]), frame["group"].to_numpy())
+
+
+def veteran() -> Dataset:
+    """137 lung-cancer patients of a Veterans' Administration trial by cell type
+    (``survival::veteran``: 27-48 each): treatment, survival time and status, Karnofsky
+    score, months from diagnosis, age, prior therapy."""
+    frame = pd.read_csv(DATA / "veteran.csv")
+    return table_set("veteran", frame.drop(columns=["celltype"]), frame["celltype"].to_numpy())
+
+
+def kyphosis() -> Dataset:
+    """81 children after spinal surgery, kyphosis present (17) or not (``rpart::kyphosis``):
+    age, number of vertebrae involved, the first one operated on."""
+    frame = pd.read_csv(DATA / "kyphosis.csv")
+    return table_set("kyphosis", frame.drop(columns=["Kyphosis"]), frame["Kyphosis"].to_numpy())
+
+
+def crime() -> Dataset:
+    """630 county-years of North Carolina, 1981-87, by region (``Ecdat::Crime``: central 238,
+    west 147, other 245): crime rate, arrest, conviction and prison odds, sentences, police,
+    density, taxes, minorities, wages of nine sectors, ... (county and year left out)."""
+    frame = pd.read_csv(DATA / "crime.csv")
+    return table_set("crime", frame.drop(columns=["county", "year", "region"]),
+                     frame["region"].to_numpy())
