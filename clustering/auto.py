@@ -56,7 +56,7 @@ import time
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from .auto_candidates import BASELINE, VOTE, make_candidates
+from .auto_candidates import BASELINE, VOTE, VOTE_SEEDS, make_candidates
 from .auto_views import (
     LEARNED_VIEWS,
     UMAP_EPOCHS,
@@ -118,6 +118,14 @@ ACC of k-means in the UMAP with it; ``benchmarks/k_embeddings.py``): mean absolu
 2.29 / 1.36 / 2.21 and ACC 0.590 / 0.642 / 0.617 for the silhouette (used until then) / the
 communities / the prediction strength. The texts carry it: on the image features alone the
 communities did worse (1.83 / 2.33 / 1.83, ACC 0.588 / 0.531 / 0.609)."""
+STRENGTH_UMAPS = VOTE_SEEDS
+"""The prediction strength that estimates k of a table averages its curve over this many
+UMAPs of the features (the baseline's and the vote's, :data:`clustering.auto_candidates.
+VOTE_SEEDS`; drawn anyway, so it costs only the k-means fits, 0.2-0.5 s a UMAP up to 2,000
+rows). One UMAP's layout can split a group or join two that the next seed's does not, and
+``k`` followed it: stop 37, 34 tables x seeds 0-2, the same k on all three seeds for 14 of 34
+tables with one UMAP, 25 with three (tuning half 4 -> 8 of 11, held-out batches 10 -> 17 of
+23); k right 39 -> 40 of 102 runs (tuning 17 -> 15, held out 22 -> 25)."""
 STRENGTH_K_MODALITIES = ("table",)
 """k of these, when not given, is the largest k whose k-means clusters in the UMAP of the
 features one half of the rows predicts for the other (prediction strength at least 0.9,
@@ -161,6 +169,7 @@ class _Run:
         self.candidates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.seconds: dict[str, float] = {}
         self._graphs: dict[int, dict[str, np.ndarray]] = {}
+        self._vote_spaces: list[np.ndarray] | None = None
         self.judge_in_features = False
         """Score candidates in the features' graph besides the learned views' (aligned
         signals, :func:`clustering.auto_views._read_alignment`)."""
@@ -204,9 +213,13 @@ class _Run:
         """
         if self.k is None:
             if self.modality in STRENGTH_K_MODALITIES:
-                self.k, how = prediction_strength_k(standardise(self.views["umap"]), self.seed,
-                                                    self.info.setdefault("k_strength", {}))
-                self.info["k_selection"] = f"{how}, in the UMAP of the features"
+                others = self.vote_spaces((0.5, 0.58)) if self.knn is not None else []
+                self.k, how = prediction_strength_k(
+                    standardise(self.views["umap"]), self.seed,
+                    self.info.setdefault("k_strength", {}), [standardise(Z) for Z in others])
+                self.info["k_selection"] = (f"{how}, in the UMAP of the features" if not others
+                                            else f"{how}: UMAPs of the features drawn with "
+                                            f"{len(others) + 1} seeds")
                 return self.k
             where = next((v for v in self.views if v in VIEWS), None)
             if where is not None and f"{where}-umap" in self.views:
@@ -225,6 +238,25 @@ class _Run:
                                    scores_out=self.info.setdefault("k_scores", {}))
             self.info["k_selection"] = f"{how} in the {where} view"
         return self.k
+
+    def vote_spaces(self, span: tuple[float, float] = (0.62, 0.7)) -> list[np.ndarray]:
+        """UMAPs of the features with :data:`VOTE_SEEDS` - 1 other seeds than the baseline's.
+
+        Drawn once: the vote of UMAP + k-means (:mod:`clustering.auto_candidates`) clusters
+        in them, and for tables the prediction strength that estimates k averages over
+        them (:data:`STRENGTH_UMAPS`). ``span``: the progress made while drawing them.
+        """
+        from .clusterers import umap_space
+
+        if self._vote_spaces is None:
+            spaces = []
+            for i in range(1, VOTE_SEEDS):
+                self.progress(span[0] + (span[1] - span[0]) * (i - 1) / (VOTE_SEEDS - 1),
+                              f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}")
+                spaces.append(self.timed(f"view:umap seed {i + 1}", lambda i=i: umap_space(
+                    self.X, self.knn, self.seed + 100 * i, self.views["umap"].shape[1])))
+            self._vote_spaces = spaces
+        return self._vote_spaces
 
     def timed(self, name, fn):
         start = time.perf_counter()

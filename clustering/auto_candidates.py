@@ -105,14 +105,10 @@ def make_candidates(run: _Run) -> None:
 
 def _umap_vote(run: _Run) -> tuple[np.ndarray, np.ndarray]:
     """Vote of UMAP + k-means over :data:`VOTE_SEEDS` UMAP seeds (the baseline's among them)."""
-    from .clusterers import umap_space
     from .consensus import vote
 
     runs = [run.candidates[BASELINE][0]]
-    for i in range(1, VOTE_SEEDS):
-        run.progress(0.62 + 0.08 * (i - 1) / (VOTE_SEEDS - 1),
-                     f"auto: UMAP + k-means for the vote, UMAP seed {i + 1}/{VOTE_SEEDS}")
-        Z = umap_space(run.X, run.knn, run.seed + 100 * i, run.views["umap"].shape[1])
+    for Z in run.vote_spaces():
         runs.append(kmeans_fit(Z, run.k, run.seed).labels_.astype(np.int64))
     labels, share = vote(np.stack(runs, axis=1), run.k)
     Z = run.views["umap"]  # graded confidence: the seeds' agreement and the distances

@@ -145,7 +145,8 @@ def prediction_strength(test_labels: np.ndarray, predicted: np.ndarray) -> float
 
 
 def prediction_strength_k(X: np.ndarray, random_state: int = 0,
-                          curve_out: dict | None = None) -> tuple[int, str]:
+                          curve_out: dict | None = None,
+                          others: list[np.ndarray] | tuple = ()) -> tuple[int, str]:
     """Estimate k as the largest k whose k-means clusters one half of the rows can predict.
 
     The prediction strength of Tibshirani and Walther (2005): split the rows in two random
@@ -153,8 +154,8 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
     half the training half's centres keep together (:func:`prediction_strength`). Past the
     number of groups the data hold, k-means cuts a group in a different place in each half
     and the strength drops. Mean over :data:`PS_DRAWS` halvings of at most
-    :data:`PS_ROWS` rows; the largest k in :data:`K_RANGE` at or above
-    :data:`PS_THRESHOLD`, else 2.
+    :data:`PS_ROWS` rows (and over the spaces in ``others``, the same halvings in each);
+    the largest k in :data:`K_RANGE` at or above :data:`PS_THRESHOLD`, else 2.
 
     Parameters
     ----------
@@ -164,6 +165,10 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
         Seed of the sample, the halvings and k-means.
     curve_out : dict, optional
         Filled with ``k -> prediction strength`` (run.json's ``k_strength``).
+    others : sequence of ndarray, optional
+        More views of the same rows (``auto`` passes UMAPs of the features drawn with other
+        seeds, :data:`clustering.auto.STRENGTH_UMAPS`), averaged in: one UMAP's layout can
+        split or join a group that the next one does not.
 
     Returns
     -------
@@ -180,18 +185,20 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
     from .fit_on_sample import sample_rows
 
     rng = np.random.default_rng(random_state)
-    Z = X[sample_rows(len(X), PS_ROWS, random_state)]
-    half = len(Z) // 2
+    rows = sample_rows(len(X), PS_ROWS, random_state)
+    spaces = [V[rows] for V in (X, *others)]
+    half = len(rows) // 2
     hi = min(K_RANGE[1], max(K_RANGE[0], half // 5))
-    halvings = [rng.permutation(len(Z)) for _ in range(PS_DRAWS)]
+    halvings = [rng.permutation(len(rows)) for _ in range(PS_DRAWS)]
     curve = {}
     for k in range(K_RANGE[0], hi + 1):
         strengths = []
-        for order in halvings:
-            train, test = Z[order[:half]], Z[order[half:]]
-            fitted = kmeans_fit(train, k, random_state, n_init=3)
-            test_labels = kmeans_fit(test, k, random_state, n_init=3).labels_
-            strengths.append(prediction_strength(test_labels, fitted.predict(test)))
+        for Z in spaces:
+            for order in halvings:
+                train, test = Z[order[:half]], Z[order[half:]]
+                fitted = kmeans_fit(train, k, random_state, n_init=3)
+                test_labels = kmeans_fit(test, k, random_state, n_init=3).labels_
+                strengths.append(prediction_strength(test_labels, fitted.predict(test)))
         curve[k] = float(np.mean(strengths))
     if curve_out is not None:
         curve_out.update({k: round(v, 4) for k, v in curve.items()})
@@ -204,10 +211,11 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
                             f"k={best}; {PS_THRESHOLD} wanted), so the rows may hold no "
                             f"distinct groups")
     k = max(strong)
+    over = f" in each of {len(spaces)} views" if others else ""
     return k, (f"k={k} chosen as the largest k in {K_RANGE[0]}..{hi} whose k-means clusters "
                f"of one half of the rows are reproduced by k-means fitted on the other half "
                f"(prediction strength {curve[k]:.2f}, at least {PS_THRESHOLD} wanted; mean "
-               f"over {PS_DRAWS} random halvings)")
+               f"over {PS_DRAWS} random halvings{over})")
 
 
 COMMUNITY_SHARE = 0.02

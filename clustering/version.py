@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 10
+PIPELINE_VERSION = 11
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -31,4 +31,7 @@ decimal comma, thousands separators, a per-cent or a currency sign are read as n
 both were categories or refused before; the image encoder pools with plain average
 pooling where it can (same values, another order of float work in bfloat16); texts are
 embedded in bfloat16 on CPUs that compute it natively
-(:func:`clustering.text_features.encode_precision`)."""
+(:func:`clustering.text_features.encode_precision`). 11 (stop 37): ``auto`` estimates a
+table's k from the prediction strength averaged over three UMAPs of the features
+(:data:`clustering.auto.STRENGTH_UMAPS`), JSON Lines files are read, and an embedding read
+from a table can be a subset of its columns."""

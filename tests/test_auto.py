@@ -330,7 +330,8 @@ def test_without_k_a_table_takes_k_from_the_prediction_strength_and_says_how():
     assert "scarf" in info["auto"]["scores_per_graph"]["kmeans"]
     assert info["k_selection"].startswith("k=5 chosen as the largest k") and \
         "prediction strength" in info["k_selection"] and \
-        info["k_selection"].endswith("in the UMAP of the features"), info["k_selection"]
+        info["k_selection"].endswith("UMAPs of the features drawn with 3 seeds"), \
+        info["k_selection"]
     strength = info["k_strength"]
     assert set(strength) == set(range(2, 16)) and strength[5] >= 0.9 > max(
         v for k, v in strength.items() if k > 5)
@@ -368,6 +369,14 @@ def test_the_prediction_strength_finds_the_groups_and_drops_past_them():
     # one round cloud: k-means cuts it anywhere, no k reaches the threshold, and it says so
     k, how = prediction_strength_k(np.random.default_rng(0).normal(size=(400, 3)), 0)
     assert k == 2 and "may hold no distinct groups" in how, how
+    # other views of the same rows are averaged in: two copies give the curve of one, a
+    # view without groups pulls it down
+    both: dict = {}
+    k, how = prediction_strength_k(X, 0, both, [X.copy()])
+    assert k == 6 and both == curve and "halvings in each of 2 views" in how
+    mixed: dict = {}
+    prediction_strength_k(X, 0, mixed, [np.random.default_rng(1).normal(size=X.shape)])
+    assert mixed[6] < curve[6]
     # a test cluster the training centres split in half keeps a third of its pairs
     assert prediction_strength(np.zeros(4, int), np.array([0, 0, 1, 1])) == pytest.approx(1 / 3)
 
