@@ -132,6 +132,29 @@ def test_predict_assigns_new_rows_like_the_run(blobs_csv, tmp_path, capsys):
     assert not (tmp_path / "short_pred.csv").exists()
 
 
+def test_predict_reads_new_rows_as_the_run_read_its_own(tmp_path, capsys):
+    """A JSON Lines file of texts with an embedding each, clustered as embeddings with an id
+    column; new rows in the same format need only --run, --data and --out."""
+    rng = np.random.default_rng(0)
+    rows = [{"doc": f"d{i}", "text": f"note {i}", "vector": rng.normal(i % 3 * 6, 1, 5).tolist()}
+            for i in range(90)]
+    (tmp_path / "rows.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    (tmp_path / "new.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:12]))
+    out = tmp_path / "run"
+    assert main(["run", "--data", str(tmp_path / "rows.jsonl"), "--kind", "embeddings",
+                 "--id-column", "doc", "--method", "kmeans", "--clusters", "3",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["predict", "--run", str(out), "--data", str(tmp_path / "new.jsonl"),
+                 "--out", str(tmp_path / "pred.csv")]) == 0
+    said = capsys.readouterr().out
+    assert "Id column 'doc', as in the run." in said and "read as embeddings, as in" in said
+    pred = pd.read_csv(tmp_path / "pred.csv")
+    run = pd.read_parquet(out / "assignments.parquet").set_index("id")
+    assert list(pred["id"]) == [f"d{i}" for i in range(12)]
+    assert (pred["cluster"].to_numpy() == run.loc[pred["id"], "cluster"].to_numpy()).all()
+
+
 def test_predict_leaves_out_or_fills_new_rows_with_gaps(blobs_csv, tmp_path, capsys,
                                                         monkeypatch):
     """Gaps in new rows: refused with the choices, left out, or filled with the run's mean."""
