@@ -13,6 +13,7 @@ from .column_roles import default_features
 from .dataset import Dataset
 from .demos import load_demo
 from .errors import InputError
+from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
 from .images import IMAGE_SUFFIXES, decode_images
 from .json_tables import JSON_SUFFIXES
 from .safezip import checked_members, read_member
@@ -22,7 +23,9 @@ __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
 
 KINDS = ("auto", "table", "images", "text", "embeddings", "series")
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES, *JSON_SUFFIXES)
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES, *JSON_SUFFIXES,
+                  *(f"{s}.gz" for s in GZIP_INNER_SUFFIXES))
+"""Endings of the table files read (a gzipped text table ends in two, ``.csv.gz``)."""
 
 
 def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None = None,
@@ -101,10 +104,10 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if suffix == ".xls":
         raise InputError(f"'{path.name}' is in the old Excel 97-2003 format (.xls), which "
                          "clusterlab does not read; save it as .xlsx or CSV.")
-    if suffix not in TABLE_SUFFIXES:
+    if suffix not in TABLE_SUFFIXES and not is_gzip_table(path):
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
-                         "; use CSV, Excel (.xlsx), Parquet, JSON Lines, .npy, or a folder or "
-                         ".zip of PNG/JPEG/WebP images.")
+                         "; use CSV, Excel (.xlsx), Parquet, JSON Lines (also gzipped, "
+                         ".csv.gz), .npy, or a folder or .zip of PNG/JPEG/WebP images.")
     frame = read_table(path)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)

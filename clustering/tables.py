@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .gzip_tables import is_gzip_table, read_gzip_table
 from .json_tables import JSON_SUFFIXES, read_json_table
 from .number_styles import number_style
 
@@ -34,6 +35,9 @@ never evaluated, and macros never run)."""
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV (any delimiter, UTF-8 or a Windows code page), Parquet, Excel or JSON file.
 
+    A gzipped text table (``data.csv.gz``) is unpacked under limits first
+    (:mod:`clustering.gzip_tables`).
+
     Parameters
     ----------
     path : Path
@@ -46,6 +50,8 @@ def read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if path.stat().st_size == 0:
         raise InputError(f"'{path.name}' is empty (0 bytes); choose a file that has data.")
+    if is_gzip_table(path):
+        return read_gzip_table(path, read_table)
     try:
         if suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(path)

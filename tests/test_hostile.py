@@ -9,6 +9,7 @@ test_deep and test_exports.)
 
 from __future__ import annotations
 
+import gzip
 import io
 import tomllib
 import zipfile
@@ -61,6 +62,25 @@ def test_excel_workbook_that_is_a_zip_bomb_is_refused_before_it_is_parsed(tmp_pa
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/worksheets/sheet1.xml", b" " * (50 * 1024 * 1024))
     assert "(a possible zip bomb)" in run_bad(tmp_path, capsys, path)
+
+
+def test_gzipped_table_that_is_a_gzip_bomb_is_refused_while_unpacking(tmp_path, capsys):
+    """A .csv.gz that inflates 250 times stops at 200 times its packed size (1 MiB at
+    least): no table is parsed and the temporary copy goes with it."""
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(b"a,b\n" + b"1,2\n" * (10 * 1024 * 1024))
+    assert path.stat().st_size * 200 < 40 * 1024 * 1024
+    said = run_bad(tmp_path, capsys, path)
+    assert "unpacks to more than" in said and "times its packed size" in said
+
+
+@pytest.mark.parametrize("content", [b"a,b\n1,2\n", gzip.compress(b"a,b\n" * 5000)[:60]])
+def test_gzipped_table_that_is_not_gzip_or_cut_short_gets_one_sentence(tmp_path, capsys,
+                                                                        content):
+    path = tmp_path / "rows.csv.gz"
+    path.write_bytes(content)
+    assert "is not a readable gzip file" in run_bad(tmp_path, capsys, path)
 
 
 def test_nested_zip_refused_not_silently_skipped(tmp_path, capsys):

@@ -1,5 +1,6 @@
 """Every loader: demos, CSV/TSV/Parquet/Excel/JSON tables, .npy, image folders and zips, texts."""
 
+import gzip
 import io
 import json
 import zipfile
@@ -197,6 +198,21 @@ def test_json_lines_with_nested_fields_and_an_embedding_per_row(tmp_path):
     assert not any("--kind embeddings" in n for n in emb.notes)
     named = load_data(path, kind="embeddings", id_column="id", feature_columns=["embedding"])
     np.testing.assert_array_equal(named.embeddings, emb.embeddings)
+
+
+def test_gzipped_csv_and_json_lines_are_read_as_the_files_inside(tmp_path, blobs_csv):
+    path = tmp_path / "blobs.csv.gz"
+    path.write_bytes(gzip.compress(blobs_csv.read_bytes()))
+    packed = load_data(path, label_column="group", id_column="item")
+    plain = load_data(blobs_csv, label_column="group", id_column="item")
+    pd.testing.assert_frame_equal(packed.table, plain.table)
+    assert packed.name == "blobs.csv.gz" and list(packed.ids[:2]) == ["p0", "p1"]
+    rows = tmp_path / "rows.jsonl.gz"
+    rows.write_bytes(gzip.compress(b'{"a": 1, "b": 2.5}\n{"a": 2, "b": 3.5}\n' * 10))
+    assert load_data(rows).table.shape == (20, 2)
+    (tmp_path / "model.pt.gz").write_bytes(gzip.compress(b"not a table"))
+    with pytest.raises(InputError, match="does not read"):
+        load_data(tmp_path / "model.pt.gz")
 
 
 def test_json_array_of_records(tmp_path):
