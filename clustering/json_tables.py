@@ -33,7 +33,8 @@ def read_json_table(path: Path) -> pd.DataFrame:
     ----------
     path : Path
         A ``.jsonl`` / ``.ndjson`` file (one JSON object per line; blank lines skipped) or a
-        ``.json`` file holding one array of objects.
+        ``.json`` file holding one array of objects (alone, or as the one array in an
+        object, as APIs wrap them: ``{"results": [...], "count": 2}``).
 
     Returns
     -------
@@ -84,10 +85,13 @@ def _records(text: str, name: str, lines: bool) -> list[dict]:
     try:
         if not lines:
             rows = json.loads(text)
+            if isinstance(rows, dict):  # an API's {"results": [{...}, ...]}: its one array
+                arrays = [v for v in rows.values() if isinstance(v, list)]
+                rows = arrays[0] if len(arrays) == 1 else rows
             if not isinstance(rows, list):
-                raise InputError(f"'{name}' holds one JSON {type(rows).__name__}, not an array "
-                                 "of objects (one per row); save it as an array of objects or "
-                                 "as JSON Lines (.jsonl, one object per line).")
+                raise InputError(f"'{name}' holds one JSON {type(rows).__name__} without a "
+                                 "single array of rows in it; save the rows as an array of "
+                                 "objects or as JSON Lines (.jsonl, one object per line).")
             numbered = list(enumerate(rows, 1))
         else:
             numbered = []

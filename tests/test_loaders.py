@@ -220,12 +220,15 @@ def test_json_array_of_records(tmp_path):
     path.write_text(json.dumps([{"a": i, "b": i * 2.5} for i in range(12)]))
     data = load_data(path)
     assert data.modality == "table" and list(data.table.columns) == ["a", "b"]
+    path.write_text(json.dumps({"count": 12, "results": [{"a": i, "b": i * 2.5}
+                                                         for i in range(12)]}))
+    pd.testing.assert_frame_equal(load_data(path).table, data.table)  # as APIs wrap rows
 
 
 @pytest.mark.parametrize("name,content,says", [
     ("bad.jsonl", '{"a": 1}\n{"a": 2\n', "line 2 is not valid JSON"),
     ("list.jsonl", '{"a": 1}\n[1, 2]\n', "line 2 is a JSON list, not an object"),
-    ("one.json", '{"a": [1, 2, 3]}', "holds one JSON dict, not an array"),
+    ("one.json", '{"a": 1, "b": 2}', "holds one JSON dict without a single array"),
     ("deep.json", "[" * 100_000 + "]" * 100_000, "nests its values too deeply"),
     ("blank.jsonl", "\n \n", "holds no rows"),
 ])
