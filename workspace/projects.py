@@ -145,8 +145,9 @@ def _write_upload(folder: Path, filename: str, data: bytes) -> Path:
                          "the command line on the file directly.")
     safe = re.sub(r"[^\w.\-]+", "_", Path(filename).name).lstrip(".") or "upload"
     if not safe.lower().endswith(UPLOAD_SUFFIXES):
-        raise InputError(f"'{filename}' is not a type clusterlab reads; upload CSV, Excel "
-                         "(.xlsx), Parquet, .npy or a .zip of images.")
+        raise InputError(f"'{filename}' is not a type clusterlab reads; upload CSV (also "
+                         ".csv.gz), Excel (.xlsx), Parquet, JSON Lines, .npy or a .zip of "
+                         "images.")
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = folder / digest / safe
     if not path.exists():
