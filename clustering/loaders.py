@@ -16,6 +16,7 @@ from .errors import InputError
 from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
 from .images import IMAGE_SUFFIXES, decode_images
 from .json_tables import JSON_SUFFIXES
+from .load_notes import file_notes, guessed_text_note
 from .safezip import checked_members, read_member
 from .tables import EXCEL_SUFFIXES, fill_gaps, plan_columns, read_table, rows_text
 
@@ -111,42 +112,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     frame = read_table(path)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
-    notes = _file_notes(frame.attrs, path.name, data.modality != "embeddings")
+    notes = file_notes(frame.attrs, path.name, data.modality != "embeddings")
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
-
-
-def _file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[str]:
-    """What :func:`clustering.tables.read_table` did to read the file (``frame.attrs``).
-
-    ``advise_embeddings``: say how to cluster a JSON field of numbers alone as embeddings
-    (not when the file is already read as embeddings).
-    """
-    notes = []
-    if attrs.get("encoding"):
-        notes.append(f"'{name}' is not UTF-8 text; it was read as "
-                     f"{ENCODING_NAMES[attrs['encoding']]} (how Excel on Windows saves CSV). If "
-                     "accented letters look wrong, save it as UTF-8 CSV and load it again.")
-    if attrs.get("sheets"):
-        sheets = attrs["sheets"]
-        notes.append(f"'{name}' has {len(sheets)} sheets; read the first, '{sheets[0]}' (save "
-                     "another sheet as its own file to cluster it).")
-    if attrs.get("above_header") is not None:
-        above = attrs["above_header"]
-        shown = f" ('{above[0][:60]}')" if above else ""
-        notes.append(f"Skipped the line(s) above the header of '{name}'{shown}: the table "
-                     "starts at its first line with as many cells as the rows below it.")
-    for field, width in (attrs.get("vectors") or {}).items():
-        advice = ("; if they are embeddings, read the file as embeddings (kind embeddings, "
-                  "--kind embeddings) to cluster on them alone"
-                  + ("" if len(attrs["vectors"]) == 1 else
-                     f" (name the field as the feature columns: --feature-columns {field})")
-                  if advise_embeddings else "")
-        notes.append(f"Field '{field}' of '{name}' holds a list of {width:,} numbers in every "
-                     f"row, read as the columns '{field}[0]' to '{field}[{width - 1}]'{advice}.")
-    return notes
-
-
-ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
 
 
 def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
@@ -304,7 +271,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
         data = _text_dataset(frame, features, name, source, text_column, ids, labels,
                              drop_invalid, label_column, map_xy)
         if guessed:
-            data = dataclasses.replace(data, notes=(_guessed_text_note(frame, guessed, features),
+            data = dataclasses.replace(data, notes=(guessed_text_note(frame, guessed, features),
                                                     *data.notes))
     else:
         data = _table_dataset(features, name, source, kind, ids, labels, drop_invalid,
@@ -320,19 +287,6 @@ def _spread_vectors(columns: list[str] | None, frame: pd.DataFrame) -> list[str]
     return [part for col in columns for part in (
         [f"{col}[{i}]" for i in range(vectors[col])]
         if col in vectors and col not in frame.columns else [col])]
-
-
-def _guessed_text_note(frame: pd.DataFrame, column: str, others: pd.DataFrame) -> str:
-    """The note saying that a table was read as texts because of one column's values."""
-    length = frame[column].dropna().astype(str).str.len().mean()
-    kept = ", ".join(f"'{c}'" for c in list(others.columns)[:6]) + (
-        f" and {len(others.columns) - 6} more" if len(others.columns) > 6 else "")
-    rest = (f"; its other columns ({kept}) are kept for colouring and export but not "
-            "clustered on" if len(others.columns) else "")
-    return (f"Clustered the texts of column '{column}' (its values are long, {length:.0f} "
-            f"characters on average, and mostly distinct, so it was taken as the text "
-            f"column){rest}. To cluster on the other columns instead, read the file as a "
-            "table (kind 'table', --kind table).")
 
 
 def _map_xy(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:

@@ -1,0 +1,58 @@
+"""The notes that say how a file was read.
+
+Its encoding, sheets, skipped lines and spread fields, and the text column a table was
+clustered on when none was named.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["ENCODING_NAMES", "file_notes", "guessed_text_note"]
+
+
+def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[str]:
+    """What :func:`clustering.tables.read_table` did to read the file (``frame.attrs``).
+
+    ``advise_embeddings``: say how to cluster a JSON field of numbers alone as embeddings
+    (not when the file is already read as embeddings).
+    """
+    notes = []
+    if attrs.get("encoding"):
+        notes.append(f"'{name}' is not UTF-8 text; it was read as "
+                     f"{ENCODING_NAMES[attrs['encoding']]} (how Excel on Windows saves CSV). If "
+                     "accented letters look wrong, save it as UTF-8 CSV and load it again.")
+    if attrs.get("sheets"):
+        sheets = attrs["sheets"]
+        notes.append(f"'{name}' has {len(sheets)} sheets; read the first, '{sheets[0]}' (save "
+                     "another sheet as its own file to cluster it).")
+    if attrs.get("above_header") is not None:
+        above = attrs["above_header"]
+        shown = f" ('{above[0][:60]}')" if above else ""
+        notes.append(f"Skipped the line(s) above the header of '{name}'{shown}: the table "
+                     "starts at its first line with as many cells as the rows below it.")
+    for field, width in (attrs.get("vectors") or {}).items():
+        advice = ("; if they are embeddings, read the file as embeddings (kind embeddings, "
+                  "--kind embeddings) to cluster on them alone"
+                  + ("" if len(attrs["vectors"]) == 1 else
+                     f" (name the field as the feature columns: --feature-columns {field})")
+                  if advise_embeddings else "")
+        notes.append(f"Field '{field}' of '{name}' holds a list of {width:,} numbers in every "
+                     f"row, read as the columns '{field}[0]' to '{field}[{width - 1}]'{advice}.")
+    return notes
+
+
+ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
+
+
+def guessed_text_note(frame: pd.DataFrame, column: str, others: pd.DataFrame) -> str:
+    """The note saying that a table was read as texts because of one column's values."""
+    length = frame[column].dropna().astype(str).str.len().mean()
+    kept = ", ".join(f"'{c}'" for c in list(others.columns)[:6]) + (
+        f" and {len(others.columns) - 6} more" if len(others.columns) > 6 else "")
+    rest = (f"; its other columns ({kept}) are kept for colouring and export but not "
+            "clustered on" if len(others.columns) else "")
+    return (f"Clustered the texts of column '{column}' (its values are long, {length:.0f} "
+            f"characters on average, and mostly distinct, so it was taken as the text "
+            f"column){rest}. To cluster on the other columns instead, read the file as a "
+            "table (kind 'table', --kind table).")
