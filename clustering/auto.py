@@ -217,9 +217,10 @@ class _Run:
                 self.k, how = prediction_strength_k(
                     standardise(self.views["umap"]), self.seed,
                     self.info.setdefault("k_strength", {}), [standardise(Z) for Z in others])
+                seeds = ", ".join(str(self.seed + 100 * i) for i in range(len(others) + 1))
                 self.info["k_selection"] = (f"{how}, in the UMAP of the features" if not others
-                                            else f"{how}: UMAPs of the features drawn with "
-                                            f"{len(others) + 1} seeds")
+                                            else f"{how}, in the {len(others) + 1} UMAPs of "
+                                            f"the features (seeds {seeds})")
                 return self.k
             where = next((v for v in self.views if v in VIEWS), None)
             if where is not None and f"{where}-umap" in self.views:

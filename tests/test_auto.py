@@ -330,7 +330,7 @@ def test_without_k_a_table_takes_k_from_the_prediction_strength_and_says_how():
     assert "scarf" in info["auto"]["scores_per_graph"]["kmeans"]
     assert info["k_selection"].startswith("k=5 chosen as the largest k") and \
         "prediction strength" in info["k_selection"] and \
-        info["k_selection"].endswith("UMAPs of the features drawn with 3 seeds"), \
+        info["k_selection"].endswith("in the 3 UMAPs of the features (seeds 0, 100, 200)"), \
         info["k_selection"]
     strength = info["k_strength"]
     assert set(strength) == set(range(2, 16)) and strength[5] >= 0.9 > max(
