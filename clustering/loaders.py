@@ -34,7 +34,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
               drop_invalid: bool = False, image_size: int = 32,
               map_columns: tuple[str, str] | list[str] | None = None,
               feature_columns: list[str] | None = None,
-              ignore_columns: list[str] | None = None, fill_missing: bool = False) -> Dataset:
+              ignore_columns: list[str] | None = None, fill_missing: bool = False,
+              like_run: dict | None = None) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images.
 
     Parameters
@@ -63,6 +64,10 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         Fill empty cells of a table's numeric columns (each column's median; a signal's
         row by interpolation along it) instead of refusing the rows, with a note saying how
         many; exports leave them empty (:func:`clustering.tables.fill_gaps`).
+    like_run : dict, optional
+        The config of a run these rows are more of (``predict``): its text and id columns,
+        where the file has them, and its kind ``embeddings`` or ``series`` are taken for
+        those not given, each with a note.
 
     Returns
     -------
@@ -110,10 +115,28 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
                          "; use CSV, Excel (.xlsx), Parquet, JSON Lines (also gzipped, "
                          ".csv.gz), .npy, or a folder or .zip of PNG/JPEG/WebP images.")
     frame = read_table(path)
+    taken = []
+    if like_run:
+        kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
+                                                          id_column)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
-    notes = file_notes(frame.attrs, path.name, data.modality != "embeddings")
+    notes = taken + file_notes(frame.attrs, path.name, data.modality != "embeddings")
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
+
+
+def _roles_like(config: dict, frame: pd.DataFrame, kind: str, text_column, id_column):
+    """``kind``, text and id column as given, else as the run of ``config`` read its data."""
+    roles, taken = {"text_column": text_column, "id_column": id_column}, []
+    for role, given in roles.items():
+        column = config.get(role)
+        if given is None and column and column in frame.columns:
+            roles[role] = column
+            taken.append(f"{role.replace('_', ' ').capitalize()} '{column}', as in the run.")
+    if kind == "auto" and config.get("kind") in ("embeddings", "series"):
+        kind = config["kind"]
+        taken.append(f"Rows read as {kind}, as in the run.")
+    return kind, roles["text_column"], roles["id_column"], taken
 
 
 def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
@@ -221,7 +244,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     vectors = frame.attrs.get("vectors") or {}
     if kind == "embeddings" and not feature_columns and len(vectors) == 1:
         feature_columns = list(vectors)  # a JSON field of numbers per row: the embedding
-    feature_columns = _spread_vectors(feature_columns, frame)
+    feature_columns = _spread_vectors(feature_columns, vectors, frame.columns)
     for role, col in (("text_column", text_column), ("label_column", label_column),
                       ("id_column", id_column),
                       *(("map_columns", c) for c in map_columns),
@@ -279,14 +302,14 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     return data
 
 
-def _spread_vectors(columns: list[str] | None, frame: pd.DataFrame) -> list[str] | None:
+def _spread_vectors(columns: list[str] | None, vectors: dict[str, int], present
+                    ) -> list[str] | None:
     """Feature columns with a JSON field of numbers (``embedding``) named by its columns."""
-    vectors = frame.attrs.get("vectors") or {}
     if not columns or not vectors:
         return columns
     return [part for col in columns for part in (
         [f"{col}[{i}]" for i in range(vectors[col])]
-        if col in vectors and col not in frame.columns else [col])]
+        if col in vectors and col not in present else [col])]
 
 
 def _map_xy(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:

@@ -293,18 +293,16 @@ def _cmd_predict(args, store) -> int:
     from clustering.loaders import load_data
     from workspace.atomic import write_with
     from workspace.exports import escaped_csv
-    from workspace.predict import assign_new_rows, run_roles
+    from workspace.predict import assign_new_rows
+    from workspace.runs import read_run
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise InputError(f"--out '{args.out}' must end in .csv or .parquet.")
-    roles, taken = run_roles(args.run, args.data, {
-        "kind": args.kind, "text_column": args.text_column, "id_column": args.id_column})
-    data = load_data(args.data, roles["kind"], text_column=roles["text_column"],
-                     id_column=roles["id_column"], drop_invalid=args.drop_invalid,
-                     fill_missing=args.fill_missing)
-    for note in taken:
-        sys.stdout.write(f"note: {note}\n")
+    run = read_run(args.run) if (args.run / "run.json").exists() else {}
+    data = load_data(args.data, args.kind, text_column=args.text_column,
+                     id_column=args.id_column, drop_invalid=args.drop_invalid,
+                     fill_missing=args.fill_missing, like_run=run.get("config"))
     for note in data.notes:  # the loader's fill is replaced by the run's means below
         if not (data.filled and note.startswith("Filled ")):
             sys.stdout.write(f"note: {note}\n")

@@ -24,55 +24,11 @@ from .review import cluster_name
 from .runs import FEATURES_TRANSFORM, load_assignments, load_clustering, read_artifact, read_run
 from .store import Store
 
-__all__ = ["assign_new_rows", "run_assigner", "run_roles"]
+__all__ = ["assign_new_rows", "run_assigner"]
 
 log = logging.getLogger(__name__)
 
 ASSIGNER = "assigner"
-
-
-def run_roles(run_dir: Path, source: str, given: dict) -> tuple[dict, list[str]]:
-    """How to read the new rows: what the user gave, else what the run read its data as.
-
-    ``kind``, ``text_column`` and ``id_column`` left at their defaults (``auto``, None) take
-    the run's, where the new file has such a column, so that ``predict`` reads new rows
-    as their run read its own (ids from the same column, texts from the same column).
-
-    Parameters
-    ----------
-    run_dir : Path
-        The run's ``--out`` folder (with ``run.json``).
-    source : str
-        The new rows' file.
-    given : dict
-        ``kind``, ``text_column``, ``id_column`` as the user gave them.
-
-    Returns
-    -------
-    roles : dict
-        The three settings to load the new rows with.
-    notes : list of str
-        One sentence for each setting taken from the run.
-    """
-    from clustering.loaders import TABLE_SUFFIXES
-    from clustering.tables import read_table
-
-    roles, notes = dict(given), []
-    path = Path(source)
-    if not (Path(run_dir) / "run.json").exists() or not path.is_file() or \
-            path.suffix.lower() not in TABLE_SUFFIXES:
-        return roles, notes
-    config = read_run(Path(run_dir)).get("config") or {}
-    columns = set(read_table(path).columns)
-    for role in ("text_column", "id_column"):
-        column = config.get(role)
-        if roles.get(role) is None and column and column in columns:
-            roles[role] = column
-            notes.append(f"{role.replace('_', ' ').capitalize()} '{column}', as in the run.")
-    if roles.get("kind", "auto") == "auto" and config.get("kind") in ("embeddings", "series"):
-        roles["kind"] = config["kind"]
-        notes.append(f"Rows read as {config['kind']}, as in the run.")
-    return roles, notes
 
 
 def run_assigner(folder: Path, device: str = "cpu", progress: ProgressFn = no_progress):
