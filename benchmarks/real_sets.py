@@ -323,3 +323,39 @@ def crime() -> Dataset:
     frame = pd.read_csv(DATA / "crime.csv")
     return table_set("crime", frame.drop(columns=["county", "year", "region"]),
                      frame["region"].to_numpy())
+
+
+def _table_file(name: str, label: str, drop: tuple[str, ...] = (), dropna: bool = False
+                ) -> Dataset:
+    """A table of ``benchmarks/data`` by its ``label`` column (``drop``: names left out)."""
+    frame = pd.read_csv(DATA / f"{name}.csv")
+    if dropna:
+        frame = frame.dropna()
+    return table_set(name, frame.drop(columns=[label, *drop]), frame[label].astype(str).to_numpy())
+
+
+def fresh9(name: str) -> Dataset:
+    """The ninth held-out batch's tables (stop 38; ``benchmarks/data/README.md``):
+
+    * ``pottery``: 26 Romano-British pots by kiln site (``car::Pottery``, 4 sites of 2-14),
+      five oxides;
+    * ``painters``: 54 painters by school (``MASS::painters``, 8 schools of 4-10), de Piles'
+      scores for composition, drawing, colour and expression;
+    * ``angell``: 43 US cities by region (``car::Angell``, 4 regions), moral integration,
+      ethnic heterogeneity and mobility;
+    * ``leinhardt``: 101 countries by continent (``car::Leinhardt``; 4 lacking the infant
+      mortality dropped), income, infant mortality and oil exporter or not;
+    * ``mtcars``: 32 cars of 1973-74 by cylinders (4, 6, 8), the other ten columns;
+    * ``air-pollution``: 1,110 days of air pollution in Leeds by season (``texmex::summer``
+      and ``winter``), ozone, NO2, NO, SO2, PM10;
+    * ``urine``: 77 urine samples by calcium oxalate crystals (``boot::urine``; 2 with gaps
+      dropped), specific gravity, pH, osmolarity, conductivity, urea, calcium;
+    * ``ornstein``: 248 Canadian firms by the nation that controls them (``car::Ornstein``:
+      Canada, UK, US, other), assets, sector and interlocking directorates.
+    """
+    spec = {"pottery": ("Site", ()), "painters": ("School", ("painter",)),
+            "angell": ("region", ("city",)), "leinhardt": ("region", ("country",)),
+            "mtcars": ("cyl", ("model",)), "air-pollution": ("season", ()),
+            "urine": ("r", ()), "ornstein": ("nation", ())}
+    label, drop = spec[name]
+    return _table_file(name, label, drop, dropna=name in ("leinhardt", "urine"))
