@@ -138,3 +138,20 @@ def test_a_close_call_between_candidates_that_disagree_is_said_without_a_fix():
     assert run_concerns(run) == []
     del choice["runner_up"]  # runs stored before stop 32
     assert run_concerns(run) == []
+
+
+def test_on_few_rows_a_wider_gap_between_candidates_is_still_a_close_call():
+    # painters-like: 54 rows, the winner 0.02 above a runner-up it half agrees with
+    scores = {"kmeans": 0.8123, "umap-kmeans": 0.7901, "umap-kmeans-vote": 0.7923,
+              "spectral": 0.7712}
+    choice = {"winner": "kmeans", "scores": scores, "runner_up": "umap-kmeans-vote",
+              "runner_up_ari": 0.52, "alternatives": list(scores)}
+    run = {"config": {"method": "auto", "clusters": 8}, "data": {"rows": 54},
+           "metrics": {"noise_share": 0.0, "n_clusters": 8}, "fit_info": {"auto": choice}}
+    concern, = run_concerns(run)
+    assert "on 54 rows scores less than 0.054 apart" in concern.message
+    assert "'alternative 3'" in concern.message and concern.fix == {}
+    run["data"]["rows"] = 20_000  # the same gap on many rows is a clear win
+    assert run_concerns(run) == []
+    del run["data"]  # runs without the row count keep the 0.01 of before
+    assert run_concerns(run) == []
