@@ -218,7 +218,11 @@ class _Run:
                     standardise(self.views["umap"]), self.seed,
                     self.info.setdefault("k_strength", {}), [standardise(Z) for Z in others])
                 seeds = ", ".join(str(self.seed + 100 * i) for i in range(len(others) + 1))
-                self.info["k_selection"] = (f"{how}, in the UMAP of the features" if not others
+                from .projection import TINY
+
+                one = ("the UMAP of the features" if len(self.X) >= TINY else
+                       "the standardised features (too few rows for a UMAP)")
+                self.info["k_selection"] = (f"{how}, in {one}" if not others
                                             else f"{how}, in the {len(others) + 1} UMAPs of "
                                             f"the features (seeds {seeds})")
                 return self.k

@@ -203,6 +203,10 @@ def prediction_strength_k(X: np.ndarray, random_state: int = 0,
     if curve_out is not None:
         curve_out.update({k: round(v, 4) for k, v in curve.items()})
     strong = [k for k, v in curve.items() if v >= PS_THRESHOLD]
+    if hi == K_RANGE[0]:  # too few rows to test more than the smallest k
+        return hi, (f"k={hi}: with {len(X)} rows, halves of {half} rows can test no more than "
+                    f"{hi} clusters (one per 5 rows), so k is not estimated from the data "
+                    f"(prediction strength {curve[hi]:.2f} at k={hi})")
     if not strong:
         best = max(curve, key=curve.get)
         return K_RANGE[0], (f"k={K_RANGE[0]}: for no k in {K_RANGE[0]}..{hi} were the k-means "

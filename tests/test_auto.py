@@ -379,6 +379,9 @@ def test_the_prediction_strength_finds_the_groups_and_drops_past_them():
     assert mixed[6] < curve[6]
     # a test cluster the training centres split in half keeps a third of its pairs
     assert prediction_strength(np.zeros(4, int), np.array([0, 0, 1, 1])) == pytest.approx(1 / 3)
+    # 26 rows (car::Pottery's size): halves of 13 test only k = 2, and the run says so
+    k, how = prediction_strength_k(X[:26], 0)
+    assert k == 2 and "halves of 13 rows can test no more than 2 clusters" in how, how
 
 
 def test_the_community_count_reads_samples_of_at_most_500_rows():
