@@ -213,13 +213,13 @@ class _Run:
         """
         if self.k is None:
             if self.modality in STRENGTH_K_MODALITIES:
+                from .projection import TINY
+
                 others = self.vote_spaces((0.5, 0.58)) if self.knn is not None else []
                 self.k, how = prediction_strength_k(
                     standardise(self.views["umap"]), self.seed,
                     self.info.setdefault("k_strength", {}), [standardise(Z) for Z in others])
                 seeds = ", ".join(str(self.seed + 100 * i) for i in range(len(others) + 1))
-                from .projection import TINY
-
                 one = ("the UMAP of the features" if len(self.X) >= TINY else
                        "the standardised features (too few rows for a UMAP)")
                 self.info["k_selection"] = (f"{how}, in {one}" if not others
