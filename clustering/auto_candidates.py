@@ -12,6 +12,7 @@ it and on its UMAP, then SCAN heads trained on it and self-labelled -- or, on th
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -131,10 +132,12 @@ def _scan_heads(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
 
     Z = run.views[view]
     sub = run.ctx.part(0, 1, label=f"{view}-scan")
-    sub.progress = lambda f, msg: run.progress(0.7 + 0.2 * f, f"auto: SCAN heads: {msg}")
+    tail = copy.copy(sub)  # same checkpoints; its own stretch of the bar, after the heads'
+    sub.progress = lambda f, msg: run.progress(0.7 + 0.17 * f, f"auto: SCAN heads: {msg}")
+    tail.progress = lambda f, msg: run.progress(0.87 + 0.03 * f, f"auto: SCAN heads: {msg}")
     result = train_scan(Z, mine_neighbours(Z, HEAD_NEIGHBOURS, run.seed), run.k, sub,
                         epochs=epochs_for(len(Z), HEAD_STEPS), n_heads=5, sample_one=True)
     run.info.setdefault("self_labelling", {})[f"{view}-scan"] = {
         key: round(value, 4) for key, value in
-        self_label(result, Z, sub, epochs=SELF_LABEL_EPOCHS, threshold=0.99).items()}
+        self_label(result, Z, tail, epochs=SELF_LABEL_EPOCHS, threshold=0.99).items()}
     return result.soft.argmax(axis=1).astype(np.int64), result.soft.astype(np.float32)
