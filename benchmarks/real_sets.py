@@ -359,3 +359,37 @@ def fresh9(name: str) -> Dataset:
             "urine": ("r", ()), "ornstein": ("nation", ())}
     label, drop = spec[name]
     return _table_file(name, label, drop, dropna=name in ("leinhardt", "urine"))
+
+
+def fresh10(name: str) -> Dataset:
+    """The tenth held-out batch (stop 39; ``benchmarks/data/README.md``):
+
+    * ``trace``: the UCR archive's Trace (200 simulated nuclear-plant instrument readings of
+      275 steps, 4 classes of 50; from ``tslearn`` 0.10.0's cached copy);
+    * ``newsgroups-coarse``: 1,000 posts of the train part of 20 Newsgroups by top-level
+      hierarchy (comp, rec, sci, talk; 228-299 each);
+    * ``grimm-tales``: 53 Grimm tales by Aarne-Thompson-Uther topic (magic 26, animal 18,
+      jokes 5, realistic 4), their first 1,500 characters;
+    * ``airquality``: 111 days of New York air quality in May-September 1973 by month (R's
+      ``airquality``; the 42 with gaps dropped), ozone, solar radiation, wind, temperature;
+    * ``anorexia``: 72 young women by treatment (``MASS::anorexia``: cognitive behavioural,
+      family, control), weight before and after;
+    * ``cabbages``: 60 cabbages by cultivar (``MASS::cabbages``, 2 of 30), planting date,
+      head weight, vitamin C;
+    * ``melanoma``: 205 melanoma patients by outcome (``MASS::Melanoma``: died of melanoma,
+      alive, died of other causes), follow-up time, sex, age, year, thickness, ulceration.
+    """
+    if name == "trace":
+        return labelled_signals("trace", "class")
+    if name == "newsgroups-coarse":
+        return corpus("newsgroups-coarse")
+    if name == "grimm-tales":
+        from clustering.loaders import dataset_from_frame
+
+        frame = pd.read_csv(DATA / "grimm-tales.csv.gz")
+        return dataset_from_frame(frame.drop(columns=["title"]), name="grimm-tales",
+                                  label_column="topic", text_column="text")
+    spec = {"airquality": ("Month", ("Day",)), "anorexia": ("Treat", ()),
+            "cabbages": ("Cult", ()), "melanoma": ("status", ())}
+    label, drop = spec[name]
+    return _table_file(name, label, drop, dropna=name == "airquality")
