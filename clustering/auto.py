@@ -21,12 +21,15 @@ What it does, in order:
    texts' sentence embeddings), the UMAP + k-means baseline and a vote of it over several
    UMAP seeds
    (:mod:`clustering.consensus`; not drawn where images or signals have a learned view),
-   spectral clustering of the features' neighbour graph, and for each learned view k-means
+   spectral clustering of the features' neighbour graph (only where learned views alone
+   judge, :data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`), and for each learned
+   view k-means
    on it and on its UMAP and SCAN heads trained on it, then self-labelled (not on the
    1,280-D fine-tuned view; that one gets k-means pieces of its UMAP joined along its own
    neighbour graph instead, :mod:`clustering.merge_clusters`).
-   (Spectral clustering of the learned view's own graph is left out: it cuts the very graph
-   the criterion reads, and on 5,000 rows of the mixed-type table it won with ACC 0.36.)
+   (Spectral clustering of the graph the criterion reads is left out: it cuts the very graph
+   it is judged in; of a learned view's graph it won on 5,000 rows of the mixed-type table
+   with ACC 0.36, of the features' graph it lost on held-out texts.)
 4. **The choice, without labels**: every candidate is scored by how well its clusters keep
    the 50 nearest neighbours of each point together (the share of neighbour pairs in one
    cluster, corrected for the share expected by chance from the cluster sizes, as in Cohen's
@@ -378,7 +381,7 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
     >>> X, _ = make_blobs(120, centers=3, random_state=0)
     >>> result = fit_auto(X.astype("float32"), 3)  # too few rows (120) to train a view
     >>> sorted(result.info["auto"]["scores"])
-    ['kmeans', 'spectral', 'umap-kmeans', 'umap-kmeans-vote']
+    ['kmeans', 'umap-kmeans', 'umap-kmeans-vote']
     """
     from .deep.common import TrainContext, seed_everything
     from .projection import TINY, knn_graph

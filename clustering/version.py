@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 11
+PIPELINE_VERSION = 12
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -34,4 +34,6 @@ embedded in bfloat16 on CPUs that compute it natively
 (:func:`clustering.text_features.encode_precision`). 11 (stop 37): ``auto`` estimates a
 table's k from the prediction strength averaged over three UMAPs of the features
 (:data:`clustering.auto.STRENGTH_UMAPS`), JSON Lines files are read, and an embedding read
-from a table can be a subset of its columns."""
+from a table can be a subset of its columns. 12 (stop 39): ``auto`` draws spectral clustering
+of the features' graph only where learned views alone judge
+(:data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`)."""

@@ -462,3 +462,19 @@ def test_the_progress_of_auto_never_goes_back_through_the_scan_heads_and_their_s
     assert any("self-labelling" in msg for _, msg in reports)
     fractions = [f for f, _ in reports]
     assert fractions == sorted(fractions) and 0.0 <= fractions[0] and fractions[-1] <= 1.0
+
+
+def test_spectral_clustering_is_a_candidate_only_where_learned_views_alone_judge():
+    """Judged in the features' own graph, spectral clustering of that graph would be rated in
+    nearly the graph it cut (#12: it lost on held-out texts); with a view it is drawn."""
+    from sklearn.datasets import make_blobs
+
+    import clustering.auto as auto
+
+    X, _ = make_blobs(260, n_features=8, centers=3, random_state=2)
+    X = X.astype(np.float32)
+    with_view = auto.fit_auto(X, 3, random_state=0).info["auto"]
+    assert "scarf" in with_view["criterion"] and "features" not in with_view["criterion"]
+    assert "spectral" in with_view["scores"]
+    narrow = auto.fit_auto(X[:, :4], 3, random_state=0).info["auto"]  # no SCARF view
+    assert "features" in narrow["criterion"] and "spectral" not in narrow["scores"]
