@@ -88,6 +88,7 @@ outermost, and 1,000 long posts took 4 minutes to embed for each seed."""
 
 
 def _featurized(name: str) -> tuple:
+    """``(data, features, seconds)`` of a set, built and featurized on its first call."""
     if name not in _FEATURES:
         data = build(name)
         start = time.perf_counter()
