@@ -57,7 +57,7 @@ stop 29's machine, whose two vCPUs compute about as fast as one core (stop 28's 
 104 s in all). See :func:`_both_image_views_fit`."""
 VIEWS = (*LEARNED_VIEWS.values(), FINETUNED)
 MIN_VIEW_ROWS = 200
-"""Fewer rows than this train no view (too few to learn invariances from)."""
+"""This many rows or fewer train no view (too few to learn invariances from)."""
 MIN_SCARF_COLUMNS = 8
 """Tables with fewer columns train no SCARF view. SCARF corrupts 60 % of a row's values in
 each of its two copies, so a column keeps its original value in both with probability 0.16
