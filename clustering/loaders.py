@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import zipfile
 from pathlib import Path
 
@@ -181,14 +182,32 @@ def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid
             f"(column(s) {cols}; data row(s) {rows_text(bad_rows)})")
     if not drop_invalid:
         if fillable and np.isnan(values).any():
-            raise InputError(f"{what}; fix those cells, fill the empty ones with each column's "
-                             "median (fill_missing, --fill-missing) or leave those rows out "
-                             "(drop_invalid, --drop-invalid).")
+            raise InputError(f"{what}; fix those cells,{_leave_out_empty(finite, columns)} fill "
+                             "the empty ones with each column's median (fill_missing, "
+                             "--fill-missing) or leave those rows out (drop_invalid, "
+                             "--drop-invalid).")
         raise InputError(f"{what}; fix those cells or set drop_invalid (--drop-invalid) to leave "
                          "those rows out.")
     if ok.sum() == 0:
         raise InputError(f"{what}, and no row is complete; fix the data.")
     return ok, [f"Left out {what}."]
+
+
+MOSTLY_EMPTY = 0.5
+"""A table column with at least this share of its cells missing is named in the error as one
+to leave out: filling half a column with its median invents most of it."""
+
+
+def _leave_out_empty(finite: np.ndarray, columns: list[str]) -> str:
+    """`` leave out ...`` naming the columns at least :data:`MOSTLY_EMPTY` missing, or ``""``."""
+    share = 1 - finite.mean(axis=0)
+    empty = [(columns[j], share[j]) for j in np.flatnonzero(share >= MOSTLY_EMPTY)]
+    if not empty:
+        return ""
+    named = ", ".join(f"'{c}' ({s:.0%} empty)" for c, s in empty[:6]) + \
+        (" ..." if len(empty) > 6 else "")
+    return (f" leave the mostly empty column(s) {named} out (ignore_columns, "
+            f"--ignore-columns {' '.join(shlex.quote(c) for c, _ in empty[:6])}),")
 
 
 def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "data",

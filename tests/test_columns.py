@@ -252,3 +252,23 @@ def test_json_lines_of_texts_with_embeddings_read_as_embeddings_on_the_data_page
     notes = [shown(i.value) for i in at.info]
     assert any("'vector' of 'captions.jsonl' holds a list of 6 numbers" in n
                for n in notes), notes
+
+
+def test_a_mostly_empty_column_is_named_as_one_to_leave_out(tmp_path):
+    """A column nine tenths empty: the error names it and ``--ignore-columns`` besides filling
+    (a median in 90 % of its cells) or dropping rows (90 % of the table); leaving it out
+    keeps every row."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(60, 3)), columns=["blood pressure", "b", "c"])
+    frame.loc[frame.index % 10 != 0, "blood pressure"] = np.nan
+    frame.loc[5, "b"] = np.nan  # one gap elsewhere: not named as mostly empty
+    path = tmp_path / "gappy.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        load_data(path)
+    message = str(err.value)
+    assert "'blood pressure' (90% empty)" in message
+    assert "--ignore-columns 'blood pressure')" in message  # quoted for a shell
+    assert "'b' (" not in message and "--fill-missing" in message
+    kept = load_data(path, ignore_columns=["blood pressure"], drop_invalid=True)
+    assert kept.n == 59 and "blood pressure" not in kept.table.columns
