@@ -430,13 +430,14 @@ def fresh12(name: str) -> Dataset:
     * ``stagec``: 134 stage C prostate cancers by ploidy (``rpart::stagec``: diploid,
       tetraploid, aneuploid; 12 with gaps dropped), progression time and status, age,
       hormonal therapy, g2 score, grade, Gleason score;
-    * ``hitters``: 154 baseball players by position (``HSAUR::Hitters``-style, 7 positions),
-      putouts, assists and errors (scaled);
+    * ``hitters``: 154 team-and-position means of baseball fielding by position
+      (``vcd::Hitters``, Friendly 2000: 1B, 2B, 3B, C, OF, SS, UT), putouts, assists and
+      errors, each divided by its maximum;
     * ``drinks-wages``: 70 trades of 1910 by class (``HistData::DrinksWages``: A, B, C),
       sober and drinking workers, wage, workers (the trade's name dropped);
     * ``free1``: 441 people by country (``Zelig::free1``: 3 fictitious countries; 9 with
       gaps dropped), sex, age, education, self-assessed freedom of speech and six vignettes;
-    * ``possum-div``: 151 forest sites by dominant eucalypt (``DAAG::possumDiv``: 3
+    * ``possum-div``: 151 forest sites by dominant eucalypt (``robustbase::possumDiv``: 3
       species), possum diversity, shrubs, stumps, stags, bark, habitat, acacia, aspect;
     * ``snails``: 96 groups of snails by species (``MASS::snails``: A, B), exposure,
       humidity, temperature, deaths, group size;

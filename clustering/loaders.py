@@ -182,7 +182,7 @@ def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid
             f"(column(s) {cols}; data row(s) {rows_text(bad_rows)})")
     if not drop_invalid:
         if fillable and np.isnan(values).any():
-            raise InputError(f"{what}; fix those cells,{_leave_out_empty(finite, columns)} fill "
+            raise InputError(f"{what}; fix those cells,{_leave_out_empty(values, columns)} fill "
                              "the empty ones with each column's median (fill_missing, "
                              "--fill-missing) or leave those rows out (drop_invalid, "
                              "--drop-invalid).")
@@ -198,9 +198,14 @@ MOSTLY_EMPTY = 0.5
 to leave out: filling half a column with its median invents most of it."""
 
 
-def _leave_out_empty(finite: np.ndarray, columns: list[str]) -> str:
-    """`` leave out ...`` naming the columns at least :data:`MOSTLY_EMPTY` missing, or ``""``."""
-    share = 1 - finite.mean(axis=0)
+def _leave_out_empty(values: np.ndarray, columns: list[str]) -> str:
+    """The error's advice to leave out the columns at least :data:`MOSTLY_EMPTY` empty.
+
+    `` leave the mostly empty column(s) 'a' (90% empty) out (ignore_columns,
+    --ignore-columns a),``, or ``""`` where no column is that empty (NaN; infinities are
+    not gaps).
+    """
+    share = np.isnan(values).mean(axis=0)
     empty = [(columns[j], share[j]) for j in np.flatnonzero(share >= MOSTLY_EMPTY)]
     if not empty:
         return ""
