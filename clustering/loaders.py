@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shlex
 import zipfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from .column_roles import default_features
 from .dataset import Dataset
 from .demos import load_demo
 from .errors import InputError
+from .finite_rows import finite_rows
 from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
 from .images import IMAGE_SUFFIXES, decode_images
 from .json_tables import JSON_SUFFIXES
@@ -161,58 +161,12 @@ def _load_npy(path: Path, drop_invalid: bool) -> Dataset:
                          "and one dimension.")
     emb = np.asarray(arr, dtype=np.float32)
     ids = np.array([str(i) for i in range(len(emb))], dtype=object)
-    keep, notes = _finite_rows(emb, path.name, [f"dim_{j}" for j in range(emb.shape[1])],
-                               drop_invalid)
+    keep, notes = finite_rows(emb, path.name, [f"dim_{j}" for j in range(emb.shape[1])],
+                              drop_invalid)
     emb, ids = emb[keep], ids[keep]
     table = pd.DataFrame(emb, columns=[f"dim_{j}" for j in range(emb.shape[1])])
     return Dataset(name=path.name, modality="embeddings", ids=ids, table=table, embeddings=emb,
                    source=str(path), notes=tuple(notes))
-
-
-def _finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid: bool,
-                 fillable: bool = False) -> tuple[np.ndarray, list[str]]:
-    finite = np.isfinite(values)
-    ok = finite.all(axis=1)
-    if ok.all():
-        return ok, []
-    bad_rows = np.flatnonzero(~ok)
-    bad_cols = [columns[j] for j in np.flatnonzero(~finite.all(axis=0))]
-    cols = ", ".join(f"'{c}'" for c in bad_cols[:6]) + (" ..." if len(bad_cols) > 6 else "")
-    what = (f"{len(bad_rows):,} row(s) of '{name}' have missing or infinite values "
-            f"(column(s) {cols}; data row(s) {rows_text(bad_rows)})")
-    if not drop_invalid:
-        if fillable and np.isnan(values).any():
-            raise InputError(f"{what}; fix those cells,{_leave_out_empty(values, columns)} fill "
-                             "the empty ones with each column's median (fill_missing, "
-                             "--fill-missing) or leave those rows out (drop_invalid, "
-                             "--drop-invalid).")
-        raise InputError(f"{what}; fix those cells or set drop_invalid (--drop-invalid) to leave "
-                         "those rows out.")
-    if ok.sum() == 0:
-        raise InputError(f"{what}, and no row is complete; fix the data.")
-    return ok, [f"Left out {what}."]
-
-
-MOSTLY_EMPTY = 0.5
-"""A table column with at least this share of its cells missing is named in the error as one
-to leave out: filling half a column with its median invents most of it."""
-
-
-def _leave_out_empty(values: np.ndarray, columns: list[str]) -> str:
-    """The error's advice to leave out the columns at least :data:`MOSTLY_EMPTY` empty.
-
-    `` leave the mostly empty column(s) 'a' (90% empty) out (ignore_columns,
-    --ignore-columns a),``, or ``""`` where no column is that empty (NaN; infinities are
-    not gaps).
-    """
-    share = np.isnan(values).mean(axis=0)
-    empty = [(columns[j], share[j]) for j in np.flatnonzero(share >= MOSTLY_EMPTY)]
-    if not empty:
-        return ""
-    named = ", ".join(f"'{c}' ({s:.0%} empty)" for c, s in empty[:6]) + \
-        (" ..." if len(empty) > 6 else "")
-    return (f" leave the mostly empty column(s) {named} out (ignore_columns, "
-            f"--ignore-columns {' '.join(shlex.quote(c) for c, _ in empty[:6])}),")
 
 
 def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "data",
@@ -423,8 +377,8 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
         notes += more
     keep = np.ones(len(typed), dtype=bool)
     if numeric:
-        keep, more = _finite_rows(typed[numeric].to_numpy(), name, numeric, drop_invalid,
-                                  fillable=not fill_missing)
+        keep, more = finite_rows(typed[numeric].to_numpy(), name, numeric, drop_invalid,
+                                 fillable=not fill_missing)
         notes += more
     typed = typed[keep].reset_index(drop=True)
     if filled:  # row positions after any rows left out
