@@ -3,7 +3,8 @@
 ``auto`` trains a learned view from :data:`clustering.auto_views.MIN_VIEW_ROWS` rows up (until
 stop 42 from 201 for every modality). This draws random subsets of a few sets (``--sizes``
 rows each, a new draw per seed; a set with fewer rows is taken whole), runs ``auto`` as it is
-and with every view from ``--floor`` rows up, and the peers on the same rows, and prints ACC
+(or with every view from ``--base`` rows up) and with every view from ``--floor`` rows up,
+and the peers on the same rows, and prints ACC
 per set, size and variant.
 
 Usage::
@@ -91,6 +92,9 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", type=int, default=[100, 200])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--floor", type=int, default=30)
+    parser.add_argument("--base", type=int, default=None,
+                        help="the first variant's floor for every view (default: as it is; "
+                             "201: as before stop 42)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -104,7 +108,7 @@ def main() -> None:
                 k = len(np.unique(data.labels.astype(str)))
                 peers = {p: cluster_metrics(feats.X, fn(feats.X, k, seed)[0],
                                             data.labels)["acc"] for p, fn in PEERS.items()}
-                now, low = run_one(data, seed, None), run_one(data, seed, args.floor)
+                now, low = run_one(data, seed, args.base), run_one(data, seed, args.floor)
                 row = {"set": name, "modality": data.modality, "n": n, "seed": seed,
                        "best peer": max(peers.values()), **{p: v for p, v in peers.items()},
                        "auto": now["acc"], "auto s": now["s"], "winner": now["winner"],

@@ -145,3 +145,21 @@ def test_a_signal_with_gaps_is_still_read_as_one_and_filled_along_its_rows():
     data = dataset_from_frame(frame, fill_missing=True)
     assert data.modality == "series" and "interpolation" in " ".join(data.notes)
     assert abs(data.table.iloc[5, 10] - (rows[5, 9] + rows[5, 11]) / 2) < 1e-9
+
+
+def test_a_few_dozen_signals_still_get_the_learned_view():
+    """Signals train their view from 30 rows (``MIN_VIEW_ROWS``); tables' SCARF from 201."""
+    from clustering.auto_views import MIN_VIEW_ROWS
+
+    frame, y = signals(n=60, seed=3)
+    X = frame.to_numpy(np.float32)
+    result = cluster(X, "auto", 2, random_state=0, modality="series")
+    alternatives = result.info["auto"]["alternatives"]
+    assert any(name.startswith("series-") for name in alternatives), alternatives
+    raw_acc = cluster_metrics(X, cluster(X, "kmeans", 2).labels, y)["acc"]
+    assert cluster_metrics(X, result.labels, y)["acc"] >= raw_acc + 0.2
+    assert MIN_VIEW_ROWS["series"] <= 30 < 60 < MIN_VIEW_ROWS["scarf"]
+    table = np.random.default_rng(0).normal(size=(60, 10)).astype(np.float32)
+    table[:30] += 2.0
+    plain = cluster(table, "auto", 2, random_state=0, modality="table")
+    assert not any(name.startswith("scarf") for name in plain.info["auto"]["alternatives"])
