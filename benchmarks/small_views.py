@@ -4,8 +4,8 @@
 stop 42 from 201 for every modality). This draws random subsets of a few sets (``--sizes``
 rows each, a new draw per seed; a set with fewer rows is taken whole), runs ``auto`` as it is
 (or with every view from ``--base`` rows up) and with every view from ``--floor`` rows up,
-and the peers on the same rows, and prints ACC
-per set, size and variant.
+and the peers on the same rows, and logs ACC
+per set, size and variant (logged, and saved with ``--out``).
 
 Usage::
 
@@ -64,10 +64,9 @@ def draw(data: Dataset, n: int, seed: int) -> Dataset:
         map_xy=None, filled=None)
 
 
-def run_one(data: Dataset, seed: int, floor: int | None) -> dict:
-    """``auto`` on ``data`` with every view from ``floor`` rows up (None: as it is)."""
-    feats = featurize(data)
-    k = len(np.unique(data.labels.astype(str)))
+def run_one(data: Dataset, feats, k: int, seed: int, floor: int | None) -> dict:
+    """``auto`` on ``data`` (featurized as ``feats``) with every view from ``floor`` rows up
+    (None: as it is)."""
     saved = auto_views.MIN_VIEW_ROWS
     if floor is not None:
         auto_views.MIN_VIEW_ROWS = dict.fromkeys(saved, floor)
@@ -86,7 +85,7 @@ def run_one(data: Dataset, seed: int, floor: int | None) -> dict:
 
 
 def main() -> None:
-    """Run the study and print (and save) its table."""
+    """Run the study and log (and save) its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", required=True)
     parser.add_argument("--sizes", nargs="+", type=int, default=[100, 200])
@@ -108,7 +107,8 @@ def main() -> None:
                 k = len(np.unique(data.labels.astype(str)))
                 peers = {p: cluster_metrics(feats.X, fn(feats.X, k, seed)[0],
                                             data.labels)["acc"] for p, fn in PEERS.items()}
-                now, low = run_one(data, seed, args.base), run_one(data, seed, args.floor)
+                now, low = (run_one(data, feats, k, seed, floor)
+                            for floor in (args.base, args.floor))
                 row = {"set": name, "modality": data.modality, "n": n, "seed": seed,
                        "best peer": max(peers.values()), **{p: v for p, v in peers.items()},
                        "auto": now["acc"], "auto s": now["s"], "winner": now["winner"],
@@ -120,8 +120,8 @@ def main() -> None:
                     args.out.write_text(json.dumps(rows, indent=1))
     frame = pd.DataFrame(rows)
     cols = ["best peer", "auto", "auto+view", "auto s", "auto+view s"]
-    print(frame.groupby(["set", "n"])[cols].mean().round(3).to_string())
-    print(frame.groupby(["modality", "n"])[cols].mean().round(3).to_string())
+    log.info("\n%s", frame.groupby(["set", "n"])[cols].mean().round(3).to_string())
+    log.info("\n%s", frame.groupby(["modality", "n"])[cols].mean().round(3).to_string())
 
 
 if __name__ == "__main__":
