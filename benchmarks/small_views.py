@@ -4,8 +4,8 @@
 stop 42 from 201 for every modality). This draws random subsets of a few sets (``--sizes``
 rows each, a new draw per seed; a set with fewer rows is taken whole), runs ``auto`` as it is
 (or with every view from ``--base`` rows up) and with every view from ``--floor`` rows up,
-and the peers on the same rows, and logs ACC
-per set, size and variant (logged, and saved with ``--out``).
+and the peers on the same rows, and logs ACC per set, size and variant (saved with
+``--out``).
 
 Usage::
 
