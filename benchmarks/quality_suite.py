@@ -275,6 +275,45 @@ def by_structure(records: list[dict], h2h: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def by_modality(records: list[dict], h2h: pd.DataFrame) -> pd.DataFrame:
+    """``auto`` against each peer by modality, the held-out sets of every batch pooled.
+
+    The tuning half is listed apart, for contrast: ``auto``'s rules were chosen on it.
+
+    Parameters
+    ----------
+    records : list of dict
+        The suite's records (every pipeline, every seed).
+    h2h : DataFrame
+        :func:`head_to_head` of the same records.
+
+    Returns
+    -------
+    DataFrame
+        One row per (half, modality): sets, the mean ACC of ``auto``, of each peer and of the
+        best peer per set, and on how many sets ``auto`` is at or above the best peer and at
+        or above each peer.
+    """
+    means = pd.DataFrame(records).pivot_table(index="data", columns="pipeline", values="acc",
+                                              aggfunc="mean")
+    peers = [p for p in means.columns if p.startswith("peer:")]
+    frame = h2h.assign(pool=np.where(h2h["half"] == "tuning", "tuning", "held out"))
+    rows = []
+    for (pool, modality), part in frame.groupby(["pool", "modality"], sort=False):
+        own = means.loc[part["set"]]
+        row = {"sets": pool, "modality": modality, "n": len(part),
+               "auto ACC": f"{part['auto ACC'].mean():.3f}",
+               "best peer ACC": f"{part['best peer ACC'].mean():.3f}",
+               "auto ≥ best peer": int((part["margin"] >= 0).sum())}
+        for peer in peers:
+            name = peer.removeprefix("peer:")
+            wins = int((own["clusterlab:auto"] >= own[peer]).sum())
+            row[f"{name} ACC (auto ≥ it)"] = f"{own[peer].mean():.3f} ({wins})"
+        rows.append(row)
+    order = {"held out": 0, "tuning": 1}
+    return pd.DataFrame(rows).sort_values("sets", key=lambda c: c.map(order), kind="stable")
+
+
 def _fmt(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in ("auto ACC", "best peer ACC"):
@@ -318,6 +357,10 @@ def report(records: list[dict], args) -> str:
         lines += ["**Every held-out set (all batches), by how much of its labels any pipeline "
                   "finds** (the best NMI of any pipeline given k, mean over seeds):", "",
                   markdown_table(structure), ""]
+    modality = by_modality(records, h2h) if not h2h.empty else h2h
+    if not modality.empty:
+        lines += ["**`auto` against each peer, by modality** (held-out sets of every batch "
+                  "pooled; the tuning half apart):", "", markdown_table(modality), ""]
     matrix = method_matrix(records)
     lines += ["Mean ACC of every pipeline per set (best in bold; — where a pipeline was not run "
               "on the set):", "", markdown_table(matrix), ""]
