@@ -1,11 +1,12 @@
-"""Clustering quality on 109 labelled sets: ``auto`` and our methods against the peers.
+"""Clustering quality on 114 labelled sets: ``auto`` and our methods against the peers.
 
 Every set is built offline (``benchmarks/quality_sets.py``). Six of them (``HELD_OUT``) were
 frozen before any tuning, four more (``FRESH``) on 2026-11-30, five more (``FRESH_3``) on
 2026-12-01, nine more (``FRESH_4``) later that day and eight more (``FRESH_5``) on
 2026-12-02, four (``FRESH_6``) later that day, eight (``FRESH_7``) in stop 36 and seven
 (``FRESH_8``) in stop 37, eight (``FRESH_9``) in stop 38, seven (``FRESH_10``) and eight
-(``FRESH_11``) in stop 39, seven (``FRESH_12``) in stop 41, four (``FRESH_13``) in stop 42;
+(``FRESH_11``) in stop 39, seven (``FRESH_12``) in stop 41, four (``FRESH_13``) in stop 42,
+five (``FRESH_14``) in stop 43;
 each is reported apart from the tuning half. Peers, built straight from the libraries on the
 same features as ours:
 
@@ -54,6 +55,7 @@ from quality_sets import (  # noqa: E402
     FRESH_11,
     FRESH_12,
     FRESH_13,
+    FRESH_14,
     HELD_OUT,
     TUNING,
     build,
@@ -154,6 +156,7 @@ HALVES = {"held-out": HELD_OUT, "fresh": FRESH, "fresh-3": FRESH_3, "fresh-4": F
           "fresh-8": FRESH_8, "fresh-9": FRESH_9, "fresh-10": FRESH_10,
           "fresh-11": FRESH_11, "fresh-12": FRESH_12,
           "fresh-13": FRESH_13,
+          "fresh-14": FRESH_14,
           "tuning": TUNING}
 HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
                "fresh": "fresh held-out sets (frozen 2026-11-30)",
@@ -168,6 +171,7 @@ HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
                "fresh-11": "eleventh held-out sets (frozen later 2026-12-02, stop 39)",
                "fresh-12": "twelfth held-out sets (frozen 2026-12-02, stop 41)",
                "fresh-13": "thirteenth held-out sets (frozen 2026-12-03, stop 42)",
+               "fresh-14": "fourteenth held-out sets (frozen 2026-12-03, stop 43)",
                "tuning": "tuning half"}
 
 

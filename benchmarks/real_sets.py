@@ -469,3 +469,26 @@ def fresh13(name: str) -> Dataset:
         return labelled_signals("coffee", "class")
     spec = {"ca2006": "IncParty", "ericksen": "city"}
     return _table_file(name, spec[name])
+
+
+def fresh14(name: str) -> Dataset:
+    """The fourteenth held-out batch (stop 43; ``benchmarks/data/README.md``), frozen and
+    committed before it was run: real sets of a few thousand rows, the size of the issue's own,
+    of kinds no earlier set had (the image set is :func:`image_sets.symbols`):
+
+    * ``gapminder``: 1,704 country-years of Gapminder by continent (from Plotly's copy; 5
+      continents of 24-624): year, life expectancy, population, GDP per head;
+    * ``seattle-weather``: 1,461 days of Seattle's weather, 2012-2015 (vega-datasets 0.9.0),
+      by the day's kind (sun, rain, fog, drizzle, snow), with the date as it is in the file;
+    * ``plaid``: PLAID's 1,074 appliance current draws (11 kinds; the UCR archive's copy in
+      sktime 1.2.0's wheel), each resampled to 256 readings;
+    * ``stack-docs``: 1,788 first paragraphs of docstrings of Matplotlib, Dask, PyArrow,
+      NetworkX and Pillow, labelled by package (400 drawn with seed 1401 from each, all 188
+      of Pillow's).
+    """
+    if name == "plaid":
+        return labelled_signals("plaid", "appliance")
+    if name == "stack-docs":
+        return corpus("stack-docs", label="package")
+    return _table_file(name, {"gapminder": "continent", "seattle-weather": "weather"}[name])
+
