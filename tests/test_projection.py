@@ -52,6 +52,22 @@ def test_equal_rows_share_one_point_and_the_groups_stay_apart(seed):
     assert adjusted_rand_score(y, labels) >= 0.95
 
 
+def test_each_row_is_its_own_first_neighbour_at_distance_zero():
+    """UMAP reads the first neighbour at a distance above 0 as a row's nearest other row
+    (its ``rho``); scikit-learn's brute-force distances in float32 put a row at about 3e-8
+    from itself in many dimensions, which UMAP then took for that neighbour."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 384)).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    knn = knn_graph(X, 15, 0)
+    assert knn.indices.shape == (300, 15)
+    np.testing.assert_array_equal(knn.indices[:, 0], np.arange(300))
+    assert not knn.distances[:, 0].any()
+    assert (knn.distances[:, 1] > 0.5).all()  # the others are real neighbours, in order
+    assert (np.diff(knn.distances, axis=1) >= 0).all()
+    assert all(len(set(row)) == 15 for row in knn.indices)
+
+
 def test_rows_all_different_have_no_distinct_subset():
     assert distinct_rows(np.random.default_rng(0).normal(size=(50, 3))) is None
 
