@@ -246,6 +246,13 @@ own number of clusters left out): below 0.05 the labels are barely in the data, 
 above the best peer" compares noisy pipelines."""
 
 
+def _against_best_peer(part: pd.DataFrame) -> dict:
+    """Mean ACC of ``auto`` and of the best peer, and sets ``auto`` is at or above it on."""
+    return {"auto ACC": f"{part['auto ACC'].mean():.3f}",
+            "best peer ACC": f"{part['best peer ACC'].mean():.3f}",
+            "auto ≥ best peer": int((part["margin"] >= 0).sum())}
+
+
 def by_structure(records: list[dict], h2h: pd.DataFrame) -> pd.DataFrame:
     """Held-out sets of every batch grouped by :data:`NMI_BANDS` and modality.
 
@@ -273,9 +280,7 @@ def by_structure(records: list[dict], h2h: pd.DataFrame) -> pd.DataFrame:
             if part.empty:
                 continue
             rows.append({"best NMI": f"{low:.2f}-{min(high, 1.0):.2f}", "modality": modality,
-                         "sets": len(part), "auto ACC": f"{part['auto ACC'].mean():.3f}",
-                         "best peer ACC": f"{part['best peer ACC'].mean():.3f}",
-                         "auto ≥ best peer": int((part["margin"] >= 0).sum())})
+                         "sets": len(part), **_against_best_peer(part)})
     return pd.DataFrame(rows)
 
 
@@ -306,9 +311,7 @@ def by_modality(records: list[dict], h2h: pd.DataFrame) -> pd.DataFrame:
     for (pool, modality), part in frame.groupby(["pool", "modality"], sort=False):
         own = means.loc[part["set"]]
         row = {"sets": pool, "modality": modality, "n": len(part),
-               "auto ACC": f"{part['auto ACC'].mean():.3f}",
-               "best peer ACC": f"{part['best peer ACC'].mean():.3f}",
-               "auto ≥ best peer": int((part["margin"] >= 0).sum())}
+               **_against_best_peer(part)}
         for peer in peers:
             name = peer.removeprefix("peer:")
             wins = int((own["clusterlab:auto"] >= own[peer]).sum())
