@@ -491,4 +491,3 @@ def fresh14(name: str) -> Dataset:
     if name == "stack-docs":
         return corpus("stack-docs", label="package")
     return _table_file(name, {"gapminder": "continent", "seattle-weather": "weather"}[name])
-
