@@ -106,16 +106,22 @@ def colour_patterns(n: int = 600, size: int = 24, seed: int = 707) -> Dataset:
 
 
 def _glyphs(chars: str, n: int, size: int, seed: int, font_sizes: tuple[int, int],
-            max_turn: float, dark_on_light: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` images of ``chars`` in the bundled font at random sizes, turns and places, with a
-    random grey glyph and background, in noise; and their labels."""
+            max_turn: float, dark_on_light: bool, font_files: tuple[str, ...] = ()
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` images of ``chars`` in the bundled font (or one of ``font_files`` at random) at
+    random sizes, turns and places, with a random grey glyph and background, in noise; and
+    their labels."""
     from PIL import Image, ImageDraw, ImageFont
 
     rng = np.random.default_rng(seed)
     y = rng.integers(0, len(chars), n)
     out = []
     for label in y:
-        font = ImageFont.load_default(size=int(rng.integers(*font_sizes)))
+        if font_files:
+            file = font_files[rng.integers(len(font_files))]
+            font = ImageFont.truetype(file, int(rng.integers(*font_sizes)))
+        else:
+            font = ImageFont.load_default(size=int(rng.integers(*font_sizes)))
         img = Image.new("L", (size * 2, size * 2), 0)
         ImageDraw.Draw(img).text((size, size), chars[label], fill=255, font=font,
                                  anchor="mm")
@@ -157,24 +163,10 @@ def symbols(n: int = 2000, size: int = 28, seed: int = 1401) -> Dataset:
     from pathlib import Path
 
     import matplotlib
-    from PIL import Image, ImageDraw, ImageFont
 
     fonts = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf"
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, len(SYMBOLS), n)
-    out = []
-    for label in y:
-        font = ImageFont.truetype(str(fonts / SYMBOL_FONTS[rng.integers(len(SYMBOL_FONTS))]),
-                                  int(rng.integers(14, 23)))
-        img = Image.new("L", (size * 2, size * 2), 0)
-        ImageDraw.Draw(img).text((size, size), SYMBOLS[label], fill=255, font=font, anchor="mm")
-        img = img.rotate(rng.uniform(-25, 25), resample=Image.BILINEAR,
-                         translate=tuple(rng.uniform(-3, 3, 2)))
-        mask = np.asarray(img, dtype=float)[size // 2:size // 2 + size,
-                                            size // 2:size // 2 + size] / 255
-        fg, bg = rng.uniform(0, 90), rng.uniform(140, 255)
-        out.append(np.clip(mask * fg + (1 - mask) * bg + rng.normal(0, 20, mask.shape), 0, 255))
-    return _images("symbols", np.array(out), y)
+    return _images("symbols", *_glyphs(SYMBOLS, n, size, seed, (14, 23), 25, True,
+                                       tuple(str(fonts / f) for f in SYMBOL_FONTS)))
 
 
 def mnist(rows: int = 1500) -> Dataset:

@@ -288,13 +288,7 @@ def by_modality(records: list[dict], h2h: pd.DataFrame) -> pd.DataFrame:
     """``auto`` against each peer by modality, the held-out sets of every batch pooled.
 
     The tuning half is listed apart, for contrast: ``auto``'s rules were chosen on it.
-
-    Parameters
-    ----------
-    records : list of dict
-        The suite's records (every pipeline, every seed).
-    h2h : DataFrame
-        :func:`head_to_head` of the same records.
+    ``records`` and ``h2h`` as for :func:`by_structure`.
 
     Returns
     -------
