@@ -45,7 +45,9 @@ half, seeds 0-2, ``auto``'s ACC at 60 / 100 / 150 steps (one run): ``numerals`` 
 1,000 24x24 images. Everything ``auto`` does on 5,000 24x24 images
 (``benchmarks/auto_budget.py``, seed 0, same session): 52.7 s at 60 steps, 80.0 s at 150
 (budget 120 s); 1,000 images 30.1 -> 65.9 s. A learning rate of 3e-4 instead of 1e-4 lost
-(``numerals`` seeds 0, 1 at 60 steps: 0.483, 0.505). The GPU figure is not measured here."""
+(``numerals`` seeds 0, 1 at 60 steps: 0.483, 0.505). Then, on the six held-out image sets
+(seeds 0-2, peers unchanged): 0.759 -> 0.831 (``benchmarks/README.md``, stop 44). The GPU
+figure is not measured here."""
 FINETUNE_BATCH = 48
 """Images a fine-tuning step (two views each). Batches of 64 put ``auto`` over its budget on
 2 cores (1,000 24x24 images 129 s, 5,000 125 s); 60 steps of 48 gave ``shapes`` (seeds 0, 1)
