@@ -67,6 +67,7 @@ else:
 print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timings,
                   "acc": result.metrics["acc"], "winner": result.clustering.params["pipeline"],
                   "auto_seconds": result.clustering.info["auto"]["seconds"],
+                  "finetune": result.clustering.info.get("finetune"),
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 

@@ -48,11 +48,36 @@ half, seeds 0-2, ``auto``'s ACC at 60 / 100 / 150 steps (one run): ``numerals`` 
 (``numerals`` seeds 0, 1 at 60 steps: 0.483, 0.505). Then, on the six held-out image sets
 (seeds 0-2, peers unchanged): 0.759 -> 0.831 (``benchmarks/README.md``, stop 44). The GPU
 figure is not measured here."""
+FINETUNE_SECONDS = {"cpu": 120.0, "gpu": None}
+"""Budget of the fine-tuning steps (None: none). Where :data:`FINETUNE_STEPS` at the pace of
+the first steps would take longer, they are cut to the multiple of 30 that fits, never below
+:data:`FINETUNE_LEAST_STEPS` (:class:`.deep.step_budget.StepBudget`); ``run.json`` says so
+(``fit_info.finetune``), and the run's notes when they were cut. On this project's 2-core CPU
+a step (48 images at 64 px) took 0.45 s on 1,000 24x24 images and 0.54 s on 5,000 (stop 45,
+``benchmarks/auto_budget.py``: 150 steps, 63 and 68 s of runs of 73 and 97 s), so the steps
+are cut only where they run 1.5 times slower or more (0.8 s a step): a slower machine, or
+two jobs at once on these 2 cores (each 5-7 times slower). There the cut holds the
+fine-tuning near 120 s instead of 160 s at twice this pace or several minutes under load.
+The same seed gives the same clusters wherever the steps are not cut."""
+FINETUNE_LEAST_STEPS = 60
+"""Fewest fine-tuning steps a cut leaves (stop 22-43's setting on the CPU)."""
 FINETUNE_BATCH = 48
 """Images a fine-tuning step (two views each). Batches of 64 put ``auto`` over its budget on
 2 cores (1,000 24x24 images 129 s, 5,000 125 s); 60 steps of 48 gave ``shapes`` (seeds 0, 1)
 k-means / UMAP + k-means 0.962 / 0.953 and 0.974 / 0.989 against 0.977 / 0.988 and 0.961 /
 0.712 with 64, and 45 steps of 64 0.965 / 0.879 and 0.969 / 0.904, in 47 s against 55-60 s."""
+FINETUNE_FROZEN_BLOCKS = 0
+"""The stem and this many first blocks (of 16) of the encoder keep their ImageNet weights
+while it is fine-tuned (:func:`.deep.pretrained.finetune_pretrained`); 0: every layer trains.
+Stop 45 tried 4 (not kept): those layers run at the largest feature maps, so their backward
+pass is much of a step's cost. Tuning half, seeds 0-2, one session, ``auto``'s ACC and the
+view's seconds on 1,000 24x24 images: every layer, 150 steps: ``numerals`` 0.616 0.645 0.654
+(mean 0.638), ``shapes`` 0.992 0.994 0.992, 62-73 s; 4 frozen, 150 steps: 0.665 0.628 0.587
+(0.627), 0.993 0.994 0.992, 39-55 s; 4 frozen, 220 steps: 0.671 0.618 0.669 (0.653), 0.992
+0.994 0.995, 60-78 s; 6 frozen, 150 steps: 0.632 0.527 0.596 (0.585), 0.994 0.994 0.993,
+42-48 s (``benchmarks/results/finetune_frozen_stop45.json``). 4 frozen at 150 steps, level on
+the tuning half for a third less time, lost on the held-out image sets (``benchmarks/
+README.md``, stop 45), so every layer trains."""
 PRETRAINED_FROM = 16
 """Smallest image side (pixels) given the fine-tuned view (an ImageNet encoder reads 8x8
 thumbnails poorly: frozen, on ``digits``, 0.72-0.78)."""
@@ -263,15 +288,27 @@ def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     """The fine-tuned EfficientNet-Lite0 view (when :func:`_pretrained_applies`)."""
     from .deep.pretrained import finetune_pretrained
     from .deep.spaces import umap_view
+    from .deep.step_budget import StepBudget
 
     if not _pretrained_applies(run):
         return
-    steps = FINETUNE_STEPS["cpu" if run.ctx.device.type == "cpu" else "gpu"]
-    run.progress(0.5, f"auto: fine-tuning the pretrained image encoder ({steps} steps)")
+    device = "cpu" if run.ctx.device.type == "cpu" else "gpu"
+    budget = StepBudget(FINETUNE_STEPS[device], FINETUNE_SECONDS[device],
+                        least=FINETUNE_LEAST_STEPS)
+    run.progress(0.5, f"auto: fine-tuning the pretrained image encoder ({budget.planned} steps)")
     sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=FINETUNED)
     sub.progress = lambda f, msg: run.progress(0.5 + 0.1 * f, f"auto: {msg}")
-    Z = run.timed(f"view:{FINETUNED}", lambda: finetune_pretrained(images, sub, steps=steps,
-                                                 batch_size=FINETUNE_BATCH)[0])
+    Z = run.timed(f"view:{FINETUNED}", lambda: finetune_pretrained(
+        images, sub, steps=budget.planned, batch_size=FINETUNE_BATCH,
+        frozen_blocks=FINETUNE_FROZEN_BLOCKS, budget=budget)[0])
+    run.info["finetune"] = budget.summary()
+    if budget.cut:  # images are fitted whole, so no other note is there
+        run.info["note"] = (
+            f"The image encoder was fine-tuned {budget.steps} of its {budget.planned} steps to "
+            f"stay in {budget.seconds:.0f} s ({budget.pace:.2f} s a step on this machine, "
+            "slower than the budget assumes); the clusters may be weaker than on a faster "
+            "machine or with fewer jobs at once.")
+        log.warning("auto: %s", run.info["note"])
     run.views[FINETUNED] = Z
     run.views[f"{FINETUNED}-umap"] = run.timed(
         f"view:{FINETUNED}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))

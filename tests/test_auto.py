@@ -176,6 +176,49 @@ def test_fine_tuning_the_pretrained_encoder_trains_it_keeps_imagenet_statistics_
     assert cluster_metrics(Z, labels, kinds)["acc"] >= 0.9
 
 
+def test_fine_tuning_keeps_the_frozen_stem_and_blocks_at_their_imagenet_weights():
+    import torch
+
+    from clustering.deep.common import TrainContext
+    from clustering.deep.pretrained import _encoder, finetune_pretrained
+
+    images, _ = stripes_and_discs(16, 24)
+    _, encoder = finetune_pretrained(images, TrainContext(seed=0, image_shape=(24, 24, 3)),
+                                     steps=2, batch_size=8, frozen_blocks=2)
+    tuned, start = dict(encoder.net.named_parameters()), dict(_encoder("cpu").named_parameters())
+    for name in ("_conv_stem.weight", "_blocks.0.", "_blocks.1."):
+        kept = [key for key in tuned if key.startswith(name)]
+        assert kept and all(torch.equal(tuned[key], start[key]) for key in kept)
+    assert not torch.equal(tuned["_blocks.2._project_conv.weight"],
+                           start["_blocks.2._project_conv.weight"])
+
+
+@pytest.mark.parametrize("pace, steps", [(0.3, 150), (0.9, 90), (5.0, 60)])
+def test_the_step_budget_cuts_only_steps_that_would_not_fit(pace, steps):
+    """150 steps in 100 s: kept at 0.3 s a step, cut to a multiple of 30 at 0.9, to 60 at 5."""
+    from clustering.deep.step_budget import StepBudget
+
+    budget = StepBudget(150, 100.0, least=60, clock=lambda: pace * budget.done)
+    assert sum(1 for _ in budget.batches(range(1000))) == steps == budget.steps
+    assert budget.summary() == {"planned": 150, "steps": steps, "budget_s": 100.0,
+                                "seconds_a_step": pace, "cut": steps < 150}
+    unlimited = StepBudget(150, None, least=60, clock=lambda: 99.0 * unlimited.done)
+    assert sum(1 for _ in unlimited.batches(range(1000))) == 150 and unlimited.pace is None
+
+
+def test_fine_tuning_stops_where_its_budget_cuts_it():
+    from clustering.deep.common import TrainContext
+    from clustering.deep.pretrained import finetune_pretrained
+    from clustering.deep.step_budget import StepBudget
+
+    images, _ = stripes_and_discs(16, 24)
+    budget = StepBudget(8, 1e-6, least=3, grain=1, warmup=1, measured=1)
+    Z, _ = finetune_pretrained(images, TrainContext(seed=0, image_shape=(24, 24, 3)),
+                               steps=8, batch_size=4, budget=budget)
+    assert budget.summary()["cut"] and budget.steps == budget.done == 3
+    assert Z.shape == (16, 1280) and np.isfinite(Z).all()
+
+
 def test_the_encoder_runs_channels_last_and_gives_the_contiguous_features():
     """Channels-last is a speed choice only: the same features as the plain layout."""
     import torch
@@ -198,10 +241,14 @@ def test_the_encoder_runs_channels_last_and_gives_the_contiguous_features():
 @pytest.mark.parametrize("both", [False, True], ids=["cpu", "both-views"])
 def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypatch, both):
     """On the CPU the fine-tuned view replaces the contrastive one; where both fit (a GPU),
-    both are trained and the criterion reads both graphs."""
+    both are trained and the criterion reads both graphs. The second run also has its
+    fine-tuning cut by a budget no step fits in, and says so."""
     from clustering import auto_views
 
     monkeypatch.setattr(auto_views, "BOTH_IMAGE_VIEWS_ON_CPU", both)
+    if both:
+        monkeypatch.setattr(auto_views, "FINETUNE_SECONDS", {"cpu": 1e-6, "gpu": 1e-6})
+        monkeypatch.setattr(auto_views, "FINETUNE_LEAST_STEPS", 30)
     images, kinds = stripes_and_discs(220, 16, seed=1)
     X = images.reshape(len(images), -1).astype(np.float32) / 255.0
     result = cluster(X, "auto", 2, modality="images", image_shape=(16, 16, 3))
@@ -211,8 +258,11 @@ def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypa
     graphs = set(choice["scores_per_graph"]["kmeans"])
     assert {"finetuned", "finetuned (UMAP)"} <= graphs  # 1,280-D: read both ways
     assert "contrastive (UMAP)" not in graphs
+    assert result.info["finetune"]["planned"] == auto_views.FINETUNE_STEPS["cpu"]
     if both:
         assert "contrastive-scan" in choice["scores"] and "contrastive" in graphs
+        assert result.info["finetune"]["steps"] == 30 and result.info["finetune"]["cut"]
+        assert "fine-tuned 30 of its 150 steps" in result.info["note"]
     else:
         assert not any(name.startswith("contrastive") for name in choice["scores"])
         assert "contrastive" not in graphs and "view:contrastive" not in choice["seconds"]

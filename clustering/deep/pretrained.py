@@ -15,11 +15,12 @@ ImageNet, since the batches are small).
 from __future__ import annotations
 
 import logging
-from itertools import islice
 
 import numpy as np
 import torch
 from torch import nn
+
+from .step_budget import StepBudget
 
 __all__ = ["FINETUNE_SIZE", "SIZE", "available", "finetune_pretrained",
            "pretrained_embedding"]
@@ -124,7 +125,8 @@ class _Features(nn.Module):
 
 
 def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size: int = 64,
-                        lr: float = 1e-4, size: int = FINETUNE_SIZE):
+                        lr: float = 1e-4, size: int = FINETUNE_SIZE, frozen_blocks: int = 0,
+                        budget: StepBudget | None = None):
     """The contrastive pretext started from the pretrained encoder; its view of the images.
 
     Parameters
@@ -140,6 +142,12 @@ def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size
         The encoder's learning rate (the projection head's is ten times that).
     size : int
         Side length the images are resized to.
+    frozen_blocks : int
+        Keep the stem and this many of the encoder's first blocks at their ImageNet weights
+        (0: every layer trains). Frozen layers need no backward pass.
+    budget : StepBudget, optional
+        Cuts ``steps`` (its ``planned``) where they would not fit its seconds; it says how
+        many were taken. Default: all ``steps``.
 
     Returns
     -------
@@ -156,16 +164,25 @@ def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size
         x = x / 255.0
     x = _channels_first(x).to(ctx.device)
     encoder = _Features(_encoder(ctx.device), size)
+    if frozen_blocks:
+        for module in (encoder.net._conv_stem, encoder.net._bn0,
+                       *encoder.net._blocks[:frozen_blocks]):
+            module.requires_grad_(False)
     projector = nn.Sequential(nn.Linear(1280, 256), nn.ReLU(), nn.Linear(256, 64)).to(ctx.device)
-    opt = torch.optim.Adam([{"params": encoder.parameters(), "lr": lr},
+    trained = [p for p in encoder.parameters() if p.requires_grad]
+    opt = torch.optim.Adam([{"params": trained, "lr": lr},
                             {"params": projector.parameters(), "lr": 10 * lr}])
     per_epoch = -(-len(x) // batch_size)
     epochs = max(1, -(-steps // per_epoch))
+    budget = budget or StepBudget(steps, None, least=steps)
 
-    def one_epoch(epoch: int) -> str:
-        total = contrastive_pass(x, islice(batches(len(x), batch_size, ctx),
-                                           steps - epoch * per_epoch), encoder, projector, opt,
-                                 ctx)
+    def one_epoch(epoch: int) -> str | None:
+        if not budget.cut:  # the steps of the epochs before (also when resumed from them)
+            budget.done = max(budget.done, epoch * per_epoch)
+        if budget.exhausted:  # cut to fit the time budget
+            return None
+        total = contrastive_pass(x, budget.batches(batches(len(x), batch_size, ctx)), encoder,
+                                 projector, opt, ctx)
         return f"fine-tuning the pretrained encoder, epoch {epoch + 1}/{epochs}, loss {total:.3f}"
 
     train_epochs(ctx, "finetune", {"encoder": encoder, "projector": projector, "opt": opt},
