@@ -153,3 +153,19 @@ def no_errors(at) -> None:
     """No exception and no ``st.error`` on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def stripes_and_discs(n: int = 24, side: int = 32, seed: int = 0):
+    """Colour images of stripes (odd rows) and discs (even rows) in random colours."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:side, 0:side] / (side - 1.0)
+    images, kinds = [], []
+    for i in range(n):
+        colour, back = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
+        if i % 2:
+            mask = (((xx + rng.uniform(0, 1)) / 0.25) % 1.0) < 0.5
+        else:
+            mask = (xx - 0.5) ** 2 + (yy - 0.5) ** 2 < rng.uniform(0.05, 0.1)
+        images.append(np.where(mask[..., None], colour, back))
+        kinds.append(i % 2)
+    return np.array(images).astype(np.uint8), np.array(kinds)
