@@ -491,3 +491,22 @@ def fresh14(name: str) -> Dataset:
     if name == "stack-docs":
         return corpus("stack-docs", label="package")
     return _table_file(name, {"gapminder": "continent", "seattle-weather": "weather"}[name])
+
+
+def fresh15(name: str) -> Dataset:
+    """The fifteenth held-out batch's real tables (stop 46; ``benchmarks/data/README.md``),
+    frozen and committed before they were run:
+
+    * ``fishing``: 1,182 anglers by the mode they chose (``Ecdat::Fishing``: charter 452, boat
+      418, pier 178, beach 134), the price and catch rate of the chosen mode and of each of
+      the four, income;
+    * ``affect``: 330 students by the film they watched (``psych::affect``, 4 films of 78-85),
+      personality scales and energetic / tense / positive / negative affect before and
+      after (the study's name and the three scales one study lacks left out);
+    * ``mroz``: 753 married women by ``work`` (``Mroz``, 428 / 325), hours and wages of wife
+      and husband, children, ages, education, income, unemployment, city, experience.
+    """
+    spec = {"fishing": ("mode", ()), "affect": ("Film", ("Study", "state2", "MEQ", "BDI")),
+            "mroz": ("work", ())}
+    label, drop = spec[name]
+    return _table_file(name, label, drop)
