@@ -36,6 +36,15 @@ from image_sets import (  # noqa: E402
     shapes,
     symbols,
 )
+from later_batches import (  # noqa: E402
+    fresh9,
+    fresh10,
+    fresh11,
+    fresh12,
+    fresh13,
+    fresh14,
+    fresh15,
+)
 from real_sets import (  # noqa: E402
     basic_motions,
     baumann,
@@ -50,13 +59,6 @@ from real_sets import (  # noqa: E402
     debian_packages,
     debian_sections,
     duncan,
-    fresh9,
-    fresh10,
-    fresh11,
-    fresh12,
-    fresh13,
-    fresh14,
-    fresh15,
     galton_families,
     glass,
     guerry,
