@@ -1,18 +1,18 @@
 """The labelled data sets of the quality suite, all built offline.
 
-119 sets across tables, signals, text and images: bundled scikit-learn sets,
-small real tables, six real signal sets of the UCR archive, two real news corpora, real
-package descriptions, tweets and book excerpts (``benchmarks/data``, with their sources,
-read by :mod:`real_sets`), generated data with nuisance transformations (the signals in
-:mod:`signal_sets`), text assembled from installed libraries' docstrings, images rendered
-here (:mod:`image_sets`). ``HELD_OUT`` names the half frozen before any tuning (see
+119 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
+six real signal sets of the UCR archive, two real news corpora, real package descriptions,
+tweets and book excerpts (``benchmarks/data``, with their sources, read by :mod:`real_sets` and
+:mod:`later_batches`), generated data with nuisance transformations (the signals in
+:mod:`signal_sets`), text assembled from installed libraries' docstrings, images rendered here
+(:mod:`image_sets`). ``HELD_OUT`` names the half frozen before any tuning (see
 ``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at; ``FRESH`` four
 more held out on 2026-11-30, ``FRESH_3`` five more on 2026-12-01, ``FRESH_4`` nine more later
 that day, ``FRESH_5`` eight more on 2026-12-02, ``FRESH_6`` four more later that day,
-``FRESH_7`` eight more in stop 36, ``FRESH_8`` seven more in stop 37, ``FRESH_9``
-eight more in stop 38, ``FRESH_10`` seven more in stop 39, ``FRESH_11`` eight more
-later in stop 39, ``FRESH_12`` seven more in stop 41, ``FRESH_13`` four more in stop 42,
-``FRESH_14`` five more in stop 43 and ``FRESH_15`` five more in stop 46.
+``FRESH_7`` eight more in stop 36, ``FRESH_8`` seven more in stop 37, ``FRESH_9`` eight more in
+stop 38, ``FRESH_10`` seven more in stop 39, ``FRESH_11`` eight more later in stop 39,
+``FRESH_12`` seven more in stop 41, ``FRESH_13`` four more in stop 42, ``FRESH_14`` five more in
+stop 43 and ``FRESH_15`` five more in stop 46.
 """
 
 from __future__ import annotations
