@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from real_sets import DATA, _table_file, corpus, labelled_signals
+from real_sets import DATA, corpus, labelled_signals, table_file
 
 from clustering.dataset import Dataset
 
@@ -33,7 +33,7 @@ def fresh9(name: str) -> Dataset:
             "mtcars": ("cyl", ("model",)), "air-pollution": ("season", ()),
             "urine": ("r", ()), "ornstein": ("nation", ())}
     label, drop = spec[name]
-    return _table_file(name, label, drop, dropna=name in ("leinhardt", "urine"))
+    return table_file(name, label, drop, dropna=name in ("leinhardt", "urine"))
 
 
 def fresh10(name: str) -> Dataset:
@@ -67,7 +67,7 @@ def fresh10(name: str) -> Dataset:
     spec = {"airquality": ("Month", ("Day",)), "anorexia": ("Treat", ()),
             "cabbages": ("Cult", ()), "melanoma": ("status", ())}
     label, drop = spec[name]
-    return _table_file(name, label, drop, dropna=name == "airquality")
+    return table_file(name, label, drop, dropna=name == "airquality")
 
 
 def fresh11(name: str) -> Dataset:
@@ -95,7 +95,7 @@ def fresh11(name: str) -> Dataset:
     spec = {"car-test": ("Type", ("name",)), "robey": ("region", ("name",)),
             "womenlf": ("partic", ())}
     label, drop = spec[name]
-    return _table_file(name, label, drop, dropna=name == "car-test")
+    return table_file(name, label, drop, dropna=name == "car-test")
 
 
 def fresh12(name: str) -> Dataset:
@@ -124,7 +124,7 @@ def fresh12(name: str) -> Dataset:
             "possum-div": ("eucalyptus", ()), "snails": ("Species", ()),
             "kidney": ("disease", ("id",))}
     label, drop = spec[name]
-    return _table_file(name, label, drop, dropna=name in ("stagec", "free1"))
+    return table_file(name, label, drop, dropna=name in ("stagec", "free1"))
 
 
 def fresh13(name: str) -> Dataset:
@@ -143,7 +143,7 @@ def fresh13(name: str) -> Dataset:
     if name == "coffee":
         return labelled_signals("coffee", "class")
     spec = {"ca2006": "IncParty", "ericksen": "city"}
-    return _table_file(name, spec[name])
+    return table_file(name, spec[name])
 
 
 def fresh14(name: str) -> Dataset:
@@ -165,7 +165,7 @@ def fresh14(name: str) -> Dataset:
         return labelled_signals("plaid", "appliance")
     if name == "stack-docs":
         return corpus("stack-docs", label="package")
-    return _table_file(name, {"gapminder": "continent", "seattle-weather": "weather"}[name])
+    return table_file(name, {"gapminder": "continent", "seattle-weather": "weather"}[name])
 
 
 def fresh15(name: str) -> Dataset:
@@ -184,4 +184,4 @@ def fresh15(name: str) -> Dataset:
     spec = {"fishing": ("mode", ()), "affect": ("Film", ("Study", "state2", "MEQ", "BDI")),
             "mroz": ("work", ())}
     label, drop = spec[name]
-    return _table_file(name, label, drop)
+    return table_file(name, label, drop)

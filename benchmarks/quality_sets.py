@@ -482,7 +482,7 @@ BUILDERS = {
     "plaid": lambda: fresh14("plaid"),
     "stack-docs": lambda: fresh14("stack-docs"),
     "symbols": symbols,
-    **{name: (lambda name=name: fresh15(name)) for name in FRESH_15[:3]},
+    **{name: (lambda name=name: fresh15(name)) for name in ("fishing", "affect", "mroz")},
     "elongated-blobs": elongated_blobs,
     "arcs-nuisance": arcs_nuisance,
 }

@@ -325,7 +325,7 @@ def crime() -> Dataset:
                      frame["region"].to_numpy())
 
 
-def _table_file(name: str, label: str, drop: tuple[str, ...] = (), dropna: bool = False
+def table_file(name: str, label: str, drop: tuple[str, ...] = (), dropna: bool = False
                 ) -> Dataset:
     """A table of ``benchmarks/data`` by its ``label`` column (``drop``: names left out)."""
     frame = pd.read_csv(DATA / f"{name}.csv")
