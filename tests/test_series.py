@@ -134,6 +134,19 @@ def test_aligned_signals_are_judged_in_the_raw_readings_graph_as_well():
     assert cluster_metrics(X, result.labels, y)["acc"] > 0.95
 
 
+def test_signals_started_at_random_are_judged_in_their_view_alone_with_spectral_drawn():
+    """The signal view learns to ignore shifts that scatter such rows in the raw readings'
+    graph: that graph does not judge, so spectral clustering of it is a candidate."""
+    frame, y = signals(260)
+    X = frame.to_numpy(np.float32)
+    result = cluster(X, "auto", 2, random_state=0, modality="series")
+    info = result.info["auto"]
+    assert result.info["signal_alignment"] < ALIGNED_FROM
+    assert "series" in info["criterion"] and "features" not in info["criterion"]
+    assert "spectral" in info["scores"]
+    assert cluster_metrics(X, result.labels, y)["acc"] > 0.9
+
+
 def test_a_signal_with_gaps_is_still_read_as_one_and_filled_along_its_rows():
     from clustering.loaders import dataset_from_frame
 
