@@ -23,8 +23,7 @@ What it does, in order:
    UMAP seeds
    (:mod:`clustering.consensus`; not drawn where images or signals have a learned view),
    spectral clustering of the features' neighbour graph (only where learned views alone
-   judge -- images and signals that are not aligned --
-   :data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`), and for each learned
+   judge, :data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`), and for each learned
    view k-means
    on it and on its UMAP and SCAN heads trained on it, then self-labelled (not on the
    1,280-D fine-tuned view; that one gets k-means pieces of its UMAP joined along its own
@@ -42,9 +41,7 @@ What it does, in order:
    view also through the graph of a UMAP of it, :data:`UMAP_GRAPH_ABOVE`), else in the
    features; signals aligned to their readings' places (a day's hours, a spectrum's
    wavelengths: :func:`clustering.series.alignment`) in the features' graph as well, since
-   the signal view learns to ignore the shifts that tell such rows apart, and so are tables
-   (their columns are what the user measured,
-   :data:`clustering.auto_views.SCARF_JUDGED_WITH_FEATURES`).
+   the signal view learns to ignore the shifts that tell such rows apart.
    The highest score wins; the vote, then the baseline win ties, so ``auto`` never returns
    a candidate its own criterion rates below UMAP + k-means. (Chosen on the tuning half of
    ``benchmarks/quality_suite.py`` against other criteria: the mean over all graphs, 15, 30
@@ -189,8 +186,7 @@ class _Run:
         self._vote_spaces: list[np.ndarray] | None = None
         self.judge_in_features = False
         """Score candidates in the features' graph besides the learned views' (aligned
-        signals, :func:`clustering.auto_views._read_alignment`; tables,
-        :data:`clustering.auto_views.SCARF_JUDGED_WITH_FEATURES`)."""
+        signals, :func:`clustering.auto_views._read_alignment`)."""
 
     def graphs(self, m: int) -> dict[str, np.ndarray]:
         """``m``-nearest-neighbour graphs of the features and of every learned view.
@@ -430,16 +426,6 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
     return _choose(run, run.info)
 
 
-def _why_features_judge(run: _Run, info: dict) -> str:
-    """Why the features' graph judges beside the learned view's (empty when it does not)."""
-    if not run.judge_in_features:
-        return ""
-    if "signal_alignment" in info:
-        return (f"; the signals are aligned (alignment {info['signal_alignment']:.2f}), so the "
-                "raw readings' graph judges too")
-    return "; a table's own columns judge beside its SCARF view"
-
-
 def _choose(run: _Run, info: dict) -> Clustering:
     graphs = run.graphs(REFERENCE_NEIGHBOURS)
     reference = [v for v in graphs if v != "features"] or ["features"]
@@ -458,7 +444,8 @@ def _choose(run: _Run, info: dict) -> Clustering:
         "winner": winner, "criterion": "mean of the point and per-cluster neighbour kappa on "
         f"the {' and '.join(reference)} "
         f"graph ({graphs[reference[0]].shape[1]} nearest neighbours)"
-        + _why_features_judge(run, info), "scores": scores,
+        + (f"; the signals are aligned (alignment {info['signal_alignment']:.2f}), so the raw "
+           "readings' graph judges too" if run.judge_in_features else ""), "scores": scores,
         "scores_per_graph": per_graph,
         "seconds": run.seconds, "alternatives": list(run.candidates),
         "runner_up": runner, "runner_up_ari": round(float(adjusted_rand_score(

@@ -112,22 +112,6 @@ pairs at 4 columns, 30 % at 7, a quarter at 8. On such pairs the pretext learns 
 candidates clustered in the view then score well in its own graph (tuning half, Palmer
 penguins' four measurements: UMAP + k-means 0.979 and spectral 0.973 lost to SCARF
 candidates at 0.65 / 0.77 / 0.97 on seeds 0-2, mean 0.793; without the view 0.973)."""
-SCARF_JUDGED_WITH_FEATURES = True
-"""A table's candidates are scored in the features' neighbour graph as well as the SCARF
-view's (averaged), since stop 47; until then the SCARF view's graph alone judged them. A
-table's columns are what its user measured, unlike pixels or shifted readings, and the view's
-graph alone favoured the candidates cut in that view (``vote92``: k-means in the SCARF view's
-UMAP scored 0.97 there and 0.79 in the features' graph, where UMAP + k-means scored 0.93, and
-won with ACC 0.46 against 0.60). As where the features' graph judges, spectral clustering of
-that graph is then no candidate (:data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`).
-Replayed on the recorded scores of the 18 suite tables with a SCARF view (3 seeds): tuning
-half (5) 0.8225 -> 0.8248, the held-out batches (13) 0.6157 -> 0.6295 (10 of the 18 sets up,
-3 down: ``vote92`` 0.474 -> 0.598, ``pbc`` 0.557 -> 0.580, ``ionosphere`` 0.662 -> 0.691,
-``breast-cancer`` 0.907 -> 0.918; ``mroz`` 0.880 -> 0.867, ``fishing`` 0.386 -> 0.368,
-``elongated-blobs`` 0.946 -> 0.943). Tried in stop 46 on the tuning half and the
-fifteenth batch and not kept then (0.684 -> 0.676 on that batch); the sixteenth batch,
-frozen before stop 47 looked at anything, turned the pooled held-out figure; see
-``benchmarks/README.md``, stop 47."""
 PRETEXT_STEPS = {"scarf": 500, "series": 300, "contrastive": 1000, "sccl": 300}
 """Optimiser steps of each pretext (epochs = steps / batches per epoch, within 10..300).
 Contrastive 1,000 since stop 30 (600 until stop 19; tuning half, ``digits``, seeds 0-2,
@@ -239,7 +223,6 @@ def make_views(run: _Run, modality: str) -> None:
                       lambda: train_pretext(run.X, pretext, sub, epochs=epochs)[0])
         if pretext == "series":
             _read_alignment(run)
-        run.judge_in_features |= pretext == "scarf" and SCARF_JUDGED_WITH_FEATURES
     run.views[pretext] = Z.astype(np.float32)
     run.views[f"{pretext}-umap"] = run.timed(
         f"view:{pretext}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
