@@ -17,15 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from replay_choice import PEERS  # noqa: E402
+
 RESULTS = ROOT / "results"
 CURRENT = ("quality_suite.json", "quality_suite_fresh15.json", "quality_suite_fresh16.json",
            "quality_suite_fresh17.json")
 """The records of the code as it is (the later files' records of a set replace the earlier)."""
-PEERS = ("peer:kmeans", "peer:umap5+hdbscan", "peer:umap5+kmeans")
 
 
 def latest(paths: list[Path]) -> list[dict]:
