@@ -12,8 +12,8 @@ that day, ``FRESH_5`` eight more on 2026-12-02, ``FRESH_6`` four more later that
 ``FRESH_7`` eight more in stop 36, ``FRESH_8`` seven more in stop 37, ``FRESH_9`` eight more in
 stop 38, ``FRESH_10`` seven more in stop 39, ``FRESH_11`` eight more later in stop 39,
 ``FRESH_12`` seven more in stop 41, ``FRESH_13`` four more in stop 42, ``FRESH_14`` five more in
-stop 43, ``FRESH_15`` five more in stop 46 and ``FRESH_16`` eight and ``FRESH_17`` four
-more in stop 47.
+stop 43, ``FRESH_15`` five more in stop 46, ``FRESH_16`` eight and ``FRESH_17`` four
+more in stop 47 and ``FRESH_18`` four more in stop 49.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from later_batches import (  # noqa: E402
 from later_batches import (
     FRESH_16,
     FRESH_17,
+    FRESH_18,
     fresh9,
     fresh10,
     fresh11,
@@ -52,6 +53,7 @@ from later_batches import (
     fresh15,
     fresh16,
     fresh17,
+    fresh18,
 )
 from real_sets import (  # noqa: E402
     basic_motions,
@@ -489,6 +491,7 @@ BUILDERS = {
     "arcs-nuisance": arcs_nuisance,
     **{name: (lambda name=name: fresh16(name)) for name in FRESH_16},
     **{name: (lambda name=name: fresh17(name)) for name in FRESH_17},
+    **{name: (lambda name=name: fresh18(name)) for name in FRESH_18},
 }
 
 

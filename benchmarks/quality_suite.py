@@ -7,7 +7,7 @@ frozen before any tuning, four more (``FRESH``) on 2026-11-30, five more (``FRES
 (``FRESH_8``) in stop 37, eight (``FRESH_9``) in stop 38, seven (``FRESH_10``) and eight
 (``FRESH_11``) in stop 39, seven (``FRESH_12``) in stop 41, four (``FRESH_13``) in stop 42,
 five (``FRESH_14``) in stop 43, five (``FRESH_15``) in stop 46, eight (``FRESH_16``) and four
-(``FRESH_17``) in stop 47;
+(``FRESH_17``) in stop 47, four (``FRESH_18``) in stop 49;
 each is reported apart from the tuning half. Peers, built straight from the libraries on the
 same features as ours:
 
@@ -60,6 +60,7 @@ from quality_sets import (  # noqa: E402
     FRESH_15,
     FRESH_16,
     FRESH_17,
+    FRESH_18,
     HELD_OUT,
     TUNING,
     build,
@@ -164,6 +165,7 @@ HALVES = {"held-out": HELD_OUT, "fresh": FRESH, "fresh-3": FRESH_3, "fresh-4": F
           "fresh-15": FRESH_15,
           "fresh-16": FRESH_16,
           "fresh-17": FRESH_17,
+          "fresh-18": FRESH_18,
           "tuning": TUNING}
 HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
                "fresh": "fresh held-out sets (frozen 2026-11-30)",
@@ -182,6 +184,7 @@ HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
                "fresh-15": "fifteenth held-out sets (frozen 2026-12-03, stop 46)",
                "fresh-16": "sixteenth held-out sets (frozen 2026-12-03, stop 47)",
                "fresh-17": "seventeenth held-out sets (frozen 2026-12-03, stop 47)",
+               "fresh-18": "eighteenth held-out sets (frozen 2026-12-03, stop 49)",
                "tuning": "tuning half"}
 
 
