@@ -5,7 +5,7 @@ and the names of the fifteenth to eighteenth, beside their builders."""
 from __future__ import annotations
 
 import pandas as pd
-from real_sets import DATA, corpus, labelled_signals, table_file
+from real_sets import DATA, corpus, debian_descriptions, labelled_signals, table_file
 
 from clustering.dataset import Dataset
 
@@ -282,9 +282,4 @@ def fresh18(name: str) -> Dataset:
       sections each never used before (electronics, fonts, net, admin, text, tex; python,
       perl, ruby, javascript, ocaml, haskell).
     """
-    if name.startswith("debian-"):
-        from clustering.loaders import dataset_from_frame
-
-        frame = pd.read_csv(DATA / f"{name}.csv").drop(columns=["package"])
-        return dataset_from_frame(frame, name=name, label_column="section", text_column="text")
-    return corpus(name)
+    return debian_descriptions(name) if name.startswith("debian-") else corpus(name)

@@ -136,14 +136,20 @@ def corpus(name: str, label: str = "category") -> Dataset:
     return dataset_from_frame(frame, name=name, label_column=label, text_column="text")
 
 
+def debian_descriptions(name: str) -> Dataset:
+    """One-line Debian package descriptions of ``benchmarks/data/NAME.csv``, labelled by
+    section (the package's name left out)."""
+    from clustering.loaders import dataset_from_frame
+
+    frame = pd.read_csv(DATA / f"{name}.csv")
+    return dataset_from_frame(frame.drop(columns=["package"]), name=name,
+                              label_column="section", text_column="text")
+
+
 def debian_packages() -> Dataset:
     """480 one-line Debian package descriptions (bookworm), 80 from each of six sections:
     games, sound, mail, database, amateur radio, version control."""
-    from clustering.loaders import dataset_from_frame
-
-    frame = pd.read_csv(DATA / "debian-packages.csv")
-    return dataset_from_frame(frame.drop(columns=["package"]), name="debian-packages",
-                              label_column="section", text_column="text")
+    return debian_descriptions("debian-packages")
 
 
 def prestige() -> Dataset:
@@ -216,11 +222,7 @@ def basic_motions() -> Dataset:
 def debian_sections() -> Dataset:
     """360 one-line Debian package descriptions (bookworm), 60 from each of six sections
     unlike ``debian-packages``': science, graphics, web, editors, math, video."""
-    from clustering.loaders import dataset_from_frame
-
-    frame = pd.read_csv(DATA / "debian-sections.csv")
-    return dataset_from_frame(frame.drop(columns=["package"]), name="debian-sections",
-                              label_column="section", text_column="text")
+    return debian_descriptions("debian-sections")
 
 
 def salaries() -> Dataset:

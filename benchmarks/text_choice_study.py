@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT)), sys.path.insert(0, str(ROOT.parent))
 
 from later_batches import FRESH_18  # noqa: E402
 from quality_sets import TUNING, build  # noqa: E402
+from vote_study import clusterer, embedding_kmeans, judging_neighbours, umap_spaces  # noqa: E402
 
 log = logging.getLogger("text_choice_study")
 UMAPS = [f"u{i}" for i in range(9)]
@@ -58,20 +59,14 @@ def candidates(X: np.ndarray, k: int, seed: int) -> dict[str, np.ndarray]:
     """Every candidate's labels for one seed (see the module docstring)."""
     from sklearn.preprocessing import StandardScaler
 
-    from clustering.clusterers import umap_space
     from clustering.consensus import vote
-    from clustering.kselect import kmeans_fit
-    from clustering.pipeline import neighbour_graph
 
-    knn = neighbour_graph(X, seed)
-    fit = {f"u{i}": kmeans_fit(umap_space(X, knn, seed + 100 * i, 5), k, seed).labels_
-           for i in range(len(UMAPS))}
+    fit = {f"u{i}": clusterer("km", Z, k, seed)
+           for i, Z in enumerate(umap_spaces(X, seed, len(UMAPS), 5))}
     fit["vote"] = vote(np.stack([fit["u0"], fit["u1"], fit["u2"]], 1), k)[0]
-    std = StandardScaler().fit_transform(X)
-    fit["km-std"] = kmeans_fit(std, k, seed).labels_
+    fit.update(embedding_kmeans(X, k, seed))
     unit = X / np.linalg.norm(X, axis=1, keepdims=True).clip(1e-9)
-    fit["km-norm"] = kmeans_fit(unit, k, seed).labels_
-    fit["ref-std"] = refined(std, fit["u0"], k, seed)
+    fit["ref-std"] = refined(StandardScaler().fit_transform(X), fit["u0"], k, seed)
     fit["refv-norm"] = refined(unit, fit["vote"], k, seed)
     return {name: labels.astype(np.int64) for name, labels in fit.items()}
 
@@ -99,7 +94,7 @@ def run(names: list[str], out: Path) -> None:
     from clustering.deep.spaces import mine_neighbours
     from clustering.features import featurize
     from clustering.metrics import cluster_metrics
-    from clustering.neighbour_kappa import REFERENCE_NEIGHBOURS, criterion
+    from clustering.neighbour_kappa import criterion
 
     records = json.loads(out.read_text()) if out.exists() else []
     done = {(r["set"], r["seed"]) for r in records}
@@ -107,7 +102,7 @@ def run(names: list[str], out: Path) -> None:
         data = build(name)
         X = featurize(data).X.astype(np.float32)
         k = len(np.unique(data.labels.astype(str)))
-        m = int(min(REFERENCE_NEIGHBOURS, max(2, len(X) // (2 * k)), len(X) - 1))
+        m = judging_neighbours(len(X), k)
         words = tfidf_graph(data.texts, m)
         for seed in (0, 1, 2):
             if (name, seed) in done:

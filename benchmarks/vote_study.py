@@ -63,33 +63,48 @@ def clusterer(kind: str, Z: np.ndarray, k: int, seed: int) -> np.ndarray:
                            reg_covar=1e-4).fit(Z).predict(Z).astype(np.int64)
 
 
+def judging_neighbours(n: int, k: int) -> int:
+    """Neighbours per row of ``auto``'s judging graph: 50, capped at half the mean cluster
+    size (as :meth:`clustering.auto._Run.graphs` caps them)."""
+    return int(min(REFERENCE_NEIGHBOURS, max(2, n // (2 * k)), n - 1))
+
+
+def umap_spaces(X: np.ndarray, seed: int, umaps: int, dims: int) -> list[np.ndarray]:
+    """``umaps`` UMAPs of ``X`` with seeds ``seed + 100 i``, as ``auto`` draws its own."""
+    knn = neighbour_graph(X, seed)
+    return [umap_space(X, knn, seed + 100 * i, dims) for i in range(umaps)]
+
+
+def embedding_kmeans(X: np.ndarray, k: int, seed: int) -> dict[str, np.ndarray]:
+    """k-means on the standardised (``km-std``) and on the unit-length (``km-norm``) rows."""
+    from sklearn.preprocessing import StandardScaler
+
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True).clip(1e-9)
+    return {"km-std": clusterer("km", StandardScaler().fit_transform(X), k, seed),
+            "km-norm": clusterer("km", unit, k, seed)}
+
+
 def variants(X: np.ndarray, k: int, seed: int, text: bool, umaps: int) -> dict[str, np.ndarray]:
     """Every variant's labels for one seed (see the module docstring)."""
     dims = 5 if text else 10
-    knn = neighbour_graph(X, seed)
-    spaces = [umap_space(X, knn, seed + 100 * i, dims) for i in range(umaps)]
+    spaces = umap_spaces(X, seed, umaps, dims)
     out = {}
     for kind in ("km", "ward", "gmm"):
         runs = [clusterer(kind, Z, k, seed) for Z in spaces[:3]]
         out[f"{kind}-1"], out[f"{kind}-vote"] = runs[0], vote(np.stack(runs, 1), k)[0]
     runs = [clusterer("km", Z, k, seed) for Z in spaces]
-    graph = mine_neighbours(X, int(min(REFERENCE_NEIGHBOURS, max(2, len(X) // (2 * k)),
-                                       len(X) - 1)), seed)
+    graph = mine_neighbours(X, judging_neighbours(len(X), k), seed)
     scores = [criterion(labels, graph) for labels in runs]
     out["km-vote-all"] = vote(np.stack(runs, 1), k)[0]
     out["km-best-all"] = runs[int(np.argmax(scores))]
     out["pick-all"] = max((runs[0], out["km-vote-all"]), key=lambda lab: criterion(lab, graph))
     if text:
-        from sklearn.preprocessing import StandardScaler
-
         for nn in (30, 60):
             wide = knn_graph(X, nn + 1, seed)
             runs = [clusterer("km", umap_embed(X, dims, wide, seed + 100 * i, min_dist=0.0),
                               k, seed) for i in range(3)]
             out[f"u{nn}-vote"] = vote(np.stack(runs, 1), k)[0]
-        out["km-std"] = clusterer("km", StandardScaler().fit_transform(X), k, seed)
-        unit = X / np.linalg.norm(X, axis=1, keepdims=True).clip(1e-9)
-        out["km-norm"] = clusterer("km", unit, k, seed)
+        out.update(embedding_kmeans(X, k, seed))
     return out
 
 
