@@ -1,6 +1,6 @@
 """The labelled data sets of the quality suite, all built offline.
 
-139 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
+142 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
 six real signal sets of the UCR archive, two real news corpora, real package descriptions,
 tweets and book excerpts (``benchmarks/data``, with their sources, read by :mod:`real_sets` and
 :mod:`later_batches`), generated data with nuisance transformations (the signals in
@@ -13,7 +13,8 @@ that day, ``FRESH_5`` eight more on 2026-12-02, ``FRESH_6`` four more later that
 stop 38, ``FRESH_10`` seven more in stop 39, ``FRESH_11`` eight more later in stop 39,
 ``FRESH_12`` seven more in stop 41, ``FRESH_13`` four more in stop 42, ``FRESH_14`` five more in
 stop 43, ``FRESH_15`` five more in stop 46, ``FRESH_16`` eight and ``FRESH_17`` four
-more in stop 47, ``FRESH_18`` four more in stop 49 and ``FRESH_19`` three more in stop 50.
+more in stop 47, ``FRESH_18`` four more in stop 49 and ``FRESH_19`` three and ``FRESH_20``
+two more in stop 50.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from later_batches import (
     FRESH_17,
     FRESH_18,
     FRESH_19,
+    FRESH_20,
     fresh9,
     fresh10,
     fresh11,
@@ -113,7 +115,7 @@ TUNING = ("wine", "mixed-table", "waveforms", "docstrings", "digits", "shapes",
           "skewed-table", "small-blobs", "package-docs", "penguins", "penguins-measures",
           "cars", "numerals", "crabs", "biopsy", "glass", "pima",
           "stdlib-docs", "science-docs", "osuleaf", "daily-loads", "spectra", "seasonal-loads",
-          "newsgroups-long-tune")
+          "newsgroups-long-tune", "man-pages-tune")
 """The tuning half; ``skewed-table``, ``small-blobs`` and ``package-docs`` were added on
 2026-11-30 (stop 20) because every set on which ``auto`` still lost to a peer was a small
 table or a short text, and the first six gave no more signal there (``auto`` matched their
@@ -125,7 +127,8 @@ losses (small tables, short texts): on four of these six ``auto`` loses to a pee
 ``osuleaf`` (real leaf outlines, 427 readings), ``daily-loads``, ``spectra`` and
 ``seasonal-loads`` (signals aligned to the clock or to the wavelength) in stop 34, when the
 fourth held-out batch's real signals lost and the tuning half had only one signal set.
-``newsgroups-long-tune`` (270 long posts of 20 Newsgroups' train part) in stop 50: every
+``newsgroups-long-tune`` (270 long posts of 20 Newsgroups' train part) and ``man-pages-tune``
+(200 manual pages, after the held-out ``man-pages`` lost with windows) in stop 50: every
 other text set of the suite is cut to 1,500 characters or shorter, so none could show what
 reading a text past the sentence model's 256 word pieces gives."""
 HELD_OUT = ("breast-cancer", "aniso-blobs", "cbf", "library-docs", "digits-transformed",
@@ -496,7 +499,8 @@ BUILDERS = {
     "arcs-nuisance": arcs_nuisance,
     **{name: (lambda name=name, read=read: read(name)) for read, names in (
         (fresh16, FRESH_16), (fresh17, FRESH_17), (fresh18, FRESH_18),
-        (fresh19, (*FRESH_19, "newsgroups-long-tune"))) for name in names},
+        (fresh19, (*FRESH_19, *FRESH_20, "newsgroups-long-tune", "man-pages-tune")))
+       for name in names},
 }
 
 
