@@ -54,11 +54,9 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
                  progress: ProgressFn = no_progress, device: str = "cpu") -> np.ndarray:
     """Embed texts with all-MiniLM-L6-v2, shortest first, L2-normalised, in input order.
 
-    A text longer than the model's 256 word pieces is read in windows and their embeddings
-    averaged (:mod:`clustering.text_windows`); before stop 50 only its first 256 were read.
-    The pieces are encoded in order of length, so that each batch is padded only to its own
-    longest piece (:data:`ENCODE_BATCH`), and progress is reported every
-    :data:`PROGRESS_CHUNK` pieces.
+    The texts are encoded in order of length, so that each batch is padded only to its own
+    longest text (:data:`ENCODE_BATCH`), and progress is reported every
+    :data:`PROGRESS_CHUNK` texts.
 
     Parameters
     ----------
@@ -76,30 +74,20 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
     if os.environ.get(TEST_EMBEDDER) == "hashing":
         progress(1.0, f"embedding text {len(texts):,}/{len(texts):,} (test embedder)")
         return hashing_embed(texts)
-    from .text_windows import plan_windows, pool_windows
-
     model = load_minilm(device)
-    windows = plan_windows(texts, model.tokenizer, model.max_seq_length - 2)
-    pieces = windows.pieces
-    if windows.per_text > 1:
-        log.info("reading %d long texts in up to %d windows each: %d pieces",
-                 int((np.bincount(windows.owner) > 1).sum()), windows.per_text, len(pieces))
-    order = np.argsort([len(piece) for piece in pieces], kind="stable")
+    order = np.argsort([len(text) for text in texts], kind="stable")
     width = getattr(model, "get_embedding_dimension",  # the name since sentence-transformers 5
                     model.get_sentence_embedding_dimension)()
-    out = np.empty((len(pieces), width), dtype=np.float32)
-    what = "text" if len(pieces) == len(texts) else "text windows"
+    out = np.empty((len(texts), width), dtype=np.float32)
     with encode_precision(device):
-        for start in range(0, len(pieces), PROGRESS_CHUNK):
+        for start in range(0, len(texts), PROGRESS_CHUNK):
             rows = order[start:start + PROGRESS_CHUNK]
-            out[rows] = model.encode([pieces[i] for i in rows], batch_size=batch_size,
+            out[rows] = model.encode([texts[i] for i in rows], batch_size=batch_size,
                                      normalize_embeddings=True, show_progress_bar=False,
                                      convert_to_numpy=True)
             done = start + len(rows)
-            progress(done / len(pieces), f"embedding {what} {done:,}/{len(pieces):,}")
-    if len(pieces) == len(texts):
-        return out
-    return pool_windows(out, windows, len(texts))
+            progress(done / len(texts), f"embedding text {done:,}/{len(texts):,}")
+    return out
 
 
 def encode_precision(device: str):
