@@ -289,8 +289,8 @@ FRESH_19 = ("newsgroups-long", "reuters-long", "man-pages")
 """A nineteenth held-out batch, frozen on 2026-12-04 (stop 50) and committed before it was run
 or anything in ``auto`` changed in that stop: three real sets of long texts (medians of 370 to
 750 words, where every earlier text set was cut to 1,500 characters or shorter), for reading
-texts longer than the sentence model's 256 word pieces in windows; see
-``benchmarks/data/README.md``."""
+texts longer than the sentence model's 256 word pieces in windows (tried in stop 50 and put
+back); see ``benchmarks/data/README.md``."""
 
 
 def fresh19(name: str) -> Dataset:

@@ -1,20 +1,14 @@
 """The labelled data sets of the quality suite, all built offline.
 
 142 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
-six real signal sets of the UCR archive, two real news corpora, real package descriptions,
-tweets and book excerpts (``benchmarks/data``, with their sources, read by :mod:`real_sets` and
-:mod:`later_batches`), generated data with nuisance transformations (the signals in
-:mod:`signal_sets`), text assembled from installed libraries' docstrings, images rendered here
-(:mod:`image_sets`). ``HELD_OUT`` names the half frozen before any tuning (see
-``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at; ``FRESH`` four
-more held out on 2026-11-30, ``FRESH_3`` five more on 2026-12-01, ``FRESH_4`` nine more later
-that day, ``FRESH_5`` eight more on 2026-12-02, ``FRESH_6`` four more later that day,
-``FRESH_7`` eight more in stop 36, ``FRESH_8`` seven more in stop 37, ``FRESH_9`` eight more in
-stop 38, ``FRESH_10`` seven more in stop 39, ``FRESH_11`` eight more later in stop 39,
-``FRESH_12`` seven more in stop 41, ``FRESH_13`` four more in stop 42, ``FRESH_14`` five more in
-stop 43, ``FRESH_15`` five more in stop 46, ``FRESH_16`` eight and ``FRESH_17`` four
-more in stop 47, ``FRESH_18`` four more in stop 49 and ``FRESH_19`` three and ``FRESH_20``
-two more in stop 50.
+six real signal sets of the UCR archive, two real news corpora, package descriptions, manual
+pages, tweets and book excerpts (``benchmarks/data``, with their sources, read by
+:mod:`real_sets` and :mod:`later_batches`), generated data with nuisance transformations
+(the signals in :mod:`signal_sets`), text assembled from installed libraries' docstrings,
+images rendered here (:mod:`image_sets`). ``HELD_OUT`` names the half frozen before any tuning (see
+``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at; ``FRESH`` and
+``FRESH_3`` to ``FRESH_20`` the batches held out later, each frozen before it was run (on
+2026-11-30 to 2026-12-04, stops 20 to 50; their dates and sizes are in the README).
 """
 
 from __future__ import annotations
@@ -127,10 +121,8 @@ losses (small tables, short texts): on four of these six ``auto`` loses to a pee
 ``osuleaf`` (real leaf outlines, 427 readings), ``daily-loads``, ``spectra`` and
 ``seasonal-loads`` (signals aligned to the clock or to the wavelength) in stop 34, when the
 fourth held-out batch's real signals lost and the tuning half had only one signal set.
-``newsgroups-long-tune`` (270 long posts of 20 Newsgroups' train part) and ``man-pages-tune``
-(200 manual pages, after the held-out ``man-pages`` lost with windows) in stop 50: every
-other text set of the suite is cut to 1,500 characters or shorter, so none could show what
-reading a text past the sentence model's 256 word pieces gives."""
+``newsgroups-long-tune`` and ``man-pages-tune`` (long texts, which no other set has) in
+stop 50, for reading texts past the sentence model's 256 word pieces."""
 HELD_OUT = ("breast-cancer", "aniso-blobs", "cbf", "library-docs", "digits-transformed",
             "colour-patterns")
 FRESH = ("iris", "control-charts", "tool-docs", "letters")
