@@ -293,9 +293,9 @@ texts longer than the sentence model's 256 word pieces in windows (tried in stop
 back); see ``benchmarks/data/README.md``."""
 
 
-def fresh19(name: str) -> Dataset:
-    """The nineteenth held-out batch's long texts (stop 50; ``benchmarks/data/README.md``),
-    each cut to 8,000 characters:
+def long_texts(name: str) -> Dataset:
+    """The long texts of stop 50 (``benchmarks/data/README.md``), each cut to 8,000
+    characters. The nineteenth held-out batch:
 
     * ``newsgroups-long``: 300 posts of 350 words or more of the test part of 20 Newsgroups,
       50 from each of six groups (mideast, medicine, space, hockey, crypt, autos);
@@ -316,7 +316,7 @@ FRESH_20 = ("newsgroups-long-2", "man-sections")
 """A twentieth held-out batch, frozen on 2026-12-04 (stop 50) after the nineteenth's first run
 with windows (which lost on ``man-pages``) and before any other way of pooling the windows was
 tried: two more sets of long texts; see ``benchmarks/data/README.md``. Read by
-:func:`fresh19`:
+:func:`long_texts`:
 
 * ``newsgroups-long-2``: 234 posts of 350 words or more of the test part of 20 Newsgroups,
   up to 40 from each of six groups no long set had (politics misc, atheism, baseball,

@@ -51,7 +51,7 @@ from later_batches import (
     fresh16,
     fresh17,
     fresh18,
-    fresh19,
+    long_texts,
 )
 from real_sets import (  # noqa: E402
     basic_motions,
@@ -121,8 +121,7 @@ losses (small tables, short texts): on four of these six ``auto`` loses to a pee
 ``osuleaf`` (real leaf outlines, 427 readings), ``daily-loads``, ``spectra`` and
 ``seasonal-loads`` (signals aligned to the clock or to the wavelength) in stop 34, when the
 fourth held-out batch's real signals lost and the tuning half had only one signal set.
-``newsgroups-long-tune`` and ``man-pages-tune`` (long texts, which no other set has) in
-stop 50, for reading texts past the sentence model's 256 word pieces."""
+``newsgroups-long-tune`` and ``man-pages-tune`` (long texts, none before) in stop 50."""
 HELD_OUT = ("breast-cancer", "aniso-blobs", "cbf", "library-docs", "digits-transformed",
             "colour-patterns")
 FRESH = ("iris", "control-charts", "tool-docs", "letters")
@@ -491,7 +490,7 @@ BUILDERS = {
     "arcs-nuisance": arcs_nuisance,
     **{name: (lambda name=name, read=read: read(name)) for read, names in (
         (fresh16, FRESH_16), (fresh17, FRESH_17), (fresh18, FRESH_18),
-        (fresh19, (*FRESH_19, *FRESH_20, "newsgroups-long-tune", "man-pages-tune")))
+        (long_texts, (*FRESH_19, *FRESH_20, "newsgroups-long-tune", "man-pages-tune")))
        for name in names},
 }
 

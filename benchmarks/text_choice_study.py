@@ -32,11 +32,18 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT)), sys.path.insert(0, str(ROOT.parent))
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT.parent))
 
 from later_batches import FRESH_18  # noqa: E402
 from quality_sets import TUNING, build  # noqa: E402
-from vote_study import clusterer, embedding_kmeans, judging_neighbours, umap_spaces  # noqa: E402
+from vote_study import (  # noqa: E402
+    clusterer,
+    embedding_kmeans,
+    judging_neighbours,
+    umap_spaces,
+    unit_rows,
+)
 
 log = logging.getLogger("text_choice_study")
 UMAPS = [f"u{i}" for i in range(9)]
@@ -65,9 +72,8 @@ def candidates(X: np.ndarray, k: int, seed: int) -> dict[str, np.ndarray]:
            for i, Z in enumerate(umap_spaces(X, seed, len(UMAPS), 5))}
     fit["vote"] = vote(np.stack([fit["u0"], fit["u1"], fit["u2"]], 1), k)[0]
     fit.update(embedding_kmeans(X, k, seed))
-    unit = X / np.linalg.norm(X, axis=1, keepdims=True).clip(1e-9)
     fit["ref-std"] = refined(StandardScaler().fit_transform(X), fit["u0"], k, seed)
-    fit["refv-norm"] = refined(unit, fit["vote"], k, seed)
+    fit["refv-norm"] = refined(unit_rows(X), fit["vote"], k, seed)
     return {name: labels.astype(np.int64) for name, labels in fit.items()}
 
 

@@ -75,13 +75,17 @@ def umap_spaces(X: np.ndarray, seed: int, umaps: int, dims: int) -> list[np.ndar
     return [umap_space(X, knn, seed + 100 * i, dims) for i in range(umaps)]
 
 
+def unit_rows(X: np.ndarray) -> np.ndarray:
+    """``X``'s rows scaled to unit length."""
+    return X / np.linalg.norm(X, axis=1, keepdims=True).clip(1e-9)
+
+
 def embedding_kmeans(X: np.ndarray, k: int, seed: int) -> dict[str, np.ndarray]:
     """k-means on the standardised (``km-std``) and on the unit-length (``km-norm``) rows."""
     from sklearn.preprocessing import StandardScaler
 
-    unit = X / np.linalg.norm(X, axis=1, keepdims=True).clip(1e-9)
     return {"km-std": clusterer("km", StandardScaler().fit_transform(X), k, seed),
-            "km-norm": clusterer("km", unit, k, seed)}
+            "km-norm": clusterer("km", unit_rows(X), k, seed)}
 
 
 def variants(X: np.ndarray, k: int, seed: int, text: bool, umaps: int) -> dict[str, np.ndarray]:
