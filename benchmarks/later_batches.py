@@ -307,7 +307,8 @@ def long_texts(name: str) -> Dataset:
 
     Also reads the tuning half's ``newsgroups-long-tune`` (270 posts of the train part, 45
     from each of six other groups) and ``man-pages-tune`` (200 other manual pages, 50 from
-    each of the same four sections), built the same way, and :data:`FRESH_20`.
+    each of the same four sections), built the same way, :data:`FRESH_20` and
+    :data:`FRESH_21`.
     """
     return corpus(name, label="section" if name.startswith("man-") else "category")
 
@@ -324,3 +325,20 @@ tried: two more sets of long texts; see ``benchmarks/data/README.md``. Read by
 * ``man-sections``: 400 manual pages, 80 from each of the sections 1, 2, 3, 7 and 8, none
   of ``man-pages``' or ``man-pages-tune``'s.
 """
+FRESH_21 = ("newsgroups-long-3", "reuters-long-2", "man-libraries")
+"""A twenty-first held-out batch, frozen on 2026-12-04 (stop 51) and committed before it was
+run or anything in ``auto`` changed in that stop: three more sets of long texts, for that
+stop's look at the words past the sentence model's 256 word pieces; see
+``benchmarks/data/README.md``. Read by :func:`long_texts`:
+
+* ``newsgroups-long-3``: 215 posts of 350 words or more of the train part of 20 Newsgroups,
+  up to 40 from each of six groups (IBM PC hardware, Mac hardware, for sale, religion misc,
+  medicine, mideast);
+* ``reuters-long-2``: 189 Reuters-21578 stories of 250 words or more of nine R52 topics (up
+  to 30 each; none of ``reuters-long``'s stories);
+* ``man-libraries``: 147 manual pages of section 3 of 300 words or more by kind of library
+  (C ``3`` 60, Perl modules ``3pm`` 60, Perl's own ``3perl`` 17, Tcl ``3t`` 10), none of the
+  other manual page sets'.
+"""
+LONG_TEXTS = (*FRESH_19, *FRESH_20, *FRESH_21, "newsgroups-long-tune", "man-pages-tune")
+"""Every set :func:`long_texts` reads."""

@@ -1,14 +1,14 @@
 """The labelled data sets of the quality suite, all built offline.
 
-142 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
+145 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
 six real signal sets of the UCR archive, two real news corpora, package descriptions, manual
 pages, tweets and book excerpts (``benchmarks/data``, with their sources, read by
 :mod:`real_sets` and :mod:`later_batches`), generated data with nuisance transformations
 (the signals in :mod:`signal_sets`), text assembled from installed libraries' docstrings,
 images rendered here (:mod:`image_sets`). ``HELD_OUT`` names the half frozen before any tuning (see
 ``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at; ``FRESH`` and
-``FRESH_3`` to ``FRESH_20`` the batches held out later, each frozen before it was run (on
-2026-11-30 to 2026-12-04, stops 20 to 50; their dates and sizes are in the README).
+``FRESH_3`` to ``FRESH_21`` the batches held out later, each frozen before it was run (on
+2026-11-30 to 2026-12-04, stops 20 to 51; their dates and sizes are in the README).
 """
 
 from __future__ import annotations
@@ -39,8 +39,7 @@ from later_batches import (
     FRESH_16,
     FRESH_17,
     FRESH_18,
-    FRESH_19,
-    FRESH_20,
+    LONG_TEXTS,
     fresh9,
     fresh10,
     fresh11,
@@ -490,7 +489,7 @@ BUILDERS = {
     "arcs-nuisance": arcs_nuisance,
     **{name: (lambda name=name, read=read: read(name)) for read, names in (
         (fresh16, FRESH_16), (fresh17, FRESH_17), (fresh18, FRESH_18),
-        (long_texts, (*FRESH_19, *FRESH_20, "newsgroups-long-tune", "man-pages-tune")))
+        (long_texts, LONG_TEXTS))
        for name in names},
 }
 
