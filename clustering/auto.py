@@ -11,6 +11,8 @@ What it does, in order:
    and more also an ImageNet-pretrained encoder fine-tuned with the same pretext
    (:func:`clustering.deep.pretrained.finetune_pretrained`); on the CPU only that one (both
    do not fit the time budget, :data:`clustering.auto_views.BOTH_IMAGE_VIEWS_ON_CPU`).
+   Texts of which the sentence model reads less than half (its first 256 word pieces) also
+   get a view of their words, TF-IDF reduced by SVD (:data:`clustering.auto_views.WORDS`).
 2. **k**, when not given: for tables, the largest k whose k-means clusters in the UMAP of
    the features one half of the rows predicts for the other (prediction strength,
    :func:`clustering.kselect.prediction_strength_k`); else in the UMAP of the learned view,
@@ -27,7 +29,8 @@ What it does, in order:
    view k-means
    on it and on its UMAP and SCAN heads trained on it, then self-labelled (not on the
    1,280-D fine-tuned view; that one gets k-means pieces of its UMAP joined along its own
-   neighbour graph instead, :mod:`clustering.merge_clusters`).
+   neighbour graph instead, :mod:`clustering.merge_clusters`; the words of long texts get
+   UMAP + k-means and its vote, as the features do).
    (Spectral clustering of the graph the criterion reads is left out: it cuts the very graph
    it is judged in; of a learned view's graph it won on 5,000 rows of the mixed-type table
    with ACC 0.36, of the features' graph it lost on held-out texts.)
@@ -37,7 +40,8 @@ What it does, in order:
    kappa), once over all points and once per cluster averaged over the clusters (so that
    a clustering which merges groups and spends the clusters saved on a few outliers scores
    low), the two averaged (:func:`criterion`), in the learned views when there are any
-   (averaged; they hold the invariances the augmentations taught; the 1,280-D fine-tuned
+   (averaged; they hold the invariances the augmentations taught; long texts' words hold
+   what the sentence model never read; the 1,280-D fine-tuned
    view also through the graph of a UMAP of it, :data:`UMAP_GRAPH_ABOVE`), else in the
    features; signals aligned to their readings' places (a day's hours, a spectrum's
    wavelengths: :func:`clustering.series.alignment`) in the features' graph as well, since
@@ -65,6 +69,7 @@ from .auto_views import (
     LEARNED_VIEWS,
     UMAP_EPOCHS,
     VIEWS,
+    WORDS,
     make_views,
     standardise,
 )
@@ -173,9 +178,10 @@ def fits_on_sample(n: int, modality: str) -> bool:
 class _Run:
     """The views, candidates and timings of one ``auto`` fit."""
 
-    def __init__(self, X, k, seed, knn, ctx, progress, texts=None, modality="table"):
+    def __init__(self, X, k, seed, knn, ctx, progress, texts=None, modality="table",
+                 text_view=False):
         self.X, self.k, self.seed, self.knn, self.ctx = X, k, seed, knn, ctx
-        self.modality = modality
+        self.modality, self.text_view = modality, text_view
         self.progress, self.texts = progress, texts
         self.info: dict = {}
         self.heads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -240,7 +246,7 @@ class _Run:
                                             else f"{how}, in the {len(others) + 1} UMAPs of "
                                             f"the features (seeds {seeds})")
                 return self.k
-            where = next((v for v in self.views if v in VIEWS), None)
+            where = next((v for v in self.views if v in VIEWS and v != WORDS), None)
             if len(self.X) < PLATEAU_K_FROM_ROWS:
                 where = None  # as before views on few rows (PLATEAU_K_FROM_ROWS)
             if where is not None and f"{where}-umap" in self.views:
@@ -376,8 +382,9 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
     checkpoint_dir : Path, optional
         Training checkpoints (resumed from when present).
     texts : list of str, optional
-        The texts, when ``X`` holds their sentence-model embeddings (the text view embeds
-        augmented copies of them the same way) when ``text_view`` is on.
+        The texts, when ``X`` holds their sentence-model embeddings: long ones get the view
+        of their words (:data:`clustering.auto_views.LONG_TEXTS`), and the text view embeds
+        augmented copies of them the same way when ``text_view`` is on.
     text_view : bool
         Train the text view (see :data:`OPTIONS`).
 
@@ -417,8 +424,7 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
     X = np.ascontiguousarray(X, dtype=np.float32)
     if knn is None and len(X) >= TINY:
         knn = knn_graph(X, 15, random_state)
-    run = _Run(X, n_clusters, random_state, knn, ctx, progress, texts if text_view else None,
-               modality)
+    run = _Run(X, n_clusters, random_state, knn, ctx, progress, texts, modality, text_view)
     make_views(run, modality)
     progress(0.6, f"auto: candidates with k={run.ensure_k()}")
     make_candidates(run)

