@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 15
+PIPELINE_VERSION = 17
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -42,4 +42,6 @@ the learned view of signals and images from 30 rows up, not only above 200
 each row first at distance exactly 0 (:func:`clustering.projection.knn_graph`), which
 changes every UMAP of more than 15 columns and up to 20,000 rows (maps, ``umap-*`` methods,
 ``auto``'s views). 15 (stop 44): on the CPU ``auto`` fine-tunes the pretrained image encoder
-150 steps, not 60 (:data:`clustering.auto_views.FINETUNE_STEPS`)."""
+150 steps, not 60 (:data:`clustering.auto_views.FINETUNE_STEPS`). (16 keyed stop 50's windows
+over long texts, put back.) 17 (stop 51): ``auto`` gives texts of which the sentence model
+reads less than half a view of their words (:data:`clustering.auto_views.WORDS`)."""
