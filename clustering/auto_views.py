@@ -257,6 +257,10 @@ def _words_view(run: _Run) -> None:
     run.info["text_unread_share"] = round(share, 3)
     if share < LONG_TEXTS:
         return
+    run.info["long_texts"] = (
+        f"{share:.0%} of these texts' words lie past the part of each text the sentence "
+        "model reads, so auto also read all their words (TF-IDF, the 'words' view) and "
+        "judged its candidates in them.")
     run.progress(0.05, "auto: the long texts' words (TF-IDF)")
     run.views[WORDS] = run.timed("view:words", lambda: tfidf_svd(run.texts,
                                                                  random_state=run.seed))

@@ -277,7 +277,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
                                                          confidence=clus.confidence))
     progress(1.0, "done")
     notes = tuple(data.notes) + tuple(feats.notes) + tuple(
-        v for k, v in clus.info.items() if k in ("k_selection", "note"))
+        v for k, v in clus.info.items() if k in ("k_selection", "note", "long_texts"))
     if "auto" in clus.info:
         notes += (f"auto chose {clus.info['auto']['winner']}: {clus.info['auto']['why']}.",)
     if clus.space is not None and data.map_xy is None:

@@ -50,6 +50,7 @@ def test_long_texts_are_judged_in_their_words_and_short_ones_are_not():
                                           f"kappa on the {WORDS} graph")
     assert choice["winner"].startswith(f"{WORDS}-")
     assert result.info["text_unread_share"] >= LONG_TEXTS
+    assert "the sentence model reads" in result.info["long_texts"]  # a note of the run
     assert result.info["space"].startswith(f"the {WORDS} view (")  # SVD of a 40-word vocabulary
     assert cluster_metrics(openings, result.labels, y)["acc"] > 0.95
     baseline = result.alternatives[:, choice["alternatives"].index("umap-kmeans")]
@@ -60,6 +61,24 @@ def test_long_texts_are_judged_in_their_words_and_short_ones_are_not():
     short = [" ".join(text.split()[300:340]) for text in texts]  # the topic, in 40 words
     plain = cluster(hashing_embed(short), "auto", 3, modality="text", texts=short,
                     random_state=0)
-    assert plain.info["text_unread_share"] == 0.0
+    assert plain.info["text_unread_share"] == 0.0 and "long_texts" not in plain.info
     assert not any(name.startswith(WORDS) for name in plain.info["auto"]["scores"])
     assert plain.info["auto"]["criterion"].split(" on the ")[1].startswith("features graph")
+
+
+def test_a_run_on_a_file_of_long_texts_says_it_read_their_words(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from clustering.pipeline import RunConfig, run_pipeline
+    from clustering.text_features import TEST_EMBEDDER
+
+    monkeypatch.setenv(TEST_EMBEDDER, "hashing")  # reads every word: the test is the run's path
+    texts, y, _ = long_texts(90)
+    path = tmp_path / "posts.csv"
+    pd.DataFrame({"body": texts, "topic": y}).to_csv(path, index=False)
+    result = run_pipeline(RunConfig(data=str(path), kind="text", text_column="body",
+                                    label_column="topic", clusters=3, seed=0))
+    assert WORDS in result.clustering.info["auto"]["scores_per_graph"]["umap-kmeans"]
+    notes = " ".join(result.notes)
+    assert "also read all their words" in notes
+    assert result.metrics["acc"] > 0.9
