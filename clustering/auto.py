@@ -17,9 +17,9 @@ What it does, in order:
    the features one half of the rows predicts for the other (prediction strength,
    :func:`clustering.kselect.prediction_strength_k`); else in the UMAP of the learned view,
    the largest k before k-means starts cutting groups (:func:`plateau_k`); for texts
-   without one and for uploaded embeddings, the number of communities of their neighbour
-   graph (:func:`clustering.kselect.community_k`); else the best silhouette of k-means in
-   the UMAP of the features.
+   without one (the words of long texts are not read for k) and for uploaded embeddings,
+   the number of communities of their neighbour graph (:func:`clustering.kselect.
+   community_k`); else the best silhouette of k-means in the UMAP of the features.
 3. **Candidates** (:mod:`clustering.auto_candidates`): k-means on the features (not on
    texts' sentence embeddings), the UMAP + k-means baseline and a vote of it over several
    UMAP seeds
