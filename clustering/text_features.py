@@ -118,7 +118,10 @@ def unread_share(texts: list[str]) -> float:
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.no_truncation()
     tokenizer.no_padding()
-    pieces = np.array([len(e.ids) for e in tokenizer.encode_batch(list(texts))], dtype=float)
+    texts = list(texts)
+    pieces = np.array([len(e.ids) for start in range(0, len(texts), PROGRESS_CHUNK)
+                       for e in tokenizer.encode_batch(texts[start:start + PROGRESS_CHUNK])],
+                      dtype=float)  # in chunks: 4,143 long posts' encodings held 300 MiB
     total = pieces.sum()
     return float(np.clip(pieces - window, 0, None).sum() / total) if total else 0.0
 
