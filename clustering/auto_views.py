@@ -135,7 +135,7 @@ Contrastive 1,000 since stop 30 (600 until stop 19; tuning half, ``digits``, see
 ``auto``'s ACC): stop 19's machine 600 steps 0.959 / 0.974 / 0.959, 800 0.976 / 0.977 /
 0.964, 1,000 0.992 / 0.974 / 0.960; stop 30's machine 800 0.960 / 0.954 / 0.959 (mean
 0.958), 1,000 0.976 / 0.959 / 0.976 (0.970) in float32 and 0.977 / 0.969 / 0.964 (0.970) in
-bfloat16, 14 s more in float32 and none in bfloat16 (:data:`CONTRASTIVE_CPU_BF16`).
+bfloat16, 14 s more in float32 and none in bfloat16 (:data:`CONTRASTIVE_BF16`).
 Signals: 300 (600 matched it on ``waveforms`` in stop 19). Stop 44 tried 600 again (not
 kept): tuning half, the five signal sets, seeds 0-2, ``auto``'s ACC 0.759 -> 0.783
 (``spectra`` 0.566 -> 0.660, ``osuleaf`` 0.452 -> 0.474, the other three within 0.004; 5-13 s
@@ -144,10 +144,11 @@ more a run); the six held-out signal sets of more than 256 rows (below, both are
 ``italy-power`` 0.829 -> 0.716: one seed's pick flipped on a near tie, 0.958 against 0.956;
 the rest within 0.001): not kept, as a tuning-half gain that the held-out sets did not
 confirm, for its cost (``benchmarks/README.md``, stop 44)."""
-CONTRASTIVE_CPU_BF16 = True
-"""Train the contrastive pretext (the small encoder from scratch) in bfloat16 on CPUs that
-compute it natively (:func:`clustering.device.cpu_has_native_bf16`): on stop 30's machine
-(AMX) 1,000 steps cost what 800 did in float32. Not for the EfficientNet, whose depthwise
+CONTRASTIVE_BF16 = True
+"""Train the contrastive pretext (the small encoder from scratch) in bfloat16 on CUDA and on
+CPUs that compute it natively (:func:`clustering.device.cpu_has_native_bf16`): on stop 30's
+machine (AMX) 1,000 steps cost what 800 did in float32. Every other loop trains in float32
+(:meth:`.deep.common.TrainContext.autocast`). Not for the EfficientNet, whose depthwise
 convolutions took 1.39 s a fine-tuning step in bfloat16 against 0.62 s in float32."""
 CONTRASTIVE_STEPS_BESIDE_FINETUNED = 400
 """Contrastive pretext steps when the fine-tuned view is trained too (images of 16 px and
@@ -230,9 +231,10 @@ def make_views(run: _Run, modality: str) -> None:
 
         images = run.X.reshape(n, *run.ctx.image_shape)
         Z = run.timed(f"view:{pretext}", lambda: train_contrastive(
-            images, sub, epochs=epochs, cpu_bf16=CONTRASTIVE_CPU_BF16)[0])
-        if sub.cpu_bf16_applies(CONTRASTIVE_CPU_BF16):
-            run.info["precision"] = {"contrastive": "bfloat16 (this CPU computes it natively)"}
+            images, sub, epochs=epochs, bf16=CONTRASTIVE_BF16)[0])
+        if sub.bf16_applies(CONTRASTIVE_BF16):
+            run.info["precision"] = {"contrastive": f"bfloat16 (this {sub.device.type} "
+                                                    "computes it natively)"}
     elif pretext == "sccl":
         Z = _text_view(run, sub)
     else:

@@ -299,8 +299,8 @@ def test_signal_encoder_reads_long_rows_averaged_down_and_short_rows_as_they_are
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cpu_bf16", [False, True], ids=["float32", "bf16-if-native"])
-def test_contrastive_embedding_separates_two_kinds_of_images(cpu_bf16):
+@pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bf16-if-native"])
+def test_contrastive_embedding_separates_two_kinds_of_images(bf16):
     from sklearn.cluster import KMeans
 
     from clustering.deep.contrastive import contrastive_embedding
@@ -311,16 +311,16 @@ def test_contrastive_embedding_separates_two_kinds_of_images(cpu_bf16):
     imgs[kind == 0, :, 3:5] = 1.0  # vertical bar
     imgs[kind == 1, 3:5, :] = 1.0  # horizontal bar
     seed_everything(0)
-    emb = contrastive_embedding(imgs, TrainContext(seed=0), epochs=15, cpu_bf16=cpu_bf16)
+    emb = contrastive_embedding(imgs, TrainContext(seed=0), epochs=15, bf16=bf16)
     assert emb.shape == (200, 128)
     labels = KMeans(2, n_init=5, random_state=0).fit_predict(emb)
     assert adjusted_rand_score(kind, labels) > 0.9
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["native-bf16", "no-bf16"])
-def test_cpu_bfloat16_only_where_asked_native_and_not_switched_off(monkeypatch, native):
-    """``auto``'s contrastive pretext may train in bfloat16 on the CPU; nothing else does, and
-    not on CPUs that would emulate it or where ``CLUSTERLAB_CPU_BF16=0``."""
+def test_bfloat16_only_where_asked_native_and_not_switched_off(monkeypatch, native):
+    """``auto``'s contrastive pretext may train in bfloat16 on CUDA and on CPUs that compute
+    it natively; nothing else does, on any device, nor where ``CLUSTERLAB_CPU_BF16=0``."""
     from clustering import device
 
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: native)
@@ -328,12 +328,14 @@ def test_cpu_bfloat16_only_where_asked_native_and_not_switched_off(monkeypatch, 
     ctx = TrainContext(seed=0)
     with ctx.autocast():
         assert not torch.is_autocast_enabled("cpu")
-    with ctx.autocast(cpu_bf16=True):
+    with ctx.autocast(bf16=True):
         assert torch.is_autocast_enabled("cpu") == native
-    assert ctx.cpu_bf16_applies() == native and not ctx.cpu_bf16_applies(False)
+    assert ctx.bf16_applies() == native and not ctx.bf16_applies(False)
+    gpu = TrainContext(device="cuda", seed=0)  # a device object: no GPU is needed to ask
+    assert gpu.bf16_applies() and not gpu.bf16_applies(False)
     monkeypatch.setenv("CLUSTERLAB_CPU_BF16", "0")
     assert not device.cpu_has_native_bf16()
-    with ctx.autocast(cpu_bf16=True):
+    with ctx.autocast(bf16=True):
         assert not torch.is_autocast_enabled("cpu")
 
 

@@ -123,15 +123,15 @@ def nt_xent(z1, z2, temperature: float = 0.5):
 
 
 def contrastive_pass(x, index_batches, encoder, projector, opt, ctx: TrainContext,
-                     cpu_bf16: bool = False) -> float:
+                     bf16: bool = False) -> float:
     """One pass of NT-Xent steps over the given batches of ``x``; the summed loss.
 
-    ``cpu_bf16``: bfloat16 on a CPU that computes it natively (see ``ctx.autocast``).
+    ``bf16``: bfloat16 where the device computes it natively (see ``ctx.autocast``).
     """
     total = 0.0
     for idx in index_batches:
         batch = x[idx.to(ctx.device)]
-        with ctx.autocast(cpu_bf16):
+        with ctx.autocast(bf16):
             loss = nt_xent(projector(encoder(random_views(batch, ctx))).float(),
                            projector(encoder(random_views(batch, ctx))).float())
         step(opt, loss)
@@ -149,7 +149,7 @@ def contrastive_embedding(images: np.ndarray, ctx: TrainContext, **settings) -> 
 
 def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 100,
                       batch_size: int = 256, lr: float = 1e-3, dim: int = 128,
-                      cpu_bf16: bool = False):
+                      bf16: bool = False):
     """Train the encoder on the images (resuming from the context's checkpoint).
 
     Parameters
@@ -158,9 +158,8 @@ def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 10
     ctx : TrainContext
     epochs, batch_size, lr, dim
         Training settings.
-    cpu_bf16 : bool
-        Train in bfloat16 on a CPU that computes it natively (``auto`` does; on CUDA
-        bfloat16 is used anyway).
+    bf16 : bool
+        Train in bfloat16 on CUDA and on a CPU that computes it natively (``auto`` does).
 
     Returns
     -------
@@ -182,7 +181,7 @@ def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 10
 
     def one_epoch(epoch: int) -> str:
         total = contrastive_pass(x, batches(len(x), batch_size, ctx), encoder, projector, opt,
-                                 ctx, cpu_bf16)
+                                 ctx, bf16)
         return f"contrastive pretext epoch {epoch + 1}/{epochs}, loss {total:.3f}"
 
     train_epochs(ctx, "contrastive", {"encoder": encoder, "projector": projector, "opt": opt},
