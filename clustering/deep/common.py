@@ -108,8 +108,8 @@ class TrainContext:
         pretext does), on a GPU as on the CPU: all of ``auto``'s figures were measured so.
         The first GPU run (stop 52, H200), with every loop in bfloat16 on CUDA, gave
         ``demo:digits`` 0.961 on seed 0 where the CPU gives 0.976; on the CPU, every loop
-        autocast to bfloat16 gave 0.948 (seed 0), the contrastive pretext alone 0.977 / 0.969
-        / 0.964 (seeds 0-2, stop 30).
+        autocast to bfloat16 gave 0.948 / 0.959 (seeds 0 / 1; 0.976 / 0.979 in float32), the
+        contrastive pretext alone 0.977 / 0.969 / 0.964 (seeds 0-2, stop 30).
 
         Parameters
         ----------
