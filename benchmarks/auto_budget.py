@@ -51,6 +51,7 @@ CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {parent!r})
 start = time.perf_counter()
+from clustering.device import resolve_device
 from clustering.pipeline import RunConfig, run_pipeline
 source, seed = {source!r}, {seed}
 if source.startswith("demo:"):
@@ -68,7 +69,8 @@ print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timi
                   "acc": result.metrics["acc"], "winner": result.clustering.params["pipeline"],
                   "auto_seconds": result.clustering.info["auto"]["seconds"],
                   "finetune": result.clustering.info.get("finetune"),
-                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "device": resolve_device("auto")}}))
 """
 
 
