@@ -50,7 +50,8 @@ def test_same_seed_same_result_on_cuda(method, blobs3):
     np.testing.assert_allclose(a.soft, b.soft, atol=1e-5)
 
 
-def test_contrastive_embedding_separates_two_kinds_of_images_on_cuda():
+@pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bf16"])
+def test_contrastive_embedding_separates_two_kinds_of_images_on_cuda(bf16):
     from sklearn.cluster import KMeans
 
     from clustering.deep.contrastive import contrastive_embedding
@@ -61,7 +62,7 @@ def test_contrastive_embedding_separates_two_kinds_of_images_on_cuda():
     imgs[kind == 0, :, 3:5] = 1.0
     imgs[kind == 1, 3:5, :] = 1.0
     seed_everything(0)
-    emb = contrastive_embedding(imgs, TrainContext(device="cuda", seed=0), epochs=15)
+    emb = contrastive_embedding(imgs, TrainContext(device="cuda", seed=0), epochs=15, bf16=bf16)
     assert emb.shape == (200, 128) and np.isfinite(emb).all()
     labels = KMeans(2, n_init=5, random_state=0).fit_predict(emb)
     assert adjusted_rand_score(kind, labels) > 0.9
