@@ -6,7 +6,7 @@ import logging
 
 from .errors import InputError
 
-__all__ = ["cpu_has_native_bf16", "limit_cpu_threads", "resolve_device"]
+__all__ = ["cpu_has_native_bf16", "limit_cpu_threads", "out_of_memory", "resolve_device"]
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +81,30 @@ def cpu_has_native_bf16() -> bool:
         return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except (AttributeError, RuntimeError):  # private helpers: absent in other torch builds
         return False
+
+
+def out_of_memory(exc: BaseException) -> str | None:
+    """One sentence for a run that ran out of memory, on the GPU or in RAM; None otherwise.
+
+    A GPU's memory is smaller than a machine's, and ``--device cpu`` (the app's Device
+    ``cpu``) is the way round it, so the sentence says that rather than "internal error".
+
+    Examples
+    --------
+    >>> out_of_memory(MemoryError())[:40]
+    'the machine ran out of memory; try a sma'
+    >>> out_of_memory(ValueError("x")) is None
+    True
+    """
+    if isinstance(exc, MemoryError):
+        return "the machine ran out of memory; try a smaller data set or fewer dimensions."
+    import sys
+
+    torch = sys.modules.get("torch")  # a CUDA error can only come from an imported torch
+    oom = getattr(torch, "OutOfMemoryError", None) if torch is not None else None
+    if oom is not None and isinstance(exc, oom):
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        detail = f" ({first[:160]})" if first else ""
+        return (f"the GPU ran out of memory{detail}; run on the CPU (--device cpu, or Device "
+                "cpu in the app) or on fewer rows.")
+    return None

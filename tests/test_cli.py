@@ -232,6 +232,28 @@ def test_crash_log_is_private_in_the_store_and_ignores_planted_symlinks(tmp_path
     assert oct(logs[0].stat().st_mode & 0o777) == "0o600"
 
 
+def test_a_gpu_out_of_memory_says_so_and_how_to_run_on_the_cpu(blobs_csv, tmp_path,
+                                                                monkeypatch, capsys):
+    """CUDA's out-of-memory error is not an internal error: the user is told to run on the
+    CPU or on fewer rows, and nothing is written under the final names."""
+    import torch
+
+    import clustering.deep.sela as sela
+
+    def out_of_memory(*args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB.\nmore")
+
+    monkeypatch.setattr(sela, "step", out_of_memory)
+    out = tmp_path / "out"
+    code = main(["run", "--data", str(blobs_csv), "--method", "sela", "--clusters", "4",
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1 and "internal error" not in err
+    assert ("the GPU ran out of memory (CUDA out of memory. Tried to allocate 2.00 GiB.); "
+            "run on the CPU (--device cpu") in err
+    assert not out.exists()
+
+
 def _table_with_map(path, n=60, bad_row=None):
     import numpy as np
 

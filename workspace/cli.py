@@ -382,10 +382,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted; nothing was written under the final names.\n")
         return 130
-    except MemoryError:
-        sys.stderr.write("\nerror: out of memory; try a smaller data set or fewer dimensions.\n")
-        return 1
     except Exception as exc:  # noqa: BLE001 - last resort: one line, details in the log file
+        from clustering.device import out_of_memory
+
+        if (message := out_of_memory(exc)) is not None:
+            sys.stderr.write(f"\nerror: {message}\n")
+            return 1
         return _internal_error(exc)
 
 

@@ -210,8 +210,11 @@ def main(argv: list[str] | None = None) -> int:
         _finish(store, job["id"], "failed", "failed", str(exc))
         return 2
     except Exception as exc:  # noqa: BLE001 - reported to the page, logged in full
+        from clustering.device import out_of_memory
+
         log.exception("job %d failed", job["id"])
-        _finish(store, job["id"], "failed", "failed", f"{type(exc).__name__}: {exc}")
+        _finish(store, job["id"], "failed", "failed",
+                out_of_memory(exc) or f"{type(exc).__name__}: {exc}")
         return 1
     finally:
         stop.set()
