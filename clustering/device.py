@@ -6,7 +6,8 @@ import logging
 
 from .errors import InputError
 
-__all__ = ["cpu_has_native_bf16", "limit_cpu_threads", "out_of_memory", "resolve_device"]
+__all__ = ["cpu_has_native_bf16", "fix_cublas_workspace", "limit_cpu_threads", "out_of_memory",
+           "resolve_device"]
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,22 @@ def resolve_device(requested: str = "auto") -> str:
     else:
         raise InputError(f"device '{requested}' was asked for but no such device is available "
                          "here; use device auto or cpu.")
+    if device == "cuda":
+        fix_cublas_workspace()
     log.info("device: %s (asked for %s)", device, requested)
     return device
+
+
+def fix_cublas_workspace() -> None:
+    """Give cuBLAS the fixed workspace it needs to compute the same sums on every run.
+
+    cuBLAS reads ``CUBLAS_WORKSPACE_CONFIG`` when a process first uses it, so this is set
+    when the device is resolved and again before training (a no-op once set, and never over
+    a value the user chose); without it, the same seed may give other numbers on a GPU.
+    """
+    import os
+
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 
 def limit_cpu_threads() -> int:

@@ -1,6 +1,7 @@
 """Deep methods: loss properties, Sinkhorn marginals, determinism, save/load/predict, CLI."""
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -337,6 +338,16 @@ def test_bfloat16_only_where_asked_native_and_not_switched_off(monkeypatch, nati
     assert not device.cpu_has_native_bf16()
     with ctx.autocast(bf16=True):
         assert not torch.is_autocast_enabled("cpu")
+
+
+def test_seeding_fixes_cublas_workspace_unless_the_user_chose_one(monkeypatch):
+    """Same seed, same numbers on a GPU needs cuBLAS's fixed workspace; a user's own wins."""
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    seed_everything(0)
+    assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+    monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", ":16:8")
+    seed_everything(0)
+    assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":16:8"
 
 
 def test_temi_loss_rewards_agreeing_pairs_and_penalises_collapse():

@@ -136,9 +136,15 @@ class TrainContext:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch; deterministic kernels where torch has them."""
+    """Seed Python, NumPy and torch; deterministic kernels where torch has them.
+
+    On CUDA that includes cuBLAS's (:func:`clustering.device.fix_cublas_workspace`).
+    """
     import torch
 
+    from ..device import fix_cublas_workspace
+
+    fix_cublas_workspace()
     random.seed(seed)
     np.random.seed(seed % 2**32)  # noqa: NPY002 - libraries reading the global state
     torch.manual_seed(seed)
