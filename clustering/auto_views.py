@@ -233,8 +233,8 @@ def make_views(run: _Run, modality: str) -> None:
         Z = run.timed(f"view:{pretext}", lambda: train_contrastive(
             images, sub, epochs=epochs, bf16=CONTRASTIVE_BF16)[0])
         if sub.bf16_applies(CONTRASTIVE_BF16):
-            run.info["precision"] = {"contrastive": f"bfloat16 (this {sub.device.type} "
-                                                    "computes it natively)"}
+            where = "the GPU" if sub.device.type == "cuda" else "this CPU"
+            run.info["precision"] = {"contrastive": f"bfloat16 ({where} computes it natively)"}
     elif pretext == "sccl":
         Z = _text_view(run, sub)
     else:

@@ -82,5 +82,7 @@ def test_auto_on_cuda_trains_both_image_views_and_repeats_itself():
     assert {"contrastive", "finetuned"} <= graphs
     assert "contrastive-scan" in choice["scores"]
     assert runs[0].info["finetune"]["planned"] == auto_views.FINETUNE_STEPS["gpu"]
+    assert runs[0].info["precision"] == {
+        "contrastive": "bfloat16 (the GPU computes it natively)"}  # every other loop float32
     assert hungarian_accuracy(kinds, runs[0].labels) >= 0.9
     np.testing.assert_array_equal(runs[0].labels, runs[1].labels)
