@@ -25,6 +25,13 @@ def blobs():
     return X.astype(np.float32), y
 
 
+@pytest.fixture(scope="module")
+def blobs3():
+    """300 points in 3 standardised 4-D blobs (the deep methods' quick case)."""
+    X, y = make_blobs(n_samples=300, centers=3, n_features=4, cluster_std=0.6, random_state=3)
+    return ((X - X.mean(0)) / X.std(0)).astype(np.float32), y
+
+
 @pytest.fixture
 def blobs_csv(tmp_path, blobs):
     """The blobs as a CSV with an id and a label column."""

@@ -78,12 +78,6 @@ def test_image_augmentation_keeps_shape_and_range():
     assert not torch.allclose(out, x)
 
 
-@pytest.fixture(scope="module")
-def blobs3():
-    X, y = make_blobs(n_samples=300, centers=3, n_features=4, cluster_std=0.6, random_state=3)
-    return ((X - X.mean(0)) / X.std(0)).astype(np.float32), y
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["dec", "idec", "scan", "sela", "p2ot", "divclust", "temi"])
 def test_each_deep_method_recovers_easy_blobs(method, blobs3):

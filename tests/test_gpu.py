@@ -8,7 +8,6 @@ gives the same result, and ``auto`` on images trains both image views on the GPU
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
 from clustering.clusterers import cluster
@@ -21,12 +20,6 @@ pytestmark = [pytest.mark.gpu,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")]
 
 DEEP = ["dec", "idec", "scan", "sela", "p2ot", "divclust", "temi"]
-
-
-@pytest.fixture(scope="module")
-def blobs3():
-    X, y = make_blobs(n_samples=300, centers=3, n_features=4, cluster_std=0.6, random_state=3)
-    return ((X - X.mean(0)) / X.std(0)).astype(np.float32), y
 
 
 @pytest.mark.parametrize("method", DEEP)
