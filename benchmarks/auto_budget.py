@@ -35,6 +35,7 @@ CASES = {
     "images-5000": ("shapes:5000", 120),
     "images-1000": ("shapes:1000", 120),
     "text-5000": ("package-text:5000", 120),
+    "long-text-5000": ("man-text:5000", 120),
     "table-1000000": ("mixed-table:1000000", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
@@ -45,7 +46,10 @@ signal encoder's cost grew with the length until it averaged long rows down,
 
 ``package-text:N`` is N docstrings of five packages (:func:`text_corpus.package_corpus`),
 written to a CSV before the clock starts and read from it as ``clusterlab run --data
-FILE --kind text --text-column text`` would (the MiniLM embedding is part of the time)."""
+FILE --kind text --text-column text`` would (the MiniLM embedding is part of the time).
+``man-text:N`` is N manual pages of this machine of 300 words or more, by section
+(:func:`man_corpus.man_corpus`), written to a CSV the same way: long texts, most of each
+past the sentence model's window (stop 53)."""
 
 CHILD = """
 import json, resource, sys, time
@@ -58,7 +62,7 @@ if source.startswith("demo:"):
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters=10))
 elif source.endswith(".csv"):
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}, kind="text",
-                                    text_column="text", label_column="package"))
+                                    text_column="text", label_column="label"))
 else:
     import quality_sets
     name, n = source.split(":")
@@ -69,22 +73,27 @@ print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timi
                   "acc": result.metrics["acc"], "winner": result.clustering.params["pipeline"],
                   "auto_seconds": result.clustering.info["auto"]["seconds"],
                   "finetune": result.clustering.info.get("finetune"),
+                  "text_window": result.features.extra.get("text_window"),
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "device": resolve_device("auto")}}))
 """
 
 
 def _text_csv(source: str, folder: Path) -> tuple[str, int]:
-    """Write ``package-text:N`` to a CSV (id, text, package); its path and number of labels."""
+    """Write ``package-text:N`` or ``man-text:N`` to a CSV (id, text, label); its path and
+    number of labels."""
     sys.path.insert(0, str(ROOT.parent))
     sys.path.insert(0, str(ROOT))
-    from text_corpus import package_corpus
-
-    data = package_corpus(int(source.split(":")[1]))
+    kind, n = source.split(":")
+    if kind == "man-text":
+        from man_corpus import man_corpus as build
+    else:
+        from text_corpus import package_corpus as build
+    data = build(int(n))
     path = folder / f"{data.name}.csv"
     import pandas as pd
 
-    pd.DataFrame({"id": data.ids, "text": data.texts, "package": data.labels}).to_csv(
+    pd.DataFrame({"id": data.ids, "text": data.texts, "label": data.labels}).to_csv(
         path, index=False)
     return str(path), len(set(data.labels))
 
@@ -96,7 +105,7 @@ def run_case(name: str, seed: int, numba_cache: str = "warm") -> dict:
     source, budget = CASES[name]
     with tempfile.TemporaryDirectory() as folder:
         k = 0
-        if source.startswith("package-text:"):
+        if source.startswith(("package-text:", "man-text:")):
             source, k = _text_csv(source, Path(folder))
         env = dict(os.environ)
         if numba_cache == "cold":

@@ -41,6 +41,10 @@ class Features:
     scaling : dict, optional
         ``{"columns", "mean", "sd"}`` of standardised numeric columns (``scaled`` tables),
         so new rows can be scaled the same way (:func:`featurize_like`).
+    extra : dict
+        Anything else new rows need to be featurised alike: ``text_window``, the word pieces
+        the sentence model read of each text where it read fewer than its own 256
+        (:func:`clustering.text_budget.reading_window`).
     """
 
     X: np.ndarray
@@ -48,11 +52,12 @@ class Features:
     representation: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     scaling: dict | None = None
+    extra: dict = field(default_factory=dict)
 
     def transform(self) -> dict:
         """What :func:`featurize_like` needs to compute these features for new rows."""
         return {"representation": self.representation, "names": list(self.names),
-                "scaling": self.scaling}
+                "scaling": self.scaling, **self.extra}
 
     def __post_init__(self) -> None:
         """Check that the arrays agree in shape (``ValueError`` otherwise)."""
@@ -90,13 +95,18 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
     """
     rep = _resolve(data, representation)
     progress(0.0, f"features: {rep}")
-    scaling = None
+    scaling, extra, notes_first = None, {}, []
     if rep in ("minilm", "tfidf"):
         from .text_features import ENCODE_BATCH, minilm_embed, tfidf_svd
 
         if rep == "minilm":
+            from .text_budget import reading_window
+
+            window, why = reading_window(data.texts, device)
             X = minilm_embed(data.texts, batch_size=batch_size or ENCODE_BATCH,
-                             progress=progress, device=device)
+                             progress=progress, device=device, window=window)
+            extra = {"text_window": window} if window else {}
+            notes_first = [why] if why else []
         else:
             X = tfidf_svd(data.texts)
         names = [f"dim_{j}" for j in range(X.shape[1])]
@@ -110,14 +120,14 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
     dropped: list[str] = []
     if rep != "pixels":  # pixels keep their grid for image augmentations
         X, names, dropped = drop_constant_columns(X, list(names))
-    notes = []
+    notes = notes_first
     if dropped:
         shown = ", ".join(dropped[:8]) + (" ..." if len(dropped) > 8 else "")
         notes.append(f"Dropped {len(dropped)} constant column(s): {shown}.")
     check_not_identical(X, data.name)
     progress(1.0, f"features: {X.shape[1]} columns")
     return Features(np.ascontiguousarray(X, dtype=np.float32), tuple(names), rep, tuple(notes),
-                    scaling)
+                    scaling, extra)
 
 
 def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np.ndarray:
@@ -155,7 +165,7 @@ def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np
             raise InputError("This run clustered texts; give new data with a text column.")
         from .text_features import minilm_embed
 
-        X = minilm_embed(data.texts, device=device)
+        X = minilm_embed(data.texts, device=device, window=transform.get("text_window"))
         return X[:, [int(n.split("_")[1]) for n in names]].astype(np.float32)
     if rep == "pixels":
         expected = len(names)

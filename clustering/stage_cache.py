@@ -71,13 +71,13 @@ def _save_features(folder: Path, f: Features) -> None:
     _npy(folder / "X.npy", f.X)
     (folder / "meta.json").write_text(json.dumps(
         {"names": list(f.names), "representation": f.representation, "notes": list(f.notes),
-         "scaling": f.scaling}))
+         "scaling": f.scaling, "extra": f.extra}))
 
 
 def _load_features(folder: Path) -> Features:
     meta = json.loads((folder / "meta.json").read_text())
     return Features(_load(folder / "X.npy"), tuple(meta["names"]), meta["representation"],
-                    tuple(meta["notes"]), meta.get("scaling"))
+                    tuple(meta["notes"]), meta.get("scaling"), meta.get("extra") or {})
 
 
 def _save_knn(folder: Path, knn: KnnGraph | None) -> None:

