@@ -145,7 +145,8 @@ class ClusterLab:
         data = _as_dataset(X, y)
         seed_global(self.random_state)
         device = resolve_device(self.device)
-        feats = featurize(data, self.representation, device=device)
+        feats = featurize(data, self.representation, device=device,
+                          shorten_long_texts=self.method == "auto")
         knn = neighbour_graph(feats.X, self.random_state)
         result = cluster(feats.X, self.method, self.n_clusters, random_state=self.random_state,
                          knn=knn, name=data.name, min_cluster_size=self.min_cluster_size,

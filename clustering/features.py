@@ -66,7 +66,8 @@ class Features:
 
 
 def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | None = None,
-              progress: ProgressFn = no_progress, device: str = "cpu") -> Features:
+              progress: ProgressFn = no_progress, device: str = "cpu",
+              shorten_long_texts: bool = False) -> Features:
     """Compute the feature matrix for a data set.
 
     Parameters
@@ -81,6 +82,13 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
         ``progress(fraction, message)``.
     device : str
         Torch device for the text model.
+    shorten_long_texts : bool
+        Let the text model read a shorter opening of each text where a large collection of
+        long texts would not keep to the time budget
+        (:func:`clustering.text_budget.reading_window`). For ``auto`` only, which reads
+        every word of long texts in their words' view; any other method sees the
+        embedding alone, and the model reads its whole window (unless
+        :data:`clustering.text_budget.WINDOW_OVERRIDE` sets one for every run).
 
     Returns
     -------
@@ -102,7 +110,7 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
         if rep == "minilm":
             from .text_budget import reading_window
 
-            window, why = reading_window(data.texts, device)
+            window, why = reading_window(data.texts, device, automatic=shorten_long_texts)
             X = minilm_embed(data.texts, batch_size=batch_size or ENCODE_BATCH,
                              progress=progress, device=device, window=window)
             extra = {"text_window": window} if window else {}
@@ -145,6 +153,13 @@ def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np
         :meth:`Features.transform` of the run.
     device : str
         Torch device for the text model.
+    shorten_long_texts : bool
+        Let the text model read a shorter opening of each text where a large collection of
+        long texts would not keep to the time budget
+        (:func:`clustering.text_budget.reading_window`). For ``auto`` only, which reads
+        every word of long texts in their words' view; any other method sees the
+        embedding alone, and the model reads its whole window (unless
+        :data:`clustering.text_budget.WINDOW_OVERRIDE` sets one for every run).
 
     Returns
     -------

@@ -248,7 +248,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         ignore_columns=config.ignore_columns, fill_missing=config.fill_missing))
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
-                                                  device=device))
+                                                  device=device,
+                                                  shorten_long_texts=config.method == "auto"))
     from .auto import fits_on_sample
     from .sampled_map import MAP_SAMPLE
 

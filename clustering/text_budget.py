@@ -31,8 +31,8 @@ WINDOW_OVERRIDE = "CLUSTERLAB_TEXT_WINDOW"
 model can, whatever it costs)."""
 
 
-def reading_window(texts: list[str], device: str = "cpu",
-                   long_share: float | None = None) -> tuple[int | None, str | None]:
+def reading_window(texts: list[str], device: str = "cpu", long_share: float | None = None,
+                   automatic: bool = True) -> tuple[int | None, str | None]:
     """The window the sentence model reads of each text, and a sentence saying why.
 
     Parameters
@@ -43,6 +43,8 @@ def reading_window(texts: list[str], device: str = "cpu",
     long_share : float, optional
         Share of word pieces past the model's window from which texts count as long
         (default :data:`clustering.auto_views.LONG_TEXTS`).
+    automatic : bool
+        False: the model's own window unless :data:`WINDOW_OVERRIDE` sets one.
 
     Returns
     -------
@@ -65,7 +67,7 @@ def reading_window(texts: list[str], device: str = "cpu",
         return (None, None) if window == own else (
             window, f"The sentence model read the first {window} word pieces of each text "
                     f"({WINDOW_OVERRIDE}={forced}).")
-    if not str(device).startswith("cpu") or not texts:
+    if not automatic or not str(device).startswith("cpu") or not texts:
         return None, None
     if sum(min(len(text) + 2, own) for text in texts) <= WORD_PIECE_BUDGET:
         return None, None  # a word piece is at least a character: nothing to count

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 18
+PIPELINE_VERSION = 19
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -46,4 +46,7 @@ changes every UMAP of more than 15 columns and up to 20,000 rows (maps, ``umap-*
 over long texts, put back.) 17 (stop 51): ``auto`` gives texts of which the sentence model
 reads less than half a view of their words (:data:`clustering.auto_views.WORDS`). 18 (stop
 52): on a GPU every training loop but ``auto``'s contrastive pretext runs in float32, not
-bfloat16 (:meth:`clustering.deep.common.TrainContext.autocast`); nothing changes on a CPU."""
+bfloat16 (:meth:`clustering.deep.common.TrainContext.autocast`); nothing changes on a CPU.
+19 (stop 53): on a CPU, ``auto`` has the sentence model read a shorter opening of each long
+text where a large collection would not keep to the time budget
+(:func:`clustering.text_budget.reading_window`)."""

@@ -97,6 +97,7 @@ def test_large_collections_of_long_texts_are_read_to_a_shorter_window_on_a_cpu(m
     assert window == 96  # 20 x 96 = 1,920 pieces; 20 x 128 would be 2,560
     assert "first 96 word pieces" in note and f"{WINDOW_OVERRIDE}=256" in note
     assert reading_window(texts, device="cuda") == (None, None)  # a GPU reads them whole
+    assert reading_window(texts, automatic=False) == (None, None)  # methods other than auto
     assert reading_window(["cat " * 200] * 20) == (None, None)  # short: nothing unread
     assert reading_window(["cat " * 598] * 40)[0] == 64  # 2,560 pieces even so: not less
     monkeypatch.setenv(WINDOW_OVERRIDE, "256")
@@ -123,6 +124,9 @@ def test_a_run_records_the_window_its_texts_were_read_to(tmp_path, monkeypatch):
     assert result.features.transform()["text_window"] == 96  # 90 x 96 = 8,640 pieces
     assert any("read the first 96 word pieces of each" in note for note in result.notes)
     assert result.metrics["acc"] > 0.9  # auto still reads every word in their words' view
+    kmeans = run_pipeline(RunConfig(data=str(path), kind="text", text_column="body",
+                                    method="kmeans", clusters=3, seed=0))
+    assert "text_window" not in kmeans.features.transform()  # sees the embedding alone
 
 
 @pytest.mark.slow
