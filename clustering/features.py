@@ -153,13 +153,6 @@ def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np
         :meth:`Features.transform` of the run.
     device : str
         Torch device for the text model.
-    shorten_long_texts : bool
-        Let the text model read a shorter opening of each text where a large collection of
-        long texts would not keep to the time budget
-        (:func:`clustering.text_budget.reading_window`). For ``auto`` only, which reads
-        every word of long texts in their words' view; any other method sees the
-        embedding alone, and the model reads its whole window (unless
-        :data:`clustering.text_budget.WINDOW_OVERRIDE` sets one for every run).
 
     Returns
     -------

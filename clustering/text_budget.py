@@ -58,7 +58,7 @@ def reading_window(texts: list[str], device: str = "cpu", long_share: float | No
     >>> reading_window(["a short text", "another one"])
     (None, None)
     """
-    from .text_features import model_window, piece_counts
+    from .text_features import model_window, piece_counts, unread_share
 
     own = model_window()
     forced = os.environ.get(WINDOW_OVERRIDE, "").strip()
@@ -73,8 +73,7 @@ def reading_window(texts: list[str], device: str = "cpu", long_share: float | No
         return None, None  # a word piece is at least a character: nothing to count
     if long_share is None:
         from .auto_views import LONG_TEXTS as long_share
-    pieces = piece_counts(texts)
-    unread = float(np.clip(pieces - own, 0, None).sum() / max(pieces.sum(), 1.0))
+    unread, pieces = unread_share(texts), piece_counts(texts)  # counted once, then kept
     if unread < long_share or np.minimum(pieces, own).sum() <= WORD_PIECE_BUDGET:
         return None, None
     window = next((w for w in WINDOWS if np.minimum(pieces, w).sum() <= WORD_PIECE_BUDGET),
