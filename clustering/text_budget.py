@@ -13,11 +13,14 @@ collection on a GPU, are read as the model reads them.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import numpy as np
 
 __all__ = ["WINDOWS", "WINDOW_OVERRIDE", "WORD_PIECE_BUDGET", "reading_window"]
+
+log = logging.getLogger(__name__)
 
 WORD_PIECE_BUDGET = 320_000
 """Word pieces the sentence model reads of a collection of long texts on a CPU: about 50 s
@@ -67,6 +70,9 @@ def reading_window(texts: list[str], device: str = "cpu", long_share: float | No
         return (None, None) if window == own else (
             window, f"The sentence model read the first {window} word pieces of each text "
                     f"({WINDOW_OVERRIDE}={forced}).")
+    if forced:
+        log.warning("%s=%r is not a number of word pieces; it is ignored", WINDOW_OVERRIDE,
+                    forced)
     if not automatic or not str(device).startswith("cpu") or not texts:
         return None, None
     if sum(min(len(text) + 2, own) for text in texts) <= WORD_PIECE_BUDGET:

@@ -104,6 +104,8 @@ def test_large_collections_of_long_texts_are_read_to_a_shorter_window_on_a_cpu(m
     assert reading_window(texts) == (None, None)
     monkeypatch.setenv(WINDOW_OVERRIDE, "32")
     assert reading_window(["a short text"])[0] == 32
+    monkeypatch.setenv(WINDOW_OVERRIDE, "all")
+    assert reading_window(["a short text"]) == (None, None)  # ignored, with a warning
 
 
 def test_a_run_records_the_window_its_texts_were_read_to(tmp_path, monkeypatch):
