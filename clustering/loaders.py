@@ -20,6 +20,7 @@ from .json_tables import JSON_SUFFIXES
 from .load_notes import file_notes, guessed_text_note
 from .safezip import checked_members, read_member
 from .tables import EXCEL_SUFFIXES, fill_gaps, plan_columns, read_table, rows_text
+from .text_column_guess import guess_text, passed_over_note
 
 __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
@@ -242,13 +243,16 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                          "features and ignored; choose one.")
     if ignore_columns:
         frame = frame.drop(columns=list(ignore_columns))
-    guessed = None
+    guessed = passed = None
+    if kind in ("auto", "text") and not text_column:
+        guess = guess_text(frame, {label_column, id_column}, prefer_table=kind == "auto")
+        text_column = guessed = guess.column
+        passed = guess if guess.passed_over else None
     if kind == "auto":
-        if not text_column:
-            text_column = guessed = guess_text_column(frame, {label_column, id_column})
         kind = "text" if text_column else "auto"
     if kind == "text" and not text_column:
-        raise InputError(f"'{name}' is to be read as text, but no text column was given; "
+        raise InputError(f"'{name}' is to be read as text, but no text column was given and "
+                         "none holds texts (long values of several words, mostly distinct); "
                          "name it with text_column (--text-column).")
     ids = _ids(frame, id_column, name)
     labels = None
@@ -277,6 +281,10 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     else:
         data = _table_dataset(features, name, source, kind, ids, labels, drop_invalid,
                               label_column, map_xy, feature_columns, fill_missing)
+        if passed:  # said once, with why, instead of as one more ignored column
+            ignored = f"Ignored column '{passed.passed_over}'"
+            data = dataclasses.replace(data, notes=(passed_over_note(passed), *(
+                n for n in data.notes if not n.startswith(ignored))))
     return data
 
 
@@ -306,21 +314,6 @@ def _map_xy(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:
                              "map columns.")
         xy[:, j] = values
     return xy.astype(np.float32)
-
-
-def guess_text_column(frame: pd.DataFrame, exclude: set) -> str | None:
-    """The column read as text when none is named, or None.
-
-    The one with the longest values, 25 characters or more on average and mostly distinct.
-    """
-    candidates = []
-    for col in frame.columns:
-        if col in exclude or frame[col].dtype.kind in "biufc":
-            continue
-        values = frame[col].dropna().astype(str)
-        if len(values) and values.str.len().mean() >= 25 and values.nunique() > 0.5 * len(values):
-            candidates.append((values.str.len().mean(), col))
-    return max(candidates)[1] if candidates else None
 
 
 def _ids(frame: pd.DataFrame, id_column: str | None, name: str) -> np.ndarray:

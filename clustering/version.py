@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 19
+PIPELINE_VERSION = 20
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -49,4 +49,7 @@ reads less than half a view of their words (:data:`clustering.auto_views.WORDS`)
 bfloat16 (:meth:`clustering.deep.common.TrainContext.autocast`); nothing changes on a CPU.
 19 (stop 53): on a CPU, ``auto`` has the sentence model read a shorter opening of each long
 text where a large collection would not keep to the time budget
-(:func:`clustering.text_budget.reading_window`)."""
+(:func:`clustering.text_budget.reading_window`). 20 (stop 54): a table whose only long
+text column holds short texts (under 8 words) beside 3 number columns or more, or long values
+of one piece (ids, hashes, URLs, timestamps), is read as a table, not as texts
+(:mod:`clustering.text_column_guess`)."""

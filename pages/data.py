@@ -71,7 +71,8 @@ if is_table:
     none = "(none)"
     c1, c2, c3, c4 = st.columns(4)
     settings["kind"] = c1.selectbox("Rows are", ["auto", "table", "text", "embeddings", "series"],
-                                    help="auto: text if a column holds long text, else table",
+                                    help="auto: text if a column holds long texts (short "
+                                    "ones only beside fewer than 3 number columns), else table",
                                     key="kind")
     settings["label_column"] = c3.selectbox("Label column (ground truth, optional)",
                                             [none] + columns, key="label_col")
@@ -79,7 +80,7 @@ if is_table:
     guess = None
     if settings["kind"] in ("auto", "text"):
         guess = guessed_text_column(str(path), *(None if v == none else v for v in (
-            settings["label_column"], settings["id_column"])))
+            settings["label_column"], settings["id_column"])), settings["kind"] == "auto")
     automatic = f"{guess} (picked automatically)" if guess else none
     settings["text_column"] = c2.selectbox(
         "Text column", [automatic] + columns, key=f"text_col-{guess}",

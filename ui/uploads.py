@@ -39,12 +39,13 @@ def parsed_columns(path: str) -> list[str]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def guessed_text_column(path: str, label_column: str | None, id_column: str | None
-                        ) -> str | None:
-    """The column clusterlab reads as text when none is chosen (None: it is a table)."""
-    from clustering.loaders import guess_text_column
+def guessed_text_column(path: str, label_column: str | None, id_column: str | None,
+                        prefer_table: bool = True) -> str | None:
+    """The column clusterlab reads as text when none is chosen (None: it is a table);
+    ``prefer_table`` False when the rows were said to be texts."""
+    from clustering.text_column_guess import guess_text_column
 
-    return guess_text_column(read_table(Path(path)), {label_column, id_column})
+    return guess_text_column(read_table(Path(path)), {label_column, id_column}, prefer_table)
 
 
 def parsed_dataset(path: str, settings: dict):

@@ -186,7 +186,8 @@ def _draw_sample(config, chunks, work, engine, rows, progress, should_stop) -> p
 
 def _sample_dataset(config: RunConfig, frame: pd.DataFrame) -> tuple[Dataset, str | None]:
     """The sample as the Dataset the pipeline fits on, and the text column it read."""
-    from clustering.loaders import dataset_from_frame, guess_text_column
+    from clustering.loaders import dataset_from_frame
+    from clustering.text_column_guess import guess_text_column
 
     name = Path(config.data.rstrip("/")).name
     frame = frame.drop(columns=[HASH])
@@ -200,7 +201,8 @@ def _sample_dataset(config: RunConfig, frame: pd.DataFrame) -> tuple[Dataset, st
                        embeddings=table.to_numpy(), source=config.data), None
     text = config.text_column
     if not text and config.kind in ("auto", "text"):
-        text = guess_text_column(frame, {config.label_column, ID})
+        text = guess_text_column(frame, {config.label_column, ID},
+                                 prefer_table=config.kind == "auto")
     data = dataset_from_frame(frame, config.kind if config.kind != "auto" or not text
                               else "text", name=name, text_column=text,
                               label_column=config.label_column, id_column=ID,

@@ -1,0 +1,151 @@
+"""Which column of a table holds the texts to cluster, when the user names none.
+
+A column is read as text when its values are long (:data:`MIN_CHARS` characters or more on
+average), mostly distinct, and read like prose: several words (:data:`MIN_WORDS`) made mostly
+of letters (:data:`MIN_LETTERS`). Long values of one piece — ids, hashes, UUIDs, URLs, file
+paths, e-mail addresses, timestamps — are not texts. And a table whose numbers say more than a
+short text beside them stays a table: short texts (fewer than :data:`SHORT_WORDS` words on
+average) beside :data:`TABLE_COLUMNS` number columns or more are a note or a comment on each
+row, not what the rows are about; the run's notes say how to cluster them instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["TextGuess", "guess_text", "guess_text_column", "passed_over_note"]
+
+MIN_CHARS = 25
+"""Mean length of a text column's values, in characters."""
+MIN_WORDS = 2.0
+"""Mean number of words (runs of characters between spaces) of a text column's values; an
+id, hash, URL, path, e-mail address or ISO timestamp is one."""
+MIN_LETTERS = 0.5
+"""Mean share of letters among a text column's characters other than spaces; a timestamp or
+a list of numbers written with spaces has few."""
+SHORT_WORDS = 8.0
+"""Texts shorter than this many words on average (one-line descriptions are 6, tweets 17,
+posts and pages hundreds) beside :data:`TABLE_COLUMNS` number columns leave the file a
+table."""
+TABLE_COLUMNS = 3
+"""Number columns (besides the label and id) that make a table of a file whose only text
+column is short."""
+SAMPLE = 2_000
+"""Values read to measure words and letters (a seeded sample; length and distinctness are
+measured on the whole column)."""
+
+
+@dataclass(frozen=True)
+class TextGuess:
+    """What :func:`guess_text` found.
+
+    Attributes
+    ----------
+    column : str or None
+        The column read as text; None when the file is read as a table.
+    passed_over : str or None
+        A prose column left out because the table's numbers make it a table.
+    words : float
+        Mean number of words of ``column`` (or of ``passed_over``); 0 when neither.
+    numbers : int
+        Number columns beside it.
+    """
+
+    column: str | None
+    passed_over: str | None = None
+    words: float = 0.0
+    numbers: int = 0
+
+
+def _sample(values: pd.Series) -> pd.Series:
+    return values.sample(SAMPLE, random_state=0) if len(values) > SAMPLE else values
+
+
+def _prose(values: pd.Series) -> tuple[float, float]:
+    """Mean words per value and mean share of letters among characters other than spaces."""
+    values = _sample(values)
+    solid = values.str.replace(r"\s+", "", regex=True)
+    letters = solid.str.count(r"[^\W\d_]") / solid.str.len().clip(lower=1)
+    return float(values.str.split().str.len().mean()), float(letters.mean())
+
+
+def _number_columns(frame: pd.DataFrame, skip: set) -> int:
+    """Columns holding numbers (90 % of their filled cells or more) of two values or more."""
+    count = 0
+    for col in frame.columns:
+        if col in skip:
+            continue
+        values = _sample(frame[col].dropna())
+        if values.nunique() < 2:
+            continue
+        if values.dtype.kind in "biuf" or pd.to_numeric(values, errors="coerce").notna().mean(
+                ) >= 0.9:
+            count += 1
+    return count
+
+
+def guess_text(frame: pd.DataFrame, exclude: set, prefer_table: bool = True) -> TextGuess:
+    """The column read as text when none is named, and the prose column passed over, if any.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table as read.
+    exclude : set
+        Columns with another role (label, id).
+    prefer_table : bool
+        Read a short text column beside :data:`TABLE_COLUMNS` number columns as a note of a
+        table (False when the user asked for texts).
+
+    Returns
+    -------
+    TextGuess
+
+    Examples
+    --------
+    >>> notes = [f"parcel {i} left the depot by {'air' if i % 2 else 'road'}" for i in range(40)]
+    >>> frame = pd.DataFrame({"note": notes, "a": range(40), "b": range(40), "c": range(40)})
+    >>> guess = guess_text(frame, set())
+    >>> guess.column, guess.passed_over, guess.words, guess.numbers
+    (None, 'note', 7.0, 3)
+    >>> guess_text(frame, set(), prefer_table=False).column
+    'note'
+    >>> guess_text(pd.DataFrame({"key": [f"{i:064x}" for i in range(40)]}), set()).column
+    """
+    candidates = []
+    for col in frame.columns:
+        if col in exclude or frame[col].dtype.kind in "biufcmM":
+            continue
+        values = frame[col].dropna().astype(str)
+        if not len(values) or values.nunique() <= 0.5 * len(values):
+            continue
+        chars = values.str.len().mean()
+        if chars < MIN_CHARS:
+            continue
+        words, letters = _prose(values)
+        if words >= MIN_WORDS and letters >= MIN_LETTERS:
+            candidates.append((chars, col, words))
+    if not candidates:
+        return TextGuess(None)
+    _, column, words = max(candidates)
+    numbers = _number_columns(frame, {*exclude, column})
+    if prefer_table and words < SHORT_WORDS and numbers >= TABLE_COLUMNS:
+        return TextGuess(None, column, words, numbers)
+    return TextGuess(column, None, words, numbers)
+
+
+def guess_text_column(frame: pd.DataFrame, exclude: set, prefer_table: bool = True
+                      ) -> str | None:
+    """The column read as text when none is named, or None (see :func:`guess_text`)."""
+    return guess_text(frame, exclude, prefer_table).column
+
+
+def passed_over_note(guess: TextGuess) -> str:
+    """The note saying why a table with a column of short texts was read as a table."""
+    return (f"Column '{guess.passed_over}' holds short texts ({guess.words:.1f} words on "
+            f"average) beside {guess.numbers} number columns, so the file was read as a table "
+            "of its numbers and the texts were left out; to cluster the texts instead, "
+            f"choose it as the text column ('Text column' in the app, --text-column "
+            f"{guess.passed_over} in the CLI).")

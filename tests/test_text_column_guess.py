@@ -1,0 +1,102 @@
+"""Which column is read as text when none is named (stop 54).
+
+Before: a table of 8 measurements of 5 groups, 6 category columns and a free-text ``note``
+of five words ("order 17 shipped via road") was read as 5,000 texts of that note, every
+number left out: `auto` with k given, ACC 0.21 (chance). Long values of one piece (hashes,
+URLs, timestamps) were texts too.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clustering.loaders import load_data
+from clustering.text_column_guess import guess_text_column
+
+
+def _orders(path, n=300, note_words=5):
+    """Numbers of 3 groups, an order id, and a note of ``note_words`` words on each row."""
+    rng = np.random.default_rng(1)
+    group = np.arange(n) % 3
+    frame = pd.DataFrame(rng.normal(scale=5.0, size=(3, 4))[group] + rng.normal(size=(n, 4)),
+                         columns=["weight", "price", "distance", "days"])
+    frame.insert(0, "order_id", [f"ORD-{i:06d}" for i in range(n)])
+    filler = " ".join(["and"] * max(0, note_words - 5))
+    frame["note"] = [f"order {i} shipped via {'road' if i % 2 else 'air'} {filler}".strip()
+                     for i in range(n)]
+    frame["group"] = group
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_short_note_beside_number_columns_leaves_a_table_and_says_how_to_read_the_texts(
+        tmp_path, capsys):
+    from workspace.cli import main
+
+    path = _orders(tmp_path / "orders.csv")
+    data = load_data(str(path), label_column="group")
+    assert data.modality == "table"
+    assert list(data.feature_table()) == ["weight", "price", "distance", "days"]
+    said = [n for n in data.notes if "'note'" in n]
+    assert len(said) == 1 and "short texts (5.0 words on average) beside 4 number columns" in \
+        said[0] and "--text-column note" in said[0]
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(path), "--label-column", "group", "--method", "kmeans",
+                 "--clusters", "3", "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["metrics"]["acc"] > 0.95
+    # asked for, the texts are what is clustered
+    texts = load_data(str(path), label_column="group", text_column="note")
+    assert texts.modality == "text"
+    assert load_data(str(path), "text", label_column="group").modality == "text"  # guessed
+
+
+def test_longer_texts_beside_numbers_are_still_read_as_texts(tmp_path):
+    path = _orders(tmp_path / "posts.csv", note_words=12)
+    data = load_data(str(path), label_column="group")
+    assert data.modality == "text" and data.texts[3] == "order 3 shipped via road" + \
+        " and" * 7
+    assert any("Clustered the texts of column 'note'" in n for n in data.notes)
+
+
+@pytest.mark.parametrize("values", [
+    [f"{i:064x}" for i in range(60)],  # hashes
+    [f"https://example.org/items/{i}/details?page={i % 7}" for i in range(60)],  # URLs
+    [f"2026-03-{1 + i % 28:02d}T12:{i % 60:02d}:00.000+01:00" for i in range(60)],  # times
+    [f"2026-03-{1 + i % 28:02d} 12:{i % 60:02d}:00 +0100 {i}" for i in range(60)],  # spaced
+], ids=["hashes", "urls", "timestamps", "spaced-timestamps"])
+def test_long_values_of_one_piece_are_not_texts(tmp_path, values):
+    frame = pd.DataFrame({"key": values, "x": np.arange(60) % 3})
+    assert guess_text_column(frame, set()) is None
+    path = tmp_path / "t.csv"
+    frame.assign(y=np.arange(60) % 5).to_csv(path, index=False)
+    assert load_data(str(path)).modality == "table"
+
+
+def test_one_line_descriptions_alone_are_texts():
+    """Debian's one-line package descriptions (6 words on average), with no numbers."""
+    frame = pd.DataFrame({"package": [f"pkg{i}" for i in range(40)],
+                          "text": [f"library number {i} for parsing XML documents quickly"
+                                   for i in range(40)]})
+    assert guess_text_column(frame, set()) == "text"
+
+
+def test_data_page_reads_the_orders_as_a_table_and_the_note_as_text_when_asked(tmp_path):
+    from helpers import no_errors, shown, start_app
+
+    path = _orders(tmp_path / "orders.csv")
+    at = start_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("orders.csv", path.read_bytes(), "text/csv")
+    at.run()
+    at.selectbox(key="label_col").set_value("group").run()
+    no_errors(at)
+    assert any("Read 300 table rows" in shown(s.value) for s in at.success), at.success
+    assert any("holds short texts" in shown(i.value) for i in at.info), at.info
+    at.selectbox(key="kind").set_value("text").run()  # texts asked for: the note is guessed
+    no_errors(at)
+    assert any("Read 300 texts" in shown(s.value) for s in at.success), at.success
