@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["FEW_VALUES", "default_features"]
+__all__ = ["FEW_VALUES", "default_features", "id_columns", "looks_like_id"]
 
 
 _ID_NAME = re.compile(r"(^|[_\s-])(id|ids|index|idx|key|no|nr|number)$", re.IGNORECASE)
@@ -44,6 +44,33 @@ def _few_values_note(typed: pd.DataFrame, col: str) -> str:
             "among the feature columns to cluster on it.")
 
 
+_ID_NOTE = ("Column '{}' looks like an id (a different whole number in every row), so it "
+            "is not clustered on; make it the id column, or list it among the feature columns "
+            "to use it.")
+
+
+def looks_like_id(values: np.ndarray, name) -> bool:
+    """Whole numbers, a different one in every row, with an id-like name or consecutive.
+
+    Examples
+    --------
+    >>> looks_like_id(np.array([3.0, 1.0, 2.0]), "x"), looks_like_id(np.array([7, 1, 40]), "no")
+    (True, True)
+    >>> looks_like_id(np.array([7, 1, 40]), "dose"), looks_like_id(np.array([1.5, 2, 3]), "id")
+    (False, False)
+    """
+    values = np.asarray(values, dtype=np.float64)
+    whole = np.isfinite(values).all() and np.all(values == np.round(values))
+    unique = whole and len(np.unique(values)) == len(values) > 2
+    return bool(unique and (_ID_NAME.search(str(name)) or np.ptp(values) == len(values) - 1))
+
+
+def id_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of numbers of ``frame`` that look like an id (:func:`looks_like_id`)."""
+    return [col for col in frame.columns if frame[col].dtype.kind in "iuf"
+            and looks_like_id(frame[col].to_numpy(), col)]
+
+
 def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], list[str]]:
     """The columns clustered on when none were chosen, and a note for each one left out.
 
@@ -51,24 +78,22 @@ def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], l
     one in every row, and an id-like name or consecutive values) or hold at most
     :data:`FEW_VALUES` values among continuous columns (read like a category); categorical
     columns are not (a ``batch`` or ``site`` one-hot encoded splits every group by it) unless
-    nothing else is left. Embeddings and series keep every column (they are all numbers).
+    nothing else is left. Embeddings keep every column (they are all numbers), series every
+    column but an id.
     """
-    if kind in ("embeddings", "series"):
+    if kind == "embeddings":
         return list(plan.numeric), []
+    if kind == "series":  # every reading, but not a row number (it is not in their unit)
+        ids = id_columns(typed[list(plan.numeric)])
+        return [c for c in plan.numeric if c not in ids], [_ID_NOTE.format(c) for c in ids]
     chosen, notes = [], []
     for col in plan.numeric:
         values = typed[col].to_numpy()
         if np.isnan(values).all():
             notes.append(f"Column '{col}' is empty (no value in any row), so it is not "
                          "clustered on.")
-            continue
-        whole = np.isfinite(values).all() and np.all(values == np.round(values))
-        unique = whole and len(np.unique(values)) == len(values) > 2
-        consecutive = unique and np.ptp(values) == len(values) - 1
-        if unique and (_ID_NAME.search(str(col)) or consecutive):
-            notes.append(f"Column '{col}' looks like an id (a different whole number in every "
-                         "row), so it is not clustered on; make it the id column, or list it "
-                         "among the feature columns to use it.")
+        elif looks_like_id(values, col):
+            notes.append(_ID_NOTE.format(col))
         else:
             chosen.append(col)
     if not chosen:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .column_roles import default_features
+from .column_roles import default_features, id_columns
 from .dataset import Dataset
 from .demos import load_demo
 from .errors import InputError
@@ -268,7 +268,9 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     if kind == "auto":
         from .series import looks_like_series
 
-        kind = "series" if looks_like_series(features) else "table"
+        # a row number beside the readings is no reading (and not in their unit)
+        kind = "series" if looks_like_series(features.drop(columns=id_columns(features))) \
+            else "table"
     if kind == "text":
         if feature_columns:
             raise InputError(f"'{name}' is read as text: the text column is what is clustered,"

@@ -52,4 +52,5 @@ text where a large collection would not keep to the time budget
 (:func:`clustering.text_budget.reading_window`). 20 (stop 54): a table whose only long
 text column holds short texts (under 8 words) beside 3 number columns or more, or long values
 of one piece (ids, hashes, URLs, timestamps), is read as a table, not as texts
-(:mod:`clustering.text_column_guess`)."""
+(:mod:`clustering.text_column_guess`); signals beside a row number are read as signals, the
+row number left out (:func:`clustering.column_roles.id_columns`)."""
