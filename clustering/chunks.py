@@ -173,8 +173,10 @@ def _plan_npy(path: Path, chunk_rows: int) -> list[Chunk]:
         raise InputError(f"'{path.name}' is not a plain numeric .npy file ({exc}); save a "
                          "2-D float array with np.save.") from None
     if arr.ndim != 2 or arr.dtype.kind not in "fiu" or len(arr) == 0:
+        images = (" (an array of images is read by the local engine; past one machine, "
+                  "save them as a folder of PNGs)" if arr.ndim in (3, 4) else "")
         raise InputError(f"'{path.name}' must hold a non-empty 2-D numeric array (rows x "
-                         f"dimensions), not shape {arr.shape} of {arr.dtype}.")
+                         f"dimensions), not shape {arr.shape} of {arr.dtype}{images}.")
     return [Chunk(i, "npy", s, min(chunk_rows, len(arr) - s), str(path.resolve()))
             for i, s in enumerate(range(0, len(arr), chunk_rows))]
 

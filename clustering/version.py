@@ -53,4 +53,5 @@ text where a large collection would not keep to the time budget
 text column holds short texts (under 8 words) beside 3 number columns or more, or long values
 of one piece (ids, hashes, URLs, timestamps), is read as a table, not as texts
 (:mod:`clustering.text_column_guess`); signals beside a row number are read as signals, the
-row number left out (:func:`clustering.column_roles.id_columns`)."""
+row number left out (:func:`clustering.column_roles.id_columns`); a 2-D ``.npy`` read with
+kind ``images`` holds rows of square images' pixels (:mod:`clustering.image_arrays`)."""

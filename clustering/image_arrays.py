@@ -1,0 +1,124 @@
+"""Images saved as one NumPy array (``.npy``): (n, h, w), (n, h, w, c) or (n, c, h, w).
+
+How MNIST-like collections are often kept; read as the images of a folder would be: grey or
+RGB, 8-bit, brought to one size when larger than :data:`clustering.images.KEEP_UP_TO`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import InputError
+from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS
+from .tables import rows_text
+
+__all__ = ["image_array", "looks_like_images"]
+
+CHANNELS = (1, 3, 4)
+"""Channel counts read: grey, RGB, RGBA (alpha dropped)."""
+
+
+def looks_like_images(shape: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` holds images (3-D, or 4-D with a channel axis).
+
+    Examples
+    --------
+    >>> looks_like_images((100, 28, 28)), looks_like_images((100, 32, 32, 3))
+    (True, True)
+    >>> looks_like_images((100, 3, 32, 32)), looks_like_images((100, 784))
+    (True, False)
+    """
+    return len(shape) == 3 or (len(shape) == 4 and (shape[-1] in CHANNELS
+                                                    or shape[1] in CHANNELS))
+
+
+def _channels_last(arr: np.ndarray, name: str) -> np.ndarray:
+    if arr.ndim == 4 and arr.shape[-1] not in CHANNELS:
+        arr = np.moveaxis(arr, 1, -1)
+    if arr.ndim == 4:
+        arr = arr[..., 0] if arr.shape[-1] == 1 else arr[..., :3]
+    if min(arr.shape[1:3]) < 2:
+        raise InputError(f"'{name}' holds images of {arr.shape[1]} x {arr.shape[2]} pixels; "
+                         "each image needs at least 2 x 2.")
+    return arr
+
+
+def _eight_bit(arr: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
+    """Pixels as uint8: 0..1 scaled by 255, 0..255 kept, any other range stretched."""
+    if arr.dtype == np.uint8:
+        return np.asarray(arr), []
+    if arr.dtype == np.bool_:
+        return np.asarray(arr, dtype=np.uint8) * 255, []
+    values = np.asarray(arr, dtype=np.float32)
+    lo, hi = float(values.min()), float(values.max())
+    if lo >= 0 and hi <= 1 and values.dtype.kind == "f":
+        return np.rint(values * 255).astype(np.uint8), []
+    if lo >= 0 and hi <= 255:
+        return np.rint(values).astype(np.uint8), []
+    scaled = (values - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(values)
+    return np.rint(scaled).astype(np.uint8), [
+        f"The pixels of '{name}' run from {lo:g} to {hi:g}, so they were stretched to 0..255."]
+
+
+def _resized(images: np.ndarray, size: int, name: str) -> tuple[np.ndarray, list[str]]:
+    if max(images.shape[1:3]) <= KEEP_UP_TO:
+        return images, []
+    from PIL import Image
+
+    out = np.stack([np.asarray(Image.fromarray(im).resize((size, size),
+                                                          Image.Resampling.BILINEAR))
+                    for im in images])
+    return out, [f"The {images.shape[1]} x {images.shape[2]} images of '{name}' were reduced "
+                 f"to {size} x {size} pixels."]
+
+
+def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32
+                ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The images of a loaded array as uint8 (n, h, w) or (n, h, w, 3).
+
+    Parameters
+    ----------
+    arr : ndarray
+        (n, h, w), (n, h, w, c) or (n, c, h, w), c being 1, 3 or 4; numbers.
+    name : str
+        The file's name, for messages.
+    drop_invalid : bool
+        Leave out images with NaN or infinite pixels instead of refusing the file.
+    size : int
+        Side length images larger than :data:`clustering.images.KEEP_UP_TO` are brought to.
+
+    Returns
+    -------
+    images : ndarray of uint8
+    keep : ndarray of bool, shape (n,)
+        The images kept, of the array's.
+    notes : list of str
+
+    Examples
+    --------
+    >>> images, keep, notes = image_array(np.random.rand(5, 3, 8, 8), "a.npy", False)
+    >>> images.shape, images.dtype, bool(keep.all()), notes
+    ((5, 8, 8, 3), dtype('uint8'), True, [])
+    """
+    if len(arr) == 0:
+        raise InputError(f"'{name}' holds no image (shape {arr.shape}); save at least one.")
+    if int(np.prod(arr.shape[:3], dtype=np.int64)) > MAX_TOTAL_PIXELS:
+        raise InputError(f"'{name}' holds more than {MAX_TOTAL_PIXELS / 1e6:,.0f} million "
+                         "pixels; resize the images first (e.g. to 64 px on the long side).")
+    arr = _channels_last(arr, name)
+    keep, notes = np.ones(len(arr), dtype=bool), []
+    if arr.dtype.kind == "f":
+        keep = np.isfinite(np.asarray(arr, dtype=np.float32).reshape(len(arr), -1)).all(axis=1)
+        if not keep.all():
+            what = (f"{int((~keep).sum()):,} image(s) of '{name}' (image(s) "
+                    f"{rows_text(np.flatnonzero(~keep))})")
+            if not keep.any():
+                raise InputError(f"Every image of '{name}' has NaN or infinite pixels; save "
+                                 "finite pixel values.")
+            if not drop_invalid:
+                raise InputError(f"{what[0].upper()}{what[1:]} have NaN or infinite pixels; fix "
+                                 "them or set drop_invalid (--drop-invalid) to leave them out.")
+            arr, notes = arr[keep], [f"Left out {what}, which have NaN or infinite pixels."]
+    images, scaled = _eight_bit(arr, name)
+    images, reduced = _resized(images, size, name)
+    return images, keep, notes + scaled + reduced
