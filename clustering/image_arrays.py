@@ -6,16 +6,31 @@ RGB, 8-bit, brought to one size when larger than :data:`clustering.images.KEEP_U
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
+import pandas as pd
 
 from .errors import InputError
 from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS
 from .tables import rows_text
 
-__all__ = ["image_array", "looks_like_images"]
+__all__ = ["image_array", "looks_like_images", "looks_like_pixels", "pixel_columns",
+           "pixel_table_images"]
 
 CHANNELS = (1, 3, 4)
 """Channel counts read: grey, RGB, RGBA (alpha dropped)."""
+
+
+EIGHT_BIT_FROM = 128
+"""Pixels of 0 up to between this and 255 are read as 8-bit; other ranges (scikit-learn's
+digits run 0..16) are stretched to 0..255."""
+OTHER_COLUMNS = 3
+"""Columns not named like pixels that may stand beside them (an id, a label, a file name)
+for the table to be read as images by itself."""
+PIXEL_NAME = re.compile(r"^(pixel|pix|px)[ _-]?\d+(?:[ _-]\d+)?$", re.IGNORECASE)
+"""Column names of a table of pixels (``pixel0``, ``px_3_4``)."""
 
 
 def looks_like_images(shape: tuple[int, ...]) -> bool:
@@ -49,11 +64,12 @@ def _eight_bit(arr: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
         return np.asarray(arr), []
     if arr.dtype == np.bool_:
         return np.asarray(arr, dtype=np.uint8) * 255, []
+    floats = arr.dtype.kind == "f"
     values = np.asarray(arr, dtype=np.float32)
     lo, hi = float(values.min()), float(values.max())
-    if lo >= 0 and hi <= 1 and values.dtype.kind == "f":
+    if lo >= 0 and hi <= 1 and floats:
         return np.rint(values * 255).astype(np.uint8), []
-    if lo >= 0 and hi <= 255:
+    if lo >= 0 and EIGHT_BIT_FROM <= hi <= 255:
         return np.rint(values).astype(np.uint8), []
     scaled = (values - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(values)
     return np.rint(scaled).astype(np.uint8), [
@@ -122,3 +138,61 @@ def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32
     images, scaled = _eight_bit(arr, name)
     images, reduced = _resized(images, size, name)
     return images, keep, notes + scaled + reduced
+
+
+def looks_like_pixels(features: pd.DataFrame) -> bool:
+    """Whether a table's columns are the pixels of square grey images, by their names.
+
+    Every column named like ``pixel12`` or ``px_3_4``, a square number of them (64 or more).
+
+    Examples
+    --------
+    >>> looks_like_pixels(pd.DataFrame(columns=[f"pixel{i}" for i in range(64)]))
+    True
+    >>> looks_like_pixels(pd.DataFrame(columns=[f"t{i}" for i in range(64)]))
+    False
+    """
+    d = features.shape[1]
+    return d >= 64 and math.isqrt(d) ** 2 == d and all(
+        PIXEL_NAME.match(str(c)) for c in features.columns)
+
+
+def pixel_columns(features: pd.DataFrame) -> list[str]:
+    """The columns named like pixels, when they are those of square images.
+
+    At most :data:`OTHER_COLUMNS` others may stand beside them (an id, a label); else [].
+    """
+    named = [c for c in features.columns if PIXEL_NAME.match(str(c))]
+    fits = named and features.shape[1] - len(named) <= OTHER_COLUMNS
+    return named if fits and looks_like_pixels(features[named]) else []
+
+
+def pixel_table_images(features: pd.DataFrame, name: str, drop_invalid: bool, size: int = 32
+                       ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The images of a table whose columns are the pixels of square grey images, row by row.
+
+    Parameters
+    ----------
+    features : DataFrame
+        One image per row, its pixels in reading order (784 columns: 28 x 28), nothing else.
+    name, drop_invalid, size
+        As for :func:`image_array`.
+
+    Returns
+    -------
+    images, keep, notes
+        As :func:`image_array`.
+    """
+    text = [c for c in features.columns if features[c].dtype.kind not in "biuf"]
+    if text:
+        shown = ", ".join(f"'{c}'" for c in text[:6])
+        raise InputError(f"'{name}' is read as images, but column(s) {shown} are not numbers "
+                         "(pixels); name them as the label or id column, or ignore them.")
+    d = features.shape[1]
+    side = math.isqrt(d)
+    if side < 2 or side * side != d:
+        raise InputError(f"'{name}' is read as images, but its {d:,} pixel column(s) are not "
+                         "the pixels of square grey images (784 are 28 x 28); leave out the "
+                         "columns that are not pixels (ignore_columns, --ignore-columns).")
+    values = features.to_numpy(dtype=np.float32).reshape(len(features), side, side)
+    return image_array(values, name, drop_invalid, size)

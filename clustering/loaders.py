@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .column_roles import default_features, id_columns
+from .column_roles import _ID_NOTE, default_features, id_columns
 from .dataset import Dataset
 from .demos import load_demo
 from .errors import InputError
 from .finite_rows import finite_rows
 from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
-from .image_arrays import image_array, looks_like_images
+from .image_arrays import image_array, looks_like_images, pixel_columns, pixel_table_images
 from .images import IMAGE_SUFFIXES, decode_images
 from .json_tables import JSON_SUFFIXES
 from .load_notes import file_notes, guessed_text_note
@@ -124,7 +124,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
                                                           id_column)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
-                       drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing)
+                       drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing,
+                       image_size)
     notes = taken + file_notes(frame.attrs, path.name, data.modality != "embeddings")
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
 
@@ -243,7 +244,8 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
 
 def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_column,
                 label_column, id_column, drop_invalid: bool, map_columns=None,
-                feature_columns=None, ignore_columns=None, fill_missing=False) -> Dataset:
+                feature_columns=None, ignore_columns=None, fill_missing=False,
+                image_size: int = 32) -> Dataset:
     map_columns = list(map_columns or [])
     vectors = frame.attrs.get("vectors") or {}
     if kind == "embeddings" and not feature_columns and len(vectors) == 1:
@@ -290,12 +292,18 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     map_xy = _map_xy(frame, map_columns, name) if map_columns else None
     roles = [c for c in (text_column, label_column, id_column, *map_columns) if c]
     features = frame.drop(columns=list(dict.fromkeys(roles)))
+    pixels = pixel_columns(features) if kind in ("auto", "images") else []
+    if kind == "auto" and pixels:
+        kind = "images"
     if kind == "auto":
         from .series import looks_like_series
 
         # a row number beside the readings is no reading (and not in their unit)
         kind = "series" if looks_like_series(features.drop(columns=id_columns(features))) \
             else "table"
+    if kind == "images":
+        return _pixel_dataset(features, name, source, ids, labels, label_column, drop_invalid,
+                              list(feature_columns or pixels), image_size)
     if kind == "text":
         if feature_columns:
             raise InputError(f"'{name}' is read as text: the text column is what is clustered,"
@@ -313,6 +321,29 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
             data = dataclasses.replace(data, notes=(passed_over_note(passed), *(
                 n for n in data.notes if not n.startswith(ignored))))
     return data
+
+
+def _pixel_dataset(features, name, source, ids, labels, label_column, drop_invalid, pixels,
+                   size) -> Dataset:
+    """A table of pixels read as images.
+
+    Its ``pixels`` columns, else every column but an id-like one
+    (:func:`clustering.image_arrays.pixel_table_images`).
+    """
+    notes = []
+    if not pixels:
+        ids_like = id_columns(features)
+        pixels = [c for c in features.columns if c not in ids_like]
+        notes += [_ID_NOTE.format(c) for c in ids_like]
+    others = [c for c in features.columns if c not in pixels]
+    if others:
+        notes.append(f"Read the {len(pixels):,} pixel columns as images; column(s) "
+                     f"{', '.join(map(repr, others[:6]))} are kept for export only.")
+    images, keep, more = pixel_table_images(features[pixels], name, drop_invalid, size)
+    return Dataset(name=name, modality="images", ids=ids[keep],
+                   table=features[keep].reset_index(drop=True),
+                   labels=None if labels is None else labels[keep], images=images,
+                   source=source, notes=(*notes, *more), label_name=label_column)
 
 
 def _spread_vectors(columns: list[str] | None, vectors: dict[str, int], present

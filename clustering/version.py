@@ -54,4 +54,6 @@ text column holds short texts (under 8 words) beside 3 number columns or more, o
 of one piece (ids, hashes, URLs, timestamps), is read as a table, not as texts
 (:mod:`clustering.text_column_guess`); signals beside a row number are read as signals, the
 row number left out (:func:`clustering.column_roles.id_columns`); a 2-D ``.npy`` read with
-kind ``images`` holds rows of square images' pixels (:mod:`clustering.image_arrays`)."""
+kind ``images`` holds rows of square images' pixels, and so does a table read with kind
+``images`` (it was read as a table) or whose columns are named like pixels
+(:mod:`clustering.image_arrays`)."""

@@ -70,9 +70,13 @@ if is_table:
         st.stop()
     none = "(none)"
     c1, c2, c3, c4 = st.columns(4)
-    settings["kind"] = c1.selectbox("Rows are", ["auto", "table", "text", "embeddings", "series"],
+    settings["kind"] = c1.selectbox("Rows are", ["auto", "table", "text", "embeddings", "series",
+                                                 "images"],
                                     help="auto: text if a column holds long texts (short "
-                                    "ones only beside fewer than 3 number columns), else table",
+                                    "ones only beside fewer than 3 number columns); images if "
+                                    "the columns are named like pixels (pixel0, px_3_4); else "
+                                    "table or series. images: each row the pixels of a square "
+                                    "grey image",
                                     key="kind")
     settings["label_column"] = c3.selectbox("Label column (ground truth, optional)",
                                             [none] + columns, key="label_col")
