@@ -25,7 +25,8 @@ What it does, in order:
    UMAP seeds
    (:mod:`clustering.consensus`; not drawn where images or signals have a learned view),
    spectral clustering of the features' neighbour graph (only where learned views alone
-   judge, :data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`), and for each learned
+   judge, :data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`, and not of images'
+   pixels, :data:`clustering.auto_candidates.NO_SPECTRAL`), and for each learned
    view k-means
    on it and on its UMAP and SCAN heads trained on it, then self-labelled (not on the
    1,280-D fine-tuned view; that one gets k-means pieces of its UMAP joined along its own

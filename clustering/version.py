@@ -56,4 +56,6 @@ of one piece (ids, hashes, URLs, timestamps), is read as a table, not as texts
 row number left out (:func:`clustering.column_roles.id_columns`); a 2-D ``.npy`` read with
 kind ``images`` holds rows of square images' pixels, and so does a table read with kind
 ``images`` (it was read as a table) or whose columns are named like pixels
-(:mod:`clustering.image_arrays`)."""
+(:mod:`clustering.image_arrays`); ``auto`` draws no spectral candidate on images
+(:data:`clustering.auto_candidates.NO_SPECTRAL`; never picked there, so no pick changes, but
+the stored alternatives do)."""
