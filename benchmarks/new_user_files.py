@@ -1,0 +1,182 @@
+"""Files as new users bring them: how ``clusterlab run`` reads them, and what that costs.
+
+Each case is a file a user might hand over with ``clusterlab run --data FILE --clusters K
+--seed 0`` and nothing else (a label column named for the metrics, as the issue's own
+measurements did), run twice in one process each, fresh workspaces: as clusterlab reads it
+now, and as it read it before stop 54 (forced with the flags that reproduce that reading),
+so both figures come from the same machine and session.
+
+- ``orders-note``: 5,000 orders, 8 measurements of 5 groups, 6 category columns, an id and a
+  five-word ``note`` per row ("order 17 shipped via road"). Before: read as 5,000 texts of
+  that note (``--text-column note``).
+- ``cbf-with-id``: the held-out ``cbf`` signals (900 x 128) with a row number first. Before:
+  a table (``--kind table``).
+- ``digits-npy``: scikit-learn's digits saved as one (1797, 8, 8) ``.npy``. Before: refused
+  ("embeddings must be 2-D", exit 2), so only the run now.
+- ``digits-pixel-csv``: the digits as a CSV of ``pixel0`` .. ``pixel63`` and a label. Before:
+  a table (``--kind table``).
+- ``transformed-pixel-csv``: the held-out ``digits-transformed`` (16 x 16, shifted, turned,
+  scaled, noised) as a CSV of ``v0`` .. ``v255`` read with ``--kind images``. Before: kind
+  ``images`` was ignored for tables, so a table (``--kind table``).
+
+Usage::
+
+    python benchmarks/new_user_files.py --out benchmarks/results/new_user_files_stop54.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT.parent))
+
+log = logging.getLogger("new_user_files")
+
+
+def _orders(folder: Path) -> tuple[Path, np.ndarray]:
+    rng = np.random.default_rng(7)
+    n = 5000
+    y = rng.integers(0, 5, n)
+    frame = pd.DataFrame(rng.normal(0, 2, (5, 8))[y] + rng.normal(0, 1, (n, 8)),
+                         columns=[f"m{i}" for i in range(8)])
+    for j, levels in enumerate([5, 20, 80, 300, 1000, 3000]):
+        liked = rng.integers(0, levels, 5)
+        frame[f"c{j}"] = ["L" + str(v) for v in np.where(rng.random(n) < 0.5, liked[y],
+                                                         rng.integers(0, levels, n))]
+    frame.insert(0, "customer_id", [f"C{100000 + i}" for i in range(n)])
+    frame["note"] = [f"order {i} shipped via {'air' if i % 2 else 'road'}" for i in range(n)]
+    frame["label"] = y
+    path = folder / "orders.csv"
+    frame.to_csv(path, index=False)
+    return path, y
+
+
+def _cbf_with_id(folder: Path) -> tuple[Path, np.ndarray]:
+    from signal_sets import cbf
+
+    data = cbf()
+    frame = data.feature_table().copy()
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    frame["label"] = data.labels
+    path = folder / "cbf_with_id.csv"
+    frame.to_csv(path, index=False)
+    return path, data.labels
+
+
+def _digits_npy(folder: Path) -> tuple[Path, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    path = folder / "digits.npy"
+    np.save(path, np.rint(digits.images * 255 / 16).astype(np.uint8))
+    return path, digits.target
+
+
+def _pixel_csv(folder: Path, images: np.ndarray, labels, names, file: str) -> Path:
+    frame = pd.DataFrame(images.reshape(len(images), -1), columns=names)
+    frame["label"] = labels
+    path = folder / file
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _digits_pixel_csv(folder: Path) -> tuple[Path, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return _pixel_csv(folder, digits.images.astype(int), digits.target,
+                      [f"pixel{i}" for i in range(64)], "digits_pixels.csv"), digits.target
+
+
+def _transformed_pixel_csv(folder: Path) -> tuple[Path, np.ndarray]:
+    from image_sets import digits_transformed
+
+    data = digits_transformed()
+    side = data.images.shape[1]
+    return _pixel_csv(folder, data.images, data.labels, [f"v{i}" for i in range(side * side)],
+                      "transformed_pixels.csv"), data.labels
+
+
+CASES = {
+    "orders-note": (_orders, 5, [], ["--text-column", "note"]),
+    "cbf-with-id": (_cbf_with_id, 3, [], ["--kind", "table"]),
+    "digits-npy": (_digits_npy, 10, [], None),
+    "digits-pixel-csv": (_digits_pixel_csv, 10, [], ["--kind", "table"]),
+    "transformed-pixel-csv": (_transformed_pixel_csv, 10, ["--kind", "images"],
+                              ["--kind", "table"]),
+}
+"""name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
+where the file was refused)."""
+
+
+def _acc(out: Path, labels: np.ndarray) -> dict:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from clustering.metrics import hungarian_accuracy
+
+    assigned = pd.read_parquet(out / "assignments.parquet")
+    truth = labels[assigned["id"].astype(int).to_numpy()]
+    found = assigned["cluster"].to_numpy()
+    return {"acc": round(hungarian_accuracy(truth, found), 3),
+            "nmi": round(float(normalized_mutual_info_score(truth, found)), 3),
+            "ari": round(float(adjusted_rand_score(truth, found)), 3)}
+
+
+def run_once(path: Path, labels: np.ndarray, k: int, flags: list[str]) -> dict:
+    """One ``clusterlab run`` in a fresh workspace: exit code, seconds, how it read the file,
+    what ``auto`` chose and ACC/NMI/ARI against ``labels``."""
+    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
+        label = ["--label-column", "label"] if path.suffix == ".csv" else []
+        cmd = ["clusterlab", "run", "--data", str(path), *label, "--clusters", str(k),
+               "--seed", "0", *flags, "--out", out]
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                              env={**os.environ, "CLUSTERLAB_HOME": home})
+        record = {"flags": flags, "exit": done.returncode,
+                  "wall_s": round(time.perf_counter() - start, 1)}
+        if done.returncode:
+            record["error"] = done.stderr.strip().splitlines()[-1][:300]
+            return record
+        run = json.loads((Path(out) / "run.json").read_text())
+        record.update(modality=run["data"]["modality"],
+                      winner=(run.get("fit_info", {}).get("auto") or {}).get("winner"),
+                      **_acc(Path(out), np.asarray(labels)))
+        return record
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name in args.cases:
+            build, k, now, before = CASES[name]
+            path, labels = build(Path(folder))
+            for when, flags in (("before", before), ("now", now)):
+                if flags is None:  # refused before: nothing to reproduce
+                    continue
+                record = {"case": name, "when": when, **run_once(path, labels, k, flags)}
+                results.append(record)
+                log.info("%s", json.dumps(record))
+    args.out.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
