@@ -47,8 +47,9 @@ def finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid:
     bad_rows = np.flatnonzero(~ok)
     bad_cols = [columns[j] for j in np.flatnonzero(~finite.all(axis=0))]
     cols = ", ".join(f"'{c}'" for c in bad_cols[:6]) + (" ..." if len(bad_cols) > 6 else "")
-    what = (f"{len(bad_rows):,} row(s) of '{name}' have missing or infinite values "
-            f"(column(s) {cols}; data row(s) {rows_text(bad_rows)})")
+    rows = f"{len(bad_rows):,} row(s) of '{name}'"
+    detail = f"missing or infinite values (column(s) {cols}; data row(s) {rows_text(bad_rows)})"
+    what = f"{rows} have {detail}"
     if not drop_invalid:
         if fillable and np.isnan(values).any():
             raise InputError(f"{what}; fix those cells,{_leave_out_empty(values, columns)} fill "
@@ -59,7 +60,7 @@ def finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid:
                          "those rows out.")
     if ok.sum() == 0:
         raise InputError(f"{what}, and no row is complete; fix the data.")
-    return ok, [f"Left out {what}."]
+    return ok, [f"Left out {rows}, which had {detail}."]
 
 
 def _leave_out_empty(values: np.ndarray, columns: list[str]) -> str:

@@ -52,7 +52,8 @@ def guessed_text_note(frame: pd.DataFrame, column: str, others: pd.DataFrame) ->
         f" and {len(others.columns) - 6} more" if len(others.columns) > 6 else "")
     rest = (f"; its other columns ({kept}) are kept for colouring and export but not "
             "clustered on" if len(others.columns) else "")
+    instead = (" To cluster on the other columns instead, read the file as a table (kind "
+               "'table', --kind table)." if len(others.columns) else "")
     return (f"Clustered the texts of column '{column}' (its values are long, {length:.0f} "
             f"characters on average, and mostly distinct, so it was taken as the text "
-            f"column){rest}. To cluster on the other columns instead, read the file as a "
-            "table (kind 'table', --kind table).")
+            f"column){rest}.{instead}")

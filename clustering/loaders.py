@@ -457,12 +457,13 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
     empty = texts.isna().to_numpy() | (texts.astype(str).str.strip() == "").to_numpy()
     notes = []
     if empty.any():
-        what = (f"{int(empty.sum()):,} row(s) of '{name}' have empty text in column "
-                f"'{text_column}' (data row(s) {rows_text(np.flatnonzero(empty))})")
+        rows = f"{int(empty.sum()):,} row(s) of '{name}'"
+        detail = (f"empty text in column '{text_column}' (data row(s) "
+                  f"{rows_text(np.flatnonzero(empty))})")
         if not drop_invalid:
-            raise InputError(f"{what}; fill them or set drop_invalid (--drop-invalid) to leave "
-                             "them out.")
-        notes.append(f"Left out {what}.")
+            raise InputError(f"{rows} have {detail}; fill them or set drop_invalid "
+                             "(--drop-invalid) to leave them out.")
+        notes.append(f"Left out {rows}, which had {detail}.")
     keep = ~empty
     if not keep.any():
         raise InputError(f"'{name}': column '{text_column}' has no text at all; pick the column "
