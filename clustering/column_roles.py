@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["FEW_VALUES", "default_features", "id_columns", "looks_like_id"]
+__all__ = ["FEW_VALUES", "ID_NOTE", "default_features", "id_columns", "looks_like_id"]
 
 
 _ID_NAME = re.compile(r"(^|[_\s-])(id|ids|index|idx|key|no|nr|number)$", re.IGNORECASE)
@@ -44,9 +44,10 @@ def _few_values_note(typed: pd.DataFrame, col: str) -> str:
             "among the feature columns to cluster on it.")
 
 
-_ID_NOTE = ("Column '{}' looks like an id (a different whole number in every row), so it "
-            "is not clustered on; make it the id column, or list it among the feature columns "
-            "to use it.")
+ID_NOTE = ("Column '{}' looks like an id (a different whole number in every row), so it "
+           "is not clustered on; make it the id column, or list it among the feature columns "
+           "to use it.")
+"""The note for a column left out as an id (``ID_NOTE.format(column)``)."""
 
 
 def looks_like_id(values: np.ndarray, name) -> bool:
@@ -85,7 +86,7 @@ def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], l
         return list(plan.numeric), []
     if kind == "series":  # every reading, but not a row number (it is not in their unit)
         ids = id_columns(typed[list(plan.numeric)])
-        return [c for c in plan.numeric if c not in ids], [_ID_NOTE.format(c) for c in ids]
+        return [c for c in plan.numeric if c not in ids], [ID_NOTE.format(c) for c in ids]
     chosen, notes = [], []
     for col in plan.numeric:
         values = typed[col].to_numpy()
@@ -93,7 +94,7 @@ def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], l
             notes.append(f"Column '{col}' is empty (no value in any row), so it is not "
                          "clustered on.")
         elif looks_like_id(values, col):
-            notes.append(_ID_NOTE.format(col))
+            notes.append(ID_NOTE.format(col))
         else:
             chosen.append(col)
     if not chosen:

@@ -134,7 +134,7 @@ def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32
             if not drop_invalid:
                 raise InputError(f"{what[0].upper()}{what[1:]} have NaN or infinite pixels; fix "
                                  "them or set drop_invalid (--drop-invalid) to leave them out.")
-            arr, notes = arr[keep], [f"Left out {what}, which have NaN or infinite pixels."]
+            arr, notes = arr[keep], [f"Left out {what}, which had NaN or infinite pixels."]
     images, scaled = _eight_bit(arr, name)
     images, reduced = _resized(images, size, name)
     return images, keep, notes + scaled + reduced

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .column_roles import _ID_NOTE, default_features, id_columns
+from .column_roles import ID_NOTE, default_features, id_columns
 from .dataset import Dataset
 from .demos import load_demo
 from .errors import InputError
@@ -334,7 +334,7 @@ def _pixel_dataset(features, name, source, ids, labels, label_column, drop_inval
     if not pixels:
         ids_like = id_columns(features)
         pixels = [c for c in features.columns if c not in ids_like]
-        notes += [_ID_NOTE.format(c) for c in ids_like]
+        notes += [ID_NOTE.format(c) for c in ids_like]
     others = [c for c in features.columns if c not in pixels]
     if others:
         notes.append(f"Read the {len(pixels):,} pixel columns as images; column(s) "
