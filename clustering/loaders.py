@@ -20,6 +20,7 @@ from .image_arrays import image_array, looks_like_images, pixel_columns, pixel_t
 from .images import IMAGE_SUFFIXES, decode_images
 from .json_tables import JSON_SUFFIXES
 from .load_notes import file_notes, guessed_text_note
+from .long_readings import long_readings, pivot_advice
 from .safezip import checked_members, read_member
 from .tables import EXCEL_SUFFIXES, fill_gaps, plan_columns, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
@@ -247,6 +248,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                 feature_columns=None, ignore_columns=None, fill_missing=False,
                 image_size: int = 32) -> Dataset:
     map_columns = list(map_columns or [])
+    asked = kind
     vectors = frame.attrs.get("vectors") or {}
     if kind == "embeddings" and not feature_columns and len(vectors) == 1:
         feature_columns = list(vectors)  # a JSON field of numbers per row: the embedding
@@ -301,6 +303,10 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
         # a row number beside the readings is no reading (and not in their unit)
         kind = "series" if looks_like_series(features.drop(columns=id_columns(features))) \
             else "table"
+    layout = long_readings(features, set()) if kind == "series" or (
+        asked == "auto" and kind == "table") else None
+    if kind == "series" and layout:
+        raise InputError(pivot_advice(layout, name))
     if kind == "images":
         return _pixel_dataset(features, name, source, ids, labels, label_column, drop_invalid,
                               list(feature_columns or pixels), image_size)
@@ -316,6 +322,8 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     else:
         data = _table_dataset(features, name, source, kind, ids, labels, drop_invalid,
                               label_column, map_xy, feature_columns, fill_missing)
+        if layout and not feature_columns:  # read as asked, with how to read the signals
+            data = dataclasses.replace(data, notes=(pivot_advice(layout, name), *data.notes))
         if passed:  # said once, with why, instead of as one more ignored column
             ignored = f"Ignored column '{passed.passed_over}'"
             data = dataclasses.replace(data, notes=(passed_over_note(passed), *(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,6 +54,29 @@ def test_signals_beside_a_row_number_are_recognised_without_it():
     assert any("Column 'row' looks like an id" in n for n in data.notes)
     shuffled = frame.assign(row=np.random.default_rng(0).permutation(frame["row"].to_numpy()))
     assert dataset_from_frame(shuffled, kind="series").feature_table().shape[1] == 48
+
+
+def test_one_reading_per_row_is_refused_as_signals_and_noted_as_a_table_with_the_pivot(tmp_path):
+    """Stop 54: a file of (signal, t, value) rows read with kind 'series' was 2,000 'signals'
+    of 3 readings each, without a word; read as it is, it now says how to pivot it."""
+    from clustering.loaders import load_data
+
+    rng = np.random.default_rng(0)
+    rows = [(s, t, np.sin(t / 5 + s) + rng.normal(0, 0.1), s % 2)
+            for s in range(50) for t in range(40)]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["signal", "t", "value", "label"]).to_csv(path, index=False)
+    advice = (r"holds one reading per row \(50 signals named in column 'signal', 40 readings "
+              r"each, ordered by 't'\).*frame.pivot\(index='signal', columns='t', "
+              r"values='value'\)")
+    with pytest.raises(InputError, match=advice):
+        load_data(str(path), "series", label_column="label")
+    table = load_data(str(path), label_column="label")
+    assert table.modality == "table" and re.search(advice, table.notes[0])
+    assert not load_data(str(path), "table", label_column="label").notes  # asked for: quiet
+    wide = pd.DataFrame(rows, columns=["signal", "t", "value", "label"]).pivot(
+        index="signal", columns="t", values="value")
+    assert dataset_from_frame(wide.reset_index(drop=True)).modality == "series"
 
 
 def test_signals_in_strong_noise_are_recognised_and_blocks_of_columns_are_not():
