@@ -62,6 +62,11 @@ if path is None:
 
 settings = {}
 is_table = str(path).lower().endswith(TABLE_SUFFIXES)
+if str(path).lower().endswith(".npy"):
+    settings["kind"] = st.selectbox(
+        "Rows are", ["auto", "images"], key="npy_kind",
+        help="auto: a 3-D or 4-D array is images, a 2-D one embeddings. images: also each row "
+        "of a 2-D array the pixels of a square grey image (784 columns: 28 x 28)")
 if is_table:
     try:
         columns = parsed_columns(str(path))

@@ -153,3 +153,22 @@ def test_data_page_reads_a_table_of_pixels_as_images(tmp_path):
     at.selectbox(key="kind").set_value("table").run()
     no_errors(at)
     assert any("Read 24 table rows" in shown(s.value) for s in at.success), at.success
+
+
+def test_data_page_reads_rows_of_pixels_of_an_npy_as_images_when_asked():
+    import io
+
+    from helpers import no_errors, shown, start_app
+
+    buf = io.BytesIO()
+    np.save(buf, np.random.default_rng(0).integers(0, 256, (30, 64)).astype(np.uint8))
+    at = start_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("rows.npy", buf.getvalue(),
+                                           "application/octet-stream")
+    at.run()
+    no_errors(at)
+    assert any("Read 30 embedding rows" in shown(s.value) for s in at.success), at.success
+    at.selectbox(key="npy_kind").set_value("images").run()
+    no_errors(at)
+    assert any("Read 30 images" in shown(s.value) for s in at.success), at.success
