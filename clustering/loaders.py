@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import zipfile
 from pathlib import Path
 
@@ -16,11 +15,12 @@ from .demos import load_demo
 from .errors import InputError
 from .finite_rows import finite_rows
 from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
-from .image_arrays import image_array, looks_like_images, pixel_columns, pixel_table_images
+from .image_arrays import pixel_columns, pixel_table_images
 from .images import IMAGE_SUFFIXES, decode_images
 from .json_tables import JSON_SUFFIXES
 from .load_notes import file_notes, guessed_text_note
 from .long_readings import long_readings, pivot_advice
+from .npy_files import load_npy
 from .safezip import checked_members, read_member
 from .tables import EXCEL_SUFFIXES, fill_gaps, plan_columns, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
@@ -107,7 +107,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
                              f"not as {kind}; read it with kind 'images'.")
         return _load_images(path, drop_invalid, image_size)
     if suffix == ".npy":
-        return _load_npy(path, kind, drop_invalid, image_size)
+        return load_npy(path, kind, drop_invalid, image_size)
     if suffix in (".npz", ".pkl", ".pickle", ".pt", ".pth", ".joblib"):
         raise InputError(f"'{path.name}' is a {suffix} file, which can carry executable "
                          "pickled code and is never opened; save embeddings as a 2-D float "
@@ -143,58 +143,6 @@ def _roles_like(config: dict, frame: pd.DataFrame, kind: str, text_column, id_co
         kind = config["kind"]
         taken.append(f"Rows read as {kind}, as in the run.")
     return kind, roles["text_column"], roles["id_column"], taken
-
-
-def _load_npy(path: Path, kind: str, drop_invalid: bool, image_size: int) -> Dataset:
-    try:
-        arr = np.load(path, allow_pickle=False, mmap_mode="r")
-    except ValueError as exc:
-        if "pickle" in str(exc).lower() or "python objects" in str(exc).lower():
-            raise InputError(f"'{path.name}' holds Python objects (pickled data), which are "
-                             "never loaded; save a plain 2-D float array with np.save.") from None
-        raise InputError(f"'{path.name}' is not a valid .npy file ({exc}).") from None
-    except OSError as exc:
-        raise InputError(f"'{path.name}' could not be read as .npy ({exc}).") from None
-    if arr.dtype.kind not in "fiub":
-        raise InputError(f"'{path.name}' has dtype {arr.dtype}; embeddings and images must be "
-                         "numbers (float or int). Save a numeric array.")
-    side = math.isqrt(arr.shape[1]) if arr.ndim == 2 else 0
-    if kind == "images" and arr.ndim == 2 and side > 1 and side * side == arr.shape[1]:
-        arr = arr.reshape(len(arr), side, side)  # rows of a square image's pixels
-    if looks_like_images(arr.shape):
-        if kind not in ("auto", "images"):
-            raise InputError(f"'{path.name}' has shape {arr.shape}, an array of images, which "
-                             f"is read as images, not as {kind}; read it with kind 'images'.")
-        return _npy_images(arr, path, drop_invalid, image_size)
-    if arr.ndim != 2 or kind == "images":
-        raise InputError(f"'{path.name}' has shape {arr.shape}; embeddings must be 2-D "
-                         "(rows x dimensions) and images (n, h, w), (n, h, w, channels) or "
-                         "(n, channels, h, w). Reshape it before saving.")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise InputError(f"'{path.name}' is empty (shape {arr.shape}); save at least one row "
-                         "and one dimension.")
-    emb = np.asarray(arr, dtype=np.float32)
-    ids = np.array([str(i) for i in range(len(emb))], dtype=object)
-    keep, notes = finite_rows(emb, path.name, [f"dim_{j}" for j in range(emb.shape[1])],
-                              drop_invalid)
-    emb, ids = emb[keep], ids[keep]
-    table = pd.DataFrame(emb, columns=[f"dim_{j}" for j in range(emb.shape[1])])
-    return Dataset(name=path.name, modality="embeddings", ids=ids, table=table, embeddings=emb,
-                   source=str(path), notes=tuple(notes))
-
-
-def _npy_images(arr: np.ndarray, path: Path, drop_invalid: bool, size: int) -> Dataset:
-    """The images of an array file (:mod:`clustering.image_arrays`)."""
-    images, keep, notes = image_array(arr, path.name, drop_invalid, size)
-    ids = np.array([str(i) for i in np.flatnonzero(keep)], dtype=object)
-    if images.ndim == 3:
-        h, w = images.shape[1:3]
-        table = pd.DataFrame(images.reshape(len(images), -1),
-                             columns=[f"px_{r}_{c}" for r in range(h) for c in range(w)])
-    else:
-        table = pd.DataFrame({"image": ids})
-    return Dataset(name=path.name, modality="images", ids=ids, table=table, images=images,
-                   source=str(path), notes=tuple(notes))
 
 
 def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "data",

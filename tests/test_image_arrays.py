@@ -87,19 +87,26 @@ def test_cli_clusters_an_image_array_and_exports_its_images(tmp_path):
     assert len(pngs) == 60
 
 
-def test_data_page_reads_an_uploaded_image_array_as_images(tmp_path):
+def _data_page_with_npy(shape, name):
+    """The Data page after uploading a ``.npy`` of random 8-bit values of ``shape``."""
     import io
 
-    from helpers import no_errors, shown, start_app
+    from helpers import no_errors, start_app
 
     buf = io.BytesIO()
-    np.save(buf, np.random.default_rng(0).integers(0, 256, (40, 3, 16, 16)).astype(np.uint8))
+    np.save(buf, np.random.default_rng(0).integers(0, 256, shape).astype(np.uint8))
     at = start_app()
     at.switch_page("pages/data.py").run()
-    at.file_uploader(key="uploader").upload("pictures.npy", buf.getvalue(),
-                                           "application/octet-stream")
+    at.file_uploader(key="uploader").upload(name, buf.getvalue(), "application/octet-stream")
     at.run()
     no_errors(at)
+    return at
+
+
+def test_data_page_reads_an_uploaded_image_array_as_images(tmp_path):
+    from helpers import shown
+
+    at = _data_page_with_npy((40, 3, 16, 16), "pictures.npy")
     assert any("Read 40 images" in shown(s.value) for s in at.success), at.success
 
 
@@ -156,18 +163,9 @@ def test_data_page_reads_a_table_of_pixels_as_images(tmp_path):
 
 
 def test_data_page_reads_rows_of_pixels_of_an_npy_as_images_when_asked():
-    import io
+    from helpers import no_errors, shown
 
-    from helpers import no_errors, shown, start_app
-
-    buf = io.BytesIO()
-    np.save(buf, np.random.default_rng(0).integers(0, 256, (30, 64)).astype(np.uint8))
-    at = start_app()
-    at.switch_page("pages/data.py").run()
-    at.file_uploader(key="uploader").upload("rows.npy", buf.getvalue(),
-                                           "application/octet-stream")
-    at.run()
-    no_errors(at)
+    at = _data_page_with_npy((30, 64), "rows.npy")
     assert any("Read 30 embedding rows" in shown(s.value) for s in at.success), at.success
     at.selectbox(key="npy_kind").set_value("images").run()
     no_errors(at)
