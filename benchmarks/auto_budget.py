@@ -34,6 +34,7 @@ CASES = {
     "long-signals-5000": ("long-waveforms:5000", 120),
     "images-5000": ("shapes:5000", 120),
     "images-1000": ("shapes:1000", 120),
+    "mnist-npy-5000": ("mnist-npy:5000", 120),
     "text-5000": ("package-text:5000", 120),
     "long-text-5000": ("man-text:5000", 120),
     "table-1000000": ("mixed-table:1000000", None),
@@ -49,7 +50,11 @@ written to a CSV before the clock starts and read from it as ``clusterlab run --
 FILE --kind text --text-column text`` would (the MiniLM embedding is part of the time).
 ``man-text:N`` is N manual pages of this machine of 300 words or more, by section
 (:func:`man_corpus.man_corpus`), written to a CSV the same way: long texts, most of each
-past the sentence model's window (stop 53)."""
+past the sentence model's window (stop 53).
+``mnist-npy:N`` is N 28x28 MNIST digits (the suite's 1,500 of ``mnist``, each drawn again
+shifted by up to 2 pixels) saved as one float ``.npy`` before the clock starts and read from
+it as ``clusterlab run --data FILE`` reads it (images, by its 3-D shape; stop 54: the case a
+new user's array of images meets)."""
 
 CHILD = """
 import json, resource, sys, time
@@ -60,6 +65,12 @@ from clustering.pipeline import RunConfig, run_pipeline
 source, seed = {source!r}, {seed}
 if source.startswith("demo:"):
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters=10))
+elif source.endswith(".npy"):
+    import dataclasses, numpy as np
+    from clustering.loaders import load_data
+    data = dataclasses.replace(load_data(source), labels=np.load(
+        source[:-4] + "_labels.npy", allow_pickle=False).astype(str))
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}), dataset=data)
 elif source.endswith(".csv"):
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}, kind="text",
                                     text_column="text", label_column="label"))
@@ -98,6 +109,28 @@ def _text_csv(source: str, folder: Path) -> tuple[str, int]:
     return str(path), len(set(data.labels))
 
 
+def _mnist_npy(source: str, folder: Path) -> tuple[str, int]:
+    """Write ``mnist-npy:N`` to ``folder`` (the images, and their labels beside them); its path
+    and number of labels."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT.parent))
+    sys.path.insert(0, str(ROOT))
+    from image_sets import mnist
+
+    data, n = mnist(), int(source.split(":")[1])
+    images = data.images.reshape(len(data.images), 28, 28).astype(np.float32)
+    rng = np.random.default_rng(54)
+    pick = rng.integers(0, len(images), n)
+    shifted = np.zeros((n, 28, 28), np.float32)
+    for row, (i, dy, dx) in enumerate(zip(pick, *rng.integers(-2, 3, (2, n)), strict=True)):
+        shifted[row] = np.roll(images[i], (dy, dx), axis=(0, 1))
+    path = folder / "mnist.npy"
+    np.save(path, shifted)
+    np.save(folder / "mnist_labels.npy", np.asarray(data.labels)[pick].astype("U8"))
+    return str(path), len(set(map(str, data.labels)))
+
+
 def run_case(name: str, seed: int, numba_cache: str = "warm") -> dict:
     """One case in a fresh interpreter; its timings and ACC."""
     import tempfile
@@ -107,6 +140,8 @@ def run_case(name: str, seed: int, numba_cache: str = "warm") -> dict:
         k = 0
         if source.startswith(("package-text:", "man-text:")):
             source, k = _text_csv(source, Path(folder))
+        elif source.startswith("mnist-npy:"):
+            source, k = _mnist_npy(source, Path(folder))
         env = dict(os.environ)
         if numba_cache == "cold":
             env["NUMBA_CACHE_DIR"] = str(Path(folder) / "numba")
@@ -120,8 +155,10 @@ def _run_child(name: str, source: str, seed: int, budget: int | None, k: int,
     code = CHILD.format(root=str(ROOT), parent=str(ROOT.parent), source=source, seed=seed,
                         k=k)
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env=env).stdout.strip().splitlines()[-1]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise SystemExit(f"case {name} failed:\n{done.stderr[-3000:]}")
+    out = done.stdout.strip().splitlines()[-1]
     record = json.loads(out)
     record.update(case=name, seed=seed, budget_s=budget,
                   process_s=round(time.perf_counter() - start, 1))

@@ -189,6 +189,7 @@ class _Run:
         self.views: dict[str, np.ndarray] = {}
         self.candidates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.seconds: dict[str, float] = {}
+        self.started = time.perf_counter()  # the fine-tuning's budget counts from here
         self._graphs: dict[int, dict[str, np.ndarray]] = {}
         self._vote_spaces: list[np.ndarray] | None = None
         self.judge_in_features = False

@@ -13,6 +13,7 @@ choice was measured against.
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,7 +60,25 @@ a step (48 images at 64 px) took 0.45 s on 1,000 24x24 images and 0.54 s on 5,00
 are cut only where they run 1.5 times slower or more (0.8 s a step): a slower machine, or
 two jobs at once on these 2 cores (each 5-7 times slower). There the cut holds the
 fine-tuning near 120 s instead of 160 s at twice this pace or several minutes under load.
-The same seed gives the same clusters wherever the steps are not cut."""
+The same seed gives the same clusters wherever the steps are not cut. Since stop 55 the
+steps also get no more than the rest of the run leaves of :data:`RUN_SECONDS`
+(:func:`finetune_seconds`)."""
+RUN_SECONDS = {"cpu": 120.0, "gpu": None}
+"""``auto``'s budget for a whole run of up to 5,000 rows, start-up and map included (the
+issue's 2 minutes on this project's 2-core CPU; None: none). The fine-tuning's steps get what
+the rest of the run leaves of it, never more than :data:`FINETUNE_SECONDS`
+(:func:`finetune_seconds`). Until stop 55 they had :data:`FINETUNE_SECONDS` whatever the
+rest cost, and 5,000 images came to 115-122 s on stop 54's machine at 0.52-0.64 s a step."""
+OUTSIDE_AUTO_S = 5.0
+"""Seconds of a run spent before ``auto`` starts (interpreter and imports, loading, the
+neighbour graph): 5 s for 5,000 24x24 images on stop 54's machine
+(``benchmarks/results/auto_budget_images_stop54.json``: 119.3 s in the process, 114.7 s in its
+stages)."""
+AFTER_FINETUNE_S_PER_IMAGE = 0.006
+"""Seconds per image of what follows the fine-tuning steps: reading every image through the
+encoder (1.3 ms), the view's two UMAPs, the candidates, the criterion's graphs, the map and the
+metrics. Stop 54's machine, 5,000 images: 26 s for 24x24 images (the shapes case), 31 s for
+28x28 digits (784 pixel columns for k-means and the map)."""
 FINETUNE_LEAST_STEPS = 60
 """Fewest fine-tuning steps a cut leaves (stop 22-43's setting on the CPU)."""
 FINETUNE_BATCH = 48
@@ -322,6 +341,27 @@ def _both_image_views_fit(run: _Run) -> bool:
     return run.ctx.device.type != "cpu" or BOTH_IMAGE_VIEWS_ON_CPU
 
 
+def finetune_seconds(device: str, n: int, elapsed: float) -> float | None:
+    """Seconds the fine-tuning steps may take, ``elapsed`` seconds into ``auto``, on ``n`` images.
+
+    What :data:`RUN_SECONDS` leaves after what came before (:data:`OUTSIDE_AUTO_S` and
+    ``elapsed``) and what will follow (:data:`AFTER_FINETUNE_S_PER_IMAGE`), never more than
+    :data:`FINETUNE_SECONDS`, never below 0 (then :data:`FINETUNE_LEAST_STEPS` are taken).
+
+    Examples
+    --------
+    >>> finetune_seconds("cpu", 1000, 2.0), finetune_seconds("cpu", 5000, 4.0)
+    (107.0, 81.0)
+    >>> finetune_seconds("gpu", 5000, 4.0) is None
+    True
+    """
+    cap, run_seconds = FINETUNE_SECONDS[device], RUN_SECONDS[device]
+    if cap is None or run_seconds is None:
+        return cap
+    left = run_seconds - OUTSIDE_AUTO_S - elapsed - AFTER_FINETUNE_S_PER_IMAGE * n
+    return round(max(0.0, min(cap, left)), 1)
+
+
 def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     """The fine-tuned EfficientNet-Lite0 view (when :func:`_pretrained_applies`)."""
     from .deep.pretrained import finetune_pretrained
@@ -331,7 +371,8 @@ def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     if not _pretrained_applies(run):
         return
     device = "cpu" if run.ctx.device.type == "cpu" else "gpu"
-    budget = StepBudget(FINETUNE_STEPS[device], FINETUNE_SECONDS[device],
+    budget = StepBudget(FINETUNE_STEPS[device],
+                        finetune_seconds(device, len(images), time.perf_counter() - run.started),
                         least=FINETUNE_LEAST_STEPS)
     run.progress(0.5, f"auto: fine-tuning the pretrained image encoder ({budget.planned} steps)")
     sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=FINETUNED)
@@ -343,9 +384,9 @@ def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     if budget.cut:  # images are fitted whole, so no other note is there
         run.info["note"] = (
             f"The image encoder was fine-tuned {budget.steps} of its {budget.planned} steps to "
-            f"stay in {budget.seconds:.0f} s ({budget.pace:.2f} s a step on this machine, "
-            "slower than the budget assumes); the clusters may be weaker than on a faster "
-            "machine or with fewer jobs at once.")
+            f"keep the run near its {RUN_SECONDS[device]:.0f} s ({budget.seconds:.0f} s for "
+            f"the steps at {budget.pace:.2f} s a step on this machine); the clusters may be "
+            "weaker than on a faster machine, with fewer images or with fewer jobs at once.")
         log.warning("auto: %s", run.info["note"])
     run.views[FINETUNED] = Z
     run.views[f"{FINETUNED}-umap"] = run.timed(

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 20
+PIPELINE_VERSION = 21
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -58,4 +58,6 @@ kind ``images`` holds rows of square images' pixels, and so does a table read wi
 ``images`` (it was read as a table) or whose columns are named like pixels
 (:mod:`clustering.image_arrays`); ``auto`` draws no spectral candidate on images
 (:data:`clustering.auto_candidates.NO_SPECTRAL`; never picked there, so no pick changes, but
-the stored alternatives do)."""
+the stored alternatives do). 21 (stop 55): on a CPU the fine-tuning of ``auto``'s image
+encoder gets no more than the rest of the run leaves of its 2 minutes
+(:func:`clustering.auto_views.finetune_seconds`), so on a slow machine fewer steps."""

@@ -129,13 +129,16 @@ def test_the_cli_runs_auto_by_default_and_run_json_says_what_won(tmp_path):
 def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypatch, both):
     """On the CPU the fine-tuned view replaces the contrastive one; where both fit (a GPU),
     both are trained and the criterion reads both graphs. The second run also has its
-    fine-tuning cut by a budget no step fits in, and says so."""
+    fine-tuning cut by a budget no step fits in, and says so; the first, by a run budget
+    that the rest of the run already spends."""
     from clustering import auto_views
 
     monkeypatch.setattr(auto_views, "BOTH_IMAGE_VIEWS_ON_CPU", both)
+    monkeypatch.setattr(auto_views, "FINETUNE_LEAST_STEPS", 30)
     if both:
         monkeypatch.setattr(auto_views, "FINETUNE_SECONDS", {"cpu": 1e-6, "gpu": 1e-6})
-        monkeypatch.setattr(auto_views, "FINETUNE_LEAST_STEPS", 30)
+    else:
+        monkeypatch.setattr(auto_views, "RUN_SECONDS", {"cpu": 1.0, "gpu": None})
     images, kinds = stripes_and_discs(220, 16, seed=1)
     X = images.reshape(len(images), -1).astype(np.float32) / 255.0
     result = cluster(X, "auto", 2, modality="images", image_shape=(16, 16, 3))
@@ -146,11 +149,13 @@ def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypa
     assert {"finetuned", "finetuned (UMAP)"} <= graphs  # 1,280-D: read both ways
     assert "contrastive (UMAP)" not in graphs
     assert result.info["finetune"]["planned"] == auto_views.FINETUNE_STEPS["cpu"]
+    assert result.info["finetune"]["steps"] == 30 and result.info["finetune"]["cut"]
+    assert "fine-tuned 30 of its 150 steps" in result.info["note"]
     if both:
         assert "contrastive-scan" in choice["scores"] and "contrastive" in graphs
-        assert result.info["finetune"]["steps"] == 30 and result.info["finetune"]["cut"]
-        assert "fine-tuned 30 of its 150 steps" in result.info["note"]
     else:
+        assert result.info["finetune"]["budget_s"] == 0  # 1 s: spent before it starts
+        assert "near its 1 s" in result.info["note"]
         assert not any(name.startswith("contrastive") for name in choice["scores"])
         assert "contrastive" not in graphs and "view:contrastive" not in choice["seconds"]
         assert "time budget" in result.info["views_skipped"]["contrastive"]
