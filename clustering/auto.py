@@ -183,7 +183,7 @@ class _Run:
                  text_view=False):
         self.X, self.k, self.seed, self.knn, self.ctx = X, k, seed, knn, ctx
         self.modality, self.text_view = modality, text_view
-        self.progress, self.texts = progress, texts
+        self.texts, self._report, self._reached = texts, progress, 0.0
         self.info: dict = {}
         self.heads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.views: dict[str, np.ndarray] = {}
@@ -195,6 +195,13 @@ class _Run:
         self.judge_in_features = False
         """Score candidates in the features' graph besides the learned views' (aligned
         signals, :func:`clustering.auto_views._read_alignment`)."""
+
+    def progress(self, fraction: float, message: str) -> None:
+        """Report progress, never backwards: a step that takes most of the time on one path
+        (the image encoder's fine-tuning on a CPU) spans more of the fraction there, and the
+        steps after it start from where it ended."""
+        self._reached = max(self._reached, float(fraction))
+        self._report(self._reached, message)
 
     def graphs(self, m: int) -> dict[str, np.ndarray]:
         """``m``-nearest-neighbour graphs of the features and of every learned view.
@@ -428,9 +435,9 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
         knn = knn_graph(X, 15, random_state)
     run = _Run(X, n_clusters, random_state, knn, ctx, progress, texts, modality, text_view)
     make_views(run, modality)
-    progress(0.6, f"auto: candidates with k={run.ensure_k()}")
+    run.progress(0.6, f"auto: candidates with k={run.ensure_k()}")
     make_candidates(run)
-    progress(0.9, "auto: scoring the candidates without labels")
+    run.progress(0.9, "auto: scoring the candidates without labels")
     return _choose(run, run.info)
 
 

@@ -141,9 +141,16 @@ def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypa
         monkeypatch.setattr(auto_views, "RUN_SECONDS", {"cpu": 1.0, "gpu": None})
     images, kinds = stripes_and_discs(220, 16, seed=1)
     X = images.reshape(len(images), -1).astype(np.float32) / 255.0
-    result = cluster(X, "auto", 2, modality="images", image_shape=(16, 16, 3))
+    reports = []
+    result = cluster(X, "auto", 2, modality="images", image_shape=(16, 16, 3),
+                     progress=lambda f, msg: reports.append((f, msg)))
     choice = result.info["auto"]
     assert {"finetuned-kmeans", "finetuned-umap-kmeans", "finetuned-merge"} <= set(choice["scores"])
+    fractions = [f for f, _ in reports]
+    assert fractions == sorted(fractions)  # never back, whatever span the fine-tuning had
+    tuning = [f for f, msg in reports if "fine-tuning" in msg]
+    # alone (on the CPU) the fine-tuning is most of auto's time, and of its progress
+    assert max(tuning) - min(tuning) >= (0.1 if both else 0.5) * (max(fractions) - min(fractions))
     assert choice["seconds"]["view:finetuned"] > 0
     graphs = set(choice["scores_per_graph"]["kmeans"])
     assert {"finetuned", "finetuned (UMAP)"} <= graphs  # 1,280-D: read both ways
