@@ -197,9 +197,11 @@ class _Run:
         signals, :func:`clustering.auto_views._read_alignment`)."""
 
     def progress(self, fraction: float, message: str) -> None:
-        """Report progress, never backwards: a step that takes most of the time on one path
-        (the image encoder's fine-tuning on a CPU) spans more of the fraction there, and the
-        steps after it start from where it ended."""
+        """Report progress, never backwards.
+
+        A step that takes most of the time on one path (the image encoder's fine-tuning on a
+        CPU) spans more of the fraction there, and the steps after it start where it ended.
+        """
         self._reached = max(self._reached, float(fraction))
         self._report(self._reached, message)
 

@@ -363,9 +363,11 @@ def finetune_seconds(device: str, n: int, elapsed: float) -> float | None:
 
 
 def _finetuned_view(run: _Run, images: np.ndarray, span: tuple[float, float]) -> None:
-    """The fine-tuned EfficientNet-Lite0 view (when :func:`_pretrained_applies`), its
-    progress reported over ``span`` of ``auto``'s (alone on a CPU it is most of the time:
-    55 s of 70 s on 400 16x16 images)."""
+    """The fine-tuned EfficientNet-Lite0 view (when :func:`_pretrained_applies`).
+
+    Its progress is reported over ``span`` of ``auto``'s (alone on a CPU it is most of the
+    time: 55 s of 70 s on 400 16x16 images).
+    """
     from .deep.pretrained import finetune_pretrained
     from .deep.spaces import umap_view
     from .deep.step_budget import StepBudget
