@@ -31,6 +31,15 @@ def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[s
         shown = f" ('{above[0][:60]}')" if above else ""
         notes.append(f"Skipped the line(s) above the header of '{name}'{shown}: the table "
                      "starts at its first line with as many cells as the rows below it.")
+    if attrs.get("no_header"):
+        notes.append(f"'{name}' has no header line (its first line holds values like the lines "
+                     "below it), so it was read as data and the columns were named column_1, "
+                     "column_2, ...; add a header line to name them.")
+    if attrs.get("text_lines") is not None:
+        header = attrs["text_lines"]
+        notes.append(f"Read '{name}' as one text per line"
+                     + (f", under the name on its first line ('{header}')." if header else
+                        " (its first line is a text too, not a header)."))
     for field, width in (attrs.get("vectors") or {}).items():
         advice = ("; if they are embeddings, read the file as embeddings (kind embeddings, "
                   "--kind embeddings) to cluster on them alone"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .csv_layout import (
+    first_line_is_data,
+    lines_above_header,
+    one_text_per_line,
+    sniff_delimiter,
+    text_lines,
+)
 from .errors import InputError
 from .gzip_tables import is_gzip_table, read_gzip_table
 from .json_tables import JSON_SUFFIXES, read_json_table
@@ -100,15 +105,22 @@ def _read_csv(path: Path) -> pd.DataFrame:
     ``frame.attrs["above_header"]``.
     """
     sample = _sample(path)
-    sep = _sniff_delimiter(sample)
+    if path.suffix.lower() == ".txt" and one_text_per_line(sample):
+        return _read_text_lines(path)
+    sep = sniff_delimiter(sample)
     skip, above = lines_above_header(sample, sep)
+    no_header = first_line_is_data(sample, sep, skip)
     for encoding in ("utf-8-sig", *LEGACY_ENCODINGS):
         try:
             frame = pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False,
-                                skiprows=skip, index_col=False)  # no index from a row's
-            # trailing delimiter (pandas would shift every column by one)
+                                skiprows=skip, index_col=False,  # no index from a row's
+                                # trailing delimiter (pandas would shift every column by one)
+                                header=None if no_header else "infer")
         except UnicodeDecodeError:
             continue
+        if no_header:
+            frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
+            frame.attrs["no_header"] = True
         frame = _without_blank_columns(frame)
         if encoding != "utf-8-sig":
             frame.attrs["encoding"] = encoding
@@ -116,6 +128,29 @@ def _read_csv(path: Path) -> pd.DataFrame:
             frame.attrs["above_header"] = above
         return frame
     raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV and retry.")
+
+
+def _read_text_lines(path: Path) -> pd.DataFrame:
+    """A ``.txt`` file of one text per line as a table of one column.
+
+    See :func:`clustering.csv_layout.one_text_per_line`.
+    """
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", *LEGACY_ENCODINGS):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        name, texts, header = text_lines(text)
+        if not texts:
+            raise InputError(f"'{path.name}' has no lines of text; choose a file that has "
+                             "data.")
+        frame = pd.DataFrame({name: texts})
+        frame.attrs["text_lines"] = name if header else ""
+        if encoding != "utf-8-sig":
+            frame.attrs["encoding"] = encoding
+        return frame
+    raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 and retry.")
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -159,71 +194,6 @@ def _without_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def _sample(path: Path) -> str:
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         return handle.read(65536)
-
-
-def _sniff_delimiter(sample: str) -> str:
-    body = sample.splitlines()
-    try:  # title lines above the header would make every delimiter look inconsistent
-        return csv.Sniffer().sniff("\n".join(body[-200:] if len(body) > 20 else body),
-                                   delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
-
-
-MAX_LINES_ABOVE_HEADER = 10
-"""Most lines above a CSV's header that are skipped (a report's title, a date, a blank)."""
-
-
-def lines_above_header(sample: str, sep: str) -> tuple[int, list[str]]:
-    r"""Lines above the header of a CSV exported from a report (a title, a date, a blank line).
-
-    The header is the first record with as many fields as most records below it; the records
-    above it, at most :data:`MAX_LINES_ABOVE_HEADER` and none with more than half as many
-    fields, are skipped.
-
-    Parameters
-    ----------
-    sample : str
-        The start of the file.
-    sep : str
-        The delimiter.
-
-    Returns
-    -------
-    skip : int
-        Lines to skip (0 when the first line is the header).
-    above : list of str
-        The skipped lines that are not blank, as written.
-
-    Examples
-    --------
-    >>> lines_above_header("Sales report\n\nregion,a,b\nnorth,1,2\nsouth,3,4\n", ",")
-    (2, ['Sales report'])
-    >>> lines_above_header("a,b\n1,2\n", ",")
-    (0, [])
-    """
-    reader = csv.reader(io.StringIO(sample), delimiter=sep)
-    records = []
-    try:
-        for row in reader:
-            records.append((len(row), reader.line_num, sep.join(row)))
-            if len(records) > 200:
-                break
-    except csv.Error:
-        return 0, []
-    if len(records) > 1 and not sample.endswith("\n"):
-        records = records[:-1]  # the sample may end inside a record
-    counts = [n for n, _, _ in records if n > 1]
-    if not counts:
-        return 0, []
-    usual = max(set(counts), key=counts.count)
-    first = next(i for i, (n, _, _) in enumerate(records) if n == usual)
-    if first == 0 or first > MAX_LINES_ABOVE_HEADER:
-        return 0, []
-    if any(n > max(1, usual // 2) for n, _, _ in records[:first]):
-        return 0, []  # not a title: a short header over rows with trailing delimiters, say
-    skip = records[first - 1][1]
-    return skip, [text for n, _, text in records[:first] if text.strip()]
 
 
 @dataclass(frozen=True)

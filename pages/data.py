@@ -45,8 +45,8 @@ if source_kind == "Upload a file":
     # no type= filter: the browser would refuse other files with only a MIME type in a
     # tooltip; saved_upload says in one sentence what clusterlab reads instead
     upload = st.file_uploader(
-        "CSV (also .csv.gz), Excel (.xlsx), Parquet, JSON Lines, .npy embeddings, or a .zip of "
-        "PNG/JPEG/WebP images",
+        "CSV (also .csv.gz), a .txt of one text per line, Excel (.xlsx), Parquet, JSON Lines, "
+        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP images",
         key="uploader")
     if upload is not None:
         try:

@@ -29,8 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="cluster a data set and write assignments + run.json")
-    run.add_argument("--data", required=True, help="CSV/Excel/Parquet/JSON Lines, .npy, image "
-                     "folder/.zip, or demo:digits|demo:iris|demo:wine")
+    run.add_argument("--data", required=True, help="CSV/Excel/Parquet/JSON Lines, a .txt of one "
+                     "text per line, .npy, image folder/.zip, or demo:digits|demo:iris|demo:wine")
     run.add_argument("--kind", default="auto",
                      choices=list(KINDS))
     run.add_argument("--text-column")

@@ -1,0 +1,219 @@
+r"""How a delimited text file is laid out.
+
+Its delimiter, the lines above its header, whether it has a header at all, and whether it is
+one text per line.
+Files as new users bring them: a CSV saved by a spreadsheet in a European locale (``;``
+between cells, ``,`` in numbers), a table of numbers written by ``numpy.savetxt`` (no header
+line), a ``.txt`` of one text per line (commas inside the texts, no header). Reading the
+first line of such a file as a header silently loses a row and names columns after values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+
+__all__ = ["DELIMITERS", "first_line_is_data", "lines_above_header", "one_text_per_line",
+           "sniff_delimiter", "text_lines"]
+
+DELIMITERS = (",", ";", "\t", "|")
+"""Delimiters a CSV may use."""
+SAMPLED_RECORDS = 200
+"""Records of the start of a file read to decide its layout."""
+MAX_LINES_ABOVE_HEADER = 10
+"""Most lines above a CSV's header that are skipped (a report's title, a date, a blank)."""
+HEADER_WORD = re.compile(r"^\S{1,40}$")
+"""A one-text-per-line file's first line is its header only when it is one word (``text``)."""
+
+
+def _records(sample: str, sep: str) -> list[list[str]]:
+    """The sample's records (blank lines left out, and the last when it may be cut off)."""
+    reader = csv.reader(io.StringIO(sample), delimiter=sep)
+    rows = []
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+            if len(rows) > SAMPLED_RECORDS:
+                break
+    except csv.Error:
+        return []
+    if len(rows) > 1 and not sample.endswith("\n") and len(rows) <= SAMPLED_RECORDS:
+        rows = rows[:-1]
+    return rows
+
+
+def _steady_fields(sample: str, sep: str) -> int:
+    """Cells per record when every record of the sample has the same number (else 0)."""
+    counts = {len(row) for row in _records(sample, sep)}
+    return counts.pop() if len(counts) == 1 else 0
+
+
+def sniff_delimiter(sample: str) -> str:
+    r"""The delimiter of a CSV, from the start of the file.
+
+    A delimiter that splits every record, the header included, into the same number of
+    cells (two or more) wins, the one giving most cells first; else Python's sniffer decides
+    (titles above the header make every delimiter look unsteady); else a comma.
+
+    Examples
+    --------
+    >>> sniff_delimiter("a;b;c\n0,5;1,25;3\n2,5;0,75;1\n")  # decimal commas
+    ';'
+    >>> sniff_delimiter("a,b\n1.5,2\n3,4.5\n"), sniff_delimiter("x\ty\n1\t2\n")
+    (',', '\t')
+    """
+    steady = {sep: _steady_fields(sample, sep) for sep in DELIMITERS}
+    best = max(steady, key=lambda sep: steady[sep])
+    if steady[best] > 1:
+        return best
+    body = sample.splitlines()
+    try:  # title lines above the header would make every delimiter look inconsistent
+        return csv.Sniffer().sniff("\n".join(body[-200:] if len(body) > 20 else body),
+                                   delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return ","
+
+
+def lines_above_header(sample: str, sep: str) -> tuple[int, list[str]]:
+    r"""Lines above the header of a CSV exported from a report (a title, a date, a blank line).
+
+    The header is the first record with as many fields as most records below it; the records
+    above it, at most :data:`MAX_LINES_ABOVE_HEADER` and none with more than half as many
+    fields, are skipped.
+
+    Parameters
+    ----------
+    sample : str
+        The start of the file.
+    sep : str
+        The delimiter.
+
+    Returns
+    -------
+    skip : int
+        Lines to skip (0 when the first line is the header).
+    above : list of str
+        The skipped lines that are not blank, as written.
+
+    Examples
+    --------
+    >>> lines_above_header("Sales report\n\nregion,a,b\nnorth,1,2\nsouth,3,4\n", ",")
+    (2, ['Sales report'])
+    >>> lines_above_header("a,b\n1,2\n", ",")
+    (0, [])
+    """
+    reader = csv.reader(io.StringIO(sample), delimiter=sep)
+    records = []
+    try:
+        for row in reader:
+            records.append((len(row), reader.line_num, sep.join(row)))
+            if len(records) > SAMPLED_RECORDS:
+                break
+    except csv.Error:
+        return 0, []
+    if len(records) > 1 and not sample.endswith("\n"):
+        records = records[:-1]  # the sample may end inside a record
+    counts = [n for n, _, _ in records if n > 1]
+    if not counts:
+        return 0, []
+    usual = max(set(counts), key=counts.count)
+    first = next(i for i, (n, _, _) in enumerate(records) if n == usual)
+    if first == 0 or first > MAX_LINES_ABOVE_HEADER:
+        return 0, []
+    if any(n > max(1, usual // 2) for n, _, _ in records[:first]):
+        return 0, []  # not a title: a short header over rows with trailing delimiters, say
+    skip = records[first - 1][1]
+    return skip, [text for n, _, text in records[:first] if text.strip()]
+
+
+def _number(cell: str, sep: str) -> float | None:
+    text = cell.strip()
+    if sep != ",":  # a decimal comma, where the comma does not part the cells
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def first_line_is_data(sample: str, sep: str, skip: int = 0) -> bool:
+    r"""Whether the first record after ``skip`` lines is a row of data, not a header.
+
+    A header of numbers names columns by a time, a wavelength or a year, and such names run
+    in order; so a first line of numbers only is data when its numbers repeat, or do not run
+    in order (three or more), or, with fewer cells, are not whole. A single cell that reads
+    like a sentence (five words or more, or ending as one) is data too: a file of one text
+    per line.
+
+    Examples
+    --------
+    >>> first_line_is_data("0.52,1.7,0.03\n0.1,0.2,0.3\n", ",")  # numpy.savetxt
+    True
+    >>> first_line_is_data("0,0,255,12\n0,3,4,5\n", ",")  # pixels
+    True
+    >>> first_line_is_data("400,410,420,430\n0.1,0.2,0.3,0.4\n", ",")  # wavelengths
+    False
+    >>> first_line_is_data("a,b\n1,2\n", ","), first_line_is_data("1,2\n3,4\n", ",")
+    (False, False)
+    >>> first_line_is_data("the first text of many\nthe second text\n", ",")
+    True
+    >>> first_line_is_data("Customer review text\nGreat value, would buy again\n", ";")
+    False
+    """
+    lines = sample.splitlines(keepends=True)[skip:]
+    records = _records("".join(lines[:2]) + ("" if len(lines) > 1 else "\n"), sep)
+    if not records:
+        return False
+    cells = records[0]
+    if len(cells) == 1:
+        text = cells[0].strip()
+        return len(text.split()) >= 5 or (len(text.split()) >= 2 and text[-1:] in ".!?")
+    values = [_number(cell, sep) for cell in cells]
+    if any(v is None for v in values):
+        return False
+    if len(set(values)) < len(values):
+        return True
+    if len(values) >= 3:
+        rising = all(a < b for a, b in zip(values, values[1:], strict=False))
+        falling = all(a > b for a, b in zip(values, values[1:], strict=False))
+        return not (rising or falling)
+    return any(v != int(v) for v in values)
+
+
+def one_text_per_line(sample: str) -> bool:
+    r"""Whether a ``.txt`` file holds one text per line.
+
+    It does when no delimiter splits its lines into the same number of cells (two or more),
+    or when the one that does leaves words on both sides of it everywhere (texts that all
+    hold one comma): a table's cells of numbers, ids or labels are one word.
+
+    Examples
+    --------
+    >>> one_text_per_line("I liked it, mostly.\nToo long; and dull\nFine\n")
+    True
+    >>> one_text_per_line("Good value, cheap to run\nToo slow, and too loud\n")
+    True
+    >>> one_text_per_line("a\tb\n1\t2\n"), one_text_per_line("id\ttext\n1\tGood, cheap\n")
+    (False, False)
+    """
+    for sep in DELIMITERS:
+        if _steady_fields(sample, sep) >= 2 and any(
+                len(cell.split()) < 2 for row in _records(sample, sep) for cell in row):
+            return False
+    return True
+
+
+def text_lines(raw: str) -> tuple[str, list[str], bool]:
+    """The column name and texts of a one-text-per-line file, and whether it has a header.
+
+    Blank lines are left out; the first line is the header when it is one word
+    (:data:`HEADER_WORD`).
+    """
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    if len(lines) > 1 and HEADER_WORD.match(lines[0]):
+        return lines[0], lines[1:], True
+    return "text", lines, False
