@@ -19,9 +19,25 @@ so both figures come from the same machine and session.
   scaled, noised) as a CSV of ``v0`` .. ``v255`` read with ``--kind images``. Before: kind
   ``images`` was ignored for tables, so a table (``--kind table``).
 
+Stop 55 added three layouts of delimited files, read before by the code of an older tree
+(``--old-code DIR``, a worktree of the commit before; no flag reproduces those readings):
+
+- ``wine-european-csv``: scikit-learn's wine and its label as a spreadsheet in a European
+  locale saves it (``;`` between cells, ``,`` in numbers).
+- ``blobs-european``: the tuning half's ``small-blobs`` (8 columns of decimals, labels kept
+  apart) saved the same way.
+- ``blobs-savetxt``: the tuning half's ``small-blobs`` written by ``numpy.savetxt`` (no
+  header line; labels kept apart, matched by row).
+- ``docstrings-txt``: the tuning half's ``docstrings``, each on one line of a ``.txt``
+  (commas inside the texts; labels kept apart).
+
 Usage::
 
     python benchmarks/new_user_files.py --out benchmarks/results/new_user_files_stop54.json
+    git worktree add /tmp/before cedda98   # the code before stop 55
+    python benchmarks/new_user_files.py --cases wine-european-csv blobs-european blobs-savetxt \
+        docstrings-txt \
+        --old-code /tmp/before --out benchmarks/results/new_user_files_stop55.json
 """
 
 from __future__ import annotations
@@ -110,6 +126,46 @@ def _transformed_pixel_csv(folder: Path) -> tuple[Path, np.ndarray]:
                       "transformed_pixels.csv"), data.labels
 
 
+def _wine_european_csv(folder: Path) -> tuple[Path, np.ndarray]:
+    from sklearn.datasets import load_wine
+
+    wine = load_wine(as_frame=True)
+    frame = wine.data.copy()
+    frame["label"] = wine.target
+    path = folder / "wine_european.csv"
+    frame.to_csv(path, sep=";", decimal=",", index=False)
+    return path, wine.target.to_numpy()
+
+
+def _blobs_european(folder: Path) -> tuple[Path, np.ndarray]:
+    from quality_sets import small_blobs
+
+    data = small_blobs()
+    path = folder / "blobs_european.csv"
+    data.feature_table().to_csv(path, sep=";", decimal=",", index=False)
+    return path, np.asarray(data.labels)
+
+
+def _blobs_savetxt(folder: Path) -> tuple[Path, np.ndarray]:
+    from quality_sets import small_blobs
+
+    data = small_blobs()
+    path = folder / "blobs_savetxt.csv"
+    np.savetxt(path, data.feature_table().to_numpy(dtype=float), delimiter=",")
+    return path, np.asarray(data.labels)
+
+
+def _docstrings_txt(folder: Path) -> tuple[Path, np.ndarray]:
+    from quality_sets import docstrings
+
+    data = docstrings()
+    path = folder / "docstrings.txt"
+    path.write_text("\n".join(" ".join(text.split()) for text in data.texts) + "\n")
+    return path, np.asarray(data.labels)
+
+
+OLD_CODE = "old code"
+"""A case read before by an older tree's code (``--old-code``), not by flags."""
 CASES = {
     "orders-note": (_orders, 5, [], ["--text-column", "note"]),
     "cbf-with-id": (_cbf_with_id, 3, [], ["--kind", "table"]),
@@ -117,6 +173,10 @@ CASES = {
     "digits-pixel-csv": (_digits_pixel_csv, 10, [], ["--kind", "table"]),
     "transformed-pixel-csv": (_transformed_pixel_csv, 10, ["--kind", "images"],
                               ["--kind", "table"]),
+    "wine-european-csv": (_wine_european_csv, 3, [], OLD_CODE),
+    "blobs-european": (_blobs_european, 4, [], OLD_CODE),
+    "blobs-savetxt": (_blobs_savetxt, 4, [], OLD_CODE),
+    "docstrings-txt": (_docstrings_txt, 6, [], OLD_CODE),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""
@@ -135,12 +195,19 @@ def _acc(out: Path, labels: np.ndarray) -> dict:
             "ari": round(float(adjusted_rand_score(truth, found)), 3)}
 
 
-def run_once(path: Path, labels: np.ndarray, k: int, flags: list[str]) -> dict:
-    """One ``clusterlab run`` in a fresh workspace: exit code, seconds, how it read the file,
-    what ``auto`` chose and ACC/NMI/ARI against ``labels``."""
+def run_once(path: Path, labels: np.ndarray, k: int, flags: list[str],
+             code: Path | None = None) -> dict:
+    """One ``clusterlab run`` in a fresh workspace (with the code of the tree ``code`` when
+    given): exit code, seconds, how it read the file, what ``auto`` chose and ACC/NMI/ARI
+    against ``labels`` (``None`` where rows were lost, so they no longer match)."""
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
-        label = ["--label-column", "label"] if path.suffix == ".csv" else []
-        cmd = ["clusterlab", "run", "--data", str(path), *label, "--clusters", str(k),
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            header = handle.readline() if path.suffix == ".csv" else ""
+        label = ["--label-column", "label"] if "label" in header else []
+        program = ["clusterlab"] if code is None else [
+            sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code)!r}); "
+            "from workspace.cli import main; sys.exit(main())"]
+        cmd = [*program, "run", "--data", str(path), *label, "--clusters", str(k),
                "--seed", "0", *flags, "--out", out]
         start = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, check=False,
@@ -151,9 +218,11 @@ def run_once(path: Path, labels: np.ndarray, k: int, flags: list[str]) -> dict:
             record["error"] = done.stderr.strip().splitlines()[-1][:300]
             return record
         run = json.loads((Path(out) / "run.json").read_text())
-        record.update(modality=run["data"]["modality"],
-                      winner=(run.get("fit_info", {}).get("auto") or {}).get("winner"),
-                      **_acc(Path(out), np.asarray(labels)))
+        rows = len(pd.read_parquet(Path(out) / "assignments.parquet"))
+        record.update(modality=run["data"]["modality"], rows=rows,
+                      winner=(run.get("fit_info", {}).get("auto") or {}).get("winner"))
+        if rows == len(labels):
+            record.update(_acc(Path(out), np.asarray(labels)))
         return record
 
 
@@ -161,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--old-code", type=Path,
+                        help="a tree of the code before, for the cases read before by it")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     results = []
@@ -169,9 +240,12 @@ def main(argv: list[str] | None = None) -> int:
             build, k, now, before = CASES[name]
             path, labels = build(Path(folder))
             for when, flags in (("before", before), ("now", now)):
-                if flags is None:  # refused before: nothing to reproduce
-                    continue
-                record = {"case": name, "when": when, **run_once(path, labels, k, flags)}
+                if flags is None or flags == OLD_CODE and args.old_code is None:
+                    continue  # refused before, or no old tree given: nothing to reproduce
+                code = args.old_code if flags == OLD_CODE else None
+                flags = [] if flags == OLD_CODE else flags
+                record = {"case": name, "when": when,
+                          **run_once(path, labels, k, flags, code)}
                 results.append(record)
                 log.info("%s", json.dumps(record))
     args.out.write_text(json.dumps(results, indent=1))
