@@ -217,10 +217,17 @@ def read_chunk(chunk: Chunk, id_column: str | None = None,
     if chunk.kind == "parquet":
         import pyarrow.parquet as pq
 
+        from .json_tables import spread_vectors
+
+        file = pq.ParquetFile(chunk.path)
         wanted = None if columns is None else list(dict.fromkeys(
             [*columns, *([id_column] if id_column else [])]))
-        frame = pq.ParquetFile(chunk.path).read_row_groups(
-            chunk.row_groups, columns=wanted).to_pandas()
+        stored = None if wanted is None else list(dict.fromkeys(
+            _stored_name(name, file.schema_arrow.names) for name in wanted))
+        frame = spread_vectors(file.read_row_groups(chunk.row_groups, columns=stored)
+                               .to_pandas())  # an embedding's list: one column per entry
+        if wanted is not None:
+            frame = frame[[name for name in wanted if name in frame.columns]]
         if id_column and id_column not in frame.columns:
             raise InputError(f"'{Path(chunk.path).name}' has no column '{id_column}' (given as "
                              "the id column).")
@@ -239,6 +246,23 @@ def read_chunk(chunk: Chunk, id_column: str | None = None,
                                       .astype(object))
     frame.insert(0, ID, ids)
     return frame
+
+
+def _stored_name(name: str, stored: list[str]) -> str:
+    """The Parquet column that holds ``name``.
+
+    Itself, or for ``emb[3]`` the list ``emb`` spread into columns
+    (:func:`clustering.json_tables.spread_vectors`).
+
+    Examples
+    --------
+    >>> _stored_name("emb[3]", ["id", "emb"]), _stored_name("x", ["x"])
+    ('emb', 'x')
+    """
+    if name in stored or not name.endswith("]") or "[" not in name:
+        return name
+    base = name[:name.rindex("[")]
+    return base if base in stored else name
 
 
 def id_hashes(ids: np.ndarray) -> np.ndarray:

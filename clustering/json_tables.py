@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["JSON_SUFFIXES", "read_json_table"]
+__all__ = ["JSON_SUFFIXES", "read_json_table", "spread_vectors"]
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 """File types read by :func:`read_json_table`."""
@@ -63,19 +63,40 @@ def read_json_table(path: Path) -> pd.DataFrame:
     records = _records(text, path.name, path.suffix.lower() != ".json")
     if not records:
         raise InputError(f"'{path.name}' holds no rows; it needs one JSON object per row.")
-    frame = pd.json_normalize(records, max_level=8)
+    return spread_vectors(pd.json_normalize(records, max_level=8))
+
+
+def spread_vectors(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of lists of numbers (embeddings) spread into one column per entry.
+
+    A column whose every cell is a list (or, from Parquet, a 1-D array) of numbers of one
+    length becomes the columns ``col[0]`` .. ``col[width - 1]``, and ``frame.attrs["vectors"]``
+    maps it to its width; any other cell holding a list, array or mapping becomes its JSON
+    text (a table's cells must be hashable).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"v": [np.array([1.0, 2.0]), np.array([3.0, 4.0])], "t": [{}, []]})
+    >>> out = spread_vectors(frame)
+    >>> out.columns.tolist(), out.attrs["vectors"], out["t"].tolist()
+    (['v[0]', 'v[1]', 't'], {'v': 2}, ['{}', '[]'])
+    """
     vectors = {}
+    nested = (list, dict, np.ndarray)
     for col in list(frame.columns):
         width = _vector_width(frame[col])
         if width:
             spread = pd.DataFrame(np.array(frame[col].tolist(), dtype=np.float64),
-                                  columns=[f"{col}[{i}]" for i in range(width)])
+                                  columns=[f"{col}[{i}]" for i in range(width)],
+                                  index=frame.index)
             at = frame.columns.get_loc(col)
             frame = pd.concat([frame.iloc[:, :at], spread, frame.iloc[:, at + 1:]], axis=1)
             vectors[col] = width
-        elif frame[col].map(lambda v: isinstance(v, (list, dict))).any():
-            frame[col] = frame[col].map(
-                lambda v: json.dumps(v) if isinstance(v, (list, dict)) else v)
+        elif frame[col].dtype == object and frame[col].map(
+                lambda v: isinstance(v, nested)).any():
+            frame[col] = frame[col].map(lambda v: json.dumps(
+                v.tolist() if isinstance(v, np.ndarray) else v, default=str)
+                if isinstance(v, nested) else v)
     frame.attrs["vectors"] = vectors
     return frame
 
@@ -121,6 +142,10 @@ def _records(text: str, name: str, lines: bool) -> list[dict]:
 def _vector_width(column: pd.Series) -> int:
     """The common length of a column's lists of numbers, or 0 when it is not such a column."""
     values = column.tolist()
+    if values and all(isinstance(v, np.ndarray) for v in values):  # Parquet's lists
+        width = len(values[0])
+        ok = all(v.ndim == 1 and v.dtype.kind in "iuf" and len(v) == width for v in values)
+        return width if ok and 2 <= width <= MAX_VECTOR else 0
     if not values or not all(isinstance(v, list) for v in values):
         return 0
     width = len(values[0])

@@ -18,7 +18,7 @@ from .csv_layout import (
 )
 from .errors import InputError
 from .gzip_tables import is_gzip_table, read_gzip_table
-from .json_tables import JSON_SUFFIXES, read_json_table
+from .json_tables import JSON_SUFFIXES, read_json_table, spread_vectors
 from .number_styles import number_style
 
 __all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "lines_above_header", "plan_columns",
@@ -59,7 +59,7 @@ def read_table(path: Path) -> pd.DataFrame:
         return read_gzip_table(path, read_table)
     try:
         if suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
+            frame = spread_vectors(pd.read_parquet(path))
         elif suffix in EXCEL_SUFFIXES:
             frame = _read_excel(path)
         elif suffix in JSON_SUFFIXES:
