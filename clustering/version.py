@@ -60,4 +60,7 @@ kind ``images`` holds rows of square images' pixels, and so does a table read wi
 (:data:`clustering.auto_candidates.NO_SPECTRAL`; never picked there, so no pick changes, but
 the stored alternatives do). 21 (stop 55): on a CPU the fine-tuning of ``auto``'s image
 encoder gets no more than the rest of the run leaves of its 2 minutes
-(:func:`clustering.auto_views.finetune_seconds`), so on a slow machine fewer steps."""
+(:func:`clustering.auto_views.finetune_seconds`), so on a slow machine fewer steps; CSV
+files are read in more layouts (:mod:`clustering.csv_layout`: a European CSV split on ``;``,
+a first line of numbers that is data, a ``.txt`` of one text per line) and a Parquet column
+of lists is spread into columns, so such files give other rows and columns than before."""
