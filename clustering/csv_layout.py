@@ -145,9 +145,9 @@ def first_line_is_data(sample: str, sep: str, skip: int = 0) -> bool:
 
     A header of numbers names columns by a time, a wavelength or a year, and such names run
     in order; so a first line of numbers only is data when its numbers repeat, or do not run
-    in order (three or more), or, with fewer cells, are not whole. A single cell that reads
-    like a sentence (five words or more, or ending as one) is data too: a file of one text
-    per line.
+    in order (three or more), or, with fewer cells, are not whole. A single cell stays a
+    header (a one-column survey export names its column with the question; a ``.txt`` of
+    one text per line is read by :func:`text_lines`).
 
     Examples
     --------
@@ -159,9 +159,7 @@ def first_line_is_data(sample: str, sep: str, skip: int = 0) -> bool:
     False
     >>> first_line_is_data("a,b\n1,2\n", ","), first_line_is_data("1,2\n3,4\n", ",")
     (False, False)
-    >>> first_line_is_data("the first text of many\nthe second text\n", ",")
-    True
-    >>> first_line_is_data("Customer review text\nGreat value, would buy again\n", ";")
+    >>> first_line_is_data("What did you like most about it?\nThe price\n", ";")
     False
     """
     lines = sample.splitlines(keepends=True)[skip:]
@@ -170,8 +168,7 @@ def first_line_is_data(sample: str, sep: str, skip: int = 0) -> bool:
         return False
     cells = records[0]
     if len(cells) == 1:
-        text = cells[0].strip()
-        return len(text.split()) >= 5 or (len(text.split()) >= 2 and text[-1:] in ".!?")
+        return False
     values = [_number(cell, sep) for cell in cells]
     if any(v is None for v in values):
         return False

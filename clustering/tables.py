@@ -168,6 +168,10 @@ def _read_excel(path: Path) -> pd.DataFrame:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             frame = pd.read_excel(book, sheet_name=book.sheet_names[0])
             sheets = list(book.sheet_names)
+            if first_line_is_data(",".join(map(str, frame.columns)) + "\n", ","):
+                frame = pd.read_excel(book, sheet_name=sheets[0], header=None)
+                frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
+                frame.attrs["no_header"] = True
     except ImportError:
         raise InputError(f"'{path.name}' is an Excel workbook, and reading one needs the "
                          "openpyxl package; pip install openpyxl, or save the sheet as CSV."

@@ -75,3 +75,14 @@ def test_a_tab_separated_txt_is_still_a_table(tmp_path):
     data = load_data(path)
     assert data.modality == "table" and data.n == len(values)
     assert list(data.table.columns) == list("abcdef")
+
+
+def test_a_sheet_of_numbers_without_a_header_row_keeps_its_first_row(tmp_path):
+    values = _blobs(60, 5)
+    pd.DataFrame(values).to_excel(tmp_path / "numbers.xlsx", header=False, index=False)
+    data = load_data(tmp_path / "numbers.xlsx")
+    assert data.n == 60 and data.table.columns[0] == "column_1"
+    np.testing.assert_allclose(data.table.to_numpy(dtype=float), values)
+    pd.DataFrame(values, columns=["a", "b", "c", "d", "e"]).to_excel(tmp_path / "named.xlsx",
+                                                                     index=False)
+    assert load_data(tmp_path / "named.xlsx").table.columns[0] == "a"
