@@ -2,6 +2,7 @@ r"""How a delimited text file is laid out.
 
 Its delimiter, the lines above its header, whether it has a header at all, and whether it is
 one text per line.
+
 Files as new users bring them: a CSV saved by a spreadsheet in a European locale (``;``
 between cells, ``,`` in numbers), a table of numbers written by ``numpy.savetxt`` (no header
 line), a ``.txt`` of one text per line (commas inside the texts, no header). Reading the
