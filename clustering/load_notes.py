@@ -1,14 +1,16 @@
 """The notes that say how a file was read.
 
-Its encoding, sheets, skipped lines and spread fields, and the text column a table was
-clustered on when none was named.
+Its encoding, sheets, skipped lines and spread fields, the text column a table was clustered
+on when none was named, and the files of an image folder that are not images.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-__all__ = ["ENCODING_NAMES", "file_notes", "guessed_text_note"]
+__all__ = ["ENCODING_NAMES", "file_notes", "guessed_text_note", "skipped_files_note"]
 
 
 def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[str]:
@@ -66,3 +68,30 @@ def guessed_text_note(frame: pd.DataFrame, column: str, others: pd.DataFrame) ->
     return (f"Clustered the texts of column '{column}' (its values are long, {length:.0f} "
             f"characters on average, and mostly distinct, so it was taken as the text "
             f"column){rest}.{instead}")
+
+
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
+"""Files an operating system leaves in folders (besides hidden ones), never mentioned."""
+
+
+def skipped_files_note(name: str, files: list[str]) -> list[str]:
+    """The note on files of an image folder or zip that are not images clusterlab reads.
+
+    Examples
+    --------
+    >>> note = skipped_files_note("scans", ["a.png", "b.tif", "notes/labels.csv", "Thumbs.db"])
+    >>> note[0][:60], "'b.tif', 'notes/labels.csv'" in note[0]
+    ("Skipped 2 file(s) of 'scans' that are not PNG, JPEG or WebP ", True)
+    >>> skipped_files_note("scans", ["a.png", ".DS_Store"])
+    []
+    """
+    from .images import IMAGE_SUFFIXES
+
+    others = [f for f in files if not Path(f).name.startswith(".")
+              and Path(f).name.lower() not in SYSTEM_FILES
+              and Path(f).suffix.lower() not in IMAGE_SUFFIXES]
+    if not others:
+        return []
+    shown = ", ".join(f"'{f}'" for f in others[:3]) + (" and more" if len(others) > 3 else "")
+    return [f"Skipped {len(others):,} file(s) of '{name}' that are not PNG, JPEG or WebP images "
+            f"({shown}); save images as PNG to include them."]

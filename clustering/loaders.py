@@ -18,7 +18,7 @@ from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
 from .image_arrays import pixel_columns, pixel_table_images
 from .images import IMAGE_SUFFIXES, decode_images
 from .json_tables import JSON_SUFFIXES
-from .load_notes import file_notes, guessed_text_note
+from .load_notes import file_notes, guessed_text_note, skipped_files_note
 from .long_readings import long_readings, pivot_advice
 from .npy_files import load_npy
 from .safezip import checked_members, read_member
@@ -433,20 +433,21 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
 
 def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink()
-                       and p.suffix.lower() in IMAGE_SUFFIXES)
-        names = [p.relative_to(path).as_posix() for p in files]
-        blobs = [(n, p.read_bytes()) for n, p in zip(names, files, strict=True)]
+        every = sorted(p.relative_to(path).as_posix() for p in path.rglob("*")
+                       if p.is_file() and not p.is_symlink())
+        names = [n for n in every if Path(n).suffix.lower() in IMAGE_SUFFIXES]
+        blobs = [(n, (path / n).read_bytes()) for n in names]
     else:
-        members = [m for m in checked_members(path)
-                   if Path(m.filename).suffix.lower() in IMAGE_SUFFIXES
-                   and not Path(m.filename).name.startswith(".")]
+        listed = [m for m in checked_members(path) if not Path(m.filename).name.startswith(".")]
+        every = [m.filename for m in listed]
+        members = [m for m in listed if Path(m.filename).suffix.lower() in IMAGE_SUFFIXES]
         with zipfile.ZipFile(path) as zf:
             blobs = [(m.filename, read_member(zf, m)) for m in members]
     if not blobs:
         raise InputError(f"'{path.name}' holds no PNG, JPEG or WebP image; add images and "
                          "retry.")
     images, kept, notes = decode_images(blobs, size=size, drop_invalid=drop_invalid)
+    notes = [*notes, *skipped_files_note(path.name, every)]
     names = [blobs[i][0] for i in kept]
     labels = _folder_labels(names)
     flat = images.reshape(len(images), -1) if images.ndim == 3 else None

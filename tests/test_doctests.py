@@ -14,7 +14,8 @@ FAST = ["clustering.estimator", "clustering.clusterers", "clustering.kselect",
         "clustering.json_tables", "clustering.gzip_tables", "clustering.deep.step_budget",
         "clustering.device", "clustering.text_budget", "clustering.text_column_guess",
         "clustering.column_roles", "clustering.image_arrays", "clustering.long_readings",
-        "clustering.auto_views", "clustering.csv_layout", "clustering.chunks"]
+        "clustering.auto_views", "clustering.csv_layout", "clustering.chunks",
+        "clustering.load_notes"]
 UMAP = ["clustering.pipeline", "clustering.projection", "clustering.sampled_map",
         "clustering.auto", "clustering.neighbour_kappa"]
 """Their examples compute a UMAP (numba compiles for ~15 s on first use)."""
