@@ -52,7 +52,8 @@ half, seeds 0-2, ``auto``'s ACC at 60 / 100 / 150 steps (one run): ``numerals`` 
 figure is not measured here."""
 FINETUNE_SECONDS = {"cpu": 120.0, "gpu": None}
 """Budget of the fine-tuning steps (None: none). Where :data:`FINETUNE_STEPS` at the pace of
-the first steps would take longer, they are cut to the multiple of 30 that fits, never below
+the first steps (measured again after 30, when a cut can only shorten them further) would
+take longer, they are cut to the multiple of 30 that fits, never below
 :data:`FINETUNE_LEAST_STEPS` (:class:`.deep.step_budget.StepBudget`); ``run.json`` says so
 (``fit_info.finetune``), and the run's notes when they were cut. On this project's 2-core CPU
 a step (48 images at 64 px) took 0.45 s on 1,000 24x24 images and 0.54 s on 5,000 (stop 45,

@@ -37,6 +37,10 @@ class StepBudget:
         Steps not timed (the first ones allocate and fill caches).
     measured : int
         Steps timed after the warm-up to measure the pace.
+    recheck : int
+        Steps after the warm-up at which the pace is measured again, over all of them, and
+        the steps cut further if they no longer fit (never lengthened): a machine whose
+        other work picks up, or a loop whose later steps run slower than its first ones.
     clock : callable
         Seconds, monotonic.
 
@@ -47,14 +51,20 @@ class StepBudget:
     30
     >>> budget.summary()["cut"], budget.summary()["seconds_a_step"]
     (True, 2.0)
+    >>> pace = lambda step: 1.0 if step <= 7 else 3.0  # three times slower after 7 steps
+    >>> clock = lambda: sum(pace(s) for s in range(1, slow.done + 1))
+    >>> slow = StepBudget(150, 200, least=30, clock=clock)
+    >>> sum(1 for _ in slow.batches(range(150))), slow.summary()["seconds_a_step"]
+    (60, 2.667)
     """
 
     def __init__(self, planned: int, seconds: float | None, *, least: int, grain: int = 30,
-                 warmup: int = 2, measured: int = 5,
+                 warmup: int = 2, measured: int = 5, recheck: int = 30,
                  clock: Callable[[], float] = time.perf_counter):
         self.planned = self.steps = int(planned)
         self.seconds, self.least, self.grain = seconds, int(least), int(grain)
         self.warmup, self.measured, self.clock = int(warmup), int(measured), clock
+        self.recheck = max(int(recheck), self.measured)
         self.done = 0  # steps of the loop so far (a resumed loop sets it from its epoch)
         self.pace: float | None = None
         self._taken = 0  # steps taken in this process (the pace is measured on them)
@@ -81,15 +91,18 @@ class StepBudget:
             self._time()
 
     def _time(self) -> None:
-        if self.seconds is None or self.pace is not None:
+        if self.seconds is None:
             return
         if self._taken == self.warmup:
             self._start = self.clock()
-        elif self._taken == self.warmup + self.measured and self._start is not None:
-            self.pace = (self.clock() - self._start) / self.measured
-            if self.pace * self.planned > self.seconds:
+        elif self._start is not None and self._taken - self.warmup in (self.measured,
+                                                                        self.recheck):
+            timed = self._taken - self.warmup
+            self.pace = (self.clock() - self._start) / timed
+            # the warm-up steps count at the measured pace, as the steps still to come do
+            if self.pace * self.steps > self.seconds:
                 fit = int(self.seconds / self.pace) // self.grain * self.grain
-                self.steps = min(self.planned, max(self.least, fit))
+                self.steps = min(self.steps, max(self.least, fit))
                 log.info("%d of %d steps fit in %.0f s at %.2f s a step", self.steps,
                          self.planned, self.seconds, self.pace)
 
