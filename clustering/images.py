@@ -9,10 +9,15 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["IMAGE_SUFFIXES", "decode_images"]
+__all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "decode_images"]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
-ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP")
+"""Decoders Pillow may use (none is picked by the bytes alone). TIFF for microscopy and
+scanners (16-bit and float ones stretched to 8 bits per image, the first page of several),
+BMP for older tools' exports; both under the same pixel limits as the rest."""
+FORMATS_READ = "PNG, JPEG, WebP, TIFF or BMP"
+"""The formats read, as messages name them."""
 MAX_TOTAL_PIXELS = 10_000_000_000
 """Pixels a collection may declare in all (10 gigapixels: ~800 twelve-megapixel photos).
 Checked from the headers before anything is decoded, so a small zip of huge, highly
@@ -23,7 +28,7 @@ KEEP_UP_TO = 64
 
 def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False
                   ) -> tuple[np.ndarray, list[int], list[str]]:
-    """Decode PNG/JPEG/WebP bytes into a uint8 array of one size.
+    """Decode PNG/JPEG/WebP/TIFF/BMP bytes into a uint8 array of one size.
 
     Images larger than Pillow's pixel limit, truncated files and non-images are
     reported by name. All-gray collections stay single-channel.
@@ -59,6 +64,7 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
             continue
         try:
             with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
                     # one image at a time, reduced as it is decoded: JPEG decodes at a
@@ -82,7 +88,7 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
                              "out.")
         notes.append(f"Left out {len(bad)} unreadable image(s): {listed}{more}.")
     if not decoded:
-        raise InputError("No readable PNG, JPEG or WebP image was found; add images and retry.")
+        raise InputError(f"No readable {FORMATS_READ} image was found; add images and retry.")
     return _stack(decoded, size), kept, notes
 
 
@@ -97,6 +103,7 @@ def _declared_sizes(blobs: list[tuple[str, bytes]]) -> tuple[dict[int, tuple[int
     for i, (name, data) in enumerate(blobs):
         try:
             with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
                     img.verify()
@@ -159,7 +166,7 @@ def _reason(exc: Exception) -> str:
     if "decompression bomb" in text.lower() or "exceeds limit" in text.lower():
         return "too many pixels"
     if "cannot identify" in text.lower():
-        return "not a PNG, JPEG or WebP image"
+        return f"not a {FORMATS_READ} image"
     if "truncated" in text.lower():
         return "truncated"
     return text[:80] or type(exc).__name__

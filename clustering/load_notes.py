@@ -79,13 +79,13 @@ def skipped_files_note(name: str, files: list[str]) -> list[str]:
 
     Examples
     --------
-    >>> note = skipped_files_note("scans", ["a.png", "b.tif", "notes/labels.csv", "Thumbs.db"])
-    >>> note[0][:60], "'b.tif', 'notes/labels.csv'" in note[0]
-    ("Skipped 2 file(s) of 'scans' that are not PNG, JPEG or WebP ", True)
+    >>> note = skipped_files_note("scans", ["a.png", "b.gif", "notes/labels.csv", "Thumbs.db"])
+    >>> note[0][:63], "'b.gif', 'notes/labels.csv'" in note[0]
+    ("Skipped 2 file(s) of 'scans' that are not PNG, JPEG, WebP, TIFF", True)
     >>> skipped_files_note("scans", ["a.png", ".DS_Store"])
     []
     """
-    from .images import IMAGE_SUFFIXES
+    from .images import FORMATS_READ, IMAGE_SUFFIXES
 
     others = [f for f in files if not Path(f).name.startswith(".")
               and Path(f).name.lower() not in SYSTEM_FILES
@@ -93,5 +93,5 @@ def skipped_files_note(name: str, files: list[str]) -> list[str]:
     if not others:
         return []
     shown = ", ".join(f"'{f}'" for f in others[:3]) + (" and more" if len(others) > 3 else "")
-    return [f"Skipped {len(others):,} file(s) of '{name}' that are not PNG, JPEG or WebP images "
+    return [f"Skipped {len(others):,} file(s) of '{name}' that are not {FORMATS_READ} images "
             f"({shown}); save images as PNG to include them."]

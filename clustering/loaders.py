@@ -16,7 +16,7 @@ from .errors import InputError
 from .finite_rows import finite_rows
 from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
 from .image_arrays import pixel_columns, pixel_table_images
-from .images import IMAGE_SUFFIXES, decode_images
+from .images import FORMATS_READ, IMAGE_SUFFIXES, decode_images
 from .json_tables import JSON_SUFFIXES
 from .load_notes import file_notes, guessed_text_note, skipped_files_note
 from .long_readings import long_readings, pivot_advice
@@ -118,7 +118,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if suffix not in TABLE_SUFFIXES and not is_gzip_table(path):
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
                          "; use CSV, Excel (.xlsx), Parquet, JSON Lines (also gzipped, "
-                         ".csv.gz), .npy, or a folder or .zip of PNG/JPEG/WebP images.")
+                         ".csv.gz), .npy, or a folder or .zip of PNG/JPEG/WebP/TIFF/BMP images.")
     frame = read_table(path)
     taken = []
     if like_run:
@@ -444,7 +444,7 @@ def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
         with zipfile.ZipFile(path) as zf:
             blobs = [(m.filename, read_member(zf, m)) for m in members]
     if not blobs:
-        raise InputError(f"'{path.name}' holds no PNG, JPEG or WebP image; add images and "
+        raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
                          "retry.")
     images, kept, notes = decode_images(blobs, size=size, drop_invalid=drop_invalid)
     notes = [*notes, *skipped_files_note(path.name, every)]

@@ -305,10 +305,30 @@ def test_digits_demo_is_scikit_learns_digits():
 def test_files_of_an_image_folder_that_are_not_images_are_named_in_a_note(tmp_path):
     for i in range(4):
         Image.fromarray(np.full((8, 8), 40 * i, np.uint8)).save(tmp_path / f"{i}.png")
-    (tmp_path / "scan.tif").write_bytes(b"II*\x00")
+    (tmp_path / "scan.dcm").write_bytes(b"DICM")
     (tmp_path / "labels.csv").write_text("file,label\n")
     (tmp_path / ".DS_Store").write_bytes(b"\x00")
     data = load_data(tmp_path)
     assert data.n == 4
-    assert any("Skipped 2 file(s)" in note and "'labels.csv'" in note and "'scan.tif'" in note
+    assert any("Skipped 2 file(s)" in note and "'labels.csv'" in note and "'scan.dcm'" in note
                for note in data.notes)
+
+
+def test_tiff_and_bmp_images_are_read_16_bit_and_float_ones_stretched(tmp_path):
+    """Microscopes and scanners save TIFF, often 16-bit or float; older tools BMP."""
+    rng = np.random.default_rng(0)
+    (tmp_path / "deep").mkdir()
+    (tmp_path / "flat").mkdir()
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 4096, (12, 12)).astype(np.uint16)).save(
+            tmp_path / "deep" / f"{i}.tif")
+        Image.fromarray(rng.random((12, 12)).astype(np.float32)).save(
+            tmp_path / "flat" / f"{i}.tiff")
+        Image.fromarray(rng.integers(0, 256, (12, 12), dtype=np.uint8)).save(
+            tmp_path / "flat" / f"{i}.bmp")
+    data = load_data(tmp_path)
+    assert data.n == 9 and data.images.shape == (9, 12, 12) and data.images.dtype == np.uint8
+    assert data.images.max() == 255 and sorted(set(data.labels)) == ["deep", "flat"]
+    (tmp_path / "flat" / "broken.tif").write_bytes(b"II*\x00 not a tiff")
+    with pytest.raises(InputError, match="broken.tif"):
+        load_data(tmp_path)
