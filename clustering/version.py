@@ -63,4 +63,5 @@ encoder gets no more than the rest of the run leaves of its 2 minutes
 (:func:`clustering.auto_views.finetune_seconds`), so on a slow machine fewer steps; CSV
 files are read in more layouts (:mod:`clustering.csv_layout`: a European CSV split on ``;``,
 a first line of numbers that is data, a ``.txt`` of one text per line) and a Parquet column
-of lists is spread into columns, so such files give other rows and columns than before."""
+of lists is spread into columns, so such files give other rows and columns than before;
+image folders and zips also read TIFF and BMP files (:data:`clustering.images.ALLOWED_FORMATS`)."""
