@@ -433,8 +433,10 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
 
 def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
     if path.is_dir():
-        every = sorted(p.relative_to(path).as_posix() for p in path.rglob("*")
-                       if p.is_file() and not p.is_symlink())
+        # sorted as paths (not as strings: 'a/b' before 'a-b'), the order the partitioned
+        # run's image chunks read a folder in (clustering.chunks._plan_images)
+        every = [p.relative_to(path).as_posix() for p in sorted(path.rglob("*"))
+                 if p.is_file() and not p.is_symlink()]
         names = [n for n in every if Path(n).suffix.lower() in IMAGE_SUFFIXES]
         blobs = [(n, (path / n).read_bytes()) for n in names]
     else:

@@ -332,3 +332,16 @@ def test_tiff_and_bmp_images_are_read_16_bit_and_float_ones_stretched(tmp_path):
     (tmp_path / "flat" / "broken.tif").write_bytes(b"II*\x00 not a tiff")
     with pytest.raises(InputError, match="broken.tif"):
         load_data(tmp_path)
+
+
+def test_an_image_folder_is_read_in_the_order_its_partitioned_chunks_read_it(tmp_path):
+    """Sorted as paths: 'a/b' before 'a-b', as the chunk planner lists them."""
+    from clustering.chunks import plan_chunks
+
+    for sub in ("a", "a-b", "a/b"):
+        (tmp_path / sub).mkdir(parents=True, exist_ok=True)
+        for i in range(2):
+            Image.fromarray(np.full((8, 8), 9 * i, np.uint8)).save(tmp_path / sub / f"{i}.png")
+    files = [f for chunk in plan_chunks(str(tmp_path)) for f in chunk.files]
+    assert list(load_data(tmp_path).ids) == files
+    assert files.index("a/b/0.png") < files.index("a-b/0.png")
