@@ -182,12 +182,11 @@ def _plan_npy(path: Path, chunk_rows: int) -> list[Chunk]:
 
 
 def _plan_images(folder: Path, per_chunk: int) -> list[Chunk]:
-    from .images import FORMATS_READ, IMAGE_SUFFIXES
+    from .images import FORMATS_READ, image_files
 
-    # the order the image loader reads a folder in (sorted paths), so a view of the rows
-    # loads in the order of the run's parts
-    files = [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*"))
-             if p.is_file() and not p.is_symlink() and p.suffix.lower() in IMAGE_SUFFIXES]
+    # the order the image loader reads a folder in, so a view of the rows loads in the
+    # order of the run's parts
+    files = image_files(folder)[1]
     if not files:
         raise InputError(f"'{folder.name}' holds no Parquet file and no {FORMATS_READ} "
                          "image.")

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 import numpy as np
 
+from .dicom_images import DICOM_SUFFIXES, NoImage, dicom_image, dicom_size, is_dicom
 from .errors import InputError
 
-__all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "decode_images"]
+__all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "decode_images", "image_files", "is_image_file",
+           "is_image_path"]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
-ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif",
+                  *DICOM_SUFFIXES)
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF")
 """Decoders Pillow may use (none is picked by the bytes alone). TIFF for microscopy and
 scanners (16-bit and float ones stretched to 8 bits per image, the first page of several),
-BMP for older tools' exports; both under the same pixel limits as the rest."""
-FORMATS_READ = "PNG, JPEG, WebP, TIFF or BMP"
+BMP for older tools' exports, GIF (its first frame); all under the same pixel limits.
+DICOM files are read by :mod:`clustering.dicom_images`, under the same limits."""
+FORMATS_READ = "PNG, JPEG, WebP, TIFF, BMP, GIF or DICOM"
 """The formats read, as messages name them."""
 MAX_TOTAL_PIXELS = 10_000_000_000
 """Pixels a collection may declare in all (10 gigapixels: ~800 twelve-megapixel photos).
@@ -51,7 +56,7 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
     """
     from PIL import Image
 
-    sizes, bad = _declared_sizes(blobs)
+    sizes, bad, without = _declared_sizes(blobs)
     total = sum(w * h for w, h in sizes.values())
     if total > MAX_TOTAL_PIXELS:
         raise InputError(f"The {len(sizes):,} images hold {total / 1e6:,.0f} million pixels, "
@@ -66,6 +71,11 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
+                if is_dicom(data):
+                    small = _reduced(dicom_image(data, _most_pixels()), size)
+                    decoded.append(small)
+                    kept.append(i)
+                    continue
                 with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
                     # one image at a time, reduced as it is decoded: JPEG decodes at a
                     # fraction of its size (draft), others are reduced right after loading
@@ -78,7 +88,9 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
                 Image.DecompressionBombWarning) as exc:
             bad.append((name, _reason(exc)))
-    notes = []
+    notes = [] if not without else [
+        f"Skipped {len(without):,} DICOM file(s) without an image (a DICOMDIR, reports, "
+        f"structure sets): {', '.join(map(repr, without[:3]))}{' and more' * (len(without) > 3)}."]
     if bad:
         listed = "; ".join(f"'{n}' ({why})" for n, why in bad[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
@@ -92,26 +104,75 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
     return _stack(decoded, size), kept, notes
 
 
-def _declared_sizes(blobs: list[tuple[str, bytes]]) -> tuple[dict[int, tuple[int, int]], list]:
-    """Width and height from each image's header, and the images that are not readable.
+def _declared_sizes(blobs: list[tuple[str, bytes]]
+                    ) -> tuple[dict[int, tuple[int, int]], list, list[str]]:
+    """Width and height from each image's header; unreadable images; DICOM without one.
 
     ``verify`` checks each file without decoding its pixels.
     """
     from PIL import Image
 
-    sizes, bad = {}, []
+    sizes, bad, without = {}, [], []
     for i, (name, data) in enumerate(blobs):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
+                if is_dicom(data):
+                    sizes[i] = dicom_size(data)
+                    continue
                 with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
                     img.verify()
                     sizes[i] = img.size
+        except NoImage:
+            without.append(name)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
                 Image.DecompressionBombWarning) as exc:
             bad.append((name, _reason(exc)))
-    return sizes, bad
+    return sizes, bad, without
+
+
+def _most_pixels() -> int:
+    """Pixels one image may have: where Pillow refuses an image as a decompression bomb."""
+    from PIL import Image
+
+    return 2 * Image.MAX_IMAGE_PIXELS
+
+
+def is_image_file(name: str, head: bytes) -> bool:
+    """Whether a file is read as an image: by its ending, or DICOM by its first 132 bytes.
+
+    Examples
+    --------
+    >>> is_image_file("scan.PNG", b""), is_image_file("IM0001", bytes(128) + b"DICM")
+    (True, True)
+    >>> is_image_file("labels.csv", b"id,label")
+    False
+    """
+    return Path(name).suffix.lower() in IMAGE_SUFFIXES or is_dicom(head)
+
+
+def image_files(folder: Path) -> tuple[list[str], list[str]]:
+    """A folder's files and those of them read as images, as paths relative to it.
+
+    Both sorted as paths (not as strings: ``a/b`` before ``a-b``), the order the loader and
+    the partitioned run's image chunks read a folder in. Links are not followed.
+    """
+    every = [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()]
+    images = [p for p in every if is_image_path(p)]
+    return ([p.relative_to(folder).as_posix() for p in every],
+            [p.relative_to(folder).as_posix() for p in images])
+
+
+def is_image_path(path: Path) -> bool:
+    """Whether a file on disk is read as an image (:func:`is_image_file`)."""
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as f:
+            return is_dicom(f.read(132))
+    except OSError:
+        return False
 
 
 def _reduced(img, size: int):
@@ -169,4 +230,4 @@ def _reason(exc: Exception) -> str:
         return f"not a {FORMATS_READ} image"
     if "truncated" in text.lower():
         return "truncated"
-    return text[:80] or type(exc).__name__
+    return text[:140] or type(exc).__name__

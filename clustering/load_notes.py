@@ -74,22 +74,32 @@ SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
 """Files an operating system leaves in folders (besides hidden ones), never mentioned."""
 
 
-def skipped_files_note(name: str, files: list[str]) -> list[str]:
+def skipped_files_note(name: str, files: list[str], taken: list[str]) -> list[str]:
     """The note on files of an image folder or zip that are not images clusterlab reads.
+
+    Parameters
+    ----------
+    name : str
+        The folder's or zip's name.
+    files : list of str
+        Every file in it.
+    taken : list of str
+        Those read as images.
 
     Examples
     --------
-    >>> note = skipped_files_note("scans", ["a.png", "b.gif", "notes/labels.csv", "Thumbs.db"])
-    >>> note[0][:63], "'b.gif', 'notes/labels.csv'" in note[0]
+    >>> files = ["a.png", "b.svg", "notes/labels.csv", "Thumbs.db"]
+    >>> note = skipped_files_note("scans", files, ["a.png"])
+    >>> note[0][:63], "'b.svg', 'notes/labels.csv'" in note[0]
     ("Skipped 2 file(s) of 'scans' that are not PNG, JPEG, WebP, TIFF", True)
-    >>> skipped_files_note("scans", ["a.png", ".DS_Store"])
+    >>> skipped_files_note("scans", ["a.png", ".DS_Store"], ["a.png"])
     []
     """
-    from .images import FORMATS_READ, IMAGE_SUFFIXES
+    from .images import FORMATS_READ
 
+    read = set(taken)
     others = [f for f in files if not Path(f).name.startswith(".")
-              and Path(f).name.lower() not in SYSTEM_FILES
-              and Path(f).suffix.lower() not in IMAGE_SUFFIXES]
+              and Path(f).name.lower() not in SYSTEM_FILES and f not in read]
     if not others:
         return []
     shown = ", ".join(f"'{f}'" for f in others[:3]) + (" and more" if len(others) > 3 else "")

@@ -16,7 +16,7 @@ from .errors import InputError
 from .finite_rows import finite_rows
 from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
 from .image_arrays import pixel_columns, pixel_table_images
-from .images import FORMATS_READ, IMAGE_SUFFIXES, decode_images
+from .images import FORMATS_READ, decode_images, image_files, is_image_file, is_image_path
 from .json_tables import JSON_SUFFIXES
 from .load_notes import file_notes, guessed_text_note, skipped_files_note
 from .long_readings import long_readings, pivot_advice
@@ -115,10 +115,13 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if suffix == ".xls":
         raise InputError(f"'{path.name}' is in the old Excel 97-2003 format (.xls), which "
                          "clusterlab does not read; save it as .xlsx or CSV.")
+    if suffix not in TABLE_SUFFIXES and is_image_path(path):
+        raise InputError(f"'{path.name}' is one image; give the folder or .zip that holds the "
+                         "images to cluster.")
     if suffix not in TABLE_SUFFIXES and not is_gzip_table(path):
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
                          "; use CSV, Excel (.xlsx), Parquet, JSON Lines (also gzipped, "
-                         ".csv.gz), .npy, or a folder or .zip of PNG/JPEG/WebP/TIFF/BMP images.")
+                         f".csv.gz), .npy, or a folder or .zip of {FORMATS_READ} images.")
     frame = read_table(path)
     taken = []
     if like_run:
@@ -433,23 +436,19 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
 
 def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
     if path.is_dir():
-        # sorted as paths (not as strings: 'a/b' before 'a-b'), the order the partitioned
-        # run's image chunks read a folder in (clustering.chunks._plan_images)
-        every = [p.relative_to(path).as_posix() for p in sorted(path.rglob("*"))
-                 if p.is_file() and not p.is_symlink()]
-        names = [n for n in every if Path(n).suffix.lower() in IMAGE_SUFFIXES]
+        every, names = image_files(path)
         blobs = [(n, (path / n).read_bytes()) for n in names]
     else:
         listed = [m for m in checked_members(path) if not Path(m.filename).name.startswith(".")]
         every = [m.filename for m in listed]
-        members = [m for m in listed if Path(m.filename).suffix.lower() in IMAGE_SUFFIXES]
         with zipfile.ZipFile(path) as zf:
-            blobs = [(m.filename, read_member(zf, m)) for m in members]
+            blobs = [(m.filename, data) for m in listed
+                     for data in [read_member(zf, m)] if is_image_file(m.filename, data)]
     if not blobs:
         raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
                          "retry.")
     images, kept, notes = decode_images(blobs, size=size, drop_invalid=drop_invalid)
-    notes = [*notes, *skipped_files_note(path.name, every)]
+    notes = [*notes, *skipped_files_note(path.name, every, [n for n, _ in blobs])]
     names = [blobs[i][0] for i in kept]
     labels = _folder_labels(names)
     flat = images.reshape(len(images), -1) if images.ndim == 3 else None

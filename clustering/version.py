@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 21
+PIPELINE_VERSION = 22
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -64,4 +64,7 @@ encoder gets no more than the rest of the run leaves of its 2 minutes
 files are read in more layouts (:mod:`clustering.csv_layout`: a European CSV split on ``;``,
 a first line of numbers that is data, a ``.txt`` of one text per line) and a Parquet column
 of lists is spread into columns, so such files give other rows and columns than before;
-image folders and zips also read TIFF and BMP files (:data:`clustering.images.ALLOWED_FORMATS`)."""
+image folders and zips also read TIFF and BMP files (:data:`clustering.images.ALLOWED_FORMATS`).
+22 (stop 56): image folders and zips also read GIF and DICOM files
+(:mod:`clustering.dicom_images`, also DICOM files without an ending), so such a folder gives
+other rows than before."""

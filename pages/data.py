@@ -46,7 +46,7 @@ if source_kind == "Upload a file":
     # tooltip; saved_upload says in one sentence what clusterlab reads instead
     upload = st.file_uploader(
         "CSV (also .csv.gz), a .txt of one text per line, Excel (.xlsx), Parquet, JSON Lines, "
-        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/TIFF/BMP images",
+        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/TIFF/BMP/GIF or DICOM images",
         key="uploader")
     if upload is not None:
         try:

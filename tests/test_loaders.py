@@ -305,12 +305,12 @@ def test_digits_demo_is_scikit_learns_digits():
 def test_files_of_an_image_folder_that_are_not_images_are_named_in_a_note(tmp_path):
     for i in range(4):
         Image.fromarray(np.full((8, 8), 40 * i, np.uint8)).save(tmp_path / f"{i}.png")
-    (tmp_path / "scan.dcm").write_bytes(b"DICM")
+    (tmp_path / "scan.svg").write_bytes(b"<svg/>")
     (tmp_path / "labels.csv").write_text("file,label\n")
     (tmp_path / ".DS_Store").write_bytes(b"\x00")
     data = load_data(tmp_path)
     assert data.n == 4
-    assert any("Skipped 2 file(s)" in note and "'labels.csv'" in note and "'scan.dcm'" in note
+    assert any("Skipped 2 file(s)" in note and "'labels.csv'" in note and "'scan.svg'" in note
                for note in data.notes)
 
 

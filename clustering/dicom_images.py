@@ -1,0 +1,157 @@
+"""DICOM images (radiology): one 8-bit picture per file, as a radiologist's viewer shows it.
+
+Read with pydicom, never forced: a file must carry DICOM's ``DICM`` preamble, so a file of
+another kind is not parsed as DICOM by accident. The pixels go through the file's modality
+LUT (CT numbers in Hounsfield units) and its first display window (``WindowCenter`` /
+``WindowWidth``), so a CT series saved with one window keeps its brightness from slice to
+slice; without a window each image is stretched from its darkest to its brightest pixel.
+``MONOCHROME1`` images are inverted, palette colour is applied, a file of several frames
+gives its middle frame (a volume's first slices are often empty). Deflated files are
+refused: their inflated size is not known before inflating, which a decompression bomb would
+use.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+__all__ = ["DICOM_SUFFIXES", "NoImage", "dicom_image", "dicom_size", "is_dicom"]
+
+DICOM_SUFFIXES = (".dcm", ".dicom")
+"""Endings of DICOM files; files without one are recognised by their preamble
+(PACS exports name them ``IM0001`` or by a UID such as ``1.2.840.113619.2.55.3``)."""
+PREAMBLE = 128
+MAGIC = b"DICM"
+DEFLATED = "1.2.840.10008.1.2.1.99"
+
+
+class NoImage(ValueError):
+    """A DICOM file that holds no image: a DICOMDIR, a report, a structure set, a plan."""
+
+
+def is_dicom(head: bytes) -> bool:
+    """Whether a file's first 132 bytes are DICOM's preamble and ``DICM`` prefix.
+
+    Examples
+    --------
+    >>> is_dicom(bytes(128) + b"DICM" + bytes(10)), is_dicom(b"PNG" + bytes(200))
+    (True, False)
+    """
+    return head[PREAMBLE:PREAMBLE + len(MAGIC)] == MAGIC
+
+
+def _read(data: bytes, pixels: bool):
+    import pydicom
+
+    if not is_dicom(data):
+        raise ValueError("not a DICOM file (no DICM prefix)")
+    try:
+        head = io.BytesIO(data)
+        pydicom.filereader.read_preamble(head, False)
+        meta = pydicom.filereader._read_file_meta_info(head)  # what read_file_meta_info reads
+        if str(meta.get("TransferSyntaxUID", "")) == DEFLATED:
+            raise ValueError("a deflated DICOM file, which is not read (its size is unknown "
+                             "until inflated); export it uncompressed")
+        ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=not pixels)
+        if "Rows" not in ds or "Columns" not in ds:
+            raise NoImage("a DICOM file without an image")
+        rows, columns = int(ds.Rows), int(ds.Columns)
+    except ValueError:
+        raise
+    except Exception as exc:  # pydicom raises many kinds on a damaged file
+        raise ValueError(f"not a readable DICOM image ({_short(exc)})") from None
+    if rows < 1 or columns < 1:
+        raise ValueError(f"a DICOM image of {columns} x {rows} pixels")
+    return ds, (columns, rows)
+
+
+def dicom_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a DICOM file's image, from its header alone.
+
+    Raises
+    ------
+    NoImage
+        A DICOM file without an image (a DICOMDIR, a report, a structure set).
+    ValueError
+        Not a DICOM file, damaged, or deflated.
+    """
+    return _read(data, pixels=False)[1]
+
+
+def dicom_image(data: bytes, max_pixels: int):
+    """The DICOM file's image as a Pillow image, ``L`` (grey) or ``RGB``, 8 bits.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    max_pixels : int
+        Refuse an image of more pixels than this (checked before decoding).
+
+    Raises
+    ------
+    ValueError
+        Unreadable, too large, or compressed in a way no installed decoder reads; the
+        message says which.
+    """
+    from PIL import Image
+    from pydicom.pixels import apply_color_lut, apply_modality_lut, pixel_array
+
+    ds, (columns, rows) = _read(data, pixels=True)
+    if rows * columns > max_pixels:
+        raise ValueError("too many pixels")
+    if "PixelData" not in ds:
+        raise NoImage("a DICOM file without an image")
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    try:
+        arr = pixel_array(ds, index=frames // 2 if frames > 1 else None)
+        colour = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).upper()
+        if colour == "PALETTE COLOR":
+            arr, colour = apply_color_lut(arr, ds), "RGB"
+        elif colour.startswith("MONOCHROME"):
+            arr = apply_modality_lut(arr, ds)
+    except Exception as exc:  # a missing decoder, a damaged or truncated pixel stream
+        syntax = getattr(ds.file_meta.get("TransferSyntaxUID"), "name", "its transfer syntax")
+        why = _short(exc)
+        if "missing" in why.lower() or "does not support" in why.lower() \
+                or "unable to decode" in why.lower():
+            raise ValueError(f"compressed as {syntax}, which clusterlab cannot decode; "
+                             "export it uncompressed") from None
+        raise ValueError(f"pixels not readable ({why})") from None
+    if arr.ndim == 3:
+        return Image.fromarray(_eight_bits(arr, None), "RGB")
+    grey = _eight_bits(arr, _window(ds))
+    return Image.fromarray(255 - grey if colour == "MONOCHROME1" else grey, "L")
+
+
+def _window(ds) -> tuple[float, float] | None:
+    """The first display window's darkest and brightest value, if the file has one."""
+    from pydicom.multival import MultiValue
+
+    centre, width = ds.get("WindowCenter"), ds.get("WindowWidth")
+    if centre is None or width is None:
+        return None
+    try:
+        c, w = (float(v[0] if isinstance(v, MultiValue) else v) for v in (centre, width))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return (c - w / 2, c + w / 2) if w > 0 and np.isfinite([c, w]).all() else None
+
+
+def _eight_bits(arr: np.ndarray, window: tuple[float, float] | None) -> np.ndarray:
+    """Values brought to 0..255: within the window, else from the image's own range.
+
+    8-bit images without a window are kept as they are.
+    """
+    if arr.dtype == np.uint8 and window is None:
+        return np.ascontiguousarray(arr)
+    arr = np.asarray(arr, dtype=np.float64)
+    lo, hi = window or (float(arr.min()), float(arr.max()))
+    scaled = (np.clip(arr, lo, hi) - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(arr)
+    return np.rint(scaled).astype(np.uint8)
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc).strip().split("\n")[0] or type(exc).__name__)[:100]

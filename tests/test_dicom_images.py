@@ -1,0 +1,126 @@
+"""DICOM images (radiology) and GIFs in image folders and zips."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from PIL import Image
+from pydicom.dataset import FileDataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+from clustering.errors import InputError
+from clustering.loaders import load_data
+
+BUNDLED = Path(pydicom.__file__).parent / "data" / "test_files"
+"""Real DICOM files pydicom ships with its wheel (CT, MR, RLE, JPEG, colour)."""
+
+
+def _write_ct(path: Path, hounsfield: np.ndarray, *, window=(40.0, 400.0),
+              photometric: str = "MONOCHROME2", syntax=ExplicitVRLittleEndian) -> None:
+    """A CT image stored as scanners store it: int16 values, rescaled by -1024 to HU."""
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = CTImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = syntax
+    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+    frames = hounsfield[None] if hounsfield.ndim == 2 else hounsfield
+    ds.Rows, ds.Columns = frames.shape[1:]
+    if len(frames) > 1:
+        ds.NumberOfFrames = len(frames)
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, photometric
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+    ds.RescaleSlope, ds.RescaleIntercept = 1, -1024
+    if window:
+        ds.WindowCenter, ds.WindowWidth = window
+    ds.PixelData = (frames + 1024).astype(np.int16).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+
+
+def _phantom(kind: str, rng) -> np.ndarray:
+    """A 40 x 40 slice in HU: air around, soft tissue (40 HU) in a disc or a square."""
+    yy, xx = np.mgrid[:40, :40]
+    cy, cx, r = rng.integers(14, 26), rng.integers(14, 26), rng.integers(7, 11)
+    inside = (yy - cy) ** 2 + (xx - cx) ** 2 < r ** 2 if kind == "disc" else \
+        (abs(yy - cy) < r) & (abs(xx - cx) < r)
+    return np.where(inside, 40, -1000) + rng.normal(0, 5, (40, 40))
+
+
+def test_a_folder_of_ct_slices_is_read_through_the_window_some_files_without_an_ending(
+        tmp_path):
+    rng = np.random.default_rng(0)
+    for kind in ("disc", "square"):
+        (tmp_path / kind).mkdir()
+        for i in range(6):  # PACS exports name files by UID or IM number, without an ending
+            name = f"1.2.840.99.{i}" if i % 2 else f"IM{i:04d}.dcm"
+            _write_ct(tmp_path / kind / name, _phantom(kind, rng))
+    (tmp_path / "DICOMDIR").write_bytes((BUNDLED / "rtplan.dcm").read_bytes())  # no image
+    data = load_data(tmp_path)
+    assert data.modality == "images" and data.n == 12 and data.images.shape == (12, 40, 40)
+    assert sorted(set(data.labels)) == ["disc", "square"]
+    # the window 40 +- 200 HU: air (-1000) is black, tissue (40 HU) mid-grey, on every slice
+    assert data.images[:, 0, 0].max() == 0
+    centre = data.images[:, 20, 20].astype(int)
+    assert np.all(abs(centre - 128) < 12)
+    assert any("without an image" in n and "'DICOMDIR'" in n for n in data.notes)
+    assert "1.2.840.99.1" in " ".join(data.ids)
+
+
+def test_monochrome1_is_inverted_a_volume_gives_its_middle_slice_and_no_window_stretches(
+        tmp_path):
+    slab = np.full((40, 40), -1000.0)
+    _write_ct(tmp_path / "a.dcm", slab + np.eye(40) * 1240, photometric="MONOCHROME1")
+    volume = np.stack([np.full((40, 40), -1000.0 + 100 * k) for k in range(5)])
+    volume[2, :20] = 500  # only the middle slice is half bright
+    _write_ct(tmp_path / "b.dcm", volume, window=None)
+    images = load_data(tmp_path).images
+    assert images[0, 0, 0] == 0 and images[0, 0, 1] == 255  # inverted: air white, bone (240 HU) black
+    assert images[1, 0, 0] == 255 and images[1, 39, 0] == 0  # the middle slice, stretched
+
+
+def test_real_dicom_files_read_grey_and_colour_and_compressed_ones_name_their_codec(tmp_path):
+    with zipfile.ZipFile(tmp_path / "study.zip", "w") as zf:
+        for name in ("CT_small.dcm", "MR_small.dcm", "MR_small_RLE.dcm", "SC_rgb_jpeg.dcm",
+                     "SC_rgb_rle.dcm"):
+            zf.write(BUNDLED / name, f"study/{name}")
+    data = load_data(tmp_path / "study.zip", image_size=32)
+    assert data.n == 5 and data.images.shape == (5, 32, 32, 3) and data.images.dtype == np.uint8
+    assert all(data.images[i].std() > 10 for i in (0, 1, 2, 4))  # SC_rgb_jpeg is near flat
+    assert np.array_equal(data.images[1], data.images[2])  # MR_small, raw and RLE-compressed
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for name in ("MR_small.dcm", "MR_small_RLE.dcm", "MR_small_jpeg_ls_lossless.dcm"):
+        (folder / name).write_bytes((BUNDLED / name).read_bytes())
+    with pytest.raises(InputError, match=r"MR_small_jpeg_ls_lossless.dcm' \(compressed as "
+                                         r"JPEG-LS Lossless.*export it uncompressed"):
+        load_data(folder)
+    kept = load_data(folder, drop_invalid=True)
+    assert kept.n == 2 and any("Left out 1 unreadable" in n for n in kept.notes)
+
+
+def test_damaged_deflated_and_lone_dicom_files_are_refused_in_one_sentence(tmp_path):
+    for i in range(3):
+        _write_ct(tmp_path / f"{i}.dcm", np.full((16, 16), -1000.0 + 300 * i))
+    good = (tmp_path / "0.dcm").read_bytes()
+    (tmp_path / "cut.dcm").write_bytes(good[:len(good) - 100])
+    with pytest.raises(InputError, match=r"'cut.dcm' \(pixels not readable"):
+        load_data(tmp_path)
+    (tmp_path / "cut.dcm").unlink()
+    (tmp_path / "packed.dcm").write_bytes((BUNDLED / "image_dfl.dcm").read_bytes())
+    with pytest.raises(InputError, match=r"'packed.dcm' \(a deflated DICOM file"):
+        load_data(tmp_path)
+    with pytest.raises(InputError, match="is one image; give the folder or .zip"):
+        load_data(tmp_path / "0.dcm")
+
+
+def test_gif_images_are_read_by_their_first_frame(tmp_path):
+    for i in range(3):
+        frames = [Image.fromarray(np.full((10, 10), v, np.uint8)) for v in (60 * i, 250)]
+        frames[0].save(tmp_path / f"{i}.gif", save_all=True, append_images=frames[1:])
+    data = load_data(tmp_path)
+    assert data.n == 3 and data.images.shape == (3, 10, 10)
+    assert [int(im[0, 0]) for im in data.images] == [0, 60, 120]
