@@ -37,6 +37,11 @@ def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[s
         notes.append(f"'{name}' has no header line (its first line holds values like the lines "
                      "below it), so it was read as data and the columns were named column_1, "
                      "column_2, ...; add a header line to name them.")
+    if attrs.get("text_header"):
+        notes.append(f"'{name}' has one column, named by its first line ('"
+                     f"{attrs['text_header'][:60]}'), which reads like one of its texts; if it "
+                     "is one, add a header line (such as 'text') above it so it is clustered "
+                     "too.")
     if attrs.get("text_lines") is not None:
         header = attrs["text_lines"]
         notes.append(f"Read '{name}' as one text per line"

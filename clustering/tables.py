@@ -21,8 +21,8 @@ from .gzip_tables import is_gzip_table, read_gzip_table
 from .json_tables import JSON_SUFFIXES, read_json_table, spread_vectors
 from .number_styles import number_style
 
-__all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "lines_above_header", "plan_columns",
-           "read_table", "rows_text"]
+__all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "header_reads_like_text",
+           "lines_above_header", "plan_columns", "read_table", "rows_text"]
 
 
 MAX_CATEGORIES = 50
@@ -122,12 +122,30 @@ def _read_csv(path: Path) -> pd.DataFrame:
             frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
             frame.attrs["no_header"] = True
         frame = _without_blank_columns(frame)
+        if frame.shape[1] == 1 and header_reads_like_text(str(frame.columns[0])):
+            frame.attrs["text_header"] = str(frame.columns[0])
         if encoding != "utf-8-sig":
             frame.attrs["encoding"] = encoding
         if skip:
             frame.attrs["above_header"] = above
         return frame
     raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV and retry.")
+
+
+def header_reads_like_text(name: str) -> bool:
+    """Whether a one-column file's header reads like one of its texts, not a column's name.
+
+    Four words or more, not a question or a prompt (a survey export names its column by the
+    question asked).
+
+    Examples
+    --------
+    >>> header_reads_like_text("Great value, arrived a day early.")
+    True
+    >>> header_reads_like_text("review text"), header_reads_like_text("What did you like?")
+    (False, False)
+    """
+    return len(name.split()) >= 4 and not name.rstrip().endswith(("?", ":"))
 
 
 def _read_text_lines(path: Path) -> pd.DataFrame:

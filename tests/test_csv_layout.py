@@ -68,6 +68,19 @@ def test_a_txt_of_one_text_per_line_is_read_as_texts_commas_and_all(tmp_path):
     assert any("'review'" in note for note in data.notes)
 
 
+def test_a_one_column_csv_whose_header_reads_like_a_text_says_so(tmp_path):
+    texts = [f"The battery of phone {i} lasts two days" if i % 2 else
+             f"Parcel {i} came late and the box was torn" for i in range(40)]
+    path = tmp_path / "reviews.csv"
+    pd.DataFrame({texts[0]: texts[1:]}).to_csv(path, index=False)
+    data = load_data(path, kind="text")
+    assert data.n == 39 and any("reads like one of its texts" in note and "add a header line"
+                                in note for note in data.notes)
+    pd.DataFrame({"What did you think of it?": texts}).to_csv(path, index=False)
+    data = load_data(path, kind="text")
+    assert data.n == 40 and not any("reads like" in note for note in data.notes)
+
+
 def test_a_tab_separated_txt_is_still_a_table(tmp_path):
     values = _blobs()
     path = tmp_path / "table.txt"

@@ -78,7 +78,7 @@ def test_monochrome1_is_inverted_a_volume_gives_its_middle_slice_and_no_window_s
     volume[2, :20] = 500  # only the middle slice is half bright
     _write_ct(tmp_path / "b.dcm", volume, window=None)
     images = load_data(tmp_path).images
-    assert images[0, 0, 0] == 0 and images[0, 0, 1] == 255  # inverted: air white, bone (240 HU) black
+    assert images[0, 0, 0] == 0 and images[0, 0, 1] == 255  # inverted: air white, 240 HU black
     assert images[1, 0, 0] == 255 and images[1, 39, 0] == 0  # the middle slice, stretched
 
 
