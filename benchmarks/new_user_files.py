@@ -31,6 +31,11 @@ Stop 55 added three layouts of delimited files, read before by the code of an ol
 - ``docstrings-txt``: the tuning half's ``docstrings``, each on one line of a ``.txt``
   (commas inside the texts; labels kept apart).
 
+Stop 56 added an image folder as a radiologist gets it (read before by the older tree's code):
+
+- ``ct-study-dicom``: 360 CT slices of 3 kinds as DICOM files named by UID, without an
+  ending, beside a ``DICOMDIR`` (``dicom_sets.ct_study``; labels kept apart, by file).
+
 Usage::
 
     python benchmarks/new_user_files.py --out benchmarks/results/new_user_files_stop54.json
@@ -38,6 +43,9 @@ Usage::
     python benchmarks/new_user_files.py --cases wine-european-csv blobs-european blobs-savetxt \
         docstrings-txt \
         --old-code /tmp/before --out benchmarks/results/new_user_files_stop55.json
+    git worktree add /tmp/before56 6ff9fe6   # the code before stop 56
+    python benchmarks/new_user_files.py --cases ct-study-dicom --old-code /tmp/before56 \
+        --out benchmarks/results/new_user_files_stop56.json
 """
 
 from __future__ import annotations
@@ -164,6 +172,12 @@ def _docstrings_txt(folder: Path) -> tuple[Path, np.ndarray]:
     return path, np.asarray(data.labels)
 
 
+def _ct_study_dicom(folder: Path) -> tuple[Path, dict[str, int]]:
+    from dicom_sets import ct_study
+
+    return folder / "ct_study", ct_study(folder / "ct_study")
+
+
 OLD_CODE = "old code"
 """A case read before by an older tree's code (``--old-code``), not by flags."""
 CASES = {
@@ -177,18 +191,21 @@ CASES = {
     "blobs-european": (_blobs_european, 4, [], OLD_CODE),
     "blobs-savetxt": (_blobs_savetxt, 4, [], OLD_CODE),
     "docstrings-txt": (_docstrings_txt, 6, [], OLD_CODE),
+    "ct-study-dicom": (_ct_study_dicom, 3, [], OLD_CODE),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""
 
 
-def _acc(out: Path, labels: np.ndarray) -> dict:
+def _acc(out: Path, labels: np.ndarray | dict) -> dict:
+    """ACC/NMI/ARI of a run's clusters; ``labels`` by row number, or by id (image files)."""
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     from clustering.metrics import hungarian_accuracy
 
     assigned = pd.read_parquet(out / "assignments.parquet")
-    truth = labels[assigned["id"].astype(int).to_numpy()]
+    truth = np.array([labels[i] for i in assigned["id"]]) if isinstance(labels, dict) else \
+        labels[assigned["id"].astype(int).to_numpy()]
     found = assigned["cluster"].to_numpy()
     return {"acc": round(hungarian_accuracy(truth, found), 3),
             "nmi": round(float(normalized_mutual_info_score(truth, found)), 3),
@@ -201,8 +218,10 @@ def run_once(path: Path, labels: np.ndarray, k: int, flags: list[str],
     given): exit code, seconds, how it read the file, what ``auto`` chose and ACC/NMI/ARI
     against ``labels`` (``None`` where rows were lost, so they no longer match)."""
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            header = handle.readline() if path.suffix == ".csv" else ""
+        header = ""
+        if path.suffix == ".csv":
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                header = handle.readline()
         label = ["--label-column", "label"] if "label" in header else []
         program = ["clusterlab"] if code is None else [
             sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code)!r}); "
@@ -222,7 +241,8 @@ def run_once(path: Path, labels: np.ndarray, k: int, flags: list[str],
         record.update(modality=run["data"]["modality"], rows=rows,
                       winner=(run.get("fit_info", {}).get("auto") or {}).get("winner"))
         if rows == len(labels):
-            record.update(_acc(Path(out), np.asarray(labels)))
+            record.update(_acc(Path(out), labels if isinstance(labels, dict)
+                               else np.asarray(labels)))
         return record
 
 

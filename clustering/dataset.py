@@ -51,6 +51,10 @@ class Dataset:
     filled : dict of str to ndarray of int, optional
         Cells of :attr:`table` that were empty in the file and filled on request
         (``fill_missing``): column -> row positions. Exports leave them empty again.
+    pixel_range : tuple of float, optional
+        For images read from numbers (an array, a table of pixels): the values that became
+        0 and 255 (``(0, 16)`` for scikit-learn's digits, ``(0, 255)`` for 8-bit pixels),
+        so new images can be brought to 8 bits alike (:func:`clustering.features.featurize_like`).
     """
 
     name: str
@@ -68,6 +72,7 @@ class Dataset:
     map_xy: np.ndarray | None = None
     features: tuple[str, ...] | None = None
     filled: dict[str, np.ndarray] | None = None
+    pixel_range: tuple[float, float] | None = None
 
     def feature_table(self) -> pd.DataFrame:
         """The columns of :attr:`table` that are clustered on."""

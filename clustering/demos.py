@@ -37,7 +37,7 @@ def load_demo(name: str) -> Dataset:
         return Dataset(
             name="demo:digits", modality="images", ids=_row_ids(len(pixels)), table=table,
             labels=target, images=images, source="demo:digits", label_name="digit",
-        )
+            pixel_range=(0.0, 16.0))
     from sklearn import datasets
 
     if name in ("iris", "wine"):

@@ -121,6 +121,7 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
     elif rep == "pixels":
         X = data.images.reshape(data.n, -1).astype(np.float32) / 255.0
         names = _pixel_names(data.images.shape[1:])
+        extra = {"pixel_range": list(data.pixel_range)} if data.pixel_range else {}
     elif data.modality == "embeddings" and rep in ("raw", "auto"):
         X, names = data.embeddings.astype(np.float32), list(data.feature_table().columns)
     else:
@@ -136,6 +137,31 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
     progress(1.0, f"features: {X.shape[1]} columns")
     return Features(np.ascontiguousarray(X, dtype=np.float32), tuple(names), rep, tuple(notes),
                     scaling, extra)
+
+
+def _alike_pixels(data: Dataset, run_range: list[float] | None) -> np.ndarray:
+    """New images brought to 8 bits as the run's were.
+
+    A file of numbers is stretched to 0..255 by its own range when it is not 0..1 or
+    0..255 (:func:`clustering.image_arrays.eight_bit_range`); new rows whose range differs
+    from the run's (a subset without the brightest value) are brought to the run's.
+
+    Examples
+    --------
+    >>> from clustering.dataset import Dataset
+    >>> import pandas as pd
+    >>> new = Dataset("n", "images", np.array(["0"]), pd.DataFrame(index=[0]),
+    ...               images=np.array([[[0, 255]]], np.uint8), pixel_range=(0.0, 15.0))
+    >>> _alike_pixels(new, [0.0, 16.0]).tolist()  # 15 of 0..16
+    [[[0, 239]]]
+    """
+    from .image_arrays import to_eight_bits
+
+    now = data.pixel_range
+    if not run_range or not now or tuple(map(float, run_range)) == tuple(map(float, now)):
+        return data.images
+    values = now[0] + data.images.astype(np.float32) * ((now[1] - now[0]) / 255.0)
+    return to_eight_bits(values, float(run_range[0]), float(run_range[1]))
 
 
 def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np.ndarray:
@@ -181,7 +207,8 @@ def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np
             got = "no images" if data.images is None else f"images of {data.images.shape[1:]}"
             raise InputError(f"This run clustered images with {expected} pixel values each; "
                              f"the new data has {got}. Resize them to the run's size.")
-        return data.images.reshape(data.n, -1).astype(np.float32) / 255.0
+        return _alike_pixels(data, transform.get("pixel_range")).reshape(
+            data.n, -1).astype(np.float32) / 255.0
     table = data.table
     scaling = transform.get("scaling") or {"columns": []}
     stats = dict(zip(scaling["columns"], zip(scaling.get("mean", []), scaling.get("sd", []),

@@ -16,8 +16,8 @@ from .errors import InputError
 from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS
 from .tables import rows_text
 
-__all__ = ["image_array", "looks_like_images", "looks_like_pixels", "pixel_columns",
-           "pixel_table_images"]
+__all__ = ["eight_bit_range", "image_array", "looks_like_images", "looks_like_pixels",
+           "pixel_columns", "pixel_table_images", "to_eight_bits"]
 
 CHANNELS = (1, 3, 4)
 """Channel counts read: grey, RGB, RGBA (alpha dropped)."""
@@ -58,22 +58,44 @@ def _channels_last(arr: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
-def _eight_bit(arr: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
-    """Pixels as uint8: 0..1 scaled by 255, 0..255 kept, any other range stretched."""
+def eight_bit_range(arr: np.ndarray) -> tuple[float, float]:
+    """The values that become 0 and 255: 0..1 floats, 0..255 kept, any other range stretched.
+
+    Examples
+    --------
+    >>> eight_bit_range(np.array([0.2, 0.9])), eight_bit_range(np.array([0, 16]))
+    ((0.0, 1.0), (0.0, 16.0))
+    >>> eight_bit_range(np.array([3, 200], dtype=np.int64))
+    (0.0, 255.0)
+    """
     if arr.dtype == np.uint8:
-        return np.asarray(arr), []
+        return 0.0, 255.0
     if arr.dtype == np.bool_:
-        return np.asarray(arr, dtype=np.uint8) * 255, []
-    floats = arr.dtype.kind == "f"
-    values = np.asarray(arr, dtype=np.float32)
-    lo, hi = float(values.min()), float(values.max())
-    if lo >= 0 and hi <= 1 and floats:
-        return np.rint(values * 255).astype(np.uint8), []
+        return 0.0, 1.0
+    lo, hi = float(np.min(arr)), float(np.max(arr))
+    if lo >= 0 and hi <= 1 and arr.dtype.kind == "f":
+        return 0.0, 1.0
     if lo >= 0 and EIGHT_BIT_FROM <= hi <= 255:
-        return np.rint(values).astype(np.uint8), []
+        return 0.0, 255.0
+    return lo, hi
+
+
+def to_eight_bits(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """``values`` with ``lo`` at 0 and ``hi`` at 255, as uint8 (outside clipped)."""
+    values = np.asarray(values, dtype=np.float32)
     scaled = (values - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(values)
-    return np.rint(scaled).astype(np.uint8), [
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def _eight_bit(arr: np.ndarray, name: str
+               ) -> tuple[np.ndarray, list[str], tuple[float, float]]:
+    """Pixels as uint8 (:func:`eight_bit_range`), notes, and the range read."""
+    lo, hi = eight_bit_range(arr)
+    if arr.dtype == np.uint8:
+        return np.asarray(arr), [], (lo, hi)
+    notes = [] if (lo, hi) in ((0.0, 1.0), (0.0, 255.0)) else [
         f"The pixels of '{name}' run from {lo:g} to {hi:g}, so they were stretched to 0..255."]
+    return to_eight_bits(arr, lo, hi), notes, (lo, hi)
 
 
 def _resized(images: np.ndarray, size: int, name: str) -> tuple[np.ndarray, list[str]]:
@@ -89,7 +111,7 @@ def _resized(images: np.ndarray, size: int, name: str) -> tuple[np.ndarray, list
 
 
 def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32
-                ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                ) -> tuple[np.ndarray, np.ndarray, list[str], tuple[float, float]]:
     """The images of a loaded array as uint8 (n, h, w) or (n, h, w, 3).
 
     Parameters
@@ -109,12 +131,14 @@ def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32
     keep : ndarray of bool, shape (n,)
         The images kept, of the array's.
     notes : list of str
+    pixel_range : (float, float)
+        The values that became 0 and 255 (:func:`eight_bit_range`).
 
     Examples
     --------
-    >>> images, keep, notes = image_array(np.random.rand(5, 3, 8, 8), "a.npy", False)
-    >>> images.shape, images.dtype, bool(keep.all()), notes
-    ((5, 8, 8, 3), dtype('uint8'), True, [])
+    >>> images, keep, notes, span = image_array(np.random.rand(5, 3, 8, 8), "a.npy", False)
+    >>> images.shape, images.dtype, bool(keep.all()), notes, span
+    ((5, 8, 8, 3), dtype('uint8'), True, [], (0.0, 1.0))
     """
     if len(arr) == 0:
         raise InputError(f"'{name}' holds no image (shape {arr.shape}); save at least one.")
@@ -135,9 +159,9 @@ def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32
                 raise InputError(f"{what[0].upper()}{what[1:]} have NaN or infinite pixels; fix "
                                  "them or set drop_invalid (--drop-invalid) to leave them out.")
             arr, notes = arr[keep], [f"Left out {what}, which had NaN or infinite pixels."]
-    images, scaled = _eight_bit(arr, name)
+    images, scaled, span = _eight_bit(arr, name)
     images, reduced = _resized(images, size, name)
-    return images, keep, notes + scaled + reduced
+    return images, keep, notes + scaled + reduced, span
 
 
 def looks_like_pixels(features: pd.DataFrame) -> bool:
@@ -168,7 +192,7 @@ def pixel_columns(features: pd.DataFrame) -> list[str]:
 
 
 def pixel_table_images(features: pd.DataFrame, name: str, drop_invalid: bool, size: int = 32
-                       ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                       ) -> tuple[np.ndarray, np.ndarray, list[str], tuple[float, float]]:
     """The images of a table whose columns are the pixels of square grey images, row by row.
 
     Parameters
@@ -180,7 +204,7 @@ def pixel_table_images(features: pd.DataFrame, name: str, drop_invalid: bool, si
 
     Returns
     -------
-    images, keep, notes
+    images, keep, notes, pixel_range
         As :func:`image_array`.
     """
     text = [c for c in features.columns if features[c].dtype.kind not in "biuf"]

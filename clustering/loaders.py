@@ -298,11 +298,12 @@ def _pixel_dataset(features, name, source, ids, labels, label_column, drop_inval
     if others:
         notes.append(f"Read the {len(pixels):,} pixel columns as images; column(s) "
                      f"{', '.join(map(repr, others[:6]))} are kept for export only.")
-    images, keep, more = pixel_table_images(features[pixels], name, drop_invalid, size)
+    images, keep, more, span = pixel_table_images(features[pixels], name, drop_invalid, size)
     return Dataset(name=name, modality="images", ids=ids[keep],
                    table=features[keep].reset_index(drop=True),
                    labels=None if labels is None else labels[keep], images=images,
-                   source=source, notes=(*notes, *more), label_name=label_column)
+                   source=source, notes=(*notes, *more), label_name=label_column,
+                   pixel_range=span)
 
 
 def _spread_vectors(columns: list[str] | None, vectors: dict[str, int], present

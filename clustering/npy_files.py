@@ -73,7 +73,7 @@ def load_npy(path: Path, kind: str, drop_invalid: bool, image_size: int) -> Data
 
 def _npy_images(arr: np.ndarray, path: Path, drop_invalid: bool, size: int) -> Dataset:
     """The images of an array file (:mod:`clustering.image_arrays`)."""
-    images, keep, notes = image_array(arr, path.name, drop_invalid, size)
+    images, keep, notes, span = image_array(arr, path.name, drop_invalid, size)
     ids = np.array([str(i) for i in np.flatnonzero(keep)], dtype=object)
     if images.ndim == 3:
         h, w = images.shape[1:3]
@@ -82,4 +82,4 @@ def _npy_images(arr: np.ndarray, path: Path, drop_invalid: bool, size: int) -> D
     else:
         table = pd.DataFrame({"image": ids})
     return Dataset(name=path.name, modality="images", ids=ids, table=table, images=images,
-                   source=str(path), notes=tuple(notes))
+                   source=str(path), notes=tuple(notes), pixel_range=span)

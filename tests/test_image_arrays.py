@@ -87,6 +87,27 @@ def test_cli_clusters_an_image_array_and_exports_its_images(tmp_path):
     assert len(pngs) == 60
 
 
+def test_predict_brings_new_images_to_eight_bits_as_the_run_did(tmp_path, capsys):
+    """Pixels of 0..17 are stretched to 0..255 by the run's range; a new file of the darker
+    images, whose own range is narrower, is brought to 8 bits as the run's were (stretched
+    by its own range, a mid-grey image looked like the brightest group)."""
+    from workspace.cli import main
+
+    rng = np.random.default_rng(0)
+    levels = np.repeat([3.0, 8.0, 16.0], 20)
+    images = (levels[:, None, None] + rng.normal(0, 0.3, (60, 6, 6))).astype(np.float32)
+    out = tmp_path / "run"
+    assert main(["run", "--data", _save(tmp_path, images, "grey.npy"), "--method", "kmeans",
+                 "--clusters", "3", "--out", str(out)]) == 0
+    run = pd.read_parquet(out / "assignments.parquet")["cluster"].to_numpy()
+    assert len({*run[:20]}) == len({*run[20:40]}) == len({*run[40:]}) == 1
+    darker = images[:40]
+    assert main(["predict", "--run", str(out), "--data", _save(tmp_path, darker, "new.npy"),
+                 "--out", str(tmp_path / "pred.csv")]) == 0
+    pred = pd.read_csv(tmp_path / "pred.csv")["cluster"].to_numpy()
+    assert (pred == run[:40]).all()
+
+
 def _data_page_with_npy(shape, name):
     """The Data page after uploading a ``.npy`` of random 8-bit values of ``shape``."""
     import io

@@ -1,0 +1,77 @@
+"""A CT study written as DICOM files, the way a PACS export hands it to a radiologist.
+
+``ct_study(folder)``: 360 axial 64 x 64 slices of an elliptical body (soft tissue, 40 HU, in
+air) in 3 kinds, 120 each: a bright round lesion (300 HU), a bright square one, or none; the
+body's size, place and the lesion's size and place drawn at random, in 20 HU of noise. Files
+are named by their SOP instance UID, without an ending, in one flat folder with a
+``DICOMDIR``; pixels are stored as CT scanners store them (unsigned 12-bit values with
+``RescaleIntercept`` -1024) with a soft-tissue window (40 / 400); a quarter of the slices come
+from a scanner that stores them signed with intercept 0 and a wider window (40 / 500).
+Labels are kept apart, by file name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+KINDS = ("round lesion", "square lesion", "no lesion")
+
+
+def _slice(kind: int, rng, side: int = 64) -> np.ndarray:
+    yy, xx = np.mgrid[:side, :side].astype(float)
+    cy, cx = rng.uniform(26, 38, 2)
+    ay, ax = rng.uniform(18, 26), rng.uniform(22, 30)
+    body = ((yy - cy) / ay) ** 2 + ((xx - cx) / ax) ** 2 < 1
+    hu = np.where(body, 40.0, -1000.0)
+    ly, lx = cy + rng.uniform(-8, 8), cx + rng.uniform(-10, 10)
+    r = rng.uniform(4, 7)
+    if kind == 0:
+        hu[(yy - ly) ** 2 + (xx - lx) ** 2 < r ** 2] = 300
+    elif kind == 1:
+        hu[(abs(yy - ly) < r * 0.9) & (abs(xx - lx) < r * 0.9)] = 300
+    return hu + rng.normal(0, 20, hu.shape)
+
+
+def _write(path: Path, hu: np.ndarray, signed: bool, uid: str) -> None:
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = CTImageStorage, uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = CTImageStorage, uid, "CT"
+    ds.Rows, ds.Columns = hu.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, (16 if signed else 12), \
+        (15 if signed else 11)
+    ds.PixelRepresentation = int(signed)
+    ds.RescaleSlope, ds.RescaleIntercept = 1, (0 if signed else -1024)
+    ds.WindowCenter, ds.WindowWidth = 40, (500 if signed else 400)
+    stored = np.rint(hu if signed else np.clip(hu + 1024, 0, 4095))
+    ds.PixelData = stored.astype(np.int16 if signed else np.uint16).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+
+
+def ct_study(folder: Path, n_per_kind: int = 120, seed: int = 2412) -> dict[str, int]:
+    """Write the study into ``folder``; the kind of each file, by its name."""
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, MediaStorageDirectoryStorage
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    kinds = rng.permutation(np.repeat(np.arange(len(KINDS)), n_per_kind))
+    labels = {}
+    for i, kind in enumerate(kinds):
+        uid = f"1.2.826.0.1.3680043.8.498.{seed}.{i + 1}"
+        _write(folder / uid, _slice(int(kind), rng), signed=rng.random() < 0.25, uid=uid)
+        labels[uid] = int(kind)
+    meta = FileMetaDataset()  # a DICOMDIR, as exports carry: no image
+    meta.MediaStorageSOPClassUID = MediaStorageDirectoryStorage
+    meta.MediaStorageSOPInstanceUID = f"1.2.826.0.1.3680043.8.498.{seed}.0"
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    FileDataset("DICOMDIR", {}, file_meta=meta, preamble=b"\0" * 128).save_as(
+        folder / "DICOMDIR", enforce_file_format=True)
+    return labels
