@@ -35,6 +35,11 @@ Stop 56 added an image folder as a radiologist gets it (read before by the older
 
 - ``ct-study-dicom``: 360 CT slices of 3 kinds as DICOM files named by UID, without an
   ending, beside a ``DICOMDIR`` (``dicom_sets.ct_study``; labels kept apart, by file).
+- ``micrographs-intensity`` and ``micrographs-exposure``: 300 16-bit TIFF micrographs of
+  3 kinds, which differ in brightness among other things, or in shape alone under a random
+  exposure (``tiff_sets.micrographs``); before stop 56 each image was stretched by itself.
+
+``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
 Usage::
 
@@ -46,11 +51,14 @@ Usage::
     git worktree add /tmp/before56 6ff9fe6   # the code before stop 56
     python benchmarks/new_user_files.py --cases ct-study-dicom --old-code /tmp/before56 \
         --out benchmarks/results/new_user_files_stop56.json
+    python benchmarks/new_user_files.py --cases ct-study-dicom --methods kmeans umap-kmeans \
+        umap-hdbscan --seeds 0 1 2 --out benchmarks/results/ct_study_peers_stop56.json
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import os
@@ -178,6 +186,14 @@ def _ct_study_dicom(folder: Path) -> tuple[Path, dict[str, int]]:
     return folder / "ct_study", ct_study(folder / "ct_study")
 
 
+def _micrographs(kind: str):
+    def build(folder: Path) -> tuple[Path, dict[str, int]]:
+        from tiff_sets import micrographs
+
+        return folder / kind, micrographs(folder / kind, kind)
+    return build
+
+
 OLD_CODE = "old code"
 """A case read before by an older tree's code (``--old-code``), not by flags."""
 CASES = {
@@ -192,6 +208,8 @@ CASES = {
     "blobs-savetxt": (_blobs_savetxt, 4, [], OLD_CODE),
     "docstrings-txt": (_docstrings_txt, 6, [], OLD_CODE),
     "ct-study-dicom": (_ct_study_dicom, 3, [], OLD_CODE),
+    "micrographs-intensity": (_micrographs("intensity"), 3, [], OLD_CODE),
+    "micrographs-exposure": (_micrographs("exposure"), 3, [], OLD_CODE),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""
@@ -213,7 +231,7 @@ def _acc(out: Path, labels: np.ndarray | dict) -> dict:
 
 
 def run_once(path: Path, labels: np.ndarray, k: int, flags: list[str],
-             code: Path | None = None) -> dict:
+             code: Path | None = None, seed: int = 0) -> dict:
     """One ``clusterlab run`` in a fresh workspace (with the code of the tree ``code`` when
     given): exit code, seconds, how it read the file, what ``auto`` chose and ACC/NMI/ARI
     against ``labels`` (``None`` where rows were lost, so they no longer match)."""
@@ -227,7 +245,7 @@ def run_once(path: Path, labels: np.ndarray, k: int, flags: list[str],
             sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code)!r}); "
             "from workspace.cli import main; sys.exit(main())"]
         cmd = [*program, "run", "--data", str(path), *label, "--clusters", str(k),
-               "--seed", "0", *flags, "--out", out]
+               "--seed", str(seed), *flags, "--out", out]
         start = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, check=False,
                               env={**os.environ, "CLUSTERLAB_HOME": home})
@@ -252,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--old-code", type=Path,
                         help="a tree of the code before, for the cases read before by it")
+    parser.add_argument("--methods", nargs="+", default=["auto"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     results = []
@@ -259,13 +279,15 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.cases:
             build, k, now, before = CASES[name]
             path, labels = build(Path(folder))
-            for when, flags in (("before", before), ("now", now)):
+            for method, seed, (when, flags) in itertools.product(
+                    args.methods, args.seeds, (("before", before), ("now", now))):
                 if flags is None or flags == OLD_CODE and args.old_code is None:
                     continue  # refused before, or no old tree given: nothing to reproduce
                 code = args.old_code if flags == OLD_CODE else None
-                flags = [] if flags == OLD_CODE else flags
-                record = {"case": name, "when": when,
-                          **run_once(path, labels, k, flags, code)}
+                flags = ([] if flags == OLD_CODE else flags) + (
+                    [] if method == "auto" else ["--method", method])
+                record = {"case": name, "when": when, "method": method, "seed": seed,
+                          **run_once(path, labels, k, flags, code, seed)}
                 results.append(record)
                 log.info("%s", json.dumps(record))
     args.out.write_text(json.dumps(results, indent=1))

@@ -4,7 +4,8 @@ Read with pydicom, never forced: a file must carry DICOM's ``DICM`` preamble, so
 another kind is not parsed as DICOM by accident. The pixels go through the file's modality
 LUT (CT numbers in Hounsfield units) and its first display window (``WindowCenter`` /
 ``WindowWidth``), so a CT series saved with one window keeps its brightness from slice to
-slice; without a window each image is stretched from its darkest to its brightest pixel.
+slice; images without a window are brought to 8 bits over the collection's common range
+(:func:`clustering.images.decode_images`), as 16-bit TIFFs are.
 ``MONOCHROME1`` images are inverted, palette colour is applied, a file of several frames
 gives its middle frame (a volume's first slices are often empty). Deflated files are
 refused: their inflated size is not known before inflating, which a decompression bomb would
@@ -81,7 +82,10 @@ def dicom_size(data: bytes) -> tuple[int, int]:
 
 
 def dicom_image(data: bytes, max_pixels: int):
-    """The DICOM file's image as a Pillow image, ``L`` (grey) or ``RGB``, 8 bits.
+    """The DICOM file's image as a Pillow image: ``L`` (grey) or ``RGB``, 8 bits, or ``F``.
+
+    ``F`` (float values) for grey images of more than 8 bits without a display window,
+    brought to 8 bits with the rest of the collection.
 
     Parameters
     ----------
@@ -122,7 +126,11 @@ def dicom_image(data: bytes, max_pixels: int):
         raise ValueError(f"pixels not readable ({why})") from None
     if arr.ndim == 3:
         return Image.fromarray(_eight_bits(arr, None), "RGB")
-    grey = _eight_bits(arr, _window(ds))
+    window = _window(ds)
+    if window is None and arr.dtype != np.uint8:  # to 8 bits with the rest of the collection
+        values = np.asarray(arr, dtype=np.float32)
+        return Image.fromarray(-values if colour == "MONOCHROME1" else values, "F")
+    grey = _eight_bits(arr, window)
     return Image.fromarray(255 - grey if colour == "MONOCHROME1" else grey, "L")
 
 

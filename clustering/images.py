@@ -18,7 +18,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".g
                   *DICOM_SUFFIXES)
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF")
 """Decoders Pillow may use (none is picked by the bytes alone). TIFF for microscopy and
-scanners (16-bit and float ones stretched to 8 bits per image, the first page of several),
+scanners (16-bit and float ones brought to 8 bits over the collection's range, the first
+page of several),
 BMP for older tools' exports, GIF (its first frame); all under the same pixel limits.
 DICOM files are read by :mod:`clustering.dicom_images`, under the same limits."""
 FORMATS_READ = "PNG, JPEG, WebP, TIFF, BMP, GIF or DICOM"
@@ -31,8 +32,8 @@ KEEP_UP_TO = 64
 """Images this small (all of one size) are kept at their size; larger ones are reduced."""
 
 
-def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False
-                  ) -> tuple[np.ndarray, list[int], list[str]]:
+def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False,
+                  one_range: bool = True) -> tuple[np.ndarray, list[int], list[str]]:
     """Decode PNG/JPEG/WebP/TIFF/BMP bytes into a uint8 array of one size.
 
     Images larger than Pillow's pixel limit, truncated files and non-images are
@@ -46,6 +47,9 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         Side length used when images differ in size or exceed 64 px.
     drop_invalid : bool
         Skip unreadable images (reported in notes) instead of refusing the collection.
+    one_range : bool
+        Bring 16-bit and float images to 8 bits over their common range (else each over its
+        own: a partitioned run decodes a part at a time, and its parts must read alike).
 
     Returns
     -------
@@ -73,6 +77,7 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 if is_dicom(data):
                     small = _reduced(dicom_image(data, _most_pixels()), size)
+                    small.info["kind"] = "DICOM"
                     decoded.append(small)
                     kept.append(i)
                     continue
@@ -101,7 +106,8 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         notes.append(f"Left out {len(bad)} unreadable image(s): {listed}{more}.")
     if not decoded:
         raise InputError(f"No readable {FORMATS_READ} image was found; add images and retry.")
-    return _stack(decoded, size), kept, notes
+    decoded, deep = _over_collection(decoded, one_range)
+    return _stack(decoded, size), kept, notes + deep
 
 
 def _declared_sizes(blobs: list[tuple[str, bytes]]
@@ -189,14 +195,15 @@ def _reduced(img, size: int):
 
 
 def _normalise_mode(img):
+    """``L`` or ``RGB``; 16-bit and float grey images as ``F``, for :func:`_over_collection`."""
     if img.mode in ("L", "RGB"):
         return img.copy()
-    if img.mode in ("I;16", "I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
-        lo, hi = float(arr.min()), float(arr.max())
-        scaled = (arr - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(arr)
+    if img.mode in ("I;16", "I;16B", "I", "F"):
         from PIL import Image
-        return Image.fromarray(scaled.astype(np.uint8), "L")
+
+        deep = Image.fromarray(np.asarray(img, dtype=np.float32), "F")
+        deep.info["kind"] = "float" if img.mode == "F" else "integer"
+        return deep
     if img.mode in ("1", "P", "LA", "RGBA") and _is_gray(img):
         return img.convert("L")
     return img.convert("RGB")
@@ -205,6 +212,41 @@ def _normalise_mode(img):
 def _is_gray(img) -> bool:
     rgb = np.asarray(img.convert("RGB"))
     return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
+
+
+def _over_collection(images: list, one_range: bool = True) -> tuple[list, list[str]]:
+    """16-bit and float grey images (mode ``F``) brought to 8 bits over their common range.
+
+    One range for each kind of them (whole-number, float, DICOM without a window), as an
+    array of images is read (:func:`clustering.image_arrays.eight_bit_range`), so an image
+    that is darker than the others stays darker: in microscopy and radiology brightness is
+    often what differs. Without ``one_range``, each over its own range.
+    """
+    from PIL import Image
+
+    from .image_arrays import to_eight_bits
+
+    out, notes = list(images), []
+    deep_ones = [k for k, im in enumerate(images) if im.mode == "F"]
+    groups = [[k for k in deep_ones if images[k].info.get("kind", "float") == kind]
+              for kind in ("integer", "float", "DICOM")] if one_range else \
+        [[k] for k in deep_ones]
+    for deep in groups:
+        if not deep:
+            continue
+        values = [np.asarray(images[k], dtype=np.float32) for k in deep]
+        lo = float(min(v.min() for v in values))
+        hi = float(max(v.max() for v in values))
+        for k, v in zip(deep, values, strict=True):
+            out[k] = Image.fromarray(to_eight_bits(v, lo, hi), "L")
+        if not one_range:
+            continue
+        what = {"integer": "16-bit image(s)", "float": "float image(s)", "DICOM": "DICOM "
+                "image(s) without a display window,"}[images[deep[0]].info.get("kind", "float")]
+        notes.append(f"{len(deep):,} {what} were brought to "
+                     f"8 bits over their common range, {lo:g} to {hi:g}, so darker images "
+                     "stay darker.")
+    return out, notes
 
 
 def _stack(images: list, size: int) -> np.ndarray:

@@ -67,4 +67,5 @@ of lists is spread into columns, so such files give other rows and columns than 
 image folders and zips also read TIFF and BMP files (:data:`clustering.images.ALLOWED_FORMATS`).
 22 (stop 56): image folders and zips also read GIF and DICOM files
 (:mod:`clustering.dicom_images`, also DICOM files without an ending), so such a folder gives
-other rows than before."""
+other rows than before; 16-bit and float images of a folder are brought to 8 bits over the
+collection's range, not each over its own (:func:`clustering.images.decode_images`)."""

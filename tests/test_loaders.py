@@ -314,6 +314,25 @@ def test_files_of_an_image_folder_that_are_not_images_are_named_in_a_note(tmp_pa
                for note in data.notes)
 
 
+def test_16_bit_images_keep_their_brightness_relative_to_each_other(tmp_path):
+    """A dim and a bright 16-bit micrograph: stretched one by one, both came out alike."""
+    cell = np.zeros((16, 16), np.uint16)
+    cell[4:12, 4:12] = 1
+    for name, level in (("dim", 500), ("bright", 4000)):
+        Image.fromarray(cell * level + 100).save(tmp_path / f"{name}.tif")
+    data = load_data(tmp_path)
+    bright, dim = (data.images[list(data.ids).index(f"{n}.tif")] for n in ("bright", "dim"))
+    assert bright.max() == 255 and bright.min() == 0 == dim.min()
+    assert abs(int(dim.max()) - round(500 / 4000 * 255)) <= 1  # 600 of 100..4100
+    # a partitioned run decodes a part at a time: each image over its own range, so parts
+    # read alike whatever else they hold
+    from clustering.images import decode_images
+
+    blobs = [(n, (tmp_path / n).read_bytes()) for n in ("bright.tif", "dim.tif")]
+    alone, _, notes = decode_images(blobs, one_range=False)
+    assert [int(im.max()) for im in alone] == [255, 255] and notes == []
+
+
 def test_tiff_and_bmp_images_are_read_16_bit_and_float_ones_stretched(tmp_path):
     """Microscopes and scanners save TIFF, often 16-bit or float; older tools BMP."""
     rng = np.random.default_rng(0)
@@ -329,6 +348,8 @@ def test_tiff_and_bmp_images_are_read_16_bit_and_float_ones_stretched(tmp_path):
     data = load_data(tmp_path)
     assert data.n == 9 and data.images.shape == (9, 12, 12) and data.images.dtype == np.uint8
     assert data.images.max() == 255 and sorted(set(data.labels)) == ["deep", "flat"]
+    assert any("16-bit image(s) were brought to 8 bits over their common range" in n
+               for n in data.notes)
     (tmp_path / "flat" / "broken.tif").write_bytes(b"II*\x00 not a tiff")
     with pytest.raises(InputError, match="broken.tif"):
         load_data(tmp_path)
