@@ -52,9 +52,10 @@ class Dataset:
         Cells of :attr:`table` that were empty in the file and filled on request
         (``fill_missing``): column -> row positions. Exports leave them empty again.
     pixel_range : tuple of float, optional
-        For images read from numbers (an array, a table of pixels): the values that became
-        0 and 255 (``(0, 16)`` for scikit-learn's digits, ``(0, 255)`` for 8-bit pixels),
-        so new images can be brought to 8 bits alike (:func:`clustering.features.featurize_like`).
+        For images read from numbers (an array, a table of pixels, a folder of 16-bit
+        images): the values that became 0 and 255 (``(0, 16)`` for scikit-learn's digits,
+        ``(0, 255)`` for 8-bit pixels), so new images can be brought to 8 bits alike
+        (:func:`clustering.features.featurize_like`).
     """
 
     name: str

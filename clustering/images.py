@@ -33,7 +33,8 @@ KEEP_UP_TO = 64
 
 
 def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False,
-                  one_range: bool = True) -> tuple[np.ndarray, list[int], list[str]]:
+                  one_range: bool = True
+                  ) -> tuple[np.ndarray, list[int], list[str], tuple[float, float] | None]:
     """Decode PNG/JPEG/WebP/TIFF/BMP bytes into a uint8 array of one size.
 
     Images larger than Pillow's pixel limit, truncated files and non-images are
@@ -57,6 +58,10 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
     kept : list of int
         Indices into ``blobs`` of the images kept.
     notes : list of str
+    pixel_range : (float, float) or None
+        When every image is 16-bit (or every one float, or DICOM without a window) and
+        ``one_range``: the values that became 0 and 255, so new images can be read alike
+        (:attr:`clustering.dataset.Dataset.pixel_range`).
     """
     from PIL import Image
 
@@ -106,8 +111,8 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         notes.append(f"Left out {len(bad)} unreadable image(s): {listed}{more}.")
     if not decoded:
         raise InputError(f"No readable {FORMATS_READ} image was found; add images and retry.")
-    decoded, deep = _over_collection(decoded, one_range)
-    return _stack(decoded, size), kept, notes + deep
+    decoded, deep, span = _over_collection(decoded, one_range)
+    return _stack(decoded, size), kept, notes + deep, span
 
 
 def _declared_sizes(blobs: list[tuple[str, bytes]]
@@ -214,19 +219,21 @@ def _is_gray(img) -> bool:
     return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
 
 
-def _over_collection(images: list, one_range: bool = True) -> tuple[list, list[str]]:
+def _over_collection(images: list, one_range: bool = True
+                     ) -> tuple[list, list[str], tuple[float, float] | None]:
     """16-bit and float grey images (mode ``F``) brought to 8 bits over their common range.
 
     One range for each kind of them (whole-number, float, DICOM without a window), as an
     array of images is read (:func:`clustering.image_arrays.eight_bit_range`), so an image
     that is darker than the others stays darker: in microscopy and radiology brightness is
-    often what differs. Without ``one_range``, each over its own range.
+    often what differs. Without ``one_range``, each over its own range. The range too, when
+    all the images share one.
     """
     from PIL import Image
 
     from .image_arrays import to_eight_bits
 
-    out, notes = list(images), []
+    out, notes, span = list(images), [], None
     deep_ones = [k for k, im in enumerate(images) if im.mode == "F"]
     groups = [[k for k in deep_ones if images[k].info.get("kind", "float") == kind]
               for kind in ("integer", "float", "DICOM")] if one_range else \
@@ -241,12 +248,13 @@ def _over_collection(images: list, one_range: bool = True) -> tuple[list, list[s
             out[k] = Image.fromarray(to_eight_bits(v, lo, hi), "L")
         if not one_range:
             continue
+        span = (lo, hi) if len(deep) == len(images) else None
         what = {"integer": "16-bit image(s)", "float": "float image(s)", "DICOM": "DICOM "
                 "image(s) without a display window,"}[images[deep[0]].info.get("kind", "float")]
         notes.append(f"{len(deep):,} {what} were brought to "
                      f"8 bits over their common range, {lo:g} to {hi:g}, so darker images "
                      "stay darker.")
-    return out, notes
+    return out, notes, span
 
 
 def _stack(images: list, size: int) -> np.ndarray:

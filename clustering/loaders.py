@@ -448,7 +448,7 @@ def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
     if not blobs:
         raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
                          "retry.")
-    images, kept, notes = decode_images(blobs, size=size, drop_invalid=drop_invalid)
+    images, kept, notes, span = decode_images(blobs, size=size, drop_invalid=drop_invalid)
     notes = [*notes, *skipped_files_note(path.name, every, [n for n, _ in blobs])]
     names = [blobs[i][0] for i in kept]
     labels = _folder_labels(names)
@@ -461,7 +461,8 @@ def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
     ids = np.array(names, dtype=object)
     return Dataset(name=path.name, modality="images", ids=ids, table=table, labels=labels,
                    images=images, source=str(path), image_files=tuple(names),
-                   notes=tuple(notes), label_name="folder" if labels is not None else None)
+                   notes=tuple(notes), label_name="folder" if labels is not None else None,
+                   pixel_range=span)
 
 
 def _folder_labels(names: list[str]) -> np.ndarray | None:

@@ -108,6 +108,29 @@ def test_predict_brings_new_images_to_eight_bits_as_the_run_did(tmp_path, capsys
     assert (pred == run[:40]).all()
 
 
+def test_predict_reads_a_folder_of_16_bit_images_over_the_run_s_range(tmp_path, capsys):
+    """A folder of 16-bit micrographs shares one range; new ones are read over the run's."""
+    from PIL import Image
+
+    from workspace.cli import main
+
+    rng = np.random.default_rng(0)
+    for folder, levels in (("all", (300, 1500, 4000)), ("new", (300, 1500))):
+        (tmp_path / folder).mkdir()
+        for level in levels:
+            for i in range(12):
+                counts = rng.poisson(level + 50 * i % 3, (8, 8)).astype(np.uint16)
+                Image.fromarray(counts).save(tmp_path / folder / f"{level}_{i:02d}.tif")
+    out = tmp_path / "run"
+    assert main(["run", "--data", str(tmp_path / "all"), "--method", "kmeans", "--clusters",
+                 "3", "--out", str(out)]) == 0
+    run = pd.read_parquet(out / "assignments.parquet").set_index("id")["cluster"]
+    assert main(["predict", "--run", str(out), "--data", str(tmp_path / "new"),
+                 "--out", str(tmp_path / "pred.csv")]) == 0
+    pred = pd.read_csv(tmp_path / "pred.csv").set_index("id")["cluster"]
+    assert (pred.to_numpy() == run.loc[pred.index].to_numpy()).all()
+
+
 def _data_page_with_npy(shape, name):
     """The Data page after uploading a ``.npy`` of random 8-bit values of ``shape``."""
     import io

@@ -329,8 +329,8 @@ def test_16_bit_images_keep_their_brightness_relative_to_each_other(tmp_path):
     from clustering.images import decode_images
 
     blobs = [(n, (tmp_path / n).read_bytes()) for n in ("bright.tif", "dim.tif")]
-    alone, _, notes = decode_images(blobs, one_range=False)
-    assert [int(im.max()) for im in alone] == [255, 255] and notes == []
+    alone, _, notes, span = decode_images(blobs, one_range=False)
+    assert [int(im.max()) for im in alone] == [255, 255] and notes == [] and span is None
 
 
 def test_tiff_and_bmp_images_are_read_16_bit_and_float_ones_stretched(tmp_path):

@@ -66,8 +66,8 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
         from clustering.images import decode_images
 
         blobs = [(f, Path(p).read_bytes()) for f, p in zip(ids, frame["file"], strict=True)]
-        images, kept, _ = decode_images(blobs, size=spec.get("image_size", 32),
-                                        one_range=False)  # parts read alike
+        images, kept, _, _ = decode_images(blobs, size=spec.get("image_size", 32),
+                                           one_range=False)  # parts read alike
         if len(kept) != len(blobs):
             raise InputError(f"{name}: {len(blobs) - len(kept)} image(s) could not be read.")
         return Dataset(name, "images", ids, pd.DataFrame(index=range(len(ids))), images=images,

@@ -216,8 +216,8 @@ def _image_dataset(config, frame, name) -> Dataset:
     from clustering.images import decode_images
 
     blobs = [(i, Path(f).read_bytes()) for i, f in zip(frame[ID], frame["file"], strict=True)]
-    images, kept, notes = decode_images(blobs, size=config.image_size,
-                                        one_range=False)  # as its parts are read
+    images, kept, notes, _ = decode_images(blobs, size=config.image_size,
+                                           one_range=False)  # as its parts are read
     if len(kept) != len(blobs):
         raise InputError(f"{len(blobs) - len(kept)} image(s) of the sample could not be read.")
     folders = frame["folder"].to_numpy(object)
