@@ -124,3 +124,26 @@ def test_gif_images_are_read_by_their_first_frame(tmp_path):
     data = load_data(tmp_path)
     assert data.n == 3 and data.images.shape == (3, 10, 10)
     assert [int(im[0, 0]) for im in data.images] == [0, 60, 120]
+
+
+def test_the_data_page_reads_an_uploaded_zip_of_dicom_files(tmp_path):
+    from helpers import no_errors, shown, start_app
+
+    rng = np.random.default_rng(1)
+    good, bad = tmp_path / "study.zip", tmp_path / "packed.zip"
+    with zipfile.ZipFile(good, "w") as zf, zipfile.ZipFile(bad, "w") as zb:
+        for i in range(8):
+            _write_ct(tmp_path / f"IM{i}", _phantom("disc" if i % 2 else "square", rng))
+            zf.write(tmp_path / f"IM{i}", f"series/IM{i}")
+            zb.write(tmp_path / f"IM{i}", f"series/IM{i}")
+        zb.write(BUNDLED / "MR_small_jpeg_ls_lossless.dcm", "series/jls.dcm")
+    at = start_app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader").upload("study.zip", good.read_bytes(), "application/zip")
+    at.run()
+    no_errors(at)
+    assert any("Read 8 images" in shown(s.value) for s in at.success), at.success
+    at.file_uploader(key="uploader").upload("packed.zip", bad.read_bytes(), "application/zip")
+    at.run()
+    errors = [shown(e.value) for e in at.error]
+    assert any("jls.dcm" in e and "cannot decode" in e for e in errors), errors
