@@ -143,8 +143,9 @@ def _alike_pixels(data: Dataset, run_range: list[float] | None) -> np.ndarray:
     """New images brought to 8 bits as the run's were.
 
     A file of numbers is stretched to 0..255 by its own range when it is not 0..1 or
-    0..255 (:func:`clustering.image_arrays.eight_bit_range`); new rows whose range differs
-    from the run's (a subset without the brightest value) are brought to the run's.
+    0..255 (:func:`clustering.image_arrays.eight_bit_range`); new rows stretched by another
+    range than the run's (a subset without the brightest value) are brought to the run's.
+    New rows of 8-bit or 0..1 values are full scale, as they were read.
 
     Examples
     --------
@@ -154,11 +155,15 @@ def _alike_pixels(data: Dataset, run_range: list[float] | None) -> np.ndarray:
     ...               images=np.array([[[0, 255]]], np.uint8), pixel_range=(0.0, 15.0))
     >>> _alike_pixels(new, [0.0, 16.0]).tolist()  # 15 of 0..16
     [[[0, 239]]]
+    >>> from dataclasses import replace
+    >>> _alike_pixels(replace(new, pixel_range=(0.0, 1.0)), [0.0, 16.0]).tolist()
+    [[[0, 255]]]
     """
-    from .image_arrays import to_eight_bits
+    from .image_arrays import FULL_SCALE, to_eight_bits
 
     now = data.pixel_range
-    if not run_range or not now or tuple(map(float, run_range)) == tuple(map(float, now)):
+    if not run_range or not now or tuple(map(float, run_range)) == tuple(map(float, now)) \
+            or tuple(map(float, now)) in FULL_SCALE:  # 8-bit or 0..1: full scale as read
         return data.images
     values = now[0] + data.images.astype(np.float32) * ((now[1] - now[0]) / 255.0)
     return to_eight_bits(values, float(run_range[0]), float(run_range[1]))

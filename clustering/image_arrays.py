@@ -16,7 +16,7 @@ from .errors import InputError
 from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS
 from .tables import rows_text
 
-__all__ = ["eight_bit_range", "image_array", "looks_like_images", "looks_like_pixels",
+__all__ = ["FULL_SCALE", "eight_bit_range", "image_array", "looks_like_images", "looks_like_pixels",
            "pixel_columns", "pixel_table_images", "to_eight_bits"]
 
 CHANNELS = (1, 3, 4)
@@ -26,6 +26,8 @@ CHANNELS = (1, 3, 4)
 EIGHT_BIT_FROM = 128
 """Pixels of 0 up to between this and 255 are read as 8-bit; other ranges (scikit-learn's
 digits run 0..16) are stretched to 0..255."""
+FULL_SCALE = ((0.0, 1.0), (0.0, 255.0))
+"""Ranges read as they are (floats of 0..1, 8-bit values), not stretched."""
 OTHER_COLUMNS = 3
 """Columns not named like pixels that may stand beside them (an id, a label, a file name)
 for the table to be read as images by itself."""
@@ -93,7 +95,7 @@ def _eight_bit(arr: np.ndarray, name: str
     lo, hi = eight_bit_range(arr)
     if arr.dtype == np.uint8:
         return np.asarray(arr), [], (lo, hi)
-    notes = [] if (lo, hi) in ((0.0, 1.0), (0.0, 255.0)) else [
+    notes = [] if (lo, hi) in FULL_SCALE else [
         f"The pixels of '{name}' run from {lo:g} to {hi:g}, so they were stretched to 0..255."]
     return to_eight_bits(arr, lo, hi), notes, (lo, hi)
 
