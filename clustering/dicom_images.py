@@ -100,6 +100,15 @@ def dicom_image(data: bytes, max_pixels: int):
         Unreadable, too large, or compressed in a way no installed decoder reads; the
         message says which.
     """
+    try:
+        return _image(data, max_pixels)
+    except ValueError:
+        raise
+    except Exception as exc:  # a damaged element read lazily (a window, a LUT)
+        raise ValueError(f"not a readable DICOM image ({_short(exc)})") from None
+
+
+def _image(data: bytes, max_pixels: int):
     from PIL import Image
     from pydicom.pixels import apply_color_lut, apply_modality_lut, pixel_array
 
