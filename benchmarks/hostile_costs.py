@@ -6,6 +6,10 @@
 * ``image_export`` — the image-folder zip of 2,500 and 5,000 images of a stored run.
 * ``data_page_click`` — the Data page with a ~70 MiB CSV uploaded: seconds and memory
   growth per unrelated click (AppTest, the page's own code).
+* ``huge_dicom`` — small zips of DICOM files whose headers declare huge images (12 of
+  20000 x 20000, or 12 of 12000 x 12000, just under the per-image limit) over a few bytes of
+  pixels: seconds and peak memory until refused (stop 56;
+  ``python benchmarks/hostile_costs.py --case huge_dicom``).
 
 Usage: ``python benchmarks/hostile_costs.py``; writes ``results/hostile_costs.json``.
 """
@@ -138,8 +142,47 @@ def data_page_click(folder: Path) -> dict:
             "rss_growth_over_6_clicks_mb": round(_rss_mb() - rss)}
 
 
+def huge_dicom(folder: Path) -> dict:
+    """Seconds and peak memory until a zip of DICOMs declaring huge images is refused."""
+    import zipfile
+
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian
+
+    from clustering.errors import InputError
+    from clustering.loaders import load_data
+
+    out = {}
+    for side in (20_000, 12_000):
+        path = folder / f"declared{side}.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for i in range(12):
+                meta = FileMetaDataset()
+                meta.MediaStorageSOPClassUID = CTImageStorage
+                meta.MediaStorageSOPInstanceUID = f"1.2.3.{side}.{i}"
+                meta.TransferSyntaxUID = ExplicitVRLittleEndian
+                ds = FileDataset("x", {}, file_meta=meta, preamble=b"\0" * 128)
+                ds.Rows = ds.Columns = side
+                ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+                ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = \
+                    16, 16, 15, 0
+                ds.PixelData = bytes(64)
+                ds.save_as(folder / "one.dcm", enforce_file_format=True)
+                zf.write(folder / "one.dcm", f"scan{i}.dcm")
+        start = time.perf_counter()
+        try:
+            load_data(str(path))
+            said = "read"
+        except InputError as exc:
+            said = str(exc)[:160]
+        out[f"{side}px"] = {"zip_kb": round(path.stat().st_size / 1024, 1),
+                            "seconds": round(time.perf_counter() - start, 2),
+                            "peak_mb": round(_peak_mb()), "said": said}
+    return out
+
+
 CASES = {"wide_header": wide_header, "solid_pngs": solid_pngs, "image_export": image_export,
-         "data_page_click": data_page_click}
+         "data_page_click": data_page_click, "huge_dicom": huge_dicom}
 
 
 def main() -> None:
