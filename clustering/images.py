@@ -35,7 +35,7 @@ KEEP_UP_TO = 64
 def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False,
                   one_range: bool = True
                   ) -> tuple[np.ndarray, list[int], list[str], tuple[float, float] | None]:
-    """Decode PNG/JPEG/WebP/TIFF/BMP bytes into a uint8 array of one size.
+    """Decode image bytes (:data:`FORMATS_READ`) into a uint8 array of one size.
 
     Images larger than Pillow's pixel limit, truncated files and non-images are
     reported by name. All-gray collections stay single-channel.
@@ -143,6 +143,10 @@ def _declared_sizes(blobs: list[tuple[str, bytes]]
     return sizes, bad, without
 
 
+DICOMDIR = "DICOMDIR"
+"""The index a DICOM export carries beside its images (no image itself), by its fixed name."""
+
+
 def _most_pixels() -> int:
     """Pixels one image may have: where Pillow refuses an image as a decompression bomb."""
     from PIL import Image
@@ -157,9 +161,11 @@ def is_image_file(name: str, head: bytes) -> bool:
     --------
     >>> is_image_file("scan.PNG", b""), is_image_file("IM0001", bytes(128) + b"DICM")
     (True, True)
-    >>> is_image_file("labels.csv", b"id,label")
-    False
+    >>> is_image_file("labels.csv", b"id,label"), is_image_file("DICOMDIR", bytes(128) + b"DICM")
+    (False, False)
     """
+    if Path(name).name.upper() == DICOMDIR:
+        return False
     return Path(name).suffix.lower() in IMAGE_SUFFIXES or is_dicom(head)
 
 
@@ -177,6 +183,8 @@ def image_files(folder: Path) -> tuple[list[str], list[str]]:
 
 def is_image_path(path: Path) -> bool:
     """Whether a file on disk is read as an image (:func:`is_image_file`)."""
+    if path.name.upper() == DICOMDIR:
+        return False
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return True
     try:

@@ -66,7 +66,10 @@ def test_a_folder_of_ct_slices_is_read_through_the_window_some_files_without_an_
     assert data.images[:, 0, 0].max() == 0
     centre = data.images[:, 20, 20].astype(int)
     assert np.all(abs(centre - 128) < 12)
-    assert any("without an image" in n and "'DICOMDIR'" in n for n in data.notes)
+    assert any("Skipped 1 file(s)" in n and "'DICOMDIR'" in n for n in data.notes)
+    (tmp_path / "disc" / "report.dcm").write_bytes((BUNDLED / "rtplan.dcm").read_bytes())
+    assert any("without an image" in n and "'disc/report.dcm'" in n
+               for n in load_data(tmp_path).notes)
     assert "1.2.840.99.1" in " ".join(data.ids)
 
 
@@ -172,3 +175,18 @@ def test_damaged_dicom_bytes_give_one_sentence_never_a_crash():
             assert images.dtype == np.uint8
         except InputError as exc:
             assert "f.dcm" in str(exc) or "No readable" in str(exc) or "million" in str(exc)
+
+
+def test_a_partitioned_run_plans_and_reads_the_dicom_files_of_a_folder(tmp_path):
+    from clustering.chunks import plan_chunks, read_chunk
+    from workspace.chunk_tasks import chunk_dataset
+
+    rng = np.random.default_rng(2)
+    for name in ("IM0001", "IM0002", "b.dcm"):
+        _write_ct(tmp_path / name, _phantom("disc", rng))
+    (tmp_path / "DICOMDIR").write_bytes((BUNDLED / "rtplan.dcm").read_bytes())
+    (tmp_path / "notes.txt").write_text("series 3")
+    chunks = plan_chunks(str(tmp_path))
+    assert [f for c in chunks for f in c.files] == ["IM0001", "IM0002", "b.dcm"]
+    data = chunk_dataset(read_chunk(chunks[0]), chunks[0], {"kind": "auto"})
+    assert data.images.shape == (3, 40, 40)
