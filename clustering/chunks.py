@@ -135,8 +135,9 @@ def plan_chunks(source: str, chunk_rows: int = CHUNK_ROWS) -> list[Chunk]:
     if path.is_dir() and not any(path.glob("*.parquet")):
         return _plan_images(path, min(chunk_rows, IMAGE_CHUNK))
     if path.is_file() and path.suffix.lower() not in (".parquet", ".pq"):
-        raise InputError(f"'{path.name}' cannot be read in chunks; convert it to Parquet "
-                         "(pandas: read it, then .to_parquet) or give a .npy file.")
+        raise InputError(f"'{path.name}' cannot be read in chunks; give a folder or glob of "
+                         "Parquet files, a CSV, .parquet or .npy file, or an image folder "
+                         "(pandas: read it, then .to_parquet).")
     return _plan_parquet(parquet_files(source), chunk_rows)
 
 

@@ -39,9 +39,9 @@ def test_ids_come_from_the_id_column_and_hash_the_same_everywhere(tmp_path):
 
 
 def test_planning_refuses_what_cannot_be_chunked(tmp_path):
-    (tmp_path / "t.csv").write_text("a\n1\n")
-    with pytest.raises(InputError, match="convert it to Parquet"):
-        plan_chunks(str(tmp_path / "t.csv"))
+    (tmp_path / "t.json").write_text("[]")
+    with pytest.raises(InputError, match="cannot be read in chunks; give a folder"):
+        plan_chunks(str(tmp_path / "t.json"))
     with pytest.raises(InputError, match="does not exist"):
         plan_chunks(str(tmp_path / "missing.parquet"))
     (tmp_path / "empty").mkdir()

@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--project", default=None, help="project name in the store")
     scale = run.add_argument_group(
         "past one machine", "fit on a sample drawn by id hash, then assign every row in chunks "
-        "(a folder or glob of Parquet files, a .parquet/.npy file or an image folder). A Dask "
+        "(a folder or glob of Parquet files, a CSV (rewritten once as Parquet in the store), a "
+        ".parquet/.npy file or an image folder). A Dask "
         "scheduler runs code its clients send: keep its port private or use TLS.")
     scale.add_argument("--engine", default="local", choices=["local", "dask"],
                        help="where chunks are assigned: this process, or Dask workers")
@@ -179,7 +180,8 @@ def _cmd_run(args, store) -> int:
                          "up to a few hundred thousand rows without --sample.")
     if sample is not None and source.startswith("demo:"):
         raise InputError("--sample and --engine dask read files in chunks; give a folder of "
-                         "Parquet files, a .parquet/.npy file or an image folder, not a demo.")
+                         "Parquet files, a CSV, .parquet or .npy file or an image folder, not "
+                         "a demo.")
     config = RunConfig(data=source, kind=args.kind, text_column=args.text_column,
                        label_column=args.label_column, id_column=args.id_column,
                        representation=args.representation, method=args.method,

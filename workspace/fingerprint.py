@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 __all__ = ["code_version", "data_fingerprint", "package_versions", "partition_fingerprint",
-           "run_key"]
+           "partitioned_data_hash", "run_key"]
 
 _PACKAGES = ("clusterlab", "numpy", "scipy", "pandas", "scikit-learn", "umap-learn", "hdbscan",
              "pynndescent", "numba", "llvmlite", "torch", "pyarrow", "streamlit")
@@ -44,6 +44,21 @@ def data_fingerprint(source: str) -> str:
             for block in iter(lambda h=handle: h.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def partitioned_data_hash(source: str) -> str:
+    """The data hash of a partitioned run's input.
+
+    A CSV is hashed whole (it is read whole to be rewritten as Parquet,
+    :mod:`clustering.csv_parquet`); other inputs by their chunks' metadata
+    (:func:`partition_fingerprint`).
+    """
+    from clustering.chunks import plan_chunks
+    from clustering.csv_parquet import CSV_SUFFIXES
+
+    if Path(source).suffix.lower() in CSV_SUFFIXES and Path(source).is_file():
+        return data_fingerprint(source)
+    return partition_fingerprint(plan_chunks(source))
 
 
 def partition_fingerprint(chunks: list) -> str:

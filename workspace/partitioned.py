@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from clustering.chunks import ID, plan_chunks
+from clustering.csv_parquet import BLOCK_ROWS, CSV_SUFFIXES, csv_as_parquet
 from clustering.dataset import Dataset
 from clustering.errors import InputError
 from clustering.pipeline import RunConfig
@@ -45,7 +46,7 @@ from .chunk_tasks import (
     sample_chunk,
 )
 from .engines import EngineSettings, open_engine
-from .fingerprint import package_versions, partition_fingerprint, run_key
+from .fingerprint import data_fingerprint, package_versions, partition_fingerprint, run_key
 from .runs import StoredRun, read_run
 from .store import Store, now
 
@@ -61,6 +62,9 @@ SAMPLE_FILE = "sample.parquet"
 SAMPLE_RUN = "sample-run"
 """The sample's own run artifacts (clustering, features, map) inside a partitioned run."""
 PLAN = "plan.json"
+CONVERTED = "converted"
+"""Folder of the store where CSVs read in chunks are kept as Parquet (reused while the CSV
+is unchanged, :func:`clustering.csv_parquet.csv_as_parquet`)."""
 
 
 def work_dir(store: Store, key: str) -> Path:
@@ -107,13 +111,19 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
         raise InputError("a partitioned run needs a sample size (--sample).")
     should_stop = should_stop or (lambda: False)
     start = time.perf_counter()
-    chunks = plan_chunks(config.data, settings.chunk_rows)
-    data_hash = partition_fingerprint(chunks)
+    csv = Path(config.data).suffix.lower() in CSV_SUFFIXES and Path(config.data).is_file()
+    chunks = None if csv else plan_chunks(config.data, settings.chunk_rows)
+    data_hash = data_fingerprint(config.data) if csv else partition_fingerprint(chunks)
     key = run_key(config.to_dict(), data_hash)
     found = store.get_run(key)
     if found:
         progress(1.0, "reused an identical earlier run")
         return StoredRun(key, Path(found["path"]), read_run(Path(found["path"])), True)
+    if csv:  # rewritten once as Parquet, whose row groups are the chunks
+        parquet = csv_as_parquet(Path(config.data), store.root / CONVERTED,
+                                 min(BLOCK_ROWS, settings.chunk_rows),
+                                 progress=lambda f, m: progress(0.01 * f, m))
+        chunks = plan_chunks(str(parquet), settings.chunk_rows)
     work = work_dir(store, key)
     (work / PARTS).mkdir(parents=True, exist_ok=True)
     (work / RECEIPTS).mkdir(exist_ok=True)

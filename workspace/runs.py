@@ -78,11 +78,9 @@ def build_run_json(key: str, result: RunResult, data_hash: str) -> dict:
 def planned_key(config: RunConfig) -> tuple[str, str]:
     """The content key a run of ``config`` is (or will be) stored under, and the data hash."""
     if config.sample is not None:  # read in chunks: the files' metadata is hashed
-        from clustering.chunks import plan_chunks
+        from .fingerprint import partitioned_data_hash
 
-        from .fingerprint import partition_fingerprint
-
-        data_hash = partition_fingerprint(plan_chunks(config.data))
+        data_hash = partitioned_data_hash(config.data)
         return run_key(config.to_dict(), data_hash), data_hash
     data_hash = data_fingerprint(config.data) if config.data.startswith("demo:") or \
         Path(config.data).exists() else "missing"
