@@ -1,0 +1,59 @@
+"""A 1,000,000-row CSV run in chunks: rewritten once as Parquet, then fitted on a sample.
+
+``clusterlab run --data big.csv --sample 20000 --method kmeans --clusters 5`` on 1,000,000
+rows of 5 Gaussian blobs in 10 columns (4 decimals) with an id, twice in one store: the
+first run rewrites the CSV as Parquet (:mod:`clustering.csv_parquet`), the second (another
+k) reuses it. Seconds, peak resident memory (``/usr/bin/time -v``) and the ARI of the first
+run's clusters against the blobs.
+
+Usage: ``python benchmarks/csv_in_chunks.py``; writes ``results/csv_in_chunks_stop56.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> None:
+    """Write the CSV, run it twice, write the figures."""
+    folder = Path(tempfile.mkdtemp())
+    X, y = make_blobs(1_000_000, centers=5, n_features=10, cluster_std=1.5, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"m{j}" for j in range(10)]).round(4)
+    frame.insert(0, "id", [f"r{i:07d}" for i in range(len(frame))])
+    frame.to_csv(folder / "big.csv", index=False)
+    result = {"rows": len(frame),
+              "csv_mib": round((folder / "big.csv").stat().st_size / 2**20, 1)}
+    del frame, X
+    for name, extra in (("first", []), ("again", ["--clusters", "4"])):
+        start = time.perf_counter()
+        done = subprocess.run(
+            ["/usr/bin/time", "-v", "clusterlab", "--store", str(folder / "store"), "run",
+             "--data", str(folder / "big.csv"), "--id-column", "id", "--method", "kmeans",
+             "--clusters", "5", "--sample", "20000", "--out", str(folder / name), *extra],
+            capture_output=True, text=True, check=False)
+        peak = [line for line in done.stderr.splitlines() if "Maximum resident" in line]
+        out = pd.read_parquet(folder / name / "assignments.parquet")
+        result[name] = {
+            "exit": done.returncode, "wall_s": round(time.perf_counter() - start, 1),
+            "peak_mib": round(int(peak[0].split()[-1]) / 1024) if peak else None,
+            "rows": len(out),
+            "ari_vs_truth": round(adjusted_rand_score(y, out["cluster"]), 3)
+            if name == "first" else None,
+            "log": [line for line in done.stdout.splitlines()
+                    if line.startswith(("time", "note: Fitted"))]}
+        print(name, result[name], flush=True)
+    (RESULTS / "csv_in_chunks_stop56.json").write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
