@@ -122,7 +122,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
             frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
             frame.attrs["no_header"] = True
         frame = _without_blank_columns(frame)
-        if frame.shape[1] == 1 and header_reads_like_text(str(frame.columns[0])):
+        if frame.shape[1] == 1 and frame.iloc[:, 0].dtype.kind not in "biufcmM" \
+                and header_reads_like_text(str(frame.columns[0])):
             frame.attrs["text_header"] = str(frame.columns[0])
         if encoding != "utf-8-sig":
             frame.attrs["encoding"] = encoding

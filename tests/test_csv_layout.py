@@ -79,6 +79,8 @@ def test_a_one_column_csv_whose_header_reads_like_a_text_says_so(tmp_path):
     pd.DataFrame({"What did you think of it?": texts}).to_csv(path, index=False)
     data = load_data(path, kind="text")
     assert data.n == 40 and not any("reads like" in note for note in data.notes)
+    pd.DataFrame({"Temperature in degrees Celsius": np.arange(40.0)}).to_csv(path, index=False)
+    assert not any("reads like" in note for note in load_data(path).notes)
 
 
 def test_a_tab_separated_txt_is_still_a_table(tmp_path):
