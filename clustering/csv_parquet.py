@@ -23,16 +23,21 @@ import pandas as pd
 
 from .csv_layout import first_line_is_data, lines_above_header, sniff_delimiter
 from .errors import InputError
-from .number_styles import NumberStyle, number_style
+from .number_styles import NumberStyle
 from .progress import ProgressFn, no_progress
-from .tables import MISSING_MARKS
+from .tables import read_numbers
 
-__all__ = ["BLOCK_ROWS", "CSV_SUFFIXES", "csv_as_parquet"]
+__all__ = ["BLOCK_ROWS", "CSV_SUFFIXES", "csv_as_parquet", "is_csv_source"]
 
 log = logging.getLogger(__name__)
 
 CSV_SUFFIXES = (".csv", ".tsv")
 BLOCK_ROWS = 100_000
+
+
+def is_csv_source(source: str) -> bool:
+    """Whether a run's input is one CSV file (read in chunks once rewritten as Parquet)."""
+    return Path(source).suffix.lower() in CSV_SUFFIXES and Path(source).is_file()
 
 
 def csv_as_parquet(path: Path, folder: Path, block_rows: int = BLOCK_ROWS,
@@ -155,13 +160,8 @@ def _number_columns(block: pd.DataFrame) -> dict[str, NumberStyle | None]:
         if values.dtype.kind in "biuf":
             out[name] = None
             continue
-        cells = values.dropna().astype(str).str.strip()
-        cells = cells[~cells.str.lower().isin(MISSING_MARKS) & (cells != "")]
-        if cells.empty:
-            continue
-        if pd.to_numeric(cells, errors="coerce").notna().all():
-            out[name] = None
-        elif (style := number_style(cells)) is not None:
+        parsed, present, _, style = read_numbers(values)
+        if present.any() and not (present & parsed.isna()).any():
             out[name] = style
     return out
 

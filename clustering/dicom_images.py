@@ -162,12 +162,11 @@ def _eight_bits(arr: np.ndarray, window: tuple[float, float] | None) -> np.ndarr
 
     8-bit images without a window are kept as they are.
     """
+    from .image_arrays import to_eight_bits  # (imports clustering.images, which imports us)
+
     if arr.dtype == np.uint8 and window is None:
         return np.ascontiguousarray(arr)
-    arr = np.asarray(arr, dtype=np.float64)
-    lo, hi = window or (float(arr.min()), float(arr.max()))
-    scaled = (np.clip(arr, lo, hi) - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(arr)
-    return np.rint(scaled).astype(np.uint8)
+    return to_eight_bits(arr, *(window or (float(arr.min()), float(arr.max()))))
 
 
 def _short(exc: Exception) -> str:

@@ -12,7 +12,7 @@ from .dicom_images import DICOM_SUFFIXES, NoImage, dicom_image, dicom_size, is_d
 from .errors import InputError
 
 __all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "decode_images", "image_files", "is_image_file",
-           "is_image_path"]
+           "is_image_member", "is_image_path"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif",
                   *DICOM_SUFFIXES)
@@ -181,17 +181,32 @@ def image_files(folder: Path) -> tuple[list[str], list[str]]:
             [p.relative_to(folder).as_posix() for p in images])
 
 
+def is_image_member(archive, member) -> bool:
+    """Whether a zip's member is read as an image (:func:`is_image_file`).
+
+    Only a member without an image's ending is opened, for its first bytes: a table or notes
+    beside the images are not read whole.
+    """
+    head = b""
+    if Path(member.filename).suffix.lower() not in IMAGE_SUFFIXES:
+        with archive.open(member) as handle:
+            head = handle.read(132)
+    return is_image_file(member.filename, head)
+
+
 def is_image_path(path: Path) -> bool:
-    """Whether a file on disk is read as an image (:func:`is_image_file`)."""
-    if path.name.upper() == DICOMDIR:
-        return False
-    if path.suffix.lower() in IMAGE_SUFFIXES:
-        return True
-    try:
-        with path.open("rb") as f:
-            return is_dicom(f.read(132))
-    except OSError:
-        return False
+    """Whether a file on disk is read as an image (:func:`is_image_file`).
+
+    Only a file without an image's ending is opened, for its first bytes.
+    """
+    head = b""
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        try:
+            with path.open("rb") as f:
+                head = f.read(132)
+        except OSError:
+            return False
+    return is_image_file(path.name, head)
 
 
 def _reduced(img, size: int):

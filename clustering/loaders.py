@@ -16,7 +16,7 @@ from .errors import InputError
 from .finite_rows import finite_rows
 from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
 from .image_arrays import pixel_columns, pixel_table_images
-from .images import FORMATS_READ, decode_images, image_files, is_image_file, is_image_path
+from .images import FORMATS_READ, decode_images, image_files, is_image_member, is_image_path
 from .json_tables import JSON_SUFFIXES
 from .load_notes import file_notes, guessed_text_note, skipped_files_note
 from .long_readings import long_readings, pivot_advice
@@ -443,8 +443,8 @@ def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
         listed = [m for m in checked_members(path) if not Path(m.filename).name.startswith(".")]
         every = [m.filename for m in listed]
         with zipfile.ZipFile(path) as zf:
-            blobs = [(m.filename, data) for m in listed
-                     for data in [read_member(zf, m)] if is_image_file(m.filename, data)]
+            blobs = [(m.filename, read_member(zf, m)) for m in listed
+                     if is_image_member(zf, m)]
     if not blobs:
         raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
                          "retry.")

@@ -19,10 +19,10 @@ from .csv_layout import (
 from .errors import InputError
 from .gzip_tables import is_gzip_table, read_gzip_table
 from .json_tables import JSON_SUFFIXES, read_json_table, spread_vectors
-from .number_styles import number_style
+from .number_styles import NumberStyle, number_style
 
 __all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "header_reads_like_text",
-           "lines_above_header", "plan_columns", "read_table", "rows_text"]
+           "lines_above_header", "plan_columns", "read_numbers", "read_table", "rows_text"]
 
 
 MAX_CATEGORIES = 50
@@ -241,6 +241,39 @@ become empty too, so such a column stays numeric and its gaps are handled like a
 (refused with the choices, left out, or filled)."""
 
 
+def read_numbers(series: pd.Series
+                 ) -> tuple[pd.Series, pd.Series, pd.Series, NumberStyle | None]:
+    """A text column read as numbers, as far as it holds them.
+
+    Returns
+    -------
+    parsed : Series of float
+        NaN where a cell is empty, a missing-value mark (:data:`MISSING_MARKS`) or not a
+        number.
+    present : Series of bool
+        Cells neither empty nor a mark.
+    mark : Series of bool
+        Cells that are a missing-value mark.
+    style : NumberStyle or None
+        How the numbers are written where ``pd.to_numeric`` alone refuses them
+        (:func:`clustering.number_styles.number_style`).
+
+    Examples
+    --------
+    >>> parsed, present, mark, style = read_numbers(pd.Series(["5,1", "?", "12"]))
+    >>> parsed.tolist()[::2], mark.tolist(), style.separators
+    ([5.1, 12.0], [False, True, False], 'decimal comma')
+    """
+    parsed = pd.to_numeric(series, errors="coerce")
+    text = series.astype(str).str.strip()
+    mark = series.notna() & text.str.lower().isin(MISSING_MARKS)
+    present = series.notna() & (text != "") & ~mark
+    style = number_style(text[present]) if (present & parsed.isna()).any() else None
+    if style:
+        parsed = style.parse(text).where(present)
+    return parsed, present, mark, style
+
+
 def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPlan]:
     """Coerce numeric-looking text columns, and decide numeric / categorical / dropped.
 
@@ -265,15 +298,9 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             out[col] = series.astype("float64")
             numeric.append(col)
             continue
-        parsed = pd.to_numeric(series, errors="coerce")
-        text = series.astype(str).str.strip()
-        mark = series.notna() & text.str.lower().isin(MISSING_MARKS)
-        present = series.notna() & (text != "") & ~mark
+        parsed, present, mark, style = read_numbers(series)
         bad = present & parsed.isna()
-        style = number_style(text[present]) if bad.any() else None
         if style:
-            parsed = style.parse(text).where(present)
-            bad = present & parsed.isna()
             styles[col] = style.describe()
         if present.sum() and bad.sum() <= 0.1 * present.sum() and bad.any():
             rows = np.flatnonzero(bad.to_numpy())[:5]

@@ -54,9 +54,9 @@ def partitioned_data_hash(source: str) -> str:
     (:func:`partition_fingerprint`).
     """
     from clustering.chunks import plan_chunks
-    from clustering.csv_parquet import CSV_SUFFIXES
+    from clustering.csv_parquet import is_csv_source
 
-    if Path(source).suffix.lower() in CSV_SUFFIXES and Path(source).is_file():
+    if is_csv_source(source):
         return data_fingerprint(source)
     return partition_fingerprint(plan_chunks(source))
 

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from clustering.chunks import ID, plan_chunks
-from clustering.csv_parquet import BLOCK_ROWS, CSV_SUFFIXES, csv_as_parquet
+from clustering.csv_parquet import BLOCK_ROWS, csv_as_parquet, is_csv_source
 from clustering.dataset import Dataset
 from clustering.errors import InputError
 from clustering.pipeline import RunConfig
@@ -111,7 +111,7 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
         raise InputError("a partitioned run needs a sample size (--sample).")
     should_stop = should_stop or (lambda: False)
     start = time.perf_counter()
-    csv = Path(config.data).suffix.lower() in CSV_SUFFIXES and Path(config.data).is_file()
+    csv = is_csv_source(config.data)
     chunks = None if csv else plan_chunks(config.data, settings.chunk_rows)
     data_hash = data_fingerprint(config.data) if csv else partition_fingerprint(chunks)
     key = run_key(config.to_dict(), data_hash)
