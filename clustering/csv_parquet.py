@@ -4,16 +4,23 @@ A partitioned run (``--sample``, ``--engine dask``) plans its chunks from Parque
 a CSV has no such index. :func:`csv_as_parquet` reads the CSV as the local loader would lay
 it out (delimiter, lines above the header, no header line, encoding:
 :mod:`clustering.csv_layout`), 100,000 rows at a time, and writes one row group per block.
-Column types come from the first block: a column of numbers there (also numbers as
-spreadsheets write them, ``5,1`` or ``12%``, and missing-value marks such as ``?``) is
-stored as numbers (a later cell that is not one becomes empty, as a gap), every other column
-as text, so each chunk is read alike. The Parquet file is kept in the store, keyed by the
-CSV's path, size and modification time, and reused while the CSV is unchanged.
+Column types are the whole file's, as the local loader decides them
+(:func:`clustering.tables.plan_columns`): a column of numbers in the first block (also
+numbers as spreadsheets write them, ``5,1`` or ``12%``, and missing-value marks such as
+``?``; also a column still empty there) is stored as numbers unless a later block holds
+cells that are not: a few (at most one in ten of its values) are an error naming them, more
+make it a column of text and the file is rewritten once more with it so. Every chunk is
+read alike. A gzipped CSV (``.csv.gz``) is unpacked under the limits that guard every
+gzipped table first. The Parquet file is kept in the store, keyed by the CSV's path, size
+and modification time, and reused while the CSV is unchanged; an older rewrite of the same
+CSV is removed.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
+import json
 import logging
 import os
 from pathlib import Path
@@ -23,9 +30,10 @@ import pandas as pd
 
 from .csv_layout import first_line_is_data, lines_above_header, sniff_delimiter
 from .errors import InputError
+from .gzip_tables import is_gzip_table, unpacked_gzip
 from .number_styles import NumberStyle
 from .progress import ProgressFn, no_progress
-from .tables import read_numbers
+from .tables import not_numbers_error, read_numbers
 
 __all__ = ["BLOCK_ROWS", "CSV_SUFFIXES", "csv_as_parquet", "is_csv_source"]
 
@@ -33,11 +41,16 @@ log = logging.getLogger(__name__)
 
 CSV_SUFFIXES = (".csv", ".tsv")
 BLOCK_ROWS = 100_000
+SOURCE_KEY = b"clusterlab.csv_source"
+"""Parquet metadata of a rewrite: the CSV's path and the block size (an older rewrite of the
+same CSV and block size is stale)."""
 
 
 def is_csv_source(source: str) -> bool:
-    """Whether a run's input is one CSV file (read in chunks once rewritten as Parquet)."""
-    return Path(source).suffix.lower() in CSV_SUFFIXES and Path(source).is_file()
+    """Whether a run's input is one CSV file, maybe gzipped (read in chunks, rewritten)."""
+    path = Path(source)
+    inner = Path(path.name[:-3]) if is_gzip_table(path) else path
+    return inner.suffix.lower() in CSV_SUFFIXES and path.is_file()
 
 
 def csv_as_parquet(path: Path, folder: Path, block_rows: int = BLOCK_ROWS,
@@ -79,18 +92,60 @@ def csv_as_parquet(path: Path, folder: Path, block_rows: int = BLOCK_ROWS,
         raise InputError(f"'{path.name}' is empty (0 bytes); choose a file that has data.")
     tag = hashlib.sha256(
         f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{block_rows}".encode())
-    out = folder / f"{path.stem}-{tag.hexdigest()[:16]}.parquet"
+    stem = _stem(path)
+    stamp = json.dumps({"csv": str(path.resolve()), "block_rows": block_rows}).encode()
+    out = folder / f"{stem}-{tag.hexdigest()[:16]}.parquet"
     if out.exists():
         return out
     folder.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(f".{os.getpid()}.partial")
     try:
-        _convert(path, partial, block_rows, stat.st_size, progress)
+        if is_gzip_table(path):
+            with unpacked_gzip(path) as inner:
+                _rewrite(inner, partial, block_rows, progress, path.name, stamp)
+        else:
+            _rewrite(path, partial, block_rows, progress, path.name, stamp)
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
+    for older in folder.glob(f"{glob.escape(stem)}-*.parquet"):
+        if older != out and _stamp_of(older) == stamp:
+            older.unlink(missing_ok=True)
     log.info("rewrote %s as Parquet: %s", path.name, out)
     return out
+
+
+def _stem(path: Path) -> str:
+    """``cells`` for ``cells.csv`` and ``cells.csv.gz``."""
+    return Path(path.name[:-3]).stem if is_gzip_table(path) else path.stem
+
+
+def _stamp_of(parquet: Path) -> bytes | None:
+    """The CSV and block size a rewrite was made from (:data:`SOURCE_KEY`), or None."""
+    import pyarrow.parquet as pq
+
+    try:
+        return (pq.read_schema(parquet).metadata or {}).get(SOURCE_KEY)
+    except (OSError, ValueError):
+        return None
+
+
+def _rewrite(path: Path, out: Path, block_rows: int, progress: ProgressFn, name: str,
+             stamp: bytes) -> None:
+    """Rewrite until the column types hold for the whole file.
+
+    Once more for each number column that turns out to hold text (at most one more pass for
+    all found in one pass).
+    """
+    text: set[str] = set()
+    while True:
+        more = _convert(path, out, block_rows, progress, name, text, stamp)
+        if not more:
+            return
+        text |= more
+        log.info("%s: column(s) %s hold text after the first block; rewriting", name,
+                 ", ".join(sorted(more)))
+        progress(0.0, f"rewriting {name} again: {', '.join(sorted(more))} hold(s) text")
 
 
 def _encoding(path: Path) -> str:
@@ -105,7 +160,16 @@ def _encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _convert(path: Path, out: Path, block_rows: int, size: int, progress: ProgressFn) -> None:
+def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name: str,
+             text: set[str], stamp: bytes) -> set[str]:
+    """Write ``path`` to ``out``; the number columns that turned out to hold text.
+
+    Raises
+    ------
+    InputError
+        Unreadable, no rows, or a column of numbers with a few cells that are not numbers
+        (:func:`clustering.tables.not_numbers_error`, as the local loader says it).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -115,7 +179,8 @@ def _convert(path: Path, out: Path, block_rows: int, size: int, progress: Progre
     sep = sniff_delimiter(sample)
     skip, _ = lines_above_header(sample, sep)
     no_header = first_line_is_data(sample, sep, skip)
-    writer, numeric, names, rows = None, {}, None, 0
+    size = max(path.stat().st_size, 1)
+    writer, names, rows, tally = None, None, 0, None
     try:
         with open(path, "rb") as raw:
             blocks = pd.read_csv(raw, sep=sep, encoding=encoding, skiprows=skip,
@@ -126,57 +191,98 @@ def _convert(path: Path, out: Path, block_rows: int, size: int, progress: Progre
                     names = [f"column_{i + 1}" for i in range(block.shape[1])] if no_header \
                         else [str(c) for c in block.columns]
                     block.columns = names
-                    numeric = _number_columns(block)
+                    tally = _NumberTally(_number_columns(block, text))
                 block.columns = names
-                table = pa.Table.from_pandas(_typed(block, numeric), preserve_index=False)
                 if writer is None:
-                    writer = pq.ParquetWriter(out, table.schema)
-                writer.write_table(table.cast(writer.schema), row_group_size=block_rows)
+                    writer = pq.ParquetWriter(out, pa.schema(
+                        [(c, pa.float64() if c in tally.styles else pa.string()) for c in names],
+                        metadata={SOURCE_KEY: stamp}))
+                writer.write_table(pa.Table.from_pandas(tally.typed(block, rows),
+                                                        schema=writer.schema,
+                                                        preserve_index=False),
+                                   row_group_size=block_rows)
                 rows += len(block)
-                progress(min(raw.tell() / size, 1.0), f"rewriting {path.name} as Parquet: "
+                progress(min(raw.tell() / size, 1.0), f"rewriting {name} as Parquet: "
                          f"{rows:,} rows")
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"'{path.name}' could not be read as a table ({first}); check that "
+        raise InputError(f"'{name}' could not be read as a table ({first}); check that "
                          "it is a valid CSV.") from None
     finally:
         if writer is not None:
             writer.close()
     if not rows:
-        raise InputError(f"'{path.name}' has a header but no rows; add data rows and retry.")
+        raise InputError(f"'{name}' has a header but no rows; add data rows and retry.")
+    return tally.text_columns(name)
 
 
-def _number_columns(block: pd.DataFrame) -> dict[str, NumberStyle | None]:
-    """The columns of numbers in the first block, and how they are written.
+def _number_columns(block: pd.DataFrame, text: set[str]) -> dict[str, NumberStyle | None]:
+    """The columns read as numbers after the first block, and how they are written.
 
     Read as the local loader reads them (:func:`clustering.tables.plan_columns`): plain
     numbers, or numbers as spreadsheets show them (``5,1``, ``12%``), missing-value marks
-    (``?``) aside. The chunks of a partitioned run are read without that step, so the
-    Parquet file holds them as numbers.
+    (``?``) aside; also a column empty so far, and one with a few cells (at most one in
+    ten) that are not numbers, which is an error once the whole file is read. The chunks
+    of a partitioned run are read without that step, so the Parquet file holds them as
+    numbers.
     """
     out = {}
     for name in block.columns:
-        values = block[name]
-        if values.dtype.kind in "biuf":
-            out[name] = None
+        if name in text:
             continue
-        parsed, present, _, style = read_numbers(values)
-        if present.any() and not (present & parsed.isna()).any():
+        parsed, present, _, style = read_numbers(block[name])
+        if block[name].dtype.kind in "biuf" or (
+                present.any() and (present & parsed.isna()).sum() <= 0.1 * present.sum()):
             out[name] = style
     return out
 
 
-def _typed(block: pd.DataFrame, numeric: dict[str, NumberStyle | None]) -> pd.DataFrame:
-    """The first block's column types: numbers as float64 (others empty), the rest text."""
-    out = {}
-    for name in block.columns:
-        values = block[name]
-        if name in numeric:
-            style = numeric[name]
-            parsed = style.parse(values.where(values.notna(), "")) if style else \
-                pd.to_numeric(values, errors="coerce")
+class _NumberTally:
+    """The number columns' cells that are not numbers, block after block."""
+
+    EXAMPLES = 5
+
+    def __init__(self, styles: dict[str, NumberStyle | None]):
+        self.styles = styles
+        self.present = dict.fromkeys(styles, 0)
+        self.bad = dict.fromkeys(styles, 0)
+        self.examples: dict[str, list[tuple[int, str]]] = {c: [] for c in styles}
+
+    def typed(self, block: pd.DataFrame, first_row: int) -> pd.DataFrame:
+        """The block with its number columns as float64 and the rest as text.
+
+        Cells of a number column that are not numbers are empty, and counted
+        (``first_row``: the block's first data row in the file, for the message).
+        """
+        out = {}
+        for name in block.columns:
+            values = block[name]
+            if name not in self.styles:
+                out[name] = values.astype(object).where(values.notna(), None).map(
+                    lambda v: v if v is None else str(v))
+                continue
+            style = self.styles[name] if self.present[name] else "find"
+            parsed, present, _, found = read_numbers(values, style)
+            self.styles[name] = found
+            bad = present & parsed.isna()
+            self.present[name] += int(present.sum())
+            if bad.any():
+                self.bad[name] += int(bad.sum())
+                room = self.EXAMPLES - len(self.examples[name])
+                self.examples[name] += [(first_row + int(r), str(values.iloc[r]))
+                                        for r in np.flatnonzero(bad.to_numpy())[:room]]
             out[name] = parsed.astype(np.float64)
-        else:
-            out[name] = values.astype(object).where(values.notna(), None).map(
-                lambda v: v if v is None else str(v))
-    return pd.DataFrame(out)
+        return pd.DataFrame(out)
+
+    def text_columns(self, name: str) -> set[str]:
+        """Number columns that hold more than a few cells that are not numbers.
+
+        Raises
+        ------
+        InputError
+            A number column with a few such cells (at most one in ten of its values).
+        """
+        for column, bad in self.bad.items():
+            if bad and bad <= 0.1 * self.present[column]:
+                raise not_numbers_error(name, column, bad, self.examples[column])
+        return {column for column, bad in self.bad.items() if bad}

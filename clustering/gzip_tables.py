@@ -12,7 +12,8 @@ import gzip
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ import pandas as pd
 from .errors import InputError
 from .safezip import ZipLimits
 
-__all__ = ["GZIP_INNER_SUFFIXES", "is_gzip_table", "read_gzip_table"]
+__all__ = ["GZIP_INNER_SUFFIXES", "is_gzip_table", "read_gzip_table", "unpacked_gzip"]
 
 GZIP_INNER_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
 """Text tables read when gzipped (``.csv.gz`` and so on); binary formats compress
@@ -65,6 +66,22 @@ def read_gzip_table(path: Path, read: Callable[[Path], pd.DataFrame],
     InputError
         When the file is not gzip data, is cut short, or unpacks past the limits.
     """
+    with unpacked_gzip(path, limits) as inner:
+        return read(inner)
+
+
+@contextmanager
+def unpacked_gzip(path: Path, limits: ZipLimits = ZipLimits()) -> Iterator[Path]:
+    """``path`` unpacked under ``limits`` to a temporary file, removed on leaving.
+
+    The file is named as the table inside (``data.csv`` for ``data.csv.gz``) and carries
+    the packed file's modification time.
+
+    Raises
+    ------
+    InputError
+        When the file is not gzip data, is cut short, or unpacks past the limits.
+    """
     packed = max(path.stat().st_size, 1)
     cap = min(limits.max_total_bytes, max(limits.ratio_floor_bytes, limits.max_ratio * packed))
     with tempfile.TemporaryDirectory(prefix="clusterlab-gz-") as folder:
@@ -85,4 +102,4 @@ def read_gzip_table(path: Path, read: Callable[[Path], pd.DataFrame],
             raise InputError(f"'{path.name}' is not a readable gzip file ({exc}); download it "
                              "again or unpack it yourself.") from None
         shutil.copystat(path, inner)
-        return read(inner)
+        yield inner

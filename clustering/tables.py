@@ -22,6 +22,7 @@ from .json_tables import JSON_SUFFIXES, read_json_table, spread_vectors
 from .number_styles import NumberStyle, number_style
 
 __all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "header_reads_like_text",
+           "not_numbers_error",
            "lines_above_header", "plan_columns", "read_numbers", "read_table", "rows_text"]
 
 
@@ -241,9 +242,19 @@ become empty too, so such a column stays numeric and its gaps are handled like a
 (refused with the choices, left out, or filled)."""
 
 
-def read_numbers(series: pd.Series
+def read_numbers(series: pd.Series, style: NumberStyle | None | str = "find"
                  ) -> tuple[pd.Series, pd.Series, pd.Series, NumberStyle | None]:
     """A text column read as numbers, as far as it holds them.
+
+    Parameters
+    ----------
+    series : Series
+        The cells.
+    style : NumberStyle, None or "find"
+        How the numbers are written: ``"find"`` works it out from the cells where
+        ``pd.to_numeric`` alone refuses some; None reads plain numbers only; a
+        :class:`~clustering.number_styles.NumberStyle` reads them so (a later block of a
+        file read in blocks, as its first block was).
 
     Returns
     -------
@@ -264,14 +275,44 @@ def read_numbers(series: pd.Series
     >>> parsed.tolist()[::2], mark.tolist(), style.separators
     ([5.1, 12.0], [False, True, False], 'decimal comma')
     """
+    if series.dtype.kind in "biuf":
+        return (series.astype("float64"), series.notna(), pd.Series(False, index=series.index),
+                None)
     parsed = pd.to_numeric(series, errors="coerce")
     text = series.astype(str).str.strip()
     mark = series.notna() & text.str.lower().isin(MISSING_MARKS)
     present = series.notna() & (text != "") & ~mark
-    style = number_style(text[present]) if (present & parsed.isna()).any() else None
+    if isinstance(style, str):
+        style = number_style(text[present]) if (present & parsed.isna()).any() else None
     if style:
-        parsed = style.parse(text).where(present)
-    return parsed, present, mark, style
+        parsed = style.parse(text)
+    return parsed.where(present), present, mark, style
+
+
+def not_numbers_error(name: str, column: str, count: int, examples: list[tuple[int, str]]
+                      ) -> InputError:
+    """The error for a column of numbers with a few cells that are not numbers.
+
+    Parameters
+    ----------
+    name : str
+        File name.
+    column : str
+    count : int
+        Cells that are not numbers.
+    examples : list of (int, str)
+        Some of them: data row (0-based) and value.
+
+    Examples
+    --------
+    >>> str(not_numbers_error("t.csv", "age", 1, [(250, "1.2.3")]))[-67:]
+    "('1.2.3' in data row(s) 251); fix those cells or remove the column."
+    """
+    values = ", ".join(repr(str(value)) for _, value in examples[:3])
+    rows = ", ".join(str(row + 1) for row, _ in examples[:5])
+    return InputError(f"'{name}': column '{column}' holds numbers except {count} value(s) that "
+                      f"are not numbers ({values} in data row(s) {rows}); fix those cells or "
+                      "remove the column.")
 
 
 def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPlan]:
@@ -304,11 +345,8 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             styles[col] = style.describe()
         if present.sum() and bad.sum() <= 0.1 * present.sum() and bad.any():
             rows = np.flatnonzero(bad.to_numpy())[:5]
-            vals = ", ".join(repr(str(series.iloc[r])) for r in rows[:3])
-            raise InputError(
-                f"'{name}': column '{col}' holds numbers except {int(bad.sum())} value(s) that "
-                f"are not numbers ({vals} in data row(s) {', '.join(str(r + 1) for r in rows)}); "
-                "fix those cells or remove the column.")
+            raise not_numbers_error(name, col, int(bad.sum()),
+                                    [(int(r), series.iloc[r]) for r in rows])
         if present.sum() and not bad.any():
             out[col] = parsed.astype("float64")  # the marks are not numbers: empty now
             numeric.append(col)

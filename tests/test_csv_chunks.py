@@ -51,3 +51,58 @@ def test_a_csv_whose_later_rows_break_the_layout_is_refused_in_one_sentence(tmp_
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(InputError, match="is empty"):
         csv_as_parquet(tmp_path / "empty.csv", tmp_path / "conv")
+
+
+def test_a_gzipped_csv_whose_text_column_starts_late_runs_in_chunks_as_the_whole_file(tmp_path):
+    X, y = make_blobs(3000, centers=4, n_features=5, cluster_std=1.2, random_state=4)
+    frame = pd.DataFrame(X, columns=[f"m{j}" for j in range(5)])
+    frame.insert(0, "sample_id", [f"s{i:05d}" for i in range(len(frame))])
+    # empty in the first chunk (the first block decides nothing about it), text later
+    frame["site"] = [None] * 1000 + ["north" if i % 3 else "south" for i in range(2000)]
+    path = tmp_path / "readings.csv.gz"
+    frame.to_csv(path, index=False, compression="gzip")
+    converted = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=700))
+    assert converted["site"].tolist() == frame["site"].tolist()  # was read as empty numbers
+    assert converted["m0"].dtype == "float64"
+    home = tmp_path / "store"
+    base = ["--store", str(home), "run", "--data", str(path), "--id-column", "sample_id",
+            "--method", "kmeans", "--clusters", "4", "--seed", "0"]
+    assert main([*base, "--sample", "1000", "--chunk-rows", "700", "--out",
+                 str(tmp_path / "chunked")]) == 0
+    assert main([*base, "--out", str(tmp_path / "whole")]) == 0
+    chunked = pd.read_parquet(tmp_path / "chunked" / "assignments.parquet")
+    whole = pd.read_parquet(tmp_path / "whole" / "assignments.parquet")
+    assert chunked["id"].tolist() == whole["id"].tolist() == frame["sample_id"].tolist()
+    assert adjusted_rand_score(y, chunked["cluster"]) > 0.95
+    assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.95
+
+
+def test_a_late_cell_that_is_not_a_number_is_named_as_the_local_loader_names_it(tmp_path):
+    from clustering.loaders import load_data
+
+    frame = pd.DataFrame({"a": [float(i % 7) for i in range(300)],
+                          "b": [f"{i / 10:.1f}" for i in range(300)]})
+    frame.loc[250, "b"] = "1.2.3"  # after the first block of 100 rows
+    path = tmp_path / "typo.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError) as local:
+        load_data(str(path))
+    with pytest.raises(InputError) as chunked:
+        csv_as_parquet(path, tmp_path / "conv", block_rows=100)
+    assert str(chunked.value) == str(local.value)
+    assert "'1.2.3' in data row(s) 251" in str(chunked.value)  # was read as a gap, silently
+    assert not list((tmp_path / "conv").glob("*"))
+
+
+def test_a_changed_csv_replaces_its_older_rewrite(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(50)))
+    first = csv_as_parquet(path, tmp_path / "conv", block_rows=20)
+    other = tmp_path / "other" / "t.csv"  # another CSV of the same name keeps its own
+    other.parent.mkdir()
+    other.write_text(path.read_text())
+    kept = csv_as_parquet(other, tmp_path / "conv", block_rows=20)
+    path.write_text("a,b\n" + "".join(f"{i},{i % 5}\n" for i in range(60)))
+    second = csv_as_parquet(path, tmp_path / "conv", block_rows=20)
+    assert second != first and not first.exists() and kept.exists()
+    assert len(pd.read_parquet(second)) == 60
