@@ -33,7 +33,7 @@ KEEP_UP_TO = 64
 
 
 def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False,
-                  one_range: bool = True
+                  one_range: bool | tuple[float, float] = True
                   ) -> tuple[np.ndarray, list[int], list[str], tuple[float, float] | None]:
     """Decode image bytes (:data:`FORMATS_READ`) into a uint8 array of one size.
 
@@ -48,9 +48,10 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         Side length used when images differ in size or exceed 64 px.
     drop_invalid : bool
         Skip unreadable images (reported in notes) instead of refusing the collection.
-    one_range : bool
-        Bring 16-bit and float images to 8 bits over their common range (else each over its
-        own: a partitioned run decodes a part at a time, and its parts must read alike).
+    one_range : bool or (float, float)
+        Bring 16-bit and float images to 8 bits over their common range; else each over its
+        own; or over the range given (a partitioned run decodes a part at a time, and reads
+        every part over the range of the sample it was fitted on).
 
     Returns
     -------
@@ -242,15 +243,26 @@ def _is_gray(img) -> bool:
     return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
 
 
-def _over_collection(images: list, one_range: bool = True
+def _over_collection(images: list, one_range: bool | tuple[float, float] = True
                      ) -> tuple[list, list[str], tuple[float, float] | None]:
     """16-bit and float grey images (mode ``F``) brought to 8 bits over their common range.
 
     One range for each kind of them (whole-number, float, DICOM without a window), as an
     array of images is read (:func:`clustering.image_arrays.eight_bit_range`), so an image
     that is darker than the others stays darker: in microscopy and radiology brightness is
-    often what differs. Without ``one_range``, each over its own range. The range too, when
-    all the images share one.
+    often what differs. Without ``one_range``, each over its own range; given a range, all
+    over that one. The range too, when all the images share one.
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> dim, bright = (Image.fromarray(np.array([[0, v]], np.float32), "F") for v in (100, 400))
+    >>> [int(np.asarray(im).max()) for im in _over_collection([dim, bright])[0]]
+    [64, 255]
+    >>> [int(np.asarray(im).max()) for im in _over_collection([dim], (0.0, 400.0))[0]]
+    [64]
+    >>> [int(np.asarray(im).max()) for im in _over_collection([dim], False)[0]]
+    [255]
     """
     from PIL import Image
 
@@ -258,18 +270,19 @@ def _over_collection(images: list, one_range: bool = True
 
     out, notes, span = list(images), [], None
     deep_ones = [k for k, im in enumerate(images) if im.mode == "F"]
-    groups = [[k for k in deep_ones if images[k].info.get("kind", "float") == kind]
-              for kind in ("integer", "float", "DICOM")] if one_range else \
-        [[k] for k in deep_ones]
+    given = one_range if isinstance(one_range, tuple) else None
+    groups = [deep_ones] if given else [
+        [k for k in deep_ones if images[k].info.get("kind", "float") == kind]
+        for kind in ("integer", "float", "DICOM")] if one_range else [[k] for k in deep_ones]
     for deep in groups:
         if not deep:
             continue
         values = [np.asarray(images[k], dtype=np.float32) for k in deep]
-        lo = float(min(v.min() for v in values))
-        hi = float(max(v.max() for v in values))
+        lo, hi = given or (float(min(v.min() for v in values)),
+                           float(max(v.max() for v in values)))
         for k, v in zip(deep, values, strict=True):
             out[k] = Image.fromarray(to_eight_bits(v, lo, hi), "L")
-        if not one_range:
+        if not one_range or given:
             continue
         span = (lo, hi) if len(deep) == len(images) else None
         what = {"integer": "16-bit image(s)", "float": "float image(s)", "DICOM": "DICOM "

@@ -436,3 +436,26 @@ def test_npy_text_and_image_inputs_run_in_chunks(tmp_path, monkeypatch):
     data = load_data(json.loads((view / "run.json").read_text())["config"]["data"])
     assert list(data.ids) == out["id"].tolist() and data.labels is not None
     assert np.load(view / "features.npy").shape == (120, 144)
+
+
+def test_16_bit_images_in_chunks_keep_their_brightness_as_the_sample_read_it(tmp_path):
+    """Dim and bright 16-bit micrographs of one shape: each chunk used to stretch each image
+    by itself, so they came out alike; now every chunk reads them over the sample's range."""
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    cell = np.zeros((12, 12))
+    cell[3:9, 3:9] = 1.0
+    for name, level in (("dim", 600), ("bright", 3000)):
+        (tmp_path / "cells" / name).mkdir(parents=True)
+        for i in range(150):
+            pixels = (cell + 0.1) * level * rng.normal(1.0, 0.05, (12, 12))  # a gain
+            Image.fromarray(np.clip(pixels, 0, 4095).astype(np.uint16)).save(
+                tmp_path / "cells" / name / f"{i}.tif")
+    run = ensure_partitioned_run(
+        RunConfig(data=str(tmp_path / "cells"), method="kmeans", clusters=2, sample=100),
+        Store(tmp_path / "s"), EngineSettings(chunk_rows=60))
+    assert len(result(run)) == 300
+    assert run.run_json["metrics"]["acc"] == 1.0  # 0.51 with each image over its own range
+    low, high = run.run_json["data"]["pixel_range"]
+    assert low < 100 and 2500 < high < 4096

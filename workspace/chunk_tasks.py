@@ -56,7 +56,8 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
         :func:`~clustering.chunks.read_chunk` output.
     chunk : Chunk
     spec : dict
-        ``kind``, ``text_column``, ``label_column``, ``image_size``.
+        ``kind``, ``text_column``, ``label_column``, ``image_size``, ``pixel_range`` (16-bit
+        and float images are brought to 8 bits over it; else each over its own range).
     """
     ids = frame[ID].to_numpy(object)
     name = f"{Path(chunk.path).name} (rows {chunk.start:,}-{chunk.start + chunk.rows - 1:,})"
@@ -66,8 +67,9 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
         from clustering.images import decode_images
 
         blobs = [(f, Path(p).read_bytes()) for f, p in zip(ids, frame["file"], strict=True)]
+        span = spec.get("pixel_range")  # the sample's: every part read alike, and as it
         images, kept, _, _ = decode_images(blobs, size=spec.get("image_size", 32),
-                                           one_range=False)  # parts read alike
+                                           one_range=tuple(span) if span else False)
         if len(kept) != len(blobs):
             raise InputError(f"{name}: {len(blobs) - len(kept)} image(s) could not be read.")
         return Dataset(name, "images", ids, pd.DataFrame(index=range(len(ids))), images=images,
