@@ -39,6 +39,9 @@ Stop 56 added an image folder as a radiologist gets it (read before by the older
   3 kinds, which differ in brightness among other things, or in shape alone under a random
   exposure (``tiff_sets.micrographs``); before stop 56 each image was stretched by itself.
 
+Stop 57 added ``ct-study-lossless-jpeg``: the same study, every slice re-stored as lossless
+JPEG by GDCM, as PACS archives often keep CT (refused before stop 57).
+
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
 Usage::
@@ -53,6 +56,9 @@ Usage::
         --out benchmarks/results/new_user_files_stop56.json
     python benchmarks/new_user_files.py --cases ct-study-dicom --methods kmeans umap-kmeans \
         umap-hdbscan --seeds 0 1 2 --out benchmarks/results/ct_study_peers_stop56.json
+    git worktree add /tmp/before57 9f3e72c   # the code before stop 57
+    python benchmarks/new_user_files.py --cases ct-study-lossless-jpeg \
+        --old-code /tmp/before57 --out benchmarks/results/new_user_files_stop57.json
 """
 
 from __future__ import annotations
@@ -186,6 +192,20 @@ def _ct_study_dicom(folder: Path) -> tuple[Path, dict[str, int]]:
     return folder / "ct_study", ct_study(folder / "ct_study")
 
 
+def _ct_study_lossless_jpeg(folder: Path) -> tuple[Path, dict[str, int]]:
+    """The CT study with every slice re-stored as lossless JPEG (process 14) by GDCM."""
+    sys.path.insert(0, str(ROOT.parent / "tests"))
+    from dicom_sets import ct_study
+
+    from helpers import lossless_jpeg
+
+    labels = ct_study(folder / "raw")
+    (folder / "ct_lossless").mkdir()
+    for uid in labels:
+        lossless_jpeg(folder / "raw" / uid, folder / "ct_lossless" / uid)
+    return folder / "ct_lossless", labels
+
+
 def _micrographs(kind: str):
     def build(folder: Path) -> tuple[Path, dict[str, int]]:
         from tiff_sets import micrographs
@@ -208,6 +228,7 @@ CASES = {
     "blobs-savetxt": (_blobs_savetxt, 4, [], OLD_CODE),
     "docstrings-txt": (_docstrings_txt, 6, [], OLD_CODE),
     "ct-study-dicom": (_ct_study_dicom, 3, [], OLD_CODE),
+    "ct-study-lossless-jpeg": (_ct_study_lossless_jpeg, 3, [], OLD_CODE),
     "micrographs-intensity": (_micrographs("intensity"), 3, [], OLD_CODE),
     "micrographs-exposure": (_micrographs("exposure"), 3, [], OLD_CODE),
 }

@@ -7,7 +7,11 @@ LUT (CT numbers in Hounsfield units) and its first display window (``WindowCente
 slice; images without a window are brought to 8 bits over the collection's common range
 (:func:`clustering.images.decode_images`), as 16-bit TIFFs are.
 ``MONOCHROME1`` images are inverted, palette colour is applied, a file of several frames
-gives its middle frame (a volume's first slices are often empty). Deflated files are
+gives its middle frame (a volume's first slices are often empty). Compressed pixels are
+decoded by Pillow (JPEG, JPEG 2000), pydicom (RLE) and GDCM (``python-gdcm``: lossless JPEG
+and JPEG-LS, as PACS archives often store CT and MR; in a child process,
+:mod:`clustering.dicom_sandbox`); another compression (High-Throughput JPEG 2000, say) is
+named in the error with what to do. Deflated files are
 refused: their inflated size is not known before inflating, which a decompression bomb would
 use.
 """
@@ -110,7 +114,9 @@ def dicom_image(data: bytes, max_pixels: int):
 
 def _image(data: bytes, max_pixels: int):
     from PIL import Image
-    from pydicom.pixels import apply_color_lut, apply_modality_lut, pixel_array
+    from pydicom.pixels import apply_color_lut, apply_modality_lut
+
+    from .dicom_sandbox import frame_pixels
 
     ds, (columns, rows) = _read(data, pixels=True)
     if rows * columns > max_pixels:
@@ -119,7 +125,7 @@ def _image(data: bytes, max_pixels: int):
         raise NoImage("a DICOM file without an image")
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     try:
-        arr = pixel_array(ds, index=frames // 2 if frames > 1 else None)
+        arr = frame_pixels(ds, data, frames // 2 if frames > 1 else None)
         colour = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).upper()
         if colour == "PALETTE COLOR":
             arr, colour = apply_color_lut(arr, ds), "RGB"
@@ -127,9 +133,8 @@ def _image(data: bytes, max_pixels: int):
             arr = apply_modality_lut(arr, ds)
     except Exception as exc:  # a missing decoder, a damaged or truncated pixel stream
         syntax = getattr(ds.file_meta.get("TransferSyntaxUID"), "name", "its transfer syntax")
-        why = _short(exc)
-        if "missing" in why.lower() or "does not support" in why.lower() \
-                or "unable to decode" in why.lower():
+        why, full = _short(exc), str(exc).lower()
+        if "missing" in full or "does not support" in full or "unable to decode" in full:
             raise ValueError(f"compressed as {syntax}, which clusterlab cannot decode; "
                              "export it uncompressed") from None
         raise ValueError(f"pixels not readable ({why})") from None

@@ -169,3 +169,21 @@ def stripes_and_discs(n: int = 24, side: int = 32, seed: int = 0):
         images.append(np.where(mask[..., None], colour, back))
         kinds.append(i % 2)
     return np.array(images).astype(np.uint8), np.array(kinds)
+
+
+def lossless_jpeg(source: Path, target: Path) -> None:
+    """``source`` stored as lossless JPEG (process 14, first-order prediction) by GDCM."""
+    import gdcm
+
+    reader = gdcm.ImageReader()
+    reader.SetFileName(str(source))
+    assert reader.Read()
+    change = gdcm.ImageChangeTransferSyntax()
+    change.SetTransferSyntax(gdcm.TransferSyntax(gdcm.TransferSyntax.JPEGLosslessProcess14_1))
+    change.SetInput(reader.GetImage())
+    assert change.Change()
+    writer = gdcm.ImageWriter()
+    writer.SetFileName(str(target))
+    writer.SetFile(reader.GetFile())
+    writer.SetImage(change.GetOutput())
+    assert writer.Write()

@@ -14,6 +14,7 @@ from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from clustering.errors import InputError
 from clustering.loaders import load_data
+from helpers import lossless_jpeg
 
 BUNDLED = Path(pydicom.__file__).parent / "data" / "test_files"
 """Real DICOM files pydicom ships with its wheel (CT, MR, RLE, JPEG, colour)."""
@@ -98,11 +99,47 @@ def test_real_dicom_files_read_grey_and_colour_and_compressed_ones_name_their_co
     folder.mkdir()
     for name in ("MR_small.dcm", "MR_small_RLE.dcm", "MR_small_jpeg_ls_lossless.dcm"):
         (folder / name).write_bytes((BUNDLED / name).read_bytes())
-    with pytest.raises(InputError, match=r"MR_small_jpeg_ls_lossless.dcm' \(compressed as "
-                                         r"JPEG-LS Lossless.*export it uncompressed"):
+    lossless_jpeg(BUNDLED / "MR_small.dcm", folder / "MR_small_jpeg_lossless.dcm")
+    data = load_data(folder)  # JPEG-LS and lossless JPEG were refused before GDCM
+    assert data.n == 4 and all(np.array_equal(im, data.images[0]) for im in data.images)
+    (folder / "htj2k.dcm").write_bytes(_htj2k())
+    with pytest.raises(InputError, match=r"htj2k.dcm' \(compressed as High-Throughput JPEG "
+                                         r"2000.*export it uncompressed"):
         load_data(folder)
     kept = load_data(folder, drop_invalid=True)
-    assert kept.n == 2 and any("Left out 1 unreadable" in n for n in kept.notes)
+    assert kept.n == 4 and any("Left out 1 unreadable" in n for n in kept.notes)
+
+
+def _htj2k() -> bytes:
+    """A DICOM file in High-Throughput JPEG 2000, which no installed decoder reads."""
+    import io
+
+    ds = pydicom.dcmread(BUNDLED / "MR_small_jp2klossless.dcm")
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.HTJ2KLossless
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def test_pixels_that_abort_the_gdcm_decoder_are_named_and_the_next_file_still_reads(tmp_path):
+    """GDCM aborts the whole process on some damaged JPEG-LS data; it decodes in a child."""
+    import subprocess
+    import sys
+
+    crash = bytearray((BUNDLED / "MR_small_jpeg_ls_lossless.dcm").read_bytes())
+    crash[1554] = 61  # found by the fuzz run of stop 57
+    (tmp_path / "a.dcm").write_bytes(bytes(crash))
+    in_process = subprocess.run(
+        [sys.executable, "-c", "import sys, pydicom; from pydicom.pixels import pixel_array; "
+         "pixel_array(pydicom.dcmread(sys.argv[1]), decoding_plugin='gdcm')",
+         str(tmp_path / "a.dcm")], capture_output=True, check=False)
+    assert in_process.returncode < 0  # killed by a signal (SIGABRT), not an exception
+    (tmp_path / "b.dcm").write_bytes((BUNDLED / "MR_small_jpeg_ls_lossless.dcm").read_bytes())
+    with pytest.raises(InputError, match=r"'a.dcm' \(pixels not readable \(damaged: the "
+                                         "decoder stopped on them"):
+        load_data(tmp_path)
+    kept = load_data(tmp_path, drop_invalid=True)  # a new child decodes the next file
+    assert kept.n == 1 and kept.images[0].std() > 10
 
 
 def test_damaged_deflated_and_lone_dicom_files_are_refused_in_one_sentence(tmp_path):
@@ -139,7 +176,7 @@ def test_the_data_page_reads_an_uploaded_zip_of_dicom_files(tmp_path):
             _write_ct(tmp_path / f"IM{i}", _phantom("disc" if i % 2 else "square", rng))
             zf.write(tmp_path / f"IM{i}", f"series/IM{i}")
             zb.write(tmp_path / f"IM{i}", f"series/IM{i}")
-        zb.write(BUNDLED / "MR_small_jpeg_ls_lossless.dcm", "series/jls.dcm")
+        zb.writestr("series/htj2k.dcm", _htj2k())
     at = start_app()
     at.switch_page("pages/data.py").run()
     at.file_uploader(key="uploader").upload("study.zip", good.read_bytes(), "application/zip")
@@ -149,7 +186,7 @@ def test_the_data_page_reads_an_uploaded_zip_of_dicom_files(tmp_path):
     at.file_uploader(key="uploader").upload("packed.zip", bad.read_bytes(), "application/zip")
     at.run()
     errors = [shown(e.value) for e in at.error]
-    assert any("jls.dcm" in e and "cannot decode" in e for e in errors), errors
+    assert any("htj2k.dcm" in e and "cannot decode" in e for e in errors), errors
 
 
 def test_damaged_dicom_bytes_give_one_sentence_never_a_crash():
@@ -159,7 +196,8 @@ def test_damaged_dicom_bytes_give_one_sentence_never_a_crash():
 
     rng = np.random.default_rng(0)
     seeds = [(BUNDLED / n).read_bytes() for n in ("CT_small.dcm", "MR_small_RLE.dcm",
-                                                   "SC_rgb_jpeg.dcm", "rtdose.dcm")]
+                                                   "SC_rgb_jpeg.dcm", "rtdose.dcm",
+                                                   "MR_small_jpeg_ls_lossless.dcm")]
     for it in range(400):
         data = bytearray(seeds[it % len(seeds)])
         if it % 3 == 0:
