@@ -6,8 +6,9 @@ first run rewrites the CSV as Parquet (:mod:`clustering.csv_parquet`), the secon
 k) reuses it. Seconds, peak resident memory (``/usr/bin/time -v``) and the ARI of the first
 run's clusters against the blobs.
 
-Usage: ``python benchmarks/csv_in_chunks.py [--gzip] [--out FILE]``; ``--gzip`` gives the
-CSV gzipped (``big.csv.gz``, unpacked under the gzip limits before the rewrite); writes
+Usage: ``python benchmarks/csv_in_chunks.py [--gzip] [--jsonl] [--out FILE]``; ``--jsonl``
+gives the rows as JSON Lines (the ten columns as one list), ``--gzip`` gives the file
+gzipped (``big.csv.gz``, unpacked under the gzip limits before the rewrite); writes
 ``results/csv_in_chunks.json`` unless told otherwise (stop 56's figures:
 ``results/csv_in_chunks_stop56.json``).
 """
@@ -34,22 +35,30 @@ def main() -> None:
     """Write the CSV, run it twice, write the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gzip", action="store_true", help="give the CSV gzipped")
+    parser.add_argument("--jsonl", action="store_true",
+                        help="give the rows as JSON Lines, the columns as one list ('m')")
     parser.add_argument("--out", type=Path, default=RESULTS / "csv_in_chunks.json")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     X, y = make_blobs(1_000_000, centers=5, n_features=10, cluster_std=1.5, random_state=0)
     frame = pd.DataFrame(X, columns=[f"m{j}" for j in range(10)]).round(4)
     frame.insert(0, "id", [f"r{i:07d}" for i in range(len(frame))])
-    frame.to_csv(folder / "big.csv", index=False)
-    result = {"rows": len(frame),
-              "csv_mib": round((folder / "big.csv").stat().st_size / 2**20, 1)}
+    data = folder / ("big.jsonl" if args.jsonl else "big.csv")
+    if args.jsonl:  # {"id": "r0000000", "m": [10 numbers]}, spread over m[0]..m[9]
+        with data.open("w") as handle:
+            for ident, row in zip(frame["id"], frame.iloc[:, 1:].to_numpy().tolist(),
+                                  strict=True):
+                handle.write(json.dumps({"id": ident, "m": row}) + "\n")
+    else:
+        frame.to_csv(data, index=False)
+    result = {"rows": len(frame), "csv_mib": round(data.stat().st_size / 2**20, 1)}
     del frame, X
-    data = folder / "big.csv"
     if args.gzip:
-        with data.open("rb") as plain, gzip.open(folder / "big.csv.gz", "wb") as packed:
+        packed_path = data.with_name(data.name + ".gz")
+        with data.open("rb") as plain, gzip.open(packed_path, "wb") as packed:
             shutil.copyfileobj(plain, packed)
         data.unlink()
-        data = folder / "big.csv.gz"
+        data = packed_path
         result["gzip_mib"] = round(data.stat().st_size / 2**20, 1)
     for name, extra in (("first", []), ("again", ["--clusters", "4"])):
         start = time.perf_counter()

@@ -1,4 +1,9 @@
-"""A large CSV rewritten as Parquet, a block at a time, so a partitioned run can read it.
+"""A large CSV or JSON Lines file rewritten as Parquet a block at a time, for chunked runs.
+
+JSON Lines are laid out as the local loader lays them out (nested fields dotted, lists of
+numbers spread over columns, :mod:`clustering.json_tables`); a field that first appears
+after the first block is added and the file rewritten once more. What follows says CSV for
+both.
 
 A partitioned run (``--sample``, ``--engine dask``) plans its chunks from Parquet row groups;
 a CSV has no such index. :func:`csv_as_parquet` reads the CSV as the local loader would lay
@@ -20,9 +25,11 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import io
 import json
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +38,7 @@ import pandas as pd
 from .csv_layout import first_line_is_data, lines_above_header, sniff_delimiter
 from .errors import InputError
 from .gzip_tables import is_gzip_table, unpacked_gzip
+from .json_tables import json_line, spread_vectors
 from .number_styles import NumberStyle
 from .progress import ProgressFn, no_progress
 from .tables import not_numbers_error, read_numbers
@@ -40,6 +48,8 @@ __all__ = ["BLOCK_ROWS", "CSV_SUFFIXES", "csv_as_parquet", "is_csv_source"]
 log = logging.getLogger(__name__)
 
 CSV_SUFFIXES = (".csv", ".tsv")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+"""JSON Lines files, read a line at a time (a ``.json`` array is not: it is read whole)."""
 BLOCK_ROWS = 100_000
 SOURCE_KEY = b"clusterlab.csv_source"
 """Parquet metadata of a rewrite: the CSV's path and the block size (an older rewrite of the
@@ -47,10 +57,10 @@ same CSV and block size is stale)."""
 
 
 def is_csv_source(source: str) -> bool:
-    """Whether a run's input is one CSV file, maybe gzipped (read in chunks, rewritten)."""
+    """Whether a run's input is one CSV or JSON Lines file, maybe gzipped (rewritten)."""
     path = Path(source)
     inner = Path(path.name[:-3]) if is_gzip_table(path) else path
-    return inner.suffix.lower() in CSV_SUFFIXES and path.is_file()
+    return inner.suffix.lower() in CSV_SUFFIXES + JSONL_SUFFIXES and path.is_file()
 
 
 def csv_as_parquet(path: Path, folder: Path, block_rows: int = BLOCK_ROWS,
@@ -134,18 +144,13 @@ def _rewrite(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
              stamp: bytes) -> None:
     """Rewrite until the column types hold for the whole file.
 
-    Once more for each number column that turns out to hold text (at most one more pass for
-    all found in one pass).
+    Once more when a number column turns out to hold text, or a JSON Lines file brings a
+    field after its first block (one more pass for all found in one pass).
     """
-    text: set[str] = set()
-    while True:
-        more = _convert(path, out, block_rows, progress, name, text, stamp)
-        if not more:
-            return
-        text |= more
-        log.info("%s: column(s) %s hold text after the first block; rewriting", name,
-                 ", ".join(sorted(more)))
-        progress(0.0, f"rewriting {name} again: {', '.join(sorted(more))} hold(s) text")
+    seen = _Columns()
+    while _convert(path, out, block_rows, progress, name, seen, stamp):
+        progress(0.0, f"rewriting {name} again with what the first pass found in its "
+                 "later rows")
 
 
 def _encoding(path: Path) -> str:
@@ -161,8 +166,11 @@ def _encoding(path: Path) -> str:
 
 
 def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name: str,
-             text: set[str], stamp: bytes) -> set[str]:
-    """Write ``path`` to ``out``; the number columns that turned out to hold text.
+             seen: _Columns, stamp: bytes) -> bool:
+    """Write ``path`` to ``out`` with the columns ``seen`` knows; whether it must be redone.
+
+    Redone when a number column turned out to hold text, or a later block of JSON Lines
+    brought a field the first did not have (``seen`` learns both).
 
     Raises
     ------
@@ -173,30 +181,21 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    encoding = _encoding(path)
-    with open(path, encoding=encoding, errors="replace") as handle:
-        sample = handle.read(65536)
-    sep = sniff_delimiter(sample)
-    skip, _ = lines_above_header(sample, sep)
-    no_header = first_line_is_data(sample, sep, skip)
     size = max(path.stat().st_size, 1)
-    writer, names, rows, tally = None, None, 0, None
+    writer, names, rows, tally, new = None, None, 0, None, []
+    jsonl = path.suffix.lower() in JSONL_SUFFIXES
     try:
         with open(path, "rb") as raw:
-            blocks = pd.read_csv(raw, sep=sep, encoding=encoding, skiprows=skip,
-                                 header=None if no_header else "infer", index_col=False,
-                                 chunksize=block_rows, low_memory=False)
-            for block in blocks:
+            for block in (_jsonl_blocks if jsonl else _csv_blocks)(path, raw, block_rows):
                 if names is None:
-                    names = [f"column_{i + 1}" for i in range(block.shape[1])] if no_header \
-                        else [str(c) for c in block.columns]
-                    block.columns = names
-                    tally = _NumberTally(_number_columns(block, text))
-                block.columns = names
-                if writer is None:
+                    names = list(dict.fromkeys([*block.columns, *seen.extra]))
+                    block = block.reindex(columns=names)
+                    tally = _NumberTally(_number_columns(block, seen.text))
                     writer = pq.ParquetWriter(out, pa.schema(
                         [(c, pa.float64() if c in tally.styles else pa.string()) for c in names],
                         metadata={SOURCE_KEY: stamp}))
+                new += [c for c in block.columns if c not in names and c not in new]
+                block = block.reindex(columns=names)
                 writer.write_table(pa.Table.from_pandas(tally.typed(block, rows),
                                                         schema=writer.schema,
                                                         preserve_index=False),
@@ -207,13 +206,76 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"'{name}' could not be read as a table ({first}); check that "
-                         "it is a valid CSV.") from None
+                         f"it is a valid {'JSON Lines file' if jsonl else 'CSV'}.") from None
     finally:
         if writer is not None:
             writer.close()
     if not rows:
-        raise InputError(f"'{name}' has a header but no rows; add data rows and retry.")
-    return tally.text_columns(name)
+        raise InputError(f"'{name}' " + ("holds no rows; it needs one JSON object per line."
+                                         if jsonl else "has a header but no rows; add data "
+                                         "rows and retry."))
+    text = tally.text_columns(name)
+    seen.text |= text
+    seen.extra += new
+    if text or new:
+        log.info("%s: %s; rewriting", name, "; ".join(
+            part for part in (text and f"column(s) {', '.join(sorted(text))} hold text",
+                              new and f"field(s) {', '.join(new)} appear after the first "
+                                      "block") if part))
+    return bool(text or new)
+
+
+class _Columns:
+    """What earlier passes over a file learned.
+
+    Number columns that hold text, and fields that first appear after the first block
+    (JSON Lines).
+    """
+
+    def __init__(self):
+        self.text: set[str] = set()
+        self.extra: list[str] = []
+
+
+def _csv_blocks(path: Path, raw, block_rows: int) -> Iterator[pd.DataFrame]:
+    """The CSV's rows, ``block_rows`` at a time, laid out as the local loader reads it."""
+    encoding = _encoding(path)
+    with open(path, encoding=encoding, errors="replace") as handle:
+        sample = handle.read(65536)
+    sep = sniff_delimiter(sample)
+    skip, _ = lines_above_header(sample, sep)
+    no_header = first_line_is_data(sample, sep, skip)
+    for block in pd.read_csv(raw, sep=sep, encoding=encoding, skiprows=skip,
+                             header=None if no_header else "infer", index_col=False,
+                             chunksize=block_rows, low_memory=False):
+        block.columns = [f"column_{i + 1}" for i in range(block.shape[1])] if no_header \
+            else [str(c) for c in block.columns]
+        yield block
+
+
+def _jsonl_blocks(path: Path, raw, block_rows: int) -> Iterator[pd.DataFrame]:
+    """The JSON Lines file's objects, ``block_rows`` at a time.
+
+    Laid out as the local loader lays them out (:func:`clustering.json_tables.
+    read_json_table`: nested fields dotted, lists of numbers spread over columns).
+    """
+    records: list[dict] = []
+    lines = io.TextIOWrapper(raw, encoding="utf-8-sig")
+    for number, line in enumerate(lines, 1):
+        if (row := json_line(line, number, path.name)) is not None:
+            records.append(row)
+        if len(records) == block_rows:
+            yield _json_frame(records)
+            records = []
+    if records:
+        yield _json_frame(records)
+    lines.detach()  # the caller's file stays open
+
+
+def _json_frame(records: list[dict]) -> pd.DataFrame:
+    frame = spread_vectors(pd.json_normalize(records, max_level=8))
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
 
 
 def _number_columns(block: pd.DataFrame, text: set[str]) -> dict[str, NumberStyle | None]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["JSON_SUFFIXES", "read_json_table", "spread_vectors"]
+__all__ = ["JSON_SUFFIXES", "json_line", "read_json_table", "spread_vectors"]
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 """File types read by :func:`read_json_table`."""
@@ -103,40 +103,59 @@ def spread_vectors(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _records(text: str, name: str, lines: bool) -> list[dict]:
     """The objects of a JSON Lines text (``lines``) or of a JSON array."""
+    if lines:
+        return [row for number, line in enumerate(text.splitlines(), 1)
+                if (row := json_line(line, number, name)) is not None]
     try:
-        if not lines:
-            rows = json.loads(text)
-            if isinstance(rows, dict):  # an API's {"results": [{...}, ...]}: its one array
-                arrays = [v for v in rows.values() if isinstance(v, list)]
-                rows = arrays[0] if len(arrays) == 1 else rows
-            if not isinstance(rows, list):
-                raise InputError(f"'{name}' holds one JSON {type(rows).__name__} without a "
-                                 "single array of rows in it; save the rows as an array of "
-                                 "objects or as JSON Lines (.jsonl, one object per line).")
-            numbered = list(enumerate(rows, 1))
-        else:
-            numbered = []
-            for number, line in enumerate(text.splitlines(), 1):
-                if line.strip():
-                    try:
-                        numbered.append((number, json.loads(line)))
-                    except json.JSONDecodeError as exc:
-                        raise InputError(f"'{name}': line {number} is not valid JSON "
-                                         f"({exc.msg}, column {exc.colno}); JSON Lines needs "
-                                         "one complete JSON object per line.") from None
+        rows = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"'{name}' is not valid JSON ({exc.msg} at line {exc.lineno}, column "
                          f"{exc.colno}); fix it or save the rows as CSV.") from None
     except RecursionError:
-        raise InputError(f"'{name}' nests its values too deeply to be a table of rows; save "
-                         "the rows as flat objects.") from None
-    where = "line" if lines else "item"
-    for number, row in numbered:
+        raise _too_deep(name) from None
+    if isinstance(rows, dict):  # an API's {"results": [{...}, ...]}: its one array
+        arrays = [v for v in rows.values() if isinstance(v, list)]
+        rows = arrays[0] if len(arrays) == 1 else rows
+    if not isinstance(rows, list):
+        raise InputError(f"'{name}' holds one JSON {type(rows).__name__} without a single "
+                         "array of rows in it; save the rows as an array of objects or as "
+                         "JSON Lines (.jsonl, one object per line).")
+    for number, row in enumerate(rows, 1):
         if not isinstance(row, dict):
-            raise InputError(f"'{name}': {where} {number} is a JSON {type(row).__name__}, not "
-                             "an object; every row must be an object such as "
-                             '{"text": "...", "value": 1.5}.')
-    return [row for _, row in numbered]
+            raise InputError(f"'{name}': item {number} is a JSON {type(row).__name__}, not an "
+                             'object; every row must be an object such as {"text": "...", '
+                             '"value": 1.5}.')
+    return rows
+
+
+def json_line(line: str, number: int, name: str) -> dict | None:
+    """One line of a JSON Lines file as its object (None for a blank line).
+
+    Raises
+    ------
+    InputError
+        The line is not valid JSON, or not an object.
+
+    Examples
+    --------
+    >>> json_line('{"a": 1}', 1, "f.jsonl"), json_line("  ", 2, "f.jsonl")
+    ({'a': 1}, None)
+    """
+    if not line.strip():
+        return None
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"'{name}': line {number} is not valid JSON ({exc.msg}, column "
+                         f"{exc.colno}); JSON Lines needs one complete JSON object per "
+                         "line.") from None
+    except RecursionError:
+        raise _too_deep(name) from None
+    if not isinstance(row, dict):
+        raise InputError(f"'{name}': line {number} is a JSON {type(row).__name__}, not an "
+                         'object; every row must be an object such as {"text": "...", '
+                         '"value": 1.5}.')
+    return row
 
 
 def _vector_width(column: pd.Series) -> int:
@@ -154,3 +173,8 @@ def _vector_width(column: pd.Series) -> int:
     numbers = (int, float)
     ok = all(isinstance(x, numbers) and not isinstance(x, bool) for v in values for x in v)
     return width if ok else 0
+
+
+def _too_deep(name: str) -> InputError:
+    return InputError(f"'{name}' nests its values too deeply to be a table of rows; save the "
+                      "rows as flat objects.")

@@ -106,3 +106,39 @@ def test_a_changed_csv_replaces_its_older_rewrite(tmp_path):
     second = csv_as_parquet(path, tmp_path / "conv", block_rows=20)
     assert second != first and not first.exists() and kept.exists()
     assert len(pd.read_parquet(second)) == 60
+
+
+def test_json_lines_run_in_chunks_as_the_local_loader_lays_them_out(tmp_path):
+    import gzip
+
+    from clustering.json_tables import read_json_table
+
+    X, y = make_blobs(3000, centers=4, n_features=6, cluster_std=1.0, random_state=5)
+    rows = [{"id": f"r{i:05d}", "m": {"a": float(x[0]), "b": float(x[1])},
+             "v": [round(float(v), 4) for v in x[2:]],
+             **({"site": "north" if i % 3 else "south"} if i >= 1000 else {})}
+            for i, x in enumerate(X)]  # "site" first appears after the first chunk
+    path = tmp_path / "rows.jsonl.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.writelines(json.dumps(row) + "\n" for row in rows)
+    converted = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=700))
+    (tmp_path / "rows.jsonl").write_bytes(gzip.decompress(path.read_bytes()))
+    local = read_json_table(tmp_path / "rows.jsonl")
+    assert converted.columns.tolist() == local.columns.tolist()
+    assert sorted(local.columns) == ["id", "m.a", "m.b", "site", "v[0]", "v[1]", "v[2]", "v[3]"]
+    pd.testing.assert_frame_equal(converted[["m.a", "v[3]"]], local[["m.a", "v[3]"]])
+    assert converted["site"].tolist() == local["site"].tolist()
+    home = tmp_path / "store"
+    base = ["--store", str(home), "run", "--data", str(path), "--id-column", "id",
+            "--method", "kmeans", "--clusters", "4", "--seed", "0"]
+    assert main([*base, "--sample", "1000", "--chunk-rows", "700", "--out",
+                 str(tmp_path / "chunked")]) == 0
+    assert main([*base, "--out", str(tmp_path / "whole")]) == 0
+    chunked = pd.read_parquet(tmp_path / "chunked" / "assignments.parquet")
+    whole = pd.read_parquet(tmp_path / "whole" / "assignments.parquet")
+    assert chunked["id"].tolist() == whole["id"].tolist()
+    assert adjusted_rand_score(y, chunked["cluster"]) > 0.95
+    assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.95
+    (tmp_path / "bad.jsonl").write_text('{"a": 1}\n' * 30 + "[1, 2]\n")
+    with pytest.raises(InputError, match="'bad.jsonl': line 31 is a JSON list, not an object"):
+        csv_as_parquet(tmp_path / "bad.jsonl", tmp_path / "conv", block_rows=20)
