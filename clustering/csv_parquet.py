@@ -18,12 +18,12 @@ make it a column of text and the file is rewritten once more with it so. Every c
 read alike. A gzipped CSV (``.csv.gz``) is unpacked under the limits that guard every
 gzipped table first. The Parquet file is kept in the store, keyed by the CSV's path, size
 and modification time, and reused while the CSV is unchanged; an older rewrite of the same
-CSV is removed.
+CSV is removed, and so are those of CSVs no longer there (and, with its project, those of
+an uploaded CSV: :func:`remove_rewrites`).
 """
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import io
 import json
@@ -43,7 +43,8 @@ from .number_styles import NumberStyle
 from .progress import ProgressFn, no_progress
 from .tables import not_numbers_error, read_numbers
 
-__all__ = ["BLOCK_ROWS", "CSV_SUFFIXES", "csv_as_parquet", "is_csv_source"]
+__all__ = ["BLOCK_ROWS", "CSV_SUFFIXES", "JSONL_SUFFIXES", "csv_as_parquet", "is_csv_source",
+           "remove_rewrites"]
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +119,41 @@ def csv_as_parquet(path: Path, folder: Path, block_rows: int = BLOCK_ROWS,
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
-    for older in folder.glob(f"{glob.escape(stem)}-*.parquet"):
-        if older != out and _stamp_of(older) == stamp:
+    for older in folder.glob("*.parquet"):  # this CSV's older rewrite, those of CSVs gone
+        if older != out and (_stamp_of(older) == stamp or not _source_exists(older)):
             older.unlink(missing_ok=True)
     log.info("rewrote %s as Parquet: %s", path.name, out)
     return out
+
+
+def remove_rewrites(folder: Path, source: Path) -> int:
+    """Delete the rewrites of ``source`` kept in ``folder`` (its project is deleted).
+
+    Returns
+    -------
+    int
+        How many were deleted.
+    """
+    gone = 0
+    for parquet in folder.glob("*.parquet") if folder.is_dir() else ():
+        if _source_of(parquet) == str(source.resolve()):
+            parquet.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
+def _source_exists(parquet: Path) -> bool:
+    """Whether the file a rewrite was made from is still there (True when unknown)."""
+    source = _source_of(parquet)
+    return source is None or Path(source).exists()
+
+
+def _source_of(parquet: Path) -> str | None:
+    """The path of the file a rewrite was made from, or None when it does not say."""
+    try:
+        return json.loads(_stamp_of(parquet) or b"{}").get("csv")
+    except (ValueError, AttributeError):
+        return None
 
 
 def _stem(path: Path) -> str:

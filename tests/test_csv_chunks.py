@@ -106,6 +106,10 @@ def test_a_changed_csv_replaces_its_older_rewrite(tmp_path):
     second = csv_as_parquet(path, tmp_path / "conv", block_rows=20)
     assert second != first and not first.exists() and kept.exists()
     assert len(pd.read_parquet(second)) == 60
+    other.unlink()  # a rewrite whose CSV is gone goes with the next rewrite
+    (tmp_path / "u.csv").write_text(path.read_text())
+    csv_as_parquet(tmp_path / "u.csv", tmp_path / "conv", block_rows=20)
+    assert not kept.exists() and second.exists()
 
 
 def test_json_lines_run_in_chunks_as_the_local_loader_lays_them_out(tmp_path):

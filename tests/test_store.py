@@ -256,7 +256,14 @@ def test_only_a_project_without_runs_can_be_deleted_with_its_upload(tmp_path):
         store.delete_project(ghost)
     with store.transaction() as con:
         con.execute("UPDATE jobs SET state='failed'")
+    from clustering.csv_parquet import csv_as_parquet
+
+    rewrite = csv_as_parquet(upload, store.converted_dir())  # its failed chunked run's
+    other = tmp_path / "k.csv"
+    other.write_text("a,b\n3,4\n")
+    kept = csv_as_parquet(other, store.converted_dir())
     store.delete_project(ghost, who="ana")
     assert [p["name"] for p in store.projects()] == ["keep"] and not upload.exists()
+    assert not rewrite.exists() and kept.exists()
     assert store._query("SELECT * FROM jobs") == []
     assert store.audit_log(None)[0]["action"] == "delete_project"

@@ -62,9 +62,6 @@ SAMPLE_FILE = "sample.parquet"
 SAMPLE_RUN = "sample-run"
 """The sample's own run artifacts (clustering, features, map) inside a partitioned run."""
 PLAN = "plan.json"
-CONVERTED = "converted"
-"""Folder of the store where CSVs read in chunks are kept as Parquet (reused while the CSV
-is unchanged, :func:`clustering.csv_parquet.csv_as_parquet`)."""
 
 
 def work_dir(store: Store, key: str) -> Path:
@@ -120,7 +117,7 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
         progress(1.0, "reused an identical earlier run")
         return StoredRun(key, Path(found["path"]), read_run(Path(found["path"])), True)
     if csv:  # rewritten once as Parquet, whose row groups are the chunks
-        parquet = csv_as_parquet(Path(config.data), store.root / CONVERTED,
+        parquet = csv_as_parquet(Path(config.data), store.converted_dir(),
                                  min(BLOCK_ROWS, settings.chunk_rows),
                                  progress=lambda f, m: progress(0.01 * f, m))
         chunks = plan_chunks(str(parquet), settings.chunk_rows)

@@ -382,6 +382,9 @@ class Store(ReviewState):
                               ignore_errors=True)
         upload = Path(row["data"])
         if not shared and upload.parent.parent == self.root / "uploads":
+            from clustering.csv_parquet import remove_rewrites
+
+            remove_rewrites(self.converted_dir(), upload)  # its chunked runs' Parquet copy
             shutil.rmtree(upload.parent, ignore_errors=True)
 
     def project(self, project_id: int) -> dict | None:
@@ -389,6 +392,11 @@ class Store(ReviewState):
         return next((p for p in self.projects() if p["id"] == project_id), None)
 
     # runs -------------------------------------------------------------------------------
+    def converted_dir(self) -> Path:
+        """Where CSV and JSON Lines files read in chunks are kept rewritten as Parquet
+        (:func:`clustering.csv_parquet.csv_as_parquet`)."""
+        return self.root / "converted"
+
     def run_dir(self, key: str) -> Path:
         """Folder of a run's artifacts."""
         return self.root / "runs" / key
