@@ -1,6 +1,6 @@
 """Damaged compressed DICOM files: is every one read or named, and does the process live?
 
-Mutations (flipped bytes, cut files, overwritten words in the second half) of pydicom's
+Mutations (``tests/helpers.damaged``: flipped bytes, cut files, overwritten words) of pydicom's
 JPEG-LS, JPEG and JPEG 2000 test files and of a lossless JPEG one made by GDCM, decoded by
 ``clustering.images.decode_images`` in batches of 1,000, each batch in its own process so a
 decoder that aborts shows up as a dead batch. ``--in-process`` decodes with GDCM in the
@@ -28,27 +28,13 @@ SEEDS = ("MR_small_jpeg_ls_lossless.dcm", "JPEGLSNearLossless_16.dcm",
          "SC_rgb_jls_lossy_line.dcm", "JPEG2000.dcm", "SC_rgb_jpeg_gdcm.dcm", "JPGExtended.dcm")
 
 
-def mutated(seeds: list[bytes], it: int) -> bytes:
-    """The ``it``-th damaged file (the same on every run)."""
-    rng = np.random.default_rng(it)
-    data = bytearray(seeds[it % len(seeds)])
-    if it % 3 == 0:
-        for i in rng.integers(132, len(data), rng.integers(1, 20)):
-            data[i] = rng.integers(0, 256)
-    elif it % 3 == 1:
-        data = data[:rng.integers(133, len(data))]
-    else:
-        i = rng.integers(len(data) // 2, len(data) - 4)
-        data[i:i + 4] = rng.integers(0, 256, 4, dtype=np.uint8).tobytes()
-    return bytes(data)
-
-
 def batch(start: int, count: int, lossless: str, in_process: bool) -> None:
     """Decode one batch; print the outcome counts and the slowest file as JSON."""
     import pydicom
 
     from clustering.errors import InputError
     from clustering.images import decode_images
+    from helpers import damaged
 
     if in_process:  # GDCM in this process, as pydicom alone would use it
         from pydicom.pixels import pixel_array
@@ -65,7 +51,9 @@ def batch(start: int, count: int, lossless: str, in_process: bool) -> None:
     for it in range(start, start + count):
         t = time.perf_counter()
         try:
-            decode_images([("f.dcm", mutated(seeds, it))], drop_invalid=True)
+            decode_images([("f.dcm", damaged(seeds[it % len(seeds)],
+                                             np.random.default_rng(it), it % 3))],
+                          drop_invalid=True)
             kind = "read"
         except InputError:
             kind = "named unreadable"
@@ -83,10 +71,10 @@ def main() -> None:
     parser.add_argument("--batch", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--lossless", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     if args.batch:
         batch(*args.batch, args.lossless, args.in_process)
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     import pydicom
 
     from helpers import lossless_jpeg

@@ -2,7 +2,7 @@
 
 Lossless JPEG and JPEG-LS, as PACS archives often store CT and MR, have no decoder in Pillow
 or pydicom; GDCM (``python-gdcm``) has one, but on damaged data it can abort the whole
-process (``benchmarks/dicom_fuzz.py``: 6 of 8 batches of 1,000 damaged files died by
+process (``benchmarks/dicom_fuzz.py``: 4 of 8 batches of 1,000 damaged files died by
 SIGABRT), which in the app would end every user's session. So those frames are decoded by a child
 process (``python -m clustering.dicom_sandbox``), one frame per request over its pipes: a
 file that kills it, or holds it past :data:`TIMEOUT_S`, is named unreadable and a new child

@@ -21,17 +21,8 @@ def test_a_european_csv_runs_in_chunks_like_the_whole_file(tmp_path):
     frame["site"] = ["north" if i % 3 else "south" for i in range(len(frame))]
     path = tmp_path / "readings.csv"
     frame.to_csv(path, sep=";", decimal=",", index=False)  # as a European Excel saves it
-    home = tmp_path / "store"
-    base = ["--store", str(home), "run", "--data", str(path), "--id-column", "sample_id",
-            "--method", "kmeans", "--clusters", "4", "--seed", "0"]
-    assert main([*base, "--sample", "1000", "--chunk-rows", "700", "--out",
-                 str(tmp_path / "chunked")]) == 0
-    assert main([*base, "--out", str(tmp_path / "whole")]) == 0
-    chunked = pd.read_parquet(tmp_path / "chunked" / "assignments.parquet")
-    whole = pd.read_parquet(tmp_path / "whole" / "assignments.parquet")
-    assert chunked["id"].tolist() == whole["id"].tolist() == frame["sample_id"].tolist()
-    assert adjusted_rand_score(y, chunked["cluster"]) > 0.95
-    assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.95
+    home, base, chunked = _chunked_and_whole(tmp_path, path, "sample_id", y)
+    assert chunked["id"].tolist() == frame["sample_id"].tolist()
     run = json.loads((tmp_path / "chunked" / "run.json").read_text())
     assert run["partitioned"]["chunks"] >= 4
     converted = list((home / "converted").glob("readings-*.parquet"))
@@ -40,6 +31,23 @@ def test_a_european_csv_runs_in_chunks_like_the_whole_file(tmp_path):
     assert main([*base, "--sample", "1000", "--chunk-rows", "700", "--clusters", "3",
                  "--out", str(tmp_path / "again")]) == 0
     assert converted[0].stat().st_mtime_ns == stamp  # reused while the CSV is unchanged
+
+
+def _chunked_and_whole(tmp_path, path, id_column, truth) -> tuple:
+    """Run ``path`` in chunks of 700 rows (a 1,000-row sample) and whole, k-means k = 4; both
+    in input order, the chunked one near the truth and the whole file's clusters."""
+    home = tmp_path / "store"
+    base = ["--store", str(home), "run", "--data", str(path), "--id-column", id_column,
+            "--method", "kmeans", "--clusters", "4", "--seed", "0"]
+    assert main([*base, "--sample", "1000", "--chunk-rows", "700", "--out",
+                 str(tmp_path / "chunked")]) == 0
+    assert main([*base, "--out", str(tmp_path / "whole")]) == 0
+    chunked = pd.read_parquet(tmp_path / "chunked" / "assignments.parquet")
+    whole = pd.read_parquet(tmp_path / "whole" / "assignments.parquet")
+    assert chunked["id"].tolist() == whole["id"].tolist() and len(chunked) == len(truth)
+    assert adjusted_rand_score(truth, chunked["cluster"]) > 0.95
+    assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.95
+    return home, base, chunked
 
 
 def test_a_csv_whose_later_rows_break_the_layout_is_refused_in_one_sentence(tmp_path):
@@ -64,17 +72,7 @@ def test_a_gzipped_csv_whose_text_column_starts_late_runs_in_chunks_as_the_whole
     converted = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=700))
     assert converted["site"].tolist() == frame["site"].tolist()  # was read as empty numbers
     assert converted["m0"].dtype == "float64"
-    home = tmp_path / "store"
-    base = ["--store", str(home), "run", "--data", str(path), "--id-column", "sample_id",
-            "--method", "kmeans", "--clusters", "4", "--seed", "0"]
-    assert main([*base, "--sample", "1000", "--chunk-rows", "700", "--out",
-                 str(tmp_path / "chunked")]) == 0
-    assert main([*base, "--out", str(tmp_path / "whole")]) == 0
-    chunked = pd.read_parquet(tmp_path / "chunked" / "assignments.parquet")
-    whole = pd.read_parquet(tmp_path / "whole" / "assignments.parquet")
-    assert chunked["id"].tolist() == whole["id"].tolist() == frame["sample_id"].tolist()
-    assert adjusted_rand_score(y, chunked["cluster"]) > 0.95
-    assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.95
+    _chunked_and_whole(tmp_path, path, "sample_id", y)
 
 
 def test_a_late_cell_that_is_not_a_number_is_named_as_the_local_loader_names_it(tmp_path):
@@ -132,17 +130,7 @@ def test_json_lines_run_in_chunks_as_the_local_loader_lays_them_out(tmp_path):
     assert sorted(local.columns) == ["id", "m.a", "m.b", "site", "v[0]", "v[1]", "v[2]", "v[3]"]
     pd.testing.assert_frame_equal(converted[["m.a", "v[3]"]], local[["m.a", "v[3]"]])
     assert converted["site"].tolist() == local["site"].tolist()
-    home = tmp_path / "store"
-    base = ["--store", str(home), "run", "--data", str(path), "--id-column", "id",
-            "--method", "kmeans", "--clusters", "4", "--seed", "0"]
-    assert main([*base, "--sample", "1000", "--chunk-rows", "700", "--out",
-                 str(tmp_path / "chunked")]) == 0
-    assert main([*base, "--out", str(tmp_path / "whole")]) == 0
-    chunked = pd.read_parquet(tmp_path / "chunked" / "assignments.parquet")
-    whole = pd.read_parquet(tmp_path / "whole" / "assignments.parquet")
-    assert chunked["id"].tolist() == whole["id"].tolist()
-    assert adjusted_rand_score(y, chunked["cluster"]) > 0.95
-    assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.95
+    _chunked_and_whole(tmp_path, path, "id", y)
     (tmp_path / "bad.jsonl").write_text('{"a": 1}\n' * 30 + "[1, 2]\n")
     with pytest.raises(InputError, match="'bad.jsonl': line 31 is a JSON list, not an object"):
         csv_as_parquet(tmp_path / "bad.jsonl", tmp_path / "conv", block_rows=20)

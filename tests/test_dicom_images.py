@@ -14,7 +14,7 @@ from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from clustering.errors import InputError
 from clustering.loaders import load_data
-from helpers import lossless_jpeg
+from helpers import damaged, lossless_jpeg
 
 BUNDLED = Path(pydicom.__file__).parent / "data" / "test_files"
 """Real DICOM files pydicom ships with its wheel (CT, MR, RLE, JPEG, colour)."""
@@ -199,17 +199,9 @@ def test_damaged_dicom_bytes_give_one_sentence_never_a_crash():
                                                    "SC_rgb_jpeg.dcm", "rtdose.dcm",
                                                    "MR_small_jpeg_ls_lossless.dcm")]
     for it in range(400):
-        data = bytearray(seeds[it % len(seeds)])
-        if it % 3 == 0:
-            for i in rng.integers(132, len(data), rng.integers(1, 20)):
-                data[i] = rng.integers(0, 256)
-        elif it % 3 == 1:
-            data = data[:rng.integers(133, len(data))]
-        else:
-            i = rng.integers(132, 1000)
-            data[i:i + 4] = rng.integers(0, 256, 4, dtype=np.uint8).tobytes()
+        data = damaged(seeds[it % len(seeds)], rng, it % 3)
         try:
-            images, _, _, _ = decode_images([("f.dcm", bytes(data))], drop_invalid=True)
+            images, _, _, _ = decode_images([("f.dcm", data)], drop_invalid=True)
             assert images.dtype == np.uint8
         except InputError as exc:
             assert "f.dcm" in str(exc) or "No readable" in str(exc) or "million" in str(exc)
