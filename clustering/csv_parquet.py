@@ -71,7 +71,8 @@ def csv_as_parquet(path: Path, folder: Path, block_rows: int = BLOCK_ROWS,
     Parameters
     ----------
     path : Path
-        The CSV (``.csv`` or ``.tsv``).
+        The CSV (``.csv`` or ``.tsv``) or JSON Lines file (``.jsonl``, ``.ndjson``), maybe
+        gzipped (``.csv.gz``).
     folder : Path
         Where converted files are kept.
     block_rows : int
@@ -234,6 +235,8 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
                 rows += len(block)
                 progress(min(raw.tell() / size, 1.0), f"rewriting {name} as Parquet: "
                          f"{rows:,} rows")
+    except InputError:
+        raise
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"'{name}' could not be read as a table ({first}); check that "
@@ -310,7 +313,7 @@ def _json_frame(records: list[dict]) -> pd.DataFrame:
 
 
 def _number_columns(block: pd.DataFrame, text: set[str]) -> dict[str, NumberStyle | None]:
-    """The columns read as numbers after the first block, and how they are written.
+    """The columns read as numbers, decided on the first block, and how they are written.
 
     Read as the local loader reads them (:func:`clustering.tables.plan_columns`): plain
     numbers, or numbers as spreadsheets show them (``5,1``, ``12%``), missing-value marks
