@@ -22,8 +22,8 @@ from .json_tables import JSON_SUFFIXES, read_json_table, spread_vectors
 from .number_styles import NumberStyle, number_style
 
 __all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "header_reads_like_text",
-           "not_numbers_error",
-           "lines_above_header", "plan_columns", "read_numbers", "read_table", "rows_text"]
+           "lines_above_header", "not_numbers_error", "plan_columns", "read_numbers",
+           "read_table", "rows_text"]
 
 
 MAX_CATEGORIES = 50

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 22
+PIPELINE_VERSION = 23
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -68,4 +68,8 @@ image folders and zips also read TIFF and BMP files (:data:`clustering.images.AL
 22 (stop 56): image folders and zips also read GIF and DICOM files
 (:mod:`clustering.dicom_images`, also DICOM files without an ending), so such a folder gives
 other rows than before; 16-bit and float images of a folder are brought to 8 bits over the
-collection's range, not each over its own (:func:`clustering.images.decode_images`)."""
+collection's range, not each over its own (:func:`clustering.images.decode_images`).
+23 (stop 57): a run in chunks reads 16-bit and float images over its sample's range, not
+each over its own; a CSV read in chunks gets the whole file's column types (a column with
+text after its first 100,000 rows is text, not gaps); DICOM files in lossless JPEG and
+JPEG-LS are read (:mod:`clustering.dicom_sandbox`), so such a folder gives other rows."""
