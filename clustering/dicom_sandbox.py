@@ -141,7 +141,7 @@ def _serve() -> None:
             np.save(buffer, np.ascontiguousarray(arr), allow_pickle=False)
             status, body = 0, buffer.getvalue()
         except Exception as exc:  # reported to the parent, which names the file
-            status, body = 1, (str(exc).strip() or type(exc).__name__)[:100].encode()
+            status, body = 1, (str(exc) or type(exc).__name__).encode()  # shortened there
         sink.write(_ANSWER.pack(status, len(body)) + body)
         sink.flush()
 

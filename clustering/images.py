@@ -271,9 +271,13 @@ def _over_collection(images: list, one_range: bool | tuple[float, float] = True
     out, notes, span = list(images), [], None
     deep_ones = [k for k, im in enumerate(images) if im.mode == "F"]
     given = one_range if isinstance(one_range, tuple) else None
-    groups = [deep_ones] if given else [
-        [k for k in deep_ones if images[k].info.get("kind", "float") == kind]
-        for kind in ("integer", "float", "DICOM")] if one_range else [[k] for k in deep_ones]
+    if given:  # all over the range given
+        groups = [deep_ones]
+    elif one_range:  # one range per kind
+        groups = [[k for k in deep_ones if images[k].info.get("kind", "float") == kind]
+                  for kind in ("integer", "float", "DICOM")]
+    else:  # each over its own
+        groups = [[k] for k in deep_ones]
     for deep in groups:
         if not deep:
             continue
