@@ -59,6 +59,9 @@ Usage::
     git worktree add /tmp/before57 9f3e72c   # the code before stop 57
     python benchmarks/new_user_files.py --cases ct-study-lossless-jpeg \
         --old-code /tmp/before57 --out benchmarks/results/new_user_files_stop57.json
+    python benchmarks/new_user_files.py --cases ct-study-lossless-jpeg --methods auto kmeans \
+        umap-kmeans umap-hdbscan --seeds 0 \
+        --out benchmarks/results/ct_study_lossless_peers_stop57.json
 """
 
 from __future__ import annotations
