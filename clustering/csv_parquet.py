@@ -2,8 +2,9 @@
 
 JSON Lines are laid out as the local loader lays them out (nested fields dotted, lists of
 numbers spread over columns, :mod:`clustering.json_tables`); a field that first appears
-after the first block is added and the file rewritten once more. What follows says CSV for
-both.
+after the first block is added and the file rewritten once more, and so is one whose lists
+are not of one length in every block (kept as text then, as the local loader keeps it).
+What follows says CSV for both.
 
 A partitioned run (``--sample``, ``--engine dask``) plans its chunks from Parquet row groups;
 a CSV has no such index. :func:`csv_as_parquet` reads the CSV as the local loader would lay
@@ -52,6 +53,10 @@ CSV_SUFFIXES = (".csv", ".tsv")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 """JSON Lines files, read a line at a time (a ``.json`` array is not: it is read whole)."""
 BLOCK_ROWS = 100_000
+REWRITE_FORMAT = 2
+"""How a file is laid out in its rewrite; part of the rewrite's key, so that a rewrite made
+by code that laid files out otherwise is made anew (and the older one removed). 2: the
+whole file's column types (stop 57) and JSON Lines vectors alike in every block."""
 SOURCE_KEY = b"clusterlab.csv_source"
 """Parquet metadata of a rewrite: the CSV's path and the block size (an older rewrite of the
 same CSV and block size is stale)."""
@@ -103,7 +108,8 @@ def csv_as_parquet(path: Path, folder: Path, block_rows: int = BLOCK_ROWS,
     if stat.st_size == 0:
         raise InputError(f"'{path.name}' is empty (0 bytes); choose a file that has data.")
     tag = hashlib.sha256(
-        f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{block_rows}".encode())
+        f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{block_rows}|{REWRITE_FORMAT}"
+        .encode())
     stem = _stem(path)
     stamp = json.dumps({"csv": str(path.resolve()), "block_rows": block_rows}).encode()
     out = folder / f"{stem}-{tag.hexdigest()[:16]}.parquet"
@@ -202,7 +208,8 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
     """Write ``path`` to ``out`` with the columns ``seen`` knows; whether it must be redone.
 
     Redone when a number column turned out to hold text, or a later block of JSON Lines
-    brought a field the first did not have (``seen`` learns both).
+    brought a field the first did not have, or a field spread as a vector in one block but
+    not alike in another (``seen`` learns all three).
 
     Raises
     ------
@@ -215,10 +222,17 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
 
     size = max(path.stat().st_size, 1)
     writer, names, rows, tally, new = None, None, 0, None, []
+    vectors: dict[str, int] | None = None  # JSON Lines: the first block's, field -> width
+    unlike: set[str] = set()
     jsonl = path.suffix.lower() in JSONL_SUFFIXES
+    blocks = (lambda raw: _jsonl_blocks(path, raw, block_rows, seen.whole)) if jsonl \
+        else (lambda raw: _csv_blocks(path, raw, block_rows))
     try:
         with open(path, "rb") as raw:
-            for block in (_jsonl_blocks if jsonl else _csv_blocks)(path, raw, block_rows):
+            for block in blocks(raw):
+                here = block.attrs.get("vectors", {})
+                vectors = here if vectors is None else vectors
+                unlike |= {f for f in {*vectors, *here} if vectors.get(f) != here.get(f)}
                 if names is None:
                     names = list(dict.fromkeys([*block.columns, *seen.extra]))
                     block = block.reindex(columns=names)
@@ -249,26 +263,38 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
                                          if jsonl else "has a header but no rows; add data "
                                          "rows and retry."))
     text = tally.text_columns(name)
-    seen.text |= text
-    seen.extra += new
-    if text or new:
+    seen.learn(text, new, unlike)
+    if text or new or unlike:
         log.info("%s: %s; rewriting", name, "; ".join(
             part for part in (text and f"column(s) {', '.join(sorted(text))} hold text",
                               new and f"field(s) {', '.join(new)} appear after the first "
-                                      "block") if part))
-    return bool(text or new)
+                                      "block",
+                              unlike and f"field(s) {', '.join(sorted(unlike))} hold lists "
+                                         "of numbers of one length in some blocks only")
+            if part))
+    return bool(text or new or unlike)
 
 
 class _Columns:
     """What earlier passes over a file learned.
 
-    Number columns that hold text, and fields that first appear after the first block
-    (JSON Lines).
+    Number columns that hold text; JSON Lines fields that first appear after the first
+    block, and fields kept whole, as their JSON text (lists of numbers of one length in some
+    blocks but not in all, or of another length: the local loader spreads a field only when
+    every row holds such a list).
     """
 
     def __init__(self):
         self.text: set[str] = set()
         self.extra: list[str] = []
+        self.whole: set[str] = set()
+
+    def learn(self, text: set[str], new: list[str], whole: set[str]) -> None:
+        """Add one pass's findings (columns spread from a field now kept whole are dropped)."""
+        self.text |= text
+        self.whole |= whole
+        self.extra = [c for c in self.extra + new
+                      if c.partition("[")[0] not in self.whole or c in self.whole]
 
 
 def _csv_blocks(path: Path, raw, block_rows: int) -> Iterator[pd.DataFrame]:
@@ -287,11 +313,13 @@ def _csv_blocks(path: Path, raw, block_rows: int) -> Iterator[pd.DataFrame]:
         yield block
 
 
-def _jsonl_blocks(path: Path, raw, block_rows: int) -> Iterator[pd.DataFrame]:
+def _jsonl_blocks(path: Path, raw, block_rows: int,
+                  whole: set[str]) -> Iterator[pd.DataFrame]:
     """The JSON Lines file's objects, ``block_rows`` at a time.
 
     Laid out as the local loader lays them out (:func:`clustering.json_tables.
-    read_json_table`: nested fields dotted, lists of numbers spread over columns).
+    read_json_table`: nested fields dotted, lists of numbers spread over columns, except
+    the fields in ``whole``).
     """
     records: list[dict] = []
     lines = io.TextIOWrapper(raw, encoding="utf-8-sig")
@@ -299,15 +327,15 @@ def _jsonl_blocks(path: Path, raw, block_rows: int) -> Iterator[pd.DataFrame]:
         if (row := json_line(line, number, path.name)) is not None:
             records.append(row)
         if len(records) == block_rows:
-            yield _json_frame(records)
+            yield _json_frame(records, whole)
             records = []
     if records:
-        yield _json_frame(records)
+        yield _json_frame(records, whole)
     lines.detach()  # the caller's file stays open
 
 
-def _json_frame(records: list[dict]) -> pd.DataFrame:
-    frame = spread_vectors(pd.json_normalize(records, max_level=8))
+def _json_frame(records: list[dict], whole: set[str]) -> pd.DataFrame:
+    frame = spread_vectors(pd.json_normalize(records, max_level=8), whole)
     frame.columns = [str(c) for c in frame.columns]
     return frame
 

@@ -10,6 +10,7 @@ in it is ever executed.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -66,13 +67,14 @@ def read_json_table(path: Path) -> pd.DataFrame:
     return spread_vectors(pd.json_normalize(records, max_level=8))
 
 
-def spread_vectors(frame: pd.DataFrame) -> pd.DataFrame:
+def spread_vectors(frame: pd.DataFrame, whole: Collection[str] = ()) -> pd.DataFrame:
     """Columns of lists of numbers (embeddings) spread into one column per entry.
 
     A column whose every cell is a list (or, from Parquet, a 1-D array) of numbers of one
     length becomes the columns ``col[0]`` .. ``col[width - 1]``, and ``frame.attrs["vectors"]``
     maps it to its width; any other cell holding a list, array or mapping becomes its JSON
-    text (a table's cells must be hashable).
+    text (a table's cells must be hashable), and so does every cell of the columns named in
+    ``whole`` (a file read in blocks whose other blocks do not hold such vectors there).
 
     Examples
     --------
@@ -84,7 +86,7 @@ def spread_vectors(frame: pd.DataFrame) -> pd.DataFrame:
     vectors = {}
     nested = (list, dict, np.ndarray)
     for col in list(frame.columns):
-        width = _vector_width(frame[col])
+        width = 0 if col in whole else _vector_width(frame[col])
         if width:
             spread = pd.DataFrame(np.array(frame[col].tolist(), dtype=np.float64),
                                   columns=[f"{col}[{i}]" for i in range(width)],

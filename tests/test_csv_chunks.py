@@ -134,3 +134,21 @@ def test_json_lines_run_in_chunks_as_the_local_loader_lays_them_out(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"a": 1}\n' * 30 + "[1, 2]\n")
     with pytest.raises(InputError, match="^'bad.jsonl': line 31 is a JSON list, not an object"):
         csv_as_parquet(tmp_path / "bad.jsonl", tmp_path / "conv", block_rows=20)
+
+
+def test_a_json_lines_vector_unlike_in_a_later_block_is_text_as_the_local_loader_keeps_it(
+        tmp_path):
+    from clustering.json_tables import read_json_table
+
+    rows = [{"id": i, "x": float(i % 7), "v": [1.0, 2.0, float(i)]} for i in range(90)]
+    rows[70]["v"] = [1.0, 2.0]  # another length, in the fourth block of 20
+    rows += [{"id": 90 + i, "x": 1.0, "w": [float(i), 2.0]} for i in range(5)]  # late, then
+    rows += [{"id": 95 + i, "x": 2.0, "w": [3.0, float(i)]} for i in range(25)]  # a block
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    local = read_json_table(path)
+    assert "v" in local.columns and "v[0]" not in local.columns  # the whole field is text
+    converted = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=20))
+    assert converted.columns.tolist() == local.columns.tolist() == ["id", "x", "v", "w"]
+    assert converted["v"].tolist() == local["v"].tolist()
+    assert converted["w"].tolist() == local["w"].tolist()
