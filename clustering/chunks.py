@@ -136,8 +136,9 @@ def plan_chunks(source: str, chunk_rows: int = CHUNK_ROWS) -> list[Chunk]:
         return _plan_images(path, min(chunk_rows, IMAGE_CHUNK))
     if path.is_file() and path.suffix.lower() not in (".parquet", ".pq"):
         raise InputError(f"'{path.name}' cannot be read in chunks; give a folder or glob of "
-                         "Parquet files, a CSV or JSON Lines file (also gzipped), a .parquet or "
-                         ".npy file, or an image folder (pandas: read it, then .to_parquet).")
+                         "Parquet files, a CSV, JSON Lines or one-text-per-line .txt file (also "
+                         "gzipped), a .parquet or .npy file, or an image folder (pandas: read "
+                         "it, then .to_parquet).")
     return _plan_parquet(parquet_files(source), chunk_rows)
 
 

@@ -1,4 +1,7 @@
-"""A large CSV or JSON Lines file rewritten as Parquet a block at a time, for chunked runs.
+"""A large CSV, JSON Lines or text file rewritten as Parquet a block at a time, for chunked runs.
+
+A ``.txt`` file of one text per line becomes one column of texts, as the local loader reads
+it (blank lines left out; a first line of one word names the column).
 
 JSON Lines are laid out as the local loader lays them out (nested fields dotted, lists of
 numbers spread over columns, :mod:`clustering.json_tables`); a field that first appears
@@ -36,7 +39,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .csv_layout import first_line_is_data, lines_above_header, sniff_delimiter
+from .csv_layout import (
+    first_line_is_data,
+    lines_above_header,
+    one_text_per_line,
+    sniff_delimiter,
+    text_lines,
+)
 from .errors import InputError
 from .gzip_tables import is_gzip_table, unpacked_gzip
 from .json_tables import json_line, spread_vectors
@@ -49,7 +58,9 @@ __all__ = ["BLOCK_ROWS", "CSV_SUFFIXES", "JSONL_SUFFIXES", "csv_as_parquet", "is
 
 log = logging.getLogger(__name__)
 
-CSV_SUFFIXES = (".csv", ".tsv")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+"""Delimited tables; a ``.txt`` file of one text per line is read as one column of texts
+(:func:`clustering.csv_layout.one_text_per_line`, as the local loader reads it)."""
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 """JSON Lines files, read a line at a time (a ``.json`` array is not: it is read whole)."""
 BLOCK_ROWS = 100_000
@@ -76,7 +87,8 @@ def csv_as_parquet(path: Path, folder: Path, block_rows: int = BLOCK_ROWS,
     Parameters
     ----------
     path : Path
-        The CSV (``.csv`` or ``.tsv``) or JSON Lines file (``.jsonl``, ``.ndjson``), maybe
+        The CSV (``.csv``, ``.tsv``, a delimited ``.txt``), text file of one text per line
+        (``.txt``) or JSON Lines file (``.jsonl``, ``.ndjson``), maybe
         gzipped (``.csv.gz``).
     folder : Path
         Where converted files are kept.
@@ -224,12 +236,10 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
     writer, names, rows, tally, new = None, None, 0, None, []
     vectors: dict[str, int] | None = None  # JSON Lines: the first block's, field -> width
     unlike: set[str] = set()
-    jsonl = path.suffix.lower() in JSONL_SUFFIXES
-    blocks = (lambda raw: _jsonl_blocks(path, raw, block_rows, seen.whole)) if jsonl \
-        else (lambda raw: _csv_blocks(path, raw, block_rows))
+    kind = _kind(path)
     try:
         with open(path, "rb") as raw:
-            for block in blocks(raw):
+            for block in _BLOCKS[kind](path, raw, block_rows, seen.whole):
                 here = block.attrs.get("vectors", {})
                 vectors = here if vectors is None else vectors
                 unlike |= {f for f in {*vectors, *here} if vectors.get(f) != here.get(f)}
@@ -254,14 +264,15 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"'{name}' could not be read as a table ({first}); check that "
-                         f"it is a valid {'JSON Lines file' if jsonl else 'CSV'}.") from None
+                         f"it is a valid {kind}.") from None
     finally:
         if writer is not None:
             writer.close()
     if not rows:
-        raise InputError(f"'{name}' " + ("holds no rows; it needs one JSON object per line."
-                                         if jsonl else "has a header but no rows; add data "
-                                         "rows and retry."))
+        raise InputError(f"'{name}' " + {
+            JSONL: "holds no rows; it needs one JSON object per line.",
+            TEXT_LINES: "has no lines of text; choose a file that has data.",
+            CSV: "has a header but no rows; add data rows and retry."}[kind])
     text = tally.text_columns(name)
     seen.learn(text, new, unlike)
     if text or new or unlike:
@@ -297,7 +308,7 @@ class _Columns:
                       if c.partition("[")[0] not in self.whole or c in self.whole]
 
 
-def _csv_blocks(path: Path, raw, block_rows: int) -> Iterator[pd.DataFrame]:
+def _csv_blocks(path: Path, raw, block_rows: int, _whole=None) -> Iterator[pd.DataFrame]:
     """The CSV's rows, ``block_rows`` at a time, laid out as the local loader reads it."""
     encoding = _encoding(path)
     with open(path, encoding=encoding, errors="replace") as handle:
@@ -311,6 +322,48 @@ def _csv_blocks(path: Path, raw, block_rows: int) -> Iterator[pd.DataFrame]:
         block.columns = [f"column_{i + 1}" for i in range(block.shape[1])] if no_header \
             else [str(c) for c in block.columns]
         yield block
+
+
+CSV, JSONL, TEXT_LINES = "CSV", "JSON Lines file", "text file of one text per line"
+
+
+def _kind(path: Path) -> str:
+    """:data:`CSV`, :data:`JSONL` or :data:`TEXT_LINES`: how the (unpacked) file is read.
+
+    A ``.txt`` file is one text per line where the local loader reads it so
+    (:func:`clustering.csv_layout.one_text_per_line`), else a delimited table.
+    """
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return JSONL
+    if path.suffix.lower() == ".txt":
+        with open(path, encoding=_encoding(path), errors="replace") as handle:
+            if one_text_per_line(handle.read(65536)):
+                return TEXT_LINES
+    return CSV
+
+
+def _text_line_blocks(path: Path, raw, block_rows: int, _whole=None
+                      ) -> Iterator[pd.DataFrame]:
+    """A one-text-per-line file's texts, ``block_rows`` at a time, in one column.
+
+    Blank lines left out; the first line names the column when it is one word, else the
+    column is ``text`` (:func:`clustering.csv_layout.text_lines`, as the local loader reads
+    the whole file).
+    """
+    lines = io.TextIOWrapper(raw, encoding=_encoding(path), errors="replace")
+    texts = (line.strip() for line in lines if line.strip())
+    first = next(texts, None)
+    second = next(texts, None)
+    name, head, _ = text_lines("\n".join(t for t in (first, second) if t is not None))
+    block = list(head)
+    for text in texts:
+        block.append(text)
+        if len(block) == block_rows:
+            yield pd.DataFrame({name: block})
+            block = []
+    if block:
+        yield pd.DataFrame({name: block})
+    lines.detach()  # the caller's file stays open
 
 
 def _jsonl_blocks(path: Path, raw, block_rows: int,
@@ -410,3 +463,7 @@ class _NumberTally:
             if bad and bad <= 0.1 * self.present[column]:
                 raise not_numbers_error(name, column, bad, self.examples[column])
         return {column for column, bad in self.bad.items() if bad}
+
+
+_BLOCKS = {CSV: _csv_blocks, JSONL: _jsonl_blocks, TEXT_LINES: _text_line_blocks}
+"""Each kind's block reader: ``reader(path, raw, block_rows, whole)``."""

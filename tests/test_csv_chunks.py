@@ -152,3 +152,40 @@ def test_a_json_lines_vector_unlike_in_a_later_block_is_text_as_the_local_loader
     assert converted.columns.tolist() == local.columns.tolist() == ["id", "x", "v", "w"]
     assert converted["v"].tolist() == local["v"].tolist()
     assert converted["w"].tolist() == local["w"].tolist()
+
+
+@pytest.mark.slow
+def test_a_text_file_of_one_text_per_line_runs_in_chunks_as_the_whole_file(tmp_path):
+    from clustering.tables import read_table
+
+    topics = {"weather": ["rain", "storm", "sunny skies", "snow", "a cold wind"],
+              "cooking": ["the soup", "fresh bread", "a spicy curry", "the oven", "garlic"],
+              "football": ["the striker", "a late goal", "the referee", "the keeper",
+                           "a penalty"],
+              "computers": ["the compiler", "a memory leak", "the database", "the kernel",
+                            "a slow query"]}
+    lines, truth = ["review"], []  # a first line of one word names the column
+    for i in range(800):
+        topic = list(topics)[i % 4]
+        words = topics[topic]
+        lines.append(f"Today {words[i % 5]} and {words[(i // 4) % 5]} were all we talked "
+                     f"about ({topic}, note {i}).")
+        truth.append(topic)
+        if i % 97 == 0:
+            lines.append("   ")  # blank lines are left out
+    path = tmp_path / "notes.txt"
+    path.write_text("\n".join(lines) + "\n")
+    converted = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=300))
+    local = read_table(path)
+    assert converted.columns.tolist() == local.columns.tolist() == ["review"]
+    assert converted["review"].tolist() == local["review"].tolist()
+    base = ["--store", str(tmp_path / "store"), "run", "--data", str(path), "--method",
+            "kmeans", "--clusters", "4", "--seed", "0"]
+    assert main([*base, "--sample", "400", "--chunk-rows", "300", "--out",
+                 str(tmp_path / "chunked")]) == 0
+    assert main([*base, "--out", str(tmp_path / "whole")]) == 0
+    chunked = pd.read_parquet(tmp_path / "chunked" / "assignments.parquet")
+    whole = pd.read_parquet(tmp_path / "whole" / "assignments.parquet")
+    assert len(chunked) == len(whole) == 800
+    assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.9
+    assert adjusted_rand_score(truth, chunked["cluster"]) > 0.9
