@@ -16,8 +16,6 @@ from __future__ import annotations
 import atexit
 import io
 import logging
-import os
-import select
 import struct
 import subprocess
 import sys
@@ -113,16 +111,35 @@ def _start() -> subprocess.Popen:
 
 
 def _read(child: subprocess.Popen, size: int) -> bytes:
-    out = bytearray()
-    fd = child.stdout.fileno()
-    while len(out) < size:
-        if not select.select([fd], [], [], TIMEOUT_S)[0]:
-            raise TimeoutError
-        part = os.read(fd, min(size - len(out), 1 << 20))
-        if not part:
-            raise EOFError
-        out += part
-    return bytes(out)
+    """``size`` bytes of the child's answer, read by a thread given :data:`TIMEOUT_S`.
+
+    A thread, not ``select`` on the pipe, so that it waits alike on every system (Windows'
+    ``select`` takes sockets only). A child that is then stopped ends the read.
+
+    Raises
+    ------
+    TimeoutError
+        The answer did not come in time.
+    EOFError
+        The child closed its output first (it died).
+    """
+    box: dict[str, bytes] = {}
+
+    def pull() -> None:
+        try:
+            box["data"] = child.stdout.read(size)
+        except (OSError, ValueError):  # closed under it
+            pass
+
+    reader = threading.Thread(target=pull, name="dicom-sandbox-read", daemon=True)
+    reader.start()
+    reader.join(TIMEOUT_S)
+    if reader.is_alive():
+        raise TimeoutError
+    data = box.get("data") or b""
+    if len(data) < size:
+        raise EOFError
+    return data
 
 
 def _serve() -> None:

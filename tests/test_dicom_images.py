@@ -142,6 +142,19 @@ def test_pixels_that_abort_the_gdcm_decoder_are_named_and_the_next_file_still_re
     assert kept.n == 1 and kept.images[0].std() > 10
 
 
+def test_a_frame_past_the_time_limit_is_named_and_a_new_child_decodes_the_next(
+        tmp_path, monkeypatch):
+    from clustering import dicom_sandbox
+
+    (tmp_path / "b.dcm").write_bytes((BUNDLED / "MR_small_jpeg_ls_lossless.dcm").read_bytes())
+    monkeypatch.setattr(dicom_sandbox, "TIMEOUT_S", 1e-4)  # no child answers that fast
+    with pytest.raises(InputError, match=r"'b.dcm' \(pixels not readable \(the decoder took "
+                                         r"over 0.0001 s"):
+        load_data(tmp_path)
+    monkeypatch.setattr(dicom_sandbox, "TIMEOUT_S", 30.0)
+    assert load_data(tmp_path).images[0].std() > 10
+
+
 def test_damaged_deflated_and_lone_dicom_files_are_refused_in_one_sentence(tmp_path):
     for i in range(3):
         _write_ct(tmp_path / f"{i}.dcm", np.full((16, 16), -1000.0 + 300 * i))
