@@ -64,6 +64,9 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 """JSON Lines files, read a line at a time (a ``.json`` array is not: it is read whole)."""
 BLOCK_ROWS = 100_000
+MAX_LINE_CHARS = 64 * 2 ** 20
+"""Longest line of a JSON Lines or one-text-per-line file read in chunks (a line is held
+whole; the widest row the store's tables take, 20,000 numbers, is about a megabyte)."""
 REWRITE_FORMAT = 2
 """How a file is laid out in its rewrite; part of the rewrite's key, so that a rewrite made
 by code that laid files out otherwise is made anew (and the older one removed). 2: the
@@ -351,7 +354,7 @@ def _text_line_blocks(path: Path, raw, block_rows: int, _whole=None
     the whole file).
     """
     lines = io.TextIOWrapper(raw, encoding=_encoding(path), errors="replace")
-    texts = (line.strip() for line in lines if line.strip())
+    texts = (line.strip() for line in _capped_lines(lines, path.name) if line.strip())
     first = next(texts, None)
     second = next(texts, None)
     name, head, _ = text_lines("\n".join(t for t in (first, second) if t is not None))
@@ -376,7 +379,7 @@ def _jsonl_blocks(path: Path, raw, block_rows: int,
     """
     records: list[dict] = []
     lines = io.TextIOWrapper(raw, encoding="utf-8-sig")
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(_capped_lines(lines, path.name), 1):
         if (row := json_line(line, number, path.name)) is not None:
             records.append(row)
         if len(records) == block_rows:
@@ -385,6 +388,28 @@ def _jsonl_blocks(path: Path, raw, block_rows: int,
     if records:
         yield _json_frame(records, whole)
     lines.detach()  # the caller's file stays open
+
+
+def _capped_lines(lines: io.TextIOBase, name: str) -> Iterator[str]:
+    """The lines of a file read a line at a time, none longer than :data:`MAX_LINE_CHARS`.
+
+    A line is held whole in memory, so a file of one line of gigabytes (a JSON array saved
+    as ``.jsonl``, say) is refused instead of read into memory at once.
+
+    Raises
+    ------
+    InputError
+        A line longer than that.
+    """
+    number = 0
+    while line := lines.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise InputError(
+                f"'{name}': line {number:,} is longer than {MAX_LINE_CHARS:,} characters, "
+                "too long for one row; a file read a line at a time holds one row per line "
+                "(a JSON array belongs in a .json file, which is read whole).")
+        yield line
 
 
 def _json_frame(records: list[dict], whole: set[str]) -> pd.DataFrame:

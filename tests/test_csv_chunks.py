@@ -189,3 +189,20 @@ def test_a_text_file_of_one_text_per_line_runs_in_chunks_as_the_whole_file(tmp_p
     assert len(chunked) == len(whole) == 800
     assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.9
     assert adjusted_rand_score(truth, chunked["cluster"]) > 0.9
+
+
+def test_a_line_too_long_for_one_row_is_refused_in_one_sentence(tmp_path, monkeypatch):
+    from clustering import csv_parquet
+
+    monkeypatch.setattr(csv_parquet, "MAX_LINE_CHARS", 1000)
+    path = tmp_path / "array.jsonl"
+    path.write_text('{"a": 1}\n' + "[" + ", ".join(['{"a": 2}'] * 200) + "]\n")
+    with pytest.raises(InputError, match=r"^'array.jsonl': line 2 is longer than 1,000 "
+                                         r"characters, too long for one row; .* \.json file"):
+        csv_as_parquet(path, tmp_path / "conv", block_rows=20)
+    text = tmp_path / "notes.txt"
+    text.write_text("first note here\n" + "word " * 300 + "\nlast note\n")
+    with pytest.raises(InputError, match="^'notes.txt': line 2 is longer than 1,000"):
+        csv_as_parquet(text, tmp_path / "conv", block_rows=20)
+    text.write_text("first note here\n" + "word " * 150 + "\nlast note\n")  # 750: fine
+    assert len(pd.read_parquet(csv_as_parquet(text, tmp_path / "conv", block_rows=20))) == 3
