@@ -7,7 +7,9 @@ are named by their SOP instance UID, without an ending, in one flat folder with 
 ``DICOMDIR``; pixels are stored as CT scanners store them (unsigned 12-bit values with
 ``RescaleIntercept`` -1024) with a soft-tissue window (40 / 400); a quarter of the slices come
 from a scanner that stores them signed with intercept 0 and a wider window (40 / 500).
-Labels are kept apart, by file name.
+Labels are kept apart, by file name. With ``enhanced``, every slice is an Enhanced CT file of
+one frame, its rescale and window in the functional groups shared by its frames (as newer
+scanners write them) instead of at the top of the file.
 """
 
 from __future__ import annotations
@@ -34,28 +36,39 @@ def _slice(kind: int, rng, side: int = 64) -> np.ndarray:
     return hu + rng.normal(0, 20, hu.shape)
 
 
-def _write(path: Path, hu: np.ndarray, signed: bool, uid: str) -> None:
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian
+def _write(path: Path, hu: np.ndarray, signed: bool, uid: str, enhanced: bool = False) -> None:
+    from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, EnhancedCTImageStorage, ExplicitVRLittleEndian
 
+    sop = EnhancedCTImageStorage if enhanced else CTImageStorage
     meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = CTImageStorage, uid
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = sop, uid
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = CTImageStorage, uid, "CT"
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = sop, uid, "CT"
     ds.Rows, ds.Columns = hu.shape
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
     ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, (16 if signed else 12), \
         (15 if signed else 11)
     ds.PixelRepresentation = int(signed)
-    ds.RescaleSlope, ds.RescaleIntercept = 1, (0 if signed else -1024)
-    ds.WindowCenter, ds.WindowWidth = 40, (500 if signed else 400)
+    rescale, voi = Dataset(), Dataset()
+    rescale.RescaleSlope, rescale.RescaleIntercept = 1, (0 if signed else -1024)
+    voi.WindowCenter, voi.WindowWidth = 40, (500 if signed else 400)
+    if enhanced:
+        ds.NumberOfFrames = 1
+        shared = Dataset()
+        shared.PixelValueTransformationSequence, shared.FrameVOILUTSequence = [rescale], [voi]
+        ds.SharedFunctionalGroupsSequence = [shared]
+    else:
+        ds.update(rescale)
+        ds.update(voi)
     stored = np.rint(hu if signed else np.clip(hu + 1024, 0, 4095))
     ds.PixelData = stored.astype(np.int16 if signed else np.uint16).tobytes()
     ds.save_as(path, enforce_file_format=True)
 
 
-def ct_study(folder: Path, n_per_kind: int = 120, seed: int = 2412) -> dict[str, int]:
+def ct_study(folder: Path, n_per_kind: int = 120, seed: int = 2412,
+             enhanced: bool = False) -> dict[str, int]:
     """Write the study into ``folder``; the kind of each file, by its name."""
     from pydicom.dataset import FileDataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, MediaStorageDirectoryStorage
@@ -66,7 +79,8 @@ def ct_study(folder: Path, n_per_kind: int = 120, seed: int = 2412) -> dict[str,
     labels = {}
     for i, kind in enumerate(kinds):
         uid = f"1.2.826.0.1.3680043.8.498.{seed}.{i + 1}"
-        _write(folder / uid, _slice(int(kind), rng), signed=rng.random() < 0.25, uid=uid)
+        _write(folder / uid, _slice(int(kind), rng), signed=rng.random() < 0.25, uid=uid,
+               enhanced=enhanced)
         labels[uid] = int(kind)
     meta = FileMetaDataset()  # a DICOMDIR, as exports carry: no image
     meta.MediaStorageSOPClassUID = MediaStorageDirectoryStorage

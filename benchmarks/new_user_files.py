@@ -40,7 +40,9 @@ Stop 56 added an image folder as a radiologist gets it (read before by the older
   exposure (``tiff_sets.micrographs``); before stop 56 each image was stretched by itself.
 
 Stop 57 added ``ct-study-lossless-jpeg``: the same study, every slice re-stored as lossless
-JPEG by GDCM, as PACS archives often keep CT (refused before stop 57).
+JPEG by GDCM, as PACS archives often keep CT (refused before stop 57). Stop 58 added
+``ct-study-enhanced``: the same study as Enhanced CT files, their rescale and window in the
+functional groups (read before stop 58 without either).
 
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
@@ -62,6 +64,9 @@ Usage::
     python benchmarks/new_user_files.py --cases ct-study-lossless-jpeg --methods auto kmeans \
         umap-kmeans umap-hdbscan --seeds 0 \
         --out benchmarks/results/ct_study_lossless_peers_stop57.json
+    git worktree add /tmp/before58 7735854   # the code before stop 58's enhanced files
+    python benchmarks/new_user_files.py --cases ct-study-enhanced --old-code /tmp/before58 \
+        --out benchmarks/results/new_user_files_stop58.json
 """
 
 from __future__ import annotations
@@ -209,6 +214,14 @@ def _ct_study_lossless_jpeg(folder: Path) -> tuple[Path, dict[str, int]]:
     return folder / "ct_lossless", labels
 
 
+def _ct_study_enhanced(folder: Path) -> tuple[Path, dict[str, int]]:
+    """The CT study with every slice an Enhanced CT file (rescale and window in its
+    functional groups)."""
+    from dicom_sets import ct_study
+
+    return folder / "ct_enhanced", ct_study(folder / "ct_enhanced", enhanced=True)
+
+
 def _micrographs(kind: str):
     def build(folder: Path) -> tuple[Path, dict[str, int]]:
         from tiff_sets import micrographs
@@ -232,6 +245,7 @@ CASES = {
     "docstrings-txt": (_docstrings_txt, 6, [], OLD_CODE),
     "ct-study-dicom": (_ct_study_dicom, 3, [], OLD_CODE),
     "ct-study-lossless-jpeg": (_ct_study_lossless_jpeg, 3, [], OLD_CODE),
+    "ct-study-enhanced": (_ct_study_enhanced, 3, [], OLD_CODE),
     "micrographs-intensity": (_micrographs("intensity"), 3, [], OLD_CODE),
     "micrographs-exposure": (_micrographs("exposure"), 3, [], OLD_CODE),
 }

@@ -7,7 +7,9 @@ LUT (CT numbers in Hounsfield units) and its first display window (``WindowCente
 slice; images without a window are brought to 8 bits over the collection's common range
 (:func:`clustering.images.decode_images`), as 16-bit TIFFs are.
 ``MONOCHROME1`` images are inverted, palette colour is applied, a file of several frames
-gives its middle frame (a volume's first slices are often empty). Compressed pixels are
+gives its middle frame (a volume's first slices are often empty); an enhanced file (one file
+a series, as newer CT and MR scanners write them) takes that frame's rescale and window
+from its functional groups. Compressed pixels are
 decoded by Pillow (JPEG, JPEG 2000), pydicom (RLE) and GDCM (``python-gdcm``: lossless JPEG
 and JPEG-LS, as PACS archives often store CT and MR; in a child process,
 :mod:`clustering.dicom_sandbox`); another compression (High-Throughput JPEG 2000, say) is
@@ -124,13 +126,16 @@ def _image(data: bytes, max_pixels: int):
     if "PixelData" not in ds:
         raise NoImage("a DICOM file without an image")
     frames = int(ds.get("NumberOfFrames", 1) or 1)
+    index = frames // 2 if frames > 1 else None
     try:
-        arr = frame_pixels(ds, data, frames // 2 if frames > 1 else None)
+        arr = frame_pixels(ds, data, index)
         colour = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).upper()
         if colour == "PALETTE COLOR":
             arr, colour = apply_color_lut(arr, ds), "RGB"
         elif colour.startswith("MONOCHROME"):
-            arr = apply_modality_lut(arr, ds)
+            rescale = None if "RescaleSlope" in ds else _frame_item(
+                ds, index, "PixelValueTransformationSequence")
+            arr = apply_modality_lut(arr, ds) if rescale is None else _rescaled(arr, rescale)
     except Exception as exc:  # a missing decoder, a damaged or truncated pixel stream
         syntax = getattr(ds.file_meta.get("TransferSyntaxUID"), "name", "its transfer syntax")
         why, full = _short(exc), str(exc).lower()
@@ -140,7 +145,7 @@ def _image(data: bytes, max_pixels: int):
         raise ValueError(f"pixels not readable ({why})") from None
     if arr.ndim == 3:
         return Image.fromarray(_eight_bits(arr, None), "RGB")
-    window = _window(ds)
+    window = _window(ds) or _window(_frame_item(ds, index, "FrameVOILUTSequence"))
     if window is None and arr.dtype != np.uint8:  # to 8 bits with the rest of the collection
         values = np.asarray(arr, dtype=np.float32)
         return Image.fromarray(-values if colour == "MONOCHROME1" else values, "F")
@@ -148,10 +153,42 @@ def _image(data: bytes, max_pixels: int):
     return Image.fromarray(255 - grey if colour == "MONOCHROME1" else grey, "L")
 
 
+def _frame_item(ds, index: int | None, name: str):
+    """The item of sequence ``name`` that holds for frame ``index`` of an enhanced file.
+
+    Enhanced CT, MR and PET files (one file a series, as newer scanners write them) keep
+    their rescale and display window in functional groups, not at the top: the frame's own
+    group first, else the group shared by every frame. None when neither has it.
+    """
+    per_frame = ds.get("PerFrameFunctionalGroupsSequence") or []
+    shared = ds.get("SharedFunctionalGroupsSequence") or []
+    frame = index or 0
+    for group in ([per_frame[frame]] if frame < len(per_frame) else []) + list(shared[:1]):
+        if group.get(name):
+            return group.get(name)[0]
+    return None
+
+
+def _rescaled(arr: np.ndarray, item) -> np.ndarray:
+    """Stored values rescaled to the modality's units (CT: Hounsfield) by an item.
+
+    Its slope and intercept; the values as they are when it has neither.
+    """
+    slope, intercept = item.get("RescaleSlope"), item.get("RescaleIntercept")
+    if slope is None or intercept is None:
+        return arr
+    return arr.astype(np.float64) * float(slope) + float(intercept)
+
+
 def _window(ds) -> tuple[float, float] | None:
-    """The first display window's darkest and brightest value, if the file has one."""
+    """The first display window's darkest and brightest value, if ``ds`` has one.
+
+    ``ds``: a file, or an enhanced file's VOI item (:func:`_frame_item`), or None.
+    """
     from pydicom.multival import MultiValue
 
+    if ds is None:
+        return None
     centre, width = ds.get("WindowCenter"), ds.get("WindowWidth")
     if centre is None or width is None:
         return None

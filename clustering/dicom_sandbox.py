@@ -23,7 +23,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["IN_PROCESS", "TIMEOUT_S", "frame_pixels"]
+__all__ = ["IN_PROCESS", "TIMEOUT_S", "frame_pixels", "stop"]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,16 @@ def _in_child(data: bytes, index: int) -> np.ndarray:
     if status:
         raise ValueError(body.decode("utf-8", "replace"))
     return np.load(io.BytesIO(body), allow_pickle=False)
+
+
+def stop() -> None:
+    """Stop the child, if one runs; the next frame that needs it starts a new one."""
+    global _child
+    with _lock:
+        if _child is not None:
+            _child.kill()
+            _child.wait()
+            _child = None
 
 
 def _start() -> subprocess.Popen:

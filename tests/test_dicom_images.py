@@ -9,8 +9,13 @@ import numpy as np
 import pydicom
 import pytest
 from PIL import Image
-from pydicom.dataset import FileDataset, FileMetaDataset
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.uid import (
+    CTImageStorage,
+    EnhancedCTImageStorage,
+    ExplicitVRLittleEndian,
+    generate_uid,
+)
 
 from clustering.errors import InputError
 from clustering.loaders import load_data
@@ -21,23 +26,46 @@ BUNDLED = Path(pydicom.__file__).parent / "data" / "test_files"
 
 
 def _write_ct(path: Path, hounsfield: np.ndarray, *, window=(40.0, 400.0),
-              photometric: str = "MONOCHROME2", syntax=ExplicitVRLittleEndian) -> None:
-    """A CT image stored as scanners store it: int16 values, rescaled by -1024 to HU."""
+              photometric: str = "MONOCHROME2", syntax=ExplicitVRLittleEndian,
+              enhanced: bool = False, frame_windows: dict | None = None) -> None:
+    """A CT image stored as scanners store it: int16 values, rescaled by -1024 to HU.
+
+    ``enhanced``: as an Enhanced CT file, its rescale and window in the functional groups
+    shared by every frame, and ``frame_windows`` (frame -> window) in a frame's own group.
+    """
     meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = CTImageStorage
+    meta.MediaStorageSOPClassUID = EnhancedCTImageStorage if enhanced else CTImageStorage
     meta.MediaStorageSOPInstanceUID = generate_uid()
     meta.TransferSyntaxUID = syntax
     ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, \
+        meta.MediaStorageSOPInstanceUID
     frames = hounsfield[None] if hounsfield.ndim == 2 else hounsfield
     ds.Rows, ds.Columns = frames.shape[1:]
-    if len(frames) > 1:
+    if len(frames) > 1 or enhanced:
         ds.NumberOfFrames = len(frames)
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, photometric
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
-    ds.RescaleSlope, ds.RescaleIntercept = 1, -1024
-    if window:
-        ds.WindowCenter, ds.WindowWidth = window
+    if enhanced:
+        shared = Dataset()
+        shared.PixelValueTransformationSequence = [Dataset()]
+        shared.PixelValueTransformationSequence[0].RescaleSlope = 1
+        shared.PixelValueTransformationSequence[0].RescaleIntercept = -1024
+        if window:
+            shared.FrameVOILUTSequence = [Dataset()]
+            shared.FrameVOILUTSequence[0].WindowCenter, \
+                shared.FrameVOILUTSequence[0].WindowWidth = window
+        ds.SharedFunctionalGroupsSequence = [shared]
+        ds.PerFrameFunctionalGroupsSequence = [Dataset() for _ in frames]
+        for frame, (centre, width) in (frame_windows or {}).items():
+            own = ds.PerFrameFunctionalGroupsSequence[frame]
+            own.FrameVOILUTSequence = [Dataset()]
+            own.FrameVOILUTSequence[0].WindowCenter = centre
+            own.FrameVOILUTSequence[0].WindowWidth = width
+    else:
+        ds.RescaleSlope, ds.RescaleIntercept = 1, -1024
+        if window:
+            ds.WindowCenter, ds.WindowWidth = window
     ds.PixelData = (frames + 1024).astype(np.int16).tobytes()
     ds.save_as(path, enforce_file_format=True)
 
@@ -84,6 +112,22 @@ def test_monochrome1_is_inverted_a_volume_gives_its_middle_slice_and_no_window_s
     images = load_data(tmp_path).images
     assert images[0, 0, 0] == 0 and images[0, 0, 1] == 255  # inverted: air white, 240 HU black
     assert images[1, 0, 0] == 255 and images[1, 39, 0] == 0  # the middle slice, stretched
+
+
+def test_an_enhanced_ct_file_reads_its_middle_frame_through_its_functional_groups(tmp_path):
+    rng = np.random.default_rng(3)
+    volume = np.stack([_phantom("disc", rng) for _ in range(5)])
+    (tmp_path / "classic").mkdir()
+    (tmp_path / "enhanced").mkdir()
+    _write_ct(tmp_path / "classic" / "a.dcm", volume)
+    _write_ct(tmp_path / "enhanced" / "a.dcm", volume, enhanced=True)
+    _write_ct(tmp_path / "enhanced" / "b.dcm", volume, enhanced=True,
+              frame_windows={2: (-1000.0, 100.0)})  # the middle frame's own window: air
+    classic = load_data(tmp_path / "classic").images[0]
+    enhanced = load_data(tmp_path / "enhanced").images
+    assert abs(int(classic[20, 20]) - 128) < 12  # tissue mid-grey through 40 +- 200 HU
+    np.testing.assert_array_equal(enhanced[0], classic)  # in HU, through the same window
+    assert enhanced[1][20, 20] == 255 and 100 < enhanced[1][0, 0] < 155  # its own window
 
 
 def test_real_dicom_files_read_grey_and_colour_and_compressed_ones_name_their_codec(tmp_path):
@@ -147,7 +191,8 @@ def test_a_frame_past_the_time_limit_is_named_and_a_new_child_decodes_the_next(
     from clustering import dicom_sandbox
 
     (tmp_path / "b.dcm").write_bytes((BUNDLED / "MR_small_jpeg_ls_lossless.dcm").read_bytes())
-    monkeypatch.setattr(dicom_sandbox, "TIMEOUT_S", 1e-4)  # no child answers that fast
+    dicom_sandbox.stop()  # a child that has to start cannot answer in time
+    monkeypatch.setattr(dicom_sandbox, "TIMEOUT_S", 1e-4)
     with pytest.raises(InputError, match=r"'b.dcm' \(pixels not readable \(the decoder took "
                                          r"over 0.0001 s"):
         load_data(tmp_path)
