@@ -67,6 +67,9 @@ Usage::
     git worktree add /tmp/before58 7735854   # the code before stop 58's enhanced files
     python benchmarks/new_user_files.py --cases ct-study-enhanced --old-code /tmp/before58 \
         --out benchmarks/results/new_user_files_stop58.json
+    python benchmarks/new_user_files.py --cases ct-study-enhanced --methods auto kmeans \
+        umap-kmeans umap-hdbscan --seeds 0 \
+        --out benchmarks/results/ct_study_enhanced_peers_stop58.json
 """
 
 from __future__ import annotations
