@@ -89,3 +89,51 @@ def ct_study(folder: Path, n_per_kind: int = 120, seed: int = 2412,
     FileDataset("DICOMDIR", {}, file_meta=meta, preamble=b"\0" * 128).save_as(
         folder / "DICOMDIR", enforce_file_format=True)
     return labels
+
+
+VENDORS = ((0.0, 16.0), (900.0, 8.0))
+"""Each X-ray system's stored value for display level ``d`` (0..255): ``a + b d``."""
+
+
+def radiographs(folder: Path, n_per_kind: int = 100, seed: int = 2413) -> dict[str, int]:
+    """Write 300 DX radiographs of the 3 kinds into ``folder``; the kind of each file.
+
+    The slices of :func:`ct_study` as a viewer shows them (soft-tissue window), stored as
+    two X-ray systems store them: 12-bit values ``a + b d`` of the display level ``d``
+    (:data:`VENDORS`; half the files each), each file with the VOI LUT that gives back
+    ``d`` and no window, as radiographs often come. Read through the tables, both systems'
+    images look alike; read by their values, the system sets them apart more than the
+    lesions do.
+    """
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    kinds = rng.permutation(np.repeat(np.arange(len(KINDS)), n_per_kind))
+    labels = {}
+    for i, kind in enumerate(kinds):
+        uid = f"1.2.826.0.1.3680043.8.498.{seed}.{i + 1}"
+        display = np.clip((_slice(int(kind), rng) - (40 - 200)) * 255 / 400, 0, 255)
+        _write_radiograph(folder / f"{uid}.dcm", display, *VENDORS[i % 2], uid=uid)
+        labels[f"{uid}.dcm"] = int(kind)
+    return labels
+
+
+def _write_radiograph(path: Path, display: np.ndarray, a: float, b: float, uid: str) -> None:
+    from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+    from pydicom.uid import DigitalXRayImageStorageForPresentation, ExplicitVRLittleEndian
+
+    sop = DigitalXRayImageStorageForPresentation
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = sop, uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = sop, uid, "DX"
+    ds.Rows, ds.Columns = display.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    first, last = int(a), int(a + 255 * b)
+    item = Dataset()
+    item.add_new("LUTDescriptor", "US", [last - first + 1, first, 8])
+    item.add_new("LUTData", "US", np.rint(np.arange(last - first + 1) / b).astype(int).tolist())
+    ds.VOILUTSequence = [item]
+    ds.PixelData = np.rint(a + b * display).astype(np.uint16).tobytes()
+    ds.save_as(path, enforce_file_format=True)

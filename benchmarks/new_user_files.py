@@ -225,6 +225,13 @@ def _ct_study_enhanced(folder: Path) -> tuple[Path, dict[str, int]]:
     return folder / "ct_enhanced", ct_study(folder / "ct_enhanced", enhanced=True)
 
 
+def _xray_voi_lut(folder: Path) -> tuple[Path, dict[str, int]]:
+    """300 radiographs from two X-ray systems, shown through their VOI LUTs."""
+    from dicom_sets import radiographs
+
+    return folder / "xray", radiographs(folder / "xray")
+
+
 def _micrographs(kind: str):
     def build(folder: Path) -> tuple[Path, dict[str, int]]:
         from tiff_sets import micrographs
@@ -249,6 +256,7 @@ CASES = {
     "ct-study-dicom": (_ct_study_dicom, 3, [], OLD_CODE),
     "ct-study-lossless-jpeg": (_ct_study_lossless_jpeg, 3, [], OLD_CODE),
     "ct-study-enhanced": (_ct_study_enhanced, 3, [], OLD_CODE),
+    "xray-voi-lut": (_xray_voi_lut, 3, [], OLD_CODE),
     "micrographs-intensity": (_micrographs("intensity"), 3, [], OLD_CODE),
     "micrographs-exposure": (_micrographs("exposure"), 3, [], OLD_CODE),
 }

@@ -3,28 +3,30 @@
 Read with pydicom, never forced: a file must carry DICOM's ``DICM`` preamble, so a file of
 another kind is not parsed as DICOM by accident. The pixels go through the file's modality
 LUT (CT numbers in Hounsfield units) and its first display window (``WindowCenter`` /
-``WindowWidth``), so a CT series saved with one window keeps its brightness from slice to
-slice; images without a window are brought to 8 bits over the collection's common range
-(:func:`clustering.images.decode_images`), as 16-bit TIFFs are.
-``MONOCHROME1`` images are inverted, palette colour is applied, a file of several frames
-gives its middle frame (a volume's first slices are often empty); an enhanced file (one file
-a series, as newer CT and MR scanners write them) takes that frame's rescale and window
-from its functional groups. Compressed pixels are
-decoded by Pillow (JPEG, JPEG 2000), pydicom (RLE) and GDCM (``python-gdcm``: lossless JPEG
-and JPEG-LS, as PACS archives often store CT and MR; in a child process,
-:mod:`clustering.dicom_sandbox`); another compression (High-Throughput JPEG 2000, say) is
-named in the error with what to do. Deflated files are
-refused: their inflated size is not known before inflating, which a decompression bomb would
-use.
+``WindowWidth``; where it has none, its VOI LUT, as radiographs often carry), so a CT series
+saved with one window keeps its brightness from slice to slice; images without a window are
+brought to 8 bits over the collection's common range
+(:func:`clustering.images.decode_images`), as 16-bit TIFFs are. ``MONOCHROME1`` images are
+inverted, palette colour is applied, a file of several frames gives its middle frame (a
+volume's first slices are often empty); an enhanced file (one file a series, as newer CT and
+MR scanners write them) takes that frame's rescale and window from its functional groups.
+Compressed pixels are decoded by Pillow (JPEG, JPEG 2000), pydicom (RLE) and GDCM
+(``python-gdcm``: lossless JPEG and JPEG-LS, as PACS archives often store CT and MR; in a
+child process, :mod:`clustering.dicom_sandbox`); another compression (High-Throughput JPEG
+2000, say) is named in the error with what to do. Deflated files are refused: their inflated size
+is not known before inflating, which a decompression bomb would use.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 
 import numpy as np
 
 __all__ = ["DICOM_SUFFIXES", "NoImage", "dicom_image", "dicom_size", "is_dicom"]
+
+log = logging.getLogger(__name__)
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
 """Endings of DICOM files; files without one are recognised by their preamble
@@ -146,11 +148,50 @@ def _image(data: bytes, max_pixels: int):
     if arr.ndim == 3:
         return Image.fromarray(_eight_bits(arr, None), "RGB")
     window = _window(ds) or _window(_frame_item(ds, index, "FrameVOILUTSequence"))
+    looked_up = _through_voi_lut(arr, ds) if window is None else None
+    if looked_up is not None:
+        return Image.fromarray(255 - looked_up if colour == "MONOCHROME1" else looked_up, "L")
     if window is None and arr.dtype != np.uint8:  # to 8 bits with the rest of the collection
         values = np.asarray(arr, dtype=np.float32)
         return Image.fromarray(-values if colour == "MONOCHROME1" else values, "F")
     grey = _eight_bits(arr, window)
     return Image.fromarray(255 - grey if colour == "MONOCHROME1" else grey, "L")
+
+
+def _through_voi_lut(arr: np.ndarray, ds) -> np.ndarray | None:
+    """8-bit pixels through the file's VOI LUT, or None when it has none that reads.
+
+    Radiographs (CR, DX, mammography) often carry a lookup table from their values to what
+    the viewer shows instead of a window. Values below the table's first one take its first
+    entry, those past its end its last; the output is brought to 8 bits over the range the
+    table spans (its descriptor's bit depth is often wider than its entries). Looked up
+    here, not by ``pydicom.pixels.processing.apply_voi``, which indexes tables of 8-bit
+    entries with 8-bit integers (a value of 2,747 looks up entry 187). A table that does not
+    read leaves the image to the collection's range.
+    """
+    from .image_arrays import to_eight_bits
+
+    item = (ds.get("VOILUTSequence") or [None])[0]
+    if item is None or item.get("LUTDescriptor") is None or item.get("LUTData") is None:
+        return None
+    try:
+        entries, first = int(item.LUTDescriptor[0]) or 2 ** 16, int(item.LUTDescriptor[1])
+        if first > 2 ** 15 - 1 and int(ds.get("PixelRepresentation", 0)) == 1:
+            first -= 2 ** 16  # a signed image's first mapped value, stored unsigned
+        data = item.LUTData
+        if isinstance(data, bytes):  # OW: 16-bit words in the file's byte order
+            little = getattr(ds.file_meta.get("TransferSyntaxUID"), "is_little_endian", True)
+            lut = np.frombuffer(data, dtype="<u2" if little is not False else ">u2")
+        else:  # US: a list of numbers (one number, read alone, is not a list)
+            lut = np.asarray([data] if isinstance(data, int) else data, dtype=np.float64)
+        lut = np.asarray(lut[:entries], dtype=np.float64)
+        if lut.size < 2 or lut.max() <= lut.min():
+            return None
+        index = np.clip(np.asarray(arr, dtype=np.float64) - first, 0, lut.size - 1)
+        return to_eight_bits(lut[index.astype(np.int64)], float(lut.min()), float(lut.max()))
+    except (AttributeError, TypeError, ValueError, IndexError) as exc:  # a damaged table
+        log.info("a DICOM VOI LUT was not read (%s); the collection's range is used", exc)
+        return None
 
 
 def _frame_item(ds, index: int | None, name: str):

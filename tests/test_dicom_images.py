@@ -130,6 +130,52 @@ def test_an_enhanced_ct_file_reads_its_middle_frame_through_its_functional_group
     assert enhanced[1][20, 20] == 255 and 100 < enhanced[1][0, 0] < 155  # its own window
 
 
+def _write_radiograph(path: Path, stored: np.ndarray, lut: np.ndarray | None,
+                      first: int = 0, words: bool = False) -> None:
+    """A 12-bit DX radiograph, its display given by a VOI LUT (or none) whose first entry is
+    for the value ``first``, written as numbers (US) or as 16-bit words (OW)."""
+    from pydicom.uid import DigitalXRayImageStorageForPresentation
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = DigitalXRayImageStorageForPresentation
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, \
+        meta.MediaStorageSOPInstanceUID
+    ds.Modality, ds.Rows, ds.Columns = "DX", *stored.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    if lut is not None:
+        item = Dataset()
+        item.add_new("LUTDescriptor", "US", [len(lut), first, 8 if lut.max() < 256 else 12])
+        item.add_new("LUTData", "OW" if words else "US", lut.astype("<u2").tobytes() if words
+                     else lut.astype(int).tolist())
+        ds.VOILUTSequence = [item]
+    ds.PixelData = stored.astype(np.uint16).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+
+
+def test_a_radiograph_without_a_window_is_read_through_its_voi_lut(tmp_path):
+    rng = np.random.default_rng(5)
+    stored = rng.integers(0, 4096, (32, 32))
+    stored[0, 0], stored[0, 1] = 0, 4095
+    lut = np.rint(255 * np.sqrt(np.arange(4096) / 4095))  # a curve a linear stretch is not
+    _write_radiograph(tmp_path / "a.dcm", stored, lut)
+    image = load_data(tmp_path).images[0].astype(int)
+    assert np.abs(image - lut[stored]).max() <= 1  # as the viewer shows it
+    (tmp_path / "a.dcm").unlink()
+    ramp = np.arange(2048) * 2.0  # entries for 1024..3071, 12-bit output, as 16-bit words
+    _write_radiograph(tmp_path / "a.dcm", stored, ramp, first=1024, words=True)
+    image = load_data(tmp_path).images[0].astype(int)
+    expected = np.clip(stored - 1024, 0, 2047) * 255 / 2047
+    assert np.abs(image - expected).max() <= 1  # below the first value: black; past: white
+    (tmp_path / "a.dcm").unlink()
+    _write_radiograph(tmp_path / "b.dcm", stored, None)  # no table: the range, as before
+    plain = load_data(tmp_path).images[0].astype(int)
+    assert np.abs(plain - stored * 255 / 4095).max() <= 1
+
+
 def test_real_dicom_files_read_grey_and_colour_and_compressed_ones_name_their_codec(tmp_path):
     with zipfile.ZipFile(tmp_path / "study.zip", "w") as zf:
         for name in ("CT_small.dcm", "MR_small.dcm", "MR_small_RLE.dcm", "SC_rgb_jpeg.dcm",
