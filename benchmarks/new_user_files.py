@@ -42,7 +42,8 @@ Stop 56 added an image folder as a radiologist gets it (read before by the older
 Stop 57 added ``ct-study-lossless-jpeg``: the same study, every slice re-stored as lossless
 JPEG by GDCM, as PACS archives often keep CT (refused before stop 57). Stop 58 added
 ``ct-study-enhanced``: the same study as Enhanced CT files, their rescale and window in the
-functional groups (read before stop 58 without either).
+functional groups (read before stop 58 without either), and ``xray-voi-lut``: radiographs of
+two X-ray systems, each file's display given by its VOI LUT (read before by stored values).
 
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
@@ -70,6 +71,10 @@ Usage::
     python benchmarks/new_user_files.py --cases ct-study-enhanced --methods auto kmeans \
         umap-kmeans umap-hdbscan --seeds 0 \
         --out benchmarks/results/ct_study_enhanced_peers_stop58.json
+    python benchmarks/new_user_files.py --cases xray-voi-lut --old-code /tmp/before58 \
+        --out benchmarks/results/new_user_files_xray_stop58.json
+    python benchmarks/new_user_files.py --cases xray-voi-lut --methods auto kmeans umap-kmeans \
+        umap-hdbscan --seeds 0 --out benchmarks/results/xray_voi_lut_peers_stop58.json
 """
 
 from __future__ import annotations
