@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 23
+PIPELINE_VERSION = 24
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -72,4 +72,9 @@ collection's range, not each over its own (:func:`clustering.images.decode_image
 23 (stop 57): a run in chunks reads 16-bit and float images over its sample's range, not
 each over its own; a CSV read in chunks gets the whole file's column types (a column with
 text after its first 100,000 rows is text, not gaps); DICOM files in lossless JPEG and
-JPEG-LS are read (:mod:`clustering.dicom_sandbox`), so such a folder gives other rows."""
+JPEG-LS are read (:mod:`clustering.dicom_sandbox`), so such a folder gives other rows.
+24 (stop 58): enhanced DICOM files are read through their frame's rescale and window (from
+their functional groups) and radiographs without a window through their VOI LUT
+(:mod:`clustering.dicom_images`), so such images read otherwise; a JSON Lines field whose
+lists differ between the blocks of a run in chunks is text in every block, and a
+one-text-per-line ``.txt`` is read in chunks."""
