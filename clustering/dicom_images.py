@@ -3,11 +3,11 @@
 Read with pydicom, never forced: a file must carry DICOM's ``DICM`` preamble, so a file of
 another kind is not parsed as DICOM by accident. The pixels go through the file's modality
 LUT (CT numbers in Hounsfield units) and its first display window (``WindowCenter`` /
-``WindowWidth``; where it has none, its VOI LUT, as radiographs often carry), so a CT series
-saved with one window keeps its brightness from slice to slice; images without a window are
-brought to 8 bits over the collection's common range
-(:func:`clustering.images.decode_images`), as 16-bit TIFFs are. ``MONOCHROME1`` images are
-inverted, palette colour is applied, a file of several frames gives its middle frame (a
+``WindowWidth``, linear or the S-curve mammograms ask for; where it has none, its VOI LUT,
+as radiographs often carry), so a CT series saved with one window keeps its brightness from
+slice to slice; images without a window are brought to 8 bits over the collection's common
+range (:func:`clustering.images.decode_images`), as 16-bit TIFFs are. ``MONOCHROME1`` images
+are inverted, palette colour is applied, a file of several frames gives its middle frame (a
 volume's first slices are often empty); an enhanced file (one file a series, as newer CT and
 MR scanners write them) takes that frame's rescale and window from its functional groups.
 Compressed pixels are decoded by Pillow (JPEG, JPEG 2000), pydicom (RLE) and GDCM
@@ -154,8 +154,27 @@ def _image(data: bytes, max_pixels: int):
     if window is None and arr.dtype != np.uint8:  # to 8 bits with the rest of the collection
         values = np.asarray(arr, dtype=np.float32)
         return Image.fromarray(-values if colour == "MONOCHROME1" else values, "F")
-    grey = _eight_bits(arr, window)
+    grey = _sigmoid(arr, window) if window and _voi_function(ds, index) == "SIGMOID" \
+        else _eight_bits(arr, window)
     return Image.fromarray(255 - grey if colour == "MONOCHROME1" else grey, "L")
+
+
+def _voi_function(ds, index: int | None) -> str:
+    """How the window maps values to grey (``VOILUTFunction``): ``LINEAR`` unless said."""
+    item = _frame_item(ds, index, "FrameVOILUTSequence")
+    said = ds.get("VOILUTFunction") or (item.get("VOILUTFunction") if item is not None
+                                         else None)
+    return str(said or "LINEAR").strip().upper()
+
+
+def _sigmoid(arr: np.ndarray, window: tuple[float, float]) -> np.ndarray:
+    """0..255 through the window's S-curve, as mammograms often ask.
+
+    DICOM PS3.3 C.11.2.1.3.1: ``255 / (1 + exp(-4 (x - centre) / width))``.
+    """
+    centre, width = (window[0] + window[1]) / 2, window[1] - window[0]
+    x = np.clip(-4.0 * (np.asarray(arr, dtype=np.float64) - centre) / width, -60, 60)
+    return np.rint(255.0 / (1.0 + np.exp(x))).astype(np.uint8)
 
 
 def _through_voi_lut(arr: np.ndarray, ds) -> np.ndarray | None:

@@ -74,7 +74,8 @@ each over its own; a CSV read in chunks gets the whole file's column types (a co
 text after its first 100,000 rows is text, not gaps); DICOM files in lossless JPEG and
 JPEG-LS are read (:mod:`clustering.dicom_sandbox`), so such a folder gives other rows.
 24 (stop 58): enhanced DICOM files are read through their frame's rescale and window (from
-their functional groups) and radiographs without a window through their VOI LUT
+their functional groups), radiographs without a window through their VOI LUT and
+windows marked ``SIGMOID`` through their S-curve
 (:mod:`clustering.dicom_images`), so such images read otherwise; a JSON Lines field whose
 lists differ between the blocks of a run in chunks is text in every block, and a
 one-text-per-line ``.txt`` is read in chunks."""

@@ -176,6 +176,19 @@ def test_a_radiograph_without_a_window_is_read_through_its_voi_lut(tmp_path):
     assert np.abs(plain - stored * 255 / 4095).max() <= 1
 
 
+def test_a_mammogram_whose_window_is_an_s_curve_is_read_through_it(tmp_path):
+    stored = np.array([[1000, 1500, 2000, 2500, 3000]] * 5)
+    _write_radiograph(tmp_path / "a.dcm", stored, None)
+    ds = pydicom.dcmread(tmp_path / "a.dcm")
+    ds.Modality, ds.WindowCenter, ds.WindowWidth = "MG", 2000, 1000
+    ds.save_as(tmp_path / "linear.dcm", enforce_file_format=True)
+    ds.VOILUTFunction = "SIGMOID"
+    ds.save_as(tmp_path / "a.dcm", enforce_file_format=True)
+    images = load_data(tmp_path).images  # a.dcm, linear.dcm
+    assert images[0, 0].tolist() == [5, 30, 128, 225, 250]  # 255 / (1 + e^(-4 (x - c) / w))
+    assert images[1, 0].tolist() == [0, 0, 128, 255, 255]  # the straight window
+
+
 def test_real_dicom_files_read_grey_and_colour_and_compressed_ones_name_their_codec(tmp_path):
     with zipfile.ZipFile(tmp_path / "study.zip", "w") as zf:
         for name in ("CT_small.dcm", "MR_small.dcm", "MR_small_RLE.dcm", "SC_rgb_jpeg.dcm",
