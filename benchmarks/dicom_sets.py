@@ -36,18 +36,27 @@ def _slice(kind: int, rng, side: int = 64) -> np.ndarray:
     return hu + rng.normal(0, 20, hu.shape)
 
 
-def _write(path: Path, hu: np.ndarray, signed: bool, uid: str, enhanced: bool = False) -> None:
-    from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
-    from pydicom.uid import CTImageStorage, EnhancedCTImageStorage, ExplicitVRLittleEndian
+def _grey_file(path: Path, sop: str, uid: str, modality: str, shape: tuple[int, int]):
+    """An uncompressed single-sample DICOM file of ``sop`` class, its pixels yet to set."""
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian
 
-    sop = EnhancedCTImageStorage if enhanced else CTImageStorage
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = sop, uid
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = sop, uid, "CT"
-    ds.Rows, ds.Columns = hu.shape
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = sop, uid, modality
+    ds.Rows, ds.Columns = shape
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    return ds
+
+
+def _write(path: Path, hu: np.ndarray, signed: bool, uid: str, enhanced: bool = False) -> None:
+    from pydicom.dataset import Dataset
+    from pydicom.uid import CTImageStorage, EnhancedCTImageStorage
+
+    ds = _grey_file(path, EnhancedCTImageStorage if enhanced else CTImageStorage, uid, "CT",
+                    hu.shape)
     ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, (16 if signed else 12), \
         (15 if signed else 11)
     ds.PixelRepresentation = int(signed)
@@ -67,21 +76,27 @@ def _write(path: Path, hu: np.ndarray, signed: bool, uid: str, enhanced: bool = 
     ds.save_as(path, enforce_file_format=True)
 
 
+def _drawn(folder: Path, seed: int, n_per_kind: int):
+    """``(i, uid, kind, rng)`` of each file to write, the kinds in a random order; ``rng``
+    then draws the file's picture (so a set is the same for a seed)."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    kinds = rng.permutation(np.repeat(np.arange(len(KINDS)), n_per_kind))
+    for i, kind in enumerate(kinds):
+        yield i, f"1.2.826.0.1.3680043.8.498.{seed}.{i + 1}", int(kind), rng
+
+
 def ct_study(folder: Path, n_per_kind: int = 120, seed: int = 2412,
              enhanced: bool = False) -> dict[str, int]:
     """Write the study into ``folder``; the kind of each file, by its name."""
     from pydicom.dataset import FileDataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, MediaStorageDirectoryStorage
 
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    kinds = rng.permutation(np.repeat(np.arange(len(KINDS)), n_per_kind))
     labels = {}
-    for i, kind in enumerate(kinds):
-        uid = f"1.2.826.0.1.3680043.8.498.{seed}.{i + 1}"
-        _write(folder / uid, _slice(int(kind), rng), signed=rng.random() < 0.25, uid=uid,
+    for _, uid, kind, rng in _drawn(folder, seed, n_per_kind):
+        _write(folder / uid, _slice(kind, rng), signed=rng.random() < 0.25, uid=uid,
                enhanced=enhanced)
-        labels[uid] = int(kind)
+        labels[uid] = kind
     meta = FileMetaDataset()  # a DICOMDIR, as exports carry: no image
     meta.MediaStorageSOPClassUID = MediaStorageDirectoryStorage
     meta.MediaStorageSOPInstanceUID = f"1.2.826.0.1.3680043.8.498.{seed}.0"
@@ -105,30 +120,19 @@ def radiographs(folder: Path, n_per_kind: int = 100, seed: int = 2413) -> dict[s
     images look alike; read by their values, the system sets them apart more than the
     lesions do.
     """
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    kinds = rng.permutation(np.repeat(np.arange(len(KINDS)), n_per_kind))
     labels = {}
-    for i, kind in enumerate(kinds):
-        uid = f"1.2.826.0.1.3680043.8.498.{seed}.{i + 1}"
-        display = np.clip((_slice(int(kind), rng) - (40 - 200)) * 255 / 400, 0, 255)
+    for i, uid, kind, rng in _drawn(folder, seed, n_per_kind):
+        display = np.clip((_slice(kind, rng) - (40 - 200)) * 255 / 400, 0, 255)
         _write_radiograph(folder / f"{uid}.dcm", display, *VENDORS[i % 2], uid=uid)
-        labels[f"{uid}.dcm"] = int(kind)
+        labels[f"{uid}.dcm"] = kind
     return labels
 
 
 def _write_radiograph(path: Path, display: np.ndarray, a: float, b: float, uid: str) -> None:
-    from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
-    from pydicom.uid import DigitalXRayImageStorageForPresentation, ExplicitVRLittleEndian
+    from pydicom.dataset import Dataset
+    from pydicom.uid import DigitalXRayImageStorageForPresentation
 
-    sop = DigitalXRayImageStorageForPresentation
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = sop, uid
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = sop, uid, "DX"
-    ds.Rows, ds.Columns = display.shape
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds = _grey_file(path, DigitalXRayImageStorageForPresentation, uid, "DX", display.shape)
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
     first, last = int(a), int(a + 255 * b)
     item = Dataset()
