@@ -56,6 +56,11 @@ class Dataset:
         images): the values that became 0 and 255 (``(0, 16)`` for scikit-learn's digits,
         ``(0, 255)`` for 8-bit pixels), so new images can be brought to 8 bits alike
         (:func:`clustering.features.featurize_like`).
+    pixel_ranges : dict of str to (float, float), optional
+        For a folder of images: the range each kind of 16-bit or float images (``integer``,
+        ``float``, ``DICOM``) was brought to 8 bits over, also where 8-bit images or other
+        kinds are beside them; a run in chunks reads every part over them
+        (:func:`clustering.images.decode_images`).
     """
 
     name: str
@@ -74,6 +79,7 @@ class Dataset:
     features: tuple[str, ...] | None = None
     filled: dict[str, np.ndarray] | None = None
     pixel_range: tuple[float, float] | None = None
+    pixel_ranges: dict[str, tuple[float, float]] | None = None
 
     def feature_table(self) -> pd.DataFrame:
         """The columns of :attr:`table` that are clustered on."""

@@ -33,7 +33,8 @@ KEEP_UP_TO = 64
 
 
 def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False,
-                  one_range: bool | tuple[float, float] = True
+                  one_range: bool | tuple[float, float] | dict = True,
+                  ranges_out: dict | None = None
                   ) -> tuple[np.ndarray, list[int], list[str], tuple[float, float] | None]:
     """Decode image bytes (:data:`FORMATS_READ`) into a uint8 array of one size.
 
@@ -48,10 +49,16 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         Side length used when images differ in size or exceed 64 px.
     drop_invalid : bool
         Skip unreadable images (reported in notes) instead of refusing the collection.
-    one_range : bool or (float, float)
+    one_range : bool or (float, float) or dict
         Bring 16-bit and float images to 8 bits over their common range; else each over its
         own; or over the range given (a partitioned run decodes a part at a time, and reads
-        every part over the range of the sample it was fitted on).
+        every part over the range of the sample it was fitted on), or over the range given
+        for their kind (``integer``, ``float``, ``DICOM``; a kind not given, each over its
+        own).
+    ranges_out : dict, optional
+        With ``one_range`` True, filled with each kind's common range (what ``one_range``
+        takes to read more images alike, also where 8-bit images or other kinds are beside
+        them).
 
     Returns
     -------
@@ -112,7 +119,7 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         notes.append(f"Left out {len(bad)} unreadable image(s): {listed}{more}.")
     if not decoded:
         raise InputError(f"No readable {FORMATS_READ} image was found; add images and retry.")
-    decoded, deep, span = _over_collection(decoded, one_range)
+    decoded, deep, span = _over_collection(decoded, one_range, ranges_out)
     return _stack(decoded, size), kept, notes + deep, span
 
 
@@ -243,7 +250,8 @@ def _is_gray(img) -> bool:
     return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
 
 
-def _over_collection(images: list, one_range: bool | tuple[float, float] = True
+def _over_collection(images: list, one_range: bool | tuple[float, float] | dict = True,
+                     ranges_out: dict | None = None
                      ) -> tuple[list, list[str], tuple[float, float] | None]:
     """16-bit and float grey images (mode ``F``) brought to 8 bits over their common range.
 
@@ -251,7 +259,9 @@ def _over_collection(images: list, one_range: bool | tuple[float, float] = True
     array of images is read (:func:`clustering.image_arrays.eight_bit_range`), so an image
     that is darker than the others stays darker: in microscopy and radiology brightness is
     often what differs. Without ``one_range``, each over its own range; given a range, all
-    over that one. The range too, when all the images share one.
+    over that one; given ranges by kind, each kind over its own (a kind not given, each image
+    by itself). The range too, when all the images share one; each kind's in
+    ``ranges_out``.
 
     Examples
     --------
@@ -260,6 +270,8 @@ def _over_collection(images: list, one_range: bool | tuple[float, float] = True
     >>> [int(np.asarray(im).max()) for im in _over_collection([dim, bright])[0]]
     [64, 255]
     >>> [int(np.asarray(im).max()) for im in _over_collection([dim], (0.0, 400.0))[0]]
+    [64]
+    >>> [int(np.asarray(im).max()) for im in _over_collection([dim], {"float": (0, 400)})[0]]
     [64]
     >>> [int(np.asarray(im).max()) for im in _over_collection([dim], False)[0]]
     [255]
@@ -270,15 +282,22 @@ def _over_collection(images: list, one_range: bool | tuple[float, float] = True
 
     out, notes, span = list(images), [], None
     deep_ones = [k for k, im in enumerate(images) if im.mode == "F"]
-    given = one_range if isinstance(one_range, tuple) else None
-    if given:  # all over the range given
-        groups = [deep_ones]
-    elif one_range:  # one range per kind
-        groups = [[k for k in deep_ones if images[k].info.get("kind", "float") == kind]
-                  for kind in ("integer", "float", "DICOM")]
+    kinds = ("integer", "float", "DICOM")
+    by_kind = {kind: [k for k in deep_ones if images[k].info.get("kind", "float") == kind]
+               for kind in kinds}
+    if isinstance(one_range, tuple):  # all over the range given
+        groups = [(deep_ones, one_range)]
+    elif isinstance(one_range, dict):  # each kind over the range given for it, else alone
+        groups = []
+        for kind, deep in by_kind.items():
+            groups += [(deep, tuple(one_range[kind]))] if kind in one_range \
+                else [([k], None) for k in deep]
+    elif one_range:  # one range per kind, found here
+        groups = [(deep, None) for deep in by_kind.values()]
     else:  # each over its own
-        groups = [[k] for k in deep_ones]
-    for deep in groups:
+        groups = [([k], None) for k in deep_ones]
+    collection = one_range is True
+    for deep, given in groups:
         if not deep:
             continue
         values = [np.asarray(images[k], dtype=np.float32) for k in deep]
@@ -286,11 +305,14 @@ def _over_collection(images: list, one_range: bool | tuple[float, float] = True
                            float(max(v.max() for v in values)))
         for k, v in zip(deep, values, strict=True):
             out[k] = Image.fromarray(to_eight_bits(v, lo, hi), "L")
-        if not one_range or given:
+        if not collection:
             continue
+        kind = images[deep[0]].info.get("kind", "float")
+        if ranges_out is not None:
+            ranges_out[kind] = (lo, hi)
         span = (lo, hi) if len(deep) == len(images) else None
         what = {"integer": "16-bit image(s)", "float": "float image(s)", "DICOM": "DICOM "
-                "image(s) without a display window,"}[images[deep[0]].info.get("kind", "float")]
+                "image(s) without a display window,"}[kind]
         notes.append(f"{len(deep):,} {what} were brought to "
                      f"8 bits over their common range, {lo:g} to {hi:g}, so darker images "
                      "stay darker.")

@@ -78,4 +78,6 @@ their functional groups), radiographs without a window through their VOI LUT and
 windows marked ``SIGMOID`` through their S-curve
 (:mod:`clustering.dicom_images`), so such images read otherwise; a JSON Lines field whose
 lists differ between the blocks of a run in chunks is text in every block, and a
-one-text-per-line ``.txt`` is read in chunks."""
+one-text-per-line ``.txt`` is read in chunks; a run in chunks whose sample mixes 16-bit or
+float images with 8-bit ones or with each other reads each kind over the sample's range for
+it, not each image over its own."""

@@ -459,3 +459,33 @@ def test_16_bit_images_in_chunks_keep_their_brightness_as_the_sample_read_it(tmp
     assert run.run_json["metrics"]["acc"] == 1.0  # 0.51 with each image over its own range
     low, high = run.run_json["data"]["pixel_range"]
     assert low < 100 and 2500 < high < 4096
+
+
+def test_16_bit_images_beside_8_bit_ones_in_chunks_keep_their_brightness(tmp_path):
+    """The same dim and bright 16-bit cells beside 8-bit images of rings: the sample has no
+    one range (8-bit images are kept as they are), so chunks used to stretch each 16-bit
+    image by itself; now they read them over the sample's range for 16-bit images."""
+    from PIL import Image
+
+    rng = np.random.default_rng(2)
+    cell = np.zeros((12, 12))
+    cell[3:9, 3:9] = 1.0
+    yy, xx = np.mgrid[:12, :12]
+    ring = (abs(np.hypot(yy - 5.5, xx - 5.5) - 4) < 1.2).astype(float)
+    for name, level in (("dim", 600), ("bright", 3000), ("rings", 0)):
+        (tmp_path / "cells" / name).mkdir(parents=True)
+        for i in range(100):
+            if level:
+                pixels = (cell + 0.1) * level * rng.normal(1.0, 0.05, (12, 12))
+                Image.fromarray(np.clip(pixels, 0, 4095).astype(np.uint16)).save(
+                    tmp_path / "cells" / name / f"{i}.tif")
+            else:
+                pixels = (ring + 0.1) * 200 * rng.normal(1.0, 0.05, (12, 12))
+                Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(
+                    tmp_path / "cells" / name / f"{i}.png")
+    run = ensure_partitioned_run(
+        RunConfig(data=str(tmp_path / "cells"), method="kmeans", clusters=3, sample=100),
+        Store(tmp_path / "s"), EngineSettings(chunk_rows=60))
+    assert len(result(run)) == 300
+    assert "pixel_range" not in run.run_json["data"]  # no one range for the whole sample
+    assert run.run_json["metrics"]["acc"] == 1.0

@@ -57,7 +57,8 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
     chunk : Chunk
     spec : dict
         ``kind``, ``text_column``, ``label_column``, ``image_size``, ``pixel_range`` (16-bit
-        and float images are brought to 8 bits over it; else each over its own range).
+        and float images are brought to 8 bits over it), ``pixel_ranges`` (over their kind's,
+        where the sample mixed kinds or 8-bit images; else each over its own range).
     """
     ids = frame[ID].to_numpy(object)
     name = f"{Path(chunk.path).name} (rows {chunk.start:,}-{chunk.start + chunk.rows - 1:,})"
@@ -67,9 +68,10 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
         from clustering.images import decode_images
 
         blobs = [(f, Path(p).read_bytes()) for f, p in zip(ids, frame["file"], strict=True)]
-        span = spec.get("pixel_range")  # the sample's: every part read alike, and as it
+        span, ranges = spec.get("pixel_range"), spec.get("pixel_ranges")
+        # the sample's range (or each kind's): every part read alike, and as it was
         images, kept, _, _ = decode_images(blobs, size=spec.get("image_size", 32),
-                                           one_range=tuple(span) if span else False)
+                                           one_range=tuple(span) if span else ranges or False)
         if len(kept) != len(blobs):
             raise InputError(f"{name}: {len(blobs) - len(kept)} image(s) could not be read.")
         return Dataset(name, "images", ids, pd.DataFrame(index=range(len(ids))), images=images,

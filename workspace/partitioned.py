@@ -145,6 +145,7 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
                 "label_column": config.label_column or fitted["data"].get("label_column"),
                 # 16-bit images: every chunk over the sample's range, as the fit read them
                 "pixel_range": fitted["data"].get("pixel_range"),
+                "pixel_ranges": fitted["data"].get("pixel_ranges"),  # by kind
                 "view_cutoff": None if rows <= VIEW_ROWS else int(VIEW_ROWS / rows * 2.0**64)}
         receipts = _assign(chunks, work, engine, spec,
                            lambda f, m: progress(0.6 + 0.38 * f, m), should_stop, key)
@@ -225,7 +226,8 @@ def _image_dataset(config, frame, name) -> Dataset:
     from clustering.images import decode_images
 
     blobs = [(i, Path(f).read_bytes()) for i, f in zip(frame[ID], frame["file"], strict=True)]
-    images, kept, notes, span = decode_images(blobs, size=config.image_size)
+    ranges: dict = {}
+    images, kept, notes, span = decode_images(blobs, size=config.image_size, ranges_out=ranges)
     if len(kept) != len(blobs):
         raise InputError(f"{len(blobs) - len(kept)} image(s) of the sample could not be read.")
     folders = frame["folder"].to_numpy(object)
@@ -233,6 +235,7 @@ def _image_dataset(config, frame, name) -> Dataset:
     return Dataset(name, "images", frame[ID].to_numpy(object),
                    pd.DataFrame(index=range(len(frame))), labels=labels, images=images,
                    source=config.data, notes=tuple(notes), pixel_range=span,
+                   pixel_ranges=ranges or None,
                    label_name="folder" if labels is not None else None)
 
 
