@@ -69,9 +69,10 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
 
         blobs = [(f, Path(p).read_bytes()) for f, p in zip(ids, frame["file"], strict=True)]
         span, ranges = spec.get("pixel_range"), spec.get("pixel_ranges")
-        # the sample's range (or each kind's): every part read alike, and as it was
+        # each kind's range in the sample (runs planned before it was kept: the one range):
+        # every part read alike, and as the sample was
         images, kept, _, _ = decode_images(blobs, size=spec.get("image_size", 32),
-                                           one_range=tuple(span) if span else ranges or False)
+                                           one_range=ranges or (tuple(span) if span else False))
         if len(kept) != len(blobs):
             raise InputError(f"{name}: {len(blobs) - len(kept)} image(s) could not be read.")
         return Dataset(name, "images", ids, pd.DataFrame(index=range(len(ids))), images=images,
