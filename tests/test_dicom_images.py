@@ -306,16 +306,30 @@ def test_the_data_page_reads_an_uploaded_zip_of_dicom_files(tmp_path):
     assert any("htj2k.dcm" in e and "cannot decode" in e for e in errors), errors
 
 
-def test_damaged_dicom_bytes_give_one_sentence_never_a_crash():
-    """Flipped bytes, cut files and overwritten lengths in real DICOM files: each is read or
-    named as unreadable (pydicom raises a dozen kinds of errors on them, some lazily)."""
+def test_damaged_dicom_bytes_give_one_sentence_never_a_crash(tmp_path):
+    """Flipped bytes, cut files and overwritten lengths in real DICOM files and in small
+    enhanced, VOI-LUT and S-curve ones: each is read or named as unreadable (pydicom raises
+    a dozen kinds of errors on them, some lazily)."""
     from clustering.images import decode_images
 
     rng = np.random.default_rng(0)
     seeds = [(BUNDLED / n).read_bytes() for n in ("CT_small.dcm", "MR_small_RLE.dcm",
                                                    "SC_rgb_jpeg.dcm", "rtdose.dcm",
                                                    "MR_small_jpeg_ls_lossless.dcm")]
-    for it in range(400):
+    small = np.full((3, 8, 8), 40.0)
+    _write_ct(tmp_path / "e.dcm", small, enhanced=True, frame_windows={1: (0.0, 100.0)})
+    _write_radiograph(tmp_path / "u.dcm", np.arange(64).reshape(8, 8) * 60,
+                      np.arange(4096) // 16)
+    _write_radiograph(tmp_path / "w.dcm", np.arange(64).reshape(8, 8) * 60,
+                      np.arange(2048) * 2.0, first=1024, words=True)
+    ds = pydicom.dcmread(tmp_path / "u.dcm")
+    del ds.VOILUTSequence
+    ds.WindowCenter, ds.WindowWidth, ds.VOILUTFunction = 2000, 1000, "SIGMOID"
+    ds.save_as(tmp_path / "s.dcm", enforce_file_format=True)
+    seeds += [(tmp_path / f"{n}.dcm").read_bytes() for n in "euws"]
+    for seed in seeds[-4:]:  # each reads whole
+        assert decode_images([("f.dcm", seed)])[0].dtype == np.uint8
+    for it in range(900):
         data = damaged(seeds[it % len(seeds)], rng, it % 3)
         try:
             images, _, _, _ = decode_images([("f.dcm", data)], drop_invalid=True)
