@@ -3,8 +3,9 @@
 A ``.txt`` file of one text per line becomes one column of texts, as the local loader reads
 it (blank lines left out; a first line of one word names the column).
 
-JSON Lines are laid out as the local loader lays them out (nested fields dotted, lists of
-numbers spread over columns, :mod:`clustering.json_tables`); a field that first appears
+The blocks are read by :mod:`clustering.file_blocks`. JSON Lines are laid out as the local
+loader lays them out (nested fields dotted, lists of numbers spread over columns,
+:mod:`clustering.json_tables`); a field that first appears
 after the first block is added and the file rewritten once more, and so is one whose lists
 are not of one length in every block (kept as text then, as the local loader keeps it).
 What follows says CSV for both.
@@ -29,26 +30,17 @@ an uploaded CSV: :func:`remove_rewrites`).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .csv_layout import (
-    first_line_is_data,
-    lines_above_header,
-    one_text_per_line,
-    sniff_delimiter,
-    text_lines,
-)
 from .errors import InputError
+from .file_blocks import BLOCKS, CSV, JSONL, JSONL_SUFFIXES, TEXT_LINES, kind_of
 from .gzip_tables import is_gzip_table, unpacked_gzip
-from .json_tables import json_line, spread_vectors
 from .number_styles import NumberStyle
 from .progress import ProgressFn, no_progress
 from .tables import not_numbers_error, read_numbers
@@ -61,12 +53,7 @@ log = logging.getLogger(__name__)
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 """Delimited tables; a ``.txt`` file of one text per line is read as one column of texts
 (:func:`clustering.csv_layout.one_text_per_line`, as the local loader reads it)."""
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-"""JSON Lines files, read a line at a time (a ``.json`` array is not: it is read whole)."""
 BLOCK_ROWS = 100_000
-MAX_LINE_CHARS = 64 * 2 ** 20
-"""Longest line of a JSON Lines or one-text-per-line file read in chunks (a line is held
-whole; the widest row the store's tables take, 20,000 numbers, is about a megabyte)."""
 REWRITE_FORMAT = 2
 """How a file is laid out in its rewrite; part of the rewrite's key, so that a rewrite made
 by code that laid files out otherwise is made anew (and the older one removed). 2: the
@@ -206,18 +193,6 @@ def _rewrite(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
                  "later rows")
 
 
-def _encoding(path: Path) -> str:
-    """UTF-8 when the first megabyte decodes as it, else Windows-1252 (Excel's CSV)."""
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 20)
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not a character cut at the megabyte's end
-            return "cp1252"
-    return "utf-8-sig"
-
-
 def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name: str,
              seen: _Columns, stamp: bytes) -> bool:
     """Write ``path`` to ``out`` with the columns ``seen`` knows; whether it must be redone.
@@ -239,10 +214,10 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
     writer, names, rows, tally, new = None, None, 0, None, []
     vectors: dict[str, int] | None = None  # JSON Lines: the first block's, field -> width
     unlike: set[str] = set()
-    kind = _kind(path)
+    kind = kind_of(path)
     try:
         with open(path, "rb") as raw:
-            for block in _BLOCKS[kind](path, raw, block_rows, seen.whole):
+            for block in BLOCKS[kind](path, raw, block_rows, seen.whole):
                 here = block.attrs.get("vectors", {})
                 vectors = here if vectors is None else vectors
                 unlike |= {f for f in {*vectors, *here} if vectors.get(f) != here.get(f)}
@@ -309,113 +284,6 @@ class _Columns:
         self.whole |= whole
         self.extra = [c for c in self.extra + new
                       if c.partition("[")[0] not in self.whole or c in self.whole]
-
-
-def _csv_blocks(path: Path, raw, block_rows: int, _whole=None) -> Iterator[pd.DataFrame]:
-    """The CSV's rows, ``block_rows`` at a time, laid out as the local loader reads it."""
-    encoding = _encoding(path)
-    with open(path, encoding=encoding, errors="replace") as handle:
-        sample = handle.read(65536)
-    sep = sniff_delimiter(sample)
-    skip, _ = lines_above_header(sample, sep)
-    no_header = first_line_is_data(sample, sep, skip)
-    for block in pd.read_csv(raw, sep=sep, encoding=encoding, skiprows=skip,
-                             header=None if no_header else "infer", index_col=False,
-                             chunksize=block_rows, low_memory=False):
-        block.columns = [f"column_{i + 1}" for i in range(block.shape[1])] if no_header \
-            else [str(c) for c in block.columns]
-        yield block
-
-
-CSV, JSONL, TEXT_LINES = "CSV", "JSON Lines file", "text file of one text per line"
-
-
-def _kind(path: Path) -> str:
-    """:data:`CSV`, :data:`JSONL` or :data:`TEXT_LINES`: how the (unpacked) file is read.
-
-    A ``.txt`` file is one text per line where the local loader reads it so
-    (:func:`clustering.csv_layout.one_text_per_line`), else a delimited table.
-    """
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        return JSONL
-    if path.suffix.lower() == ".txt":
-        with open(path, encoding=_encoding(path), errors="replace") as handle:
-            if one_text_per_line(handle.read(65536)):
-                return TEXT_LINES
-    return CSV
-
-
-def _text_line_blocks(path: Path, raw, block_rows: int, _whole=None
-                      ) -> Iterator[pd.DataFrame]:
-    """A one-text-per-line file's texts, ``block_rows`` at a time, in one column.
-
-    Blank lines left out; the first line names the column when it is one word, else the
-    column is ``text`` (:func:`clustering.csv_layout.text_lines`, as the local loader reads
-    the whole file).
-    """
-    lines = io.TextIOWrapper(raw, encoding=_encoding(path), errors="replace")
-    texts = (line.strip() for line in _capped_lines(lines, path.name) if line.strip())
-    first = next(texts, None)
-    second = next(texts, None)
-    name, head, _ = text_lines("\n".join(t for t in (first, second) if t is not None))
-    block = list(head)
-    for text in texts:
-        block.append(text)
-        if len(block) == block_rows:
-            yield pd.DataFrame({name: block})
-            block = []
-    if block:
-        yield pd.DataFrame({name: block})
-    lines.detach()  # the caller's file stays open
-
-
-def _jsonl_blocks(path: Path, raw, block_rows: int,
-                  whole: set[str]) -> Iterator[pd.DataFrame]:
-    """The JSON Lines file's objects, ``block_rows`` at a time.
-
-    Laid out as the local loader lays them out (:func:`clustering.json_tables.
-    read_json_table`: nested fields dotted, lists of numbers spread over columns, except
-    the fields in ``whole``).
-    """
-    records: list[dict] = []
-    lines = io.TextIOWrapper(raw, encoding="utf-8-sig")
-    for number, line in enumerate(_capped_lines(lines, path.name), 1):
-        if (row := json_line(line, number, path.name)) is not None:
-            records.append(row)
-        if len(records) == block_rows:
-            yield _json_frame(records, whole)
-            records = []
-    if records:
-        yield _json_frame(records, whole)
-    lines.detach()  # the caller's file stays open
-
-
-def _capped_lines(lines: io.TextIOBase, name: str) -> Iterator[str]:
-    """The lines of a file read a line at a time, none longer than :data:`MAX_LINE_CHARS`.
-
-    A line is held whole in memory, so a file of one line of gigabytes (a JSON array saved
-    as ``.jsonl``, say) is refused instead of read into memory at once.
-
-    Raises
-    ------
-    InputError
-        A line longer than that.
-    """
-    number = 0
-    while line := lines.readline(MAX_LINE_CHARS + 1):
-        number += 1
-        if len(line) > MAX_LINE_CHARS:
-            raise InputError(
-                f"'{name}': line {number:,} is longer than {MAX_LINE_CHARS:,} characters, "
-                "too long for one row; a file read a line at a time holds one row per line "
-                "(a JSON array belongs in a .json file, which is read whole).")
-        yield line
-
-
-def _json_frame(records: list[dict], whole: set[str]) -> pd.DataFrame:
-    frame = spread_vectors(pd.json_normalize(records, max_level=8), whole)
-    frame.columns = [str(c) for c in frame.columns]
-    return frame
 
 
 def _number_columns(block: pd.DataFrame, text: set[str]) -> dict[str, NumberStyle | None]:
@@ -488,7 +356,3 @@ class _NumberTally:
             if bad and bad <= 0.1 * self.present[column]:
                 raise not_numbers_error(name, column, bad, self.examples[column])
         return {column for column, bad in self.bad.items() if bad}
-
-
-_BLOCKS = {CSV: _csv_blocks, JSONL: _jsonl_blocks, TEXT_LINES: _text_line_blocks}
-"""Each kind's block reader: ``reader(path, raw, block_rows, whole)``."""

@@ -192,9 +192,9 @@ def test_a_text_file_of_one_text_per_line_runs_in_chunks_as_the_whole_file(tmp_p
 
 
 def test_a_line_too_long_for_one_row_is_refused_in_one_sentence(tmp_path, monkeypatch):
-    from clustering import csv_parquet
+    from clustering import file_blocks
 
-    monkeypatch.setattr(csv_parquet, "MAX_LINE_CHARS", 1000)
+    monkeypatch.setattr(file_blocks, "MAX_LINE_CHARS", 1000)
     path = tmp_path / "array.jsonl"
     path.write_text('{"a": 1}\n' + "[" + ", ".join(['{"a": 2}'] * 200) + "]\n")
     with pytest.raises(InputError, match=r"^'array.jsonl': line 2 is longer than 1,000 "
