@@ -137,7 +137,7 @@ def _image(data: bytes, max_pixels: int):
         elif colour.startswith("MONOCHROME"):
             rescale = None if "RescaleSlope" in ds else _frame_item(
                 ds, index, "PixelValueTransformationSequence")
-            arr = apply_modality_lut(arr, ds) if rescale is None else _rescaled(arr, rescale)
+            arr = apply_modality_lut(arr, ds if rescale is None else rescale)
     except Exception as exc:  # a missing decoder, a damaged or truncated pixel stream
         syntax = getattr(ds.file_meta.get("TransferSyntaxUID"), "name", "its transfer syntax")
         why, full = _short(exc), str(exc).lower()
@@ -227,17 +227,6 @@ def _frame_item(ds, index: int | None, name: str):
         if group.get(name):
             return group.get(name)[0]
     return None
-
-
-def _rescaled(arr: np.ndarray, item) -> np.ndarray:
-    """Stored values rescaled to the modality's units (CT: Hounsfield) by an item.
-
-    Its slope and intercept; the values as they are when it has neither.
-    """
-    slope, intercept = item.get("RescaleSlope"), item.get("RescaleIntercept")
-    if slope is None or intercept is None:
-        return arr
-    return arr.astype(np.float64) * float(slope) + float(intercept)
 
 
 def _window(ds) -> tuple[float, float] | None:
