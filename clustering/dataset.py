@@ -59,8 +59,8 @@ class Dataset:
     pixel_ranges : dict of str to (float, float), optional
         For a folder of images: the range each kind of 16-bit or float images (``integer``,
         ``float``, ``DICOM``) was brought to 8 bits over, also where 8-bit images or other
-        kinds are beside them; a run in chunks reads every part over them
-        (:func:`clustering.images.decode_images`).
+        kinds are beside them; a run in chunks reads every part over them, and ``predict``
+        new images (:func:`clustering.images.decode_images`).
     """
 
     name: str

@@ -193,7 +193,7 @@ class ClusterLab:
         from .features import featurize_like
 
         self._check_fitted()
-        data = _as_dataset(X, None)
+        data = _as_dataset(X, None, self.dataset_.pixel_ranges)  # images read as fit's were
         device = resolve_device(self.device)
         Z = featurize_like(data, self._feature_info.transform(), device=device)
         model = self.clustering_.model
@@ -236,8 +236,12 @@ class ClusterLab:
             raise AttributeError("This ClusterLab is not fitted yet; call fit(X) first.")
 
 
-def _as_dataset(X, y) -> Dataset:
-    """A Dataset from what :meth:`ClusterLab.fit` accepts."""
+def _as_dataset(X, y, pixel_ranges: dict | None = None) -> Dataset:
+    """A Dataset from what :meth:`ClusterLab.fit` accepts.
+
+    A folder's 16-bit, float or DICOM images of a kind in ``pixel_ranges`` are read over
+    its range.
+    """
     import pandas as pd
 
     from .loaders import dataset_from_frame, load_data
@@ -245,7 +249,7 @@ def _as_dataset(X, y) -> Dataset:
     if isinstance(X, Dataset):
         data = X
     elif isinstance(X, str):
-        data = load_data(X)
+        data = load_data(X, pixel_ranges=pixel_ranges)
     elif isinstance(X, pd.DataFrame):
         data = dataset_from_frame(X, "table")
     else:

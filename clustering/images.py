@@ -250,6 +250,11 @@ def _is_gray(img) -> bool:
     return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
 
 
+_DEEP_KINDS = {"integer": "16-bit image(s)", "float": "float image(s)",
+               "DICOM": "DICOM image(s) without a display window,"}
+"""How notes name each kind of image read to 8 bits over a range."""
+
+
 def _over_collection(images: list, one_range: bool | tuple[float, float] | dict = True,
                      ranges_out: dict | None = None
                      ) -> tuple[list, list[str], tuple[float, float] | None]:
@@ -292,6 +297,9 @@ def _over_collection(images: list, one_range: bool | tuple[float, float] | dict 
         for kind, deep in by_kind.items():
             groups += [(deep, tuple(one_range[kind]))] if kind in one_range \
                 else [([k], None) for k in deep]
+            if deep and kind not in one_range:
+                notes.append(f"{len(deep):,} {_DEEP_KINDS[kind]} each brought to 8 bits over "
+                             "its own range: the images read before had none of that kind.")
     elif one_range:  # one range per kind, found here
         groups = [(deep, None) for deep in by_kind.values()]
     else:  # each over its own
@@ -311,9 +319,7 @@ def _over_collection(images: list, one_range: bool | tuple[float, float] | dict 
         if ranges_out is not None:
             ranges_out[kind] = (lo, hi)
         span = (lo, hi) if len(deep) == len(images) else None
-        what = {"integer": "16-bit image(s)", "float": "float image(s)", "DICOM": "DICOM "
-                "image(s) without a display window,"}[kind]
-        notes.append(f"{len(deep):,} {what} were brought to "
+        notes.append(f"{len(deep):,} {_DEEP_KINDS[kind]} were brought to "
                      f"8 bits over their common range, {lo:g} to {hi:g}, so darker images "
                      "stay darker.")
     return out, notes, span

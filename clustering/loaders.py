@@ -40,7 +40,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
               map_columns: tuple[str, str] | list[str] | None = None,
               feature_columns: list[str] | None = None,
               ignore_columns: list[str] | None = None, fill_missing: bool = False,
-              like_run: dict | None = None) -> Dataset:
+              like_run: dict | None = None,
+              pixel_ranges: dict[str, tuple[float, float]] | None = None) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images.
 
     Parameters
@@ -73,6 +74,10 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         The config of a run these rows are more of (``predict``): its text and id columns,
         where the file has them, and its kind ``embeddings`` or ``series`` are taken for
         those not given, each with a note.
+    pixel_ranges : dict of str to (float, float), optional
+        Images: the 16-bit, float and DICOM images of each kind read over the range given
+        for it (a run's ``data.pixel_ranges``), so new images are read as the run's were;
+        without it, each kind over its own common range.
 
     Returns
     -------
@@ -105,7 +110,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         if kind not in ("auto", "images"):
             raise InputError(f"'{path.name}' is a folder or zip, which is read as images, "
                              f"not as {kind}; read it with kind 'images'.")
-        return _load_images(path, drop_invalid, image_size)
+        return _load_images(path, drop_invalid, image_size, pixel_ranges)
     if suffix == ".npy":
         return load_npy(path, kind, drop_invalid, image_size)
     if suffix in (".npz", ".pkl", ".pickle", ".pt", ".pth", ".joblib"):
@@ -435,7 +440,8 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
                    label_name=label_column, map_xy=None if map_xy is None else map_xy[keep])
 
 
-def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
+def _load_images(path: Path, drop_invalid: bool, size: int,
+                 over: dict[str, tuple[float, float]] | None = None) -> Dataset:
     if path.is_dir():
         every, names = image_files(path)
         blobs = [(n, (path / n).read_bytes()) for n in names]
@@ -448,7 +454,9 @@ def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
     if not blobs:
         raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
                          "retry.")
-    images, kept, notes, span = decode_images(blobs, size=size, drop_invalid=drop_invalid)
+    ranges: dict[str, tuple[float, float]] = {}
+    images, kept, notes, span = decode_images(blobs, size=size, drop_invalid=drop_invalid,
+                                              one_range=over or True, ranges_out=ranges)
     notes = [*notes, *skipped_files_note(path.name, every, [n for n, _ in blobs])]
     names = [blobs[i][0] for i in kept]
     labels = _folder_labels(names)
@@ -462,7 +470,7 @@ def _load_images(path: Path, drop_invalid: bool, size: int) -> Dataset:
     return Dataset(name=path.name, modality="images", ids=ids, table=table, labels=labels,
                    images=images, source=str(path), image_files=tuple(names),
                    notes=tuple(notes), label_name="folder" if labels is not None else None,
-                   pixel_range=span)
+                   pixel_range=span, pixel_ranges=ranges or None)
 
 
 def _folder_labels(names: list[str]) -> np.ndarray | None:

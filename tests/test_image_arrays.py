@@ -214,3 +214,47 @@ def test_data_page_reads_rows_of_pixels_of_an_npy_as_images_when_asked():
     at.selectbox(key="npy_kind").set_value("images").run()
     no_errors(at)
     assert any("Read 30 images" in shown(s.value) for s in at.success), at.success
+
+
+def test_predict_reads_a_mixed_folder_s_16_bit_images_over_the_run_s_range(tmp_path, capsys):
+    """A run on 8-bit PNGs beside 16-bit TIFFs keeps each kind's range (``data.pixel_ranges``);
+    new 16-bit images, alone or beside 8-bit ones, are read over it (before: over their own,
+    so the dimmer levels looked like the brightest and were assigned to its cluster)."""
+    from PIL import Image
+
+    from workspace.cli import main
+
+    rng = np.random.default_rng(0)
+    for folder, levels, pngs in (("all", (300, 1500, 4000), 12), ("new", (300, 1500), 3)):
+        (tmp_path / folder).mkdir()
+        for level in levels:
+            for i in range(12):
+                counts = rng.poisson(level + 50 * i % 3, (8, 8)).astype(np.uint16)
+                Image.fromarray(counts).save(tmp_path / folder / f"{level}_{i:02d}.tif")
+        for i in range(pngs):  # 8-bit: a bright bar on a dark ground
+            grey = rng.integers(0, 30, (8, 8)).astype(np.uint8)
+            grey[2:6, 3] = 250
+            Image.fromarray(grey).save(tmp_path / folder / f"bar_{i:02d}.png")
+    out = tmp_path / "run"
+    assert main(["run", "--data", str(tmp_path / "all"), "--method", "kmeans", "--clusters",
+                 "4", "--out", str(out)]) == 0
+    run_json = json.loads((out / "run.json").read_text())
+    assert run_json["data"]["pixel_ranges"]["integer"][1] > 4000
+    run = pd.read_parquet(out / "assignments.parquet").set_index("id")["cluster"]
+    assert run.nunique() == 4
+    for name in ("new", "new16"):
+        if name == "new16":  # the 16-bit ones alone
+            (tmp_path / name).mkdir()
+            for tif in (tmp_path / "new").glob("*.tif"):
+                tif.rename(tmp_path / name / tif.name)
+        assert main(["predict", "--run", str(out), "--data", str(tmp_path / name),
+                     "--out", str(tmp_path / f"{name}.csv")]) == 0
+        pred = pd.read_csv(tmp_path / f"{name}.csv").set_index("id")["cluster"]
+        assert (pred.to_numpy() == run.loc[pred.index].to_numpy()).all(), name
+        if name == "new16":  # the library reads them alike
+            from clustering import ClusterLab
+
+            lab = ClusterLab(method="kmeans", n_clusters=4, map=False).fit(str(tmp_path / "all"))
+            fitted = pd.Series(lab.labels_, index=lab.dataset_.ids)
+            new = lab.predict(str(tmp_path / name))
+            assert (new == fitted.loc[pred.index].to_numpy()).all()

@@ -304,7 +304,8 @@ def _cmd_predict(args, store) -> int:
     run = read_run(args.run) if (args.run / "run.json").exists() else {}
     data = load_data(args.data, args.kind, text_column=args.text_column,
                      id_column=args.id_column, drop_invalid=args.drop_invalid,
-                     fill_missing=args.fill_missing, like_run=run.get("config"))
+                     fill_missing=args.fill_missing, like_run=run.get("config"),
+                     pixel_ranges=run.get("data", {}).get("pixel_ranges"))
     for note in data.notes:  # the loader's fill is replaced by the run's means below
         if not (data.filled and note.startswith("Filled ")):
             sys.stdout.write(f"note: {note}\n")
