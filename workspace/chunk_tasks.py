@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import socket
 import time
 from pathlib import Path
@@ -154,15 +153,20 @@ def _reset_peak_memory() -> None:
         pass
 
 
-def _peak_memory_mb() -> float:
+def _peak_memory_mb() -> float | None:
     """Peak resident memory since :func:`_reset_peak_memory` (Linux ``VmHWM``; elsewhere the
-    process's ``ru_maxrss``, which also counts what the parent held when the worker started)."""
+    process's ``ru_maxrss``, which also counts what the parent held when the worker started;
+    None where neither is there)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
+    try:
+        import resource
+    except ImportError:  # Windows: neither; the peak is not known
+        return None
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 

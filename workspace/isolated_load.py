@@ -81,8 +81,11 @@ def start_reader_server() -> None:
 
 
 def _cap_memory(limit: int) -> None:
-    import resource
-
+    try:
+        import resource
+    except ImportError:  # Windows: the reading process runs without a cap
+        log.warning("no memory cap for the reading process on this system")
+        return
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 

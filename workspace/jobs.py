@@ -230,7 +230,7 @@ def refresh(store: Store) -> int:
         if row["pid"] is None and not silent:
             continue  # submitted a moment ago; its worker is being started
         if silent and _alive(row["pid"]):
-            _signal(row["pid"], signal.SIGKILL)
+            _signal(row["pid"], getattr(signal, "SIGKILL", signal.SIGTERM))  # Windows: no KILL
         reason = ("its worker stopped answering" if silent else
                   "its worker stopped before finishing (killed, crashed or the machine "
                   "restarted)")

@@ -315,7 +315,8 @@ def _run_json(key, data_hash, config, settings, chunks, fitted, receipts, descri
             "chunks_reused": sum(bool(r.get("reused")) for r in receipts),
             "task_seconds": round(busy, 3),
             "rows_per_task_second": round(rows / busy, 1) if busy else None,
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in receipts),
+            "peak_rss_mb": max((r["peak_rss_mb"] for r in receipts
+                                if r.get("peak_rss_mb") is not None), default=None),
             "worker_pids": sorted({r["pid"] for r in receipts})},
         "timings": {**timings, "total": round(sum(timings.values()), 4)},
         "versions": package_versions(), "metrics": metrics,
