@@ -62,7 +62,8 @@ if submitted:
                         min_cluster_size=int(mcs), seed=int(seed), device=device,
                         **{key: project["settings"].get(key) for key in
                            ("kind", "text_column", "label_column", "id_column",
-                            "map_columns", "feature_columns", "ignore_columns")
+                            "map_columns", "feature_columns", "ignore_columns",
+                           "image_size")
                            if project["settings"].get(key)},
                         drop_invalid=bool(project["settings"].get("drop_invalid")),
                         fill_missing=bool(project["settings"].get("fill_missing")),

@@ -17,6 +17,9 @@ from workspace.jobs import submit_run
 from workspace.projects import DEMO_CONFIG, adopt_upload, config_for
 from workspace.run_data import file_fingerprint
 
+IMAGE_SIDES = [16, 24, 32, 48, 64, 96, 128]
+"""Sides the image-size slider offers (``RunConfig.image_size`` takes 8-256)."""
+
 store = page_context().store
 st.title("Data")
 
@@ -111,6 +114,13 @@ if is_table:
     ignored = st.multiselect("Ignore columns (left out altogether)",
                              [c for c in columns if c not in named], key="ignore_cols")
     settings["ignore_columns"] = ignored or None
+if str(path).lower().endswith((".zip", ".npy")) or settings.get("kind") == "images":
+    side = st.select_slider(
+        "Image size (pixels a side)", IMAGE_SIDES, value=32, key="image_size",
+        help="Images larger than 64 px, or of different sizes, are reduced to this for "
+        "clustering and the map: larger keeps finer detail and takes longer (auto's time "
+        "budget is measured at 32)")
+    settings["image_size"] = side if side != 32 else None
 settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite values or "
                                        "unreadable images (instead of stopping)",
                                        key="drop_invalid")

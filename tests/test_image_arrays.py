@@ -258,3 +258,33 @@ def test_predict_reads_a_mixed_folder_s_16_bit_images_over_the_run_s_range(tmp_p
             fitted = pd.Series(lab.labels_, index=lab.dataset_.ids)
             new = lab.predict(str(tmp_path / name))
             assert (new == fitted.loc[pred.index].to_numpy()).all()
+
+
+def test_image_size_is_chosen_in_the_cli_and_the_app_and_predict_keeps_it(tmp_path, capsys):
+    """``--image-size`` (the app's slider) sets the side larger images are reduced to;
+    ``predict`` reads new images at the run's side (before: always 32, so a run at another
+    side could not assign new images)."""
+    from workspace.cli import main
+
+    rng = np.random.default_rng(0)
+    images = np.zeros((40, 80, 80), np.uint8)
+    images[:20, 10:70, 30:50] = 255  # a tall bar
+    images[20:, 30:50, 10:70] = 255  # a wide bar
+    images = np.clip(images + rng.integers(0, 40, images.shape), 0, 255).astype(np.uint8)
+    out = tmp_path / "run"
+    assert main(["run", "--data", _save(tmp_path, images, "bars.npy"), "--method", "kmeans",
+                 "--clusters", "2", "--image-size", "16", "--out", str(out)]) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["config"]["image_size"] == 16 and run["data"]["feature_dims"] == 16 * 16
+    assert main(["predict", "--run", str(out), "--data", _save(tmp_path, images[::4], "new.npy"),
+                 "--out", str(tmp_path / "pred.csv")]) == 0
+    fitted = pd.read_parquet(out / "assignments.parquet")["cluster"].to_numpy()
+    assert (pd.read_csv(tmp_path / "pred.csv")["cluster"].to_numpy() == fitted[::4]).all()
+    assert main(["run", "--data", _save(tmp_path, images, "bars.npy"), "--image-size", "300",
+                 "--out", str(tmp_path / "bad")]) == 2
+    assert "image_size must be between 8 and 256" in capsys.readouterr().err
+
+    at = _data_page_with_npy((12, 80, 80), "photos.npy")
+    assert any("reduced to 32 x 32" in n.value for n in at.info)
+    at.select_slider(key="image_size").set_value(48).run()
+    assert any("reduced to 48 x 48" in n.value for n in at.info), [n.value for n in at.info]

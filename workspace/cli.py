@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
                      "--option text_view=true (repeatable; 'clusterlab methods' lists "
                      "them with their defaults)")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    run.add_argument("--image-size", type=int, default=32, metavar="PIXELS",
+                     help="side images larger than 64 px (or of different sizes) are reduced "
+                     "to, 8-256 (default 32; larger keeps finer detail and takes longer)")
     run.add_argument("--drop-invalid", action="store_true",
                      help="leave out rows with NaN/inf or unreadable images instead of failing")
     run.add_argument("--fill-missing", action="store_true",
@@ -187,7 +190,7 @@ def _cmd_run(args, store) -> int:
                        representation=args.representation, method=args.method,
                        clusters=args.clusters, seed=args.seed, device=args.device,
                        drop_invalid=args.drop_invalid, fill_missing=args.fill_missing,
-                       min_cluster_size=args.min_cluster_size,
+                       min_cluster_size=args.min_cluster_size, image_size=args.image_size,
                        epochs=args.epochs, options=_parse_options(args.option),
                        map_columns=args.map_columns, feature_columns=args.feature_columns,
                        ignore_columns=args.ignore_columns, sample=sample).validate()
@@ -305,6 +308,8 @@ def _cmd_predict(args, store) -> int:
     data = load_data(args.data, args.kind, text_column=args.text_column,
                      id_column=args.id_column, drop_invalid=args.drop_invalid,
                      fill_missing=args.fill_missing, like_run=run.get("config"),
+                     # images of the run's size, read over its ranges
+                     image_size=run.get("config", {}).get("image_size") or 32,
                      pixel_ranges=run.get("data", {}).get("pixel_ranges"))
     for note in data.notes:  # the loader's fill is replaced by the run's means below
         if not (data.filled and note.startswith("Filled ")):
