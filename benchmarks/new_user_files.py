@@ -45,6 +45,9 @@ JPEG by GDCM, as PACS archives often keep CT (refused before stop 57). Stop 58 a
 functional groups (read before stop 58 without either), and ``xray-voi-lut``: radiographs of
 two X-ray systems, each file's display given by its VOI LUT (read before by stored values).
 
+Stop 59 added ``small-glyphs-128``: 600 128-px images of four small letters, read at the
+default 32 px ("before", the only size before ``--image-size``) and with ``--image-size 96``.
+
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
 Usage::
@@ -245,6 +248,23 @@ def _micrographs(kind: str):
     return build
 
 
+def _small_glyphs_128(folder: Path) -> tuple[Path, dict[str, int]]:
+    """600 greyscale 128-px PNGs, each a letter A, E, K or S some 14-21 px tall, turned and
+    in noise: a small object in a large image (a lesion, a cell), which 32 px shrinks to a
+    few pixels."""
+    from image_sets import _glyphs
+    from PIL import Image
+
+    images, y = _glyphs("AEKS", 600, 128, 1601, (20, 30), 20, False)
+    (folder / "glyphs").mkdir()
+    labels = {}
+    for i, (img, label) in enumerate(zip(images.astype(np.uint8), y, strict=True)):
+        name = f"scan_{i:04d}.png"
+        Image.fromarray(img).save(folder / "glyphs" / name)
+        labels[name] = int(label)
+    return folder / "glyphs", labels
+
+
 OLD_CODE = "old code"
 """A case read before by an older tree's code (``--old-code``), not by flags."""
 CASES = {
@@ -264,6 +284,7 @@ CASES = {
     "xray-voi-lut": (_xray_voi_lut, 3, [], OLD_CODE),
     "micrographs-intensity": (_micrographs("intensity"), 3, [], OLD_CODE),
     "micrographs-exposure": (_micrographs("exposure"), 3, [], OLD_CODE),
+    "small-glyphs-128": (_small_glyphs_128, 4, ["--image-size", "96"], []),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""

@@ -100,6 +100,11 @@ def _eight_bit(arr: np.ndarray, name: str
     return to_eight_bits(arr, lo, hi), notes, (lo, hi)
 
 
+LARGER_SIDE = 96
+"""The side a note on reduced images suggests: what the pretrained encoder reads
+(:data:`clustering.deep.pretrained.SIZE`)."""
+
+
 def _resized(images: np.ndarray, size: int, name: str) -> tuple[np.ndarray, list[str]]:
     if max(images.shape[1:3]) <= KEEP_UP_TO:
         return images, []
@@ -108,8 +113,28 @@ def _resized(images: np.ndarray, size: int, name: str) -> tuple[np.ndarray, list
     out = np.stack([np.asarray(Image.fromarray(im).resize((size, size),
                                                           Image.Resampling.BILINEAR))
                     for im in images])
-    return out, [f"The {images.shape[1]} x {images.shape[2]} images of '{name}' were reduced "
-                 f"to {size} x {size} pixels."]
+    return out, [reduced_note(f"The {images.shape[1]} x {images.shape[2]} images of '{name}'",
+                              max(images.shape[1:3]), size)]
+
+
+def reduced_note(what: str, largest: int, size: int) -> str:
+    """The note that images were reduced to ``size``, and how to keep more where they lose most.
+
+    ``what`` names the images, ``largest`` is their longest side in pixels.
+
+    Examples
+    --------
+    >>> reduced_note("The 40 x 40 images", 40, 32)
+    'The 40 x 40 images were reduced to 32 x 32 pixels.'
+    >>> "--image-size 96" in reduced_note("The images", 128, 32)
+    True
+    """
+    note = f"{what} were reduced to {size} x {size} pixels"
+    if largest <= 2 * size or size >= LARGER_SIDE:
+        return note + "."
+    return (note + "; if what tells them apart is small in the picture, a larger image size "
+            f"keeps it (--image-size {LARGER_SIDE}, or the Data page's slider; it takes "
+            "longer).")
 
 
 def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32

@@ -120,7 +120,14 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
     if not decoded:
         raise InputError(f"No readable {FORMATS_READ} image was found; add images and retry.")
     decoded, deep, span = _over_collection(decoded, one_range, ranges_out)
-    return _stack(decoded, size), kept, notes + deep, span
+    stacked = _stack(decoded, size)
+    largest = max(max(sizes[i]) for i in kept)
+    if largest > stacked.shape[1]:
+        from .image_arrays import reduced_note
+
+        deep.append(reduced_note(f"The {len(kept):,} images (up to {largest} px a side)",
+                                 largest, stacked.shape[1]))
+    return stacked, kept, notes + deep, span
 
 
 def _declared_sizes(blobs: list[tuple[str, bytes]]

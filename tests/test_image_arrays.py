@@ -288,3 +288,15 @@ def test_image_size_is_chosen_in_the_cli_and_the_app_and_predict_keeps_it(tmp_pa
     assert any("reduced to 32 x 32" in n.value for n in at.info)
     at.select_slider(key="image_size").set_value(48).run()
     assert any("reduced to 48 x 48" in n.value for n in at.info), [n.value for n in at.info]
+
+
+def test_a_folder_of_large_images_says_it_was_reduced_and_how_to_keep_more(tmp_path):
+    from PIL import Image
+
+    for i, side in enumerate((128, 100, 128)):
+        Image.fromarray(np.full((side, side), 40 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    notes = load_data(str(tmp_path)).notes
+    assert any("(up to 128 px a side) were reduced to 32 x 32" in n and "--image-size 96" in n
+               for n in notes), notes
+    notes = load_data(str(tmp_path), image_size=96).notes
+    assert any("reduced to 96 x 96 pixels." in n for n in notes), notes
