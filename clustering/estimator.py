@@ -193,7 +193,9 @@ class ClusterLab:
         from .features import featurize_like
 
         self._check_fitted()
-        data = _as_dataset(X, None, self.dataset_.pixel_ranges)  # images read as fit's were
+        fitted = self.dataset_  # images read as fit's were: its side, its ranges
+        data = _as_dataset(X, None, fitted.pixel_ranges,
+                           None if fitted.images is None else fitted.images.shape[1])
         device = resolve_device(self.device)
         Z = featurize_like(data, self._feature_info.transform(), device=device)
         model = self.clustering_.model
@@ -236,11 +238,11 @@ class ClusterLab:
             raise AttributeError("This ClusterLab is not fitted yet; call fit(X) first.")
 
 
-def _as_dataset(X, y, pixel_ranges: dict | None = None) -> Dataset:
+def _as_dataset(X, y, pixel_ranges: dict | None = None, side: int | None = None) -> Dataset:
     """A Dataset from what :meth:`ClusterLab.fit` accepts.
 
     A folder's 16-bit, float or DICOM images of a kind in ``pixel_ranges`` are read over
-    its range.
+    its range; images larger than 64 px are brought to ``side`` (else chosen from them).
     """
     import pandas as pd
 
@@ -249,7 +251,7 @@ def _as_dataset(X, y, pixel_ranges: dict | None = None) -> Dataset:
     if isinstance(X, Dataset):
         data = X
     elif isinstance(X, str):
-        data = load_data(X, pixel_ranges=pixel_ranges)
+        data = load_data(X, pixel_ranges=pixel_ranges, image_size=side)
     elif isinstance(X, pd.DataFrame):
         data = dataset_from_frame(X, "table")
     else:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS
+from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS, image_side
 from .tables import rows_text
 
 __all__ = ["FULL_SCALE", "eight_bit_range", "image_array", "looks_like_images", "looks_like_pixels",
@@ -105,22 +105,25 @@ LARGER_SIDE = 96
 (:data:`clustering.deep.pretrained.SIZE`)."""
 
 
-def _resized(images: np.ndarray, size: int, name: str) -> tuple[np.ndarray, list[str]]:
+def _resized(images: np.ndarray, size: int | None, name: str) -> tuple[np.ndarray, list[str]]:
     if max(images.shape[1:3]) <= KEEP_UP_TO:
         return images, []
     from PIL import Image
 
+    automatic = size is None
+    size = image_side(np.full(len(images), max(images.shape[1:3])), size)
     out = np.stack([np.asarray(Image.fromarray(im).resize((size, size),
                                                           Image.Resampling.BILINEAR))
                     for im in images])
     return out, [reduced_note(f"The {images.shape[1]} x {images.shape[2]} images of '{name}'",
-                              max(images.shape[1:3]), size)]
+                              max(images.shape[1:3]), size, automatic)]
 
 
-def reduced_note(what: str, largest: int, size: int) -> str:
+def reduced_note(what: str, largest: int, size: int, automatic: bool = False) -> str:
     """The note that images were reduced to ``size``, and how to keep more where they lose most.
 
-    ``what`` names the images, ``largest`` is their longest side in pixels.
+    ``what`` names the images, ``largest`` is their longest side in pixels; ``automatic``:
+    the side was chosen from them (:func:`clustering.images.image_side`).
 
     Examples
     --------
@@ -129,7 +132,9 @@ def reduced_note(what: str, largest: int, size: int) -> str:
     >>> "--image-size 96" in reduced_note("The images", 128, 32)
     True
     """
-    note = f"{what} were reduced to {size} x {size} pixels"
+    note = f"{what} were reduced to {size} x {size} pixels" + (
+        " (the side chosen from their size and number; --image-size, or the Data page's "
+        "slider, sets it)" if automatic else "")
     if largest <= 2 * size or size >= LARGER_SIDE:
         return note + "."
     return (note + "; if what tells them apart is small in the picture, a larger image size "
@@ -137,7 +142,7 @@ def reduced_note(what: str, largest: int, size: int) -> str:
             "longer).")
 
 
-def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32
+def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int | None = None
                 ) -> tuple[np.ndarray, np.ndarray, list[str], tuple[float, float]]:
     """The images of a loaded array as uint8 (n, h, w) or (n, h, w, 3).
 
@@ -149,8 +154,9 @@ def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int = 32
         The file's name, for messages.
     drop_invalid : bool
         Leave out images with NaN or infinite pixels instead of refusing the file.
-    size : int
-        Side length images larger than :data:`clustering.images.KEEP_UP_TO` are brought to.
+    size : int, optional
+        Side length images larger than :data:`clustering.images.KEEP_UP_TO` are brought to
+        (without it, :func:`clustering.images.image_side` chooses).
 
     Returns
     -------
@@ -218,7 +224,8 @@ def pixel_columns(features: pd.DataFrame) -> list[str]:
     return named if fits and looks_like_pixels(features[named]) else []
 
 
-def pixel_table_images(features: pd.DataFrame, name: str, drop_invalid: bool, size: int = 32
+def pixel_table_images(features: pd.DataFrame, name: str, drop_invalid: bool,
+                       size: int | None = None
                        ) -> tuple[np.ndarray, np.ndarray, list[str], tuple[float, float]]:
     """The images of a table whose columns are the pixels of square grey images, row by row.
 

@@ -30,9 +30,38 @@ Checked from the headers before anything is decoded, so a small zip of huge, hig
 compressible images cannot make the server decode for hours."""
 KEEP_UP_TO = 64
 """Images this small (all of one size) are kept at their size; larger ones are reduced."""
+SIDES = (96, 64, 48)
+"""Sides :func:`image_side` picks from (else 32): 96 is what the pretrained encoder reads."""
+PIXEL_BUDGET = 24_000_000
+"""Pixels a collection is reduced to at most when the side is automatic: 96 px up to 2,604
+images, 64 px up to 5,859, 48 px up to 10,416, else 32 (on 5,000 128-px images `auto` took
+121 s at 96 px against 92 s at 32; ``benchmarks/README.md``, stop 59)."""
 
 
-def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: bool = False,
+def image_side(longest: list[int] | np.ndarray, size: int | None = None) -> int:
+    """The side images larger than :data:`KEEP_UP_TO` (or of several sizes) are reduced to.
+
+    ``size`` when given; else the largest of :data:`SIDES` that is no larger than the images'
+    median longest side and keeps the collection within :data:`PIXEL_BUDGET`; else 32.
+    Reduced to 32 px, a small object in a large picture (a lesion, a cell, a letter) is a few
+    pixels, and the pretrained encoder reads 96.
+
+    Examples
+    --------
+    >>> image_side([512] * 300), image_side([128] * 5000), image_side([30, 40, 50])
+    (96, 64, 32)
+    >>> image_side([512] * 300, 32)
+    32
+    """
+    if size is not None:
+        return int(size)
+    median = float(np.median(longest)) if len(longest) else 0.0
+    return next((side for side in SIDES
+                 if side <= median and len(longest) * side * side <= PIXEL_BUDGET), 32)
+
+
+def decode_images(blobs: list[tuple[str, bytes]], size: int | None = None,
+                  drop_invalid: bool = False,
                   one_range: bool | tuple[float, float] | dict = True,
                   ranges_out: dict | None = None
                   ) -> tuple[np.ndarray, list[int], list[str], tuple[float, float] | None]:
@@ -45,8 +74,9 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
     ----------
     blobs : list of (name, bytes)
         The raw files.
-    size : int
-        Side length used when images differ in size or exceed 64 px.
+    size : int, optional
+        Side length used when images differ in size or exceed 64 px; without it, chosen
+        from their sizes and number (:func:`image_side`).
     drop_invalid : bool
         Skip unreadable images (reported in notes) instead of refusing the collection.
     one_range : bool or (float, float) or dict
@@ -80,6 +110,8 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
                          f"more than the {MAX_TOTAL_PIXELS / 1e6:,.0f} million clusterlab "
                          "decodes; resize them first (e.g. to 256 px on the long side) or "
                          "split the collection.")
+    automatic = size is None
+    size = image_side([max(wh) for wh in sizes.values()], size)
     decoded, kept = [], []
     for i, (name, data) in enumerate(blobs):
         if i not in sizes:
@@ -126,7 +158,7 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int = 32, drop_invalid: 
         from .image_arrays import reduced_note
 
         deep.append(reduced_note(f"The {len(kept):,} images (up to {largest} px a side)",
-                                 largest, stacked.shape[1]))
+                                 largest, stacked.shape[1], automatic))
     return stacked, kept, notes + deep, span
 
 

@@ -36,7 +36,7 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES, *J
 
 def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None = None,
               label_column: str | None = None, id_column: str | None = None,
-              drop_invalid: bool = False, image_size: int = 32,
+              drop_invalid: bool = False, image_size: int | None = None,
               map_columns: tuple[str, str] | list[str] | None = None,
               feature_columns: list[str] | None = None,
               ignore_columns: list[str] | None = None, fill_missing: bool = False,
@@ -55,8 +55,9 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         Column roles for tables.
     drop_invalid : bool
         Leave out rows with NaN/inf and unreadable images instead of refusing.
-    image_size : int
-        Common side length for images of different sizes.
+    image_size : int, optional
+        Common side length for images of different sizes or larger than 64 px; without
+        it, chosen from their sizes and number (:func:`clustering.images.image_side`).
     map_columns : pair of str, optional
         Two numeric columns of a table that are the 2-D map (used instead of UMAP and left
         out of the features).
@@ -202,7 +203,7 @@ def dataset_from_frame(frame: pd.DataFrame, kind: str = "auto", *, name: str = "
 def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_column,
                 label_column, id_column, drop_invalid: bool, map_columns=None,
                 feature_columns=None, ignore_columns=None, fill_missing=False,
-                image_size: int = 32) -> Dataset:
+                image_size: int | None = None) -> Dataset:
     map_columns = list(map_columns or [])
     asked = kind
     vectors = frame.attrs.get("vectors") or {}
@@ -440,7 +441,7 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
                    label_name=label_column, map_xy=None if map_xy is None else map_xy[keep])
 
 
-def _load_images(path: Path, drop_invalid: bool, size: int,
+def _load_images(path: Path, drop_invalid: bool, size: int | None,
                  over: dict[str, tuple[float, float]] | None = None) -> Dataset:
     if path.is_dir():
         every, names = image_files(path)

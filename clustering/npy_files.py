@@ -16,7 +16,7 @@ from .image_arrays import image_array, looks_like_images
 __all__ = ["load_npy"]
 
 
-def load_npy(path: Path, kind: str, drop_invalid: bool, image_size: int) -> Dataset:
+def load_npy(path: Path, kind: str, drop_invalid: bool, image_size: int | None) -> Dataset:
     """A ``.npy`` file (never unpickled): a 2-D array of embeddings, or images.
 
     Parameters
@@ -27,8 +27,8 @@ def load_npy(path: Path, kind: str, drop_invalid: bool, image_size: int) -> Data
         another kind, which refuses an array of images.
     drop_invalid : bool
         Leave out rows or images with NaN or infinite values instead of refusing.
-    image_size : int
-        Side length of images larger than 64 px.
+    image_size : int, optional
+        Side length of images larger than 64 px (without it, chosen from them).
 
     Returns
     -------
@@ -71,7 +71,8 @@ def load_npy(path: Path, kind: str, drop_invalid: bool, image_size: int) -> Data
                    source=str(path), notes=tuple(notes))
 
 
-def _npy_images(arr: np.ndarray, path: Path, drop_invalid: bool, size: int) -> Dataset:
+def _npy_images(arr: np.ndarray, path: Path, drop_invalid: bool, size: int | None
+                ) -> Dataset:
     """The images of an array file (:mod:`clustering.image_arrays`)."""
     images, keep, notes, span = image_array(arr, path.name, drop_invalid, size)
     ids = np.array([str(i) for i in np.flatnonzero(keep)], dtype=object)

@@ -85,7 +85,7 @@ class RunConfig:
     fill_missing: bool = False
     """Fill empty numeric cells of a table instead of refusing (``--fill-missing``)."""
     min_cluster_size: int | None = None
-    image_size: int = 32
+    image_size: int | None = None
     epochs: int | None = None
     options: dict = field(default_factory=dict)
     """Settings of a deep method (``clusterlab methods`` lists them with defaults)."""
@@ -156,7 +156,8 @@ class RunConfig:
         need(self.sample is None or not self.fill_missing, "fill_missing fills from the whole "
              "table's column medians, which a run in chunks never sees at once; fill the gaps "
              "in the files, or leave --fill-missing or --sample out.")
-        need(isinstance(self.image_size, int) and 8 <= self.image_size <= 256,
+        need(self.image_size is None or isinstance(self.image_size, int)
+             and 8 <= self.image_size <= 256,
              f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
         if self.options and self.method == "auto":
             from .auto import OPTIONS

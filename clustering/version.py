@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 24
+PIPELINE_VERSION = 25
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -80,4 +80,6 @@ windows marked ``SIGMOID`` through their S-curve
 lists differ between the blocks of a run in chunks is text in every block, and a
 one-text-per-line ``.txt`` is read in chunks; a run in chunks whose sample mixes 16-bit or
 float images with 8-bit ones or with each other reads each kind over the sample's range for
-it, not each image over its own."""
+it, not each image over its own. 25: images larger than 64 px (or of several sizes) are reduced to
+a side chosen from their size and number (``clustering.images.image_side``: 96, 64, 48 or 32)
+instead of always 32, and ``RunConfig.image_size`` is None unless given."""

@@ -116,11 +116,12 @@ if is_table:
     settings["ignore_columns"] = ignored or None
 if str(path).lower().endswith((".zip", ".npy")) or settings.get("kind") == "images":
     side = st.select_slider(
-        "Image size (pixels a side)", IMAGE_SIDES, value=32, key="image_size",
+        "Image size (pixels a side)", ["automatic", *IMAGE_SIDES], value="automatic",
+        key="image_size",
         help="Images larger than 64 px, or of different sizes, are reduced to this for "
-        "clustering and the map: larger keeps finer detail and takes longer (auto's time "
-        "budget is measured at 32)")
-    settings["image_size"] = side if side != 32 else None
+        "clustering and the map: larger keeps finer detail and takes longer. Automatic: "
+        "from their size and number (96 up to 2,604 images, then 64, 48, 32)")
+    settings["image_size"] = None if side == "automatic" else side
 settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite values or "
                                        "unreadable images (instead of stopping)",
                                        key="drop_invalid")

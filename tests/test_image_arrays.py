@@ -51,9 +51,9 @@ def test_rows_of_square_images_pixels_are_images_when_asked_and_embeddings_else(
 def test_other_ranges_large_images_and_bad_pixels_are_said(tmp_path):
     arr = np.random.default_rng(0).normal(size=(8, 100, 90)).astype(np.float32)
     data = load_data(_save(tmp_path, arr))
-    assert data.images.shape == (8, 32, 32)
+    assert data.images.shape == (8, 96, 96)  # few: the side the pretrained encoder reads
     assert any("stretched to 0..255" in n for n in data.notes)
-    assert any("100 x 90 images" in n and "reduced to 32 x 32" in n for n in data.notes)
+    assert any("100 x 90 images" in n and "reduced to 96 x 96" in n for n in data.notes)
     arr[2, 5, 5] = np.nan
     path = _save(tmp_path, arr, "nan.npy")
     with pytest.raises(InputError, match=r"1 image\(s\) of 'nan.npy' \(image\(s\) 3\) have NaN"):
@@ -285,7 +285,9 @@ def test_image_size_is_chosen_in_the_cli_and_the_app_and_predict_keeps_it(tmp_pa
     assert "image_size must be between 8 and 256" in capsys.readouterr().err
 
     at = _data_page_with_npy((12, 80, 80), "photos.npy")
-    assert any("reduced to 32 x 32" in n.value for n in at.info)
+    from helpers import shown
+
+    assert any("reduced to 64 x 64 pixels (the side chosen" in shown(n.value) for n in at.info)
     at.select_slider(key="image_size").set_value(48).run()
     assert any("reduced to 48 x 48" in n.value for n in at.info), [n.value for n in at.info]
 
@@ -295,8 +297,10 @@ def test_a_folder_of_large_images_says_it_was_reduced_and_how_to_keep_more(tmp_p
 
     for i, side in enumerate((128, 100, 128)):
         Image.fromarray(np.full((side, side), 40 * i, np.uint8)).save(tmp_path / f"{i}.png")
-    notes = load_data(str(tmp_path)).notes
-    assert any("(up to 128 px a side) were reduced to 32 x 32" in n and "--image-size 96" in n
-               for n in notes), notes
-    notes = load_data(str(tmp_path), image_size=96).notes
-    assert any("reduced to 96 x 96 pixels." in n for n in notes), notes
+    data = load_data(str(tmp_path))  # few large images: 96 px, the pretrained encoder's
+    assert data.images.shape == (3, 96, 96)
+    assert any("(up to 128 px a side) were reduced to 96 x 96 pixels (the side chosen from "
+               "their size and number" in n for n in data.notes), data.notes
+    notes = load_data(str(tmp_path), image_size=32).notes  # given: how to keep more
+    assert any("reduced to 32 x 32 pixels; if what tells them apart is small" in n
+               and "--image-size 96" in n for n in notes), notes

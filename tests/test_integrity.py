@@ -98,8 +98,7 @@ def test_cli_column_roles_are_kept_for_the_app(tmp_path):
     store = Store()
     project = _project_of(store, key)
     assert project["settings"] == {"kind": "table", "id_column": "item",
-                                   "label_column": "group", "drop_invalid": False,
-                                   "image_size": 32}
+                                   "label_column": "group", "drop_invalid": False}
     at = start_app()
     at.switch_page("pages/export.py").run()
     at.selectbox(key="format").set_value("csv")

@@ -70,7 +70,7 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
         span, ranges = spec.get("pixel_range"), spec.get("pixel_ranges")
         # each kind's range in the sample (runs planned before it was kept: the one range):
         # every part read alike, and as the sample was
-        images, kept, _, _ = decode_images(blobs, size=spec.get("image_size", 32),
+        images, kept, _, _ = decode_images(blobs, size=spec.get("image_size") or 32,
                                            one_range=ranges or (tuple(span) if span else False))
         if len(kept) != len(blobs):
             raise InputError(f"{name}: {len(blobs) - len(kept)} image(s) could not be read.")

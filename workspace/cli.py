@@ -60,9 +60,10 @@ def _parser() -> argparse.ArgumentParser:
                      "--option text_view=true (repeatable; 'clusterlab methods' lists "
                      "them with their defaults)")
     run.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    run.add_argument("--image-size", type=int, default=32, metavar="PIXELS",
+    run.add_argument("--image-size", type=int, default=None, metavar="PIXELS",
                      help="side images larger than 64 px (or of different sizes) are reduced "
-                     "to, 8-256 (default 32; larger keeps finer detail and takes longer)")
+                     "to, 8-256 (default: from their size and number, 96 up to 2,604 images, "
+                     "then 64, 48, 32; larger keeps finer detail and takes longer)")
     run.add_argument("--drop-invalid", action="store_true",
                      help="leave out rows with NaN/inf or unreadable images instead of failing")
     run.add_argument("--fill-missing", action="store_true",
@@ -309,7 +310,8 @@ def _cmd_predict(args, store) -> int:
                      id_column=args.id_column, drop_invalid=args.drop_invalid,
                      fill_missing=args.fill_missing, like_run=run.get("config"),
                      # images of the run's size, read over its ranges
-                     image_size=run.get("config", {}).get("image_size") or 32,
+                     image_size=run.get("config", {}).get("image_size")
+                     or run.get("data", {}).get("image_side") or 32,
                      pixel_ranges=run.get("data", {}).get("pixel_ranges"))
     for note in data.notes:  # the loader's fill is replaced by the run's means below
         if not (data.filled and note.startswith("Filled ")):

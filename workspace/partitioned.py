@@ -146,6 +146,8 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
                 # 16-bit images: every chunk over the sample's range, as the fit read them
                 "pixel_range": fitted["data"].get("pixel_range"),
                 "pixel_ranges": fitted["data"].get("pixel_ranges"),  # by kind
+                # every chunk at the sample's side (chosen from the sample unless given)
+                "image_size": fitted["data"].get("image_side") or config.image_size,
                 "view_cutoff": None if rows <= VIEW_ROWS else int(VIEW_ROWS / rows * 2.0**64)}
         receipts = _assign(chunks, work, engine, spec,
                            lambda f, m: progress(0.6 + 0.38 * f, m), should_stop, key)

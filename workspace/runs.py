@@ -69,6 +69,8 @@ def build_run_json(key: str, result: RunResult, data_hash: str) -> dict:
                  "feature_dims": int(result.features.X.shape[1]),
                  **({"feature_columns": list(data.feature_table().columns)}
                     if data.modality == "table" else {}),
+                 **({"image_side": int(data.images.shape[1])} if data.images is not None
+                    else {}),
                  **({"pixel_range": list(data.pixel_range)} if data.pixel_range else {}),
                  **({"pixel_ranges": {kind: list(span) for kind, span in
                                       data.pixel_ranges.items()}} if data.pixel_ranges
