@@ -45,8 +45,9 @@ JPEG by GDCM, as PACS archives often keep CT (refused before stop 57). Stop 58 a
 functional groups (read before stop 58 without either), and ``xray-voi-lut``: radiographs of
 two X-ray systems, each file's display given by its VOI LUT (read before by stored values).
 
-Stop 59 added ``small-glyphs-128``: 600 128-px images of four small letters, read at the
-default 32 px ("before", the only size before ``--image-size``) and with ``--image-size 96``.
+Stop 59 added ``small-glyphs-128``: 600 128-px images of four small letters, read at 32 px
+("before": always 32 before stop 59, ``--image-size 32`` now) and at the side chosen now
+(96 for 600 such images).
 
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
@@ -284,7 +285,7 @@ CASES = {
     "xray-voi-lut": (_xray_voi_lut, 3, [], OLD_CODE),
     "micrographs-intensity": (_micrographs("intensity"), 3, [], OLD_CODE),
     "micrographs-exposure": (_micrographs("exposure"), 3, [], OLD_CODE),
-    "small-glyphs-128": (_small_glyphs_128, 4, ["--image-size", "96"], []),
+    "small-glyphs-128": (_small_glyphs_128, 4, [], ["--image-size", "32"]),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""

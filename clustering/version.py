@@ -82,4 +82,5 @@ one-text-per-line ``.txt`` is read in chunks; a run in chunks whose sample mixes
 float images with 8-bit ones or with each other reads each kind over the sample's range for
 it, not each image over its own. 25: images larger than 64 px (or of several sizes) are reduced to
 a side chosen from their size and number (``clustering.images.image_side``: 96, 64, 48 or 32)
-instead of always 32, and ``RunConfig.image_size`` is None unless given."""
+instead of always 32, and ``RunConfig.image_size`` is None unless given; images with a
+learned view get no k-means candidate on their raw pixels (never picked)."""

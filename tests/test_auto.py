@@ -152,7 +152,8 @@ def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypa
     # alone (on the CPU) the fine-tuning is most of auto's time, and of its progress
     assert max(tuning) - min(tuning) >= (0.1 if both else 0.5) * (max(fractions) - min(fractions))
     assert choice["seconds"]["view:finetuned"] > 0
-    graphs = set(choice["scores_per_graph"]["kmeans"])
+    assert "kmeans" not in choice["scores"]  # on the raw pixels: never picked beside a view
+    graphs = set(choice["scores_per_graph"]["umap-kmeans"])
     assert {"finetuned", "finetuned (UMAP)"} <= graphs  # 1,280-D: read both ways
     assert "contrastive (UMAP)" not in graphs
     assert result.info["finetune"]["planned"] == auto_views.FINETUNE_STEPS["cpu"]

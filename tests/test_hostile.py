@@ -223,7 +223,7 @@ def test_small_zip_of_huge_images_decodes_in_bounded_memory(tmp_path):
               "print(d.images.shape, peak.split()[1])")
     out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
                          text=True, check=True, cwd=ROOT).stdout.split()
-    assert out[:4] == ["(12,", "32,", "32,", "3)"]
+    assert out[:4] == ["(12,", "96,", "96,", "3)"]  # few large images: 96 px a side
     assert int(out[-1]) / 1024 < 700, f"peak RSS {int(out[-1]) / 1024:.0f} MB"
 
 
@@ -254,7 +254,7 @@ def test_the_app_reads_images_in_a_memory_capped_process(tmp_path, monkeypatch):
     assert needs_isolation(str(small)) and not needs_isolation("demo:iris")
     monkeypatch.setenv("CLUSTERLAB_READ_MEMORY", "500")
     data = load_isolated(str(small), "images")
-    assert data.images.shape == (3, 32, 32, 3) and data.source == str(small)
+    assert data.images.shape == (3, 96, 96, 3) and data.source == str(small)
     with pytest.raises(InputError, match=r"Reading 'big.zip' needed more than 0.5 GiB"):
         load_isolated(str(big), "images")
     with pytest.raises(InputError, match="needed more than"):  # the app's cached reader
