@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS, image_side
+from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS, SIDES, image_side
 from .tables import rows_text
 
 __all__ = ["FULL_SCALE", "eight_bit_range", "image_array", "looks_like_images", "looks_like_pixels",
@@ -100,9 +100,9 @@ def _eight_bit(arr: np.ndarray, name: str
     return to_eight_bits(arr, lo, hi), notes, (lo, hi)
 
 
-LARGER_SIDE = 96
-"""The side a note on reduced images suggests: what the pretrained encoder reads
-(:data:`clustering.deep.pretrained.SIZE`)."""
+LARGER_SIDE = SIDES[0]
+"""The side a note on reduced images suggests: the largest automatic side, what the
+pretrained encoder reads (:data:`clustering.deep.pretrained.SIZE`)."""
 
 
 def _resized(images: np.ndarray, size: int | None, name: str) -> tuple[np.ndarray, list[str]]:
@@ -111,7 +111,7 @@ def _resized(images: np.ndarray, size: int | None, name: str) -> tuple[np.ndarra
     from PIL import Image
 
     automatic = size is None
-    size = image_side(np.full(len(images), max(images.shape[1:3])), size)
+    size = image_side([max(images.shape[1:3])] * len(images), size)
     out = np.stack([np.asarray(Image.fromarray(im).resize((size, size),
                                                           Image.Resampling.BILINEAR))
                     for im in images])
