@@ -79,6 +79,7 @@ pages = [
     st.Page("pages/cluster.py", title="Cluster", icon=":material/tune:"),
     st.Page("pages/review.py", title="Review", icon=":material/fact_check:"),
     st.Page("pages/export.py", title="Export", icon=":material/download:"),
+    st.Page("pages/assign.py", title="Assign", icon=":material/move_to_inbox:"),
 ]
 try:
     st.navigation(pages).run()

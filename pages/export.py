@@ -10,6 +10,7 @@ import streamlit as st
 from clustering.errors import InputError
 from ui import keys
 from ui.common import open_run_page, who
+from ui.job_panel import watch_file_job
 from ui.safe_text import md
 from workspace import jobs
 from workspace.exports import FORMATS, export_file_name, export_run, fresh_export_dir
@@ -59,31 +60,16 @@ if st.button("Prepare export", type="primary", key="prepare_export"):
         st.error(md(exc))
 
 
-@st.fragment(run_every=1.0)
-def _watch_export(job_id: int) -> None:
-    """Progress of the export job; its file is offered once it is done."""
-    job = jobs.get(store, job_id)
-    if job["state"] in jobs.ACTIVE:
-        st.progress(float(job["fraction"]), text=f"Writing the zip: {md(job['message'])}")
-        if st.button("Cancel", key="cancel_export"):
-            jobs.cancel(store, job_id)
-        return
-    st.session_state.pop(keys.EXPORT_JOB, None)
-    if job["state"] == "done":
-        out = Path(job["result"])
-        st.session_state[keys.EXPORT_FILE] = str(out)
-        st.session_state[keys.EXPORT_PROVENANCE] = json.loads(
-            out.with_name(out.name + ".provenance.json").read_text())
-    else:
-        st.session_state[keys.EXPORT_NOTE] = f"The export {job['state']}: " \
-            f"{job['error'] or job['message']}"
-    st.rerun(scope="app")
+def _export_written(job: dict) -> None:
+    out = Path(job["result"])
+    st.session_state[keys.EXPORT_FILE] = str(out)
+    st.session_state[keys.EXPORT_PROVENANCE] = json.loads(
+        out.with_name(out.name + ".provenance.json").read_text())
 
 
 if note := st.session_state.pop(keys.EXPORT_NOTE, None):
     st.error(md(note))
-if st.session_state.get(keys.EXPORT_JOB):
-    _watch_export(st.session_state[keys.EXPORT_JOB])
+watch_file_job(store, keys.EXPORT_JOB, "Writing the zip", _export_written, keys.EXPORT_NOTE)
 
 if st.session_state.get(keys.EXPORT_FILE) and Path(st.session_state[keys.EXPORT_FILE]).exists():
     out = Path(st.session_state[keys.EXPORT_FILE])

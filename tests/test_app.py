@@ -20,7 +20,7 @@ from workspace import jobs
 from workspace.store import Store
 
 PAGES = ["pages/explore.py", "pages/data.py", "pages/cluster.py", "pages/review.py",
-         "pages/export.py"]
+         "pages/export.py", "pages/assign.py"]
 
 start = start_app
 
@@ -469,3 +469,56 @@ def test_image_folder_export_runs_as_a_background_job(isolated_store):
     assert sum(n.endswith(".png") for n in names) == 27 and "manifest.csv" in names
     assert at.session_state["export_prov"]["rows"] == 27
     assert any(b.label.startswith("Download") for b in at.get("download_button"))
+
+
+def _assign(at, store: Store, name: str, frame: pd.DataFrame) -> dict:
+    """Upload ``frame`` on the Assign page, click Assign, wait for its worker and rerun."""
+    at.file_uploader(key="assign_uploader").upload(name, frame.to_csv(index=False).encode(),
+                                                   "text/csv")
+    at.run()
+    at.button(key="assign").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    job = jobs.wait(store, at.session_state["assign_job"], timeout=300)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return job
+
+
+@pytest.mark.slow
+def test_assign_page_gives_new_rows_the_runs_clusters_in_a_worker(tiny, isolated_store):
+    """New rows uploaded on the Assign page get the run's clusters with their reviewed
+    names (what ``clusterlab predict`` gives) from a worker; the file is offered and its
+    formula-like ids are escaped; a file without a trained column says which, and the
+    run's stored assignments do not change."""
+    from workspace.runs import load_assignments
+
+    store = Store(isolated_store)
+    run_dir = store.run_dir(tiny[1])
+    before = load_assignments(run_dir)
+    first = int(before.set_index("id").loc["p0", "cluster"])
+    store.set_cluster(tiny[1], first, name="first group", who="test")
+    new = pd.read_csv(isolated_store.parent / "tinydata" / "tiny.csv").drop(
+        columns=["group", "comment"]).iloc[[0, 1, 9, 10, 18, 19]]
+    new["item"] = ["=1+1", "n1", "n9", "n10", "n18", "n19"]
+    at = start()
+    at.switch_page("pages/assign.py").run()
+    no_errors(at)
+    assert at.button(key="assign").disabled  # nothing uploaded yet
+    job = _assign(at, store, "new.csv", new)
+    assert job["state"] == "done" and job["kind"] == "assign", job
+    no_errors(at)
+    assert "6 rows of new.csv assigned to 3 clusters" in shown(at.success[0].value)
+    out = Path(at.session_state["assign_file"])
+    got = pd.read_csv(out, dtype={"id": str})
+    assert got["id"].iloc[0] == "'=1+1"
+    seen = before.set_index("id").loc[["p0", "p1", "p9", "p10", "p18", "p19"], "cluster"]
+    assert got["cluster"].tolist() == seen.tolist()
+    assert got["cluster_name"].iloc[0] == "first group"
+    assert any(b.label == "Download " + out.name for b in at.get("download_button"))
+
+    job = _assign(at, store, "short.csv", new.drop(columns=["c"]))
+    assert job["state"] == "failed"
+    assert any("lacks 1 numeric column(s) the run was trained on: c" in shown(e.value)
+               for e in at.error), [e.value for e in at.error]
+    pd.testing.assert_frame_equal(load_assignments(run_dir), before)
+    assert jobs.get(store, job["id"])["state"] == "dismissed"  # not listed on Cluster

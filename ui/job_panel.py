@@ -14,6 +14,9 @@ def describe(job: dict) -> str:
     """One line naming what a job computes."""
     if job["kind"] == "explain":
         return f"explanations of run {job['key']}"
+    if job["kind"] == "assign":
+        return f"new rows of {job['config']['source'].rsplit('/', 1)[-1]} assigned with run " \
+            f"{job['key'].rsplit('-', 1)[0]}"
     if job["kind"] == "export":
         return f"{job['config']['format']} export of run {job['key'].rsplit('-', 1)[0]}"
     cfg = job["config"]
@@ -110,3 +113,37 @@ def job_panel(store, project_id: int) -> None:
 
     st.subheader("Background jobs")
     panel()
+
+
+def watch_file_job(store, job_key: str, what: str, on_done, note_key: str) -> None:
+    """Progress and Cancel of the worker writing a file for this session (its job id in
+    ``st.session_state[job_key]``), polled each second.
+
+    When the job ends: ``on_done(job)`` if it is done, else a sentence saying how it ended
+    is kept under ``note_key`` for the page to show and the job is dismissed (clicking
+    again starts it anew); then the whole page reruns.
+    """
+    job_id = st.session_state.get(job_key)
+    if not job_id:
+        return
+
+    @st.fragment(run_every=1.0)
+    def watch() -> None:
+        job = jobs.get(store, job_id)
+        if job["state"] in jobs.ACTIVE:
+            st.progress(min(max(float(job["fraction"]), 0.0), 1.0),
+                        text=f"{what}: {md(job['message'])}")
+            if st.button("Cancel", key=f"cancel-{job_key}"):
+                jobs.cancel(store, job_id)
+            return
+        st.session_state.pop(job_key, None)
+        if job["state"] == "done":
+            on_done(job)
+        else:
+            what_ended = describe(job)
+            st.session_state[note_key] = f"{what_ended[:1].upper()}{what_ended[1:]} " \
+                f"{job['state']}: {job['error'] or job['message']}"
+            jobs.dismiss(store, job_id)  # said here: not offered for Resume on the Cluster page
+        st.rerun(scope="app")
+
+    watch()

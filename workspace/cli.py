@@ -296,36 +296,19 @@ def _cmd_export(args, store) -> int:
 
 
 def _cmd_predict(args, store) -> int:
-    from clustering.loaders import load_data
-    from workspace.atomic import write_with
-    from workspace.exports import escaped_csv
-    from workspace.predict import assign_new_rows
-    from workspace.runs import read_run
+    from workspace.predict import assign_new_rows, read_new_rows, write_assigned
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise InputError(f"--out '{args.out}' must end in .csv or .parquet.")
-    run = read_run(args.run) if (args.run / "run.json").exists() else {}
-    data = load_data(args.data, args.kind, text_column=args.text_column,
-                     id_column=args.id_column, drop_invalid=args.drop_invalid,
-                     fill_missing=args.fill_missing, like_run=run.get("config"),
-                     # images of the run's size, read over its ranges
-                     image_size=run.get("config", {}).get("image_size")
-                     or run.get("data", {}).get("image_side") or 32,
-                     pixel_ranges=run.get("data", {}).get("pixel_ranges"))
-    for note in data.notes:  # the loader's fill is replaced by the run's means below
-        if not (data.filled and note.startswith("Filled ")):
-            sys.stdout.write(f"note: {note}\n")
-    if data.filled:
-        cells = sum(len(rows) for rows in data.filled.values())
-        sys.stdout.write(f"note: {cells:,} empty cell(s) of the new rows take the run's own "
-                         "column means (the new rows' medians where the run did not scale "
-                         "its columns).\n")
+    data, notes = read_new_rows(args.data, args.run, kind=args.kind,
+                                text_column=args.text_column, id_column=args.id_column,
+                                drop_invalid=args.drop_invalid,
+                                fill_missing=args.fill_missing)
+    for note in notes:
+        sys.stdout.write(f"note: {note}\n")
     frame = assign_new_rows(args.run, data, store, device=args.device)
-    if suffix == ".csv":
-        write_with(args.out, lambda p: escaped_csv(frame).to_csv(p, index=False))
-    else:
-        write_with(args.out, lambda p: frame.to_parquet(p, index=False))
+    write_assigned(frame, args.out)
     counts = frame["cluster_name"].value_counts()
     sys.stdout.write(f"assigned {len(frame):,} rows to {len(counts)} clusters "
                      f"(mean confidence {frame['confidence'].mean():.2f}) -> {args.out}\n")

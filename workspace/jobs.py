@@ -142,6 +142,21 @@ def submit_export(store: Store, run: dict, request: dict, who: str | None = None
     return job
 
 
+def submit_assign(store: Store, run: dict, request: dict, who: str | None = None) -> dict:
+    """Start assigning a file of new rows to a run's clusters in a worker (the first
+    assignment with a run fits its assigner). ``request`` holds
+    :func:`~workspace.predict.assign_file`'s ``source`` and ``out`` and optionally its
+    reading keywords (``drop_invalid``, ``fill_missing``, ...)."""
+    import uuid
+
+    store.require(run.get("project_id"), who, "view")
+    config = {"run_dir": str(run["path"]), **request, "source": str(request["source"]),
+              "out": str(request["out"])}
+    job, _ = submit(store, "assign", f"{run['key']}-{uuid.uuid4().hex[:8]}", config,
+                    run.get("project_id"), who)
+    return job
+
+
 def submit_explain(store: Store, run: dict, who: str | None = None) -> tuple[dict, bool]:
     """Submit the explanations of a stored run."""
     return submit(store, "explain", run["key"], {"run_dir": str(run["path"])},

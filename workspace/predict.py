@@ -24,7 +24,7 @@ from .review import cluster_name
 from .runs import FEATURES_TRANSFORM, load_assignments, load_clustering, read_artifact, read_run
 from .store import Store
 
-__all__ = ["assign_new_rows", "run_assigner"]
+__all__ = ["assign_file", "assign_new_rows", "read_new_rows", "run_assigner", "write_assigned"]
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,8 @@ def run_assigner(folder: Path, device: str = "cpu", progress: ProgressFn = no_pr
     return assigner
 
 
-def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "auto"
-                    ) -> pd.DataFrame:
+def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "auto",
+                    progress: ProgressFn = no_progress) -> pd.DataFrame:
     """Cluster, cluster name, confidence and map place of each row of ``data``.
 
     The rows get the run's features (same columns, order and scaling), then the run's
@@ -89,6 +89,8 @@ def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "a
     store : Store
     device : str
         ``auto``, ``cpu`` or ``cuda``.
+    progress : callable, optional
+        ``progress(fraction, message)``; the first assignment with a run fits its assigner.
 
     Returns
     -------
@@ -109,7 +111,8 @@ def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "a
                          "folder of 'clusterlab run'.")
     key = read_run(run_dir)["key"]
     device = resolve_device(device)
-    assigner = run_assigner(store.run_dir(key), device)
+    assigner = run_assigner(store.run_dir(key), device, progress)
+    progress(0.9, f"assigning {len(data.ids):,} new rows")
     X = featurize_like(data, assigner.transform, device=device)
     labels, confidence, xy = assigner.assign(X, device)
     names = store.clusters(key)
@@ -117,3 +120,100 @@ def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "a
     return pd.DataFrame({"id": [str(i) for i in data.ids], "cluster": labels.astype(int),
                          "cluster_name": [cluster_name(c, names) for c in labels],
                          "confidence": confidence, "x": xy[:, 0], "y": xy[:, 1]})
+
+
+def read_new_rows(source: str | Path, run_dir: Path, *, kind: str = "auto",
+                  text_column: str | None = None, id_column: str | None = None,
+                  drop_invalid: bool = False, fill_missing: bool = False
+                  ) -> tuple[Dataset, list[str]]:
+    """New rows read as the run read its own data, and the notes to show about them.
+
+    Column roles and kind not given are the run's (where the file has those columns);
+    images are read at the run's side and over its pixel ranges. Cells filled by
+    ``fill_missing`` take the run's column means when they are assigned
+    (:func:`clustering.features.featurize_like`), which the notes say instead of the
+    loader's own fill note.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or its rows do not fit.
+    """
+    from clustering.loaders import load_data
+
+    run_dir = Path(run_dir)
+    run = read_run(run_dir) if (run_dir / "run.json").exists() else {}
+    config, about = run.get("config", {}), run.get("data", {})
+    data = load_data(source, kind, text_column=text_column, id_column=id_column,
+                     drop_invalid=drop_invalid, fill_missing=fill_missing, like_run=config,
+                     image_size=config.get("image_size") or about.get("image_side") or 32,
+                     pixel_ranges=about.get("pixel_ranges"))
+    notes = [n for n in data.notes if not (data.filled and n.startswith("Filled "))]
+    if data.filled:
+        cells = sum(len(rows) for rows in data.filled.values())
+        notes.append(f"{cells:,} empty cell(s) of the new rows take the run's own column "
+                     "means (the new rows' medians where the run did not scale its columns).")
+    return data, notes
+
+
+def write_assigned(frame: pd.DataFrame, out: Path) -> None:
+    """Write assigned rows to ``out`` (``.csv``, formulas escaped, or ``.parquet``), whole or
+    not at all."""
+    from .atomic import write_with
+    from .exports import escaped_csv
+
+    out = Path(out)
+    if out.suffix.lower() == ".csv":
+        write_with(out, lambda p: escaped_csv(frame).to_csv(p, index=False))
+    elif out.suffix.lower() == ".parquet":
+        write_with(out, lambda p: frame.to_parquet(p, index=False))
+    else:
+        raise InputError(f"'{out.name}' must end in .csv or .parquet.")
+
+
+SUMMARY = ".summary.json"
+"""Suffix of the summary written beside the file of :func:`assign_file`."""
+
+
+def assign_file(run_dir: Path, source: str | Path, out: Path, store: Store, *,
+                device: str = "auto", progress: ProgressFn = no_progress, **reading) -> dict:
+    """Read a file of new rows, assign them with the run and write them to ``out``.
+
+    What the app's Assign page runs in a worker. Beside ``out`` goes ``<out>.summary.json``:
+    rows, rows per cluster name, mean confidence, the notes and the run's key.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run's folder.
+    source : str or Path
+        The new rows, in the run's data format.
+    out : Path
+        A ``.csv`` or ``.parquet`` file.
+    store : Store
+    device : str
+    progress : callable, optional
+    **reading
+        :func:`read_new_rows`'s keywords (``kind``, ``text_column``, ``id_column``,
+        ``drop_invalid``, ``fill_missing``).
+
+    Returns
+    -------
+    dict
+        The summary.
+    """
+    from .atomic import write_with
+
+    progress(0.0, "reading the new rows")
+    data, notes = read_new_rows(source, run_dir, **reading)
+    frame = assign_new_rows(run_dir, data, store, device=device, progress=progress)
+    write_assigned(frame, out)
+    counts = frame["cluster_name"].value_counts()
+    summary = {"run": read_run(Path(run_dir))["key"], "source": Path(source).name,
+               "rows": len(frame), "clusters": {str(k): int(v) for k, v in counts.items()},
+               "mean_confidence": float(frame["confidence"].mean()) if len(frame) else None,
+               "notes": notes}
+    write_with(Path(str(out) + SUMMARY),
+               lambda p: p.write_text(json.dumps(summary, indent=1), encoding="utf-8"))
+    progress(1.0, f"assigned {len(frame):,} rows")
+    return summary

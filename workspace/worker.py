@@ -164,6 +164,13 @@ def _run_job(store: Store, job: dict, reporter: Reporter) -> str:
                    clusters=cfg["clusters"], ids=cfg["ids"],
                    reviewed_only=cfg["reviewed_only"], who=cfg["who"], progress=reporter)
         return cfg["out"]
+    if job["kind"] == "assign":
+        from .predict import assign_file
+
+        cfg = dict(job["config"])
+        assign_file(Path(cfg.pop("run_dir")), cfg.pop("source"), Path(cfg.pop("out")), store,
+                    progress=reporter, **cfg)
+        return job["config"]["out"]
     from .explanations import ensure_explanations
 
     ensure_explanations(Path(job["config"]["run_dir"]), store, progress=reporter)
