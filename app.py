@@ -74,12 +74,12 @@ with st.sidebar:
                       placeholder="e.g. Dr. Ana Ruiz", on_change=_name_typed)
 
 pages = [
-    st.Page("pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-    st.Page("pages/cluster.py", title="Cluster", icon=":material/tune:"),
-    st.Page("pages/review.py", title="Review", icon=":material/fact_check:"),
-    st.Page("pages/export.py", title="Export", icon=":material/download:"),
-    st.Page("pages/assign.py", title="Assign", icon=":material/move_to_inbox:"),
+    st.Page("app_pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),
+    st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
+    st.Page("app_pages/cluster.py", title="Cluster", icon=":material/tune:"),
+    st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:"),
+    st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
+    st.Page("app_pages/assign.py", title="Assign", icon=":material/move_to_inbox:"),
 ]
 try:
     st.navigation(pages).run()

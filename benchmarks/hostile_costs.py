@@ -124,7 +124,7 @@ def data_page_click(folder: Path) -> dict:
     os.environ["CLUSTERLAB_HOME"] = str(folder / "home")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     start = time.perf_counter()
     at.file_uploader(key="uploader").upload("big.csv", payload, "text/csv")
     at.run()

@@ -19,8 +19,8 @@ from helpers import APP, no_errors, shown, start_app, tiny_store, tiny_text_stor
 from workspace import jobs
 from workspace.store import Store
 
-PAGES = ["pages/explore.py", "pages/data.py", "pages/cluster.py", "pages/review.py",
-         "pages/export.py", "pages/assign.py"]
+PAGES = ["app_pages/explore.py", "app_pages/data.py", "app_pages/cluster.py", "app_pages/review.py",
+         "app_pages/export.py", "app_pages/assign.py"]
 
 start = start_app
 
@@ -101,7 +101,7 @@ def _csv_bytes(blobs) -> bytes:
 @pytest.mark.slow
 def test_upload_run_rename_export_flow(blobs, tiny, isolated_store):
     at = start()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("blobs.csv", _csv_bytes(blobs), "text/csv")
     at.run()
     no_errors(at)
@@ -118,7 +118,7 @@ def test_upload_run_rename_export_flow(blobs, tiny, isolated_store):
     finish_watched_job(at, store)
     assert store.runs(project["id"])[0]["key"] == at.session_state["run_key"]
 
-    at.switch_page("pages/cluster.py").run()
+    at.switch_page("app_pages/cluster.py").run()
     at.selectbox(key="method").set_value("kmeans")
     at.number_input(key="k").set_value(4)
     at.button(key="run").click().run()
@@ -128,7 +128,7 @@ def test_upload_run_rename_export_flow(blobs, tiny, isolated_store):
     kmeans = next(r for r in runs if r["config"]["method"] == "kmeans")
     assert kmeans["metrics"]["ari"] > 0.95 and at.session_state["run_key"] == kmeans["key"]
 
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     no_errors(at)
     first = at.selectbox(key="review_cluster").value
     at.text_input(key=f"name-{first}").set_value("north blob")
@@ -136,7 +136,7 @@ def test_upload_run_rename_export_flow(blobs, tiny, isolated_store):
     no_errors(at)
     assert store.clusters(kmeans["key"])[first]["name"] == "north blob"
 
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     at.selectbox(key="format").set_value("csv")
     at.button(key="prepare_export").click().run()
     no_errors(at)
@@ -148,7 +148,7 @@ def test_upload_run_rename_export_flow(blobs, tiny, isolated_store):
 
 def test_bad_csv_upload_shows_plain_error(tiny):
     at = start()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("bad.csv", b"a,b\n1,x\n2,3\n" + b"4,5\n" * 30,
                                             "text/csv")
     at.run()
@@ -160,7 +160,7 @@ def test_bad_csv_upload_shows_plain_error(tiny):
 @pytest.mark.slow
 def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_store):
     at = start()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     body = b"a,b\n" + b"".join(f"{i},{i % 3}\n".encode() for i in range(30)) + b",7\n"
     at.file_uploader(key="uploader").upload("gaps.csv", body, "text/csv")
     at.run()
@@ -184,7 +184,7 @@ def test_review_undo_restores_name(tiny, isolated_store):
     at = start()
     store = Store(isolated_store)
     key = at.session_state["run_key"]
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     first = at.selectbox(key="review_cluster").value
     at.text_input(key=f"name-{first}").set_value("zeros")
     at.button(key="save_cluster").click().run()
@@ -203,7 +203,7 @@ def test_cluster_card_and_ambiguity_after_explanations(tiny, isolated_store):
     assert "**Rule** — precision" in texts and "**Polyhedron** — precision" in texts
     assert "**Saliency**" in texts and "**Prototypes**" in texts
     assert "ambiguity" in at.selectbox(key="color_by").options
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     no_errors(at)
     assert any("Review queue" in e.label for e in at.expander)
 
@@ -228,7 +228,7 @@ def test_interrupted_job_offers_resume_on_the_cluster_page(tiny, isolated_store)
         time.sleep(0.1)
     os.kill(jobs.get(store, job["id"])["pid"], signal.SIGKILL)
     time.sleep(0.5)
-    at.switch_page("pages/cluster.py").run()
+    at.switch_page("app_pages/cluster.py").run()
     assert any("was interrupted" in shown(w.value) for w in at.warning), \
         [w.value for w in at.warning]
     at.button(key=f"resume-{job['id']}").click().run()
@@ -250,7 +250,7 @@ def test_two_sessions_renaming_one_cluster_get_a_conflict_report(tiny, isolated_
     store = Store(isolated_store)
     key = ana.session_state["run_key"]
     for at in (ana, ben):
-        at.switch_page("pages/review.py").run()
+        at.switch_page("app_pages/review.py").run()
     first = ana.selectbox(key="review_cluster").value
     ana.text_input(key=f"name-{first}").set_value("zeros")
     ana.button(key="save_cluster").click().run()
@@ -277,7 +277,7 @@ def test_app_opens_on_a_project_with_a_finished_run_not_on_a_ghost(tiny, isolate
     assert at.session_state["project_id"] == tiny[0] and at.session_state["run_key"] == tiny[1]
     picker = at.selectbox(key="project_picker")
     assert picker.format_func(ghost) == "empty.csv · no run yet"
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.button(key=f"delete-project-{ghost}").click().run()
     no_errors(at)
     assert [p["name"] for p in Store(isolated_store).projects()] == ["tiny"]
@@ -313,7 +313,7 @@ def test_refused_upload_leaves_the_store_exactly_as_it_was(name, payload, tiny, 
     store = Store(isolated_store)
     at = start()
     before = store_snapshot(store)
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload(name, payload, "application/octet-stream")
     at.run()
     assert not at.exception
@@ -334,15 +334,15 @@ def test_show_on_the_cluster_page_switches_the_map_title_and_metrics(tiny, isola
                      tiny[0])
     at = start()
     assert at.session_state["run_key"] == gmm.key  # the newest run is shown first
-    at.switch_page("pages/cluster.py").run()
+    at.switch_page("app_pages/cluster.py").run()
     at.button(key=f"show-{tiny[1]}").click().run()
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("app_pages/explore.py").run()
     no_errors(at)
     assert at.session_state["run_key"] == tiny[1]
     assert {m.label: m.value for m in at.metric}["Clusters"] == "3"
-    at.switch_page("pages/cluster.py").run()
+    at.switch_page("app_pages/cluster.py").run()
     at.button(key=f"show-{gmm.key}").click().run()
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("app_pages/explore.py").run()
     assert at.session_state["run_key"] == gmm.key
     assert {m.label: m.value for m in at.metric}["Clusters"] == "2"
 
@@ -359,7 +359,7 @@ def test_the_cluster_page_says_which_pipeline_auto_chose_and_why(tiny, isolated_
                       tiny[0])
     at = start()
     assert at.session_state["run_key"] == auto.key
-    at.switch_page("pages/cluster.py").run()
+    at.switch_page("app_pages/cluster.py").run()
     no_errors(at)
     winner = auto.run_json["fit_info"]["auto"]["winner"]
     assert any(f"How auto chose **{winner}**" in e.label for e in at.expander)
@@ -417,7 +417,7 @@ def test_export_with_a_long_project_name_and_no_leftover_folders(tiny, isolated_
     with sqlite3.connect(Path(isolated_store) / "store.db") as con:
         con.execute("UPDATE projects SET name = ?", (long_name,))
     at = start()
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     at.selectbox(key="format").set_value("csv")
     at.button(key="prepare_export").click().run()
     no_errors(at)
@@ -453,7 +453,7 @@ def test_image_folder_export_runs_as_a_background_job(isolated_store):
                      store, pid)
     at = start()
     assert at.session_state["run_key"] == run.key
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     at.selectbox(key="format").set_value("imagefolder")
     at.button(key="prepare_export").click().run()
     no_errors(at)
@@ -501,7 +501,7 @@ def test_assign_page_gives_new_rows_the_runs_clusters_in_a_worker(tiny, isolated
         columns=["group", "comment"]).iloc[[0, 1, 9, 10, 18, 19]]
     new["item"] = ["=1+1", "n1", "n9", "n10", "n18", "n19"]
     at = start()
-    at.switch_page("pages/assign.py").run()
+    at.switch_page("app_pages/assign.py").run()
     no_errors(at)
     assert at.button(key="assign").disabled  # nothing uploaded yet
     job = _assign(at, store, "new.csv", new)

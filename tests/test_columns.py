@@ -110,7 +110,7 @@ def _roles(at) -> dict:
 def test_data_page_shows_each_columns_role_and_lets_the_user_choose(tmp_path):
     path = _biologist_table(tmp_path / "cells.csv")
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("cells.csv", path.read_bytes(), "text/csv")
     at.run()
     at.selectbox(key="label_col").set_value("group").run()
@@ -134,7 +134,7 @@ def test_a_numeric_column_chosen_as_text_column_is_one_sentence(tmp_path):
                                          r"text; choose the column that holds the documents"):
         load_data(str(path), "text", text_column="year")
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("docs.csv", path.read_bytes(), "text/csv")
     at.run()
     next(b for b in at.selectbox if b.label == "Text column").set_value("year").run()
@@ -221,7 +221,7 @@ def test_an_excel_workbook_with_decimal_commas_is_read_on_the_data_page(tmp_path
                    [[f"{1 + i / 10:.1f}".replace(".", ","), 2.5 + i % 3, "ab"[i % 2]]
                     for i in range(30)])
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("lab.xlsx", (tmp_path / "lab.xlsx").read_bytes(),
                                             "application/vnd.openxmlformats-officedocument"
                                             ".spreadsheetml.sheet")
@@ -242,7 +242,7 @@ def test_json_lines_of_texts_with_embeddings_read_as_embeddings_on_the_data_page
                          "vector": rng.normal(i % 3, 1, 6).round(4).tolist()})
              for i in range(30)]
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("captions.jsonl", "\n".join(lines).encode(),
                                             "application/jsonl")
     at.run()

@@ -17,7 +17,7 @@ def test_two_runs_side_by_side_with_a_cross_table_and_open(isolated_store):
     second = ensure_run(RunConfig(data=project["data"], method="gmm", clusters=4,
                                   **project["settings"]), store, pid).key
     at = start_app()
-    at.switch_page("pages/cluster.py").run()
+    at.switch_page("app_pages/cluster.py").run()
     no_errors(at)
     at.selectbox(key="compare_a").set_value(first).run()
     at.selectbox(key="compare_b").set_value(second).run()

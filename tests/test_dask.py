@@ -356,7 +356,7 @@ def test_the_app_queues_a_sampled_run_and_shows_its_figures(blobs, isolated_stor
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Points"] == "3,000" and float(metrics["ACC vs truth"]) > 0.9
     assert (Path(store.runs(pid)[0]["path"]) / "view" / "run.json").exists()
-    at.switch_page("pages/cluster.py").run()
+    at.switch_page("app_pages/cluster.py").run()
     at.number_input(key="scale_sample").set_value(1500)
     at.radio(key="scale_engine").set_value("dask").run()
     at.text_input(key="scale_scheduler").input("tcp://127.0.0.1:9").run()

@@ -295,7 +295,7 @@ def test_the_data_page_reads_an_uploaded_zip_of_dicom_files(tmp_path):
             zb.write(tmp_path / f"IM{i}", f"series/IM{i}")
         zb.writestr("series/htj2k.dcm", _htj2k())
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("study.zip", good.read_bytes(), "application/zip")
     at.run()
     no_errors(at)

@@ -140,7 +140,7 @@ def _data_page_with_npy(shape, name):
     buf = io.BytesIO()
     np.save(buf, np.random.default_rng(0).integers(0, 256, shape).astype(np.uint8))
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload(name, buf.getvalue(), "application/octet-stream")
     at.run()
     no_errors(at)
@@ -195,7 +195,7 @@ def test_data_page_reads_a_table_of_pixels_as_images(tmp_path):
 
     named, _ = _pixel_table(tmp_path / "named.csv", [f"px_{i // 8}_{i % 8}" for i in range(64)])
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("named.csv", open(named, "rb").read(), "text/csv")
     at.run()
     at.selectbox(key="label_col").set_value("label").run()

@@ -59,7 +59,7 @@ def test_same_file_name_with_other_data_is_a_new_project_and_exports_its_own_row
 
     at = start_app()
     at.session_state["project_id"], at.session_state["run_key"] = pc["id"], key_c
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     at.selectbox(key="format").set_value("csv")
     at.button(key="prepare_export").click().run()
     no_errors(at)
@@ -100,7 +100,7 @@ def test_cli_column_roles_are_kept_for_the_app(tmp_path):
     assert project["settings"] == {"kind": "table", "id_column": "item",
                                    "label_column": "group", "drop_invalid": False}
     at = start_app()
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     at.selectbox(key="format").set_value("csv")
     at.button(key="prepare_export").click().run()
     no_errors(at)
@@ -215,7 +215,7 @@ def test_the_data_page_saves_and_parses_an_upload_once_across_clicks(monkeypatch
     monkeypatch.setattr(ui.common, "load_isolated", counted_parse)
     frame = pd.read_csv(tiny_table(Path(os.environ["CLUSTERLAB_HOME"]).parent / "t"))
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("t.csv", frame.to_csv(index=False).encode(),
                                             "text/csv")
     at.run()

@@ -45,7 +45,7 @@ def test_table_rows_carry_their_ids_and_review_previews_a_cluster(isolated_store
     no_errors(at)
     table = at.dataframe[-1].value
     assert list(table.index) == ["p0", "p1", "p2"] and table.index.name == "id"
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     no_errors(at)
     preview = [d.value for d in at.dataframe if d.value.index.name == "id"]
     assert preview and len(preview[0]) == 9 and preview[0].index[0].startswith("p"), preview
@@ -58,7 +58,7 @@ def test_the_text_column_box_names_the_column_picked_automatically(tmp_path):
     path = tmp_path / "notes.csv"
     frame.to_csv(path, index=False)
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("notes.csv", path.read_bytes(), "text/csv")
     at.run()
     no_errors(at)

@@ -88,7 +88,7 @@ def test_text_card_speaks_of_words_and_names_come_from_keywords(isolated_store, 
     text = _card_text(at)
     assert "mentions" in text and "term:" not in text and "dim_" not in text, text
 
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     no_errors(at)
     at.button(key="accept_names").click().run()
     no_errors(at)

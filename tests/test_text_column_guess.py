@@ -90,7 +90,7 @@ def test_data_page_reads_the_orders_as_a_table_and_the_note_as_text_when_asked(t
 
     path = _orders(tmp_path / "orders.csv")
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("orders.csv", path.read_bytes(), "text/csv")
     at.run()
     at.selectbox(key="label_col").set_value("group").run()

@@ -33,4 +33,4 @@ def concerns_panel(store, run: dict, clusters) -> None:
                 box.error(md(exc))
                 continue
             st.session_state[keys.WATCHED_JOB] = job["id"]
-            st.switch_page("pages/cluster.py")
+            st.switch_page("app_pages/cluster.py")

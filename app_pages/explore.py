@@ -197,4 +197,4 @@ with right:
                      column_config={"share": st.column_config.ProgressColumn(
                          "share", min_value=0.0, max_value=1.0, format="%.2f")})
         member_browser(data, chosen, key="selection")
-        st.page_link("pages/review.py", label="Move or label this selection in Review →")
+        st.page_link("app_pages/review.py", label="Move or label this selection in Review →")

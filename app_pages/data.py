@@ -180,4 +180,4 @@ if st.button("Create project and cluster it", type="primary", key="create_projec
     st.session_state[keys.WATCHED_JOB] = job["id"]
     st.session_state[keys.RUN_KEY] = None
     st.session_state[keys.SELECTION] = []
-    st.switch_page("pages/cluster.py")
+    st.switch_page("app_pages/cluster.py")
