@@ -13,11 +13,14 @@ from ui import keys
 from ui.common import who
 from ui.context import page_context
 from ui.job_panel import watch_file_job
+from ui.plots import assigned_figure
 from ui.safe_text import code, md
 from ui.uploads import saved_upload
 from workspace import jobs
 from workspace.exports import export_file_name, fresh_export_dir
 from workspace.predict import SUMMARY
+from workspace.review import cluster_name
+from workspace.runs import load_assignments
 
 PREVIEW_ROWS = 200
 """Rows of the assigned file the page shows (the download holds them all)."""
@@ -78,13 +81,20 @@ if st.session_state.get(keys.ASSIGN_FILE) and Path(st.session_state[keys.ASSIGN_
                + ("" if confidence is None else f" (mean confidence {confidence:.2f})") + ".")
     st.download_button("Download " + out.name, out.read_bytes(), file_name=out.name,
                        type="primary", key="download_assigned")
+    frame = (pd.read_csv(out, dtype={"id": str}) if out.suffix == ".csv"
+             else pd.read_parquet(out))
     left, right = st.columns([1, 2])
     left.dataframe(pd.DataFrame({"cluster": list(summary["clusters"]),
                                  "rows": list(summary["clusters"].values())}),
                    hide_index=True, key="assigned_counts")
-    frame = (pd.read_csv(out, nrows=PREVIEW_ROWS, dtype={"id": str}) if out.suffix == ".csv"
-             else pd.read_parquet(out).head(PREVIEW_ROWS))
-    right.dataframe(frame, hide_index=True, key="assigned_rows")
+    right.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, key="assigned_rows")
     if summary["rows"] > PREVIEW_ROWS:
         right.caption(f"The first {PREVIEW_ROWS} of {summary['rows']:,} rows; the download "
                       "holds them all.")
+    # (a partitioned run without a drawn view may hold tens of millions of rows: no map)
+    if summary["run"] == run["key"] and run.get("whole_path") != run["path"]:
+        st.subheader("Where they fall on the run's map")
+        assigned, named = load_assignments(Path(run["path"])), store.clusters(run["key"])
+        order = [cluster_name(c, named) for c in assigned["cluster"].value_counts().index
+                 if c >= 0]  # the map's colours go to clusters by size, noise grey
+        st.plotly_chart(assigned_figure(assigned[["x", "y"]], frame, order), key="assigned_map")

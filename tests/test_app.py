@@ -515,6 +515,8 @@ def test_assign_page_gives_new_rows_the_runs_clusters_in_a_worker(tiny, isolated
     assert got["cluster"].tolist() == seen.tolist()
     assert got["cluster_name"].iloc[0] == "first group"
     assert any(b.label == "Download " + out.name for b in at.get("download_button"))
+    drawn = at.get("plotly_chart")[0].proto.spec  # the run's 27 rows in grey, then the new
+    assert '"the run\'s rows"' in drawn and drawn.count('"first group"') == 1
 
     job = _assign(at, store, "short.csv", new.drop(columns=["c"]))
     assert job["state"] == "failed"

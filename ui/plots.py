@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["bar_figure", "heatmap_figure", "map_figure", "profile_figure", "reliability_figure"]
+__all__ = ["assigned_figure", "bar_figure", "heatmap_figure", "map_figure", "profile_figure",
+           "reliability_figure"]
 
 LARGE_MAP = 20_000
 """Above this many points the map carries no per-point hover text (payload size)."""
@@ -79,6 +80,58 @@ def map_figure(frame: pd.DataFrame, color: str = "cluster", highlight: list[str]
                       dragmode="lasso", legend={"itemsizing": "constant"},
                       xaxis={"visible": False}, yaxis={"visible": False},
                       plot_bgcolor="white", uirevision="map")
+    return fig
+
+
+def assigned_figure(background: pd.DataFrame, new: pd.DataFrame, order: list[str],
+                    height: int = 520, most: int = LARGE_MAP, seed: int = 0):
+    """New rows on the run's map: the run's points in grey, the new ones by their cluster.
+
+    Parameters
+    ----------
+    background : DataFrame
+        The run's ``x, y``.
+    new : DataFrame
+        Assigned rows (``id, cluster_name, confidence, x, y``).
+    order : list of str
+        The run's cluster names, largest first: each keeps the colour the run's map gives
+        it (:func:`map_figure`).
+    height : int
+    most : int
+        Points drawn of each (a seeded sample beyond it).
+    seed : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    rng = np.random.default_rng(seed)
+    if len(background) > most:
+        background = background.iloc[np.sort(rng.choice(len(background), most, replace=False))]
+    if len(new) > most:
+        new = new.iloc[np.sort(rng.choice(len(new), most, replace=False))]
+    fig = go.Figure(go.Scattergl(
+        x=background["x"].to_numpy(np.float32), y=background["y"].to_numpy(np.float32),
+        mode="markers", name="the run's rows", hoverinfo="skip",
+        marker={"size": 4, "color": "#D0D0D0"}))
+    names = new["cluster_name"].astype(str)
+    order = list(order) + sorted(set(names) - set(order))
+    for name in names.value_counts().index:
+        i = order.index(name)
+        part = new[(names == name).to_numpy()]
+        fig.add_trace(go.Scattergl(
+            x=part["x"].to_numpy(np.float32), y=part["y"].to_numpy(np.float32),
+            mode="markers", name=name,
+            text=(part["id"].astype(str) + " · " + name + " · confidence "
+                  + part["confidence"].map("{:.2f}".format)).to_numpy(),
+            hovertemplate="%{text}<extra></extra>",
+            marker={"size": 8, "color": "#BBBBBB" if name == "noise"
+                    else _PALETTE[i % len(_PALETTE)], "line": {"width": 1, "color": "black"}}))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      legend={"itemsizing": "constant"}, xaxis={"visible": False},
+                      yaxis={"visible": False}, plot_bgcolor="white")
     return fig
 
 
