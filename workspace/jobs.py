@@ -146,12 +146,15 @@ def submit_assign(store: Store, run: dict, request: dict, who: str | None = None
     """Start assigning a file of new rows to a run's clusters in a worker (the first
     assignment with a run fits its assigner). ``request`` holds
     :func:`~workspace.predict.assign_file`'s ``source`` and ``out`` and optionally its
-    reading keywords (``drop_invalid``, ``fill_missing``, ...)."""
+    reading keywords (``drop_invalid``, ``fill_missing``, ...); ``run`` as the app's
+    context gives it."""
     import uuid
 
     store.require(run.get("project_id"), who, "view")
-    config = {"run_dir": str(run["path"]), **request, "source": str(request["source"]),
-              "out": str(request["out"])}
+    # a partitioned run's own folder, not the view the app draws (whose run.json reads the
+    # drawn sample: without the id column, new rows would lose their ids)
+    config = {"run_dir": str(run.get("whole_path") or run["path"]), **request,
+              "source": str(request["source"]), "out": str(request["out"])}
     job, _ = submit(store, "assign", f"{run['key']}-{uuid.uuid4().hex[:8]}", config,
                     run.get("project_id"), who)
     return job
