@@ -111,7 +111,8 @@ def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "a
                          "folder of 'clusterlab run'.")
     key = read_run(run_dir)["key"]
     device = resolve_device(device)
-    assigner = run_assigner(store.run_dir(key), device, progress)
+    # the assigner's fit (first use) fills the bar to 0.9, the assignment the rest
+    assigner = run_assigner(store.run_dir(key), device, lambda f, m: progress(0.9 * f, m))
     progress(0.9, f"assigning {len(data.ids):,} new rows")
     X = featurize_like(data, assigner.transform, device=device)
     labels, confidence, xy = assigner.assign(X, device)
