@@ -19,8 +19,13 @@ __all__ = ["DEMO_CONFIG", "MAX_UPLOAD_BYTES", "SHIPPED_DEMO", "adopt_upload", "b
 
 log = logging.getLogger(__name__)
 
-DEMO_CONFIG = RunConfig(data="demo:digits", method="umap-hdbscan", seed=0)
-"""The run every fresh store starts with: digits from pixels, HDBSCAN on a 5-D UMAP."""
+DEMO_CONFIG = RunConfig(data="demo:digits", method="auto", clusters=10, seed=0)
+"""The run every fresh store starts with: ``auto``, the default method, on the ten digits.
+
+k is given because the demo's groups are known (ten digits) and ``auto``'s estimate of it
+varies with the learned view on these few pixels (seed 0: 9 clusters, ACC 0.881; seed 1:
+11, 0.926; given 10: 0.975). Until stop 61 the demo was HDBSCAN on a 5-D UMAP (14 clusters,
+ACC 0.913), so a new user's first map was not the method the app runs by default."""
 
 MAX_UPLOAD_BYTES = 1024 * 1024**2
 UPLOAD_SUFFIXES = (*TABLE_SUFFIXES, ".npy", ".zip")
