@@ -16,7 +16,7 @@ from ui.context import page_context
 from ui.engine_panel import engine_settings
 from ui.job_panel import job_panel
 from ui.safe_text import code, md
-from ui.views import auto_choice_table
+from ui.views import RUN_FORM_KEYS, auto_choice_table, run_form_defaults
 from workspace.jobs import submit_run
 from workspace.projects import config_for
 from workspace.runs import read_run
@@ -27,27 +27,40 @@ st.title("Cluster")
 st.caption(f"Project **{md(project['name'])}** · data {code(project['data'])}")
 
 sample, engine = engine_settings()
+# the form starts from the shown run's settings (again when another run is shown)
+shown_key = run["key"] if run is not None else None
+if st.session_state.get(keys.RUN_FORM_OF) != shown_key:
+    for widget in RUN_FORM_KEYS:
+        st.session_state.pop(widget, None)
+    st.session_state[keys.RUN_FORM_OF] = shown_key
+start = run_form_defaults(run["config"] if run is not None else None)
+DEVICES = ["auto", "cpu", "cuda"]
 with st.form("run_form"):
+    if run is not None:
+        st.caption("Filled in with the shown run's settings; change any and run.")
     c1, c2 = st.columns(2)
     rep = c1.selectbox("Representation", list(REPRESENTATIONS),
+                       index=list(REPRESENTATIONS).index(start["rep"]),
                        format_func=lambda r: f"{r} — {REPRESENTATIONS[r]}",
                        help="How rows become numbers before clustering", key="rep")
-    method = c2.selectbox("Method", list(METHODS), index=list(METHODS).index("auto"),
+    method = c2.selectbox("Method", list(METHODS), index=list(METHODS).index(start["method"]),
                           format_func=lambda m: f"{m} — {METHODS[m].summary}", key="method")
     c3, c4, c5, c6 = st.columns(4)
-    k = c3.number_input("Clusters (0 = choose automatically)", 0, 200, 0,
+    k = c3.number_input("Clusters (0 = choose automatically)", 0, 200, min(start["k"], 200),
                         help="Every method but the HDBSCAN ones, which find k themselves. With 0 "
                              "the method estimates k and the run's notes say how.",
                         key="k")
-    mcs = c4.number_input("Min cluster size (0 = automatic)", 0, 100000, 0,
+    mcs = c4.number_input("Min cluster size (0 = automatic)", 0, 100000, min(start["mcs"], 100000),
                           help="HDBSCAN methods: the smallest group that counts as a cluster",
                           key="mcs")
-    seed = c5.number_input("Seed", 0, 2**31 - 1, 0, help="Same seed, same result", key="seed")
-    device = c6.selectbox("Device", ["auto", "cpu", "cuda"],
+    seed = c5.number_input("Seed", 0, 2**31 - 1, start["seed"], help="Same seed, same result",
+                           key="seed")
+    device = c6.selectbox("Device", DEVICES, index=DEVICES.index(start["device"]),
                           help="auto uses a GPU when there is one", key="device")
     d1, d2 = st.columns(2)
     epochs = d1.number_input("Training epochs for deep methods (0 = method default)", 0, 2000,
-                             0, key="epochs", help="DEC/IDEC: autoencoder epochs; SCAN: "
+                             min(start["epochs"], 2000), key="epochs",
+                             help="DEC/IDEC: autoencoder epochs; SCAN: "
                              "epochs per view; SeLa/P²OT: self-labelling epochs")
     imbalanced = d2.checkbox("Clusters may be very different in size", key="imbalanced",
                              help="With transport self-labelling, use P²OT (partial, "

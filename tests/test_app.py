@@ -89,6 +89,15 @@ def test_first_start_shows_clustered_demo(isolated_store):
     assert len(Store(isolated_store).projects()) == 1
 
 
+def test_run_form_starts_from_the_shown_runs_settings(isolated_store):
+    """The demo's run (auto, k=10): Run on the Cluster page repeats it unless changed."""
+    at = start()
+    at.switch_page("app_pages/cluster.py").run()
+    no_errors(at)
+    assert at.selectbox(key="method").value == "auto" and at.number_input(key="k").value == 10
+    assert at.number_input(key="seed").value == 0
+
+
 def _csv_bytes(blobs) -> bytes:
     X, y = blobs
     frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])

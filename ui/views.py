@@ -213,3 +213,46 @@ def column_roles(columns: list[str], settings: dict, data) -> list[dict]:
             role = "ignored (see the notes above)"
         rows.append({"column": col, "role": role})
     return rows
+
+
+RUN_FORM_KEYS = ("rep", "method", "k", "mcs", "seed", "device", "epochs")
+"""Widget keys of the Cluster page's run form that :func:`run_form_defaults` fills."""
+
+
+def run_form_defaults(config: dict | None) -> dict:
+    """The Cluster page's run form filled from a run's config (its defaults without one).
+
+    So "run it again" repeats the shown run, and changing one setting keeps the others.
+
+    Parameters
+    ----------
+    config : dict or None
+        ``run.json``'s ``config`` of the shown run.
+
+    Returns
+    -------
+    dict
+        Widget key -> starting value, for every key in :data:`RUN_FORM_KEYS`.
+
+    Examples
+    --------
+    >>> run_form_defaults({"method": "auto", "clusters": 10, "seed": 0})["k"]
+    10
+    >>> run_form_defaults(None)["method"], run_form_defaults({"method": "gone"})["method"]
+    ('auto', 'auto')
+    """
+    from clustering.clusterers import METHODS
+    from clustering.features import REPRESENTATIONS
+
+    config = config or {}
+
+    def known(value, allowed, default):
+        return value if value in allowed else default
+
+    return {"rep": known(config.get("representation"), REPRESENTATIONS, "auto"),
+            "method": known(config.get("method"), METHODS, "auto"),
+            "k": int(config.get("clusters") or 0),
+            "mcs": int(config.get("min_cluster_size") or 0),
+            "seed": int(config.get("seed") or 0),
+            "device": known(config.get("device"), ("auto", "cpu", "cuda"), "auto"),
+            "epochs": int(config.get("epochs") or 0)}
