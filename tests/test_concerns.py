@@ -121,6 +121,22 @@ def test_a_k_just_past_the_plateau_of_the_kappa_makes_k_uncertain():
     assert run_concerns(run) == []
 
 
+def test_an_estimated_k_of_images_is_said_to_be_unreliable_unless_k_was_given():
+    run = {"config": {"method": "auto", "clusters": None}, "data": {"modality": "images"},
+           "metrics": {"noise_share": 0.0, "n_clusters": 9},
+           "fit_info": {"k_kappa": {"8": 0.983, "9": 0.985, "10": 0.948}}}  # digits, seed 0
+    concern, = run_concerns(run)
+    assert "k=9 was estimated" in concern.message and "1 of 11" in concern.message
+    assert not concern.fix
+    run["fit_info"]["k_kappa"]["10"] = 0.99  # k + 1 close: that concern, with its fix, instead
+    assert [c.fix for c in run_concerns(run)] == [{"clusters": 10}]
+    run["config"]["clusters"] = 9
+    assert run_concerns(run) == []
+    run["config"]["clusters"], run["data"]["modality"] = None, "table"
+    run["fit_info"]["k_kappa"]["10"] = 0.948
+    assert run_concerns(run) == []
+
+
 def test_a_close_call_between_candidates_that_disagree_is_said_without_a_fix():
     # package-docs, seed 2 (stop 32): the baseline won by 0.006 and the vote was 0.22 better
     scores = {"kmeans": 0.6749, "umap-kmeans": 0.7031, "umap-kmeans-vote": 0.6972,
