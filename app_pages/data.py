@@ -166,11 +166,17 @@ elif data.texts is not None:
 else:
     st.dataframe(data.table.head(20), width="stretch")
 
-name = st.text_input("Project name", value=data.name, key="project_name")
+left, right = st.columns([3, 1])
+name = left.text_input("Project name", value=data.name, key="project_name")
+expected = right.number_input(
+    "Groups expected (0 = estimate)", 0, 200, 0, key="expected_k",
+    help="If you know how many groups the data holds, say so: the first run then makes that "
+    "many clusters. Left at 0, auto estimates it and says how"
+    + (" (for images the estimate is often off)" if data.modality == "images" else ""))
 if st.button("Create project and cluster it", type="primary", key="create_project"):
     path = adopt_upload(store, path)  # the upload enters the store with its project
-    config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data else
-              config_for(str(path), method="auto",
+    config = (DEMO_CONFIG if str(path) == DEMO_CONFIG.data and not expected else
+              config_for(str(path), method="auto", clusters=int(expected) or None,
                          **{k: v for k, v in settings.items() if v}).validate())
     # bound to the data's sha256: a name taken by other data makes "NAME (2)"
     pid = store.create_project(name, str(path), who=who(), settings=settings,

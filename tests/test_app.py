@@ -179,13 +179,15 @@ def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_sto
     no_errors(at)
     assert "Read 31 table rows" in shown(at.success[0].value)
     assert any("Filled 1 empty cell(s)" in shown(i.value) for i in at.info)
+    at.number_input(key="expected_k").set_value(3)  # the first run makes that many clusters
     at.button(key="create_project").click().run()
     no_errors(at)
     store = Store(isolated_store)
     project = next(p for p in store.projects() if p["name"] == "gaps.csv")
     finish_watched_job(at, store)
     run = store.runs(project["id"])[0]
-    assert run["config"]["fill_missing"] is True
+    assert run["config"]["fill_missing"] is True and run["config"]["clusters"] == 3
+    assert run["metrics"]["n_clusters"] == 3
     assert len(pd.read_parquet(Path(run["path"]) / "assignments.parquet")) == 31
 
 
