@@ -45,7 +45,7 @@ runner-up had the higher ACC on 10 of those 19 (``iris``, ``tool-docs``, ``packa
 seed 2, ``letters``, ``numerals``, ``science-docs``, ``stdlib-docs``): a coin toss the user
 should see."""
 DENSITY_METHODS = ("hdbscan", "umap-hdbscan")
-IMAGE_K_RECORD = "right on 1 of 11 runs of the image benchmarks, off by 1-6 on the others"
+IMAGE_K_RECORD = "right on 1 of 11 runs of the image benchmarks, off by 1-5 on the others"
 """How often ``auto``'s k of images was right (stop 61, ``benchmarks/README.md``, *auto
 without k*: ``digits`` 9 / 11 / 11 for 10, ``shapes`` 5 / 5 / 4 for 4, ``numerals`` 4 / 3 /
 3 for 8, ``digits-transformed`` 7 for 10, ``colour-patterns`` 5 for 4)."""
