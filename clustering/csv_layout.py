@@ -1,23 +1,25 @@
 r"""How a delimited text file is laid out.
 
 Its delimiter, the lines above its header, whether it has a header at all, and whether it is
-one text per line.
+one text per line, and which Unicode encoding its byte-order mark declares.
 
 Files as new users bring them: a CSV saved by a spreadsheet in a European locale (``;``
 between cells, ``,`` in numbers), a table of numbers written by ``numpy.savetxt`` (no header
-line), a ``.txt`` of one text per line (commas inside the texts, no header). Reading the
+line), a ``.txt`` of one text per line (commas inside the texts, no header), a table saved
+as Excel's "Unicode Text" or redirected with Windows PowerShell's ``>`` (UTF-16). Reading the
 first line of such a file as a header silently loses a row and names columns after values.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
 import re
 
-__all__ = ["DELIMITERS", "first_line_is_data", "lines_above_header", "one_text_per_line",
-           "sniff_delimiter", "text_lines"]
+__all__ = ["DELIMITERS", "file_encoding", "first_line_is_data", "lines_above_header",
+           "one_text_per_line", "sniff_delimiter", "text_lines"]
 
 DELIMITERS = (",", ";", "\t", "|")
 """Delimiters a CSV may use."""
@@ -27,6 +29,36 @@ MAX_LINES_ABOVE_HEADER = 10
 """Most lines above a CSV's header that are skipped (a report's title, a date, a blank)."""
 HEADER_WORD = re.compile(r"^\S{1,40}$")
 """A one-text-per-line file's first line is its header only when it is one word (``text``)."""
+
+
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+"""Marks that declare a file UTF-32 or UTF-16 (UTF-32's first: its little-endian mark starts
+with UTF-16's)."""
+
+
+def file_encoding(path) -> str:
+    """The encoding a text file declares: UTF-16 or UTF-32 by its byte-order mark, else UTF-8.
+
+    ``utf-8-sig`` reads UTF-8 with or without its own mark. Excel's "Unicode Text" and Windows
+    PowerShell's ``>`` write UTF-16 with a mark; read as UTF-8, every other byte is a NUL and
+    the column names come out as noise.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    str
+        ``"utf-32"``, ``"utf-16"`` (Python's codecs read the mark for the byte order and drop
+        it) or ``"utf-8-sig"``.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    return next((name for mark, name in BYTE_ORDER_MARKS if head.startswith(mark)),
+                "utf-8-sig")
 
 
 def _records(sample: str, sep: str) -> list[list[str]]:

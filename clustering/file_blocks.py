@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .csv_layout import (
+    file_encoding,
     first_line_is_data,
     lines_above_header,
     one_text_per_line,
@@ -38,7 +39,12 @@ whole; the widest row the store's tables take, 20,000 numbers, is about a megaby
 
 
 def _encoding(path: Path) -> str:
-    """UTF-8 when the first megabyte decodes as it, else Windows-1252 (Excel's CSV)."""
+    """The encoding the file's byte-order mark declares, else UTF-8 or Windows-1252.
+
+    UTF-8 when the first megabyte decodes as it, else Windows-1252 (Excel's CSV).
+    """
+    if (declared := file_encoding(path)) != "utf-8-sig":
+        return declared
     with open(path, "rb") as handle:
         head = handle.read(1 << 20)
     try:
@@ -116,7 +122,7 @@ def _jsonl_blocks(path: Path, raw, block_rows: int,
     the fields in ``whole``).
     """
     records: list[dict] = []
-    lines = io.TextIOWrapper(raw, encoding="utf-8-sig")
+    lines = io.TextIOWrapper(raw, encoding=file_encoding(path))
     for number, line in enumerate(_capped_lines(lines, path.name), 1):
         if (row := json_line(line, number, path.name)) is not None:
             records.append(row)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .csv_layout import file_encoding
 from .errors import InputError
 
 __all__ = ["JSON_SUFFIXES", "json_line", "read_json_table", "spread_vectors"]
@@ -46,7 +47,8 @@ def read_json_table(path: Path) -> pd.DataFrame:
     Raises
     ------
     InputError
-        When the file is not UTF-8, a line is not valid JSON, or a row is not an object.
+        When the file is not UTF-8 (nor UTF-16 or UTF-32 by its byte-order mark), a line is
+        not valid JSON, or a row is not an object.
 
     Examples
     --------
@@ -57,10 +59,11 @@ def read_json_table(path: Path) -> pd.DataFrame:
     ['text', 'v[0]', 'v[1]']
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding=file_encoding(path))
     except UnicodeDecodeError:
-        raise InputError(f"'{path.name}' is not UTF-8 text, which JSON must be; save it as "
-                         "UTF-8 and load it again.") from None
+        raise InputError(f"'{path.name}' is not UTF-8 text (nor UTF-16 or UTF-32 with a "
+                         "byte-order mark), which JSON must be; save it as UTF-8 and load it "
+                         "again.") from None
     records = _records(text, path.name, path.suffix.lower() != ".json")
     if not records:
         raise InputError(f"'{path.name}' holds no rows; it needs one JSON object per row.")

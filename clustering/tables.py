@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .csv_layout import (
+    file_encoding,
     first_line_is_data,
     lines_above_header,
     one_text_per_line,
@@ -111,7 +112,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     sep = sniff_delimiter(sample)
     skip, above = lines_above_header(sample, sep)
     no_header = first_line_is_data(sample, sep, skip)
-    for encoding in ("utf-8-sig", *LEGACY_ENCODINGS):
+    for encoding in _encodings(path):
         try:
             frame = pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False,
                                 skiprows=skip, index_col=False,  # no index from a row's
@@ -126,12 +127,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
         if frame.shape[1] == 1 and frame.iloc[:, 0].dtype.kind not in "biufcmM" \
                 and header_reads_like_text(str(frame.columns[0])):
             frame.attrs["text_header"] = str(frame.columns[0])
-        if encoding != "utf-8-sig":
+        if encoding in LEGACY_ENCODINGS:
             frame.attrs["encoding"] = encoding
         if skip:
             frame.attrs["above_header"] = above
         return frame
-    raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV and retry.")
+    raise _undecodable(path, "UTF-8 CSV")
 
 
 def header_reads_like_text(name: str) -> bool:
@@ -156,7 +157,7 @@ def _read_text_lines(path: Path) -> pd.DataFrame:
     See :func:`clustering.csv_layout.one_text_per_line`.
     """
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", *LEGACY_ENCODINGS):
+    for encoding in _encodings(path):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
@@ -167,10 +168,10 @@ def _read_text_lines(path: Path) -> pd.DataFrame:
                              "data.")
         frame = pd.DataFrame({name: texts})
         frame.attrs["text_lines"] = name if header else ""
-        if encoding != "utf-8-sig":
+        if encoding in LEGACY_ENCODINGS:
             frame.attrs["encoding"] = encoding
         return frame
-    raise InputError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 and retry.")
+    raise _undecodable(path, "UTF-8")
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -215,8 +216,27 @@ def _without_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=blank) if blank else frame
 
 
+def _encodings(path: Path) -> tuple[str, ...]:
+    """Encodings to try, in turn: the one the file declares, then :data:`LEGACY_ENCODINGS`.
+
+    A file whose byte-order mark declares UTF-16 or UTF-32 is read only so.
+    """
+    declared = file_encoding(path)
+    return (declared, *LEGACY_ENCODINGS) if declared == "utf-8-sig" else (declared,)
+
+
+def _undecodable(path: Path, save_as: str) -> InputError:
+    """The error for a file that no encoding tried reads.
+
+    Latin-1 reads any byte, so only a file whose mark declares UTF-16 or UTF-32 gets here.
+    """
+    declared = file_encoding(path).upper()
+    return InputError(f"'{path.name}' starts with the mark of {declared} text but is not "
+                      f"valid {declared} (cut off or damaged?); save it as {save_as} and retry.")
+
+
 def _sample(path: Path) -> str:
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+    with open(path, encoding=file_encoding(path), errors="replace") as handle:
         return handle.read(65536)
 
 

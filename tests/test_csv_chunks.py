@@ -206,3 +206,23 @@ def test_a_line_too_long_for_one_row_is_refused_in_one_sentence(tmp_path, monkey
         csv_as_parquet(text, tmp_path / "conv", block_rows=20)
     text.write_text("first note here\n" + "word " * 150 + "\nlast note\n")  # 750: fine
     assert len(pd.read_parquet(csv_as_parquet(text, tmp_path / "conv", block_rows=20))) == 3
+
+
+@pytest.mark.parametrize("name", ["unicode.txt", "rows.jsonl", "notes.txt"])
+def test_utf16_files_are_rewritten_for_chunks_as_the_local_loader_reads_them(tmp_path, name):
+    from clustering.tables import read_table
+
+    frame = pd.DataFrame({"site": [f"K\u00f6ln {i % 7}" for i in range(900)],
+                          "depth": [0.5 * i for i in range(900)]})
+    path = tmp_path / name
+    if name == "rows.jsonl":
+        text = frame.to_json(orient="records", lines=True, force_ascii=False)
+    elif name == "notes.txt":  # one text per line, as Notepad's "Unicode" saves it
+        text = "\n".join(f"Gr\u00fc\u00dfe from site {i}, a long day of rain." for i in range(900))
+    else:  # Excel's "Unicode Text": tabs, UTF-16 with a mark
+        text = frame.to_csv(sep="\t", index=False)
+    path.write_text(text, encoding="utf-16")
+    converted = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=250))
+    local = read_table(path)
+    assert converted.columns.tolist() == local.columns.tolist() and len(converted) >= 899
+    pd.testing.assert_frame_equal(converted, local, check_dtype=False)

@@ -58,6 +58,28 @@ def test_csv_saved_by_excel_on_windows_is_read_as_windows_1252_with_a_note(tmp_p
     assert "read as Windows-1252" in data.notes[0]
 
 
+def test_utf16_tables_as_excel_and_powershell_save_them_are_read_without_a_note(tmp_path):
+    rows = [{"site": "K\u00f6ln", "depth": 1.5 + i, "grade": i % 3} for i in range(12)]
+    frame = pd.DataFrame(rows)
+    # Excel's "Unicode Text" (.txt, tabs) and Windows PowerShell's `>` write UTF-16 with a mark
+    frame.to_csv(tmp_path / "unicode.txt", sep="\t", index=False, encoding="utf-16")
+    (tmp_path / "rows.json").write_bytes(  # big-endian, with its mark
+        ("\ufeff" + frame.to_json(orient="records")).encode("utf-16-be"))
+    (tmp_path / "rows.jsonl").write_text(frame.to_json(orient="records", lines=True),
+                                         encoding="utf-16")
+    (tmp_path / "wide.csv").write_text(frame.to_csv(index=False), encoding="utf-32")
+    for name in ("unicode.txt", "rows.json", "rows.jsonl", "wide.csv"):
+        data = load_data(tmp_path / name)
+        assert sorted(data.table.columns) == ["depth", "grade", "site"], name
+        assert data.table["site"][0] == "K\u00f6ln" and data.table["depth"][11] == 12.5
+        assert not any("UTF-8" in note for note in data.notes)
+    cut = (tmp_path / "unicode.txt").read_bytes()[:-1]  # half a character at the end
+    (tmp_path / "cut.csv").write_bytes(cut)
+    with pytest.raises(InputError, match=r"^'cut.csv' starts with the mark of UTF-16 text but "
+                                         r"is not valid UTF-16 .*save it as UTF-8 CSV"):
+        load_data(tmp_path / "cut.csv")
+
+
 def test_excel_workbook_first_sheet_with_a_note_about_the_others(tmp_path):
     pytest.importorskip("openpyxl")
     from helpers import write_workbook
