@@ -368,10 +368,15 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
         more = f" and {len(cols) - 6} more" if len(cols) > 6 else ""
         notes.append(f"Read the numbers of {', '.join(map(repr, cols[:6]))}{more} {style}.")
     if feature_columns:
-        unusable = [c for c in feature_columns if c in plan.dropped]
+        unusable = [c for c in feature_columns if c in plan.dropped and c not in plan.dates]
         if unusable:
             raise InputError(f"'{name}': feature column(s) {', '.join(map(repr, unusable))} "
                              "hold free text; cluster text with text_column instead.")
+        if dates := [c for c in feature_columns if c in plan.dates]:
+            raise InputError(f"'{name}': feature column(s) {', '.join(map(repr, dates))} "
+                             "hold dates or times, which are not clustered on; add a column "
+                             "of numbers from each (such as days since a start date) and "
+                             "name that instead.")
         chosen = list(feature_columns)
     else:
         chosen, more = default_features(typed, plan, kind)

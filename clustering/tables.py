@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from .number_styles import NumberStyle, number_style
 
 __all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "header_reads_like_text",
            "lines_above_header", "not_numbers_error", "plan_columns", "read_numbers",
-           "read_table", "rows_text"]
+           "read_table", "reads_as_dates", "rows_text"]
 
 
 MAX_CATEGORIES = 50
@@ -253,6 +254,8 @@ class ColumnPlan:
     styles: dict[str, str] = field(default_factory=dict)
     """Numeric columns -> how their numbers were written where ``pd.to_numeric`` alone
     refused them (:func:`clustering.number_styles.number_style`)."""
+    dates: tuple[str, ...] = ()
+    """Dropped columns of dates or times (:func:`reads_as_dates`)."""
 
 
 MISSING_MARKS = frozenset({"?", "-", "--", ".", "*", "n.a.", "missing"})
@@ -352,7 +355,7 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
     plan : ColumnPlan
     """
     out = frame.copy()
-    numeric, categorical, dropped, marked, styles = [], [], {}, {}, {}
+    numeric, categorical, dropped, marked, styles, dates = [], [], {}, {}, {}, []
     for col in frame.columns:
         series = frame[col]
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
@@ -377,10 +380,42 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
         if n_unique <= max(2, min(MAX_CATEGORIES, len(series) // 2)):
             out[col] = series.astype(str).where(series.notna(), "(missing)")
             categorical.append(col)
+        elif reads_as_dates(series):
+            dates.append(col)
+            dropped[col] = (f"dates or times ({n_unique:,} distinct values), which are not "
+                            "clustered on (to cluster on one, add a column of numbers from "
+                            "it, such as days since a start date)")
         else:
             dropped[col] = (f"text column with {n_unique:,} distinct values (name it as "
                             "the text column, --text-column, to cluster it as text)")
-    return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped, marked, styles)
+    return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped, marked, styles,
+                           tuple(dates))
+
+
+DATE_SAMPLE = 200
+"""Cells of a column read to tell whether it holds dates."""
+
+
+def reads_as_dates(series: pd.Series) -> bool:
+    """Whether a text column's cells (the first :data:`DATE_SAMPLE` present) are dates or times.
+
+    Every cell must hold a digit and parse as a date or a time, in any one way per cell.
+
+    Examples
+    --------
+    >>> reads_as_dates(pd.Series(["2021-03-04", "05/03/2021 14:00", None, "4 March 2021"]))
+    True
+    >>> reads_as_dates(pd.Series(["2021-03-04", "see notes", "2021-03-06"]))
+    False
+    """
+    sample = series.dropna().astype(str).str.strip()
+    sample = sample[sample != ""].head(DATE_SAMPLE)
+    if not len(sample) or not sample.str.contains(r"\d").all():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns on cells parsed one by one
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().all())
 
 
 def fill_gaps(frame: pd.DataFrame, columns: list[str], name: str, along_rows: bool = False

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 25
+PIPELINE_VERSION = 26
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -83,4 +83,8 @@ float images with 8-bit ones or with each other reads each kind over the sample'
 it, not each image over its own. 25: images larger than 64 px (or of several sizes) are reduced to
 a side chosen from their size and number (``clustering.images.image_side``: 96, 64, 48 or 32)
 instead of always 32, and ``RunConfig.image_size`` is None unless given; images with a
-learned view get no k-means candidate on their raw pixels (never picked)."""
+learned view get no k-means candidate on their raw pixels (never picked). 26 (stop 68):
+tables, JSON and text files in UTF-16 or UTF-32 with a byte-order mark are read in it
+(:func:`clustering.csv_layout.file_encoding`; their columns were noise), and a column of
+numbers that all carry one unit (``5.2 kg``) is read as numbers
+(:func:`clustering.number_styles.number_style`), where it was left out as text."""

@@ -200,6 +200,38 @@ def test_numbers_with_decimal_commas_are_read_as_numbers(tmp_path):
     assert not any("decimal comma" in note for note in data.notes)
 
 
+def test_numbers_with_a_unit_are_read_as_numbers_and_dates_are_named_as_dates(tmp_path):
+    """A lab's export: ``5.2 kg`` in every cell of a column, a date column beside them.
+
+    Before, the weights were a text column, left out, and the dates were called "a text
+    column ... name it as the text column" (clustering dates as text makes no sense).
+    """
+    rng = np.random.default_rng(1)
+    group = np.repeat([0, 1, 2], 40)
+    weight = np.round(5 + 3 * group + rng.normal(0, 0.4, 120), 2)
+    temp = np.round(36.5 + group + rng.normal(0, 0.2, 120), 1)
+    frame = pd.DataFrame({"weight": [f"{w} kg" for w in weight],
+                          "temperature": [f"{t}°C" for t in temp],
+                          "dose": [f"{d} mg" if i % 4 else f"{d} g" for i, d in
+                                   enumerate(rng.integers(1, 500, 120))],  # two units: text
+                          "seen": pd.date_range("2024-01-01", periods=120).strftime("%d/%m/%Y"),
+                          "group": group})
+    path = tmp_path / "lab.csv"
+    frame.to_csv(path, index=False)
+    data = load_data(path, label_column="group")
+    assert list(data.feature_table().columns) == ["weight", "temperature"]
+    assert np.allclose(data.table["weight"], weight) and data.table["temperature"][0] == temp[0]
+    assert any("'weight' with a unit, kg (5.2 kg as 5.2)" in note for note in data.notes)
+    assert any("'temperature' with a unit, °C" in note for note in data.notes)
+    assert any(note.startswith("Ignored column 'dose': text column") for note in data.notes)
+    assert ("Ignored column 'seen': dates or times (120 distinct values), which are not "
+            "clustered on (to cluster on one, add a column of numbers from it, such as days "
+            "since a start date).") in data.notes
+    with pytest.raises(InputError, match=r"^'lab.csv': feature column\(s\) 'seen' hold dates "
+                                         r"or times, which are not clustered on; add a column"):
+        load_data(path, label_column="group", feature_columns=["weight", "seen"])
+
+
 def test_a_table_of_categories_only_is_clustered_on_them_with_a_note(tmp_path):
     rng = np.random.default_rng(0)
     path = tmp_path / "answers.csv"
