@@ -362,7 +362,9 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             out[col] = series.astype("float64")
             numeric.append(col)
             continue
-        parsed, present, mark, style = read_numbers(series)
+        typed_dates = pd.api.types.is_datetime64_any_dtype(series)  # Excel's, Parquet's
+        parsed, present, mark, style = read_numbers(
+            series.astype(object) if typed_dates else series)  # no nanoseconds since 1970
         bad = present & parsed.isna()
         if style:
             styles[col] = style.describe()
@@ -380,7 +382,7 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
         if n_unique <= max(2, min(MAX_CATEGORIES, len(series) // 2)):
             out[col] = series.astype(str).where(series.notna(), "(missing)")
             categorical.append(col)
-        elif reads_as_dates(series):
+        elif typed_dates or reads_as_dates(series):
             dates.append(col)
             dropped[col] = (f"dates or times ({n_unique:,} distinct values), which are not "
                             "clustered on (to cluster on one, add a column of numbers from "

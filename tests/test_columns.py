@@ -230,6 +230,12 @@ def test_numbers_with_a_unit_are_read_as_numbers_and_dates_are_named_as_dates(tm
     with pytest.raises(InputError, match=r"^'lab.csv': feature column\(s\) 'seen' hold dates "
                                          r"or times, which are not clustered on; add a column"):
         load_data(path, label_column="group", feature_columns=["weight", "seen"])
+    typed = frame.assign(seen=pd.date_range("2024-01-01", periods=120, freq="h"))
+    typed.to_parquet(tmp_path / "lab.parquet")  # dates typed as such (Excel's cells too)
+    data = load_data(tmp_path / "lab.parquet", label_column="group")
+    assert list(data.feature_table().columns) == ["weight", "temperature"]  # not nanoseconds
+    assert any(note.startswith("Ignored column 'seen': dates or times (120 distinct")
+               for note in data.notes)
 
 
 def test_a_table_of_categories_only_is_clustered_on_them_with_a_note(tmp_path):
