@@ -154,13 +154,29 @@ def _progress_printer(stage_span=None):
         if now - state["last"] > 0.5 or fraction >= 1.0:
             state["last"] = now
             eta = "" if left is None or fraction >= 1.0 else f" ~{duration_text(left)} left"
-            line = f"{message[:70 - len(eta)]}{eta}"
+            line = f"{_shortened(message, 70 - len(eta))}{eta}"
             sys.stderr.write(f"\r[{fraction * 100:5.1f}%] {line:<70}")
             sys.stderr.flush()
             if fraction >= 1.0:
                 sys.stderr.write("\n")
 
     return report
+
+
+def _shortened(message: str, room: int) -> str:
+    """The message within ``room`` characters, cut after a whole clause where it can be.
+
+    Examples
+    --------
+    >>> _shortened("auto: fine-tuning the encoder, epoch 101/150, loss 4.125", 48)
+    'auto: fine-tuning the encoder, epoch 101/150'
+    >>> _shortened("scoring the candidates", 10)
+    'scoring t…'
+    """
+    if len(message) <= room:
+        return message
+    head = message[:room]
+    return head.rsplit(", ", 1)[0] if ", " in head else head[:room - 1] + "…"
 
 
 def _cmd_run(args, store) -> int:
