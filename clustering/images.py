@@ -132,7 +132,7 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int | None = None,
                     if max(img.size) > KEEP_UP_TO:
                         img.draft(img.mode if img.mode in ("L", "RGB") else None, (size, size))
                     img.load()
-                    small = _normalise_mode(_reduced(img, size))
+                    small = _normalise_mode(_reduced(_upright(img), size))
             decoded.append(small)
             kept.append(i)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
@@ -267,6 +267,26 @@ def _reduced(img, size: int):
     if max(img.size) <= KEEP_UP_TO:
         return img
     return img.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
+
+
+ORIENTATION = 0x0112
+"""The EXIF tag that says how a photo is turned (a phone stores the sensor's pixels and the
+way to show them: 1 as stored, 2-8 mirrored and/or turned)."""
+
+
+def _upright(img):
+    """The image as viewers show it: turned and mirrored as its EXIF orientation says.
+
+    A damaged tag leaves the image as stored.
+    """
+    from PIL import ImageOps
+
+    try:
+        if img.getexif().get(ORIENTATION, 1) in range(2, 9):
+            return ImageOps.exif_transpose(img)
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError):
+        pass
+    return img
 
 
 def _normalise_mode(img):

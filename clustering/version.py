@@ -88,4 +88,5 @@ tables, JSON and text files in UTF-16 or UTF-32 with a byte-order mark are read 
 (:func:`clustering.csv_layout.file_encoding`; their columns were noise), and a column of
 numbers that all carry one unit (``5.2 kg``) is read as numbers
 (:func:`clustering.number_styles.number_style`), where it was left out as text; a column
-typed as dates (Excel, Parquet) is left out, where it was clustered on as nanoseconds."""
+typed as dates (Excel, Parquet) is left out, where it was clustered on as nanoseconds;
+photos are turned upright by their EXIF orientation (:func:`clustering.images._upright`)."""

@@ -175,6 +175,27 @@ def test_image_zip_mixed_sizes_and_formats(tmp_path):
     assert featurize(data).representation == "pixels"
 
 
+def test_photos_stored_sideways_are_read_as_viewers_show_them(tmp_path):
+    """A phone stores a portrait photo's pixels as the sensor saw them, with an EXIF
+    orientation saying how to turn them; read as stored, the same scene taken upright and
+    sideways looked like two different images."""
+    scene = np.zeros((40, 80), np.uint8)
+    scene[:, :20] = 255  # a white band on the left of a landscape picture
+    shown = Image.fromarray(scene).rotate(90, expand=True)  # portrait, band at the bottom
+    (tmp_path / "photos").mkdir()
+    shown.save(tmp_path / "photos" / "upright.jpg", quality=95)
+    for orientation, stored in ((8, Image.fromarray(scene)),  # turn 90 degrees to show
+                                (3, shown.rotate(180))):  # upside down
+        tag = Image.Exif()
+        tag[0x0112] = orientation
+        stored.save(tmp_path / "photos" / f"tagged{orientation}.jpg", quality=95,
+                    exif=tag.tobytes())
+    images = load_data(tmp_path / "photos", image_size=32).images.astype(int)
+    assert images.shape == (3, 32, 32)
+    assert images[:, -4:].mean() > 200 and images[:, :4].mean() < 30  # every band at the bottom
+    assert np.abs(images[1:] - images[0]).max() < 30
+
+
 def test_text_table_auto_detected_and_tfidf(tmp_path):
     docs = ([f"the cat sat on the warm mat number {i} happily" for i in range(10)]
             + [f"stock markets fell sharply today in trading session {i}" for i in range(10)])
