@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .csv_layout import (
+    SAMPLED_RECORDS,
     file_encoding,
     first_line_is_data,
     lines_above_header,
@@ -188,9 +191,14 @@ def _read_excel(path: Path) -> pd.DataFrame:
     checked_members(path)
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
-            frame = pd.read_excel(book, sheet_name=book.sheet_names[0])
             sheets = list(book.sheet_names)
-            if first_line_is_data(",".join(map(str, frame.columns)) + "\n", ","):
+            head = pd.read_excel(book, sheet_name=sheets[0], header=None,
+                                 nrows=SAMPLED_RECORDS + 1)
+            skip, above = lines_above_header(_rows_as_csv(head), ",")
+            frame = pd.read_excel(book, sheet_name=sheets[0], header=skip)
+            if skip:
+                frame.attrs["above_header"] = above
+            elif first_line_is_data(",".join(map(str, frame.columns)) + "\n", ","):
                 frame = pd.read_excel(book, sheet_name=sheets[0], header=None)
                 frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
                 frame.attrs["no_header"] = True
@@ -205,6 +213,23 @@ def _read_excel(path: Path) -> pd.DataFrame:
     if len(sheets) > 1:
         frame.attrs["sheets"] = sheets
     return frame
+
+
+def _rows_as_csv(head: pd.DataFrame) -> str:
+    """A sheet's first rows as the lines of a CSV, each up to its last filled cell.
+
+    So a report's title rows above the header read as a CSV's would
+    (:func:`clustering.csv_layout.lines_above_header`); a line break inside a cell is a space,
+    so each row is one line.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in head.itertuples(index=False):
+        cells = ["" if pd.isna(v) else " ".join(str(v).splitlines()) for v in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        writer.writerow(cells)
+    return out.getvalue()
 
 
 def _without_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -89,4 +89,5 @@ tables, JSON and text files in UTF-16 or UTF-32 with a byte-order mark are read 
 numbers that all carry one unit (``5.2 kg``) is read as numbers
 (:func:`clustering.number_styles.number_style`), where it was left out as text; a column
 typed as dates (Excel, Parquet) is left out, where it was clustered on as nanoseconds;
-photos are turned upright by their EXIF orientation (:func:`clustering.images._upright`)."""
+photos are turned upright by their EXIF orientation (:func:`clustering.images._upright`);
+an Excel sheet's title rows above its header are skipped as a CSV's are."""

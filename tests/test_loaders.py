@@ -99,6 +99,21 @@ def test_excel_workbook_first_sheet_with_a_note_about_the_others(tmp_path):
         load_data(tmp_path / "fake.xlsx")
 
 
+def test_excel_report_with_title_rows_above_its_header(tmp_path):
+    pytest.importorskip("openpyxl")
+    from helpers import write_workbook
+
+    rows = [[1.5 * i, 2.0 + (i % 4), "ab"[i % 2]] for i in range(30)]
+    path = write_workbook(tmp_path / "report.xlsx", "q3", ["Field report,\nseason 2024"],
+                          [["exported 2024-10-01"], [], ["width", "height", "kind"], *rows],
+                          notes_sheet=False)
+    data = load_data(path, label_column="kind")
+    assert data.n == 30 and list(data.feature_table().columns) == ["width", "height"]
+    assert data.table["width"][29] == 43.5 and data.labels[1] == "b"
+    assert data.notes[0].startswith("Skipped the line(s) above the header of 'report.xlsx' "
+                                    "('Field report, season 2024')")
+
+
 def test_report_csv_with_title_lines_and_trailing_delimiters(tmp_path):
     """A CSV exported from a report: a title and a blank line above the header, and every
     row ending in a delimiter. Before, the title became the only column name and the
