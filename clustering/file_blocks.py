@@ -26,7 +26,7 @@ from .csv_layout import (
     text_lines,
 )
 from .errors import InputError
-from .json_tables import json_line, spread_vectors
+from .json_tables import json_line, spread_vectors, vectors_from_text
 
 __all__ = ["BLOCKS", "CSV", "JSONL", "JSONL_SUFFIXES", "MAX_LINE_CHARS", "TEXT_LINES",
            "kind_of"]
@@ -55,8 +55,12 @@ def _encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _csv_blocks(path: Path, raw, block_rows: int, _whole=None) -> Iterator[pd.DataFrame]:
-    """The CSV's rows, ``block_rows`` at a time, laid out as the local loader reads it."""
+def _csv_blocks(path: Path, raw, block_rows: int, whole: set[str]) -> Iterator[pd.DataFrame]:
+    """The CSV's rows, ``block_rows`` at a time, laid out as the local loader reads it.
+
+    Columns of lists of numbers written as text are spread as the local loader spreads them
+    (:func:`clustering.json_tables.vectors_from_text`), but those in ``whole``.
+    """
     encoding = _encoding(path)
     with open(path, encoding=encoding, errors="replace") as handle:
         sample = handle.read(65536)
@@ -68,7 +72,7 @@ def _csv_blocks(path: Path, raw, block_rows: int, _whole=None) -> Iterator[pd.Da
                              chunksize=block_rows, low_memory=False):
         block.columns = [f"column_{i + 1}" for i in range(block.shape[1])] if no_header \
             else [str(c) for c in block.columns]
-        yield block
+        yield vectors_from_text(block, whole)
 
 
 CSV, JSONL, TEXT_LINES = "CSV", "JSON Lines file", "text file of one text per line"

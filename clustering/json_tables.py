@@ -19,7 +19,8 @@ import pandas as pd
 from .csv_layout import file_encoding
 from .errors import InputError
 
-__all__ = ["JSON_SUFFIXES", "json_line", "read_json_table", "spread_vectors"]
+__all__ = ["JSON_SUFFIXES", "json_line", "read_json_table", "spread_vectors",
+           "vectors_from_text"]
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 """File types read by :func:`read_json_table`."""
@@ -104,6 +105,51 @@ def spread_vectors(frame: pd.DataFrame, whole: Collection[str] = ()) -> pd.DataF
                 if isinstance(v, nested) else v)
     frame.attrs["vectors"] = vectors
     return frame
+
+
+VECTOR_TEXT = r"\s*\[[-+0-9.eE,\s]*\]\s*"
+"""A list of numbers written as text: ``[0.12, -3.5]`` (how pandas writes a column of lists
+to CSV) or ``[0.12 -3.5]`` (how NumPy prints an array)."""
+
+
+def vectors_from_text(frame: pd.DataFrame, whole: Collection[str] = ()) -> pd.DataFrame:
+    """A table's columns of lists of numbers written as text, spread as :func:`spread_vectors`.
+
+    A column is spread when every cell is such a list (:data:`VECTOR_TEXT`) and all of one
+    length (2 to :data:`MAX_VECTOR`); any other column, and those in ``whole``, are left as
+    they are. The frame's ``attrs`` are kept, with ``vectors`` added.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "emb": ["[0.5, -1]", "[2.0 3e-1]"]})
+    >>> out = vectors_from_text(frame)
+    >>> out.columns.tolist(), out["emb[1]"].tolist(), out.attrs["vectors"]
+    (['id', 'emb[0]', 'emb[1]'], [-1.0, 0.3], {'emb': 2})
+    """
+    listed = {}
+    for col in frame.columns:
+        cells = frame[col]
+        if col in whole or not pd.api.types.is_string_dtype(cells) or cells.isna().any() \
+                or not len(cells) \
+                or not str(cells.iloc[0]).lstrip().startswith("["):
+            continue
+        text = cells.astype(str)
+        if not text.str.fullmatch(VECTOR_TEXT).all():
+            continue
+        try:
+            lists = [[float(x) for x in t.strip()[1:-1].replace(",", " ").split()]
+                     for t in text]
+        except ValueError:  # "1e" or "+-2": not numbers after all
+            continue
+        if len({len(v) for v in lists}) == 1 and 2 <= len(lists[0]) <= MAX_VECTOR:
+            listed[col] = lists
+    if not listed:
+        return frame
+    attrs = dict(frame.attrs)
+    out = spread_vectors(frame.assign(**{c: pd.Series(v, index=frame.index, dtype=object)
+                                         for c, v in listed.items()}), whole)
+    out.attrs = {**attrs, "vectors": {**attrs.get("vectors", {}), **out.attrs["vectors"]}}
+    return out
 
 
 def _records(text: str, name: str, lines: bool) -> list[dict]:

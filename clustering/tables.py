@@ -23,7 +23,7 @@ from .csv_layout import (
 )
 from .errors import InputError
 from .gzip_tables import is_gzip_table, read_gzip_table
-from .json_tables import JSON_SUFFIXES, read_json_table, spread_vectors
+from .json_tables import JSON_SUFFIXES, read_json_table, spread_vectors, vectors_from_text
 from .number_styles import NumberStyle, number_style
 
 __all__ = ["MISSING_MARKS", "ColumnPlan", "fill_gaps", "header_reads_like_text",
@@ -70,8 +70,8 @@ def read_table(path: Path) -> pd.DataFrame:
             frame = _read_excel(path)
         elif suffix in JSON_SUFFIXES:
             frame = read_json_table(path)
-        else:
-            frame = _read_csv(path)
+        else:  # a column of lists of numbers written as text is spread, as JSON's are
+            frame = vectors_from_text(_read_csv(path))
     except InputError:
         raise
     except pd.errors.EmptyDataError:

@@ -90,4 +90,6 @@ numbers that all carry one unit (``5.2 kg``) is read as numbers
 (:func:`clustering.number_styles.number_style`), where it was left out as text; a column
 typed as dates (Excel, Parquet) is left out, where it was clustered on as nanoseconds;
 photos are turned upright by their EXIF orientation (:func:`clustering.images._upright`);
-an Excel sheet's title rows above its header are skipped as a CSV's are."""
+an Excel sheet's title rows above its header are skipped as a CSV's are; a CSV column of
+lists of numbers written as text (``"[0.1, -2.5]"``) is spread over columns as a JSON field
+is (:func:`clustering.json_tables.vectors_from_text`)."""

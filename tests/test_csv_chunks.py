@@ -226,3 +226,22 @@ def test_utf16_files_are_rewritten_for_chunks_as_the_local_loader_reads_them(tmp
     local = read_table(path)
     assert converted.columns.tolist() == local.columns.tolist() and len(converted) >= 899
     pd.testing.assert_frame_equal(converted, local, check_dtype=False)
+
+
+def test_a_csv_column_of_lists_of_numbers_is_spread_in_chunks_as_the_local_loader_does(
+        tmp_path):
+    from clustering.tables import read_table
+
+    X, y = make_blobs(3000, centers=4, n_features=6, cluster_std=1.0, random_state=7)
+    frame = pd.DataFrame({"id": [f"r{i:05d}" for i in range(3000)],
+                          "embedding": [[round(float(v), 4) for v in x] for x in X],
+                          "later": [[1.0, 2.0] if i < 1000 else [1.0, 2.0, 3.0]
+                                    for i in range(3000)]})  # one length in the first block
+    path = tmp_path / "vectors.csv"
+    frame.to_csv(path, index=False)
+    converted = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=700))
+    local = read_table(path)
+    assert converted.columns.tolist() == local.columns.tolist()
+    assert "embedding[5]" in local.columns and "later" in local.columns  # kept as text
+    pd.testing.assert_frame_equal(converted, local, check_dtype=False)
+    _chunked_and_whole(tmp_path, path, "id", y)

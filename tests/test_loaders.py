@@ -258,6 +258,28 @@ def test_json_lines_with_nested_fields_and_an_embedding_per_row(tmp_path):
     np.testing.assert_array_equal(named.embeddings, emb.embeddings)
 
 
+def test_a_csv_column_of_lists_of_numbers_is_spread_as_a_json_field_is(tmp_path):
+    """pandas writes a column of lists to CSV as ``"[0.1, -2.5, ...]"``: an embedding per
+    row saved from a notebook. Before, it was a text column, left out."""
+    rng = np.random.default_rng(0)
+    vectors = np.round(rng.normal(np.arange(40)[:, None] % 2 * 5, 1, (40, 8)), 4)
+    frame = pd.DataFrame({"doc": [f"d{i}" for i in range(40)],
+                          "embedding": [v.tolist() for v in vectors],
+                          "printed": [str(v) for v in vectors],  # NumPy's "[0.1 -2.5 ...]"
+                          "ragged": [v[: 2 + i % 2].tolist() for i, v in enumerate(vectors)]})
+    path = tmp_path / "notebook.csv"
+    frame.to_csv(path, index=False)
+    data = load_data(path, id_column="doc")
+    assert {"embedding[0]", "embedding[7]", "printed[7]"} <= set(data.table.columns)
+    np.testing.assert_allclose(data.table[[f"printed[{i}]" for i in range(8)]], vectors)
+    assert any(n.startswith("Ignored column 'ragged': text column")  # lists of two lengths
+               for n in data.notes)
+    assert any("'embedding' of 'notebook.csv' holds a list of 8 numbers" in n
+               for n in data.notes)
+    emb = load_data(path, kind="embeddings", id_column="doc", feature_columns=["embedding"])
+    np.testing.assert_allclose(emb.embeddings, vectors, rtol=1e-6)
+
+
 def test_gzipped_csv_and_json_lines_are_read_as_the_files_inside(tmp_path, blobs_csv):
     path = tmp_path / "blobs.csv.gz"
     path.write_bytes(gzip.compress(blobs_csv.read_bytes()))
