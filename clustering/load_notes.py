@@ -53,7 +53,7 @@ def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[s
                   + ("" if len(attrs["vectors"]) == 1 else
                      f" (name the field as the feature columns: --feature-columns {field})")
                   if advise_embeddings else "")
-        notes.append(f"Field '{field}' of '{name}' holds a list of {width:,} numbers in every "
+        notes.append(f"'{field}' of '{name}' holds a list of {width:,} numbers in every "
                      f"row, read as the columns '{field}[0]' to '{field}[{width - 1}]'{advice}.")
     return notes
 
