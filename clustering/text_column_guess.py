@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .text_terms import CHARS_PER_WORD, WIDE, wide_count
+
 __all__ = ["TextGuess", "guess_text", "guess_text_column", "passed_over_note"]
 
 MIN_CHARS = 25
@@ -64,11 +66,31 @@ def _sample(values: pd.Series) -> pd.Series:
 
 
 def _prose(values: pd.Series) -> tuple[float, float]:
-    """Mean words per value and mean share of letters among characters other than spaces."""
+    """Mean words per value and mean share of letters among characters other than spaces.
+
+    Chinese, Japanese and Thai write no spaces: their characters count as words at
+    :data:`clustering.text_terms.CHARS_PER_WORD` a word.
+    """
     values = _sample(values)
     solid = values.str.replace(r"\s+", "", regex=True)
     letters = solid.str.count(r"[^\W\d_]") / solid.str.len().clip(lower=1)
-    return float(values.str.split().str.len().mean()), float(letters.mean())
+    wide = values.str.count(WIDE.pattern)  # runs, each already one word by the spaces
+    words = values.str.split().str.len() + (_wide_chars(values) / CHARS_PER_WORD - wide).clip(
+        lower=0)
+    return float(words.mean()), float(letters.mean())
+
+
+def _wide_chars(values: pd.Series) -> pd.Series:
+    """Characters of each value in scripts written without spaces."""
+    return values.map(wide_count)
+
+
+def _length(values: pd.Series) -> float:
+    """Mean length in characters, a character of a script without spaces counted thrice.
+
+    An English word is about 5 letters and a space, a Chinese one 1.5 characters.
+    """
+    return float((values.str.len() + 2 * _wide_chars(values)).mean())
 
 
 def _number_columns(frame: pd.DataFrame, skip: set) -> int:
@@ -113,6 +135,9 @@ def guess_text(frame: pd.DataFrame, exclude: set, prefer_table: bool = True) -> 
     >>> guess_text(frame, set(), prefer_table=False).column
     'note'
     >>> guess_text(pd.DataFrame({"key": [f"{i:064x}" for i in range(40)]}), set()).column
+    >>> guess_text(pd.DataFrame({"评论": [f"今天的快递又晚了，订单{i}" for i in range(40)]}),
+    ...            set()).column
+    '评论'
     """
     candidates = []
     for col in frame.columns:
@@ -121,7 +146,7 @@ def guess_text(frame: pd.DataFrame, exclude: set, prefer_table: bool = True) -> 
         values = frame[col].dropna().astype(str)
         if not len(values) or values.nunique() <= 0.5 * len(values):
             continue
-        chars = values.str.len().mean()
+        chars = _length(values)
         if chars < MIN_CHARS:
             continue
         words, letters = _prose(values)

@@ -10,6 +10,7 @@ import threading
 
 import numpy as np
 
+from .errors import InputError
 from .progress import ProgressFn, no_progress
 
 __all__ = ["ENCODE_BATCH", "PROGRESS_CHUNK", "TEST_EMBEDDER", "encode_precision",
@@ -234,8 +235,11 @@ def hashing_embed(texts: list[str], dims: int = 384) -> np.ndarray:
     """
     from sklearn.feature_extraction.text import HashingVectorizer
 
+    from .text_terms import with_wide_bigrams
+
+    words = HashingVectorizer(stop_words="english").build_analyzer()
     vectorizer = HashingVectorizer(n_features=dims, alternate_sign=False, norm="l2",
-                                   stop_words="english")
+                                   analyzer=with_wide_bigrams(words))
     return vectorizer.transform(texts).toarray().astype(np.float32)
 
 
@@ -257,7 +261,16 @@ def tfidf_svd(texts: list[str], dims: int = 100, random_state: int = 0) -> np.nd
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
-    tfidf = TfidfVectorizer(stop_words="english", min_df=1, sublinear_tf=True).fit_transform(texts)
+    from .text_terms import with_wide_bigrams
+
+    words = TfidfVectorizer(stop_words="english").build_analyzer()
+    try:
+        tfidf = TfidfVectorizer(analyzer=with_wide_bigrams(words), min_df=1,
+                                sublinear_tf=True).fit_transform(texts)
+    except ValueError:  # no word in any text (only numbers, signs or emoji)
+        raise InputError("The texts hold no words to count (only numbers, signs or emoji); "
+                         "cluster them with the sentence model (representation minilm) or "
+                         "read the file as a table.") from None
     k = min(dims, tfidf.shape[1] - 1, len(texts) - 1)
     if k < 2:
         return tfidf.toarray().astype(np.float32)

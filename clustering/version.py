@@ -92,4 +92,6 @@ typed as dates (Excel, Parquet) is left out, where it was clustered on as nanose
 photos are turned upright by their EXIF orientation (:func:`clustering.images._upright`);
 an Excel sheet's title rows above its header are skipped as a CSV's are; a CSV column of
 lists of numbers written as text (``"[0.1, -2.5]"``) is spread over columns as a JSON field
-is (:func:`clustering.json_tables.vectors_from_text`)."""
+is (:func:`clustering.json_tables.vectors_from_text`); texts in Chinese, Japanese or Thai
+are found as texts (their characters count as words, :mod:`clustering.text_column_guess`)
+and their TF-IDF reads runs of such characters as bigrams (:mod:`clustering.text_terms`)."""

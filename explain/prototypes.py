@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from clustering.text_terms import keyword_terms
+
 __all__ = ["contrasts", "dimension_terms", "keywords", "prototypes"]
 
 
@@ -92,8 +94,11 @@ def keywords(texts: list[str], labels: np.ndarray, top: int = 8) -> dict[int, li
         return {}
     docs = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == c)
             for c in clusters]
-    vec = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
-    counts = vec.fit_transform(docs).toarray().astype(float)
+    vec = CountVectorizer(analyzer=keyword_terms)  # words in any script, CJK as bigrams
+    try:
+        counts = vec.fit_transform(docs).toarray().astype(float)
+    except ValueError:  # no word in any text (only numbers, signs or emoji)
+        return {int(c): [] for c in clusters}
     tf = counts / np.clip(counts.sum(1, keepdims=True), 1, None)
     idf = np.log(1 + counts.sum(1).mean() / np.clip(counts.sum(0), 1, None))
     score = tf * idf

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from clustering.dataset import Dataset
+from clustering.text_terms import keyword_terms
 
 __all__ = ["readable_features"]
 
@@ -32,9 +33,11 @@ def readable_features(data: Dataset, max_terms: int = 2000) -> tuple[np.ndarray,
     if data.modality == "text":
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        vec = TfidfVectorizer(stop_words="english", max_features=max_terms,
-                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
-        X = vec.fit_transform(data.texts).toarray()
+        vec = TfidfVectorizer(max_features=max_terms, analyzer=keyword_terms)
+        try:
+            X = vec.fit_transform(data.texts).toarray()
+        except ValueError:  # no word in any text (only numbers, signs or emoji)
+            return np.zeros((data.n, 0)), []
         return X, [f"term:{t}" for t in vec.get_feature_names_out()]
     if data.modality == "images" and data.images is not None:
         from .visual import visual_features

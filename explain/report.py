@@ -23,9 +23,11 @@ from .saliency import saliency_summary
 __all__ = ["EXPLAIN_VERSION", "Explanation", "explain_clustering"]
 
 
-EXPLAIN_VERSION = 3
+EXPLAIN_VERSION = 4
 """Written into every report; a stored report of another version is computed again. Bump
-it whenever a change in ``explain/`` alters what a report says."""
+it whenever a change in ``explain/`` alters what a report says. 4 (stop 68): keywords and
+text terms are words of letters in any script and CJK bigrams
+(:mod:`clustering.text_terms`), not only ``a-z`` words."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -102,6 +102,29 @@ def test_prototypes_are_central_and_keywords_set_clusters_apart():
     assert "purr" in words[0] and ("stocks" in words[1] or "market" in words[1])
 
 
+def test_keywords_and_readable_terms_in_any_script():
+    """Keywords were ``[a-zA-Z]`` words only: ``café`` became ``caf``, and texts in Chinese
+    had no terms at all, so naming the clusters failed (empty vocabulary)."""
+    from clustering.dataset import Dataset
+    from explain.readable import readable_features
+
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    texts = ["今天下雨，明天下雨", "下雨了，带伞", "大雨下雨天", "足球比赛很精彩", "看足球比赛",
+             "足球队赢了比赛"]
+    words = keywords(texts, labels, top=2)
+    assert words[0][0] == "下雨" and set(words[1]) == {"足球", "比赛"}
+    accented = keywords(["un café noir", "le café crème", "café au lait", "la Größe zählt",
+                         "eine Größe mehr", "die Größe"], labels, top=1)
+    assert accented == {0: ["café"], 1: ["größe"]}
+    assert keywords(["👍", "🎉", "👍👍", "123", "!!", "42"], labels) == {0: [], 1: []}
+    import pandas as pd
+
+    data = Dataset(name="t", modality="text", ids=np.array(list("abcdef")),
+                   table=pd.DataFrame({"text": texts}), texts=texts)
+    R, names = readable_features(data)
+    assert R.shape[0] == 6 and "term:下雨" in names
+
+
 @pytest.mark.slow
 def test_explanations_json_rule_precision_rechecks(tmp_path):
     out = tmp_path / "iris"

@@ -100,3 +100,19 @@ def test_data_page_reads_the_orders_as_a_table_and_the_note_as_text_when_asked(t
     at.selectbox(key="kind").set_value("text").run()  # texts asked for: the note is guessed
     no_errors(at)
     assert any("Read 300 texts" in shown(s.value) for s in at.success), at.success
+
+
+@pytest.mark.parametrize("texts", [
+    [f"今天的快递又晚了三天，订单{i}还没有到" for i in range(60)],  # Chinese: no spaces
+    [f"注文{i}の荷物がまだ届いていません。三日遅れです" for i in range(60)],  # Japanese
+    [f"Заказ {i} всё ещё не доставлен, опоздание три дня" for i in range(60)],  # Russian
+])
+def test_texts_in_scripts_written_without_spaces_are_found_as_texts(tmp_path, texts):
+    """Chinese and Japanese sentences are one run of characters between spaces: they were
+    read as long values of one piece (ids), and a file of them had "no usable column"."""
+    path = tmp_path / "reviews.csv"
+    pd.DataFrame({"review": texts, "stars": np.arange(60) % 5 + 1}).to_csv(path, index=False)
+    data = load_data(path)
+    assert data.modality == "text" and data.texts[3] == texts[3]
+    ids = [f"ORDER{i:012d}XYZ{i:08d}" for i in range(60)]  # still one piece, still no text
+    assert guess_text_column(pd.DataFrame({"key": ids}), set()) is None
