@@ -52,6 +52,9 @@ from later_batches import (
     fresh18,
     long_texts,
 )
+from message_sets import SETS as MESSAGE_SETS  # noqa: E402
+from message_sets import TUNING_SETS as MESSAGE_TUNING  # noqa: E402
+from message_sets import messages  # noqa: E402
 from real_sets import (  # noqa: E402
     basic_motions,
     baumann,
@@ -108,7 +111,7 @@ TUNING = ("wine", "mixed-table", "waveforms", "docstrings", "digits", "shapes",
           "skewed-table", "small-blobs", "package-docs", "penguins", "penguins-measures",
           "cars", "numerals", "crabs", "biopsy", "glass", "pima",
           "stdlib-docs", "science-docs", "osuleaf", "daily-loads", "spectra", "seasonal-loads",
-          "newsgroups-long-tune", "man-pages-tune")
+          "newsgroups-long-tune", "man-pages-tune", *MESSAGE_TUNING)
 """The tuning half; ``skewed-table``, ``small-blobs`` and ``package-docs`` were added on
 2026-11-30 (stop 20) because every set on which ``auto`` still lost to a peer was a small
 table or a short text, and the first six gave no more signal there (``auto`` matched their
@@ -120,7 +123,9 @@ losses (small tables, short texts): on four of these six ``auto`` loses to a pee
 ``osuleaf`` (real leaf outlines, 427 readings), ``daily-loads``, ``spectra`` and
 ``seasonal-loads`` (signals aligned to the clock or to the wavelength) in stop 34, when the
 fourth held-out batch's real signals lost and the tuning half had only one signal set.
-``newsgroups-long-tune`` and ``man-pages-tune`` (long texts, none before) in stop 50."""
+``newsgroups-long-tune`` and ``man-pages-tune`` (long texts, none before) in stop 50.
+``messages-zh``, ``messages-ru`` and ``messages-en`` (programs' messages in Chinese, Russian
+and English, :mod:`message_sets`; every text set before was English) in stop 68."""
 HELD_OUT = ("breast-cancer", "aniso-blobs", "cbf", "library-docs", "digits-transformed",
             "colour-patterns")
 FRESH = ("iris", "control-charts", "tool-docs", "letters")
@@ -491,6 +496,7 @@ BUILDERS = {
         (fresh16, FRESH_16), (fresh17, FRESH_17), (fresh18, FRESH_18),
         (long_texts, LONG_TEXTS))
        for name in names},
+    **{name: (lambda name=name: messages(name)) for name in (*MESSAGE_SETS, "messages-en")},
 }
 
 
