@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-__all__ = ["CHARS_PER_WORD", "LETTER_WORDS", "WIDE", "keyword_terms", "wide_count",
-           "with_wide_bigrams"]
+__all__ = ["CHARS_PER_WORD", "LETTER_WORDS", "WIDE", "keyword_terms", "latin_share",
+           "wide_count", "with_wide_bigrams"]
 
 WIDE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 """Runs of characters of scripts written without spaces between words: Thai, Hiragana,
@@ -25,6 +25,29 @@ CHARS_PER_WORD = 1.5
 LETTER_WORDS = re.compile(r"\b[^\W\d_]{2,}\b")
 """Words of two letters or more, in any script; a run of letters and digits (``covid19``)
 is not one."""
+
+
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+"""Letters of the Latin script (ASCII, Latin-1, Latin Extended A/B and Additional)."""
+LETTER = re.compile(r"[^\W\d_]")
+SHARE_SAMPLE = 2_000
+"""Texts read to measure :func:`latin_share` (evenly spaced through the collection)."""
+
+
+def latin_share(texts: list[str]) -> float:
+    """Share of the texts' letters that are Latin (1.0 for English; Chinese or Russian ~0).
+
+    Examples
+    --------
+    >>> latin_share(["Paket wird installiert", "пакет устанавливается"])
+    0.5
+    >>> latin_share(["1234", ""])
+    1.0
+    """
+    step = max(1, len(texts) // SHARE_SAMPLE)
+    sample = " ".join(texts[::step])
+    letters = len(LETTER.findall(sample))
+    return len(LATIN.findall(sample)) / letters if letters else 1.0
 
 
 def wide_count(text: str) -> int:

@@ -94,4 +94,6 @@ an Excel sheet's title rows above its header are skipped as a CSV's are; a CSV c
 lists of numbers written as text (``"[0.1, -2.5]"``) is spread over columns as a JSON field
 is (:func:`clustering.json_tables.vectors_from_text`); texts in Chinese, Japanese or Thai
 are found as texts (their characters count as words, :mod:`clustering.text_column_guess`)
-and their TF-IDF reads runs of such characters as bigrams (:mod:`clustering.text_terms`)."""
+and their TF-IDF reads runs of such characters as bigrams (:mod:`clustering.text_terms`);
+``auto`` gives texts whose letters are mostly not Latin the view of their words
+(:data:`clustering.auto_views.OTHER_SCRIPTS`)."""

@@ -154,3 +154,24 @@ def test_the_sentence_model_reads_only_the_window_it_is_given(monkeypatch):
     transform = {"representation": "minilm", "names": [f"dim_{j}" for j in range(384)],
                  "text_window": 8}  # new rows are read as the run read its own
     np.testing.assert_allclose(featurize_like(new, transform)[0], opening, atol=1e-5)
+
+
+def test_texts_in_other_scripts_are_judged_in_their_words_too():
+    """The sentence model learned English: texts mostly in other scripts also get the view
+    of their words, Chinese read as pairs of characters (stop 68)."""
+    from clustering.auto_views import OTHER_SCRIPTS
+
+    topics = [["火箭", "轨道", "彗星", "望远镜", "月亮", "发射"],
+              ["面包", "烤箱", "酵母", "面粉", "烘焙", "黄油"],
+              ["进球", "比赛", "前锋", "联赛", "裁判", "点球"]]
+    filler = ["今天", "我们", "大家", "时候", "已经", "觉得", "事情", "这个"]
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 150)
+    texts = ["，".join(rng.choice(filler, 6).tolist() + rng.choice(topics[t], 3).tolist())
+             + "。" for t in y]
+    unread = rng.normal(size=(150, 32)).astype(np.float32)  # a model that reads none of it
+    result = cluster(unread, "auto", 3, modality="text", texts=texts, random_state=0)
+    assert 1 - result.info["text_latin_share"] >= OTHER_SCRIPTS
+    assert "letters are not Latin" in result.info["long_texts"]
+    assert result.info["auto"]["winner"].startswith(f"{WORDS}-")
+    assert cluster_metrics(unread, result.labels, y)["acc"] > 0.9
