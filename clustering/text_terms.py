@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 __all__ = ["CHARS_PER_WORD", "LETTER_WORDS", "WIDE", "keyword_terms", "latin_share",
            "wide_count", "with_wide_bigrams"]
 
@@ -101,5 +99,7 @@ def keyword_terms(text: str) -> list[str]:
     >>> keyword_terms("第12号：下雨")
     ['第', '号', '下雨']
     """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # not when loaders import
+
     words = LETTER_WORDS.findall(WIDE.sub(" ", text.lower()))
     return [w for w in words if w not in ENGLISH_STOP_WORDS] + _bigrams(text)
