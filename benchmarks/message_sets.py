@@ -33,22 +33,16 @@ DATA = ROOT / "data"
 LOCALE = Path("/usr/share/locale")
 PER_PROGRAM = 100
 MIN_CHARS = 12
+FIVE = ("apt", "gnupg2", "tar", "wget", "gtk30")
+"""The programs of most sets."""
 SETS = {
-    "messages-zh": ("zh_CN", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-ru": ("ru", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-ja": ("ja", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-zh-tw": ("zh_TW", ("apt", "gnupg2", "tar", "wget", "gtk30")),
+    **{f"messages-{name}": (language, FIVE) for name, language in (
+        ("zh", "zh_CN"), ("ru", "ru"), ("ja", "ja"), ("zh-tw", "zh_TW"), ("de", "de"),
+        ("fr", "fr"), ("es", "es"), ("it", "it"), ("pl", "pl"), ("cs", "cs"), ("tr", "tr"))},
     "messages-uk": ("uk", ("apt", "gnupg2", "tar", "bash", "gtk30")),
     "messages-el": ("el", ("apt", "gnupg2", "tar", "bash", "gtk30")),
     "messages-th": ("th", ("apt", "dpkg", "gtk30", "glib20")),
     "messages-ko": ("ko", ("apt", "git", "tar", "wget", "gtk30")),
-    "messages-de": ("de", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-fr": ("fr", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-es": ("es", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-it": ("it", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-pl": ("pl", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-cs": ("cs", ("apt", "gnupg2", "tar", "wget", "gtk30")),
-    "messages-tr": ("tr", ("apt", "gnupg2", "tar", "wget", "gtk30")),
     "messages-vi": ("vi", ("apt", "bash", "tar", "wget", "gtk30")),
 }
 """Each set's language (its catalog folder) and programs."""
