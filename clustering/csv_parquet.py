@@ -15,7 +15,7 @@ a CSV has no such index. :func:`csv_as_parquet` reads the CSV as the local loade
 it out (delimiter, lines above the header, no header line, encoding:
 :mod:`clustering.csv_layout`), 100,000 rows at a time, and writes one row group per block.
 Column types are the whole file's, as the local loader decides them
-(:func:`clustering.tables.plan_columns`): a column of numbers in the first block (also
+(:func:`clustering.column_plan.plan_columns`): a column of numbers in the first block (also
 numbers as spreadsheets write them, ``5,1`` or ``12%``, and missing-value marks such as
 ``?``; also a column still empty there) is stored as numbers unless a later block holds
 cells that are not: a few (at most one in ten of its values) are an error naming them, more
@@ -38,12 +38,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .column_plan import not_numbers_error, read_numbers
 from .errors import InputError
 from .file_blocks import BLOCKS, CSV, JSONL, JSONL_SUFFIXES, TEXT_LINES, kind_of
 from .gzip_tables import is_gzip_table, unpacked_gzip
 from .number_styles import NumberStyle
 from .progress import ProgressFn, no_progress
-from .tables import not_numbers_error, read_numbers
 
 __all__ = ["BLOCK_ROWS", "CSV_SUFFIXES", "JSONL_SUFFIXES", "csv_as_parquet", "is_csv_source",
            "remove_rewrites"]
@@ -208,7 +208,7 @@ def _convert(path: Path, out: Path, block_rows: int, progress: ProgressFn, name:
     ------
     InputError
         Unreadable, no rows, or a column of numbers with a few cells that are not numbers
-        (:func:`clustering.tables.not_numbers_error`, as the local loader says it).
+        (:func:`clustering.column_plan.not_numbers_error`, as the local loader says it).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -292,7 +292,7 @@ class _Columns:
 def _number_columns(block: pd.DataFrame, text: set[str]) -> dict[str, NumberStyle | None]:
     """The columns read as numbers, decided on the first block, and how they are written.
 
-    Read as the local loader reads them (:func:`clustering.tables.plan_columns`): plain
+    Read as the local loader reads them (:func:`clustering.column_plan.plan_columns`): plain
     numbers, or numbers as spreadsheets show them (``5,1``, ``12%``), missing-value marks
     (``?``) aside; also a column empty so far, and one with a few cells (at most one in
     ten) that are not numbers, which is an error once the whole file is read. The chunks

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .column_plan import fill_gaps, plan_columns
 from .column_roles import ID_NOTE, default_features, id_columns
 from .dataset import Dataset
 from .demos import load_demo
@@ -22,7 +23,7 @@ from .load_notes import file_notes, guessed_text_note, skipped_files_note
 from .long_readings import long_readings, pivot_advice
 from .npy_files import load_npy
 from .safezip import checked_members, read_member
-from .tables import EXCEL_SUFFIXES, fill_gaps, plan_columns, read_table, rows_text
+from .tables import EXCEL_SUFFIXES, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
 
 __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
@@ -70,7 +71,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     fill_missing : bool
         Fill empty cells of a table's numeric columns (each column's median; a signal's
         row by interpolation along it) instead of refusing the rows, with a note saying how
-        many; exports leave them empty (:func:`clustering.tables.fill_gaps`).
+        many; exports leave them empty (:func:`clustering.column_plan.fill_gaps`).
     like_run : dict, optional
         The config of a run these rows are more of (``predict``): its text and id columns,
         where the file has them, and its kind ``embeddings`` or ``series`` are taken for

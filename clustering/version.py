@@ -25,7 +25,7 @@ aligned signals in the raw readings' neighbour graph as well (:data:`clustering.
 ALIGNED_FROM`). 9 (stop 35): ``auto`` draws no k-means candidate on texts' sentence
 embeddings (:data:`clustering.auto_candidates.NO_RAW_KMEANS`), ``fill_missing`` can fill
 a table's empty cells, and missing-value marks such as ``?`` in a column of numbers are read
-as empty (:data:`clustering.tables.MISSING_MARKS`). 10 (stop 36): numbers written with a
+as empty (:data:`clustering.column_plan.MISSING_MARKS`). 10 (stop 36): numbers written with a
 decimal comma, thousands separators, a per-cent or a currency sign are read as numbers
 (:func:`clustering.number_styles.number_style`) and non-UTF-8 CSVs as Windows-1252, where
 both were categories or refused before; the image encoder pools with plain average

@@ -242,10 +242,10 @@ def test_fill_missing_keeps_every_row_and_exports_leave_the_cells_empty(tmp_path
 
 
 def test_fill_gaps_along_signals_and_with_rows_left_out():
+    from clustering.column_plan import fill_gaps
     from clustering.errors import InputError
     from clustering.loaders import dataset_from_frame
     from clustering.pipeline import RunConfig
-    from clustering.tables import fill_gaps
 
     signal = pd.DataFrame([[1.0, np.nan, 3.0, np.nan], [2.0, 2.0, np.nan, 8.0]],
                           columns=list("pqrs"))

@@ -1,0 +1,265 @@
+"""What each column of a table read as text is: numbers, categories, dates or free text.
+
+Numbers as spreadsheets write them (:mod:`clustering.number_styles`) and missing-value marks
+are read as numbers; a column of few values is a category; dates and free text are left out
+with a note. Empty numeric cells can be filled (:func:`fill_gaps`). The same reading serves
+the whole-file loader and the rewrite of a large CSV in blocks (:mod:`clustering.csv_parquet`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .number_styles import NumberStyle, number_style
+
+__all__ = ["MAX_CATEGORIES", "MISSING_MARKS", "ColumnPlan", "fill_gaps", "not_numbers_error",
+           "plan_columns", "read_numbers", "reads_as_dates"]
+
+MAX_CATEGORIES = 50
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How each feature column of a table will be used."""
+
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    dropped: dict[str, str]
+    marked: dict[str, int] = field(default_factory=dict)
+    """Numeric columns -> how many cells held a missing-value mark (:data:`MISSING_MARKS`),
+    now empty."""
+    styles: dict[str, str] = field(default_factory=dict)
+    """Numeric columns -> how their numbers were written where ``pd.to_numeric`` alone
+    refused them (:func:`clustering.number_styles.number_style`)."""
+    dates: tuple[str, ...] = ()
+    """Dropped columns of dates or times (:func:`reads_as_dates`)."""
+
+
+MISSING_MARKS = frozenset({"?", "-", "--", ".", "*", "n.a.", "missing"})
+"""Cells that mean "no value" in a column of numbers (UCI's and Orange's ``?``, a dash, a
+dot). pandas already reads ``NA``, ``N/A``, ``null``, ``NaN`` and empty cells as empty; these
+become empty too, so such a column stays numeric and its gaps are handled like any others
+(refused with the choices, left out, or filled)."""
+
+
+def read_numbers(series: pd.Series, style: NumberStyle | None | str = "find"
+                 ) -> tuple[pd.Series, pd.Series, pd.Series, NumberStyle | None]:
+    """A text column read as numbers, as far as it holds them.
+
+    Parameters
+    ----------
+    series : Series
+        The cells.
+    style : NumberStyle, None or "find"
+        How the numbers are written: ``"find"`` works it out from the cells where
+        ``pd.to_numeric`` alone refuses some; None reads plain numbers only; a
+        :class:`~clustering.number_styles.NumberStyle` reads them so (a later block of a
+        file read in blocks, as its first block was).
+
+    Returns
+    -------
+    parsed : Series of float
+        NaN where a cell is empty, a missing-value mark (:data:`MISSING_MARKS`) or not a
+        number.
+    present : Series of bool
+        Cells neither empty nor a mark.
+    mark : Series of bool
+        Cells that are a missing-value mark.
+    style : NumberStyle or None
+        How the numbers are written where ``pd.to_numeric`` alone refuses them
+        (:func:`clustering.number_styles.number_style`).
+
+    Examples
+    --------
+    >>> parsed, present, mark, style = read_numbers(pd.Series(["5,1", "?", "12"]))
+    >>> parsed.tolist()[::2], mark.tolist(), style.separators
+    ([5.1, 12.0], [False, True, False], 'decimal comma')
+    """
+    if series.dtype.kind in "biuf":
+        return (series.astype("float64"), series.notna(), pd.Series(False, index=series.index),
+                None)
+    parsed = pd.to_numeric(series, errors="coerce")
+    text = series.astype(str).str.strip()
+    mark = series.notna() & text.str.lower().isin(MISSING_MARKS)
+    present = series.notna() & (text != "") & ~mark
+    if isinstance(style, str):
+        style = number_style(text[present]) if (present & parsed.isna()).any() else None
+    if style:
+        parsed = style.parse(text)
+    return parsed.where(present), present, mark, style
+
+
+def not_numbers_error(name: str, column: str, count: int, examples: list[tuple[int, str]]
+                      ) -> InputError:
+    """The error for a column of numbers with a few cells that are not numbers.
+
+    Parameters
+    ----------
+    name : str
+        File name.
+    column : str
+    count : int
+        Cells that are not numbers.
+    examples : list of (int, str)
+        Some of them: data row (0-based) and value.
+
+    Examples
+    --------
+    >>> str(not_numbers_error("t.csv", "age", 1, [(250, "1.2.3")]))[-67:]
+    "('1.2.3' in data row(s) 251); fix those cells or remove the column."
+    """
+    values = ", ".join(repr(str(value)) for _, value in examples[:3])
+    rows = ", ".join(str(row + 1) for row, _ in examples[:5])
+    return InputError(f"'{name}': column '{column}' holds numbers except {count} value(s) that "
+                      f"are not numbers ({values} in data row(s) {rows}); fix those cells or "
+                      "remove the column.")
+
+
+def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPlan]:
+    """Coerce numeric-looking text columns, and decide numeric / categorical / dropped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Feature columns only (id, label and text columns already removed).
+    name : str
+        File name for messages.
+
+    Returns
+    -------
+    frame : DataFrame
+        Same columns, numeric ones as float64.
+    plan : ColumnPlan
+    """
+    out = frame.copy()
+    numeric, categorical, dropped, marked, styles, dates = [], [], {}, {}, {}, []
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            out[col] = series.astype("float64")
+            numeric.append(col)
+            continue
+        typed_dates = pd.api.types.is_datetime64_any_dtype(series)  # Excel's, Parquet's
+        parsed, present, mark, style = read_numbers(
+            series.astype(object) if typed_dates else series)  # no nanoseconds since 1970
+        bad = present & parsed.isna()
+        if style:
+            styles[col] = style.describe()
+        if present.sum() and bad.sum() <= 0.1 * present.sum() and bad.any():
+            rows = np.flatnonzero(bad.to_numpy())[:5]
+            raise not_numbers_error(name, col, int(bad.sum()),
+                                    [(int(r), series.iloc[r]) for r in rows])
+        if present.sum() and not bad.any():
+            out[col] = parsed.astype("float64")  # the marks are not numbers: empty now
+            numeric.append(col)
+            if mark.any():
+                marked[col] = int(mark.sum())
+            continue
+        n_unique = series.nunique(dropna=True)
+        if n_unique <= max(2, min(MAX_CATEGORIES, len(series) // 2)):
+            out[col] = series.astype(str).where(series.notna(), "(missing)")
+            categorical.append(col)
+        elif typed_dates or reads_as_dates(series):
+            dates.append(col)
+            dropped[col] = (f"dates or times ({n_unique:,} distinct values), which are not "
+                            "clustered on (to cluster on one, add a column of numbers from "
+                            "it, such as days since a start date)")
+        else:
+            dropped[col] = (f"text column with {n_unique:,} distinct values (name it as "
+                            "the text column, --text-column, to cluster it as text)")
+    return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped, marked, styles,
+                           tuple(dates))
+
+
+DATE_SAMPLE = 200
+"""Cells of a column read to tell whether it holds dates."""
+
+
+def reads_as_dates(series: pd.Series) -> bool:
+    """Whether a text column's cells (the first :data:`DATE_SAMPLE` present) are dates or times.
+
+    Every cell must hold a digit and parse as a date or a time, in any one way per cell.
+
+    Examples
+    --------
+    >>> reads_as_dates(pd.Series(["2021-03-04", "05/03/2021 14:00", None, "4 March 2021"]))
+    True
+    >>> reads_as_dates(pd.Series(["2021-03-04", "see notes", "2021-03-06"]))
+    False
+    """
+    sample = series.dropna().astype(str).str.strip()
+    sample = sample[sample != ""].head(DATE_SAMPLE)
+    if not len(sample) or not sample.str.contains(r"\d").all():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns on cells parsed one by one
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().all())
+
+
+def fill_gaps(frame: pd.DataFrame, columns: list[str], name: str, along_rows: bool = False
+              ) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[str]]:
+    """Fill the empty cells of numeric columns (``fill_missing``, ``--fill-missing``).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The typed table (numeric columns as float64).
+    columns : list of str
+        The numeric columns to fill; empty cells are NaN (infinite values are not filled:
+        they stay an error to fix or a row to leave out).
+    name : str
+        File name for messages.
+    along_rows : bool
+        Fill each row's gaps by linear interpolation between its neighbouring readings (a
+        signal: the columns are ordered) instead of with each column's median.
+
+    Returns
+    -------
+    frame : DataFrame
+        A copy with the gaps filled.
+    filled : dict
+        Column -> positions of the rows whose cell was filled (exports leave them empty).
+    notes : list of str
+        One sentence saying what was filled and how.
+
+    Raises
+    ------
+    InputError
+        A column has no value at all.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [1.0, None, 3.0, 5.0], "b": [2.0, 2.0, 2.0, 2.0]})
+    >>> out, filled, notes = fill_gaps(frame, ["a", "b"], "t.csv")
+    >>> out["a"].tolist(), {c: v.tolist() for c, v in filled.items()}
+    ([1.0, 3.0, 3.0, 5.0], {'a': [1]})
+    """
+    values = frame[columns]
+    gaps = values.isna()
+    if not gaps.to_numpy().any():
+        return frame, {}, []
+    empty = [c for c in columns if gaps[c].all()]
+    if empty:
+        raise InputError(f"'{name}': column(s) {', '.join(map(repr, empty[:6]))} have no value "
+                         "at all, so there is nothing to fill them from; leave them out "
+                         "(ignore_columns, --ignore-columns).")
+    out = frame.copy()
+    if along_rows:
+        out[columns] = values.interpolate(axis=1, limit_direction="both")
+        how = "by linear interpolation between the neighbouring readings of each row"
+    else:
+        out[columns] = values.fillna(values.replace([np.inf, -np.inf], np.nan).median())
+        how = "with each column's median"
+    filled = {c: np.flatnonzero(gaps[c].to_numpy()) for c in columns if gaps[c].any()}
+    cells = sum(len(rows) for rows in filled.values())
+    shown = ", ".join(f"'{c}' ({len(rows):,})" for c, rows in list(filled.items())[:6])
+    more = f" and {len(filled) - 6} more column(s)" if len(filled) > 6 else ""
+    note = (f"Filled {cells:,} empty cell(s) in {int(gaps.any(axis=1).sum()):,} row(s) {how}: "
+            f"{shown}{more}; exports leave those cells empty.")
+    return out, filled, [note]
