@@ -235,11 +235,10 @@ def hashing_embed(texts: list[str], dims: int = 384) -> np.ndarray:
     """
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    from .text_terms import with_wide_bigrams
+    from .text_terms import word_terms
 
-    words = HashingVectorizer(stop_words="english").build_analyzer()
     vectorizer = HashingVectorizer(n_features=dims, alternate_sign=False, norm="l2",
-                                   analyzer=with_wide_bigrams(words))
+                                   analyzer=word_terms())
     return vectorizer.transform(texts).toarray().astype(np.float32)
 
 
@@ -261,11 +260,10 @@ def tfidf_svd(texts: list[str], dims: int = 100, random_state: int = 0) -> np.nd
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
-    from .text_terms import with_wide_bigrams
+    from .text_terms import word_terms
 
-    words = TfidfVectorizer(stop_words="english").build_analyzer()
     try:
-        tfidf = TfidfVectorizer(analyzer=with_wide_bigrams(words), min_df=1,
+        tfidf = TfidfVectorizer(analyzer=word_terms(), min_df=1,
                                 sublinear_tf=True).fit_transform(texts)
     except ValueError:  # no word in any text (only numbers, signs or emoji)
         raise InputError("The texts hold no words to count (only numbers, signs or emoji); "

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 __all__ = ["CHARS_PER_WORD", "LETTER_WORDS", "WIDE", "keyword_terms", "latin_share",
-           "wide_count", "with_wide_bigrams"]
+           "wide_count", "with_wide_bigrams", "word_terms"]
 
 WIDE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 """Runs of characters of scripts written without spaces between words: Thai, Hiragana,
@@ -84,6 +84,17 @@ def with_wide_bigrams(analyzer: Callable[[str], list[str]]) -> Callable[[str], l
         return [t for t in terms if not WIDE.search(t)] + _bigrams(text)
 
     return analyze
+
+
+def word_terms() -> Callable[[str], list[str]]:
+    """The terms TF-IDF and hashed word counts read: scikit-learn's default analyzer.
+
+    Lower case, runs of two word characters or more, no English stop words, and runs of
+    :data:`WIDE` characters as bigrams (:func:`with_wide_bigrams`).
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return with_wide_bigrams(HashingVectorizer(stop_words="english").build_analyzer())
 
 
 def keyword_terms(text: str) -> list[str]:
