@@ -25,8 +25,10 @@ def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[s
                      f"{ENCODING_NAMES[attrs['encoding']]} (how Excel on Windows saves CSV). If "
                      "accented letters look wrong, save it as UTF-8 CSV and load it again.")
     if attrs.get("sheets"):
-        sheets = attrs["sheets"]
-        notes.append(f"'{name}' has {len(sheets)} sheets; read the first, '{sheets[0]}' (save "
+        sheets, read = attrs["sheets"], attrs.get("sheet", attrs["sheets"][0])
+        which = (f"the first, '{read}'" if read == sheets[0] else
+                 f"'{read}', the one spanning the most cells (the first is '{sheets[0]}')")
+        notes.append(f"'{name}' has {len(sheets)} sheets; read {which} (save "
                      "another sheet as its own file to cluster it).")
     if attrs.get("above_header") is not None:
         above = attrs["above_header"]

@@ -176,9 +176,11 @@ def _read_text_lines(path: Path) -> pd.DataFrame:
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
-    """The first sheet of a workbook, once the zip archive it is has been checked (no bomb).
+    """The table of a workbook, once the zip archive it is has been checked (no bomb).
 
-    When the workbook has more sheets, their names are kept in ``frame.attrs["sheets"]``.
+    The sheet read is the one spanning the most cells (:func:`_largest_sheet`). When the
+    workbook has more sheets, their names are kept in ``frame.attrs["sheets"]`` and the one
+    read in ``frame.attrs["sheet"]``.
     """
     from .safezip import checked_members
 
@@ -189,14 +191,15 @@ def _read_excel(path: Path) -> pd.DataFrame:
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             sheets = list(book.sheet_names)
-            head = pd.read_excel(book, sheet_name=sheets[0], header=None,
+            sheet = _largest_sheet(book.book) if len(sheets) > 1 else sheets[0]
+            head = pd.read_excel(book, sheet_name=sheet, header=None,
                                  nrows=SAMPLED_RECORDS + 1)
             skip, above = lines_above_header(_rows_as_csv(head), ",")
-            frame = pd.read_excel(book, sheet_name=sheets[0], header=skip)
+            frame = pd.read_excel(book, sheet_name=sheet, header=skip)
             if skip:
                 frame.attrs["above_header"] = above
             elif first_line_is_data(",".join(map(str, frame.columns)) + "\n", ","):
-                frame = pd.read_excel(book, sheet_name=sheets[0], header=None)
+                frame = pd.read_excel(book, sheet_name=sheet, header=None)
                 frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
                 frame.attrs["no_header"] = True
     except ImportError:
@@ -209,7 +212,25 @@ def _read_excel(path: Path) -> pd.DataFrame:
     frame = _without_blank_columns(frame.dropna(axis=0, how="all"))  # formatted empty rows
     if len(sheets) > 1:
         frame.attrs["sheets"] = sheets
+        frame.attrs["sheet"] = sheet
     return frame
+
+
+def _largest_sheet(book) -> str:
+    """The name of the sheet spanning the most cells (the first of equals).
+
+    A workbook from a paper's supplement or a lab's export often opens on a sheet of notes
+    ("README", "About") before the one that holds the table. The span is the sheet's used
+    range as the file records it (rows times columns), so no sheet is read whole to choose.
+    """
+    def span(sheet) -> int:
+        try:
+            return int(sheet.max_row or 0) * int(sheet.max_column or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    sizes = [(span(sheet), -i, sheet.title) for i, sheet in enumerate(book.worksheets)]
+    return max(sizes)[2] if sizes else book.sheetnames[0]
 
 
 def _rows_as_csv(head: pd.DataFrame) -> str:

@@ -80,6 +80,25 @@ def test_utf16_tables_as_excel_and_powershell_save_them_are_read_without_a_note(
         load_data(tmp_path / "cut.csv")
 
 
+def test_excel_workbook_opening_on_a_sheet_of_notes_reads_the_table_sheet(tmp_path):
+    """A supplement's workbook opens on a 'README' sheet; the table is on the second. The
+    first sheet was read (one column 'About') and the run failed on the label column."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "README"
+    for line in ("Measurements of 40 samples", "Columns: width, height, kind"):
+        book.active.append([line])
+    table = book.create_sheet("data")
+    table.append(["width", "height", "kind"])
+    for i in range(40):
+        table.append([1.5 * i, 2.0 + (i % 4) + i / 100, "ab"[i % 2]])
+    book.save(tmp_path / "supplement.xlsx")
+    data = load_data(tmp_path / "supplement.xlsx", label_column="kind")
+    assert data.n == 40 and list(data.feature_table().columns) == ["width", "height"]
+    assert any("2 sheets; read 'data', the one spanning the most cells (the first is "
+               "'README')" in n for n in data.notes), data.notes
+
+
 def test_excel_workbook_first_sheet_with_a_note_about_the_others(tmp_path):
     pytest.importorskip("openpyxl")
     from helpers import write_workbook
