@@ -169,11 +169,38 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             dropped[col] = (f"dates or times ({n_unique:,} distinct values), which are not "
                             "clustered on (to cluster on one, add a column of numbers from "
                             "it, such as days since a start date)")
+        elif names_rows(series):
+            dropped[col] = (f"a different name in every row ({n_unique:,}, such as "
+                            f"'{series.iloc[0]}'), like sample or accession names, which are "
+                            "not clustered on (make it the id column, --id-column, so "
+                            "exports carry them)")
         else:
             dropped[col] = (f"text column with {n_unique:,} distinct values (name it as "
                             "the text column, --text-column, to cluster it as text)")
     return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped, marked, styles,
                            tuple(dates))
+
+
+NAME_CHARS = 40
+"""Longest value of a column of row names (:func:`names_rows`)."""
+
+
+def names_rows(series: pd.Series) -> bool:
+    """Whether a text column names the rows.
+
+    A different short value in every row, each one piece without spaces (``GSM1234``,
+    ``sample_07``, ``P-0012``), none missing.
+
+    Examples
+    --------
+    >>> names_rows(pd.Series(["GSM101", "GSM102", "GSM103"]))
+    True
+    >>> names_rows(pd.Series(["GSM101", "GSM101", "GSM103"]))
+    False
+    """
+    text = series.astype(str)
+    return bool(series.notna().all() and len(series) > 2 and text.is_unique
+                and text.str.len().max() <= NAME_CHARS and not text.str.contains(r"\s").any())
 
 
 DATE_SAMPLE = 200

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .csv_layout import file_encoding
 from .errors import InputError
+from .json_layouts import rows_of
 
 __all__ = ["JSON_SUFFIXES", "json_line", "read_json_table", "spread_vectors",
            "vectors_from_text"]
@@ -37,7 +38,9 @@ def read_json_table(path: Path) -> pd.DataFrame:
     path : Path
         A ``.jsonl`` / ``.ndjson`` file (one JSON object per line; blank lines skipped) or a
         ``.json`` file holding one array of objects (alone, or as the one array in an
-        object, as APIs wrap them: ``{"results": [...], "count": 2}``).
+        object, as APIs wrap them: ``{"results": [...], "count": 2}``) or a table in
+        another of the layouts pandas writes (:mod:`clustering.json_layouts`; the layout
+        is kept in ``frame.attrs["json_layout"]``).
 
     Returns
     -------
@@ -65,10 +68,13 @@ def read_json_table(path: Path) -> pd.DataFrame:
         raise InputError(f"'{path.name}' is not UTF-8 text (nor UTF-16 or UTF-32 with a "
                          "byte-order mark), which JSON must be; save it as UTF-8 and load it "
                          "again.") from None
-    records = _records(text, path.name, path.suffix.lower() != ".json")
+    records, layout = _records(text, path.name, path.suffix.lower() != ".json")
     if not records:
         raise InputError(f"'{path.name}' holds no rows; it needs one JSON object per row.")
-    return spread_vectors(pd.json_normalize(records, max_level=8))
+    frame = spread_vectors(pd.json_normalize(records, max_level=8))
+    if layout:
+        frame.attrs["json_layout"] = layout
+    return frame
 
 
 def spread_vectors(frame: pd.DataFrame, whole: Collection[str] = ()) -> pd.DataFrame:
@@ -152,11 +158,14 @@ def vectors_from_text(frame: pd.DataFrame, whole: Collection[str] = ()) -> pd.Da
     return out
 
 
-def _records(text: str, name: str, lines: bool) -> list[dict]:
-    """The objects of a JSON Lines text (``lines``) or of a JSON array."""
+def _records(text: str, name: str, lines: bool) -> tuple[list[dict], str | None]:
+    """The objects of a JSON Lines text (``lines``) or of a JSON document, and its layout.
+
+    The layout is :func:`clustering.json_layouts.rows_of`'s (None for an array of objects).
+    """
     if lines:
         return [row for number, line in enumerate(text.splitlines(), 1)
-                if (row := json_line(line, number, name)) is not None]
+                if (row := json_line(line, number, name)) is not None], None
     try:
         rows = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -164,19 +173,7 @@ def _records(text: str, name: str, lines: bool) -> list[dict]:
                          f"{exc.colno}); fix it or save the rows as CSV.") from None
     except RecursionError:
         raise _too_deep(name) from None
-    if isinstance(rows, dict):  # an API's {"results": [{...}, ...]}: its one array
-        arrays = [v for v in rows.values() if isinstance(v, list)]
-        rows = arrays[0] if len(arrays) == 1 else rows
-    if not isinstance(rows, list):
-        raise InputError(f"'{name}' holds one JSON {type(rows).__name__} without a single "
-                         "array of rows in it; save the rows as an array of objects or as "
-                         "JSON Lines (.jsonl, one object per line).")
-    for number, row in enumerate(rows, 1):
-        if not isinstance(row, dict):
-            raise InputError(f"'{name}': item {number} is a JSON {type(row).__name__}, not an "
-                             'object; every row must be an object such as {"text": "...", '
-                             '"value": 1.5}.')
-    return rows
+    return rows_of(rows, name)
 
 
 def json_line(line: str, number: int, name: str) -> dict | None:

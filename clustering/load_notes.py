@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .json_layouts import LAYOUT_NOTES
+
 __all__ = ["ENCODING_NAMES", "file_notes", "guessed_text_note", "skipped_files_note"]
 
 
@@ -30,6 +32,8 @@ def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[s
                  f"'{read}', the one spanning the most cells (the first is '{sheets[0]}')")
         notes.append(f"'{name}' has {len(sheets)} sheets; read {which} (save "
                      "another sheet as its own file to cluster it).")
+    if attrs.get("json_layout"):
+        notes.append(f"'{name}' {LAYOUT_NOTES[attrs['json_layout']]}.")
     if attrs.get("above_header") is not None:
         above = attrs["above_header"]
         shown = f" ('{above[0][:60]}')" if above else ""

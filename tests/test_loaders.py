@@ -324,10 +324,49 @@ def test_json_array_of_records(tmp_path):
     pd.testing.assert_frame_equal(load_data(path).table, data.table)  # as APIs wrap rows
 
 
+@pytest.mark.parametrize("orient,says", [
+    ("columns", "one object of columns"), ("index", "one object of rows keyed by their names"),
+    ("split", "pandas' split layout"), ("values", "columns named column_1, column_2"),
+    ("table", None), ("records", None)])
+def test_json_tables_in_every_layout_pandas_writes_are_read(tmp_path, orient, says):
+    """``df.to_json(path)`` (pandas' default, one object of columns) was refused ("one JSON
+    dict without a single array of rows"), as were the index, split and values layouts."""
+    frame = pd.DataFrame({"width": [0.5 + i / 7 for i in range(40)],
+                          "height": [(i * 37 % 11) / 3 for i in range(40)],
+                          "kind": ["ab"[i % 2] for i in range(40)]},
+                         index=[f"S{i:03d}" for i in range(40)])
+    path = tmp_path / f"{orient}.json"
+    frame.to_json(path, orient=orient)
+    data = load_data(path, label_column=None if orient == "values" else "kind")
+    features = data.feature_table()
+    assert data.n == 40 and features.shape[1] == 2, features.columns
+    np.testing.assert_allclose(features.iloc[:, 0], frame["width"])
+    if orient != "values":
+        assert list(data.labels[:2]) == ["a", "b"]
+    if says:
+        assert any(says in n for n in data.notes), data.notes
+    if orient in ("columns", "index", "split"):  # the row names, kept as names
+        assert any("'row'" in n and "a different name in every row" in n and "'S000'" in n
+                   for n in data.notes), data.notes
+
+
+def test_json_object_of_arrays_and_array_of_arrays_with_names_first(tmp_path):
+    path = tmp_path / "cols.json"
+    path.write_text(json.dumps({"a": [1.5, 2.5, 3.5, 4.5], "b": [2, 4, 1, 3.5],
+                                "who": ["x", "y", "x", "y"]}))
+    data = load_data(path)
+    assert data.n == 4 and list(data.feature_table().columns) == ["a", "b"]
+    path.write_text(json.dumps([["a", "b"], [1.5, 2], [2.5, 4], [3.5, 1], [4.5, 3.5]]))
+    assert load_data(path).feature_table()["b"].tolist() == [2, 4, 1, 3.5]
+    path.write_text(json.dumps([[1.5, 2], [2.5]]))
+    with pytest.raises(InputError, match="arrays of 1 to 2 values"):
+        load_data(path)
+
+
 @pytest.mark.parametrize("name,content,says", [
     ("bad.jsonl", '{"a": 1}\n{"a": 2\n', "line 2 is not valid JSON"),
     ("list.jsonl", '{"a": 1}\n[1, 2]\n', "line 2 is a JSON list, not an object"),
-    ("one.json", '{"a": 1, "b": 2}', "holds one JSON dict without a single array"),
+    ("one.json", '{"a": 1, "b": 2}', "holds one JSON object that is not a table"),
     ("deep.json", "[" * 100_000 + "]" * 100_000, "nests its values too deeply"),
     ("blank.jsonl", "\n \n", "holds no rows"),
 ])
