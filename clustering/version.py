@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 26
+PIPELINE_VERSION = 27
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -96,4 +96,7 @@ is (:func:`clustering.json_tables.vectors_from_text`); texts in Chinese, Japanes
 are found as texts (their characters count as words, :mod:`clustering.text_column_guess`)
 and their TF-IDF reads runs of such characters as bigrams (:mod:`clustering.text_terms`);
 ``auto`` gives texts whose letters are mostly not Latin the view of their words
-(:data:`clustering.auto_views.OTHER_SCRIPTS`)."""
+(:data:`clustering.auto_views.OTHER_SCRIPTS`). 27 (stop 69): an Excel workbook's sheet
+spanning the most cells is read, where the first was (a notes sheet first made its notes
+the table); a ``.json`` table in pandas' other layouts (columns, index, split, arrays) is
+read, where it was refused (:mod:`clustering.json_layouts`)."""
