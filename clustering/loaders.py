@@ -459,6 +459,15 @@ def _load_images(path: Path, drop_invalid: bool, size: int | None,
             blobs = [(m.filename, read_member(zf, m)) for m in listed
                      if is_image_member(zf, m)]
     if not blobs:
+        tables = [n for n in every if Path(n).suffix.lower() in TABLE_SUFFIXES
+                  or is_gzip_table(Path(n))]
+        if tables:
+            what = "zip" if path.suffix.lower() == ".zip" else "folder"
+            raise InputError(
+                f"'{path.name}' holds no {FORMATS_READ} image but {len(tables)} table file(s) "
+                f"('{tables[0]}'); a {what} is read as images, so "
+                + ("unzip it and load the table file itself." if what == "zip" else
+                   "load the table file itself."))
         raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
                          "retry.")
     ranges: dict[str, tuple[float, float]] = {}

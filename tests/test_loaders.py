@@ -193,6 +193,20 @@ def test_image_folder_with_class_subfolders(tmp_path):
     assert data.images.shape == (6, 8, 8)
 
 
+def test_a_zip_or_folder_of_a_table_says_to_load_the_table_file(tmp_path):
+    """Users zip a CSV to upload it; the zip is read as images and the error said only
+    'holds no ... image; add images and retry.'"""
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "measures.csv").write_text("a,b\n" + "1,2\n" * 20)
+    with zipfile.ZipFile(tmp_path / "measures.zip", "w") as zf:
+        zf.write(tmp_path / "d" / "measures.csv", "measures.csv")
+    with pytest.raises(InputError, match=r"holds no .* image but 1 table file\(s\) "
+                       r"\('measures.csv'\); a zip is read as images, so unzip it"):
+        load_data(tmp_path / "measures.zip")
+    with pytest.raises(InputError, match="a folder is read as images, so load the table"):
+        load_data(tmp_path / "d")
+
+
 def test_image_zip_mixed_sizes_and_formats(tmp_path):
     path = tmp_path / "imgs.zip"
     with zipfile.ZipFile(path, "w") as zf:
