@@ -36,6 +36,21 @@ def _few_values(typed: pd.DataFrame, chosen: list[str]) -> list[str]:
             if 2 <= count <= FEW_VALUES and len(typed) >= 10 * count]
 
 
+NOTED_ONE_BY_ONE = 3
+"""Up to this many columns read like categories get a note each; more share one note (a
+wide table of counts, 3,000 genes of which 29 had at most 5 values, printed 29 notes)."""
+
+
+def _few_values_group_note(typed: pd.DataFrame, cols: list[str]) -> str:
+    counts = [typed[col].nunique() for col in cols]
+    shown = ", ".join(f"'{c}'" for c in cols[:3])
+    return (f"{len(cols):,} columns ({shown} and {len(cols) - 3:,} more) have only "
+            f"{min(counts)}-{max(counts)} distinct values each among continuous columns, so "
+            "they are read like categories (a year, batch or site number would split every "
+            "group by it): kept for colouring but not clustered on; list them among the "
+            "feature columns to cluster on them.")
+
+
 def _few_values_note(typed: pd.DataFrame, col: str) -> str:
     values = ", ".join(f"{v:g}" for v in sorted(typed[col].dropna().unique()))
     return (f"Column '{col}' has only {typed[col].nunique()} distinct values ({values}) among "
@@ -106,7 +121,8 @@ def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], l
         return list(plan.categorical), notes
     few = _few_values(typed, chosen)
     chosen = [col for col in chosen if col not in few]
-    notes += [_few_values_note(typed, col) for col in few]
+    notes += ([_few_values_note(typed, col) for col in few] if len(few) <= NOTED_ONE_BY_ONE
+              else [_few_values_group_note(typed, few)])
     for col in plan.categorical:
         notes.append(f"Column '{col}' ({typed[col].nunique():,} categories) is kept for "
                      "colouring but not clustered on, since categories such as a batch or "

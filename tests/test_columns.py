@@ -68,6 +68,24 @@ def test_a_numeric_column_of_a_few_values_among_measurements_is_read_like_a_cate
     assert not any("has only" in note for note in plain.notes)
 
 
+def test_many_columns_of_a_few_values_share_one_note(tmp_path):
+    """A wide table of counts (genes): 29 of 3,000 columns had at most 5 values and the run
+    printed 29 notes. More than three such columns now share one."""
+    path = _biologist_table(tmp_path / "cells.csv")
+    frame = pd.read_csv(path)
+    for i in range(6):
+        frame[f"low{i}"] = np.arange(len(frame)) % (2 + i % 3)
+    frame.to_csv(path, index=False)
+    data = load_data(str(path), label_column="group")
+    assert data.features == tuple(f"m{i}" for i in range(8))
+    few = [note for note in data.notes if "distinct values" in note]
+    assert few == ["6 columns ('low0', 'low1', 'low2' and 3 more) have only 2-4 distinct values "
+                   "each among continuous columns, so they are read like categories (a year, "
+                   "batch or site number would split every group by it): kept for colouring "
+                   "but not clustered on; list them among the feature columns to cluster on "
+                   "them."], data.notes
+
+
 @pytest.mark.parametrize("options,message", [
     ({"feature_columns": ["nope"]}, "has no column 'nope' (given as feature_columns)"),
     ({"feature_columns": ["group"]}, "cannot also be a feature or ignored"),
