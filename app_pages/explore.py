@@ -44,7 +44,9 @@ if whole and whole != len(frame):
 cols[1].metric("Clusters", m.get("n_clusters", "?"))
 cols[2].metric("Noise", f"{m.get('noise_share', 0):.1%}")
 if m.get("acc") is not None:
-    cols[3].metric("ACC vs truth", f"{m['acc']:.3f}")
+    cols[3].metric("ACC vs truth", f"{m['acc']:.3f}",
+                   help=f"On the {m['labelled']:,} rows with a label." if m.get("labelled")
+                   else None)
     cols[4].metric("NMI / ARI", f"{m['nmi']:.2f} / {m['ari']:.2f}")
 concerns_panel(store, run, clusters)
 

@@ -242,13 +242,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                          "none holds texts (long values of several words, mostly distinct); "
                          "name it with text_column (--text-column).")
     ids = _ids(frame, id_column, name)
-    labels = None
-    if label_column:
-        labels = frame[label_column].to_numpy()
-        if pd.isna(labels).any():
-            raise InputError(f"'{name}': label column '{label_column}' has "
-                             f"{int(pd.isna(labels).sum())} empty cell(s); fill them or drop "
-                             "the label column.")
+    labels, label_note = _labels(frame, label_column, name) if label_column else (None, [])
     map_xy = _map_xy(frame, map_columns, name) if map_columns else None
     roles = [c for c in (text_column, label_column, id_column, *map_columns) if c]
     features = frame.drop(columns=list(dict.fromkeys(roles)))
@@ -266,8 +260,9 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     if kind == "series" and layout:
         raise InputError(pivot_advice(layout, name))
     if kind == "images":
-        return _pixel_dataset(features, name, source, ids, labels, label_column, drop_invalid,
+        data = _pixel_dataset(features, name, source, ids, labels, label_column, drop_invalid,
                               list(feature_columns or pixels), image_size)
+        return dataclasses.replace(data, notes=(*data.notes, *label_note))
     if kind == "text":
         if feature_columns:
             raise InputError(f"'{name}' is read as text: the text column is what is clustered,"
@@ -286,7 +281,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
             ignored = f"Ignored column '{passed.passed_over}'"
             data = dataclasses.replace(data, notes=(passed_over_note(passed), *(
                 n for n in data.notes if not n.startswith(ignored))))
-    return data
+    return dataclasses.replace(data, notes=(*data.notes, *label_note)) if label_note else data
 
 
 def _pixel_dataset(features, name, source, ids, labels, label_column, drop_invalid, pixels,
@@ -445,6 +440,25 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
                    labels=None if labels is None else labels[keep],
                    texts=texts[keep].astype(str).tolist(), source=source, notes=tuple(notes),
                    label_name=label_column, map_xy=None if map_xy is None else map_xy[keep])
+
+
+def _labels(frame: pd.DataFrame, column: str, name: str) -> tuple[np.ndarray, list[str]]:
+    """The label column's values (empty where a row has none), and a note when some have none.
+
+    A column of whole numbers with empty cells (read as floats) keeps its whole numbers.
+    """
+    values = frame[column]
+    empty = values.isna()
+    if empty.all():
+        raise InputError(f"'{name}': label column '{column}' is empty in every row; name a "
+                         "column that holds the true groups, or leave the label column out.")
+    if not empty.any():
+        return values.to_numpy(), []
+    if values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():
+        values = values.astype("Int64")
+    labels = values.astype(object).where(~empty, None).to_numpy()
+    return labels, [f"Label column '{column}' is empty in {int(empty.sum()):,} of {len(values):,} "
+                    "rows; ACC, NMI and ARI are measured on the labelled rows only."]
 
 
 def _load_images(path: Path, drop_invalid: bool, size: int | None,

@@ -5,7 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["calibration_bins", "cluster_metrics", "contingency_metrics",
-           "expected_calibration_error", "hungarian_accuracy", "matched_mapping"]
+           "expected_calibration_error", "hungarian_accuracy", "labelled", "matched_mapping"]
+
+
+def labelled(truth) -> np.ndarray:
+    """Which rows have a true class (a partly labelled column leaves the others empty).
+
+    Examples
+    --------
+    >>> labelled(np.array(["a", None, "b"], dtype=object)).tolist()
+    [True, False, True]
+    """
+    import pandas as pd
+
+    return ~np.asarray(pd.isna(np.asarray(truth, dtype=object)), dtype=bool)
 
 
 def _encode(values: np.ndarray) -> np.ndarray:
@@ -93,7 +106,8 @@ def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None 
     -------
     dict
         ``n_clusters``, ``noise_share``, ``silhouette`` and, with ``truth``, ``acc``,
-        ``nmi``, ``ari``.
+        ``nmi``, ``ari`` (on the rows with a true class, ``labelled`` of them, when some have
+        none).
 
     Examples
     --------
@@ -116,6 +130,11 @@ def cluster_metrics(X: np.ndarray, labels: np.ndarray, truth: np.ndarray | None 
         if len(np.unique(labels[inside])) >= 2:
             out["silhouette"] = float(silhouette_score(X[inside], labels[inside]))
     if truth is not None:
+        known = labelled(truth)
+        if not known.all():  # measured on the labelled rows only
+            out["labelled"] = int(known.sum())
+            truth, labels = np.asarray(truth, dtype=object)[known], labels[known]
+            confidence = None if confidence is None else np.asarray(confidence)[known]
         t = _encode(truth)
         out["acc"] = hungarian_accuracy(truth, labels)
         out["nmi"] = float(normalized_mutual_info_score(t, labels))
@@ -129,7 +148,8 @@ def calibration_bins(confidence: np.ndarray, labels: np.ndarray, truth: np.ndarr
                      bins: int = 15) -> dict:
     """Reliability bins and ECE.
 
-    A point is correct when its Hungarian-matched cluster is its class (noise counts as wrong).
+    A point is correct when its Hungarian-matched cluster is its class (noise counts as wrong);
+    rows without a class are left out.
 
     Returns
     -------
@@ -137,6 +157,10 @@ def calibration_bins(confidence: np.ndarray, labels: np.ndarray, truth: np.ndarr
         ``edges``, per-bin ``confidence`` and ``accuracy`` (None for empty bins),
         ``count``, and ``ece``.
     """
+    known = labelled(truth)
+    if not known.all():  # measured on the labelled rows only
+        truth = np.asarray(truth, dtype=object)[known]
+        labels, confidence = np.asarray(labels)[known], np.asarray(confidence)[known]
     mapping, t = matched_mapping(truth, labels)
     correct = np.array([mapping.get(int(lab), -1) for lab in labels]) == t
     edges = np.linspace(0, 1, bins + 1)

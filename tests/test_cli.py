@@ -72,6 +72,37 @@ def test_export_from_cli(digits_run, tmp_path, monkeypatch, capsys):
     assert "no cluster 99" in capsys.readouterr().err
 
 
+def test_a_partly_labelled_column_is_measured_on_its_labelled_rows(tmp_path, isolated_store,
+                                                                   capsys):
+    """Experts label some rows, not all; a label column with empty cells was refused ("fill
+    them or drop the label column"). Now the run goes on, ACC/NMI/ARI are measured on the
+    labelled rows (and say so), and an export leaves the truth of the others empty."""
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [6, 0], [0, 6]])
+    group = np.repeat([1, 2, 3], 40)
+    frame = pd.DataFrame(centres[group - 1] + rng.normal(0, 0.6, (120, 2)), columns=["a", "b"])
+    frame["group"] = pd.array(group, dtype="Int64")
+    frame.loc[frame.index % 4 == 0, "group"] = pd.NA  # a quarter of the rows unlabelled
+    frame.to_csv(tmp_path / "some.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(tmp_path / "some.csv"), "--label-column", "group",
+                 "--method", "kmeans", "--clusters", "3", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "metrics: acc=1.000" in said and "(ACC, NMI, ARI on the 90 labelled rows)" in said
+    assert "Label column 'group' is empty in 30 of 120 rows" in said
+    metrics = json.loads((out / "run.json").read_text())["metrics"]
+    assert metrics["labelled"] == 90 and metrics["acc"] == 1.0 and metrics["ari"] == 1.0
+    assert main(["export", "--run", str(out), "--format", "csv",
+                 "--out", str(tmp_path / "e.csv")]) == 0
+    truth = pd.read_csv(tmp_path / "e.csv")["truth_group"]
+    assert truth.isna().sum() == 30 and set(truth.dropna()) == {1, 2, 3}
+    frame["group"] = pd.NA
+    frame.to_csv(tmp_path / "none.csv", index=False)
+    assert main(["run", "--data", str(tmp_path / "none.csv"), "--label-column", "group",
+                 "--out", str(tmp_path / "o2")]) == 2
+    assert "label column 'group' is empty in every row" in capsys.readouterr().err
+
+
 def test_methods_lists_every_method(capsys):
     assert main(["methods"]) == 0
     listed = capsys.readouterr().out

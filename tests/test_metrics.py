@@ -49,3 +49,15 @@ def test_silhouette_leaves_noise_out():
     X = np.array([[0, 0], [0, 0.1], [10, 10], [10, 10.1], [5, 5]], dtype=float)
     m = cluster_metrics(X, np.array([0, 0, 1, 1, -1]))
     assert m["silhouette"] > 0.95 and m["noise_share"] == pytest.approx(0.2)
+
+
+def test_rows_without_a_class_are_left_out_of_the_truth_metrics():
+    from clustering.metrics import calibration_bins, cluster_metrics
+
+    X = np.array([[0.0], [0.1], [0.2], [5.0], [5.1], [5.2]])
+    labels = np.array([0, 0, 1, 1, 1, 1])
+    truth = np.array(["a", None, "a", "b", None, "b"], dtype=object)
+    m = cluster_metrics(X, labels, truth, confidence=np.full(6, 0.9))
+    assert m["labelled"] == 4 and m["acc"] == 0.75
+    assert calibration_bins(np.full(6, 0.9), labels, truth)["count"][13] == 4
+    assert "labelled" not in cluster_metrics(X, labels, np.array(list("aaabbb")))

@@ -235,8 +235,9 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
     values, counts = np.unique(labels, return_counts=True)
     receipt["sizes"] = {str(int(v)): int(n) for v, n in zip(values, counts, strict=True)}
     label = spec.get("label_column")
-    if label and label in frame.columns:
-        counts = pd.crosstab(frame[label].astype(str).to_numpy(), labels)
+    if label and label in frame.columns:  # rows a partly labelled column leaves empty: out
+        known = frame[label].notna().to_numpy()
+        counts = pd.crosstab(frame[label][known].astype(str).to_numpy(), labels[known])
         receipt["contingency"] = {str(t): {str(k): int(v) for k, v in row.items() if v}
                                   for t, row in counts.iterrows()}
     write_with(receipt_path, lambda p: p.write_text(json.dumps(receipt),

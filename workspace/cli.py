@@ -279,7 +279,9 @@ def _print_summary(run) -> None:
     lines = [f"run {run.key} ({'reused' if run.reused else 'new'}): {rj['method']} on "
              f"{rj['data']['name']} ({rj['data']['rows']:,} rows) -> "
              f"{metrics.get('n_clusters')} clusters, noise {metrics.get('noise_share', 0):.1%}",
-             "metrics: " + (", ".join(parts) or "none"),
+             "metrics: " + (", ".join(parts) or "none")
+             + (f" (ACC, NMI, ARI on the {metrics['labelled']:,} labelled rows)"
+                if metrics.get("labelled") is not None else ""),
              f"time: {rj['timings']['total']:.1f} s"]
     lines += [f"note: {n}" for n in rj.get("notes", [])]
     import numpy as np

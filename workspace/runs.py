@@ -216,11 +216,15 @@ TRUTH = "truth.npz"
 when the data has none: the map reads it without loading the data set."""
 
 
+NO_LABEL = "(no label)"
+"""The ground truth shown for a row that a partly labelled column leaves empty."""
+
+
 def save_truth(folder: Path, labels) -> None:
     """Write the ground truth of a run's rows, or that it has none (see :data:`TRUTH`)."""
     codes, uniques = pd.factorize(np.asarray(labels if labels is not None else []),
                                   use_na_sentinel=False)
-    names = np.array([str(u) for u in uniques], dtype=str)
+    names = np.array([NO_LABEL if pd.isna(u) else str(u) for u in uniques], dtype=str)
     with open(Path(folder) / TRUTH, "wb") as fh:
         np.savez(fh, codes=codes.astype(np.int32), names=names)
 
