@@ -16,6 +16,7 @@ from .demos import load_demo
 from .errors import InputError
 from .finite_rows import finite_rows
 from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
+from .html_text import visible_texts
 from .image_arrays import pixel_columns, pixel_table_images
 from .images import FORMATS_READ, decode_images, image_files, is_image_member, is_image_path
 from .json_tables import JSON_SUFFIXES
@@ -421,8 +422,15 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
         raise InputError(f"'{name}': column '{text_column}' holds numbers (such as "
                          f"{example!r}), not text; choose the column that holds the documents "
                          "as the text column, or read the file as a table.")
+    notes, original = [], texts
+    shown, html = visible_texts(texts.fillna("").astype(str).tolist())
+    if html:  # read as the words they show; the file's own text kept for export
+        texts = pd.Series(shown, index=texts.index).where(texts.notna(), None)
+        features = features.assign(**{text_column: original})
+        notes.append(f"{html:,} text(s) of column '{text_column}' hold HTML; read as the words "
+                     "they show (tags dropped, character entities as the characters they "
+                     f"stand for); exports keep the file's own text in '{text_column}'.")
     empty = texts.isna().to_numpy() | (texts.astype(str).str.strip() == "").to_numpy()
-    notes = []
     if empty.any():
         rows = f"{int(empty.sum()):,} row(s) of '{name}'"
         detail = (f"empty text in column '{text_column}' (data row(s) "

@@ -99,4 +99,5 @@ and their TF-IDF reads runs of such characters as bigrams (:mod:`clustering.text
 (:data:`clustering.auto_views.OTHER_SCRIPTS`). 27 (stop 69): an Excel workbook's sheet
 spanning the most cells is read, where the first was (a notes sheet first made its notes
 the table); a ``.json`` table in pandas' other layouts (columns, index, split, arrays) is
-read, where it was refused (:mod:`clustering.json_layouts`)."""
+read, where it was refused (:mod:`clustering.json_layouts`); a text holding HTML tags is
+read as the words it shows (:mod:`clustering.html_text`), where its markup was embedded."""

@@ -256,6 +256,29 @@ def test_text_table_auto_detected_and_tfidf(tmp_path):
     assert feats.X.shape[0] == 20
 
 
+def test_texts_holding_html_are_read_as_the_words_they_show(tmp_path):
+    """Posts exported from a CMS in their HTML: the markup was embedded with the words and
+    became the keywords ('class', 'div', 'span', 'href'). Each text holding a tag is read as
+    its visible words, in a whole file and in a chunk alike; the file's own text is kept
+    for export; code such as ``vector<int>`` is no HTML."""
+    from clustering.chunks import ID, Chunk
+    from workspace.chunk_tasks import chunk_dataset
+
+    bodies = [f'<div class="post"><p>Storm&nbsp;warning {i} &amp; rain</p><br/>'
+              f'<a href="https://x.org/{i}">more</a><script>var t = {i};</script></div>'
+              for i in range(12)] + ["std::vector<int> holds the counts if a < b"] * 3
+    frame = pd.DataFrame({"body": bodies, "n": range(15)})
+    frame.to_csv(tmp_path / "posts.csv", index=False)
+    data = load_data(tmp_path / "posts.csv", text_column="body")
+    assert data.texts[0] == "Storm warning 0 & rain more"
+    assert data.texts[-1] == bodies[-1] and data.table["body"].tolist() == bodies
+    assert any(n.startswith("12 text(s) of column 'body' hold HTML") for n in data.notes)
+    chunk = chunk_dataset(frame.assign(**{ID: [str(i) for i in range(15)]}),
+                          Chunk(0, "parquet", 0, 15, str(tmp_path / "posts.parquet")),
+                          {"text_column": "body"})
+    assert chunk.texts == data.texts
+
+
 def test_text_column_found_by_itself_is_named_in_a_note(tmp_path):
     path = tmp_path / "survey.csv"
     pd.DataFrame({"age": range(20), "comment": [f"the delivery was late again, order {i}"

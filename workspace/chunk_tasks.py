@@ -21,6 +21,7 @@ import pandas as pd
 from clustering.chunks import ID, Chunk, id_hashes, read_chunk
 from clustering.dataset import Dataset
 from clustering.errors import InputError
+from clustering.html_text import visible_texts
 
 from .atomic import write_with
 
@@ -83,7 +84,7 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
     if text:
         if text not in rest.columns:
             raise InputError(f"{name} has no text column '{text}'.")
-        texts = rest[text].fillna("").astype(str).tolist()
+        texts, _ = visible_texts(rest[text].fillna("").astype(str).tolist())  # as load_data
         return Dataset(name, "text", ids, rest.drop(columns=[text]), texts=texts,
                        source=chunk.path)
     return Dataset(name, "table", ids, rest, source=chunk.path)
