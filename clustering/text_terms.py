@@ -20,6 +20,9 @@ WIDE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-
 Katakana and the CJK ideographs."""
 CHARS_PER_WORD = 1.5
 """Characters of such a script per word, about (a Chinese word is one to two characters)."""
+LINKS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+"""Web addresses and e-mail addresses, which are no words of a text's topic (a tweet's
+``https://t.co/x7Yq`` gave the keywords ``https``, ``co`` and ``x7yq``'s letters)."""
 LETTER_WORDS = re.compile(r"\b[^\W\d_]{2,}\b")
 """Words of two letters or more, in any script; a run of letters and digits (``covid19``)
 is not one."""
@@ -100,8 +103,8 @@ def word_terms() -> Callable[[str], list[str]]:
 def keyword_terms(text: str) -> list[str]:
     """A text's terms for keywords and readable features.
 
-    Its words of letters in any script, lower case, without English stop words, and the
-    bigrams of its :data:`WIDE` runs.
+    Its words of letters in any script, lower case, without English stop words, web and
+    e-mail addresses (:data:`LINKS`), and the bigrams of its :data:`WIDE` runs.
 
     Examples
     --------
@@ -109,8 +112,11 @@ def keyword_terms(text: str) -> list[str]:
     ['café', 'größe', 'cats']
     >>> keyword_terms("第12号：下雨")
     ['第', '号', '下雨']
+    >>> keyword_terms("Storm tonight https://t.co/x7Yq via www.news.com, ask me@news.com")
+    ['storm', 'tonight', 'ask']
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # not when loaders import
 
+    text = LINKS.sub(" ", text)
     words = LETTER_WORDS.findall(WIDE.sub(" ", text.lower()))
     return [w for w in words if w not in ENGLISH_STOP_WORDS] + _bigrams(text)

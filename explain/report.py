@@ -23,11 +23,12 @@ from .saliency import saliency_summary
 __all__ = ["EXPLAIN_VERSION", "Explanation", "explain_clustering"]
 
 
-EXPLAIN_VERSION = 4
+EXPLAIN_VERSION = 5
 """Written into every report; a stored report of another version is computed again. Bump
 it whenever a change in ``explain/`` alters what a report says. 4 (stop 68): keywords and
 text terms are words of letters in any script and CJK bigrams
-(:mod:`clustering.text_terms`), not only ``a-z`` words."""
+(:mod:`clustering.text_terms`), not only ``a-z`` words. 5 (stop 69): web and e-mail
+addresses are no keywords or text terms (:data:`clustering.text_terms.LINKS`)."""
 
 
 @dataclass(frozen=True, eq=False)
