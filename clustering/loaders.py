@@ -24,6 +24,7 @@ from .load_notes import file_notes, guessed_text_note, skipped_files_note
 from .long_readings import long_readings, pivot_advice
 from .npy_files import load_npy
 from .safezip import checked_members, read_member
+from .summary_rows import summary_row
 from .tables import EXCEL_SUFFIXES, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
 
@@ -132,6 +133,15 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
                          f".csv.gz), .npy, or a folder or .zip of {FORMATS_READ} images.")
     frame = read_table(path)
     taken = []
+    total = summary_row(frame)
+    if total:  # a spreadsheet's total (or average) row at the bottom is no row of the data
+        first = next((str(v) for v in frame.iloc[-1] if isinstance(v, str) and v.strip()), "")
+        taken.append(f"Left out the last row of '{path.name}'"
+                     + (f" ('{first[:40]}')" if first else "")
+                     + f": each of its numbers is the {'sum' if total == 'sum' else 'mean'} "
+                     "of the rows above it, as a spreadsheet's "
+                     + ("total" if total == "sum" else "average") + " row is.")
+        frame = frame.iloc[:-1]
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
                                                           id_column)

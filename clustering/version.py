@@ -100,4 +100,6 @@ and their TF-IDF reads runs of such characters as bigrams (:mod:`clustering.text
 spanning the most cells is read, where the first was (a notes sheet first made its notes
 the table); a ``.json`` table in pandas' other layouts (columns, index, split, arrays) is
 read, where it was refused (:mod:`clustering.json_layouts`); a text holding HTML tags is
-read as the words it shows (:mod:`clustering.html_text`), where its markup was embedded."""
+read as the words it shows (:mod:`clustering.html_text`), where its markup was embedded;
+a last row totalling or averaging the rows above is left out
+(:mod:`clustering.summary_rows`), where it was clustered."""

@@ -193,6 +193,28 @@ def test_image_folder_with_class_subfolders(tmp_path):
     assert data.images.shape == (6, 8, 8)
 
 
+def test_a_spreadsheets_total_or_average_row_at_the_bottom_is_left_out(tmp_path):
+    """A report ends in a 'Total' row; it was clustered as one more row, many times larger
+    than the others."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.gamma(2, 3, (30, 3)).round(2), columns=["a", "b", "c"])
+    frame.insert(0, "site", [f"s{i}" for i in range(30)])
+    total = pd.DataFrame([["Total", *frame[["a", "b", "c"]].sum().round(2)]],
+                         columns=frame.columns)
+    pd.concat([frame, total]).to_csv(tmp_path / "report.csv", index=False)
+    data = load_data(tmp_path / "report.csv")
+    assert data.n == 30 and data.table["a"].max() < 50
+    assert data.notes[0] == ("Left out the last row of 'report.csv' ('Total'): each of its "
+                             "numbers is the sum of the rows above it, as a spreadsheet's "
+                             "total row is.")
+    mean = pd.DataFrame([["", *frame[["a", "b", "c"]].mean().round(3)]], columns=frame.columns)
+    pd.concat([frame, mean]).to_csv(tmp_path / "means.csv", index=False)
+    assert load_data(tmp_path / "means.csv").n == 30
+    frame.to_csv(tmp_path / "plain.csv", index=False)  # an ordinary last row stays
+    plain = load_data(tmp_path / "plain.csv")
+    assert plain.n == 30 and not any("Left out the last row" in n for n in plain.notes)
+
+
 def test_a_zip_or_folder_of_a_table_says_to_load_the_table_file(tmp_path):
     """Users zip a CSV to upload it; the zip is read as images and the error said only
     'holds no ... image; add images and retry.'"""
