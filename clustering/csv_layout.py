@@ -18,8 +18,11 @@ import io
 import math
 import re
 
+import numpy as np
+import pandas as pd
+
 __all__ = ["DELIMITERS", "file_encoding", "first_line_is_data", "lines_above_header",
-           "one_text_per_line", "sniff_delimiter", "text_lines"]
+           "one_text_per_line", "sniff_delimiter", "text_lines", "without_repeated_headers"]
 
 DELIMITERS = (",", ";", "\t", "|")
 """Delimiters a CSV may use."""
@@ -247,3 +250,47 @@ def text_lines(raw: str) -> tuple[str, list[str], bool]:
     if len(lines) > 1 and HEADER_WORD.match(lines[0]):
         return lines[0], lines[1:], True
     return "text", lines, False
+
+
+def without_repeated_headers(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """The frame without rows that repeat its header, and their data row numbers.
+
+    Files joined one after another (``cat a.csv b.csv``, exports appended to a log) carry
+    the header again where each one starts; such a row made a column of numbers hold one
+    text ("'x' holds numbers except 1 value(s)"). A row repeats the header when each of its
+    filled cells (half of them or more) is its column's name. The columns it made text are
+    read as numbers again where every other cell is one, as if the row had never been there.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"x": ["1", "x", "3"], "y": ["2.5", "y", "4"]})
+    >>> out, rows = without_repeated_headers(f)
+    >>> out["x"].tolist(), out["y"].dtype.kind, rows
+    ([1, 3], 'f', [2])
+    """
+    if not len(frame) or not frame.shape[1]:
+        return frame, []
+    repeats = np.ones(len(frame), dtype=bool)
+    filled = np.zeros(len(frame), dtype=np.int64)
+    for col in frame.columns:  # column by column, stopping as soon as no row is left
+        present = frame[col].notna().to_numpy()
+        if pd.api.types.is_numeric_dtype(frame[col].dtype):
+            same = np.zeros(len(frame), dtype=bool)  # a number is no column's name here
+        else:
+            same = (frame[col].astype(str).str.strip() == str(col).strip()).to_numpy()
+        repeats &= same | ~present
+        filled += present
+        if not repeats.any():
+            return frame, []
+    repeats &= filled >= max(1, frame.shape[1] / 2)
+    if not repeats.any():
+        return frame, []
+    rows = [int(i) + 1 for i in np.flatnonzero(repeats)]
+    out = frame[~repeats].reset_index(drop=True)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            numbers = pd.to_numeric(out[col], errors="coerce")
+            if numbers.notna().sum() == out[col].notna().sum():
+                out[col] = numbers
+    out.attrs = {**frame.attrs, "repeated_headers": rows}
+    return out, rows

@@ -54,13 +54,14 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 """Delimited tables; a ``.txt`` file of one text per line is read as one column of texts
 (:func:`clustering.csv_layout.one_text_per_line`, as the local loader reads it)."""
 BLOCK_ROWS = 100_000
-REWRITE_FORMAT = 3
+REWRITE_FORMAT = 4
 """How a file is laid out in its rewrite; part of the rewrite's key, so that a rewrite made
 by code that laid files out otherwise is made anew (and the older one removed). 2: the
 whole file's column types (stop 57) and JSON Lines vectors alike in every block. 3 (stop
 68): a CSV's columns of lists of numbers written as text are spread
 (:func:`clustering.json_tables.vectors_from_text`), UTF-16 files are read as such, and
-numbers with a unit are numbers."""
+numbers with a unit are numbers. 4 (stop 69): rows that repeat the header (files joined
+one after another) are left out (:func:`clustering.csv_layout.without_repeated_headers`)."""
 SOURCE_KEY = b"clusterlab.csv_source"
 """Parquet metadata of a rewrite: the CSV's path and the block size (an older rewrite of the
 same CSV and block size is stale)."""

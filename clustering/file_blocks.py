@@ -24,6 +24,7 @@ from .csv_layout import (
     one_text_per_line,
     sniff_delimiter,
     text_lines,
+    without_repeated_headers,
 )
 from .errors import InputError
 from .json_tables import json_line, spread_vectors, vectors_from_text
@@ -72,7 +73,7 @@ def _csv_blocks(path: Path, raw, block_rows: int, whole: set[str]) -> Iterator[p
                              chunksize=block_rows, low_memory=False):
         block.columns = [f"column_{i + 1}" for i in range(block.shape[1])] if no_header \
             else [str(c) for c in block.columns]
-        yield vectors_from_text(block, whole)
+        yield vectors_from_text(without_repeated_headers(block)[0], whole)
 
 
 CSV, JSONL, TEXT_LINES = "CSV", "JSON Lines file", "text file of one text per line"

@@ -39,6 +39,11 @@ def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[s
         shown = f" ('{above[0][:60]}')" if above else ""
         notes.append(f"Skipped the line(s) above the header of '{name}'{shown}: the table "
                      "starts at its first line with as many cells as the rows below it.")
+    if attrs.get("repeated_headers"):
+        rows = attrs["repeated_headers"]
+        notes.append(f"Left out {len(rows):,} row(s) of '{name}' that repeat its header (data "
+                     f"row(s) {', '.join(map(str, rows[:5]))}{', ...' if len(rows) > 5 else ''}"
+                     "), as files joined one after another carry it.")
     if attrs.get("no_header"):
         notes.append(f"'{name}' has no header line (its first line holds values like the lines "
                      "below it), so it was read as data and the columns were named column_1, "

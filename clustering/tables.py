@@ -22,6 +22,7 @@ from .csv_layout import (
     one_text_per_line,
     sniff_delimiter,
     text_lines,
+    without_repeated_headers,
 )
 from .errors import InputError
 from .gzip_tables import is_gzip_table, read_gzip_table
@@ -124,7 +125,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         if no_header:
             frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
             frame.attrs["no_header"] = True
-        frame = _without_blank_columns(frame)
+        frame = _without_blank_columns(without_repeated_headers(frame)[0])
         if frame.shape[1] == 1 and frame.iloc[:, 0].dtype.kind not in "biufcmM" \
                 and header_reads_like_text(str(frame.columns[0])):
             frame.attrs["text_header"] = str(frame.columns[0])

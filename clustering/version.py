@@ -102,4 +102,5 @@ the table); a ``.json`` table in pandas' other layouts (columns, index, split, a
 read, where it was refused (:mod:`clustering.json_layouts`); a text holding HTML tags is
 read as the words it shows (:mod:`clustering.html_text`), where its markup was embedded;
 a last row totalling or averaging the rows above is left out
-(:mod:`clustering.summary_rows`), where it was clustered."""
+(:mod:`clustering.summary_rows`), where it was clustered; rows of a CSV repeating its
+header (files joined one after another) are left out, where the file was refused."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
@@ -189,6 +190,29 @@ def test_a_text_file_of_one_text_per_line_runs_in_chunks_as_the_whole_file(tmp_p
     assert len(chunked) == len(whole) == 800
     assert adjusted_rand_score(whole["cluster"], chunked["cluster"]) > 0.9
     assert adjusted_rand_score(truth, chunked["cluster"]) > 0.9
+
+
+def test_files_joined_one_after_another_lose_their_repeated_headers_whole_and_in_blocks(
+        tmp_path):
+    """``cat a.csv b.csv``: the second header was a row, and a column of numbers held one
+    text ("holds numbers except 1 value(s)"); now it is left out, in the whole file and in
+    blocks alike, and the columns are numbers again."""
+    from clustering.loaders import load_data
+    from clustering.tables import read_table
+
+    part = pd.DataFrame({"name": [f"n{i}" for i in range(30)], "x": np.arange(30) / 4,
+                         "k": np.arange(30) % 7})
+    path = tmp_path / "joined.csv"
+    path.write_text(part.to_csv(index=False) * 3)
+    local = read_table(path)
+    assert len(local) == 90 and local["x"].dtype.kind == "f" and local["k"].dtype.kind == "i"
+    assert local.attrs["repeated_headers"] == [31, 62]
+    converted = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=20))
+    assert converted["x"].tolist() == local["x"].tolist()
+    assert converted["name"].tolist() == local["name"].tolist()
+    data = load_data(path)
+    assert data.n == 90 and any("Left out 2 row(s) of 'joined.csv' that repeat its header "
+                                "(data row(s) 31, 62)" in n for n in data.notes)
 
 
 def test_a_line_too_long_for_one_row_is_refused_in_one_sentence(tmp_path, monkeypatch):
