@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .json_layouts import LAYOUT_NOTES
+from .text_column_guess import MIN_CHARS
 
 __all__ = ["ENCODING_NAMES", "file_notes", "guessed_text_note", "skipped_files_note"]
 
@@ -81,8 +82,11 @@ def guessed_text_note(frame: pd.DataFrame, column: str, others: pd.DataFrame) ->
             "clustered on" if len(others.columns) else "")
     instead = (" To cluster on the other columns instead, read the file as a table (kind "
                "'table', --kind table)." if len(others.columns) else "")
-    return (f"Clustered the texts of column '{column}' (its values are long, {length:.0f} "
-            f"characters on average, and mostly distinct, so it was taken as the text "
+    why = (f"its values are long, {length:.0f} characters on average, and mostly distinct"
+           if length >= MIN_CHARS else
+           f"its values are short, {length:.0f} characters on average, but mostly distinct "
+           "words, and the file has no column of numbers")
+    return (f"Clustered the texts of column '{column}' ({why}, so it was taken as the text "
             f"column){rest}.{instead}")
 
 

@@ -2,8 +2,10 @@
 
 A column is read as text when its values are long (:data:`MIN_CHARS` characters or more on
 average), mostly distinct, and read like prose: several words (:data:`MIN_WORDS`) made mostly
-of letters (:data:`MIN_LETTERS`). Long values of one piece — ids, hashes, UUIDs, URLs, file
-paths, e-mail addresses, timestamps — are not texts. And a table whose numbers say more than a
+of letters (:data:`MIN_LETTERS`); shorter ones (product titles, subject lines) too when the
+file has no column of numbers besides them, so nothing else could be clustered. Long values
+of one piece — ids, hashes, UUIDs, URLs, file paths, e-mail addresses, timestamps — are not
+texts. And a table whose numbers say more than a
 short text beside them stays a table: short texts (fewer than :data:`SHORT_WORDS` words on
 average) beside :data:`TABLE_COLUMNS` number columns or more are a note or a comment on each
 row, not what the rows are about; the run's notes say how to cluster them instead.
@@ -139,7 +141,7 @@ def guess_text(frame: pd.DataFrame, exclude: set, prefer_table: bool = True) -> 
     ...            set()).column
     '评论'
     """
-    candidates = []
+    candidates, short = [], []
     for col in frame.columns:
         if col in exclude or frame[col].dtype.kind in "biufcmM":
             continue
@@ -147,12 +149,13 @@ def guess_text(frame: pd.DataFrame, exclude: set, prefer_table: bool = True) -> 
         if not len(values) or values.nunique() <= 0.5 * len(values):
             continue
         chars = _length(values)
-        if chars < MIN_CHARS:
-            continue
         words, letters = _prose(values)
         if words >= MIN_WORDS and letters >= MIN_LETTERS:
-            candidates.append((chars, col, words))
-    if not candidates:
+            (candidates if chars >= MIN_CHARS else short).append((chars, col, words))
+    if not candidates:  # short texts are the texts when the file has nothing else to cluster
+        if short and _number_columns(frame, {*exclude, max(short)[1]}) == 0:
+            _, column, words = max(short)
+            return TextGuess(column, None, words, 0)
         return TextGuess(None)
     _, column, words = max(candidates)
     numbers = _number_columns(frame, {*exclude, column})

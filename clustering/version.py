@@ -103,4 +103,6 @@ read, where it was refused (:mod:`clustering.json_layouts`); a text holding HTML
 read as the words it shows (:mod:`clustering.html_text`), where its markup was embedded;
 a last row totalling or averaging the rows above is left out
 (:mod:`clustering.summary_rows`), where it was clustered; rows of a CSV repeating its
-header (files joined one after another) are left out, where the file was refused."""
+header (files joined one after another) are left out, where the file was refused; a
+column of short texts is read as the texts when the file has no column of numbers besides
+(:mod:`clustering.text_column_guess`), where it had "no usable column"."""

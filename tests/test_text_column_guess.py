@@ -116,3 +116,23 @@ def test_texts_in_scripts_written_without_spaces_are_found_as_texts(tmp_path, te
     assert data.modality == "text" and data.texts[3] == texts[3]
     ids = [f"ORDER{i:012d}XYZ{i:08d}" for i in range(60)]  # still one piece, still no text
     assert guess_text_column(pd.DataFrame({"key": ids}), set()) is None
+
+
+def test_short_titles_are_the_texts_when_the_file_has_no_numbers_to_cluster(tmp_path):
+    """300 product titles (about 22 characters) and their category: the file had 'no usable
+    column'. Short texts are read as texts when nothing else could be clustered; beside
+    number columns a column of short values stays out as before."""
+    rng = np.random.default_rng(0)
+    items = ["linen shirt", "polo shirt", "leather boots", "hiking boots", "steel pot",
+             "chef knife"]
+    titles = [f"{rng.choice(['red', 'blue', 'black'])} {items[i % 6]} size {i % 11}"
+              for i in range(300)]
+    frame = pd.DataFrame({"title": titles, "category": [i % 6 // 2 for i in range(300)]})
+    frame.to_csv(tmp_path / "titles.csv", index=False)
+    data = load_data(tmp_path / "titles.csv", label_column="category")
+    assert data.modality == "text" and data.texts[0] == titles[0]
+    assert "its values are short, 23 characters on average, but mostly distinct words" in \
+        data.notes[0]
+    frame.assign(price=rng.gamma(2, 10, 300), stock=rng.integers(0, 50, 300)).to_csv(
+        tmp_path / "shop.csv", index=False)
+    assert load_data(tmp_path / "shop.csv", label_column="category").modality == "table"
