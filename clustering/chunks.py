@@ -218,15 +218,15 @@ def read_chunk(chunk: Chunk, id_column: str | None = None,
     if chunk.kind == "parquet":
         import pyarrow.parquet as pq
 
-        from .json_tables import spread_vectors
+        from .json_tables import flatten_structs, spread_vectors
 
         file = pq.ParquetFile(chunk.path)
         wanted = None if columns is None else list(dict.fromkeys(
             [*columns, *([id_column] if id_column else [])]))
         stored = None if wanted is None else list(dict.fromkeys(
             _stored_name(name, file.schema_arrow.names) for name in wanted))
-        frame = spread_vectors(file.read_row_groups(chunk.row_groups, columns=stored)
-                               .to_pandas())  # an embedding's list: one column per entry
+        frame = spread_vectors(flatten_structs(  # a struct: col.field; a list: col[i]
+            file.read_row_groups(chunk.row_groups, columns=stored).to_pandas()))
         if wanted is not None:
             frame = frame[[name for name in wanted if name in frame.columns]]
         if id_column and id_column not in frame.columns:
@@ -252,15 +252,22 @@ def read_chunk(chunk: Chunk, id_column: str | None = None,
 def _stored_name(name: str, stored: list[str]) -> str:
     """The Parquet column that holds ``name``.
 
-    Itself, or for ``emb[3]`` the list ``emb`` spread into columns
-    (:func:`clustering.json_tables.spread_vectors`).
+    Itself, for ``emb[3]`` the list ``emb`` spread into columns
+    (:func:`clustering.json_tables.spread_vectors`), for ``meta.site`` the struct ``meta``
+    (:func:`clustering.json_tables.flatten_structs`).
 
     Examples
     --------
     >>> _stored_name("emb[3]", ["id", "emb"]), _stored_name("x", ["x"])
     ('emb', 'x')
+    >>> _stored_name("meta.site", ["meta"]), _stored_name("a.b", ["a.b"])
+    ('meta', 'a.b')
     """
-    if name in stored or not name.endswith("]") or "[" not in name:
+    if name in stored:
+        return name
+    if "." in name and name.split(".")[0] in stored:  # a struct's field
+        return name.split(".")[0]
+    if not name.endswith("]") or "[" not in name:
         return name
     base = name[:name.rindex("[")]
     return base if base in stored else name

@@ -20,8 +20,8 @@ from .csv_layout import file_encoding
 from .errors import InputError
 from .json_layouts import rows_of
 
-__all__ = ["JSON_SUFFIXES", "json_line", "read_json_table", "spread_vectors",
-           "vectors_from_text"]
+__all__ = ["JSON_SUFFIXES", "flatten_structs", "json_line", "read_json_table",
+           "spread_vectors", "vectors_from_text"]
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 """File types read by :func:`read_json_table`."""
@@ -74,6 +74,36 @@ def read_json_table(path: Path) -> pd.DataFrame:
     frame = spread_vectors(pd.json_normalize(records, max_level=8))
     if layout:
         frame.attrs["json_layout"] = layout
+    return frame
+
+
+def flatten_structs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parquet struct columns spread into dotted columns, as JSON's nested objects are.
+
+    A column whose every filled cell is a mapping (a Parquet ``struct``, as Spark and
+    Hugging Face datasets write nested fields) becomes ``col.field`` columns (nested structs
+    ``col.field.sub``); a row without it leaves them empty. Before, the whole struct was one
+    column of its JSON text, named "a text column" and left out.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": [1, 2], "meta": [{"site": "a", "n": 3}, None]})
+    >>> flatten_structs(frame).columns.tolist()
+    ['x', 'meta.site', 'meta.n']
+    """
+    for col in list(frame.columns):
+        cells = frame[col]
+        if cells.dtype != object:
+            continue
+        present = cells.dropna()
+        if not len(present) or not present.map(lambda v: isinstance(v, dict) and bool(v)).all():
+            continue
+        flat = pd.json_normalize([v if isinstance(v, dict) else {} for v in cells],
+                                 max_level=8)
+        flat.columns = [f"{col}.{name}" for name in flat.columns]
+        flat.index = frame.index
+        at = frame.columns.get_loc(col)
+        frame = pd.concat([frame.iloc[:, :at], flat, frame.iloc[:, at + 1:]], axis=1)
     return frame
 
 

@@ -26,7 +26,13 @@ from .csv_layout import (
 )
 from .errors import InputError
 from .gzip_tables import is_gzip_table, read_gzip_table
-from .json_tables import JSON_SUFFIXES, read_json_table, spread_vectors, vectors_from_text
+from .json_tables import (
+    JSON_SUFFIXES,
+    flatten_structs,
+    read_json_table,
+    spread_vectors,
+    vectors_from_text,
+)
 
 __all__ = ["EXCEL_SUFFIXES", "MAX_COLUMNS", "header_reads_like_text", "lines_above_header",
            "read_table", "rows_text"]
@@ -63,7 +69,7 @@ def read_table(path: Path) -> pd.DataFrame:
         return read_gzip_table(path, read_table)
     try:
         if suffix in (".parquet", ".pq"):
-            frame = spread_vectors(pd.read_parquet(path))
+            frame = spread_vectors(flatten_structs(pd.read_parquet(path)))
         elif suffix in EXCEL_SUFFIXES:
             frame = _read_excel(path)
         elif suffix in JSON_SUFFIXES:

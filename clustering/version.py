@@ -105,4 +105,6 @@ a last row totalling or averaging the rows above is left out
 (:mod:`clustering.summary_rows`), where it was clustered; rows of a CSV repeating its
 header (files joined one after another) are left out, where the file was refused; a
 column of short texts is read as the texts when the file has no column of numbers besides
-(:mod:`clustering.text_column_guess`), where it had "no usable column"."""
+(:mod:`clustering.text_column_guess`), where it had "no usable column"; a Parquet struct
+column is spread into its fields (:func:`clustering.json_tables.flatten_structs`), where it
+was one column of JSON text."""

@@ -107,3 +107,26 @@ def test_engine_settings_are_checked_in_one_sentence():
     with pytest.raises(InputError, match="engine must be local or dask"):
         EngineSettings("ray").validate()
     assert EngineSettings("dask", workers=2).validate().workers == 2
+
+
+def test_parquet_struct_columns_are_dotted_columns_whole_and_in_chunks(tmp_path):
+    """A Parquet struct (Spark's and Hugging Face's nested fields) was one column of its JSON
+    text, left out as 'a text column'; now its fields are columns, in chunks as in the
+    whole file, and a chunk asked for one field reads it from its struct."""
+    from clustering.tables import read_table
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"id": [f"r{i}" for i in range(250)],
+                          "meta": [{"size": float(s), "lab": {"temp": float(t)}}
+                                   for s, t in rng.normal(0, 1, (250, 2))]})
+    frame.loc[7, "meta"] = None
+    frame.to_parquet(tmp_path / "nested.parquet", row_group_size=100)
+    whole = read_table(tmp_path / "nested.parquet")
+    assert whole.columns.tolist() == ["id", "meta.size", "meta.lab.temp"]
+    assert np.isnan(whole["meta.size"][7]) and whole["meta.lab.temp"][0] == frame["meta"][0][
+        "lab"]["temp"]
+    chunks = plan_chunks(str(tmp_path / "nested.parquet"), 100)
+    parts = pd.concat([read_chunk(c, "id") for c in chunks], ignore_index=True)
+    np.testing.assert_array_equal(parts["meta.size"], whole["meta.size"])
+    one = read_chunk(chunks[0], "id", columns=["meta.lab.temp"])
+    assert one.columns.tolist() == [ID, "meta.lab.temp"]
