@@ -116,11 +116,32 @@ def _from_object(document: dict) -> tuple[list[dict], str | None] | None:
         keys = list(values[0])
         if any(list(v) != keys for v in values[1:]):
             return None
-        if len(document) > len(keys):  # more outer keys than inner: the outer ones are rows
+        if _outer_are_rows(list(document), keys):
             return _named([dict(v) for v in values], list(document)), "index"
         rows = [{column: document[column][key] for column in document} for key in keys]
         return _named(rows, keys), "columns"
     return None
+
+
+def _outer_are_rows(outer: list[str], inner: list[str]) -> bool:
+    """Whether an object of objects is keyed by row (``index``) rather than by column.
+
+    Keys 0, 1, 2, ... are a default row index, on whichever side they are; else the side
+    with more keys holds the rows.
+
+    Examples
+    --------
+    >>> _outer_are_rows(["g1", "g2", "g3"], ["0", "1"]), _outer_are_rows(["0", "1"], ["a"])
+    (False, True)
+    >>> _outer_are_rows(["s1", "s2", "s3"], ["width", "height"])
+    True
+    """
+    def counted(keys: list[str]) -> bool:
+        return [str(k) for k in keys] == [str(i) for i in range(len(keys))]
+
+    if counted(inner) != counted(outer):
+        return counted(outer)
+    return len(outer) > len(inner)
 
 
 def _named(rows: list[dict], names: list | None) -> list[dict]:
