@@ -47,9 +47,12 @@ def summary_row(frame: pd.DataFrame) -> str | None:
     for kind in ("sum", "mean"):
         matched = 0
         for col in frame.columns:
+            if np.isnan(pd.to_numeric(frame[col].iloc[-1:], errors="coerce").to_numpy(
+                    np.float64)[0]):
+                continue  # no number in the last row: the column says nothing (read no more)
             values = pd.to_numeric(frame[col], errors="coerce").to_numpy(np.float64)
             above, last = values[:-1], values[-1]
-            if np.isnan(last) or np.isnan(above).all():
+            if np.isnan(above).all():
                 continue
             if np.ptp(above[~np.isnan(above)]) == 0:
                 continue  # a constant column says nothing
