@@ -49,6 +49,13 @@ Stop 59 added ``small-glyphs-128``: 600 128-px images of four small letters, rea
 ("before": always 32 before stop 59, ``--image-size 32`` now) and at the side chosen now
 (96 for 600 such images).
 
+Stop 69 added files read before by the older tree's code: ``wine-pandas-json`` (wine as
+``df.to_json(path)`` writes it, one object of columns), ``wine-readme-sheet`` (an .xlsx
+opening on a README sheet), ``wine-total-row`` (a report CSV ending in a ``Total`` row of
+column sums), ``wine-joined`` (two halves joined with ``cat``, the header repeated),
+``docstrings-html`` (the tuning half's ``docstrings`` wrapped in a post's HTML template) and
+``product-titles`` (300 short titles of 3 kinds of product, alone in the file).
+
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
 Usage::
@@ -79,6 +86,10 @@ Usage::
         --out benchmarks/results/new_user_files_xray_stop58.json
     python benchmarks/new_user_files.py --cases xray-voi-lut --methods auto kmeans umap-kmeans \
         umap-hdbscan --seeds 0 --out benchmarks/results/xray_voi_lut_peers_stop58.json
+    git worktree add /tmp/before69 965277c   # the code before stop 69
+    python benchmarks/new_user_files.py --cases wine-pandas-json wine-readme-sheet \
+        wine-total-row wine-joined docstrings-html product-titles --old-code /tmp/before69 \
+        --out benchmarks/results/new_user_files_stop69.json
 """
 
 from __future__ import annotations
@@ -206,6 +217,77 @@ def _docstrings_txt(folder: Path) -> tuple[Path, np.ndarray]:
     return path, np.asarray(data.labels)
 
 
+def _wine_frame():
+    from sklearn.datasets import load_wine
+
+    wine = load_wine(as_frame=True)
+    return wine.data.copy(), wine.target.to_numpy()
+
+
+def _wine_pandas_json(folder: Path) -> tuple[Path, np.ndarray]:
+    frame, y = _wine_frame()
+    path = folder / "wine.json"
+    frame.to_json(path)  # pandas' default layout: one object of columns
+    return path, y
+
+
+def _wine_readme_sheet(folder: Path) -> tuple[Path, np.ndarray]:
+    frame, y = _wine_frame()
+    path = folder / "wine_supplement.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame({"About": ["Chemical analysis of 178 wines", "Source: UCI",
+                                "Columns: see sheet 'data'"]}).to_excel(
+            book, sheet_name="README", index=False)
+        frame.to_excel(book, sheet_name="data", index=False)
+    return path, y
+
+
+def _wine_total_row(folder: Path) -> tuple[Path, np.ndarray]:
+    frame, y = _wine_frame()
+    frame.insert(0, "sample", [f"W{i:03d}" for i in range(len(frame))])
+    total = frame.drop(columns="sample").sum().round(3).to_frame().T
+    total.insert(0, "sample", "Total")
+    path = folder / "wine_report.csv"
+    pd.concat([frame, total]).to_csv(path, index=False)
+    return path, y
+
+
+def _wine_joined(folder: Path) -> tuple[Path, np.ndarray]:
+    frame, y = _wine_frame()
+    path = folder / "wine_joined.csv"
+    path.write_text(frame.iloc[:90].to_csv(index=False) + frame.iloc[90:].to_csv(index=False))
+    return path, y
+
+
+def _docstrings_html(folder: Path) -> tuple[Path, np.ndarray]:
+    from quality_sets import docstrings
+
+    data = docstrings()
+    posts = [f'<div class="post"><h3>Entry {i}</h3><p>{" ".join(text.split())}</p><br/>'
+             f'<a href="https://docs.example.org/{i}">read more</a></div>'
+             for i, text in enumerate(data.texts)]
+    path = folder / "docstrings_posts.csv"
+    pd.DataFrame({"body": posts}).to_csv(path, index=False)
+    return path, np.asarray(data.labels)
+
+
+def _product_titles(folder: Path) -> tuple[Path, np.ndarray]:
+    rng = np.random.default_rng(0)
+    kinds = {"shirts": ["cotton t-shirt", "linen shirt", "polo shirt", "flannel shirt"],
+             "shoes": ["running shoes", "leather boots", "canvas sneakers", "suede loafers"],
+             "kitchen": ["chef knife", "cast iron pan", "wooden spoon", "ceramic bowl"]}
+    colours = ["red", "blue", "black", "white", "green", "grey"]
+    titles, y = [], []
+    for label, items in enumerate(kinds.values()):
+        for _ in range(100):
+            titles.append(f"{rng.choice(colours)} {rng.choice(items)} size "
+                          f"{rng.integers(1, 12)}")
+            y.append(label)
+    path = folder / "titles.csv"
+    pd.DataFrame({"title": titles}).to_csv(path, index=False)
+    return path, np.asarray(y)
+
+
 def _ct_study_dicom(folder: Path) -> tuple[Path, dict[str, int]]:
     from dicom_sets import ct_study
 
@@ -286,6 +368,12 @@ CASES = {
     "micrographs-intensity": (_micrographs("intensity"), 3, [], OLD_CODE),
     "micrographs-exposure": (_micrographs("exposure"), 3, [], OLD_CODE),
     "small-glyphs-128": (_small_glyphs_128, 4, [], ["--image-size", "32"]),
+    "wine-pandas-json": (_wine_pandas_json, 3, [], OLD_CODE),
+    "wine-readme-sheet": (_wine_readme_sheet, 3, [], OLD_CODE),
+    "wine-total-row": (_wine_total_row, 3, [], OLD_CODE),
+    "wine-joined": (_wine_joined, 3, [], OLD_CODE),
+    "docstrings-html": (_docstrings_html, 6, [], OLD_CODE),
+    "product-titles": (_product_titles, 3, [], OLD_CODE),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""

@@ -4,12 +4,12 @@ A column of posts, tickets or product pages often holds their HTML (``<p>``, ``<
 ``&nbsp;``, links). Embedded as it is, the markup is part of every text: on 150 short
 posts on three topics wrapped in the same ``<div>``/``<a href>`` template, ``auto`` found
 ACC 0.67 and the keywords of two of three clusters were ``class``, ``div``, ``span``,
-``href``. A text holding a tag of HTML (:data:`_TAG`: ``<p>``, ``<br/>``, ``<a href=...>``;
-not ``vector<int>`` or ``a < b``) is read as its visible words: tags dropped (with the
-contents of ``<script>`` and ``<style>``), entities turned into their characters, runs of
-white space made one. Each text is judged by itself, so a file read whole, in chunks or
-as new rows for a saved run reads every text alike. Only the standard library's HTML
-parser reads them, which runs nothing.
+``href``. A text holding a tag of a page's structure (:data:`_TAG`: ``<p>``, ``<br/>``,
+``<a href=...>``; not ``<b>`` alone, ``vector<int>`` or ``a < b``) is read as its visible
+words: tags dropped (with the contents of ``<script>`` and ``<style>``), entities turned
+into their characters, runs of white space made one. Each text is judged by itself, so a
+file read whole, in chunks or as new rows for a saved run reads every text alike. Only the
+standard library's HTML parser reads them, which runs nothing.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from html.parser import HTMLParser
 __all__ = ["visible_text", "visible_texts"]
 
 _TAG = re.compile(
-    r"</?(?:p|div|span|br|a|b|i|u|em|strong|li|ul|ol|table|tr|td|th|h[1-6]|img|font|html|"
-    r"body|blockquote|pre|hr|sup|sub|section|article|header|footer|small|label)"
-    r"(?:\s[^<>]*)?/?>", re.IGNORECASE)
+    r"</?(?:p|div|br|a|li|ul|ol|table|tr|td|th|h[1-6]|img|html|body|blockquote|pre|hr|"
+    r"section|article|header|footer)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+"""Tags of a page's structure (paragraphs, breaks, links, lists, tables, headings) that mark
+a text as HTML; inline ones alone (``<b>x</b>``, ``<span>``) do not, as a text may quote
+them, but they are dropped with the rest from a text that is HTML."""
 _HIDDEN = ("script", "style", "head", "title")
 _SPACE = re.compile(r"\s+")
 
