@@ -54,7 +54,8 @@ Stop 69 added files read before by the older tree's code: ``wine-pandas-json`` (
 opening on a README sheet), ``wine-total-row`` (a report CSV ending in a ``Total`` row of
 column sums), ``wine-joined`` (two halves joined with ``cat``, the header repeated),
 ``docstrings-html`` (the tuning half's ``docstrings`` wrapped in a post's HTML template) and
-``product-titles`` (300 short titles of 3 kinds of product, alone in the file).
+``product-titles`` (300 short titles of 3 kinds of product, and the kind as the label
+column: no column of numbers).
 
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
@@ -280,11 +281,11 @@ def _product_titles(folder: Path) -> tuple[Path, np.ndarray]:
     titles, y = [], []
     for label, items in enumerate(kinds.values()):
         for _ in range(100):
-            titles.append(f"{rng.choice(colours)} {rng.choice(items)} size "
-                          f"{rng.integers(1, 12)}")
+            titles.append(f"{rng.choice(colours)} {rng.choice(items)} "
+                          f"{rng.choice(['S', 'M', 'L', 'XL'])}")
             y.append(label)
-    path = folder / "titles.csv"
-    pd.DataFrame({"title": titles}).to_csv(path, index=False)
+    path = folder / "titles.csv"  # the kind beside each title, as the shop's export has it
+    pd.DataFrame({"title": titles, "label": y}).to_csv(path, index=False)
     return path, np.asarray(y)
 
 
