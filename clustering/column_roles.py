@@ -124,8 +124,9 @@ def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], l
     notes += ([_few_values_note(typed, col) for col in few] if len(few) <= NOTED_ONE_BY_ONE
               else [_few_values_group_note(typed, few)])
     for col in plan.categorical:
-        notes.append(f"Column '{col}' ({typed[col].nunique():,} categories) is kept for "
-                     "colouring but not clustered on, since categories such as a batch or "
-                     "site would split every group; list it among the feature columns to "
-                     "cluster on it.")
+        count = typed[col].nunique()
+        notes.append(f"Column '{col}' ({count:,} {'category' if count == 1 else 'categories'}) "
+                     "is kept for colouring but not clustered on, since categories such as a "
+                     "batch or site would split every group; list it among the feature "
+                     "columns to cluster on it.")
     return chosen, notes
