@@ -116,7 +116,8 @@ def sniff_delimiter(sample: str) -> str:
 def lines_above_header(sample: str, sep: str) -> tuple[int, list[str]]:
     r"""Lines above the header of a CSV exported from a report (a title, a date, a blank line).
 
-    The header is the first record with as many fields as most records below it; the records
+    The header is the first record with as many fields as most records below it (or the one
+    below that, when it names groups of the columns: :func:`_groups_columns`); the records
     above it, at most :data:`MAX_LINES_ABOVE_HEADER` and none with more than half as many
     fields, are skipped.
 
@@ -142,10 +143,11 @@ def lines_above_header(sample: str, sep: str) -> tuple[int, list[str]]:
     (0, [])
     """
     reader = csv.reader(io.StringIO(sample), delimiter=sep)
-    records = []
+    records, rows = [], []
     try:
         for row in reader:
             records.append((len(row), reader.line_num, sep.join(row)))
+            rows.append(row)
             if len(records) > SAMPLED_RECORDS:
                 break
     except csv.Error:
@@ -157,12 +159,39 @@ def lines_above_header(sample: str, sep: str) -> tuple[int, list[str]]:
         return 0, []
     usual = max(set(counts), key=counts.count)
     first = next(i for i, (n, _, _) in enumerate(records) if n == usual)
-    if first == 0 or first > MAX_LINES_ABOVE_HEADER:
-        return 0, []
     if any(n > max(1, usual // 2) for n, _, _ in records[:first]):
         return 0, []  # not a title: a short header over rows with trailing delimiters, say
+    # a row naming groups of columns above the header is skipped with the title
+    first += int(_groups_columns(rows[first:first + 3], sep))
+    if first == 0 or first > MAX_LINES_ABOVE_HEADER:
+        return 0, []
     skip = records[first - 1][1]
     return skip, [text for n, _, text in records[:first] if text.strip()]
+
+
+def _groups_columns(rows: list[list[str]], sep: str) -> bool:
+    """Whether ``rows[0]`` names groups of the columns of the header ``rows[1]`` over data.
+
+    A report's two-row header: "Chemistry" over three columns, "Colour" over the next
+    three (merged cells in Excel, a name and blank cells in its CSV). The group row has two
+    blank cells or more and names half the columns or fewer; the row below names every
+    column (no blank, no number); the row below that holds a number.
+
+    Examples
+    --------
+    >>> _groups_columns([["Size", "", "", "Kind"], ["w", "h", "d", "k"], ["1", "2", "3", "a"]],
+    ...                 ",")
+    True
+    >>> _groups_columns([["", "name", "note"], ["r1", "ann", "hi"], ["r2", "bo", "yo"]], ",")
+    False
+    """
+    if len(rows) < 3 or not len(rows[0]) == len(rows[1]) == len(rows[2]):
+        return False
+    group, header, data = rows
+    blank = sum(not cell.strip() for cell in group)
+    names = all(cell.strip() and _number(cell, sep) is None for cell in header)
+    return (blank >= 2 and len(group) - blank <= len(group) / 2 and names
+            and any(_number(cell, sep) is not None for cell in data))
 
 
 def _number(cell: str, sep: str) -> float | None:

@@ -61,7 +61,8 @@ whole file's column types (stop 57) and JSON Lines vectors alike in every block.
 68): a CSV's columns of lists of numbers written as text are spread
 (:func:`clustering.json_tables.vectors_from_text`), UTF-16 files are read as such, and
 numbers with a unit are numbers. 4 (stop 69): rows that repeat the header (files joined
-one after another) are left out (:func:`clustering.csv_layout.without_repeated_headers`)."""
+one after another) are left out (:func:`clustering.csv_layout.without_repeated_headers`),
+and a row naming groups of columns above the header is skipped."""
 SOURCE_KEY = b"clusterlab.csv_source"
 """Parquet metadata of a rewrite: the CSV's path and the block size (an older rewrite of the
 same CSV and block size is stale)."""

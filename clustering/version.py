@@ -107,4 +107,5 @@ header (files joined one after another) are left out, where the file was refused
 column of short texts is read as the texts when the file has no column of numbers besides
 (:mod:`clustering.text_column_guess`), where it had "no usable column"; a Parquet struct
 column is spread into its fields (:func:`clustering.json_tables.flatten_structs`), where it
-was one column of JSON text."""
+was one column of JSON text; a row naming groups of columns above the header (a report's
+two-row header) is skipped, where it was taken as the header."""

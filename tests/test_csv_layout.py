@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from clustering.loaders import load_data
 
@@ -101,3 +102,39 @@ def test_a_sheet_of_numbers_without_a_header_row_keeps_its_first_row(tmp_path):
     pd.DataFrame(values, columns=["a", "b", "c", "d", "e"]).to_excel(tmp_path / "named.xlsx",
                                                                      index=False)
     assert load_data(tmp_path / "named.xlsx").table.columns[0] == "a"
+
+
+def test_a_row_naming_groups_of_columns_above_the_header_is_skipped(tmp_path):
+    """A report's two-row header ('Chemistry' over three columns, 'Colour' over three, as
+    merged cells): the group row was taken as the header ('Chemistry', 'Unnamed: 1', ...)
+    and the run failed on the label column. In a CSV and in a workbook, title or not."""
+    openpyxl = pytest.importorskip("openpyxl")
+    rng = np.random.default_rng(0)
+    values = rng.normal(0, 1, (40, 6)).round(3)
+    names = ["a", "b", "c", "hue", "tone", "depth", "class"]
+    rows = [[*map(str, v), "xy"[i % 2]] for i, v in enumerate(values)]
+    lines = ["Chemistry,,,Colour,,,Class", ",".join(names), *(",".join(r) for r in rows)]
+    (tmp_path / "groups.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "titled.csv").write_text("Lab report 2024\n\n" + "\n".join(lines) + "\n")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Lab report 2024"])
+    sheet.append(["Chemistry", None, None, "Colour", None, None, "Class"])
+    sheet.merge_cells("A2:C2")
+    sheet.append(names)
+    for v, r in zip(values.tolist(), rows, strict=True):
+        sheet.append([*v, r[-1]])
+    book.save(tmp_path / "groups.xlsx")
+    for file in ("groups.csv", "titled.csv", "groups.xlsx"):
+        data = load_data(tmp_path / file, label_column="class")
+        assert data.n == 40 and list(data.feature_table().columns) == names[:-1], file
+        np.testing.assert_allclose(data.table["hue"], values[:, 3])
+    # a pandas index's blank name over rows of text is a header, not a group row
+    frame = pd.DataFrame({"name": [f"n{i}" for i in range(30)],
+                          "note": [f"the parcel {i} arrived late again today" for i in range(30)],
+                          "x": np.arange(30) / 3}, index=[f"r{i}" for i in range(30)])
+    frame.to_csv(tmp_path / "indexed.csv")
+    from clustering.tables import read_table
+
+    assert read_table(tmp_path / "indexed.csv").columns.tolist() == ["Unnamed: 0", "name",
+                                                                     "note", "x"]
