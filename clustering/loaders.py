@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,26 +14,22 @@ from .dataset import Dataset
 from .demos import load_demo
 from .errors import InputError
 from .finite_rows import finite_rows
-from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table
+from .gzip_tables import is_gzip_table
 from .html_text import visible_texts
 from .image_arrays import pixel_columns, pixel_table_images
-from .images import FORMATS_READ, decode_images, image_files, is_image_member, is_image_path
-from .json_tables import JSON_SUFFIXES
-from .load_notes import file_notes, guessed_text_note, skipped_files_note
+from .image_folders import load_image_folder
+from .images import FORMATS_READ, is_image_path
+from .load_notes import file_notes, guessed_text_note
 from .long_readings import long_readings, pivot_advice
 from .npy_files import load_npy
-from .safezip import checked_members, read_member
-from .summary_rows import summary_row
-from .tables import EXCEL_SUFFIXES, read_table, rows_text
+from .summary_rows import without_summary_row
+from .tables import TABLE_SUFFIXES, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
 
 __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
 
 KINDS = ("auto", "table", "images", "text", "embeddings", "series")
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES, *JSON_SUFFIXES,
-                  *(f"{s}.gz" for s in GZIP_INNER_SUFFIXES))
-"""Endings of the table files read (a gzipped text table ends in two, ``.csv.gz``)."""
 
 
 def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None = None,
@@ -114,7 +109,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         if kind not in ("auto", "images"):
             raise InputError(f"'{path.name}' is a folder or zip, which is read as images, "
                              f"not as {kind}; read it with kind 'images'.")
-        return _load_images(path, drop_invalid, image_size, pixel_ranges)
+        return load_image_folder(path, drop_invalid, image_size, pixel_ranges)
     if suffix == ".npy":
         return load_npy(path, kind, drop_invalid, image_size)
     if suffix in (".npz", ".pkl", ".pickle", ".pt", ".pth", ".joblib"):
@@ -131,24 +126,16 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
                          "; use CSV, Excel (.xlsx), Parquet, JSON Lines (also gzipped, "
                          f".csv.gz), .npy, or a folder or .zip of {FORMATS_READ} images.")
-    frame = read_table(path)
+    frame, summary = without_summary_row(read_table(path), path.name)
     taken = []
-    total = summary_row(frame)
-    if total:  # a spreadsheet's total (or average) row at the bottom is no row of the data
-        first = next((str(v) for v in frame.iloc[-1] if isinstance(v, str) and v.strip()), "")
-        taken.append(f"Left out the last row of '{path.name}'"
-                     + (f" ('{first[:40]}')" if first else "")
-                     + f": each of its numbers is the {'sum' if total == 'sum' else 'mean'} "
-                     "of the rows above it, as a spreadsheet's "
-                     + ("total" if total == "sum" else "average") + " row is.")
-        frame = frame.iloc[:-1]
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
                                                           id_column)
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing,
                        image_size)
-    notes = taken + file_notes(frame.attrs, path.name, data.modality != "embeddings")
+    notes = [*summary, *taken, *file_notes(frame.attrs, path.name,
+                                           data.modality != "embeddings")]
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
 
 
@@ -477,52 +464,3 @@ def _labels(frame: pd.DataFrame, column: str, name: str) -> tuple[np.ndarray, li
     labels = values.astype(object).where(~empty, None).to_numpy()
     return labels, [f"Label column '{column}' is empty in {int(empty.sum()):,} of {len(values):,} "
                     "rows; ACC, NMI and ARI are measured on the labelled rows only."]
-
-
-def _load_images(path: Path, drop_invalid: bool, size: int | None,
-                 over: dict[str, tuple[float, float]] | None = None) -> Dataset:
-    if path.is_dir():
-        every, names = image_files(path)
-        blobs = [(n, (path / n).read_bytes()) for n in names]
-    else:
-        listed = [m for m in checked_members(path) if not Path(m.filename).name.startswith(".")]
-        every = [m.filename for m in listed]
-        with zipfile.ZipFile(path) as zf:
-            blobs = [(m.filename, read_member(zf, m)) for m in listed
-                     if is_image_member(zf, m)]
-    if not blobs:
-        tables = [n for n in every if Path(n).suffix.lower() in TABLE_SUFFIXES
-                  or is_gzip_table(Path(n))]
-        if tables:
-            what = "zip" if path.suffix.lower() == ".zip" else "folder"
-            raise InputError(
-                f"'{path.name}' holds no {FORMATS_READ} image but {len(tables)} table file(s) "
-                f"('{tables[0]}'); a {what} is read as images, so "
-                + ("unzip it and load the table file itself." if what == "zip" else
-                   "load the table file itself."))
-        raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
-                         "retry.")
-    ranges: dict[str, tuple[float, float]] = {}
-    images, kept, notes, span = decode_images(blobs, size=size, drop_invalid=drop_invalid,
-                                              one_range=over or True, ranges_out=ranges)
-    notes = [*notes, *skipped_files_note(path.name, every, [n for n, _ in blobs])]
-    names = [blobs[i][0] for i in kept]
-    labels = _folder_labels(names)
-    flat = images.reshape(len(images), -1) if images.ndim == 3 else None
-    if flat is not None:
-        h, w = images.shape[1:3]
-        table = pd.DataFrame(flat, columns=[f"px_{r}_{c}" for r in range(h) for c in range(w)])
-    else:
-        table = pd.DataFrame({"file": names})
-    ids = np.array(names, dtype=object)
-    return Dataset(name=path.name, modality="images", ids=ids, table=table, labels=labels,
-                   images=images, source=str(path), image_files=tuple(names),
-                   notes=tuple(notes), label_name="folder" if labels is not None else None,
-                   pixel_range=span, pixel_ranges=ranges or None)
-
-
-def _folder_labels(names: list[str]) -> np.ndarray | None:
-    parents = [Path(n).parent.as_posix() for n in names]
-    if all(p not in ("", ".") for p in parents) and 1 < len(set(parents)) < len(names):
-        return np.array([Path(p).name for p in parents], dtype=object)
-    return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["summary_row"]
+__all__ = ["summary_row", "without_summary_row"]
 
 MIN_COLUMNS = {"sum": 2, "mean": 3}
 """Number columns whose last value must be the sum (or the mean) of the values above: an
@@ -64,3 +64,15 @@ def summary_row(frame: pd.DataFrame) -> str | None:
         if matched >= MIN_COLUMNS[kind]:
             return kind
     return None
+
+
+def without_summary_row(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """The frame without a total or average last row (:func:`summary_row`), and its note."""
+    kind = summary_row(frame)
+    if kind is None:
+        return frame, []
+    first = next((str(v) for v in frame.iloc[-1] if isinstance(v, str) and v.strip()), "")
+    return frame.iloc[:-1], [
+        f"Left out the last row of '{name}'" + (f" ('{first[:40]}')" if first else "")
+        + f": each of its numbers is the {kind} of the rows above it, as a spreadsheet's "
+        + ("total" if kind == "sum" else "average") + " row is."]

@@ -25,7 +25,7 @@ from .csv_layout import (
     without_repeated_headers,
 )
 from .errors import InputError
-from .gzip_tables import is_gzip_table, read_gzip_table
+from .gzip_tables import GZIP_INNER_SUFFIXES, is_gzip_table, read_gzip_table
 from .json_tables import (
     JSON_SUFFIXES,
     flatten_structs,
@@ -34,8 +34,8 @@ from .json_tables import (
     vectors_from_text,
 )
 
-__all__ = ["EXCEL_SUFFIXES", "MAX_COLUMNS", "header_reads_like_text", "lines_above_header",
-           "read_table", "rows_text"]
+__all__ = ["EXCEL_SUFFIXES", "MAX_COLUMNS", "TABLE_SUFFIXES", "header_reads_like_text",
+           "lines_above_header", "read_table", "rows_text"]
 
 
 MAX_COLUMNS = 20_000
@@ -43,8 +43,11 @@ MAX_COLUMNS = 20_000
 
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-"""Excel workbooks read (their first sheet's values; formulas as Excel last computed them,
-never evaluated, and macros never run)."""
+"""Excel workbooks read (the values of the sheet spanning the most cells; formulas as Excel
+last computed them, never evaluated, and macros never run)."""
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES, *JSON_SUFFIXES,
+                  *(f"{s}.gz" for s in GZIP_INNER_SUFFIXES))
+"""Endings of the table files read (a gzipped text table ends in two, ``.csv.gz``)."""
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -1,0 +1,91 @@
+"""A folder or ``.zip`` of images as a :class:`~clustering.dataset.Dataset`.
+
+Files that are not images are left out with a note; a folder or zip holding a table but no
+image says to load the table file; the parent folder of each image is its ground truth when
+there are several.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .errors import InputError
+from .gzip_tables import is_gzip_table
+from .images import FORMATS_READ, decode_images, image_files, is_image_member
+from .load_notes import skipped_files_note
+from .safezip import checked_members, read_member
+from .tables import TABLE_SUFFIXES
+
+__all__ = ["load_image_folder"]
+
+
+def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None = None,
+                      over: dict[str, tuple[float, float]] | None = None) -> Dataset:
+    """The images of a folder or ``.zip`` (checked before anything is extracted).
+
+    Parameters
+    ----------
+    path : Path
+        The folder or zip; sub-folders of two or more kinds name each image's ground truth.
+    drop_invalid : bool
+        Leave out files that cannot be decoded instead of refusing.
+    size : int, optional
+        Common side length (else chosen from the images' sizes and number).
+    over : dict, optional
+        The range each kind of 16-bit, float or DICOM image is read over (a run's).
+
+    Raises
+    ------
+    InputError
+        When it holds no image (saying so when it holds a table file instead).
+    """
+    if path.is_dir():
+        every, names = image_files(path)
+        blobs = [(n, (path / n).read_bytes()) for n in names]
+    else:
+        listed = [m for m in checked_members(path) if not Path(m.filename).name.startswith(".")]
+        every = [m.filename for m in listed]
+        with zipfile.ZipFile(path) as zf:
+            blobs = [(m.filename, read_member(zf, m)) for m in listed
+                     if is_image_member(zf, m)]
+    if not blobs:
+        tables = [n for n in every if Path(n).suffix.lower() in TABLE_SUFFIXES
+                  or is_gzip_table(Path(n))]
+        if tables:
+            what = "zip" if path.suffix.lower() == ".zip" else "folder"
+            raise InputError(
+                f"'{path.name}' holds no {FORMATS_READ} image but {len(tables)} table file(s) "
+                f"('{tables[0]}'); a {what} is read as images, so "
+                + ("unzip it and load the table file itself." if what == "zip" else
+                   "load the table file itself."))
+        raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
+                         "retry.")
+    ranges: dict[str, tuple[float, float]] = {}
+    images, kept, notes, span = decode_images(blobs, size=size, drop_invalid=drop_invalid,
+                                              one_range=over or True, ranges_out=ranges)
+    notes = [*notes, *skipped_files_note(path.name, every, [n for n, _ in blobs])]
+    names = [blobs[i][0] for i in kept]
+    labels = _folder_labels(names)
+    flat = images.reshape(len(images), -1) if images.ndim == 3 else None
+    if flat is not None:
+        h, w = images.shape[1:3]
+        table = pd.DataFrame(flat, columns=[f"px_{r}_{c}" for r in range(h) for c in range(w)])
+    else:
+        table = pd.DataFrame({"file": names})
+    ids = np.array(names, dtype=object)
+    return Dataset(name=path.name, modality="images", ids=ids, table=table, labels=labels,
+                   images=images, source=str(path), image_files=tuple(names),
+                   notes=tuple(notes), label_name="folder" if labels is not None else None,
+                   pixel_range=span, pixel_ranges=ranges or None)
+
+
+def _folder_labels(names: list[str]) -> np.ndarray | None:
+    parents = [Path(n).parent.as_posix() for n in names]
+    if all(p not in ("", ".") for p in parents) and 1 < len(set(parents)) < len(names):
+        return np.array([Path(p).name for p in parents], dtype=object)
+    return None
