@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .errors import InputError
 
-__all__ = ["LAYOUT_NOTES", "rows_of"]
+__all__ = ["LAYOUT_NOTES", "not_an_object", "rows_of"]
 
 ROW_NAMES = "row"
 """The column that keeps rows' names (from an object keyed by row)."""
@@ -88,10 +88,14 @@ def rows_of(document, name: str) -> tuple[list[dict], str | None]:
         return rows, "arrays" if named else "arrays-unnamed"
     for number, row in enumerate(document, 1):
         if not isinstance(row, dict):
-            raise InputError(f"'{name}': item {number} is a JSON {type(row).__name__}, not an "
-                             'object; every row must be an object such as {"text": "...", '
-                             '"value": 1.5}.')
+            raise not_an_object(name, f"item {number}", row)
     return document, None
+
+
+def not_an_object(name: str, where: str, row) -> InputError:
+    """The error for a row of a JSON file that is not an object (``where``: "line 3")."""
+    return InputError(f"'{name}': {where} is a JSON {type(row).__name__}, not an object; "
+                      'every row must be an object such as {"text": "...", "value": 1.5}.')
 
 
 def _from_object(document: dict) -> tuple[list[dict], str | None] | None:

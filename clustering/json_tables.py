@@ -18,7 +18,7 @@ import pandas as pd
 
 from .csv_layout import file_encoding
 from .errors import InputError
-from .json_layouts import rows_of
+from .json_layouts import not_an_object, rows_of
 
 __all__ = ["JSON_SUFFIXES", "flatten_structs", "json_line", "read_json_table",
            "spread_vectors", "vectors_from_text"]
@@ -102,9 +102,14 @@ def flatten_structs(frame: pd.DataFrame) -> pd.DataFrame:
                                  max_level=8)
         flat.columns = [f"{col}.{name}" for name in flat.columns]
         flat.index = frame.index
-        at = frame.columns.get_loc(col)
-        frame = pd.concat([frame.iloc[:, :at], flat, frame.iloc[:, at + 1:]], axis=1)
+        frame = _in_place_of(frame, col, flat)
     return frame
+
+
+def _in_place_of(frame: pd.DataFrame, col: str, columns: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``columns`` where its column ``col`` was."""
+    at = frame.columns.get_loc(col)
+    return pd.concat([frame.iloc[:, :at], columns, frame.iloc[:, at + 1:]], axis=1)
 
 
 def spread_vectors(frame: pd.DataFrame, whole: Collection[str] = ()) -> pd.DataFrame:
@@ -131,8 +136,7 @@ def spread_vectors(frame: pd.DataFrame, whole: Collection[str] = ()) -> pd.DataF
             spread = pd.DataFrame(np.array(frame[col].tolist(), dtype=np.float64),
                                   columns=[f"{col}[{i}]" for i in range(width)],
                                   index=frame.index)
-            at = frame.columns.get_loc(col)
-            frame = pd.concat([frame.iloc[:, :at], spread, frame.iloc[:, at + 1:]], axis=1)
+            frame = _in_place_of(frame, col, spread)
             vectors[col] = width
         elif frame[col].dtype == object and frame[col].map(
                 lambda v: isinstance(v, nested)).any():
@@ -230,9 +234,7 @@ def json_line(line: str, number: int, name: str) -> dict | None:
     except RecursionError:
         raise _too_deep(name) from None
     if not isinstance(row, dict):
-        raise InputError(f"'{name}': line {number} is a JSON {type(row).__name__}, not an "
-                         'object; every row must be an object such as {"text": "...", '
-                         '"value": 1.5}.')
+        raise not_an_object(name, f"line {number}", row)
     return row
 
 
