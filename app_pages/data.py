@@ -49,7 +49,8 @@ if source_kind == "Upload a file":
     # tooltip; saved_upload says in one sentence what clusterlab reads instead
     upload = st.file_uploader(
         "CSV (also .csv.gz), a .txt of one text per line, Excel (.xlsx), Parquet, JSON Lines, "
-        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/TIFF/BMP/GIF or DICOM images",
+        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/TIFF/BMP/GIF or DICOM images "
+        "or of text files (.txt, .md, .html; one document each, sub-folders as groups)",
         key="uploader")
     if upload is not None:
         try:

@@ -13,7 +13,13 @@ from ui.common import open_run_page, who
 from ui.job_panel import watch_file_job
 from ui.safe_text import md
 from workspace import jobs
-from workspace.exports import FORMATS, export_file_name, export_run, fresh_export_dir
+from workspace.exports import (
+    FORMATS,
+    export_file_name,
+    export_run,
+    folder_export_allowed,
+    fresh_export_dir,
+)
 
 store, project, run, data, frame, table = open_run_page("Export")
 names = dict(zip(table["cluster"], table["name"], strict=True))
@@ -31,9 +37,10 @@ if scope == "Chosen clusters":
 elif scope == "Current selection":
     ids = st.session_state.get(keys.SELECTION) or []
     st.caption(f"{len(ids):,} points selected on the Explore page.")
-formats = [f for f in FORMATS if f != "imagefolder" or data.modality == "images"]
-fmt = st.selectbox("Format", formats, help="imagefolder: a zip with one folder per label, "
-                   "a manifest and the provenance", key="format")
+formats = [f for f in FORMATS if f != "imagefolder" or folder_export_allowed(data)]
+fmt = st.selectbox("Format", formats, help="imagefolder: a zip with one folder per label "
+                   "holding each image or text file (texts from a table as .txt files), a "
+                   "manifest and the provenance", key="format")
 
 if st.button("Prepare export", type="primary", key="prepare_export"):
     suffix = ".zip" if fmt == "imagefolder" else f".{fmt}"

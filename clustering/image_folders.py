@@ -20,6 +20,7 @@ from .images import FORMATS_READ, decode_images, image_files, is_image_member
 from .load_notes import skipped_files_note
 from .safezip import checked_members, read_member
 from .tables import TABLE_SUFFIXES
+from .text_folders import folder_labels, unread_documents
 
 __all__ = ["load_image_folder"]
 
@@ -63,6 +64,11 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
                 f"('{tables[0]}'); a {what} is read as images, so "
                 + ("unzip it and load the table file itself." if what == "zip" else
                    "load the table file itself."))
+        documents = unread_documents(every)
+        if documents:
+            raise InputError(f"'{path.name}' holds no {FORMATS_READ} image and no text file but "
+                             f"{len(documents):,} PDF/Word document(s) ('{documents[0]}'); "
+                             "save each as a .txt file and load it again.")
         raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
                          "retry.")
     ranges: dict[str, tuple[float, float]] = {}
@@ -70,7 +76,7 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
                                               one_range=over or True, ranges_out=ranges)
     notes = [*notes, *skipped_files_note(path.name, every, [n for n, _ in blobs])]
     names = [blobs[i][0] for i in kept]
-    labels = _folder_labels(names)
+    labels = folder_labels(names)
     flat = images.reshape(len(images), -1) if images.ndim == 3 else None
     if flat is not None:
         h, w = images.shape[1:3]
@@ -82,10 +88,3 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
                    images=images, source=str(path), image_files=tuple(names),
                    notes=tuple(notes), label_name="folder" if labels is not None else None,
                    pixel_range=span, pixel_ranges=ranges or None)
-
-
-def _folder_labels(names: list[str]) -> np.ndarray | None:
-    parents = [Path(n).parent.as_posix() for n in names]
-    if all(p not in ("", ".") for p in parents) and 1 < len(set(parents)) < len(names):
-        return np.array([Path(p).name for p in parents], dtype=object)
-    return None

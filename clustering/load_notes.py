@@ -94,8 +94,10 @@ SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
 """Files an operating system leaves in folders (besides hidden ones), never mentioned."""
 
 
-def skipped_files_note(name: str, files: list[str], taken: list[str]) -> list[str]:
-    """The note on files of an image folder or zip that are not images clusterlab reads.
+def skipped_files_note(name: str, files: list[str], taken: list[str],
+                       read: str | None = None, advice: str = "save images as PNG"
+                       ) -> list[str]:
+    """The note on files of a folder or zip that are not what clusterlab reads of it.
 
     Parameters
     ----------
@@ -104,7 +106,11 @@ def skipped_files_note(name: str, files: list[str], taken: list[str]) -> list[st
     files : list of str
         Every file in it.
     taken : list of str
-        Those read as images.
+        Those read.
+    read : str, optional
+        What is read, as the note names it (images of the formats read by default).
+    advice : str
+        How to have the others read.
 
     Examples
     --------
@@ -117,11 +123,11 @@ def skipped_files_note(name: str, files: list[str], taken: list[str]) -> list[st
     """
     from .images import FORMATS_READ
 
-    read = set(taken)
+    kept = set(taken)
     others = [f for f in files if not Path(f).name.startswith(".")
-              and Path(f).name.lower() not in SYSTEM_FILES and f not in read]
+              and Path(f).name.lower() not in SYSTEM_FILES and f not in kept]
     if not others:
         return []
     shown = ", ".join(f"'{f}'" for f in others[:3]) + (" and more" if len(others) > 3 else "")
-    return [f"Skipped {len(others):,} file(s) of '{name}' that are not {FORMATS_READ} images "
-            f"({shown}); save images as PNG to include them."]
+    return [f"Skipped {len(others):,} file(s) of '{name}' that are not "
+            f"{read or FORMATS_READ + ' images'} ({shown}); {advice} to include them."]

@@ -25,6 +25,7 @@ from .npy_files import load_npy
 from .summary_rows import without_summary_row
 from .tables import TABLE_SUFFIXES, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
+from .text_folders import load_text_folder, reads_as_texts
 
 __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
@@ -40,7 +41,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
               ignore_columns: list[str] | None = None, fill_missing: bool = False,
               like_run: dict | None = None,
               pixel_ranges: dict[str, tuple[float, float]] | None = None) -> Dataset:
-    """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images.
+    """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images or texts.
 
     Parameters
     ----------
@@ -106,9 +107,11 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
                          "demo:digits.")
     suffix = path.suffix.lower()
     if path.is_dir() or suffix == ".zip":
-        if kind not in ("auto", "images"):
-            raise InputError(f"'{path.name}' is a folder or zip, which is read as images, "
-                             f"not as {kind}; read it with kind 'images'.")
+        if kind not in ("auto", "images", "text"):
+            raise InputError(f"'{path.name}' is a folder or zip, which is read as images or "
+                             f"as text files, not as {kind}; read it with kind 'auto'.")
+        if kind == "text" or (kind == "auto" and reads_as_texts(path)):
+            return _text_folder(path, drop_invalid)
         return load_image_folder(path, drop_invalid, image_size, pixel_ranges)
     if suffix == ".npy":
         return load_npy(path, kind, drop_invalid, image_size)
@@ -137,6 +140,14 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     notes = [*summary, *taken, *file_notes(frame.attrs, path.name,
                                            data.modality != "embeddings")]
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
+
+
+def _text_folder(path: Path, drop_invalid: bool) -> Dataset:
+    """The text files of a folder or zip, one text each (:mod:`clustering.text_folders`)."""
+    frame, notes = load_text_folder(path, drop_invalid)
+    data = _from_frame(frame, path.name, str(path), "text", "text",
+                       "folder" if "folder" in frame.columns else None, "file", drop_invalid)
+    return dataclasses.replace(data, notes=(*notes, *data.notes))
 
 
 def _roles_like(config: dict, frame: pd.DataFrame, kind: str, text_column, id_column):

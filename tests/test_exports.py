@@ -95,9 +95,9 @@ def test_empty_selection_and_unknown_cluster_refused_without_files(tmp_path, tex
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_imagefolder_needs_images(tmp_path, text_run):
-    store, run = text_run
-    with pytest.raises(InputError, match="needs image data"):
+def test_imagefolder_needs_images_or_texts(tmp_path, text_run):
+    store, run = text_run  # a table, with a column of comments
+    with pytest.raises(InputError, match="needs images or texts; this run is on table data"):
         export_run(run.path, "imagefolder", tmp_path / "x.zip", store=store)
 
 

@@ -219,10 +219,10 @@ def export_run(run_dir: Path, fmt: str, out: Path, *, store: Store | None = None
         write_with(out, lambda p: rows.to_json(p, orient="records", lines=True,
                                                force_ascii=False))
     else:
-        if data.modality != "images":
-            raise InputError(f"An image-folder export needs image data; this run is on "
+        if not folder_export_allowed(data):
+            raise InputError(f"A folder export needs images or texts; this run is on "
                              f"{data.modality} data. Choose csv, parquet or jsonl.")
-        write_with(out, lambda p: _write_image_zip(p, rows, data, prov, progress))
+        write_with(out, lambda p: _write_folder_zip(p, rows, data, prov, progress))
     write_json(out.with_name(out.name + ".provenance.json"), prov)
     log.info("exported %d rows to %s", len(rows), out)
     return prov
@@ -250,23 +250,47 @@ def _safe_folder(label: str) -> str:
     return cleaned[:80]
 
 
-@contextmanager
-def _image_reader(data: Dataset):
-    """``read(index) -> (bytes, suffix)`` for the images of ``data``: the original files
-    (the source zip opened and its member list checked once, not once per image), or PNGs
-    of the loaded pixels for demos."""
-    if data.image_files and not data.source.startswith("demo:"):
-        source = Path(data.source)
-        if source.is_dir():
-            yield lambda i: ((source / data.image_files[i]).read_bytes(),
-                             Path(data.image_files[i]).suffix.lower())
-            return
-        from clustering.safezip import checked_members, read_member
+def folder_export_allowed(data: Dataset) -> bool:
+    """Whether a run's rows can be exported as a zip of one folder per label: images, and
+    texts (each the file it was read from, else a ``.txt`` of it)."""
+    return data.modality in ("images", "text")
 
-        members = {m.filename: m for m in checked_members(source)}
-        with zipfile.ZipFile(source) as zf:
-            yield lambda i: (read_member(zf, members[data.image_files[i]]),
-                             Path(data.image_files[i]).suffix.lower())
+
+def _from_folder(data: Dataset) -> bool:
+    """Whether ``data``'s texts were read one per file from a folder or zip (ids the files)."""
+    source = Path(data.source)
+    return not data.source.startswith("demo:") and (source.is_dir() or
+                                                     source.suffix.lower() == ".zip")
+
+
+@contextmanager
+def _member_reader(source: Path, names):
+    """``read(index) -> (bytes, suffix)`` for files ``names`` of a folder or zip (the zip
+    opened and its member list checked once, not once per file)."""
+    if source.is_dir():
+        yield lambda i: ((source / names[i]).read_bytes(), Path(names[i]).suffix.lower())
+        return
+    from clustering.safezip import checked_members, read_member
+
+    members = {m.filename: m for m in checked_members(source)}
+    with zipfile.ZipFile(source) as zf:
+        yield lambda i: (read_member(zf, members[names[i]]), Path(names[i]).suffix.lower())
+
+
+@contextmanager
+def _file_reader(data: Dataset):
+    """``read(index) -> (bytes, suffix)`` for the rows of ``data``: the original files of
+    images or of texts read one per file, PNGs of a demo's pixels, or each text as UTF-8."""
+    if data.modality == "text":
+        if _from_folder(data):
+            with _member_reader(Path(data.source), [str(i) for i in data.ids]) as read:
+                yield read
+            return
+        yield lambda i: (data.texts[i].encode("utf-8"), ".txt")
+        return
+    if data.image_files and not data.source.startswith("demo:"):
+        with _member_reader(Path(data.source), data.image_files) as read:
+            yield read
         return
     from PIL import Image
 
@@ -278,15 +302,15 @@ def _image_reader(data: Dataset):
     yield png
 
 
-def _write_image_zip(path: Path, rows: pd.DataFrame, data: Dataset, prov: dict,
-                     progress: ProgressFn = no_progress) -> None:
+def _write_folder_zip(path: Path, rows: pd.DataFrame, data: Dataset, prov: dict,
+                      progress: ProgressFn = no_progress) -> None:
     position = {str(i): k for k, i in enumerate(data.ids)}
     manifest, used = [], set()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf, \
-            _image_reader(data) as read:
+            _file_reader(data) as read:
         for done, row in enumerate(rows.itertuples(index=False)):
             if done % 200 == 0:
-                progress(done / max(len(rows), 1), f"{done:,} of {len(rows):,} images")
+                progress(done / max(len(rows), 1), f"{done:,} of {len(rows):,} files")
             blob, suffix = read(position[str(row.id)])
             stem = _safe_folder(Path(str(row.id)).stem)
             member = f"{_safe_folder(row.label)}/{stem}{suffix}"
