@@ -57,6 +57,10 @@ column sums), ``wine-joined`` (two halves joined with ``cat``, the header repeat
 ``product-titles`` (300 short titles of 3 kinds of product, and the kind as the label
 column: no column of numbers).
 
+Stop 70 added folders of text files, one document each in a sub-folder per group (refused
+before: "holds no ... image"): ``newsgroups-folder`` (the tuning half's 270 long
+``newsgroups-long-tune`` posts) and ``docstrings-folder`` (the tuning half's ``docstrings``).
+
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
 Usage::
@@ -289,6 +293,31 @@ def _product_titles(folder: Path) -> tuple[Path, np.ndarray]:
     return path, np.asarray(y)
 
 
+def _text_files(folder: Path, name: str, texts, labels) -> tuple[Path, dict[str, int]]:
+    """One .txt per text in a sub-folder per group (20 Newsgroups' layout); labels by file."""
+    root = folder / name
+    codes = pd.factorize(pd.Series(list(labels)))[0]
+    truth = {}
+    for i, (text, label) in enumerate(zip(texts, labels, strict=True)):
+        file = f"{label}/{i:05d}.txt"
+        (root / str(label)).mkdir(parents=True, exist_ok=True)
+        (root / file).write_text(str(text), encoding="utf-8")
+        truth[file] = int(codes[i])
+    return root, truth
+
+
+def _newsgroups_folder(folder: Path) -> tuple[Path, dict[str, int]]:
+    frame = pd.read_csv(ROOT / "data" / "newsgroups-long-tune.csv.gz")
+    return _text_files(folder, "newsgroups", frame["text"], frame["category"])
+
+
+def _docstrings_folder(folder: Path) -> tuple[Path, dict[str, int]]:
+    from quality_sets import docstrings
+
+    data = docstrings()
+    return _text_files(folder, "docstrings", data.texts, [f"topic{v}" for v in data.labels])
+
+
 def _ct_study_dicom(folder: Path) -> tuple[Path, dict[str, int]]:
     from dicom_sets import ct_study
 
@@ -375,6 +404,8 @@ CASES = {
     "wine-joined": (_wine_joined, 3, [], OLD_CODE),
     "docstrings-html": (_docstrings_html, 6, [], OLD_CODE),
     "product-titles": (_product_titles, 3, [], OLD_CODE),
+    "newsgroups-folder": (_newsgroups_folder, 6, [], OLD_CODE),
+    "docstrings-folder": (_docstrings_folder, 6, [], OLD_CODE),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError
+from .folder_tables import FOLDER_LABEL, folder_table_labels
 from .gzip_tables import is_gzip_table
 from .images import FORMATS_READ, decode_images, image_files, is_image_member
 from .load_notes import skipped_files_note
@@ -26,7 +27,8 @@ __all__ = ["load_image_folder"]
 
 
 def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None = None,
-                      over: dict[str, tuple[float, float]] | None = None) -> Dataset:
+                      over: dict[str, tuple[float, float]] | None = None,
+                      label_column: str | None = None) -> Dataset:
     """The images of a folder or ``.zip`` (checked before anything is extracted).
 
     Parameters
@@ -39,6 +41,9 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
         Common side length (else chosen from the images' sizes and number).
     over : dict, optional
         The range each kind of 16-bit, float or DICOM image is read over (a run's).
+    label_column : str, optional
+        A column of a table beside the images that is their ground truth
+        (:mod:`clustering.folder_tables`); else their sub-folders.
 
     Raises
     ------
@@ -74,9 +79,13 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
     ranges: dict[str, tuple[float, float]] = {}
     images, kept, notes, span = decode_images(blobs, size=size, drop_invalid=drop_invalid,
                                               one_range=over or True, ranges_out=ranges)
-    notes = [*notes, *skipped_files_note(path.name, every, [n for n, _ in blobs])]
     names = [blobs[i][0] for i in kept]
-    labels = folder_labels(names)
+    labels, label_name = folder_labels(names), FOLDER_LABEL
+    given, table, told = folder_table_labels(path, every, names, label_column)
+    if given is not None:
+        labels, label_name = given, label_column
+    notes = [*notes, *told, *skipped_files_note(path.name, every,
+                                                [n for n, _ in blobs] + [table])]
     flat = images.reshape(len(images), -1) if images.ndim == 3 else None
     if flat is not None:
         h, w = images.shape[1:3]
@@ -86,5 +95,5 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
     ids = np.array(names, dtype=object)
     return Dataset(name=path.name, modality="images", ids=ids, table=table, labels=labels,
                    images=images, source=str(path), image_files=tuple(names),
-                   notes=tuple(notes), label_name="folder" if labels is not None else None,
+                   notes=tuple(notes), label_name=label_name if labels is not None else None,
                    pixel_range=span, pixel_ranges=ranges or None)

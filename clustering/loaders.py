@@ -111,8 +111,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
             raise InputError(f"'{path.name}' is a folder or zip, which is read as images or "
                              f"as text files, not as {kind}; read it with kind 'auto'.")
         if kind == "text" or (kind == "auto" and reads_as_texts(path)):
-            return _text_folder(path, drop_invalid)
-        return load_image_folder(path, drop_invalid, image_size, pixel_ranges)
+            return _text_folder(path, drop_invalid, label_column)
+        return load_image_folder(path, drop_invalid, image_size, pixel_ranges, label_column)
     if suffix == ".npy":
         return load_npy(path, kind, drop_invalid, image_size)
     if suffix in (".npz", ".pkl", ".pickle", ".pt", ".pth", ".joblib"):
@@ -142,11 +142,12 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
 
 
-def _text_folder(path: Path, drop_invalid: bool) -> Dataset:
+def _text_folder(path: Path, drop_invalid: bool, label_column: str | None) -> Dataset:
     """The text files of a folder or zip, one text each (:mod:`clustering.text_folders`)."""
-    frame, notes = load_text_folder(path, drop_invalid)
+    frame, notes = load_text_folder(path, drop_invalid, label_column)
+    truth = [c for c in frame.columns if c not in ("file", "text")]
     data = _from_frame(frame, path.name, str(path), "text", "text",
-                       "folder" if "folder" in frame.columns else None, "file", drop_invalid)
+                       truth[0] if truth else None, "file", drop_invalid)
     return dataclasses.replace(data, notes=(*notes, *data.notes))
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .folder_tables import FOLDER_LABEL, folder_table_labels
 from .images import is_image_member, is_image_path
 from .load_notes import ENCODING_NAMES, skipped_files_note
 from .safezip import checked_members, read_member
@@ -98,7 +99,8 @@ def _blobs(path: Path, names: list[str]) -> list[bytes]:
         return [read_member(zf, members[n]) for n in names]
 
 
-def load_text_folder(path: Path, drop_invalid: bool = False) -> tuple[pd.DataFrame, list[str]]:
+def load_text_folder(path: Path, drop_invalid: bool = False, label_column: str | None = None
+                     ) -> tuple[pd.DataFrame, list[str]]:
     """The text files of a folder or zip as a table, and notes on how it was read.
 
     Parameters
@@ -107,12 +109,15 @@ def load_text_folder(path: Path, drop_invalid: bool = False) -> tuple[pd.DataFra
         The folder or zip (checked before anything is read).
     drop_invalid : bool
         Leave out empty files instead of refusing.
+    label_column : str, optional
+        A column of a table beside the files that is their ground truth
+        (:mod:`clustering.folder_tables`); else their sub-folders.
 
     Returns
     -------
     DataFrame
-        Columns ``file`` (the path inside the folder), ``folder`` (the sub-folder, when the
-        files lie in several) and ``text``.
+        Columns ``file`` (the path inside the folder), the ground truth (``folder``, the
+        sub-folder, when the files lie in several; or the label column) and ``text``.
     list of str
         Notes: how many files were read, files skipped, encodings assumed.
 
@@ -151,11 +156,14 @@ def load_text_folder(path: Path, drop_invalid: bool = False) -> tuple[pd.DataFra
     files = [names[i] for i in kept]
     frame = pd.DataFrame({"file": files})
     labels = folder_labels(files)
-    if labels is not None:
-        frame["folder"] = labels
+    given, table, told = folder_table_labels(path, every, files, label_column)
+    if given is not None:
+        frame[label_column] = given
+    elif labels is not None:
+        frame[FOLDER_LABEL] = labels
     frame["text"] = [texts[i] for i in kept]
     groups = (f"; their sub-folders ({len(set(labels)):,}) are the ground truth ('folder')"
-              if labels is not None else "")
+              if labels is not None and given is None else "")
     notes.insert(0, f"Read {len(files):,} text file(s) of '{path.name}' as one text each"
                  f"{groups}.")
     for encoding, which in legacy.items():
@@ -163,7 +171,7 @@ def load_text_folder(path: Path, drop_invalid: bool = False) -> tuple[pd.DataFra
                      f"'{which[0]}'{', ...' if len(which) > 1 else ''}); read as "
                      f"{ENCODING_NAMES[encoding]}. If accented letters look wrong, save them "
                      "as UTF-8.")
-    notes += skipped_files_note(path.name, every, names, read=_READ,
-                                advice="save documents as .txt")
+    notes += told + skipped_files_note(path.name, every, [*names, table], read=_READ,
+                                       advice="save documents as .txt")
     return frame, notes
 

@@ -1,0 +1,173 @@
+"""A table beside the files of a folder or zip that names each file's group.
+
+Data sets are often handed over as one flat folder of images (or text files) and a table
+such as ``train.csv`` (``image_id,label``), not as a sub-folder per group. Such a table is
+found by a column whose values name the files (as a path, a file name or a name without its
+ending); the column the user names as the label column (``--label-column``) is then the
+ground truth of each file. Without one, a note says which columns could be.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .safezip import checked_members, read_member
+from .tables import TABLE_SUFFIXES, read_table
+
+__all__ = ["FOLDER_LABEL", "folder_table_labels", "label_tables"]
+
+FOLDER_LABEL = "folder"
+"""The label name of a folder's sub-folders (the ground truth without a table)."""
+MATCHED = 0.5
+"""A column names the files when it names at least this share of them."""
+
+
+def label_tables(names: list[str]) -> list[str]:
+    """The table files among a folder's files (a ``.txt`` is a text, not a table)."""
+    return [n for n in names if Path(n).suffix.lower() != ".txt"
+            and (Path(n).suffix.lower() in TABLE_SUFFIXES
+                 or n.lower().endswith(tuple(s for s in TABLE_SUFFIXES if s.endswith(".gz"))))]
+
+
+def _read(path: Path, member: str) -> pd.DataFrame:
+    """A table of a folder, or of a zip (its checked bytes through a temporary file)."""
+    if path.is_dir():
+        return read_table(path / member)
+    info = next(m for m in checked_members(path) if m.filename == member)
+    with zipfile.ZipFile(path) as zf:
+        blob = read_member(zf, info)
+    with tempfile.TemporaryDirectory() as folder:
+        local = Path(folder) / Path(member).name
+        local.write_bytes(blob)
+        return read_table(local)
+
+
+def _keys(name: str) -> tuple[str, str, str]:
+    """How a table may name a file: its path, its file name, its name without the ending."""
+    path = Path(str(name).strip().replace("\\", "/"))
+    return path.as_posix(), path.name, path.stem
+
+
+def _lookup(files: list[str]) -> list[dict[str, int]]:
+    """For each way of naming (path, file name, stem): name -> file, where it is unique."""
+    maps = []
+    for level in range(3):
+        keys = [_keys(f)[level] for f in files]
+        counts = pd.Series(keys).value_counts()
+        maps.append({k: i for i, k in enumerate(keys) if counts[k] == 1})
+    return maps
+
+
+def _rows_of_files(values: pd.Series, maps: list[dict[str, int]], n: int) -> np.ndarray:
+    """For each file, the position in ``values`` of the first value naming it (else -1)."""
+    rows = np.full(n, -1)
+    for row, value in enumerate(values.astype(str)):
+        for level, key in enumerate(_keys(value)):
+            if key in maps[level]:
+                if rows[maps[level][key]] < 0:
+                    rows[maps[level][key]] = row
+                break
+    return rows
+
+
+def _naming_column(frame: pd.DataFrame, files: list[str]) -> tuple[str, np.ndarray] | None:
+    """The column naming the most files, and each file's row position (-1 where none does).
+
+    At least :data:`MATCHED` of the files must be named (by names, or whole numbers, as ids
+    often are).
+    """
+    maps = _lookup(files)
+    best = None
+    for col in frame.columns:
+        if frame[col].dtype.kind == "f":
+            continue
+        values = frame[col].dropna()
+        rows = _rows_of_files(values, maps, len(files))
+        found = int((rows >= 0).sum())
+        if found >= MATCHED * len(files) and (best is None or found > best[2]):
+            positions = np.flatnonzero(frame[col].notna().to_numpy())
+            best = (col, np.where(rows >= 0, positions[np.maximum(rows, 0)], -1), found)
+    return None if best is None else best[:2]
+
+
+def folder_table_labels(path: Path, every: list[str], files: list[str],
+                        label_column: str | None
+                        ) -> tuple[np.ndarray | None, str | None, list[str]]:
+    """Each file's ground truth from a table beside the files, and notes.
+
+    Parameters
+    ----------
+    path : Path
+        The folder or zip.
+    every : list of str
+        Every file in it.
+    files : list of str
+        The files read (images or texts), in row order.
+    label_column : str, optional
+        The table's column that is the ground truth (``"folder"`` or None: the sub-folders).
+
+    Returns
+    -------
+    ndarray or None
+        The labels (None for a file the table does not name), or None without a label
+        column.
+    str or None
+        The table that named the files.
+    list of str
+        Notes: which table and column named the files, how many it did not name; or, without
+        a label column, which columns could be one.
+
+    Raises
+    ------
+    InputError
+        A label column is named but no table beside the files holds it with a column naming
+        them.
+    """
+    tables = label_tables(every)
+    asked = label_column not in (None, FOLDER_LABEL)
+    if asked and not tables:
+        raise InputError(f"'{path.name}' is a folder or zip: its ground truth is each file's "
+                         f"sub-folder ('{FOLDER_LABEL}'), and it holds no table with a column "
+                         f"'{label_column}'; leave the label column out, or add a table (such "
+                         "as labels.csv) with a column naming the files and one for the label.")
+    for table in tables:
+        try:
+            frame = _read(path, table)
+        except InputError:
+            if asked:
+                raise
+            continue  # a table that does not read is no reason to refuse the files
+        found = _naming_column(frame, files)
+        if found is None or (asked and label_column not in frame.columns):
+            continue
+        column, rows = found
+        others = [c for c in frame.columns if c != column]
+        if not asked:
+            shown = ", ".join(f"'{c}'" for c in others[:6])
+            return None, table, ([
+                f"'{table}' names the files (column '{column}'); to measure the clusters "
+                f"against one of its columns ({shown}), name it as the label column "
+                "(--label-column)."] if others else [])
+        values = frame[label_column].astype(object).where(frame[label_column].notna(), None)
+        labels = np.array([values.iloc[r] if r >= 0 else None for r in rows], dtype=object)
+        missing = int(sum(v is None for v in labels))
+        if missing == len(labels):
+            raise InputError(f"'{table}' has no value in column '{label_column}' for any file of "
+                             f"'{path.name}'; name a column that holds the true groups.")
+        note = (f"The ground truth is column '{label_column}' of '{table}', matched to the "
+                f"files by its column '{column}'")
+        note += (f"; {missing:,} of {len(labels):,} files have none there, so ACC, NMI and ARI "
+                 "are measured on the others." if missing else ".")
+        return labels, table, [note]
+    if asked:
+        raise InputError(f"No table of '{path.name}' ({', '.join(tables[:3])}) has both a column "
+                         f"naming its files and a column '{label_column}'; name a column of "
+                         "such a table as the label column, or leave it out to use the "
+                         "sub-folders.")
+    return None, None, []

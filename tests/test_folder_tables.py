@@ -1,0 +1,74 @@
+"""A table beside a folder's files (``train.csv``: ``image_id,label``) gives their ground truth."""
+
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from clustering.errors import InputError
+from clustering.loaders import load_data
+from workspace.cli import main
+
+
+def _flat_images(folder, n=24):
+    """``n`` 8x8 images, dark squares and bright discs, in one flat folder (Kaggle's layout)."""
+    folder.mkdir()
+    yy, xx = np.mgrid[:8, :8]
+    kinds = []
+    for i in range(n):
+        kind = "disc" if i % 2 else "square"
+        img = np.where((yy - 3.5) ** 2 + (xx - 3.5) ** 2 < 9, 230, 20) if kind == "disc" else \
+            np.where((abs(yy - 3.5) < 2) & (abs(xx - 3.5) < 2), 90, 10)
+        Image.fromarray(img.astype(np.uint8)).save(folder / f"{i + 100}.png")
+        kinds.append(kind)
+    return kinds
+
+
+def test_a_table_naming_the_images_gives_their_ground_truth_when_its_column_is_named(tmp_path):
+    """Before: the table was "skipped ... not images; save images as PNG" and
+    --label-column was silently ignored for a folder."""
+    kinds = _flat_images(tmp_path / "imgs")
+    # ids as whole numbers without the ending, in another order, one image not listed
+    table = pd.DataFrame({"image_id": [i + 100 for i in range(23)][::-1],
+                          "label": kinds[:23][::-1], "site": ["a", "b"] * 11 + ["a"]})
+    table.to_csv(tmp_path / "imgs" / "train.csv", index=False)
+    data = load_data(tmp_path / "imgs")
+    assert data.labels is None
+    notes = " ".join(data.notes)
+    assert ("'train.csv' names the files (column 'image_id'); to measure the clusters against "
+            "one of its columns ('label', 'site'), name it as the label column") in notes
+    assert "Skipped" not in notes  # the table is not a file left out
+    data = load_data(tmp_path / "imgs", label_column="label")
+    assert data.label_name == "label" and list(data.labels[:23]) == kinds[:23]
+    assert data.labels[23] is None
+    assert ("The ground truth is column 'label' of 'train.csv', matched to the files by its "
+            "column 'image_id'; 1 of 24 files have none there") in " ".join(data.notes)
+    with pytest.raises(InputError, match="No table of 'imgs' .* column 'grade'"):
+        load_data(tmp_path / "imgs", label_column="grade")
+    (tmp_path / "imgs" / "train.csv").unlink()
+    with pytest.raises(InputError, match="holds no table with a column 'label'"):
+        load_data(tmp_path / "imgs", label_column="label")
+    assert load_data(tmp_path / "imgs", label_column="folder").labels is None
+
+
+def test_a_zip_of_texts_with_a_label_table_is_run_and_measured_against_it(
+        tmp_path, isolated_store, capsys):
+    from test_text_folders import PETS, SPACE
+
+    source = tmp_path / "docs.zip"
+    rows = []
+    with zipfile.ZipFile(source, "w") as zf:
+        for i, text in enumerate(PETS + SPACE):
+            zf.writestr(f"docs/files/doc{i}.txt", text)
+            rows.append({"path": f"files/doc{i}.txt", "topic": "pets" if i < 12 else "space"})
+        zf.writestr("docs/meta.csv", pd.DataFrame(rows).to_csv(index=False))
+    out = tmp_path / "run"
+    assert main(["run", "--data", str(source), "--label-column", "topic", "--method", "kmeans",
+                 "--clusters", "2", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "The ground truth is column 'topic' of 'docs/meta.csv'" in said
+    run = json.loads((out / "run.json").read_text())
+    assert run["metrics"]["acc"] >= 0.9 and run["data"]["rows"] == 24
