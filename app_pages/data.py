@@ -11,7 +11,13 @@ from ui import keys
 from ui.common import who
 from ui.context import page_context
 from ui.safe_text import md
-from ui.uploads import guessed_text_column, parsed_columns, parsed_dataset, saved_upload
+from ui.uploads import (
+    folder_label_columns,
+    guessed_text_column,
+    parsed_columns,
+    parsed_dataset,
+    saved_upload,
+)
 from ui.views import column_roles
 from workspace.jobs import submit_run
 from workspace.projects import DEMO_CONFIG, adopt_upload, config_for
@@ -115,6 +121,19 @@ if is_table:
     ignored = st.multiselect("Ignore columns (left out altogether)",
                              [c for c in columns if c not in named], key="ignore_cols")
     settings["ignore_columns"] = ignored or None
+if str(path).lower().endswith(".zip"):
+    try:
+        truths = folder_label_columns(str(path))
+    except InputError as exc:
+        st.error(md(exc))
+        st.stop()
+    if truths:  # a table beside the files names them (train.csv: image_id,label)
+        folders = "(the sub-folders)"
+        truth = st.selectbox("Label column (ground truth, optional)", [folders, *truths],
+                             key="folder_label_col",
+                             help="A table in the zip names each file; one of its columns "
+                             "can be their ground truth (for ACC/NMI/ARI and colouring)")
+        settings["label_column"] = None if truth == folders else truth
 if str(path).lower().endswith((".zip", ".npy")) or settings.get("kind") == "images":
     side = st.select_slider(
         "Image size (pixels a side)", ["automatic", *IMAGE_SIDES], value="automatic",

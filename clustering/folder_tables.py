@@ -20,7 +20,7 @@ from .errors import InputError
 from .safezip import checked_members, read_member
 from .tables import TABLE_SUFFIXES, read_table
 
-__all__ = ["FOLDER_LABEL", "folder_table_labels", "label_tables"]
+__all__ = ["FOLDER_LABEL", "folder_table_labels", "label_table_columns", "label_tables"]
 
 FOLDER_LABEL = "folder"
 """The label name of a folder's sub-folders (the ground truth without a table)."""
@@ -171,3 +171,34 @@ def folder_table_labels(path: Path, every: list[str], files: list[str],
                          "such a table as the label column, or leave it out to use the "
                          "sub-folders.")
     return None, None, []
+
+
+def label_table_columns(path: Path) -> list[str]:
+    r"""The columns that could be a folder's or zip's ground truth, for a page to offer.
+
+    Those of the first table beside its files with a column naming them (but that one).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("a.png", "b.png"):
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> _ = (folder / "train.csv").write_text("id,label\na,x\nb,y\n")
+    >>> label_table_columns(folder)
+    ['label']
+    """
+    from .text_folders import folder_members
+
+    every = folder_members(path)
+    tables = label_tables(every)
+    files = [n for n in every if n not in tables]
+    for table in tables:
+        try:
+            frame = _read(path, table)
+        except InputError:
+            continue
+        found = _naming_column(frame, files)
+        if found is not None:
+            return [str(c) for c in frame.columns if c != found[0]]
+    return []

@@ -72,3 +72,25 @@ def test_a_zip_of_texts_with_a_label_table_is_run_and_measured_against_it(
     assert "The ground truth is column 'topic' of 'docs/meta.csv'" in said
     run = json.loads((out / "run.json").read_text())
     assert run["metrics"]["acc"] >= 0.9 and run["data"]["rows"] == 24
+
+
+def test_the_data_page_offers_the_label_table_s_columns_for_an_uploaded_zip(tmp_path):
+    from helpers import no_errors, shown, start_app
+
+    kinds = _flat_images(tmp_path / "imgs")
+    pd.DataFrame({"file": [f"{i + 100}.png" for i in range(24)], "kind": kinds}).to_csv(
+        tmp_path / "imgs" / "labels.csv", index=False)
+    source = tmp_path / "imgs.zip"
+    with zipfile.ZipFile(source, "w") as zf:
+        for file in sorted((tmp_path / "imgs").iterdir()):
+            zf.write(file, file.name)
+    at = start_app()
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="uploader").upload("imgs.zip", source.read_bytes(), "application/zip")
+    at.run()
+    no_errors(at)
+    assert at.selectbox(key="folder_label_col").options == ["(the sub-folders)", "kind"]
+    at.selectbox(key="folder_label_col").set_value("kind").run()
+    no_errors(at)
+    assert any("Read 24 images" in shown(s.value) and "kind" in shown(s.value)
+               for s in at.success), [shown(s.value) for s in at.success]

@@ -17,7 +17,8 @@ from workspace.projects import stage_upload
 
 from .common import get_dataset
 
-__all__ = ["guessed_text_column", "parsed_columns", "parsed_dataset", "saved_upload"]
+__all__ = ["folder_label_columns", "guessed_text_column", "parsed_columns", "parsed_dataset",
+           "saved_upload"]
 
 _SAVED = "saved_uploads"
 """Session key: uploader file id -> saved path."""
@@ -46,6 +47,14 @@ def guessed_text_column(path: str, label_column: str | None, id_column: str | No
     from clustering.text_column_guess import guess_text_column
 
     return guess_text_column(read_table(Path(path)), {label_column, id_column}, prefer_table)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def folder_label_columns(path: str) -> list[str]:
+    """The columns of a table beside a zip's files that could be their ground truth."""
+    from clustering.folder_tables import label_table_columns
+
+    return label_table_columns(Path(path))
 
 
 def parsed_dataset(path: str, settings: dict):
