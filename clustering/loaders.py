@@ -227,8 +227,9 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                       *(("feature_columns", c) for c in feature_columns or []),
                       *(("ignore_columns", c) for c in ignore_columns or [])):
         if col is not None and col not in frame.columns:
-            raise InputError(f"'{name}' has no column '{col}' (given as {role}); its columns "
-                             f"are {', '.join(map(repr, list(frame.columns)[:12]))}.")
+            raise InputError(f"'{name}' has no column '{col}' (given as {role})"
+                             f"{_did_you_mean(col, frame.columns)}; its columns are "
+                             f"{', '.join(map(repr, list(frame.columns)[:12]))}.")
     named = {text_column, label_column, id_column, *map_columns} - {None}
     for col in [*(feature_columns or []), *(ignore_columns or [])]:
         if col in named:
@@ -292,6 +293,16 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
             data = dataclasses.replace(data, notes=(passed_over_note(passed), *(
                 n for n in data.notes if not n.startswith(ignored))))
     return dataclasses.replace(data, notes=(*data.notes, *label_note)) if label_note else data
+
+
+def _did_you_mean(col: str, columns) -> str:
+    """``"; did you mean 'Species'?"`` for a column named in another case or nearly alike."""
+    import difflib
+
+    names = [str(c) for c in columns]
+    same = [c for c in names if c.casefold() == str(col).casefold()]
+    close = same or difflib.get_close_matches(str(col), names, n=1, cutoff=0.8)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _pixel_dataset(features, name, source, ids, labels, label_column, drop_invalid, pixels,

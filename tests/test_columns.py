@@ -91,6 +91,10 @@ def test_many_columns_of_a_few_values_share_one_note(tmp_path):
     ({"feature_columns": ["group"]}, "cannot also be a feature or ignored"),
     ({"feature_columns": ["m0"], "ignore_columns": ["m0"]}, "both features and ignored"),
     ({"feature_columns": ["sample_id"]}, "hold free text"),
+    # a name typed in another case, or nearly alike, is named back
+    ({"feature_columns": ["M0"]}, "has no column 'M0' (given as feature_columns) (did you mean "
+                                  "'m0'?); its columns are"),
+    ({"id_column": "sampleid"}, "(did you mean 'sample_id'?)"),
 ])
 def test_bad_column_choices_are_one_sentence(tmp_path, options, message):
     path = _biologist_table(tmp_path / "cells.csv")
