@@ -140,6 +140,10 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
     numeric, categorical, dropped, marked, styles, dates = [], [], {}, {}, {}, []
     for col in frame.columns:
         series = frame[col]
+        if col == frame.attrs.get("sheet_column"):  # sheet names ('2023') are no numbers
+            out[col] = series.astype(str)
+            categorical.append(col)
+            continue
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
             out[col] = series.astype("float64")
             numeric.append(col)

@@ -27,7 +27,15 @@ def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[s
         notes.append(f"'{name}' is not UTF-8 text; it was read as "
                      f"{ENCODING_NAMES[attrs['encoding']]} (how Excel on Windows saves CSV). If "
                      "accented letters look wrong, save it as UTF-8 CSV and load it again.")
-    if attrs.get("sheets"):
+    if attrs.get("joined_sheets"):
+        joined, sheets = attrs["joined_sheets"], attrs["sheets"]
+        shown = ", ".join(f"'{n}'" for n in joined[:4]) + (", ..." if len(joined) > 4 else "")
+        rest = len(sheets) - len(joined)
+        notes.append(f"'{name}' has {len(joined)} sheets with the same columns ({shown}); "
+                     "read them as one table, the sheet of each row in column "
+                     f"'{attrs['sheet_column']}' (kept for colouring, not clustered on)"
+                     + (f"; its {rest} other sheet(s) were left out." if rest else "."))
+    elif attrs.get("sheets"):
         sheets, read = attrs["sheets"], attrs.get("sheet", attrs["sheets"][0])
         which = (f"the first, '{read}'" if read == sheets[0] else
                  f"'{read}', the one spanning the most cells (the first is '{sheets[0]}')")

@@ -202,16 +202,15 @@ def _read_excel(path: Path) -> pd.DataFrame:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             sheets = list(book.sheet_names)
             sheet = _largest_sheet(book.book) if len(sheets) > 1 else sheets[0]
-            head = pd.read_excel(book, sheet_name=sheet, header=None,
-                                 nrows=SAMPLED_RECORDS + 1)
-            skip, above = lines_above_header(_rows_as_csv(head), ",")
-            frame = pd.read_excel(book, sheet_name=sheet, header=skip)
-            if skip:
-                frame.attrs["above_header"] = above
-            elif first_line_is_data(",".join(map(str, frame.columns)) + "\n", ","):
-                frame = pd.read_excel(book, sheet_name=sheet, header=None)
-                frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
-                frame.attrs["no_header"] = True
+            frame = _sheet(book, sheet)
+            alike = [name for name in sheets if name != sheet and not frame.attrs.get(
+                "no_header")] if len(sheets) > 1 else []
+            others = {name: _sheet(book, name) for name in alike}
+            alike = [name for name in sheets if name == sheet or (
+                name in others and list(others[name].columns) == list(frame.columns))]
+            if len(alike) > 1:  # one table kept a sheet a year, a site, a batch
+                frame = _joined_sheets({name: others.get(name, frame) for name in alike},
+                                       frame.attrs)
     except ImportError:
         raise InputError(f"'{path.name}' is an Excel workbook, and reading one needs the "
                          "openpyxl package; pip install openpyxl, or save the sheet as CSV."
@@ -224,6 +223,45 @@ def _read_excel(path: Path) -> pd.DataFrame:
         frame.attrs["sheets"] = sheets
         frame.attrs["sheet"] = sheet
     return frame
+
+
+def _sheet(book, sheet: str) -> pd.DataFrame:
+    """One sheet as a table, as :func:`_read_excel` reads it.
+
+    Title rows above its header are skipped, or it is read without a header when its first
+    row holds values like those below it (each said in ``frame.attrs``).
+    """
+    head = pd.read_excel(book, sheet_name=sheet, header=None, nrows=SAMPLED_RECORDS + 1)
+    skip, above = lines_above_header(_rows_as_csv(head), ",")
+    frame = pd.read_excel(book, sheet_name=sheet, header=skip)
+    if skip:
+        frame.attrs["above_header"] = above
+    elif first_line_is_data(",".join(map(str, frame.columns)) + "\n", ","):
+        frame = pd.read_excel(book, sheet_name=sheet, header=None)
+        frame.columns = [f"column_{i + 1}" for i in range(frame.shape[1])]
+        frame.attrs["no_header"] = True
+    return frame
+
+
+SHEET_COLUMN = "sheet"
+"""The column naming each row's sheet when a workbook's sheets of one header are joined."""
+
+
+def _joined_sheets(frames: dict[str, pd.DataFrame], attrs: dict) -> pd.DataFrame:
+    """Sheets with the same columns as one table, in workbook order.
+
+    Each row's sheet is in a :data:`SHEET_COLUMN` column (text: kept for colouring, not
+    clustered on); the sheets' names in ``frame.attrs["joined_sheets"]``, the column's in
+    ``frame.attrs["sheet_column"]``.
+    """
+    column = SHEET_COLUMN if SHEET_COLUMN not in next(iter(frames.values())).columns \
+        else f"{SHEET_COLUMN}_name"
+    parts = [f.dropna(axis=0, how="all").assign(**{column: name}) for name, f in frames.items()]
+    joined = pd.concat(parts, ignore_index=True)
+    joined.attrs.update(attrs)
+    joined.attrs["joined_sheets"] = list(frames)
+    joined.attrs["sheet_column"] = column
+    return joined
 
 
 def _largest_sheet(book) -> str:

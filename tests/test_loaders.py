@@ -98,6 +98,29 @@ def test_excel_workbook_opening_on_a_sheet_of_notes_reads_the_table_sheet(tmp_pa
                "'README')" in n for n in data.notes), data.notes
 
 
+def test_a_workbook_of_one_table_kept_a_sheet_a_year_is_read_as_one_table(tmp_path):
+    """An analyst's workbook keeps one sheet per year ('2023', '2024') of the same columns,
+    beside a summary sheet; only the largest sheet was read (half the rows, silently but
+    for a note)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "summary"
+    book.active.append(["year", "orders"])
+    book.active.append([2023, 30])
+    for year, n in (("2023", 30), ("2024", 36)):
+        sheet = book.create_sheet(year)
+        sheet.append(["width", "height", "kind"])
+        for i in range(n):
+            sheet.append([1.5 * i, 2.0 + (i % 4) + i / 100, "ab"[i % 2]])
+    book.save(tmp_path / "orders.xlsx")
+    data = load_data(tmp_path / "orders.xlsx", label_column="kind")
+    assert data.n == 66 and list(data.feature_table().columns) == ["width", "height"]
+    assert list(data.table["sheet"][[0, 29, 30, 65]]) == ["2023", "2023", "2024", "2024"]
+    assert ("'orders.xlsx' has 2 sheets with the same columns ('2023', '2024'); read them as "
+            "one table, the sheet of each row in column 'sheet' (kept for colouring, not "
+            "clustered on); its 1 other sheet(s) were left out.") in data.notes
+
+
 def test_excel_workbook_first_sheet_with_a_note_about_the_others(tmp_path):
     pytest.importorskip("openpyxl")
     from helpers import write_workbook
