@@ -83,16 +83,19 @@ ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
 
 def guessed_text_note(frame: pd.DataFrame, column: str, others: pd.DataFrame) -> str:
     """The note saying that a table was read as texts because of one column's values."""
-    length = frame[column].dropna().astype(str).str.len().mean()
+    values = frame[column].dropna().astype(str)
+    length = values.str.len().mean()
+    distinct = ("mostly distinct" if values.nunique() > 0.5 * len(values) else
+                f"{values.nunique():,} of them distinct (sentences repeated, as templates give)")
     kept = ", ".join(f"'{c}'" for c in list(others.columns)[:6]) + (
         f" and {len(others.columns) - 6} more" if len(others.columns) > 6 else "")
     rest = (f"; its other columns ({kept}) are kept for colouring and export but not "
             "clustered on" if len(others.columns) else "")
     instead = (" To cluster on the other columns instead, read the file as a table (kind "
                "'table', --kind table)." if len(others.columns) else "")
-    why = (f"its values are long, {length:.0f} characters on average, and mostly distinct"
+    why = (f"its values are long, {length:.0f} characters on average, and {distinct}"
            if length >= MIN_CHARS else
-           f"its values are short, {length:.0f} characters on average, but mostly distinct "
+           f"its values are short, {length:.0f} characters on average, but {distinct} "
            "words, and the file has no column of numbers")
     return (f"Clustered the texts of column '{column}' ({why}, so it was taken as the text "
             f"column){rest}.{instead}")

@@ -1,7 +1,8 @@
 """Which column of a table holds the texts to cluster, when the user names none.
 
 A column is read as text when its values are long (:data:`MIN_CHARS` characters or more on
-average), mostly distinct, and read like prose: several words (:data:`MIN_WORDS`) made mostly
+average), mostly distinct (or sentences of which :data:`REPEATED_TEXTS` or more differ), and
+read like prose: several words (:data:`MIN_WORDS`) made mostly
 of letters (:data:`MIN_LETTERS`); shorter ones (product titles, subject lines) too when the
 file has no column of numbers besides them, so nothing else could be clustered. Long values
 of one piece — ids, hashes, UUIDs, URLs, file paths, e-mail addresses, timestamps — are not
@@ -110,6 +111,21 @@ def _number_columns(frame: pd.DataFrame, skip: set) -> int:
     return count
 
 
+REPEATED_TEXTS = 20
+"""Distinct values a column of sentences (:data:`SHORT_WORDS` words or more on average) needs
+to be read as texts when most of its values repeat (tickets or messages from templates); a
+column of fewer values, or of short ones repeated, is a category."""
+
+
+def _distinct_enough(values: pd.Series) -> bool:
+    """More than half the values distinct, or :data:`REPEATED_TEXTS` distinct at least.
+
+    In the second case only sentences are texts (see :func:`guess_text`).
+    """
+    distinct = values.nunique()
+    return distinct > 0.5 * len(values) or distinct >= REPEATED_TEXTS
+
+
 def guess_text(frame: pd.DataFrame, exclude: set, prefer_table: bool = True) -> TextGuess:
     """The column read as text when none is named, and the prose column passed over, if any.
 
@@ -146,11 +162,12 @@ def guess_text(frame: pd.DataFrame, exclude: set, prefer_table: bool = True) -> 
         if col in exclude or frame[col].dtype.kind in "biufcmM":
             continue
         values = frame[col].dropna().astype(str)
-        if not len(values) or values.nunique() <= 0.5 * len(values):
+        if not len(values) or not _distinct_enough(values):
             continue
         chars = _length(values)
         words, letters = _prose(values)
-        if words >= MIN_WORDS and letters >= MIN_LETTERS:
+        if words >= MIN_WORDS and letters >= MIN_LETTERS and (
+                values.nunique() > 0.5 * len(values) or words >= SHORT_WORDS):
             (candidates if chars >= MIN_CHARS else short).append((chars, col, words))
     if not candidates:  # short texts are the texts when the file has nothing else to cluster
         if short and _number_columns(frame, {*exclude, max(short)[1]}) == 0:

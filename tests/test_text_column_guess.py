@@ -136,3 +136,25 @@ def test_short_titles_are_the_texts_when_the_file_has_no_numbers_to_cluster(tmp_
     frame.assign(price=rng.gamma(2, 10, 300), stock=rng.integers(0, 50, 300)).to_csv(
         tmp_path / "shop.csv", index=False)
     assert load_data(tmp_path / "shop.csv", label_column="category").modality == "table"
+
+
+def test_sentences_that_mostly_repeat_are_texts_but_repeated_phrases_stay_categories(tmp_path):
+    """Tickets from templates (104 distinct of 300, 14 words each) were "no usable column:
+    every column is free text"; a column of ten survey answers, or of 25 short department
+    names, repeated, stays a category."""
+    rng = np.random.default_rng(0)
+    templates = [f"my {thing} stopped working after the update and I need help with it today"
+                 for thing in ("printer", "laptop", "phone", "router", "monitor", "mouse")]
+    tickets = [templates[i % 6] + (f" (order {rng.integers(10_000)})" if i % 3 == 0 else "")
+               for i in range(300)]
+    frame = pd.DataFrame({"ticket": tickets, "queue": [i % 6 % 2 for i in range(300)]})
+    frame.to_csv(tmp_path / "tickets.csv", index=False)
+    data = load_data(tmp_path / "tickets.csv", label_column="queue")
+    assert data.modality == "text" and data.n == 300
+    assert "104 of them distinct (sentences repeated, as templates give)" in data.notes[0]
+    answers = [f"I would say that I am {w} satisfied with the service overall"
+               for w in ("not", "barely", "somewhat", "mostly", "very", "fully", "rarely",
+                         "often", "always", "never")]
+    departments = [f"Department of {w} and Planning" for w in "ABCDEFGHIJKLMNOPQRSTUVWXY"]
+    assert guess_text_column(pd.DataFrame({"answer": answers * 30}), set()) is None
+    assert guess_text_column(pd.DataFrame({"unit": departments * 12}), set()) is None
