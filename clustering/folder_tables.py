@@ -4,13 +4,15 @@ Data sets are often handed over as one flat folder of images (or text files) and
 such as ``train.csv`` (``image_id,label``), not as a sub-folder per group. Such a table is
 found by a column whose values name the files (as a path, a file name or a name without its
 ending); the column the user names as the label column (``--label-column``) is then the
-ground truth of each file. Without one, a note says which columns could be.
+ground truth of each file, and its other columns are kept beside the files for colouring,
+search and export. Without a label column, a note says which columns could be one.
 """
 
 from __future__ import annotations
 
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +22,8 @@ from .errors import InputError
 from .safezip import checked_members, read_member
 from .tables import TABLE_SUFFIXES, read_table
 
-__all__ = ["FOLDER_LABEL", "folder_table_labels", "label_table_columns", "label_tables"]
+__all__ = ["FOLDER_LABEL", "FolderTable", "columns_beside", "folder_table", "label_table_columns",
+           "label_tables"]
 
 FOLDER_LABEL = "folder"
 """The label name of a folder's sub-folders (the ground truth without a table)."""
@@ -96,10 +99,34 @@ def _naming_column(frame: pd.DataFrame, files: list[str]) -> tuple[str, np.ndarr
     return None if best is None else best[:2]
 
 
-def folder_table_labels(path: Path, every: list[str], files: list[str],
-                        label_column: str | None
-                        ) -> tuple[np.ndarray | None, str | None, list[str]]:
-    """Each file's ground truth from a table beside the files, and notes.
+@dataclass(frozen=True)
+class FolderTable:
+    """What a table beside a folder's files says of them (:func:`folder_table`).
+
+    Attributes
+    ----------
+    table : str or None
+        The table that names the files (None: there is none).
+    labels : ndarray or None
+        Each file's ground truth from the label column (None for a file the table does not
+        name); None without a label column.
+    columns : DataFrame or None
+        The table's other columns, a row per file (empty where the table does not name it),
+        kept for colouring, search and export.
+    notes : tuple of str
+        Which table and column named the files, how many it did not name, and which
+        columns could be the ground truth.
+    """
+
+    table: str | None = None
+    labels: np.ndarray | None = None
+    columns: pd.DataFrame | None = None
+    notes: tuple[str, ...] = ()
+
+
+def folder_table(path: Path, every: list[str], files: list[str],
+                 label_column: str | None) -> FolderTable:
+    """A table beside the files that names them: its columns and the ground truth.
 
     Parameters
     ----------
@@ -114,14 +141,7 @@ def folder_table_labels(path: Path, every: list[str], files: list[str],
 
     Returns
     -------
-    ndarray or None
-        The labels (None for a file the table does not name), or None without a label
-        column.
-    str or None
-        The table that named the files.
-    list of str
-        Notes: which table and column named the files, how many it did not name; or, without
-        a label column, which columns could be one.
+    FolderTable
 
     Raises
     ------
@@ -148,29 +168,47 @@ def folder_table_labels(path: Path, every: list[str], files: list[str],
             continue
         column, rows = found
         others = [c for c in frame.columns if c != column]
+        columns = frame[others].reindex(np.where(rows >= 0, frame.index[np.maximum(rows, 0)],
+                                                 -1)).reset_index(drop=True)
+        missing = int((rows < 0).sum())
+        named = (f"'{table}' names the files (column '{column}'"
+                 + (f"; {missing:,} of {len(files):,} it does not name" if missing else "")
+                 + ")")
         if not asked:
             shown = ", ".join(f"'{c}'" for c in others[:6])
-            return None, table, ([
-                f"'{table}' names the files (column '{column}'); to measure the clusters "
-                f"against one of its columns ({shown}), name it as the label column "
-                "(--label-column)."] if others else [])
-        values = frame[label_column].astype(object).where(frame[label_column].notna(), None)
-        labels = np.array([values.iloc[r] if r >= 0 else None for r in rows], dtype=object)
-        missing = int(sum(v is None for v in labels))
-        if missing == len(labels):
+            return FolderTable(table, None, columns, (
+                f"{named}; its columns ({shown}) are kept for colouring, search and export; to"
+                " measure the clusters against one of them, name it as the label column "
+                "(--label-column).",) if others else ())
+        labels = columns[label_column].astype(object).where(columns[label_column].notna(),
+                                                            None).to_numpy()
+        unlabelled = int(sum(v is None for v in labels))
+        if unlabelled == len(labels):
             raise InputError(f"'{table}' has no value in column '{label_column}' for any file of "
                              f"'{path.name}'; name a column that holds the true groups.")
         note = (f"The ground truth is column '{label_column}' of '{table}', matched to the "
                 f"files by its column '{column}'")
-        note += (f"; {missing:,} of {len(labels):,} files have none there, so ACC, NMI and ARI "
-                 "are measured on the others." if missing else ".")
-        return labels, table, [note]
+        note += (f"; {unlabelled:,} of {len(labels):,} files have none there, so ACC, NMI and "
+                 "ARI are measured on the others." if unlabelled else ".")
+        rest = [c for c in others if c != label_column]
+        if rest:
+            note += (f" Its other columns ({', '.join(map(repr, rest[:6]))}) are kept for "
+                     "colouring, search and export.")
+        return FolderTable(table, labels, columns.drop(columns=[label_column]), (note,))
     if asked:
         raise InputError(f"No table of '{path.name}' ({', '.join(tables[:3])}) has both a column "
                          f"naming its files and a column '{label_column}'; name a column of "
                          "such a table as the label column, or leave it out to use the "
                          "sub-folders.")
-    return None, None, []
+    return FolderTable()
+
+
+def columns_beside(meta: pd.DataFrame | None, taken) -> pd.DataFrame | None:
+    """A table's columns renamed where a name is taken (``text`` -> ``text (table)``)."""
+    if meta is None:
+        return None
+    taken = {str(c) for c in taken}
+    return meta.rename(columns=lambda c: f"{c} (table)" if str(c) in taken else c)
 
 
 def label_table_columns(path: Path) -> list[str]:

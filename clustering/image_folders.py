@@ -15,7 +15,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError
-from .folder_tables import FOLDER_LABEL, folder_table_labels
+from .folder_tables import FOLDER_LABEL, columns_beside, folder_table
 from .gzip_tables import is_gzip_table
 from .images import FORMATS_READ, decode_images, image_files, is_image_member
 from .load_notes import skipped_files_note
@@ -81,19 +81,23 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
                                               one_range=over or True, ranges_out=ranges)
     names = [blobs[i][0] for i in kept]
     labels, label_name = folder_labels(names), FOLDER_LABEL
-    given, table, told = folder_table_labels(path, every, names, label_column)
-    if given is not None:
-        labels, label_name = given, label_column
-    notes = [*notes, *told, *skipped_files_note(path.name, every,
-                                                [n for n, _ in blobs] + [table])]
+    beside = folder_table(path, every, names, label_column)
+    if beside.labels is not None:
+        labels, label_name = beside.labels, label_column
+    notes = [*notes, *beside.notes, *skipped_files_note(path.name, every,
+                                                        [n for n, _ in blobs] + [beside.table])]
     flat = images.reshape(len(images), -1) if images.ndim == 3 else None
     if flat is not None:
         h, w = images.shape[1:3]
         table = pd.DataFrame(flat, columns=[f"px_{r}_{c}" for r in range(h) for c in range(w)])
     else:
         table = pd.DataFrame({"file": names})
+    features = None
+    meta = columns_beside(beside.columns, table.columns)
+    if meta is not None and meta.shape[1]:  # first, where pages list a table's columns
+        features, table = tuple(table.columns), pd.concat([meta, table], axis=1)
     ids = np.array(names, dtype=object)
     return Dataset(name=path.name, modality="images", ids=ids, table=table, labels=labels,
                    images=images, source=str(path), image_files=tuple(names),
                    notes=tuple(notes), label_name=label_name if labels is not None else None,
-                   pixel_range=span, pixel_ranges=ranges or None)
+                   pixel_range=span, pixel_ranges=ranges or None, features=features)

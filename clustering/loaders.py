@@ -14,6 +14,7 @@ from .dataset import Dataset
 from .demos import load_demo
 from .errors import InputError
 from .finite_rows import finite_rows
+from .folder_tables import FOLDER_LABEL
 from .gzip_tables import is_gzip_table
 from .html_text import visible_texts
 from .image_arrays import pixel_columns, pixel_table_images
@@ -145,9 +146,9 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
 def _text_folder(path: Path, drop_invalid: bool, label_column: str | None) -> Dataset:
     """The text files of a folder or zip, one text each (:mod:`clustering.text_folders`)."""
     frame, notes = load_text_folder(path, drop_invalid, label_column)
-    truth = [c for c in frame.columns if c not in ("file", "text")]
-    data = _from_frame(frame, path.name, str(path), "text", "text",
-                       truth[0] if truth else None, "file", drop_invalid)
+    truth = label_column if label_column in frame.columns else (
+        FOLDER_LABEL if FOLDER_LABEL in frame.columns else None)
+    data = _from_frame(frame, path.name, str(path), "text", "text", truth, "file", drop_invalid)
     return dataclasses.replace(data, notes=(*notes, *data.notes))
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .folder_tables import FOLDER_LABEL, folder_table_labels
+from .folder_tables import FOLDER_LABEL, columns_beside, folder_table
 from .images import is_image_member, is_image_path
 from .load_notes import ENCODING_NAMES, skipped_files_note
 from .safezip import checked_members, read_member
@@ -156,12 +156,16 @@ def load_text_folder(path: Path, drop_invalid: bool = False, label_column: str |
     files = [names[i] for i in kept]
     frame = pd.DataFrame({"file": files})
     labels = folder_labels(files)
-    given, table, told = folder_table_labels(path, every, files, label_column)
-    if given is not None:
-        frame[label_column] = given
+    beside = folder_table(path, every, files, label_column)
+    if beside.labels is not None:
+        frame[label_column] = beside.labels
     elif labels is not None:
         frame[FOLDER_LABEL] = labels
+    meta = columns_beside(beside.columns, [*frame.columns, "text"])
+    if meta is not None:  # kept for colouring, search and export
+        frame = pd.concat([frame, meta], axis=1)
     frame["text"] = [texts[i] for i in kept]
+    given = beside.labels
     groups = (f"; their sub-folders ({len(set(labels)):,}) are the ground truth ('folder')"
               if labels is not None and given is None else "")
     notes.insert(0, f"Read {len(files):,} text file(s) of '{path.name}' as one text each"
@@ -171,7 +175,7 @@ def load_text_folder(path: Path, drop_invalid: bool = False, label_column: str |
                      f"'{which[0]}'{', ...' if len(which) > 1 else ''}); read as "
                      f"{ENCODING_NAMES[encoding]}. If accented letters look wrong, save them "
                      "as UTF-8.")
-    notes += told + skipped_files_note(path.name, every, [*names, table], read=_READ,
-                                       advice="save documents as .txt")
+    notes += [*beside.notes, *skipped_files_note(path.name, every, [*names, beside.table],
+                                                 read=_READ, advice="save documents as .txt")]
     return frame, notes
 

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 27
+PIPELINE_VERSION = 28
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -108,4 +108,11 @@ column of short texts is read as the texts when the file has no column of number
 (:mod:`clustering.text_column_guess`), where it had "no usable column"; a Parquet struct
 column is spread into its fields (:func:`clustering.json_tables.flatten_structs`), where it
 was one column of JSON text; a row naming groups of columns above the header (a report's
-two-row header) is skipped, where it was taken as the header."""
+two-row header) is skipped, where it was taken as the header. 28 (stop 70): a folder or zip of
+text files is read as texts, one per file (:mod:`clustering.text_folders`), where it was
+refused; a table beside a folder's files that names them gives their ground truth from the
+label column and its other columns for colouring and export
+(:mod:`clustering.folder_tables`), where ``label_column`` was ignored for folders; a
+workbook's sheets of one header are read as one table, where the largest sheet was; a
+column of sentences that mostly repeat is read as texts, where the file had "no usable
+column"."""

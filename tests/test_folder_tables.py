@@ -38,14 +38,21 @@ def test_a_table_naming_the_images_gives_their_ground_truth_when_its_column_is_n
     data = load_data(tmp_path / "imgs")
     assert data.labels is None
     notes = " ".join(data.notes)
-    assert ("'train.csv' names the files (column 'image_id'); to measure the clusters against "
-            "one of its columns ('label', 'site'), name it as the label column") in notes
+    assert ("'train.csv' names the files (column 'image_id'; 1 of 24 it does not name); its "
+            "columns ('label', 'site') are kept for colouring, search and export; to measure "
+            "the clusters against one of them, name it as the label column") in notes
     assert "Skipped" not in notes  # the table is not a file left out
+    # its columns are beside the pixels (first, as pages list them), not clustered on
+    assert list(data.table.columns[:3]) == ["label", "site", "px_0_0"]
+    assert list(data.table["site"][:2]) == ["a", "b"] and pd.isna(data.table["site"][23])
+    assert "site" not in data.feature_table().columns and data.feature_table().shape[1] == 64
     data = load_data(tmp_path / "imgs", label_column="label")
     assert data.label_name == "label" and list(data.labels[:23]) == kinds[:23]
-    assert data.labels[23] is None
+    assert data.labels[23] is None and "label" not in data.table.columns
     assert ("The ground truth is column 'label' of 'train.csv', matched to the files by its "
-            "column 'image_id'; 1 of 24 files have none there") in " ".join(data.notes)
+            "column 'image_id'; 1 of 24 files have none there, so ACC, NMI and ARI are "
+            "measured on the others. Its other columns ('site') are kept for colouring, "
+            "search and export.") in data.notes
     with pytest.raises(InputError, match="No table of 'imgs' .* column 'grade'"):
         load_data(tmp_path / "imgs", label_column="grade")
     (tmp_path / "imgs" / "train.csv").unlink()
@@ -63,7 +70,8 @@ def test_a_zip_of_texts_with_a_label_table_is_run_and_measured_against_it(
     with zipfile.ZipFile(source, "w") as zf:
         for i, text in enumerate(PETS + SPACE):
             zf.writestr(f"docs/files/doc{i}.txt", text)
-            rows.append({"path": f"files/doc{i}.txt", "topic": "pets" if i < 12 else "space"})
+            rows.append({"path": f"files/doc{i}.txt", "topic": "pets" if i < 12 else "space",
+                         "author": ["ann", "bo"][i % 4 // 3]})
         zf.writestr("docs/meta.csv", pd.DataFrame(rows).to_csv(index=False))
     out = tmp_path / "run"
     assert main(["run", "--data", str(source), "--label-column", "topic", "--method", "kmeans",
@@ -72,6 +80,30 @@ def test_a_zip_of_texts_with_a_label_table_is_run_and_measured_against_it(
     assert "The ground truth is column 'topic' of 'docs/meta.csv'" in said
     run = json.loads((out / "run.json").read_text())
     assert run["metrics"]["acc"] >= 0.9 and run["data"]["rows"] == 24
+    assert main(["export", "--run", str(out), "--format", "csv",
+                 "--out", str(tmp_path / "e.csv")]) == 0
+    exported = pd.read_csv(tmp_path / "e.csv").set_index("id")
+    assert list(exported.loc[["docs/files/doc2.txt", "docs/files/doc3.txt"], "author"]) == [
+        "ann", "bo"]
+    assert exported.loc["docs/files/doc3.txt", "truth_topic"] == "pets"
+
+
+def test_an_image_run_exports_the_columns_of_the_table_beside_its_images(
+        tmp_path, isolated_store):
+    kinds = _flat_images(tmp_path / "imgs")
+    pd.DataFrame({"name": [f"{i + 100}.png" for i in range(24)], "kind": kinds,
+                  "scanner": ["s1", "s2", "s3"] * 8}).to_csv(tmp_path / "imgs" / "meta.csv",
+                                                           index=False)
+    out = tmp_path / "run"
+    assert main(["run", "--data", str(tmp_path / "imgs"), "--label-column", "kind",
+                 "--method", "kmeans", "--clusters", "2", "--out", str(out)]) == 0
+    assert json.loads((out / "run.json").read_text())["metrics"]["acc"] == 1.0
+    assert main(["export", "--run", str(out), "--format", "csv",
+                 "--out", str(tmp_path / "e.csv")]) == 0
+    exported = pd.read_csv(tmp_path / "e.csv")
+    assert list(exported["scanner"][:3]) == ["s1", "s2", "s3"]
+    assert list(exported["file"][:2]) == ["100.png", "101.png"]
+    assert list(exported["truth_kind"][:2]) == ["square", "disc"]
 
 
 def test_the_data_page_offers_the_label_table_s_columns_for_an_uploaded_zip(tmp_path):

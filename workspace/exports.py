@@ -139,8 +139,10 @@ def labelled_frame(run_dir: Path, store: Store | None = None, dataset: Dataset |
     extra = data.table.reset_index(drop=True).copy()
     for col, rows in (data.filled or {}).items():  # cells the run filled stay empty here
         extra.loc[rows, col] = np.nan
-    if data.modality == "images" and data.image_files:
-        extra = pd.DataFrame({"file": list(data.image_files)})
+    if data.modality == "images" and data.image_files:  # the file, and a table's columns
+        beside = [c for c in data.table.columns if data.features and c not in data.features]
+        extra = pd.concat([pd.DataFrame({"file": list(data.image_files)}),
+                           data.table[beside].reset_index(drop=True)], axis=1)
     if data.texts is not None:
         extra.insert(0, "text", data.texts)
     if data.labels is not None:
