@@ -173,6 +173,8 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             dropped[col] = (f"dates or times ({n_unique:,} distinct values), which are not "
                             "clustered on (to cluster on one, add a column of numbers from "
                             "it, such as days since a start date)")
+        elif names_files(series):
+            dropped[col] = IMAGE_PATHS.format(example=series.dropna().iloc[0])
         elif names_rows(series):
             dropped[col] = (f"a different name in every row ({n_unique:,}, such as "
                             f"'{series.iloc[0]}'), like sample or accession names, which are "
@@ -183,6 +185,29 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
                             "the text column, --text-column, to cluster it as text)")
     return out, ColumnPlan(tuple(numeric), tuple(categorical), dropped, marked, styles,
                            tuple(dates))
+
+
+IMAGE_PATHS = ("it names image files (such as '{example}'), which a table does not read; to "
+               "cluster the images, load the folder that holds them, or a zip of it, with this "
+               "table inside: its columns come along for colouring and export, and the one "
+               "named as the label column (--label-column) is their ground truth")
+"""Why a column naming image files (a data set's manifest) is left out, and what to do."""
+
+
+def names_files(series: pd.Series) -> bool:
+    """Whether a text column names image files (90 % of its values end like one).
+
+    Examples
+    --------
+    >>> names_files(pd.Series(["train/a.png", "train/b.JPG", None]))
+    True
+    >>> names_files(pd.Series(["a.png", "notes", "b"]))
+    False
+    """
+    from .images import IMAGE_SUFFIXES
+
+    values = series.dropna().astype(str).str.strip().str.lower()
+    return bool(len(values) and values.str.endswith(IMAGE_SUFFIXES).mean() >= 0.9)
 
 
 NAME_CHARS = 40

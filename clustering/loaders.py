@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .column_plan import fill_gaps, plan_columns
+from .column_plan import IMAGE_PATHS, fill_gaps, plan_columns
 from .column_roles import ID_NOTE, default_features, id_columns
 from .dataset import Dataset
 from .demos import load_demo
@@ -407,6 +407,10 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
                          f"{', '.join(map(repr, nonnum[:8]))} are not numbers; remove them or "
                          "mark them as id_column/label_column.")
     used = list(plan.numeric) + list(plan.categorical)
+    files = [c for c, why in plan.dropped.items() if why.startswith(IMAGE_PATHS[:20])]
+    if not used and files:  # a manifest of images: say how to cluster them
+        raise InputError(f"'{name}' has no column to cluster: column '{files[0]}' "
+                         f"{plan.dropped[files[0]].removeprefix('it ')}.")
     if not used:
         raise InputError(f"'{name}' has no usable column: every column is free text or empty "
                          "(name a text_column to cluster text).")
