@@ -188,8 +188,14 @@ def _plan_images(folder: Path, per_chunk: int) -> list[Chunk]:
 
     # the order the image loader reads a folder in, so a view of the rows loads in the
     # order of the run's parts
-    files = image_files(folder)[1]
+    every, files = image_files(folder)
     if not files:
+        from .text_folders import TEXT_SUFFIXES
+
+        if any(Path(f).suffix.lower() in TEXT_SUFFIXES for f in every):
+            raise InputError(f"'{folder.name}' is a folder of text files, which is read whole, "
+                             "not in chunks: leave out --sample and --engine dask (or save the "
+                             "texts as one column of a CSV or Parquet file, which can be).")
         raise InputError(f"'{folder.name}' holds no Parquet file and no {FORMATS_READ} "
                          "image.")
     return [Chunk(i, "images", s, len(files[s:s + per_chunk]), str(folder.resolve()),
