@@ -133,7 +133,7 @@ def test_the_data_page_reads_an_uploaded_zip_of_text_files(tmp_path):
 def test_a_sampled_run_of_a_text_folder_says_it_is_read_whole(tmp_path, isolated_store, capsys):
     """It said the folder "holds no Parquet file and no PNG, JPEG, ... image"."""
     folder = _folder(tmp_path / "docs")
-    assert main(["run", "--data", str(folder), "--sample", "10", "--clusters", "2",
+    assert main(["run", "--data", str(folder), "--sample", "100", "--clusters", "2",
                  "--out", str(tmp_path / "o")]) == 2
     assert "'docs' is a folder of text files, which is read whole, not in chunks: leave out " \
            "--sample" in capsys.readouterr().err
