@@ -59,7 +59,10 @@ column: no column of numbers).
 
 Stop 70 added folders of text files, one document each in a sub-folder per group (refused
 before: "holds no ... image"): ``newsgroups-folder`` (the tuning half's 270 long
-``newsgroups-long-tune`` posts) and ``docstrings-folder`` (the tuning half's ``docstrings``).
+``newsgroups-long-tune`` posts) and ``docstrings-folder`` (the tuning half's ``docstrings``);
+``wine-sheets-by-batch`` (wine over three sheets of one header, a batch each; before, the
+largest sheet alone was read) and ``templated-tickets`` (300 tickets from nine templates,
+104 distinct: "no usable column" before).
 
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
@@ -293,6 +296,45 @@ def _product_titles(folder: Path) -> tuple[Path, np.ndarray]:
     return path, np.asarray(y)
 
 
+def _wine_sheets_by_batch(folder: Path) -> tuple[Path, np.ndarray]:
+    """Wine split over three sheets of one header (a batch each), as a lab's workbook keeps
+    it; labels in the order the sheets are joined."""
+    frame, y = _wine_frame()
+    batch = np.random.default_rng(0).integers(0, 3, len(frame))
+    path = folder / "wine_batches.xlsx"
+    with pd.ExcelWriter(path) as book:
+        for b in range(3):
+            frame[batch == b].to_excel(book, sheet_name=f"batch {b + 1}", index=False)
+    return path, np.concatenate([y[batch == b] for b in range(3)])
+
+
+def _templated_tickets(folder: Path) -> tuple[Path, np.ndarray]:
+    """300 support tickets from nine templates (three per queue), a third with an order
+    number added: 104 distinct texts, most repeated; the queue as the label column."""
+    rng = np.random.default_rng(0)
+    queues = {
+        "billing": ["I was charged twice for my subscription this month and need a refund",
+                    "My invoice shows the wrong amount and the tax is missing from the bill",
+                    "Please update the credit card on file because the old one expired"],
+        "login": ["I cannot log in to my account since the password reset email never came",
+                  "The two factor code is rejected every time I try to sign in on my phone",
+                  "My account is locked after too many attempts and I need access today"],
+        "shipping": ["The parcel has not arrived yet and the tracking page shows no update",
+                     "My order was delivered to the wrong address and the courier will not help",
+                     "The package arrived damaged and two items were missing from the box"]}
+    texts, y = [], []
+    for i in range(300):
+        label = i % 3
+        text = list(queues.values())[label][rng.integers(3)]
+        if rng.random() < 0.35:
+            text += f" (order {rng.integers(10_000)}) thanks"
+        texts.append(text)
+        y.append(label)
+    path = folder / "tickets.csv"
+    pd.DataFrame({"ticket": texts, "label": y}).to_csv(path, index=False)
+    return path, np.asarray(y)
+
+
 def _text_files(folder: Path, name: str, texts, labels) -> tuple[Path, dict[str, int]]:
     """One .txt per text in a sub-folder per group (20 Newsgroups' layout); labels by file."""
     root = folder / name
@@ -406,6 +448,8 @@ CASES = {
     "product-titles": (_product_titles, 3, [], OLD_CODE),
     "newsgroups-folder": (_newsgroups_folder, 6, [], OLD_CODE),
     "docstrings-folder": (_docstrings_folder, 6, [], OLD_CODE),
+    "wine-sheets-by-batch": (_wine_sheets_by_batch, 3, [], OLD_CODE),
+    "templated-tickets": (_templated_tickets, 3, [], OLD_CODE),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""
