@@ -17,6 +17,7 @@ from ui.uploads import (
     parsed_columns,
     parsed_dataset,
     saved_upload,
+    zip_of_texts,
 )
 from ui.views import column_roles
 from workspace.jobs import submit_run
@@ -134,7 +135,8 @@ if str(path).lower().endswith(".zip"):
                              help="A table in the zip names each file; one of its columns "
                              "can be their ground truth (for ACC/NMI/ARI and colouring)")
         settings["label_column"] = None if truth == folders else truth
-if str(path).lower().endswith((".zip", ".npy")) or settings.get("kind") == "images":
+if str(path).lower().endswith(".npy") or settings.get("kind") == "images" or (
+        str(path).lower().endswith(".zip") and not zip_of_texts(str(path))):
     side = st.select_slider(
         "Image size (pixels a side)", ["automatic", *IMAGE_SIDES], value="automatic",
         key="image_size",

@@ -21,6 +21,9 @@ from workspace.exports import (
     fresh_export_dir,
 )
 
+FORMAT_NAMES = {"imagefolder": "folders (zip: a folder per label)"}
+"""How the page names a format (the command line's name otherwise)."""
+
 store, project, run, data, frame, table = open_run_page("Export")
 names = dict(zip(table["cluster"], table["name"], strict=True))
 if run.get("whole_path"):  # a partitioned run: the app holds the rows its map draws
@@ -38,7 +41,8 @@ elif scope == "Current selection":
     ids = st.session_state.get(keys.SELECTION) or []
     st.caption(f"{len(ids):,} points selected on the Explore page.")
 formats = [f for f in FORMATS if f != "imagefolder" or folder_export_allowed(data)]
-fmt = st.selectbox("Format", formats, help="imagefolder: a zip with one folder per label "
+fmt = st.selectbox("Format", formats, format_func=lambda f: FORMAT_NAMES.get(f, f),
+                   help="folders: a zip with one folder per label "
                    "holding each image or text file (texts from a table as .txt files), a "
                    "manifest and the provenance", key="format")
 

@@ -128,6 +128,7 @@ def test_the_data_page_reads_an_uploaded_zip_of_text_files(tmp_path):
     at.run()
     no_errors(at)
     assert any("Read 24 texts" in shown(s.value) for s in at.success), at.success
+    assert not [s for s in at.select_slider if s.key == "image_size"]  # texts have no size
 
 
 def test_a_sampled_run_of_a_text_folder_says_it_is_read_whole(tmp_path, isolated_store, capsys):

@@ -18,7 +18,7 @@ from workspace.projects import stage_upload
 from .common import get_dataset
 
 __all__ = ["folder_label_columns", "guessed_text_column", "parsed_columns", "parsed_dataset",
-           "saved_upload"]
+           "saved_upload", "zip_of_texts"]
 
 _SAVED = "saved_uploads"
 """Session key: uploader file id -> saved path."""
@@ -47,6 +47,14 @@ def guessed_text_column(path: str, label_column: str | None, id_column: str | No
     from clustering.text_column_guess import guess_text_column
 
     return guess_text_column(read_table(Path(path)), {label_column, id_column}, prefer_table)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def zip_of_texts(path: str) -> bool:
+    """Whether a saved zip holds text files and no image (it is read as texts)."""
+    from clustering.text_folders import reads_as_texts
+
+    return reads_as_texts(Path(path))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
