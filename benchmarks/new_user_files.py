@@ -62,7 +62,9 @@ before: "holds no ... image"): ``newsgroups-folder`` (the tuning half's 270 long
 ``newsgroups-long-tune`` posts) and ``docstrings-folder`` (the tuning half's ``docstrings``);
 ``wine-sheets-by-batch`` (wine over three sheets of one header, a batch each; before, the
 largest sheet alone was read) and ``templated-tickets`` (300 tickets from nine templates,
-104 distinct: "no usable column" before).
+104 distinct: "no usable column" before) and ``likert-survey`` (16 answers from 1 to 5 beside
+age and schooling; before, the answers were "read like categories" and the rows clustered on
+age and schooling alone).
 
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
@@ -335,6 +337,22 @@ def _templated_tickets(folder: Path) -> tuple[Path, np.ndarray]:
     return path, np.asarray(y)
 
 
+def _likert_survey(folder: Path) -> tuple[Path, np.ndarray]:
+    """600 respondents of four profiles answering 16 questions from 1 to 5, beside their
+    age and years of schooling (continuous), as a survey tool exports it."""
+    rng = np.random.default_rng(7)
+    label = rng.integers(0, 4, 600)
+    profiles = rng.integers(1, 6, (4, 16))
+    answers = np.clip(profiles[label] + rng.integers(-1, 2, (600, 16)), 1, 5)
+    frame = pd.DataFrame(answers, columns=[f"Q{i + 1}" for i in range(16)])
+    frame["age"] = rng.normal(44, 13, 600).round(1)
+    frame["schooling_years"] = rng.normal(13, 3, 600).round(1)
+    frame["label"] = label
+    path = folder / "survey.csv"
+    frame.to_csv(path, index=False)
+    return path, label
+
+
 def _text_files(folder: Path, name: str, texts, labels) -> tuple[Path, dict[str, int]]:
     """One .txt per text in a sub-folder per group (20 Newsgroups' layout); labels by file."""
     root = folder / name
@@ -450,6 +468,7 @@ CASES = {
     "docstrings-folder": (_docstrings_folder, 6, [], OLD_CODE),
     "wine-sheets-by-batch": (_wine_sheets_by_batch, 3, [], OLD_CODE),
     "templated-tickets": (_templated_tickets, 3, [], OLD_CODE),
+    "likert-survey": (_likert_survey, 4, [], OLD_CODE),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""

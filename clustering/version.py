@@ -115,4 +115,5 @@ label column and its other columns for colouring and export
 (:mod:`clustering.folder_tables`), where ``label_column`` was ignored for folders; a
 workbook's sheets of one header are read as one table, where the largest sheet was; a
 column of sentences that mostly repeat is read as texts, where the file had "no usable
-column"."""
+column"; numeric columns of 3-5 values that are most of a table's numeric columns (a survey's
+answers) are clustered on, where they were read like categories."""

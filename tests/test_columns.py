@@ -332,3 +332,24 @@ def test_a_mostly_empty_column_is_named_as_one_to_leave_out(tmp_path):
     assert "'b' (" not in message and "--fill-missing" in message
     kept = load_data(path, ignore_columns=["blood pressure"], drop_invalid=True)
     assert kept.n == 59 and "blood pressure" not in kept.table.columns
+
+
+def test_answers_on_a_scale_that_are_most_of_the_columns_are_clustered_on(tmp_path):
+    """A survey of 12 answers from 1 to 5 beside an age: the answers were "read like a
+    category" (at most 5 values beside a continuous column) and the rows were clustered on
+    the age alone. Yes/no flags that are most of the columns still are left out."""
+    rng = np.random.default_rng(0)
+    kind = np.repeat([0, 1, 2], 100)
+    leaning = np.array([[1, 1, 5, 5], [5, 5, 1, 1], [3, 1, 3, 5]])[kind]  # 3 profiles
+    answers = np.clip(np.repeat(leaning, 3, axis=1) + rng.integers(-1, 2, (300, 12)), 1, 5)
+    frame = pd.DataFrame(answers, columns=[f"q{i + 1}" for i in range(12)])
+    frame["age"] = rng.normal(45, 12, 300).round(1)
+    frame["kind"] = kind
+    frame.to_csv(tmp_path / "survey.csv", index=False)
+    data = load_data(tmp_path / "survey.csv", label_column="kind")
+    assert list(data.feature_table().columns) == [*[f"q{i + 1}" for i in range(12)], "age"]
+    assert not [n for n in data.notes if "distinct values" in n]
+    flags = pd.DataFrame(rng.integers(0, 2, (300, 8)), columns=[f"f{i}" for i in range(8)])
+    flags["dose"] = rng.gamma(2.0, 10.0, 300)
+    flags.to_csv(tmp_path / "flags.csv", index=False)
+    assert list(load_data(tmp_path / "flags.csv").feature_table().columns) == ["dose"]
