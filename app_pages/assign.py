@@ -37,8 +37,8 @@ st.caption(f"New rows of the kind this run clustered ({code(project['data'])}) g
            "and its review do not change.")
 
 upload = st.file_uploader(
-    "New rows in the run's data format: a table with its columns, texts, .npy embeddings "
-    "of its width, or images (a .zip of them)", key="assign_uploader")
+    "New rows in the run's data format: a table with its columns, texts (or a .zip of text "
+    "files), .npy embeddings of its width, or images (a .zip of them)", key="assign_uploader")
 c1, c2, c3 = st.columns(3)
 drop = c1.checkbox("Leave out rows with NaN/inf", key="assign_drop",
                    help="Otherwise such rows stop the assignment with a message naming them.")
