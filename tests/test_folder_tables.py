@@ -146,3 +146,12 @@ def test_a_manifest_of_image_files_says_to_load_their_folder_which_then_reads_it
                   "size": np.arange(24) * 1.5}).to_csv(manifest, index=False)
     notes = load_data(manifest, label_column="kind").notes
     assert any(n.startswith("Ignored column 'path': it names image files") for n in notes)
+
+
+def test_a_sampled_run_of_an_image_folder_says_a_table_s_label_column_is_not_read(
+        tmp_path, isolated_store, capsys):
+    """It was silently ignored (the sub-folders, or nothing, were the ground truth)."""
+    _flat_images(tmp_path / "imgs")
+    assert main(["run", "--data", str(tmp_path / "imgs"), "--sample", "100", "--label-column",
+                 "kind", "--clusters", "2", "--out", str(tmp_path / "o")]) == 2
+    assert "a table's column ('kind') is read only without --sample" in capsys.readouterr().err
