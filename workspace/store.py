@@ -133,8 +133,10 @@ class Store(ReviewState):
                            (self.db_path, 0o600), (Path(f"{self.db_path}-wal"), 0o600),
                            (Path(f"{self.db_path}-shm"), 0o600)):
             try:
-                if path.exists() and path.stat().st_mode & 0o777 != mode:
+                if path.stat().st_mode & 0o777 != mode:
                     path.chmod(mode)
+            except FileNotFoundError:  # SQLite removes -wal/-shm when its last connection
+                continue  # closes, in another process too: between a check and the stat
             except PermissionError:  # a store shared on purpose, owned by someone else
                 log.warning("could not make %s owner-only", path)
 
