@@ -22,13 +22,21 @@ from .errors import InputError
 from .safezip import checked_members, read_member
 from .tables import TABLE_SUFFIXES, read_table
 
-__all__ = ["FOLDER_LABEL", "FolderTable", "columns_beside", "folder_table", "label_table_columns",
-           "label_tables"]
+__all__ = ["FOLDER_LABEL", "FolderTable", "columns_beside", "folder_labels", "folder_table",
+           "label_table_columns", "label_tables"]
 
 FOLDER_LABEL = "folder"
 """The label name of a folder's sub-folders (the ground truth without a table)."""
 MATCHED = 0.5
 """A column names the files when it names at least this share of them."""
+
+
+def folder_labels(names: list[str]) -> np.ndarray | None:
+    """Each file's sub-folder, when every file is in one and there are several (else None)."""
+    parents = [Path(n).parent.as_posix() for n in names]
+    if all(p not in ("", ".") for p in parents) and 1 < len(set(parents)) < len(names):
+        return np.array([Path(p).name for p in parents], dtype=object)
+    return None
 
 
 def label_tables(names: list[str]) -> list[str]:

@@ -15,13 +15,13 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError
-from .folder_tables import FOLDER_LABEL, columns_beside, folder_table
+from .folder_tables import FOLDER_LABEL, columns_beside, folder_labels, folder_table
 from .gzip_tables import is_gzip_table
 from .images import FORMATS_READ, decode_images, image_files, is_image_member
 from .load_notes import skipped_files_note
 from .safezip import checked_members, read_member
 from .tables import TABLE_SUFFIXES
-from .text_folders import folder_labels, unread_documents
+from .text_folders import unread_documents
 
 __all__ = ["load_image_folder"]
 

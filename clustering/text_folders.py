@@ -12,17 +12,16 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .folder_tables import FOLDER_LABEL, columns_beside, folder_table
+from .folder_tables import FOLDER_LABEL, columns_beside, folder_labels, folder_table
 from .images import is_image_member, is_image_path
 from .load_notes import ENCODING_NAMES, skipped_files_note
 from .safezip import checked_members, read_member
 from .tables import LEGACY_ENCODINGS
 
-__all__ = ["DOCUMENT_SUFFIXES", "TEXT_SUFFIXES", "folder_labels", "folder_members",
+__all__ = ["DOCUMENT_SUFFIXES", "TEXT_SUFFIXES", "folder_members",
            "load_text_folder", "reads_as_texts", "unread_documents"]
 
 TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".rst", ".html", ".htm")
@@ -65,14 +64,6 @@ def reads_as_texts(path: Path) -> bool:
     with zipfile.ZipFile(path) as zf:
         members = {m.filename: m for m in zf.infolist()}
         return not any(is_image_member(zf, members[n]) for n in names)
-
-
-def folder_labels(names: list[str]) -> np.ndarray | None:
-    """Each file's sub-folder, when every file is in one and there are several (else None)."""
-    parents = [Path(n).parent.as_posix() for n in names]
-    if all(p not in ("", ".") for p in parents) and 1 < len(set(parents)) < len(names):
-        return np.array([Path(p).name for p in parents], dtype=object)
-    return None
 
 
 def _decoded(blob: bytes) -> tuple[str, str | None]:
