@@ -80,7 +80,12 @@ from run_benchmarks import (  # noqa: E402
 from clustering.clusterers import cluster  # noqa: E402
 from clustering.features import featurize  # noqa: E402
 from clustering.metrics import cluster_metrics  # noqa: E402
-from clustering.pipeline import image_shape_of, neighbour_graph, texts_of  # noqa: E402
+from clustering.pipeline import (  # noqa: E402
+    image_shape_of,
+    modality_of,
+    neighbour_graph,
+    texts_of,
+)
 
 log = logging.getLogger("quality")
 DEFAULT_METHODS = ("auto", "kmeans", "gmm", "umap-kmeans")
@@ -131,7 +136,7 @@ def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool,
             start = time.perf_counter()
             k = k_true if give_k and "hdbscan" not in method else None
             result = cluster(feats.X, method, k, random_state=seed, knn=knn, name=name,
-                             image_shape=image_shape_of(data, feats), modality=data.modality,
+                             image_shape=image_shape_of(data, feats), modality=modality_of(data, feats),
                              texts=texts_of(data, feats))
             wall = time.perf_counter() - start
             rec = _record(name, data, f"clusterlab:{method}", seed, result.labels, feats.X,

@@ -37,7 +37,12 @@ from clustering.clusterers import cluster  # noqa: E402
 from clustering.dataset import Dataset  # noqa: E402
 from clustering.features import featurize  # noqa: E402
 from clustering.metrics import cluster_metrics  # noqa: E402
-from clustering.pipeline import image_shape_of, neighbour_graph, texts_of  # noqa: E402
+from clustering.pipeline import (  # noqa: E402
+    image_shape_of,
+    modality_of,
+    neighbour_graph,
+    texts_of,
+)
 
 log = logging.getLogger("small_views")
 
@@ -74,7 +79,7 @@ def run_one(data: Dataset, feats, k: int, seed: int, floor: int | None) -> dict:
         start = time.perf_counter()
         result = cluster(feats.X, "auto", k, random_state=seed,
                          knn=neighbour_graph(feats.X, seed), name=data.name,
-                         image_shape=image_shape_of(data, feats), modality=data.modality,
+                         image_shape=image_shape_of(data, feats), modality=modality_of(data, feats),
                          texts=texts_of(data, feats))
         wall = time.perf_counter() - start
     finally:

@@ -136,7 +136,7 @@ rows). One UMAP's layout can split a group or join two that the next seed's does
 ``k`` followed it: stop 37, 34 tables x seeds 0-2, the same k on all three seeds for 14 of 34
 tables with one UMAP, 25 with three (tuning half 4 -> 8 of 11, held-out batches 10 -> 17 of
 23); k right 39 -> 40 of 102 runs (tuning 17 -> 15, held out 22 -> 25)."""
-STRENGTH_K_MODALITIES = ("table",)
+STRENGTH_K_MODALITIES = ("table", "counts")
 """k of these, when not given, is the largest k whose k-means clusters in the UMAP of the
 features one half of the rows predicts for the other (prediction strength at least 0.9,
 :func:`clustering.kselect.prediction_strength_k`), learned view or not. Tuning half, the ten
@@ -164,7 +164,7 @@ FIT_ROWS = 50_000
 this size and every other row takes its nearest fitted row's cluster
 (:mod:`clustering.fit_on_sample`): 100,000 table rows took 486 s on one thread fitted whole
 (four UMAPs 315 s, SCAN heads 106 s), the suite's budget case of 5,000 rows 50 s on two."""
-SAMPLED_MODALITIES = ("table", "text", "embeddings")
+SAMPLED_MODALITIES = ("table", "counts", "text", "embeddings")
 """Where the nearest row in the features carries the cluster. Not signals or images: their
 groups differ by shifts, turns and noise the learned views are taught to ignore, and the
 nearest raw row is of the same class for only 56 % of ``waveforms`` and 68 % of ``shapes``
@@ -383,7 +383,10 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
         The 15-nearest-neighbour graph of ``X`` (computed when omitted; not read where
         ``auto`` fits on a sample, :func:`fits_on_sample`).
     modality : str
-        ``table``, ``series``, ``images``, ``text`` or ``embeddings``: picks the learned view.
+        What the rows are, which picks the learned view: ``table``, ``series``, ``images``,
+        ``text``, ``embeddings`` or ``counts`` (a table of counts read as principal
+        components, :mod:`clustering.count_tables`: SCARF's corruption of a column by its
+        own marginal means nothing for components, so no learned view).
     image_shape : tuple of int, optional
         Rows are flattened images of this shape.
     device : str

@@ -12,6 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .count_tables import looks_like_counts
+
 __all__ = ["FEW_VALUES", "ID_NOTE", "default_features", "id_columns", "looks_like_id"]
 
 
@@ -132,7 +134,8 @@ def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], l
             notes.append(f"No column of numbers to cluster on, so the rows are clustered on "
                          f"their categories ({cols}{more}; each category one yes/no column).")
         return list(plan.categorical), notes
-    few = _few_values(typed, chosen)
+    few = [] if looks_like_counts(typed[chosen].to_numpy(dtype=np.float64)) else \
+        _few_values(typed, chosen)  # a rare gene's 0, 1, 2 reads are counts, not categories
     chosen = [col for col in chosen if col not in few]
     notes += ([_few_values_note(typed, col) for col in few] if len(few) <= NOTED_ONE_BY_ONE
               else [_few_values_group_note(typed, few)])

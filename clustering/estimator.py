@@ -138,7 +138,8 @@ class ClusterLab:
         from .device import resolve_device
         from .features import featurize
         from .metrics import cluster_metrics
-        from .pipeline import image_shape_of, neighbour_graph, seed_global, texts_of
+        from .pipeline import (image_shape_of, modality_of, neighbour_graph, seed_global,
+                               texts_of)
         from .projection import project
 
         progress = self.progress or no_progress
@@ -152,7 +153,7 @@ class ClusterLab:
                          knn=knn, name=data.name, min_cluster_size=self.min_cluster_size,
                          device=device, progress=lambda f, m: progress(0.8 * f, m),
                          image_shape=image_shape_of(data, feats), options=self.options or None,
-                         modality=data.modality, texts=texts_of(data, feats))
+                         modality=modality_of(data, feats), texts=texts_of(data, feats))
         self.dataset_, self.features_, self._feature_info = data, feats.X, feats
         self.clustering_ = result
         self.labels_, self.soft_, self.confidence_ = (result.labels, result.soft,

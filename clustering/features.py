@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .count_tables import COUNTS, count_features, counts_like, looks_like_counts
 from .dataset import Dataset
 from .errors import InputError
 from .progress import ProgressFn, no_progress
@@ -22,6 +23,8 @@ REPRESENTATIONS = {
     "pixels": "image pixels scaled to 0..1",
     "minilm": "all-MiniLM-L6-v2 sentence embedding (384-D, offline)",
     "tfidf": "TF-IDF of words reduced to 100-D with truncated SVD (light, no model)",
+    COUNTS: "a table of counts (reads per gene or taxon, words): rows scaled to the median "
+            "total, log(1 + x), 50 principal components of the 2,000 most variable columns",
 }
 
 
@@ -124,6 +127,9 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
         extra = {"pixel_range": list(data.pixel_range)} if data.pixel_range else {}
     elif data.modality == "embeddings" and rep in ("raw", "auto"):
         X, names = data.embeddings.astype(np.float32), list(data.feature_table().columns)
+    elif rep == COUNTS:
+        X, names, extra, note = count_features(data.feature_table(), data.name)
+        notes_first = [note]
     else:
         X, names, scaling = _table_matrix(data.feature_table(), scale=(rep == "scaled"))
     dropped: list[str] = []
@@ -215,6 +221,8 @@ def featurize_like(data: Dataset, transform: dict, *, device: str = "cpu") -> np
         return _alike_pixels(data, transform.get("pixel_range")).reshape(
             data.n, -1).astype(np.float32) / 255.0
     table = data.table
+    if rep == COUNTS:
+        return counts_like(table, transform)
     scaling = transform.get("scaling") or {"columns": []}
     stats = dict(zip(scaling["columns"], zip(scaling.get("mean", []), scaling.get("sd", []),
                                              strict=True), strict=True))
@@ -243,10 +251,12 @@ def _resolve(data: Dataset, rep: str) -> str:
     if rep not in REPRESENTATIONS:
         raise InputError(f"Unknown representation '{rep}'; choose one of "
                          f"{', '.join(REPRESENTATIONS)}.")
+    if rep == "auto" and data.modality == "table" and _all_counts(data):
+        return COUNTS
     if rep == "auto":
         return {"table": "scaled", "images": "pixels", "text": "minilm",
                 "embeddings": "raw", "series": "raw"}[data.modality]
-    allowed = {"table": ("raw", "scaled"), "series": ("raw", "scaled"),
+    allowed = {"table": ("raw", "scaled", COUNTS), "series": ("raw", "scaled"),
                "images": ("pixels", "raw", "scaled"),
                "text": ("minilm", "tfidf"), "embeddings": ("raw", "scaled")}[data.modality]
     if rep not in allowed:
@@ -255,6 +265,14 @@ def _resolve(data: Dataset, rep: str) -> str:
     if data.modality == "images" and data.images.ndim == 4 and rep != "pixels":
         return "pixels"
     return rep
+
+
+def _all_counts(data: Dataset) -> bool:
+    """Whether every feature column of a table holds counts (:func:`looks_like_counts`)."""
+    table = data.feature_table()
+    if any(table[c].dtype.kind not in "biuf" for c in table.columns):
+        return False
+    return looks_like_counts(table.to_numpy(dtype=np.float64))
 
 
 def _pixel_names(shape: tuple[int, ...]) -> list[str]:

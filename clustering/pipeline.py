@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .clustering_result import Clustering
+from .count_tables import COUNTS
 from .dataset import Dataset
 from .errors import InputError
 from .features import Features, featurize
@@ -17,8 +18,8 @@ from .progress import ProgressFn, no_progress
 from .projection import TINY, KnnGraph, Projection, knn_graph, project
 from .stage_cache import StageCache
 
-__all__ = ["STAGES", "RunConfig", "RunResult", "image_shape_of", "neighbour_graph", "run_pipeline",
-           "seed_global", "stage_of", "stage_span", "texts_of"]
+__all__ = ["STAGES", "RunConfig", "RunResult", "image_shape_of", "modality_of", "neighbour_graph",
+           "run_pipeline", "seed_global", "stage_of", "stage_span", "texts_of"]
 
 
 STAGES = ("load", "features", "neighbours", "cluster", "map", "metrics")
@@ -258,7 +259,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     # GMM on a map the data brings (or a sampled one) need none (minutes at a million rows),
     # nor does auto where it fits on a sample
     reads_knn = config.method not in KNN_FREE and not (
-        config.method == "auto" and fits_on_sample(len(feats.X), data.modality))
+        config.method == "auto" and fits_on_sample(len(feats.X), modality_of(data, feats)))
     needs_knn = reads_knn or (data.map_xy is None and len(feats.X) <= MAP_SAMPLE)
     knn = timed("neighbours", lambda p: neighbour_graph(feats.X, config.seed)
                 if needs_knn else None)
@@ -267,7 +268,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         name=data.name, min_cluster_size=config.min_cluster_size, device=device, progress=p,
         image_shape=image_shape_of(data, feats), epochs=config.epochs,
         options=config.options or None, should_stop=should_stop,
-        checkpoint_dir=cache.train_dir, modality=data.modality,
+        checkpoint_dir=cache.train_dir, modality=modality_of(data, feats),
         texts=texts_of(data, feats)))
     if data.map_xy is not None:  # the data brings its own map
         proj = timed("map", lambda p: Projection(data.map_xy, "columns"))
@@ -293,6 +294,12 @@ def image_shape_of(data: Dataset, feats: Features) -> tuple[int, ...] | None:
     if feats.representation == "pixels" and data.images is not None:
         return tuple(data.images.shape[1:])
     return None
+
+
+def modality_of(data: Dataset, feats: Features) -> str:
+    """What ``auto`` is told the rows are: ``counts`` for a table read as counts (its
+    features are principal components, not the table's columns), else the data's modality."""
+    return COUNTS if feats.representation == COUNTS else data.modality
 
 
 def texts_of(data: Dataset, feats: Features) -> list[str] | None:

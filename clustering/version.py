@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 28
+PIPELINE_VERSION = 29
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -116,4 +116,8 @@ label column and its other columns for colouring and export
 workbook's sheets of one header are read as one table, where the largest sheet was; a
 column of sentences that mostly repeat is read as texts, where the file had "no usable
 column"; numeric columns of 3-5 values that are most of a table's numeric columns (a survey's
-answers) are clustered on, where they were read like categories."""
+answers) are clustered on, where they were read like categories. 29 (stop 71): a table of
+counts (50 or more columns of whole numbers of zero or more, a quarter of the cells or more
+zero: genes, taxa, words) is clustered on its log-normalised counts' principal components
+(:mod:`clustering.count_tables`), where its columns were standardised (and those of 2-5
+values read like categories), and ``auto`` trains no SCARF view for it."""

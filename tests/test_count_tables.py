@@ -1,0 +1,81 @@
+"""Tables of counts (cells x genes, samples x taxa, documents x words)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clustering.count_tables import COUNTS
+from clustering.errors import InputError
+from clustering.features import featurize, featurize_like
+from clustering.loaders import load_data
+from clustering.metrics import hungarian_accuracy
+from clustering.pipeline import RunConfig, run_pipeline
+
+
+def _cells(path, n=240, genes=150, k=3, seed=0):
+    """Reads of ``k`` cell types, 15 marker genes each, at depths varying tenfold."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(k), n // k)
+    mu = np.tile(rng.lognormal(0.0, 1.0, genes) * 0.5, (n, 1))
+    for c in range(k):
+        mu[np.ix_(y == c, np.arange(c * 15, c * 15 + 15))] *= 6.0
+    mu *= rng.lognormal(0.0, 1.0, n)[:, None]  # library sizes
+    counts = rng.negative_binomial(2.0, 2.0 / (2.0 + mu))
+    frame = pd.DataFrame(counts, columns=[f"gene{j}" for j in range(genes)])
+    frame.insert(0, "cell_type", [f"t{c}" for c in y])
+    frame.insert(0, "barcode", [f"AC{i:04d}-1" for i in range(n)])
+    frame.to_csv(path, index=False)
+    return y
+
+
+def test_a_table_of_counts_is_clustered_on_its_log_normalised_components(tmp_path):
+    y = _cells(tmp_path / "cells.csv")
+    data = load_data(str(tmp_path / "cells.csv"), label_column="cell_type")
+    assert len(data.feature_table().columns) == 150  # rare genes' 0-4 reads are not categories
+    feats = featurize(data)
+    assert feats.representation == COUNTS and feats.names[0] == "pc_1"
+    assert any("as counts" in note and "log(1 + x)" in note for note in feats.notes)
+    config = dict(data=str(tmp_path / "cells.csv"), label_column="cell_type", method="kmeans",
+                  clusters=3, seed=0)
+    counted = run_pipeline(RunConfig(**config))
+    scaled = run_pipeline(RunConfig(**config, representation="scaled"))
+    acc = hungarian_accuracy(y, counted.clustering.labels)
+    assert acc >= 0.95, acc
+    # standardised raw counts follow the depth each cell was read to
+    assert hungarian_accuracy(y, scaled.clustering.labels) < acc - 0.2
+
+
+def test_new_rows_are_read_as_the_run_read_its_counts(tmp_path):
+    _cells(tmp_path / "cells.csv")
+    data = load_data(str(tmp_path / "cells.csv"), label_column="cell_type")
+    feats = featurize(data)
+    transform = json.loads(json.dumps(feats.transform()))  # as a run stores it
+    again = featurize_like(data, transform)
+    np.testing.assert_allclose(again, feats.X, atol=1e-4)
+    short = load_data(str(tmp_path / "cells.csv"), label_column="cell_type",
+                      ignore_columns=["gene7"])
+    with pytest.raises(InputError, match="lacks 1 count column.*gene7"):
+        featurize_like(short, transform)
+
+
+def test_measurements_are_not_counts(tmp_path):
+    assert featurize(load_data("demo:iris")).representation == "scaled"
+    with pytest.raises(InputError, match="not a table of counts: column 'sepal_length' holds 5.1"):
+        featurize(load_data("demo:iris"), COUNTS)
+    rng = np.random.default_rng(0)  # 60 yes/no columns: not counts either
+    flags = pd.DataFrame(rng.integers(0, 2, (80, 60)), columns=[f"f{j}" for j in range(60)])
+    flags.to_csv(tmp_path / "flags.csv", index=False)
+    assert featurize(load_data(str(tmp_path / "flags.csv"))).representation == "scaled"
+
+
+def test_auto_trains_no_scarf_view_on_components(tmp_path):
+    _cells(tmp_path / "cells.csv", n=300)
+    result = run_pipeline(RunConfig(data=str(tmp_path / "cells.csv"),
+                                    label_column="cell_type", clusters=3, seed=0))
+    auto = result.clustering.info["auto"]
+    assert not any(name.startswith("scarf") for name in auto["scores"]), auto["scores"]
+    assert result.metrics["acc"] >= 0.95
