@@ -136,8 +136,8 @@ def bench_set(name: str, seeds: list[int], methods: list[str], give_k: bool,
             start = time.perf_counter()
             k = k_true if give_k and "hdbscan" not in method else None
             result = cluster(feats.X, method, k, random_state=seed, knn=knn, name=name,
-                             image_shape=image_shape_of(data, feats), modality=modality_of(data, feats),
-                             texts=texts_of(data, feats))
+                             image_shape=image_shape_of(data, feats),
+                             modality=modality_of(data, feats), texts=texts_of(data, feats))
             wall = time.perf_counter() - start
             rec = _record(name, data, f"clusterlab:{method}", seed, result.labels, feats.X,
                           wall)

@@ -138,8 +138,7 @@ class ClusterLab:
         from .device import resolve_device
         from .features import featurize
         from .metrics import cluster_metrics
-        from .pipeline import (image_shape_of, modality_of, neighbour_graph, seed_global,
-                               texts_of)
+        from .pipeline import image_shape_of, modality_of, neighbour_graph, seed_global, texts_of
         from .projection import project
 
         progress = self.progress or no_progress

@@ -297,8 +297,11 @@ def image_shape_of(data: Dataset, feats: Features) -> tuple[int, ...] | None:
 
 
 def modality_of(data: Dataset, feats: Features) -> str:
-    """What ``auto`` is told the rows are: ``counts`` for a table read as counts (its
-    features are principal components, not the table's columns), else the data's modality."""
+    """What ``auto`` is told the rows are (it picks the learned view).
+
+    ``counts`` for a table read as counts (its features are principal components, not the
+    table's columns), else the data's modality.
+    """
     return COUNTS if feats.representation == COUNTS else data.modality
 
 
