@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--ignore-columns", nargs="+", metavar="COLUMN", default=None,
                      help="table columns to leave out altogether")
     run.add_argument("--representation", default="auto",
-                     help="auto, raw, scaled, pixels, minilm or tfidf")
+                     help="auto, raw, scaled, counts, pixels, minilm or tfidf (auto: counts for a "
+                     "table of counts such as reads per gene, scaled for other tables)")
     run.add_argument("--method", default="auto",
                      help="auto (the default) or see 'clusterlab methods'")
     run.add_argument("--clusters", type=int, default=None,
