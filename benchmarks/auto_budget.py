@@ -8,11 +8,19 @@ compiled code is read from its disk cache, as on every run after a user's first
 (``clustering.numba_cache``); ``--numba-cache cold`` gives each case an empty cache, as the
 first run after installing meets it.
 
+Each case also records how right the time left shown during ``auto`` was (``eta``): the
+app's and the CLI's estimate (:class:`workspace.worker.StageClock`, the pace inside the
+stage applied to what is left of it) at every progress report of the clustering stage,
+against the seconds that stage really had left (:func:`eta_accuracy`). ``--code DIR`` runs
+the pipeline of another checkout (e.g. a ``git worktree`` of an earlier commit) on the same
+data, for a before/after in one session.
+
 Usage::
 
     python benchmarks/auto_budget.py                 # every case, seed 0
     python benchmarks/auto_budget.py --cases digits --seeds 0 1
     python benchmarks/auto_budget.py --cases table-1000000 --out benchmarks/results/auto_scale.json
+    python benchmarks/auto_budget.py --cases digits --code /tmp/before --out before.json
 """
 
 from __future__ import annotations
@@ -60,27 +68,33 @@ CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {parent!r})
 start = time.perf_counter()
+from auto_budget import eta_accuracy
 from clustering.device import resolve_device
 from clustering.pipeline import RunConfig, run_pipeline
+reports = []
+progress = lambda f, msg: reports.append((time.perf_counter(), float(f)))
 source, seed = {source!r}, {seed}
 if source.startswith("demo:"):
-    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=10))
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=10), progress)
 elif source.endswith(".npy"):
     import dataclasses, numpy as np
     from clustering.loaders import load_data
     data = dataclasses.replace(load_data(source), labels=np.load(
         source[:-4] + "_labels.npy", allow_pickle=False).astype(str))
-    result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}), dataset=data)
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}), progress,
+                          dataset=data)
 elif source.endswith(".csv"):
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}, kind="text",
-                                    text_column="text", label_column="label"))
+                                    text_column="text", label_column="label"), progress)
 else:
     import quality_sets
     name, n = source.split(":")
     data = quality_sets.BUILDERS[name](n=int(n))
     k = len(set(map(str, data.labels)))
-    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=k), dataset=data)
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=k), progress,
+                          dataset=data)
 print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timings,
+                  "eta": eta_accuracy(reports),
                   "acc": result.metrics["acc"], "winner": result.clustering.params["pipeline"],
                   "auto_seconds": result.clustering.info["auto"]["seconds"],
                   "finetune": result.clustering.info.get("finetune"),
@@ -88,6 +102,62 @@ print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timi
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "device": resolve_device("auto")}}))
 """
+
+
+def eta_accuracy(reports: list[tuple[float, float]], stage: str = "cluster") -> dict:
+    """How right the time left shown in ``stage`` was, over a run's progress reports.
+
+    Parameters
+    ----------
+    reports : list of (seconds, fraction)
+        Every progress report of the run, its time (monotonic) and overall fraction.
+    stage : str
+        The pipeline stage judged (``auto`` is the clustering stage).
+
+    Returns
+    -------
+    dict
+        ``stage_s`` (the stage's seconds), ``estimates`` (reports with an estimate),
+        ``median_error_s`` and ``worst_error_s`` (absolute error of the estimate against the
+        seconds the stage really had left), ``median_error_share`` (the median error as a
+        share of the stage), ``median_ratio`` (estimate / truth where 5 s or more were left:
+        above 1, too long) and ``samples`` (truth and estimate at ten evenly spread reports).
+
+    Examples
+    --------
+    >>> pace = [(t, 0.4 + 0.3 * t / 100) for t in range(0, 101, 10)] + [(101.0, 0.7)]
+    >>> r = eta_accuracy(pace)  # an even pace: the estimate is right from the second step
+    >>> r["median_error_s"], r["median_ratio"]
+    (0.0, 1.0)
+    """
+    import numpy as np
+
+    from clustering.pipeline import stage_span
+    from workspace.worker import StageClock
+
+    clock, rows, end, begin = StageClock(stage_span), [], None, None
+    for t, fraction in reports:
+        name, left = clock.update(fraction, t)
+        if name == stage:
+            begin = t if begin is None else begin
+            rows.append((t, left))
+        elif begin is not None and end is None:
+            end = t
+    end = end if end is not None else (rows[-1][0] if rows else None)
+    judged = [(end - t, left) for t, left in rows if left is not None]
+    if not judged:
+        return {"stage_s": None if end is None else round(end - begin, 1), "estimates": 0}
+    truth, guess = (np.array(v, dtype=float) for v in zip(*judged, strict=True))
+    error = np.abs(guess - truth)
+    long = truth >= 5
+    picks = np.linspace(0, len(judged) - 1, min(10, len(judged))).astype(int)
+    return {"stage_s": round(end - begin, 1), "estimates": len(judged),
+            "median_error_s": round(float(np.median(error)), 1),
+            "worst_error_s": round(float(error.max()), 1),
+            "median_error_share": round(float(np.median(error)) / max(end - begin, 1e-9), 3),
+            "median_ratio": round(float(np.median(guess[long] / truth[long])), 2)
+            if long.any() else None,
+            "samples": [[round(float(truth[i]), 1), round(float(guess[i]), 1)] for i in picks]}
 
 
 def _text_csv(source: str, folder: Path) -> tuple[str, int]:
@@ -131,7 +201,7 @@ def _mnist_npy(source: str, folder: Path) -> tuple[str, int]:
     return str(path), len(set(map(str, data.labels)))
 
 
-def run_case(name: str, seed: int, numba_cache: str = "warm") -> dict:
+def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None = None) -> dict:
     """One case in a fresh interpreter; its timings and ACC."""
     import tempfile
 
@@ -145,14 +215,14 @@ def run_case(name: str, seed: int, numba_cache: str = "warm") -> dict:
         env = dict(os.environ)
         if numba_cache == "cold":
             env["NUMBA_CACHE_DIR"] = str(Path(folder) / "numba")
-        record = _run_child(name, source, seed, budget, k, env)
+        record = _run_child(name, source, seed, budget, k, env, code or ROOT.parent)
     record["numba_cache"] = numba_cache
     return record
 
 
 def _run_child(name: str, source: str, seed: int, budget: int | None, k: int,
-               env: dict) -> dict:
-    code = CHILD.format(root=str(ROOT), parent=str(ROOT.parent), source=source, seed=seed,
+               env: dict, checkout: Path) -> dict:
+    code = CHILD.format(root=str(ROOT), parent=str(checkout), source=source, seed=seed,
                         k=k)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
@@ -173,15 +243,20 @@ def main() -> None:
     parser.add_argument("--numba-cache", choices=("warm", "cold"), default="warm",
                         help="cold: an empty numba cache per case (a first run after install)")
     parser.add_argument("--out", default=str(ROOT / "results" / "auto_budget.json"))
+    parser.add_argument("--code", type=Path, default=None,
+                        help="a checkout whose pipeline runs (default: this one)")
     args = parser.parse_args()
     records = []
     for name in args.cases:
         for seed in args.seeds:
-            records.append(run_case(name, seed, args.numba_cache))
+            records.append(run_case(name, seed, args.numba_cache, args.code))
             r = records[-1]
+            r["code"] = str(args.code or ROOT.parent)
             print(f"{name:14s} seed {seed}: {r['process_s']:6.1f} s in all (budget "
                   f"{r['budget_s'] or 'none'} s), peak RSS {r['peak_rss_mib']:.0f} MiB, auto chose "
-                  f"{r['winner']}, ACC {r['acc']:.3f}; "
+                  f"{r['winner']}, ACC {r['acc']:.3f}; time left shown: median error "
+                  f"{r['eta'].get('median_error_s')} s of {r['eta']['stage_s']} s, median "
+                  f"estimate/truth {r['eta'].get('median_ratio')}; "
                   f"stages {r['timings']}", flush=True)
             Path(args.out).write_text(json.dumps(records, indent=1))
 

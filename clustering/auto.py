@@ -66,6 +66,7 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 from .auto_candidates import BASELINE, VOTE, VOTE_SEEDS, make_candidates
+from .auto_progress import phase_spans
 from .auto_views import (
     LEARNED_VIEWS,
     UMAP_EPOCHS,
@@ -184,6 +185,7 @@ class _Run:
         self.X, self.k, self.seed, self.knn, self.ctx = X, k, seed, knn, ctx
         self.modality, self.text_view = modality, text_view
         self.texts, self._report, self._reached = texts, progress, 0.0
+        self.plan("features")
         self.info: dict = {}
         self.heads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.views: dict[str, np.ndarray] = {}
@@ -199,11 +201,24 @@ class _Run:
     def progress(self, fraction: float, message: str) -> None:
         """Report progress, never backwards.
 
-        A step that takes most of the time on one path (the image encoder's fine-tuning on a
-        CPU) spans more of the fraction there, and the steps after it start where it ended.
+        Phases report through :meth:`phase`, whose spans follow their share of the time on
+        the run's path (:mod:`clustering.auto_progress`).
         """
         self._reached = max(self._reached, float(fraction))
         self._report(self._reached, message)
+
+    def plan(self, name: str, words: bool = False) -> None:
+        """Split the bar among the phases of the path ``name``.
+
+        See :func:`.auto_progress.phase_spans`; ``words``: the long texts' words view is
+        made too.
+        """
+        self.plan_name, self.spans = name, phase_spans(name, words)
+
+    def phase(self, name: str, done: float, message: str) -> None:
+        """Report ``done`` (0..1) of the phase ``name`` (:data:`.auto_progress.PHASES`)."""
+        start, end = self.spans[name]
+        self.progress(start + (end - start) * min(1.0, max(0.0, float(done))), message)
 
     def graphs(self, m: int) -> dict[str, np.ndarray]:
         """``m``-nearest-neighbour graphs of the features and of every learned view.
@@ -246,7 +261,7 @@ class _Run:
             if self.modality in STRENGTH_K_MODALITIES:
                 from .projection import TINY
 
-                others = self.vote_spaces((0.5, 0.58)) if self.knn is not None else []
+                others = self.vote_spaces() if self.knn is not None else []
                 self.k, how = prediction_strength_k(
                     standardise(self.views["umap"]), self.seed,
                     self.info.setdefault("k_strength", {}), [standardise(Z) for Z in others])
@@ -277,20 +292,20 @@ class _Run:
             self.info["k_selection"] = f"{how} in the {where} view"
         return self.k
 
-    def vote_spaces(self, span: tuple[float, float] = (0.62, 0.7)) -> list[np.ndarray]:
+    def vote_spaces(self) -> list[np.ndarray]:
         """UMAPs of the features with :data:`VOTE_SEEDS` - 1 other seeds than the baseline's.
 
         Drawn once: the vote of UMAP + k-means (:mod:`clustering.auto_candidates`) clusters
         in them, and for tables the prediction strength that estimates k averages over
-        them (:data:`STRENGTH_UMAPS`). ``span``: the progress made while drawing them.
+        them (:data:`STRENGTH_UMAPS`). They are most of the candidates phase's time.
         """
         from .clusterers import umap_space
 
         if self._vote_spaces is None:
             spaces = []
             for i in range(1, VOTE_SEEDS):
-                self.progress(span[0] + (span[1] - span[0]) * (i - 1) / (VOTE_SEEDS - 1),
-                              f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}")
+                self.phase("candidates", 0.8 * (i - 1) / (VOTE_SEEDS - 1),
+                           f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}")
                 spaces.append(self.timed(f"view:umap seed {i + 1}", lambda i=i: umap_space(
                     self.X, self.knn, self.seed + 100 * i, self.views["umap"].shape[1])))
             self._vote_spaces = spaces
@@ -440,9 +455,9 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
         knn = knn_graph(X, 15, random_state)
     run = _Run(X, n_clusters, random_state, knn, ctx, progress, texts, modality, text_view)
     make_views(run, modality)
-    run.progress(0.6, f"auto: candidates with k={run.ensure_k()}")
+    run.phase("candidates", 0.0, f"auto: candidates with k={run.ensure_k()}")
     make_candidates(run)
-    run.progress(0.9, "auto: scoring the candidates without labels")
+    run.phase("scoring", 0.0, "auto: scoring the candidates without labels")
     return _choose(run, run.info)
 
 

@@ -118,6 +118,7 @@ def make_candidates(run: _Run) -> None:
         m = min(15, len(run.X) - 1)
         graph = run.knn.indices[:, 1:] if run.knn is not None \
             else mine_neighbours(run.X, m, run.seed)
+        run.phase("candidates", 0.6, "auto: spectral clustering of the features' graph")
         run.spectral("spectral", run.X, graph)
     for view in learned:
         if view == WORDS:
@@ -129,7 +130,7 @@ def make_candidates(run: _Run) -> None:
             run.candidates[f"{view}-merge"] = run.timed(f"{view}-merge",
                                                         lambda v=view: _merged(run, v))
             continue
-        run.progress(0.7, f"auto: SCAN heads on the {view} view")
+        run.phase("heads", 0.0, f"auto: SCAN heads on the {view} view")
         run.candidates[f"{view}-scan"] = run.timed(f"{view}-scan",
                                                    lambda v=view: _scan_heads(run, v))
     run.candidates.update(run.heads)  # heads trained with a view (the text view's)
@@ -162,7 +163,7 @@ def _words_candidates(run: _Run) -> None:
     from .projection import knn_graph
 
     W = run.views[WORDS]
-    run.progress(0.62, "auto: UMAPs of the long texts' words")
+    run.phase("candidates", 0.5, "auto: UMAPs of the long texts' words")
     graph = run.timed("graph:words", lambda: knn_graph(W, 15, run.seed))
     spaces = [run.timed(f"view:words-umap seed {i + 1}", lambda i=i: umap_space(
         W, graph, run.seed + 100 * i, BASELINE_DIMS["text"])) for i in range(VOTE_SEEDS)]
@@ -189,8 +190,8 @@ def _scan_heads(run: _Run, view: str) -> tuple[np.ndarray, np.ndarray]:
     Z = run.views[view]
     sub = run.ctx.part(0, 1, label=f"{view}-scan")
     tail = copy.copy(sub)  # same checkpoints; its own stretch of the bar, after the heads'
-    sub.progress = lambda f, msg: run.progress(0.7 + 0.17 * f, f"auto: SCAN heads: {msg}")
-    tail.progress = lambda f, msg: run.progress(0.87 + 0.03 * f, f"auto: SCAN heads: {msg}")
+    sub.progress = lambda f, msg: run.phase("heads", f, f"auto: SCAN heads: {msg}")
+    tail.progress = lambda f, msg: run.phase("self-label", f, f"auto: SCAN heads: {msg}")
     result = train_scan(Z, mine_neighbours(Z, HEAD_NEIGHBOURS, run.seed), run.k, sub,
                         epochs=epochs_for(len(Z), HEAD_STEPS), n_heads=5, sample_one=True)
     run.info.setdefault("self_labelling", {})[f"{view}-scan"] = {

@@ -219,7 +219,9 @@ def make_views(run: _Run, modality: str) -> None:
     from .projection import TINY
 
     n = len(run.X)
-    run.progress(0.02, "auto: UMAP view of the features")
+    plan = view_plan(run, modality)
+    run.plan(plan)
+    run.phase("umap", 0.0, "auto: UMAP view of the features")
     if n >= TINY:  # the ``umap-kmeans`` method's space (for texts in BASELINE_DIMS' 5-D)
         run.views["umap"] = run.timed("view:umap",
                                       lambda: umap_space(run.X, run.knn, run.seed,
@@ -228,32 +230,19 @@ def make_views(run: _Run, modality: str) -> None:
         run.views["umap"] = standardise(run.X)
     if modality == "text" and run.texts is not None and n >= MIN_VIEW_ROWS[WORDS]:
         _words_view(run)
-    pretext = LEARNED_VIEWS.get(modality)
-    if (pretext == "contrastive" and run.ctx.image_shape is None
-            or pretext == "sccl" and (run.texts is None or not run.text_view)):
-        pretext = None  # images read through other features than their pixels; no texts
-    if pretext is None or n < MIN_VIEW_ROWS[pretext]:
+    if plan == FINETUNED:
+        _finetuned_view(run, run.X.reshape(n, *run.ctx.image_shape))
         return
-    if pretext == "scarf" and run.X.shape[1] < MIN_SCARF_COLUMNS:
-        run.info["views_skipped"] = {
-            "scarf": f"{run.X.shape[1]} columns: SCARF's two corrupted copies of a row would "
-                     f"share no original value {0.84 ** run.X.shape[1]:.0%} of the time; a "
-                     f"SCARF view is trained from {MIN_SCARF_COLUMNS} columns up"}
+    if plan == "features":
         return
-    if pretext == "contrastive" and _pretrained_applies(run) and not _both_image_views_fit(run):
-        run.info["views_skipped"] = {
-            "contrastive": "images on the CPU: the contrastive pretext from scratch and the "
-                           "fine-tuned pretrained encoder together do not fit auto's time "
-                           "budget; the fine-tuned encoder is kept"}
-        _finetuned_view(run, run.X.reshape(n, *run.ctx.image_shape), span=(0.1, 0.8))
-        return
+    pretext = plan.split("+")[0]
     steps = PRETEXT_STEPS[pretext]
-    if pretext == "contrastive" and _pretrained_applies(run):
+    if plan == f"contrastive+{FINETUNED}":
         steps = CONTRASTIVE_STEPS_BESIDE_FINETUNED
     epochs = epochs_for(n, steps)
-    run.progress(0.1, f"auto: training the {pretext} view ({epochs} epochs)")
+    run.phase("view", 0.0, f"auto: training the {pretext} view ({epochs} epochs)")
     sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=pretext)
-    sub.progress = lambda f, msg: run.progress(0.1 + 0.4 * f, f"auto: {msg}")
+    sub.progress = lambda f, msg: run.phase("view", 0.97 * f, f"auto: {msg}")
     if pretext == "contrastive":
         from .deep.contrastive import train_contrastive
 
@@ -273,10 +262,43 @@ def make_views(run: _Run, modality: str) -> None:
         if pretext == "series":
             _read_alignment(run)
     run.views[pretext] = Z.astype(np.float32)
+    run.phase("view", 0.97, f"auto: UMAP of the {pretext} view")
     run.views[f"{pretext}-umap"] = run.timed(
         f"view:{pretext}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
-    if pretext == "contrastive":
-        _finetuned_view(run, images, span=(0.5, 0.6))
+    if plan == f"contrastive+{FINETUNED}":
+        _finetuned_view(run, images)
+
+
+def view_plan(run: _Run, modality: str) -> str:
+    """The learned views ``auto`` trains on this run (``features``: none).
+
+    A key of :data:`clustering.auto_progress.PLAN_WEIGHTS`.
+
+    Where a view is left out for a reason the user should see, it is written in
+    ``run.info["views_skipped"]``.
+    """
+    n = len(run.X)
+    pretext = LEARNED_VIEWS.get(modality)
+    if (pretext == "contrastive" and run.ctx.image_shape is None
+            or pretext == "sccl" and (run.texts is None or not run.text_view)):
+        pretext = None  # images read through other features than their pixels; no texts
+    if pretext is None or n < MIN_VIEW_ROWS[pretext]:
+        return "features"
+    if pretext == "scarf" and run.X.shape[1] < MIN_SCARF_COLUMNS:
+        run.info["views_skipped"] = {
+            "scarf": f"{run.X.shape[1]} columns: SCARF's two corrupted copies of a row would "
+                     f"share no original value {0.84 ** run.X.shape[1]:.0%} of the time; a "
+                     f"SCARF view is trained from {MIN_SCARF_COLUMNS} columns up"}
+        return "features"
+    if pretext == "contrastive" and _pretrained_applies(run):
+        if _both_image_views_fit(run):
+            return f"contrastive+{FINETUNED}"
+        run.info["views_skipped"] = {
+            "contrastive": "images on the CPU: the contrastive pretext from scratch and the "
+                           "fine-tuned pretrained encoder together do not fit auto's time "
+                           "budget; the fine-tuned encoder is kept"}
+        return FINETUNED
+    return pretext
 
 
 def _words_view(run: _Run) -> None:
@@ -304,7 +326,8 @@ def _words_view(run: _Run) -> None:
             f"{share:.0%} of these texts' words lie past the part of each text the sentence "
             "model reads, so auto also read all their words (TF-IDF, the 'words' view) and "
             "judged its candidates in them.")
-    run.progress(0.05, "auto: the texts' words (TF-IDF)")
+    run.plan(run.plan_name, words=True)
+    run.phase("words", 0.0, "auto: the texts' words (TF-IDF)")
     run.views[WORDS] = run.timed("view:words", lambda: tfidf_svd(run.texts,
                                                                  random_state=run.seed))
 
@@ -329,7 +352,7 @@ def _text_view(run: _Run, sub) -> np.ndarray:
     from .text_features import minilm_embed
 
     k = run.ensure_k()  # the clustering objective needs it
-    run.progress(0.1, "auto: embedding augmented copies of the texts")
+    run.phase("view", 0.0, "auto: embedding augmented copies of the texts")
     rows, copies = run.timed("view:sccl-copies", lambda: augmented_copies(
         run.texts, lambda batch: minilm_embed(batch, device=run.ctx.device), run.seed))
     epochs = epochs_for(len(rows), PRETEXT_STEPS["sccl"])
@@ -384,11 +407,11 @@ def finetune_seconds(device: str, n: int, elapsed: float) -> float | None:
     return round(max(0.0, min(cap, left)), 1)
 
 
-def _finetuned_view(run: _Run, images: np.ndarray, span: tuple[float, float]) -> None:
+def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     """The fine-tuned EfficientNet-Lite0 view (when :func:`_pretrained_applies`).
 
-    Its progress is reported over ``span`` of ``auto``'s (alone on a CPU it is most of the
-    time: 55 s of 70 s on 400 16x16 images).
+    Its progress is the ``finetuned`` phase's (alone on a CPU it is most of the time: 55 s
+    of 70 s on 400 16x16 images), over the steps allowed (a cut too).
     """
     from .deep.pretrained import finetune_pretrained
     from .deep.spaces import umap_view
@@ -400,12 +423,11 @@ def _finetuned_view(run: _Run, images: np.ndarray, span: tuple[float, float]) ->
     budget = StepBudget(FINETUNE_STEPS[device],
                         finetune_seconds(device, len(images), time.perf_counter() - run.started),
                         least=FINETUNE_LEAST_STEPS)
-    start, end = span
-    run.progress(start, f"auto: fine-tuning the pretrained image encoder ({budget.planned} "
-                        "steps)")
+    run.phase(FINETUNED, 0.0, f"auto: fine-tuning the pretrained image encoder "
+                              f"({budget.planned} steps)")
     sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=FINETUNED)
-    sub.progress = lambda f, msg: run.progress(  # steps taken of those allowed (a cut too)
-        start + (end - start) * min(1.0, budget.done / max(1, budget.steps)), f"auto: {msg}")
+    sub.progress = lambda f, msg: run.phase(
+        FINETUNED, 0.93 * budget.done / max(1, budget.steps), f"auto: {msg}")
     Z = run.timed(f"view:{FINETUNED}", lambda: finetune_pretrained(
         images, sub, steps=budget.planned, batch_size=FINETUNE_BATCH,
         frozen_blocks=FINETUNE_FROZEN_BLOCKS, budget=budget)[0])
@@ -418,5 +440,6 @@ def _finetuned_view(run: _Run, images: np.ndarray, span: tuple[float, float]) ->
             "weaker than on a faster machine, with fewer images or with fewer jobs at once.")
         log.warning("auto: %s", run.info["note"])
     run.views[FINETUNED] = Z
+    run.phase(FINETUNED, 0.93, f"auto: UMAP of the {FINETUNED} view")
     run.views[f"{FINETUNED}-umap"] = run.timed(
         f"view:{FINETUNED}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))

@@ -1,0 +1,90 @@
+"""How much of ``auto``'s progress bar each of its phases fills: its share of the time.
+
+The app and the CLI estimate the time left in a stage from the pace measured inside it
+(:class:`workspace.worker.StageClock`), which is right only when equal stretches of the bar
+take equal times. ``auto``'s phases differ by orders of magnitude between paths: on
+``demo:digits`` the contrastive pretext is three quarters of the time, on a 5,000-row table
+the SCARF view a fifth. With one fixed split for every path (the pretext 0.1-0.5, the SCAN
+heads 0.7-0.87), the CLI said "~3 min left" through the digits' pretext when 30-100 s were
+left. So each path gets its own split, from the seconds its phases took
+(``benchmarks/results/auto_budget*.json``, ``fit_info.auto.seconds`` of runs), and only the
+phases a run will take fill its bar.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PHASES", "PLAN_WEIGHTS", "phase_spans"]
+
+PHASES = ("umap", "words", "view", "finetuned", "candidates", "heads", "self-label", "scoring")
+"""``auto``'s phases in the order they run: the UMAP of the features, the long texts' words,
+the learned view's pretext (and its UMAP), the fine-tuned image encoder, the candidates
+(k-means, the UMAP vote and spectral clustering, and the UMAPs the vote and the k estimate
+draw), the SCAN heads, their self-labelling, scoring the candidates."""
+
+PLAN_WEIGHTS: dict[str, dict[str, float]] = {
+    # no learned view (texts, embeddings, tables under 201 rows or 8 columns): text-5000
+    # UMAP 6.0 s, candidates 18.0 s (k-means 1.6, vote 9.5, spectral 7.0), scoring < 1 s
+    "features": {"umap": 6.0, "candidates": 18.0, "scoring": 1.0},
+    # long texts: UMAP 2.4 s, words 3.0 s, the words' and features' UMAPs and votes 10 s
+    "words": {"umap": 2.4, "words": 3.0, "candidates": 10.0, "scoring": 0.5},
+    # table-5000: UMAP 5.2 s, SCARF and its UMAP 8.0 s, vote 8.3 s, SCAN 15.8 s
+    "scarf": {"umap": 5.0, "view": 8.0, "candidates": 9.0, "heads": 13.0, "self-label": 3.0,
+              "scoring": 2.0},
+    # signals-5000: UMAP 5.0 s, the signal view and its UMAP 16.6 s, spectral 2.4 s,
+    # SCAN 11.7 s
+    "series": {"umap": 5.0, "view": 16.6, "candidates": 4.0, "heads": 10.0,
+               "self-label": 1.7, "scoring": 1.0},
+    # demo:digits: UMAP 5.6 s, pretext and its UMAP 113 s, SCAN heads 20.6 s and their
+    # self-labelling 3.6 s on a 2-core machine at 65 GFLOP/s (27.2 s and 9.5 s in all on
+    # stop 59's): the pretext 3.8 times the heads
+    "contrastive": {"umap": 5.0, "view": 80.0, "candidates": 0.5, "heads": 18.0,
+                    "self-label": 3.0, "scoring": 0.5},
+    # images-5000 on the CPU: UMAP 5.2 s, fine-tuning and its UMAP 53 s, candidates 5.5 s,
+    # the fine-tuned view's UMAP graph 4.8 s
+    "finetuned": {"umap": 5.0, "finetuned": 53.0, "candidates": 6.0, "scoring": 6.0},
+    # both image views (on a GPU): the pretext's 400 steps beside the fine-tuning
+    "contrastive+finetuned": {"umap": 5.0, "view": 20.0, "finetuned": 50.0, "candidates": 3.0,
+                              "heads": 10.0, "self-label": 2.0, "scoring": 5.0},
+    # the SCCL text view (``--option text_view=true``): embedding the copies and training
+    # the view are most of it; its head is a candidate, no SCAN heads follow
+    "sccl": {"umap": 6.0, "view": 60.0, "candidates": 18.0, "scoring": 1.0},
+}
+"""Relative seconds of each phase, by path (phases left out take none)."""
+
+
+def phase_spans(plan: str, words: bool = False) -> dict[str, tuple[float, float]]:
+    """Where each phase starts and ends on ``auto``'s bar (0..1) on the path ``plan``.
+
+    Parameters
+    ----------
+    plan : str
+        A key of :data:`PLAN_WEIGHTS`.
+    words : bool
+        Whether the long texts' words view is made too (its phase and its candidates'
+        UMAPs are added to the plan's).
+
+    Returns
+    -------
+    dict
+        ``phase -> (start, end)`` for every phase of :data:`PHASES`; a phase the path does
+        not take is an empty span where it would run.
+
+    Examples
+    --------
+    >>> spans = phase_spans("contrastive")
+    >>> round(spans["view"][1] - spans["view"][0], 2), spans["finetuned"]
+    (0.75, (0.7944, 0.7944))
+    >>> phase_spans("features")["scoring"]
+    (0.96, 1.0)
+    """
+    weights = dict(PLAN_WEIGHTS[plan])
+    if words and plan != "words":
+        for phase, extra in PLAN_WEIGHTS["words"].items():
+            if phase in ("words", "candidates"):
+                weights[phase] = weights.get(phase, 0.0) + extra
+    total = sum(weights.values())
+    spans, edge = {}, 0.0
+    for phase in PHASES:
+        start, edge = edge, edge + weights.get(phase, 0.0) / total
+        spans[phase] = (round(start, 4), round(edge, 4))
+    return spans
