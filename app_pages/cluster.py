@@ -80,6 +80,7 @@ if submitted:
                            if project["settings"].get(key)},
                         drop_invalid=bool(project["settings"].get("drop_invalid")),
                         fill_missing=bool(project["settings"].get("fill_missing")),
+                        transpose=bool(project["settings"].get("transpose")),
                         sample=sample)
     try:
         job, attached = submit_run(store, config, project["id"], who=who(), engine=engine)

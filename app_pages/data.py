@@ -150,6 +150,12 @@ settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite val
 settings["fill_missing"] = st.checkbox("Fill empty numeric cells (each column's median; a "
                                        "signal's along its row) instead of stopping",
                                        key="fill_missing")
+if str(path).lower().endswith(TABLE_SUFFIXES):
+    settings["transpose"] = st.checkbox(
+        "Rows are features: swap rows and columns", key="transpose",
+        help="For a count matrix with a gene in each row and a sample in each column: the "
+        "columns become the rows clustered. The identifier column names the column that "
+        "names the rows; the ground truth is then a row's name")
 
 try:
     data = parsed_dataset(str(path), settings)

@@ -213,7 +213,7 @@ class _Run:
         See :func:`.auto_progress.phase_spans`; ``words``: the long texts' words view is
         made too.
         """
-        self.plan_name, self.spans = name, phase_spans(name, words)
+        self.plan_name, self.spans = name, phase_spans(name, words, len(self.X))
 
     def phase(self, name: str, done: float, message: str) -> None:
         """Report ``done`` (0..1) of the phase ``name`` (:data:`.auto_progress.PHASES`)."""

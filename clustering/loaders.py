@@ -27,6 +27,7 @@ from .summary_rows import without_summary_row
 from .tables import TABLE_SUFFIXES, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
 from .text_folders import load_text_folder, reads_as_texts
+from .transpose_table import gene_rows_note, transposed
 
 __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
@@ -40,7 +41,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
               map_columns: tuple[str, str] | list[str] | None = None,
               feature_columns: list[str] | None = None,
               ignore_columns: list[str] | None = None, fill_missing: bool = False,
-              like_run: dict | None = None,
+              transpose: bool = False, like_run: dict | None = None,
               pixel_ranges: dict[str, tuple[float, float]] | None = None) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images or texts.
 
@@ -71,10 +72,15 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         Fill empty cells of a table's numeric columns (each column's median; a signal's
         row by interpolation along it) instead of refusing the rows, with a note saying how
         many; exports leave them empty (:func:`clustering.column_plan.fill_gaps`).
+    transpose : bool
+        Swap a table's rows and columns first (:func:`clustering.transpose_table.
+        transposed`): a count matrix with a gene in each row and a sample in each column
+        is clustered by sample. ``id_column`` then names the column that names the rows
+        (by default the first, when it holds text) and ``label_column`` a row.
     like_run : dict, optional
         The config of a run these rows are more of (``predict``): its text and id columns,
         where the file has them, and its kind ``embeddings`` or ``series`` are taken for
-        those not given, each with a note.
+        those not given, each with a note; rows and columns are swapped when the run's were.
     pixel_ranges : dict of str to (float, float), optional
         Images: the 16-bit, float and DICOM images of each kind read over the range given
         for it (a run's ``data.pixel_ranges``), so new images are read as the run's were;
@@ -95,6 +101,11 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     text = str(source)
     not_a_table = text.startswith("demo:") or Path(source).is_dir() or \
         Path(source).suffix.lower() in (".zip", ".npy")
+    transpose = transpose or bool(like_run and like_run.get("transpose"))
+    if transpose and not_a_table:
+        raise InputError(f"Only a table's rows and columns can be swapped; '{Path(text).name}'"
+                         " is not a CSV, Excel, Parquet or JSON table, so leave --transpose "
+                         "out.")
     for what, given in (("map columns", map_columns), ("feature columns", feature_columns),
                         ("ignored columns", ignore_columns)):
         if given and not_a_table:
@@ -135,6 +146,11 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
                                                           id_column)
+    if transpose:
+        frame, swapped = transposed(frame, id_column, label_column)
+        id_column, taken = frame.columns[0], [*taken, *swapped]
+    elif (genes := gene_rows_note(frame, path.name)) is not None:
+        taken = [*taken, genes]
     data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
                        drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing,
                        image_size)

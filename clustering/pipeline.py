@@ -85,6 +85,9 @@ class RunConfig:
     drop_invalid: bool = False
     fill_missing: bool = False
     """Fill empty numeric cells of a table instead of refusing (``--fill-missing``)."""
+    transpose: bool = False
+    """Swap a table's rows and columns before reading it (``--transpose``): a count matrix
+    with a gene in each row is clustered by sample (:mod:`clustering.transpose_table`)."""
     min_cluster_size: int | None = None
     image_size: int | None = None
     epochs: int | None = None
@@ -103,7 +106,7 @@ class RunConfig:
     def to_dict(self) -> dict:
         """Plain dict for JSON (``sample`` only when set, so earlier runs keep their keys)."""
         out = asdict(self)
-        for key in ("sample", "fill_missing"):  # earlier runs' keys stay as they were
+        for key in ("sample", "fill_missing", "transpose"):  # earlier runs' keys stay as they were
             if not out[key]:
                 del out[key]
         return out
@@ -157,6 +160,9 @@ class RunConfig:
         need(self.sample is None or not self.fill_missing, "fill_missing fills from the whole "
              "table's column medians, which a run in chunks never sees at once; fill the gaps "
              "in the files, or leave --fill-missing or --sample out.")
+        need(self.sample is None or not self.transpose, "a table's rows and columns are "
+             "swapped whole, which a run in chunks never reads at once; leave --transpose or "
+             "--sample out.")
         need(self.image_size is None or isinstance(self.image_size, int)
              and 8 <= self.image_size <= 256,
              f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
@@ -247,7 +253,8 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         label_column=config.label_column, id_column=config.id_column,
         drop_invalid=config.drop_invalid, image_size=config.image_size,
         map_columns=config.map_columns, feature_columns=config.feature_columns,
-        ignore_columns=config.ignore_columns, fill_missing=config.fill_missing))
+        ignore_columns=config.ignore_columns, fill_missing=config.fill_missing,
+        transpose=config.transpose))
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device,

@@ -191,6 +191,35 @@ def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_sto
     assert len(pd.read_parquet(Path(run["path"]) / "assignments.parquet")) == 31
 
 
+@pytest.mark.slow
+def test_a_gene_by_sample_matrix_is_swapped_when_rows_are_features_is_ticked(tiny,
+                                                                            isolated_store):
+    from test_transpose_table import gene_matrix
+
+    frame, _ = gene_matrix(genes=120, per=8)
+    at = start()
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="uploader").upload("counts.csv", frame.to_csv(index=False).encode(),
+                                            "text/csv")
+    at.run()
+    no_errors(at)
+    assert "Read 120 table rows" in shown(at.success[0].value)
+    assert any("look like genes" in shown(i.value) for i in at.info)
+    at.checkbox(key="transpose").check().run()
+    no_errors(at)
+    assert "Read 24 table rows" in shown(at.success[0].value)
+    at.number_input(key="expected_k").set_value(3)
+    at.button(key="create_project").click().run()
+    no_errors(at)
+    store = Store(isolated_store)
+    project = next(p for p in store.projects() if p["name"] == "counts.csv")
+    finish_watched_job(at, store)
+    run = store.runs(project["id"])[0]
+    assert run["config"]["transpose"] is True
+    ids = pd.read_parquet(Path(run["path"]) / "assignments.parquet")["id"]
+    assert ids.tolist() == [c for c in frame.columns if c.startswith("GSM")]
+
+
 def test_review_undo_restores_name(tiny, isolated_store):
     at = start()
     store = Store(isolated_store)

@@ -40,6 +40,7 @@ def get_dataset(source: str, settings_json: str, fingerprint: str = ""):
                          label_column=s.get("label_column"), id_column=s.get("id_column"),
                          drop_invalid=bool(s.get("drop_invalid")),
                          fill_missing=bool(s.get("fill_missing")),
+                         transpose=bool(s.get("transpose")),
                          map_columns=s.get("map_columns"), image_size=s.get("image_size"),
                          feature_columns=s.get("feature_columns"),
                          ignore_columns=s.get("ignore_columns"))

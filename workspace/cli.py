@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fill-missing", action="store_true",
                      help="fill a table's empty numeric cells (each column's median; a "
                      "signal's along its row) instead of failing; exports leave them empty")
+    run.add_argument("--transpose", action="store_true",
+                     help="swap a table's rows and columns first: a count matrix with a gene "
+                     "in each row and a sample in each column is then clustered by sample "
+                     "(--id-column names the column naming the rows, --label-column a row)")
     run.add_argument("--explain", action="store_true",
                      help="also write explanations.json (rules, polyhedra, ambiguity, ...)")
     run.add_argument("--rule-leaves", type=int, default=None,
@@ -214,7 +218,8 @@ def _cmd_run(args, store) -> int:
                        representation=args.representation, method=args.method,
                        clusters=args.clusters, seed=args.seed, device=args.device,
                        drop_invalid=args.drop_invalid, fill_missing=args.fill_missing,
-                       min_cluster_size=args.min_cluster_size, image_size=args.image_size,
+                       transpose=args.transpose, min_cluster_size=args.min_cluster_size,
+                       image_size=args.image_size,
                        epochs=args.epochs, options=_parse_options(args.option),
                        map_columns=args.map_columns, feature_columns=args.feature_columns,
                        ignore_columns=args.ignore_columns, sample=sample).validate()
