@@ -166,6 +166,18 @@ def test_bad_csv_upload_shows_plain_error(tiny):
                for e in at.error)
 
 
+def first_run_of_new_project(at, isolated_store, name: str, k: int) -> dict:
+    """Create the project of the data page's upload with ``k`` clusters; its finished first
+    run."""
+    at.number_input(key="expected_k").set_value(k)  # the first run makes that many clusters
+    at.button(key="create_project").click().run()
+    no_errors(at)
+    store = Store(isolated_store)
+    project = next(p for p in store.projects() if p["name"] == name)
+    finish_watched_job(at, store)
+    return store.runs(project["id"])[0]
+
+
 @pytest.mark.slow
 def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_store):
     at = start()
@@ -179,13 +191,7 @@ def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_sto
     no_errors(at)
     assert "Read 31 table rows" in shown(at.success[0].value)
     assert any("Filled 1 empty cell(s)" in shown(i.value) for i in at.info)
-    at.number_input(key="expected_k").set_value(3)  # the first run makes that many clusters
-    at.button(key="create_project").click().run()
-    no_errors(at)
-    store = Store(isolated_store)
-    project = next(p for p in store.projects() if p["name"] == "gaps.csv")
-    finish_watched_job(at, store)
-    run = store.runs(project["id"])[0]
+    run = first_run_of_new_project(at, isolated_store, "gaps.csv", 3)
     assert run["config"]["fill_missing"] is True and run["config"]["clusters"] == 3
     assert run["metrics"]["n_clusters"] == 3
     assert len(pd.read_parquet(Path(run["path"]) / "assignments.parquet")) == 31
@@ -208,13 +214,7 @@ def test_a_gene_by_sample_matrix_is_swapped_when_rows_are_features_is_ticked(tin
     at.checkbox(key="transpose").check().run()
     no_errors(at)
     assert "Read 24 table rows" in shown(at.success[0].value)
-    at.number_input(key="expected_k").set_value(3)
-    at.button(key="create_project").click().run()
-    no_errors(at)
-    store = Store(isolated_store)
-    project = next(p for p in store.projects() if p["name"] == "counts.csv")
-    finish_watched_job(at, store)
-    run = store.runs(project["id"])[0]
+    run = first_run_of_new_project(at, isolated_store, "counts.csv", 3)
     assert run["config"]["transpose"] is True
     ids = pd.read_parquet(Path(run["path"]) / "assignments.parquet")["id"]
     assert ids.tolist() == [c for c in frame.columns if c.startswith("GSM")]
