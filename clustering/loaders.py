@@ -27,7 +27,7 @@ from .summary_rows import without_summary_row
 from .tables import TABLE_SUFFIXES, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
 from .text_folders import load_text_folder, reads_as_texts
-from .transpose_table import gene_rows_note, transposed
+from .transpose_table import SWAP_HINT, gene_rows_note, transposed
 
 __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
@@ -146,14 +146,20 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
                                                           id_column)
+    genes = None if transpose else gene_rows_note(frame, path.name)
     if transpose:
         frame, swapped = transposed(frame, id_column, label_column)
         id_column, taken = frame.columns[0], [*taken, *swapped]
-    elif (genes := gene_rows_note(frame, path.name)) is not None:
+    elif genes is not None:
         taken = [*taken, genes]
-    data = _from_frame(frame, path.name, str(path), kind, text_column, label_column, id_column,
-                       drop_invalid, map_columns, feature_columns, ignore_columns, fill_missing,
-                       image_size)
+    try:
+        data = _from_frame(frame, path.name, str(path), kind, text_column, label_column,
+                           id_column, drop_invalid, map_columns, feature_columns,
+                           ignore_columns, fill_missing, image_size)
+    except InputError as exc:
+        if genes is None:
+            raise
+        raise InputError(f"{exc} {SWAP_HINT}") from None
     notes = [*summary, *taken, *file_notes(frame.attrs, path.name,
                                            data.modality != "embeddings")]
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data

@@ -17,13 +17,19 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["ROW_NAME_COLUMN", "gene_rows_note", "transposed"]
+__all__ = ["ROW_NAME_COLUMN", "SWAP_HINT", "gene_rows_note", "transposed"]
 
 ROW_NAME_COLUMN = "sample"
 """The column that names each row of a transposed table (the original column names)."""
 
 GENE_ID = re.compile(r"^(ENS[A-Z]*G\d{6,}(\.\d+)?|FBgn\d{5,}|WBGene\d{5,}|Y[A-P][LR]\d{3}[WC])$")
 """Ensembl (human ENSG, mouse ENSMUSG, ...), FlyBase, WormBase and yeast ORF gene ids."""
+
+SWAP_HINT = ("Its rows look like genes (its first column holds gene ids) and its columns "
+             "like samples: to cluster the samples, swap rows and columns (--transpose; in "
+             "the app, 'Rows are features'), where --label-column names a row.")
+"""Said after an error reading a table whose rows look like genes (a row of sample labels
+in columns of counts is one)."""
 
 GENE_ID_SHARE = 0.8
 """Share of a table's first column that must be gene ids for :func:`gene_rows_note`."""

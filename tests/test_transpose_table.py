@@ -47,6 +47,8 @@ def labelled_matrix(tmp_path):
 def test_a_gene_by_sample_matrix_is_clustered_by_sample_with_transpose(labelled_matrix,
                                                                         tmp_path, capsys):
     path, frame = labelled_matrix
+    with pytest.raises(InputError, match=r"'type0' in data row\(s\) 1\).*--transpose"):
+        load_data(path)  # the label row makes every sample's column one of text
     frame.to_csv(tmp_path / "unlabelled.csv", index=False)
     as_read = load_data(tmp_path / "unlabelled.csv")
     assert as_read.n == len(frame)  # the genes are the rows
