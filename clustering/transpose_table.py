@@ -109,6 +109,7 @@ def transposed(frame: pd.DataFrame, name_column: str | None = None,
     if labels is not None:
         lead[label_row] = [str(labels[c]) for c in data]
     table = pd.concat([pd.DataFrame(lead), table], axis=1)
+    table.attrs.update(frame.attrs)  # how the file was read (its encoding, its sheet)
     shown = ", ".join(f"'{c}'" for c in data[:3]) + (", ..." if len(data) > 3 else "")
     notes = [f"Read with rows and columns swapped: the {len(data):,} columns {shown} are the "
              f"rows clustered, on their {len(columns):,} values "
