@@ -23,11 +23,12 @@ from .images import FORMATS_READ, is_image_path
 from .load_notes import file_notes, guessed_text_note
 from .long_readings import long_readings, pivot_advice
 from .npy_files import load_npy
+from .role_columns import did_you_mean, label_values, map_coordinates, row_ids
 from .summary_rows import without_summary_row
 from .tables import TABLE_SUFFIXES, read_table, rows_text
 from .text_column_guess import guess_text, passed_over_note
 from .text_folders import load_text_folder, reads_as_texts
-from .transpose_table import SWAP_HINT, gene_rows_note, transposed
+from .transpose_table import swapped_as_asked
 
 __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
@@ -146,20 +147,17 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
                                                           id_column)
-    genes = None if transpose else gene_rows_note(frame, path.name)
-    if transpose:
-        frame, swapped = transposed(frame, id_column, label_column)
-        id_column, taken = frame.columns[0], [*taken, *swapped]
-    elif genes is not None:
-        taken = [*taken, genes]
+    frame, id_column, swapped, advice = swapped_as_asked(frame, path.name, transpose,
+                                                         id_column, label_column)
+    taken = [*taken, *swapped]
     try:
         data = _from_frame(frame, path.name, str(path), kind, text_column, label_column,
                            id_column, drop_invalid, map_columns, feature_columns,
                            ignore_columns, fill_missing, image_size)
     except InputError as exc:
-        if genes is None:
+        if advice is None:
             raise
-        raise InputError(f"{exc} {SWAP_HINT}") from None
+        raise InputError(f"{exc} {advice}") from None
     notes = [*summary, *taken, *file_notes(frame.attrs, path.name,
                                            data.modality != "embeddings")]
     return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
@@ -251,7 +249,7 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
                       *(("ignore_columns", c) for c in ignore_columns or [])):
         if col is not None and col not in frame.columns:
             raise InputError(f"'{name}' has no column '{col}' (given as {role})"
-                             f"{_did_you_mean(col, frame.columns)}; its columns are "
+                             f"{did_you_mean(col, frame.columns)}; its columns are "
                              f"{', '.join(map(repr, list(frame.columns)[:12]))}.")
     named = {text_column, label_column, id_column, *map_columns} - {None}
     for col in [*(feature_columns or []), *(ignore_columns or [])]:
@@ -275,9 +273,9 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
         raise InputError(f"'{name}' is to be read as text, but no text column was given and "
                          "none holds texts (long values of several words, mostly distinct); "
                          "name it with text_column (--text-column).")
-    ids = _ids(frame, id_column, name)
-    labels, label_note = _labels(frame, label_column, name) if label_column else (None, [])
-    map_xy = _map_xy(frame, map_columns, name) if map_columns else None
+    ids = row_ids(frame, id_column, name)
+    labels, label_note = label_values(frame, label_column, name) if label_column else (None, [])
+    map_xy = map_coordinates(frame, map_columns, name) if map_columns else None
     roles = [c for c in (text_column, label_column, id_column, *map_columns) if c]
     features = frame.drop(columns=list(dict.fromkeys(roles)))
     pixels = pixel_columns(features) if kind in ("auto", "images") else []
@@ -318,16 +316,6 @@ def _from_frame(frame: pd.DataFrame, name: str, source: str, kind: str, text_col
     return dataclasses.replace(data, notes=(*data.notes, *label_note)) if label_note else data
 
 
-def _did_you_mean(col: str, columns) -> str:
-    """``"; did you mean 'Species'?"`` for a column named in another case or nearly alike."""
-    import difflib
-
-    names = [str(c) for c in columns]
-    same = [c for c in names if c.casefold() == str(col).casefold()]
-    close = same or difflib.get_close_matches(str(col), names, n=1, cutoff=0.8)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _pixel_dataset(features, name, source, ids, labels, label_column, drop_invalid, pixels,
                    size) -> Dataset:
     """A table of pixels read as images.
@@ -360,36 +348,6 @@ def _spread_vectors(columns: list[str] | None, vectors: dict[str, int], present
     return [part for col in columns for part in (
         [f"{col}[{i}]" for i in range(vectors[col])]
         if col in vectors and col not in present else [col])]
-
-
-def _map_xy(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:
-    """The two map columns as float32, refusing text, empty cells and inf."""
-    if len(columns) != 2 or columns[0] == columns[1]:
-        raise InputError(f"map columns must be two different columns (x and y), not "
-                         f"{', '.join(map(repr, columns))}.")
-    xy = np.empty((len(frame), 2), dtype=np.float64)
-    for j, col in enumerate(columns):
-        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            raise InputError(f"'{name}': map column '{col}' has {int(bad.sum()):,} cell(s) "
-                             "that are not finite numbers (data row(s) "
-                             f"{rows_text(np.flatnonzero(bad))}); fill them or choose other "
-                             "map columns.")
-        xy[:, j] = values
-    return xy.astype(np.float32)
-
-
-def _ids(frame: pd.DataFrame, id_column: str | None, name: str) -> np.ndarray:
-    if not id_column:
-        return np.array([str(i) for i in range(len(frame))], dtype=object)
-    ids = frame[id_column].astype(str).to_numpy(dtype=object)
-    dup = pd.Series(ids).duplicated(keep=False).to_numpy()
-    if dup.any():
-        first = ", ".join(sorted({str(i) for i in ids[dup]})[:5])
-        raise InputError(f"'{name}': id column '{id_column}' repeats ids ({first}); every row "
-                         "needs a unique id, or leave id_column out to number the rows.")
-    return ids
 
 
 def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, label_column,
@@ -495,22 +453,3 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
                    labels=None if labels is None else labels[keep],
                    texts=texts[keep].astype(str).tolist(), source=source, notes=tuple(notes),
                    label_name=label_column, map_xy=None if map_xy is None else map_xy[keep])
-
-
-def _labels(frame: pd.DataFrame, column: str, name: str) -> tuple[np.ndarray, list[str]]:
-    """The label column's values (empty where a row has none), and a note when some have none.
-
-    A column of whole numbers with empty cells (read as floats) keeps its whole numbers.
-    """
-    values = frame[column]
-    empty = values.isna()
-    if empty.all():
-        raise InputError(f"'{name}': label column '{column}' is empty in every row; name a "
-                         "column that holds the true groups, or leave the label column out.")
-    if not empty.any():
-        return values.to_numpy(), []
-    if values.dtype.kind == "f" and (values.dropna() % 1 == 0).all():
-        values = values.astype("Int64")
-    labels = values.astype(object).where(~empty, None).to_numpy()
-    return labels, [f"Label column '{column}' is empty in {int(empty.sum()):,} of {len(values):,} "
-                    "rows; ACC, NMI and ARI are measured on the labelled rows only."]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["ROW_NAME_COLUMN", "SWAP_HINT", "gene_rows_note", "transposed"]
+__all__ = ["ROW_NAME_COLUMN", "SWAP_HINT", "gene_rows_note", "swapped_as_asked", "transposed"]
 
 ROW_NAME_COLUMN = "sample"
 """The column that names each row of a transposed table (the original column names)."""
@@ -33,6 +33,29 @@ in columns of counts is one)."""
 
 GENE_ID_SHARE = 0.8
 """Share of a table's first column that must be gene ids for :func:`gene_rows_note`."""
+
+
+def swapped_as_asked(frame: pd.DataFrame, name: str, transpose: bool, id_column: str | None,
+                     label_column: str | None) -> tuple[pd.DataFrame, str | None, list[str],
+                                                        str | None]:
+    """The table as the loader reads it: swapped when asked, else noted if its rows are genes.
+
+    Returns
+    -------
+    frame : DataFrame
+    id_column : str or None
+        The swapped table's row names (:data:`ROW_NAME_COLUMN`), else as given.
+    notes : list of str
+    advice : str or None
+        :data:`SWAP_HINT` where the rows look like genes and were not swapped: to add to an
+        error reading the table.
+    """
+    if transpose:
+        frame, notes = transposed(frame, id_column, label_column)
+        return frame, frame.columns[0], notes, None
+    genes = gene_rows_note(frame, name)
+    return frame, id_column, [] if genes is None else [genes], \
+        None if genes is None else SWAP_HINT
 
 
 def transposed(frame: pd.DataFrame, name_column: str | None = None,

@@ -202,3 +202,28 @@ def damaged(data: bytes, rng, how: int) -> bytes:
         i = rng.integers(132, len(out) - 4)
         out[i:i + 4] = rng.integers(0, 256, 4, dtype=np.uint8).tobytes()
     return bytes(out)
+
+
+def finish_watched_job(at, store) -> None:
+    """Wait for the background job the session watches, then let the page pick it up."""
+    from workspace import jobs
+
+    job = jobs.wait(store, at.session_state["waiting_job"], timeout=300)
+    assert job["state"] == "done", job
+    at.run()
+    no_errors(at)
+    assert at.session_state["run_key"] == job["result"]
+
+
+def first_run_of_new_project(at, isolated_store, name: str, k: int) -> dict:
+    """Create the project of the data page's upload with ``k`` clusters; its finished first
+    run."""
+    at.number_input(key="expected_k").set_value(k)  # the first run makes that many clusters
+    at.button(key="create_project").click().run()
+    no_errors(at)
+    from workspace.store import Store
+
+    store = Store(isolated_store)
+    project = next(p for p in store.projects() if p["name"] == name)
+    finish_watched_job(at, store)
+    return store.runs(project["id"])[0]

@@ -15,7 +15,16 @@ import pandas as pd
 import pytest
 
 from clustering.pipeline import RunConfig
-from helpers import APP, no_errors, shown, start_app, tiny_store, tiny_text_store
+from helpers import (
+    APP,
+    finish_watched_job,
+    first_run_of_new_project,
+    no_errors,
+    shown,
+    start_app,
+    tiny_store,
+    tiny_text_store,
+)
 from workspace import jobs
 from workspace.store import Store
 
@@ -29,15 +38,6 @@ start = start_app
 def tiny(isolated_store):
     """The isolated store with one project and one finished run; (project id, run key)."""
     return tiny_store(isolated_store)
-
-
-def finish_watched_job(at, store: Store) -> None:
-    """Wait for the background job the session watches, then let the page pick it up."""
-    job = jobs.wait(store, at.session_state["waiting_job"], timeout=300)
-    assert job["state"] == "done", job
-    at.run()
-    no_errors(at)
-    assert at.session_state["run_key"] == job["result"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -166,18 +166,6 @@ def test_bad_csv_upload_shows_plain_error(tiny):
                for e in at.error)
 
 
-def first_run_of_new_project(at, isolated_store, name: str, k: int) -> dict:
-    """Create the project of the data page's upload with ``k`` clusters; its finished first
-    run."""
-    at.number_input(key="expected_k").set_value(k)  # the first run makes that many clusters
-    at.button(key="create_project").click().run()
-    no_errors(at)
-    store = Store(isolated_store)
-    project = next(p for p in store.projects() if p["name"] == name)
-    finish_watched_job(at, store)
-    return store.runs(project["id"])[0]
-
-
 @pytest.mark.slow
 def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_store):
     at = start()
@@ -195,29 +183,6 @@ def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_sto
     assert run["config"]["fill_missing"] is True and run["config"]["clusters"] == 3
     assert run["metrics"]["n_clusters"] == 3
     assert len(pd.read_parquet(Path(run["path"]) / "assignments.parquet")) == 31
-
-
-@pytest.mark.slow
-def test_a_gene_by_sample_matrix_is_swapped_when_rows_are_features_is_ticked(tiny,
-                                                                            isolated_store):
-    from test_transpose_table import gene_matrix
-
-    frame, _ = gene_matrix(genes=120, per=8)
-    at = start()
-    at.switch_page("app_pages/data.py").run()
-    at.file_uploader(key="uploader").upload("counts.csv", frame.to_csv(index=False).encode(),
-                                            "text/csv")
-    at.run()
-    no_errors(at)
-    assert "Read 120 table rows" in shown(at.success[0].value)
-    assert any("look like genes" in shown(i.value) for i in at.info)
-    at.checkbox(key="transpose").check().run()
-    no_errors(at)
-    assert "Read 24 table rows" in shown(at.success[0].value)
-    run = first_run_of_new_project(at, isolated_store, "counts.csv", 3)
-    assert run["config"]["transpose"] is True
-    ids = pd.read_parquet(Path(run["path"]) / "assignments.parquet")["id"]
-    assert ids.tolist() == [c for c in frame.columns if c.startswith("GSM")]
 
 
 def test_review_undo_restores_name(tiny, isolated_store):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from clustering.errors import InputError
 from clustering.loaders import load_data
 from clustering.transpose_table import transposed
+from helpers import first_run_of_new_project, no_errors, shown, start_app, tiny_store
 from workspace.cli import main
 
 
@@ -102,3 +104,24 @@ def test_repeated_gene_names_are_numbered_and_said():
     assert list(table.columns) == ["sample", "A", "B", "A_2"]
     assert table["A_2"].tolist() == [3, 6]
     assert any("1 row names occur more than once" in n for n in notes)
+
+
+@pytest.mark.slow
+def test_a_gene_by_sample_matrix_is_swapped_when_rows_are_features_is_ticked(isolated_store):
+    tiny_store(isolated_store)  # a project and a run, as the other app tests start from
+    frame, _ = gene_matrix(genes=120, per=8)
+    at = start_app()
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="uploader").upload("counts.csv", frame.to_csv(index=False).encode(),
+                                            "text/csv")
+    at.run()
+    no_errors(at)
+    assert "Read 120 table rows" in shown(at.success[0].value)
+    assert any("look like genes" in shown(i.value) for i in at.info)
+    at.checkbox(key="transpose").check().run()
+    no_errors(at)
+    assert "Read 24 table rows" in shown(at.success[0].value)
+    run = first_run_of_new_project(at, isolated_store, "counts.csv", 3)
+    assert run["config"]["transpose"] is True
+    ids = pd.read_parquet(Path(run["path"]) / "assignments.parquet")["id"]
+    assert ids.tolist() == [c for c in frame.columns if c.startswith("GSM")]
