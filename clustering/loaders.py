@@ -82,6 +82,9 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         The config of a run these rows are more of (``predict``): its text and id columns,
         where the file has them, and its kind ``embeddings`` or ``series`` are taken for
         those not given, each with a note; rows and columns are swapped when the run's were.
+        With its key ``columns_clustered`` (a table run's ``data.feature_columns``) the rows
+        are read as a table on those of the run's columns the file has, so that no column is
+        chosen, or noted as left out, again on a handful of new rows.
     pixel_ranges : dict of str to (float, float), optional
         Images: the 16-bit, float and DICOM images of each kind read over the range given
         for it (a run's ``data.pixel_ranges``), so new images are read as the run's were;
@@ -150,6 +153,9 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     frame, id_column, swapped, advice = swapped_as_asked(frame, path.name, transpose,
                                                          id_column, label_column)
     taken = [*taken, *swapped]
+    if like_run and like_run.get("columns_clustered") and not feature_columns:
+        feature_columns = [c for c in like_run["columns_clustered"] if c in frame.columns]
+        kind = "table" if kind == "auto" and feature_columns else kind
     try:
         data = _from_frame(frame, path.name, str(path), kind, text_column, label_column,
                            id_column, drop_invalid, map_columns, feature_columns,

@@ -216,6 +216,35 @@ def test_predict_leaves_out_or_fills_new_rows_with_gaps(blobs_csv, tmp_path, cap
     assert X[3, 1] == 0.0 and X[4, 1] == pytest.approx((new["f1"][4] - 5.0) / 2.0)
 
 
+def test_predict_reads_new_rows_on_the_runs_columns(tmp_path, capsys, monkeypatch):
+    """A handful of new rows is read on the columns the run clustered, not sized up again:
+    no column of theirs is taken for an id, and a gap in a column the run left out (a site
+    number) does not refuse them."""
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(tmp_path / "home"))
+    rng = np.random.default_rng(0)
+    group = np.repeat(np.arange(3), 40)
+    frame = pd.DataFrame({f"reads{j}": rng.poisson(5 + 30 * (group == j % 3)) for j in range(6)})
+    frame.insert(0, "sample", [f"s{i}" for i in range(len(frame))])
+    frame["site"] = rng.integers(1, 3, len(frame))
+    out = tmp_path / "run"
+    assert main(["run", "--data", str(_csv(frame, tmp_path / "reads.csv")), "--id-column",
+                 "sample", "--method", "kmeans", "--clusters", "3", "--out", str(out)]) == 0
+    assert "'site'" in capsys.readouterr().out  # read like a category: not clustered on
+    new = frame.iloc[[0, 40, 80]].copy()
+    new["reads0"] = [37, 38, 39]  # three whole numbers in a row, as an id's would be
+    new["site"] = [1.0, np.nan, 2.0]
+    assert main(["predict", "--run", str(out), "--data", str(_csv(new, tmp_path / "new.csv")),
+                 "--out", str(tmp_path / "pred.csv")]) == 0
+    said = capsys.readouterr().out
+    assert "looks like an id" not in said and "assigned 3 rows to 3 clusters" in said
+    assert pd.read_csv(tmp_path / "pred.csv")["id"].tolist() == ["s0", "s40", "s80"]
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_csv(path, index=False)
+    return path
+
+
 @pytest.mark.slow
 def test_predict_works_for_a_kmeans_run(digits_run, tmp_path, monkeypatch, capsys):
     """Not only deep runs: k-means assigns by its centres (with the run's own temperature),

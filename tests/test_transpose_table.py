@@ -72,6 +72,7 @@ def test_a_gene_by_sample_matrix_is_clustered_by_sample_with_transpose(labelled_
     new.to_csv(tmp_path / "new.csv", index=False)
     assert main(["predict", "--run", str(out), "--data", str(tmp_path / "new.csv"),
                  "--out", str(tmp_path / "pred.csv")]) == 0
+    assert "looks like an id" not in capsys.readouterr().out  # read on the run's genes
     predicted = pd.read_csv(tmp_path / "pred.csv").set_index("id")["cluster"]
     seen = assigned.set_index("id")["cluster"]
     assert [predicted[n] for n in "abc"] == [seen[s] for s in ("GSM1000", "GSM1015", "GSM1029")]

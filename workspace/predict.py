@@ -129,7 +129,8 @@ def read_new_rows(source: str | Path, run_dir: Path, *, kind: str = "auto",
                   ) -> tuple[Dataset, list[str]]:
     """New rows read as the run read its own data, and the notes to show about them.
 
-    Column roles and kind not given are the run's (where the file has those columns);
+    Column roles and kind not given are the run's (where the file has those columns), and a
+    table's rows are read on the run's columns (no column chosen or noted again);
     images are read at the run's side and over its pixel ranges. Cells filled by
     ``fill_missing`` take the run's column means when they are assigned
     (:func:`clustering.features.featurize_like`), which the notes say instead of the
@@ -145,8 +146,10 @@ def read_new_rows(source: str | Path, run_dir: Path, *, kind: str = "auto",
     run_dir = Path(run_dir)
     run = read_run(run_dir) if (run_dir / "run.json").exists() else {}
     config, about = run.get("config", {}), run.get("data", {})
+    like_run = {**config, **({"columns_clustered": about["feature_columns"]}
+                             if about.get("feature_columns") else {})}
     data = load_data(source, kind, text_column=text_column, id_column=id_column,
-                     drop_invalid=drop_invalid, fill_missing=fill_missing, like_run=config,
+                     drop_invalid=drop_invalid, fill_missing=fill_missing, like_run=like_run,
                      image_size=config.get("image_size") or about.get("image_side") or 32,
                      pixel_ranges=about.get("pixel_ranges"))
     notes = [n for n in data.notes if not (data.filled and n.startswith("Filled "))]
