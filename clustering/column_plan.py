@@ -136,17 +136,23 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
         Same columns, numeric ones as float64.
     plan : ColumnPlan
     """
-    out = frame.copy()
+    sheet = frame.attrs.get("sheet_column")
+    typed = [col for col, dtype in zip(frame.columns, frame.dtypes, strict=True) if col != sheet
+             and (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype))]
+    # at once: one column at a time took 2 ms each on a table of 20,000 genes
+    out = pd.concat([frame[typed].astype("float64"), frame.drop(columns=typed)],
+                    axis=1)[frame.columns] if typed else frame.copy()
+    out.attrs = dict(frame.attrs)
+    typed_set = set(typed)
     numeric, categorical, dropped, marked, styles, dates = [], [], {}, {}, {}, []
     for col in frame.columns:
+        if col in typed_set:
+            numeric.append(col)
+            continue
         series = frame[col]
-        if col == frame.attrs.get("sheet_column"):  # sheet names ('2023') are no numbers
+        if col == sheet:  # sheet names ('2023') are no numbers
             out[col] = series.astype(str)
             categorical.append(col)
-            continue
-        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-            out[col] = series.astype("float64")
-            numeric.append(col)
             continue
         typed_dates = pd.api.types.is_datetime64_any_dtype(series)  # Excel's, Parquet's
         parsed, present, mark, style = read_numbers(

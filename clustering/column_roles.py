@@ -14,7 +14,8 @@ import pandas as pd
 
 from .count_tables import looks_like_counts
 
-__all__ = ["FEW_VALUES", "ID_NOTE", "default_features", "id_columns", "looks_like_id"]
+__all__ = ["FEW_VALUES", "ID_NOTE", "default_features", "distinct_counts", "id_columns",
+           "ids_among", "looks_like_id"]
 
 
 _ID_NAME = re.compile(r"(^|[_\s-])(id|ids|index|idx|key|no|nr|number)$", re.IGNORECASE)
@@ -40,7 +41,8 @@ def _few_values(typed: pd.DataFrame, chosen: list[str]) -> list[str]:
     the columns (``bmt``: 14 event flags beside 8 measurements, groups by disease) keeping
     them took ``auto`` from 0.555 to 0.460 (seeds 0-2).
     """
-    counts = {col: typed[col].nunique() for col in chosen}
+    counts = dict(zip(chosen, distinct_counts(typed[chosen].to_numpy(dtype=np.float64)).tolist(),
+                      strict=True))
     if not counts or max(counts.values()) <= 20:
         return []  # no continuous column for a discrete one to stand out from
     few = [col for col, count in counts.items()  # constant ones are dropped elsewhere
@@ -90,16 +92,62 @@ def looks_like_id(values: np.ndarray, name) -> bool:
     >>> looks_like_id(np.array([7, 1, 40]), "dose"), looks_like_id(np.array([1.5, 2, 3]), "id")
     (False, False)
     """
-    values = np.asarray(values, dtype=np.float64)
-    whole = np.isfinite(values).all() and np.all(values == np.round(values))
-    unique = whole and len(np.unique(values)) == len(values) > 2
-    return bool(unique and (_ID_NAME.search(str(name)) or np.ptp(values) == len(values) - 1))
+    return bool(ids_among(np.asarray(values, dtype=np.float64)[:, None], [name])[0])
+
+
+def ids_among(values: np.ndarray, names) -> np.ndarray:
+    """:func:`looks_like_id` of every column of ``values`` (n, m) at once (m names).
+
+    A table of 20,000 gene columns is judged in a second (column by column it took 6 s).
+    """
+    out = np.zeros(values.shape[1], dtype=bool)
+    if len(values) <= 2:
+        return out
+    for start in range(0, values.shape[1], CHUNK):  # a bounded copy at a time
+        block = values[:, start:start + CHUNK]
+        whole = np.isfinite(block).all(axis=0)
+        whole[whole] = (block[:, whole] == np.round(block[:, whole])).all(axis=0)
+        ordered = np.sort(block[:, whole], axis=0)
+        unique = np.zeros(block.shape[1], dtype=bool)
+        unique[whole] = (np.diff(ordered, axis=0) != 0).all(axis=0)
+        span = np.zeros(block.shape[1])
+        span[whole] = ordered[-1] - ordered[0]
+        named = np.array([bool(_ID_NAME.search(str(n))) for n in names[start:start + CHUNK]])
+        out[start:start + CHUNK] = unique & (named | (span == len(values) - 1))
+    return out
+
+
+CHUNK = 2000
+"""Columns judged at once by :func:`ids_among` and :func:`distinct_counts`."""
+
+
+def distinct_counts(values: np.ndarray) -> np.ndarray:
+    """Distinct values of every column of ``values`` (n, m), as ``DataFrame.nunique`` counts.
+
+    Empty cells (NaN) are not counted.
+
+    Examples
+    --------
+    >>> distinct_counts(np.array([[1.0, np.nan], [1.0, np.nan], [2.0, 5.0]]))
+    array([2, 1])
+    """
+    out = np.zeros(values.shape[1], dtype=np.int64)
+    for start in range(0, values.shape[1], CHUNK):
+        ordered = np.sort(values[:, start:start + CHUNK], axis=0)  # empty cells last
+        present = ~np.isnan(ordered)
+        changes = (np.diff(ordered, axis=0) != 0) & present[1:]
+        out[start:start + CHUNK] = present[:1].sum(axis=0) + changes.sum(axis=0)
+    return out
 
 
 def id_columns(frame: pd.DataFrame) -> list[str]:
     """The columns of numbers of ``frame`` that look like an id (:func:`looks_like_id`)."""
-    return [col for col in frame.columns if frame[col].dtype.kind in "iuf"
-            and looks_like_id(frame[col].to_numpy(), col)]
+    numeric = [col for col, kind in zip(frame.columns, frame.dtypes.map(lambda t: t.kind),
+                                        strict=True) if kind in "iuf"]
+    if not numeric:
+        return []
+    found = ids_among(frame[numeric].to_numpy(dtype=np.float64), numeric)
+    return [col for col, hit in zip(numeric, found, strict=True) if hit]
 
 
 def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], list[str]]:
@@ -118,12 +166,14 @@ def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], l
         ids = id_columns(typed[list(plan.numeric)])
         return [c for c in plan.numeric if c not in ids], [ID_NOTE.format(c) for c in ids]
     chosen, notes = [], []
-    for col in plan.numeric:
-        values = typed[col].to_numpy()
-        if np.isnan(values).all():
+    values = typed[list(plan.numeric)].to_numpy(dtype=np.float64)
+    empty = np.isnan(values).all(axis=0) if len(values) else np.ones(values.shape[1], bool)
+    ids = ids_among(values, list(plan.numeric))
+    for col, is_empty, is_id in zip(plan.numeric, empty, ids, strict=True):
+        if is_empty:
             notes.append(f"Column '{col}' is empty (no value in any row), so it is not "
                          "clustered on.")
-        elif looks_like_id(values, col):
+        elif is_id:
             notes.append(ID_NOTE.format(col))
         else:
             chosen.append(col)

@@ -385,9 +385,10 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
     else:
         chosen, more = default_features(typed, plan, kind)
         notes += more
-    numeric = [c for c in plan.numeric if c in chosen]
+    picked, numbers = set(chosen), set(plan.numeric)  # 20,000 gene columns: sets, not lists
+    numeric = [c for c in plan.numeric if c in picked]
     nonnum = [c for c in (chosen if feature_columns else [*plan.categorical, *plan.dropped])
-              if c not in plan.numeric]
+              if c not in numbers]
     if kind in ("embeddings", "series") and nonnum:
         raise InputError(f"'{name}' is read as {kind}, but column(s) "
                          f"{', '.join(map(repr, nonnum[:8]))} are not numbers; remove them or "

@@ -109,7 +109,7 @@ def looks_like_series(frame: pd.DataFrame) -> bool:
     """
     if frame.shape[1] < MIN_SERIES_COLUMNS or len(frame) < 10:
         return False
-    if any(frame[c].dtype.kind not in "iuf" for c in frame.columns):
+    if any(t.kind not in "iuf" for t in frame.dtypes):
         return False
     values = frame.to_numpy(dtype=np.float64)
     values = values[~np.isnan(values).any(axis=1)]  # judged on the rows without gaps

@@ -158,8 +158,8 @@ def guess_text(frame: pd.DataFrame, exclude: set, prefer_table: bool = True) -> 
     '评论'
     """
     candidates, short = [], []
-    for col in frame.columns:
-        if col in exclude or frame[col].dtype.kind in "biufcmM":
+    for col, dtype in zip(frame.columns, frame.dtypes, strict=True):
+        if col in exclude or dtype.kind in "biufcmM":
             continue
         values = frame[col].dropna().astype(str)
         if not len(values) or not _distinct_enough(values):
