@@ -14,6 +14,7 @@ from ui.safe_text import md
 from ui.uploads import (
     folder_label_columns,
     guessed_text_column,
+    holds_count_matrix,
     parsed_columns,
     parsed_dataset,
     saved_upload,
@@ -26,6 +27,8 @@ from workspace.run_data import file_fingerprint
 
 IMAGE_SIDES = [16, 24, 32, 48, 64, 96, 128]
 """Sides the image-size slider offers (``RunConfig.image_size`` takes 8-256)."""
+LISTED_COLUMNS = 500
+"""Tables of more columns (a count matrix of 20,000 genes) get no column chooser."""
 
 store = page_context().store
 st.title("Data")
@@ -56,8 +59,9 @@ if source_kind == "Upload a file":
     # tooltip; saved_upload says in one sentence what clusterlab reads instead
     upload = st.file_uploader(
         "CSV (also .csv.gz), a .txt of one text per line, Excel (.xlsx), Parquet, JSON Lines, "
-        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/TIFF/BMP/GIF or DICOM images "
-        "or of text files (.txt, .md, .html; one document each, sub-folders as groups)",
+        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/TIFF/BMP/GIF or DICOM images, "
+        "of text files (.txt, .md, .html; one document each, sub-folders as groups) or of a "
+        "10x count matrix (matrix.mtx, barcodes.tsv, features.tsv)",
         key="uploader")
     if upload is not None:
         try:
@@ -122,7 +126,8 @@ if is_table:
     ignored = st.multiselect("Ignore columns (left out altogether)",
                              [c for c in columns if c not in named], key="ignore_cols")
     settings["ignore_columns"] = ignored or None
-if str(path).lower().endswith(".zip"):
+zip_of_files = str(path).lower().endswith(".zip") and not holds_count_matrix(str(path))
+if zip_of_files:
     try:
         truths = folder_label_columns(str(path))
     except InputError as exc:
@@ -136,7 +141,7 @@ if str(path).lower().endswith(".zip"):
                              "can be their ground truth (for ACC/NMI/ARI and colouring)")
         settings["label_column"] = None if truth == folders else truth
 if str(path).lower().endswith(".npy") or settings.get("kind") == "images" or (
-        str(path).lower().endswith(".zip") and not zip_of_texts(str(path))):
+        zip_of_files and not zip_of_texts(str(path))):
     side = st.select_slider(
         "Image size (pixels a side)", ["automatic", *IMAGE_SIDES], value="automatic",
         key="image_size",
@@ -159,7 +164,11 @@ if str(path).lower().endswith(TABLE_SUFFIXES):
 
 try:
     data = parsed_dataset(str(path), settings)
-    if data.modality == "table":  # which columns are clustered on: guessed, then chosen
+    if data.modality == "table" and data.table.shape[1] > LISTED_COLUMNS:
+        st.caption(f"Clustered on {data.feature_table().shape[1]:,} of its "
+                   f"{data.table.shape[1]:,} columns, too many to choose from here (name "
+                   "them with --feature-columns in the CLI).")
+    elif data.modality == "table":  # which columns are clustered on: guessed, then chosen
         guessed = list(data.feature_table().columns)
         chosen = st.multiselect(
             "Cluster on these columns (features)", list(data.table.columns), default=guessed,

@@ -22,6 +22,7 @@ from .image_folders import load_image_folder
 from .images import FORMATS_READ, is_image_path
 from .load_notes import file_notes, guessed_text_note
 from .long_readings import long_readings, pivot_advice
+from .matrix_market import BARCODE_COLUMN, find_10x, read_10x
 from .npy_files import load_npy
 from .role_columns import did_you_mean, label_values, map_coordinates, row_ids
 from .summary_rows import without_summary_row
@@ -45,6 +46,10 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
               transpose: bool = False, like_run: dict | None = None,
               pixel_ranges: dict[str, tuple[float, float]] | None = None) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images or texts.
+
+    A folder or zip holding a 10x count matrix (``matrix.mtx``, ``barcodes.tsv``,
+    ``features.tsv``, each maybe gzipped), or its ``matrix.mtx`` itself, is read as a table
+    of cells x genes (:mod:`clustering.matrix_market`).
 
     Parameters
     ----------
@@ -121,6 +126,41 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if not path.exists():
         raise InputError(f"'{path}' does not exist; check the path or use a demo such as "
                          "demo:digits.")
+    tenx = find_10x(path) if kind in ("auto", "table") else None
+    if tenx is not None:
+        frame, summary = read_10x(path, tenx, keep=(like_run or {}).get("columns_clustered"))
+        id_column = id_column or BARCODE_COLUMN
+    else:
+        read = _not_a_table(path, kind, drop_invalid, image_size, pixel_ranges, label_column)
+        if read is not None:
+            return read
+        frame, summary = without_summary_row(read_table(path), path.name)
+    taken = []
+    if like_run:
+        kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
+                                                          id_column)
+    frame, id_column, swapped, advice = swapped_as_asked(frame, path.name, transpose,
+                                                         id_column, label_column)
+    taken = [*taken, *swapped]
+    if like_run and like_run.get("columns_clustered") and not feature_columns:
+        feature_columns = [c for c in like_run["columns_clustered"] if c in frame.columns]
+        kind = "table" if kind == "auto" and feature_columns else kind
+    try:
+        data = _from_frame(frame, path.name, str(path), kind, text_column, label_column,
+                           id_column, drop_invalid, map_columns, feature_columns,
+                           ignore_columns, fill_missing, image_size)
+    except InputError as exc:
+        if advice is None:
+            raise
+        raise InputError(f"{exc} {advice}") from None
+    notes = [*summary, *taken, *file_notes(frame.attrs, path.name,
+                                           data.modality != "embeddings")]
+    return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
+
+
+def _not_a_table(path: Path, kind: str, drop_invalid: bool, image_size, pixel_ranges,
+                 label_column) -> Dataset | None:
+    """A folder, zip or ``.npy`` read; None for a table; an error for a type not read."""
     suffix = path.suffix.lower()
     if path.is_dir() or suffix == ".zip":
         if kind not in ("auto", "images", "text"):
@@ -144,29 +184,9 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     if suffix not in TABLE_SUFFIXES and not is_gzip_table(path):
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
                          "; use CSV, Excel (.xlsx), Parquet, JSON Lines (also gzipped, "
-                         f".csv.gz), .npy, or a folder or .zip of {FORMATS_READ} images.")
-    frame, summary = without_summary_row(read_table(path), path.name)
-    taken = []
-    if like_run:
-        kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
-                                                          id_column)
-    frame, id_column, swapped, advice = swapped_as_asked(frame, path.name, transpose,
-                                                         id_column, label_column)
-    taken = [*taken, *swapped]
-    if like_run and like_run.get("columns_clustered") and not feature_columns:
-        feature_columns = [c for c in like_run["columns_clustered"] if c in frame.columns]
-        kind = "table" if kind == "auto" and feature_columns else kind
-    try:
-        data = _from_frame(frame, path.name, str(path), kind, text_column, label_column,
-                           id_column, drop_invalid, map_columns, feature_columns,
-                           ignore_columns, fill_missing, image_size)
-    except InputError as exc:
-        if advice is None:
-            raise
-        raise InputError(f"{exc} {advice}") from None
-    notes = [*summary, *taken, *file_notes(frame.attrs, path.name,
-                                           data.modality != "embeddings")]
-    return dataclasses.replace(data, notes=(*notes, *data.notes)) if notes else data
+                         f".csv.gz), .npy, a 10x count matrix (matrix.mtx with its barcodes "
+                         f"and features), or a folder or .zip of {FORMATS_READ} images.")
+    return None
 
 
 def _text_folder(path: Path, drop_invalid: bool, label_column: str | None) -> Dataset:

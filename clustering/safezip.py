@@ -27,7 +27,8 @@ ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".bz2", ".xz", ".7
 """Entries refused inside an archive: nested archives are never opened."""
 
 
-def checked_members(path: Path, limits: ZipLimits = ZipLimits()) -> list[zipfile.ZipInfo]:
+def checked_members(path: Path, limits: ZipLimits = ZipLimits(),
+                    gzipped: frozenset[str] | set[str] = frozenset()) -> list[zipfile.ZipInfo]:
     """Return the file members of a zip after checking every entry.
 
     Refuses archives with absolute paths, ``..`` components, drive letters, symlinks,
@@ -40,6 +41,9 @@ def checked_members(path: Path, limits: ZipLimits = ZipLimits()) -> list[zipfile
         The zip file.
     limits : ZipLimits
         The caps.
+    gzipped : set of str
+        Members ending in ``.gz`` that the caller unpacks itself under the same caps (a 10x
+        matrix's files); every other archive inside is refused.
 
     Returns
     -------
@@ -67,7 +71,7 @@ def checked_members(path: Path, limits: ZipLimits = ZipLimits()) -> list[zipfile
             raise InputError(f"'{path.name}': entry '{info.filename}' would expand to "
                              f"{info.file_size:,} bytes, over the {limits.max_entry_bytes:,}-byte "
                              "limit per file; remove it from the archive.")
-        if info.filename.lower().endswith(ARCHIVE_SUFFIXES):
+        if info.filename.lower().endswith(ARCHIVE_SUFFIXES) and info.filename not in gzipped:
             raise InputError(f"'{path.name}' holds another archive ('{info.filename}'), which "
                              "is not opened; unpack it and put its files in the one archive.")
         ratio = info.file_size / max(info.compress_size, 1)

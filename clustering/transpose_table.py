@@ -17,7 +17,8 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["ROW_NAME_COLUMN", "SWAP_HINT", "gene_rows_note", "swapped_as_asked", "transposed"]
+__all__ = ["ROW_NAME_COLUMN", "SWAP_HINT", "gene_rows_note", "numbered", "swapped_as_asked",
+           "transposed"]
 
 ROW_NAME_COLUMN = "sample"
 """The column that names each row of a transposed table (the original column names)."""
@@ -122,7 +123,7 @@ def transposed(frame: pd.DataFrame, name_column: str | None = None,
                          "each row and a sample in each column.")
     left_out = [str(c) for c in frame.columns if c != name_column and c not in data]
     values = frame[data].apply(pd.to_numeric, errors="coerce").to_numpy().T
-    columns = _unique(names.tolist())
+    columns = numbered(names.tolist())
     table = pd.DataFrame(values, columns=columns)
     if all(np.issubdtype(t, np.number) for t in table.dtypes) and np.isfinite(values).all() \
             and (values == np.round(values)).all():
@@ -180,8 +181,14 @@ def _numeric(column: pd.Series) -> bool:
     return bool(len(values)) and pd.to_numeric(values, errors="coerce").notna().all()
 
 
-def _unique(names: list[str]) -> list[str]:
-    """``names`` with repeats numbered (``a``, ``a_2``, ``a_3``)."""
+def numbered(names: list[str]) -> list[str]:
+    """``names`` with repeats numbered (``a``, ``a_2``, ``a_3``).
+
+    Examples
+    --------
+    >>> numbered(["a", "b", "a", "a"])
+    ['a', 'b', 'a_2', 'a_3']
+    """
     seen: dict[str, int] = {}
     out = []
     for name in names:

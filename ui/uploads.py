@@ -17,8 +17,8 @@ from workspace.projects import stage_upload
 
 from .common import get_dataset
 
-__all__ = ["folder_label_columns", "guessed_text_column", "parsed_columns", "parsed_dataset",
-           "saved_upload", "zip_of_texts"]
+__all__ = ["folder_label_columns", "guessed_text_column", "holds_count_matrix", "parsed_columns",
+           "parsed_dataset", "saved_upload", "zip_of_texts"]
 
 _SAVED = "saved_uploads"
 """Session key: uploader file id -> saved path."""
@@ -63,6 +63,19 @@ def folder_label_columns(path: str) -> list[str]:
     from clustering.folder_tables import label_table_columns
 
     return label_table_columns(Path(path))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def holds_count_matrix(path: str) -> bool:
+    """Whether a saved zip holds a 10x count matrix (read as a table of cells, with no image
+    or label-table settings); True for a broken one too, whose reading then says why."""
+    from clustering.errors import InputError
+    from clustering.matrix_market import find_10x
+
+    try:
+        return find_10x(Path(path)) is not None
+    except InputError:
+        return True
 
 
 def parsed_dataset(path: str, settings: dict):
