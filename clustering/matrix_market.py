@@ -159,8 +159,8 @@ def read_10x(path: Path, files: dict[str, str], keep: list[str] | None = None,
                          f"seen in some cell, more than the {MAX_VALUES / 1e6:,.0f} million "
                          "counts clusterlab holds at once; keep fewer cells (load a sample of "
                          "them) or fewer genes (the highly variable ones), saved as Parquet.")
-    values = matrix[:, np.flatnonzero(kept)].toarray()
-    values = values.astype(np.int32) if values.dtype.kind in "iu" else values
+    chosen = matrix[:, np.flatnonzero(kept)]
+    values = (chosen.astype(np.int32) if chosen.dtype.kind in "iu" else chosen).toarray()
     frame = pd.DataFrame(values, columns=[s for s, k in zip(symbols, kept, strict=True) if k])
     frame.insert(0, BARCODE_COLUMN, numbered(barcodes))
     notes.insert(0, f"Read the 10x count matrix '{name}': {len(barcodes):,} cells (named by "
