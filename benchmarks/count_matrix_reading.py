@@ -80,7 +80,7 @@ def read_once(path: Path, code: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, default=3000)
-    parser.add_argument("--genes", type=int, default=20000)
+    parser.add_argument("--genes", type=int, default=15000)
     parser.add_argument("--code", type=Path, help="a tree of the code before")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)

@@ -129,7 +129,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     tenx = find_10x(path) if kind in ("auto", "table") else None
     if tenx is not None:
         frame, summary = read_10x(path, tenx, keep=(like_run or {}).get("columns_clustered"))
-        id_column = id_column or BARCODE_COLUMN
+        id_column, kind = id_column or BARCODE_COLUMN, "table"  # no signal or text to find
     else:
         read = _not_a_table(path, kind, drop_invalid, image_size, pixel_ranges, label_column)
         if read is not None:

@@ -22,12 +22,15 @@ import pandas as pd
 
 from .errors import InputError
 from .safezip import ZipLimits, checked_members, read_member
+from .tables import MAX_COLUMNS
 from .transpose_table import numbered
 
-__all__ = ["BARCODE_COLUMN", "MAX_VALUES", "find_10x", "read_10x"]
+__all__ = ["BARCODE_COLUMN", "MAX_VALUES", "SAMPLE_COLUMN", "find_10x", "read_10x"]
 
 BARCODE_COLUMN = "barcode"
 """The column naming each cell (its barcode) in the table read."""
+SAMPLE_COLUMN = "sample"
+"""The column naming each cell's sample, where several are read as one table."""
 MAX_VALUES = 300_000_000
 """Most cells x genes held as a table (1.2 GB of whole numbers; the features' copies take a
 few times that): 10,000 cells of 30,000 genes seen in some cell. Genes seen in no cell are
@@ -40,19 +43,21 @@ GENE_EXPRESSION = "Gene Expression"
 guides and other feature types are left out, with a note)."""
 
 
-def find_10x(path: Path) -> dict[str, str] | None:
-    """The three files of a 10x matrix in ``path`` (a folder, a zip, or the ``.mtx`` itself).
+def find_10x(path: Path) -> list[dict[str, str]] | None:
+    """The 10x matrices in ``path`` (a folder, a zip, or one ``.mtx`` itself), one per sample.
 
     Returns
     -------
-    dict or None
-        ``matrix``, ``barcodes``, ``features``: file paths, or member names of the zip;
-        None when ``path`` holds no ``matrix.mtx`` (or ``matrix.mtx.gz``).
+    list of dict, or None
+        For each sample: ``matrix``, ``barcodes``, ``features`` (file paths, or member names
+        of the zip) and ``sample`` (its name: the file prefix, such as ``GSM123``, else what
+        tells its folder from the others'); None when ``path`` holds no ``matrix.mtx`` (or
+        ``matrix.mtx.gz``).
 
     Raises
     ------
     InputError
-        A matrix without its barcodes or features beside it, or several matrices.
+        A matrix without its barcodes or features beside it.
 
     Examples
     --------
@@ -62,45 +67,53 @@ def find_10x(path: Path) -> dict[str, str] | None:
     path = Path(path)
     if path.is_dir():
         names = [p.relative_to(path).as_posix() for p in _shallow_files(path)]
+        matrices = [n for n in names if _role(PurePosixPath(n).name) == "matrix"]
     elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if not n.endswith("/")]
-    elif _role(path.name) == "matrix":
-        names, path = [p.name for p in path.parent.iterdir() if p.is_file()], path.parent
+        matrices = [n for n in names if _role(PurePosixPath(n).name) == "matrix"]
+    elif _role(path.name) == "matrix":  # this one, even where others lie beside it
+        names, matrices = [p.name for p in path.parent.iterdir() if p.is_file()], [path.name]
+        path = path.parent
     else:
         return None
-    matrices = [n for n in names if _role(PurePosixPath(n).name) == "matrix"]
     if not matrices:
         return None
-    if len(matrices) > 1:
-        shown = ", ".join(f"'{m}'" for m in matrices[:4])
-        raise InputError(f"'{path.name}' holds {len(matrices)} count matrices ({shown}); load "
-                         "one sample's matrix, barcodes and features at a time (a folder or "
-                         "zip of those three files).")
-    found = {"matrix": matrices[0]}
-    folder, prefix = _prefix(matrices[0])
-    for role in ("barcodes", "features"):
-        beside = [n for n in names if _role(PurePosixPath(n).name) == role
-                  and _prefix(n) == (folder, prefix)]
-        if not beside:
-            wanted = " or ".join(f"'{prefix}{s}(.gz)'" for s in ROLES[role])
-            raise InputError(f"'{path.name}' has the count matrix '{matrices[0]}' but no "
-                             f"{wanted} beside it, which names its "
-                             f"{'cells' if role == 'barcodes' else 'genes'}; put the three "
-                             "files Cell Ranger writes together and load their folder or zip.")
-        found[role] = beside[0]
-    return {role: str(path / name) if path.is_dir() else name for role, name in found.items()}
+    samples = []
+    for matrix in sorted(matrices):
+        found = {"matrix": matrix}
+        place = _prefix(matrix)
+        for role in ("barcodes", "features"):
+            beside = [n for n in names if _role(PurePosixPath(n).name) == role
+                      and _same_place(_prefix(n), place)]
+            if not beside:
+                wanted = " or ".join(f"'{place[1]}{s}(.gz)'" for s in ROLES[role])
+                raise InputError(
+                    f"'{path.name}' has the count matrix '{matrix}' but no {wanted} beside "
+                    f"it, which names its {'cells' if role == 'barcodes' else 'genes'}; put "
+                    "the three files Cell Ranger writes together and load their folder or zip.")
+            found[role] = beside[0]
+        samples.append({role: str(path / name) if path.is_dir() else name
+                        for role, name in found.items()})
+    for sample, name in zip(samples, _sample_names([_prefix(m) for m in sorted(matrices)]),
+                            strict=True):
+        sample["sample"] = name
+    return samples
 
 
-def read_10x(path: Path, files: dict[str, str], keep: list[str] | None = None,
+def read_10x(path: Path, samples: list[dict[str, str]], keep: list[str] | None = None,
              limits: ZipLimits = ZipLimits()) -> tuple[pd.DataFrame, list[str]]:
-    """The cells x genes table of a 10x matrix, and notes on what was left out.
+    """The cells x genes table of 10x matrices, and notes on what was read and left out.
+
+    Several samples (a GEO series' ``GSM..._matrix.mtx.gz`` files, or one folder each) are
+    read as one table on the genes they all have, with a ``sample`` column (kept for
+    colouring, not clustered on) and each barcode after its sample's name.
 
     Parameters
     ----------
     path : Path
         What was loaded (a folder, a zip or the ``.mtx`` file).
-    files : dict
+    samples : list of dict
         :func:`find_10x`'s answer for ``path``.
     keep : list of str, optional
         Genes kept even where no cell has a read (a run's columns, when new cells are
@@ -111,15 +124,102 @@ def read_10x(path: Path, files: dict[str, str], keep: list[str] | None = None,
     Returns
     -------
     frame : DataFrame
-        ``barcode``, then one column of counts per gene.
+        ``barcode`` (and ``sample``), then one column of counts per gene.
     notes : list of str
 
     Raises
     ------
     InputError
-        A file that is not what it is named, files that disagree, or more than
-        :data:`MAX_VALUES` cells x genes.
+        A file that is not what it is named, files that disagree, samples without a gene in
+        common, or more than :data:`MAX_VALUES` cells x genes.
     """
+    from scipy import sparse
+
+    read = [_one_sample(path, files, limits) for files in samples]
+    notes = [note for one in read for note in one[4]]
+    first_ids, first_symbols = read[0][2], read[0][3]
+    common = set(first_ids).intersection(*(set(one[2]) for one in read[1:]))
+    order = [j for j, gene in enumerate(first_ids) if gene in common]
+    genes = [first_ids[j] for j in order]
+    if not genes:
+        raise InputError(f"The {len(samples)} samples of '{path.name}' have no gene id in "
+                         "common (the first column of their features files); load them one "
+                         "at a time.")
+    most = max(len(one[2]) for one in read)
+    if len(genes) < most:
+        notes.append(f"Kept the {len(genes):,} genes every sample has: {most - len(genes):,} "
+                     "genes not in every sample were left out.")
+    blocks = []
+    for matrix, _, ids, _, _ in read:
+        where = {gene: j for j, gene in enumerate(ids)}
+        blocks.append(matrix[:, [where[gene] for gene in genes]])
+    matrix = sparse.vstack(blocks).tocsr() if len(blocks) > 1 else blocks[0]
+    symbols = numbered([first_symbols[j] for j in order])
+    cells = matrix.shape[0]
+    if keep:  # new cells of a run: its genes
+        kept = np.isin(symbols, list(keep))
+    else:
+        kept, more = _genes_read(np.asarray((matrix != 0).sum(axis=0)).ravel(), cells)
+        notes += more
+    if cells * int(kept.sum()) > MAX_VALUES:
+        raise InputError(f"'{path.name}' holds {cells:,} cells x {int(kept.sum()):,} genes "
+                         f"seen in some cell, more than the {MAX_VALUES / 1e6:,.0f} million "
+                         "counts clusterlab holds at once; keep fewer cells (load a sample of "
+                         "them) or fewer genes (the highly variable ones), saved as Parquet.")
+    chosen = matrix[:, np.flatnonzero(kept)]
+    values = (chosen.astype(np.int32) if chosen.dtype.kind in "iu" else chosen).toarray()
+    frame = pd.DataFrame(values, columns=[s for s, k in zip(symbols, kept, strict=True) if k])
+    if len(read) == 1:
+        frame.insert(0, BARCODE_COLUMN, numbered(read[0][1]))
+        what = f"the 10x count matrix '{Path(samples[0]['matrix']).name}'"
+    else:
+        names = [files["sample"] for files, one in zip(samples, read, strict=True)
+                 for _ in one[1]]
+        frame.insert(0, BARCODE_COLUMN, numbered([f"{name}_{barcode}" for name, barcode in
+                                                  zip(names, (b for one in read
+                                                              for b in one[1]), strict=True)]))
+        frame.insert(1, SAMPLE_COLUMN, names)
+        shown = ", ".join(f["sample"] for f in samples[:4]) + (", ..." if len(samples) > 4
+                                                               else "")
+        what = (f"the {len(samples)} 10x count matrices of '{path.name}' ({shown}) as one "
+                f"table, each cell's sample in column '{SAMPLE_COLUMN}' (kept for colouring, "
+                "not clustered on) and before its barcode")
+    notes.insert(0, f"Read {what}: {cells:,} cells (named by their barcodes, column "
+                    f"'{BARCODE_COLUMN}') x {int(kept.sum()):,} genes (named by their "
+                    "symbols).")
+    return frame, notes
+
+
+def _genes_read(in_cells: np.ndarray, cells: int) -> tuple[np.ndarray, list[str]]:
+    """The genes kept, and notes on those left out.
+
+    Genes read in some cell are kept; past :data:`MAX_COLUMNS`, those read in the most cells.
+
+    Examples
+    --------
+    >>> kept, notes = _genes_read(np.array([0, 3, 1, 2]), 5)
+    >>> kept.tolist(), notes[0][:38]
+    ([False, True, True, True], 'Left out 1 genes with no read in any o')
+    """
+    kept, notes = in_cells > 0, []
+    if not kept.all():
+        notes.append(f"Left out {int((~kept).sum()):,} genes with no read in any of the "
+                     f"{cells:,} cells.")
+    room = MAX_COLUMNS - 2  # beside the barcode and sample columns
+    if kept.sum() > room:
+        order = np.argsort(-in_cells, kind="stable")
+        least = int(in_cells[order[room - 1]])
+        notes.append(f"Kept the {room:,} genes read in the most cells (in {least:,} cells or "
+                     f"more), the widest table clusterlab reads; {int(kept.sum()) - room:,} "
+                     "genes read in fewer cells were left out (they barely weigh in the "
+                     "2,000 most variable genes the cells are clustered on).")
+        kept = np.zeros_like(kept)
+        kept[order[:room]] = True
+    return kept, notes
+
+
+def _one_sample(path: Path, files: dict[str, str], limits: ZipLimits):
+    """One sample's gene counts (cells x genes, CSR), barcodes, gene ids, symbols, notes."""
     raw = _read_all(path, files, limits)
     name = Path(files["matrix"]).name
     barcodes = _lines(raw["barcodes"], files["barcodes"])
@@ -148,25 +248,33 @@ def read_10x(path: Path, files: dict[str, str], keep: list[str] | None = None,
         other = ", ".join(sorted(set(kinds[~genes]))[:3])
         notes.append(f"Left out {int((~genes).sum()):,} feature(s) of '{name}' that are not "
                      f"genes ({other}): the cells are clustered on their genes' counts.")
-    symbols = numbered([f[1] if len(f) > 1 else f[0] for f in features])
-    seen = np.asarray((matrix != 0).sum(axis=0)).ravel() > 0
-    kept = genes & (seen | np.isin(symbols, list(keep or [])))
-    if (genes & ~kept).any():
-        notes.append(f"Left out {int((genes & ~kept).sum()):,} genes of '{name}' with no read "
-                     f"in any of its {len(barcodes):,} cells.")
-    if len(barcodes) * int(kept.sum()) > MAX_VALUES:
-        raise InputError(f"'{name}' holds {len(barcodes):,} cells x {int(kept.sum()):,} genes "
-                         f"seen in some cell, more than the {MAX_VALUES / 1e6:,.0f} million "
-                         "counts clusterlab holds at once; keep fewer cells (load a sample of "
-                         "them) or fewer genes (the highly variable ones), saved as Parquet.")
-    chosen = matrix[:, np.flatnonzero(kept)]
-    values = (chosen.astype(np.int32) if chosen.dtype.kind in "iu" else chosen).toarray()
-    frame = pd.DataFrame(values, columns=[s for s, k in zip(symbols, kept, strict=True) if k])
-    frame.insert(0, BARCODE_COLUMN, numbered(barcodes))
-    notes.insert(0, f"Read the 10x count matrix '{name}': {len(barcodes):,} cells (named by "
-                    f"their barcodes, column '{BARCODE_COLUMN}') x {frame.shape[1] - 1:,} "
-                    "genes (named by their symbols).")
-    return frame, notes
+    at = np.flatnonzero(genes)
+    return (matrix[:, at], barcodes, [features[j][0] for j in at],
+            [features[j][1] if len(features[j]) > 1 else features[j][0] for j in at], notes)
+
+
+def _sample_names(places: list[tuple[str, str]]) -> list[str]:
+    """Each sample's name: its file prefix, else the part of its folder unlike the others'.
+
+    ``GSM123_matrix.mtx.gz`` is ``GSM123``; ``s1/outs/filtered_feature_bc_matrix`` beside
+    ``s2/outs/filtered_feature_bc_matrix`` is ``s1``.
+
+    Examples
+    --------
+    >>> _sample_names([("", "GSM1_"), ("", "GSM2_")])
+    ['GSM1', 'GSM2']
+    >>> _sample_names([("a/outs", ""), ("b/outs", "")])
+    ['a', 'b']
+    """
+    parts = [PurePosixPath(folder).parts for folder, _ in places]
+    same = {i for i in range(min(map(len, parts), default=0))
+            if len({p[i] for p in parts}) == 1}
+    names = []
+    for (folder, prefix), split in zip(places, parts, strict=True):
+        differing = [p for i, p in enumerate(split) if i not in same]
+        names.append("/".join([*differing, prefix.strip("_-. ")] if prefix else differing)
+                     or prefix.strip("_-. ") or folder or "sample")
+    return numbered(names)
 
 
 def _role(name: str) -> str | None:
@@ -174,15 +282,20 @@ def _role(name: str) -> str | None:
     return next((role for role, ends in ROLES.items() if lower.endswith(ends)), None)
 
 
+def _same_place(one: tuple[str, str], other: tuple[str, str]) -> bool:
+    """Same folder and the same file prefix, whatever its case."""
+    return one[0] == other[0] and one[1].lower() == other[1].lower()
+
+
 def _prefix(name: str) -> tuple[str, str]:
     """The folder of a member and the sample prefix of its file name (``GSM123_``)."""
     pure = PurePosixPath(name)
     lower = pure.name.lower().removesuffix(".gz")
     end = next(e for ends in ROLES.values() for e in ends if lower.endswith(e))
-    return str(pure.parent), pure.name[:len(lower) - len(end)].lower()
+    return str(pure.parent), pure.name[:len(lower) - len(end)]
 
 
-def _shallow_files(folder: Path, depth: int = 2) -> list[Path]:
+def _shallow_files(folder: Path, depth: int = 4) -> list[Path]:
     """Files of ``folder`` and of its folders down to ``depth`` levels (not links)."""
     found, level = [], [folder]
     for _ in range(depth):
@@ -197,9 +310,12 @@ def _shallow_files(folder: Path, depth: int = 2) -> list[Path]:
 
 
 def _read_all(path: Path, files: dict[str, str], limits: ZipLimits) -> dict[str, bytes]:
-    """Every file's bytes, gzipped ones unpacked under ``limits``."""
+    """The bytes of a sample's three files, gzipped ones unpacked under ``limits``."""
+    files = {role: files[role] for role in ROLES}
     if path.suffix.lower() == ".zip" and not path.is_dir():
-        allowed = {n for n in files.values() if n.lower().endswith(".gz")}
+        with zipfile.ZipFile(path) as zf:  # any sample's gzipped files may be in it
+            allowed = {n for n in zf.namelist() if n.lower().endswith(".gz")
+                       and _role(PurePosixPath(n).name)}
         members = {i.filename: i for i in checked_members(path, limits, allowed)}
         with zipfile.ZipFile(path) as zf:
             packed = {role: read_member(zf, members[n]) for role, n in files.items()}

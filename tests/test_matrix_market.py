@@ -92,6 +92,40 @@ def test_a_cell_ranger_folder_is_read_as_cells_by_genes(sample, tmp_path):
         assert list(again.ids) == list(data.ids)
 
 
+def test_several_samples_are_read_as_one_table_with_their_sample(sample, tmp_path,
+                                                                monkeypatch):
+    """A GEO series' files side by side, or one Cell Ranger folder per sample: one table on
+    the genes every sample has, each cell's sample in a column and before its barcode."""
+    folder, counts, _, _ = sample
+    series = tmp_path / "GSE1"
+    write_10x(series, counts, prefix="GSM1_")
+    write_10x(series, counts[:50, :500], prefix="GSM2_", antibody=False)  # 100 genes fewer
+    data = load_data(series)
+    assert data.n == 290 and data.ids[0] == "GSM1_AAAC00000000-1"
+    assert data.ids[240] == "GSM2_AAAC00000000-1"
+    assert data.table["sample"].tolist() == ["GSM1"] * 240 + ["GSM2"] * 50
+    assert "sample" not in data.feature_table().columns  # kept for colouring
+    assert data.table["GENE100"].tolist() == [*counts[:, 100], *counts[:50, 100]]
+    assert "GENE550" not in data.table.columns
+    said = " ".join(data.notes)
+    assert "the 2 10x count matrices of 'GSE1' (GSM1, GSM2)" in said
+    assert "100 genes not in every sample were left out" in said
+    # one folder each; a sample's .mtx named alone is read alone
+    for name in ("s1", "s2"):
+        write_10x(tmp_path / "runs" / name / "outs" / "filtered_feature_bc_matrix", counts)
+    both = load_data(tmp_path / "runs")
+    assert both.n == 480 and set(both.table["sample"]) == {"s1", "s2"}
+    assert load_data(series / "GSM2_matrix.mtx.gz").n == 50
+    # past the widest table read, the genes read in the most cells
+    monkeypatch.setattr(matrix_market, "MAX_COLUMNS", 302)
+    narrow = load_data(folder)
+    assert narrow.table.shape[1] == 300
+    monkeypatch.undo()
+    reads = (load_data(folder).table > 0).sum()  # cells each gene is read in
+    assert reads[narrow.table.columns].min() >= reads.sort_values().iloc[-300]
+    assert any(n.startswith("Kept the 300 genes read in the most cells") for n in narrow.notes)
+
+
 def test_cells_are_clustered_by_type_and_new_cells_assigned(sample, tmp_path, capsys,
                                                             monkeypatch):
     monkeypatch.setenv("CLUSTERLAB_HOME", str(tmp_path / "home"))
@@ -128,11 +162,6 @@ def test_what_cannot_be_read_is_one_sentence(sample, tmp_path, capsys, monkeypat
     shutil.copy(folder / "features.tsv.gz", lone)
     with pytest.raises(InputError, match="240 barcodes|100 barcodes"):
         load_data(lone)
-    two = tmp_path / "two"
-    write_10x(two, counts, prefix="GSM1_")
-    write_10x(two, counts, prefix="GSM2_")
-    with pytest.raises(InputError, match="holds 2 count matrices"):
-        load_data(two)
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "matrix.mtx").write_text("gene,cell,count\n1,1,5\n")
     shutil.copy(folder / "barcodes.tsv.gz", tmp_path / "bad")
