@@ -33,8 +33,8 @@ SAMPLE_COLUMN = "sample"
 """The column naming each cell's sample, where several are read as one table."""
 MAX_VALUES = 300_000_000
 """Most cells x genes held as a table (1.2 GB of whole numbers; the features' copies take a
-few times that): 10,000 cells of 30,000 genes seen in some cell. Genes seen in no cell are
-left out before this is counted."""
+few times that): 15,000 cells of 20,000 genes. With more cells, the genes read in the most
+cells that fit (:func:`_genes_read`)."""
 ROLES = {"matrix": ("matrix.mtx",), "barcodes": ("barcodes.tsv",),
          "features": ("features.tsv", "genes.tsv")}
 """The three files of a 10x matrix, each also gzipped (``.gz``) and after a sample prefix."""
@@ -116,8 +116,8 @@ def read_10x(path: Path, samples: list[dict[str, str]], keep: list[str] | None =
     samples : list of dict
         :func:`find_10x`'s answer for ``path``.
     keep : list of str, optional
-        Genes kept even where no cell has a read (a run's columns, when new cells are
-        assigned to it).
+        The genes to read, whether read in any cell or not (a run's columns, when new cells
+        are assigned to it); without it, the genes read in some cell.
     limits : ZipLimits
         Caps on what a gzipped file or zip member may unpack to.
 
@@ -162,10 +162,9 @@ def read_10x(path: Path, samples: list[dict[str, str]], keep: list[str] | None =
         kept, more = _genes_read(np.asarray((matrix != 0).sum(axis=0)).ravel(), cells)
         notes += more
     if cells * int(kept.sum()) > MAX_VALUES:
-        raise InputError(f"'{path.name}' holds {cells:,} cells x {int(kept.sum()):,} genes "
-                         f"seen in some cell, more than the {MAX_VALUES / 1e6:,.0f} million "
-                         "counts clusterlab holds at once; keep fewer cells (load a sample of "
-                         "them) or fewer genes (the highly variable ones), saved as Parquet.")
+        raise InputError(f"'{path.name}' holds {cells:,} cells x {int(kept.sum()):,} genes, "
+                         f"more than the {MAX_VALUES / 1e6:,.0f} million counts clusterlab "
+                         "holds at once; assign fewer cells at a time.")
     chosen = matrix[:, np.flatnonzero(kept)]
     values = (chosen.astype(np.int32) if chosen.dtype.kind in "iu" else chosen).toarray()
     frame = pd.DataFrame(values, columns=[s for s, k in zip(symbols, kept, strict=True) if k])
@@ -175,9 +174,9 @@ def read_10x(path: Path, samples: list[dict[str, str]], keep: list[str] | None =
     else:
         names = [files["sample"] for files, one in zip(samples, read, strict=True)
                  for _ in one[1]]
-        frame.insert(0, BARCODE_COLUMN, numbered([f"{name}_{barcode}" for name, barcode in
-                                                  zip(names, (b for one in read
-                                                              for b in one[1]), strict=True)]))
+        barcodes = [barcode for one in read for barcode in one[1]]
+        frame.insert(0, BARCODE_COLUMN, numbered([f"{name}_{barcode}" for name, barcode
+                                                  in zip(names, barcodes, strict=True)]))
         frame.insert(1, SAMPLE_COLUMN, names)
         shown = ", ".join(f["sample"] for f in samples[:4]) + (", ..." if len(samples) > 4
                                                                else "")
@@ -205,14 +204,16 @@ def _genes_read(in_cells: np.ndarray, cells: int) -> tuple[np.ndarray, list[str]
     if not kept.all():
         notes.append(f"Left out {int((~kept).sum()):,} genes with no read in any of the "
                      f"{cells:,} cells.")
-    room = MAX_COLUMNS - 2  # beside the barcode and sample columns
+    room = max(1, min(MAX_COLUMNS - 2, MAX_VALUES // max(cells, 1)))  # beside barcode, sample
     if kept.sum() > room:
         order = np.argsort(-in_cells, kind="stable")
         least = int(in_cells[order[room - 1]])
+        why = ("the widest table clusterlab reads" if room == MAX_COLUMNS - 2 else
+               f"as many as {MAX_VALUES:,} counts hold with {cells:,} cells")
         notes.append(f"Kept the {room:,} genes read in the most cells (in {least:,} cells or "
-                     f"more), the widest table clusterlab reads; {int(kept.sum()) - room:,} "
-                     "genes read in fewer cells were left out (they barely weigh in the "
-                     "2,000 most variable genes the cells are clustered on).")
+                     f"more), {why}; {int(kept.sum()) - room:,} genes read in fewer cells "
+                     "were left out (they barely weigh in the 2,000 most variable genes the "
+                     "cells are clustered on).")
         kept = np.zeros_like(kept)
         kept[order[:room]] = True
     return kept, notes
