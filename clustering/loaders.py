@@ -16,6 +16,7 @@ from .errors import InputError
 from .finite_rows import finite_rows
 from .folder_tables import FOLDER_LABEL
 from .gzip_tables import is_gzip_table
+from .hdf5_counts import HDF5_SUFFIXES, read_hdf5_counts
 from .html_text import visible_texts
 from .image_arrays import pixel_columns, pixel_table_images
 from .image_folders import load_image_folder
@@ -49,7 +50,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
 
     A folder or zip holding a 10x count matrix (``matrix.mtx``, ``barcodes.tsv``,
     ``features.tsv``, each maybe gzipped), or its ``matrix.mtx`` itself, is read as a table
-    of cells x genes (:mod:`clustering.matrix_market`).
+    of cells x genes (:mod:`clustering.matrix_market`), as are AnnData ``.h5ad`` and Cell
+    Ranger ``.h5`` files (:mod:`clustering.hdf5_counts`), whose genes are the features.
 
     Parameters
     ----------
@@ -127,9 +129,14 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         raise InputError(f"'{path}' does not exist; check the path or use a demo such as "
                          "demo:digits.")
     tenx = find_10x(path) if kind in ("auto", "table") else None
+    genes = (like_run or {}).get("columns_clustered")
     if tenx is not None:
-        frame, summary = read_10x(path, tenx, keep=(like_run or {}).get("columns_clustered"))
+        frame, summary = read_10x(path, tenx, keep=genes)
         id_column, kind = id_column or BARCODE_COLUMN, "table"  # no signal or text to find
+    elif path.suffix.lower() in HDF5_SUFFIXES and kind in ("auto", "table"):
+        frame, summary, genes = read_hdf5_counts(path, keep=genes)
+        id_column, kind = id_column or BARCODE_COLUMN, "table"
+        feature_columns = feature_columns or genes  # not the cells' annotations
     else:
         read = _not_a_table(path, kind, drop_invalid, image_size, pixel_ranges, label_column)
         if read is not None:
@@ -441,7 +448,7 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
                    labels=None if labels is None else labels[keep], embeddings=emb,
                    source=source, notes=tuple(notes), label_name=label_column,
                    map_xy=None if map_xy is None else map_xy[keep],
-                   features=None if chosen == used else tuple(c for c in used if c in chosen),
+                   features=None if chosen == used else tuple(c for c in used if c in picked),
                    filled={c: rows for c, rows in filled.items() if len(rows)} or None)
 
 

@@ -16,6 +16,7 @@ import io
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,8 @@ from .safezip import ZipLimits, checked_members, read_member
 from .tables import MAX_COLUMNS
 from .transpose_table import numbered
 
-__all__ = ["BARCODE_COLUMN", "MAX_VALUES", "SAMPLE_COLUMN", "find_10x", "read_10x"]
+__all__ = ["BARCODE_COLUMN", "MAX_VALUES", "SAMPLE_COLUMN", "SampleCounts", "counts_table",
+           "find_10x", "read_10x"]
 
 BARCODE_COLUMN = "barcode"
 """The column naming each cell (its barcode) in the table read."""
@@ -133,19 +135,41 @@ def read_10x(path: Path, samples: list[dict[str, str]], keep: list[str] | None =
         A file that is not what it is named, files that disagree, samples without a gene in
         common, or more than :data:`MAX_VALUES` cells x genes.
     """
+    read = [_one_sample(path, files, limits) for files in samples]
+    return counts_table(path, read, [files["sample"] for files in samples], keep,
+                        f"the 10x count matrix '{Path(samples[0]['matrix']).name}'")
+
+
+class SampleCounts(NamedTuple):
+    """One sample's gene counts as read, before the samples are joined."""
+
+    matrix: object
+    """Cells x genes, a SciPy CSR matrix."""
+    barcodes: list[str]
+    ids: list[str]
+    """Gene ids (Ensembl), by which samples are joined."""
+    symbols: list[str]
+    notes: list[str]
+
+
+def counts_table(path: Path, read: list[SampleCounts], names: list[str],
+                 keep: list[str] | None, what: str) -> tuple[pd.DataFrame, list[str]]:
+    """Samples' counts joined into the table clusterlab reads (see :func:`read_10x`).
+
+    ``names`` are the samples' names; ``what`` says what one sample is, for the notes.
+    """
     from scipy import sparse
 
-    read = [_one_sample(path, files, limits) for files in samples]
-    notes = [note for one in read for note in one[4]]
-    first_ids, first_symbols = read[0][2], read[0][3]
-    common = set(first_ids).intersection(*(set(one[2]) for one in read[1:]))
+    notes = [note for one in read for note in one.notes]
+    first_ids, first_symbols = read[0].ids, read[0].symbols
+    common = set(first_ids).intersection(*(set(one.ids) for one in read[1:]))
     order = [j for j, gene in enumerate(first_ids) if gene in common]
     genes = [first_ids[j] for j in order]
     if not genes:
-        raise InputError(f"The {len(samples)} samples of '{path.name}' have no gene id in "
+        raise InputError(f"The {len(read)} samples of '{path.name}' have no gene id in "
                          "common (the first column of their features files); load them one "
                          "at a time.")
-    most = max(len(one[2]) for one in read)
+    most = max(len(one.ids) for one in read)
     if len(genes) < most:
         notes.append(f"Kept the {len(genes):,} genes every sample has: {most - len(genes):,} "
                      "genes not in every sample were left out.")
@@ -169,18 +193,15 @@ def read_10x(path: Path, samples: list[dict[str, str]], keep: list[str] | None =
     values = (chosen.astype(np.int32) if chosen.dtype.kind in "iu" else chosen).toarray()
     frame = pd.DataFrame(values, columns=[s for s, k in zip(symbols, kept, strict=True) if k])
     if len(read) == 1:
-        frame.insert(0, BARCODE_COLUMN, numbered(read[0][1]))
-        what = f"the 10x count matrix '{Path(samples[0]['matrix']).name}'"
+        frame.insert(0, BARCODE_COLUMN, numbered(read[0].barcodes))
     else:
-        names = [files["sample"] for files, one in zip(samples, read, strict=True)
-                 for _ in one[1]]
-        barcodes = [barcode for one in read for barcode in one[1]]
+        each = [name for name, one in zip(names, read, strict=True) for _ in one.barcodes]
+        barcodes = [barcode for one in read for barcode in one.barcodes]
         frame.insert(0, BARCODE_COLUMN, numbered([f"{name}_{barcode}" for name, barcode
-                                                  in zip(names, barcodes, strict=True)]))
-        frame.insert(1, SAMPLE_COLUMN, names)
-        shown = ", ".join(f["sample"] for f in samples[:4]) + (", ..." if len(samples) > 4
-                                                               else "")
-        what = (f"the {len(samples)} 10x count matrices of '{path.name}' ({shown}) as one "
+                                                  in zip(each, barcodes, strict=True)]))
+        frame.insert(1, SAMPLE_COLUMN, each)
+        shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+        what = (f"the {len(read)} 10x count matrices of '{path.name}' ({shown}) as one "
                 f"table, each cell's sample in column '{SAMPLE_COLUMN}' (kept for colouring, "
                 "not clustered on) and before its barcode")
     notes.insert(0, f"Read {what}: {cells:,} cells (named by their barcodes, column "
@@ -219,7 +240,7 @@ def _genes_read(in_cells: np.ndarray, cells: int) -> tuple[np.ndarray, list[str]
     return kept, notes
 
 
-def _one_sample(path: Path, files: dict[str, str], limits: ZipLimits):
+def _one_sample(path: Path, files: dict[str, str], limits: ZipLimits) -> SampleCounts:
     """One sample's gene counts (cells x genes, CSR), barcodes, gene ids, symbols, notes."""
     raw = _read_all(path, files, limits)
     name = Path(files["matrix"]).name
@@ -250,8 +271,9 @@ def _one_sample(path: Path, files: dict[str, str], limits: ZipLimits):
         notes.append(f"Left out {int((~genes).sum()):,} feature(s) of '{name}' that are not "
                      f"genes ({other}): the cells are clustered on their genes' counts.")
     at = np.flatnonzero(genes)
-    return (matrix[:, at], barcodes, [features[j][0] for j in at],
-            [features[j][1] if len(features[j]) > 1 else features[j][0] for j in at], notes)
+    return SampleCounts(matrix[:, at], barcodes, [features[j][0] for j in at],
+                        [features[j][1] if len(features[j]) > 1 else features[j][0]
+                         for j in at], notes)
 
 
 def _sample_names(places: list[tuple[str, str]]) -> list[str]:

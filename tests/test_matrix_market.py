@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cell_counts import cell_counts
 from scipy import io as scipy_io
 from scipy import sparse
 
@@ -22,22 +23,6 @@ from clustering.loaders import load_data
 from clustering.metrics import hungarian_accuracy
 from helpers import first_run_of_new_project, no_errors, shown, start_app, tiny_store
 from workspace.cli import main
-
-
-def cell_counts(cells: int = 240, genes: int = 600, k: int = 3, seed: int = 0
-                ) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-    """Reads of each gene in each cell (cells x genes), the cells' types and each type's
-    marker genes (40 each, at eight times the reads); the first 30 genes are never read."""
-    rng = np.random.default_rng(seed)
-    types = np.arange(cells) % k
-    mean = np.tile(rng.gamma(0.4, 0.8, genes), (cells, 1))
-    markers = [sorted(rng.choice(np.arange(30, genes), 40, replace=False)) for _ in range(k)]
-    for t in range(k):
-        mean[np.ix_(types == t, markers[t])] *= 8
-    mean *= rng.uniform(0.5, 2.0, (cells, 1))  # read depth
-    counts = rng.poisson(mean)
-    counts[:, :30] = 0
-    return counts, types, markers
 
 
 def write_10x(folder: Path, counts: np.ndarray, prefix: str = "", gz: bool = True,
