@@ -12,6 +12,7 @@ from ui.common import who
 from ui.context import page_context
 from ui.safe_text import md
 from ui.uploads import (
+    cell_annotations,
     folder_label_columns,
     guessed_text_column,
     holds_count_matrix,
@@ -61,7 +62,8 @@ if source_kind == "Upload a file":
         "CSV (also .csv.gz), a .txt of one text per line, Excel (.xlsx), Parquet, JSON Lines, "
         ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/TIFF/BMP/GIF or DICOM images, "
         "of text files (.txt, .md, .html; one document each, sub-folders as groups) or of a "
-        "10x count matrix (matrix.mtx, barcodes.tsv, features.tsv)",
+        "10x count matrix (matrix.mtx, barcodes.tsv, features.tsv); single-cell .h5ad and "
+        "Cell Ranger .h5",
         key="uploader")
     if upload is not None:
         try:
@@ -126,6 +128,10 @@ if is_table:
     ignored = st.multiselect("Ignore columns (left out altogether)",
                              [c for c in columns if c not in named], key="ignore_cols")
     settings["ignore_columns"] = ignored or None
+if str(path).lower().endswith(".h5ad") and (annotations := cell_annotations(str(path))):
+    truth = st.selectbox("Label column (ground truth, optional): a cell annotation",
+                         ["(none)", *annotations], key="label_col")
+    settings["label_column"] = None if truth == "(none)" else truth
 zip_of_files = str(path).lower().endswith(".zip") and not holds_count_matrix(str(path))
 if zip_of_files:
     try:

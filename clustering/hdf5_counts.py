@@ -17,7 +17,7 @@ import pandas as pd
 from .errors import InputError
 from .matrix_market import GENE_EXPRESSION, MAX_VALUES, SampleCounts, counts_table
 
-__all__ = ["HDF5_SUFFIXES", "read_hdf5_counts"]
+__all__ = ["HDF5_SUFFIXES", "annotation_columns", "read_hdf5_counts"]
 
 HDF5_SUFFIXES = (".h5ad", ".h5")
 """AnnData and Cell Ranger HDF5 files."""
@@ -79,6 +79,20 @@ def read_hdf5_counts(path: Path, keep: list[str] | None = None
                      "are columns kept for colouring and export, not clustered on; name one "
                      "as the label column to score the clusters against it.")
     return frame, notes, genes
+
+
+def annotation_columns(path: Path) -> list[str]:
+    """The names of an ``.h5ad``'s cell annotations (``obs``): the label column's choices.
+
+    Only the names are read; another file has none.
+    """
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as handle:
+            return _order(handle["obs"]) if "obs" in handle and "X" in handle else []
+    except OSError:
+        return []  # reading it says what is wrong
 
 
 def _cell_ranger(group, name: str) -> SampleCounts:

@@ -17,6 +17,7 @@ from test_matrix_market import write_10x
 
 from clustering.errors import InputError
 from clustering.loaders import load_data
+from helpers import first_run_of_new_project, no_errors, shown, start_app, tiny_store
 from workspace.cli import main
 
 
@@ -110,3 +111,24 @@ def test_what_is_not_a_count_matrix_is_one_sentence(tmp_path, capsys):
     assert main(["run", "--data", str(tmp_path / "other.h5"), "--out",
                  str(tmp_path / "o")]) == 2
     assert "neither an AnnData file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_h5ad_upload_is_clustered_against_a_chosen_annotation_in_the_app(isolated_store):
+    tiny_store(isolated_store)  # a project and a run, as the other app tests start from
+    at = start_app()
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="uploader").upload("cells.h5ad",
+                                            (H5AD / "cells_csr.h5ad").read_bytes(),
+                                            "application/octet-stream")
+    at.run()
+    no_errors(at)
+    assert at.selectbox(key="label_col").options == ["(none)", "cell_type", "donor",
+                                                      "n_counts"]
+    at.selectbox(key="label_col").set_value("cell_type").run()
+    no_errors(at)
+    assert "240" in shown(at.success[0].value)
+    run = first_run_of_new_project(at, isolated_store, "cells.h5ad", 3)
+    saved = json.loads((Path(run["path"]) / "run.json").read_text())
+    assert saved["config"]["label_column"] == "cell_type"
+    assert saved["metrics"]["acc"] >= 0.95

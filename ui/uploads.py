@@ -17,8 +17,8 @@ from workspace.projects import stage_upload
 
 from .common import get_dataset
 
-__all__ = ["folder_label_columns", "guessed_text_column", "holds_count_matrix", "parsed_columns",
-           "parsed_dataset", "saved_upload", "zip_of_texts"]
+__all__ = ["cell_annotations", "folder_label_columns", "guessed_text_column", "holds_count_matrix",
+           "parsed_columns", "parsed_dataset", "saved_upload", "zip_of_texts"]
 
 _SAVED = "saved_uploads"
 """Session key: uploader file id -> saved path."""
@@ -76,6 +76,14 @@ def holds_count_matrix(path: str) -> bool:
         return find_10x(Path(path)) is not None
     except InputError:
         return True
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cell_annotations(path: str) -> list[str]:
+    """The cell annotations of a saved ``.h5ad`` (its label column choices)."""
+    from clustering.hdf5_counts import annotation_columns
+
+    return annotation_columns(Path(path))
 
 
 def parsed_dataset(path: str, settings: dict):

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from clustering.errors import InputError
+from clustering.hdf5_counts import HDF5_SUFFIXES
 from clustering.loaders import TABLE_SUFFIXES
 from clustering.pipeline import RunConfig
 
@@ -28,7 +29,7 @@ varies with the learned view on these few pixels (seed 0: 9 clusters, ACC 0.881;
 ACC 0.913), so a new user's first map was not the method the app runs by default."""
 
 MAX_UPLOAD_BYTES = 1024 * 1024**2
-UPLOAD_SUFFIXES = (*TABLE_SUFFIXES, ".npy", ".zip")
+UPLOAD_SUFFIXES = (*TABLE_SUFFIXES, ".npy", ".zip", *HDF5_SUFFIXES)
 
 
 SHIPPED_DEMO = Path(__file__).parent / "demo_run"
@@ -151,8 +152,8 @@ def _write_upload(folder: Path, filename: str, data: bytes) -> Path:
     safe = re.sub(r"[^\w.\-]+", "_", Path(filename).name).lstrip(".") or "upload"
     if not safe.lower().endswith(UPLOAD_SUFFIXES):
         raise InputError(f"'{filename}' is not a type clusterlab reads; upload CSV (also "
-                         ".csv.gz), Excel (.xlsx), Parquet, JSON Lines, .npy or a .zip of "
-                         "images.")
+                         ".csv.gz), Excel (.xlsx), Parquet, JSON Lines, .npy, a single-cell "
+                         ".h5ad or .h5, or a .zip of images, texts or a 10x count matrix.")
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = folder / digest / safe
     if not path.exists():
