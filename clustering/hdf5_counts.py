@@ -3,7 +3,8 @@
 Read with h5py, which only reads arrays (nothing in the file is run or unpickled), into the
 table of cells x genes that :func:`clustering.matrix_market.counts_table` builds for 10x
 folders. An ``.h5ad`` keeps its cell annotations (``obs``: cell type, donor, ...) as columns
-beside the genes, kept for colouring and usable as the label column; its genes are the
+beside the genes, kept for colouring and usable as the label column, and its 2-D maps
+(``obsm``'s ``X_umap``...) as two columns each, usable as the map; its genes are the
 features. Where ``X`` holds normalised values and ``raw/X`` the counts, the counts are read.
 """
 
@@ -23,6 +24,8 @@ HDF5_SUFFIXES = (".h5ad", ".h5")
 """AnnData and Cell Ranger HDF5 files."""
 MAX_STORED = 2 * MAX_VALUES
 """Most values a sparse matrix may store (its non-zero cells) before it is read."""
+MAP_FIELDS = ("x_umap", "x_tsne", "x_draw_graph_fa", "x_phate")
+"""``obsm`` keys read as 2-D maps (scanpy's names, any case)."""
 SYMBOL_FIELDS = ("feature_name", "gene_symbols", "gene_symbol", "gene_name", "symbol")
 """``var`` columns that hold gene symbols where the index holds ids (CELLxGENE's
 ``feature_name``)."""
@@ -128,7 +131,24 @@ def _anndata(handle, name: str) -> tuple[SampleCounts, pd.DataFrame]:
     obs = pd.DataFrame({key: values for key in _order(handle["obs"])
                         if (values := _column(handle["obs"][key])) is not None
                         and len(values) == matrix.shape[0]})
+    for key, value in _maps(handle, matrix.shape[0]).items():
+        obs[f"{key}_1"], obs[f"{key}_2"] = value[:, 0], value[:, 1]
     return SampleCounts(matrix, _index(handle["obs"], name), ids, symbols, notes), obs
+
+
+def _maps(handle, cells: int) -> dict[str, np.ndarray]:
+    """The 2-D maps the file carries (``obsm``'s ``X_umap``, ``X_tsne``: two columns each).
+
+    They can be the run's map (``--map-columns X_umap_1 X_umap_2``).
+    """
+    import h5py
+
+    group = handle.get("obsm")
+    if not isinstance(group, h5py.Group):
+        return {}
+    return {key: np.asarray(item[:, :2], dtype=np.float64) for key, item in group.items()
+            if key.lower() in MAP_FIELDS and isinstance(item, h5py.Dataset)
+            and item.ndim == 2 and item.shape[0] == cells and item.shape[1] >= 2}
 
 
 def _matrix(X, name: str):

@@ -113,7 +113,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
     not_a_table = text.startswith("demo:") or Path(source).is_dir() or \
         Path(source).suffix.lower() in (".zip", ".npy")
     transpose = transpose or bool(like_run and like_run.get("transpose"))
-    if transpose and not_a_table:
+    if transpose and (not_a_table or Path(text).suffix.lower() in HDF5_SUFFIXES):
         raise InputError(f"Only a table's rows and columns can be swapped; '{Path(text).name}'"
                          " is not a CSV, Excel, Parquet or JSON table, so leave --transpose "
                          "out.")
@@ -191,8 +191,9 @@ def _not_a_table(path: Path, kind: str, drop_invalid: bool, image_size, pixel_ra
     if suffix not in TABLE_SUFFIXES and not is_gzip_table(path):
         raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
                          "; use CSV, Excel (.xlsx), Parquet, JSON Lines (also gzipped, "
-                         f".csv.gz), .npy, a 10x count matrix (matrix.mtx with its barcodes "
-                         f"and features), or a folder or .zip of {FORMATS_READ} images.")
+                         ".csv.gz), .npy, single-cell .h5ad or .h5, a 10x count matrix "
+                         "(matrix.mtx with its barcodes and features), or a folder or .zip of "
+                         f"{FORMATS_READ} images.")
     return None
 
 

@@ -64,6 +64,8 @@ def test_an_h5ad_is_read_as_cells_by_genes_with_its_annotations(cells, tmp_path,
     assert data.table["GENE100"].tolist() == counts[:, 100].tolist()
     assert data.table["cell_type"].tolist()[:3] == ["type0", "type1", "type2"]
     assert {"donor", "n_counts"} <= set(data.table.columns)  # kept, not clustered on
+    angle = types * 2 * np.pi / 3  # the obsm map write_fixtures.py saved
+    assert np.allclose(data.table["X_umap_1"], 5 * np.cos(angle), atol=1e-5)
     said = " ".join(data.notes)
     assert "'cell_type', 'donor', 'n_counts'" in said and "label column" in said
 
@@ -78,15 +80,16 @@ def test_counts_are_read_from_raw_where_x_is_normalised_and_clustered(cells, tmp
     assert any("counts in raw/X: the counts were read" in n for n in data.notes)
     out = tmp_path / "run"
     assert main(["run", "--data", str(path), "--label-column", "cell_type", "--clusters", "3",
-                 "--seed", "0", "--out", str(out)]) == 0
+                 "--map-columns", "X_umap_1", "X_umap_2", "--seed", "0", "--out", str(out)]) == 0
     assert "as counts" in capsys.readouterr().out
     run = json.loads((out / "run.json").read_text())
     assert run["metrics"]["acc"] >= 0.95
     assert run["data"]["feature_columns"][0] == "GENE30"  # genes only, no annotation
+    assigned = pd.read_parquet(out / "assignments.parquet")
+    assert np.allclose(assigned["y"], 5 * np.sin(types * 2 * np.pi / 3), atol=1e-5)  # their map
     assert main(["predict", "--run", str(out), "--data", str(H5AD / "more.h5ad"),
                  "--out", str(tmp_path / "pred.csv")]) == 0
     predicted = pd.read_csv(tmp_path / "pred.csv")
-    assigned = pd.read_parquet(out / "assignments.parquet")
     by_type = assigned.groupby(types)["cluster"].agg(lambda c: c.mode()[0])
     assert (predicted["cluster"].to_numpy() == by_type[np.arange(30) % 3].to_numpy()).mean() \
         >= 0.9
@@ -108,6 +111,8 @@ def test_what_is_not_a_count_matrix_is_one_sentence(tmp_path, capsys):
         f["weights"] = np.zeros(3)
     with pytest.raises(InputError, match="neither an AnnData file"):
         load_data(tmp_path / "other.h5")
+    with pytest.raises(InputError, match="leave --transpose out"):
+        load_data(H5AD / "cells_csr.h5ad", transpose=True)  # its cells are already the rows
     assert main(["run", "--data", str(tmp_path / "other.h5"), "--out",
                  str(tmp_path / "o")]) == 2
     assert "neither an AnnData file" in capsys.readouterr().err

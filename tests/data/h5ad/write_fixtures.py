@@ -30,8 +30,8 @@ from cell_counts import cell_counts  # noqa: E402
 def write(path: Path, counts: np.ndarray, types: np.ndarray, *, normalised: bool = False,
           layout: str = "csr") -> None:
     """As scanpy users save them: Ensembl ids as the genes' index, symbols in
-    ``feature_name`` (as CELLxGENE), annotations in ``obs``; with ``normalised``, X
-    log-normalised and the counts in ``raw``."""
+    ``feature_name`` (as CELLxGENE), annotations in ``obs``, a 2-D map in ``obsm``; with
+    ``normalised``, X log-normalised and the counts in ``raw``."""
     genes = counts.shape[1]
     var = pd.DataFrame({"feature_name": [f"GENE{i}" for i in range(genes)]},
                        index=[f"ENSG{i:011d}" for i in range(genes)])
@@ -41,6 +41,8 @@ def write(path: Path, counts: np.ndarray, types: np.ndarray, *, normalised: bool
                        index=[f"AAAC{i:08d}-1" for i in range(len(types))])
     make = {"csr": sparse.csr_matrix, "csc": sparse.csc_matrix, "dense": np.asarray}[layout]
     adata = anndata.AnnData(X=make(counts.astype(np.float32)), obs=obs, var=var)
+    angle = types * 2 * np.pi / 3  # a map the user made before (scanpy's sc.tl.umap)
+    adata.obsm["X_umap"] = np.c_[np.cos(angle), np.sin(angle)].astype(np.float32) * 5
     if normalised:
         adata.raw = adata.copy()
         totals = counts.sum(axis=1, keepdims=True)
