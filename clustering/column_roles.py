@@ -146,7 +146,7 @@ def id_columns(frame: pd.DataFrame) -> list[str]:
                                         strict=True) if kind in "iuf"]
     if not numeric:
         return []
-    found = ids_among(frame[numeric].to_numpy(dtype=np.float64), numeric)
+    found = ids_among(frame[numeric].to_numpy(dtype=np.float64, na_value=np.nan), numeric)
     return [col for col, hit in zip(numeric, found, strict=True) if hit]
 
 
