@@ -124,6 +124,9 @@ def _anndata(handle, name: str) -> tuple[SampleCounts, pd.DataFrame]:
         X, var = handle["raw/X"], handle["raw/var"]
         notes.append(f"'{name}' holds normalised values in X and counts in raw/X: the counts "
                      "were read.")
+    elif not _whole(X):
+        notes.append(f"'{name}' holds values in X that are not counts (normalised, scaled) "
+                     "and no counts in raw/X: they are clustered as they are.")
     matrix = _matrix(X, name)
     ids = _index(var, name)
     field = next((f for f in SYMBOL_FIELDS if f in var), None)

@@ -233,8 +233,8 @@ def _genes_read(in_cells: np.ndarray, cells: int) -> tuple[np.ndarray, list[str]
                f"as many as {MAX_VALUES:,} counts hold with {cells:,} cells")
         notes.append(f"Kept the {room:,} genes read in the most cells (in {least:,} cells or "
                      f"more), {why}; {int(kept.sum()) - room:,} genes read in fewer cells "
-                     "were left out (they barely weigh in the 2,000 most variable genes the "
-                     "cells are clustered on).")
+                     "were left out (the cells are clustered on the 2,000 most variable of "
+                     "the genes kept).")
         kept = np.zeros_like(kept)
         kept[order[:room]] = True
     return kept, notes

@@ -43,7 +43,7 @@ def write_cell_ranger_h5(path, counts):
 
 H5AD = Path(__file__).parent / "data" / "h5ad"
 """AnnData files of :func:`cell_counts`' cells (csr, csc and dense X; normalised X with the
-counts in raw; 30 more cells)."""
+counts in raw, and without them; 30 more cells)."""
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,9 @@ def test_counts_are_read_from_raw_where_x_is_normalised_and_clustered(cells, tmp
     data = load_data(path)
     assert data.table["GENE100"].tolist() == counts[:, 100].tolist()
     assert any("counts in raw/X: the counts were read" in n for n in data.notes)
+    only = load_data(H5AD / "normalised_only.h5ad")  # no counts anywhere: X as it is
+    assert any("not counts" in n and "clustered as they are" in n for n in only.notes)
+    assert (only.table["GENE100"] % 1 != 0).any()  # log-normalised, not whole numbers
     out = tmp_path / "run"
     assert main(["run", "--data", str(path), "--label-column", "cell_type", "--clusters", "3",
                  "--map-columns", "X_umap_1", "X_umap_2", "--seed", "0", "--out", str(out)]) == 0
