@@ -65,6 +65,11 @@ def read_hdf5_counts(path: Path, keep: list[str] | None = None
         if "matrix" in handle and "indptr" in handle["matrix"]:
             one, obs = _cell_ranger(handle["matrix"], path.name), None
         elif "X" in handle and "obs" in handle and "var" in handle:
+            if not all(isinstance(handle[k], h5py.Group) for k in ("obs", "var")):
+                raise InputError(f"'{path.name}' is an AnnData file in the layout of anndata "
+                                 "before 0.7 (obs and var as tables), which clusterlab does "
+                                 "not read; open it with a recent scanpy and save it again "
+                                 "(write_h5ad).")
             one, obs = _anndata(handle, path.name)
         else:
             raise InputError(f"'{path.name}' is HDF5 but neither an AnnData file (X, obs, var) "

@@ -114,6 +114,12 @@ def test_what_is_not_a_count_matrix_is_one_sentence(tmp_path, capsys):
         f["weights"] = np.zeros(3)
     with pytest.raises(InputError, match="neither an AnnData file"):
         load_data(tmp_path / "other.h5")
+    with h5py.File(tmp_path / "old.h5ad", "w") as f:  # anndata < 0.7: obs, var as tables
+        f["X"] = np.ones((3, 2), np.float32)
+        f["obs"] = np.array([(b"c1",), (b"c2",), (b"c3",)], dtype=[("index", "S2")])
+        f["var"] = np.array([(b"g1",), (b"g2",)], dtype=[("index", "S2")])
+    with pytest.raises(InputError, match="layout of anndata before 0.7"):
+        load_data(tmp_path / "old.h5ad")
     with pytest.raises(InputError, match="leave --transpose out"):
         load_data(H5AD / "cells_csr.h5ad", transpose=True)  # its cells are already the rows
     assert main(["run", "--data", str(tmp_path / "other.h5"), "--out",
