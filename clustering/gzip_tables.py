@@ -21,7 +21,8 @@ import pandas as pd
 from .errors import InputError
 from .safezip import ZipLimits
 
-__all__ = ["GZIP_INNER_SUFFIXES", "is_gzip_table", "read_gzip_table", "unpacked_gzip"]
+__all__ = ["GZIP_INNER_SUFFIXES", "is_gzip_table", "read_gzip_table", "unpacked_cap",
+           "unpacked_gzip"]
 
 GZIP_INNER_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
 """Text tables read when gzipped (``.csv.gz`` and so on); binary formats compress
@@ -70,6 +71,16 @@ def read_gzip_table(path: Path, read: Callable[[Path], pd.DataFrame],
         return read(inner)
 
 
+def unpacked_cap(packed: int, limits: ZipLimits = ZipLimits()) -> int:
+    """Most bytes that ``packed`` gzipped bytes may unpack to (past it: a gzip bomb).
+
+    ``max_total_bytes``, and no more than ``max_ratio`` times their size once past
+    ``ratio_floor_bytes``.
+    """
+    return int(min(limits.max_total_bytes,
+                   max(limits.ratio_floor_bytes, limits.max_ratio * max(packed, 1))))
+
+
 @contextmanager
 def unpacked_gzip(path: Path, limits: ZipLimits = ZipLimits()) -> Iterator[Path]:
     """``path`` unpacked under ``limits`` to a temporary file, removed on leaving.
@@ -82,8 +93,7 @@ def unpacked_gzip(path: Path, limits: ZipLimits = ZipLimits()) -> Iterator[Path]
     InputError
         When the file is not gzip data, is cut short, or unpacks past the limits.
     """
-    packed = max(path.stat().st_size, 1)
-    cap = min(limits.max_total_bytes, max(limits.ratio_floor_bytes, limits.max_ratio * packed))
+    cap = unpacked_cap(path.stat().st_size, limits)
     with tempfile.TemporaryDirectory(prefix="clusterlab-gz-") as folder:
         inner = Path(folder) / path.name[:-3]
         written = 0

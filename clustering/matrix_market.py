@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .gzip_tables import unpacked_cap
 from .safezip import ZipLimits, checked_members, read_member
 from .tables import MAX_COLUMNS
 from .transpose_table import numbered
@@ -350,8 +351,7 @@ def _read_all(path: Path, files: dict[str, str], limits: ZipLimits) -> dict[str,
 
 def _gunzip(data: bytes, name: str, limits: ZipLimits) -> bytes:
     """``data`` unpacked, stopping past the zip limits' size or growth (a gzip bomb)."""
-    cap = int(min(limits.max_total_bytes,
-                  max(limits.ratio_floor_bytes, limits.max_ratio * max(len(data), 1))))
+    cap = unpacked_cap(len(data), limits)
     unpack = zlib.decompressobj(wbits=31)
     try:
         out = unpack.decompress(data, cap + 1)

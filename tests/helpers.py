@@ -141,6 +141,15 @@ def start_app(timeout: float = 180):
     return at
 
 
+def upload_on_data_page(name: str, data: bytes, mime: str = "application/octet-stream"):
+    """The app on its Data page with ``data`` uploaded as ``name`` (run once after)."""
+    at = start_app()
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="uploader").upload(name, data, mime)
+    at.run()
+    return at
+
+
 def shown(markdown: str) -> str:
     """What a reader sees of Markdown that :func:`ui.safe_text.md` escaped: backslash
     escapes resolved, the invisible word joiners dropped."""

@@ -15,7 +15,7 @@ import pytest
 
 from clustering.errors import InputError
 from clustering.loaders import load_data
-from helpers import no_errors, shown, start_app, write_workbook
+from helpers import no_errors, shown, start_app, upload_on_data_page, write_workbook
 
 
 def _biologist_table(path, n=400):
@@ -131,10 +131,7 @@ def _roles(at) -> dict:
 
 def test_data_page_shows_each_columns_role_and_lets_the_user_choose(tmp_path):
     path = _biologist_table(tmp_path / "cells.csv")
-    at = start_app()
-    at.switch_page("app_pages/data.py").run()
-    at.file_uploader(key="uploader").upload("cells.csv", path.read_bytes(), "text/csv")
-    at.run()
+    at = upload_on_data_page("cells.csv", path.read_bytes(), "text/csv")
     at.selectbox(key="label_col").set_value("group").run()
     no_errors(at)
     roles = _roles(at)

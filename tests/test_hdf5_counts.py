@@ -17,7 +17,7 @@ from test_matrix_market import write_10x
 
 from clustering.errors import InputError
 from clustering.loaders import load_data
-from helpers import first_run_of_new_project, no_errors, shown, start_app, tiny_store
+from helpers import first_run_of_new_project, no_errors, shown, tiny_store, upload_on_data_page
 from workspace.cli import main
 
 
@@ -130,12 +130,7 @@ def test_what_is_not_a_count_matrix_is_one_sentence(tmp_path, capsys):
 @pytest.mark.slow
 def test_an_h5ad_upload_is_clustered_against_a_chosen_annotation_in_the_app(isolated_store):
     tiny_store(isolated_store)  # a project and a run, as the other app tests start from
-    at = start_app()
-    at.switch_page("app_pages/data.py").run()
-    at.file_uploader(key="uploader").upload("cells.h5ad",
-                                            (H5AD / "cells_csr.h5ad").read_bytes(),
-                                            "application/octet-stream")
-    at.run()
+    at = upload_on_data_page("cells.h5ad", (H5AD / "cells_csr.h5ad").read_bytes())
     no_errors(at)
     assert at.selectbox(key="label_col").options == ["(none)", "cell_type", "donor",
                                                       "n_counts"]

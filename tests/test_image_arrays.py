@@ -135,14 +135,11 @@ def _data_page_with_npy(shape, name):
     """The Data page after uploading a ``.npy`` of random 8-bit values of ``shape``."""
     import io
 
-    from helpers import no_errors, start_app
+    from helpers import no_errors, upload_on_data_page
 
     buf = io.BytesIO()
     np.save(buf, np.random.default_rng(0).integers(0, 256, shape).astype(np.uint8))
-    at = start_app()
-    at.switch_page("app_pages/data.py").run()
-    at.file_uploader(key="uploader").upload(name, buf.getvalue(), "application/octet-stream")
-    at.run()
+    at = upload_on_data_page(name, buf.getvalue())
     no_errors(at)
     return at
 
@@ -191,13 +188,10 @@ def test_a_table_of_pixels_is_read_as_images_when_asked_or_named_so(tmp_path):
 
 
 def test_data_page_reads_a_table_of_pixels_as_images(tmp_path):
-    from helpers import no_errors, shown, start_app
+    from helpers import no_errors, shown, upload_on_data_page
 
     named, _ = _pixel_table(tmp_path / "named.csv", [f"px_{i // 8}_{i % 8}" for i in range(64)])
-    at = start_app()
-    at.switch_page("app_pages/data.py").run()
-    at.file_uploader(key="uploader").upload("named.csv", open(named, "rb").read(), "text/csv")
-    at.run()
+    at = upload_on_data_page("named.csv", open(named, "rb").read(), "text/csv")
     at.selectbox(key="label_col").set_value("label").run()
     no_errors(at)
     assert any("Read 24 images" in shown(s.value) for s in at.success), at.success

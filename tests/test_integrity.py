@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import no_errors, shown, start_app, tiny_table
+from helpers import no_errors, shown, start_app, tiny_table, upload_on_data_page
 from workspace.cli import main
 from workspace.store import Store
 
@@ -214,11 +214,7 @@ def test_the_data_page_saves_and_parses_an_upload_once_across_clicks(monkeypatch
     monkeypatch.setattr(ui.uploads, "stage_upload", counted_stage)
     monkeypatch.setattr(ui.common, "load_isolated", counted_parse)
     frame = pd.read_csv(tiny_table(Path(os.environ["CLUSTERLAB_HOME"]).parent / "t"))
-    at = start_app()
-    at.switch_page("app_pages/data.py").run()
-    at.file_uploader(key="uploader").upload("t.csv", frame.to_csv(index=False).encode(),
-                                            "text/csv")
-    at.run()
+    at = upload_on_data_page("t.csv", frame.to_csv(index=False).encode(), "text/csv")
     no_errors(at)
     for _ in range(3):  # unrelated clicks: the project name, a checkbox on and off
         at.text_input(key="project_name").input("renamed").run()

@@ -21,7 +21,7 @@ from clustering import matrix_market
 from clustering.errors import InputError
 from clustering.loaders import load_data
 from clustering.metrics import hungarian_accuracy
-from helpers import first_run_of_new_project, no_errors, shown, start_app, tiny_store
+from helpers import first_run_of_new_project, no_errors, shown, tiny_store, upload_on_data_page
 from workspace.cli import main
 
 
@@ -177,11 +177,8 @@ def test_a_zip_of_a_cell_ranger_folder_is_a_project_in_the_app(sample, isolated_
     tiny_store(isolated_store)  # a project and a run, as the other app tests start from
     folder, _, types, _ = sample
     shutil.make_archive(str(tmp_path / "cells"), "zip", folder.parent, folder.name)
-    at = start_app()
-    at.switch_page("app_pages/data.py").run()
-    at.file_uploader(key="uploader").upload("cells.zip", (tmp_path / "cells.zip").read_bytes(),
-                                            "application/zip")
-    at.run()
+    at = upload_on_data_page("cells.zip", (tmp_path / "cells.zip").read_bytes(),
+                             "application/zip")
     no_errors(at)
     assert "240" in shown(at.success[0].value)
     run = first_run_of_new_project(at, isolated_store, "cells.zip", 3)

@@ -12,7 +12,7 @@ import pytest
 from clustering.errors import InputError
 from clustering.loaders import load_data
 from clustering.transpose_table import transposed
-from helpers import first_run_of_new_project, no_errors, shown, start_app, tiny_store
+from helpers import first_run_of_new_project, no_errors, shown, tiny_store, upload_on_data_page
 from workspace.cli import main
 
 
@@ -111,11 +111,7 @@ def test_repeated_gene_names_are_numbered_and_said():
 def test_a_gene_by_sample_matrix_is_swapped_when_rows_are_features_is_ticked(isolated_store):
     tiny_store(isolated_store)  # a project and a run, as the other app tests start from
     frame, _ = gene_matrix(genes=120, per=8)
-    at = start_app()
-    at.switch_page("app_pages/data.py").run()
-    at.file_uploader(key="uploader").upload("counts.csv", frame.to_csv(index=False).encode(),
-                                            "text/csv")
-    at.run()
+    at = upload_on_data_page("counts.csv", frame.to_csv(index=False).encode(), "text/csv")
     no_errors(at)
     assert "Read 120 table rows" in shown(at.success[0].value)
     assert any("look like genes" in shown(i.value) for i in at.info)
