@@ -18,7 +18,7 @@ from .errors import InputError
 
 __all__ = ["COUNTS", "COMPONENTS", "MIN_COUNT_COLUMNS", "MIN_ZERO_SHARE", "VARIABLE_COLUMNS",
            "count_features", "count_note", "counts_like", "log_normalise", "looks_like_counts",
-           "median_total"]
+           "median_total", "most_read"]
 
 COUNTS = "counts"
 """The representation's name (:data:`clustering.features.REPRESENTATIONS`)."""
@@ -65,6 +65,29 @@ def looks_like_counts(values: np.ndarray) -> bool:
     if values.min() < 0 or values.max() <= 1 or (values != np.round(values)).any():
         return False
     return float((values == 0).mean()) >= MIN_ZERO_SHARE
+
+
+def most_read(in_rows: np.ndarray, room: int) -> tuple[np.ndarray, int]:
+    """The ``room`` columns read (non-zero) in the most rows, in their order, as a mask.
+
+    Ties are broken by position (the first columns kept).
+
+    Returns
+    -------
+    kept : ndarray of bool
+    least : int
+        Rows the least-read kept column is read in.
+
+    Examples
+    --------
+    >>> kept, least = most_read(np.array([0, 3, 1, 2, 3]), 3)
+    >>> kept.tolist(), least
+    ([False, True, False, True, True], 2)
+    """
+    order = np.argsort(-np.asarray(in_rows), kind="stable")[:room]
+    kept = np.zeros(len(in_rows), dtype=bool)
+    kept[order] = True
+    return kept, int(in_rows[order[-1]]) if len(order) else 0
 
 
 def log_normalise(values: np.ndarray, total: float) -> np.ndarray:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .json_layouts import LAYOUT_NOTES
 from .text_column_guess import MIN_CHARS
+from .wide_counts import wide_counts_note
 
 __all__ = ["ENCODING_NAMES", "file_notes", "guessed_text_note", "skipped_files_note"]
 
@@ -53,6 +54,8 @@ def file_notes(attrs: dict, name: str, advise_embeddings: bool = True) -> list[s
         notes.append(f"Left out {len(rows):,} row(s) of '{name}' that repeat its header (data "
                      f"row(s) {', '.join(map(str, rows[:5]))}{', ...' if len(rows) > 5 else ''}"
                      "), as files joined one after another carry it.")
+    if attrs.get("wide_counts"):
+        notes.append(wide_counts_note(attrs["wide_counts"], name))
     if attrs.get("no_header"):
         notes.append(f"'{name}' has no header line (its first line holds values like the lines "
                      "below it), so it was read as data and the columns were named column_1, "

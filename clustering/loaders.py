@@ -141,7 +141,9 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         read = _not_a_table(path, kind, drop_invalid, image_size, pixel_ranges, label_column)
         if read is not None:
             return read
-        frame, summary = without_summary_row(read_table(path), path.name)
+        named = [*(genes or ()), *(feature_columns or ()), *(map_columns or ()),
+                 *(c for c in (label_column, id_column, text_column) if c)]
+        frame, summary = without_summary_row(read_table(path, keep=named), path.name)
     taken = []
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,

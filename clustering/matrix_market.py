@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .count_tables import most_read
 from .errors import InputError
 from .gzip_tables import unpacked_cap
 from .safezip import ZipLimits, checked_members, read_member
@@ -228,16 +229,14 @@ def _genes_read(in_cells: np.ndarray, cells: int) -> tuple[np.ndarray, list[str]
                      f"{cells:,} cells.")
     room = max(1, min(MAX_COLUMNS - 2, MAX_VALUES // max(cells, 1)))  # beside barcode, sample
     if kept.sum() > room:
-        order = np.argsort(-in_cells, kind="stable")
-        least = int(in_cells[order[room - 1]])
+        most, least = most_read(in_cells, room)
         why = ("the widest table clusterlab reads" if room == MAX_COLUMNS - 2 else
                f"as many as {MAX_VALUES:,} counts hold with {cells:,} cells")
         notes.append(f"Kept the {room:,} genes read in the most cells (in {least:,} cells or "
                      f"more), {why}; {int(kept.sum()) - room:,} genes read in fewer cells "
                      "were left out (the cells are clustered on the 2,000 most variable of "
                      "the genes kept).")
-        kept = np.zeros_like(kept)
-        kept[order[:room]] = True
+        kept = most
     return kept, notes
 
 

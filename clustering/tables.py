@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ from .json_tables import (
     spread_vectors,
     vectors_from_text,
 )
+from .wide_counts import narrowed
 
 __all__ = ["EXCEL_SUFFIXES", "MAX_COLUMNS", "TABLE_SUFFIXES", "header_reads_like_text",
            "lines_above_header", "read_table", "rows_text"]
@@ -50,7 +52,7 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", *EXCEL_SUFFIXES, *J
 """Endings of the table files read (a gzipped text table ends in two, ``.csv.gz``)."""
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path, keep: Iterable[str] = ()) -> pd.DataFrame:
     """Read a CSV (any delimiter, UTF-8 or a Windows code page), Parquet, Excel or JSON file.
 
     A gzipped text table (``data.csv.gz``) is unpacked under limits first
@@ -60,6 +62,9 @@ def read_table(path: Path) -> pd.DataFrame:
     ----------
     path : Path
         The file.
+    keep : iterable of str
+        Columns kept whatever they hold when a table of counts wider than
+        :data:`MAX_COLUMNS` keeps its most-read columns (:mod:`clustering.wide_counts`).
 
     Returns
     -------
@@ -69,7 +74,7 @@ def read_table(path: Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise InputError(f"'{path.name}' is empty (0 bytes); choose a file that has data.")
     if is_gzip_table(path):
-        return read_gzip_table(path, read_table)
+        return read_gzip_table(path, lambda inner: read_table(inner, keep))
     try:
         if suffix in (".parquet", ".pq"):
             frame = spread_vectors(flatten_structs(pd.read_parquet(path)))
@@ -90,10 +95,7 @@ def read_table(path: Path) -> pd.DataFrame:
                          "is a valid CSV or Parquet file.") from None
     if len(frame) == 0:
         raise InputError(f"'{path.name}' has a header but no rows; add data rows and retry.")
-    if frame.shape[1] > MAX_COLUMNS:
-        raise InputError(f"'{path.name}' has {frame.shape[1]:,} columns, more than the "
-                         f"{MAX_COLUMNS:,} clusterlab reads; keep the columns to cluster on "
-                         "(or save wide embeddings as a .npy file).")
+    frame = narrowed(frame, path.name, MAX_COLUMNS, keep)  # a count matrix's most-read genes
     frame.columns = [str(c).strip() for c in frame.columns]
     names = pd.Index(frame.columns)
     dupes = sorted(set(names[names.duplicated()]))  # linear: a wide header stays quick
