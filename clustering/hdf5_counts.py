@@ -5,7 +5,8 @@ table of cells x genes that :func:`clustering.matrix_market.counts_table` builds
 folders. An ``.h5ad`` keeps its cell annotations (``obs``: cell type, donor, ...) as columns
 beside the genes, kept for colouring and usable as the label column, and its 2-D maps
 (``obsm``'s ``X_umap``...) as two columns each, usable as the map; its genes are the
-features. Where ``X`` holds normalised values and ``raw/X`` the counts, the counts are read.
+features. Where ``X`` holds normalised values and ``raw/X`` (or ``layers["counts"]``) the
+counts, the counts are read.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ MAX_STORED = 2 * MAX_VALUES
 """Most values a sparse matrix may store (its non-zero cells) before it is read."""
 MAP_FIELDS = ("x_umap", "x_tsne", "x_draw_graph_fa", "x_phate")
 """``obsm`` keys read as 2-D maps (scanpy's names, any case)."""
+COUNT_LAYERS = ("counts", "raw_counts", "umi_counts")
+"""``layers`` read for counts where X is normalised and ``raw/X`` is not counts either
+(scanpy's tutorials keep ``adata.layers["counts"]`` and set ``adata.raw`` after
+normalising)."""
 SYMBOL_FIELDS = ("feature_name", "gene_symbols", "gene_symbol", "gene_name", "symbol")
 """``var`` columns that hold gene symbols where the index holds ids (CELLxGENE's
 ``feature_name``)."""
@@ -125,13 +130,19 @@ def _cell_ranger(group, name: str) -> SampleCounts:
 def _anndata(handle, name: str) -> tuple[SampleCounts, pd.DataFrame]:
     """An AnnData file's counts (``raw/X`` where ``X`` is normalised) and its ``obs``."""
     X, var, notes = handle["X"], handle["var"], []
+    layer = None if _whole(X) else _counts_layer(handle, _shape(X))
     if not _whole(X) and "raw" in handle and "X" in handle["raw"] and _whole(handle["raw/X"]):
         X, var = handle["raw/X"], handle["raw/var"]
         notes.append(f"'{name}' holds normalised values in X and counts in raw/X: the counts "
                      "were read.")
+    elif layer is not None:
+        X = handle[f"layers/{layer}"]
+        notes.append(f"'{name}' holds normalised values in X and counts in "
+                     f"layers['{layer}']: the counts were read.")
     elif not _whole(X):
         notes.append(f"'{name}' holds values in X that are not counts (normalised, scaled) "
-                     "and no counts in raw/X: they are clustered as they are.")
+                     "and no counts in raw/X or layers['counts']: they are clustered as they "
+                     "are.")
     matrix = _matrix(X, name)
     ids = _index(var, name)
     field = next((f for f in SYMBOL_FIELDS if f in var), None)
@@ -142,6 +153,24 @@ def _anndata(handle, name: str) -> tuple[SampleCounts, pd.DataFrame]:
     for key, value in _maps(handle, matrix.shape[0]).items():
         obs[f"{key}_1"], obs[f"{key}_2"] = value[:, 0], value[:, 1]
     return SampleCounts(matrix, _index(handle["obs"], name), ids, symbols, notes), obs
+
+
+def _counts_layer(handle, shape: tuple[int, ...]) -> str | None:
+    """The name of the layer holding X's counts (:data:`COUNT_LAYERS`), if one does."""
+    layers = handle.get("layers")
+    if layers is None:
+        return None
+    return next((key for key in COUNT_LAYERS if key in layers
+                 and _shape(layers[key]) == shape and _whole(layers[key])), None)
+
+
+def _shape(X) -> tuple[int, ...]:
+    """A dense dataset's or a sparse group's (cells, genes)."""
+    import h5py
+
+    if isinstance(X, h5py.Dataset):
+        return tuple(X.shape)
+    return tuple(int(v) for v in X.attrs.get("shape", ()))
 
 
 def _maps(handle, cells: int) -> dict[str, np.ndarray]:
@@ -172,7 +201,7 @@ def _matrix(X, name: str):
                              "(scanpy keeps counts sparse) or with fewer cells.")
         return sparse.csr_matrix(X[()])
     encoding = _text(X.attrs.get("encoding-type", ""))
-    shape = tuple(int(v) for v in X.attrs["shape"])
+    shape = _shape(X)
     if encoding == "csr_matrix":
         return sparse.csr_matrix(_sparse_parts(X, name), shape=shape)
     if encoding == "csc_matrix":

@@ -78,6 +78,9 @@ def test_counts_are_read_from_raw_where_x_is_normalised_and_clustered(cells, tmp
     data = load_data(path)
     assert data.table["GENE100"].tolist() == counts[:, 100].tolist()
     assert any("counts in raw/X: the counts were read" in n for n in data.notes)
+    layer = load_data(H5AD / "counts_layer.h5ad")  # raw/X log-normalised too: the layer
+    assert layer.table["GENE100"].tolist() == counts[:, 100].tolist()
+    assert any("counts in layers['counts']: the counts were read" in n for n in layer.notes)
     only = load_data(H5AD / "normalised_only.h5ad")  # no counts anywhere: X as it is
     assert any("not counts" in n and "clustered as they are" in n for n in only.notes)
     assert (only.table["GENE100"] % 1 != 0).any()  # log-normalised, not whole numbers

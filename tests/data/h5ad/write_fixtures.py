@@ -28,10 +28,12 @@ from cell_counts import cell_counts  # noqa: E402
 
 
 def write(path: Path, counts: np.ndarray, types: np.ndarray, *, normalised: bool = False,
-          layout: str = "csr", raw: bool = True) -> None:
+          layout: str = "csr", raw: bool = True, layer: bool = False) -> None:
     """As scanpy users save them: Ensembl ids as the genes' index, symbols in
     ``feature_name`` (as CELLxGENE), annotations in ``obs``, a 2-D map in ``obsm``; with
-    ``normalised``, X log-normalised and the counts in ``raw`` (unless ``raw`` is False)."""
+    ``normalised``, X log-normalised and the counts in ``raw`` (unless ``raw`` is False);
+    with ``layer``, the counts in ``layers["counts"]`` and ``raw`` the log-normalised values
+    (scanpy's tutorials keep the counts so and set ``adata.raw`` after normalising)."""
     genes = counts.shape[1]
     var = pd.DataFrame({"feature_name": [f"GENE{i}" for i in range(genes)]},
                        index=[f"ENSG{i:011d}" for i in range(genes)])
@@ -44,10 +46,14 @@ def write(path: Path, counts: np.ndarray, types: np.ndarray, *, normalised: bool
     angle = types * 2 * np.pi / 3  # a map the user made before (scanpy's sc.tl.umap)
     adata.obsm["X_umap"] = np.c_[np.cos(angle), np.sin(angle)].astype(np.float32) * 5
     if normalised:
-        if raw:
+        if raw and not layer:
             adata.raw = adata.copy()
+        if layer:
+            adata.layers["counts"] = sparse.csr_matrix(counts.astype(np.float32))
         totals = counts.sum(axis=1, keepdims=True)
         adata.X = sparse.csr_matrix(np.log1p(counts / totals * 1e4).astype(np.float32))
+        if layer:
+            adata.raw = adata.copy()
     adata.write_h5ad(path, compression="gzip")
 
 
@@ -57,5 +63,6 @@ if __name__ == "__main__":
         write(HERE / f"cells_{layout}.h5ad", counts, types, layout=layout)
     write(HERE / "normalised.h5ad", counts, types, normalised=True)
     write(HERE / "normalised_only.h5ad", counts, types, normalised=True, raw=False)
+    write(HERE / "counts_layer.h5ad", counts, types, normalised=True, layer=True)
     more, more_types, _ = cell_counts(cells=30)
     write(HERE / "more.h5ad", more, more_types)
