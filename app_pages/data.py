@@ -13,6 +13,7 @@ from ui.context import page_context
 from ui.safe_text import md
 from ui.uploads import (
     cell_annotations,
+    cell_maps,
     folder_label_columns,
     guessed_text_column,
     holds_count_matrix,
@@ -132,6 +133,14 @@ if str(path).lower().endswith(".h5ad") and (annotations := cell_annotations(str(
     truth = st.selectbox("Label column (ground truth, optional): a cell annotation",
                          ["(none)", *annotations], key="label_col")
     settings["label_column"] = None if truth == "(none)" else truth
+if str(path).lower().endswith(".h5ad") and (maps := cell_maps(str(path))):
+    drawn = "(a UMAP drawn by clusterlab)"
+    chosen = st.selectbox("Map: a 2-D map the file carries, or one drawn here", [drawn, *maps],
+                          key="h5ad_map",
+                          help="The file's own map (scanpy's X_umap, X_tsne) keeps the cells "
+                          "where earlier figures showed them; the clusters are found on the "
+                          "genes either way")
+    settings["map_columns"] = None if chosen == drawn else [f"{chosen}_1", f"{chosen}_2"]
 zip_of_files = str(path).lower().endswith(".zip") and not holds_count_matrix(str(path))
 if zip_of_files:
     try:

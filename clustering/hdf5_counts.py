@@ -19,7 +19,7 @@ import pandas as pd
 from .errors import InputError
 from .matrix_market import GENE_EXPRESSION, MAX_VALUES, SampleCounts, counts_table
 
-__all__ = ["HDF5_SUFFIXES", "annotation_columns", "read_hdf5_counts"]
+__all__ = ["HDF5_SUFFIXES", "annotation_columns", "map_names", "read_hdf5_counts"]
 
 HDF5_SUFFIXES = (".h5ad", ".h5")
 """AnnData and Cell Ranger HDF5 files."""
@@ -104,6 +104,22 @@ def annotation_columns(path: Path) -> list[str]:
     try:
         with h5py.File(path, "r") as handle:
             return _order(handle["obs"]) if "obs" in handle and "X" in handle else []
+    except OSError:
+        return []  # reading it says what is wrong
+
+
+def map_names(path: Path) -> list[str]:
+    """The 2-D maps an ``.h5ad`` carries (``X_umap``, ``X_tsne``...): the map's choices.
+
+    The map ``name`` is read as the columns ``{name}_1`` and ``{name}_2``; another file has
+    none.
+    """
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as handle:
+            shape = _shape(handle["X"]) if "X" in handle and "obs" in handle else ()
+            return list(_maps(handle, shape[0])) if shape else []
     except OSError:
         return []  # reading it says what is wrong
 

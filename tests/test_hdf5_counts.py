@@ -139,8 +139,15 @@ def test_an_h5ad_upload_is_clustered_against_a_chosen_annotation_in_the_app(isol
                                                       "n_counts"]
     at.selectbox(key="label_col").set_value("cell_type").run()
     no_errors(at)
+    assert at.selectbox(key="h5ad_map").options == ["(a UMAP drawn by clusterlab)", "X_umap"]
+    at.selectbox(key="h5ad_map").set_value("X_umap").run()  # the map the user made before
+    no_errors(at)
     assert "240" in shown(at.success[0].value)
     run = first_run_of_new_project(at, isolated_store, "cells.h5ad", 3)
     saved = json.loads((Path(run["path"]) / "run.json").read_text())
     assert saved["config"]["label_column"] == "cell_type"
+    assert saved["config"]["map_columns"] == ["X_umap_1", "X_umap_2"]
     assert saved["metrics"]["acc"] >= 0.95
+    assigned = pd.read_parquet(Path(run["path"]) / "assignments.parquet")
+    types = np.arange(240) % 3  # tests/cell_counts.py's
+    assert np.allclose(assigned["x"], 5 * np.cos(types * 2 * np.pi / 3), atol=1e-5)

@@ -86,6 +86,13 @@ def cell_annotations(path: str) -> list[str]:
     return annotation_columns(Path(path))
 
 
+def cell_maps(path: str) -> list[str]:
+    """The 2-D maps a saved ``.h5ad`` carries (``X_umap``...): the map's choices."""
+    from clustering.hdf5_counts import map_names
+
+    return map_names(Path(path))
+
+
 def parsed_dataset(path: str, settings: dict):
     """The Dataset of a saved upload or demo with these column roles (parsed once per file
     content and roles, shared read-only)."""
