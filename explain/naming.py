@@ -1,7 +1,8 @@
 """Proposed cluster names, from what sets each cluster apart.
 
 Text clusters are named by their c-TF-IDF keywords, table clusters by the columns whose
-values differ most from the rest ("high petal_length · batch = B1"), image clusters by the
+values differ most from the rest ("high petal_length · batch = B1") or, for tables of counts,
+by their marker genes ("CD3E+ · IL7R+", :mod:`explain.markers`), image clusters by the
 visible features that differ most ("bright · reddish"). A reviewer accepts or edits them;
 nothing here is stored as a reviewed name.
 """
@@ -12,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from clustering.dataset import Dataset
+
+from .markers import count_matrix, marker_genes
 
 __all__ = ["suggest_names"]
 
@@ -59,6 +62,9 @@ def suggest_names(data: Dataset, labels: np.ndarray, words: int = 2) -> dict[int
         X, names = visual_features(data.images)
         found = _by_effect(pd.DataFrame(X, columns=names), labels, clusters,
                            lambda name, high: _visual_word(name, high, VISUAL_WORDS))
+    elif (counts := count_matrix(data)) is not None:  # genes read more: "CD3E+ · IL7R+"
+        found = {c: [f"{m['gene']}+" for m in genes]
+                 for c, genes in marker_genes(*counts, labels).items() if genes}
     elif data.modality == "table":
         found = _by_effect(data.feature_table(), labels, clusters,
                            lambda name, high: f"{'high' if high else 'low'} {name}")

@@ -14,6 +14,7 @@ from clustering.progress import ProgressFn, no_progress
 
 from .ambiguity import ambiguity
 from .calibration import reliability
+from .markers import count_matrix, marker_genes
 from .polyhedra import describe_polyhedra
 from .prototypes import contrasts, dimension_terms, keywords, prototypes
 from .readable import readable_features
@@ -23,7 +24,7 @@ from .saliency import saliency_summary
 __all__ = ["EXPLAIN_VERSION", "Explanation", "explain_clustering"]
 
 
-EXPLAIN_VERSION = 5
+EXPLAIN_VERSION = 6
 """Written into every report; a stored report of another version is computed again. Bump
 it whenever a change in ``explain/`` alters what a report says. 4 (stop 68): keywords and
 text terms are words of letters in any script and CJK bigrams
@@ -135,6 +136,9 @@ def explain_clustering(data: Dataset, X: np.ndarray, feature_names: list[str],
         feature_names = dimension_terms(X, R, rnames)
     words = timed("keywords", 0.72, lambda: keywords(data.texts, labels)) \
         if data.texts is not None else {}
+    counts = count_matrix(data)
+    markers = timed("markers", 0.74, lambda: marker_genes(*counts, labels)) \
+        if counts is not None else {}
     sal = timed("saliency", 0.75, lambda: saliency_summary(
         X, labels, _deep_forward(clustering), random_state=random_state)) if saliency else None
     report = {"clusters": [], "explain_version": EXPLAIN_VERSION,
@@ -158,6 +162,8 @@ def explain_clustering(data: Dataset, X: np.ndarray, feature_names: list[str],
                  "prototypes": protos[c], "contrasts": near[c]}
         if c in words:
             entry["keywords"] = words[c]
+        if c in markers:
+            entry["markers"] = markers[c]
         if sal is not None:
             entry["saliency"] = _saliency_entry(sal, c, feature_names)
         report["clusters"].append(entry)

@@ -5,6 +5,7 @@ Ranger's ``filtered_feature_bc_matrix.h5``."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import h5py
@@ -151,3 +152,16 @@ def test_an_h5ad_upload_is_clustered_against_a_chosen_annotation_in_the_app(isol
     assigned = pd.read_parquet(Path(run["path"]) / "assignments.parquet")
     types = np.arange(240) % 3  # tests/cell_counts.py's
     assert np.allclose(assigned["x"], 5 * np.cos(types * 2 * np.pi / 3), atol=1e-5)
+    from workspace.explanations import ensure_explanations
+    from workspace.store import Store
+
+    ensure_explanations(Path(run["path"]), Store(isolated_store))  # as the card's job does
+    at.switch_page("app_pages/explore.py").run()
+    at.session_state["explore_tab"] = "Cluster card"
+    at.run()
+    no_errors(at)
+    said = " ".join(m.value for m in at.markdown if m.value.startswith("**Markers**"))
+    shown_type = int(np.bincount(types[assigned["cluster"] == 0]).argmax())  # card: cluster 0
+    _, _, markers = cell_counts()
+    genes = [int(g) for g in re.findall(r"GENE(\d+) \(", said)]
+    assert len(genes) == 8 and set(genes) <= set(markers[shown_type])

@@ -96,11 +96,18 @@ def cluster_card(entry: dict, data, members: np.ndarray | None = None) -> None:
         st.caption(f"No short combination of conditions separates this cluster well (the "
                    f"best found has precision {poly['precision']:.2f}), so none is shown; "
                    "the rule above and the members below describe it better.")
+    markers = [m["gene"] for m in entry.get("markers", [])]
+    if markers:
+        st.markdown("**Markers** (columns counted more in this cluster than in the rest, "
+                    "as marker genes) — " + ", ".join(
+                        f"{md(m['gene'])} ({m['share_in']:.0%} of its rows, "
+                        f"{m['share_out']:.0%} of the others)" for m in entry["markers"][:8]))
     if data.modality == "table" and members is not None and members.any():
         st.markdown("**Profile** — this cluster (orange) against the rest (grey), in the "
-                    "columns' own units")
-        st.plotly_chart(profile_figure(data.feature_table(), members), width="stretch",
-                        key=f"profile-{entry['cluster']}")
+                    "columns' own units" + (", its markers" if markers else ""))
+        table = data.feature_table()
+        st.plotly_chart(profile_figure(table[markers] if markers else table, members),
+                        width="stretch", key=f"profile-{entry['cluster']}")
     sal = entry.get("saliency")
     if sal:
         st.markdown(f"**Saliency** (Integrated Gradients) — deletion AUC "
