@@ -17,6 +17,12 @@ def test_shipped_demo_was_built_by_this_code_for_the_demo_config():
         "the shipped demo run is from another PIPELINE_VERSION: rebuild it with "
         "'python -m workspace.build_demo' and commit workspace/demo_run/")
     assert run_json["metrics"]["acc"] > 0.8
+    from explain.report import EXPLAIN_VERSION
+
+    shipped = json.loads((SHIPPED_DEMO / "explanations.json").read_text())
+    assert shipped["explain_version"] == EXPLAIN_VERSION, (
+        "the shipped demo's explanations are of another EXPLAIN_VERSION (the app would compute "
+        "them again on first open): rebuild with 'python -m workspace.build_demo'")
 
 
 def test_fresh_store_gets_the_shipped_demo_without_a_worker(isolated_store):
