@@ -23,7 +23,7 @@ from .safezip import checked_members, read_member
 from .tables import TABLE_SUFFIXES
 from .text_folders import unread_documents
 
-__all__ = ["load_image_folder"]
+__all__ = ["images_dataset", "load_image_folder"]
 
 
 def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None = None,
@@ -86,6 +86,19 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
         labels, label_name = beside.labels, label_column
     notes = [*notes, *beside.notes, *skipped_files_note(path.name, every,
                                                         [n for n, _ in blobs] + [beside.table])]
+    return images_dataset(path, images, names, labels, label_name, beside.columns, notes,
+                          span, ranges)
+
+
+def images_dataset(path: Path, images: np.ndarray, names: list[str], labels, label_name: str,
+                   meta: pd.DataFrame | None, notes: list[str], span, ranges: dict,
+                   ids: list[str] | None = None) -> Dataset:
+    """The Dataset of decoded images, files ``names`` of ``path``, with a table's columns.
+
+    ``meta``: columns kept beside the images (a row per image) for colouring, search and
+    export; ``labels``: the ground truth (None: none), named ``label_name``; ``ids``: the
+    rows' names (else their files').
+    """
     flat = images.reshape(len(images), -1) if images.ndim == 3 else None
     if flat is not None:
         h, w = images.shape[1:3]
@@ -93,10 +106,10 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
     else:
         table = pd.DataFrame({"file": names})
     features = None
-    meta = columns_beside(beside.columns, table.columns)
+    meta = columns_beside(meta, table.columns)
     if meta is not None and meta.shape[1]:  # first, where pages list a table's columns
         features, table = tuple(table.columns), pd.concat([meta, table], axis=1)
-    ids = np.array(names, dtype=object)
+    ids = np.array(names if ids is None else ids, dtype=object)
     return Dataset(name=path.name, modality="images", ids=ids, table=table, labels=labels,
                    images=images, source=str(path), image_files=tuple(names),
                    notes=tuple(notes), label_name=label_name if labels is not None else None,

@@ -20,6 +20,7 @@ from .hdf5_counts import HDF5_SUFFIXES, read_hdf5_counts
 from .html_text import visible_texts
 from .image_arrays import pixel_columns, pixel_table_images
 from .image_folders import load_image_folder
+from .image_manifest import image_column, load_manifest
 from .images import FORMATS_READ, is_image_path
 from .load_notes import file_notes, guessed_text_note
 from .long_readings import long_readings, pivot_advice
@@ -144,6 +145,11 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         named = [*(genes or ()), *(feature_columns or ()), *(map_columns or ()),
                  *(c for c in (label_column, id_column, text_column) if c)]
         frame, summary = without_summary_row(read_table(path, keep=named), path.name)
+        images = image_column(frame, path) if kind in ("auto", "images") else None
+        if images is not None and images != text_column:  # a manifest: read its images
+            return load_manifest(path, frame, images, drop_invalid=drop_invalid,
+                                 size=image_size, over=pixel_ranges,
+                                 label_column=label_column, id_column=id_column)
     taken = []
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,

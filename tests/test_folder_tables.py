@@ -128,23 +128,31 @@ def test_the_data_page_offers_the_label_table_s_columns_for_an_uploaded_zip(tmp_
                for s in at.success), [shown(s.value) for s in at.success]
 
 
-def test_a_manifest_of_image_files_says_to_load_their_folder_which_then_reads_it(tmp_path):
+def test_a_manifest_of_image_files_reads_them_as_their_folder_does(tmp_path):
     """A table of image paths and labels (a data set's manifest) was "no usable column: every
-    column is free text", or its path column "like sample names: make it the id column"."""
+    column is free text", or its path column "like sample names: make it the id column";
+    then it said to load the folder; now the table itself reads the images it names."""
     (tmp_path / "proj").mkdir()
     kinds = _flat_images(tmp_path / "proj" / "images")
     manifest = tmp_path / "proj" / "manifest.csv"
     pd.DataFrame({"path": [f"images/{i + 100}.png" for i in range(24)],
                   "kind": kinds}).to_csv(manifest, index=False)
+    data = load_data(manifest, label_column="kind")
+    folder = load_data(tmp_path / "proj", label_column="kind")
+    assert data.modality == folder.modality == "images"
+    assert list(data.labels) == list(folder.labels) == kinds
+    assert np.array_equal(data.images, folder.images)
+    elsewhere = tmp_path / "manifest.csv"  # its paths do not start from its folder
+    pd.DataFrame({"path": [f"images/{i + 100}.png" for i in range(24)],
+                  "kind": kinds}).to_csv(elsewhere, index=False)
     with pytest.raises(InputError, match=r"'manifest.csv' has no column to cluster: column "
                                          r"'path' names image files \(such as "
-                                         r"'images/100.png'\), .* load the folder that holds"):
-        load_data(manifest, label_column="kind")
-    data = load_data(tmp_path / "proj", label_column="kind")
-    assert data.modality == "images" and list(data.labels) == kinds
+                                         r"'images/100.png'\), none found in the table's folder"
+                                         r" .* keep this table in the folder its paths start"):
+        load_data(elsewhere, label_column="kind")
     pd.DataFrame({"path": [f"images/{i + 100}.png" for i in range(24)], "kind": kinds,
-                  "size": np.arange(24) * 1.5}).to_csv(manifest, index=False)
-    notes = load_data(manifest, label_column="kind").notes
+                  "size": np.arange(24) * 1.5}).to_csv(elsewhere, index=False)
+    notes = load_data(elsewhere, label_column="kind").notes
     assert any(n.startswith("Ignored column 'path': it names image files") for n in notes)
 
 

@@ -291,7 +291,10 @@ def _file_reader(data: Dataset):
         yield lambda i: (data.texts[i].encode("utf-8"), ".txt")
         return
     if data.image_files and not data.source.startswith("demo:"):
-        with _member_reader(Path(data.source), data.image_files) as read:
+        source = Path(data.source)  # a folder, a zip, or a table naming files beside it
+        if source.is_file() and source.suffix.lower() != ".zip":
+            source = source.parent
+        with _member_reader(source, data.image_files) as read:
             yield read
         return
     from PIL import Image
