@@ -165,3 +165,5 @@ def test_an_h5ad_upload_is_clustered_against_a_chosen_annotation_in_the_app(isol
     _, _, markers = cell_counts()
     genes = [int(g) for g in re.findall(r"GENE(\d+) \(", said)]
     assert len(genes) == 8 and set(genes) <= set(markers[shown_type])
+    assert not any(m.value.startswith("**Saliency**") for m in at.markdown)  # over PCs
+    assert any("over the principal components" in c.value for c in at.caption)

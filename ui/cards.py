@@ -109,7 +109,11 @@ def cluster_card(entry: dict, data, members: np.ndarray | None = None) -> None:
         st.plotly_chart(profile_figure(table[markers] if markers else table, members),
                         width="stretch", key=f"profile-{entry['cluster']}")
     sal = entry.get("saliency")
-    if sal:
+    if sal and entry.get("markers"):  # over principal components: the markers say it in genes
+        st.caption(f"Saliency (Integrated Gradients, deletion AUC {sal['deletion_auc']:.2f} vs "
+                   f"random {sal['random_deletion_auc']:.2f}) is over the principal components "
+                   "the rows were clustered on, not shown: the markers above name the columns.")
+    elif sal:
         st.markdown(f"**Saliency** (Integrated Gradients) — deletion AUC "
                     f"{sal['deletion_auc']:.2f} vs random {sal['random_deletion_auc']:.2f}")
         heat = _saliency_image(sal, data.images) if data.modality == "images" else None
