@@ -51,6 +51,8 @@ def test_explain_writes_each_clusters_markers(tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
     assert main(["run", "--data", str(path), "--method", "kmeans", "--clusters", "3",
                  "--seed", "0", "--explain", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("; markers GENE") == 3  # one line per cluster
     report = json.loads((out / "explanations.json").read_text())
     assigned = pd.read_parquet(out / "assignments.parquet")["cluster"].to_numpy()
     for entry in report["clusters"]:

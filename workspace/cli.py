@@ -275,7 +275,9 @@ def _print_explanations(report: dict) -> None:
         lines.append(f"  cluster {c['cluster']} ({c['size']}): rule precision "
                      f"{c['rule']['precision']:.2f} coverage {c['rule']['coverage']:.2f}; "
                      f"polyhedron {c['polyhedron']['precision']:.2f}/"
-                     f"{c['polyhedron']['coverage']:.2f}; ambiguity {c['ambiguity']:.2f}")
+                     f"{c['polyhedron']['coverage']:.2f}; ambiguity {c['ambiguity']:.2f}"
+                     + ("; markers " + ", ".join(m["gene"] for m in c["markers"][:5])
+                        if c.get("markers") else ""))
     sys.stdout.write("\n".join(lines) + "\n")
 
 
