@@ -119,3 +119,15 @@ def test_a_manifest_run_is_clustered_and_exported_as_its_image_files(manifest, t
     assert len(pngs) == ROWS
     originals = {(tmp_path / n).read_bytes() for n in frame["image"]}
     assert first in originals  # the original file, not a re-encoding of its pixels
+
+
+def test_a_sampled_run_of_a_manifest_is_refused_in_one_sentence(manifest, tmp_path, capsys,
+                                                               monkeypatch):
+    """It clustered the table's own columns (the label among them) without a word."""
+    monkeypatch.setenv("CLUSTERLAB_HOME", str(tmp_path / "home"))
+    path, _ = manifest
+    assert main(["run", "--data", str(path), "--sample", "100", "--clusters", "2",
+                 "--out", str(tmp_path / "sampled")]) == 2
+    assert ("'train.csv' names image files in its folder (column 'image'), which a sampled "
+            "run" in capsys.readouterr().err)
+    assert not (tmp_path / "sampled").exists()

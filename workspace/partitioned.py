@@ -121,6 +121,7 @@ def ensure_partitioned_run(config: RunConfig, store: Store, settings: EngineSett
                                  min(BLOCK_ROWS, settings.chunk_rows),
                                  progress=lambda f, m: progress(0.01 * f, m))
         chunks = plan_chunks(str(parquet), settings.chunk_rows)
+        _not_a_manifest(Path(config.data), parquet)
     work = work_dir(store, key)
     (work / PARTS).mkdir(parents=True, exist_ok=True)
     (work / RECEIPTS).mkdir(exist_ok=True)
@@ -343,3 +344,25 @@ def _publish(store, key, work, run_json, project_id, progress) -> StoredRun:
         raise
     progress(1.0, "done")
     return StoredRun(key, final, run_json, False)
+
+
+def _not_a_manifest(csv: Path, parquet: Path) -> None:
+    """Refuse a table naming image files beside it: a sampled run reads its own columns.
+
+    Raises
+    ------
+    InputError
+        When a column of the table's first rows names image files found in its folder
+        (:func:`clustering.image_manifest.image_column`).
+    """
+    import pyarrow.parquet as pq
+
+    from clustering.image_manifest import image_column
+
+    head = pq.ParquetFile(parquet).read_row_group(0).slice(0, 200).to_pandas()
+    column = image_column(head, csv)
+    if column is not None:
+        raise InputError(f"'{csv.name}' names image files in its folder (column '{column}'), "
+                         "which a sampled run (--sample, --engine dask) does not read: it reads "
+                         "a table's own columns in chunks; leave --sample out to cluster the "
+                         "images it names, or give the images' folder with --sample.")
