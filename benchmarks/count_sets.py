@@ -25,6 +25,16 @@ tables or any of these files was run through it (:data:`HELD_OUT`); tuning looke
   word counts, the 1,500 most frequent words.
 - ``newsgroups-counts`` (held out): the held-out ``newsgroups`` (1,000 posts, 20 groups) as
   word counts, the 2,000 most frequent words.
+
+Added and frozen on 2026-12-06 (stop 74), committed before any of them was generated or run
+and before anything in clusterlab was changed for them: bulk RNA-seq as analysts keep it
+(:func:`bulk`: deep libraries, genes of under 10 reads on average filtered out, so few zeros).
+``bulk-a`` (tuning): 90 samples, 15,000 genes before filtering, 3 groups, 300 genes of each
+up or down 1.5-4 times, dispersion 0.1, 20 million reads. ``bulk-b`` (tuning): 120 samples,
+12,000 genes, 4 groups, 200 genes 1.5-3 times, dispersion 0.2, 10 million reads.
+``bulk-c`` (held out): 60 samples, 18,000 genes, 3 groups of unequal size, 150 genes 1.5-3
+times, dispersion 0.15, 30 million reads. ``bulk-d`` (held out): 150 samples, 10,000 genes,
+5 groups, 400 genes 1.3-2.5 times, dispersion 0.25, 5 million reads.
 """
 
 from __future__ import annotations
@@ -38,10 +48,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-__all__ = ["BUILDERS", "HELD_OUT", "TUNING", "cells", "microbiome", "word_counts"]
+__all__ = ["BUILDERS", "HELD_OUT", "TUNING", "bulk", "cells", "microbiome", "word_counts"]
 
-TUNING = ("cells-a", "cells-c", "docstrings-counts")
-HELD_OUT = ("cells-b", "microbiome", "reuters-counts", "newsgroups-counts")
+TUNING = ("cells-a", "cells-c", "docstrings-counts", "bulk-a", "bulk-b")
+HELD_OUT = ("cells-b", "microbiome", "reuters-counts", "newsgroups-counts", "bulk-c", "bulk-d")
 
 
 def _write(folder: Path, name: str, id_name: str, ids, labels, counts: np.ndarray,
@@ -70,6 +80,31 @@ def cells(folder: Path, name: str, *, n: int, genes: int, k: int, markers: int,
     barcodes = [f"{''.join(rng.choice(list('ACGT'), 12))}-1" for _ in range(n)]
     return _write(folder, name, "barcode", barcodes, [f"type_{c}" for c in y], counts,
                   [f"G{i:05d}" for i in range(genes)])
+
+
+def bulk(folder: Path, name: str, *, n: int, genes: int, k: int, de: int,
+         fold: tuple[float, float], dispersion: float, depth: float, seed: int,
+         unequal: bool = False) -> tuple[Path, np.ndarray]:
+    """Bulk RNA-seq reads of samples, deep and filtered as analysts keep them (few zeros).
+
+    Negative-binomial reads (variance mu + dispersion mu^2) of log-normal gene shares times a
+    library of about ``depth`` reads; ``de`` genes of each group up or down ``fold`` times;
+    genes of fewer than 10 reads on average left out (as edgeR's ``filterByExpr`` would).
+    """
+    rng = np.random.default_rng(seed)
+    share = rng.dirichlet(np.full(k, 3.0)) if unequal else np.full(k, 1.0 / k)
+    y = rng.choice(k, size=n, p=share)
+    props = np.tile(rng.lognormal(0.0, 2.0, genes), (n, 1))
+    for c in range(k):
+        chosen = rng.choice(genes, de, replace=False)
+        props[np.ix_(y == c, chosen)] *= rng.uniform(*fold, de) ** rng.choice([-1, 1], de)
+    props /= props.sum(axis=1, keepdims=True)
+    mu = props * rng.lognormal(np.log(depth), 0.3, n)[:, None]
+    counts = rng.negative_binomial(1 / dispersion, 1 / (1 + dispersion * mu))
+    kept = counts.mean(axis=0) >= 10
+    return _write(folder, name, "sample", [f"S{i:03d}" for i in range(n)],
+                  [f"group_{c}" for c in y], counts[:, kept],
+                  [f"ENSG{i:011d}" for i in np.flatnonzero(kept)])
 
 
 def microbiome(folder: Path, name: str = "microbiome", *, n: int = 300, taxa: int = 400,
@@ -109,6 +144,15 @@ BUILDERS = {
                                     fold=(2, 5), dispersion=1.5, library_sd=0.6, seed=5),
     "docstrings-counts": lambda folder: word_counts(folder, "docstrings-counts", "docstrings",
                                                     1000),
+    "bulk-a": lambda folder: bulk(folder, "bulk-a", n=90, genes=15000, k=3, de=300,
+                                  fold=(1.5, 4), dispersion=0.1, depth=20e6, seed=1),
+    "bulk-b": lambda folder: bulk(folder, "bulk-b", n=120, genes=12000, k=4, de=200,
+                                  fold=(1.5, 3), dispersion=0.2, depth=10e6, seed=2),
+    "bulk-c": lambda folder: bulk(folder, "bulk-c", n=60, genes=18000, k=3, de=150,
+                                  fold=(1.5, 3), dispersion=0.15, depth=30e6, seed=3,
+                                  unequal=True),
+    "bulk-d": lambda folder: bulk(folder, "bulk-d", n=150, genes=10000, k=5, de=400,
+                                  fold=(1.3, 2.5), dispersion=0.25, depth=5e6, seed=4),
     "cells-b": lambda folder: cells(folder, "cells-b", n=900, genes=3000, k=7, markers=25,
                                     fold=(2, 5), dispersion=1.0, library_sd=0.7, seed=11,
                                     unequal=True),
