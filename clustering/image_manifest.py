@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .column_plan import names_files
 from .dataset import Dataset
 from .errors import InputError
+from .role_columns import row_ids
 
 __all__ = ["image_column", "load_manifest"]
 
@@ -80,7 +82,7 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
     if missing:
         where = (f"{len(missing):,} of the {len(rows):,} files that column '{column}' of "
                  f"'{path.name}' names (such as '{missing[0]}') are not found in its folder or "
-                 "below it")
+                 "below it (a path or link leading out of it is not followed)")
         if not drop_invalid:
             raise InputError(f"{where}; fix their paths (relative to the table's folder), or "
                              "leave those rows out (--drop-invalid).")
@@ -93,8 +95,14 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
         [(name, file.read_bytes()) for name, file in zip(names, files, strict=True)],
         size=size, drop_invalid=drop_invalid, one_range=over or True, ranges_out=ranges)
     rows = rows.iloc[kept].reset_index(drop=True)
-    ids = ([str(v) for v in rows[id_column]] if id_column else
-           [str(v).strip() for v in rows[column]])
+    ids = row_ids(rows, id_column, path.name) if id_column else \
+        np.array([str(v).strip() for v in rows[column]], dtype=object)
+    repeated = pd.Series(ids).duplicated(keep=False).to_numpy()
+    if repeated.any():  # with an id column, row_ids has refused them
+        shown = ", ".join(f"'{v}'" for v in sorted(set(ids[repeated]))[:3])
+        raise InputError(f"'{path.name}' names the same file in several rows ({shown}); list "
+                         "each image once, or name a column that tells the rows apart as the "
+                         "id column (--id-column).")
     meta = rows.drop(columns=[column])
     others = [str(c) for c in meta.columns if c != label_column]
     said = (f"Read the {len(rows):,} images that column '{column}' of '{path.name}' names, in "
@@ -111,7 +119,7 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
     elif others:
         said += "; name one as the label column (--label-column) to score the clusters"
     return images_dataset(path, images, [names[i] for i in kept], labels, label_column or "",
-                          meta, [f"{said}.", *decoded, *notes], span, ranges, ids=ids)
+                          meta, [f"{said}.", *decoded, *notes], span, ranges, ids=list(ids))
 
 
 def _found(value, root: Path) -> Path | None:

@@ -41,7 +41,8 @@ def manifest(tmp_path):
     order = np.random.default_rng(1).permutation(ROWS)  # not the files' own order
     frame = pd.DataFrame({"image": [names[i] for i in order],
                           "tone": ["dark" if i % 2 == 0 else "bright" for i in order],
-                          "site": [f"s{i % 3}" for i in order]})
+                          "site": [f"s{i % 3}" for i in order],
+                  "sample": [f"sample{i}" for i in order]})
     path = tmp_path / "train.csv"
     frame.to_csv(path, index=False)
     return path, frame
@@ -61,8 +62,10 @@ def test_a_manifest_reads_its_images_in_its_order_with_its_columns(manifest):
     said = " ".join(data.notes)
     assert "Read the 24 images that column 'image' of 'train.csv' names" in said
     assert "the ground truth is its column 'tone'" in said
-    named = load_data(path, id_column="site", label_column=None)
-    assert list(named.ids) == frame["site"].tolist() and named.labels is None
+    named = load_data(path, id_column="sample", label_column=None)
+    assert list(named.ids) == frame["sample"].tolist() and named.labels is None
+    with pytest.raises(InputError, match="id column 'site' repeats ids"):
+        load_data(path, id_column="site")
 
 
 def test_missing_files_are_named_in_one_sentence_or_left_out(manifest, tmp_path):
@@ -70,11 +73,24 @@ def test_missing_files_are_named_in_one_sentence_or_left_out(manifest, tmp_path)
     (tmp_path / "imgs" / "img03.png").unlink()
     with pytest.raises(InputError, match=r"^1 of the 24 files that column 'image' of "
                                          r"'train.csv' names \(such as 'imgs/img03.png'\) are "
-                                         "not found in its folder or below it; fix their"):
+                                         r"not found in its folder or below it \(a path or "
+                                         "link leading out of it is not followed\\); fix"):
         load_data(path)
     data = load_data(path, drop_invalid=True)
     assert data.n == 23 and "imgs/img03.png" not in list(data.ids)
     assert any(n.startswith("Left out 1 of the 24 files") for n in data.notes)
+
+
+def test_a_file_named_twice_needs_an_id_column(manifest, tmp_path):
+    path, frame = manifest
+    twice = pd.concat([frame, frame.iloc[:1]], ignore_index=True)
+    twice.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"'train.csv' names the same file in several rows "
+                                         rf"\('{frame['image'][0]}'\); list each image once"):
+        load_data(path)
+    twice["row"] = [f"r{i}" for i in range(len(twice))]
+    twice.to_csv(path, index=False)
+    assert load_data(path, id_column="row").n == ROWS + 1
 
 
 def test_files_outside_the_tables_folder_are_not_read(tmp_path):
