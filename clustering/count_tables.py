@@ -16,9 +16,9 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["COUNTS", "COMPONENTS", "MIN_COUNT_COLUMNS", "MIN_ZERO_SHARE", "VARIABLE_COLUMNS",
-           "count_features", "count_note", "counts_like", "log_normalise", "looks_like_counts",
-           "median_total", "most_read"]
+__all__ = ["COUNTS", "COMPONENTS", "DEEP_MAX", "DEEP_TOTAL", "MIN_COUNT_COLUMNS",
+           "MIN_ZERO_SHARE", "VARIABLE_COLUMNS", "count_features", "count_note", "counts_like",
+           "log_normalise", "looks_like_counts", "median_total", "most_read"]
 
 COUNTS = "counts"
 """The representation's name (:data:`clustering.features.REPRESENTATIONS`)."""
@@ -38,12 +38,22 @@ MIN_ZERO_SHARE = 0.25
 most rows (single cells 60-95 %, OTU tables 50-90 %, word counts 95 % and more)."""
 
 
+DEEP_TOTAL = 100_000
+"""Median row total from which whole numbers are counts even with few zeros: bulk RNA-seq
+libraries hold millions of reads and analysts filter out the genes rarely read, so such a
+matrix has almost no zero (benchmarks/README.md, "Tables of counts", stop 74)."""
+DEEP_MAX = 1_000
+"""Largest cell a deep table of counts reaches at least (a highly expressed gene's reads;
+not an 8-bit image's 255 or a survey's scores)."""
+
+
 def looks_like_counts(values: np.ndarray) -> bool:
     """Whether a feature matrix is a table of counts (see the module's docstring).
 
     At least :data:`MIN_COUNT_COLUMNS` columns, every cell a whole number of zero or more,
-    at least :data:`MIN_ZERO_SHARE` of them zero, and some cell above 1 (a table of yes/no
-    columns is not counts).
+    some cell above 1 (a table of yes/no columns is not counts), and at least
+    :data:`MIN_ZERO_SHARE` of the cells zero or deep reads (a median row total of
+    :data:`DEEP_TOTAL` or more and a cell of :data:`DEEP_MAX` or more, as bulk RNA-seq has).
 
     Examples
     --------
@@ -56,6 +66,10 @@ def looks_like_counts(values: np.ndarray) -> bool:
     False
     >>> looks_like_counts(rng.normal(size=(50, 60)))
     False
+    >>> looks_like_counts(rng.poisson(2_000, (50, 60)).astype(float))  # deep reads, no zero
+    True
+    >>> looks_like_counts(rng.integers(1, 256, (50, 784)).astype(float))  # 8-bit pixels
+    False
     """
     values = np.asarray(values)
     if values.ndim != 2 or values.shape[1] < MIN_COUNT_COLUMNS or not values.size:
@@ -64,7 +78,9 @@ def looks_like_counts(values: np.ndarray) -> bool:
         return False
     if values.min() < 0 or values.max() <= 1 or (values != np.round(values)).any():
         return False
-    return float((values == 0).mean()) >= MIN_ZERO_SHARE
+    if float((values == 0).mean()) >= MIN_ZERO_SHARE:
+        return True
+    return bool(values.max() >= DEEP_MAX and np.median(values.sum(axis=1)) >= DEEP_TOTAL)
 
 
 def most_read(in_rows: np.ndarray, room: int) -> tuple[np.ndarray, int]:

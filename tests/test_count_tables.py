@@ -49,6 +49,33 @@ def test_a_table_of_counts_is_clustered_on_its_log_normalised_components(tmp_pat
     assert hungarian_accuracy(y, scaled.clustering.labels) < acc - 0.2
 
 
+def test_deep_bulk_reads_with_few_zeros_are_counts_too(tmp_path):
+    """Bulk RNA-seq as analysts keep it (millions of reads a sample, rarely read genes
+    filtered out) has almost no zero, and was clustered on its standardised raw counts."""
+    rng = np.random.default_rng(0)
+    n, genes, k = 60, 400, 3
+    y = np.repeat(np.arange(k), n // k)
+    shares = np.tile(rng.lognormal(0.0, 2.0, genes), (n, 1))
+    for c in range(k):
+        chosen = rng.choice(genes, 30, replace=False)
+        shares[np.ix_(y == c, chosen)] *= rng.uniform(1.5, 3, 30) ** rng.choice([-1, 1], 30)
+    shares /= shares.sum(axis=1, keepdims=True)
+    mu = shares * rng.lognormal(np.log(2e6), 0.3, n)[:, None]
+    counts = rng.negative_binomial(10.0, 10.0 / (10.0 + mu))  # dispersion 0.1
+    keep = counts.mean(axis=0) >= 10
+    frame = pd.DataFrame(counts[:, keep], columns=[f"ENSG{j:05d}" for j in np.flatnonzero(keep)])
+    frame.insert(0, "group", [f"g{c}" for c in y])
+    frame.to_csv(tmp_path / "bulk.csv", index=False)
+    assert (frame.iloc[:, 1:].to_numpy() == 0).mean() < 0.05
+    config = dict(data=str(tmp_path / "bulk.csv"), label_column="group", method="kmeans",
+                  clusters=3, seed=0)
+    counted = run_pipeline(RunConfig(**config))
+    assert counted.features.representation == COUNTS
+    acc = hungarian_accuracy(y, counted.clustering.labels)
+    scaled = run_pipeline(RunConfig(**config, representation="scaled"))
+    assert acc >= 0.95 and hungarian_accuracy(y, scaled.clustering.labels) < acc - 0.2, acc
+
+
 def test_new_rows_are_read_as_the_run_read_its_counts(tmp_path):
     _cells(tmp_path / "cells.csv")
     data = load_data(str(tmp_path / "cells.csv"), label_column="cell_type")
