@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 29
+PIPELINE_VERSION = 30
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -120,4 +120,11 @@ answers) are clustered on, where they were read like categories. 29 (stop 71): a
 counts (50 or more columns of whole numbers of zero or more, a quarter of the cells or more
 zero: genes, taxa, words) is clustered on its log-normalised counts' principal components
 (:mod:`clustering.count_tables`), where its columns were standardised (and those of 2-5
-values read like categories), and ``auto`` trains no SCARF view for it."""
+values read like categories), and ``auto`` trains no SCARF view for it. 30 (stop 74): a
+table of whole numbers with few zeros but deep reads (a median row total of 100,000 or more:
+bulk RNA-seq filtered of its rarely read genes) is read as counts too
+(:data:`clustering.count_tables.DEEP_TOTAL`), where its columns were standardised; a table
+naming image files in its folder is read as those images (:mod:`clustering.image_manifest`),
+where its other columns were clustered; a table of counts wider than 20,000 columns keeps its
+most-read columns (:mod:`clustering.wide_counts`), where it was refused; an ``.h5ad`` whose X
+and raw are normalised reads its counts from ``layers["counts"]``."""
