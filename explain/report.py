@@ -29,7 +29,8 @@ EXPLAIN_VERSION = 6
 it whenever a change in ``explain/`` alters what a report says. 4 (stop 68): keywords and
 text terms are words of letters in any script and CJK bigrams
 (:mod:`clustering.text_terms`), not only ``a-z`` words. 5 (stop 69): web and e-mail
-addresses are no keywords or text terms (:data:`clustering.text_terms.LINKS`)."""
+addresses are no keywords or text terms (:data:`clustering.text_terms.LINKS`). 6 (stop 74):
+the clusters of a table of counts carry their marker genes (:mod:`explain.markers`)."""
 
 
 @dataclass(frozen=True, eq=False)
