@@ -87,7 +87,7 @@ if str(path).lower().endswith(".npy"):
         "of a 2-D array the pixels of a square grey image (784 columns: 28 x 28)")
 if is_table:
     try:
-        columns = parsed_columns(str(path))
+        choices = parsed_columns(str(path))
     except InputError as exc:
         st.error(md(exc))
         st.stop()
@@ -102,22 +102,23 @@ if is_table:
                                     "grey image",
                                     key="kind")
     settings["label_column"] = c3.selectbox("Label column (ground truth, optional)",
-                                            [none] + columns, key="label_col")
-    settings["id_column"] = c4.selectbox("Id column (optional)", [none] + columns, key="id_col")
+                                            [none] + choices["label"], key="label_col")
+    settings["id_column"] = c4.selectbox("Id column (optional)", [none] + choices["id"],
+                                         key="id_col")
     guess = None
     if settings["kind"] in ("auto", "text"):
         guess = guessed_text_column(str(path), *(None if v == none else v for v in (
             settings["label_column"], settings["id_column"])), settings["kind"] == "auto")
     automatic = f"{guess} (picked automatically)" if guess else none
     settings["text_column"] = c2.selectbox(
-        "Text column", [automatic] + columns, key=f"text_col-{guess}",
+        "Text column", [automatic] + choices["text"], key=f"text_col-{guess}",
         help="The column of texts to cluster; picked automatically when one holds long "
         "text")
     if settings["text_column"] == automatic:
         settings["text_column"] = none
     settings = {k: (None if v == none else v) for k, v in settings.items()}
     map_columns = st.multiselect(
-        "Map columns (optional): x and y of a 2-D map the data already has", columns,
+        "Map columns (optional): x and y of a 2-D map the data already has", choices["map"],
         max_selections=2, key="map_cols",
         help="Used as the map instead of UMAP (as Embedding Atlas accepts precomputed "
         "projections) and left out of the features")
@@ -127,7 +128,7 @@ if is_table:
     named = {settings["text_column"], settings["label_column"], settings["id_column"],
              *map_columns}
     ignored = st.multiselect("Ignore columns (left out altogether)",
-                             [c for c in columns if c not in named], key="ignore_cols")
+                             [c for c in choices["all"] if c not in named], key="ignore_cols")
     settings["ignore_columns"] = ignored or None
 if str(path).lower().endswith(".h5ad") and (annotations := cell_annotations(str(path))):
     truth = st.selectbox("Label column (ground truth, optional): a cell annotation",
@@ -200,7 +201,7 @@ except InputError as exc:
     st.stop()
 if is_table:
     read_as_text = guess if data.texts is not None and not settings["text_column"] else None
-    st.dataframe(column_roles(columns, {**settings, "text_column": settings["text_column"]
+    st.dataframe(column_roles(choices["all"], {**settings, "text_column": settings["text_column"]
                                         or read_as_text}, data), hide_index=True,
                  column_config={"role": st.column_config.TextColumn("role", width="medium")})
 

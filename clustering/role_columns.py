@@ -8,7 +8,13 @@ import pandas as pd
 from .errors import InputError
 from .tables import rows_text
 
-__all__ = ["did_you_mean", "label_values", "map_coordinates", "row_ids"]
+__all__ = ["WIDE_TABLE", "did_you_mean", "label_values", "map_coordinates", "role_choices",
+           "row_ids"]
+
+WIDE_TABLE = 100
+"""Tables of more columns list the columns that could hold a role first (:func:`role_choices`)."""
+ROWS_READ = 200
+"""Rows :func:`role_choices` reads to tell whole numbers from places."""
 
 
 def did_you_mean(col: str, columns) -> str:
@@ -69,3 +75,47 @@ def label_values(frame: pd.DataFrame, column: str, name: str) -> tuple[np.ndarra
     labels = values.astype(object).where(~empty, None).to_numpy()
     return labels, [f"Label column '{column}' is empty in {int(empty.sum()):,} of {len(values):,} "
                     "rows; ACC, NMI and ARI are measured on the labelled rows only."]
+
+
+def role_choices(frame: pd.DataFrame, role: str) -> list[str]:
+    """The table's columns to offer for a role, those that could hold it first in wide tables.
+
+    In a table of :data:`WIDE_TABLE` columns or fewer the file's order is kept. In a wider
+    one (cells x 20,000 genes) the cell type, an id or a text would be lost among the
+    counts: for ``label``, ``id`` and ``text`` the columns that are not numbers come first,
+    for ``map`` the numbers that are not whole (a UMAP's x and y among counts); the rest
+    follow in the file's order.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    role : {"label", "id", "text", "map"}
+
+    Returns
+    -------
+    list of str
+        Every column once.
+
+    Examples
+    --------
+    >>> genes = {f"g{j}": [0, 3] for j in range(WIDE_TABLE)}
+    >>> wide = pd.DataFrame({**genes, "umap_x": [0.5, 1.5], "cell_type": ["B", "T"]})
+    >>> role_choices(wide, "label")[:2]
+    ['cell_type', 'g0']
+    >>> role_choices(wide, "map")[:2]
+    ['umap_x', 'g0']
+    >>> role_choices(wide.iloc[:, -3:], "label")  # narrow: the file's order
+    ['g99', 'umap_x', 'cell_type']
+    """
+    columns = [str(c) for c in frame.columns]
+    if len(columns) <= WIDE_TABLE:
+        return columns
+    kinds = np.array([dtype.kind for dtype in frame.dtypes])
+    if role == "map":  # read on the first rows: whole numbers there are counts, not places
+        floats = frame.iloc[:ROWS_READ, np.flatnonzero(kinds == "f")].to_numpy(np.float64)
+        fits = kinds == "f"
+        fits[fits] = ~np.all((floats % 1 == 0) | np.isnan(floats), axis=0)
+    else:
+        fits = ~np.isin(kinds, list("iufb"))
+    order = np.argsort(~fits, kind="stable")  # those that fit first, each part in file order
+    return [columns[j] for j in order]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cell_counts import cell_counts
+from helpers import no_errors, shown, tiny_store, upload_on_data_page
 
 from clustering import tables
 from clustering.errors import InputError
@@ -118,3 +119,24 @@ def test_a_count_csv_of_more_than_20000_genes_is_read(tmp_path):
     least = np.sort(read)[::-1][tables.MAX_COLUMNS - 3]
     assert any("24,000 columns of counts" in note and "kept the 19,998 read" in note
                and f"each in {least:,} rows or more" in note for note in data.notes)
+
+
+def test_the_data_page_lists_the_cell_type_and_map_of_a_wide_table_first(isolated_store):
+    """Among 150 gene columns, the label / id / text choosers offer the cell type and the
+    cell names first, and the map chooser the UMAP's x and y (whole-number genes after)."""
+    tiny_store(isolated_store)
+    counts, types, _ = cell_counts(cells=40, genes=150)
+    frame = cells_table(counts)
+    frame["umap_x"], frame["umap_y"] = np.linspace(0.5, 9.5, 40), np.linspace(-3.25, 3, 40)
+    frame["cell_type"] = [f"type {t}" for t in types]
+    at = upload_on_data_page("cells.csv", frame.to_csv(index=False).encode(), "text/csv")
+    no_errors(at)
+    assert at.selectbox(key="label_col").options[:4] == ["(none)", "cell", "cell_type", "G0"]
+    assert at.selectbox(key="id_col").options[1:3] == ["cell", "cell_type"]
+    assert at.multiselect(key="map_cols").options[:3] == ["umap_x", "umap_y", "cell"]
+    assert len(at.selectbox(key="label_col").options) == frame.shape[1] + 1  # all offered
+    assert at.multiselect(key="ignore_cols").options[:2] == ["cell", "G0"]  # the file's order
+    at.selectbox(key="label_col").set_value("cell_type").run()
+    at.selectbox(key="id_col").set_value("cell").run()
+    no_errors(at)
+    assert "40" in shown(at.success[0].value)

@@ -34,9 +34,17 @@ def saved_upload(upload) -> str:
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the file…")
-def parsed_columns(path: str) -> list[str]:
-    """Column names of a saved table (read once per file content)."""
-    return list(read_table(Path(path)).columns)
+def parsed_columns(path: str) -> dict[str, list[str]]:
+    """Column names of a saved table (read once per file content) to offer for each role.
+
+    ``"all"``: the file's order; ``"label"``, ``"id"``, ``"text"``, ``"map"``: those that
+    could hold the role first in a wide table (:func:`clustering.role_columns.role_choices`).
+    """
+    from clustering.role_columns import role_choices
+
+    frame = read_table(Path(path))
+    return {"all": [str(c) for c in frame.columns],
+            **{role: role_choices(frame, role) for role in ("label", "id", "text", "map")}}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
