@@ -10,6 +10,8 @@ search and export. Without a label column, a note says which columns could be on
 
 from __future__ import annotations
 
+import functools
+import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -22,8 +24,8 @@ from .errors import InputError
 from .safezip import checked_members, read_member
 from .tables import TABLE_SUFFIXES, read_table
 
-__all__ = ["FOLDER_LABEL", "FolderTable", "columns_beside", "folder_labels", "folder_table",
-           "label_table_columns", "label_tables"]
+__all__ = ["FOLDER_LABEL", "FolderTable", "chunk_labels", "columns_beside", "folder_labels",
+           "folder_table", "label_table_columns", "label_tables"]
 
 FOLDER_LABEL = "folder"
 """The label name of a folder's sub-folders (the ground truth without a table)."""
@@ -49,7 +51,8 @@ def label_tables(names: list[str]) -> list[str]:
 def _read(path: Path, member: str) -> pd.DataFrame:
     """A table of a folder, or of a zip (its checked bytes through a temporary file)."""
     if path.is_dir():
-        return read_table(path / member)
+        stat = (path / member).stat()
+        return _read_file(str(path / member), stat.st_mtime_ns, stat.st_size)
     info = next(m for m in checked_members(path) if m.filename == member)
     with zipfile.ZipFile(path) as zf:
         blob = read_member(zf, info)
@@ -57,6 +60,75 @@ def _read(path: Path, member: str) -> pd.DataFrame:
         local = Path(folder) / Path(member).name
         local.write_bytes(blob)
         return read_table(local)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_file(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """A folder's table, read once per process while unchanged.
+
+    A chunked run's tasks each look up their images in it; callers do not change the frame.
+    """
+    return read_table(Path(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _tables_below(root: str, mtime_ns: int) -> tuple[str, ...]:
+    """The table files in a folder and below it (paths from it), listed once per process."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(folder, n).relative_to(root).as_posix() for n in sorted(names)
+                  if not n.startswith(".")]
+    return tuple(label_tables(found))
+
+
+def chunk_labels(root: Path, files: list[str], label_column: str) -> np.ndarray:
+    """The ground truth of some of a folder's images from the table beside them.
+
+    A run in chunks (``--sample``) reads its images a chunk at a time; each chunk finds its
+    files in the table as :func:`folder_table` finds a whole folder's (the table is read
+    once per process).
+
+    Parameters
+    ----------
+    root : Path
+        The image folder.
+    files : list of str
+        The chunk's images, as paths from ``root``.
+    label_column : str
+        The table's column that is the ground truth.
+
+    Returns
+    -------
+    ndarray of object
+        Each file's value in that column, None where the table does not name the file (all
+        None for a chunk of files it does not name, such as a folder of unlabelled ones).
+
+    Raises
+    ------
+    InputError
+        No table of the folder has the column.
+    """
+    from .role_columns import did_you_mean
+
+    usable, columns = [], []
+    for table in _tables_below(str(root), root.stat().st_mtime_ns):
+        try:
+            own = [str(c) for c in _read(root, table).columns]
+        except InputError:
+            continue  # a table that does not read is no reason to refuse the images
+        columns += own
+        if label_column in own:
+            usable.append(table)
+    if not usable:
+        raise InputError(f"No table in '{root.name}' has a column '{label_column}'"
+                         f"{did_you_mean(label_column, columns)}; name a column of the table "
+                         "that names the images (such as labels.csv) as the label column, or "
+                         "leave it out to use the sub-folders.")
+    try:
+        return folder_table(root, usable, files, label_column).labels
+    except InputError:  # the table names too few of this chunk's files
+        return np.full(len(files), None, dtype=object)
 
 
 def _keys(name: str) -> tuple[str, str, str]:

@@ -156,10 +156,26 @@ def test_a_manifest_of_image_files_reads_them_as_their_folder_does(tmp_path):
     assert any(n.startswith("Ignored column 'path': it names image files") for n in notes)
 
 
-def test_a_sampled_run_of_an_image_folder_says_a_table_s_label_column_is_not_read(
+def test_a_sampled_run_of_an_image_folder_reads_the_label_column_of_the_table_beside_it(
         tmp_path, isolated_store, capsys):
-    """It was silently ignored (the sub-folders, or nothing, were the ground truth)."""
-    _flat_images(tmp_path / "imgs")
+    """A table's label column was refused with --sample (before stop 75: silently ignored,
+    the sub-folders or nothing being the ground truth); now each chunk's images are looked
+    up in it, the sample's and every chunk's ground truth alike."""
+    kinds = _flat_images(tmp_path / "imgs", n=140)
+    table = pd.DataFrame({"image_id": [f"{i + 100}.png" for i in range(130)],
+                          "kind": kinds[:130]})  # ten images it does not name
+    table.to_csv(tmp_path / "imgs" / "train.csv", index=False)
+    assert main(["run", "--data", str(tmp_path / "imgs"), "--sample", "100", "--chunk-rows",
+                 "50", "--label-column", "kind", "--method", "kmeans", "--clusters", "2",
+                 "--out", str(tmp_path / "o")]) == 0
+    run = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert run["partitioned"]["chunks"] == 3
+    assert run["metrics"]["rows"] == 130  # every chunk's images the table names, measured
+    assert run["metrics"]["acc"] == 1.0 and run["metrics_sample"]["acc"] == 1.0
+    assert any("The ground truth is the column 'kind' of the table beside the images; "
+               in note and "have none there" in note for note in run["notes"])
     assert main(["run", "--data", str(tmp_path / "imgs"), "--sample", "100", "--label-column",
-                 "kind", "--clusters", "2", "--out", str(tmp_path / "o")]) == 2
-    assert "a table's column ('kind') is read only without --sample" in capsys.readouterr().err
+                 "Kind", "--method", "kmeans", "--clusters", "2",
+                 "--out", str(tmp_path / "o2")]) == 2
+    assert ("No table in 'imgs' has a column 'Kind' (did you mean 'kind'?)"
+            in capsys.readouterr().err)

@@ -90,6 +90,18 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
     return Dataset(name, "table", ids, rest, source=chunk.path)
 
 
+def _read_rows(chunk: Chunk, spec: dict) -> pd.DataFrame:
+    """:func:`~clustering.chunks.read_chunk`; for images with a table's label column named
+    (not ``folder``), that column too, from the table beside the images."""
+    frame = read_chunk(chunk, spec.get("id_column"))
+    label = spec.get("label_column")
+    if chunk.kind == "images" and label and label not in frame.columns:
+        from clustering.folder_tables import chunk_labels
+
+        frame[label] = chunk_labels(Path(chunk.path), list(chunk.files), label)
+    return frame
+
+
 def sample_chunk(chunk: dict, spec: dict, out: str) -> dict:
     """Write the chunk's rows whose id hash is at most ``spec["cutoff"]`` to ``out``.
 
@@ -99,7 +111,7 @@ def sample_chunk(chunk: dict, spec: dict, out: str) -> dict:
         ``rows`` (the chunk's) and ``kept``.
     """
     c = Chunk.from_dict(chunk)
-    frame = read_chunk(c, spec.get("id_column"))
+    frame = _read_rows(c, spec)
     hashes = id_hashes(frame[ID].to_numpy(object))
     keep = hashes <= np.uint64(spec["cutoff"])
     picked = frame.loc[keep].reset_index(drop=True)
@@ -215,7 +227,7 @@ def assign_chunk(chunk: dict, work: str, spec: dict) -> dict:
     _reset_peak_memory()
     start = time.time()
     assigner = _assigner(work_dir / ASSIGNER)
-    frame = read_chunk(c, spec.get("id_column"))
+    frame = _read_rows(c, spec)
     data = chunk_dataset(frame, c, spec)
     X = featurize_like(data, assigner.transform, device=spec.get("device", "cpu"))
     bad = ~np.isfinite(X).all(axis=1)

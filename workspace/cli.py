@@ -203,12 +203,6 @@ def _cmd_run(args, store) -> int:
     if sample is not None and args.explain:
         raise InputError("--explain is not available for sampled runs yet; explain a run of "
                          "up to a few hundred thousand rows without --sample.")
-    if sample is not None and Path(source).is_dir() and not is_partitioned_source(source) \
-            and args.label_column not in (None, "folder"):
-        raise InputError(f"--sample reads an image folder in chunks, where the ground truth is "
-                         f"each image's sub-folder; a table's column ('{args.label_column}') is "
-                         "read only without --sample and --engine dask, so leave one of them "
-                         "out.")
     if sample is not None and source.startswith("demo:"):
         raise InputError("--sample and --engine dask read files in chunks; give a folder of "
                          "Parquet files, a CSV, .parquet or .npy file or an image folder, not "

@@ -174,7 +174,7 @@ def _draw_sample(config, chunks, work, engine, rows, progress, should_stop) -> p
     cutoff = int(min(share * 2.0**64, 2**64 - 1))
     parts = work / SAMPLE_PARTS
     parts.mkdir(exist_ok=True)
-    spec = {"id_column": config.id_column, "cutoff": cutoff}
+    spec = {"id_column": config.id_column, "label_column": config.label_column, "cutoff": cutoff}
     args = [(c.to_dict(), spec, str(parts / f"part-{c.index:05d}.parquet")) for c in chunks]
     progress(0.0, f"sample: drawing {min(want, rows):,} of {rows:,} rows by id hash")
     engine.map(sample_chunk, args, lambda i, r: progress(
@@ -233,13 +233,26 @@ def _image_dataset(config, frame, name) -> Dataset:
     images, kept, notes, span = decode_images(blobs, size=config.image_size, ranges_out=ranges)
     if len(kept) != len(blobs):
         raise InputError(f"{len(blobs) - len(kept)} image(s) of the sample could not be read.")
-    folders = frame["folder"].to_numpy(object)
-    labels = folders if 1 < len(set(folders)) < len(folders) else None
+    label = config.label_column or "folder"
+    if label == "folder":
+        labels = frame["folder"].to_numpy(object)
+        labels = labels if 1 < len(set(labels)) < len(labels) else None
+    else:  # a table's column, each chunk's images looked up in it (chunk_tasks._read_rows)
+        labels = frame[label].astype(object).where(frame[label].notna(), None).to_numpy()
+        unlabelled = int(sum(v is None for v in labels))
+        if unlabelled == len(labels):
+            raise InputError(f"The table beside '{name}' with column '{label}' names none of "
+                             f"the {len(labels):,} sampled images; name a column of the table "
+                             "that names the images as the label column.")
+        notes = [*notes, f"The ground truth is the column '{label}' of the table beside the "
+                 "images" + (f"; {unlabelled:,} of the {len(labels):,} sampled images have "
+                             "none there, so ACC, NMI and ARI are measured on the others."
+                             if unlabelled else ".")]
     return Dataset(name, "images", frame[ID].to_numpy(object),
                    pd.DataFrame(index=range(len(frame))), labels=labels, images=images,
                    source=config.data, notes=tuple(notes), pixel_range=span,
                    pixel_ranges=ranges or None,
-                   label_name="folder" if labels is not None else None)
+                   label_name=label if labels is not None else None)
 
 
 def _fit(config, sample, work, progress, should_stop):
