@@ -350,3 +350,26 @@ def test_answers_on_a_scale_that_are_most_of_the_columns_are_clustered_on(tmp_pa
     flags["dose"] = rng.gamma(2.0, 10.0, 300)
     flags.to_csv(tmp_path / "flags.csv", index=False)
     assert list(load_data(tmp_path / "flags.csv").feature_table().columns) == ["dose"]
+
+
+def test_a_table_whose_only_number_column_is_an_id_is_refused_in_one_sentence(tmp_path,
+                                                                              capsys):
+    """Free-text notes beside a row number: it crashed inside the features ("need at least
+    one array to concatenate", exit 1, an internal error) once the id was left out."""
+    from workspace.cli import main
+
+    path = tmp_path / "notes.csv"
+    pd.DataFrame({"row": range(40), "note": [f"visit {i} went fine" for i in range(40)]}
+                 ).to_csv(path, index=False)
+    assert main(["run", "--data", str(path), "--method", "kmeans", "--clusters", "3",
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert ("'notes.csv' has no column to cluster on: its number column 'row' is an id (a "
+            "different whole number in every row) or empty; name the columns to cluster on "
+            "(--feature-columns), or a column of texts (--text-column).") in err
+    assert "internal error" not in err and not (tmp_path / "o").exists()
+    data = load_data(path, feature_columns=["row"])  # named: clustered on as asked
+    assert list(data.feature_table().columns) == ["row"]
+    at = upload_on_data_page("notes.csv", path.read_bytes(), "text/csv")
+    assert not at.exception
+    assert any("has no column to cluster on" in shown(e.value) for e in at.error)
