@@ -33,7 +33,10 @@ def drop_constant_columns(X: np.ndarray, names: list[str]
 
 
 def check_not_identical(X: np.ndarray, name: str) -> None:
-    """Refuse a matrix whose rows are all the same (nothing to cluster)."""
+    """Refuse a matrix whose rows are all the same (nothing to cluster), or one row alone."""
+    if len(X) < 2:
+        raise InputError(f"'{name}' has {len(X)} row(s); clustering needs more rows than "
+                         "clusters (at least 3 for 2 clusters), so add rows and retry.")
     if X.shape[1] == 0 or np.all(X == X[:1]):
         raise InputError(f"All {len(X):,} rows of '{name}' are identical in every used column, "
                          "so there is nothing to cluster; check that the right columns were "

@@ -100,6 +100,14 @@ def test_all_rows_identical(tmp_path, capsys):
     assert "All 20 rows of 'i.csv' are identical" in msg
 
 
+def test_one_row_is_too_few_rows_not_identical_rows(tmp_path, capsys):
+    """A one-line text file was 'All 1 rows ... are identical in every used column'."""
+    msg = run_bad(tmp_path, capsys, write(tmp_path, "one.txt", "just one line here\n"),
+                  "--method", "kmeans", "--clusters", "2")
+    assert ("'one.txt' has 1 row(s); clustering needs more rows than clusters (at least 3 "
+            "for 2 clusters), so add rows and retry.") in msg
+
+
 def test_object_npy_refused(tmp_path, capsys):
     path = tmp_path / "o.npy"
     np.save(path, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
