@@ -200,3 +200,40 @@ def test_export_file_names_are_safe_and_old_export_folders_go(tmp_path):
     assert recent.exists() and kept.exists()  # another session's recent export stays
     fresh_export_dir(tmp_path, previous=str(kept / "file.csv"))
     assert not kept.exists()
+
+
+def test_outputs_never_overwrite_the_run_the_store_or_the_data(tmp_path, isolated_store,
+                                                                capsys):
+    """`export --out RUN/assignments.parquet` replaced the run's assignments with the export
+    (exit 0; the next export of the run was an internal error), and `--out` naming the data
+    file would have replaced the data; each is now refused, the files left as they were."""
+    from workspace.cli import main
+
+    data = tmp_path / "t.csv"
+    pd.DataFrame({"v": [float(i % 3) * 10 + i * 0.01 for i in range(ROWS)],
+                  "w": [float(i % 5) for i in range(ROWS)]}).to_csv(data, index=False)
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(data), "--method", "kmeans", "--clusters", "3",
+                 "--out", str(out)]) == 0
+    kept = {p: p.read_bytes() for p in (out / "assignments.parquet", out / "run.json", data)}
+    refused = [
+        ["export", "--run", str(out), "--format", "parquet", "--out",
+         str(out / "assignments.parquet")],
+        ["export", "--run", str(out), "--format", "csv", "--out", str(data)],
+        ["predict", "--run", str(out), "--data", str(data), "--out", str(data)],
+        ["export", "--run", str(out), "--format", "csv", "--out",
+         str(isolated_store / "runs" / "x.csv")],
+        ["run", "--data", str(tmp_path), "--out", str(tmp_path / "results")],  # in its data
+    ]
+    for argv in refused:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "--out '" in err and ("would overwrite the run's own files" in err
+                                     or "the data" in err or "store's own files" in err), err
+        assert "internal error" not in err
+    assert kept == {p: p.read_bytes() for p in kept}
+    assert main(["export", "--run", str(out), "--format", "csv", "--out",
+                 str(out / "export.csv")]) == 0  # a new file beside the run's: fine
+    assert main(["export", "--run", str(out), "--format", "parquet", "--out",
+                 str(isolated_store / "exports" / "all.parquet")]) == 0  # beside the store's
+    assert len(pd.read_parquet(isolated_store / "exports" / "all.parquet")) == ROWS

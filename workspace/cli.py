@@ -219,6 +219,7 @@ def _cmd_run(args, store) -> int:
                        ignore_columns=args.ignore_columns, sample=sample).validate()
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
+    _check_out(args.out, None, store, source)
     store.check_writable()  # a locked store is reported before minutes of computing
     # the project is made only once the run exists: refused input leaves the store as it was
     if sample is not None:
@@ -306,9 +307,42 @@ def _print_summary(run) -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+def _check_out(out: Path, run: Path | None, store, *data: str | None) -> None:
+    """Refuse an output that would overwrite a run's own files, the store's or the data.
+
+    ``--out run/assignments.parquet`` replaced the run's assignments with the export (and
+    the next export of the run failed), ``--out`` naming the data file would replace it, and
+    a run's results written into a folder of Parquet files would become part of its data.
+    A new file beside a run's files (``out/export.csv``) is fine.
+    """
+    from workspace.explanations import EXPLANATIONS
+    from workspace.runs import ASSIGNMENTS, RUN_JSON
+
+    target = out.resolve()
+    run = Path(run).resolve() if run is not None else None
+    if run is not None and (target.parent == run and target.name in (ASSIGNMENTS, RUN_JSON,
+                                                                      EXPLANATIONS)
+                            or target.is_relative_to(run) and target.parent != run):
+        raise InputError(f"--out '{out}' would overwrite the run's own files in '{run}'; give "
+                         "another file name.")
+    if store.owns(target):
+        raise InputError(f"--out '{out}' is in the clusterlab store's own files ('{store.root}')"
+                         ", which writing there could damage; give a path outside them.")
+    guarded = [Path(d).resolve() for d in data
+               if d and not str(d).startswith("demo:") and Path(d).exists()]
+    for place in guarded:
+        if target == place or place.is_dir() and target.is_relative_to(place):
+            where = "is" if target == place else "is inside"
+            raise InputError(f"--out '{out}' {where} the data ('{place}'), which writing there "
+                             "would change or overwrite; give a path outside it.")
+
+
 def _cmd_export(args, store) -> int:
     from workspace.exports import export_run
+    from workspace.runs import read_run
 
+    if (Path(args.run) / "run.json").exists():
+        _check_out(args.out, args.run, store, read_run(Path(args.run))["config"].get("data"))
     ids = None
     if args.ids is not None:
         if not args.ids.exists():
@@ -327,6 +361,7 @@ def _cmd_predict(args, store) -> int:
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise InputError(f"--out '{args.out}' must end in .csv or .parquet.")
+    _check_out(args.out, args.run, store, args.data)
     data, notes = read_new_rows(args.data, args.run, kind=args.kind,
                                 text_column=args.text_column, id_column=args.id_column,
                                 drop_invalid=args.drop_invalid,

@@ -249,6 +249,18 @@ class Store(ReviewState):
             self._audit(con, who or whoami(), "set_member", {"user": user, "role": role},
                         project_id)
 
+    def owns(self, path: Path) -> bool:
+        """Whether ``path`` is the store's folder or one of its own files and folders.
+
+        A user's output folder beside them in the store's folder (``~/.clusterlab/out``) is
+        not; ``runs/``, ``store.db`` and the like are.
+        """
+        path = Path(path).resolve()
+        if path == self.root:
+            return True
+        return path.is_relative_to(self.root) and path.relative_to(self.root).parts[0].startswith(
+            ("runs", "partial", "uploads", "converted", "jobs", "logs", "store.db"))
+
     def check_writable(self) -> None:
         """Raise :class:`StoreLockedError` now, rather than after a long computation, when
         another process holds the write lock."""
