@@ -137,6 +137,12 @@ def test_relative_paths_are_stored_absolute_and_a_moved_file_can_be_attached(
     at = start_app()
     no_errors(at)
     assert at.session_state["run_key"] == key
+    capsys.readouterr()
+    pd.read_csv(moved).head(3).to_csv(moved, index=False)  # the attached file then changed
+    assert main(["export", "--run", str(tmp_path / "out"), "--format", "csv",
+                 "--out", str(tmp_path / "w.csv")]) == 2
+    err = capsys.readouterr().err  # said of the file it was attached to, not the first path
+    assert f"The data '{moved}' changed since this run was made" in err, err
 
 
 def test_a_project_of_the_same_data_is_joined_and_follows_a_moved_file():

@@ -85,8 +85,9 @@ def run_source(run_json: dict, elsewhere: str | None = None) -> str:
     if source.startswith("demo:"):
         raise InputError(f"The demo '{source}' is not the version this run was made on "
                          "(scikit-learn changed); run it again.")
-    if Path(source).exists():
-        raise InputError(f"The data '{source}' changed since this run was made (its sha256 "
+    changed = next((c for c in (elsewhere, source) if c and Path(c).exists()), None)
+    if changed:  # where it was attached last, else where it was read
+        raise InputError(f"The data '{changed}' changed since this run was made (its sha256 "
                          f"is no longer {wanted[:12]}…); run it again on the new content, or "
                          "put the original file back.")
     raise InputError(f"The run's data '{source}' is no longer there; put it back, or attach "
