@@ -39,6 +39,9 @@ class Dataset:
         Where the data came from (path or ``demo:NAME``).
     image_files : tuple of str, optional
         Original member names for images (folder or zip), for exports.
+    files_root : str, optional
+        The folder :attr:`image_files` are relative to where it is not the source's own (a
+        table naming images read with ``images_root``).
     notes : tuple of str
         Plain sentences about what loading changed (dropped columns, rows).
     label_name : str, optional
@@ -73,6 +76,7 @@ class Dataset:
     embeddings: np.ndarray | None = None
     source: str = ""
     image_files: tuple[str, ...] | None = None
+    files_root: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     label_name: str | None = None
     map_xy: np.ndarray | None = None

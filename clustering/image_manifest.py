@@ -12,6 +12,7 @@ an uploaded table cannot make the app read files of the server.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -25,25 +26,39 @@ from .role_columns import row_ids
 __all__ = ["image_column", "load_manifest"]
 
 
-def image_column(frame: pd.DataFrame, path: Path) -> str | None:
+def _root(path: Path, images_root: str | Path | None) -> Path:
+    """The folder a manifest's paths start from.
+
+    ``images_root`` where the user named one (``--images-root``, the CLI only), else the
+    table's own folder.
+    """
+    return Path(images_root).resolve() if images_root else path.parent.resolve()
+
+
+def image_column(frame: pd.DataFrame, path: Path,
+                 images_root: str | Path | None = None) -> str | None:
     """The column of ``frame`` naming image files found under the folder of ``path``.
 
     A text column whose values end like image files (:func:`clustering.column_plan.names_files`)
-    and of which at least one is found there; None when there is none.
+    and of which at least one is found there (under ``images_root`` where given); None when
+    there is none (``InputError`` where ``images_root`` was given: it is for such a table).
     """
-    root = path.parent.resolve()
+    root = _root(path, images_root)
     for column in frame.columns:
         series = frame[column]
         if series.dtype.kind in "biufcmM" or not names_files(series):
             continue
         if any(_found(value, root) is not None for value in series.dropna().head(200)):
             return column
+    if images_root:
+        raise InputError(f"No column of '{path.name}' names image files found under "
+                         f"'{root}'; check --images-root, or leave it out.")
     return None
 
 
 def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid: bool,
                   size: int | None, over: dict | None, label_column: str | None,
-                  id_column: str | None) -> Dataset:
+                  id_column: str | None, images_root: str | Path | None = None) -> Dataset:
     """The images column ``column`` of the table ``frame`` (read from ``path``) names.
 
     Parameters
@@ -60,6 +75,9 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
         Common side length and pixel ranges (:func:`clustering.images.decode_images`).
     label_column, id_column : str, optional
         The table's ground truth and row names (else each image's path names it).
+    images_root : str or Path, optional
+        The folder its paths start from, where it is not the table's own (``--images-root``);
+        files are then looked for under it, and only there.
 
     Raises
     ------
@@ -74,18 +92,20 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
         if name is not None and name not in frame.columns:
             raise InputError(f"'{path.name}' has no column '{name}' (given as the {role}); "
                              f"its columns are {', '.join(map(repr, list(frame.columns)[:12]))}.")
-    root = path.parent.resolve()
+    root = _root(path, images_root)
+    where_read = f"'{root}'" if images_root else "its folder"
     rows = frame[frame[column].notna()].reset_index(drop=True)
     files = [_found(value, root) for value in rows[column]]
     missing = [str(v) for v, f in zip(rows[column], files, strict=True) if f is None]
     notes = []
     if missing:
         where = (f"{len(missing):,} of the {len(rows):,} files that column '{column}' of "
-                 f"'{path.name}' names (such as '{missing[0]}') are not found in its folder or "
-                 "below it (a path or link leading out of it is not followed)")
+                 f"'{path.name}' names (such as '{missing[0]}') are not found in {where_read} "
+                 "or below it (a path or link leading out of it is not followed)")
         if not drop_invalid:
-            raise InputError(f"{where}; fix their paths (relative to the table's folder), or "
-                             "leave those rows out (--drop-invalid).")
+            raise InputError(f"{where}; fix their paths (relative to {where_read}), name the "
+                             "folder they start from (--images-root), or leave those rows out "
+                             "(--drop-invalid).")
         notes.append(f"Left out {where}.")
         rows = rows[[f is not None for f in files]].reset_index(drop=True)
         files = [f for f in files if f is not None]
@@ -106,7 +126,7 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
     meta = rows.drop(columns=[column])
     others = [str(c) for c in meta.columns if c != label_column]
     said = (f"Read the {len(rows):,} images that column '{column}' of '{path.name}' names, in "
-            "its row order (paths relative to its folder)")
+            f"its row order (paths relative to {where_read})")
     if others:
         said += (f"; its column{'s' if len(others) > 1 else ''} "
                  f"{', '.join(map(repr, others[:6]))}{' ...' if len(others) > 6 else ''} "
@@ -118,8 +138,9 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
         said += f"; the ground truth is its column '{label_column}'"
     elif others:
         said += "; name one as the label column (--label-column) to score the clusters"
-    return images_dataset(path, images, [names[i] for i in kept], labels, label_column or "",
+    data = images_dataset(path, images, [names[i] for i in kept], labels, label_column or "",
                           meta, [f"{said}.", *decoded, *notes], span, ranges, ids=list(ids))
+    return dataclasses.replace(data, files_root=str(root)) if images_root else data
 
 
 def _found(value, root: Path) -> Path | None:

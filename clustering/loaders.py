@@ -35,7 +35,6 @@ from .transpose_table import swapped_as_asked
 
 __all__ = ["KINDS", "TABLE_SUFFIXES", "dataset_from_frame", "load_data"]
 
-
 KINDS = ("auto", "table", "images", "text", "embeddings", "series")
 
 
@@ -46,7 +45,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
               feature_columns: list[str] | None = None,
               ignore_columns: list[str] | None = None, fill_missing: bool = False,
               transpose: bool = False, like_run: dict | None = None,
-              pixel_ranges: dict[str, tuple[float, float]] | None = None) -> Dataset:
+              pixel_ranges: dict[str, tuple[float, float]] | None = None,
+              images_root: str | None = None) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images or texts.
 
     A folder or zip holding a 10x count matrix (``matrix.mtx``, ``barcodes.tsv``,
@@ -97,6 +97,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         Images: the 16-bit, float and DICOM images of each kind read over the range given
         for it (a run's ``data.pixel_ranges``), so new images are read as the run's were;
         without it, each kind over its own common range.
+    images_root : str, optional
+        A table naming image files: the folder their paths start from (``--images-root``).
 
     Returns
     -------
@@ -145,11 +147,11 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         named = [*(genes or ()), *(feature_columns or ()), *(map_columns or ()),
                  *(c for c in (label_column, id_column, text_column) if c)]
         frame, summary = without_summary_row(read_table(path, keep=named), path.name)
-        images = image_column(frame, path) if kind in ("auto", "images") else None
+        images = image_column(frame, path, images_root) if kind in ("auto", "images") else None
         if images is not None and images != text_column:  # a manifest: read its images
             return load_manifest(path, frame, images, drop_invalid=drop_invalid,
-                                 size=image_size, over=pixel_ranges,
-                                 label_column=label_column, id_column=id_column)
+                                 size=image_size, over=pixel_ranges, label_column=label_column,
+                                 id_column=id_column, images_root=images_root)
     taken = []
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -102,11 +103,14 @@ class RunConfig:
     sample: int | None = None
     """Fit on this many rows drawn by id hash, then assign every row in chunks
     (``workspace.partitioned``); None: fit on every row."""
+    images_root: str | None = None
+    """A table naming image files: the folder their paths start from, where it is not the
+    table's own (``--images-root``; :mod:`clustering.image_manifest`)."""
 
     def to_dict(self) -> dict:
         """Plain dict for JSON (``sample`` only when set, so earlier runs keep their keys)."""
         out = asdict(self)
-        for key in ("sample", "fill_missing", "transpose"):  # earlier runs' keys stay as they were
+        for key in ("sample", "fill_missing", "transpose", "images_root"):  # earlier keys stay
             if not out[key]:
                 del out[key]
         return out
@@ -163,6 +167,11 @@ class RunConfig:
         need(self.sample is None or not self.transpose, "a table's rows and columns are "
              "swapped whole, which a run in chunks never reads at once; leave --transpose or "
              "--sample out.")
+        need(self.images_root is None or Path(self.images_root).is_dir(),
+             f"images_root must be a folder (the one a table's image paths start from), not "
+             f"'{self.images_root}'.")
+        need(self.sample is None or not self.images_root, "a sampled run reads a table's own "
+             "columns in chunks, not the images it names; leave --images-root or --sample out.")
         need(self.image_size is None or isinstance(self.image_size, int)
              and 8 <= self.image_size <= 256,
              f"image_size must be between 8 and 256 pixels, not {self.image_size}.")
@@ -254,7 +263,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         drop_invalid=config.drop_invalid, image_size=config.image_size,
         map_columns=config.map_columns, feature_columns=config.feature_columns,
         ignore_columns=config.ignore_columns, fill_missing=config.fill_missing,
-        transpose=config.transpose))
+        transpose=config.transpose, images_root=config.images_root))
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device,

@@ -147,3 +147,50 @@ def test_a_sampled_run_of_a_manifest_is_refused_in_one_sentence(manifest, tmp_pa
     assert ("'train.csv' names image files in its folder (column 'image'), which a sampled "
             "run" in capsys.readouterr().err)
     assert not (tmp_path / "sampled").exists()
+
+
+def test_a_manifest_whose_paths_start_above_its_folder_is_read_with_images_root(
+        manifest, tmp_path, isolated_store, capsys):
+    """``labels/train.csv`` naming ``imgs/...`` of the data set's folder: its paths start
+    one folder up, which was refused ("none found in the table's folder") with no way to
+    say where they start; ``--images-root`` names it (the CLI's; only files under it)."""
+    _, frame = manifest
+    (tmp_path / "labels").mkdir()
+    table = tmp_path / "labels" / "train.csv"
+    frame.to_csv(table, index=False)
+    assert main(["run", "--data", str(table), "--label-column", "tone", "--clusters", "2",
+                 "--method", "kmeans", "--out", str(tmp_path / "o0")]) == 0  # its 'site'
+    assert "or name that folder (--images-root" in capsys.readouterr().out
+    out = tmp_path / "o"
+    assert main(["run", "--data", str(table), "--label-column", "tone", "--clusters", "2",
+                 "--method", "kmeans", "--images-root", str(tmp_path), "--out",
+                 str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"paths relative to '{tmp_path.resolve()}'" in printed
+    run = json.loads((out / "run.json").read_text())
+    assert run["metrics"]["acc"] == 1.0 and run["data"]["rows"] == ROWS
+    assert run["config"]["images_root"] == str(tmp_path.resolve())
+    # the image-folder export reads the original files under the root
+    assert main(["export", "--run", str(out), "--format", "imagefolder", "--out",
+                 str(tmp_path / "e.zip")]) == 0
+    with zipfile.ZipFile(tmp_path / "e.zip") as zf:
+        first = next(n for n in zf.namelist() if n.endswith(".png"))
+        assert zf.read(first) == (tmp_path / "imgs" / first.split("/")[-1]).read_bytes()
+    # predict reads such a table alike
+    assert main(["predict", "--run", str(out), "--data", str(table), "--images-root",
+                 str(tmp_path), "--out", str(tmp_path / "p.csv")]) == 0
+    assigned = pd.read_csv(tmp_path / "p.csv")
+    kept = pd.read_parquet(out / "assignments.parquet")
+    assert (assigned["cluster"].to_numpy() == kept["cluster"].to_numpy()).all()
+    # a path leading out of the root is not followed; a root naming none, or a sample, refused
+    (tmp_path.parent / "outside.png").write_bytes((tmp_path / "imgs" / "img00.png").read_bytes())
+    frame.assign(image=["../outside.png", *frame["image"][1:]]).to_csv(table, index=False)
+    with pytest.raises(InputError, match=r"1 of the 24 files .* \(such as '../outside.png'\) "
+                                         r"are not found in '.*' or below it"):
+        load_data(table, images_root=str(tmp_path))
+    with pytest.raises(InputError, match="No column of 'train.csv' names image files found "
+                                         "under"):
+        load_data(table, images_root=str(tmp_path / "labels"))
+    assert main(["run", "--data", str(table), "--images-root", str(tmp_path), "--sample",
+                 "100", "--out", str(tmp_path / "o2")]) == 2
+    assert "leave --images-root or --sample out" in capsys.readouterr().err

@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="swap a table's rows and columns first: a count matrix with a gene "
                      "in each row and a sample in each column is then clustered by sample "
                      "(--id-column names the column naming the rows, --label-column a row)")
+    run.add_argument("--images-root", type=Path,
+                     help="for a table naming image files (path,label,...): the folder their "
+                     "paths start from, where it is not the table's own (only files under it "
+                     "are read)")
     run.add_argument("--explain", action="store_true",
                      help="also write explanations.json (rules, polyhedra, ambiguity, ...)")
     run.add_argument("--rule-leaves", type=int, default=None,
@@ -126,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     pred.add_argument("--fill-missing", action="store_true",
                       help="fill the new rows' empty numeric cells with the run's column means "
                       "instead of failing")
+    pred.add_argument("--images-root", type=Path,
+                      help="for a table naming image files: the folder their paths start from")
     pred.add_argument("--out", required=True, type=Path, help="a .csv or .parquet file")
 
     att = sub.add_parser("attach", help="tell the store where a run's data is now (a moved "
@@ -216,7 +222,8 @@ def _cmd_run(args, store) -> int:
                        image_size=args.image_size,
                        epochs=args.epochs, options=_parse_options(args.option),
                        map_columns=args.map_columns, feature_columns=args.feature_columns,
-                       ignore_columns=args.ignore_columns, sample=sample).validate()
+                       ignore_columns=args.ignore_columns, sample=sample,
+                       images_root=_resolved(args.images_root)).validate()
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out '{args.out}' is a file; give a folder for the results.")
     _check_out(args.out, None, store, source)
@@ -307,6 +314,11 @@ def _print_summary(run) -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+def _resolved(folder: Path | None) -> str | None:
+    """A folder given on the command line as an absolute path (the run is read from any)."""
+    return str(folder.resolve()) if folder else None
+
+
 def _check_out(out: Path, run: Path | None, store, *data: str | None) -> None:
     """Refuse an output that would overwrite a run's own files, the store's or the data.
 
@@ -365,7 +377,8 @@ def _cmd_predict(args, store) -> int:
     data, notes = read_new_rows(args.data, args.run, kind=args.kind,
                                 text_column=args.text_column, id_column=args.id_column,
                                 drop_invalid=args.drop_invalid,
-                                fill_missing=args.fill_missing)
+                                fill_missing=args.fill_missing,
+                                images_root=_resolved(args.images_root))
     for note in notes:
         sys.stdout.write(f"note: {note}\n")
     frame = assign_new_rows(args.run, data, store, device=args.device)

@@ -292,7 +292,9 @@ def _file_reader(data: Dataset):
         return
     if data.image_files and not data.source.startswith("demo:"):
         source = Path(data.source)  # a folder, a zip, or a table naming files beside it
-        if source.is_file() and source.suffix.lower() != ".zip":
+        if data.files_root:  # a table naming files under a folder named with it
+            source = Path(data.files_root)
+        elif source.is_file() and source.suffix.lower() != ".zip":
             source = source.parent
         with _member_reader(source, data.image_files) as read:
             yield read

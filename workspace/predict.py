@@ -125,8 +125,8 @@ def assign_new_rows(run_dir: Path, data: Dataset, store: Store, device: str = "a
 
 def read_new_rows(source: str | Path, run_dir: Path, *, kind: str = "auto",
                   text_column: str | None = None, id_column: str | None = None,
-                  drop_invalid: bool = False, fill_missing: bool = False
-                  ) -> tuple[Dataset, list[str]]:
+                  drop_invalid: bool = False, fill_missing: bool = False,
+                  images_root: str | None = None) -> tuple[Dataset, list[str]]:
     """New rows read as the run read its own data, and the notes to show about them.
 
     Column roles and kind not given are the run's (where the file has those columns), and a
@@ -134,7 +134,8 @@ def read_new_rows(source: str | Path, run_dir: Path, *, kind: str = "auto",
     images are read at the run's side and over its pixel ranges. Cells filled by
     ``fill_missing`` take the run's column means when they are assigned
     (:func:`clustering.features.featurize_like`), which the notes say instead of the
-    loader's own fill note.
+    loader's own fill note. ``images_root``: where a table naming image files has its paths
+    start, where not in its own folder (``--images-root``).
 
     Raises
     ------
@@ -151,7 +152,7 @@ def read_new_rows(source: str | Path, run_dir: Path, *, kind: str = "auto",
     data = load_data(source, kind, text_column=text_column, id_column=id_column,
                      drop_invalid=drop_invalid, fill_missing=fill_missing, like_run=like_run,
                      image_size=config.get("image_size") or about.get("image_side") or 32,
-                     pixel_ranges=about.get("pixel_ranges"))
+                     pixel_ranges=about.get("pixel_ranges"), images_root=images_root)
     notes = [n for n in data.notes if not (data.filled and n.startswith("Filled "))]
     if data.filled:
         cells = sum(len(rows) for rows in data.filled.values())

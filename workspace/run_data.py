@@ -25,7 +25,7 @@ __all__ = ["ROLE_KEYS", "attach_data", "file_fingerprint", "load_run_data", "run
 
 ROLE_KEYS = ("kind", "text_column", "label_column", "id_column", "drop_invalid",
              "image_size", "map_columns", "feature_columns", "ignore_columns", "fill_missing",
-             "transpose")
+             "transpose", "images_root")
 """The :class:`~clustering.pipeline.RunConfig` fields that decide how a file is read."""
 
 _HASHES: dict[tuple, str] = {}
