@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from .count_tables import looks_like_counts
-from .errors import InputError
 
 __all__ = ["FEW_VALUES", "ID_NOTE", "default_features", "distinct_counts", "id_columns",
            "ids_among", "looks_like_id"]
@@ -151,8 +150,7 @@ def id_columns(frame: pd.DataFrame) -> list[str]:
     return [col for col, hit in zip(numeric, found, strict=True) if hit]
 
 
-def default_features(typed: pd.DataFrame, plan, kind: str,
-                     name: str = "the table") -> tuple[list[str], list[str]]:
+def default_features(typed: pd.DataFrame, plan, kind: str) -> tuple[list[str], list[str]]:
     """The columns clustered on when none were chosen, and a note for each one left out.
 
     Numeric columns are features unless they look like an id (whole numbers, a different
@@ -160,8 +158,7 @@ def default_features(typed: pd.DataFrame, plan, kind: str,
     :data:`FEW_VALUES` values among continuous columns (read like a category); categorical
     columns are not (a ``batch`` or ``site`` one-hot encoded splits every group by it) unless
     nothing else is left. Embeddings keep every column (they are all numbers), series every
-    column but an id. A table whose number columns are all ids or empty, beside no category,
-    is refused (``InputError`` naming ``name``): it has nothing to cluster on.
+    column but an id.
     """
     if kind == "embeddings":
         return list(plan.numeric), []
@@ -186,13 +183,6 @@ def default_features(typed: pd.DataFrame, plan, kind: str,
             more = f" and {len(plan.categorical) - 6} more" if len(plan.categorical) > 6 else ""
             notes.append(f"No column of numbers to cluster on, so the rows are clustered on "
                          f"their categories ({cols}{more}; each category one yes/no column).")
-        elif plan.numeric:
-            one = len(plan.numeric) == 1
-            raise InputError(f"'{name}' has no column to cluster on: its number column"
-                             f"{'' if one else 's'} {', '.join(map(repr, plan.numeric[:6]))} "
-                             f"{'is an id' if one else 'are ids'} (a different whole number in "
-                             "every row) or empty; name the columns to cluster on "
-                             "(--feature-columns), or a column of texts (--text-column).")
         return list(plan.categorical), notes
     few = [] if looks_like_counts(typed[chosen].to_numpy(dtype=np.float64)) else \
         _few_values(typed, chosen)  # a rare gene's 0, 1, 2 reads are counts, not categories

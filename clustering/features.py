@@ -131,6 +131,12 @@ def featurize(data: Dataset, representation: str = "auto", *, batch_size: int | 
         X, names, extra, note = count_features(data.feature_table(), data.name)
         notes_first = [note]
     else:
+        if data.feature_table().shape[1] == 0:  # every number column an id or empty
+            raise InputError(f"'{data.name}' has no column to cluster on: its columns "
+                             f"({', '.join(map(repr, list(data.table.columns)[:6]))}) were left "
+                             "out as ids or empty (the notes say which); name the columns to "
+                             "cluster on (--feature-columns), or a column of texts "
+                             "(--text-column).")
         X, names, scaling = _table_matrix(data.feature_table(), scale=(rep == "scaled"))
     dropped: list[str] = []
     if rep != "pixels":  # pixels keep their grid for image augmentations

@@ -421,7 +421,7 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
                              "name that instead.")
         chosen = list(feature_columns)
     else:
-        chosen, more = default_features(typed, plan, kind, name)
+        chosen, more = default_features(typed, plan, kind)
         notes += more
     picked, numbers = set(chosen), set(plan.numeric)  # 20,000 gene columns: sets, not lists
     numeric = [c for c in plan.numeric if c in picked]

@@ -364,12 +364,15 @@ def test_a_table_whose_only_number_column_is_an_id_is_refused_in_one_sentence(tm
     assert main(["run", "--data", str(path), "--method", "kmeans", "--clusters", "3",
                  "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert ("'notes.csv' has no column to cluster on: its number column 'row' is an id (a "
-            "different whole number in every row) or empty; name the columns to cluster on "
+    assert ("'notes.csv' has no column to cluster on: its columns ('row') were left out as "
+            "ids or empty (the notes say which); name the columns to cluster on "
             "(--feature-columns), or a column of texts (--text-column).") in err
     assert "internal error" not in err and not (tmp_path / "o").exists()
     data = load_data(path, feature_columns=["row"])  # named: clustered on as asked
     assert list(data.feature_table().columns) == ["row"]
     at = upload_on_data_page("notes.csv", path.read_bytes(), "text/csv")
-    assert not at.exception
-    assert any("has no column to cluster on" in shown(e.value) for e in at.error)
+    assert not at.exception  # the app asks for the columns, and runs on those chosen
+    assert any("Choose at least one column to cluster on" in shown(e.value) for e in at.error)
+    at.multiselect(key=next(k for k in at.session_state if str(k).startswith("feature_cols")
+                            )).set_value(["row"]).run()
+    no_errors(at)
