@@ -302,7 +302,33 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     if clus.space is not None and data.map_xy is None:
         notes += (f"The map is laid out from {clus.info.get('space', 'the learned view')}, "
                   "the space the clusters were cut in.",)
+    notes += unused_settings(config, data.modality)
     return RunResult(config, data, feats, clus, proj, metrics, timings, notes)
+
+
+def unused_settings(config: RunConfig, modality: str) -> tuple[str, ...]:
+    """A sentence for each setting given that the run's method or data did not use.
+
+    Examples
+    --------
+    >>> print(*unused_settings(RunConfig(data="x.csv", method="kmeans", epochs=5), "table"))
+    Training epochs (--epochs 5) are a deep method's; 'kmeans' trains none, so they were not used.
+    >>> unused_settings(RunConfig(data="x.csv", method="hdbscan", min_cluster_size=5), "table")
+    ()
+    """
+    from .clusterers import METHODS
+
+    notes = []
+    if config.epochs and METHODS[config.method].family != "deep":
+        notes.append(f"Training epochs (--epochs {config.epochs}) are a deep method's; "
+                     f"'{config.method}' trains none, so they were not used.")
+    if config.min_cluster_size and config.method not in ("hdbscan", "umap-hdbscan"):
+        notes.append(f"A minimum cluster size (--min-cluster-size {config.min_cluster_size}) "
+                     f"is HDBSCAN's; '{config.method}' does not take one, so it was not used.")
+    if config.image_size and modality != "images":
+        notes.append(f"An image size (--image-size {config.image_size}) is for images; the "
+                     f"data was read as {modality}, so it was not used.")
+    return tuple(notes)
 
 
 def image_shape_of(data: Dataset, feats: Features) -> tuple[int, ...] | None:

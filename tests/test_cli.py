@@ -380,3 +380,22 @@ def test_run_progress_line_ends_with_the_time_left_in_the_stage(monkeypatch, cap
     assert "[ 20.0%] auto: contrastive pretext ~40 s left" in line
     report(1.0, "done")
     assert "left" not in capsys.readouterr().err
+
+
+def test_settings_the_method_or_data_does_not_use_are_said(blobs_csv, tmp_path, isolated_store,
+                                                          capsys):
+    """--epochs, --min-cluster-size and --image-size were dropped without a word where the
+    method (k-means) or the data (a table) takes none."""
+    out = tmp_path / "o"
+    assert main(["run", "--data", str(blobs_csv), "--method", "kmeans", "--clusters", "3",
+                 "--epochs", "7", "--min-cluster-size", "4", "--image-size", "32",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "note: Training epochs (--epochs 7) are a deep method's; 'kmeans' trains none" in printed
+    assert "(--min-cluster-size 4) is HDBSCAN's; 'kmeans' does not take one" in printed
+    assert "(--image-size 32) is for images; the data was read as table" in printed
+    notes = json.loads((out / "run.json").read_text())["notes"]
+    assert sum("so it was not used" in n or "so they were not used" in n for n in notes) == 3
+    assert main(["run", "--data", str(blobs_csv), "--method", "hdbscan", "--min-cluster-size",
+                 "4", "--out", str(tmp_path / "h")]) == 0
+    assert "not used" not in capsys.readouterr().out  # HDBSCAN takes it

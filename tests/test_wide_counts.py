@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from cell_counts import cell_counts
-from helpers import no_errors, shown, tiny_store, upload_on_data_page
 
 from clustering import tables
 from clustering.errors import InputError
 from clustering.loaders import load_data
 from clustering.metrics import hungarian_accuracy
 from clustering.wide_counts import narrowed
+from helpers import no_errors, shown, tiny_store, upload_on_data_page
 from workspace.cli import main
 
 
