@@ -2,6 +2,7 @@
 
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -174,6 +175,17 @@ def test_a_sampled_run_of_an_image_folder_reads_the_label_column_of_the_table_be
     assert run["metrics"]["acc"] == 1.0 and run["metrics_sample"]["acc"] == 1.0
     assert any("The ground truth is the column 'kind' of the table beside the images; "
                in note and "have none there" in note for note in run["notes"])
+    # the app's view of the run (its images linked in run order) keeps that ground truth
+    from workspace.partitioned_view import ensure_view
+    from workspace.run_data import load_run_data
+    from workspace.runs import read_run
+    from workspace.store import Store
+
+    view = ensure_view(Path(Store().get_run(run["key"])["path"]))
+    shown = load_run_data(read_run(view))
+    truth = dict(zip(table["image_id"], table["kind"], strict=True))
+    assert shown.label_name == "kind" and shown.n == 140
+    assert [truth.get(i) for i in shown.ids] == list(shown.labels)
     assert main(["run", "--data", str(tmp_path / "imgs"), "--sample", "100", "--label-column",
                  "Kind", "--method", "kmeans", "--clusters", "2",
                  "--out", str(tmp_path / "o2")]) == 2

@@ -61,9 +61,13 @@ def ensure_view(run_dir: Path) -> Path:
                         replace=False)
 
 
-def _link_images(rows: pd.DataFrame, folder: Path) -> Path:
+def _link_images(rows: pd.DataFrame, folder: Path, label: str | None = None) -> Path:
     """The shown images as an image folder of hard links (copies across file systems), at
-    the same relative paths, so the view loads like any image folder, in the run's order."""
+    the same relative paths, so the view loads like any image folder, in the run's order.
+
+    With ``label`` a column of the table beside the images (a run's ``--label-column``, each
+    chunk's images looked up in it), ``labels.csv`` beside them gives the view that column.
+    """
     import os
 
     for rel, source in zip(rows[ID], rows["file"], strict=True):
@@ -73,6 +77,10 @@ def _link_images(rows: pd.DataFrame, folder: Path) -> Path:
             os.link(source, target)
         except OSError:
             shutil.copyfile(source, target)
+    if label not in (None, "folder") and label in rows.columns:
+        naming = "file" if label == "path" else "path"
+        pd.DataFrame({naming: rows[ID], label: rows[label]}).to_csv(folder / "labels.csv",
+                                                                    index=False)
     return folder
 
 
@@ -81,7 +89,7 @@ def _write_view(run_dir: Path, out: Path, whole: dict, parts: list[Path]) -> Non
     X = np.concatenate([np.load(p.with_suffix(".npy"), allow_pickle=False) for p in parts])
     result = {c: rows.pop(f"_clusterlab_{c}").to_numpy() for c in RESULT_COLUMNS}
     if whole["data"]["modality"] == "images":
-        data = _link_images(rows, out / "images")
+        data = _link_images(rows, out / "images", whole["config"].get("label_column"))
     else:
         data = out / "rows.parquet"
         rows.to_parquet(data, index=False)
