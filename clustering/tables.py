@@ -120,6 +120,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
     ``frame.attrs["above_header"]``.
     """
     sample = _sample(path)
+    if "\x00" in sample:  # no text file holds NUL; UTF-16 with its mark is decoded by now
+        raise InputError(f"'{path.name}' holds binary data (NUL bytes), not text: it is not a "
+                         "CSV or text file (or it is UTF-16 text without its byte-order mark); "
+                         "save the table as UTF-8 CSV, Excel or Parquet and load that.")
     if path.suffix.lower() == ".txt" and one_text_per_line(sample):
         return _read_text_lines(path)
     sep = sniff_delimiter(sample)

@@ -274,3 +274,20 @@ def test_fill_gaps_along_signals_and_with_rows_left_out():
     assert "fill_missing" not in RunConfig(data="demo:iris").to_dict()  # earlier keys kept
     with pytest.raises(InputError, match="fill_missing"):
         RunConfig(data="x.parquet", sample=1000, fill_missing=True).validate()
+
+
+@pytest.mark.parametrize("name, payload", [
+    ("random.csv", bytes(range(256)) * 20),  # was: "Error tokenizing data. C error: ..."
+    ("random.txt", bytes(range(256)) * 20),  # was: clustered as 40 lines of "text"
+    ("utf16.csv", "x,y\n1,2\n3,4\n".encode("utf-16-le")),  # UTF-16 without its mark
+])
+def test_binary_bytes_named_csv_or_txt_are_refused_as_not_text(name, payload, tmp_path,
+                                                                capsys):
+    msg = run_bad(tmp_path, capsys, write_bytes(tmp_path, name, payload))
+    assert f"'{name}' holds binary data (NUL bytes), not text" in msg
+
+
+def write_bytes(tmp_path, name, payload):
+    path = tmp_path / name
+    path.write_bytes(payload)
+    return path
