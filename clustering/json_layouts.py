@@ -80,7 +80,7 @@ def rows_of(document, name: str) -> tuple[list[dict], str | None]:
                          "column; save the rows as an array of objects or as JSON Lines "
                          "(.jsonl, one object per line).")
     if not isinstance(document, list):
-        raise InputError(f"'{name}' holds one JSON {type(document).__name__}, not rows; save "
+        raise InputError(f"'{name}' holds one JSON {json_type(document)}, not rows; save "
                          "the rows as an array of objects or as JSON Lines (.jsonl, one "
                          "object per line).")
     if document and all(isinstance(row, list) for row in document):
@@ -92,9 +92,22 @@ def rows_of(document, name: str) -> tuple[list[dict], str | None]:
     return document, None
 
 
+def json_type(value) -> str:
+    """JSON's name for the type of a parsed value (``null``, not Python's ``NoneType``).
+
+    Examples
+    --------
+    >>> json_type(None), json_type(3), json_type(2.5), json_type("a"), json_type([1])
+    ('null', 'number', 'number', 'string', 'array')
+    """
+    names = {type(None): "null", bool: "boolean", int: "number", float: "number",
+             str: "string", list: "array", dict: "object"}
+    return names.get(type(value), type(value).__name__)
+
+
 def not_an_object(name: str, where: str, row) -> InputError:
     """The error for a row of a JSON file that is not an object (``where``: "line 3")."""
-    return InputError(f"'{name}': {where} is a JSON {type(row).__name__}, not an object; "
+    return InputError(f"'{name}': {where} is a JSON {json_type(row)}, not an object; "
                       'every row must be an object such as {"text": "...", "value": 1.5}.')
 
 

@@ -133,7 +133,7 @@ def test_json_lines_run_in_chunks_as_the_local_loader_lays_them_out(tmp_path):
     assert converted["site"].tolist() == local["site"].tolist()
     _chunked_and_whole(tmp_path, path, "id", y)
     (tmp_path / "bad.jsonl").write_text('{"a": 1}\n' * 30 + "[1, 2]\n")
-    with pytest.raises(InputError, match="^'bad.jsonl': line 31 is a JSON list, not an object"):
+    with pytest.raises(InputError, match="^'bad.jsonl': line 31 is a JSON array, not an object"):
         csv_as_parquet(tmp_path / "bad.jsonl", tmp_path / "conv", block_rows=20)
 
 

@@ -107,7 +107,9 @@ def test_json_object_of_arrays_and_array_of_arrays_with_names_first(tmp_path):
 
 @pytest.mark.parametrize("name,content,says", [
     ("bad.jsonl", '{"a": 1}\n{"a": 2\n', "line 2 is not valid JSON"),
-    ("list.jsonl", '{"a": 1}\n[1, 2]\n', "line 2 is a JSON list, not an object"),
+    ("list.jsonl", '{"a": 1}\n[1, 2]\n', "line 2 is a JSON array, not an object"),
+    ("nulls.jsonl", "null\nnull\n", "line 1 is a JSON null, not an object"),  # NoneType
+    ("number.json", "42", "holds one JSON number, not rows"),  # was: "one JSON int"
     ("one.json", '{"a": 1, "b": 2}', "holds one JSON object that is not a table"),
     ("deep.json", "[" * 100_000 + "]" * 100_000, "nests its values too deeply"),
     ("blank.jsonl", "\n \n", "holds no rows"),
