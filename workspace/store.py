@@ -258,8 +258,11 @@ class Store(ReviewState):
         path = Path(path).resolve()
         if path == self.root:
             return True
-        return path.is_relative_to(self.root) and path.relative_to(self.root).parts[0].startswith(
-            ("runs", "partial", "uploads", "converted", "jobs", "logs", "store.db"))
+        if not path.is_relative_to(self.root):
+            return False
+        first = path.relative_to(self.root).parts[0]  # store.db and its -wal, -shm files
+        return first in ("runs", "partial", "uploads", "converted", "jobs", "logs") or \
+            first.startswith("store.db")
 
     def check_writable(self) -> None:
         """Raise :class:`StoreLockedError` now, rather than after a long computation, when
