@@ -186,6 +186,11 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
                             f"'{series.iloc[0]}'), like sample or accession names, which are "
                             "not clustered on (make it the id column, --id-column, so "
                             "exports carry them)")
+        elif bad.sum() <= 0.5 * present.sum():  # mostly numbers: say which cells are not
+            shown = ", ".join(f"'{v}'" for v in list(dict.fromkeys(series[bad].astype(str)))[:3])
+            dropped[col] = (f"{int(bad.sum()):,} of its {int(present.sum()):,} cells are not "
+                            f"numbers (such as {shown}) though the others are; empty those "
+                            "cells, or write NA in them, to cluster on it")
         else:
             dropped[col] = (f"text column with {n_unique:,} distinct values (name it as "
                             "the text column, --text-column, to cluster it as text)")

@@ -376,3 +376,20 @@ def test_a_table_whose_only_number_column_is_an_id_is_refused_in_one_sentence(tm
     at.multiselect(key=next(k for k in at.session_state if str(k).startswith("feature_cols")
                             )).set_value(["row"]).run()
     no_errors(at)
+
+
+def test_a_column_of_numbers_with_some_words_says_which_cells_are_not_numbers(tmp_path):
+    """15 % of cells 'x' in a column of numbers: it was "text column with 35 distinct values
+    (name it as the text column ...)"; the note now says which cells keep it out."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mixed.csv"
+    pd.DataFrame({"a": rng.normal(size=40), "b": ["x" if i % 7 == 0 else str(i * 1.5)
+                                                   for i in range(40)],
+                  "c": rng.normal(size=40)}).to_csv(path, index=False)
+    data = load_data(path)
+    assert list(data.feature_table().columns) == ["a", "c"]
+    assert ("Ignored column 'b': 6 of its 40 cells are not numbers (such as 'x') though the "
+            "others are; empty those cells, or write NA in them, to cluster on it.") in data.notes
+    path.write_text(path.read_text().replace(",x,", ",NA,"))  # as the note says
+    data = load_data(path, fill_missing=True)
+    assert list(data.feature_table().columns) == ["a", "b", "c"]
