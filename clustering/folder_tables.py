@@ -11,7 +11,6 @@ search and export. Without a label column, a note says which columns could be on
 from __future__ import annotations
 
 import functools
-import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -73,13 +72,13 @@ def _read_file(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _tables_below(root: str, mtime_ns: int) -> tuple[str, ...]:
-    """The table files in a folder and below it (paths from it), listed once per process."""
-    found = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder, n).relative_to(root).as_posix() for n in sorted(names)
-                  if not n.startswith(".")]
-    return tuple(label_tables(found))
+    """The table files of a folder, listed once per process while the folder is unchanged.
+
+    As :func:`label_table_columns` finds them: links not followed, hidden ones left out.
+    """
+    from .text_folders import folder_members
+
+    return tuple(label_tables(folder_members(Path(root))))
 
 
 def chunk_labels(root: Path, files: list[str], label_column: str) -> np.ndarray:
