@@ -328,6 +328,9 @@ def unused_settings(config: RunConfig, modality: str) -> tuple[str, ...]:
     if config.image_size and modality != "images":
         notes.append(f"An image size (--image-size {config.image_size}) is for images; the "
                      f"data was read as {modality}, so it was not used.")
+    if config.images_root and modality != "images":
+        notes.append(f"A folder of images (--images-root {config.images_root}) is for a table "
+                     f"naming image files; the data was read as {modality}, so it was not used.")
     return tuple(notes)
 
 

@@ -384,18 +384,19 @@ def test_run_progress_line_ends_with_the_time_left_in_the_stage(monkeypatch, cap
 
 def test_settings_the_method_or_data_does_not_use_are_said(blobs_csv, tmp_path, isolated_store,
                                                           capsys):
-    """--epochs, --min-cluster-size and --image-size were dropped without a word where the
-    method (k-means) or the data (a table) takes none."""
+    """--epochs, --min-cluster-size, --image-size and --images-root were dropped without a
+    word where the method (k-means) or the data (a table of numbers) takes none."""
     out = tmp_path / "o"
-    assert main(["run", "--data", str(blobs_csv), "--method", "kmeans", "--clusters", "3",
-                 "--epochs", "7", "--min-cluster-size", "4", "--image-size", "32",
-                 "--out", str(out)]) == 0
+    assert main(["run", "--data", str(blobs_csv), "--kind", "table", "--method", "kmeans",
+                 "--clusters", "3", "--epochs", "7", "--min-cluster-size", "4",
+                 "--image-size", "32", "--images-root", str(tmp_path), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "note: Training epochs (--epochs 7) are a deep method's; 'kmeans' trains none" in printed
     assert "(--min-cluster-size 4) is HDBSCAN's; 'kmeans' does not take one" in printed
     assert "(--image-size 32) is for images; the data was read as table" in printed
+    assert f"(--images-root {tmp_path}) is for a table naming image files" in printed
     notes = json.loads((out / "run.json").read_text())["notes"]
-    assert sum("so it was not used" in n or "so they were not used" in n for n in notes) == 3
+    assert sum("so it was not used" in n or "so they were not used" in n for n in notes) == 4
     assert main(["run", "--data", str(blobs_csv), "--method", "hdbscan", "--min-cluster-size",
                  "4", "--out", str(tmp_path / "h")]) == 0
     assert "not used" not in capsys.readouterr().out  # HDBSCAN takes it
