@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .number_styles import NumberStyle, number_style
+from .number_styles import NumberStyle, number_style, reads_two_ways, separator_hint
 
 __all__ = ["MAX_CATEGORIES", "MISSING_MARKS", "ColumnPlan", "fill_gaps", "not_numbers_error",
            "plan_columns", "read_numbers", "reads_as_dates"]
@@ -47,7 +47,8 @@ become empty too, so such a column stays numeric and its gaps are handled like a
 (refused with the choices, left out, or filled)."""
 
 
-def read_numbers(series: pd.Series, style: NumberStyle | None | str = "find"
+def read_numbers(series: pd.Series, style: NumberStyle | None | str = "find",
+                 hint: str | None = None
                  ) -> tuple[pd.Series, pd.Series, pd.Series, NumberStyle | None]:
     """A text column read as numbers, as far as it holds them.
 
@@ -60,6 +61,9 @@ def read_numbers(series: pd.Series, style: NumberStyle | None | str = "find"
         ``pd.to_numeric`` alone refuses some; None reads plain numbers only; a
         :class:`~clustering.number_styles.NumberStyle` reads them so (a later block of a
         file read in blocks, as its first block was).
+    hint : str, optional
+        How the table's other columns write their numbers, for cells that could be read
+        either way (:func:`clustering.number_styles.separator_hint`).
 
     Returns
     -------
@@ -88,10 +92,30 @@ def read_numbers(series: pd.Series, style: NumberStyle | None | str = "find"
     mark = series.notna() & text.str.lower().isin(MISSING_MARKS)
     present = series.notna() & (text != "") & ~mark
     if isinstance(style, str):
-        style = number_style(text[present]) if (present & parsed.isna()).any() else None
+        style = number_style(text[present], hint) if (present & parsed.isna()).any() else None
     if style:
         parsed = style.parse(text)
     return parsed.where(present), present, mark, style
+
+
+def read_settled(series: pd.Series, name: str, frame: pd.DataFrame,
+                 found: dict[str, NumberStyle], hints: dict[str, str | None]
+                 ) -> tuple[pd.Series, pd.Series, pd.Series, NumberStyle | None]:
+    """:func:`read_numbers` of a table's column, cells that read two ways settled by the rest.
+
+    ``51,364`` may be 51364 or 51.364; where the column's cells leave it open, the table's
+    other columns settle it (:func:`clustering.number_styles.separator_hint`, worked out once
+    per table in ``hints``). ``found`` gathers the styles of the columns read so far, and
+    gets this one's.
+    """
+    parsed, present, mark, style = read_numbers(series)
+    if style is None and (present & parsed.isna()).any():
+        hint = hints.setdefault("hint", separator_hint(frame, found))
+        if hint:
+            parsed, present, mark, style = read_numbers(series, hint=hint)
+    if style:
+        found[name] = style
+    return parsed, present, mark, style
 
 
 def not_numbers_error(name: str, column: str, count: int, examples: list[tuple[int, str]]
@@ -145,6 +169,8 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
     out.attrs = dict(frame.attrs)
     typed_set = set(typed)
     numeric, categorical, dropped, marked, styles, dates = [], [], {}, {}, {}, []
+    styles_found: dict[str, NumberStyle] = {}
+    hints: dict[str, str | None] = {}  # worked out once, where a column needs it
     for col in frame.columns:
         if col in typed_set:
             numeric.append(col)
@@ -155,8 +181,9 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             categorical.append(col)
             continue
         typed_dates = pd.api.types.is_datetime64_any_dtype(series)  # Excel's, Parquet's
-        parsed, present, mark, style = read_numbers(
-            series.astype(object) if typed_dates else series)  # no nanoseconds since 1970
+        parsed, present, mark, style = read_settled(
+            series.astype(object) if typed_dates else series,  # no nanoseconds since 1970
+            col, frame, styles_found, hints)
         bad = present & parsed.isna()
         if style:
             styles[col] = style.describe()
@@ -179,6 +206,13 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
             dropped[col] = (f"dates or times ({n_unique:,} distinct values), which are not "
                             "clustered on (to cluster on one, add a column of numbers from "
                             "it, such as days since a start date)")
+        elif reads_two_ways(series[present].astype(str).str.strip()):
+            example = str(series[present].iloc[0]).strip()
+            dropped[col] = (f"numbers such as '{example}' may have a comma between thousands "
+                            f"or a decimal comma ({example.replace(',', '')} or "
+                            f"{example.replace(',', '.')}), and no other column tells which; "
+                            "write them without the comma, or with a decimal point, to "
+                            "cluster on it")
         elif names_files(series):
             dropped[col] = IMAGE_PATHS.format(example=series.dropna().iloc[0])
         elif names_rows(series):

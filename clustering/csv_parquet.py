@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .column_plan import not_numbers_error, read_numbers
+from .column_plan import not_numbers_error, read_numbers, read_settled
 from .errors import InputError
 from .file_blocks import BLOCKS, CSV, JSONL, JSONL_SUFFIXES, TEXT_LINES, kind_of
 from .gzip_tables import is_gzip_table, unpacked_gzip
@@ -301,11 +301,11 @@ def _number_columns(block: pd.DataFrame, text: set[str]) -> dict[str, NumberStyl
     of a partitioned run are read without that step, so the Parquet file holds them as
     numbers.
     """
-    out = {}
+    out, found, hints = {}, {}, {}
     for name in block.columns:
         if name in text:
             continue
-        parsed, present, _, style = read_numbers(block[name])
+        parsed, present, _, style = read_settled(block[name], name, block, found, hints)
         if block[name].dtype.kind in "biuf" or (
                 present.any() and (present & parsed.isna()).sum() <= 0.1 * present.sum()):
             out[name] = style
@@ -336,7 +336,7 @@ class _NumberTally:
                 out[name] = values.astype(object).where(values.notna(), None).map(
                     lambda v: v if v is None else str(v))
                 continue
-            style = self.styles[name] if self.present[name] else "find"
+            style = self.styles[name] if self.present[name] or self.styles[name] else "find"
             parsed, present, _, found = read_numbers(values, style)
             self.styles[name] = found
             bad = present & parsed.isna()

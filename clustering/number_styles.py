@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-__all__ = ["NumberStyle", "number_style"]
+__all__ = ["NumberStyle", "number_style", "reads_two_ways", "separator_hint"]
 
 _PLAIN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _DECIMAL_COMMA = r"[+-]?(?:\d+|\d*,\d+)(?:[eE][+-]?\d+)?"
@@ -39,6 +39,8 @@ class NumberStyle(NamedTuple):
     sign: str | None
     separators: str | None
     unit: str = ""
+    why: str = ""
+    """Where the separators were read from the table's other columns: why (for the note)."""
 
     def describe(self) -> str:
         """How the loader's note says it: ``"with a decimal comma (5,1 as 5.1)"``."""
@@ -48,7 +50,8 @@ class NumberStyle(NamedTuple):
                  {"decimal comma": "a decimal comma (5,1 as 5.1)",
                   "thousands": "thousands separators (1,234.5 as 1234.5)"}.get(
                       self.separators, "")]
-        return "with " + " and ".join(p for p in parts if p)
+        return "with " + " and ".join(p for p in parts if p) + (f" ({self.why})" if self.why
+                                                                else "")
 
     def parse(self, text: pd.Series) -> pd.Series:
         """The cells as float64 (NaN where a cell is not such a number)."""
@@ -71,7 +74,7 @@ def _without_sign(text: pd.Series, sign: str | None, unit: str = "") -> pd.Serie
     return text
 
 
-def number_style(text: pd.Series) -> NumberStyle | None:
+def number_style(text: pd.Series, hint: str | None = None) -> NumberStyle | None:
     """How cells that ``pd.to_numeric`` refuses are numbers after all, if they are.
 
     A sign is recognised when every cell carries it: a trailing ``%``, or a currency sign
@@ -81,12 +84,15 @@ def number_style(text: pd.Series) -> NumberStyle | None:
     unambiguous (a comma after a lone zero, or followed by other than three digits);
     **thousands** separators when every cell's whole part may be grouped by commas in threes
     and at least one is unambiguous (two commas or more, or a comma and a decimal point).
-    ``1,234`` alone could be either and is left as text.
+    ``1,234`` alone could be either and is left as text, unless ``hint`` settles it.
 
     Parameters
     ----------
     text : Series of str
         The column's non-empty cells, stripped.
+    hint : str, optional
+        How the table's other columns write their numbers (:func:`separator_hint`): cells
+        that could be either (``51,364``) are read that way.
 
     Returns
     -------
@@ -115,6 +121,11 @@ def number_style(text: pd.Series) -> NumberStyle | None:
     True
     >>> number_style(pd.Series(["1,234", "5,678"])) is None
     True
+    >>> style = number_style(pd.Series(["1,234", "567"]), hint="thousands")
+    >>> style.parse(pd.Series(["1,234", "567"])).tolist()
+    [1234, 567]
+    >>> style.describe()
+    'with thousands separators (1,234.5 as 1234.5) (other columns use decimal points)'
     >>> number_style(pd.Series(["5,1", "red"])) is None
     True
     """
@@ -138,8 +149,54 @@ def number_style(text: pd.Series) -> NumberStyle | None:
         separators = "decimal comma"
     elif core.str.fullmatch(_THOUSANDS).all() and core.str.fullmatch(_SURELY_THOUSANDS).any():
         separators = "thousands"
+    elif hint == "thousands" and core.str.fullmatch(_THOUSANDS).all():
+        return NumberStyle(sign, hint, unit, "other columns use decimal points")
+    elif hint == "decimal comma" and core.str.fullmatch(_DECIMAL_COMMA).all():
+        return NumberStyle(sign, hint, unit, "other columns use decimal commas")
     else:
         return None
     if sign is None and separators is None:
         return None  # plain numbers: pd.to_numeric reads them
     return NumberStyle(sign, separators, unit)
+
+
+HINT_COLUMNS = 200
+"""Columns of numbers :func:`separator_hint` looks at (the first ones; a table of 20,000 genes
+needs no more to tell how it writes its numbers)."""
+
+
+def separator_hint(frame: pd.DataFrame, styles: dict[str, NumberStyle]) -> str | None:
+    """How a table writes its numbers, from its columns that are not in doubt.
+
+    ``thousands`` where a column of numbers has a decimal point (non-whole numbers read as
+    such) and none has a decimal comma; ``decimal comma`` where one has (``styles``: the
+    columns whose separators were found) and none has a decimal point; else None.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"height": [1.72, 1.80], "pay": ["51,364", "49,250"]})
+    >>> separator_hint(frame, {})
+    'thousands'
+    >>> separator_hint(frame[["pay"]], {}) is None
+    True
+    """
+    typed = [c for c in frame.columns[:HINT_COLUMNS * 5]
+             if pd.api.types.is_float_dtype(frame[c].dtype)][:HINT_COLUMNS]
+    points = any((frame[c].dropna() % 1 != 0).any() for c in typed)
+    points = points or any(s.separators == "thousands" for s in styles.values())
+    commas = any(s.separators == "decimal comma" for s in styles.values())
+    if points != commas:
+        return "thousands" if points else "decimal comma"
+    return None
+
+
+def reads_two_ways(text: pd.Series) -> bool:
+    """Whether cells are numbers whose commas may part thousands or be decimal commas.
+
+    Examples
+    --------
+    >>> reads_two_ways(pd.Series(["51,364", "7,250", "12"])), reads_two_ways(pd.Series(["5,1"]))
+    (True, False)
+    """
+    return (number_style(text) is None and number_style(text, "thousands") is not None
+            and number_style(text, "decimal comma") is not None)

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 30
+PIPELINE_VERSION = 31
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -127,4 +127,7 @@ bulk RNA-seq filtered of its rarely read genes) is read as counts too
 naming image files in its folder is read as those images (:mod:`clustering.image_manifest`),
 where its other columns were clustered; a table of counts wider than 20,000 columns keeps its
 most-read columns (:mod:`clustering.wide_counts`), where it was refused; an ``.h5ad`` whose X
-and raw are normalised reads its counts from ``layers["counts"]``."""
+and raw are normalised reads its counts from ``layers["counts"]``. 31 (stop 76): a column of
+numbers whose commas may part thousands or be decimal commas (``51,364``) is read as the
+table's other columns write their numbers (:func:`clustering.number_styles.separator_hint`),
+where it was left out."""

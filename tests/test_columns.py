@@ -269,6 +269,38 @@ def test_a_table_of_categories_only_is_clustered_on_them_with_a_note(tmp_path):
                for note in data.notes)
 
 
+def test_numbers_that_read_two_ways_are_settled_by_the_other_columns(tmp_path):
+    """``"51,364"`` may be 51364 or 51.364, so a column of such cells alone stays text; a
+    US export whose other columns have decimal points reads it with thousands separators,
+    and a European one whose other columns have decimal commas reads it with a decimal
+    comma (both were left out as 'text column with 30 distinct values')."""
+    rng = np.random.default_rng(1)
+    pay = rng.integers(20_000, 99_999, 30)
+    height = np.round(rng.normal(1.7, 0.1, 30), 2)
+    path = tmp_path / "staff.csv"
+    path.write_text("height,pay\n" + "".join(f'{h:.2f},"{p:,}"\n' for h, p in zip(
+        height, pay, strict=True)))
+    data = load_data(path)
+    assert data.table["pay"].tolist() == pay.astype(float).tolist()
+    assert list(data.feature_table().columns) == ["height", "pay"]
+    assert any("'pay' with thousands separators" in note
+               and "other columns use decimal points" in note for note in data.notes)
+    path.write_text("height;mass\n" + "".join(f"{h:.2f};{p // 1000},{p % 1000:03d}\n".replace(
+        ".", ",", 1) for h, p in zip(height, pay, strict=True)))
+    data = load_data(path)
+    assert np.allclose(data.table["mass"], pay / 1000)
+    assert any("other columns use decimal commas" in note for note in data.notes)
+    from clustering.csv_parquet import csv_as_parquet  # a large file, read in blocks, alike
+
+    chunked = pd.read_parquet(csv_as_parquet(path, tmp_path / "conv", block_rows=10))
+    assert np.allclose(chunked["mass"], pay / 1000)
+    path.write_text("code,pay\n" + "".join(f'{i % 3},"{p:,}"\n' for i, p in enumerate(pay)))
+    data = load_data(path)  # nothing settles it: left out, saying why (was: 'a different
+    assert "pay" not in data.table  # name in every row ... like sample names')
+    assert any(f"numbers such as '{pay[0]:,}' may have a comma between thousands or a "
+               f"decimal comma ({pay[0]} or {pay[0] / 1000})" in note for note in data.notes)
+
+
 def test_an_excel_workbook_with_decimal_commas_is_read_on_the_data_page(tmp_path):
     """A lab's workbook as a European Excel saves it: numbers typed as text with a decimal
     comma, a second sheet of notes. The Data page reads the first sheet's numbers and says
