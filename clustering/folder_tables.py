@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,11 +71,18 @@ def _read_file(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     return read_table(Path(path))
 
 
-@functools.lru_cache(maxsize=4)
-def _tables_below(root: str, mtime_ns: int) -> tuple[str, ...]:
-    """The table files of a folder, listed once per process while the folder is unchanged.
+LISTING_SECONDS = 60
+"""How long a process reuses a folder's list of tables (:func:`_tables_below`): a table
+added in a sub-folder leaves the folder's own time unchanged, so the list is keyed by the
+minute as well (a chunked run's tasks, seconds apart, still list the folder once)."""
 
-    As :func:`label_table_columns` finds them: links not followed, hidden ones left out.
+
+@functools.lru_cache(maxsize=4)
+def _tables_below(root: str, mtime_ns: int, minute: int) -> tuple[str, ...]:
+    """The table files of a folder, listed once a minute while the folder is unchanged.
+
+    ``minute`` counts :data:`LISTING_SECONDS` of the process's clock. As
+    :func:`label_table_columns` finds them: links not followed, hidden ones left out.
     """
     from .text_folders import folder_members
 
@@ -111,7 +119,8 @@ def chunk_labels(root: Path, files: list[str], label_column: str) -> np.ndarray:
     from .role_columns import did_you_mean
 
     usable, columns = [], []
-    for table in _tables_below(str(root), root.stat().st_mtime_ns):
+    for table in _tables_below(str(root), root.stat().st_mtime_ns,
+                               int(time.monotonic() // LISTING_SECONDS)):
         try:
             own = [str(c) for c in _read(root, table).columns]
         except InputError:

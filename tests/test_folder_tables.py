@@ -191,3 +191,21 @@ def test_a_sampled_run_of_an_image_folder_reads_the_label_column_of_the_table_be
                  "--out", str(tmp_path / "o2")]) == 2
     assert ("No table in 'imgs' has a column 'Kind' (did you mean 'kind'?)"
             in capsys.readouterr().err)
+
+def test_a_table_added_in_a_sub_folder_is_seen_by_a_long_lived_process(tmp_path, monkeypatch):
+    """A process (a Dask worker) listed a folder's tables once and kept the list while the
+    folder's own time was unchanged; a table added in a sub-folder does not change it, so the
+    process never saw that table (before stop 76). The list is now kept a minute at most."""
+    from clustering import folder_tables
+
+    _flat_images(tmp_path / "imgs", n=6)
+    (tmp_path / "imgs" / "meta").mkdir()
+    clock = {"now": 1000.0}
+    monkeypatch.setattr("time.monotonic", lambda: clock["now"])
+    files = [f"{i + 100}.png" for i in range(6)]
+    with pytest.raises(InputError, match="No table in 'imgs' has a column 'kind'"):
+        folder_tables.chunk_labels(tmp_path / "imgs", files, "kind")
+    pd.DataFrame({"image_id": files, "kind": list("abcabc")}).to_csv(
+        tmp_path / "imgs" / "meta" / "labels.csv", index=False)
+    clock["now"] += 61  # a minute later
+    assert list(folder_tables.chunk_labels(tmp_path / "imgs", files, "kind")) == list("abcabc")
