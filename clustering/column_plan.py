@@ -99,18 +99,21 @@ def read_numbers(series: pd.Series, style: NumberStyle | None | str = "find",
 
 
 def read_settled(series: pd.Series, name: str, frame: pd.DataFrame,
-                 found: dict[str, NumberStyle], hints: dict[str, str | None]
+                 found: dict[str, NumberStyle], hints: dict[int, str | None]
                  ) -> tuple[pd.Series, pd.Series, pd.Series, NumberStyle | None]:
     """:func:`read_numbers` of a table's column, cells that read two ways settled by the rest.
 
     ``51,364`` may be 51364 or 51.364; where the column's cells leave it open, the table's
-    other columns settle it (:func:`clustering.number_styles.separator_hint`, worked out once
-    per table in ``hints``). ``found`` gathers the styles of the columns read so far, and
-    gets this one's.
+    other columns settle it (:func:`clustering.number_styles.separator_hint`: its typed
+    columns and those read so far, whose styles ``found`` gathers and which gets this one's;
+    ``hints`` keeps the answer while no new style is found, so it is worked out once for a
+    table of many such columns).
     """
     parsed, present, mark, style = read_numbers(series)
     if style is None and (present & parsed.isna()).any():
-        hint = hints.setdefault("hint", separator_hint(frame, found))
+        if len(found) not in hints:
+            hints[len(found)] = separator_hint(frame, found)
+        hint = hints[len(found)]
         if hint:
             parsed, present, mark, style = read_numbers(series, hint=hint)
     if style:
@@ -170,7 +173,7 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
     typed_set = set(typed)
     numeric, categorical, dropped, marked, styles, dates = [], [], {}, {}, {}, []
     styles_found: dict[str, NumberStyle] = {}
-    hints: dict[str, str | None] = {}  # worked out once, where a column needs it
+    hints: dict[int, str | None] = {}  # worked out where a column needs it
     for col in frame.columns:
         if col in typed_set:
             numeric.append(col)

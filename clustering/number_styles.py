@@ -198,5 +198,8 @@ def reads_two_ways(text: pd.Series) -> bool:
     >>> reads_two_ways(pd.Series(["51,364", "7,250", "12"])), reads_two_ways(pd.Series(["5,1"]))
     (True, False)
     """
+    head = text.iloc[:100]
+    if not (head.str.len() <= 30).all() or not head.str.contains(",", regex=False).any():
+        return False  # texts, names: not worth reading three times
     return (number_style(text) is None and number_style(text, "thousands") is not None
             and number_style(text, "decimal comma") is not None)
