@@ -130,4 +130,6 @@ most-read columns (:mod:`clustering.wide_counts`), where it was refused; an ``.h
 and raw are normalised reads its counts from ``layers["counts"]``. 31 (stop 76): a column of
 numbers whose commas may part thousands or be decimal commas (``51,364``) is read as the
 table's other columns write their numbers (:func:`clustering.number_styles.separator_hint`),
-where it was left out."""
+where it was left out; the contrastive image encoder max-pools images of 8 to 15 pixels after
+its first convolution (:data:`clustering.deep.contrastive.POOL_FROM`), so ``auto`` and the
+deep methods give ``demo:digits`` other labels."""

@@ -271,6 +271,28 @@ def test_encoder_pooling_matches_adaptive_pooling_values_and_gradients(side):
     assert torch.allclose(grad_ours, grad_theirs, atol=1e-6)
 
 
+@pytest.mark.parametrize("side", [7, 8, 12, 24])
+def test_the_image_view_of_each_encoder_shape_is_rebuilt_from_its_config(side):
+    """Images of 8-15 px are max-pooled after the first convolution (stop 76), 16 px and
+    more strided, smaller ones neither; a saved view rebuilds the same network (a config
+    saved before has no 'pool' and rebuilds without it)."""
+    from clustering.deep.contrastive import build_encoder, encoder_shape
+    from clustering.deep.view import build_view, image_view
+
+    shape = encoder_shape(side)
+    assert shape == {"stride": 2 if side >= 16 else 1, "pool": 8 <= side < 16}
+    torch.manual_seed(0)
+    encoder = build_encoder(1, 16, **shape).eval()
+    view, config = image_view(encoder, (side, side))
+    rebuilt = build_view(json.loads(json.dumps(config)))
+    rebuilt.load_state_dict(view.state_dict())
+    rows = torch.rand(5, side * side, generator=torch.Generator().manual_seed(1))
+    assert config["pool"] == shape["pool"]
+    assert torch.allclose(view.eval()(rows), rebuilt.eval()(rows))
+    old = {key: value for key, value in config.items() if key != "pool"}
+    assert not any(isinstance(m, torch.nn.MaxPool2d) for m in build_view(old).encoder)
+
+
 def test_signal_encoder_reads_long_rows_averaged_down_and_short_rows_as_they_are():
     from clustering.deep.pretexts import SERIES_MAX_LENGTH, SeriesEncoder
 

@@ -17,11 +17,20 @@ from torch import nn
 from .common import TrainContext, batches, infer, step, train_epochs
 
 __all__ = ["PoolTo4", "build_encoder", "colour_jitter", "contrastive_embedding",
-           "contrastive_pass", "nt_xent", "random_views", "train_contrastive"]
+           "contrastive_pass", "encoder_shape", "nt_xent", "random_views", "train_contrastive"]
 
 
 STRIDE_FROM = 16
 """Images this many pixels on their short side or more are read with a first stride of 2."""
+
+POOL_FROM = 8
+"""Images from this many pixels on their short side up to :data:`STRIDE_FROM` are max-pooled
+after the first convolution, so the second (most of a step's arithmetic) reads a quarter of
+the positions, as LeNet does. On ``demo:digits`` (8x8; ``auto``, k given, seeds 0-8, stop 76,
+``benchmarks/results/encoder_pool_six_seeds_stop76.json``) the pretext took 49-56 s instead
+of 85-98 s on a 2-core CPU, with the same accuracy within the seeds' spread (see
+``benchmarks/README.md``, stop 76): the SCAN heads' own random draw moves ``digits`` more
+than the encoder does."""
 
 
 class PoolTo4(nn.Module):
@@ -42,15 +51,25 @@ class PoolTo4(nn.Module):
         return nn.functional.avg_pool2d(x, (h // 4, w // 4))
 
 
-def build_encoder(channels: int, dim: int = 128, stride: int = 1) -> nn.Sequential:
+def build_encoder(channels: int, dim: int = 128, stride: int = 1,
+                  pool: bool = False) -> nn.Sequential:
     """The small convolutional image encoder: (b, channels, h, w) -> (b, dim).
 
-    ``stride=2`` halves the first layer's output (about 5 times faster on 24x24 images).
+    ``stride=2`` halves the first layer's output (about 5 times faster on 24x24 images);
+    ``pool`` max-pools it 2x2 instead (:data:`POOL_FROM`).
     """
+    first = [nn.Conv2d(channels, 32, 3, padding=1, stride=stride), nn.BatchNorm2d(32),
+             nn.ReLU()]
     return nn.Sequential(
-        nn.Conv2d(channels, 32, 3, padding=1, stride=stride), nn.BatchNorm2d(32), nn.ReLU(),
+        *first, *([nn.MaxPool2d(2)] if pool else []),
         nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
         PoolTo4(), nn.Flatten(), nn.Linear(64 * 16, dim))
+
+
+def encoder_shape(image_side: int) -> dict:
+    """The encoder's ``stride`` and ``pool`` for images of this short side (pixels)."""
+    return {"stride": 2 if image_side >= STRIDE_FROM else 1,
+            "pool": POOL_FROM <= image_side < STRIDE_FROM}
 
 
 def random_views(images, ctx: TrainContext, max_rotation: float = 15.0,
@@ -173,8 +192,7 @@ def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 10
         x = x / 255.0
     x = x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2)
     x = x.to(ctx.device)
-    stride = 2 if min(x.shape[2:]) >= STRIDE_FROM else 1
-    encoder = build_encoder(x.shape[1], dim, stride).to(ctx.device)
+    encoder = build_encoder(x.shape[1], dim, **encoder_shape(min(x.shape[2:]))).to(ctx.device)
     projector = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 64)).to(ctx.device)
     opt = torch.optim.Adam([*encoder.parameters(), *projector.parameters()], lr=lr,
                            weight_decay=1e-5)

@@ -62,7 +62,8 @@ def image_view(encoder, image_shape: tuple[int, ...]):
     """
     config = {"kind": "image", "image_shape": list(image_shape),
               "channels": int(image_shape[2]) if len(image_shape) == 3 else 1,
-              "dim": int(encoder[-1].out_features), "stride": int(encoder[0].stride[0])}
+              "dim": int(encoder[-1].out_features), "stride": int(encoder[0].stride[0]),
+              "pool": any(isinstance(layer, torch.nn.MaxPool2d) for layer in encoder)}
     return ImageView(encoder, image_shape), config
 
 
@@ -113,7 +114,8 @@ def build_view(config: dict):
     if config["kind"] == "image":
         from .contrastive import build_encoder
 
-        encoder = build_encoder(config["channels"], config["dim"], config.get("stride", 1))
+        encoder = build_encoder(config["channels"], config["dim"], config.get("stride", 1),
+                                config.get("pool", False))  # models saved before: no pool
         return ImageView(encoder, tuple(config["image_shape"]))
     return mlp(config["sizes"])
 
