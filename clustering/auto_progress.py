@@ -36,8 +36,9 @@ PLAN_WEIGHTS: dict[str, dict[str, float]] = {
                "self-label": 1.7, "scoring": 1.0},
     # demo:digits: UMAP 5.6 s, pretext and its UMAP 113 s, SCAN heads 20.6 s and their
     # self-labelling 3.6 s on a 2-core machine at 65 GFLOP/s (27.2 s and 9.5 s in all on
-    # stop 59's): the pretext 3.8 times the heads
-    "contrastive": {"umap": 5.0, "view": 80.0, "candidates": 0.5, "heads": 18.0,
+    # stop 59's): the pretext 3.8 times the heads; since stop 76's max-pooling of 8-15 px
+    # images (POOL_FROM), the pretext 49-56 s against SCAN's 20-24 s on that machine
+    "contrastive": {"umap": 5.0, "view": 50.0, "candidates": 0.5, "heads": 18.0,
                     "self-label": 3.0, "scoring": 0.5},
     # images-5000 on the CPU: UMAP 5.2 s, fine-tuning and its UMAP 53 s, candidates 5.5 s,
     # the fine-tuned view's UMAP graph 4.8 s

@@ -23,10 +23,11 @@ def test_every_path_splits_the_whole_bar_among_the_phases_it_takes(plan, words):
 
 
 def test_the_contrastive_pretext_fills_the_bar_as_it_fills_the_time(monkeypatch):
-    """On images the pretext is three quarters of ``auto``'s time (``demo:digits``): it filled
-    0.1-0.5 of the bar before, so the time left read from the pace inside the stage said
-    "~3 min" through the pretext when 30-100 s were left. Now its reports cover three
-    quarters of the bar, the SCAN heads come after, and the bar never goes back."""
+    """On images the pretext is two thirds of ``auto``'s time (``demo:digits``; three
+    quarters before stop 76's max-pooling): it filled 0.1-0.5 of the bar before stop 72, so
+    the time left read from the pace inside the stage said "~3 min" through the pretext when
+    30-100 s were left. Now its reports cover its share of the bar (0.65 of it, the first
+    and last report a step inside), the SCAN heads come after, and the bar never goes back."""
     from clustering import auto_candidates, auto_views
 
     monkeypatch.setitem(auto_views.PRETEXT_STEPS, "contrastive", 40)
@@ -41,5 +42,5 @@ def test_the_contrastive_pretext_fills_the_bar_as_it_fills_the_time(monkeypatch)
     assert fractions == sorted(fractions) and fractions[-1] <= 1.0
     pretext = [f for f, msg in reports if "contrastive pretext" in msg]
     heads = [f for f, msg in reports if "SCAN heads" in msg]
-    assert max(pretext) - min(pretext) >= 0.6
+    assert max(pretext) - min(pretext) >= 0.55
     assert min(heads) >= max(pretext) and max(heads) - min(heads) >= 0.1
