@@ -27,7 +27,7 @@ POOL_FROM = 8
 """Images from this many pixels on their short side up to :data:`STRIDE_FROM` are max-pooled
 after the first convolution, so the second (most of a step's arithmetic) reads a quarter of
 the positions, as LeNet does. On ``demo:digits`` (8x8; ``auto``, k given, seeds 0-8, stop 76,
-``benchmarks/results/encoder_pool_six_seeds_stop76.json``) the pretext took 49-56 s instead
+``benchmarks/results/encoder_pool_nine_seeds_stop76.json``) the pretext took 49-56 s instead
 of 85-98 s on a 2-core CPU, with the same accuracy within the seeds' spread (see
 ``benchmarks/README.md``, stop 76): the SCAN heads' own random draw moves ``digits`` more
 than the encoder does."""
