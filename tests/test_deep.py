@@ -55,6 +55,39 @@ def test_scan_entropy_term_rewards_spread_and_consistency_rewards_agreement():
     assert c3.item() > 1.0
 
 
+def test_scan_loss_of_every_head_at_once_is_each_heads_own():
+    g = torch.Generator().manual_seed(3)
+    pa = torch.softmax(torch.randn(5, 64, 7, generator=g), dim=-1)
+    pn = torch.softmax(torch.randn(5, 64, 7, generator=g), dim=-1)
+    together = scan_loss(pa, pn, entropy_weight=2.0)
+    assert all(part.shape == (5,) for part in together)
+    for h in range(5):
+        alone = scan_loss(pa[h], pn[h], entropy_weight=2.0)
+        for a, b in zip(together, alone, strict=True):
+            assert a[h].item() == pytest.approx(b.item(), rel=1e-6)
+
+
+def test_adam_is_multi_tensor_and_updates_as_torch_adam_does():
+    from clustering.deep.common import adam
+
+    def trained(make):
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+        opt = make(net.parameters())
+        for _ in range(5):
+            opt.zero_grad()
+            net(torch.randn(16, 6)).square().mean().backward()
+            opt.step()
+        return opt, torch.cat([p.detach().ravel() for p in net.parameters()])
+
+    ours, got = trained(lambda p: adam(p, lr=1e-2, weight_decay=1e-4))
+    _, expected = trained(lambda p: torch.optim.Adam(p, lr=1e-2, weight_decay=1e-4))
+    assert ours.defaults["foreach"] is True
+    assert torch.equal(got, expected)
+    decoupled, _ = trained(lambda p: adam(p, decoupled=True, lr=1e-2))
+    assert isinstance(decoupled, torch.optim.AdamW)
+
+
 def test_sinkhorn_meets_both_marginals():
     logp = torch.log_softmax(torch.randn(600, 6, generator=torch.Generator().manual_seed(1)) * 3,
                              1)
@@ -256,7 +289,7 @@ def test_contrastive_views_keep_shape_range_and_differ():
     assert not torch.allclose(a, b)
 
 
-@pytest.mark.parametrize("side", [8, 12, 14, 7])
+@pytest.mark.parametrize("side", [8, 12, 14, 7, 4])
 def test_encoder_pooling_matches_adaptive_pooling_values_and_gradients(side):
     from clustering.deep.contrastive import PoolTo4
 

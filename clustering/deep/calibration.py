@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .common import TrainContext, augment, batches, infer, mlp, step, train_epochs
+from .common import TrainContext, adam, augment, batches, infer, mlp, step, train_epochs
 
 __all__ = ["CalibrationResult", "region_targets", "train_calibration_head"]
 
@@ -95,7 +95,7 @@ def train_calibration_head(Z: np.ndarray, soft: np.ndarray, ctx: TrainContext, *
         Z, soft, regions, ctx.seed)), dtype=torch.float32, device=ctx.device)
     sizes = [Z.shape[1], 256, k]
     net = mlp(sizes).to(ctx.device)
-    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
+    opt = adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(Z, dtype=torch.float32, device=ctx.device)
 
     def one_epoch(epoch: int) -> str:

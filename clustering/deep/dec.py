@@ -16,7 +16,7 @@ from torch import nn
 
 from ..kselect import kmeans_fit
 from .base import DeepMethod, TrainResult
-from .common import TrainContext, augment, batches, infer, mlp, step, train_epochs
+from .common import TrainContext, adam, augment, batches, infer, mlp, step, train_epochs
 
 __all__ = ["METHOD", "AutoEncoder", "DECModule", "DecMethod", "DecResult",
            "pretrain_autoencoder", "soft_assign", "target_distribution", "train_dec"]
@@ -110,7 +110,7 @@ def pretrain_autoencoder(X: np.ndarray, ctx: TrainContext, *, latent: int = 10,
                          lr: float = 1e-3) -> AutoEncoder:
     """Train the autoencoder on reconstruction (denoising views); returns the module."""
     ae = AutoEncoder(X.shape[1], latent, hidden_sizes(ctx.device)).to(ctx.device)
-    opt = torch.optim.Adam(ae.parameters(), lr=lr)
+    opt = adam(ae.parameters(), lr=lr)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
 
     def one_epoch(epoch: int) -> str:
@@ -175,7 +175,7 @@ def train_dec(X: np.ndarray, n_clusters: int, ctx: TrainContext, *, idec: bool =
     z = infer(ae, X, ctx.device, lambda x: ae.encoder(x))
     km = kmeans_fit(z, n_clusters, ctx.seed, n_init=20)
     model = DECModule(ae, km.cluster_centers_).to(ctx.device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr * 0.1)
+    opt = adam(model.parameters(), lr=lr * 0.1)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     # the loop's state lives in tensors, so a checkpoint restores it in place
     previous = torch.as_tensor(km.labels_, dtype=torch.long)

@@ -15,7 +15,7 @@ import torch
 
 from ..kselect import kmeans_fit
 from .base import TrainResult
-from .common import TrainContext, augment, batches, step, train_epochs
+from .common import TrainContext, adam, augment, batches, step, train_epochs
 from .heads import HeadsMethod, ScanNet, head_soft
 from .scan import scan_loss
 from .spaces import TINY_ROWS, mine_neighbours, umap_view
@@ -70,7 +70,7 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
         Every head's assignments and their consensus.
     """
     net = ScanNet(X.shape[1], n_clusters, n_heads).to(ctx.device)
-    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
+    opt = adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     nbr = torch.as_tensor(neighbors, dtype=torch.long)
     m = nbr.shape[1]

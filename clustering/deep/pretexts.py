@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .common import TrainContext, batches, infer, mlp, step, train_epochs
+from .common import TrainContext, adam, batches, infer, mlp, step, train_epochs
 from .contrastive import nt_xent
 
 __all__ = ["SeriesEncoder", "TableEncoder", "corrupt_rows", "train_pretext", "warp_series"]
@@ -147,8 +147,7 @@ def train_pretext(X: np.ndarray, kind: str, ctx: TrainContext, *, epochs: int,
     encoder = (TableEncoder(x.shape[1], dim) if kind == "scarf" else SeriesEncoder(dim))
     encoder = encoder.to(ctx.device)
     projector = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 32)).to(ctx.device)
-    opt = torch.optim.Adam([*encoder.parameters(), *projector.parameters()], lr=lr,
-                           weight_decay=1e-5)
+    opt = adam([*encoder.parameters(), *projector.parameters()], lr=lr, weight_decay=1e-5)
 
     def view(batch):
         return corrupt_rows(batch, x, ctx) if kind == "scarf" else warp_series(batch, ctx)

@@ -156,7 +156,7 @@ def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size
     encoder : torch.nn.Module
         In eval mode; reads (b, c, h, w) images in 0..1.
     """
-    from .common import batches, infer, train_epochs
+    from .common import adam, batches, infer, train_epochs
     from .contrastive import contrastive_pass
 
     x = torch.as_tensor(np.asarray(images, dtype=np.float32))
@@ -170,8 +170,8 @@ def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size
             module.requires_grad_(False)
     projector = nn.Sequential(nn.Linear(1280, 256), nn.ReLU(), nn.Linear(256, 64)).to(ctx.device)
     trained = [p for p in encoder.parameters() if p.requires_grad]
-    opt = torch.optim.Adam([{"params": trained, "lr": lr},
-                            {"params": projector.parameters(), "lr": 10 * lr}])
+    opt = adam([{"params": trained, "lr": lr},
+                {"params": projector.parameters(), "lr": 10 * lr}])
     per_epoch = -(-len(x) // batch_size)
     epochs = max(1, -(-steps // per_epoch))
     budget = budget or StepBudget(steps, None, least=steps)

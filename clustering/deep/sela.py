@@ -12,7 +12,7 @@ import torch
 
 from ..kselect import kmeans_fit
 from .base import TrainResult
-from .common import TrainContext, augment, batches, step, train_epochs
+from .common import TrainContext, adam, augment, batches, step, train_epochs
 from .heads import HeadsMethod, ScanNet, head_soft
 from .transport import partial_sinkhorn, sinkhorn
 
@@ -55,7 +55,7 @@ def train_ot_selflabel(X: np.ndarray, n_clusters: int, ctx: TrainContext, *,
         The network and its soft assignments.
     """
     net = ScanNet(X.shape[1], n_clusters, n_heads=1).to(ctx.device)
-    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
+    opt = adam(net.parameters(), lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     init = _initial_labels(X, n_clusters, imbalanced, ctx.seed)
     targets = torch.nn.functional.one_hot(torch.as_tensor(init, dtype=torch.long),

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from .base import TrainResult
-from .common import TrainContext, augment, batches, step, train_epochs
+from .common import TrainContext, adam, augment, batches, step, train_epochs
 from .heads import HeadsMethod, ScanNet, head_soft
 from .scan import ScanResult, train_on_views
 
@@ -81,7 +81,7 @@ def train_temi(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: Train
     teacher = copy.deepcopy(student)
     for p in teacher.parameters():
         p.requires_grad_(False)
-    opt = torch.optim.AdamW(student.parameters(), lr=lr, weight_decay=1e-4)
+    opt = adam(student.parameters(), decoupled=True, lr=lr, weight_decay=1e-4)
     data = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     nbr = torch.as_tensor(neighbors, dtype=torch.long)
     prior = torch.full((n_heads, n_clusters), 1.0 / n_clusters, device=ctx.device)

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .common import TrainContext, batches, infer, step, train_epochs
+from .common import TrainContext, adam, batches, infer, step, train_epochs
 from .contrastive import nt_xent
 from .dec import soft_assign, target_distribution
 
@@ -166,7 +166,7 @@ def train_text_view(X: np.ndarray, rows: np.ndarray, copies: list[np.ndarray], k
     projector = nn.Sequential(nn.Linear(dim, 256), nn.ReLU(), nn.Linear(256, 128)).to(ctx.device)
     start = KMeans(k, n_init=10, random_state=ctx.seed).fit(X).cluster_centers_
     centres = nn.Parameter(torch.as_tensor(start, dtype=torch.float32, device=ctx.device))
-    opt = torch.optim.Adam([*head.parameters(), *projector.parameters(), centres], lr=lr)
+    opt = adam([*head.parameters(), *projector.parameters(), centres], lr=lr)
 
     def one_epoch(epoch: int) -> str:
         total = 0.0

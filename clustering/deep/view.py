@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .common import TrainContext, batches, infer, mlp, step, train_epochs
+from .common import TrainContext, adam, batches, infer, mlp, step, train_epochs
 
 __all__ = ["ImageView", "build_view", "distil_view", "image_view", "view_rows"]
 
@@ -91,7 +91,7 @@ def distil_view(X: np.ndarray, Z: np.ndarray, ctx: TrainContext, *, steps: int =
     epochs = int(np.clip(math.ceil(steps / max(n // batch_size, 1)), 5, 300))
     sizes = [d, 256, 256, Z.shape[1]]
     net = mlp(sizes).to(ctx.device)
-    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-5)
+    opt = adam(net.parameters(), lr=lr, weight_decay=1e-5)
     x = torch.as_tensor(X, dtype=torch.float32, device=ctx.device)
     z = torch.as_tensor(Z, dtype=torch.float32, device=ctx.device)
 
