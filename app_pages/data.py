@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from clustering.demos import DEMOS
-from clustering.errors import InputError
+from clustering.errors import DROP_INVALID_LABEL, FILL_MISSING_LABEL, InputError
 from clustering.loaders import TABLE_SUFFIXES
 from ui import keys
 from ui.common import who
@@ -165,10 +165,9 @@ if str(path).lower().endswith(".npy") or settings.get("kind") == "images" or (
         "clustering and the map: larger keeps finer detail and takes longer. Automatic: "
         "from their size and number (96 up to 2,604 images, then 64, 48, 32)")
     settings["image_size"] = None if side == "automatic" else side
-settings["drop_invalid"] = st.checkbox("Leave out rows with missing/infinite values or "
-                                       "unreadable images (instead of stopping)",
+settings["drop_invalid"] = st.checkbox(f"{DROP_INVALID_LABEL} (instead of stopping)",
                                        key="drop_invalid")
-settings["fill_missing"] = st.checkbox("Fill empty numeric cells (each column's median; a "
+settings["fill_missing"] = st.checkbox(f"{FILL_MISSING_LABEL} (each column's median; a "
                                        "signal's along its row) instead of stopping",
                                        key="fill_missing")
 if str(path).lower().endswith(TABLE_SUFFIXES):

@@ -237,9 +237,9 @@ def plan_columns(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, ColumnPl
 
 IMAGE_PATHS = ("it names image files (such as '{example}'), none found in the table's folder "
                "or below it, and a table does not read them; to cluster the images, keep this "
-               "table in the folder its paths start from, or name that folder (--images-root; "
-               "its columns come along for colouring "
-               "and export, and the one named as the label column, --label-column, is their "
+               "table in the folder its paths start from, or name that folder (--images-root, "
+               "the command line only; its columns come along for colouring and export, and "
+               "the one named as the label column, --label-column, is their "
                "ground truth), or load that folder, or a zip of it, with the table inside")
 """Why a column naming image files (a data set's manifest) is left out, and what to do."""
 

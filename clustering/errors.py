@@ -1,8 +1,19 @@
-"""The one exception type the pipeline raises for problems a user can fix."""
+"""The exception types the pipeline raises, and how its messages name the bad-row settings."""
 
 from __future__ import annotations
 
-__all__ = ["Cancelled", "InputError", "InternalError"]
+__all__ = ["DROP_INVALID", "DROP_INVALID_LABEL", "FILL_MISSING", "FILL_MISSING_LABEL", "Cancelled",
+           "InputError", "InternalError"]
+
+DROP_INVALID_LABEL = "Leave out rows with missing/infinite values or unreadable images"
+"""The app's checkbox for ``drop_invalid`` (the Data page), as messages quote it."""
+FILL_MISSING_LABEL = "Fill empty numeric cells"
+"""The app's checkbox for ``fill_missing`` (the Data page), as messages quote it."""
+DROP_INVALID = f"--drop-invalid; in the app, '{DROP_INVALID_LABEL}'"
+"""How a message names the setting that leaves bad rows out, in the CLI's and the app's words
+(messages read in the app named ``drop_invalid``, which no control there is called)."""
+FILL_MISSING = f"--fill-missing; in the app, '{FILL_MISSING_LABEL}'"
+"""How a message names the setting that fills empty numeric cells, in both front ends' words."""
 
 
 class InputError(ValueError):

@@ -6,7 +6,7 @@ import shlex
 
 import numpy as np
 
-from .errors import InputError
+from .errors import DROP_INVALID, FILL_MISSING, InputError
 from .tables import rows_text
 
 __all__ = ["MOSTLY_EMPTY", "finite_rows"]
@@ -53,11 +53,9 @@ def finite_rows(values: np.ndarray, name: str, columns: list[str], drop_invalid:
     if not drop_invalid:
         if fillable and np.isnan(values).any():
             raise InputError(f"{what}; fix those cells,{_leave_out_empty(values, columns)} fill "
-                             "the empty ones with each column's median (fill_missing, "
-                             "--fill-missing) or leave those rows out (drop_invalid, "
-                             "--drop-invalid).")
-        raise InputError(f"{what}; fix those cells or set drop_invalid (--drop-invalid) to leave "
-                         "those rows out.")
+                             f"the empty ones with each column's median ({FILL_MISSING}) or "
+                             f"leave those rows out ({DROP_INVALID}).")
+        raise InputError(f"{what}; fix those cells or leave those rows out ({DROP_INVALID}).")
     if ok.sum() == 0:
         raise InputError(f"{what}, and no row is complete; fix the data.")
     return ok, [f"Left out {rows}, which had {detail}."]

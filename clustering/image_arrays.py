@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import DROP_INVALID, InputError
 from .images import KEEP_UP_TO, MAX_TOTAL_PIXELS, SIDES, image_side
 from .tables import rows_text
 
@@ -190,7 +190,7 @@ def image_array(arr: np.ndarray, name: str, drop_invalid: bool, size: int | None
                                  "finite pixel values.")
             if not drop_invalid:
                 raise InputError(f"{what[0].upper()}{what[1:]} have NaN or infinite pixels; fix "
-                                 "them or set drop_invalid (--drop-invalid) to leave them out.")
+                                 f"them or leave them out ({DROP_INVALID}).")
             arr, notes = arr[keep], [f"Left out {what}, which had NaN or infinite pixels."]
     images, scaled, span = _eight_bit(arr, name)
     images, reduced = _resized(images, size, name)

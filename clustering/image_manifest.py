@@ -20,7 +20,7 @@ import pandas as pd
 
 from .column_plan import names_files
 from .dataset import Dataset
-from .errors import InputError
+from .errors import DROP_INVALID, InputError
 from .role_columns import row_ids
 
 __all__ = ["image_column", "load_manifest"]
@@ -104,8 +104,8 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
                  "or below it (a path or link leading out of it is not followed)")
         if not drop_invalid:
             raise InputError(f"{where}; fix their paths (relative to {where_read}), name the "
-                             "folder they start from (--images-root), or leave those rows out "
-                             "(--drop-invalid).")
+                             "folder they start from (--images-root, the command line only), or "
+                             f"leave those rows out ({DROP_INVALID}).")
         notes.append(f"Left out {where}.")
         rows = rows[[f is not None for f in files]].reset_index(drop=True)
         files = [f for f in files if f is not None]

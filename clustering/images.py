@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .dicom_images import DICOM_SUFFIXES, NoImage, dicom_image, dicom_size, is_dicom
-from .errors import InputError
+from .errors import DROP_INVALID, InputError
 
 __all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "decode_images", "image_files", "is_image_file",
            "is_image_member", "is_image_path"]
@@ -146,8 +146,7 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int | None = None,
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         if not drop_invalid:
             raise InputError(f"{len(bad)} image(s) could not be read: {listed}{more}. Remove or "
-                             "replace them, or set drop_invalid (--drop-invalid) to leave them "
-                             "out.")
+                             f"replace them, or leave them out ({DROP_INVALID}).")
         notes.append(f"Left out {len(bad)} unreadable image(s): {listed}{more}.")
     if not decoded:
         raise InputError(f"No readable {FORMATS_READ} image was found; add images and retry.")

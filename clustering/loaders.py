@@ -12,7 +12,7 @@ from .column_plan import IMAGE_PATHS, fill_gaps, plan_columns
 from .column_roles import ID_NOTE, default_features, id_columns
 from .dataset import Dataset
 from .demos import load_demo
-from .errors import InputError
+from .errors import DROP_INVALID, InputError
 from .finite_rows import finite_rows
 from .folder_tables import FOLDER_LABEL
 from .gzip_tables import is_gzip_table
@@ -486,8 +486,8 @@ def _text_dataset(frame, features, name, source, text_column, ids, labels, drop_
         detail = (f"empty text in column '{text_column}' (data row(s) "
                   f"{rows_text(np.flatnonzero(empty))})")
         if not drop_invalid:
-            raise InputError(f"{rows} have {detail}; fill them or set drop_invalid "
-                             "(--drop-invalid) to leave them out.")
+            raise InputError(f"{rows} have {detail}; fill them or leave them out "
+                             f"({DROP_INVALID}).")
         notes.append(f"Left out {rows}, which had {detail}.")
     keep = ~empty
     if not keep.any():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import DROP_INVALID, InputError
 from .folder_tables import FOLDER_LABEL, columns_beside, folder_labels, folder_table
 from .images import is_image_member, is_image_path
 from .load_notes import ENCODING_NAMES, skipped_files_note
@@ -137,8 +137,7 @@ def load_text_folder(path: Path, drop_invalid: bool = False, label_column: str |
             " and more" if len(empty) > 3 else "")
         if not drop_invalid:
             raise InputError(f"{len(empty):,} text file(s) of '{path.name}' are empty ({shown});"
-                             " delete them or set drop_invalid (--drop-invalid) to leave them "
-                             "out.")
+                             f" delete them or leave them out ({DROP_INVALID}).")
         notes.append(f"Left out {len(empty):,} empty text file(s) of '{path.name}' ({shown}).")
         if len(empty) == len(names):
             raise InputError(f"Every text file of '{path.name}' is empty; there is nothing to "

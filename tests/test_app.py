@@ -174,7 +174,12 @@ def test_a_table_with_gaps_is_refused_until_filling_is_ticked(tiny, isolated_sto
     at.file_uploader(key="uploader").upload("gaps.csv", body, "text/csv")
     at.run()
     assert not at.exception
-    assert any("--fill-missing" in shown(e.value) for e in at.error)
+    # the message names the checkboxes as the page labels them, not drop_invalid
+    said = " ".join(shown(e.value) for e in at.error)
+    for key in ("fill_missing", "drop_invalid"):
+        label = at.checkbox(key=key).label
+        assert f"'{label.split(' (')[0]}'" in said and len(label.split(" (")[0]) > 20, said
+    assert "--fill-missing" in said and "drop_invalid" not in said
     at.checkbox(key="fill_missing").check().run()
     no_errors(at)
     assert "Read 31 table rows" in shown(at.success[0].value)
