@@ -46,6 +46,9 @@ CASES = {
     "text-5000": ("package-text:5000", 120),
     "long-text-5000": ("man-text:5000", 120),
     "table-1000000": ("mixed-table:1000000", None),
+    "photos-800": ("photos:800:4000x3000", None),
+    "photos-1000": ("photos:1000:4000x3000", None),
+    "photos-10000": ("photos:10000:2048x1536", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
 
@@ -62,10 +65,16 @@ past the sentence model's window (stop 53).
 ``mnist-npy:N`` is N 28x28 MNIST digits (the suite's 1,500 of ``mnist``, each drawn again
 shifted by up to 2 pixels) saved as one float ``.npy`` before the clock starts and read from
 it as ``clusterlab run --data FILE`` reads it (images, by its 3-D shape; stop 54: the case a
-new user's array of images meets)."""
+new user's array of images meets).
+``photos:N:WxH`` is a folder of N full-size JPEG photos of W x H pixels in four sub-folders
+(:func:`photo_folders.write_photos`; 12 megapixels, 3.3 MB each, at 4000x3000), written
+once to the temporary folder and kept there for later runs, read as ``clusterlab run --data
+FOLDER`` reads it (stop 78: the first runs of such folders; 800 12-megapixel photos were
+the most the pixel cap admitted before JPEGs were counted at the size they decode at; no
+budget, as the cases above hold 5,000 rows or 1,000 small images)."""
 
 CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {parent!r})
 start = time.perf_counter()
 from auto_budget import eta_accuracy
@@ -83,6 +92,8 @@ elif source.endswith(".npy"):
         source[:-4] + "_labels.npy", allow_pickle=False).astype(str))
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}), progress,
                           dataset=data)
+elif os.path.isdir(source):
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}), progress)
 elif source.endswith(".csv"):
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}, kind="text",
                                     text_column="text", label_column="label"), progress)
@@ -201,6 +212,22 @@ def _mnist_npy(source: str, folder: Path) -> tuple[str, int]:
     return str(path), len(set(map(str, data.labels)))
 
 
+def _photos(source: str) -> tuple[str, int]:
+    """The folder of ``photos:N:WxH`` and its number of labels.
+
+    Written once, and kept in the temporary folder for later runs.
+    """
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from photo_folders import PATTERNS, write_photos
+
+    _, n, size = source.split(":")
+    width, height = map(int, size.split("x"))
+    folder = Path(tempfile.gettempdir()) / "clusterlab_photos" / f"{n}x{size}"
+    return str(write_photos(folder, int(n), width, height)), len(PATTERNS)
+
+
 def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None = None) -> dict:
     """One case in a fresh interpreter; its timings and ACC."""
     import tempfile
@@ -212,6 +239,8 @@ def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None 
             source, k = _text_csv(source, Path(folder))
         elif source.startswith("mnist-npy:"):
             source, k = _mnist_npy(source, Path(folder))
+        elif source.startswith("photos:"):
+            source, k = _photos(source)
         env = dict(os.environ)
         if numba_cache == "cold":
             env["NUMBA_CACHE_DIR"] = str(Path(folder) / "numba")

@@ -8,6 +8,7 @@ there are several.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,10 @@ from .dataset import Dataset
 from .errors import InputError
 from .folder_tables import FOLDER_LABEL, columns_beside, folder_labels, folder_table
 from .gzip_tables import is_gzip_table
+from .image_blobs import LazyBlobs, folder_blobs, zip_blobs
 from .images import FORMATS_READ, decode_images, image_files, is_image_member
 from .load_notes import skipped_files_note
-from .safezip import checked_members, read_member
+from .safezip import checked_members
 from .tables import TABLE_SUFFIXES
 from .text_folders import unread_documents
 
@@ -28,8 +30,11 @@ __all__ = ["images_dataset", "load_image_folder"]
 
 def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None = None,
                       over: dict[str, tuple[float, float]] | None = None,
-                      label_column: str | None = None) -> Dataset:
+                      label_column: str | None = None,
+                      progress: Callable[[float, str], None] | None = None) -> Dataset:
     """The images of a folder or ``.zip`` (checked before anything is extracted).
+
+    Each file is read when decoding reaches it (:mod:`clustering.image_blobs`).
 
     Parameters
     ----------
@@ -44,6 +49,8 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
     label_column : str, optional
         A column of a table beside the images that is their ground truth
         (:mod:`clustering.folder_tables`); else their sub-folders.
+    progress : callable, optional
+        ``progress(fraction, message)`` as the images are read.
 
     Raises
     ------
@@ -52,42 +59,65 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
     """
     if path.is_dir():
         every, names = image_files(path)
-        blobs = [(n, (path / n).read_bytes()) for n in names]
+        _some_image(path, every, names)
+        images, kept, notes, span, ranges = _decoded(path, folder_blobs(path, names),
+                                                     size, drop_invalid, over, progress)
     else:
         listed = [m for m in checked_members(path) if not Path(m.filename).name.startswith(".")]
         every = [m.filename for m in listed]
         with zipfile.ZipFile(path) as zf:
-            blobs = [(m.filename, read_member(zf, m)) for m in listed
-                     if is_image_member(zf, m)]
-    if not blobs:
-        tables = [n for n in every if Path(n).suffix.lower() in TABLE_SUFFIXES
-                  or is_gzip_table(Path(n))]
-        if tables:
-            what = "zip" if path.suffix.lower() == ".zip" else "folder"
-            raise InputError(
-                f"'{path.name}' holds no {FORMATS_READ} image but {len(tables)} table file(s) "
-                f"('{tables[0]}'); a {what} is read as images, so "
-                + ("unzip it and load the table file itself." if what == "zip" else
-                   "load the table file itself."))
-        documents = unread_documents(every)
-        if documents:
-            raise InputError(f"'{path.name}' holds no {FORMATS_READ} image and no text file but "
-                             f"{len(documents):,} PDF/Word document(s) ('{documents[0]}'); "
-                             "save each as a .txt file and load it again.")
-        raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and "
-                         "retry.")
-    ranges: dict[str, tuple[float, float]] = {}
-    images, kept, notes, span = decode_images(blobs, size=size, drop_invalid=drop_invalid,
-                                              one_range=over or True, ranges_out=ranges)
-    names = [blobs[i][0] for i in kept]
+            members = [m for m in listed if is_image_member(zf, m)]
+        names = [m.filename for m in members]
+        _some_image(path, every, names)
+        with zip_blobs(path, members) as blobs:
+            images, kept, notes, span, ranges = _decoded(path, blobs, size, drop_invalid, over,
+                                                         progress)
+    read = names
+    names = [read[i] for i in kept]
     labels, label_name = folder_labels(names), FOLDER_LABEL
     beside = folder_table(path, every, names, label_column)
     if beside.labels is not None:
         labels, label_name = beside.labels, label_column
     notes = [*notes, *beside.notes, *skipped_files_note(path.name, every,
-                                                        [n for n, _ in blobs] + [beside.table])]
+                                                        [*read, beside.table])]
     return images_dataset(path, images, names, labels, label_name, beside.columns, notes,
                           span, ranges)
+
+
+def _decoded(path: Path, blobs: LazyBlobs, size, drop_invalid, over, progress):
+    """The images ``blobs`` of ``path`` decoded (:func:`clustering.images.decode_images`).
+
+    The decoded images, their indices, notes, span, and each kind's range.
+    """
+    ranges: dict[str, tuple[float, float]] = {}
+    images, kept, notes, span = decode_images(blobs, size=size, drop_invalid=drop_invalid,
+                                              one_range=over or True, ranges_out=ranges,
+                                              progress=progress)
+    return images, kept, notes, span, ranges
+
+
+def _some_image(path: Path, every: list[str], images: list[str]) -> None:
+    """Refuse a folder or zip (all its files ``every``) without ``images``.
+
+    The refusal says what it holds instead (a table, documents).
+    """
+    if images:
+        return
+    tables = [n for n in every if Path(n).suffix.lower() in TABLE_SUFFIXES
+              or is_gzip_table(Path(n))]
+    if tables:
+        what = "zip" if path.suffix.lower() == ".zip" else "folder"
+        raise InputError(
+            f"'{path.name}' holds no {FORMATS_READ} image but {len(tables)} table file(s) "
+            f"('{tables[0]}'); a {what} is read as images, so "
+            + ("unzip it and load the table file itself." if what == "zip" else
+               "load the table file itself."))
+    documents = unread_documents(every)
+    if documents:
+        raise InputError(f"'{path.name}' holds no {FORMATS_READ} image and no text file but "
+                         f"{len(documents):,} PDF/Word document(s) ('{documents[0]}'); "
+                         "save each as a .txt file and load it again.")
+    raise InputError(f"'{path.name}' holds no {FORMATS_READ} image; add images and retry.")
 
 
 def images_dataset(path: Path, images: np.ndarray, names: list[str], labels, label_name: str,

@@ -13,6 +13,7 @@ an uploaded table cannot make the app read files of the server.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,8 @@ def image_column(frame: pd.DataFrame, path: Path,
 
 def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid: bool,
                   size: int | None, over: dict | None, label_column: str | None,
-                  id_column: str | None, images_root: str | Path | None = None) -> Dataset:
+                  id_column: str | None, images_root: str | Path | None = None,
+                  progress: Callable[[float, str], None] | None = None) -> Dataset:
     """The images column ``column`` of the table ``frame`` (read from ``path``) names.
 
     Parameters
@@ -78,6 +80,8 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
     images_root : str or Path, optional
         The folder its paths start from, where it is not the table's own (``--images-root``);
         files are then looked for under it, and only there.
+    progress : callable, optional
+        ``progress(fraction, message)`` as the images are read.
 
     Raises
     ------
@@ -85,6 +89,7 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
         A named column the table lacks, or files it names that are missing (without
         ``drop_invalid``).
     """
+    from .image_blobs import LazyBlobs
     from .image_folders import images_dataset
     from .images import decode_images
 
@@ -111,9 +116,11 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
         files = [f for f in files if f is not None]
     names = [file.relative_to(root).as_posix() for file in files]  # as the export reads them
     ranges: dict[str, tuple[float, float]] = {}
+    where = dict(zip(names, files, strict=True))
     images, kept, decoded, span = decode_images(
-        [(name, file.read_bytes()) for name, file in zip(names, files, strict=True)],
-        size=size, drop_invalid=drop_invalid, one_range=over or True, ranges_out=ranges)
+        LazyBlobs(names, lambda name: where[name].read_bytes()), size=size,
+        drop_invalid=drop_invalid, one_range=over or True, ranges_out=ranges,
+        progress=progress)
     rows = rows.iloc[kept].reset_index(drop=True)
     ids = row_ids(rows, id_column, path.name) if id_column else \
         np.array([str(v).strip() for v in rows[column]], dtype=object)

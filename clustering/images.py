@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +14,8 @@ import numpy as np
 from .dicom_images import DICOM_SUFFIXES, NoImage, dicom_image, dicom_size, is_dicom
 from .errors import DROP_INVALID, InputError
 
-__all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "decode_images", "image_files", "is_image_file",
-           "is_image_member", "is_image_path"]
+__all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "decode_images", "decoded_pixels", "image_files",
+           "is_image_file", "is_image_member", "is_image_path"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif",
                   *DICOM_SUFFIXES)
@@ -25,7 +28,8 @@ DICOM files are read by :mod:`clustering.dicom_images`, under the same limits.""
 FORMATS_READ = "PNG, JPEG, WebP, TIFF, BMP, GIF or DICOM"
 """The formats read, as messages name them."""
 MAX_TOTAL_PIXELS = 10_000_000_000
-"""Pixels a collection may declare in all (10 gigapixels: ~800 twelve-megapixel photos).
+"""Pixels a collection may need decoded in all (10 gigapixels: ~800 twelve-megapixel PNGs,
+or some 50,000 such JPEG photos, which decode at 1/8 of their side, :func:`decoded_pixels`).
 Checked from the headers before anything is decoded, so a small zip of huge, highly
 compressible images cannot make the server decode for hours."""
 KEEP_UP_TO = 64
@@ -60,20 +64,24 @@ def image_side(longest: list[int] | np.ndarray, size: int | None = None) -> int:
                  if side <= median and len(longest) * side * side <= PIXEL_BUDGET), 32)
 
 
-def decode_images(blobs: list[tuple[str, bytes]], size: int | None = None,
+def decode_images(blobs: Sequence[tuple[str, bytes]], size: int | None = None,
                   drop_invalid: bool = False,
                   one_range: bool | tuple[float, float] | dict = True,
-                  ranges_out: dict | None = None
+                  ranges_out: dict | None = None,
+                  progress: Callable[[float, str], None] | None = None
                   ) -> tuple[np.ndarray, list[int], list[str], tuple[float, float] | None]:
     """Decode image bytes (:data:`FORMATS_READ`) into a uint8 array of one size.
 
     Images larger than Pillow's pixel limit, truncated files and non-images are
-    reported by name. All-gray collections stay single-channel.
+    reported by name. All-gray collections stay single-channel. Each file is decoded and
+    reduced on its own, on every core (:func:`decode_threads`), so only a few full-size
+    images are in memory at a time.
 
     Parameters
     ----------
-    blobs : list of (name, bytes)
-        The raw files.
+    blobs : sequence of (name, bytes)
+        The raw files: a list, or :class:`clustering.image_blobs.LazyBlobs` that reads each
+        file when it is reached.
     size : int, optional
         Side length used when images differ in size or exceed 64 px; without it, chosen
         from their sizes and number (:func:`image_side`).
@@ -89,6 +97,8 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int | None = None,
         With ``one_range`` True, filled with each kind's common range (what ``one_range``
         takes to read more images alike, also where 8-bit images or other kinds are beside
         them).
+    progress : callable, optional
+        ``progress(fraction, message)`` as the files are checked and decoded.
 
     Returns
     -------
@@ -103,41 +113,21 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int | None = None,
     """
     from PIL import Image
 
-    sizes, bad, without = _declared_sizes(blobs)
-    total = sum(w * h for w, h in sizes.values())
-    if total > MAX_TOTAL_PIXELS:
-        raise InputError(f"The {len(sizes):,} images hold {total / 1e6:,.0f} million pixels, "
-                         f"more than the {MAX_TOTAL_PIXELS / 1e6:,.0f} million clusterlab "
-                         "decodes; resize them first (e.g. to 256 px on the long side) or "
-                         "split the collection.")
-    automatic = size is None
-    size = image_side([max(wh) for wh in sizes.values()], size)
-    decoded, kept = [], []
-    for i, (name, data) in enumerate(blobs):
-        if i not in sizes:
-            continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                if is_dicom(data):
-                    small = _reduced(dicom_image(data, _most_pixels()), size)
-                    small.info["kind"] = "DICOM"
-                    decoded.append(small)
-                    kept.append(i)
-                    continue
-                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
-                    # one image at a time, reduced as it is decoded: JPEG decodes at a
-                    # fraction of its size (draft), others are reduced right after loading
-                    if max(img.size) > KEEP_UP_TO:
-                        img.draft(img.mode if img.mode in ("L", "RGB") else None, (size, size))
-                    img.load()
-                    small = _normalise_mode(_reduced(_upright(img), size))
-            decoded.append(small)
-            kept.append(i)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning) as exc:
-            bad.append((name, _reason(exc)))
+    report = progress or (lambda fraction, message: None)
+    with warnings.catch_warnings():  # for every decoding thread (the filters are global)
+        warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        sizes, bad, without, jpeg = _declared_sizes(blobs, report)
+        automatic = size is None
+        size = image_side([max(wh) for wh in sizes.values()], size)
+        total = sum(decoded_pixels(wh, i in jpeg, size) for i, wh in sizes.items())
+        if total > MAX_TOTAL_PIXELS:
+            raise InputError(f"The {len(sizes):,} images hold {total / 1e6:,.0f} million "
+                             f"pixels to decode, more than the {MAX_TOTAL_PIXELS / 1e6:,.0f} "
+                             "million clusterlab decodes; resize them first (e.g. to 256 px on "
+                             "the long side) or split the collection.")
+        decoded, kept, failed = _decode_all(blobs, sorted(sizes), size, report)
+    bad += failed
     notes = [] if not without else [
         f"Skipped {len(without):,} DICOM file(s) without an image (a DICOMDIR, reports, "
         f"structure sets): {', '.join(map(repr, without[:3]))}{' and more' * (len(without) > 3)}."]
@@ -161,32 +151,117 @@ def decode_images(blobs: list[tuple[str, bytes]], size: int | None = None,
     return stacked, kept, notes + deep, span
 
 
-def _declared_sizes(blobs: list[tuple[str, bytes]]
-                    ) -> tuple[dict[int, tuple[int, int]], list, list[str]]:
-    """Width and height from each image's header; unreadable images; DICOM without one.
+CHECKED_SHARE = 0.1
+"""The share of reading's progress bar the header check takes (it reads each file once,
+without decoding it)."""
 
+
+def decoded_pixels(width_height: tuple[int, int], jpeg: bool, side: int) -> int:
+    """Pixels decoding one image costs when it is brought to ``side`` px.
+
+    A JPEG larger than :data:`KEEP_UP_TO` is decoded at 1/2, 1/4 or 1/8 of its size (the
+    largest that keeps it at ``side`` or more, as Pillow's ``draft`` picks), so a 12-megapixel
+    photo reduced to 96 px decodes 0.19 million pixels; any other image whole.
+
+    Examples
+    --------
+    >>> decoded_pixels((4000, 3000), True, 96), decoded_pixels((4000, 3000), False, 96)
+    (187500, 12000000)
+    >>> decoded_pixels((200, 150), True, 48), decoded_pixels((60, 60), True, 32)
+    (7500, 3600)
+    """
+    width, height = width_height
+    if not jpeg or max(width, height) <= KEEP_UP_TO:
+        return width * height
+    fits = min(width // side, height // side)
+    scale = next((s for s in (8, 4, 2) if fits >= s), 1)
+    return -(-width // scale) * -(-height // scale)
+
+
+def decode_threads(n: int) -> int:
+    """Threads that decode ``n`` images.
+
+    One per core (Pillow's decoders and resizing let the others run), at most 8; one for
+    a handful of images.
+    """
+    return 1 if n < 16 else max(1, min(8, os.cpu_count() or 1))
+
+
+def _decode_all(blobs: Sequence[tuple[str, bytes]], indices: list[int], size: int,
+                report: Callable[[float, str], None]) -> tuple[list, list[int], list]:
+    """Decode ``blobs[i]`` for each of ``indices``, on :func:`decode_threads` threads.
+
+    The images, their indices, and the (name, reason) of each that failed, in
+    ``indices``' order whatever the threads.
+    """
+    decoded, kept, bad = [], [], []
+    every = max(1, len(indices) // 50)
+    with ThreadPoolExecutor(decode_threads(len(indices))) as pool:
+        for done, (i, name, small, reason) in enumerate(
+                pool.map(lambda i: _decode_one(i, blobs[i], size), indices), start=1):
+            if small is None:
+                bad.append((name, reason))
+            else:
+                decoded.append(small)
+                kept.append(i)
+            if done % every == 0 or done == len(indices):
+                report(CHECKED_SHARE + (1 - CHECKED_SHARE) * done / len(indices),
+                       f"reading images: {done:,} / {len(indices):,}")
+    return decoded, kept, bad
+
+
+def _decode_one(i: int, blob: tuple[str, bytes], size: int) -> tuple[int, str, object, str]:
+    """One image reduced to ``size``, with its index and name (None and why, unreadable)."""
+    from PIL import Image
+
+    name, data = blob
+    try:
+        if is_dicom(data):
+            small = _reduced(dicom_image(data, _most_pixels()), size)
+            small.info["kind"] = "DICOM"
+            return i, name, small, ""
+        with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
+            # reduced as it is decoded: JPEG decodes at a fraction of its size (draft),
+            # others are reduced right after loading
+            if max(img.size) > KEEP_UP_TO:
+                img.draft(img.mode if img.mode in ("L", "RGB") else None, (size, size))
+            img.load()
+            return i, name, _normalise_mode(_reduced(_upright(img), size)), ""
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        return i, name, None, _reason(exc)
+
+
+def _declared_sizes(blobs: Sequence[tuple[str, bytes]],
+                    report: Callable[[float, str], None] = lambda fraction, message: None
+                    ) -> tuple[dict[int, tuple[int, int]], list, list[str], set[int]]:
+    """Width and height from each image's header.
+
+    Also the unreadable images, DICOM files without one, and the indices of the JPEGs.
     ``verify`` checks each file without decoding its pixels.
     """
     from PIL import Image
 
-    sizes, bad, without = {}, [], []
+    sizes, bad, without, jpeg = {}, [], [], set()
+    every = max(1, len(blobs) // 20)
     for i, (name, data) in enumerate(blobs):
+        if i % every == 0:
+            report(CHECKED_SHARE * i / len(blobs), f"checking images: {i:,} / {len(blobs):,}")
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                if is_dicom(data):
-                    sizes[i] = dicom_size(data)
-                    continue
-                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
-                    img.verify()
-                    sizes[i] = img.size
+            if is_dicom(data):
+                sizes[i] = dicom_size(data)
+                continue
+            with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
+                if img.format == "JPEG":
+                    jpeg.add(i)
+                img.verify()
+                sizes[i] = img.size
         except NoImage:
             without.append(name)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
                 Image.DecompressionBombWarning) as exc:
             bad.append((name, _reason(exc)))
-    return sizes, bad, without
+    return sizes, bad, without, jpeg
 
 
 DICOMDIR = "DICOMDIR"

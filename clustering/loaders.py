@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
               ignore_columns: list[str] | None = None, fill_missing: bool = False,
               transpose: bool = False, like_run: dict | None = None,
               pixel_ranges: dict[str, tuple[float, float]] | None = None,
-              images_root: str | None = None) -> Dataset:
+              images_root: str | None = None,
+              progress: Callable[[float, str], None] | None = None) -> Dataset:
     """Load a demo, a table, a ``.npy`` embedding file, or a folder/zip of images or texts.
 
     A folder or zip holding a 10x count matrix (``matrix.mtx``, ``barcodes.tsv``,
@@ -99,6 +101,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         without it, each kind over its own common range.
     images_root : str, optional
         A table naming image files: the folder their paths start from (``--images-root``).
+    progress : callable, optional
+        ``progress(fraction, message)`` while a folder, zip or table of images is read.
 
     Returns
     -------
@@ -141,7 +145,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         id_column, kind = id_column or BARCODE_COLUMN, "table"
         feature_columns = feature_columns or genes  # not the cells' annotations
     else:
-        read = _not_a_table(path, kind, drop_invalid, image_size, pixel_ranges, label_column)
+        read = _not_a_table(path, kind, drop_invalid, image_size, pixel_ranges, label_column,
+                            progress)
         if read is not None:
             return read
         named = [*(genes or ()), *(feature_columns or ()), *(map_columns or ()),
@@ -151,7 +156,8 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
         if images is not None and images != text_column:  # a manifest: read its images
             return load_manifest(path, frame, images, drop_invalid=drop_invalid,
                                  size=image_size, over=pixel_ranges, label_column=label_column,
-                                 id_column=id_column, images_root=images_root)
+                                 id_column=id_column, images_root=images_root,
+                                 progress=progress)
     taken = []
     if like_run:
         kind, text_column, id_column, taken = _roles_like(like_run, frame, kind, text_column,
@@ -176,7 +182,7 @@ def load_data(source: str | Path, kind: str = "auto", *, text_column: str | None
 
 
 def _not_a_table(path: Path, kind: str, drop_invalid: bool, image_size, pixel_ranges,
-                 label_column) -> Dataset | None:
+                 label_column, progress=None) -> Dataset | None:
     """A folder, zip or ``.npy`` read; None for a table; an error for a type not read."""
     suffix = path.suffix.lower()
     if path.is_dir() or suffix == ".zip":
@@ -185,7 +191,8 @@ def _not_a_table(path: Path, kind: str, drop_invalid: bool, image_size, pixel_ra
                              f"as text files, not as {kind}; read it with kind 'auto'.")
         if kind == "text" or (kind == "auto" and reads_as_texts(path)):
             return _text_folder(path, drop_invalid, label_column)
-        return load_image_folder(path, drop_invalid, image_size, pixel_ranges, label_column)
+        return load_image_folder(path, drop_invalid, image_size, pixel_ranges, label_column,
+                                 progress)
     if suffix == ".npy":
         return load_npy(path, kind, drop_invalid, image_size)
     if suffix in (".npz", ".pkl", ".pickle", ".pt", ".pth", ".joblib"):

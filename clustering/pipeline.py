@@ -263,7 +263,7 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
         drop_invalid=config.drop_invalid, image_size=config.image_size,
         map_columns=config.map_columns, feature_columns=config.feature_columns,
         ignore_columns=config.ignore_columns, fill_missing=config.fill_missing,
-        transpose=config.transpose, images_root=config.images_root))
+        transpose=config.transpose, images_root=config.images_root, progress=p))
     device = resolve_device(config.device)
     feats = timed("features", lambda p: featurize(data, config.representation, progress=p,
                                                   device=device,

@@ -236,7 +236,7 @@ def test_collection_declaring_too_many_pixels_is_refused_before_decoding(
     decoded = []
     monkeypatch.setattr(images, "_normalise_mode", lambda img: decoded.append(img) or img)
     msg = run_bad(tmp_path, capsys, path)
-    assert "The 4 images hold 16 million pixels, more than the 12 million" in msg
+    assert "The 4 images hold 16 million pixels to decode, more than the 12 million" in msg
     assert "resize them first" in msg
     assert decoded == []
 
