@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .decode_limits import KEEP_UP_TO, MAX_TOTAL_PIXELS, decoded_pixels, over_cap
 from .dicom_images import DICOM_SUFFIXES, NoImage, dicom_image, dicom_size, is_dicom
 from .errors import DROP_INVALID, InputError
 
-__all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "decode_images", "decoded_pixels", "image_files",
-           "is_image_file", "is_image_member", "is_image_path"]
+__all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "KEEP_UP_TO", "MAX_TOTAL_PIXELS", "decode_images",
+           "image_files", "is_image_file", "is_image_member", "is_image_path"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif",
                   *DICOM_SUFFIXES)
@@ -27,13 +28,6 @@ BMP for older tools' exports, GIF (its first frame); all under the same pixel li
 DICOM files are read by :mod:`clustering.dicom_images`, under the same limits."""
 FORMATS_READ = "PNG, JPEG, WebP, TIFF, BMP, GIF or DICOM"
 """The formats read, as messages name them."""
-MAX_TOTAL_PIXELS = 10_000_000_000
-"""Pixels a collection may need decoded in all (10 gigapixels: ~800 twelve-megapixel PNGs,
-or some 50,000 such JPEG photos, which decode at 1/8 of their side, :func:`decoded_pixels`).
-Checked from the headers before anything is decoded, so a small zip of huge, highly
-compressible images cannot make the server decode for hours."""
-KEEP_UP_TO = 64
-"""Images this small (all of one size) are kept at their size; larger ones are reduced."""
 SIDES = (96, 64, 48)
 """Sides :func:`image_side` picks from (else 32): 96 is what the pretrained encoder reads."""
 PIXEL_BUDGET = 24_000_000
@@ -117,15 +111,13 @@ def decode_images(blobs: Sequence[tuple[str, bytes]], size: int | None = None,
     with warnings.catch_warnings():  # for every decoding thread (the filters are global)
         warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        sizes, bad, without, jpeg = _declared_sizes(blobs, report)
+        sizes, bad, without, jpeg, stored = _declared_sizes(blobs, report)
         automatic = size is None
         size = image_side([max(wh) for wh in sizes.values()], size)
         total = sum(decoded_pixels(wh, i in jpeg, size) for i, wh in sizes.items())
-        if total > MAX_TOTAL_PIXELS:
-            raise InputError(f"The {len(sizes):,} images hold {total / 1e6:,.0f} million "
-                             f"pixels to decode, more than the {MAX_TOTAL_PIXELS / 1e6:,.0f} "
-                             "million clusterlab decodes; resize them first (e.g. to 256 px on "
-                             "the long side) or split the collection.")
+        refusal = over_cap(len(sizes), total, stored)
+        if refusal:
+            raise InputError(refusal)
         decoded, kept, failed = _decode_all(blobs, sorted(sizes), size, report)
     bad += failed
     notes = [] if not without else [
@@ -154,28 +146,6 @@ def decode_images(blobs: Sequence[tuple[str, bytes]], size: int | None = None,
 CHECKED_SHARE = 0.1
 """The share of reading's progress bar the header check takes (it reads each file once,
 without decoding it)."""
-
-
-def decoded_pixels(width_height: tuple[int, int], jpeg: bool, side: int) -> int:
-    """Pixels decoding one image costs when it is brought to ``side`` px.
-
-    A JPEG larger than :data:`KEEP_UP_TO` is decoded at 1/2, 1/4 or 1/8 of its size (the
-    largest that keeps it at ``side`` or more, as Pillow's ``draft`` picks), so a 12-megapixel
-    photo reduced to 96 px decodes 0.19 million pixels; any other image whole.
-
-    Examples
-    --------
-    >>> decoded_pixels((4000, 3000), True, 96), decoded_pixels((4000, 3000), False, 96)
-    (187500, 12000000)
-    >>> decoded_pixels((200, 150), True, 48), decoded_pixels((60, 60), True, 32)
-    (7500, 3600)
-    """
-    width, height = width_height
-    if not jpeg or max(width, height) <= KEEP_UP_TO:
-        return width * height
-    fits = min(width // side, height // side)
-    scale = next((s for s in (8, 4, 2) if fits >= s), 1)
-    return -(-width // scale) * -(-height // scale)
 
 
 def decode_threads(n: int) -> int:
@@ -234,15 +204,16 @@ def _decode_one(i: int, blob: tuple[str, bytes], size: int) -> tuple[int, str, o
 
 def _declared_sizes(blobs: Sequence[tuple[str, bytes]],
                     report: Callable[[float, str], None] = lambda fraction, message: None
-                    ) -> tuple[dict[int, tuple[int, int]], list, list[str], set[int]]:
+                    ) -> tuple[dict[int, tuple[int, int]], list, list[str], set[int], int]:
     """Width and height from each image's header.
 
-    Also the unreadable images, DICOM files without one, and the indices of the JPEGs.
+    Also the unreadable images, DICOM files without one, the indices of the JPEGs, and the
+    bytes of the images' files.
     ``verify`` checks each file without decoding its pixels.
     """
     from PIL import Image
 
-    sizes, bad, without, jpeg = {}, [], [], set()
+    sizes, bad, without, jpeg, stored = {}, [], [], set(), 0
     every = max(1, len(blobs) // 20)
     for i, (name, data) in enumerate(blobs):
         if i % every == 0:
@@ -250,18 +221,19 @@ def _declared_sizes(blobs: Sequence[tuple[str, bytes]],
         try:
             if is_dicom(data):
                 sizes[i] = dicom_size(data)
-                continue
-            with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
-                if img.format == "JPEG":
-                    jpeg.add(i)
-                img.verify()
-                sizes[i] = img.size
+            else:
+                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
+                    if img.format == "JPEG":
+                        jpeg.add(i)
+                    img.verify()
+                    sizes[i] = img.size
+            stored += len(data)
         except NoImage:
             without.append(name)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
                 Image.DecompressionBombWarning) as exc:
             bad.append((name, _reason(exc)))
-    return sizes, bad, without, jpeg
+    return sizes, bad, without, jpeg, stored
 
 
 DICOMDIR = "DICOMDIR"
@@ -340,6 +312,10 @@ def _reduced(img, size: int):
 
     if max(img.size) <= KEEP_UP_TO:
         return img
+    if img.mode.startswith("I;16"):
+        # Pillow's reduce() refuses 16-bit modes ("image has wrong mode"): every 16-bit TIFF
+        # or PNG six times the side or more (a microscope's 1,024 px image) was unreadable
+        img = img.convert("I")
     return img.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
 
 

@@ -229,9 +229,9 @@ def test_small_zip_of_huge_images_decodes_in_bounded_memory(tmp_path):
 
 def test_collection_declaring_too_many_pixels_is_refused_before_decoding(
         tmp_path, capsys, monkeypatch):
-    from clustering import images
+    from clustering import decode_limits, images
 
-    monkeypatch.setattr(images, "MAX_TOTAL_PIXELS", 3 * 2000 * 2000)
+    monkeypatch.setattr(decode_limits, "MAX_TOTAL_PIXELS", 3 * 2000 * 2000)
     path = _solid_png_zip(tmp_path / "four.zip", 4, 2000)
     decoded = []
     monkeypatch.setattr(images, "_normalise_mode", lambda img: decoded.append(img) or img)

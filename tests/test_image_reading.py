@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from clustering import images
+from clustering import decode_limits, images
 from clustering.loaders import load_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def test_full_size_jpeg_photos_are_counted_at_the_size_they_decode_at(tmp_path, 
     """Four 2000 px JPEGs declare 16 million pixels, over a cap of 12 million, and were
     refused; reduced to 96 px, Pillow decodes each at 1/8 of its side (0.06 million pixels),
     so they are read. The same images as PNGs still need all 16 million and are refused."""
-    monkeypatch.setattr(images, "MAX_TOTAL_PIXELS", 3 * 2000 * 2000)
+    monkeypatch.setattr(decode_limits, "MAX_TOTAL_PIXELS", 3 * 2000 * 2000)
     folder = _photo_folder(tmp_path / "photos", 4, 2000)
     data = load_data(folder)
     assert data.images.shape == (4, 96, 96, 3)
@@ -123,3 +123,47 @@ def test_a_folder_of_photos_is_read_one_file_at_a_time(tmp_path):
     assert out[0] == "100"
     grown = float(out[2]) - float(out[1])
     assert grown < on_disk / 3, f"peak grew {grown:.0f} MiB reading {on_disk:.0f} MiB of JPEGs"
+
+
+@pytest.mark.parametrize("suffix", [".tif", ".png"])
+def test_large_16_bit_micrographs_are_read(tmp_path, suffix):
+    """Pillow cannot reduce 16-bit images ("image has wrong mode"), so every 16-bit TIFF or
+    PNG at six times the side it is brought to or more was refused as unreadable. A
+    microscope camera writes 1,024 or 2,048 px."""
+    rng = np.random.default_rng(3)
+    folder = tmp_path / "cells"
+    for kind, level in (("dim", 600), ("bright", 3000)):
+        (folder / kind).mkdir(parents=True)
+        for i in range(3):
+            counts = rng.poisson(level, (1024, 1024)).astype(np.uint16)
+            Image.fromarray(counts).save(folder / kind / f"cell{i}{suffix}")
+    data = load_data(folder)
+    assert data.images.shape == (6, 96, 96)
+    dim = data.images[np.asarray(data.labels) == "dim"].mean()
+    bright = data.images[np.asarray(data.labels) == "bright"].mean()
+    assert dim < 60 < 200 < bright  # one range for the collection: dim cells stay dim
+    assert any("16-bit image(s) were brought to 8 bits over their common range" in note
+               for note in data.notes)
+
+
+def test_a_collection_past_the_fixed_cap_is_read_when_its_files_hold_the_pixels(
+        tmp_path, monkeypatch, capsys):
+    """The fixed cap stops a small zip of huge, highly compressible images. A microscope's
+    uncompressed 16-bit TIFFs hold 2 bytes a pixel: past the fixed cap they are read, up to
+    10 pixels a byte of their files; the same pixels as solid PNGs of a few KB are not."""
+    from helpers import run_bad
+
+    monkeypatch.setattr(decode_limits, "MAX_TOTAL_PIXELS", 2_000_000)
+    folder = tmp_path / "stack"
+    folder.mkdir()
+    rng = np.random.default_rng(5)
+    for i in range(4):
+        Image.fromarray(rng.poisson(500 + 300 * i, (1000, 1000)).astype(np.uint16)).save(
+            folder / f"field{i}.tif")
+    assert load_data(folder).images.shape == (4, 96, 96)  # 4 million pixels in 8 MB
+    solid = tmp_path / "solid"
+    solid.mkdir()
+    for i in range(4):
+        Image.new("L", (1000, 1000), 40 * i).save(solid / f"field{i}.png")
+    msg = run_bad(tmp_path, capsys, solid)
+    assert msg.startswith("The 4 images hold 4 million pixels to decode, more than the 2 million")
