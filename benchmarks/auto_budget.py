@@ -49,6 +49,7 @@ CASES = {
     "photos-800": ("photos:800:4000x3000", None),
     "photos-1000": ("photos:1000:4000x3000", None),
     "photos-10000": ("photos:10000:2048x1536", None),
+    "micrographs-3000": ("micrographs:3000:2048x2048", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
 
@@ -71,7 +72,9 @@ new user's array of images meets).
 once to the temporary folder and kept there for later runs, read as ``clusterlab run --data
 FOLDER`` reads it (stop 78: the first runs of such folders; 800 12-megapixel photos were
 the most the pixel cap admitted before JPEGs were counted at the size they decode at; no
-budget, as the cases above hold 5,000 rows or 1,000 small images)."""
+budget, as the cases above hold 5,000 rows or 1,000 small images). ``micrographs:N:WxH`` is
+N uncompressed 16-bit TIFF micrographs of three kinds of cell (25 GB at 3,000 of 2048x2048),
+written and kept the same way."""
 
 CHILD = """
 import json, os, resource, sys, time
@@ -220,12 +223,14 @@ def _photos(source: str) -> tuple[str, int]:
     import tempfile
 
     sys.path.insert(0, str(ROOT))
-    from photo_folders import PATTERNS, write_photos
+    from photo_folders import CELLS, PATTERNS, write_photos
 
-    _, n, size = source.split(":")
+    kind, n, size = source.split(":")
     width, height = map(int, size.split("x"))
-    folder = Path(tempfile.gettempdir()) / "clusterlab_photos" / f"{n}x{size}"
-    return str(write_photos(folder, int(n), width, height)), len(PATTERNS)
+    tiff = kind == "micrographs"
+    folder = Path(tempfile.gettempdir()) / "clusterlab_photos" / f"{kind}-{n}x{size}"
+    return (str(write_photos(folder, int(n), width, height, tiff=tiff)),
+            len(CELLS if tiff else PATTERNS))
 
 
 def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None = None) -> dict:
@@ -239,7 +244,7 @@ def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None 
             source, k = _text_csv(source, Path(folder))
         elif source.startswith("mnist-npy:"):
             source, k = _mnist_npy(source, Path(folder))
-        elif source.startswith("photos:"):
+        elif source.startswith(("photos:", "micrographs:")):
             source, k = _photos(source)
         env = dict(os.environ)
         if numba_cache == "cold":

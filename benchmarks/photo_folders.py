@@ -1,4 +1,5 @@
-"""Folders of full-size labelled JPEG photos, as a camera or a slide scanner writes them.
+"""Folders of full-size labelled pictures: JPEG photos as a camera writes them, 16-bit TIFF
+micrographs as a microscope's camera writes them.
 
 Each photo shows one of four patterns (a disc, stripes, checks, a gradient) in random
 colours, turned and placed at random, under an uneven light and sensor grain, saved as a
@@ -7,9 +8,15 @@ JPEG of quality 90 in a sub-folder named after its pattern (the ground truth, as
 ``colour-patterns`` drawn large: what a user's folder of phone or microscope pictures costs to
 read, not a new quality test.
 
+Each micrograph (:func:`write_micrographs`) is the suite's 16-bit cell of
+``benchmarks/tiff_sets.py`` (``intensity``: dim round, bright round, bright elongated cells)
+drawn at full size: 12-bit counts with shot noise (Poisson's normal limit) in an uncompressed 16-bit TIFF, 2 bytes a
+pixel, in a sub-folder named after its kind.
+
 Usage::
 
     python benchmarks/photo_folders.py /tmp/photos --n 1000 --width 4000 --height 3000
+    python benchmarks/photo_folders.py /tmp/cells --n 3000 --width 2048 --height 2048 --tiff
 """
 
 from __future__ import annotations
@@ -18,10 +25,13 @@ import argparse
 import json
 import logging
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tiff_sets, in worker processes
 
 log = logging.getLogger("benchmarks.photo_folders")
 PATTERNS = ("disc", "stripes", "checks", "gradient")
@@ -64,18 +74,43 @@ def _photo(seed: int, width: int, height: int) -> tuple[str, bytes]:
     return PATTERNS[label], out.getvalue()
 
 
-def _write_some(args: tuple[str, list[int], int, int]) -> int:
-    folder, seeds, width, height = args
+CELLS = ("dim-round", "bright-round", "bright-elongated")
+
+
+def _micrograph(seed: int, width: int, height: int) -> tuple[str, bytes]:
+    """One micrograph: its kind and its 16-bit TIFF bytes."""
+    import io
+
+    from PIL import Image
+    from tiff_sets import _cell
+
+    rng = np.random.default_rng(seed)
+    kind = int(rng.integers(0, len(CELLS)))
+    shape = Image.fromarray(_cell(rng, 48, elongated=kind == 2, twin=False).astype(np.float32),
+                            "F").resize((width, height), Image.Resampling.BICUBIC)
+    signal = (600 if kind == 0 else 2400) * rng.uniform(0.8, 1.25)
+    mean = 200 + signal * np.clip(np.asarray(shape), 0, 1)
+    counts = mean + np.sqrt(mean) * rng.standard_normal(mean.shape, dtype=np.float32)  # shot
+    # noise (Poisson's normal limit, which 200 counts and more are in: 10 times quicker)
+    out = io.BytesIO()
+    Image.fromarray(np.clip(counts, 0, 4095).astype(np.uint16)).save(out, "TIFF")
+    return CELLS[kind], out.getvalue()
+
+
+def _write_some(args: tuple[str, list[int], int, int, bool]) -> int:
+    folder, seeds, width, height, tiff = args
     for seed in seeds:
-        label, data = _photo(seed, width, height)
-        (Path(folder) / label / f"IMG_{seed:05d}.jpg").write_bytes(data)
+        label, data = (_micrograph if tiff else _photo)(seed, width, height)
+        name = f"cell_{seed:05d}.tif" if tiff else f"IMG_{seed:05d}.jpg"
+        (Path(folder) / label / name).write_bytes(data)
     return len(seeds)
 
 
 def write_photos(folder: Path, n: int, width: int = 4000, height: int = 3000,
-                 seed: int = 2026) -> Path:
-    """Write ``n`` photos into ``folder`` (one sub-folder per pattern); kept when a folder of
-    the same ``n``, size and seed is already there.
+                 seed: int = 2026, tiff: bool = False) -> Path:
+    """Write ``n`` photos into ``folder`` (one sub-folder per pattern).
+
+    Kept when a folder of the same ``n``, size, seed and kind is already there.
 
     Parameters
     ----------
@@ -85,6 +120,8 @@ def write_photos(folder: Path, n: int, width: int = 4000, height: int = 3000,
         How many photos, and their size in pixels.
     seed : int
         Photo ``i`` is drawn from seed ``seed * 100_000 + i``.
+    tiff : bool
+        16-bit TIFF micrographs (:data:`CELLS`) instead of JPEG photos.
 
     Returns
     -------
@@ -93,14 +130,16 @@ def write_photos(folder: Path, n: int, width: int = 4000, height: int = 3000,
     """
     folder = Path(folder)
     spec = {"n": n, "width": width, "height": height, "seed": seed}
+    spec.update({"tiff": True} if tiff else {})
     stamp = folder / ".photos.json"
     if stamp.exists() and json.loads(stamp.read_text()) == spec:
         return folder
-    for label in PATTERNS:
+    for label in CELLS if tiff else PATTERNS:
         (folder / label).mkdir(parents=True, exist_ok=True)
     seeds = [seed * 100_000 + i for i in range(n)]
     workers = max(1, os.cpu_count() or 1)
-    parts = [(str(folder), seeds[i::workers * 8], width, height) for i in range(workers * 8)]
+    parts = [(str(folder), seeds[i::workers * 8], width, height, tiff)
+             for i in range(workers * 8)]
     done = 0
     with ProcessPoolExecutor(workers) as pool:
         for count in pool.map(_write_some, parts):
@@ -119,8 +158,9 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=4000)
     parser.add_argument("--height", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--tiff", action="store_true", help="16-bit TIFF micrographs")
     args = parser.parse_args()
-    write_photos(args.folder, args.n, args.width, args.height, args.seed)
+    write_photos(args.folder, args.n, args.width, args.height, args.seed, args.tiff)
 
 
 if __name__ == "__main__":
