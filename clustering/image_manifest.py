@@ -89,7 +89,7 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
         A named column the table lacks, or files it names that are missing (without
         ``drop_invalid``).
     """
-    from .image_blobs import LazyBlobs
+    from .image_blobs import folder_blobs
     from .image_folders import images_dataset
     from .images import decode_images
 
@@ -116,11 +116,9 @@ def load_manifest(path: Path, frame: pd.DataFrame, column: str, *, drop_invalid:
         files = [f for f in files if f is not None]
     names = [file.relative_to(root).as_posix() for file in files]  # as the export reads them
     ranges: dict[str, tuple[float, float]] = {}
-    where = dict(zip(names, files, strict=True))
     images, kept, decoded, span = decode_images(
-        LazyBlobs(names, lambda name: where[name].read_bytes()), size=size,
-        drop_invalid=drop_invalid, one_range=over or True, ranges_out=ranges,
-        progress=progress)
+        folder_blobs(root, names), size=size, drop_invalid=drop_invalid,
+        one_range=over or True, ranges_out=ranges, progress=progress)
     rows = rows.iloc[kept].reset_index(drop=True)
     ids = row_ids(rows, id_column, path.name) if id_column else \
         np.array([str(v).strip() for v in rows[column]], dtype=object)

@@ -14,6 +14,7 @@ import numpy as np
 from .decode_limits import KEEP_UP_TO, MAX_TOTAL_PIXELS, decoded_pixels, over_cap
 from .dicom_images import DICOM_SUFFIXES, NoImage, dicom_image, dicom_size, is_dicom
 from .errors import DROP_INVALID, InputError
+from .image_blobs import LazyBlobs, opened
 
 __all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "KEEP_UP_TO", "MAX_TOTAL_PIXELS", "decode_images",
            "image_files", "is_image_file", "is_image_member", "is_image_path"]
@@ -208,26 +209,32 @@ def _declared_sizes(blobs: Sequence[tuple[str, bytes]],
     """Width and height from each image's header.
 
     Also the unreadable images, DICOM files without one, the indices of the JPEGs, and the
-    bytes of the images' files.
+    bytes of the images' files. Each file is opened (:func:`clustering.image_blobs.opened`),
+    not read: a TIFF's or JPEG's header is read from a file on disk and its pixels are not.
     ``verify`` checks each file without decoding its pixels.
     """
     from PIL import Image
 
     sizes, bad, without, jpeg, stored = {}, [], [], set(), 0
     every = max(1, len(blobs) // 20)
-    for i, (name, data) in enumerate(blobs):
+    for i in range(len(blobs)):
         if i % every == 0:
             report(CHECKED_SHARE * i / len(blobs), f"checking images: {i:,} / {len(blobs):,}")
+        name = blobs.names[i] if isinstance(blobs, LazyBlobs) else blobs[i][0]
         try:
-            if is_dicom(data):
-                sizes[i] = dicom_size(data)
-            else:
-                with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
-                    if img.format == "JPEG":
-                        jpeg.add(i)
-                    img.verify()
-                    sizes[i] = img.size
-            stored += len(data)
+            _, handle, size = opened(blobs, i)
+            with handle:
+                if is_dicom(handle.read(132)):
+                    handle.seek(0)
+                    sizes[i] = dicom_size(handle.read())
+                else:
+                    handle.seek(0)
+                    with Image.open(handle, formats=ALLOWED_FORMATS) as img:
+                        if img.format == "JPEG":
+                            jpeg.add(i)
+                        img.verify()
+                        sizes[i] = img.size
+            stored += size
         except NoImage:
             without.append(name)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,

@@ -167,3 +167,24 @@ def test_a_collection_past_the_fixed_cap_is_read_when_its_files_hold_the_pixels(
         Image.new("L", (1000, 1000), 40 * i).save(solid / f"field{i}.png")
     msg = run_bad(tmp_path, capsys, solid)
     assert msg.startswith("The 4 images hold 4 million pixels to decode, more than the 2 million")
+
+
+def test_checking_a_folder_reads_headers_not_whole_files(tmp_path):
+    """The check before decoding (sizes, for the cap and the side) read every file whole, so
+    24 GB of micrographs were read twice; it now opens each file and reads its header."""
+    from clustering.image_blobs import LazyBlobs, folder_blobs
+
+    folder = _photo_folder(tmp_path / "photos", 4, 300)
+    Image.fromarray(np.zeros((500, 400), np.uint16)).save(folder / "red" / "stack.tif")
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.*"))
+
+    def never(name):
+        raise AssertionError(f"{name} was read whole")
+
+    on_disk = folder_blobs(folder, names)
+    headers_only = LazyBlobs(names, never, on_disk._open)
+    sizes, bad, without, jpeg, stored = images._declared_sizes(headers_only)
+    assert sizes == {0: (300, 300), 1: (300, 300), 2: (300, 300), 3: (300, 300),
+                     4: (400, 500)}
+    assert (bad, without, jpeg) == ([], [], {0, 1, 2, 3})
+    assert stored == sum((folder / n).stat().st_size for n in names)
