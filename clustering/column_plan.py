@@ -116,6 +116,11 @@ def read_settled(series: pd.Series, name: str, frame: pd.DataFrame,
         hint = hints[len(found)]
         if hint:
             parsed, present, mark, style = read_numbers(series, hint=hint)
+        if style and hint == "decimal comma" and frame.attrs.get("semicolons") and not any(
+                s.separators == hint and not s.why for s in found.values()):  # semicolons
+            # settled it: no column's own cells did
+            style = style._replace(why="semicolons part the file's cells, as where the comma "
+                                       "is the decimal mark")
     if style:
         found[name] = style
     return parsed, present, mark, style

@@ -170,7 +170,9 @@ def separator_hint(frame: pd.DataFrame, styles: dict[str, NumberStyle]) -> str |
 
     ``thousands`` where a column of numbers has a decimal point (non-whole numbers read as
     such) and none has a decimal comma; ``decimal comma`` where one has (``styles``: the
-    columns whose separators were found) and none has a decimal point; else None.
+    columns whose separators were found) and none has a decimal point, or where no column
+    settles it but semicolons part the file's cells (``frame.attrs["semicolons"]``: the
+    spreadsheets of countries that write ``5,1`` save CSV so); else None.
 
     Examples
     --------
@@ -179,6 +181,9 @@ def separator_hint(frame: pd.DataFrame, styles: dict[str, NumberStyle]) -> str |
     'thousands'
     >>> separator_hint(frame[["pay"]], {}) is None
     True
+    >>> frame.attrs["semicolons"] = True
+    >>> separator_hint(frame[["pay"]], {}), separator_hint(frame, {})
+    ('decimal comma', 'thousands')
     """
     typed = [c for c in frame.columns[:HINT_COLUMNS * 5]
              if pd.api.types.is_float_dtype(frame[c].dtype)][:HINT_COLUMNS]
@@ -187,6 +192,8 @@ def separator_hint(frame: pd.DataFrame, styles: dict[str, NumberStyle]) -> str |
     commas = any(s.separators == "decimal comma" for s in styles.values())
     if points != commas:
         return "thousands" if points else "decimal comma"
+    if not points and frame.attrs.get("semicolons"):
+        return "decimal comma"
     return None
 
 

@@ -115,9 +115,10 @@ tells the user which encoding was assumed."""
 def _read_csv(path: Path) -> pd.DataFrame:
     """A CSV in UTF-8 (BOM or not), else in the first of :data:`LEGACY_ENCODINGS` that reads.
 
-    The encoding used is kept in ``frame.attrs["encoding"]`` when it was not UTF-8, and the
+    The encoding used is kept in ``frame.attrs["encoding"]`` when it was not UTF-8, the
     lines skipped above the header (:func:`lines_above_header`) in
-    ``frame.attrs["above_header"]``.
+    ``frame.attrs["above_header"]``, and ``frame.attrs["semicolons"]`` is set where
+    semicolons part the cells (:func:`clustering.number_styles.separator_hint`).
     """
     sample = _sample(path)
     if "\x00" in sample:  # no text file holds NUL; UTF-16 with its mark is decoded by now
@@ -148,6 +149,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
             frame.attrs["encoding"] = encoding
         if skip:
             frame.attrs["above_header"] = above
+        if sep == ";":  # a spreadsheet where the comma is the decimal mark wrote it
+            frame.attrs["semicolons"] = True
         return frame
     raise _undecodable(path, "UTF-8 CSV")
 

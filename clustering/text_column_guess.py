@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .number_styles import number_style, separator_hint
 from .text_terms import CHARS_PER_WORD, WIDE, wide_count
 
 __all__ = ["TextGuess", "guess_text", "guess_text_column", "passed_over_note"]
@@ -97,8 +98,19 @@ def _length(values: pd.Series) -> float:
 
 
 def _number_columns(frame: pd.DataFrame, skip: set) -> int:
-    """Columns holding numbers (90 % of their filled cells or more) of two values or more."""
-    count = 0
+    """Columns holding numbers (90 % of their filled cells or more) of two values or more.
+
+    Numbers as spreadsheets write them count too (``5,1``, ``12%``, ``5.2 kg``:
+    :func:`clustering.number_styles.number_style`), as the table's reader takes them: a
+    European CSV of measurements beside a name column had its names clustered as texts.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"name": ["a b", "c d"], "x": ["0,5", "1,25"], "y": ["3", "4"]})
+    >>> _number_columns(frame, set()), _number_columns(frame, {"x"})
+    (2, 1)
+    """
+    count, hint = 0, separator_hint(frame, {})
     for col in frame.columns:
         if col in skip:
             continue
@@ -106,7 +118,7 @@ def _number_columns(frame: pd.DataFrame, skip: set) -> int:
         if values.nunique() < 2:
             continue
         if values.dtype.kind in "biuf" or pd.to_numeric(values, errors="coerce").notna().mean(
-                ) >= 0.9:
+                ) >= 0.9 or number_style(values.astype(str).str.strip(), hint) is not None:
             count += 1
     return count
 

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 31
+PIPELINE_VERSION = 32
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -132,4 +132,11 @@ numbers whose commas may part thousands or be decimal commas (``51,364``) is rea
 table's other columns write their numbers (:func:`clustering.number_styles.separator_hint`),
 where it was left out; the contrastive image encoder max-pools images of 8 to 15 pixels after
 its first convolution (:data:`clustering.deep.contrastive.POOL_FROM`), so ``auto`` and the
-deep methods give ``demo:digits`` other labels."""
+deep methods give ``demo:digits`` other labels. 32 (stop 78): columns of numbers written as
+spreadsheets write them (``5,1``, ``12%``, ``5.2 kg``) count as numbers when a file is
+looked at for a column of texts (:mod:`clustering.text_column_guess`), so a CSV with a decimal
+comma and a column of names is clustered on its numbers, where its names were clustered as
+texts; 16-bit TIFFs and PNGs six times the side they are brought to or more are read, where
+they were refused ("image has wrong mode"); JPEGs are counted at the size they decode at
+against the collection's pixel cap, which allows 10 pixels a byte of the files past its fixed
+10 gigapixels, where larger collections were refused."""

@@ -199,10 +199,16 @@ def test_numbers_with_decimal_commas_are_read_as_numbers(tmp_path):
     assert np.allclose(data.table["height"], [float(f"{b:.1f}") for b in values[:, 1]])
     assert any("decimal comma" in note and "'width', 'height'" in note for note in data.notes)
     assert not any("'grams'" in note for note in data.notes)  # whole numbers: no comma
-    # "1,234" alone could be a thousands separator: not read as 1.234
-    path.write_text("code;x\n" + "".join(f"{1 + i % 5},{100 + i % 5};{i}\n" for i in range(30)))
+    # "1,234" alone could be a thousands separator: not read as 1.234 (tabs between cells)
+    path.write_text("code\tx\n" + "".join(f"{1 + i % 5},{100 + i % 5}\t{i}\n"
+                                           for i in range(30)))
     data = load_data(path)
     assert data.table["code"][0] == "1,100"  # kept as written: a category
+    # with semicolons between the cells (stop 78), the comma is the decimal mark
+    path.write_text(path.read_text().replace("\t", ";"))
+    data = load_data(path)
+    assert data.table["code"][0] == 1.1
+    assert any("semicolons part the file's cells" in note for note in data.notes)
     # a US spreadsheet's quoted "1,234.5": thousands separators
     path.write_text("price,n\n" + "".join(f'"{1000 * (i + 1):,}.5",{i % 3}\n' for i in range(30)))
     data = load_data(path)

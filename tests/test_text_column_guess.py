@@ -158,3 +158,30 @@ def test_sentences_that_mostly_repeat_are_texts_but_repeated_phrases_stay_catego
     departments = [f"Department of {w} and Planning" for w in "ABCDEFGHIJKLMNOPQRSTUVWXY"]
     assert guess_text_column(pd.DataFrame({"answer": answers * 30}), set()) is None
     assert guess_text_column(pd.DataFrame({"unit": departments * 12}), set()) is None
+
+
+@pytest.mark.parametrize("style", ["decimal comma", "three decimals", "per cent", "unit"])
+def test_numbers_as_spreadsheets_write_them_beside_names_leave_a_table(tmp_path, style):
+    """A European CSV (``;`` between cells, ``5,1`` for 5.1) of measurements with a column
+    of names: its numbers were not counted as numbers when the file was looked at for a text
+    column, so the names were clustered as 300 short texts (`auto`, ACC 0.84 against 0.997
+    on the numbers). With three decimals (``12,345``) every cell may also be a whole number
+    with a thousands comma; the semicolons between the cells settle it."""
+    rng = np.random.default_rng(7)
+    group = np.repeat([0, 1], 150)
+    values = rng.normal(size=(300, 2)) + 5 * group[:, None] + 10
+    write = {"decimal comma": lambda v: f"{v:.2f}".replace(".", ","),
+             "three decimals": lambda v: f"{v:.3f}".replace(".", ","),
+             "per cent": lambda v: f"{v:.2f}%", "unit": lambda v: f"{v:.2f} kg"}[style]
+    frame = pd.DataFrame({"name": [f"item {i}" for i in range(300)],
+                          "a": [write(v) for v in values[:, 0]],
+                          "b": [write(v) for v in values[:, 1]], "group": group})
+    path = tmp_path / "measures.csv"
+    frame.to_csv(path, sep=";", index=False)
+    data = load_data(path, label_column="group")
+    assert data.modality == "table" and data.texts is None
+    assert [c for c in data.table.columns if c in ("a", "b")] == ["a", "b"]
+    assert np.allclose(data.table["a"].to_numpy(dtype=float), values[:, 0], atol=0.01)
+    if style == "three decimals":
+        assert "(semicolons part the file's cells, as where the comma is the decimal mark)" \
+            in data.notes[-1]
