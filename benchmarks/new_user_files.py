@@ -66,6 +66,12 @@ largest sheet alone was read) and ``templated-tickets`` (300 tickets from nine t
 age and schooling; before, the answers were "read like categories" and the rows clustered on
 age and schooling alone).
 
+Stop 78 added two European spreadsheets of wine (read before by the older tree's code):
+``wine-european-named``, with a column naming each wine (before, the names were clustered as
+texts: their numbers' decimal commas did not count as numbers when the file was looked at for
+a text column), and ``wine-european-3dp``, its columns of values of 1 and more with three decimals in
+every number (``14,230``, which could be a thousands comma; the semicolons now settle it).
+
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 
 Usage::
@@ -320,6 +326,8 @@ CASES = {
     "wine-sheets-by-batch": (tables.wine_sheets_by_batch, 3, [], OLD_CODE),
     "templated-tickets": (tables.templated_tickets, 3, [], OLD_CODE),
     "likert-survey": (tables.likert_survey, 4, [], OLD_CODE),
+    "wine-european-named": (tables.wine_european_named, 3, [], OLD_CODE),
+    "wine-european-3dp": (tables.wine_european_3dp, 3, [], OLD_CODE),
 }
 """name: (builder, k, flags now, flags that reproduce the reading before stop 54 or None
 where the file was refused)."""

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent
 __all__ = [
     "wine_pandas_json", "wine_readme_sheet", "wine_total_row", "wine_joined",
     "docstrings_html", "product_titles", "wine_sheets_by_batch", "templated_tickets",
-    "likert_survey", "newsgroups_folder", "docstrings_folder"]
+    "likert_survey", "newsgroups_folder", "docstrings_folder", "wine_european_named",
+    "wine_european_3dp"]
 
 
 def wine_frame():
@@ -170,3 +171,26 @@ def docstrings_folder(folder: Path) -> tuple[Path, dict[str, int]]:
 
     data = docstrings()
     return text_files(folder, "docstrings", data.texts, [f"topic{v}" for v in data.labels])
+
+
+def wine_european_named(folder: Path) -> tuple[Path, np.ndarray]:
+    """Wine as a European spreadsheet saves it (``;`` between cells, ``,`` in numbers), with
+    a column naming each wine ("cellar 17 reserve") and the label (stop 78)."""
+    frame, y = wine_frame()
+    frame.insert(0, "wine", [f"cellar {i} reserve" for i in range(len(frame))])
+    frame["label"] = y
+    path = folder / "wine_named_european.csv"
+    frame.to_csv(path, sep=";", decimal=",", index=False)
+    return path, y
+
+
+def wine_european_3dp(folder: Path) -> tuple[Path, np.ndarray]:
+    """Wine saved the same way with three decimals in every number (``14,230``): each cell
+    could as well be a whole number with a thousands comma (stop 78). Only its columns of
+    values of 1 and more are kept: a ``0,280`` settles the commas for the whole table."""
+    frame, y = wine_frame()
+    frame = frame.loc[:, (frame >= 1).all()].copy()
+    frame["label"] = y
+    path = folder / "wine_european_3dp.csv"
+    frame.to_csv(path, sep=";", decimal=",", float_format="%.3f", index=False)
+    return path, y
