@@ -19,6 +19,15 @@ _DECIMAL_COMMA = r"[+-]?(?:\d+|\d*,\d+)(?:[eE][+-]?\d+)?"
 _SURELY_DECIMAL = r"[+-]?(?:0?,\d+|\d+,(?:\d{1,2}|\d{4,}))(?:[eE][+-]?\d+)?"
 _THOUSANDS = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _SURELY_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|[+-]?\d{1,3}(?:,\d{3})+\.\d+"
+_GROUP = "[.\u00a0\u202f ]"
+"""What parts thousands where the comma is the decimal mark: a point (``1.234,5``, German,
+Italian, Spanish, Dutch), a space or a no-break space (``1 234,5``, French, Nordic)."""
+_GROUPED_COMMA = rf"[+-]?\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:,\d+)?|[+-]?\d+(?:,\d+)?"
+_SURELY_GROUPED = (rf"[+-]?\d{{1,3}}(?:{_GROUP}\d{{3}})+,\d+"
+                   rf"|[+-]?\d{{1,3}}(?:{_GROUP}\d{{3}}){{2,}}(?:,\d+)?"
+                   rf"|[+-]?\d{{1,3}}(?:[\u00a0\u202f ]\d{{3}})+(?:,\d+)?")
+"""A cell only a thousands mark before a decimal comma reads: a group and a comma, two
+groups, or a space between groups."""
 _CURRENCY = "$€£¥"
 _SIGN_BEFORE = rf"^([+-]?)\s*[{_CURRENCY}]\s*"
 _SIGN_AFTER = rf"\s*[{_CURRENCY}]$"
@@ -48,6 +57,8 @@ class NumberStyle(NamedTuple):
                   "currency": "a currency sign ($12 as 12)",
                   "unit": f"a unit, {self.unit} (5.2 {self.unit} as 5.2)"}.get(self.sign, ""),
                  {"decimal comma": "a decimal comma (5,1 as 5.1)",
+                  "grouped decimal comma": "thousands marks and a decimal comma (1.234,5 or "
+                                           "1 234,5 as 1234.5)",
                   "thousands": "thousands separators (1,234.5 as 1234.5)"}.get(
                       self.separators, "")]
         return "with " + " and ".join(p for p in parts if p) + (f" ({self.why})" if self.why
@@ -58,6 +69,8 @@ class NumberStyle(NamedTuple):
         core = _without_sign(text.astype(str).str.strip(), self.sign, self.unit)
         if self.separators == "decimal comma":
             core = core.str.replace(",", ".", regex=False)
+        elif self.separators == "grouped decimal comma":
+            core = core.str.replace(_GROUP, "", regex=True).str.replace(",", ".", regex=False)
         elif self.separators == "thousands":
             core = core.str.replace(",", "", regex=False)
         return pd.to_numeric(core, errors="coerce")
@@ -128,6 +141,12 @@ def number_style(text: pd.Series, hint: str | None = None) -> NumberStyle | None
     'with thousands separators (1,234.5 as 1234.5) (other columns use decimal points)'
     >>> number_style(pd.Series(["5,1", "red"])) is None
     True
+    >>> style = number_style(pd.Series(["1.234,50 €", "998,10 €", "12.000 €"]))
+    >>> style.parse(pd.Series(["1.234,50 €", "998,10 €", "12.000 €"])).tolist()
+    [1234.5, 998.1, 12000.0]
+    >>> french = pd.Series(["2\u202f037,72", "15,5"])  # a narrow no-break space
+    >>> number_style(french).parse(french).tolist()
+    [2037.72, 15.5]
     """
     if not len(text):
         return None
@@ -149,6 +168,9 @@ def number_style(text: pd.Series, hint: str | None = None) -> NumberStyle | None
         separators = "decimal comma"
     elif core.str.fullmatch(_THOUSANDS).all() and core.str.fullmatch(_SURELY_THOUSANDS).any():
         separators = "thousands"
+    elif (core.str.fullmatch(_GROUPED_COMMA).all()
+          and core.str.fullmatch(_SURELY_GROUPED).any()):
+        separators = "grouped decimal comma"
     elif hint == "thousands" and core.str.fullmatch(_THOUSANDS).all():
         return NumberStyle(sign, hint, unit, "other columns use decimal points")
     elif hint == "decimal comma" and core.str.fullmatch(_DECIMAL_COMMA).all():
@@ -189,7 +211,8 @@ def separator_hint(frame: pd.DataFrame, styles: dict[str, NumberStyle]) -> str |
              if pd.api.types.is_float_dtype(frame[c].dtype)][:HINT_COLUMNS]
     points = any((frame[c].dropna() % 1 != 0).any() for c in typed)
     points = points or any(s.separators == "thousands" for s in styles.values())
-    commas = any(s.separators == "decimal comma" for s in styles.values())
+    commas = any(s.separators in ("decimal comma", "grouped decimal comma")
+                 for s in styles.values())
     if points != commas:
         return "thousands" if points else "decimal comma"
     if not points and frame.attrs.get("semicolons"):

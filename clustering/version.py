@@ -136,7 +136,9 @@ deep methods give ``demo:digits`` other labels. 32 (stop 78): columns of numbers
 spreadsheets write them (``5,1``, ``12%``, ``5.2 kg``) count as numbers when a file is
 looked at for a column of texts (:mod:`clustering.text_column_guess`), so a CSV with a decimal
 comma and a column of names is clustered on its numbers, where its names were clustered as
-texts; 16-bit TIFFs and PNGs six times the side they are brought to or more are read, where
+texts; semicolons between a file's cells settle ``12,345`` as a decimal comma where no
+column does; thousands marked by points or spaces before a decimal comma (``1.234,5``,
+``1 234,5``) are read as numbers, where the column was left out; 16-bit TIFFs and PNGs six times the side they are brought to or more are read, where
 they were refused ("image has wrong mode"); JPEGs are counted at the size they decode at
 against the collection's pixel cap, which allows 10 pixels a byte of the files past its fixed
 10 gigapixels, where larger collections were refused."""

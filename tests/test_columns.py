@@ -431,3 +431,23 @@ def test_a_column_of_numbers_with_some_words_says_which_cells_are_not_numbers(tm
     path.write_text(path.read_text().replace(",x,", ",NA,"))  # as the note says
     data = load_data(path, fill_missing=True)
     assert list(data.feature_table().columns) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("mark", [".", " ", "\u00a0", "\u202f"])
+def test_thousands_marked_where_the_comma_is_the_decimal_mark(tmp_path, mark):
+    """``1.234,56`` (German, Italian, Spanish, Dutch) and ``1 234,56`` (French, Nordic, often
+    with a no-break space): every price of 1,000 or more made the column unreadable, so it was
+    left out as "a different name in every row" or as a text column."""
+    rng = np.random.default_rng(4)
+    prices = np.round(rng.uniform(200, 250_000, 60), 2)
+
+    def written(x):
+        whole, cents = f"{x:,.2f}".split(".")
+        return whole.replace(",", mark) + "," + cents
+
+    path = tmp_path / "prices.csv"
+    pd.DataFrame({"price": [written(x) for x in prices], "n": np.arange(60) % 4}).to_csv(
+        path, sep=";", index=False)
+    data = load_data(path)
+    assert np.allclose(data.table["price"], prices)
+    assert any("'price' with thousands marks and a decimal comma" in n for n in data.notes)
