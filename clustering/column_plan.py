@@ -40,11 +40,17 @@ class ColumnPlan:
     """Dropped columns of dates or times (:func:`reads_as_dates`)."""
 
 
-MISSING_MARKS = frozenset({"?", "-", "--", ".", "*", "n.a.", "missing"})
+SPREADSHEET_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!",
+                                "#spill!", "#calc!", "#getting_data"})
+"""What Excel, LibreOffice and Google Sheets show (and save in CSV) where a formula failed
+(``#DIV/0!``: a ratio over zero). Before stop 78 three such cells made a column of numbers
+"numbers except 3 value(s) that are not numbers"; they hold no value, like an empty cell."""
+MISSING_MARKS = frozenset({"?", "-", "--", ".", "*", "n.a.", "missing"}) | SPREADSHEET_ERRORS
 """Cells that mean "no value" in a column of numbers (UCI's and Orange's ``?``, a dash, a
-dot). pandas already reads ``NA``, ``N/A``, ``null``, ``NaN`` and empty cells as empty; these
-become empty too, so such a column stays numeric and its gaps are handled like any others
-(refused with the choices, left out, or filled)."""
+dot, a spreadsheet formula's error). pandas already reads ``NA``, ``N/A``, ``#N/A``,
+``null``, ``NaN`` and empty cells as empty; these become empty too, so such a column stays
+numeric and its gaps are handled like any others (refused with the choices, left out, or
+filled)."""
 
 
 def read_numbers(series: pd.Series, style: NumberStyle | None | str = "find",

@@ -411,7 +411,8 @@ def _table_dataset(features, name, source, kind, ids, labels, drop_invalid, labe
     if plan.marked:
         shown = ", ".join(f"'{c}' ({n:,})" for c, n in list(plan.marked.items())[:6])
         notes.append(f"Read {sum(plan.marked.values()):,} cell(s) of number columns holding a "
-                     f"missing-value mark such as '?' or '-' as empty: {shown}.")
+                     f"missing-value mark such as '?', '-' or a formula's error ('#DIV/0!') "
+                     f"as empty: {shown}.")
     for style in dict.fromkeys(plan.styles.values()):
         cols = [c for c, s in plan.styles.items() if s == style]
         more = f" and {len(cols) - 6} more" if len(cols) > 6 else ""

@@ -133,12 +133,14 @@ table's other columns write their numbers (:func:`clustering.number_styles.separ
 where it was left out; the contrastive image encoder max-pools images of 8 to 15 pixels after
 its first convolution (:data:`clustering.deep.contrastive.POOL_FROM`), so ``auto`` and the
 deep methods give ``demo:digits`` other labels. 32 (stop 78): columns of numbers written as
-spreadsheets write them (``5,1``, ``12%``, ``5.2 kg``) count as numbers when a file is
-looked at for a column of texts (:mod:`clustering.text_column_guess`), so a CSV with a decimal
-comma and a column of names is clustered on its numbers, where its names were clustered as
-texts; semicolons between a file's cells settle ``12,345`` as a decimal comma where no
-column does; thousands marked by points or spaces before a decimal comma (``1.234,5``,
-``1 234,5``) are read as numbers, where the column was left out; 16-bit TIFFs and PNGs six times the side they are brought to or more are read, where
-they were refused ("image has wrong mode"); JPEGs are counted at the size they decode at
-against the collection's pixel cap, which allows 10 pixels a byte of the files past its fixed
-10 gigapixels, where larger collections were refused."""
+spreadsheets write them (``5,1``, ``12%``, ``5.2 kg``) count as numbers when a file is looked
+at for a column of texts (:mod:`clustering.text_column_guess`), so a CSV with a decimal comma
+and a column of names is clustered on its numbers, where its names were clustered as texts;
+semicolons between a file's cells settle ``12,345`` as a decimal comma where no column does;
+thousands marked by points or spaces before a decimal comma (``1.234,5``, ``1 234,5``) are read
+as numbers, where the column was left out; a spreadsheet formula's error in a column of numbers
+(``#DIV/0!``) is an empty cell, where the column was refused; 16-bit TIFFs and PNGs six times
+the side they are brought to or more are read, where they were refused ("image has wrong
+mode"); JPEGs are counted at the size they decode at against the collection's pixel cap, which
+allows 10 pixels a byte of the files past its fixed 10 gigapixels, where larger collections
+were refused."""

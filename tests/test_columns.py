@@ -451,3 +451,21 @@ def test_thousands_marked_where_the_comma_is_the_decimal_mark(tmp_path, mark):
     data = load_data(path)
     assert np.allclose(data.table["price"], prices)
     assert any("'price' with thousands marks and a decimal comma" in n for n in data.notes)
+
+
+def test_a_spreadsheet_formula_error_in_a_column_of_numbers_is_an_empty_cell(tmp_path):
+    """``#DIV/0!``, ``#VALUE!``, ``#REF!``: a failed formula, saved into the CSV as text. The
+    column was refused ("holds numbers except 3 value(s) that are not numbers ... fix those
+    cells or remove the column"); now those cells are empty, with the choices for gaps."""
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=60).round(2).astype(object)
+    a[[3, 20, 41]] = ["#DIV/0!", "#VALUE!", "#REF!"]
+    path = tmp_path / "ratios.csv"
+    pd.DataFrame({"ratio": a, "b": rng.normal(size=60).round(2)}).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"3 row\(s\) of 'ratios.csv' have missing or "
+                                         r"infinite values \(column\(s\) 'ratio'; data row\(s\) "
+                                         r"4, 21, 42\)"):
+        load_data(path)
+    data = load_data(path, fill_missing=True)
+    assert data.table["ratio"].notna().all() and data.n == 60
+    assert any("a formula's error ('#DIV/0!') as empty: 'ratio' (3)" in n for n in data.notes)
