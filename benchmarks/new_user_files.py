@@ -69,8 +69,9 @@ age and schooling alone).
 Stop 78 added two European spreadsheets of wine (read before by the older tree's code):
 ``wine-european-named``, with a column naming each wine (before, the names were clustered as
 texts: their numbers' decimal commas did not count as numbers when the file was looked at for
-a text column), and ``wine-european-3dp``, its columns of values of 1 and more with three decimals in
-every number (``14,230``, which could be a thousands comma; the semicolons now settle it).
+a text column), and ``wine-european-3dp``, its columns of values of 1 and more with three
+decimals in every number (``14,230``, which could be a thousands comma; the semicolons now
+settle it).
 
 ``--methods`` and ``--seeds`` run other methods (the peers) and seeds on the same files.
 

@@ -8,10 +8,10 @@ JPEG of quality 90 in a sub-folder named after its pattern (the ground truth, as
 ``colour-patterns`` drawn large: what a user's folder of phone or microscope pictures costs to
 read, not a new quality test.
 
-Each micrograph (:func:`write_micrographs`) is the suite's 16-bit cell of
+Each micrograph (:func:`write_photos` with ``tiff``) is the suite's 16-bit cell of
 ``benchmarks/tiff_sets.py`` (``intensity``: dim round, bright round, bright elongated cells)
-drawn at full size: 12-bit counts with shot noise (Poisson's normal limit) in an uncompressed 16-bit TIFF, 2 bytes a
-pixel, in a sub-folder named after its kind.
+drawn at full size: 12-bit counts with shot noise (Poisson's normal limit) in an uncompressed
+16-bit TIFF, 2 bytes a pixel, in a sub-folder named after its kind.
 
 Usage::
 

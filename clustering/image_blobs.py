@@ -59,7 +59,6 @@ class LazyBlobs(Sequence):
         name = self.names[index]
         return name, self._read(name)
 
-
     def opened(self, index: int) -> tuple[str, BinaryIO, int]:
         """File ``index``'s name, an open binary handle on it and its size in bytes."""
         name = self.names[index]
@@ -85,6 +84,7 @@ def opened(blobs: Sequence[tuple[str, bytes]], index: int) -> tuple[str, BinaryI
 
 
 def _open_on_disk(path: Path) -> tuple[BinaryIO, int]:
+    """The file at ``path`` opened for reading, and its size in bytes."""
     handle = path.open("rb")
     return handle, path.stat().st_size
 

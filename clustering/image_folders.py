@@ -72,15 +72,14 @@ def load_image_folder(path: Path, drop_invalid: bool = False, size: int | None =
         with zip_blobs(path, members) as blobs:
             images, kept, notes, span, ranges = _decoded(path, blobs, size, drop_invalid, over,
                                                          progress)
-    read = names
-    names = [read[i] for i in kept]
-    labels, label_name = folder_labels(names), FOLDER_LABEL
-    beside = folder_table(path, every, names, label_column)
+    decoded = [names[i] for i in kept]
+    labels, label_name = folder_labels(decoded), FOLDER_LABEL
+    beside = folder_table(path, every, decoded, label_column)
     if beside.labels is not None:
         labels, label_name = beside.labels, label_column
     notes = [*notes, *beside.notes, *skipped_files_note(path.name, every,
-                                                        [*read, beside.table])]
-    return images_dataset(path, images, names, labels, label_name, beside.columns, notes,
+                                                        [*names, beside.table])]
+    return images_dataset(path, images, decoded, labels, label_name, beside.columns, notes,
                           span, ranges)
 
 

@@ -145,8 +145,7 @@ def decode_images(blobs: Sequence[tuple[str, bytes]], size: int | None = None,
 
 
 CHECKED_SHARE = 0.1
-"""The share of reading's progress bar the header check takes (it reads each file once,
-without decoding it)."""
+"""The share of reading's progress bar the check of each file's header takes."""
 
 
 def decode_threads(n: int) -> int:
