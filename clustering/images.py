@@ -19,15 +19,16 @@ from .image_blobs import LazyBlobs, opened
 __all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "KEEP_UP_TO", "MAX_TOTAL_PIXELS", "decode_images",
            "image_files", "is_image_file", "is_image_member", "is_image_path"]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif",
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".avif", ".tif", ".tiff", ".bmp", ".gif",
                   *DICOM_SUFFIXES)
-ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF")
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "AVIF", "TIFF", "BMP", "GIF")
 """Decoders Pillow may use (none is picked by the bytes alone). TIFF for microscopy and
 scanners (16-bit and float ones brought to 8 bits over the collection's range, the first
 page of several),
-BMP for older tools' exports, GIF (its first frame); all under the same pixel limits.
+BMP for older tools' exports, GIF (its first frame), AVIF (what phones and the web save
+now; Pillow 11.3 and later decode it); all under the same pixel limits.
 DICOM files are read by :mod:`clustering.dicom_images`, under the same limits."""
-FORMATS_READ = "PNG, JPEG, WebP, TIFF, BMP, GIF or DICOM"
+FORMATS_READ = "PNG, JPEG, WebP, AVIF, TIFF, BMP, GIF or DICOM"
 """The formats read, as messages name them."""
 SIDES = (96, 64, 48)
 """Sides :func:`image_side` picks from (else 32): 96 is what the pretrained encoder reads."""

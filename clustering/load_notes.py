@@ -131,7 +131,7 @@ def skipped_files_note(name: str, files: list[str], taken: list[str],
     >>> files = ["a.png", "b.svg", "notes/labels.csv", "Thumbs.db"]
     >>> note = skipped_files_note("scans", files, ["a.png"])
     >>> note[0][:63], "'b.svg', 'notes/labels.csv'" in note[0]
-    ("Skipped 2 file(s) of 'scans' that are not PNG, JPEG, WebP, TIFF", True)
+    ("Skipped 2 file(s) of 'scans' that are not PNG, JPEG, WebP, AVIF", True)
     >>> skipped_files_note("scans", ["a.png", ".DS_Store"], ["a.png"])
     []
     """

@@ -143,4 +143,4 @@ as numbers, where the column was left out; a spreadsheet formula's error in a co
 the side they are brought to or more are read, where they were refused ("image has wrong
 mode"); JPEGs are counted at the size they decode at against the collection's pixel cap, which
 allows 10 pixels a byte of the files past its fixed 10 gigapixels, where larger collections
-were refused."""
+were refused; AVIF images are read, where they were skipped."""

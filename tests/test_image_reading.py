@@ -188,3 +188,21 @@ def test_checking_a_folder_reads_headers_not_whole_files(tmp_path):
                      4: (400, 500)}
     assert (bad, without, jpeg) == ([], [], {0, 1, 2, 3})
     assert stored == sum((folder / n).stat().st_size for n in names)
+
+
+def test_avif_photos_are_read_beside_jpegs(tmp_path):
+    """AVIF, as phones and web tools save photos now, was skipped ("not PNG, JPEG, WebP, TIFF,
+    BMP, GIF or DICOM images ... save images as PNG to include them")."""
+    from PIL import features
+
+    if not features.check("avif"):
+        pytest.skip("this Pillow decodes no AVIF")
+    folder = _photo_folder(tmp_path / "photos", 4, 400)
+    for path in list(folder.rglob("*.jpg"))[:2]:
+        Image.open(path).save(path.with_suffix(".avif"), quality=80)
+        path.unlink()
+    data = load_data(folder)
+    assert data.n == 4 and sum(i.endswith(".avif") for i in data.ids) == 2
+    assert not any("save images as PNG" in note for note in data.notes)
+    red = data.images[np.asarray(data.labels) == "red"].reshape(-1, 3).mean(axis=0)
+    assert red[0] > 150 > 100 > red[2]
