@@ -1,5 +1,7 @@
-"""Large image collections: full-size JPEG photos are counted at the size they decode at,
-files are read one at a time, decoding runs on every core, and reading reports progress.
+"""Large image collections (stop 78): full-size JPEG photos are counted at the size they
+decode at, files are read one at a time (their headers alone for the check before decoding),
+decoding runs on every core, reading reports progress, 16-bit images of any size and AVIF
+files are read.
 
 (The refusal of a collection that would need too many pixels decoded, and of huge
 images, is in test_hostile.)
@@ -172,7 +174,7 @@ def test_a_collection_past_the_fixed_cap_is_read_when_its_files_hold_the_pixels(
 def test_checking_a_folder_reads_headers_not_whole_files(tmp_path):
     """The check before decoding (sizes, for the cap and the side) read every file whole, so
     24 GB of micrographs were read twice; it now opens each file and reads its header."""
-    from clustering.image_blobs import LazyBlobs, folder_blobs
+    from clustering.image_blobs import LazyBlobs, _open_on_disk
 
     folder = _photo_folder(tmp_path / "photos", 4, 300)
     Image.fromarray(np.zeros((500, 400), np.uint16)).save(folder / "red" / "stack.tif")
@@ -181,8 +183,7 @@ def test_checking_a_folder_reads_headers_not_whole_files(tmp_path):
     def never(name):
         raise AssertionError(f"{name} was read whole")
 
-    on_disk = folder_blobs(folder, names)
-    headers_only = LazyBlobs(names, never, on_disk._open)
+    headers_only = LazyBlobs(names, never, lambda name: _open_on_disk(folder / name))
     sizes, bad, without, jpeg, stored = images._declared_sizes(headers_only)
     assert sizes == {0: (300, 300), 1: (300, 300), 2: (300, 300), 3: (300, 300),
                      4: (400, 500)}
