@@ -14,15 +14,14 @@ from .column_roles import ID_NOTE, default_features, id_columns
 from .dataset import Dataset
 from .demos import load_demo
 from .errors import DROP_INVALID, InputError
+from .file_types import refuse_unread_type
 from .finite_rows import finite_rows
 from .folder_tables import FOLDER_LABEL
-from .gzip_tables import is_gzip_table
 from .hdf5_counts import HDF5_SUFFIXES, read_hdf5_counts
 from .html_text import visible_texts
 from .image_arrays import pixel_columns, pixel_table_images
 from .image_folders import load_image_folder
 from .image_manifest import image_column, load_manifest
-from .images import FORMATS_READ, is_image_path
 from .load_notes import file_notes, guessed_text_note
 from .long_readings import long_readings, pivot_advice
 from .matrix_market import BARCODE_COLUMN, find_10x, read_10x
@@ -195,22 +194,7 @@ def _not_a_table(path: Path, kind: str, drop_invalid: bool, image_size, pixel_ra
                                  progress)
     if suffix == ".npy":
         return load_npy(path, kind, drop_invalid, image_size)
-    if suffix in (".npz", ".pkl", ".pickle", ".pt", ".pth", ".joblib"):
-        raise InputError(f"'{path.name}' is a {suffix} file, which can carry executable "
-                         "pickled code and is never opened; save embeddings as a 2-D float "
-                         ".npy or a CSV/Parquet table.")
-    if suffix == ".xls":
-        raise InputError(f"'{path.name}' is in the old Excel 97-2003 format (.xls), which "
-                         "clusterlab does not read; save it as .xlsx or CSV.")
-    if suffix not in TABLE_SUFFIXES and is_image_path(path):
-        raise InputError(f"'{path.name}' is one image; give the folder or .zip that holds the "
-                         "images to cluster.")
-    if suffix not in TABLE_SUFFIXES and not is_gzip_table(path):
-        raise InputError(f"'{path.name}' has a type clusterlab does not read ({suffix or 'none'})"
-                         "; use CSV, Excel (.xlsx), Parquet, JSON Lines (also gzipped, "
-                         ".csv.gz), .npy, single-cell .h5ad or .h5, a 10x count matrix "
-                         "(matrix.mtx with its barcodes and features), or a folder or .zip of "
-                         f"{FORMATS_READ} images.")
+    refuse_unread_type(path)
     return None
 
 
