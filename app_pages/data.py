@@ -61,10 +61,10 @@ if source_kind == "Upload a file":
     # tooltip; saved_upload says in one sentence what clusterlab reads instead
     upload = st.file_uploader(
         "CSV (also .csv.gz), a .txt of one text per line, Excel (.xlsx), Parquet, JSON Lines, "
-        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/AVIF/TIFF/BMP/GIF or DICOM images, "
-        "of text files (.txt, .md, .html; one document each, sub-folders as groups) or of a "
-        "10x count matrix (matrix.mtx, barcodes.tsv, features.tsv); single-cell .h5ad and "
-        "Cell Ranger .h5",
+        ".npy embeddings or images, or a .zip of PNG/JPEG/WebP/AVIF/HEIC/TIFF/BMP/GIF or DICOM "
+        "images, of text files (.txt, .md, .html; one document each, sub-folders as groups) or "
+        "of a 10x count matrix (matrix.mtx, barcodes.tsv, features.tsv); single-cell .h5ad "
+        "and Cell Ranger .h5",
         key="uploader")
     if upload is not None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import warnings
@@ -19,16 +20,19 @@ from .image_blobs import LazyBlobs, opened
 __all__ = ["FORMATS_READ", "IMAGE_SUFFIXES", "KEEP_UP_TO", "MAX_TOTAL_PIXELS", "decode_images",
            "image_files", "is_image_file", "is_image_member", "is_image_path"]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".avif", ".tif", ".tiff", ".bmp", ".gif",
-                  *DICOM_SUFFIXES)
-ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "AVIF", "TIFF", "BMP", "GIF")
+HEIF_SUFFIXES = (".heic", ".heif", ".hif")
+"""HEIF photos: ``.heic`` as iPhones save them, ``.heif``, ``.hif`` as cameras save 10-bit ones."""
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".avif", *HEIF_SUFFIXES, ".tif", ".tiff",
+                  ".bmp", ".gif", *DICOM_SUFFIXES)
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "AVIF", "HEIF", "TIFF", "BMP", "GIF")
 """Decoders Pillow may use (none is picked by the bytes alone). TIFF for microscopy and
 scanners (16-bit and float ones brought to 8 bits over the collection's range, the first
 page of several),
 BMP for older tools' exports, GIF (its first frame), AVIF (what phones and the web save
-now; Pillow 11.3 and later decode it); all under the same pixel limits.
+now; Pillow 11.3 and later decode it), HEIF/HEIC (what iPhones save; decoded by ``pi-heif``,
+turned upright as stored, 10-bit ones brought to 8); all under the same pixel limits.
 DICOM files are read by :mod:`clustering.dicom_images`, under the same limits."""
-FORMATS_READ = "PNG, JPEG, WebP, AVIF, TIFF, BMP, GIF or DICOM"
+FORMATS_READ = "PNG, JPEG, WebP, AVIF, HEIC, TIFF, BMP, GIF or DICOM"
 """The formats read, as messages name them."""
 SIDES = (96, 64, 48)
 """Sides :func:`image_side` picks from (else 32): 96 is what the pretrained encoder reads."""
@@ -107,8 +111,7 @@ def decode_images(blobs: Sequence[tuple[str, bytes]], size: int | None = None,
         ``one_range``: the values that became 0 and 255, so new images can be read alike
         (:attr:`clustering.dataset.Dataset.pixel_range`).
     """
-    from PIL import Image
-
+    Image = _decoders()[0]
     report = progress or (lambda fraction, message: None)
     with warnings.catch_warnings():  # for every decoding thread (the filters are global)
         warnings.simplefilter("ignore", UserWarning)  # a TIFF's broken EXIF, say
@@ -183,7 +186,7 @@ def _decode_all(blobs: Sequence[tuple[str, bytes]], indices: list[int], size: in
 
 def _decode_one(i: int, blob: tuple[str, bytes], size: int) -> tuple[int, str, object, str]:
     """One image reduced to ``size``, with its index and name (None and why, unreadable)."""
-    from PIL import Image
+    Image, formats = _decoders()
 
     name, data = blob
     try:
@@ -191,7 +194,7 @@ def _decode_one(i: int, blob: tuple[str, bytes], size: int) -> tuple[int, str, o
             small = _reduced(dicom_image(data, _most_pixels()), size)
             small.info["kind"] = "DICOM"
             return i, name, small, ""
-        with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as img:
+        with Image.open(io.BytesIO(data), formats=formats) as img:
             # reduced as it is decoded: JPEG decodes at a fraction of its size (draft),
             # others are reduced right after loading
             if max(img.size) > KEEP_UP_TO:
@@ -200,7 +203,7 @@ def _decode_one(i: int, blob: tuple[str, bytes], size: int) -> tuple[int, str, o
             return i, name, _normalise_mode(_reduced(_upright(img), size)), ""
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:
-        return i, name, None, _reason(exc)
+        return i, name, None, _reason(exc, name)
 
 
 def _declared_sizes(blobs: Sequence[tuple[str, bytes]],
@@ -213,7 +216,7 @@ def _declared_sizes(blobs: Sequence[tuple[str, bytes]],
     not read: a TIFF's or JPEG's header is read from a file on disk and its pixels are not.
     ``verify`` checks each file without decoding its pixels.
     """
-    from PIL import Image
+    Image, formats = _decoders()
 
     sizes, bad, without, jpeg, stored = {}, [], [], set(), 0
     every = max(1, len(blobs) // 20)
@@ -229,7 +232,7 @@ def _declared_sizes(blobs: Sequence[tuple[str, bytes]],
                     sizes[i] = dicom_size(handle.read())
                 else:
                     handle.seek(0)
-                    with Image.open(handle, formats=ALLOWED_FORMATS) as img:
+                    with Image.open(handle, formats=formats) as img:
                         if img.format == "JPEG":
                             jpeg.add(i)
                         img.verify()
@@ -239,8 +242,26 @@ def _declared_sizes(blobs: Sequence[tuple[str, bytes]],
             without.append(name)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
                 Image.DecompressionBombWarning) as exc:
-            bad.append((name, _reason(exc)))
+            bad.append((name, _reason(exc, name)))
     return sizes, bad, without, jpeg, stored
+
+
+@functools.cache
+def _decoders() -> tuple[object, tuple[str, ...]]:
+    """Pillow's ``Image`` and the :data:`ALLOWED_FORMATS` it can open.
+
+    HEIF is registered from ``pi-heif``. Without it (an environment that kept an older
+    install) HEIF is left out, and each HEIC file is named unreadable with the reason
+    (:func:`_reason`).
+    """
+    from PIL import Image
+
+    try:
+        import pi_heif
+    except ImportError:
+        return Image, tuple(f for f in ALLOWED_FORMATS if f != "HEIF")
+    pi_heif.register_heif_opener()
+    return Image, ALLOWED_FORMATS
 
 
 DICOMDIR = "DICOMDIR"
@@ -456,10 +477,13 @@ def _stack(images: list, size: int) -> np.ndarray:
     return np.stack(out)
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: Exception, name: str = "") -> str:
     text = str(exc).split("\n")[0]
     if "decompression bomb" in text.lower() or "exceeds limit" in text.lower():
         return "too many pixels"
+    if ("cannot identify" in text.lower() and Path(name).suffix.lower() in HEIF_SUFFIXES
+            and "HEIF" not in _decoders()[1]):
+        return "no HEIC decoder is installed: pip install pi-heif"
     if "cannot identify" in text.lower():
         return f"not a {FORMATS_READ} image"
     if "truncated" in text.lower():

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 32
+PIPELINE_VERSION = 33
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -143,4 +143,7 @@ as numbers, where the column was left out; a spreadsheet formula's error in a co
 the side they are brought to or more are read, where they were refused ("image has wrong
 mode"); JPEGs are counted at the size they decode at against the collection's pixel cap, which
 allows 10 pixels a byte of the files past its fixed 10 gigapixels, where larger collections
-were refused; AVIF images are read, where they were skipped."""
+were refused; AVIF images are read, where they were skipped. 33 (stop 79): HEIC/HEIF photos
+(``.heic`` as iPhones save them, cameras' 10-bit ``.hif``) are read
+(:data:`clustering.images.HEIF_SUFFIXES`), where they were skipped and a folder of them was
+refused."""
