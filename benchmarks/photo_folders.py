@@ -17,6 +17,7 @@ Usage::
 
     python benchmarks/photo_folders.py /tmp/photos --n 1000 --width 4000 --height 3000
     python benchmarks/photo_folders.py /tmp/cells --n 3000 --width 2048 --height 2048 --tiff
+    python benchmarks/photo_folders.py /tmp/iphone --n 400 --width 4032 --height 3024 --heic
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ COARSE = 16
 """The pattern is drawn at 1/16 of the photo's side and enlarged (smooth edges, like a lens)."""
 
 
-def _photo(seed: int, width: int, height: int) -> tuple[str, bytes]:
-    """One photo: its pattern's name and its JPEG bytes."""
+def _photo(seed: int, width: int, height: int, heic: bool = False) -> tuple[str, bytes]:
+    """One photo: its pattern's name and its JPEG bytes (HEIC with ``heic``)."""
     import io
 
     from PIL import Image
@@ -70,8 +71,22 @@ def _photo(seed: int, width: int, height: int) -> tuple[str, bytes]:
     grain = rng.integers(-12, 13, (height, width, 1), dtype=np.int16)  # one grain for 3 colours
     pixels = np.clip(np.asarray(img, dtype=np.int16) + grain, 0, 255).astype(np.uint8)
     out = io.BytesIO()
-    Image.fromarray(pixels, "RGB").save(out, "JPEG", quality=90)
+    if heic:
+        _heif_encoder().from_pillow(Image.fromarray(pixels, "RGB")).save(
+            out, quality=50, enc_params={"preset": "ultrafast"})  # 2.7 MB at 12 MP
+    else:
+        Image.fromarray(pixels, "RGB").save(out, "JPEG", quality=90)
     return PATTERNS[label], out.getvalue()
+
+
+def _heif_encoder():
+    """``pillow_heif``, which writes HEIC (clusterlab only decodes it, with pi-heif)."""
+    try:
+        import pillow_heif
+    except ImportError:
+        raise SystemExit("writing HEIC photos needs pillow-heif's encoder: pip install "
+                         "pillow-heif (in the benchmark's environment only)") from None
+    return pillow_heif
 
 
 CELLS = ("dim-round", "bright-round", "bright-elongated")
@@ -97,17 +112,19 @@ def _micrograph(seed: int, width: int, height: int) -> tuple[str, bytes]:
     return CELLS[kind], out.getvalue()
 
 
-def _write_some(args: tuple[str, list[int], int, int, bool]) -> int:
-    folder, seeds, width, height, tiff = args
+def _write_some(args: tuple[str, list[int], int, int, bool, bool]) -> int:
+    folder, seeds, width, height, tiff, heic = args
     for seed in seeds:
-        label, data = (_micrograph if tiff else _photo)(seed, width, height)
-        name = f"cell_{seed:05d}.tif" if tiff else f"IMG_{seed:05d}.jpg"
+        label, data = (_micrograph(seed, width, height) if tiff
+                       else _photo(seed, width, height, heic))
+        name = (f"cell_{seed:05d}.tif" if tiff
+                else f"IMG_{seed:05d}.{'HEIC' if heic else 'jpg'}")
         (Path(folder) / label / name).write_bytes(data)
     return len(seeds)
 
 
 def write_photos(folder: Path, n: int, width: int = 4000, height: int = 3000,
-                 seed: int = 2026, tiff: bool = False) -> Path:
+                 seed: int = 2026, tiff: bool = False, heic: bool = False) -> Path:
     """Write ``n`` photos into ``folder`` (one sub-folder per pattern).
 
     Kept when a folder of the same ``n``, size, seed and kind is already there.
@@ -122,6 +139,9 @@ def write_photos(folder: Path, n: int, width: int = 4000, height: int = 3000,
         Photo ``i`` is drawn from seed ``seed * 100_000 + i``.
     tiff : bool
         16-bit TIFF micrographs (:data:`CELLS`) instead of JPEG photos.
+    heic : bool
+        The photos as an iPhone saves them (``IMG_00001.HEIC``), the same pictures as the
+        JPEGs of the same seeds; needs pillow-heif's encoder.
 
     Returns
     -------
@@ -131,6 +151,7 @@ def write_photos(folder: Path, n: int, width: int = 4000, height: int = 3000,
     folder = Path(folder)
     spec = {"n": n, "width": width, "height": height, "seed": seed}
     spec.update({"tiff": True} if tiff else {})
+    spec.update({"heic": True} if heic else {})
     stamp = folder / ".photos.json"
     if stamp.exists() and json.loads(stamp.read_text()) == spec:
         return folder
@@ -138,7 +159,7 @@ def write_photos(folder: Path, n: int, width: int = 4000, height: int = 3000,
         (folder / label).mkdir(parents=True, exist_ok=True)
     seeds = [seed * 100_000 + i for i in range(n)]
     workers = max(1, os.cpu_count() or 1)
-    parts = [(str(folder), seeds[i::workers * 8], width, height, tiff)
+    parts = [(str(folder), seeds[i::workers * 8], width, height, tiff, heic)
              for i in range(workers * 8)]
     done = 0
     with ProcessPoolExecutor(workers) as pool:
@@ -159,8 +180,9 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--tiff", action="store_true", help="16-bit TIFF micrographs")
+    parser.add_argument("--heic", action="store_true", help="HEIC photos (needs pillow-heif)")
     args = parser.parse_args()
-    write_photos(args.folder, args.n, args.width, args.height, args.seed, args.tiff)
+    write_photos(args.folder, args.n, args.width, args.height, args.seed, args.tiff, args.heic)
 
 
 if __name__ == "__main__":

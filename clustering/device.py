@@ -6,8 +6,8 @@ import logging
 
 from .errors import InputError
 
-__all__ = ["cpu_has_native_bf16", "fix_cublas_workspace", "limit_cpu_threads", "out_of_memory",
-           "resolve_device"]
+__all__ = ["cpu_has_native_bf16", "cpu_threads", "fix_cublas_workspace", "limit_cpu_threads",
+           "out_of_memory", "resolve_device"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,18 @@ def fix_cublas_workspace() -> None:
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 
+def cpu_threads() -> int:
+    """Threads this process computes on: every core, or ``CLUSTERLAB_TORCH_THREADS``.
+
+    The app's job workers are given their share of the cores in it
+    (:func:`workspace.jobs.worker_environment`); torch, and the threads that decode images
+    (:func:`clustering.images.decode_threads`), keep to it.
+    """
+    import os
+
+    return max(1, int(os.environ.get("CLUSTERLAB_TORCH_THREADS") or os.cpu_count() or 1))
+
+
 def limit_cpu_threads() -> int:
     """Set torch's CPU thread count (every core, or ``CLUSTERLAB_TORCH_THREADS``) and return it.
 
@@ -66,12 +78,9 @@ def limit_cpu_threads() -> int:
     2-core machine the contrastive image pretext took 133 s on one thread and 64 s on two
     (5,000 images). Set ``CLUSTERLAB_TORCH_THREADS`` lower where other work shares the cores.
     """
-    import os
-
     import torch
 
-    threads = int(os.environ.get("CLUSTERLAB_TORCH_THREADS") or os.cpu_count() or 1)
-    threads = max(1, threads)
+    threads = cpu_threads()
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads

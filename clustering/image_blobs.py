@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from .safezip import read_member
 
-__all__ = ["LazyBlobs", "folder_blobs", "opened", "zip_blobs"]
+__all__ = ["LazyBlobs", "file_blobs", "folder_blobs", "opened", "zip_blobs"]
 
 
 class LazyBlobs(Sequence):
@@ -97,6 +97,25 @@ def folder_blobs(folder: Path, names: list[str]) -> LazyBlobs:
     """
     return LazyBlobs(names, lambda name: (folder / name).read_bytes(),
                      lambda name: _open_on_disk(folder / name))
+
+
+def file_blobs(names: list[str], paths: list[str]) -> LazyBlobs:
+    """The files at ``paths``, named ``names`` (one each, unique), each read when asked for.
+
+    A partitioned run's chunk of images (``workspace.chunk_tasks``): 2,000 photos of 3 MB
+    were read whole, 6 GB a task, before the first was decoded.
+
+    Examples
+    --------
+    >>> blobs = file_blobs(["a.png"], ["/no/such/a.png"])  # nothing is read yet
+    >>> blobs.names
+    ['a.png']
+    """
+    where = dict(zip(names, map(Path, paths), strict=True))
+    if len(where) != len(names):
+        raise ValueError("file_blobs needs one name a file")
+    return LazyBlobs(names, lambda name: where[name].read_bytes(),
+                     lambda name: _open_on_disk(where[name]))
 
 
 @contextmanager

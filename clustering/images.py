@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .decode_limits import KEEP_UP_TO, MAX_TOTAL_PIXELS, decoded_pixels, over_cap
+from .device import cpu_threads
 from .dicom_images import DICOM_SUFFIXES, NoImage, dicom_image, dicom_size, is_dicom
 from .errors import DROP_INVALID, InputError
 from .image_blobs import LazyBlobs, opened
@@ -155,10 +155,11 @@ CHECKED_SHARE = 0.1
 def decode_threads(n: int) -> int:
     """Threads that decode ``n`` images.
 
-    One per core (Pillow's decoders and resizing let the others run), at most 8; one for
-    a handful of images.
+    One per core this process computes on (:func:`clustering.device.cpu_threads`, a job
+    worker's share of them in the app), at most 8, as Pillow's decoders and resizing let the
+    other threads run; one for a handful of images.
     """
-    return 1 if n < 16 else max(1, min(8, os.cpu_count() or 1))
+    return 1 if n < 16 else min(8, cpu_threads())
 
 
 def _decode_all(blobs: Sequence[tuple[str, bytes]], indices: list[int], size: int,
@@ -478,6 +479,8 @@ def _stack(images: list, size: int) -> np.ndarray:
 
 
 def _reason(exc: Exception, name: str = "") -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no longer there: moved or deleted since the files were listed"
     text = str(exc).split("\n")[0]
     if "decompression bomb" in text.lower() or "exceeds limit" in text.lower():
         return "too many pixels"

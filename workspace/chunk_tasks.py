@@ -65,9 +65,10 @@ def chunk_dataset(frame: pd.DataFrame, chunk: Chunk, spec: dict) -> Dataset:
     label = spec.get("label_column")
     rest = frame.drop(columns=[c for c in (ID, label) if c and c in frame.columns])
     if chunk.kind == "images":
+        from clustering.image_blobs import file_blobs
         from clustering.images import decode_images
 
-        blobs = [(f, Path(p).read_bytes()) for f, p in zip(ids, frame["file"], strict=True)]
+        blobs = file_blobs(list(ids), list(frame["file"]))  # each read when decoding reaches it
         span, ranges = spec.get("pixel_range"), spec.get("pixel_ranges")
         # each kind's range in the sample (runs planned before it was kept: the one range):
         # every part read alike, and as the sample was

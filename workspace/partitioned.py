@@ -226,9 +226,10 @@ def _sample_dataset(config: RunConfig, frame: pd.DataFrame) -> tuple[Dataset, st
 
 
 def _image_dataset(config, frame, name) -> Dataset:
+    from clustering.image_blobs import file_blobs
     from clustering.images import decode_images
 
-    blobs = [(i, Path(f).read_bytes()) for i, f in zip(frame[ID], frame["file"], strict=True)]
+    blobs = file_blobs(list(frame[ID]), list(frame["file"]))
     ranges: dict = {}
     images, kept, notes, span = decode_images(blobs, size=config.image_size, ranges_out=ranges)
     if len(kept) != len(blobs):
