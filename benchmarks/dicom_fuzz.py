@@ -7,7 +7,10 @@ decoder that aborts shows up as a dead batch. ``--in-process`` decodes with GDCM
 batch's own process (how pydicom would by itself once ``python-gdcm`` is installed), the
 before of :mod:`clustering.dicom_sandbox`.
 
-Usage: ``python benchmarks/dicom_fuzz.py [--files 8000] [--in-process] [--out FILE]``.
+``--htj2k`` damages the High-Throughput JPEG 2000 files of ``tests/data/htj2k`` instead
+(stop 79: decoded by pylibjpeg-openjpeg in the batch's own process).
+
+Usage: ``python benchmarks/dicom_fuzz.py [--files 8000] [--in-process] [--htj2k] [--out FILE]``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
+HTJ2K = Path(__file__).resolve().parent.parent / "tests" / "data" / "htj2k"
 SEEDS = ("MR_small_jpeg_ls_lossless.dcm", "JPEGLSNearLossless_16.dcm",
          "SC_rgb_jls_lossy_line.dcm", "JPEG2000.dcm", "SC_rgb_jpeg_gdcm.dcm", "JPGExtended.dcm")
 
@@ -45,7 +49,8 @@ def batch(start: int, count: int, lossless: str, in_process: bool) -> None:
             pydicom.dcmread(io.BytesIO(data)), index=None if index < 0 else index,
             decoding_plugin="gdcm")
     folder = Path(pydicom.__file__).parent / "data" / "test_files"
-    seeds = [(folder / n).read_bytes() for n in SEEDS] + [Path(lossless).read_bytes()]
+    seeds = ([p.read_bytes() for p in sorted(HTJ2K.glob("*.dcm"))] if lossless == "htj2k" else
+             [(folder / n).read_bytes() for n in SEEDS] + [Path(lossless).read_bytes()])
     kinds: dict[str, int] = {}
     worst = 0.0
     for it in range(start, start + count):
@@ -67,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=8000)
     parser.add_argument("--in-process", action="store_true")
+    parser.add_argument("--htj2k", action="store_true", help="damage the HTJ2K files only")
     parser.add_argument("--out", type=Path, default=RESULTS / "dicom_fuzz.json")
     parser.add_argument("--batch", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--lossless", help=argparse.SUPPRESS)
@@ -80,9 +86,13 @@ def main() -> None:
     from helpers import lossless_jpeg
 
     lossless = Path(tempfile.mkdtemp()) / "MR_small_jpeg_lossless.dcm"
-    lossless_jpeg(Path(pydicom.__file__).parent / "data" / "test_files" / "MR_small.dcm",
-                   lossless)
-    out = {"files": args.files, "in_process": args.in_process, "batches": []}
+    if args.htj2k:
+        lossless = "htj2k"
+    else:
+        lossless_jpeg(Path(pydicom.__file__).parent / "data" / "test_files" / "MR_small.dcm",
+                      lossless)
+    out = {"files": args.files, "in_process": args.in_process, "htj2k": args.htj2k,
+           "batches": []}
     for start in range(0, args.files, 1000):
         done = subprocess.run(
             [sys.executable, __file__, "--batch", str(start), "1000", "--lossless",

@@ -10,11 +10,12 @@ range (:func:`clustering.images.decode_images`), as 16-bit TIFFs are. ``MONOCHRO
 are inverted, palette colour is applied, a file of several frames gives its middle frame (a
 volume's first slices are often empty); an enhanced file (one file a series, as newer CT and
 MR scanners write them) takes that frame's rescale and window from its functional groups.
-Compressed pixels are decoded by Pillow (JPEG, JPEG 2000), pydicom (RLE) and GDCM
+Compressed pixels are decoded by Pillow (JPEG, JPEG 2000), pydicom (RLE), pylibjpeg-openjpeg
+(High-Throughput JPEG 2000, as cloud archives store and send studies) and GDCM
 (``python-gdcm``: lossless JPEG and JPEG-LS, as PACS archives often store CT and MR; in a
-child process, :mod:`clustering.dicom_sandbox`); another compression (High-Throughput JPEG
-2000, say) is named in the error with what to do. Deflated files are refused: their inflated size
-is not known before inflating, which a decompression bomb would use.
+child process, :mod:`clustering.dicom_sandbox`); another compression (an ultrasound clip's
+H.264 video, say) is named in the error with what to do. Deflated files are refused: their
+inflated size is not known before inflating, which a decompression bomb would use.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ SIGABRT), which in the app would end every user's session. So those frames are d
 process (``python -m clustering.dicom_sandbox``), one frame per request over its pipes: a
 file that kills it, or holds it past :data:`TIMEOUT_S`, is named unreadable and a new child
 takes the next. Frames go back as ``.npy`` bytes read with ``allow_pickle=False``. Every other
-transfer syntax is decoded in this process by Pillow or pydicom, never by GDCM
+transfer syntax is decoded in this process by Pillow, pydicom or pylibjpeg (High-Throughput
+JPEG 2000, which only it decodes), never by GDCM
 (:func:`frame_pixels`).
 """
 
@@ -27,9 +28,10 @@ __all__ = ["IN_PROCESS", "TIMEOUT_S", "frame_pixels", "stop"]
 
 log = logging.getLogger(__name__)
 
-IN_PROCESS = ("pillow", "pydicom")
-"""Decoders used in this process, where a transfer syntax has one (fuzzed with the rest of
-the DICOM reading, ``tests/test_dicom_images.py``)."""
+IN_PROCESS = ("pillow", "pydicom", "pylibjpeg")
+"""Decoders used in this process, in this order, where a transfer syntax has one (fuzzed
+with the rest of the DICOM reading, ``tests/test_dicom_images.py``; pylibjpeg-openjpeg, for
+High-Throughput JPEG 2000 only, by ``benchmarks/dicom_fuzz.py --htj2k``)."""
 TIMEOUT_S = 30.0
 """Seconds one frame may take in the child before it is stopped."""
 _HEAD = struct.Struct("<qq")  # request: bytes, frame index (-1: the only one)

@@ -146,4 +146,5 @@ allows 10 pixels a byte of the files past its fixed 10 gigapixels, where larger 
 were refused; AVIF images are read, where they were skipped. 33 (stop 79): HEIC/HEIF photos
 (``.heic`` as iPhones save them, cameras' 10-bit ``.hif``) are read
 (:data:`clustering.images.HEIF_SUFFIXES`), where they were skipped and a folder of them was
-refused."""
+refused; DICOM files in High-Throughput JPEG 2000 are read (pylibjpeg-openjpeg), where they
+were refused."""

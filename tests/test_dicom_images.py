@@ -22,6 +22,7 @@ from clustering.loaders import load_data
 from helpers import damaged, lossless_jpeg
 
 BUNDLED = Path(pydicom.__file__).parent / "data" / "test_files"
+HTJ2K = Path(__file__).resolve().parent / "data" / "htj2k"
 """Real DICOM files pydicom ships with its wheel (CT, MR, RLE, JPEG, colour)."""
 
 
@@ -205,20 +206,36 @@ def test_real_dicom_files_read_grey_and_colour_and_compressed_ones_name_their_co
     lossless_jpeg(BUNDLED / "MR_small.dcm", folder / "MR_small_jpeg_lossless.dcm")
     data = load_data(folder)  # JPEG-LS and lossless JPEG were refused before GDCM
     assert data.n == 4 and all(np.array_equal(im, data.images[0]) for im in data.images)
-    (folder / "htj2k.dcm").write_bytes(_htj2k())
-    with pytest.raises(InputError, match=r"htj2k.dcm' \(compressed as High-Throughput JPEG "
-                                         r"2000.*export it uncompressed"):
+    (folder / "cine.dcm").write_bytes(_video())
+    with pytest.raises(InputError, match=r"cine.dcm' \(compressed as MPEG-4 AVC/H.264 High "
+                                         r"Profile.*export it uncompressed"):
         load_data(folder)
     kept = load_data(folder, drop_invalid=True)
     assert kept.n == 4 and any("Left out 1 unreadable" in n for n in kept.notes)
 
 
-def _htj2k() -> bytes:
-    """A DICOM file in High-Throughput JPEG 2000, which no installed decoder reads."""
+def test_high_throughput_jpeg_2000_files_read_as_their_uncompressed_originals(tmp_path):
+    """HTJ2K, as cloud archives store and send studies (AWS HealthImaging's default), was
+    refused ("compressed as High-Throughput JPEG 2000 ..., which clusterlab cannot decode").
+    ``tests/data/htj2k`` holds pydicom's MR and CT files in lossless HTJ2K
+    (``make_htj2k.py``)."""
+    for name in ("MR_small", "CT_small"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "raw.dcm").write_bytes((BUNDLED / f"{name}.dcm").read_bytes())
+        (folder / "htj2k.dcm").write_bytes((HTJ2K / f"{name}_htj2k.dcm").read_bytes())
+        data = load_data(folder)
+        assert list(data.ids) == ["htj2k.dcm", "raw.dcm"]
+        assert data.images[0].std() > 10 and np.array_equal(data.images[0], data.images[1])
+
+
+def _video() -> bytes:
+    """A DICOM file as an ultrasound clip is stored, as H.264 video, which no installed
+    decoder reads (High-Throughput JPEG 2000 was this case until stop 79)."""
     import io
 
     ds = pydicom.dcmread(BUNDLED / "MR_small_jp2klossless.dcm")
-    ds.file_meta.TransferSyntaxUID = pydicom.uid.HTJ2KLossless
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.MPEG4HP41
     out = io.BytesIO()
     ds.save_as(out, enforce_file_format=True)
     return out.getvalue()
@@ -293,7 +310,7 @@ def test_the_data_page_reads_an_uploaded_zip_of_dicom_files(tmp_path):
             _write_ct(tmp_path / f"IM{i}", _phantom("disc" if i % 2 else "square", rng))
             zf.write(tmp_path / f"IM{i}", f"series/IM{i}")
             zb.write(tmp_path / f"IM{i}", f"series/IM{i}")
-        zb.writestr("series/htj2k.dcm", _htj2k())
+        zb.writestr("series/cine.dcm", _video())
     at = start_app()
     at.switch_page("app_pages/data.py").run()
     at.file_uploader(key="uploader").upload("study.zip", good.read_bytes(), "application/zip")
@@ -303,7 +320,7 @@ def test_the_data_page_reads_an_uploaded_zip_of_dicom_files(tmp_path):
     at.file_uploader(key="uploader").upload("packed.zip", bad.read_bytes(), "application/zip")
     at.run()
     errors = [shown(e.value) for e in at.error]
-    assert any("htj2k.dcm" in e and "cannot decode" in e for e in errors), errors
+    assert any("cine.dcm" in e and "cannot decode" in e for e in errors), errors
 
 
 def test_damaged_dicom_bytes_give_one_sentence_never_a_crash(tmp_path):
