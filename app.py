@@ -73,13 +73,25 @@ with st.sidebar:
         st.text_input("Your name (for the audit trail)", key=keys.WHO_BOX,
                       placeholder="e.g. Dr. Ana Ruiz", on_change=_name_typed)
 
+# the default page is served at "/" and only reserves its own address ("start", which
+# nothing links to); "/explore", as "/data" opens Data, said "Page not found" before
+explore = st.Page("app_pages/explore.py", title="Explore", icon=":material/scatter_plot:",
+                  url_path="start", default=True)
+
+
+def _to_explore() -> None:
+    """``/explore`` opens Explore at ``/``."""
+    st.switch_page(explore, query_params=st.query_params.to_dict())
+
+
 pages = [
-    st.Page("app_pages/explore.py", title="Explore", icon=":material/scatter_plot:", default=True),
+    explore,
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("app_pages/cluster.py", title="Cluster", icon=":material/tune:"),
     st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
     st.Page("app_pages/assign.py", title="Assign", icon=":material/move_to_inbox:"),
+    st.Page(_to_explore, title="Explore", url_path="explore", visibility="hidden"),
 ]
 try:
     st.navigation(pages).run()
