@@ -50,6 +50,7 @@ CASES = {
     "photos-1000": ("photos:1000:4000x3000", None),
     "photos-10000": ("photos:10000:2048x1536", None),
     "micrographs-3000": ("micrographs:3000:2048x2048", None),
+    "photos-50000": ("photos:50000:640x480", None),
     "iphone-400": ("heic:400:4032x3024", None),
     "iphone-400-jpeg": ("photos:400:4032x3024", None),
 }

@@ -213,6 +213,22 @@ def damaged(data: bytes, rng, how: int) -> bytes:
     return bytes(out)
 
 
+def refused_then_left_out(source: Path, match: str, kept: int, left_out: int):
+    """Load ``source``: refused with a message matching ``match``; with ``drop_invalid``,
+    ``kept`` rows read and a note that ``left_out`` unreadable images were left out."""
+    import pytest
+
+    from clustering.errors import InputError
+    from clustering.loaders import load_data
+
+    with pytest.raises(InputError, match=match):
+        load_data(source)
+    data = load_data(source, drop_invalid=True)
+    assert data.n == kept
+    assert any(f"Left out {left_out} unreadable image(s)" in n for n in data.notes), data.notes
+    return data
+
+
 def finish_watched_job(at, store) -> None:
     """Wait for the background job the session watches, then let the page pick it up."""
     from workspace import jobs
