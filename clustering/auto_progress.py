@@ -13,7 +13,8 @@ phases a run will take fill its bar.
 
 from __future__ import annotations
 
-__all__ = ["PER_IMAGE_PHASES", "PHASES", "PLAN_WEIGHTS", "REFERENCE_ROWS", "phase_spans"]
+__all__ = ["PHASES", "PLAN_WEIGHTS", "READ_STEPS_PER_IMAGE", "REFERENCE_ROWS", "ROW_GROWTH",
+           "finetune_marks", "phase_spans"]
 
 PHASES = ("umap", "words", "view", "finetuned", "candidates", "heads", "self-label", "scoring")
 """``auto``'s phases in the order they run: the UMAP of the features, the long texts' words,
@@ -40,9 +41,9 @@ PLAN_WEIGHTS: dict[str, dict[str, float]] = {
     # images (POOL_FROM), the pretext 49-56 s against SCAN's 20-24 s on that machine
     "contrastive": {"umap": 5.0, "view": 50.0, "candidates": 0.5, "heads": 18.0,
                     "self-label": 3.0, "scoring": 0.5},
-    # images-5000 on the CPU: UMAP 5.2 s, fine-tuning and its UMAP 53 s, candidates 5.5 s,
-    # the fine-tuned view's UMAP graph 4.8 s
-    "finetuned": {"umap": 5.0, "finetuned": 53.0, "candidates": 6.0, "scoring": 6.0},
+    # images-5000 on the CPU: UMAP 3.0-6.6 s, fine-tuning and its UMAP 66-68 s, candidates
+    # 1-4 s, the fine-tuned view's UMAP graph 2.9-6.2 s (grown with the rows: ROW_GROWTH)
+    "finetuned": {"umap": 4.0, "finetuned": 58.0, "candidates": 4.0, "scoring": 4.0},
     # both image views (on a GPU): the pretext's 400 steps beside the fine-tuning
     "contrastive+finetuned": {"umap": 5.0, "view": 20.0, "finetuned": 50.0, "candidates": 3.0,
                               "heads": 10.0, "self-label": 2.0, "scoring": 5.0},
@@ -53,12 +54,47 @@ PLAN_WEIGHTS: dict[str, dict[str, float]] = {
 """Relative seconds of each phase, by path (phases left out take none)."""
 
 
-PER_IMAGE_PHASES = {"finetuned": ("candidates", "scoring")}
-"""Phases whose seconds grow with the rows where the rest does not: after the fine-tuning's
-fixed number of steps, every image is read through the encoder and the candidates and the
-graph of its 1,280-D view are drawn (images-5000: 10.3 s; images-1000: 3.0 s, so a bar
-split as at 5,000 images said "~30 s left" in the last 3-6 s). Their weights in
-:data:`PLAN_WEIGHTS` are at :data:`REFERENCE_ROWS` and scale with the rows."""
+ROW_GROWTH = {"finetuned": {"umap": 0.85, "finetuned": 0.05, "candidates": 0.3,
+                            "scoring": 0.85}}
+"""How the phases of a path grow with the rows where the rest of it does not: a phase's
+weight in :data:`PLAN_WEIGHTS` (at :data:`REFERENCE_ROWS`) times (rows / REFERENCE_ROWS) to
+this power. On the fine-tuned images' path the fine-tuning takes a fixed number of steps
+(or its time budget, at least 60) and every image is then read through the encoder; the
+UMAPs of the features and of the view and the view's graph grow almost as the rows; the
+candidates (k-means in the UMAPs) much less. Measured, in seconds of UMAP / fine-tuning with
+its UMAP / candidates / graph: 400 images 1.3 / 43.5 / 0.1 / 0.2, 1,000 3.9 / 73.8 / 1.0 /
+1.0, 5,000 3.0-6.6 / 66-68 / 1-4 / 2.9-6.2, 50,000 26.2 / 78.1 / 8.4 / 26.0
+(``benchmarks/results/photos_50000_stop79.json``). Before stop 79 only the candidates and
+the graph grew, and as the rows: at 50,000 images the bar gave the UMAP 3 % and the
+candidates 34 %."""
+
+READ_STEPS_PER_IMAGE = 1 / 460
+"""Reading one image through the fine-tuned encoder, in fine-tuning steps (a step reads two
+views of 48 images forward and backward): 50,000 photos at 32 px were read in 32 s after
+steps of 0.316 s (101 steps' time), and in 42 s after steps of 0.365 s (115)."""
+
+
+def finetune_marks(rows: int, step_seconds: float, steps: int,
+                   umap_seconds: float) -> tuple[float, float]:
+    """Where the fine-tuning's steps, then the reading of the images, end in its phase.
+
+    The view's UMAP fills the rest. The steps take ``steps`` times ``step_seconds``; reading
+    the images :data:`READ_STEPS_PER_IMAGE` steps each; the UMAP as long as the features'
+    UMAP of the same rows took (``umap_seconds``). Before stop 79 the steps filled 0.93 of the
+    phase, though at 50,000 images they took 22 s of its 92 s.
+
+    Examples
+    --------
+    >>> finetune_marks(1000, 0.3, 150, 1.0)  # the steps are nearly all of it
+    (0.9646, 0.9786)
+    >>> finetune_marks(50000, 0.3, 60, 26.0)
+    (0.235, 0.6606)
+    """
+    step_s = steps * step_seconds
+    read_s = rows * READ_STEPS_PER_IMAGE * step_seconds
+    total = max(step_s + read_s + umap_seconds, 1e-9)
+    return round(step_s / total, 4), round((step_s + read_s) / total, 4)
+
 
 REFERENCE_ROWS = 5000
 
@@ -75,7 +111,7 @@ def phase_spans(plan: str, words: bool = False,
         Whether the long texts' words view is made too (its phase and its candidates'
         UMAPs are added to the plan's).
     rows : int, optional
-        Rows fitted: the weights of :data:`PER_IMAGE_PHASES` scale with them.
+        Rows fitted: the weights of :data:`ROW_GROWTH`'s phases grow with them.
 
     Returns
     -------
@@ -90,14 +126,13 @@ def phase_spans(plan: str, words: bool = False,
     (0.75, (0.7944, 0.7944))
     >>> phase_spans("features")["scoring"]
     (0.96, 1.0)
-    >>> phase_spans("finetuned", rows=1000)["candidates"]  # a fifth of 5,000 images' share
-    (0.9603, 0.9801)
+    >>> phase_spans("finetuned", rows=50000)["umap"]  # 5,000 images': (0.0, 0.0571)
+    (0.0, 0.2183)
     """
     weights = dict(PLAN_WEIGHTS[plan])
-    for view, phases in PER_IMAGE_PHASES.items():
-        if rows is not None and view in plan.split("+"):
-            for phase in phases:
-                weights[phase] *= rows / REFERENCE_ROWS
+    for phase, power in ROW_GROWTH.get(plan, {}).items():
+        if rows is not None:
+            weights[phase] *= (max(rows, 1) / REFERENCE_ROWS) ** power
     if words and plan != "words":
         for phase, extra in PLAN_WEIGHTS["words"].items():
             if phase in ("words", "candidates"):

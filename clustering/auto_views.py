@@ -413,6 +413,7 @@ def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     Its progress is the ``finetuned`` phase's (alone on a CPU it is most of the time: 55 s
     of 70 s on 400 16x16 images), over the steps allowed (a cut too).
     """
+    from .auto_progress import finetune_marks
     from .deep.pretrained import finetune_pretrained
     from .deep.spaces import umap_view
     from .deep.step_budget import StepBudget
@@ -426,11 +427,24 @@ def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     run.phase(FINETUNED, 0.0, f"auto: fine-tuning the pretrained image encoder "
                               f"({budget.planned} steps)")
     sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=FINETUNED)
-    sub.progress = lambda f, msg: run.phase(
-        FINETUNED, 0.93 * budget.done / max(1, budget.steps), f"auto: {msg}")
+    started, marks, shown = time.perf_counter(), [0.93, 0.93], [0.0]
+
+    def report(done: float, message: str) -> None:  # the bar never goes back
+        shown[0] = max(shown[0], done)
+        run.phase(FINETUNED, shown[0], message)
+
+    def stepped(message: str) -> None:  # the split follows the pace of the steps so far
+        pace = (time.perf_counter() - started) / max(1, budget.done)
+        marks[:] = finetune_marks(len(images), pace, budget.steps,
+                                  run.seconds.get("view:umap", 0.0))
+        report(marks[0] * budget.done / max(1, budget.steps), f"auto: {message}")
+
+    sub.progress = lambda f, msg: stepped(msg)
     Z = run.timed(f"view:{FINETUNED}", lambda: finetune_pretrained(
         images, sub, steps=budget.planned, batch_size=FINETUNE_BATCH,
-        frozen_blocks=FINETUNE_FROZEN_BLOCKS, budget=budget)[0])
+        frozen_blocks=FINETUNE_FROZEN_BLOCKS, budget=budget,
+        reading=lambda f: report(marks[0] + (marks[1] - marks[0]) * f,
+                                 "auto: reading the images through the fine-tuned encoder"))[0])
     run.info["finetune"] = budget.summary()
     if budget.cut:  # images are fitted whole, so no other note is there
         run.info["note"] = (
@@ -440,6 +454,6 @@ def _finetuned_view(run: _Run, images: np.ndarray) -> None:
             "weaker than on a faster machine, with fewer images or with fewer jobs at once.")
         log.warning("auto: %s", run.info["note"])
     run.views[FINETUNED] = Z
-    run.phase(FINETUNED, 0.93, f"auto: UMAP of the {FINETUNED} view")
+    report(marks[1], f"auto: UMAP of the {FINETUNED} view")
     run.views[f"{FINETUNED}-umap"] = run.timed(
         f"view:{FINETUNED}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))

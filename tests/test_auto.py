@@ -151,6 +151,10 @@ def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypa
     tuning = [f for f, msg in reports if "fine-tuning" in msg]
     # alone (on the CPU) the fine-tuning is most of auto's time, and of its progress
     assert max(tuning) - min(tuning) >= (0.1 if both else 0.5) * (max(fractions) - min(fractions))
+    # then every image is read through the encoder, with its own reports (stop 79: at
+    # 50,000 images longer than the steps, and the bar stood still through it)
+    reading = [f for f, msg in reports if "reading the images through" in msg]
+    assert len(reading) >= 2 and min(reading) >= max(tuning)
     assert choice["seconds"]["view:finetuned"] > 0
     assert "kmeans" not in choice["scores"]  # on the raw pixels: never picked beside a view
     graphs = set(choice["scores_per_graph"]["umap-kmeans"])

@@ -261,7 +261,8 @@ def train_epochs(ctx: TrainContext, name: str, objects: dict, epochs: int,
 
 
 def infer(module, X, device="cpu", fn: Callable | None = None,
-          batch_size: int = 4096) -> np.ndarray:
+          batch_size: int = 4096, progress: Callable[[float], None] | None = None
+          ) -> np.ndarray:
     """Run a network over all rows in batches, without gradients, in evaluation mode.
 
     Parameters
@@ -276,6 +277,8 @@ def infer(module, X, device="cpu", fn: Callable | None = None,
         ``fn(batch) -> Tensor`` (default: ``module(batch)``).
     batch_size : int
         Rows per batch.
+    progress : callable, optional
+        ``progress(fraction)`` of the rows done, after each batch.
 
     Returns
     -------
@@ -295,6 +298,8 @@ def infer(module, X, device="cpu", fn: Callable | None = None,
         for start in range(0, len(X), batch_size):
             x = torch.as_tensor(X[start:start + batch_size], dtype=torch.float32)
             out.append(fn(x.to(device)).float().cpu())
+            if progress is not None:
+                progress(min(1.0, (start + batch_size) / len(X)))
     module.train(was_training)
     return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
 

@@ -15,6 +15,7 @@ ImageNet, since the batches are small).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -126,7 +127,8 @@ class _Features(nn.Module):
 
 def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size: int = 64,
                         lr: float = 1e-4, size: int = FINETUNE_SIZE, frozen_blocks: int = 0,
-                        budget: StepBudget | None = None):
+                        budget: StepBudget | None = None,
+                        reading: Callable[[float], None] | None = None):
     """The contrastive pretext started from the pretrained encoder; its view of the images.
 
     Parameters
@@ -148,6 +150,9 @@ def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size
     budget : StepBudget, optional
         Cuts ``steps`` (its ``planned``) where they would not fit its seconds; it says how
         many were taken. Default: all ``steps``.
+    reading : callable, optional
+        ``reading(fraction)`` of the images read through the fine-tuned encoder after the
+        steps (at 50,000 images longer than the steps).
 
     Returns
     -------
@@ -188,5 +193,6 @@ def finetune_pretrained(images: np.ndarray, ctx, *, steps: int = 150, batch_size
     train_epochs(ctx, "finetune", {"encoder": encoder, "projector": projector, "opt": opt},
                  epochs, one_epoch)
     encoder.eval()
-    emb = torch.as_tensor(infer(encoder, x, ctx.device, batch_size=64))  # 256: 2x slower
+    emb = torch.as_tensor(infer(encoder, x, ctx.device, batch_size=64,  # 256: 2x slower
+                                progress=reading))
     return torch.nn.functional.normalize(emb, dim=1).numpy().astype(np.float32), encoder
