@@ -493,17 +493,3 @@ def test_hostile_names_and_texts_render_literally(chromium_browser, tmp_path, mo
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-
-
-def test_the_explore_pages_own_address_opens_it(server, chromium_browser):
-    """``/explore`` (as ``/data`` opens Data) said "Page not found" before running Explore
-    at ``/``."""
-    url, _ = server
-    page = chromium_browser.new_page(viewport={"width": 1400, "height": 900})
-    page.set_default_timeout(120_000)
-    page.goto(f"{url}/explore")
-    page.wait_for_selector(".clm-root[data-ready='1']")
-    page.wait_for_timeout(1000)  # Streamlit's "Page not found" came with the first draw
-    assert "not found" not in page.inner_text("body").lower()
-    assert page.url.split("?")[0].rstrip("/") == url.rstrip("/") and "project=" in page.url
-    page.close()

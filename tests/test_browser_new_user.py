@@ -1,5 +1,6 @@
 """What new users stumbled on (#12), in Chromium: the reviewer name kept across pages,
-Clear selection clearing the map, the theme following the browser.
+Clear selection clearing the map, the theme following the browser, ``/explore`` opening
+Explore.
 
 Shares ``tests/test_browser.py``'s server, browser and helpers (and its ``slow`` mark and
 chromium skip).
@@ -87,4 +88,18 @@ def test_the_theme_follows_the_browser(server, chromium_browser, scheme):
     dark = scheme == "dark"
     assert (_luminance(app) < 0.3) == dark and (_luminance(stage) < 0.3) == dark, (app, stage)
     assert root.get_attribute("data-theme") == scheme
+    page.close()
+
+
+def test_the_explore_pages_own_address_opens_it(server, chromium_browser):
+    """``/explore`` (as ``/data`` opens Data) said "Page not found" before running Explore
+    at ``/``."""
+    url, _ = server
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(120_000)
+    page.goto(f"{url}/explore")
+    page.wait_for_selector(".clm-root[data-ready='1']")
+    page.wait_for_timeout(1000)  # Streamlit's "Page not found" came with the first draw
+    assert "not found" not in page.inner_text("body").lower()
+    assert page.url.split("?")[0].rstrip("/") == url.rstrip("/") and "project=" in page.url
     page.close()
