@@ -95,12 +95,11 @@ def folder_blobs(folder: Path, names: list[str]) -> LazyBlobs:
     A header is read from the file itself (:meth:`LazyBlobs.opened`): checking 24 GB of
     micrographs' sizes read 24 GB before.
     """
-    return LazyBlobs(names, lambda name: (folder / name).read_bytes(),
-                     lambda name: _open_on_disk(folder / name))
+    return file_blobs(names, [folder / name for name in names])
 
 
-def file_blobs(names: list[str], paths: list[str]) -> LazyBlobs:
-    """The files at ``paths``, named ``names`` (one each, unique), each read when asked for.
+def file_blobs(names: list[str], paths: list[str] | list[Path]) -> LazyBlobs:
+    """The files at ``paths``, named ``names`` (one file a name), each read when asked for.
 
     A partitioned run's chunk of images (``workspace.chunk_tasks``): 2,000 photos of 3 MB
     were read whole, 6 GB a task, before the first was decoded.
@@ -112,8 +111,8 @@ def file_blobs(names: list[str], paths: list[str]) -> LazyBlobs:
     ['a.png']
     """
     where = dict(zip(names, map(Path, paths), strict=True))
-    if len(where) != len(names):
-        raise ValueError("file_blobs needs one name a file")
+    if any(where[name] != Path(path) for name, path in zip(names, paths, strict=True)):
+        raise ValueError("file_blobs needs one file a name")  # a name may come twice
     return LazyBlobs(names, lambda name: where[name].read_bytes(),
                      lambda name: _open_on_disk(where[name]))
 
