@@ -42,9 +42,9 @@ What it does, in order:
    a clustering which merges groups and spends the clusters saved on a few outliers scores
    low), the two averaged (:func:`criterion`), in the learned views when there are any
    (averaged; they hold the invariances the augmentations taught; long texts' words hold
-   what the sentence model never read; the 1,280-D fine-tuned
-   view also through the graph of a UMAP of it, :data:`UMAP_GRAPH_ABOVE`), else in the
-   features; signals aligned to their readings' places (a day's hours, a spectrum's
+   what the sentence model never read; the 1,280-D fine-tuned view also through the graph
+   of a UMAP of it, :data:`clustering.auto_graphs.UMAP_GRAPH_ABOVE`), else in the features;
+   signals aligned to their readings' places (a day's hours, a spectrum's
    wavelengths: :func:`clustering.series.alignment`) in the features' graph as well, since
    the signal view learns to ignore the shifts that tell such rows apart.
    The highest score wins; the vote, then the baseline win ties, so ``auto`` never returns
@@ -66,10 +66,10 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 from .auto_candidates import BASELINE, VOTE, VOTE_SEEDS, make_candidates
+from .auto_graphs import reference_graphs
 from .auto_progress import phase_spans
 from .auto_views import (
     LEARNED_VIEWS,
-    UMAP_EPOCHS,
     VIEWS,
     WORDS,
     make_views,
@@ -104,16 +104,6 @@ view of texts (:mod:`clustering.deep.text_view`); off by default because on the 
 set it did not pay off (k-means in it 0.45-0.61 against 0.51 on the MiniLM features, spectral
 0.55-0.63 against 0.74; ``benchmarks/README.md``) and embedding the augmented copies is most
 of the time."""
-UMAP_GRAPH_ABOVE = 256
-"""A learned view wider than this (the fine-tuned ImageNet encoder's 1,280 columns; the
-others have 128 or fewer) is read by the criterion twice: through its own neighbour graph
-and through that of a UMAP of it drawn with another seed (:data:`REFERENCE_UMAP_SEED`) than
-the UMAP its candidates cut. In 1,280 dimensions the plain graph favoured k-means on the
-view itself over k-means on its UMAP. Tuning half, seeds 0-2, ACC of the pick: ``numerals``
-0.470 / 0.434 / 0.490 -> 0.530 / 0.612 / 0.611, ``shapes`` 0.973 / 0.960 / 0.969 -> 0.922 /
-0.960 / 0.994 (mean over 7 sets with learned views 0.848 -> 0.864). Reading every view
-through its UMAP as well gave 0.855 (``digits`` 0.973 -> 0.955, ``skewed-table`` 0.808 ->
-0.789), the UMAP graphs alone 0.809."""
 COMMUNITY_K_MODALITIES = ("text", "embeddings")
 """Without a learned view, k of these is the number of communities of the features'
 neighbour graph (:func:`clustering.kselect.community_k`) instead of the best silhouette in
@@ -158,8 +148,6 @@ which clusters of a dozen rows cannot keep together (held out, ``mnist-150``, 10
 the views reach (seed 0, k not given) the plateau was right on 2 (``trace``, ``coffee``) with
 mean ACC 0.479, this way on 1 with 0.509 (before stop 42: 1, 0.502): a wash, so ``k`` stays
 as it was. Not measured on the tuning half."""
-REFERENCE_UMAP_SEED = 1
-"""Offset of the seed of the criterion's UMAP from the view's own UMAP's."""
 FIT_ROWS = 50_000
 """Above this many rows of a table, texts or embeddings ``auto`` fits on a random sample of
 this size and every other row takes its nearest fitted row's cluster
@@ -223,26 +211,18 @@ class _Run:
     def graphs(self, m: int) -> dict[str, np.ndarray]:
         """``m``-nearest-neighbour graphs of the features and of every learned view.
 
-        A view wider than :data:`UMAP_GRAPH_ABOVE` columns also gets the graph of a UMAP of it.
+        Drawn once per ``m`` by :func:`.auto_graphs.reference_graphs`.
 
         ``m`` is capped at half the mean cluster size, so that on small data a point's
         neighbours can all lie in its own cluster.
         """
-        from .deep.spaces import mine_neighbours, umap_view
-
         if m not in self._graphs:
             m_ = int(min(m, max(2, len(self.X) // (2 * self.k)), len(self.X) - 1))
-            graphs = {"features": self.knn.indices[:, 1:m_ + 1]
-                      if self.knn is not None and self.knn.indices.shape[1] > m_
-                      else mine_neighbours(self.X, m_, self.seed)}
-            for name, Z in self.views.items():
-                if name in VIEWS:
-                    graphs[name] = mine_neighbours(Z, m_, self.seed)
-                    if Z.shape[1] > UMAP_GRAPH_ABOVE:
-                        U = self.timed(f"graph:{name} (UMAP)", lambda Z=Z: umap_view(
-                            Z, self.seed + REFERENCE_UMAP_SEED, epochs=UMAP_EPOCHS))
-                        graphs[f"{name} (UMAP)"] = mine_neighbours(U, m_, self.seed)
-            self._graphs[m] = graphs
+            known = (self.knn.indices[:, 1:m_ + 1] if self.knn is not None
+                     and self.knn.indices.shape[1] > m_ else None)
+            self._graphs[m] = reference_graphs(
+                self.X, self.views, m_, self.seed, known, self.timed,
+                lambda done, message: self.phase("scoring", 0.9 * done, message))
         return self._graphs[m]
 
     def ensure_k(self) -> int:

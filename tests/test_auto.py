@@ -177,20 +177,33 @@ def test_images_of_16_px_and_more_get_the_fine_tuned_view_as_candidates(monkeypa
 def test_a_view_wider_than_the_limit_is_also_read_through_the_graph_of_its_umap():
     from sklearn.datasets import make_blobs
 
-    from clustering.auto import UMAP_GRAPH_ABOVE, _Run
-    from clustering.progress import no_progress
+    from clustering.auto import _Run
+    from clustering.auto_graphs import UMAP_GRAPH_ABOVE
 
     _, y = make_blobs(300, centers=3, random_state=0)
     rng = np.random.default_rng(0)
     centres = rng.normal(0, 1, (3, UMAP_GRAPH_ABOVE + 1))
     wide = (centres[y] + rng.normal(0, 0.3, (300, UMAP_GRAPH_ABOVE + 1))).astype(np.float32)
-    run = _Run(rng.normal(0, 1, (300, 5)).astype(np.float32), 3, 0, None, None, no_progress)
+    reports = []
+    run = _Run(rng.normal(0, 1, (300, 5)).astype(np.float32), 3, 0, None, None,
+               lambda f, msg: reports.append((f, msg)))
+    run.plan("finetuned")
     run.views = {"finetuned": wide, "scarf": wide[:, :64].copy(), "scarf-umap": wide[:, :10]}
     graphs = run.graphs(50)
     assert set(graphs) == {"features", "finetuned", "finetuned (UMAP)", "scarf"}
     assert graphs["finetuned (UMAP)"].shape == (300, 50)
     assert (y[graphs["finetuned (UMAP)"]] == y[:, None]).mean() > 0.95  # a graph of the view
-    assert run.seconds["graph:finetuned (UMAP)"] > 0
+    # every graph drawn is timed and reported inside the scoring phase (stop 80: at 50,000
+    # images they were 35 s that neither covered)
+    assert {f"graph:{name}" for name in graphs} <= set(run.seconds)
+    start, end = run.spans["scoring"]
+    assert [msg for _, msg in reports] == [
+        "auto: the 50 nearest neighbours in the features",
+        "auto: the 50 nearest neighbours in the finetuned view",
+        "auto: the 50 nearest neighbours in a UMAP of the finetuned view",
+        "auto: the 50 nearest neighbours in the scarf view"]
+    assert all(start <= f < end for f, _ in reports)
+    assert [f for f, _ in reports] == sorted({f for f, _ in reports})
 
 
 def topic_texts(n: int = 300, seed: int = 0) -> tuple[list[str], np.ndarray]:

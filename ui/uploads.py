@@ -29,7 +29,10 @@ def saved_upload(upload) -> str:
     saved = st.session_state.setdefault(_SAVED, {})
     if upload.file_id not in saved:
         saved.clear()  # one upload at a time: do not keep paths of replaced files
-        saved[upload.file_id] = str(stage_upload(upload.name, upload.getvalue()))
+        # hashing and writing take about 5 s a GiB: say so rather than sit still
+        with st.spinner(f"Saving '{upload.name}' ({upload.size / 2**20:,.1f} MiB)…",
+                        show_time=True):
+            saved[upload.file_id] = str(stage_upload(upload.name, upload.getvalue()))
     return saved[upload.file_id]
 
 
