@@ -17,7 +17,8 @@ FAST = ["clustering.estimator", "clustering.clusterers", "clustering.kselect",
         "clustering.auto_views", "clustering.csv_layout", "clustering.chunks",
         "clustering.load_notes", "clustering.csv_parquet", "clustering.dicom_images",
         "clustering.images", "clustering.tables", "clustering.features", "workspace.cli",
-        "clustering.text_terms", "clustering.column_plan"]
+        "clustering.text_terms", "clustering.column_plan", "clustering.auto_progress",
+        "clustering.auto_graphs"]
 UMAP = ["clustering.pipeline", "clustering.projection", "clustering.sampled_map",
         "clustering.auto", "clustering.neighbour_kappa"]
 """Their examples compute a UMAP (numba compiles for ~15 s on first use)."""
