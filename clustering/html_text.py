@@ -22,10 +22,13 @@ __all__ = ["visible_text", "visible_texts"]
 
 _TAG = re.compile(
     r"</?(?:p|div|br|a|li|ul|ol|table|tr|td|th|h[1-6]|img|html|body|blockquote|pre|hr|"
-    r"section|article|header|footer)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+    r"section|article|header|footer)(?:\s[^<>]*=[^<>]*)?\s*/?>", re.IGNORECASE)
 """Tags of a page's structure (paragraphs, breaks, links, lists, tables, headings) that mark
 a text as HTML; inline ones alone (``<b>x</b>``, ``<span>``) do not, as a text may quote
-them, but they are dropped with the rest from a text that is HTML."""
+them, but they are dropped with the rest from a text that is HTML. A tag with words after
+its name holds an attribute with a value (``<a href="...">``, ``<p class=x>``): program
+messages such as binutils' ``<table too small>`` are no HTML (stop 80: read as HTML, that
+message had no words left, and a file of 50,000 messages was refused for an empty text)."""
 _HIDDEN = ("script", "style", "head", "title")
 _SPACE = re.compile(r"\s+")
 
@@ -79,8 +82,9 @@ def visible_texts(texts: list[str]) -> tuple[list[str], int]:
 
     Examples
     --------
-    >>> visible_texts(["<p>a&amp;b</p>", "vector<int> v; if a < b", "plain"])
-    (['a&b', 'vector<int> v; if a < b', 'plain'], 1)
+    >>> visible_texts(["<p>a&amp;b</p>", "vector<int> v; if a < b", "<table too small>",
+    ...                "<br />"])
+    (['a&b', 'vector<int> v; if a < b', '<table too small>', ''], 2)
     """
     out, changed = [], 0
     for text in texts:

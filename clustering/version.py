@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 33
+PIPELINE_VERSION = 34
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -147,4 +147,7 @@ were refused; AVIF images are read, where they were skipped. 33 (stop 79): HEIC/
 (``.heic`` as iPhones save them, cameras' 10-bit ``.hif``) are read
 (:data:`clustering.images.HEIF_SUFFIXES`), where they were skipped and a folder of them was
 refused; DICOM files in High-Throughput JPEG 2000 are read (pylibjpeg-openjpeg), where they
-were refused."""
+were refused. 34 (stop 80): a text whose structural tag has words but no ``name=value``
+after its name (binutils' ``<table too small>``, ``<p unknown>``) is read as written, not as
+HTML (:data:`clustering.html_text._TAG`), where it lost those words or was refused as
+empty."""

@@ -325,6 +325,21 @@ def test_texts_holding_html_are_read_as_the_words_they_show(tmp_path):
     assert chunk.texts == data.texts
 
 
+def test_program_messages_in_angle_brackets_are_no_html(tmp_path):
+    """binutils says ``<table too small>``: read as a ``<table>`` tag with two attributes, it
+    had no words left and 50,000 program messages were refused for one empty text (stop
+    80). Words after a tag's name make it HTML only when one holds a value (``href=``)."""
+    from clustering.html_text import visible_texts
+
+    messages = ["<table too small>", "<pre-processed symbol>", "<p unknown>",
+                "unknown <td> type in the list"] + [f"cannot open file {i}" for i in range(8)]
+    pd.DataFrame({"text": messages}).to_csv(tmp_path / "messages.csv", index=False)
+    data = load_data(tmp_path / "messages.csv", text_column="text")
+    assert data.texts[:3] == messages[:3]
+    assert data.texts[3] == "unknown type in the list"  # a bare tag is still one
+    assert visible_texts(['<td nowrap>x</td> and <p class="y">z</p>']) == (["x and z"], 1)
+
+
 def test_text_column_found_by_itself_is_named_in_a_note(tmp_path):
     path = tmp_path / "survey.csv"
     pd.DataFrame({"age": range(20), "comment": [f"the delivery was late again, order {i}"
