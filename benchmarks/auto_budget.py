@@ -53,6 +53,9 @@ CASES = {
     "photos-50000": ("photos:50000:640x480", None),
     "iphone-400": ("heic:400:4032x3024", None),
     "iphone-400-jpeg": ("photos:400:4032x3024", None),
+    "signals-50000": ("waveforms:50000", None),
+    "table-50000": ("mixed-table:50000", None),
+    "messages-50000": ("messages-text:50000", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
 
@@ -79,7 +82,12 @@ budget, as the cases above hold 5,000 rows or 1,000 small images). ``micrographs
 N uncompressed 16-bit TIFF micrographs of three kinds of cell (25 GB at 3,000 of 2048x2048),
 written and kept the same way. ``heic:N:WxH`` is the photos of ``photos:N:WxH`` saved as an
 iPhone saves them (``IMG_00001.HEIC``, 2.7 MB at 4032x3024; stop 79: a folder of them was
-refused before), written with pillow-heif's encoder, which the benchmark's environment needs."""
+refused before), written with pillow-heif's encoder, which the benchmark's environment needs.
+``signals-50000``, ``table-50000`` and ``messages-50000`` are the largest of each kind that
+``auto`` fits whole (stop 80: no path but images' had been run at 50,000 rows since stop 25);
+``messages-text:N`` is N English messages of this machine's programs, labelled by program
+(:func:`message_sets.english_messages`: 32 programs of 292-3,285 messages at 50,000),
+written to a CSV as ``package-text:N`` is."""
 
 CHILD = """
 import json, os, resource, sys, time
@@ -180,22 +188,29 @@ def eta_accuracy(reports: list[tuple[float, float]], stage: str = "cluster") -> 
 
 
 def _text_csv(source: str, folder: Path) -> tuple[str, int]:
-    """Write ``package-text:N`` or ``man-text:N`` to a CSV (id, text, label); its path and
-    number of labels."""
+    """Write ``package-text:N``, ``man-text:N`` or ``messages-text:N`` to a CSV (id, text,
+    label); its path and number of labels."""
     sys.path.insert(0, str(ROOT.parent))
     sys.path.insert(0, str(ROOT))
     kind, n = source.split(":")
-    if kind == "man-text":
-        from man_corpus import man_corpus as build
-    else:
-        from text_corpus import package_corpus as build
-    data = build(int(n))
-    path = folder / f"{data.name}.csv"
     import pandas as pd
 
-    pd.DataFrame({"id": data.ids, "text": data.texts, "label": data.labels}).to_csv(
-        path, index=False)
-    return str(path), len(set(data.labels))
+    if kind == "messages-text":
+        from message_sets import english_messages
+
+        frame = english_messages(int(n))
+        frame = pd.DataFrame({"id": range(len(frame)), "text": frame["text"],
+                              "label": frame["program"]})
+    else:
+        if kind == "man-text":
+            from man_corpus import man_corpus as build
+        else:
+            from text_corpus import package_corpus as build
+        data = build(int(n))
+        frame = pd.DataFrame({"id": data.ids, "text": data.texts, "label": data.labels})
+    path = folder / f"{kind}-{n}.csv"
+    frame.to_csv(path, index=False)
+    return str(path), frame["label"].nunique()
 
 
 def _mnist_npy(source: str, folder: Path) -> tuple[str, int]:
@@ -245,7 +260,7 @@ def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None 
     source, budget = CASES[name]
     with tempfile.TemporaryDirectory() as folder:
         k = 0
-        if source.startswith(("package-text:", "man-text:")):
+        if source.startswith(("package-text:", "man-text:", "messages-text:")):
             source, k = _text_csv(source, Path(folder))
         elif source.startswith("mnist-npy:"):
             source, k = _mnist_npy(source, Path(folder))

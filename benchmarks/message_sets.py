@@ -96,6 +96,41 @@ def extract(name: str, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def english_messages(n: int, seed: int = 0, smallest: int = 500) -> pd.DataFrame:
+    """``n`` distinct English messages (``text``) of this machine's programs (``program``).
+
+    The English originals of every catalog under ``/usr/share/locale`` (any language
+    carries them), at least :data:`MIN_CHARS` long; a message two programs share is kept
+    once, under the first program in name order. Programs with fewer than ``smallest``
+    messages, and a second copy of the ISO code lists (``iso_639_3`` beside ``iso_639-3``),
+    are left out. ``benchmarks/auto_budget.py``'s ``messages-text:N``: a large set of short
+    texts (stop 80; about 30,000 messages of 18 programs on this machine).
+    """
+    originals: dict[str, set[str]] = {}
+    for catalog in sorted(LOCALE.glob("*/LC_MESSAGES/*.mo")):
+        if catalog.stem.startswith("iso_") and "_" in catalog.stem[4:]:
+            continue
+        try:
+            with open(catalog, "rb") as handle:
+                keys = gettext.GNUTranslations(handle)._catalog
+        except (OSError, ValueError, IndexError, UnicodeDecodeError):
+            continue  # a catalog gettext cannot parse
+        texts = originals.setdefault(catalog.stem, set())
+        texts.update(" ".join(key.split("\x04")[-1].split()) for key in keys
+                     if isinstance(key, str) and len(key.split("\x04")[-1]) >= MIN_CHARS)
+    rows, seen = [], set()
+    for program in sorted(originals):
+        mine = sorted(originals[program] - seen)
+        seen |= originals[program]
+        if len(mine) >= smallest:
+            rows += [(text, program) for text in mine]
+    if len(rows) < n:
+        raise ValueError(f"only {len(rows):,} English messages found under {LOCALE}, "
+                         f"fewer than {n:,}")
+    keep = np.sort(np.random.default_rng(seed).choice(len(rows), n, replace=False))
+    return pd.DataFrame([rows[i] for i in keep], columns=["text", "program"])
+
+
 def messages(name: str) -> Dataset:
     """Set ``name`` from ``benchmarks/data`` (``messages-en``: ``messages-zh`` in English)."""
     from clustering.loaders import dataset_from_frame
