@@ -16,9 +16,10 @@ from __future__ import annotations
 __all__ = ["PHASES", "PLAN_WEIGHTS", "READ_STEPS_PER_IMAGE", "REFERENCE_ROWS", "ROW_GROWTH",
            "finetune_marks", "phase_spans"]
 
-PHASES = ("umap", "words", "view", "finetuned", "candidates", "heads", "self-label", "scoring")
+PHASES = ("umap", "words", "view", "view-umap", "finetuned", "candidates", "heads",
+          "self-label", "scoring")
 """``auto``'s phases in the order they run: the UMAP of the features, the long texts' words,
-the learned view's pretext (and its UMAP), the fine-tuned image encoder, the candidates
+the learned view's pretext, its UMAP, the fine-tuned image encoder, the candidates
 (k-means, the UMAP vote and spectral clustering, and the UMAPs the vote and the k estimate
 draw), the SCAN heads, their self-labelling, scoring the candidates."""
 
@@ -28,34 +29,41 @@ PLAN_WEIGHTS: dict[str, dict[str, float]] = {
     "features": {"umap": 6.0, "candidates": 18.0, "scoring": 1.0},
     # long texts: UMAP 2.4 s, words 3.0 s, the words' and features' UMAPs and votes 10 s
     "words": {"umap": 2.4, "words": 3.0, "candidates": 10.0, "scoring": 0.5},
-    # table-5000: UMAP 5.2 s, SCARF and its UMAP 8.0 s, vote 8.3 s, SCAN 15.8 s
-    "scarf": {"umap": 5.0, "view": 8.0, "candidates": 9.0, "heads": 13.0, "self-label": 3.0,
-              "scoring": 2.0},
+    # table-5000: UMAP 5.2 s, SCARF and its UMAP 8.0 s, vote 8.3 s, SCAN 15.8 s; stop 80,
+    # on a faster machine: SCARF 2.1-2.6 s and its UMAP 1.8-1.9 s beside the features'
+    # UMAP's 2.6-2.9 s
+    "scarf": {"umap": 5.0, "view": 4.6, "view-umap": 3.4, "candidates": 9.0, "heads": 13.0,
+              "self-label": 3.0, "scoring": 2.0},
     # signals-5000: UMAP 5.0 s, the signal view and its UMAP 16.6 s, spectral 2.4 s,
-    # SCAN 11.7 s
-    "series": {"umap": 5.0, "view": 16.6, "candidates": 4.0, "heads": 10.0,
+    # SCAN 11.7 s; stop 80: the view 6.2-7.2 s, its UMAP 1.8-2.0 s, the features' 2.5-2.6 s
+    "series": {"umap": 5.0, "view": 13.0, "view-umap": 3.6, "candidates": 4.0, "heads": 10.0,
                "self-label": 1.7, "scoring": 1.0},
     # demo:digits: UMAP 5.6 s, pretext and its UMAP 113 s, SCAN heads 20.6 s and their
     # self-labelling 3.6 s on a 2-core machine at 65 GFLOP/s (27.2 s and 9.5 s in all on
     # stop 59's): the pretext 3.8 times the heads; since stop 76's max-pooling of 8-15 px
     # images (POOL_FROM), the pretext 49-56 s against SCAN's 20-24 s on that machine
-    "contrastive": {"umap": 5.0, "view": 50.0, "candidates": 0.5, "heads": 18.0,
-                    "self-label": 3.0, "scoring": 0.5},
+    "contrastive": {"umap": 5.0, "view": 49.0, "view-umap": 1.0, "candidates": 0.5,
+                    "heads": 18.0, "self-label": 3.0, "scoring": 0.5},
     # images-5000 on the CPU: UMAP 3.0-6.6 s, fine-tuning and its UMAP 66-68 s, candidates
     # 1-4 s, the fine-tuned view's UMAP graph 2.9-6.2 s (grown with the rows: ROW_GROWTH)
     "finetuned": {"umap": 4.0, "finetuned": 58.0, "candidates": 4.0, "scoring": 4.0},
     # both image views (on a GPU): the pretext's 400 steps beside the fine-tuning
-    "contrastive+finetuned": {"umap": 5.0, "view": 20.0, "finetuned": 50.0, "candidates": 3.0,
-                              "heads": 10.0, "self-label": 2.0, "scoring": 5.0},
+    "contrastive+finetuned": {"umap": 5.0, "view": 19.0, "view-umap": 1.0, "finetuned": 50.0,
+                              "candidates": 3.0, "heads": 10.0, "self-label": 2.0,
+                              "scoring": 5.0},
     # the SCCL text view (``--option text_view=true``): embedding the copies and training
     # the view are most of it; its head is a candidate, no SCAN heads follow
-    "sccl": {"umap": 6.0, "view": 60.0, "candidates": 18.0, "scoring": 1.0},
+    "sccl": {"umap": 6.0, "view": 58.0, "view-umap": 2.0, "candidates": 18.0, "scoring": 1.0},
 }
 """Relative seconds of each phase, by path (phases left out take none)."""
 
 
 ROW_GROWTH = {"finetuned": {"umap": 0.85, "finetuned": 0.05, "candidates": 0.3,
-                            "scoring": 1.1}}
+                            "scoring": 1.1},
+              "scarf": {"umap": 0.95, "view": 0.62, "view-umap": 1.1, "candidates": 1.15,
+                        "heads": 0.65, "self-label": 0.65, "scoring": 1.0},
+              "series": {"umap": 0.93, "view": 0.83, "view-umap": 1.05, "candidates": 0.1,
+                         "heads": 0.6, "self-label": 0.6, "scoring": 1.3}}
 """How the phases of a path grow with the rows where the rest of it does not: a phase's
 weight in :data:`PLAN_WEIGHTS` (at :data:`REFERENCE_ROWS`) times (rows / REFERENCE_ROWS) to
 this power. On the fine-tuned images' path the fine-tuning takes a fixed number of steps
@@ -70,7 +78,19 @@ candidates 34 %. The scoring phase is the criterion's neighbour graphs (of the f
 the view and a UMAP of the view): 3.5 s at 5,000 images, 58.7 s at 50,000, of which 30.6 s
 were untimed until stop 80 (``benchmarks/results/photos_50000_stop80.json``), so it grows
 faster than the rows (NN-descent in place of exact neighbours past 5,000 rows); at 0.85 the
-bar gave it 21 % of the stage against the 34 % it took."""
+bar gave it 21 % of the stage against the 34 % it took.
+
+Tables with a SCARF view and signals (stop 80, ``benchmarks/results/eta_stop80.json``,
+seconds at 5,000 / 50,000 rows of ``mixed-table`` and ``waveforms``): the features' UMAP
+2.6 / 24.4 and 2.5 / 21.3, the view with its UMAP 3.9 / 36.1 and 8.1 / 66.3, the candidates
+4.0 / 57.7 (the vote's two UMAPs) and 1.5 / 1.9 (no vote on signals with a view), the SCAN
+heads with their self-labelling 6.5 / 29.5 and 6.2 / 25.2 (a fixed number of steps, at least
+10 epochs), the criterion's graphs 0.3 / 6.7 and 0.2 / 7.9. Without growth the bar gave a
+50,000-row table's heads 40 % of the stage (they took 19 %) and its candidates 23 % (37 %).
+The view splits into its training (SCARF 2.1-2.6 / 8.2-11.0, the signal encoder 6.2-7.2 /
+43-47: steps grow less than the rows) and its UMAP (1.8-1.9 / 21-25 and 1.8-2.0 / 21-23),
+which until stop 80 had 3 % of the view's span: at 50,000 rows the training filled the view
+in 8 s and the 21 s of its UMAP followed with no report."""
 
 READ_STEPS_PER_IMAGE = 1 / 460
 """Reading one image through the fine-tuned encoder, in fine-tuning steps (a step reads two
@@ -127,7 +147,7 @@ def phase_spans(plan: str, words: bool = False,
     --------
     >>> spans = phase_spans("contrastive")
     >>> round(spans["view"][1] - spans["view"][0], 2), spans["finetuned"]
-    (0.65, (0.7143, 0.7143))
+    (0.64, (0.7143, 0.7143))
     >>> phase_spans("features")["scoring"]
     (0.96, 1.0)
     >>> phase_spans("finetuned", rows=50000)["umap"]  # 5,000 images': (0.0, 0.0571)

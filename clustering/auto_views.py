@@ -242,7 +242,7 @@ def make_views(run: _Run, modality: str) -> None:
     epochs = epochs_for(n, steps)
     run.phase("view", 0.0, f"auto: training the {pretext} view ({epochs} epochs)")
     sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=pretext)
-    sub.progress = lambda f, msg: run.phase("view", 0.97 * f, f"auto: {msg}")
+    sub.progress = lambda f, msg: run.phase("view", f, f"auto: {msg}")
     if pretext == "contrastive":
         from .deep.contrastive import train_contrastive
 
@@ -262,7 +262,7 @@ def make_views(run: _Run, modality: str) -> None:
         if pretext == "series":
             _read_alignment(run)
     run.views[pretext] = Z.astype(np.float32)
-    run.phase("view", 0.97, f"auto: UMAP of the {pretext} view")
+    run.phase("view-umap", 0.0, f"auto: UMAP of the {pretext} view")
     run.views[f"{pretext}-umap"] = run.timed(
         f"view:{pretext}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
     if plan == f"contrastive+{FINETUNED}":
