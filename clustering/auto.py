@@ -287,7 +287,10 @@ class _Run:
                 self.phase("candidates", 0.8 * (i - 1) / (VOTE_SEEDS - 1),
                            f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}")
                 spaces.append(self.timed(f"view:umap seed {i + 1}", lambda i=i: umap_space(
-                    self.X, self.knn, self.seed + 100 * i, self.views["umap"].shape[1])))
+                    self.X, self.knn, self.seed + 100 * i, self.views["umap"].shape[1],
+                    progress=lambda f, msg: self.phase(
+                        "candidates", 0.8 * (i - 1 + f) / (VOTE_SEEDS - 1),
+                        f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}, {msg}"))))
             self._vote_spaces = spaces
         return self._vote_spaces
 

@@ -92,9 +92,12 @@ def reference_graphs(X: np.ndarray, views: dict[str, np.ndarray], m: int, seed: 
                + ("in the features" if name == "features" else
                   f"in a UMAP of the {view} view" if view != name else f"in the {view} view"))
         if view != name:
-            def draw(Z=Z):
-                return mine_neighbours(umap_view(Z, seed + REFERENCE_UMAP_SEED,
-                                                 epochs=UMAP_EPOCHS), m, seed)
+            def draw(Z=Z, i=i, view=view):
+                return mine_neighbours(umap_view(
+                    Z, seed + REFERENCE_UMAP_SEED, epochs=UMAP_EPOCHS,
+                    progress=lambda f, msg: report((i + f) / len(sources),
+                                                   f"auto: a UMAP of the {view} view, {msg}")),
+                    m, seed)
         else:
             def draw(Z=Z):
                 return mine_neighbours(Z, m, seed)

@@ -223,9 +223,9 @@ def make_views(run: _Run, modality: str) -> None:
     run.plan(plan)
     run.phase("umap", 0.0, "auto: UMAP view of the features")
     if n >= TINY:  # the ``umap-kmeans`` method's space (for texts in BASELINE_DIMS' 5-D)
-        run.views["umap"] = run.timed("view:umap",
-                                      lambda: umap_space(run.X, run.knn, run.seed,
-                                                         BASELINE_DIMS.get(modality, 10)))
+        run.views["umap"] = run.timed("view:umap", lambda: umap_space(
+            run.X, run.knn, run.seed, BASELINE_DIMS.get(modality, 10), progress=lambda f, msg:
+            run.phase("umap", f, f"auto: UMAP view of the features, {msg}")))
     else:  # too few rows for UMAP: the baseline reads the standardised features
         run.views["umap"] = standardise(run.X)
     if modality == "text" and run.texts is not None and n >= MIN_VIEW_ROWS[WORDS]:
@@ -264,7 +264,9 @@ def make_views(run: _Run, modality: str) -> None:
     run.views[pretext] = Z.astype(np.float32)
     run.phase("view-umap", 0.0, f"auto: UMAP of the {pretext} view")
     run.views[f"{pretext}-umap"] = run.timed(
-        f"view:{pretext}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
+        f"view:{pretext}-umap", lambda: umap_view(
+            Z, run.seed, epochs=UMAP_EPOCHS, progress=lambda f, msg: run.phase(
+                "view-umap", f, f"auto: UMAP of the {pretext} view, {msg}")))
     if plan == f"contrastive+{FINETUNED}":
         _finetuned_view(run, images)
 
@@ -456,4 +458,6 @@ def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     run.views[FINETUNED] = Z
     report(marks[1], f"auto: UMAP of the {FINETUNED} view")
     run.views[f"{FINETUNED}-umap"] = run.timed(
-        f"view:{FINETUNED}-umap", lambda: umap_view(Z, run.seed, epochs=UMAP_EPOCHS))
+        f"view:{FINETUNED}-umap", lambda: umap_view(
+            Z, run.seed, epochs=UMAP_EPOCHS, progress=lambda f, msg: report(
+                marks[1] + (1 - marks[1]) * f, f"auto: UMAP of the {FINETUNED} view, {msg}")))

@@ -11,7 +11,7 @@ from .clustering_result import Clustering
 from .deep.registry import DEEP_METHODS
 from .errors import InputError
 from .kselect import K_RANGE, choose_k, distance_soft, kmeans_fit
-from .progress import no_progress
+from .progress import ProgressFn, no_progress
 from .projection import KnnGraph, knn_graph, umap_embed
 from .validation import check_min_rows
 
@@ -221,7 +221,8 @@ vote's two). No set of the quality suite has this many rows."""
 SHORT_LAYOUT_EPOCHS = 200
 
 
-def umap_space(X: np.ndarray, knn: KnnGraph | None, random_state: int, dims: int) -> np.ndarray:
+def umap_space(X: np.ndarray, knn: KnnGraph | None, random_state: int, dims: int,
+               progress: ProgressFn | None = None) -> np.ndarray:
     """The UMAP the ``umap-*`` methods cluster in (and ``auto``'s baseline).
 
     ``min_dist=0``, umap-learn's default epochs (:data:`SHORT_LAYOUT_EPOCHS` from
@@ -235,6 +236,8 @@ def umap_space(X: np.ndarray, knn: KnnGraph | None, random_state: int, dims: int
         The 15-nearest-neighbour graph of ``X`` (computed when None).
     random_state : int
     dims : int
+    progress : callable, optional
+        ``progress(fraction, message)`` of the layout's epochs.
 
     Returns
     -------
@@ -243,7 +246,7 @@ def umap_space(X: np.ndarray, knn: KnnGraph | None, random_state: int, dims: int
     knn = knn or knn_graph(X, random_state=random_state)
     epochs = SHORT_LAYOUT_EPOCHS if len(X) >= SHORT_LAYOUT_FROM else None
     return umap_embed(X, min(dims, max(2, X.shape[1])), knn, random_state, min_dist=0.0,
-                      n_epochs=epochs)
+                      n_epochs=epochs, progress=progress)
 
 
 def _fit_umap_hdbscan(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=None):

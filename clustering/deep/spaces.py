@@ -23,7 +23,8 @@ View = tuple
 the network from feature rows to ``Z`` when one was trained (the contrastive encoder)."""
 
 
-def umap_view(X: np.ndarray, seed: int, base=None, epochs: int | None = None) -> np.ndarray:
+def umap_view(X: np.ndarray, seed: int, base=None, epochs: int | None = None,
+              progress=None) -> np.ndarray:
     """A standardised 10-D UMAP of ``X`` (``min_dist=0``), shape (n, 10), float32.
 
     Parameters
@@ -36,6 +37,8 @@ def umap_view(X: np.ndarray, seed: int, base=None, epochs: int | None = None) ->
         The 15-nearest-neighbour graph of ``X`` (computed when omitted).
     epochs : int, optional
         UMAP layout epochs (its default when None).
+    progress : callable, optional
+        ``progress(fraction, message)`` of the layout's epochs.
 
     Returns
     -------
@@ -44,7 +47,8 @@ def umap_view(X: np.ndarray, seed: int, base=None, epochs: int | None = None) ->
     """
     from ..projection import knn_graph, umap_embed
 
-    Z = umap_embed(X, 10, base or knn_graph(X, 15, seed), seed, min_dist=0.0, n_epochs=epochs)
+    Z = umap_embed(X, 10, base or knn_graph(X, 15, seed), seed, min_dist=0.0, n_epochs=epochs,
+                   progress=progress)
     return ((Z - Z.mean(axis=0)) / Z.std(axis=0).clip(1e-6)).astype(np.float32)
 
 
