@@ -25,19 +25,20 @@ draw), the SCAN heads, their self-labelling, scoring the candidates."""
 
 PLAN_WEIGHTS: dict[str, dict[str, float]] = {
     # no learned view (texts, embeddings, tables under 201 rows or 8 columns): text-5000
-    # UMAP 6.0 s, candidates 18.0 s (k-means 1.6, vote 9.5, spectral 7.0), scoring < 1 s
-    "features": {"umap": 6.0, "candidates": 18.0, "scoring": 1.0},
+    # (stop 80) UMAP 3.0 s, candidates 4.05 s (the vote's two UMAPs), graphs 0.24 s; until
+    # then 6 / 18 / 1, when spectral clustering was a candidate of texts
+    "features": {"umap": 3.0, "candidates": 4.05, "scoring": 0.24},
     # long texts: UMAP 2.4 s, words 3.0 s, the words' and features' UMAPs and votes 10 s
     "words": {"umap": 2.4, "words": 3.0, "candidates": 10.0, "scoring": 0.5},
-    # table-5000: UMAP 5.2 s, SCARF and its UMAP 8.0 s, vote 8.3 s, SCAN 15.8 s; stop 80,
-    # on a faster machine: SCARF 2.1-2.6 s and its UMAP 1.8-1.9 s beside the features'
-    # UMAP's 2.6-2.9 s
-    "scarf": {"umap": 5.0, "view": 4.6, "view-umap": 3.4, "candidates": 9.0, "heads": 13.0,
-              "self-label": 3.0, "scoring": 2.0},
-    # signals-5000: UMAP 5.0 s, the signal view and its UMAP 16.6 s, spectral 2.4 s,
-    # SCAN 11.7 s; stop 80: the view 6.2-7.2 s, its UMAP 1.8-2.0 s, the features' 2.5-2.6 s
-    "series": {"umap": 5.0, "view": 13.0, "view-umap": 3.6, "candidates": 4.0, "heads": 10.0,
-               "self-label": 1.7, "scoring": 1.0},
+    # table-5000 (stop 80, the mean of 3 runs on its machine; ROW_GROWTH): UMAP 2.7 s,
+    # SCARF 2.3 s and its UMAP 1.8 s, candidates 4.1 s (the vote's two UMAPs), SCAN heads
+    # with their self-labelling 7.1 s, the criterion's graphs 0.33 s
+    "scarf": {"umap": 2.7, "view": 2.3, "view-umap": 1.8, "candidates": 4.1, "heads": 5.8,
+              "self-label": 1.3, "scoring": 0.33},
+    # signals-5000 (stop 80, 3 runs): UMAP 2.6 s, the signal view 7.1 s and its UMAP 2.0 s,
+    # candidates 1.4 s (spectral), SCAN heads 7.4 s, graphs 0.16 s
+    "series": {"umap": 2.6, "view": 7.1, "view-umap": 2.0, "candidates": 1.4, "heads": 6.1,
+               "self-label": 1.3, "scoring": 0.16},
     # demo:digits: UMAP 5.6 s, pretext and its UMAP 113 s, SCAN heads 20.6 s and their
     # self-labelling 3.6 s on a 2-core machine at 65 GFLOP/s (27.2 s and 9.5 s in all on
     # stop 59's): the pretext 3.8 times the heads; since stop 76's max-pooling of 8-15 px
@@ -60,10 +61,11 @@ PLAN_WEIGHTS: dict[str, dict[str, float]] = {
 
 ROW_GROWTH = {"finetuned": {"umap": 0.85, "finetuned": 0.05, "candidates": 0.3,
                             "scoring": 1.1},
-              "scarf": {"umap": 0.95, "view": 0.62, "view-umap": 1.1, "candidates": 1.15,
-                        "heads": 0.65, "self-label": 0.65, "scoring": 1.0},
-              "series": {"umap": 0.93, "view": 0.83, "view-umap": 1.05, "candidates": 0.1,
-                         "heads": 0.6, "self-label": 0.6, "scoring": 1.3}}
+              "scarf": {"umap": 0.93, "view": 0.65, "view-umap": 1.1, "candidates": 1.07,
+                        "heads": 0.58, "self-label": 0.58, "scoring": 1.28},
+              "series": {"umap": 0.91, "view": 0.78, "view-umap": 1.06, "candidates": 0.16,
+                         "heads": 0.54, "self-label": 0.54, "scoring": 1.6},
+              "features": {"umap": 0.88, "candidates": 1.07, "scoring": 1.39}}
 """How the phases of a path grow with the rows where the rest of it does not: a phase's
 weight in :data:`PLAN_WEIGHTS` (at :data:`REFERENCE_ROWS`) times (rows / REFERENCE_ROWS) to
 this power. On the fine-tuned images' path the fine-tuning takes a fixed number of steps
@@ -76,21 +78,22 @@ its UMAP / candidates / graph: 400 images 1.3 / 43.5 / 0.1 / 0.2, 1,000 3.9 / 73
 the graph grew, and as the rows: at 50,000 images the bar gave the UMAP 3 % and the
 candidates 34 %. The scoring phase is the criterion's neighbour graphs (of the features,
 the view and a UMAP of the view): 3.5 s at 5,000 images, 58.7 s at 50,000, of which 30.6 s
-were untimed until stop 80 (``benchmarks/results/photos_50000_stop80.json``), so it grows
+were untimed until stop 80 (``benchmarks/results/eta_stop80.json``), so it grows
 faster than the rows (NN-descent in place of exact neighbours past 5,000 rows); at 0.85 the
 bar gave it 21 % of the stage against the 34 % it took.
 
-Tables with a SCARF view and signals (stop 80, ``benchmarks/results/eta_stop80.json``,
-seconds at 5,000 / 50,000 rows of ``mixed-table`` and ``waveforms``): the features' UMAP
-2.6 / 24.4 and 2.5 / 21.3, the view with its UMAP 3.9 / 36.1 and 8.1 / 66.3, the candidates
-4.0 / 57.7 (the vote's two UMAPs) and 1.5 / 1.9 (no vote on signals with a view), the SCAN
-heads with their self-labelling 6.5 / 29.5 and 6.2 / 25.2 (a fixed number of steps, at least
-10 epochs), the criterion's graphs 0.3 / 6.7 and 0.2 / 7.9. Without growth the bar gave a
-50,000-row table's heads 40 % of the stage (they took 19 %) and its candidates 23 % (37 %).
-The view splits into its training (SCARF 2.1-2.6 / 8.2-11.0, the signal encoder 6.2-7.2 /
-43-47: steps grow less than the rows) and its UMAP (1.8-1.9 / 21-25 and 1.8-2.0 / 21-23),
-which until stop 80 had 3 % of the view's span: at 50,000 rows the training filled the view
-in 8 s and the 21 s of its UMAP followed with no report."""
+Tables with a SCARF view, signals and texts (stop 80, the means of 2-4 runs at 5,000 /
+50,000 rows of ``mixed-table``, ``waveforms`` and docstrings / program messages;
+``benchmarks/results/eta_stop80_tables_signals.json``), in seconds: the features' UMAP
+2.7 / 22.8, 2.6 / 21.6 and 3.0 / 22.9; the view 2.3 / 10.2 (SCARF) and 7.1 / 43.3 (the
+signal encoder; steps grow less than the rows) and its UMAP 1.8 / 23.3 and 2.0 / 22.1; the
+candidates 4.1 / 47.9 (the vote's two UMAPs), 1.4 / 2.1 (no vote on signals with a view) and
+4.05 / 48.0; the SCAN heads with their self-labelling 7.1 / 27.0 and 7.4 / 25.5 (a fixed
+number of steps, at least 10 epochs); the criterion's graphs 0.33 / 6.3, 0.16 / 6.3 and
+0.24 / 5.9. Without growth the bar gave a 50,000-row table's heads 40 % of the stage (they
+took 19 %) and its candidates 23 % (37 %); and until stop 80 a view's UMAP had 3 % of the
+view's span, so at 50,000 rows the training filled the view in 8 s and the 21 s of its UMAP
+followed with no report."""
 
 READ_STEPS_PER_IMAGE = 1 / 460
 """Reading one image through the fine-tuned encoder, in fine-tuning steps (a step reads two
@@ -149,7 +152,7 @@ def phase_spans(plan: str, words: bool = False,
     >>> round(spans["view"][1] - spans["view"][0], 2), spans["finetuned"]
     (0.64, (0.7143, 0.7143))
     >>> phase_spans("features")["scoring"]
-    (0.96, 1.0)
+    (0.9671, 1.0)
     >>> phase_spans("finetuned", rows=50000)["umap"]  # 5,000 images': (0.0, 0.0571)
     (0.0, 0.1866)
     """

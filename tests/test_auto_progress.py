@@ -48,7 +48,7 @@ def test_the_contrastive_pretext_fills_the_bar_as_it_fills_the_time(monkeypatch)
 
 def test_the_fine_tuned_images_bar_follows_the_phases_at_50000_images():
     """At 50,000 photos the features' UMAP took 27 s, the fine-tuning and its UMAP 81 s,
-    the candidates 9 s and the criterion's graphs 59 s (``photos_50000_stop80.json``; 35 s of
+    the candidates 9 s and the criterion's graphs 59 s (``eta_stop80.json``; 35 s of
     them untimed until stop 80); before stop 79 the bar gave the UMAP 3 % and the candidates
     34 %, and the time left shown was 177 s with 68 s left; until stop 80 the graphs 21 %."""
     measured = {"umap": 26.8, "finetuned": 81.0, "candidates": 8.8, "scoring": 58.7}
@@ -66,14 +66,17 @@ def test_the_fine_tuned_images_bar_follows_the_phases_at_50000_images():
                "scoring": 6.7}),
     ("series", {"umap": 21.3, "view": 43.3, "view-umap": 23.0, "candidates": 1.9, "heads": 25.2,
                 "scoring": 7.9}),
+    # 50,000 program messages (no learned view; two runs' means)
+    ("features", {"umap": 22.9, "candidates": 48.0, "scoring": 5.9}),
 ])
-def test_the_table_and_signal_bars_follow_the_phases_at_50000_rows(plan, measured):
+def test_the_table_signal_and_text_bars_follow_the_phases_at_50000_rows(plan, measured):
     """Before stop 80 only the fine-tuned images' shares grew with the rows: at 50,000 table
     rows the bar gave the SCAN heads 40 % of the stage (they took 19 %) and the candidates 23 %
     (37 %). The heads' share is theirs and their self-labelling's together."""
     spans = phase_spans(plan, rows=50_000)
     shares = {phase: spans[phase][1] - spans[phase][0] for phase in measured}
-    shares["heads"] += spans["self-label"][1] - spans["self-label"][0]
+    if "heads" in shares:
+        shares["heads"] += spans["self-label"][1] - spans["self-label"][0]
     for phase, seconds in measured.items():
         assert abs(shares[phase] - seconds / sum(measured.values())) < 0.08, phase
 
@@ -90,8 +93,10 @@ def test_umap_layouts_report_their_epochs_inside_autos_phases():
     X, _ = make_blobs(400, n_features=6, centers=3, random_state=0)
     X = X.astype(np.float32)
     layout = []
-    umap_embed(X, 2, knn_graph(X), 0, n_epochs=50, progress=lambda f, m: layout.append((f, m)))
+    shown = umap_embed(X, 2, knn_graph(X), 0, n_epochs=50,
+                       progress=lambda f, m: layout.append((f, m)))
     assert len(layout) >= 2 and layout[-1] == (1.0, "epoch 50/50")
+    assert np.array_equal(shown, umap_embed(X, 2, knn_graph(X), 0, n_epochs=50))  # same map
     assert [f for f, _ in layout] == sorted(f for f, _ in layout)
 
     reports = []
