@@ -16,6 +16,7 @@ from clustering.tables import read_table
 from workspace.projects import stage_upload
 
 from .common import get_dataset
+from .safe_text import md
 
 __all__ = ["cell_annotations", "folder_label_columns", "guessed_text_column", "holds_count_matrix",
            "parsed_columns", "parsed_dataset", "saved_upload", "zip_of_texts"]
@@ -30,7 +31,7 @@ def saved_upload(upload) -> str:
     if upload.file_id not in saved:
         saved.clear()  # one upload at a time: do not keep paths of replaced files
         # hashing and writing take about 5 s a GiB: say so rather than sit still
-        with st.spinner(f"Saving '{upload.name}' ({upload.size / 2**20:,.1f} MiB)…",
+        with st.spinner(f"Saving {md(upload.name)} ({upload.size / 2**20:,.1f} MiB)…",
                         show_time=True):
             saved[upload.file_id] = str(stage_upload(upload.name, upload.getvalue()))
     return saved[upload.file_id]
