@@ -69,7 +69,8 @@ def sampled_map(X: np.ndarray, random_state: int = 0, progress: ProgressFn = no_
     progress(0.0, f"map: UMAP on a sample of {sample:,} of {n:,} rows")
     knn = knn_graph(X[rows], n_neighbors=15, random_state=random_state)
     progress(0.1, f"map: UMAP layout of {sample:,} rows")
-    Z = umap_embed(X[rows], 2, knn, random_state=random_state).astype(np.float64)
+    Z = umap_embed(X[rows], 2, knn, random_state=random_state, progress=lambda f, m: progress(
+        0.1 + 0.5 * f, f"map: UMAP layout of {sample:,} rows, {m}")).astype(np.float64)
     progress(0.6, "map: fitting the network that places the other rows")
     net, _, centre, scale, r2, r2_train = distil_map(
         X[rows], Z, rng, random_state, device,

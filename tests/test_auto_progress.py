@@ -88,7 +88,7 @@ def test_umap_layouts_report_their_epochs_inside_autos_phases():
     bar), each within its own phase, and the bar never goes back."""
     from sklearn.datasets import make_blobs
 
-    from clustering.projection import knn_graph, umap_embed
+    from clustering.projection import knn_graph, project, umap_embed
 
     X, _ = make_blobs(400, n_features=6, centers=3, random_state=0)
     X = X.astype(np.float32)
@@ -98,6 +98,9 @@ def test_umap_layouts_report_their_epochs_inside_autos_phases():
     assert len(layout) >= 2 and layout[-1] == (1.0, "epoch 50/50")
     assert np.array_equal(shown, umap_embed(X, 2, knn_graph(X), 0, n_epochs=50))  # same map
     assert [f for f, _ in layout] == sorted(f for f, _ in layout)
+    shown_map = []
+    project(X, progress=lambda f, m: shown_map.append((f, m)))  # the map stage's UMAP too
+    assert any(m.startswith("map: UMAP epoch") and 0.05 <= f <= 0.95 for f, m in shown_map)
 
     reports = []
     cluster(X, "auto", 3, progress=lambda f, msg: reports.append((f, msg)))

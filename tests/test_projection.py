@@ -94,8 +94,11 @@ def test_large_maps_fit_umap_on_a_sample_and_place_the_rest(monkeypatch):
 
     monkeypatch.setattr(sm, "MAP_SAMPLE", 1500)
     X, y = make_blobs(6000, centers=5, n_features=8, cluster_std=1.0, random_state=3)
-    proj = project(X, random_state=0)
+    reports = []
+    proj = project(X, random_state=0, progress=lambda f, m: reports.append((f, m)))
     assert proj.method == "umap-sample+mlp" and proj.xy.shape == (6000, 2)
+    layout = [f for f, m in reports if m.startswith("map: UMAP layout of 1,500 rows, epoch")]
+    assert len(layout) >= 2 and 0.1 <= min(layout) and max(layout) == 0.6  # its epochs shown
     assert proj.fit["sample"] == 1500 and proj.fit["rows"] == 6000
     assert proj.fit["r2_held_out"] > 0.9 and proj.fit["trustworthiness"] > 0.9
     # placed rows land with their own cluster: nearest cluster centre on the map agrees
