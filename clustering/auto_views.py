@@ -429,11 +429,10 @@ def _finetuned_view(run: _Run, images: np.ndarray) -> None:
     run.phase(FINETUNED, 0.0, f"auto: fine-tuning the pretrained image encoder "
                               f"({budget.planned} steps)")
     sub = run.ctx.part(0, 1, image_shape=run.ctx.image_shape, label=FINETUNED)
-    started, marks, shown = time.perf_counter(), [0.93, 0.93], [0.0]
+    started, marks = time.perf_counter(), [0.93, 0.93]
 
-    def report(done: float, message: str) -> None:  # the bar never goes back
-        shown[0] = max(shown[0], done)
-        run.phase(FINETUNED, shown[0], message)
+    def report(done: float, message: str) -> None:  # run.progress never goes back
+        run.phase(FINETUNED, done, message)
 
     def stepped(message: str) -> None:  # the split follows the pace of the steps so far
         pace = (time.perf_counter() - started) / max(1, budget.done)
