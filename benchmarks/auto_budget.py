@@ -56,6 +56,11 @@ CASES = {
     "signals-50000": ("waveforms:50000", None),
     "table-50000": ("mixed-table:50000", None),
     "messages-50000": ("messages-text:50000", None),
+    "skewed-50000": ("skewed-table:50000", None),
+    "aniso-50000": ("aniso-blobs:50000", None),
+    "elongated-50000": ("elongated-blobs:50000", None),
+    "arcs-50000": ("arcs-nuisance:50000", None),
+    "cbf-50000": ("cbf:50000", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
 
@@ -87,7 +92,9 @@ refused before), written with pillow-heif's encoder, which the benchmark's envir
 ``auto`` fits whole (stop 80: no path but images' had been run at 50,000 rows since stop 25);
 ``messages-text:N`` is N English messages of this machine's programs, labelled by program
 (:func:`message_sets.english_messages`: 32 programs of 292-3,285 messages at 50,000),
-written to a CSV as ``package-text:N`` is."""
+written to a CSV as ``package-text:N`` is. ``skewed-50000`` (tuning half) and ``aniso-50000``,
+``elongated-50000``, ``arcs-50000`` and ``cbf-50000`` (held-out families, frozen in stop 81
+before any change they could judge) are suite sets generated at 50,000 rows."""
 
 CHILD = """
 import json, os, resource, sys, time
@@ -120,10 +127,28 @@ else:
     k = len(set(map(str, data.labels)))
     result = run_pipeline(RunConfig(data=source, seed=seed, clusters=k), progress,
                           dataset=data)
-print(json.dumps({{"wall_s": time.perf_counter() - start, "timings": result.timings,
+wall = time.perf_counter() - start
+peers = {{}}
+if {peers}:  # the issue's three peers on the run's own features, the same k, this process
+    from clustering.metrics import cluster_metrics
+    from quality_suite import PEERS
+    X, truth = result.features.X, result.dataset.labels
+    k = result.clustering.n_clusters
+    names = result.clustering.info["auto"].get("alternatives", [])
+    for j, name in enumerate(names):
+        peers["auto:" + name] = {{"acc": round(cluster_metrics(
+            X, result.clustering.alternatives[:, j], truth)["acc"], 4)}}
+    for name, fn in PEERS.items():
+        s = time.perf_counter()
+        labels, _ = fn(X, k, seed)
+        peers[name] = {{"acc": round(cluster_metrics(X, labels, truth)["acc"], 4),
+                       "seconds": round(time.perf_counter() - s, 1)}}
+print(json.dumps({{"wall_s": wall, "timings": result.timings,
+                  "peers": peers,
                   "eta": eta_accuracy(reports),
                   "acc": result.metrics["acc"], "winner": result.clustering.params["pipeline"],
                   "auto_seconds": result.clustering.info["auto"]["seconds"],
+                  "auto_scores": result.clustering.info["auto"]["scores"],
                   "finetune": result.clustering.info.get("finetune"),
                   "text_window": result.features.extra.get("text_window"),
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -253,8 +278,11 @@ def _photos(source: str) -> tuple[str, int]:
             len(CELLS if tiff else PATTERNS))
 
 
-def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None = None) -> dict:
-    """One case in a fresh interpreter; its timings and ACC."""
+def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None = None,
+             peers: bool = False) -> dict:
+    """One case in a fresh interpreter; its timings and ACC (with ``peers``, the ACC of
+    ``auto``'s candidates and of the three peer pipelines on the run's features, after the
+    run's clock stops)."""
     import tempfile
 
     source, budget = CASES[name]
@@ -269,15 +297,15 @@ def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None 
         env = dict(os.environ)
         if numba_cache == "cold":
             env["NUMBA_CACHE_DIR"] = str(Path(folder) / "numba")
-        record = _run_child(name, source, seed, budget, k, env, code or ROOT.parent)
+        record = _run_child(name, source, seed, budget, k, env, code or ROOT.parent, peers)
     record["numba_cache"] = numba_cache
     return record
 
 
 def _run_child(name: str, source: str, seed: int, budget: int | None, k: int,
-               env: dict, checkout: Path) -> dict:
+               env: dict, checkout: Path, peers: bool = False) -> dict:
     code = CHILD.format(root=str(ROOT), parent=str(checkout), source=source, seed=seed,
-                        k=k)
+                        k=k, peers=peers)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if done.returncode:
@@ -299,11 +327,13 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "results" / "auto_budget.json"))
     parser.add_argument("--code", type=Path, default=None,
                         help="a checkout whose pipeline runs (default: this one)")
+    parser.add_argument("--peers", action="store_true",
+                        help="also the ACC of auto's candidates and of the three peers")
     args = parser.parse_args()
     records = []
     for name in args.cases:
         for seed in args.seeds:
-            records.append(run_case(name, seed, args.numba_cache, args.code))
+            records.append(run_case(name, seed, args.numba_cache, args.code, args.peers))
             r = records[-1]
             r["code"] = str(args.code or ROOT.parent)
             print(f"{name:14s} seed {seed}: {r['process_s']:6.1f} s in all (budget "
