@@ -106,26 +106,27 @@ from clustering.pipeline import RunConfig, run_pipeline
 reports = []
 progress = lambda f, msg: reports.append((time.perf_counter(), float(f)))
 source, seed = {source!r}, {seed}
+kk = lambda k: k if {give_k} else None  # noqa: E731 (None: auto estimates k)
 if source.startswith("demo:"):
-    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=10), progress)
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=kk(10)), progress)
 elif source.endswith(".npy"):
     import dataclasses, numpy as np
     from clustering.loaders import load_data
     data = dataclasses.replace(load_data(source), labels=np.load(
         source[:-4] + "_labels.npy", allow_pickle=False).astype(str))
-    result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}), progress,
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=kk({k})), progress,
                           dataset=data)
 elif os.path.isdir(source):
-    result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}), progress)
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=kk({k})), progress)
 elif source.endswith(".csv"):
-    result = run_pipeline(RunConfig(data=source, seed=seed, clusters={k}, kind="text",
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=kk({k}), kind="text",
                                     text_column="text", label_column="label"), progress)
 else:
     import quality_sets
     name, n = source.split(":")
     data = quality_sets.BUILDERS[name](n=int(n))
     k = len(set(map(str, data.labels)))
-    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=k), progress,
+    result = run_pipeline(RunConfig(data=source, seed=seed, clusters=kk(k)), progress,
                           dataset=data)
 wall = time.perf_counter() - start
 peers = {{}}
@@ -149,6 +150,8 @@ print(json.dumps({{"wall_s": wall, "timings": result.timings,
                   "acc": result.metrics["acc"], "winner": result.clustering.params["pipeline"],
                   "auto_seconds": result.clustering.info["auto"]["seconds"],
                   "auto_scores": result.clustering.info["auto"]["scores"],
+                  "k": result.clustering.n_clusters,
+                  "k_selection": result.clustering.info.get("k_selection"),
                   "finetune": result.clustering.info.get("finetune"),
                   "text_window": result.features.extra.get("text_window"),
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -279,10 +282,11 @@ def _photos(source: str) -> tuple[str, int]:
 
 
 def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None = None,
-             peers: bool = False) -> dict:
+             peers: bool = False, give_k: bool = True) -> dict:
     """One case in a fresh interpreter; its timings and ACC (with ``peers``, the ACC of
     ``auto``'s candidates and of the three peer pipelines on the run's features, after the
-    run's clock stops)."""
+    run's clock stops; without ``give_k``, ``auto`` estimates k, as for a user who gives
+    none)."""
     import tempfile
 
     source, budget = CASES[name]
@@ -297,15 +301,16 @@ def run_case(name: str, seed: int, numba_cache: str = "warm", code: Path | None 
         env = dict(os.environ)
         if numba_cache == "cold":
             env["NUMBA_CACHE_DIR"] = str(Path(folder) / "numba")
-        record = _run_child(name, source, seed, budget, k, env, code or ROOT.parent, peers)
+        record = _run_child(name, source, seed, budget, k, env, code or ROOT.parent, peers,
+                            give_k)
     record["numba_cache"] = numba_cache
     return record
 
 
 def _run_child(name: str, source: str, seed: int, budget: int | None, k: int,
-               env: dict, checkout: Path, peers: bool = False) -> dict:
+               env: dict, checkout: Path, peers: bool = False, give_k: bool = True) -> dict:
     code = CHILD.format(root=str(ROOT), parent=str(checkout), source=source, seed=seed,
-                        k=k, peers=peers)
+                        k=k, peers=peers, give_k=give_k)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if done.returncode:
@@ -329,16 +334,20 @@ def main() -> None:
                         help="a checkout whose pipeline runs (default: this one)")
     parser.add_argument("--peers", action="store_true",
                         help="also the ACC of auto's candidates and of the three peers")
+    parser.add_argument("--no-k", action="store_true",
+                        help="give no k: auto estimates it (a user who gives none)")
     args = parser.parse_args()
     records = []
     for name in args.cases:
         for seed in args.seeds:
-            records.append(run_case(name, seed, args.numba_cache, args.code, args.peers))
+            records.append(run_case(name, seed, args.numba_cache, args.code, args.peers,
+                                    not args.no_k))
             r = records[-1]
             r["code"] = str(args.code or ROOT.parent)
+            r["k_given"] = not args.no_k
             print(f"{name:14s} seed {seed}: {r['process_s']:6.1f} s in all (budget "
                   f"{r['budget_s'] or 'none'} s), peak RSS {r['peak_rss_mib']:.0f} MiB, auto chose "
-                  f"{r['winner']}, ACC {r['acc']:.3f}; time left shown: median error "
+                  f"{r['winner']}, k {r['k']}, ACC {r['acc']:.3f}; time left shown: median error "
                   f"{r['eta'].get('median_error_s')} s of {r['eta']['stage_s']} s, median "
                   f"estimate/truth {r['eta'].get('median_ratio')}; "
                   f"stages {r['timings']}", flush=True)
