@@ -67,7 +67,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from .auto_candidates import BASELINE, VOTE, VOTE_SEEDS, make_candidates
 from .auto_graphs import reference_graphs
-from .auto_progress import phase_spans
+from .auto_progress import phase_spans, vote_share
 from .auto_views import (
     LEARNED_VIEWS,
     VIEWS,
@@ -202,6 +202,7 @@ class _Run:
         made too.
         """
         self.plan_name, self.spans = name, phase_spans(name, words, len(self.X))
+        self.vote_end = vote_share(words)
 
     def phase(self, name: str, done: float, message: str) -> None:
         """Report ``done`` (0..1) of the phase ``name`` (:data:`.auto_progress.PHASES`)."""
@@ -284,12 +285,12 @@ class _Run:
         if self._vote_spaces is None:
             spaces = []
             for i in range(1, VOTE_SEEDS):
-                self.phase("candidates", 0.8 * (i - 1) / (VOTE_SEEDS - 1),
+                self.phase("candidates", self.vote_end * (i - 1) / (VOTE_SEEDS - 1),
                            f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}")
                 spaces.append(self.timed(f"view:umap seed {i + 1}", lambda i=i: umap_space(
                     self.X, self.knn, self.seed + 100 * i, self.views["umap"].shape[1],
                     progress=lambda f, msg: self.phase(
-                        "candidates", 0.8 * (i - 1 + f) / (VOTE_SEEDS - 1),
+                        "candidates", self.vote_end * (i - 1 + f) / (VOTE_SEEDS - 1),
                         f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}, {msg}"))))
             self._vote_spaces = spaces
         return self._vote_spaces

@@ -118,7 +118,8 @@ def make_candidates(run: _Run) -> None:
         m = min(15, len(run.X) - 1)
         graph = run.knn.indices[:, 1:] if run.knn is not None \
             else mine_neighbours(run.X, m, run.seed)
-        run.phase("candidates", 0.6, "auto: spectral clustering of the features' graph")
+        run.phase("candidates", run.vote_end,
+                  "auto: spectral clustering of the features' graph")
         run.spectral("spectral", run.X, graph)
     for view in learned:
         if view == WORDS:
@@ -163,10 +164,17 @@ def _words_candidates(run: _Run) -> None:
     from .projection import knn_graph
 
     W = run.views[WORDS]
-    run.phase("candidates", 0.5, "auto: UMAPs of the long texts' words")
+    start, width = run.vote_end, (1 - run.vote_end) * 0.98 / VOTE_SEEDS
+
+    def report(i: int, f: float, msg: str) -> None:
+        run.phase("candidates", start + width * (i + f),
+                  f"auto: UMAP of the long texts' words, seed {i + 1}/{VOTE_SEEDS}, {msg}")
+
+    run.phase("candidates", start, "auto: UMAPs of the long texts' words")
     graph = run.timed("graph:words", lambda: knn_graph(W, 15, run.seed))
     spaces = [run.timed(f"view:words-umap seed {i + 1}", lambda i=i: umap_space(
-        W, graph, run.seed + 100 * i, BASELINE_DIMS["text"])) for i in range(VOTE_SEEDS)]
+        W, graph, run.seed + 100 * i, BASELINE_DIMS["text"],
+        progress=lambda f, msg: report(i, f, msg))) for i in range(VOTE_SEEDS)]
     run.views[f"{WORDS}-umap"] = spaces[0]
     run.kmeans(f"{WORDS}-umap-kmeans", spaces[0])
     run.candidates[f"{WORDS}-umap-kmeans-vote"] = run.timed(

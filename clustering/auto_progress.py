@@ -14,7 +14,8 @@ phases a run will take fill its bar.
 from __future__ import annotations
 
 __all__ = ["PHASES", "PLAN_WEIGHTS", "READ_STEPS_PER_IMAGE", "REFERENCE_ROWS", "ROW_GROWTH",
-           "finetune_marks", "phase_spans"]
+           "VOTE_UMAPS_SHARE", "WORDS_VOTE_SHARE", "finetune_marks", "phase_spans",
+           "vote_share"]
 
 PHASES = ("umap", "words", "view", "view-umap", "finetuned", "candidates", "heads",
           "self-label", "scoring")
@@ -94,6 +95,31 @@ number of steps, at least 10 epochs); the criterion's graphs 0.33 / 6.3, 0.16 / 
 took 19 %) and its candidates 23 % (37 %); and until stop 80 a view's UMAP had 3 % of the
 view's span, so at 50,000 rows the training filled the view in 8 s and the 21 s of its UMAP
 followed with no report."""
+
+VOTE_UMAPS_SHARE = 0.93
+"""Share of the candidates phase that the vote's UMAPs fill (the features' UMAPs of the other
+seeds, :meth:`clustering.auto._Run.vote_spaces`); k-means in them, spectral clustering and
+k-means in the learned views take the rest. Measured (``auto`` seconds in
+``benchmarks/results``, stops 80-81): 0.88 and 0.96 of the phase at 5,000 and 50,000 table
+rows, 0.97 and 0.96 at 5,000 docstrings and 50,000 messages. Until stop 81 they filled 0.8:
+at 50,000 messages the last 0.2 of the phase (9.5 s of the bar) took 1.2 s, and the time
+left read 5-11 s too long through the second half of the stage."""
+
+WORDS_VOTE_SHARE = 0.4
+"""The same share with the long texts' words view, whose three UMAPs follow in the phase:
+the features' two UMAPs took 2.9 s of its 7.3 s at 5,000 manual pages (stop 53)."""
+
+
+def vote_share(words: bool) -> float:
+    """Where the vote's UMAPs end in the candidates phase (0..1).
+
+    Examples
+    --------
+    >>> vote_share(False), vote_share(True)
+    (0.93, 0.4)
+    """
+    return WORDS_VOTE_SHARE if words else VOTE_UMAPS_SHARE
+
 
 READ_STEPS_PER_IMAGE = 1 / 460
 """Reading one image through the fine-tuned encoder, in fine-tuning steps (a step reads two

@@ -220,7 +220,12 @@ def make_views(run: _Run, modality: str) -> None:
 
     n = len(run.X)
     plan = view_plan(run, modality)
-    run.plan(plan)
+    # decided before the first UMAP, so that the bar is split for the words view from the
+    # start (until stop 81 the features' UMAP filled the no-view path's 0.41 of the bar, and
+    # the bar then stood still through the words view)
+    words = modality == "text" and run.texts is not None and n >= MIN_VIEW_ROWS[WORDS] \
+        and _reads_words(run)
+    run.plan(plan, words=words)
     run.phase("umap", 0.0, "auto: UMAP view of the features")
     if n >= TINY:  # the ``umap-kmeans`` method's space (for texts in BASELINE_DIMS' 5-D)
         run.views["umap"] = run.timed("view:umap", lambda: umap_space(
@@ -228,7 +233,7 @@ def make_views(run: _Run, modality: str) -> None:
             run.phase("umap", f, f"auto: UMAP view of the features, {msg}")))
     else:  # too few rows for UMAP: the baseline reads the standardised features
         run.views["umap"] = standardise(run.X)
-    if modality == "text" and run.texts is not None and n >= MIN_VIEW_ROWS[WORDS]:
+    if words:
         _words_view(run)
     if plan == FINETUNED:
         _finetuned_view(run, run.X.reshape(n, *run.ctx.image_shape))
@@ -303,12 +308,13 @@ def view_plan(run: _Run, modality: str) -> str:
     return pretext
 
 
-def _words_view(run: _Run) -> None:
-    """The :data:`WORDS` view, for long texts or texts mostly in other scripts than Latin.
+def _reads_words(run: _Run) -> bool:
+    """Whether the texts get the :data:`WORDS` view, and why in ``run.info``.
 
-    See :data:`LONG_TEXTS` and :data:`OTHER_SCRIPTS`.
+    Long texts, or texts mostly in other scripts than Latin (see :data:`LONG_TEXTS` and
+    :data:`OTHER_SCRIPTS`).
     """
-    from .text_features import tfidf_svd, unread_share
+    from .text_features import unread_share
     from .text_terms import latin_share
 
     latin = latin_share(run.texts)
@@ -323,12 +329,18 @@ def _words_view(run: _Run) -> None:
         share = run.timed("view:words (word pieces)", lambda: unread_share(run.texts))
         run.info["text_unread_share"] = round(share, 3)
         if share < LONG_TEXTS:
-            return
+            return False
         run.info["long_texts"] = (
             f"{share:.0%} of these texts' words lie past the part of each text the sentence "
             "model reads, so auto also read all their words (TF-IDF, the 'words' view) and "
             "judged its candidates in them.")
-    run.plan(run.plan_name, words=True)
+    return True
+
+
+def _words_view(run: _Run) -> None:
+    """The :data:`WORDS` view: TF-IDF of the texts' words, reduced by SVD."""
+    from .text_features import tfidf_svd
+
     run.phase("words", 0.0, "auto: the texts' words (TF-IDF)")
     run.views[WORDS] = run.timed("view:words", lambda: tfidf_svd(run.texts,
                                                                  random_state=run.seed))
