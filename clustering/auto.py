@@ -230,7 +230,8 @@ class _Run:
         """``k`` as given, else estimated.
 
         For tables by the prediction strength of k-means in the UMAP of the features
-        (:data:`STRENGTH_K_MODALITIES`); else by :func:`plateau_k` in the UMAP of the
+        (:data:`STRENGTH_K_MODALITIES`; of a sample of them on large tables,
+        :mod:`.auto_k`); else by :func:`plateau_k` in the UMAP of the
         learned view when there is one; for texts without one and for uploaded embeddings by
         the communities of the features' neighbour graph (:data:`COMMUNITY_K_MODALITIES`);
         else by the best silhouette in the UMAP of the features, its columns standardised
@@ -240,18 +241,12 @@ class _Run:
         """
         if self.k is None:
             if self.modality in STRENGTH_K_MODALITIES:
-                from .projection import TINY
+                from .auto_k import strength_spaces
 
-                others = self.vote_spaces() if self.knn is not None else []
+                spaces, where = strength_spaces(self, STRENGTH_UMAPS)
                 self.k, how = prediction_strength_k(
-                    standardise(self.views["umap"]), self.seed,
-                    self.info.setdefault("k_strength", {}), [standardise(Z) for Z in others])
-                seeds = ", ".join(str(self.seed + 100 * i) for i in range(len(others) + 1))
-                one = ("the UMAP of the features" if len(self.X) >= TINY else
-                       "the standardised features (too few rows for a UMAP)")
-                self.info["k_selection"] = (f"{how}, in {one}" if not others
-                                            else f"{how}, in the {len(others) + 1} UMAPs of "
-                                            f"the features (seeds {seeds})")
+                    spaces[0], self.seed, self.info.setdefault("k_strength", {}), spaces[1:])
+                self.info["k_selection"] = f"{how}, {where}"
                 return self.k
             where = next((v for v in self.views if v in VIEWS and v != WORDS), None)
             if len(self.X) < PLATEAU_K_FROM_ROWS:

@@ -1,0 +1,82 @@
+"""The spaces in which ``auto`` estimates a table's k by the prediction strength.
+
+Up to :data:`STRENGTH_SAMPLE_FROM` rows: the UMAPs of the features ``auto`` draws anyway (the
+baseline's and the vote's, :data:`clustering.auto.STRENGTH_UMAPS`). From there: UMAPs of a
+seeded sample of :data:`STRENGTH_SAMPLE_ROWS` rows, so that the estimate reads the groups at
+the density a 5,000-row table shows them, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .auto_views import standardise
+
+if TYPE_CHECKING:
+    from .auto import _Run
+
+__all__ = ["STRENGTH_SAMPLE_FROM", "STRENGTH_SAMPLE_ROWS", "strength_spaces"]
+
+STRENGTH_SAMPLE_ROWS = 5000
+"""Rows of the sample whose UMAPs the prediction strength reads on large tables."""
+STRENGTH_SAMPLE_FROM = 2 * STRENGTH_SAMPLE_ROWS + 1
+"""From this many rows, a table's k is estimated in UMAPs of a sample of
+:data:`STRENGTH_SAMPLE_ROWS` rows, not of all rows. In the UMAP of all 50,000 rows the
+groups' overlaps fill in and touch, and the prediction-strength curve flattens: k = 2, 5, 2,
+2 and 6 for the 5, 2, 5, 3 and 6 groups of ``mixed-table``, ``skewed-table`` (tuning) and
+``elongated-blobs``, ``arcs-nuisance``, ``aniso-blobs`` (held out, frozen in stop 81); in
+UMAPs of 5,000 sampled rows 2, 3, 4, 2 and 6 (mean absolute error 2.0 -> 1.2; within one
+2 -> 4 of 5), for 8 s more (three UMAPs of 5,000 rows on 2 cores, against about 130 s of
+``auto`` at 50,000 rows; ``benchmarks/README.md``, stop 82). Up to 10,000 rows nothing
+changes (not measured between 10,000 and 50,000)."""
+
+
+def strength_spaces(run: _Run, count: int) -> tuple[list[np.ndarray], str]:
+    """``count`` standardised UMAPs in which :func:`.kselect.prediction_strength_k` reads k.
+
+    Parameters
+    ----------
+    run : clustering.auto._Run
+        The run (its features, neighbour graph, baseline UMAP, seed and progress).
+    count : int
+        How many UMAPs (:data:`clustering.auto.STRENGTH_UMAPS`).
+
+    Returns
+    -------
+    spaces : list of ndarray
+        The first is the one the curve is drawn in, the others are averaged in.
+    where : str
+        Where, for ``run.json``'s ``k_selection``.
+    """
+    from .projection import TINY
+
+    seeds = [run.seed + 100 * i for i in range(count)]
+    names = ", ".join(map(str, seeds))
+    if len(run.X) >= STRENGTH_SAMPLE_FROM:
+        from .clusterers import umap_space
+        from .fit_on_sample import sample_rows
+        from .projection import knn_graph
+
+        rows = sample_rows(len(run.X), STRENGTH_SAMPLE_ROWS, run.seed)
+        X = run.X[rows]
+        knn = knn_graph(X, n_neighbors=15, random_state=run.seed)
+        dims = run.views["umap"].shape[1]
+        spaces = []
+        for i, seed in enumerate(seeds):
+            message = (f"auto: estimating k, UMAP {i + 1}/{count} of {len(rows):,} sampled "
+                       f"rows")
+            run.phase("candidates", 0.0, message)
+            spaces.append(standardise(run.timed(f"k:umap seed {i + 1}", lambda s=seed: (
+                umap_space(X, knn, s, dims)))))
+        return spaces, (f"in {count} UMAPs of {len(rows):,} rows sampled from the "
+                        f"{len(run.X):,} (seeds {names})")
+    others = run.vote_spaces() if run.knn is not None else []
+    spaces = [standardise(Z) for Z in (run.views["umap"], *others)]
+    if not others:
+        one = ("the UMAP of the features" if len(run.X) >= TINY else
+               "the standardised features (too few rows for a UMAP)")
+        return spaces, f"in {one}"
+    names = ", ".join(str(run.seed + 100 * i) for i in range(len(spaces)))
+    return spaces, f"in the {len(spaces)} UMAPs of the features (seeds {names})"
