@@ -182,6 +182,9 @@ class _Run:
         self.started = time.perf_counter()  # the fine-tuning's budget counts from here
         self._graphs: dict[int, dict[str, np.ndarray]] = {}
         self._vote_spaces: list[np.ndarray] | None = None
+        self.vote_start = 0.0
+        """Where the vote's UMAPs start in the candidates phase (after the k estimate's,
+        :data:`.auto_progress.K_UMAPS_SHARE`, where it draws its own)."""
         self.judge_in_features = False
         """Score candidates in the features' graph besides the learned views' (aligned
         signals, :func:`clustering.auto_views._read_alignment`)."""
@@ -279,13 +282,14 @@ class _Run:
 
         if self._vote_spaces is None:
             spaces = []
+            start, width = self.vote_start, (self.vote_end - self.vote_start) / (VOTE_SEEDS - 1)
             for i in range(1, VOTE_SEEDS):
-                self.phase("candidates", self.vote_end * (i - 1) / (VOTE_SEEDS - 1),
+                self.phase("candidates", start + width * (i - 1),
                            f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}")
                 spaces.append(self.timed(f"view:umap seed {i + 1}", lambda i=i: umap_space(
                     self.X, self.knn, self.seed + 100 * i, self.views["umap"].shape[1],
                     progress=lambda f, msg: self.phase(
-                        "candidates", self.vote_end * (i - 1 + f) / (VOTE_SEEDS - 1),
+                        "candidates", start + width * (i - 1 + f),
                         f"auto: UMAP of the features, seed {i + 1}/{VOTE_SEEDS}, {msg}"))))
             self._vote_spaces = spaces
         return self._vote_spaces

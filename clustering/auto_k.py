@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .auto_progress import K_UMAPS_SHARE
 from .auto_views import standardise
 
 if TYPE_CHECKING:
@@ -52,8 +53,6 @@ def strength_spaces(run: _Run, count: int) -> tuple[list[np.ndarray], str]:
     """
     from .projection import TINY
 
-    seeds = [run.seed + 100 * i for i in range(count)]
-    names = ", ".join(map(str, seeds))
     if len(run.X) >= STRENGTH_SAMPLE_FROM:
         from .clusterers import umap_space
         from .fit_on_sample import sample_rows
@@ -61,17 +60,24 @@ def strength_spaces(run: _Run, count: int) -> tuple[list[np.ndarray], str]:
 
         rows = sample_rows(len(run.X), STRENGTH_SAMPLE_ROWS, run.seed)
         X = run.X[rows]
+        run.phase("candidates", 0.0, f"auto: estimating k in {len(rows):,} sampled rows")
         knn = knn_graph(X, n_neighbors=15, random_state=run.seed)
-        dims = run.views["umap"].shape[1]
-        spaces = []
+        dims, width = run.views["umap"].shape[1], K_UMAPS_SHARE / count
+        spaces, seeds = [], [run.seed + 100 * i for i in range(count)]
         for i, seed in enumerate(seeds):
             message = (f"auto: estimating k, UMAP {i + 1}/{count} of {len(rows):,} sampled "
                        f"rows")
-            run.phase("candidates", 0.0, message)
-            spaces.append(standardise(run.timed(f"k:umap seed {i + 1}", lambda s=seed: (
-                umap_space(X, knn, s, dims)))))
+            run.phase("candidates", width * i, message)
+
+            def report(f: float, msg: str, i: int = i, message: str = message) -> None:
+                run.phase("candidates", width * (i + f), f"{message}, {msg}")
+
+            Z = run.timed(f"k:umap seed {i + 1}",
+                          lambda s=seed, report=report: umap_space(X, knn, s, dims, report))
+            spaces.append(standardise(Z))
+        run.vote_start = K_UMAPS_SHARE  # the vote's UMAPs fill the phase from here
         return spaces, (f"in {count} UMAPs of {len(rows):,} rows sampled from the "
-                        f"{len(run.X):,} (seeds {names})")
+                        f"{len(run.X):,} (seeds {', '.join(map(str, seeds))})")
     others = run.vote_spaces() if run.knn is not None else []
     spaces = [standardise(Z) for Z in (run.views["umap"], *others)]
     if not others:

@@ -6,6 +6,7 @@ import numpy as np
 
 from clustering.auto import STRENGTH_UMAPS, _Run
 from clustering.auto_k import STRENGTH_SAMPLE_FROM, STRENGTH_SAMPLE_ROWS, strength_spaces
+from clustering.auto_progress import K_UMAPS_SHARE
 
 
 def large_table(n: int) -> np.ndarray:
@@ -20,11 +21,11 @@ def large_table(n: int) -> np.ndarray:
 def test_a_large_tables_k_is_read_in_umaps_of_a_sample_and_run_json_says_so():
     """From :data:`STRENGTH_SAMPLE_FROM` rows k is estimated in UMAPs of
     :data:`STRENGTH_SAMPLE_ROWS` sampled rows (in the UMAP of all 50,000 rows overlapping
-    groups touch and the curve flattens), with progress while they are drawn; the same
-    seed draws the same sample."""
+    groups touch and the curve flattens), with progress through their epochs; the same seed
+    draws the same sample."""
     X = large_table(STRENGTH_SAMPLE_FROM)
     reports = []
-    run = _Run(X, None, 0, None, None, lambda f, msg: reports.append(msg))
+    run = _Run(X, None, 0, None, None, lambda f, msg: reports.append((f, msg)))
     # on this path only the baseline UMAP's width is read (the UMAPs are the sample's)
     run.views["umap"] = np.zeros((len(X), 10), np.float32)
     k = run.ensure_k()
@@ -33,7 +34,17 @@ def test_a_large_tables_k_is_read_in_umaps_of_a_sample_and_run_json_says_so():
         f"in {STRENGTH_UMAPS} UMAPs of {STRENGTH_SAMPLE_ROWS:,} rows sampled from the "
         f"{len(X):,} (seeds 0, 100, 200)"), run.info["k_selection"]
     assert run.info["k_strength"][5] >= 0.9
-    assert sum("estimating k, UMAP" in msg for msg in reports) == STRENGTH_UMAPS
+    assert [msg for _, msg in reports if msg.endswith("sampled rows")] == [
+        f"auto: estimating k in {STRENGTH_SAMPLE_ROWS:,} sampled rows"] + [
+        f"auto: estimating k, UMAP {i}/{STRENGTH_UMAPS} of {STRENGTH_SAMPLE_ROWS:,} sampled "
+        "rows" for i in range(1, STRENGTH_UMAPS + 1)]
+    # the bar moves through their epochs (it stood still for 7 s at 50,000 rows), inside
+    # the share of the candidates phase before the vote's UMAPs
+    start, end = run.spans["candidates"]
+    moving = [f for f, msg in reports if "estimating k, UMAP" in msg]
+    assert len(moving) > 3 * STRENGTH_UMAPS and moving == sorted(moving)
+    assert start == moving[0] < moving[-1] <= start + K_UMAPS_SHARE * (end - start) + 1e-9
+    assert run.vote_start == K_UMAPS_SHARE
     assert sorted(name for name in run.seconds if name.startswith("k:umap")) == [
         f"k:umap seed {i + 1}" for i in range(STRENGTH_UMAPS)]
 
