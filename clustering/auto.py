@@ -204,7 +204,10 @@ class _Run:
         See :func:`.auto_progress.phase_spans`; ``words``: the long texts' words view is
         made too.
         """
-        self.plan_name, self.spans = name, phase_spans(name, words, len(self.X))
+        from .auto_k import samples_for_k
+
+        self.plan_name, self.spans = name, phase_spans(name, words, len(self.X),
+                                                       samples_for_k(self))
         self.vote_end = vote_share(words)
 
     def phase(self, name: str, done: float, message: str) -> None:

@@ -18,7 +18,7 @@ from .auto_views import standardise
 if TYPE_CHECKING:
     from .auto import _Run
 
-__all__ = ["STRENGTH_SAMPLE_FROM", "STRENGTH_SAMPLE_ROWS", "strength_spaces"]
+__all__ = ["STRENGTH_SAMPLE_FROM", "STRENGTH_SAMPLE_ROWS", "samples_for_k", "strength_spaces"]
 
 STRENGTH_SAMPLE_ROWS = 5000
 """Rows of the sample whose UMAPs the prediction strength reads on large tables."""
@@ -32,6 +32,14 @@ UMAPs of 5,000 sampled rows 2, 3, 4, 2 and 6 (mean absolute error 2.0 -> 1.2; wi
 2 -> 4 of 5), for 8 s more (three UMAPs of 5,000 rows on 2 cores, against about 130 s of
 ``auto`` at 50,000 rows; ``benchmarks/README.md``, stop 82). Up to 10,000 rows nothing
 changes (not measured between 10,000 and 50,000)."""
+
+
+def samples_for_k(run: _Run) -> bool:
+    """Whether ``run`` estimates k in UMAPs of a sample (then its bar plans for them)."""
+    from .auto import STRENGTH_K_MODALITIES
+
+    return (run.k is None and run.modality in STRENGTH_K_MODALITIES
+            and len(run.X) >= STRENGTH_SAMPLE_FROM)
 
 
 def strength_spaces(run: _Run, count: int) -> tuple[list[np.ndarray], str]:
@@ -53,7 +61,7 @@ def strength_spaces(run: _Run, count: int) -> tuple[list[np.ndarray], str]:
     """
     from .projection import TINY
 
-    if len(run.X) >= STRENGTH_SAMPLE_FROM:
+    if samples_for_k(run):
         from .clusterers import umap_space
         from .fit_on_sample import sample_rows
         from .projection import knn_graph

@@ -127,7 +127,9 @@ enough to draw them (:data:`clustering.auto_k.STRENGTH_SAMPLE_FROM`); the vote's
 fill the phase from here to :func:`vote_share`. At 50,000 rows (stop 82, five tables) the
 three UMAPs of 5,000 rows took 5.2-6.3 s and their graph about a second, the vote's two
 UMAPs 39-49 s, the rest of the phase under 2 s. Without a share they left the bar standing
-at the phase's start, and the time left's median error went from 2.0-9.6 s to 7.3-11.6 s."""
+at the phase's start, and the time left's median error went from 2.0-9.6 s to 7.3-11.6 s;
+with a share but the phase's weight as with k given, 7.8-9.7 s (the phase's 7 s more were
+not planned for: :func:`phase_spans`' ``sampled_k``)."""
 READ_STEPS_PER_IMAGE = 1 / 460
 """Reading one image through the fine-tuned encoder, in fine-tuning steps (a step reads two
 views of 48 images forward and backward): 50,000 photos at 32 px were read in 32 s after
@@ -159,8 +161,8 @@ def finetune_marks(rows: int, step_seconds: float, steps: int,
 REFERENCE_ROWS = 5000
 
 
-def phase_spans(plan: str, words: bool = False,
-                rows: int | None = None) -> dict[str, tuple[float, float]]:
+def phase_spans(plan: str, words: bool = False, rows: int | None = None,
+                sampled_k: bool = False) -> dict[str, tuple[float, float]]:
     """Where each phase starts and ends on ``auto``'s bar (0..1) on the path ``plan``.
 
     Parameters
@@ -172,6 +174,9 @@ def phase_spans(plan: str, words: bool = False,
         UMAPs are added to the plan's).
     rows : int, optional
         Rows fitted: the weights of :data:`ROW_GROWTH`'s phases grow with them.
+    sampled_k : bool
+        Whether k is estimated in UMAPs of a sample (:mod:`clustering.auto_k`): they make
+        the candidates phase longer, by :data:`K_UMAPS_SHARE` of it.
 
     Returns
     -------
@@ -188,6 +193,10 @@ def phase_spans(plan: str, words: bool = False,
     (0.9671, 1.0)
     >>> phase_spans("finetuned", rows=50000)["umap"]  # 5,000 images': (0.0, 0.0571)
     (0.0, 0.1866)
+    >>> phase_spans("scarf", rows=50000)["candidates"]
+    (0.407, 0.7577)
+    >>> phase_spans("scarf", rows=50000, sampled_k=True)["candidates"]
+    (0.3868, 0.7698)
     """
     weights = dict(PLAN_WEIGHTS[plan])
     for phase, power in ROW_GROWTH.get(plan, {}).items():
@@ -197,6 +206,8 @@ def phase_spans(plan: str, words: bool = False,
         for phase, extra in PLAN_WEIGHTS["words"].items():
             if phase in ("words", "candidates"):
                 weights[phase] = weights.get(phase, 0.0) + extra
+    if sampled_k:
+        weights["candidates"] /= 1 - K_UMAPS_SHARE
     total = sum(weights.values())
     spans, edge = {}, 0.0
     for phase in PHASES:
