@@ -29,8 +29,10 @@ groups' overlaps fill in and touch, and the prediction-strength curve flattens: 
 2 and 6 for the 5, 2, 5, 3 and 6 groups of ``mixed-table``, ``skewed-table`` (tuning) and
 ``elongated-blobs``, ``arcs-nuisance``, ``aniso-blobs`` (held out, frozen in stop 81); in
 UMAPs of 5,000 sampled rows 2, 3, 4, 2 and 6 (mean absolute error 2.0 -> 1.2; within one
-2 -> 4 of 5), for 8 s more (three UMAPs of 5,000 rows on 2 cores, against about 130 s of
-``auto`` at 50,000 rows; ``benchmarks/README.md``, stop 82). Up to 10,000 rows nothing
+2 -> 4 of 5), for 6-7 s more (three UMAPs of 5,000 rows and their graph on 2 cores, against
+117-169 s of ``auto`` at 50,000 rows; ``benchmarks/README.md``, stop 82). Whole runs without
+k: ``skewed-table`` ACC 0.345 -> 0.516, ``elongated-blobs`` 0.598 -> 0.880, the other three
+unchanged. Up to 10,000 rows nothing
 changes (not measured between 10,000 and 50,000)."""
 
 

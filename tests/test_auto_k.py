@@ -6,7 +6,7 @@ import numpy as np
 
 from clustering.auto import STRENGTH_UMAPS, _Run
 from clustering.auto_k import STRENGTH_SAMPLE_FROM, STRENGTH_SAMPLE_ROWS, strength_spaces
-from clustering.auto_progress import K_UMAPS_SHARE
+from clustering.auto_progress import K_UMAPS_SHARE, phase_spans
 
 
 def large_table(n: int) -> np.ndarray:
@@ -40,6 +40,7 @@ def test_a_large_tables_k_is_read_in_umaps_of_a_sample_and_run_json_says_so():
         "rows" for i in range(1, STRENGTH_UMAPS + 1)]
     # the bar moves through their epochs (it stood still for 7 s at 50,000 rows), inside
     # the share of the candidates phase before the vote's UMAPs
+    assert run.spans == phase_spans("features", rows=len(X), sampled_k=True)  # planned for
     start, end = run.spans["candidates"]
     moving = [f for f, msg in reports if "estimating k, UMAP" in msg]
     assert len(moving) > 3 * STRENGTH_UMAPS and moving == sorted(moving)
