@@ -61,6 +61,8 @@ CASES = {
     "elongated-50000": ("elongated-blobs:50000", None),
     "arcs-50000": ("arcs-nuisance:50000", None),
     "cbf-50000": ("cbf:50000", None),
+    "charts-50000": ("control-charts:50000", None),
+    "vibrations-50000": ("vibrations:50000", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
 
@@ -94,7 +96,9 @@ refused before), written with pillow-heif's encoder, which the benchmark's envir
 (:func:`message_sets.english_messages`: 32 programs of 292-3,285 messages at 50,000),
 written to a CSV as ``package-text:N`` is. ``skewed-50000`` (tuning half) and ``aniso-50000``,
 ``elongated-50000``, ``arcs-50000`` and ``cbf-50000`` (held-out families, frozen in stop 81
-before any change they could judge) are suite sets generated at 50,000 rows."""
+before any change they could judge) are suite sets generated at 50,000 rows;
+``charts-50000`` and ``vibrations-50000`` (held-out signal families, frozen in stop 83
+before any study of a signal's k at this size) too."""
 
 CHILD = """
 import json, os, resource, sys, time
