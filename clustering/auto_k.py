@@ -14,15 +14,16 @@ import numpy as np
 
 from .auto_progress import K_UMAPS_SHARE
 from .auto_views import standardise
+from .kselect import K_SAMPLE_FROM, K_SAMPLE_ROWS
 
 if TYPE_CHECKING:
     from .auto import _Run
 
 __all__ = ["STRENGTH_SAMPLE_FROM", "STRENGTH_SAMPLE_ROWS", "samples_for_k", "strength_spaces"]
 
-STRENGTH_SAMPLE_ROWS = 5000
+STRENGTH_SAMPLE_ROWS = K_SAMPLE_ROWS
 """Rows of the sample whose UMAPs the prediction strength reads on large tables."""
-STRENGTH_SAMPLE_FROM = 2 * STRENGTH_SAMPLE_ROWS + 1
+STRENGTH_SAMPLE_FROM = K_SAMPLE_FROM
 """From this many rows, a table's k is estimated in UMAPs of a sample of
 :data:`STRENGTH_SAMPLE_ROWS` rows, not of all rows. In the UMAP of all 50,000 rows the
 groups' overlaps fill in and touch, and the prediction-strength curve flattens: k = 2, 5, 2,

@@ -7,12 +7,19 @@ from collections.abc import Callable
 import numpy as np
 
 __all__ = ["COMMUNITY_DRAWS", "COMMUNITY_RESOLUTION", "COMMUNITY_ROWS", "COMMUNITY_SHARE",
-           "K_RANGE", "PS_DRAWS", "PS_ROWS", "PS_THRESHOLD", "choose_k", "chunked_d2",
+           "K_RANGE", "K_SAMPLE_FROM", "K_SAMPLE_ROWS", "PS_DRAWS", "PS_ROWS", "PS_THRESHOLD",
+           "choose_k", "chunked_d2",
            "community_k", "counted_communities", "distance_soft", "kmeans_fit",
            "prediction_strength", "prediction_strength_k"]
 
 K_RANGE = (2, 15)
 """Smallest and largest k tried when the number of clusters is not given."""
+K_SAMPLE_ROWS = 5000
+"""Rows of the seeded sample in which k of a large collection is read, so that the estimate
+sees the groups at the density of 5,000 rows whatever the number of rows (tables:
+:mod:`clustering.auto_k`; learned views: :func:`clustering.neighbour_kappa.plateau_k`)."""
+K_SAMPLE_FROM = 2 * K_SAMPLE_ROWS + 1
+"""From this many rows k is read in a sample of :data:`K_SAMPLE_ROWS` rows; below, in all."""
 
 
 def kmeans_fit(X: np.ndarray, k: int, random_state: int = 0, n_init: int = 10):

@@ -1,4 +1,5 @@
-"""``auto`` without k on large tables: the prediction strength reads UMAPs of a sample."""
+"""``auto`` without k on large collections: tables' prediction strength reads UMAPs of a
+sample, a learned view's plateau the neighbour graph of a sample."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 from clustering.auto import STRENGTH_UMAPS, _Run
 from clustering.auto_k import STRENGTH_SAMPLE_FROM, STRENGTH_SAMPLE_ROWS, strength_spaces
 from clustering.auto_progress import K_UMAPS_SHARE, phase_spans
+from clustering.kselect import K_SAMPLE_FROM, K_SAMPLE_ROWS
 
 
 def large_table(n: int) -> np.ndarray:
@@ -66,3 +68,51 @@ def test_below_the_sample_size_k_is_read_in_the_umaps_auto_draws_anyway():
     spaces, where = strength_spaces(run, STRENGTH_UMAPS)
     assert len(spaces) == 1 and where == "in the UMAP of the features"  # no neighbour graph
     assert len(spaces[0]) == len(X)
+
+
+def squares(n: int, seed: int = 0) -> np.ndarray:
+    """Three unit squares of uniform points, far apart, as float32: three groups."""
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 3, n)
+    return (rng.uniform(size=(n, 2)) + np.array([[0, 0], [3, 0], [0, 3]])[group]).astype(
+        np.float32)
+
+
+def full_graph_plateau(Z: np.ndarray) -> int:
+    """The plateau read in the 50-nearest-neighbour graph of every row (before stop 83)."""
+    from clustering.deep.spaces import mine_neighbours
+    from clustering.kselect import K_RANGE, kmeans_fit
+    from clustering.neighbour_kappa import K_PLATEAU, REFERENCE_NEIGHBOURS, cluster_kappa
+
+    neighbours = mine_neighbours(Z, REFERENCE_NEIGHBOURS, 0)
+    scores = {k: cluster_kappa(kmeans_fit(Z, k, 0).labels_.astype(np.int64), neighbours)
+              for k in range(K_RANGE[0], K_RANGE[1] + 1)}
+    return max(k for k, v in scores.items() if v >= max(scores.values()) - K_PLATEAU)
+
+
+def test_a_large_views_k_is_read_in_the_neighbour_graph_of_a_sample():
+    """Among 20,000 rows 50 neighbours reach so short a way that k-means cutting a square in
+    two costs only its seam, and the plateau in the graph of every row overshoots (signal
+    views at 50,000 rows: 9 for 4, 8 for 3); read in the graph of a 5,000-row sample it
+    drops past the true k. The same seed reads the same sample."""
+    from clustering.neighbour_kappa import plateau_k
+
+    Z = squares(20_000)
+    assert full_graph_plateau(Z) > 3  # why: the old reading
+    scores = {}
+    k, how = plateau_k(Z, 0, scores)
+    assert k == 3
+    assert scores[4] < scores[3] - 0.02
+    assert how.endswith(f"(read in the neighbour graph of {K_SAMPLE_ROWS:,} rows sampled "
+                        f"from the {len(Z):,})"), how
+    again = {}
+    assert plateau_k(Z, 0, again)[0] == 3 and again == scores
+
+
+def test_below_the_sample_size_a_views_k_is_read_in_every_rows_graph():
+    """Up to 10,000 rows the plateau reads the graph of every row, as before stop 83."""
+    from clustering.neighbour_kappa import plateau_k
+
+    Z = squares(K_SAMPLE_FROM - 1)
+    k, how = plateau_k(Z, 0)
+    assert k == full_graph_plateau(Z) and "sampled" not in how
