@@ -16,7 +16,9 @@ What it does, in order:
 2. **k**, when not given: for tables, the largest k whose k-means clusters in the UMAP of
    the features one half of the rows predicts for the other (prediction strength,
    :func:`clustering.kselect.prediction_strength_k`); else in the UMAP of the learned view,
-   the largest k before k-means starts cutting groups (:func:`plateau_k`); for texts
+   the largest k before k-means starts cutting groups (:func:`plateau_k`; from 10,001 rows
+   read in the neighbour graph of 5,000 sampled rows, as tables' k is read in their UMAPs
+   from there, :mod:`clustering.auto_k`); for texts
    without one (the words of long texts are not read for k) and for uploaded embeddings,
    the number of communities of their neighbour graph (:func:`clustering.kselect.
    community_k`); else the best silhouette of k-means in the UMAP of the features.

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 35
+PIPELINE_VERSION = 36
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -151,4 +151,6 @@ were refused. 34 (stop 80): a text whose structural tag has words but no ``name=
 after its name (binutils' ``<table too small>``, ``<p unknown>``) is read as written, not as
 HTML (:data:`clustering.html_text._TAG`), where it lost those words or was refused as
 empty. 35 (stop 82): without k, a table of more than 10,000 rows has its k estimated in UMAPs
-of 5,000 sampled rows, not of all rows (:mod:`clustering.auto_k`)."""
+of 5,000 sampled rows, not of all rows (:mod:`clustering.auto_k`). 36 (stop 83): without k,
+a learned view of more than 10,000 rows (signals, images) has its k read in the neighbour
+graph of 5,000 sampled points of its UMAP (:func:`clustering.neighbour_kappa.plateau_k`)."""
