@@ -63,6 +63,10 @@ CASES = {
     "cbf-50000": ("cbf:50000", None),
     "charts-50000": ("control-charts:50000", None),
     "vibrations-50000": ("vibrations:50000", None),
+    "signals-20000": ("waveforms:20000", None),
+    "cbf-20000": ("cbf:20000", None),
+    "table-20000": ("mixed-table:20000", None),
+    "elongated-20000": ("elongated-blobs:20000", None),
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
 
@@ -98,7 +102,9 @@ written to a CSV as ``package-text:N`` is. ``skewed-50000`` (tuning half) and ``
 ``elongated-50000``, ``arcs-50000`` and ``cbf-50000`` (held-out families, frozen in stop 81
 before any change they could judge) are suite sets generated at 50,000 rows;
 ``charts-50000`` and ``vibrations-50000`` (held-out signal families, frozen in stop 83
-before any study of a signal's k at this size) too."""
+before any study of a signal's k at this size) too. The ``-20000`` cases are the same sets at
+20,000 rows, between the 10,000 from which k is read in a sample and the 50,000 it was
+measured at (stop 83)."""
 
 CHILD = """
 import json, os, resource, sys, time

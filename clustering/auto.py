@@ -360,11 +360,15 @@ def spectral_labels(neighbours: np.ndarray, k: int, seed: int) -> np.ndarray:
     return np.unique(labels, return_inverse=True)[1].astype(np.int64)
 
 
-SPECTRAL_EXACT_UP_TO = 20_000
+SPECTRAL_EXACT_UP_TO = 10_000
 """Rows up to which :func:`spectral_labels` uses scikit-learn's shift-invert ARPACK; above it
 LOBPCG. 15-NN graph of ``mixed-table``, one thread: 20,000 rows ARPACK 8.2 s, LOBPCG 0.4 s
 (ACC 0.993 both); 100,000 rows ARPACK still factorising after 6 minutes, LOBPCG 2.5 s. On
-the 28 suite sets up to 2,000 rows the two give the same clusters (ARI 1.000 on each)."""
+the 28 suite sets up to 2,000 rows the two give the same clusters (ARI 1.000 on each).
+20,000 until stop 83, when 20,000 rows of ``waveforms`` and ``elongated-blobs`` took ARPACK
+48-77 s (LOBPCG 0.1-0.3 s, ARI between the two 0.87-1.00, ACC within 0.001) and put the time
+left shown at half the truth; at 10,001 rows ARPACK took 4.6-7.1 s, LOBPCG 0.1 s (ARI
+0.999-1.000)."""
 
 
 def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int = 0,

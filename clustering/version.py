@@ -153,4 +153,6 @@ HTML (:data:`clustering.html_text._TAG`), where it lost those words or was refus
 empty. 35 (stop 82): without k, a table of more than 10,000 rows has its k estimated in UMAPs
 of 5,000 sampled rows, not of all rows (:mod:`clustering.auto_k`). 36 (stop 83): without k,
 a learned view of more than 10,000 rows (signals, images) has its k read in the neighbour
-graph of 5,000 sampled points of its UMAP (:func:`clustering.neighbour_kappa.plateau_k`)."""
+graph of 5,000 sampled points of its UMAP (:func:`clustering.neighbour_kappa.plateau_k`);
+the spectral candidate of 10,001-20,000 rows is solved by LOBPCG, not shift-invert ARPACK
+(:data:`clustering.auto.SPECTRAL_EXACT_UP_TO`)."""

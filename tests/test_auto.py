@@ -381,6 +381,27 @@ def test_large_graphs_get_spectral_clustering_without_factorising_the_laplacian(
     assert np.array_equal(lobpcg, auto.spectral_labels(nbrs, 2, 0))  # same seed, same result
 
 
+def test_from_10001_rows_the_spectral_candidate_does_not_factorise_the_laplacian(monkeypatch):
+    """Shift-invert ARPACK took 48-77 s on 20,000-row graphs (``waveforms``,
+    ``elongated-blobs``; LOBPCG 0.1-0.3 s, the same clusters), so LOBPCG from 10,001 rows."""
+    import sklearn.cluster
+
+    import clustering.auto as auto
+    from clustering.deep.spaces import mine_neighbours
+
+    solvers = []
+
+    class Spy(sklearn.cluster.SpectralClustering):
+        def fit_predict(self, X, y=None):
+            solvers.append(self.eigen_solver)
+            return super().fit_predict(X)
+
+    monkeypatch.setattr(sklearn.cluster, "SpectralClustering", Spy)
+    X, y = rings(10_001)
+    labels = auto.spectral_labels(mine_neighbours(X, 15, 0), 2, 0)
+    assert solvers == ["lobpcg"] and cluster_metrics(X, labels, y)["acc"] > 0.99
+
+
 def test_above_fit_rows_auto_fits_a_sample_and_gives_the_rest_their_nearest_fitted_row(
         monkeypatch):
     """``auto`` on more rows than ``FIT_ROWS`` fits a seeded sample (100,000 table rows
