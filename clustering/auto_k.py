@@ -1,9 +1,23 @@
 """The spaces in which ``auto`` estimates a table's k by the prediction strength.
 
-Up to :data:`STRENGTH_SAMPLE_FROM` rows: the UMAPs of the features ``auto`` draws anyway (the
-baseline's and the vote's, :data:`clustering.auto.STRENGTH_UMAPS`). From there: UMAPs of a
-seeded sample of :data:`STRENGTH_SAMPLE_ROWS` rows, so that the estimate reads the groups at
-the density a 5,000-row table shows them, whatever the number of rows.
+Up to :data:`clustering.kselect.K_SAMPLE_FROM` rows: the UMAPs of the features ``auto``
+draws anyway (the baseline's and the vote's, :data:`clustering.auto.STRENGTH_UMAPS`). From
+there: UMAPs of a seeded sample of :data:`clustering.kselect.K_SAMPLE_ROWS` rows, so that
+the estimate reads the groups at the density a 5,000-row table shows them, whatever the
+number of rows.
+
+Why a sample: in the UMAP of all 50,000 rows the groups' overlaps fill in and touch, and the
+prediction-strength curve flattens: k = 2, 5, 2, 2 and 6 for the 5, 2, 5, 3 and 6 groups of
+``mixed-table``, ``skewed-table`` (tuning) and ``elongated-blobs``, ``arcs-nuisance``,
+``aniso-blobs`` (held out, frozen in stop 81); in UMAPs of 5,000 sampled rows 2, 3, 4, 2 and
+6 (mean absolute error 2.0 -> 1.2; within one 2 -> 4 of 5), for 6-7 s more (three UMAPs of
+5,000 rows and their graph on 2 cores, against 117-169 s of ``auto`` at 50,000 rows;
+``benchmarks/README.md``, stop 82). Whole runs without k: ``skewed-table`` ACC 0.345 ->
+0.516, ``elongated-blobs`` 0.598 -> 0.880, the other three unchanged. Up to 10,000 rows
+nothing changes. At 20,000 rows (stop 83) ``mixed-table`` got 5 for 5 (ACC 0.994) and
+``elongated-blobs`` 2 for 5 (0.465), where 50,000 gave 2 and 4: not yet steady between the
+sizes. On tables of counts (:data:`clustering.auto.STRENGTH_K_MODALITIES`) it was not
+measured.
 """
 
 from __future__ import annotations
@@ -19,24 +33,7 @@ from .kselect import K_SAMPLE_FROM, K_SAMPLE_ROWS
 if TYPE_CHECKING:
     from .auto import _Run
 
-__all__ = ["STRENGTH_SAMPLE_FROM", "STRENGTH_SAMPLE_ROWS", "samples_for_k", "strength_spaces"]
-
-STRENGTH_SAMPLE_ROWS = K_SAMPLE_ROWS
-"""Rows of the sample whose UMAPs the prediction strength reads on large tables."""
-STRENGTH_SAMPLE_FROM = K_SAMPLE_FROM
-"""From this many rows, a table's k is estimated in UMAPs of a sample of
-:data:`STRENGTH_SAMPLE_ROWS` rows, not of all rows. In the UMAP of all 50,000 rows the
-groups' overlaps fill in and touch, and the prediction-strength curve flattens: k = 2, 5, 2,
-2 and 6 for the 5, 2, 5, 3 and 6 groups of ``mixed-table``, ``skewed-table`` (tuning) and
-``elongated-blobs``, ``arcs-nuisance``, ``aniso-blobs`` (held out, frozen in stop 81); in
-UMAPs of 5,000 sampled rows 2, 3, 4, 2 and 6 (mean absolute error 2.0 -> 1.2; within one
-2 -> 4 of 5), for 6-7 s more (three UMAPs of 5,000 rows and their graph on 2 cores, against
-117-169 s of ``auto`` at 50,000 rows; ``benchmarks/README.md``, stop 82). Whole runs without
-k: ``skewed-table`` ACC 0.345 -> 0.516, ``elongated-blobs`` 0.598 -> 0.880, the other three
-unchanged. Up to 10,000 rows nothing changes. At 20,000 rows (stop 83) ``mixed-table`` got
-5 for 5 (ACC 0.994) and ``elongated-blobs`` 2 for 5 (0.465), where 50,000 gave 2 and 4: not
-yet steady between the sizes. On tables of counts
-(:data:`clustering.auto.STRENGTH_K_MODALITIES`) it was not measured."""
+__all__ = ["samples_for_k", "strength_spaces"]
 
 
 def samples_for_k(run: _Run) -> bool:
@@ -44,7 +41,7 @@ def samples_for_k(run: _Run) -> bool:
     from .auto import STRENGTH_K_MODALITIES
 
     return (run.k is None and run.modality in STRENGTH_K_MODALITIES
-            and len(run.X) >= STRENGTH_SAMPLE_FROM)
+            and len(run.X) >= K_SAMPLE_FROM)
 
 
 def strength_spaces(run: _Run, count: int) -> tuple[list[np.ndarray], str]:
@@ -71,7 +68,7 @@ def strength_spaces(run: _Run, count: int) -> tuple[list[np.ndarray], str]:
         from .fit_on_sample import sample_rows
         from .projection import knn_graph
 
-        rows = sample_rows(len(run.X), STRENGTH_SAMPLE_ROWS, run.seed)
+        rows = sample_rows(len(run.X), K_SAMPLE_ROWS, run.seed)
         X = run.X[rows]
         run.phase("candidates", 0.0, f"auto: estimating k in {len(rows):,} sampled rows")
         knn = knn_graph(X, n_neighbors=15, random_state=run.seed)

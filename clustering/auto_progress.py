@@ -123,7 +123,7 @@ def vote_share(words: bool) -> float:
 
 K_UMAPS_SHARE = 0.13
 """Where the k estimate's UMAPs of a sample end in the candidates phase, on tables large
-enough to draw them (:data:`clustering.auto_k.STRENGTH_SAMPLE_FROM`); the vote's UMAPs then
+enough to draw them (:data:`clustering.kselect.K_SAMPLE_FROM`); the vote's UMAPs then
 fill the phase from here to :func:`vote_share`. At 50,000 rows (stop 82, five tables) the
 three UMAPs of 5,000 rows took 5.2-6.3 s and their graph about a second, the vote's two
 UMAPs 39-49 s, the rest of the phase under 2 s. Without a share they left the bar standing

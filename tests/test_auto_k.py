@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from clustering.auto import STRENGTH_UMAPS, _Run
-from clustering.auto_k import STRENGTH_SAMPLE_FROM, STRENGTH_SAMPLE_ROWS, strength_spaces
+from clustering.auto_k import strength_spaces
 from clustering.auto_progress import K_UMAPS_SHARE, phase_spans
 from clustering.kselect import K_SAMPLE_FROM, K_SAMPLE_ROWS
 
@@ -21,11 +21,11 @@ def large_table(n: int) -> np.ndarray:
 
 
 def test_a_large_tables_k_is_read_in_umaps_of_a_sample_and_run_json_says_so():
-    """From :data:`STRENGTH_SAMPLE_FROM` rows k is estimated in UMAPs of
-    :data:`STRENGTH_SAMPLE_ROWS` sampled rows (in the UMAP of all 50,000 rows overlapping
+    """From :data:`K_SAMPLE_FROM` rows k is estimated in UMAPs of
+    :data:`K_SAMPLE_ROWS` sampled rows (in the UMAP of all 50,000 rows overlapping
     groups touch and the curve flattens), with progress through their epochs; the same seed
     draws the same sample."""
-    X = large_table(STRENGTH_SAMPLE_FROM)
+    X = large_table(K_SAMPLE_FROM)
     reports = []
     run = _Run(X, None, 0, None, None, lambda f, msg: reports.append((f, msg)))
     # on this path only the baseline UMAP's width is read (the UMAPs are the sample's)
@@ -33,12 +33,12 @@ def test_a_large_tables_k_is_read_in_umaps_of_a_sample_and_run_json_says_so():
     k = run.ensure_k()
     assert k == 5
     assert run.info["k_selection"].endswith(
-        f"in {STRENGTH_UMAPS} UMAPs of {STRENGTH_SAMPLE_ROWS:,} rows sampled from the "
+        f"in {STRENGTH_UMAPS} UMAPs of {K_SAMPLE_ROWS:,} rows sampled from the "
         f"{len(X):,} (seeds 0, 100, 200)"), run.info["k_selection"]
     assert run.info["k_strength"][5] >= 0.9
     assert [msg for _, msg in reports if msg.endswith("sampled rows")] == [
-        f"auto: estimating k in {STRENGTH_SAMPLE_ROWS:,} sampled rows"] + [
-        f"auto: estimating k, UMAP {i}/{STRENGTH_UMAPS} of {STRENGTH_SAMPLE_ROWS:,} sampled "
+        f"auto: estimating k in {K_SAMPLE_ROWS:,} sampled rows"] + [
+        f"auto: estimating k, UMAP {i}/{STRENGTH_UMAPS} of {K_SAMPLE_ROWS:,} sampled "
         "rows" for i in range(1, STRENGTH_UMAPS + 1)]
     # the bar moves through their epochs (it stood still for 7 s at 50,000 rows), inside
     # the share of the candidates phase before the vote's UMAPs
@@ -54,7 +54,7 @@ def test_a_large_tables_k_is_read_in_umaps_of_a_sample_and_run_json_says_so():
     again = _Run(X, None, 0, None, None, lambda f, msg: None)
     again.views["umap"] = run.views["umap"]
     spaces, _ = strength_spaces(again, STRENGTH_UMAPS)
-    assert [len(Z) for Z in spaces] == [STRENGTH_SAMPLE_ROWS] * STRENGTH_UMAPS
+    assert [len(Z) for Z in spaces] == [K_SAMPLE_ROWS] * STRENGTH_UMAPS
     assert again.ensure_k() == k and again.info["k_strength"] == run.info["k_strength"]
 
 
