@@ -184,3 +184,39 @@ def spectra(n: int = 600, length: int = 120, seed: int = 1302) -> Dataset:
         rows.append(rng.uniform(0.6, 1.6) * (bands + baseline) + rng.normal(0, 0.02, length))
     frame = pd.DataFrame(np.array(rows), columns=[f"w{j:03d}" for j in range(length)])
     return table_set("spectra", frame, y)
+
+
+def heartbeats(n: int = 1000, length: int = 100, seed: int = 1404) -> Dataset:
+    """One heartbeat per row, of five kinds: normal (P wave, narrow QRS, upright T), a
+    ventricular beat (no P, a wide QRS, an inverted T), ST elevation (the segment between S
+    and T raised), an inverted T, and flutter (a sawtooth in place of the P wave); each beat
+    at its own place in the window (up to 8 readings either way), width, gain, baseline and
+    wander, in noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 5, n)
+    t = np.arange(length, dtype=float)
+
+    def wave(centre, width, height):
+        return height * np.exp(-0.5 * ((t - centre) / width) ** 2)
+
+    rows = []
+    for label in y:
+        c = 40 + rng.uniform(-8, 8)  # the R peak
+        s = rng.uniform(0.85, 1.15)  # the beat's own width
+        wide = 3.0 if label == 1 else 1.0
+        qrs = (wave(c - 3 * s * wide, 1.2 * s * wide, -0.15)
+               + wave(c, 1.5 * s * wide, 1.0 if label != 1 else 1.3)
+               + wave(c + 3 * s * wide, 1.2 * s * wide, -0.25))
+        p = 0.0 if label in (1, 4) else wave(c - 16 * s, 3 * s, 0.15)
+        tw = wave(c + 24 * s, 6 * s, -0.3 if label in (1, 3) else 0.3)
+        sig = p + qrs + tw
+        if label == 2:  # ST elevation
+            sig = sig + 0.25 / (1 + np.exp(-(t - c - 5 * s))) / (1 + np.exp(t - c - 22 * s))
+        if label == 4:  # flutter waves before the QRS
+            saw = 0.12 * (((t / rng.uniform(7, 9)) + rng.uniform(0, 1)) % 1.0 - 0.5)
+            sig = sig + saw * (t < c - 5 * s)
+        wander = rng.uniform(-0.2, 0.2) * np.sin(2 * np.pi * t / length + rng.uniform(0, 6.3))
+        rows.append(rng.uniform(0.6, 1.5) * sig + rng.normal(0, 0.3) + wander
+                    + rng.normal(0, 0.04, length))
+    frame = pd.DataFrame(np.array(rows), columns=[f"e{j:03d}" for j in range(length)])
+    return table_set("heartbeats", frame, y)
