@@ -18,7 +18,8 @@ What it does, in order:
    :func:`clustering.kselect.prediction_strength_k`); else in the UMAP of the learned view,
    the largest k before k-means starts cutting groups (:func:`plateau_k`; from 10,001 rows
    read in the neighbour graph of 5,000 sampled rows, as tables' k is read in their UMAPs
-   from there, :mod:`clustering.auto_k`); for texts
+   from there, :mod:`clustering.auto_k`, and in the signal view itself, not its UMAP,
+   :data:`clustering.auto_k.K_IN_VIEW`); for texts
    without one (the words of long texts are not read for k) and for uploaded embeddings,
    the number of communities of their neighbour graph (:func:`clustering.kselect.
    community_k`); else the best silhouette of k-means in the UMAP of the features.
@@ -240,7 +241,8 @@ class _Run:
         For tables by the prediction strength of k-means in the UMAP of the features
         (:data:`STRENGTH_K_MODALITIES`; of a sample of them on large tables,
         :mod:`.auto_k`); else by :func:`plateau_k` in the UMAP of the
-        learned view when there is one; for texts without one and for uploaded embeddings by
+        learned view when there is one (from 10,001 rows in the signal view itself,
+        :func:`.auto_k.plateau_space`); for texts without one and for uploaded embeddings by
         the communities of the features' neighbour graph (:data:`COMMUNITY_K_MODALITIES`);
         else by the best silhouette in the UMAP of the features, its columns standardised
         (tuning half, seeds 0-2, the sets without a learned view: k found for wine (3),
@@ -260,9 +262,11 @@ class _Run:
             if len(self.X) < PLATEAU_K_FROM_ROWS:
                 where = None  # as before views on few rows (PLATEAU_K_FROM_ROWS)
             if where is not None and f"{where}-umap" in self.views:
-                self.k, how = plateau_k(self.views[f"{where}-umap"], self.seed,
-                                        self.info.setdefault("k_kappa", {}))
-                self.info["k_selection"] = f"{how}, in the UMAP of the {where} view"
+                from .auto_k import plateau_space
+
+                Z, place = plateau_space(self, where)
+                self.k, how = plateau_k(Z, self.seed, self.info.setdefault("k_kappa", {}))
+                self.info["k_selection"] = f"{how}, in {place}"
                 return self.k
             if self.modality in COMMUNITY_K_MODALITIES and len(self.X) > 2 * K_RANGE[1]:
                 self.k, how = community_k(self.X, self.seed,

@@ -1,4 +1,7 @@
-"""The spaces in which ``auto`` estimates a table's k by the prediction strength.
+"""The spaces in which ``auto`` estimates k.
+
+A table's by the prediction strength (:func:`strength_spaces`), a learned view's by the
+plateau (:func:`plateau_space`).
 
 Up to :data:`clustering.kselect.K_SAMPLE_FROM` rows: the UMAPs of the features ``auto``
 draws anyway (the baseline's and the vote's, :data:`clustering.auto.STRENGTH_UMAPS`). From
@@ -33,7 +36,47 @@ from .kselect import K_SAMPLE_FROM, K_SAMPLE_ROWS
 if TYPE_CHECKING:
     from .auto import _Run
 
-__all__ = ["samples_for_k", "strength_spaces"]
+__all__ = ["K_IN_VIEW", "plateau_space", "samples_for_k", "strength_spaces"]
+
+K_IN_VIEW = ("series",)
+"""Learned views whose k is read in the view itself, not in its UMAP, from
+:data:`clustering.kselect.K_SAMPLE_FROM` rows (:func:`plateau_space`). At 20,000 and 50,000
+rows the UMAP of the signal view breaks a kind into pieces that k-means counts as groups.
+Views trained as ``auto`` trains them, seed 0, k by the plateau in the UMAP (as before) /
+in the view itself; tuning and seen sets (stop 83): ``waveforms`` 8 / 3 and 5 / 3 for 4,
+``cbf`` 4 / 4 and 3 / 3 for 3 (total error 6 / 3). Then a batch frozen before it was read
+(stop 84, ``benchmarks/README.md``): ``heartbeats`` 6 / 2 and 2 / 4 for 5, ``spectra`` 6 / 5
+and 5 / 8 for 4, ``seasonal-loads`` 8 / 2 and 6 / 2 for 2 (total error 17 / 9; the argmax
+in the UMAP, the other reading tried, 11). Whole runs without k on those six: mean ACC
+0.596 -> 0.734, but ``heartbeats-20000`` 0.538 -> 0.406 (2 for 5) and ``spectra-50000``
+0.752 -> 0.471 (9 for 4). The tuning and seen signal sets of 20,000 and 50,000 rows:
+``cbf`` got its 3 at both sizes (ACC 0.999), ``waveforms`` 3 for 4 (8 and 5 before; ACC
+0.557 -> 0.742 and 0.691 -> 0.745), ``control-charts`` 7 for 6 (15 and 15 before; ACC
+0.536 -> 0.937 and 0.489 -> 0.941), ``vibrations`` 4 for 5 (4 and 6 before). Images are
+not in it: their fine-tuned view has 1,280 dimensions, and no large image set was studied."""
+
+
+def plateau_space(run: _Run, where: str) -> tuple[np.ndarray, str]:
+    """Where :func:`clustering.neighbour_kappa.plateau_k` reads the k of learned view ``where``.
+
+    Parameters
+    ----------
+    run : clustering.auto._Run
+        With ``where`` and ``where + "-umap"`` in its views.
+    where : str
+        The learned view.
+
+    Returns
+    -------
+    Z : ndarray
+        The view itself from :data:`clustering.kselect.K_SAMPLE_FROM` rows when it is in
+        :data:`K_IN_VIEW`, else its UMAP.
+    place : str
+        Where, for ``run.json``'s ``k_selection``.
+    """
+    if where in K_IN_VIEW and len(run.X) >= K_SAMPLE_FROM:
+        return np.ascontiguousarray(run.views[where], dtype=np.float32), f"the {where} view"
+    return run.views[f"{where}-umap"], f"the UMAP of the {where} view"
 
 
 def samples_for_k(run: _Run) -> bool:

@@ -121,7 +121,8 @@ def plateau_k(Z: np.ndarray, seed: int, scores_out: dict | None = None) -> tuple
     Parameters
     ----------
     Z : ndarray, shape (n, d)
-        The view (``auto`` passes the UMAP of its learned view).
+        The view (``auto`` passes the UMAP of its learned view, or from 10,001 rows the
+        signal view itself: :func:`clustering.auto_k.plateau_space`).
     seed : int
         Seed of k-means and of the neighbour search.
     scores_out : dict, optional

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 36
+PIPELINE_VERSION = 37
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -155,4 +155,6 @@ of 5,000 sampled rows, not of all rows (:mod:`clustering.auto_k`). 36 (stop 83):
 a learned view of more than 10,000 rows (signals, images) has its k read in the neighbour
 graph of 5,000 sampled points of its UMAP (:func:`clustering.neighbour_kappa.plateau_k`);
 the spectral candidate of 10,001-20,000 rows is solved by LOBPCG, not shift-invert ARPACK
-(:data:`clustering.auto.SPECTRAL_EXACT_UP_TO`)."""
+(:data:`clustering.auto.SPECTRAL_EXACT_UP_TO`). 37 (stop 84): without k, a signal view of
+more than 10,000 rows has its k read in the view itself, not in its UMAP
+(:data:`clustering.auto_k.K_IN_VIEW`)."""

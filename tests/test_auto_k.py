@@ -116,3 +116,42 @@ def test_below_the_sample_size_a_views_k_is_read_in_every_rows_graph():
     Z = squares(K_SAMPLE_FROM - 1)
     k, how = plateau_k(Z, 0)
     assert k == full_graph_plateau(Z) and "sampled" not in how
+
+
+def pieces(groups: np.ndarray) -> np.ndarray:
+    """The same points laid out as a fragmenting UMAP lays them: each square in two halves,
+    each half stretched to a unit square of its own, far apart."""
+    corner = np.floor(groups / 3) * 3
+    local = groups - corner
+    half = (local[:, 0] >= 0.5).astype(np.float32)
+    square = (corner[:, 0] + 2 * corner[:, 1]) / 3  # 0, 1 or 2
+    at = np.c_[(2 * square + half) * 3, np.zeros(len(groups), np.float32)]
+    return (at + np.c_[(local[:, 0] - 0.5 * half) * 2, local[:, 1]]).astype(np.float32)
+
+
+def views_run(n: int, view: str, modality: str) -> _Run:
+    """A run without k whose learned view holds three squares and its UMAP six pieces."""
+    groups = squares(n)
+    run = _Run(groups, None, 0, None, None, lambda f, msg: None, modality=modality)
+    run.views.update({"umap": groups, view: groups, f"{view}-umap": pieces(groups)})
+    return run
+
+
+def test_a_large_signal_views_k_is_read_in_the_view_not_its_umap():
+    """From 10,001 rows a signal view's k is read in the view itself: its UMAP breaks a kind
+    into pieces that k-means counts as groups (stop 84: total error 17 -> 9 on six held-out
+    signal sets of 20,000 and 50,000 rows). Below, and for images, in the UMAP as before."""
+    from clustering.neighbour_kappa import plateau_k
+
+    assert full_graph_plateau(pieces(squares(3000))) == 6  # the UMAP's pieces, read as groups
+    run = views_run(K_SAMPLE_FROM, "series", "series")
+    old = plateau_k(run.views["series-umap"], 0)[0]
+    assert old > 3  # why: the old reading
+    assert run.ensure_k() == 3
+    assert run.info["k_selection"].endswith("rows sampled from the 10,001), in the series view")
+    small = views_run(K_SAMPLE_FROM - 1, "series", "series")
+    assert small.ensure_k() == plateau_k(small.views["series-umap"], 0)[0] > 3
+    assert small.info["k_selection"].endswith("in the UMAP of the series view")
+    images = views_run(K_SAMPLE_FROM, "contrastive", "images")
+    assert images.ensure_k() == old
+    assert images.info["k_selection"].endswith("in the UMAP of the contrastive view")
