@@ -48,7 +48,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-__all__ = ["BUILDERS", "HELD_OUT", "TUNING", "bulk", "cells", "microbiome", "word_counts"]
+__all__ = ["BUILDERS", "HELD_OUT", "TUNING", "barcodes", "bulk", "cell_reads", "cells",
+           "microbiome", "word_counts"]
 
 TUNING = ("cells-a", "cells-c", "docstrings-counts", "bulk-a", "bulk-b")
 HELD_OUT = ("cells-b", "microbiome", "reuters-counts", "newsgroups-counts", "bulk-c", "bulk-d")
@@ -64,10 +65,14 @@ def _write(folder: Path, name: str, id_name: str, ids, labels, counts: np.ndarra
     return path, np.asarray(labels)
 
 
-def cells(folder: Path, name: str, *, n: int, genes: int, k: int, markers: int,
-          fold: tuple[float, float], dispersion: float, library_sd: float, seed: int,
-          unequal: bool = False) -> tuple[Path, np.ndarray]:
-    """Single-cell-like reads: negative binomial around log-normal gene means, with markers."""
+def cell_reads(*, n: int, genes: int, k: int, markers: int, fold: tuple[float, float],
+               dispersion: float, library_sd: float, seed: int, unequal: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.random.Generator]:
+    """Single-cell-like reads (cells x genes), the cells' types and the generator, drawn on.
+
+    Negative binomial around log-normal gene means, ``markers`` genes of each type up
+    ``fold`` times, each cell's reads scaled by a log-normal library size.
+    """
     rng = np.random.default_rng(seed)
     share = rng.dirichlet(np.full(k, 2.0)) if unequal else np.full(k, 1.0 / k)
     y = rng.choice(k, size=n, p=share)
@@ -76,10 +81,19 @@ def cells(folder: Path, name: str, *, n: int, genes: int, k: int, markers: int,
         chosen = rng.choice(genes, markers, replace=False)
         mu[np.ix_(y == c, chosen)] *= rng.uniform(*fold, markers)
     mu *= rng.lognormal(0.0, library_sd, n)[:, None]
-    counts = rng.negative_binomial(dispersion, dispersion / (dispersion + mu))
-    barcodes = [f"{''.join(rng.choice(list('ACGT'), 12))}-1" for _ in range(n)]
-    return _write(folder, name, "barcode", barcodes, [f"type_{c}" for c in y], counts,
-                  [f"G{i:05d}" for i in range(genes)])
+    return rng.negative_binomial(dispersion, dispersion / (dispersion + mu)), y, rng
+
+
+def barcodes(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` Cell Ranger-like barcodes (12 bases and ``-1``)."""
+    return [f"{''.join(rng.choice(list('ACGT'), 12))}-1" for _ in range(n)]
+
+
+def cells(folder: Path, name: str, **params) -> tuple[Path, np.ndarray]:
+    """Single-cell-like reads (:func:`cell_reads`) as the CSV a user loads."""
+    counts, y, rng = cell_reads(**params)
+    return _write(folder, name, "barcode", barcodes(rng, len(y)), [f"type_{c}" for c in y],
+                  counts, [f"G{i:05d}" for i in range(counts.shape[1])])
 
 
 def bulk(folder: Path, name: str, *, n: int, genes: int, k: int, de: int,
