@@ -17,8 +17,9 @@ import pandas as pd
 from .errors import InputError
 
 __all__ = ["COUNTS", "COMPONENTS", "DEEP_MAX", "DEEP_TOTAL", "MIN_COUNT_COLUMNS",
-           "MIN_ZERO_SHARE", "VARIABLE_COLUMNS", "count_features", "count_note", "counts_like",
-           "log_normalise", "looks_like_counts", "median_total", "most_read"]
+           "MIN_ZERO_SHARE", "SCALE_CLIP", "VARIABLE_COLUMNS", "count_features", "count_note",
+           "counts_like", "depth_regressed", "log_normalise", "looks_like_counts",
+           "median_total", "most_read"]
 
 COUNTS = "counts"
 """The representation's name (:data:`clustering.features.REPRESENTATIONS`)."""
@@ -36,6 +37,13 @@ COMPONENTS = 50
 MIN_ZERO_SHARE = 0.25
 """Share of zero cells a table of counts has at least: genes, taxa and words are absent from
 most rows (single cells 60-95 %, OTU tables 50-90 %, word counts 95 % and more)."""
+
+
+SCALE_CLIP = 10.0
+"""Each log-normalised column, its rows' read depth regressed out, is scaled to unit variance
+and clipped at this many standard deviations before the principal components (scanpy's
+``regress_out`` and ``scale(max_value=10)``, Seurat's ``ScaleData``): see
+:func:`depth_regressed`."""
 
 
 DEEP_TOTAL = 100_000
@@ -119,6 +127,57 @@ def log_normalise(values: np.ndarray, total: float) -> np.ndarray:
     return np.log1p(values / np.where(totals > 0, totals, 1.0) * total)
 
 
+def depth_regressed(logged: np.ndarray, totals: np.ndarray, fit: dict | None = None
+                    ) -> tuple[np.ndarray, dict]:
+    """Log-normalised columns with the rows' read depth regressed out, then scaled.
+
+    Scaling each row to the median total does not take the depth out of the log: a row read
+    thinly has more zeros, and its few reads become large values once scaled up. In 20,000
+    generated cells the first principal component followed log(depth) (correlation
+    0.84-0.89) and held no cell type (benchmarks/README.md, "Single-cell atlases"). So each
+    column's least-squares line on log(row total) is taken out (scanpy's ``regress_out``),
+    then each column is scaled to unit variance and clipped at :data:`SCALE_CLIP` (scanpy's
+    ``scale``): a column no longer weighs by its spread alone.
+
+    Parameters
+    ----------
+    logged : ndarray, shape (n, m)
+        Log-normalised columns (:func:`log_normalise`); changed in place.
+    totals : ndarray, shape (n,)
+        Each row's reads (all its columns).
+    fit : dict, optional
+        The ``depth_*`` and ``scale_*`` values of a run (new rows are treated alike); fitted
+        on these rows when omitted.
+
+    Returns
+    -------
+    scaled : ndarray, shape (n, m)
+    fit : dict
+
+    Examples
+    --------
+    >>> logged = np.log1p(np.array([[1.0, 4.0], [2.0, 2.0], [4.0, 1.0], [3.0, 3.0]]))
+    >>> scaled, fit = depth_regressed(logged.copy(), np.array([10.0, 20.0, 40.0, 30.0]))
+    >>> scaled.std(axis=0).round(3).tolist(), sorted(fit)
+    ([1.0, 1.0], ['depth_mean', 'depth_slope', 'scale_mean', 'scale_sd'])
+    """
+    depth = np.log(np.maximum(np.asarray(totals, dtype=np.float64), 1.0))
+    if fit is None:
+        centred = depth - depth.mean()
+        spread = float(centred @ centred)
+        slope = (centred @ (logged - logged.mean(axis=0)) / spread if spread > 0
+                 else np.zeros(logged.shape[1]))
+        fit = {"depth_mean": float(depth.mean()), "depth_slope": slope.tolist()}
+    logged -= np.outer(depth - fit["depth_mean"], np.asarray(fit["depth_slope"]))
+    if "scale_mean" not in fit:
+        sd = logged.std(axis=0)
+        fit.update(scale_mean=logged.mean(axis=0).tolist(),
+                   scale_sd=np.where(sd > 0, sd, 1.0).tolist())
+    logged -= np.asarray(fit["scale_mean"])
+    logged /= np.asarray(fit["scale_sd"])
+    return np.clip(logged, -SCALE_CLIP, SCALE_CLIP, out=logged), fit
+
+
 def median_total(values: np.ndarray) -> float:
     """The median row total (the depth every row is scaled to), at least 1."""
     return max(float(np.median(np.asarray(values, dtype=np.float64).sum(axis=1))), 1.0)
@@ -128,8 +187,9 @@ def count_note(columns: int, zero_share: float, total: float) -> str:
     """The note saying the table was read as counts, and how to read it otherwise."""
     return (f"Read the {columns:,} columns as counts (whole numbers, {zero_share:.0%} of the "
             "cells zero, as reads per gene, taxon or word are): each row scaled to the median "
-            f"row total ({total:,.0f}) and log-transformed, log(1 + x), as single-cell and "
-            "microbiome tools do; to cluster on the numbers as they are, choose the "
+            f"row total ({total:,.0f}) and log-transformed, log(1 + x), then the read depth "
+            "regressed out of each column and each column scaled, as single-cell tools do; to "
+            "cluster on the numbers as they are, choose the "
             "representation 'scaled' (--representation scaled).")
 
 
@@ -138,8 +198,9 @@ def count_features(table: pd.DataFrame, name: str
     """The features of a table of counts: log-normalised, then principal components.
 
     Each row is scaled to the median row total and log-transformed (:func:`log_normalise`);
-    the :data:`VARIABLE_COLUMNS` columns of largest variance then give
-    :data:`COMPONENTS` principal components (fewer for fewer rows or columns).
+    the :data:`VARIABLE_COLUMNS` columns of largest variance, the rows' depth regressed out
+    and each scaled (:func:`depth_regressed`), then give :data:`COMPONENTS` principal
+    components (fewer for fewer rows or columns).
 
     Returns
     -------
@@ -171,10 +232,12 @@ def count_features(table: pd.DataFrame, name: str
         raise InputError(f"'{name}': every count column holds the same value in every row, "
                          "so there is nothing to cluster on.")
     m = max(1, min(COMPONENTS, len(values) - 1, len(kept)))
-    pca = PCA(m, random_state=0).fit(logged[:, kept])
-    X = pca.transform(logged[:, kept])
+    scaled, fit = depth_regressed(logged[:, kept], values.sum(axis=1))
+    del logged
+    pca = PCA(m, random_state=0).fit(scaled)
+    X = pca.transform(scaled)
     transform = {"count_total": total, "count_columns": columns,
-                 "pca_columns": [columns[j] for j in kept],
+                 "pca_columns": [columns[j] for j in kept], **fit,
                  "pca_mean": pca.mean_.tolist(), "pca_components": pca.components_.tolist()}
     note = count_note(len(columns), float((values == 0).mean()), total)
     return X.astype(np.float32), [f"pc_{j + 1}" for j in range(m)], transform, note
@@ -196,7 +259,10 @@ def counts_like(table: pd.DataFrame, transform: dict) -> np.ndarray:
                          f"clustered on: {shown}. Give the same columns as the run's data.")
     values = _count_values(table[columns], "the new data")
     logged = pd.DataFrame(log_normalise(values, transform["count_total"]), columns=columns)
-    centred = logged[transform["pca_columns"]].to_numpy() - np.asarray(transform["pca_mean"])
+    logged = np.array(logged[transform["pca_columns"]].to_numpy(), dtype=np.float64)
+    if "depth_slope" in transform:  # runs before pipeline version 38 used the logged columns
+        logged, _ = depth_regressed(logged, values.sum(axis=1), transform)
+    centred = logged - np.asarray(transform["pca_mean"])
     return (centred @ np.asarray(transform["pca_components"]).T).astype(np.float32)
 
 

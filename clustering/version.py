@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 37
+PIPELINE_VERSION = 38
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -157,4 +157,6 @@ graph of 5,000 sampled points of its UMAP (:func:`clustering.neighbour_kappa.pla
 the spectral candidate of 10,001-20,000 rows is solved by LOBPCG, not shift-invert ARPACK
 (:data:`clustering.auto.SPECTRAL_EXACT_UP_TO`). 37 (stop 84): without k, a signal view of
 more than 10,000 rows has its k read in the view itself, not in its UMAP
-(:data:`clustering.auto_k.K_IN_VIEW`)."""
+(:data:`clustering.auto_k.K_IN_VIEW`). 38 (stop 85): a table of counts has its rows' read
+depth regressed out of each log-normalised column, and each column scaled, before its
+principal components (:func:`clustering.count_tables.depth_regressed`)."""
