@@ -107,7 +107,7 @@ view of texts (:mod:`clustering.deep.text_view`); off by default because on the 
 set it did not pay off (k-means in it 0.45-0.61 against 0.51 on the MiniLM features, spectral
 0.55-0.63 against 0.74; ``benchmarks/README.md``) and embedding the augmented copies is most
 of the time."""
-COMMUNITY_K_MODALITIES = ("text", "embeddings")
+COMMUNITY_K_MODALITIES = ("text", "embeddings", "counts")
 """Without a learned view, k of these is the number of communities of the features'
 neighbour graph (:func:`clustering.kselect.community_k`) instead of the best silhouette in
 their UMAP. Tuning half, the four text sets, seeds 0 and 1 (true 6 / 5 / 5 / 6): the
@@ -121,7 +121,10 @@ EfficientNet-Lite0 features of ``shapes``, ``numerals`` and ``digits``, 14 runs;
 ACC of k-means in the UMAP with it; ``benchmarks/k_embeddings.py``): mean absolute error
 2.29 / 1.36 / 2.21 and ACC 0.590 / 0.642 / 0.617 for the silhouette (used until then) / the
 communities / the prediction strength. The texts carry it: on the image features alone the
-communities did worse (1.83 / 2.33 / 1.83, ACC 0.588 / 0.531 / 0.609)."""
+communities did worse (1.83 / 2.33 / 1.83, ACC 0.588 / 0.531 / 0.609). Tables of counts
+(their principal components) use them since stop 85, as single-cell tools cluster cells by
+the communities of that graph: on the tuning count sets, seed 0, total |k - true| 7 against
+13 for the prediction strength (benchmarks/README.md, "Single-cell atlases")."""
 STRENGTH_UMAPS = VOTE_SEEDS
 """The prediction strength that estimates k of a table averages its curve over this many
 UMAPs of the features (the baseline's and the vote's, :data:`clustering.auto_candidates.
@@ -130,7 +133,7 @@ rows). One UMAP's layout can split a group or join two that the next seed's does
 ``k`` followed it: stop 37, 34 tables x seeds 0-2, the same k on all three seeds for 14 of 34
 tables with one UMAP, 25 with three (tuning half 4 -> 8 of 11, held-out batches 10 -> 17 of
 23); k right 39 -> 40 of 102 runs (tuning 17 -> 15, held out 22 -> 25)."""
-STRENGTH_K_MODALITIES = ("table", "counts")
+STRENGTH_K_MODALITIES = ("table",)
 """k of these, when not given, is the largest k whose k-means clusters in the UMAP of the
 features one half of the rows predicts for the other (prediction strength at least 0.9,
 :func:`clustering.kselect.prediction_strength_k`), learned view or not. Tuning half, the ten
@@ -242,8 +245,8 @@ class _Run:
         (:data:`STRENGTH_K_MODALITIES`; of a sample of them on large tables,
         :mod:`.auto_k`); else by :func:`plateau_k` in the UMAP of the
         learned view when there is one (from 10,001 rows in the signal view itself,
-        :func:`.auto_k.plateau_space`); for texts without one and for uploaded embeddings by
-        the communities of the features' neighbour graph (:data:`COMMUNITY_K_MODALITIES`);
+        :func:`.auto_k.plateau_space`); for texts without one, for uploaded embeddings and
+        for tables of counts by the communities of the features' neighbour graph (:data:`COMMUNITY_K_MODALITIES`);
         else by the best silhouette in the UMAP of the features, its columns standardised
         (tuning half, seeds 0-2, the sets without a learned view: k found for wine (3),
         docstrings (6), package-docs (5): 3/3/3, 2/5/7, 9/2/6; unstandardised 3/3/3, 2/2/2,

@@ -19,8 +19,8 @@ prediction-strength curve flattens: k = 2, 5, 2, 2 and 6 for the 5, 2, 5, 3 and 
 0.516, ``elongated-blobs`` 0.598 -> 0.880, the other three unchanged. Up to 10,000 rows
 nothing changes. At 20,000 rows (stop 83) ``mixed-table`` got 5 for 5 (ACC 0.994) and
 ``elongated-blobs`` 2 for 5 (0.465), where 50,000 gave 2 and 4: not yet steady between the
-sizes. On tables of counts (:data:`clustering.auto.STRENGTH_K_MODALITIES`) it was not
-measured.
+sizes. Tables of counts read their k from the communities of their neighbour graph since
+stop 85 (:data:`clustering.auto.COMMUNITY_K_MODALITIES`).
 """
 
 from __future__ import annotations
