@@ -246,7 +246,8 @@ class _Run:
         :mod:`.auto_k`); else by :func:`plateau_k` in the UMAP of the
         learned view when there is one (from 10,001 rows in the signal view itself,
         :func:`.auto_k.plateau_space`); for texts without one, for uploaded embeddings and
-        for tables of counts by the communities of the features' neighbour graph (:data:`COMMUNITY_K_MODALITIES`);
+        for tables of counts by the communities of the features' neighbour graph
+        (:data:`COMMUNITY_K_MODALITIES`);
         else by the best silhouette in the UMAP of the features, its columns standardised
         (tuning half, seeds 0-2, the sets without a learned view: k found for wine (3),
         docstrings (6), package-docs (5): 3/3/3, 2/5/7, 9/2/6; unstandardised 3/3/3, 2/2/2,
