@@ -25,8 +25,8 @@ What it does, in order:
    community_k`); else the best silhouette of k-means in the UMAP of the features.
 3. **Candidates** (:mod:`clustering.auto_candidates`): k-means on the features (not on
    texts' sentence embeddings), the UMAP + k-means baseline and a vote of it over several
-   UMAP seeds
-   (:mod:`clustering.consensus`; not drawn where images or signals have a learned view),
+   UMAP seeds (:mod:`clustering.consensus`; not where images or signals have a learned view),
+   for tables of counts a Gaussian mixture in that UMAP (:data:`.auto_candidates.GMM`),
    spectral clustering of the features' neighbour graph (only where learned views alone
    judge, :data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`, and not of images'
    pixels, :data:`clustering.auto_candidates.NO_SPECTRAL`), and for each learned

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 38
+PIPELINE_VERSION = 39
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -159,4 +159,6 @@ the spectral candidate of 10,001-20,000 rows is solved by LOBPCG, not shift-inve
 more than 10,000 rows has its k read in the view itself, not in its UMAP
 (:data:`clustering.auto_k.K_IN_VIEW`). 38 (stop 85): a table of counts has its rows' read
 depth regressed out of each log-normalised column, and each column scaled, before its
-principal components (:func:`clustering.count_tables.depth_regressed`)."""
+principal components (:func:`clustering.count_tables.depth_regressed`). 39 (stop 86):
+``auto`` also draws a Gaussian mixture in the UMAP for a table of counts
+(:data:`clustering.auto_candidates.GMM_MODALITIES`)."""
