@@ -158,7 +158,7 @@ def test_a_count_tables_k_comes_from_the_communities_of_its_neighbour_graph(tmp_
 
 
 def test_cell_types_of_very_unequal_sizes_get_a_gaussian_mixture_in_the_umap():
-    """8,000 cells of 10 types of 34-1,900 cells: k-means, which favours clusters of equal
+    """8,000 cells of 10 types of 64-1,913 cells: k-means, which favours clusters of equal
     spread, cut them worse than a Gaussian mixture in the UMAP, and ``auto``'s criterion
     rates the mixture highest (before stop 86 it picked k-means on the components, ACC
     0.818; the mixture 0.876)."""
