@@ -79,7 +79,7 @@ CASES = {
         "cells-b-20000", "cells-b-50000", "cells-nested-20000",
         "cells-a-20000", "cells-a-50000", "cells-c-20000", "cells-d-20000", "cells-e-50000",
         "cells-c-weak-20000", "cells-a-many-20000", "cells-f-20000", "cells-g-50000",
-        "cells-nested-50000")},
+        "cells-nested-50000", "cells-h-20000", "cells-i-50000", "cells-nested-b-20000")},
 }
 """Case name -> (data, budget in seconds; None: no budget, run only when named).
 
