@@ -26,7 +26,8 @@ What it does, in order:
 3. **Candidates** (:mod:`clustering.auto_candidates`): k-means on the features (not on
    texts' sentence embeddings), the UMAP + k-means baseline and a vote of it over several
    UMAP seeds (:mod:`clustering.consensus`; not where images or signals have a learned view),
-   for tables of counts a Gaussian mixture in that UMAP (:data:`.auto_candidates.GMM`),
+   for tables of counts a Gaussian mixture in that UMAP (:data:`.auto_candidates.GMM`) and
+   k-means on the standardised features (:data:`.auto_candidates.STANDARDISED`),
    spectral clustering of the features' neighbour graph (only where learned views alone
    judge, :data:`clustering.auto_candidates.SPECTRAL_ONLY_WITH_VIEW`, and not of images'
    pixels, :data:`clustering.auto_candidates.NO_SPECTRAL`), and for each learned
@@ -46,7 +47,8 @@ What it does, in order:
    low), the two averaged (:func:`criterion`), in the learned views when there are any
    (averaged; they hold the invariances the augmentations taught; long texts' words hold
    what the sentence model never read; the 1,280-D fine-tuned view also through the graph
-   of a UMAP of it, :data:`clustering.auto_graphs.UMAP_GRAPH_ABOVE`), else in the features;
+   of a UMAP of it, :data:`clustering.auto_graphs.UMAP_GRAPH_ABOVE`), else in the features
+   (a table of counts' also standardised, :data:`clustering.auto_graphs.STANDARDISED_GRAPH`);
    signals aligned to their readings' places (a day's hours, a spectrum's
    wavelengths: :func:`clustering.series.alignment`) in the features' graph as well, since
    the signal view learns to ignore the shifts that tell such rows apart.
@@ -68,8 +70,14 @@ import time
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from .auto_candidates import BASELINE, VOTE, VOTE_SEEDS, make_candidates
-from .auto_graphs import reference_graphs
+from .auto_candidates import (
+    BASELINE,
+    STANDARDISED_MODALITIES,
+    VOTE,
+    VOTE_SEEDS,
+    make_candidates,
+)
+from .auto_graphs import FEATURE_GRAPHS, reference_graphs
 from .auto_progress import phase_spans, vote_share
 from .auto_views import (
     LEARNED_VIEWS,
@@ -95,6 +103,7 @@ from .neighbour_kappa import (
     plateau_k,
 )
 from .progress import no_progress
+from .spectral_graph import spectral_labels
 
 __all__ = ["BASELINE", "FIT_ROWS", "LEARNED_VIEWS", "OPTIONS", "cluster_kappa", "criterion",
            "fit_auto", "fits_on_sample", "neighbour_kappa", "plateau_k"]
@@ -235,7 +244,8 @@ class _Run:
                      and self.knn.indices.shape[1] > m_ else None)
             self._graphs[m] = reference_graphs(
                 self.X, self.views, m_, self.seed, known, self.timed,
-                lambda done, message: self.phase("scoring", 0.9 * done, message))
+                lambda done, message: self.phase("scoring", 0.9 * done, message),
+                standardised=self.modality in STANDARDISED_MODALITIES)
         return self._graphs[m]
 
     def ensure_k(self) -> int:
@@ -328,57 +338,6 @@ class _Run:
         self.candidates[name] = self.timed(name, fit)
 
 
-def spectral_labels(neighbours: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Spectral clustering (QR assignment, deterministic) of a symmetrised neighbour graph.
-
-    Up to :data:`SPECTRAL_EXACT_UP_TO` rows scikit-learn's ``SpectralClustering`` (ARPACK in
-    shift-invert mode, as every figure in ``benchmarks/README.md`` was measured); above, the
-    same embedding by LOBPCG, because shift-invert factorises the whole Laplacian (20,000 rows
-    8 s, 100,000 rows over 6 minutes).
-
-    Parameters
-    ----------
-    neighbours : ndarray of int, shape (n, m)
-        Each row's nearest neighbours.
-    k : int
-        Number of clusters.
-    seed : int
-        Seed of the eigen-solver's start.
-
-    Returns
-    -------
-    ndarray of int64, shape (n,)
-        Labels 0..k-1 (every one in use).
-    """
-    import warnings
-
-    import scipy.sparse as sp
-    from sklearn.cluster import SpectralClustering
-
-    n, m = neighbours.shape
-    graph = sp.csr_matrix((np.ones(n * m), (np.repeat(np.arange(n), m), neighbours.ravel())),
-                          shape=(n, n))
-    graph = ((graph + graph.T) > 0).astype(np.float64)
-    solver = "lobpcg" if n > SPECTRAL_EXACT_UP_TO else "arpack"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "graph is not fully connected"
-        labels = SpectralClustering(k, affinity="precomputed", random_state=seed,
-                                    assign_labels="cluster_qr",
-                                    eigen_solver=solver).fit_predict(graph)
-    return np.unique(labels, return_inverse=True)[1].astype(np.int64)
-
-
-SPECTRAL_EXACT_UP_TO = 10_000
-"""Rows up to which :func:`spectral_labels` uses scikit-learn's shift-invert ARPACK; above it
-LOBPCG. 15-NN graph of ``mixed-table``, one thread: 20,000 rows ARPACK 8.2 s, LOBPCG 0.4 s
-(ACC 0.993 both); 100,000 rows ARPACK still factorising after 6 minutes, LOBPCG 2.5 s. On
-the 28 suite sets up to 2,000 rows the two give the same clusters (ARI 1.000 on each).
-20,000 until stop 83, when 20,000 rows of ``waveforms`` and ``elongated-blobs`` took ARPACK
-48-77 s (LOBPCG 0.1-0.3 s, ARI between the two 0.87-1.00, ACC within 0.001) and put the time
-left shown at half the truth; at 10,001 rows ARPACK took 4.6-7.1 s, LOBPCG 0.1 s (ARI
-0.999-1.000)."""
-
-
 def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int = 0,
              knn=None, modality: str = "table", image_shape: tuple[int, ...] | None = None,
              device: str = "cpu", progress=no_progress, should_stop=None,
@@ -463,7 +422,8 @@ def fit_auto(X: np.ndarray, n_clusters: int | None = None, *, random_state: int 
 
 def _choose(run: _Run, info: dict) -> Clustering:
     graphs = run.graphs(REFERENCE_NEIGHBOURS)
-    reference = [v for v in graphs if v != "features"] or ["features"]
+    reference = ([v for v in graphs if v not in FEATURE_GRAPHS]
+                 or [v for v in graphs if v in FEATURE_GRAPHS])
     if run.judge_in_features and "features" not in reference:
         reference.append("features")
     per_graph = {name: {g: round(criterion(labels, nbrs), 4)

@@ -13,9 +13,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .auto_views import UMAP_EPOCHS, VIEWS
+from .auto_views import UMAP_EPOCHS, VIEWS, standardise
 
-__all__ = ["REFERENCE_UMAP_SEED", "UMAP_GRAPH_ABOVE", "graph_sources", "reference_graphs"]
+__all__ = ["FEATURE_GRAPHS", "REFERENCE_UMAP_SEED", "STANDARDISED_GRAPH", "UMAP_GRAPH_ABOVE",
+           "graph_sources", "reference_graphs"]
 
 UMAP_GRAPH_ABOVE = 256
 """A learned view wider than this (the fine-tuned ImageNet encoder's 1,280 columns; the
@@ -29,13 +30,23 @@ through its UMAP as well gave 0.855 (``digits`` 0.973 -> 0.955, ``skewed-table``
 0.789), the UMAP graphs alone 0.809."""
 REFERENCE_UMAP_SEED = 1
 """Offset of the seed of the criterion's UMAP from the view's own UMAP's."""
+STANDARDISED_GRAPH = "features (standardised)"
+"""The graph of the features with every column at unit spread, drawn for tables of counts
+(:data:`clustering.auto_candidates.STANDARDISED_MODALITIES`) beside the features' own: read
+in the principal components' graph alone, the criterion favours candidates cut in those
+components over k-means on the standardised ones
+(:data:`clustering.auto_candidates.STANDARDISED`), and the other way round."""
+FEATURE_GRAPHS = ("features", STANDARDISED_GRAPH)
+"""Graphs of the features themselves; they judge where no learned view does."""
 
 
-def graph_sources(X: np.ndarray, views: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray]]:
+def graph_sources(X: np.ndarray, views: dict[str, np.ndarray], standardised: bool = False
+                  ) -> list[tuple[str, np.ndarray]]:
     """The graphs to draw, in order, as ``(name, rows)``.
 
-    The features, each learned view and, for a view wider than :data:`UMAP_GRAPH_ABOVE`,
-    ``"<view> (UMAP)"``.
+    The features, with ``standardised`` the features standardised
+    (:data:`STANDARDISED_GRAPH`), each learned view and, for a view wider than
+    :data:`UMAP_GRAPH_ABOVE`, ``"<view> (UMAP)"``.
 
     Examples
     --------
@@ -44,6 +55,8 @@ def graph_sources(X: np.ndarray, views: dict[str, np.ndarray]) -> list[tuple[str
     ['features', 'finetuned', 'finetuned (UMAP)']
     """
     sources = [("features", X)]
+    if standardised:
+        sources.append((STANDARDISED_GRAPH, standardise(X)))
     for name, Z in views.items():
         if name in VIEWS:
             sources.append((name, Z))
@@ -55,7 +68,8 @@ def graph_sources(X: np.ndarray, views: dict[str, np.ndarray]) -> list[tuple[str
 def reference_graphs(X: np.ndarray, views: dict[str, np.ndarray], m: int, seed: int,
                      features_graph: np.ndarray | None,
                      timed: Callable[[str, Callable], np.ndarray],
-                     report: Callable[[float, str], None]) -> dict[str, np.ndarray]:
+                     report: Callable[[float, str], None], standardised: bool = False
+                     ) -> dict[str, np.ndarray]:
     """``m``-nearest-neighbour graphs (rows' neighbour indices) of :func:`graph_sources`.
 
     Parameters
@@ -73,6 +87,8 @@ def reference_graphs(X: np.ndarray, views: dict[str, np.ndarray], m: int, seed: 
         ``timed(name, fn)`` calls ``fn`` and records its seconds under ``name``.
     report : callable
         ``report(done, message)``: the share of the graphs drawn (0..1) and what is next.
+    standardised : bool
+        Draw the standardised features' graph too (:data:`STANDARDISED_GRAPH`).
 
     Returns
     -------
@@ -81,7 +97,7 @@ def reference_graphs(X: np.ndarray, views: dict[str, np.ndarray], m: int, seed: 
     """
     from .deep.spaces import mine_neighbours, umap_view
 
-    sources = graph_sources(X, views)
+    sources = graph_sources(X, views, standardised)
     graphs = {}
     for i, (name, Z) in enumerate(sources):
         if name == "features" and features_graph is not None:
@@ -89,7 +105,7 @@ def reference_graphs(X: np.ndarray, views: dict[str, np.ndarray], m: int, seed: 
             continue
         view = name.removesuffix(" (UMAP)")
         report(i / len(sources), f"auto: the {m} nearest neighbours "
-               + ("in the features" if name == "features" else
+               + (f"in the {name}" if name in FEATURE_GRAPHS else
                   f"in a UMAP of the {view} view" if view != name else f"in the {view} view"))
         if view != name:
             def draw(Z=Z, i=i, view=view):

@@ -155,7 +155,7 @@ of 5,000 sampled rows, not of all rows (:mod:`clustering.auto_k`). 36 (stop 83):
 a learned view of more than 10,000 rows (signals, images) has its k read in the neighbour
 graph of 5,000 sampled points of its UMAP (:func:`clustering.neighbour_kappa.plateau_k`);
 the spectral candidate of 10,001-20,000 rows is solved by LOBPCG, not shift-invert ARPACK
-(:data:`clustering.auto.SPECTRAL_EXACT_UP_TO`). 37 (stop 84): without k, a signal view of
+(:data:`clustering.spectral_graph.SPECTRAL_EXACT_UP_TO`). 37 (stop 84): without k, a signal view of
 more than 10,000 rows has its k read in the view itself, not in its UMAP
 (:data:`clustering.auto_k.K_IN_VIEW`). 38 (stop 85): a table of counts has its rows' read
 depth regressed out of each log-normalised column, and each column scaled, before its

@@ -368,7 +368,7 @@ def test_large_graphs_get_spectral_clustering_without_factorising_the_laplacian(
     """Above ``SPECTRAL_EXACT_UP_TO`` rows the spectral candidate uses LOBPCG (shift-invert
     ARPACK factorised a 100,000-row Laplacian for over 6 minutes); on rings the two solvers
     give the same clusters, and both split the rings as they are (plain Lanczos did not)."""
-    import clustering.auto as auto
+    import clustering.spectral_graph as auto
     from clustering.deep.spaces import mine_neighbours
 
     X, y = rings(3000)
@@ -386,7 +386,7 @@ def test_from_10001_rows_the_spectral_candidate_does_not_factorise_the_laplacian
     ``elongated-blobs``; LOBPCG 0.1-0.3 s, the same clusters), so LOBPCG from 10,001 rows."""
     import sklearn.cluster
 
-    import clustering.auto as auto
+    import clustering.spectral_graph as auto
     from clustering.deep.spaces import mine_neighbours
 
     solvers = []

@@ -195,3 +195,30 @@ def test_auto_trains_no_scarf_view_on_components(tmp_path):
     auto = result.clustering.info["auto"]
     assert not any(name.startswith("scarf") for name in auto["scores"]), auto["scores"]
     assert result.metrics["acc"] >= 0.95
+
+
+def test_a_late_component_that_holds_the_types_gets_k_means_on_the_standardised_components():
+    """Four types apart only along twelve quiet components (each raised in three), beside
+    two loud ones without groups (as depth or the cell cycle draw them): k-means on the
+    components cuts the loud ones, and in their UMAP the types come out blurred; on the
+    standardised components k-means finds the types, and the criterion, read in the
+    standardised graph as well (stop 87), rates it highest (before, read in the components'
+    graph alone and without that candidate, the best of the rest had 0.85)."""
+    from clustering.auto import fit_auto
+    from clustering.auto_candidates import STANDARDISED
+    from clustering.auto_graphs import STANDARDISED_GRAPH
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, 2000)
+    quiet = rng.normal(0.0, 0.04, (2000, 12)) + 0.3 * np.repeat(np.eye(4), 3, axis=1)[y]
+    loud = rng.normal(0.0, 1.5, (2000, 2))
+    X = np.hstack([loud, quiet]).astype(np.float32)
+    result = fit_auto(X, 4, random_state=0, modality=COUNTS)
+    choice = result.info["auto"]
+    assert result.params["pipeline"] == STANDARDISED, choice["scores"]
+    assert hungarian_accuracy(y, result.labels) >= 0.95
+    assert set(choice["scores_per_graph"][STANDARDISED]) == {"features", STANDARDISED_GRAPH}
+    assert STANDARDISED_GRAPH in choice["criterion"]
+    others = {name: hungarian_accuracy(y, result.alternatives[:, i])
+              for i, name in enumerate(choice["alternatives"]) if name != STANDARDISED}
+    assert others["kmeans"] < 0.6 and max(others.values()) < 0.9, others  # 0.27, 0.85
