@@ -53,6 +53,8 @@ def graph_sources(X: np.ndarray, views: dict[str, np.ndarray], standardised: boo
     >>> views = {"umap": np.zeros((4, 5)), "finetuned": np.zeros((4, 1280))}
     >>> [name for name, _ in graph_sources(np.zeros((4, 3)), views)]
     ['features', 'finetuned', 'finetuned (UMAP)']
+    >>> [name for name, _ in graph_sources(np.ones((4, 3)), {}, standardised=True)]
+    ['features', 'features (standardised)']
     """
     sources = [("features", X)]
     if standardised:

@@ -8,7 +8,7 @@ stored runs stay reusable.
 
 __version__ = "0.1.0"
 
-PIPELINE_VERSION = 39
+PIPELINE_VERSION = 40
 """2: deep-method settings (``RunConfig.options``) became part of the config; TEMI's
 temperatures (0.2/0.1) and its teacher EMA on short runs changed. 3: column roles (ids and
 categories are not features by default). 4 (stop 29): the ``umap-*`` methods' and ``auto``'s
@@ -161,4 +161,6 @@ more than 10,000 rows has its k read in the view itself, not in its UMAP
 depth regressed out of each log-normalised column, and each column scaled, before its
 principal components (:func:`clustering.count_tables.depth_regressed`). 39 (stop 86):
 ``auto`` also draws a Gaussian mixture in the UMAP for a table of counts
-(:data:`clustering.auto_candidates.GMM_MODALITIES`)."""
+(:data:`clustering.auto_candidates.GMM_MODALITIES`). 40 (stop 87): ``auto`` also draws
+k-means on a table of counts' standardised components and judges its candidates in their
+graph as well (:data:`clustering.auto_candidates.STANDARDISED_MODALITIES`)."""
