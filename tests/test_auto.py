@@ -368,17 +368,18 @@ def test_large_graphs_get_spectral_clustering_without_factorising_the_laplacian(
     """Above ``SPECTRAL_EXACT_UP_TO`` rows the spectral candidate uses LOBPCG (shift-invert
     ARPACK factorised a 100,000-row Laplacian for over 6 minutes); on rings the two solvers
     give the same clusters, and both split the rings as they are (plain Lanczos did not)."""
-    import clustering.spectral_graph as auto
+    import clustering.spectral_graph as spectral_graph
     from clustering.deep.spaces import mine_neighbours
 
     X, y = rings(3000)
     nbrs = mine_neighbours(X, 15, 0)
-    exact = auto.spectral_labels(nbrs, 2, 0)
-    monkeypatch.setattr(auto, "SPECTRAL_EXACT_UP_TO", 1000)
-    lobpcg = auto.spectral_labels(nbrs, 2, 0)
+    exact = spectral_graph.spectral_labels(nbrs, 2, 0)
+    monkeypatch.setattr(spectral_graph, "SPECTRAL_EXACT_UP_TO", 1000)
+    lobpcg = spectral_graph.spectral_labels(nbrs, 2, 0)
     assert cluster_metrics(X, exact, y)["acc"] > 0.99
     assert np.array_equal(exact, lobpcg) or np.array_equal(exact, 1 - lobpcg)
-    assert np.array_equal(lobpcg, auto.spectral_labels(nbrs, 2, 0))  # same seed, same result
+    # same seed, same result
+    assert np.array_equal(lobpcg, spectral_graph.spectral_labels(nbrs, 2, 0))
 
 
 def test_from_10001_rows_the_spectral_candidate_does_not_factorise_the_laplacian(monkeypatch):
@@ -386,7 +387,7 @@ def test_from_10001_rows_the_spectral_candidate_does_not_factorise_the_laplacian
     ``elongated-blobs``; LOBPCG 0.1-0.3 s, the same clusters), so LOBPCG from 10,001 rows."""
     import sklearn.cluster
 
-    import clustering.spectral_graph as auto
+    import clustering.spectral_graph as spectral_graph
     from clustering.deep.spaces import mine_neighbours
 
     solvers = []
@@ -398,7 +399,7 @@ def test_from_10001_rows_the_spectral_candidate_does_not_factorise_the_laplacian
 
     monkeypatch.setattr(sklearn.cluster, "SpectralClustering", Spy)
     X, y = rings(10_001)
-    labels = auto.spectral_labels(mine_neighbours(X, 15, 0), 2, 0)
+    labels = spectral_graph.spectral_labels(mine_neighbours(X, 15, 0), 2, 0)
     assert solvers == ["lobpcg"] and cluster_metrics(X, labels, y)["acc"] > 0.99
 
 
