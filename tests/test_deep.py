@@ -256,6 +256,37 @@ def test_divclust_diversity_target_controls_how_alike_the_heads_are(blobs3):
     assert sims[0.6] < sims[1.0]
 
 
+def test_divclust_loss_of_all_heads_at_once_equals_the_loss_head_by_head():
+    """The batched loss (one SCAN call, one similarity product for every pair of heads) is
+    the same number, and the same gradient, as the head-by-head sum it replaced."""
+    import torch
+
+    from clustering.deep.divclust import clustering_similarity, pair_similarities
+    from clustering.deep.scan import scan_loss
+
+    gen = torch.Generator().manual_seed(0)
+    logits = torch.randn(4, 32, 5, generator=gen, requires_grad=True)
+    neighbours = torch.softmax(torch.randn(4, 32 * 3, 5, generator=gen), dim=-1)
+
+    def head_by_head(p):
+        loss = sum(scan_loss(p[h].repeat_interleave(3, dim=0), neighbours[h])[0]
+                   for h in range(4))
+        return loss + sum(torch.relu(clustering_similarity(p[a], p[b]) - 0.5)
+                          for a in range(4) for b in range(a + 1, 4))
+
+    def at_once(p):
+        loss = scan_loss(p.repeat_interleave(3, dim=1), neighbours)[0].sum()
+        return loss + torch.relu(pair_similarities(p) - 0.5).sum()
+
+    grads = []
+    for fn in (head_by_head, at_once):
+        value = fn(torch.softmax(logits, dim=-1))
+        (grad,) = torch.autograd.grad(value, logits)
+        grads.append((value.item(), grad))
+    assert grads[0][0] == pytest.approx(grads[1][0], rel=1e-6)
+    assert torch.allclose(grads[0][1], grads[1][1], atol=1e-6)
+
+
 @pytest.mark.slow
 def test_divclust_keeps_alternatives_through_save_and_load(blobs3, tmp_path):
     from clustering.clustering_result import Clustering

@@ -21,7 +21,7 @@ from .scan import scan_loss
 from .spaces import TINY_ROWS, mine_neighbours, umap_view
 
 __all__ = ["METHOD", "DivClustMethod", "DivClustResult", "clustering_similarity",
-           "column_order", "consensus", "train_divclust"]
+           "column_order", "consensus", "pair_similarities", "train_divclust"]
 
 
 def clustering_similarity(pa, pb):
@@ -33,6 +33,33 @@ def clustering_similarity(pa, pb):
     a = torch.nn.functional.normalize(pa, dim=0)
     b = torch.nn.functional.normalize(pb, dim=0)
     return (a.T @ b).max(dim=1).values.mean()
+
+
+def pair_similarities(p):
+    """:func:`clustering_similarity` of every pair of heads at once.
+
+    Parameters
+    ----------
+    p : Tensor, shape (heads, b, k)
+        Every head's soft clustering of one batch.
+
+    Returns
+    -------
+    Tensor, shape (heads * (heads - 1) / 2,)
+        The similarity of heads ``a < b``, in the order of ``torch.triu_indices``.
+
+    Examples
+    --------
+    >>> p = torch.softmax(torch.randn(3, 8, 4, generator=torch.Generator().manual_seed(0)), -1)
+    >>> pairs = pair_similarities(p)
+    >>> bool(torch.allclose(pairs, torch.stack([clustering_similarity(p[a], p[b])
+    ...                                         for a, b in ((0, 1), (0, 2), (1, 2))])))
+    True
+    """
+    unit = torch.nn.functional.normalize(p, dim=1)
+    best = torch.einsum("hbk,gbl->hgkl", unit, unit).amax(dim=-1).mean(dim=-1)
+    a, b = torch.triu_indices(len(p), len(p), offset=1)
+    return best[a, b]
 
 
 @dataclass
@@ -81,13 +108,9 @@ def train_divclust(X: np.ndarray, neighbors: np.ndarray, n_clusters: int, ctx: T
                 pa = torch.softmax(net(augment(data[idx], ctx)).float(), dim=-1)
                 pn = torch.softmax(net(augment(data[nbr[idx].reshape(-1)], ctx)).float(),
                                    dim=-1)
-            loss = sum(scan_loss(pa[h].repeat_interleave(m, dim=0), pn[h], entropy_weight)[0]
-                       for h in range(n_heads))
-            for a in range(n_heads):
-                for b in range(a + 1, n_heads):
-                    excess = clustering_similarity(pa[a], pa[b]) - diversity
-                    loss = loss + div_weight * torch.relu(excess)
-            step(opt, loss)
+            loss = scan_loss(pa.repeat_interleave(m, dim=1), pn, entropy_weight)[0].sum()
+            excess = pair_similarities(pa) - diversity
+            step(opt, loss + div_weight * torch.relu(excess).sum())
         return f"DivClust epoch {epoch + 1}/{epochs}"
 
     train_epochs(ctx, "divclust", {"net": net, "opt": opt}, epochs, one_epoch)
