@@ -7,8 +7,8 @@ import pytest
 
 FAST = ["clustering.estimator", "clustering.clusterers", "clustering.kselect",
         "clustering.loaders", "clustering.features", "clustering.metrics",
-        "clustering.deep.registry", "clustering.deep.fit", "explain.rules",
-        "explain.polyhedra", "explain.ambiguity", "explain.saliency", "explain.report",
+        "clustering.deep.registry", "clustering.deep.fit", "clustering.deep.divclust",
+        "explain.rules", "explain.polyhedra", "explain.ambiguity", "explain.saliency", "explain.report",
         "explain.prototypes", "clustering.text_features", "workspace.bare_main",
         "clustering.consensus", "clustering.number_styles",
         "clustering.json_tables", "clustering.gzip_tables", "clustering.deep.step_budget",
