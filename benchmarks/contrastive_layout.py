@@ -24,13 +24,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from clustering.deep.common import TrainContext, adam  # noqa: E402
-from clustering.deep.contrastive import build_encoder, contrastive_pass, encoder_shape  # noqa: E402
+from clustering.deep.common import TrainContext  # noqa: E402
+from clustering.deep.contrastive import contrastive_parts, contrastive_pass  # noqa: E402
 
 
 def images_of(shape: str) -> torch.Tensor:
@@ -44,14 +43,10 @@ def images_of(shape: str) -> torch.Tensor:
 
 
 def trainer(x: torch.Tensor, channels_last: bool):
-    """Encoder, projector and optimiser as ``train_contrastive`` builds them."""
+    """Encoder, projector and optimiser as ``train_contrastive`` builds them (same seed)."""
     torch.manual_seed(0)
-    encoder = build_encoder(x.shape[1], 128, **encoder_shape(min(x.shape[2:])))
-    if channels_last:
-        encoder = encoder.to(memory_format=torch.channels_last)
-    projector = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 64))
-    return encoder, projector, adam([*encoder.parameters(), *projector.parameters()],
-                                   lr=1e-3, weight_decay=1e-5)
+    return contrastive_parts(x.shape[1], min(x.shape[2:]), torch.device("cpu"),
+                             channels_last=channels_last)
 
 
 def step_ms(x, parts, ctx, steps: int, batch: int = 256) -> float:

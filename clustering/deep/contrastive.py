@@ -17,7 +17,8 @@ from torch import nn
 from .common import TrainContext, adam, batches, infer, step, train_epochs
 
 __all__ = ["PoolTo4", "build_encoder", "colour_jitter", "contrastive_embedding",
-           "contrastive_pass", "encoder_shape", "nt_xent", "random_views", "train_contrastive"]
+           "contrastive_parts", "contrastive_pass", "encoder_shape", "nt_xent", "random_views",
+           "train_contrastive"]
 
 
 STRIDE_FROM = 16
@@ -180,6 +181,36 @@ def contrastive_embedding(images: np.ndarray, ctx: TrainContext, **settings) -> 
     return train_contrastive(images, ctx, **settings)[0]
 
 
+def contrastive_parts(channels: int, side: int, device, *, dim: int = 128, lr: float = 1e-3,
+                      channels_last: bool = False):
+    """The encoder, projector and optimiser the contrastive pretext trains.
+
+    Parameters
+    ----------
+    channels : int
+        Image channels (1 or 3).
+    side : int
+        The images' shorter side in pixels (sets the encoder's depth).
+    device : torch.device
+    dim, lr
+        Embedding width and learning rate.
+    channels_last : bool
+        Keep the encoder's weights channels-last (:data:`CHANNELS_LAST_ON`).
+
+    Returns
+    -------
+    encoder, projector : torch.nn.Module
+    opt : torch.optim.Optimizer
+        Adam over both.
+    """
+    encoder = build_encoder(channels, dim, **encoder_shape(side)).to(device)
+    if channels_last:
+        encoder = encoder.to(memory_format=torch.channels_last)
+    projector = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 64)).to(device)
+    return encoder, projector, adam([*encoder.parameters(), *projector.parameters()], lr=lr,
+                                    weight_decay=1e-5)
+
+
 def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 100,
                       batch_size: int = 256, lr: float = 1e-3, dim: int = 128,
                       bf16: bool = False):
@@ -206,11 +237,9 @@ def train_contrastive(images: np.ndarray, ctx: TrainContext, *, epochs: int = 10
         x = x / 255.0
     x = x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2)
     x = x.to(ctx.device)
-    encoder = build_encoder(x.shape[1], dim, **encoder_shape(min(x.shape[2:]))).to(ctx.device)
-    if ctx.device.type in CHANNELS_LAST_ON and not ctx.bf16_applies(bf16):
-        encoder = encoder.to(memory_format=torch.channels_last)
-    projector = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, 64)).to(ctx.device)
-    opt = adam([*encoder.parameters(), *projector.parameters()], lr=lr, weight_decay=1e-5)
+    encoder, projector, opt = contrastive_parts(
+        x.shape[1], min(x.shape[2:]), ctx.device, dim=dim, lr=lr,
+        channels_last=ctx.device.type in CHANNELS_LAST_ON and not ctx.bf16_applies(bf16))
 
     def one_epoch(epoch: int) -> str:
         total = contrastive_pass(x, batches(len(x), batch_size, ctx), encoder, projector, opt,
