@@ -10,7 +10,7 @@ shape (the step's time does not depend on the values).
 
 Usage::
 
-    python benchmarks/contrastive_layout.py [--shapes digits 28x1 32x3] [--rounds 7]
+    python benchmarks/contrastive_layout.py [--shapes digits 28x1 32x3] [--rounds 7] [--bf16]
 """
 
 from __future__ import annotations
@@ -49,11 +49,11 @@ def trainer(x: torch.Tensor, channels_last: bool):
                              channels_last=channels_last)
 
 
-def step_ms(x, parts, ctx, steps: int, batch: int = 256) -> float:
+def step_ms(x, parts, ctx, steps: int, batch: int = 256, bf16: bool = False) -> float:
     """Milliseconds per step, over ``steps`` contrastive steps on one batch of ``x``."""
     idx = [torch.arange(batch) % len(x)] * steps
     start = time.perf_counter()
-    contrastive_pass(x, idx, *parts, ctx)
+    contrastive_pass(x, idx, *parts, ctx, bf16)
     return 1e3 * (time.perf_counter() - start) / steps
 
 
@@ -62,21 +62,25 @@ def main() -> None:
     parser.add_argument("--shapes", nargs="+", default=["digits", "28x1", "32x3"])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--bf16", action="store_true",
+                        help="steps in bfloat16 where the CPU computes it natively, as auto's")
     parser.add_argument("--out", type=Path,
                         default=ROOT / "results" / "contrastive_layout.json")
     args = parser.parse_args()
     ctx = TrainContext(seed=0)
+    if args.bf16 and not ctx.bf16_applies(True):
+        parser.error("this CPU does not compute bfloat16 natively")
     result = {"torch_threads": torch.get_num_threads(), "steps_per_round": args.steps,
-              "shapes": {}}
+              "bf16": args.bf16, "shapes": {}}
     for shape in args.shapes:
         x = images_of(shape)
         parts = {"plain": trainer(x, False), "channels-last": trainer(x, True)}
         for p in parts.values():
-            step_ms(x, p, ctx, 3)  # warm-up
+            step_ms(x, p, ctx, 3, bf16=args.bf16)  # warm-up
         times = {name: [] for name in parts}
         for _ in range(args.rounds):
             for name, p in parts.items():
-                times[name].append(step_ms(x, p, ctx, args.steps))
+                times[name].append(step_ms(x, p, ctx, args.steps, bf16=args.bf16))
         med = {name: statistics.median(t) for name, t in times.items()}
         ratios = [b / a for a, b in zip(times["plain"], times["channels-last"], strict=True)]
         result["shapes"][shape] = {"step_ms": times, "median_ms": med,
