@@ -40,8 +40,10 @@ the fine-tuned ImageNet encoder's are, :mod:`.pretrained`). The convolutions the
 their outputs channels-last, and the batch norms and the max-pooling read them so: same
 arithmetic, summed in another order. On 2 CPU cores (``benchmarks/contrastive_layout.py``,
 stop 89; medians of 7 alternating rounds) a step on 256 8x8 ``digits`` took 0.79 of the
-time (45.6 against 57.7 ms), on 28x28 grey images 0.95, on 32x32 colour images 1.02. Not
-measured on a GPU nor in bfloat16, so the layout is left as it was there."""
+time (45.6 against 57.7 ms), on 28x28 grey images 0.95, on 32x32 colour images 1.02. In
+bfloat16 on a CPU that computes it natively it took 0.91 of the time (stop 90), about 1 s of
+``demo:digits``' 27-38 s there; left out, as that would change the rounding the shipped demo
+was built with. Not measured on a GPU, so the layout is left as it was there too."""
 
 
 class PoolTo4(nn.Module):
