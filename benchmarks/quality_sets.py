@@ -55,6 +55,9 @@ from later_batches import (
     fresh24,
     long_texts,
 )
+from many_groups import BUILDERS as MANY_GROUPS  # noqa: E402
+from many_groups import FRESH_25 as FRESH_25  # noqa: E402
+from many_groups import MANY_TUNING  # noqa: E402
 from message_sets import SETS as MESSAGE_SETS  # noqa: E402
 from message_sets import TUNING_SETS as MESSAGE_TUNING  # noqa: E402
 from message_sets import messages  # noqa: E402
@@ -122,7 +125,7 @@ TUNING = ("wine", "mixed-table", "waveforms", "docstrings", "digits", "shapes",
           "skewed-table", "small-blobs", "package-docs", "penguins", "penguins-measures",
           "cars", "numerals", "crabs", "biopsy", "glass", "pima",
           "stdlib-docs", "science-docs", "osuleaf", "daily-loads", "spectra", "seasonal-loads",
-          "newsgroups-long-tune", "man-pages-tune", *MESSAGE_TUNING)
+          "newsgroups-long-tune", "man-pages-tune", *MESSAGE_TUNING, *MANY_TUNING)
 """The tuning half; ``skewed-table``, ``small-blobs`` and ``package-docs`` were added on
 2026-11-30 (stop 20) because every set on which ``auto`` still lost to a peer was a small
 table or a short text, and the first six gave no more signal there (``auto`` matched their
@@ -136,7 +139,8 @@ losses (small tables, short texts): on four of these six ``auto`` loses to a pee
 fourth held-out batch's real signals lost and the tuning half had only one signal set.
 ``newsgroups-long-tune`` and ``man-pages-tune`` (long texts, none before) in stop 50.
 ``messages-zh``, ``messages-ru`` and ``messages-en`` (programs' messages in Chinese, Russian
-and English, :mod:`message_sets`; every text set before was English) in stop 68."""
+and English, :mod:`message_sets`; every text set before was English) in stop 68.
+``blobs-20`` (20 groups, more than the 15 ``auto`` tried for k) in stop 91 (:mod:`many_groups`)."""
 HELD_OUT = ("breast-cancer", "aniso-blobs", "cbf", "library-docs", "digits-transformed",
             "colour-patterns")
 FRESH = ("iris", "control-charts", "tool-docs", "letters")
@@ -414,6 +418,7 @@ BUILDERS = {
         (long_texts, LONG_TEXTS), (fresh24, FRESH_24))
        for name in names},
     **{name: (lambda name=name: messages(name)) for name in (*MESSAGE_SETS, "messages-en")},
+    **MANY_GROUPS,
 }
 
 

@@ -10,7 +10,7 @@ five (``FRESH_14``) in stop 43, five (``FRESH_15``) in stop 46, eight (``FRESH_1
 (``FRESH_17``) in stop 47, four (``FRESH_18``) in stop 49, three (``FRESH_19``) and two
 (``FRESH_20``) in stop 50, three (``FRESH_21``) in stop 51, six (``FRESH_22``, texts in other
 scripts) and six (``FRESH_23``, texts in other Latin-script languages) in stop 68, nine
-(``FRESH_24``, real tables) in stop 88;
+(``FRESH_24``, real tables) in stop 88, five (``FRESH_25``, more than 15 groups) in stop 91;
 each is reported apart from the tuning half. Peers, built straight from the libraries on the
 same features as ours:
 
@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 
 from later_batches import FRESH_19, FRESH_20, FRESH_21, FRESH_24  # noqa: E402
+from many_groups import FRESH_25  # noqa: E402
 from message_sets import FRESH_22, FRESH_23  # noqa: E402
 from quality_sets import (  # noqa: E402
     BUILDERS,
@@ -182,6 +183,7 @@ HALVES = {"held-out": HELD_OUT, "fresh": FRESH, "fresh-3": FRESH_3, "fresh-4": F
           "fresh-22": FRESH_22,
           "fresh-23": FRESH_23,
           "fresh-24": FRESH_24,
+          "fresh-25": FRESH_25,
           "tuning": TUNING}
 HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
                "fresh": "fresh held-out sets (frozen 2026-11-30)",
@@ -207,6 +209,7 @@ HALF_TITLES = {"held-out": "held-out half (frozen 2026-11-29)",
                "fresh-22": "twenty-second held-out sets (frozen 2026-12-05, stop 68)",
                "fresh-23": "twenty-third held-out sets (frozen later 2026-12-05, stop 68)",
                "fresh-24": "twenty-fourth held-out sets (frozen 2026-12-07, stop 88)",
+               "fresh-25": "twenty-fifth held-out sets (frozen 2026-12-08, stop 91)",
                "tuning": "tuning half"}
 
 
