@@ -10,7 +10,7 @@ import numpy as np
 from .clustering_result import Clustering
 from .deep.registry import DEEP_METHODS
 from .errors import InputError
-from .kselect import K_RANGE, choose_k, distance_soft, kmeans_fit
+from .kselect import K_RANGE, choose_k, distance_soft, kmeans_fit, range_note, widened
 from .progress import ProgressFn, no_progress
 from .projection import KnnGraph, knn_graph, umap_embed
 from .validation import check_min_rows
@@ -162,10 +162,14 @@ def _fit_gmm(X, n_clusters=None, random_state=0, knn=None, min_cluster_size=None
 
     info = {}
     if n_clusters is None:
-        bics = {k: fit(k).bic(X) for k in range(K_RANGE[0], min(K_RANGE[1], len(X) // 2) + 1)}
+        first_hi = min(K_RANGE[1], len(X) // 2)
+        bics = {k: fit(k).bic(X) for k in range(K_RANGE[0], first_hi + 1)}
+        if min(bics, key=bics.get) == first_hi:  # lowest at the top: more may be lower
+            bics.update({k: fit(k).bic(X)
+                         for k in range(first_hi + 1, widened(first_hi, len(X) // 2) + 1)})
         n_clusters = min(bics, key=bics.get)
         info["k_selection"] = (f"k={n_clusters} chosen by the lowest BIC over "
-                               f"k={K_RANGE[0]}..{max(bics)}")
+                               f"k={range_note(max(bics), first_hi)}")
     model = fit(n_clusters)
     soft = model.predict_proba(X).astype(np.float32)
     labels = soft.argmax(axis=1).astype(np.int64)

@@ -107,7 +107,8 @@ def plateau_k(Z: np.ndarray, seed: int, scores_out: dict | None = None) -> tuple
     merges whole groups, so every cluster keeps its points' nearest neighbours (per-cluster
     kappa near its best); from one cluster more on it must cut a group and the kappa drops.
     So k is the largest in :data:`clustering.kselect.K_RANGE` whose :func:`cluster_kappa`
-    (in the view's 50-nearest-neighbour graph) is within :data:`K_PLATEAU` of the best.
+    (in the view's 50-nearest-neighbour graph) is within :data:`K_PLATEAU` of the best; where
+    that is the range's top, k up to :data:`clustering.kselect.K_MORE` is read too.
 
     From :data:`clustering.kselect.K_SAMPLE_FROM` rows k-means still clusters every row, but
     the kappa is read in the 50-nearest-neighbour graph of a seeded sample of
@@ -143,22 +144,31 @@ def plateau_k(Z: np.ndarray, seed: int, scores_out: dict | None = None) -> tuple
     """
     from .deep.spaces import mine_neighbours
     from .fit_on_sample import sample_rows
-    from .kselect import K_RANGE, K_SAMPLE_FROM, K_SAMPLE_ROWS
+    from .kselect import K_RANGE, K_SAMPLE_FROM, K_SAMPLE_ROWS, range_note, widened
 
-    hi = min(K_RANGE[1], len(Z) - 1)
+    first_hi = hi = min(K_RANGE[1], len(Z) - 1)
     rows = (sample_rows(len(Z), K_SAMPLE_ROWS, seed) if len(Z) >= K_SAMPLE_FROM
             else np.arange(len(Z)))
     neighbours = mine_neighbours(Z[rows], min(REFERENCE_NEIGHBOURS, len(rows) - 1), seed)
-    scores = {k: cluster_kappa(kmeans_fit(Z, k, seed).labels_[rows].astype(np.int64),
-                               neighbours)
-              for k in range(K_RANGE[0], hi + 1)}
+
+    def kappas(ks) -> dict[int, float]:
+        return {k: cluster_kappa(kmeans_fit(Z, k, seed).labels_[rows].astype(np.int64),
+                                 neighbours) for k in ks}
+
+    def plateau(scores: dict[int, float]) -> int:
+        return max(k for k, v in scores.items() if v >= max(scores.values()) - K_PLATEAU)
+
+    scores = kappas(range(K_RANGE[0], hi + 1))
+    if plateau(scores) == hi:  # still on the plateau at the top: more groups may follow
+        hi = widened(hi, len(Z) - 1)
+        scores.update(kappas(range(first_hi + 1, hi + 1)))
     if scores_out is not None:
         scores_out.update({k: round(v, 4) for k, v in scores.items()})
     best = max(scores.values())
-    k = max(k for k, v in scores.items() if v >= best - K_PLATEAU)
+    k = plateau(scores)
     after = f"; {scores[k + 1]:.3f} at k={k + 1}" if k + 1 in scores else ""
     graph = (f" (read in the neighbour graph of {len(rows):,} rows sampled from the "
              f"{len(Z):,})" if len(rows) < len(Z) else "")
-    return k, (f"k={k} chosen as the largest k whose clusters keep their nearest neighbours "
-               f"within {K_PLATEAU} of the best (per-cluster kappa {scores[k]:.3f}, best "
-               f"{best:.3f}{after}){graph}")
+    return k, (f"k={k} chosen as the largest k in {range_note(hi, first_hi)} whose clusters "
+               f"keep their nearest neighbours within {K_PLATEAU} of the best (per-cluster "
+               f"kappa {scores[k]:.3f}, best {best:.3f}{after}){graph}")

@@ -13,6 +13,7 @@ from .count_tables import COUNTS
 from .dataset import Dataset
 from .errors import InputError
 from .features import Features, featurize
+from .kselect import top_note
 from .loaders import load_data
 from .metrics import cluster_metrics
 from .progress import ProgressFn, no_progress
@@ -297,6 +298,9 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     progress(1.0, "done")
     notes = tuple(data.notes) + tuple(feats.notes) + tuple(
         v for k, v in clus.info.items() if k in ("k_selection", "note", "long_texts"))
+    if config.clusters is None and "k_selection" in clus.info:
+        notes += tuple(filter(None, [top_note(int(clus.params.get("n_clusters",
+                                                                  clus.n_clusters)))]))
     if "auto" in clus.info:
         notes += (f"auto chose {clus.info['auto']['winner']}: {clus.info['auto']['why']}.",)
     if clus.space is not None and data.map_xy is None:

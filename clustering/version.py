@@ -164,3 +164,9 @@ principal components (:func:`clustering.count_tables.depth_regressed`). 39 (stop
 (:data:`clustering.auto_candidates.GMM_MODALITIES`). 40 (stop 87): ``auto`` also draws
 k-means on a table of counts' standardised components and judges its candidates in their
 graph as well (:data:`clustering.auto_candidates.STANDARDISED_MODALITIES`)."""
+
+K_ESTIMATE_VERSION = 2
+"""Part of the content key of a run that estimates k (``clusters`` not given) besides
+:data:`PIPELINE_VERSION`: bump it when a change alters only how k is estimated, so that runs
+with k given, the shipped demo's among them, stay reusable (1: before it existed). 2 (stop
+91): every estimate looks past 15 where it lands on 15 (:data:`clustering.kselect.K_MORE`)."""

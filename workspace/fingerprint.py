@@ -98,9 +98,17 @@ def code_version() -> str:
 
 
 def run_key(config: dict, data_hash: str) -> str:
-    """Key of a run: hash of data, config and code version (first 20 hex digits)."""
-    payload = json.dumps({"data": data_hash, "config": config, "code": code_version()},
-                         sort_keys=True)
+    """Key of a run: hash of data, config and code version (first 20 hex digits).
+
+    A run that estimates k (no ``clusters``) also hashes
+    :data:`~clustering.version.K_ESTIMATE_VERSION`.
+    """
+    from clustering.version import K_ESTIMATE_VERSION
+
+    code = code_version()
+    if config.get("clusters") is None:
+        code += f"+k{K_ESTIMATE_VERSION}"
+    payload = json.dumps({"data": data_hash, "config": config, "code": code}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
