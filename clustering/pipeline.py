@@ -298,9 +298,9 @@ def run_pipeline(config: RunConfig, progress: ProgressFn = no_progress,
     progress(1.0, "done")
     notes = tuple(data.notes) + tuple(feats.notes) + tuple(
         v for k, v in clus.info.items() if k in ("k_selection", "note", "long_texts"))
-    if config.clusters is None and "k_selection" in clus.info:
-        notes += tuple(filter(None, [top_note(int(clus.params.get("n_clusters",
-                                                                  clus.n_clusters)))]))
+    k_note = top_note(int(clus.params.get("n_clusters", clus.n_clusters)))
+    if config.clusters is None and "k_selection" in clus.info and k_note:
+        notes += (k_note,)
     if "auto" in clus.info:
         notes += (f"auto chose {clus.info['auto']['winner']}: {clus.info['auto']['why']}.",)
     if clus.space is not None and data.map_xy is None:
